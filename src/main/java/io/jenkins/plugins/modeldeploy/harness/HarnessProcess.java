@@ -1,0 +1,243 @@
+package io.jenkins.plugins.modeldeploy.harness;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jenkins.plugins.modeldeploy.model.ModelVersion;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
+
+/**
+ * One model version served by the harness as a local process (what {@code serve}, the local target and the tests
+ * run). Start returns once the model is loaded and every worker accepts requests; {@link #close()} stops it the way
+ * Kubernetes does: SIGTERM, drain, then a forced kill only if the drain overruns.
+ */
+public final class HarnessProcess implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final int LOG_TAIL_LINES = 20;
+
+    private final ModelVersion version;
+    private final Process process;
+    private final Path configFile;
+    private final HarnessOptions options;
+    private final URI url;
+    private final int workers;
+    private final Deque<String> tail;
+
+    private HarnessProcess(ModelVersion version, Process process, Path configFile, HarnessOptions options, URI url,
+            int workers, Deque<String> tail) {
+        this.version = version;
+        this.process = process;
+        this.configFile = configFile;
+        this.options = options;
+        this.url = url;
+        this.workers = workers;
+        this.tail = tail;
+    }
+
+    /**
+     * Starts the harness and waits until it is ready.
+     *
+     * @param log receives every line the harness writes (its own log and the model's output)
+     */
+    public static HarnessProcess start(ModelVersion version, HarnessOptions options, Consumer<String> log)
+            throws HarnessStartException {
+        Path python = options.python();
+        if (!Files.isExecutable(python)) {
+            throw new HarnessStartException("cannot serve " + version.id() + ": python interpreter " + python
+                    + " not found or not executable (install python3, or set MODEL_DEPLOY_PYTHON)");
+        }
+        Path harnessDir;
+        Path configFile;
+        try {
+            harnessDir = HarnessFiles.bundled().extractTo(HarnessFiles.defaultCacheRoot());
+            configFile = Files.createTempFile("model-deploy-" + version.id() + "-", ".json");
+            Files.write(configFile, HarnessConfig.render(version, version.spec().directory().toString()));
+        } catch (IOException e) {
+            throw new HarnessStartException("cannot prepare the harness for " + version.id() + ": " + e.getMessage(), e);
+        }
+        List<String> command = new ArrayList<>(List.of(python.toString(), "-m", "mdharness",
+                "--config", configFile.toString(), "--host", options.host(), "--port", Integer.toString(options.port()),
+                "--drain-timeout", Double.toString(options.drainTimeout().toMillis() / 1000.0)));
+        ProcessBuilder builder = new ProcessBuilder(command).directory(version.spec().directory().toFile());
+        Map<String, String> env = builder.environment();
+        env.putAll(version.spec().env());
+        env.put("PYTHONPATH", harnessDir.resolve(HarnessFiles.PYTHON_PATH).toString());
+        env.put("PYTHONDONTWRITEBYTECODE", "1"); // keep __pycache__ out of the model directory
+        env.put("PYTHONUNBUFFERED", "1");
+
+        Process process;
+        try {
+            process = builder.start();
+        } catch (IOException e) {
+            deleteQuietly(configFile);
+            throw new HarnessStartException("cannot start " + python + " for " + version.id() + ": " + e.getMessage(), e);
+        }
+        Deque<String> tail = new ArrayDeque<>();
+        Consumer<String> recording = line -> {
+            synchronized (tail) {
+                if (tail.size() == LOG_TAIL_LINES) {
+                    tail.removeFirst();
+                }
+                tail.addLast(line);
+            }
+            log.accept(line);
+        };
+        CompletableFuture<JsonNode> ready = new CompletableFuture<>();
+        pump(process.getInputStream(), "stdout " + version.id(), line -> {
+            if (!ready.isDone() && line.startsWith("{\"event\": \"ready\"")) {
+                try {
+                    ready.complete(JSON.readTree(line));
+                    return;
+                } catch (IOException e) {
+                    // not our announcement after all: an ordinary line of model output
+                }
+            }
+            recording.accept(line);
+        });
+        pump(process.getErrorStream(), "stderr " + version.id(), recording);
+        process.onExit().thenRun(() -> ready.completeExceptionally(new IllegalStateException("exited")));
+
+        try {
+            JsonNode announcement = ready.get(options.readyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            return new HarnessProcess(version, process, configFile, options, URI.create(announcement.get("url").asText()),
+                    announcement.get("workers").asInt(), tail);
+        } catch (ExecutionException e) {
+            int code = waitQuietly(process);
+            deleteQuietly(configFile);
+            throw new HarnessStartException("model " + version.id() + " failed to start (harness exit code " + code
+                    + ")" + lastLines(tail));
+        } catch (TimeoutException e) {
+            stop(process, options.drainTimeout());
+            deleteQuietly(configFile);
+            throw new HarnessStartException("model " + version.id() + " was not ready within "
+                    + options.readyTimeout().toSeconds() + " s" + lastLines(tail));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            stop(process, options.drainTimeout());
+            deleteQuietly(configFile);
+            throw new HarnessStartException("interrupted while starting " + version.id());
+        }
+    }
+
+    public ModelVersion version() {
+        return version;
+    }
+
+    /** Base URL, e.g. {@code http://127.0.0.1:41234}. */
+    public URI url() {
+        return url;
+    }
+
+    public int workers() {
+        return workers;
+    }
+
+    public long pid() {
+        return process.pid();
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** The last lines the harness wrote, newest last. */
+    public List<String> logTail() {
+        synchronized (tail) {
+            return List.copyOf(tail);
+        }
+    }
+
+    /** Blocks until the harness exits on its own (or after {@link #close()}); returns its exit code. */
+    public int waitFor() throws InterruptedException {
+        int code = process.waitFor();
+        deleteQuietly(configFile);
+        return code;
+    }
+
+    /** SIGTERM, wait for the drain, then kill whatever is left. */
+    @Override
+    public void close() {
+        stop(process, options.drainTimeout());
+        deleteQuietly(configFile);
+    }
+
+    /** Sends SIGTERM without waiting: the harness drains and exits on its own. */
+    public void signalStop() {
+        process.destroy();
+    }
+
+    private static void stop(Process process, Duration drainTimeout) {
+        if (!process.isAlive()) {
+            return;
+        }
+        List<ProcessHandle> workers = process.descendants().toList();
+        process.destroy();
+        try {
+            if (!process.waitFor(drainTimeout.toMillis() + 5_000, TimeUnit.MILLISECONDS)) {
+                workers.forEach(ProcessHandle::destroyForcibly);
+                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            workers.forEach(ProcessHandle::destroyForcibly);
+            process.destroyForcibly();
+        }
+    }
+
+    private static int waitQuietly(Process process) {
+        try {
+            return process.waitFor();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return -1;
+        }
+    }
+
+    private static String lastLines(Deque<String> tail) {
+        synchronized (tail) {
+            if (tail.isEmpty()) {
+                return "; it wrote nothing";
+            }
+            return "; its last log lines:\n  " + String.join("\n  ", tail);
+        }
+    }
+
+    private static void pump(InputStream stream, String name, Consumer<String> sink) {
+        Thread thread = new Thread(() -> {
+            try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                    sink.accept(line);
+                }
+            } catch (IOException e) {
+                // the process closed its end: nothing more to forward
+            }
+        }, "harness " + name);
+        thread.setDaemon(true);
+        thread.start();
+    }
+
+    private static void deleteQuietly(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException e) {
+            // a temporary file left in the temp directory is harmless
+        }
+    }
+}

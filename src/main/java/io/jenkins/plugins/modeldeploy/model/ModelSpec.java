@@ -1,0 +1,38 @@
+package io.jenkins.plugins.modeldeploy.model;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A validated {@code model.yaml}: what the model is, how to call it and what it must achieve. Instances only come
+ * from {@link ModelSpecLoader}, so every field has passed validation.
+ *
+ * @param directory absolute model directory
+ * @param samples   sample request bodies (paths relative to {@code directory}) used by smoke tests and the demo
+ */
+public record ModelSpec(
+        Path directory,
+        String name,
+        String description,
+        ModelRuntime runtime,
+        String entrypoint,
+        List<String> include,
+        List<String> exclude,
+        List<String> data,
+        List<Path> samples,
+        ResourceRequirements resources,
+        Slo slo,
+        Map<String, String> env,
+        Optional<Signature> signature,
+        Serving serving) {
+
+    public ModelSpec {
+        include = List.copyOf(include);
+        exclude = List.copyOf(exclude);
+        data = List.copyOf(data);
+        samples = List.copyOf(samples);
+        env = Map.copyOf(env);
+    }
+}

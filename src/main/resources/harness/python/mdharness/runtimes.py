@@ -1,0 +1,146 @@
+"""Model runtimes: how a model is loaded and called. Python models run in the request threads; R models run on
+the worker's main thread (embedded R through rpy2 is single-threaded and must stay on the thread that started it).
+"""
+import importlib
+import inspect
+import json
+import os
+import queue
+import sys
+import threading
+
+
+class PredictionTimeout(Exception):
+    pass
+
+
+class PythonRuntime:
+    name = "python"
+
+    def __init__(self, model_dir, entrypoint, signature):
+        self._model_dir = model_dir
+        self._module, self._attribute = entrypoint.split(":", 1)
+        self._predict = None
+
+    def load(self):
+        if self._model_dir not in sys.path:
+            sys.path.insert(0, self._model_dir)
+        module = importlib.import_module(self._module)
+        target = getattr(module, self._attribute, None)
+        if target is None:
+            raise RuntimeError("entrypoint %s:%s: module %s has no attribute %s"
+                               % (self._module, self._attribute, self._module, self._attribute))
+        if inspect.isclass(target):
+            instance = target()
+            predict = getattr(instance, "predict", None)
+            if not callable(predict):
+                raise RuntimeError("entrypoint %s:%s: class has no predict method" % (self._module, self._attribute))
+            self._predict = predict
+        elif callable(target):
+            self._predict = target
+        else:
+            raise RuntimeError("entrypoint %s:%s: is neither a function nor a class" % (self._module, self._attribute))
+
+    def predict(self, instances):
+        return self._predict(instances)
+
+    def run_pending(self, timeout):
+        """Python predictions run in the request threads; the main thread only waits."""
+        threading.Event().wait(timeout)
+
+
+class RRuntime:
+    """R through rpy2, fed by a queue: request threads enqueue, the main thread evaluates."""
+    name = "r"
+
+    def __init__(self, model_dir, entrypoint, signature, predict_timeout=30.0):
+        self._model_dir = model_dir
+        file_name, _, function_name = entrypoint.partition(":")
+        self._file = os.path.join(model_dir, file_name)
+        self._function = function_name or "predict"
+        self._columns = [i["name"] for i in signature["inputs"]] if signature else []
+        self._calls = queue.Queue()
+        self._invoke = None
+        self._timeout = predict_timeout
+
+    def load(self):
+        try:
+            import rpy2.robjects as robjects  # starts the embedded R on this (the main) thread
+        except ImportError as e:
+            raise RuntimeError("the r runtime needs R and rpy2 next to this python (Debian: apt-get install "
+                               "r-base-core r-cran-jsonlite python3-rpy2): %s" % e) from None
+
+        # The R side parses the instances with jsonlite and serialises the result with it: one string in, one
+        # string out, no per-value conversion in Python.
+        factory = robjects.r(r'''
+function(file, fname, columns) {
+  env <- new.env(parent = globalenv())
+  sys.source(file, envir = env, chdir = FALSE)
+  if (!exists(fname, envir = env, mode = "function", inherits = FALSE))
+    stop(sprintf("%s does not define a function %s(df)", basename(file), fname))
+  fn <- get(fname, envir = env, mode = "function")
+  function(json) {
+    df <- jsonlite::fromJSON(json, simplifyVector = TRUE)
+    if (is.matrix(df) || is.atomic(df)) {
+      df <- as.data.frame(if (is.matrix(df)) df else matrix(df, ncol = 1))
+      if (length(columns) == ncol(df)) names(df) <- columns
+    } else if (!is.data.frame(df)) {
+      df <- as.data.frame(do.call(rbind, lapply(df, unlist)))
+    }
+    res <- fn(df)
+    if (is.factor(res)) res <- as.character(res)
+    if (is.data.frame(res)) {
+      out <- jsonlite::toJSON(res, dataframe = "rows", digits = NA, na = "null")
+    } else {
+      out <- jsonlite::toJSON(unname(res), digits = NA, na = "null")
+    }
+    as.character(out)
+  }
+}''')
+        self._invoke = factory(self._file, self._function, robjects.StrVector(self._columns))
+
+    def predict(self, instances):
+        call = _Call(json.dumps(instances, separators=(",", ":")))
+        self._calls.put(call)
+        if not call.done.wait(self._timeout):
+            call.abandoned = True
+            raise PredictionTimeout("prediction took longer than %.0f s" % self._timeout)
+        if call.error is not None:
+            raise call.error
+        return json.loads(call.result)
+
+    def run_pending(self, timeout):
+        try:
+            call = self._calls.get(timeout=timeout)
+        except queue.Empty:
+            return
+        while call is not None:
+            if not call.abandoned:
+                try:
+                    call.result = self._invoke(call.payload)[0]
+                except Exception as e:  # the R error text becomes the 500 answer; R printed it to the log
+                    call.error = e
+                call.done.set()
+            try:
+                call = self._calls.get_nowait()
+            except queue.Empty:
+                call = None
+
+
+class _Call:
+    __slots__ = ("payload", "done", "result", "error", "abandoned")
+
+    def __init__(self, payload):
+        self.payload = payload
+        self.done = threading.Event()
+        self.result = None
+        self.error = None
+        self.abandoned = False
+
+
+def create(runtime, model_dir, entrypoint, signature, predict_timeout):
+    if runtime == "python":
+        return PythonRuntime(model_dir, entrypoint, signature)
+    if runtime == "r":
+        return RRuntime(model_dir, entrypoint, signature, predict_timeout)
+    raise ValueError("unknown runtime %r (expected python or r)" % runtime)

@@ -1,0 +1,660 @@
+"""HTTP/1.1 server and process supervision for one model version.
+
+One listening socket is bound before the workers fork, so all workers accept from it and the kernel spreads the
+connections; each worker has its own threads, its own copy of the model and a slot in the shared metrics.
+"""
+import argparse
+import errno
+import json
+import os
+import select
+import signal
+import socket
+import sys
+import threading
+import time
+import traceback
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from socketserver import BaseServer
+
+from mdharness import HARNESS_VERSION, protocol, runtimes
+from mdharness.metrics import SharedMetrics
+
+JSON = "application/json"
+DEFAULT_MAX_BODY_BYTES = 1 << 20
+
+
+def log(message):
+    sys.stderr.write("[model-deploy harness pid %d] %s\n" % (os.getpid(), message))
+    sys.stderr.flush()
+
+
+class WorkerState:
+    """What every request thread of one worker reads: the model, its readiness and whether we are draining."""
+
+    def __init__(self, config, runtime, metrics):
+        self.name = config["name"]
+        self.version = config["version"]
+        self.runtime_name = config["runtime"]
+        self.signature = config.get("signature")
+        self.max_body = int(config.get("maxBodyBytes") or DEFAULT_MAX_BODY_BYTES)
+        self.runtime = runtime
+        self.metrics = metrics
+        self.ready = False
+        self.draining = threading.Event()
+        self.connections = {}
+        self.connections_lock = threading.Lock()
+
+
+class HarnessServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    request_queue_size = 1024
+
+    def __init__(self, listening_socket, state):
+        # Take the already-bound socket: BaseServer, not TCPServer.__init__, which would bind a new one.
+        BaseServer.__init__(self, listening_socket.getsockname(), HarnessHandler)
+        self.socket = listening_socket
+        self.state = state
+
+    def drain_backlog(self):
+        """Serve connections that reached the kernel's queue before we stopped accepting, instead of resetting them."""
+        self.socket.setblocking(False)
+        while True:
+            try:
+                connection, address = self.socket.accept()
+            except (BlockingIOError, InterruptedError):
+                return
+            except OSError:
+                return
+            connection.setblocking(True)
+            self.process_request(connection, address)
+
+
+class HarnessHandler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "model-deploy-harness/" + HARNESS_VERSION
+    sys_version = ""
+
+    def version_string(self):
+        return self.server_version
+
+    # Buffer the whole response: headers and body leave in one write (flushed once per request by the base class).
+    wbufsize = 1 << 16
+    timeout = 75  # idle keep-alive connections are closed after this many seconds
+
+    def setup(self):
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.idle_since = time.monotonic()
+        state = self.server.state
+        with state.connections_lock:
+            state.connections[id(self)] = self
+
+    def finish(self):
+        try:
+            super().finish()
+        finally:
+            state = self.server.state
+            with state.connections_lock:
+                state.connections.pop(id(self), None)
+
+    def handle_one_request(self):
+        self.idle_since = time.monotonic()
+        super().handle_one_request()
+
+    def parse_request(self):
+        self.idle_since = None
+        return super().parse_request()
+
+    def log_message(self, format, *args):
+        pass  # no access log: metrics count requests; errors are logged where they happen
+
+    def handle_expect_100(self):
+        if self._declared_length() > self.server.state.max_body:
+            self._reply_error(413, self._too_large_message(self._declared_length()), route="unmatched", close=True)
+            return False
+        self.send_response_only(100)
+        self.end_headers()
+        self.wfile.flush()
+        return True
+
+    def send_error(self, code, message=None, explain=None):
+        """Errors raised by the base class (bad request line, oversized headers) answer in JSON too."""
+        self.close_connection = True
+        self._reply_error(code, message or self.responses.get(code, ("error",))[0], route="unmatched", close=True)
+
+    # --- dispatch -------------------------------------------------------------------------------------------
+
+    def do_GET(self):
+        self._dispatch("GET")
+
+    def do_POST(self):
+        self._dispatch("POST")
+
+    def do_PUT(self):
+        self._dispatch("PUT")
+
+    def do_DELETE(self):
+        self._dispatch("DELETE")
+
+    def do_PATCH(self):
+        self._dispatch("PATCH")
+
+    def do_HEAD(self):
+        self._dispatch("HEAD")
+
+    def _dispatch(self, method):
+        self.started = time.perf_counter()
+        state = self.server.state
+        path = self.path.split("?", 1)[0]
+        route, allowed, params = _match(path)
+        if route is None:
+            self._discard_body()
+            self._reply_error(404, "no route for %s %s" % (method, path), "unmatched")
+            return
+        if method != allowed:
+            self._discard_body()
+            self._reply_error(405, "%s %s is not allowed; use %s" % (method, path, allowed), route,
+                              headers=(("Allow", allowed),))
+            return
+        if "name" in params and params["name"] != state.name:
+            self._discard_body()
+            self._reply_error(404, 'model "%s" not found; this server serves "%s"' % (params["name"], state.name),
+                              route)
+            return
+        if params.get("version") not in (None, state.version):
+            self._discard_body()
+            self._reply_error(404, 'model "%s" has no version "%s"; this server serves version "%s"'
+                              % (state.name, params["version"], state.version), route)
+            return
+        getattr(self, "_" + route)(route)
+
+    # --- routes ---------------------------------------------------------------------------------------------
+
+    def _predict(self, route):
+        document = self._read_json(route)
+        if document is None:
+            return
+        state = self.server.state
+        try:
+            instances = protocol.instances_from_simple(document, state.signature)
+        except protocol.BadRequest as e:
+            self._reply_error(400, str(e), route)
+            return
+        predictions = self._call_model(instances, route)
+        if predictions is not None:
+            self._reply_json(200, {"predictions": predictions}, route)
+
+    def _infer(self, route):
+        document = self._read_json(route)
+        if document is None:
+            return
+        state = self.server.state
+        try:
+            instances, request_id = protocol.instances_from_v2(document, state.signature)
+        except protocol.BadRequest as e:
+            self._reply_error(400, str(e), route)
+            return
+        predictions = self._call_model(instances, route)
+        if predictions is None:
+            return
+        try:
+            output = protocol.v2_output(predictions)
+        except (TypeError, ValueError) as e:
+            self._reply_error(500, "model output cannot be encoded as a V2 tensor: %s" % e, route)
+            return
+        response = {"model_name": state.name, "model_version": state.version, "outputs": [output]}
+        if request_id is not None:
+            response["id"] = request_id
+        self._reply_json(200, response, route)
+
+    def _model_metadata(self, route):
+        state = self.server.state
+        self._reply_json(200, {
+            "name": state.name,
+            "versions": [state.version],
+            "platform": "model-deploy-" + state.runtime_name,
+            "inputs": protocol.v2_tensor_metadata(state.signature),
+            "outputs": [{"name": "output-0", "datatype": "BYTES", "shape": [-1]}],
+        }, route)
+
+    def _model_ready(self, route):
+        self._health_ready(route)
+
+    def _server_metadata(self, route):
+        self._reply_json(200, {"name": "model-deploy-harness", "version": HARNESS_VERSION, "extensions": []}, route)
+
+    def _health_live(self, route):
+        self._reply_json(200, {"live": True}, route)
+
+    def _health_ready(self, route):
+        state = self.server.state
+        if state.draining.is_set():
+            self._reply_json(503, {"ready": False, "reason": "shutting down"}, route)
+        elif not state.ready:
+            self._reply_json(503, {"ready": False, "reason": "model is loading"}, route)
+        else:
+            self._reply_json(200, {"ready": True}, route)
+
+    def _metrics(self, route):
+        state = self.server.state
+        body = state.metrics.render(state.name, state.version).encode("utf-8")
+        self._reply(200, body, "text/plain; version=0.0.4; charset=utf-8", route)
+
+    # --- request and response plumbing -----------------------------------------------------------------------
+
+    def _call_model(self, instances, route):
+        state = self.server.state
+        if not state.ready:
+            self._reply_error(503, 'model "%s" is not ready yet (loading)' % state.name, route,
+                              headers=(("Retry-After", "1"),))
+            return None
+        try:
+            raw = state.runtime.predict(instances)
+            return protocol.to_plain(raw, len(instances))
+        except runtimes.PredictionTimeout as e:
+            self._reply_error(504, str(e), route)
+        except protocol.ModelOutputError as e:
+            log("model output rejected: %s" % e)
+            self._reply_error(500, str(e), route)
+        except Exception as e:
+            log("prediction failed:\n" + traceback.format_exc().rstrip())
+            self._reply_error(500, "prediction failed: %s: %s" % (type(e).__name__, _first_line(e)), route)
+        return None
+
+    def _declared_length(self):
+        value = self.headers.get("Content-Length")
+        try:
+            return int(value) if value is not None else 0
+        except ValueError:
+            return 0
+
+    def _too_large_message(self, size):
+        return "request body of %d bytes exceeds the limit of %d bytes" % (size, self.server.state.max_body)
+
+    def _read_json(self, route):
+        """The request body as parsed JSON, or None after answering the error."""
+        body = self._read_body(route)
+        if body is None:
+            return None
+        content_type = (self.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
+        if content_type and content_type != JSON and not content_type.endswith("+json"):
+            self._reply_error(415, "Content-Type must be application/json, was %s" % content_type, route)
+            return None
+        try:
+            return protocol.parse_json_body(body)
+        except protocol.BadRequest as e:
+            self._reply_error(400, str(e), route)
+            return None
+
+    def _read_body(self, route):
+        limit = self.server.state.max_body
+        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            return self._read_chunked(route, limit)
+        length_header = self.headers.get("Content-Length")
+        if length_header is None:
+            self._reply_error(411, "Content-Length or chunked Transfer-Encoding required", route, close=True)
+            return None
+        try:
+            length = int(length_header)
+            if length < 0:
+                raise ValueError
+        except ValueError:
+            self._reply_error(400, "invalid Content-Length: %s" % length_header, route, close=True)
+            return None
+        if length > limit:
+            # The unread body would corrupt the next request on this connection: answer, then close.
+            self._reply_error(413, self._too_large_message(length), route, close=True)
+            return None
+        body = self.rfile.read(length)
+        if len(body) != length:
+            self.close_connection = True
+            return None
+        return body
+
+    def _read_chunked(self, route, limit):
+        chunks = []
+        total = 0
+        try:
+            while True:
+                size_line = self.rfile.readline(1024)
+                size = int(size_line.split(b";", 1)[0].strip(), 16)
+                if size == 0:
+                    while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
+                        pass  # trailers
+                    return b"".join(chunks)
+                total += size
+                if total > limit:
+                    self._reply_error(413, "chunked request body exceeds the limit of %d bytes" % limit, route,
+                                      close=True)
+                    return None
+                chunks.append(self.rfile.read(size))
+                self.rfile.readline(1024)
+        except ValueError:
+            self._reply_error(400, "malformed chunked encoding", route, close=True)
+            return None
+
+    def _discard_body(self):
+        length = self._declared_length()
+        if 0 < length <= self.server.state.max_body:
+            self.rfile.read(length)
+        elif length or "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+            self.close_connection = True
+
+    def _reply_error(self, status, message, route, headers=(), close=False):
+        if close:
+            self.close_connection = True
+        self._reply_json(status, {"error": message}, route, headers)
+
+    def _reply_json(self, status, payload, route, headers=()):
+        body = json.dumps(payload, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        self._reply(status, body, JSON, route, headers)
+
+    def _reply(self, status, body, content_type, route, headers=()):
+        state = self.server.state
+        if state.draining.is_set():
+            self.close_connection = True
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Model-Name", state.name)
+        self.send_header("X-Model-Version", state.version)
+        for name, value in headers:
+            self.send_header(name, value)
+        if self.close_connection:
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+        started = getattr(self, "started", None)
+        state.metrics.observe(route, status, time.perf_counter() - started if started else 0.0)
+
+
+def _first_line(error):
+    text = str(error).strip()
+    return text.splitlines()[0] if text else "(no message)"
+
+
+def _match(path):
+    """(route, allowed method, path parameters) or (None, None, {})."""
+    if path == "/predict":
+        return "predict", "POST", {}
+    if path == "/metrics":
+        return "metrics", "GET", {}
+    if path in ("/v2", "/v2/"):
+        return "server_metadata", "GET", {}
+    if path == "/v2/health/live":
+        return "health_live", "GET", {}
+    if path == "/v2/health/ready":
+        return "health_ready", "GET", {}
+    if path.startswith("/v2/models/"):
+        parts = path[len("/v2/models/"):].split("/")
+        params = {"name": parts[0]}
+        rest = parts[1:]
+        if len(rest) >= 2 and rest[0] == "versions":
+            params["version"] = rest[1]
+            rest = rest[2:]
+        if not params["name"]:
+            return None, None, {}
+        if rest == []:
+            return "model_metadata", "GET", params
+        if rest == ["ready"]:
+            return "model_ready", "GET", params
+        if rest == ["infer"]:
+            return "infer", "POST", params
+    return None, None, {}
+
+
+# --- processes -----------------------------------------------------------------------------------------------
+
+class Worker:
+    def __init__(self, config, listening_socket, metrics, slot, options, ready_pipe=None):
+        self.config = config
+        self.socket = listening_socket
+        self.metrics = metrics
+        self.slot = slot
+        self.options = options
+        self.ready_pipe = ready_pipe
+        self.stopping = threading.Event()
+
+    def run(self):
+        self.metrics.bind_worker(self.slot)
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+        config = self.config
+        runtime = runtimes.create(config["runtime"], config["modelDir"], config["entrypoint"],
+                                  config.get("signature"), self.options.predict_timeout)
+        state = WorkerState(config, runtime, self.metrics)
+        server = HarnessServer(self.socket, state)
+        accept_thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+                                         name="accept", daemon=True)
+        accept_thread.start()
+        try:
+            os.chdir(config["modelDir"])
+            runtime.load()
+        except BaseException:
+            log("model %s version %s failed to load:\n%s" % (config["name"], config["version"],
+                                                             traceback.format_exc().rstrip()))
+            self._report("F")
+            return 3
+        state.ready = True
+        self._report("R")
+        while not self.stopping.is_set():
+            runtime.run_pending(0.05)
+        return self._drain(server, state, runtime)
+
+    def _on_signal(self, signum, frame):
+        self.stopping.set()
+
+    def _report(self, status):
+        if self.ready_pipe is not None:
+            os.write(self.ready_pipe, (status + chr(65 + self.slot)).encode("ascii"))
+
+    def _drain(self, server, state, runtime):
+        """Readiness goes false, no new connections, in-flight requests finish, idle connections close."""
+        state.draining.set()
+        stopper = threading.Thread(target=server.shutdown, daemon=True)
+        stopper.start()
+        while stopper.is_alive():
+            runtime.run_pending(0.01)
+        server.drain_backlog()
+        server.socket.close()
+        deadline = time.monotonic() + self.options.drain_timeout
+        while time.monotonic() < deadline:
+            now = time.monotonic()
+            with state.connections_lock:
+                handlers = list(state.connections.values())
+            if not handlers:
+                break
+            for handler in handlers:
+                idle_since = handler.idle_since
+                if idle_since is not None and now - idle_since >= self.options.idle_grace:
+                    _shutdown_quietly(handler.connection)
+            runtime.run_pending(0.01)
+        with state.connections_lock:
+            left = len(state.connections)
+        if left:
+            log("drain timeout: closing %d connection(s) still busy after %.1f s" % (left, self.options.drain_timeout))
+        return 0
+
+
+def _shutdown_quietly(connection):
+    try:
+        connection.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+class Supervisor:
+    """Forks the workers, reports readiness once all are ready, forwards SIGTERM/SIGINT and waits for the drain."""
+
+    def __init__(self, config, listening_socket, metrics, options):
+        self.config = config
+        self.socket = listening_socket
+        self.metrics = metrics
+        self.options = options
+        self.stopping = False
+
+    def run(self, on_ready):
+        read_end, write_end = os.pipe()
+        children = {}
+        for slot in range(self.options.workers):
+            pid = os.fork()
+            if pid == 0:
+                os.close(read_end)
+                code = 1
+                try:
+                    code = Worker(self.config, self.socket, self.metrics, slot, self.options, write_end).run()
+                finally:
+                    os._exit(code)
+            children[pid] = slot
+        os.close(write_end)
+        self.socket.close()  # only the workers hold the listening socket now
+        signal.signal(signal.SIGTERM, self._on_signal)
+        signal.signal(signal.SIGINT, self._on_signal)
+        ready = set()
+        exit_code = 0
+        while children:
+            if self.stopping:
+                break
+            try:
+                readable, _, _ = select.select([read_end], [], [], 0.1)
+            except InterruptedError:
+                continue
+            if readable:
+                data = os.read(read_end, 64)
+                for i in range(0, len(data) - 1, 2):
+                    status, slot = chr(data[i]), data[i + 1] - 65
+                    if status == "R":
+                        ready.add(slot)
+                        if len(ready) == self.options.workers:
+                            on_ready()
+                    else:
+                        exit_code = 3
+                        self.stopping = True
+            pid, status = _reap()
+            if pid:
+                slot = children.pop(pid)
+                log("worker %d exited unexpectedly (%s); stopping" % (slot, _describe(status)))
+                exit_code = exit_code or 1
+                self.stopping = True
+        for pid in children:
+            _kill_quietly(pid, signal.SIGTERM)
+        deadline = time.monotonic() + self.options.drain_timeout + 5
+        while children and time.monotonic() < deadline:
+            pid, status = _reap()
+            if pid:
+                slot = children.pop(pid)
+                code = os.waitstatus_to_exitcode(status)
+                if code not in (0, 3) or (code == 3 and not exit_code):
+                    exit_code = exit_code or code or 1
+            else:
+                time.sleep(0.02)
+        for pid in children:
+            log("worker pid %d did not stop in time; killing it" % pid)
+            _kill_quietly(pid, signal.SIGKILL)
+        return exit_code
+
+    def _on_signal(self, signum, frame):
+        self.stopping = True
+
+
+def _reap():
+    try:
+        return os.waitpid(-1, os.WNOHANG)
+    except ChildProcessError:
+        return 0, 0
+
+
+def _describe(status):
+    if os.WIFSIGNALED(status):
+        return "signal %d" % os.WTERMSIG(status)
+    return "exit code %d" % os.waitstatus_to_exitcode(status)
+
+
+def _kill_quietly(pid, sig):
+    try:
+        os.kill(pid, sig)
+    except ProcessLookupError:
+        pass
+
+
+def default_workers():
+    """CPUs this process may run on, bounded by a cgroup v2 CPU quota when one is set (as in a pod with limits)."""
+    count = len(os.sched_getaffinity(0))
+    try:
+        with open("/sys/fs/cgroup/cpu.max") as f:
+            quota, period = f.read().split()
+        if quota != "max":
+            count = min(count, max(1, int(int(quota) / int(period) + 0.999)))
+    except (OSError, ValueError):
+        pass
+    return max(1, count)
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(prog="python3 -m mdharness",
+                                     description="Serve one model version over HTTP (model-deploy harness).")
+    parser.add_argument("--config", required=True, help="harness configuration JSON written by model-deploy")
+    parser.add_argument("--host", default=os.environ.get("MODEL_DEPLOY_HOST", "0.0.0.0"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("MODEL_DEPLOY_PORT", "8080")))
+    parser.add_argument("--workers", default=os.environ.get("MODEL_DEPLOY_WORKERS"),
+                        help="worker processes (a number or 'auto'); default from the configuration")
+    parser.add_argument("--drain-timeout", type=float,
+                        default=float(os.environ.get("MODEL_DEPLOY_DRAIN_TIMEOUT", "10")),
+                        help="seconds to let in-flight requests finish after SIGTERM")
+    parser.add_argument("--idle-grace", type=float, default=0.5,
+                        help="after SIGTERM, seconds an idle keep-alive connection may stay open")
+    parser.add_argument("--predict-timeout", type=float, default=30.0,
+                        help="seconds an R prediction may take before the request gets 504")
+    options = parser.parse_args(argv)
+    return options
+
+
+def main(argv):
+    options = parse_args(argv)
+    with open(options.config, encoding="utf-8") as f:
+        config = json.load(f)
+    workers = options.workers or config.get("workers") or "auto"
+    options.workers = default_workers() if str(workers) == "auto" else int(workers)
+    if options.workers < 1:
+        log("--workers must be at least 1, was %d" % options.workers)
+        return 2
+
+    family = socket.AF_INET6 if ":" in options.host else socket.AF_INET
+    listening_socket = socket.socket(family, socket.SOCK_STREAM)
+    listening_socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    try:
+        listening_socket.bind((options.host, options.port))
+    except OSError as e:
+        log("cannot listen on %s:%d: %s" % (options.host, options.port, os.strerror(e.errno or errno.EINVAL)))
+        return 2
+    listening_socket.listen(1024)
+    host, port = listening_socket.getsockname()[:2]
+    url_host = "[%s]" % host if family == socket.AF_INET6 else host
+
+    def on_ready():
+        announcement = {"event": "ready", "url": "http://%s:%d" % (url_host, port), "model": config["name"],
+                        "version": config["version"], "runtime": config["runtime"], "workers": options.workers,
+                        "pid": os.getpid()}
+        sys.stdout.write(json.dumps(announcement) + "\n")
+        sys.stdout.flush()
+
+    metrics = SharedMetrics(options.workers)
+    log("serving model %s version %s (%s) on %s:%d with %d worker(s)"
+        % (config["name"], config["version"], config["runtime"], host, port, options.workers))
+    if options.workers == 1:
+        read_end, write_end = os.pipe()
+        worker = Worker(config, listening_socket, metrics, 0, options, write_end)
+        threading.Thread(target=_announce_when_ready, args=(read_end, on_ready), daemon=True).start()
+        code = worker.run()
+    else:
+        code = Supervisor(config, listening_socket, metrics, options).run(on_ready)
+    log("stopped (exit code %d)" % code)
+    return code
+
+
+def _announce_when_ready(read_end, on_ready):
+    if os.read(read_end, 2)[:1] == b"R":
+        on_ready()
