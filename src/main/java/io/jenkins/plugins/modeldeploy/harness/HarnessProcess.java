@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.Deque;
 import java.util.List;
 import java.util.Map;
@@ -36,18 +35,16 @@ public final class HarnessProcess implements AutoCloseable {
     private final Process process;
     private final Path configFile;
     private final HarnessOptions options;
-    private final URI url;
-    private final int workers;
+    private final CompletableFuture<JsonNode> ready;
     private final Deque<String> tail;
 
-    private HarnessProcess(ModelVersion version, Process process, Path configFile, HarnessOptions options, URI url,
-            int workers, Deque<String> tail) {
+    private HarnessProcess(ModelVersion version, Process process, Path configFile, HarnessOptions options,
+            CompletableFuture<JsonNode> ready, Deque<String> tail) {
         this.version = version;
         this.process = process;
         this.configFile = configFile;
         this.options = options;
-        this.url = url;
-        this.workers = workers;
+        this.ready = ready;
         this.tail = tail;
     }
 
@@ -57,6 +54,17 @@ public final class HarnessProcess implements AutoCloseable {
      * @param log receives every line the harness writes (its own log and the model's output)
      */
     public static HarnessProcess start(ModelVersion version, HarnessOptions options, Consumer<String> log)
+            throws HarnessStartException {
+        HarnessProcess harness = launch(version, options, log);
+        harness.awaitReady();
+        return harness;
+    }
+
+    /**
+     * Starts the harness without waiting for the model to load: it listens at once and answers health requests
+     * (not ready) while loading. Call {@link #awaitReady()} before sending predictions.
+     */
+    public static HarnessProcess launch(ModelVersion version, HarnessOptions options, Consumer<String> log)
             throws HarnessStartException {
         Path python = options.python();
         if (!Files.isExecutable(python)) {
@@ -72,9 +80,9 @@ public final class HarnessProcess implements AutoCloseable {
         } catch (IOException e) {
             throw new HarnessStartException("cannot prepare the harness for " + version.id() + ": " + e.getMessage(), e);
         }
-        List<String> command = new ArrayList<>(List.of(python.toString(), "-m", "mdharness",
+        List<String> command = List.of(python.toString(), "-m", "mdharness",
                 "--config", configFile.toString(), "--host", options.host(), "--port", Integer.toString(options.port()),
-                "--drain-timeout", Double.toString(options.drainTimeout().toMillis() / 1000.0)));
+                "--drain-timeout", Double.toString(options.drainTimeout().toMillis() / 1000.0));
         ProcessBuilder builder = new ProcessBuilder(command).directory(version.spec().directory().toFile());
         Map<String, String> env = builder.environment();
         env.putAll(version.spec().env());
@@ -113,25 +121,26 @@ public final class HarnessProcess implements AutoCloseable {
         });
         pump(process.getErrorStream(), "stderr " + version.id(), recording);
         process.onExit().thenRun(() -> ready.completeExceptionally(new IllegalStateException("exited")));
+        return new HarnessProcess(version, process, configFile, options, ready, tail);
+    }
 
+    /** Waits until every worker has loaded the model; returns the base URL. Stops the process on failure. */
+    public URI awaitReady() throws HarnessStartException {
         try {
             JsonNode announcement = ready.get(options.readyTimeout().toMillis(), TimeUnit.MILLISECONDS);
-            return new HarnessProcess(version, process, configFile, options, URI.create(announcement.get("url").asText()),
-                    announcement.get("workers").asInt(), tail);
+            return URI.create(announcement.get("url").asText());
         } catch (ExecutionException e) {
             int code = waitQuietly(process);
             deleteQuietly(configFile);
             throw new HarnessStartException("model " + version.id() + " failed to start (harness exit code " + code
                     + ")" + lastLines(tail));
         } catch (TimeoutException e) {
-            stop(process, options.drainTimeout());
-            deleteQuietly(configFile);
+            close();
             throw new HarnessStartException("model " + version.id() + " was not ready within "
                     + options.readyTimeout().toSeconds() + " s" + lastLines(tail));
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            stop(process, options.drainTimeout());
-            deleteQuietly(configFile);
+            close();
             throw new HarnessStartException("interrupted while starting " + version.id());
         }
     }
@@ -140,13 +149,22 @@ public final class HarnessProcess implements AutoCloseable {
         return version;
     }
 
-    /** Base URL, e.g. {@code http://127.0.0.1:41234}. */
+    /** Base URL, e.g. {@code http://127.0.0.1:41234}; only once ready. */
     public URI url() {
-        return url;
+        return URI.create(announcement().get("url").asText());
     }
 
+    /** Worker processes serving the model; only once ready. */
     public int workers() {
-        return workers;
+        return announcement().get("workers").asInt();
+    }
+
+    private JsonNode announcement() {
+        JsonNode announcement = ready.getNow(null);
+        if (announcement == null) {
+            throw new IllegalStateException("harness for " + version.id() + " is not ready yet");
+        }
+        return announcement;
     }
 
     public long pid() {
