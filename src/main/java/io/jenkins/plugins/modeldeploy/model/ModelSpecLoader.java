@@ -27,6 +27,7 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import java.util.stream.Stream;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads {@code model.yaml} from a model directory, applies option overrides and validates the result, reporting every
@@ -80,9 +81,7 @@ public final class ModelSpecLoader {
         try {
             root = yaml.readTree(file.toFile());
         } catch (JsonProcessingException e) {
-            JsonLocation where = e.getLocation();
-            String at = where == null ? "" : "line " + where.getLineNr() + ", column " + where.getColumnNr() + ": ";
-            throw failure(dir, new SpecProblem(FILE_NAME, "", at + e.getOriginalMessage()));
+            throw failure(dir, new SpecProblem(FILE_NAME, "", yamlError(e)));
         } catch (IOException e) {
             throw failure(dir, new SpecProblem(FILE_NAME, "", "cannot read: " + e.getMessage()));
         }
@@ -99,6 +98,18 @@ public final class ModelSpecLoader {
             throw new InvalidModelSpecException(dir, validation.problems);
         }
         return spec;
+    }
+
+    /** A YAML syntax error on one line: where, what was wrong, and in which construct. */
+    private static String yamlError(JsonProcessingException e) {
+        if (e.getCause() instanceof MarkedYAMLException yamlError && yamlError.getProblemMark() != null) {
+            String context = yamlError.getContext() == null ? "" : " (" + yamlError.getContext() + ")";
+            return "line " + (yamlError.getProblemMark().getLine() + 1) + ", column "
+                    + (yamlError.getProblemMark().getColumn() + 1) + ": " + yamlError.getProblem() + context;
+        }
+        JsonLocation where = e.getLocation();
+        String at = where == null ? "" : "line " + where.getLineNr() + ", column " + where.getColumnNr() + ": ";
+        return at + e.getOriginalMessage().lines().findFirst().orElse("invalid YAML");
     }
 
     private static InvalidModelSpecException failure(Path dir, SpecProblem problem) {

@@ -1,0 +1,64 @@
+package io.jenkins.plugins.modeldeploy;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.jar.JarFile;
+import java.util.stream.Stream;
+import java.util.zip.ZipEntry;
+import org.junit.jupiter.api.Test;
+
+/**
+ * What the build packages: the signature-only Jenkins API (src/jenkins-api) is compiled in the offline build but must
+ * never reach a jar, where it would shadow the real Jenkins classes; the harness must be inside.
+ */
+class PackagingIT {
+    private static final List<String> JENKINS_PREFIXES =
+            List.of("hudson/", "jenkins/", "org/kohsuke/", "org/jenkinsci/", "com/cloudbees/");
+
+    @Test
+    void noJarContainsJenkinsTypesAndTheCliJarHasTheHarness() throws IOException {
+        List<Path> jars;
+        try (Stream<Path> files = Files.list(Path.of("target"))) {
+            jars = files.filter(f -> f.toString().endsWith(".jar")).toList();
+        }
+        assertThat(jars).extracting(p -> p.getFileName().toString())
+                .contains("model-deploy-cli.jar", "model-deploy-0.1.0-SNAPSHOT.jar");
+        for (Path jar : jars) {
+            try (JarFile file = new JarFile(jar.toFile())) {
+                List<String> names = file.stream().map(ZipEntry::getName).toList();
+                assertThat(names).as(jar.toString())
+                        .noneMatch(n -> JENKINS_PREFIXES.stream().anyMatch(n::startsWith))
+                        .contains("harness/files.txt", "harness/python/mdharness/server.py",
+                                "io/jenkins/plugins/modeldeploy/cli/ModelDeployCommand.class")
+                        .noneMatch(n -> n.contains("Test.class") || n.contains("IT.class"));
+            }
+        }
+        try (JarFile cli = new JarFile(Path.of("target/model-deploy-cli.jar").toFile())) {
+            assertThat(cli.getManifest().getMainAttributes().getValue("Main-Class"))
+                    .isEqualTo("io.jenkins.plugins.modeldeploy.cli.ModelDeployCommand");
+        }
+    }
+
+    @Test
+    void everyCompiledJenkinsSignatureStaysOutOfTheJars() throws IOException {
+        Path stubs = Path.of("src/jenkins-api/java");
+        List<String> declared;
+        try (Stream<Path> files = Files.exists(stubs) ? Files.walk(stubs) : Stream.empty()) {
+            declared = files.filter(f -> f.toString().endsWith(".java"))
+                    .map(f -> stubs.relativize(f).toString().replace(".java", ".class"))
+                    .toList();
+        }
+        try (JarFile jar = new JarFile(Path.of("target/model-deploy-0.1.0-SNAPSHOT.jar").toFile());
+                JarFile cli = new JarFile(Path.of("target/model-deploy-cli.jar").toFile())) {
+            for (String type : declared) {
+                assertThat(Path.of("target/classes", type)).as("compiled offline").exists();
+                assertThat(jar.getEntry(type)).as(type).isNull();
+                assertThat(cli.getEntry(type)).as(type).isNull();
+            }
+        }
+    }
+}

@@ -1,0 +1,135 @@
+package io.jenkins.plugins.modeldeploy.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jenkins.plugins.modeldeploy.testing.RawHttp;
+import io.jenkins.plugins.modeldeploy.testing.TestModels;
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The packaged CLI jar as users run it: help everywhere, exit codes, one-line errors, serve and demo. */
+class CliIT {
+    private static final Path JAR = Path.of(System.getProperty("modeldeploy.cliJar", "target/model-deploy-cli.jar"));
+
+    @TempDir
+    Path workDir;
+
+    record Run(int exitCode, String out, String err) {}
+
+    private static Run run(String... args) throws IOException, InterruptedException {
+        List<String> command = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).start();
+        var out = process.getInputStream().readAllBytes();
+        var err = process.getErrorStream().readAllBytes();
+        assertThat(process.waitFor(3, TimeUnit.MINUTES)).isTrue();
+        return new Run(process.exitValue(), new String(out, StandardCharsets.UTF_8),
+                new String(err, StandardCharsets.UTF_8));
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "serve", "validate", "demo"})
+    void everyCommandHasHelp(String command) throws Exception {
+        Run run = command.isEmpty() ? run("--help") : run(command, "--help");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.out()).startsWith("Usage: model-deploy" + (command.isEmpty() ? "" : " " + command));
+        assertThat(run.err()).isEmpty();
+    }
+
+    @Test
+    void usageErrorsExitTwoWithOneLine() throws Exception {
+        Run run = run("serve");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).isEqualTo("model-deploy serve: Missing required parameter: '<model-dir>' (see"
+                + " model-deploy serve --help)\n");
+        Run unknown = run("launch");
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.err().lines()).hasSize(1);
+        assertThat(unknown.err()).startsWith("model-deploy: Unmatched argument at index 0: 'launch'");
+    }
+
+    @Test
+    void failuresExitOneWithOneLineNamingTheCause() throws Exception {
+        Path missing = workDir.resolve("missing");
+        Run run = run("serve", missing.toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.err()).isEqualTo("model-deploy serve: invalid model in " + missing + ": " + missing
+                + ": model directory does not exist\n");
+        Path broken = TestModels.testModel("broken-python", workDir);
+        Run failed = run("serve", broken.toString(), "--port", "0");
+        assertThat(failed.exitCode()).isEqualTo(1);
+        assertThat(failed.err().lines().reduce((a, b) -> b).orElseThrow())
+                .startsWith("model-deploy serve: model broken-dev failed to start (harness exit code 3); its last"
+                        + " log lines: | ")
+                .contains("RuntimeError: weights file is corrupt");
+    }
+
+    @Test
+    void validateListsEveryProblem() throws Exception {
+        Path model = TestModels.testModel("echo-python", workDir);
+        Run ok = run("validate", model.toString());
+        assertThat(ok.exitCode()).isZero();
+        assertThat(ok.out()).isEqualTo(model + ": valid (python model echo, entrypoint model:predict, 1 sample)\n");
+        Run bad = run("validate", model.toString(), "--set", "slo.p99Ms=-5", "--set", "name=Echo");
+        assertThat(bad.exitCode()).isEqualTo(1);
+        assertThat(bad.err()).isEqualTo("--set name: name: must be a DNS-1123 label starting with a letter"
+                + " (lower-case letters, digits and '-', ending with a letter or digit), was \"Echo\"\n"
+                + "--set slo.p99Ms: slo.p99Ms: must be > 0, was -5\n"
+                + "model-deploy validate: 2 problems in " + model + "\n");
+    }
+
+    @Test
+    void servePrintsTheUrlAndStopsTheHarnessOnSigterm() throws Exception {
+        Path model = TestModels.testModel("echo-python", workDir);
+        Process process = new ProcessBuilder("java", "-jar", JAR.toString(), "serve", model.toString(), "--port", "0",
+                "--workers", "2", "--version", "5").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        String first = out.readLine();
+        Matcher matcher = Pattern.compile("Serving echo version 5 \\(python, 2 workers\\) at (http://127\\.0\\.0\\.1:"
+                + "\\d+)").matcher(first);
+        assertThat(matcher.matches()).as(first).isTrue();
+        URI url = URI.create(matcher.group(1));
+        try (RawHttp http = new RawHttp(url)) {
+            assertThat(http.postJson("/predict", "{\"instances\": [[2, 3]]}").json().get("predictions"))
+                    .hasToString("[5]");
+        }
+        List<ProcessHandle> harness = process.descendants().toList();
+        assertThat(harness).hasSizeGreaterThanOrEqualTo(3); // supervisor and two workers
+        process.destroy(); // SIGTERM, as a terminal's Ctrl-C or a service manager would
+        assertThat(process.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        for (ProcessHandle child : harness) {
+            child.onExit().get(10, TimeUnit.SECONDS);
+            assertThat(child.isAlive()).isFalse();
+        }
+    }
+
+    @Test
+    void demoServesTheIrisExampleAndReportsJson() throws Exception {
+        Run run = run("demo", "--examples", TestModels.examplesRoot().toString(), "--output", "json");
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        String last = run.out().strip().lines().reduce((a, b) -> b).orElseThrow();
+        JsonNode summary = new ObjectMapper().readTree(last);
+        assertThat(summary.get("model").asText()).isEqualTo("iris");
+        assertThat(summary.get("samples")).hasSize(4);
+        assertThat(summary.get("samples")).allSatisfy(s -> assertThat(s.get("status").asInt()).isEqualTo(200));
+        assertThat(summary.at("/samples/1/sample").asText()).isEqualTo("samples/setosa.json");
+        assertThat(summary.at("/samples/1/response/predictions")).hasToString("[\"setosa\"]");
+        assertThat(summary.at("/samples/0/response/predictions"))
+                .hasToString("[\"setosa\",\"versicolor\",\"virginica\"]");
+    }
+}
