@@ -45,6 +45,12 @@ public final class ModelSpecLoader {
             ".git/**", "**/__pycache__/**", "__pycache__/**", "**.pyc", ".model-deploy/**");
     static final Set<String> FIELDS = Set.of("name", "description", "runtime", "entrypoint", "include", "exclude",
             "data", "samples", "resources", "slo", "env", "signature", "serving");
+    static final Set<String> RESOURCES_FIELDS = Set.of("requests", "limits");
+    static final Set<String> CPU_MEMORY_FIELDS = Set.of("cpu", "memory");
+    static final Set<String> SLO_FIELDS = Set.of("rps", "p99Ms", "maxErrorRate");
+    static final Set<String> SIGNATURE_FIELDS = Set.of("format", "inputs");
+    static final Set<String> INPUT_FIELDS = Set.of("name", "type");
+    static final Set<String> SERVING_FIELDS = Set.of("workers", "maxBodyBytes");
 
     /** A DNS-1123 label that starts with a letter, so that {@code name-version} is a valid Service name too. */
     static final Pattern NAME = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
@@ -370,13 +376,13 @@ public final class ModelSpecLoader {
             if (node == null || node.isNull()) {
                 return d;
             }
-            if (!mapping("resources", node, Set.of("requests", "limits"))) {
+            if (!mapping("resources", node, RESOURCES_FIELDS)) {
                 return d;
             }
             JsonNode requests = node.path("requests");
             JsonNode limits = node.path("limits");
-            mapping("resources.requests", requests, Set.of("cpu", "memory"));
-            mapping("resources.limits", limits, Set.of("cpu", "memory"));
+            mapping("resources.requests", requests, CPU_MEMORY_FIELDS);
+            mapping("resources.limits", limits, CPU_MEMORY_FIELDS);
             String cpuRequest = quantity("resources.requests.cpu", requests.get("cpu"), d.cpuRequest());
             String memoryRequest = quantity("resources.requests.memory", requests.get("memory"), d.memoryRequest());
             String cpuLimit = quantity("resources.limits.cpu", limits.get("cpu"), d.cpuLimit());
@@ -424,7 +430,7 @@ public final class ModelSpecLoader {
         private Slo slo() {
             JsonNode node = root.get("slo");
             Slo d = Slo.DEFAULT;
-            if (node == null || node.isNull() || !mapping("slo", node, Set.of("rps", "p99Ms", "maxErrorRate"))) {
+            if (node == null || node.isNull() || !mapping("slo", node, SLO_FIELDS)) {
                 return d;
             }
             double rps = number("slo.rps", node.get("rps"), d.rps());
@@ -470,7 +476,7 @@ public final class ModelSpecLoader {
 
         private Optional<Signature> signature() {
             JsonNode node = root.get("signature");
-            if (node == null || node.isNull() || !mapping("signature", node, Set.of("format", "inputs"))) {
+            if (node == null || node.isNull() || !mapping("signature", node, SIGNATURE_FIELDS)) {
                 return Optional.empty();
             }
             Signature.Format format = Signature.Format.ARRAY;
@@ -493,7 +499,7 @@ public final class ModelSpecLoader {
             for (int i = 0; i < inputsNode.size(); i++) {
                 String field = "signature.inputs[" + i + "]";
                 JsonNode input = inputsNode.get(i);
-                if (!mapping(field, input, Set.of("name", "type"))) {
+                if (!mapping(field, input, INPUT_FIELDS)) {
                     continue;
                 }
                 JsonNode nameNode = input.get("name");
@@ -524,7 +530,7 @@ public final class ModelSpecLoader {
         private Serving serving() {
             JsonNode node = root.get("serving");
             Serving d = Serving.DEFAULT;
-            if (node == null || node.isNull() || !mapping("serving", node, Set.of("workers", "maxBodyBytes"))) {
+            if (node == null || node.isNull() || !mapping("serving", node, SERVING_FIELDS)) {
                 return d;
             }
             int workers = d.workers();

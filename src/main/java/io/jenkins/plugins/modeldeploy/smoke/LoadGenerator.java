@@ -1,0 +1,217 @@
+package io.jenkins.plugins.modeldeploy.smoke;
+
+import java.io.IOException;
+import java.net.SocketTimeoutException;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.LinkedTransferQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.LongAdder;
+import java.util.concurrent.locks.LockSupport;
+import java.util.function.Consumer;
+import org.HdrHistogram.Histogram;
+import org.HdrHistogram.SynchronizedHistogram;
+
+/**
+ * Open-loop HTTP load at a constant rate. Each request has an intended send time on a fixed schedule and its
+ * latency runs from that time, not from when it was actually sent, so queueing behind a slow server is measured
+ * rather than hidden (the coordinated-omission correction wrk2 applies).
+ *
+ * <p>The scheduler thread hands each request to an idle sender thread shortly before its intended time; the sender
+ * waits for that instant itself (so the hand-over's thread wake-up does not delay the send), writes the request and
+ * reads the answer on its keep-alive connection. Connections are added while every existing one is busy, up to the
+ * in-flight cap; a request that must wait for a free connection is counted as a cap hit and keeps its intended time.
+ */
+public final class LoadGenerator {
+    /** Sleep until this close to the intended time, then spin: on an idle VM a parked thread can wake ~0.5 ms late. */
+    private static final long SPIN_NANOS = 400_000;
+    /** How long before its intended time a request is handed to a sender: covers the sender's wake-up. */
+    private static final long HANDOFF_LEAD_NANOS = 1_000_000;
+    private static final long HIGHEST_MICROS = TimeUnit.HOURS.toMicros(1);
+    private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+
+    /** Progress once a second while running. */
+    public record Progress(long sent, double currentRate, double currentP99Ms, long inFlight) {}
+
+    private record Task(long intended, int payload, boolean recorded) {}
+
+    private static final Task STOP = new Task(0, -1, false);
+
+    public LoadResult run(URI target, List<byte[]> payloads, LoadProfile profile, Consumer<Progress> progress)
+            throws InterruptedException {
+        if (payloads.isEmpty()) {
+            throw new IllegalArgumentException("at least one payload is needed");
+        }
+        List<byte[]> requests = payloads.stream()
+                .map(body -> Http1Connection.postRequest(target, "application/json", body))
+                .toList();
+        Run run = new Run(target, requests, profile);
+        return run.execute(progress);
+    }
+
+    /** The state of one run, shared by the scheduler and the sender threads. */
+    private static final class Run {
+        final URI target;
+        final List<byte[]> requests;
+        final LoadProfile profile;
+        final int readTimeoutMillis;
+        final LinkedTransferQueue<Task> handoff = new LinkedTransferQueue<>();
+        final List<Thread> senders = new ArrayList<>();
+        final Histogram latency = new SynchronizedHistogram(HIGHEST_MICROS, 3);
+        final Histogram window = new SynchronizedHistogram(HIGHEST_MICROS, 3);
+        final Histogram sendDelay = new SynchronizedHistogram(HIGHEST_MICROS, 3);
+        final Map<ErrorKind, LongAdder> errors = new EnumMap<>(ErrorKind.class);
+        final LongAdder measured = new LongAdder();
+        final AtomicLong inFlight = new AtomicLong();
+
+        Run(URI target, List<byte[]> requests, LoadProfile profile) {
+            this.target = target;
+            this.requests = requests;
+            this.profile = profile;
+            this.readTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, profile.requestTimeout().toMillis());
+            for (ErrorKind kind : ErrorKind.values()) {
+                errors.put(kind, new LongAdder());
+            }
+        }
+
+        LoadResult execute(Consumer<Progress> progress) throws InterruptedException {
+            long interval = profile.intervalNanos();
+            long total = profile.duration().toNanos() / interval;
+            long start = System.nanoTime() + 10_000_000; // a moment to get the first intended time right
+            long measureFrom = start + profile.warmup().toNanos();
+            long nextProgress = start + 1_000_000_000L;
+            long sentAtLastProgress = 0;
+            long capHits = 0;
+            try {
+                for (long i = 0; i < total; i++) {
+                    long intended = start + i * interval;
+                    waitUntil(intended - HANDOFF_LEAD_NANOS);
+                    Task task = new Task(intended, (int) (i % requests.size()), intended >= measureFrom);
+                    inFlight.incrementAndGet();
+                    if (!handoff.tryTransfer(task)) {
+                        if (senders.size() < profile.maxInFlight()) {
+                            startSender();
+                        } else if (task.recorded()) {
+                            capHits++;
+                        }
+                        handoff.transfer(task);
+                    }
+                    long now = System.nanoTime();
+                    if (now >= nextProgress) {
+                        double seconds = (now - nextProgress + 1_000_000_000L) / 1e9;
+                        progress.accept(new Progress(i + 1, (i + 1 - sentAtLastProgress) / seconds,
+                                window.getValueAtPercentile(99) / 1000.0, inFlight.get()));
+                        window.reset();
+                        sentAtLastProgress = i + 1;
+                        nextProgress = now + 1_000_000_000L;
+                    }
+                }
+            } finally {
+                stopSenders();
+            }
+            long measuredCount = measured.sum();
+            double measuredSeconds = (total * interval - (measureFrom - start)) / 1e9;
+            Map<ErrorKind, Long> errorCounts = new EnumMap<>(ErrorKind.class);
+            errors.forEach((kind, count) -> {
+                if (count.sum() > 0) {
+                    errorCounts.put(kind, count.sum());
+                }
+            });
+            return new LoadResult(measuredCount, errorCounts, measuredCount / measuredSeconds, measuredSeconds,
+                    capHits, latency.copy(), sendDelay.copy());
+        }
+
+        private void startSender() {
+            Thread sender = new Thread(this::sendLoop, "load-sender-" + senders.size());
+            sender.setDaemon(true);
+            senders.add(sender);
+            sender.start();
+        }
+
+        /** Every request already handed over gets its answer or its timeout before the run ends. */
+        private void stopSenders() throws InterruptedException {
+            for (int i = 0; i < senders.size(); i++) {
+                handoff.put(STOP);
+            }
+            long deadline = System.nanoTime() + profile.requestTimeout().toNanos() + TimeUnit.SECONDS.toNanos(10);
+            for (Thread sender : senders) {
+                sender.join(Math.max(1, TimeUnit.NANOSECONDS.toMillis(deadline - System.nanoTime())));
+                if (sender.isAlive()) {
+                    sender.interrupt();
+                    throw new IllegalStateException("a request was still outstanding after its timeout");
+                }
+            }
+        }
+
+        private void sendLoop() {
+            Http1Connection connection = null;
+            try {
+                for (Task task = handoff.take(); task != STOP; task = handoff.take()) {
+                    waitUntil(task.intended());
+                    if (task.recorded()) {
+                        sendDelay.recordValue(Math.max(0, (System.nanoTime() - task.intended()) / 1000));
+                    }
+                    ErrorKind error = null;
+                    try {
+                        if (connection == null) {
+                            connection = new Http1Connection(target, CONNECT_TIMEOUT_MILLIS, readTimeoutMillis);
+                        }
+                        Http1Connection.Response response = connection.exchange(requests.get(task.payload()));
+                        if (response.status() / 100 != 2) {
+                            error = ErrorKind.STATUS;
+                        }
+                        if (response.closes()) {
+                            connection.close();
+                            connection = null;
+                        }
+                    } catch (SocketTimeoutException e) {
+                        error = connection == null ? ErrorKind.CONNECTION : ErrorKind.TIMEOUT;
+                        connection = closed(connection);
+                    } catch (IOException | RuntimeException e) {
+                        error = ErrorKind.CONNECTION;
+                        connection = closed(connection);
+                    }
+                    complete(task, error);
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            } finally {
+                closed(connection);
+            }
+        }
+
+        private void complete(Task task, ErrorKind error) {
+            long micros = Math.min(HIGHEST_MICROS, Math.max(0, (System.nanoTime() - task.intended()) / 1000));
+            inFlight.decrementAndGet();
+            window.recordValue(micros);
+            if (task.recorded()) {
+                measured.increment();
+                latency.recordValue(micros);
+                if (error != null) {
+                    errors.get(error).increment();
+                }
+            }
+        }
+
+        private static Http1Connection closed(Http1Connection connection) {
+            if (connection != null) {
+                connection.close();
+            }
+            return null;
+        }
+    }
+
+    private static void waitUntil(long deadline) {
+        long remaining;
+        while ((remaining = deadline - System.nanoTime()) > SPIN_NANOS) {
+            LockSupport.parkNanos(remaining - SPIN_NANOS);
+        }
+        while (System.nanoTime() < deadline) {
+            Thread.onSpinWait();
+        }
+    }
+}
