@@ -1,32 +1,47 @@
 package io.jenkins.plugins.modeldeploy.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jenkins.plugins.modeldeploy.smoke.LoadGenerator;
+import io.jenkins.plugins.modeldeploy.model.ModelSpec;
+import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
+import io.jenkins.plugins.modeldeploy.model.Slo;
 import io.jenkins.plugins.modeldeploy.smoke.LoadProfile;
-import io.jenkins.plugins.modeldeploy.smoke.LoadResult;
+import io.jenkins.plugins.modeldeploy.smoke.Payload;
+import io.jenkins.plugins.modeldeploy.smoke.Payloads;
+import io.jenkins.plugins.modeldeploy.smoke.ResponseCheck;
+import io.jenkins.plugins.modeldeploy.smoke.Schedule;
+import io.jenkins.plugins.modeldeploy.smoke.SmokeReports;
+import io.jenkins.plugins.modeldeploy.smoke.SmokeResult;
+import io.jenkins.plugins.modeldeploy.smoke.SmokeTest;
+import io.jenkins.plugins.modeldeploy.smoke.SmokeThresholds;
 import java.io.PrintWriter;
 import java.net.URI;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "smoke", mixinStandardHelpOptions = true,
-        description = "Send open-loop load at a fixed rate to a model endpoint and report latency percentiles"
-                + " (measured from each request's intended send time).")
+        description = {"Open-loop load at a fixed rate (or a ramp) against a model endpoint, judged against latency"
+                + " and error thresholds. Latencies run from each request's intended send time, so a stalled server"
+                + " cannot hide its stall. Exit code 1 when a threshold is missed."})
 final class SmokeCommand implements Callable<Integer> {
     @Option(names = "--url", required = true, description = "Endpoint to POST to, e.g. http://127.0.0.1:8080/predict.")
     URI url;
 
-    @Option(names = "--rate", defaultValue = "100", description = "Requests per second. Default: ${DEFAULT-VALUE}.")
-    double rate;
+    @Option(names = "--model", paramLabel = "DIR",
+            description = "Model directory: its samples are the payloads and its slo the default rate and limits.")
+    Path model;
+
+    @Option(names = "--rate", description = "Requests per second. Default: the model's slo.rps, else 100.")
+    Double rate;
+
+    @Option(names = "--ramp-from", paramLabel = "RATE",
+            description = "Start at this rate and ramp linearly to --rate over the run.")
+    Double rampFrom;
 
     @Option(names = "--duration", defaultValue = "30s", converter = DurationConverter.class,
             description = "Length of the run, warm-up included. Default: ${DEFAULT-VALUE}.")
@@ -36,17 +51,43 @@ final class SmokeCommand implements Callable<Integer> {
             description = "Initial part of the run left out of the results. Default: ${DEFAULT-VALUE}.")
     Duration warmup;
 
-    @Option(names = "--payload", paramLabel = "FILE", required = true,
-            description = "JSON request body; repeat to cycle through several.")
+    @Option(names = "--payload", paramLabel = "FILE",
+            description = "Request body (.json) or bodies (.jsonl, one per line); repeat to cycle through several."
+                    + " Default: the model's samples.")
     List<Path> payloads = new ArrayList<>();
 
-    @Option(names = "--max-in-flight", defaultValue = "64",
-            description = "Most requests outstanding at once. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--check", paramLabel = "status|shape|expected", defaultValue = "status",
+            description = "What a 2xx answer must hold: status only, a predictions array of the right length, or"
+                    + " also the sample's \"expected\" predictions. Default: ${DEFAULT-VALUE}.")
+    String check;
+
+    @Option(names = "--p99", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "p99 latency limit, e.g. 50ms. Default: the model's slo.p99Ms, else 50ms.")
+    Duration p99;
+
+    @Option(names = "--p95", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "p95 latency limit (not checked unless given).")
+    Duration p95;
+
+    @Option(names = "--max-error-rate", paramLabel = "FRACTION",
+            description = "Largest acceptable error rate, 0..1. Default: the model's slo.maxErrorRate, else 0.01.")
+    Double maxErrorRate;
+
+    @Option(names = "--min-rate", paramLabel = "RATE",
+            description = "Smallest acceptable achieved rate. Default: 95% of --rate.")
+    Double minRate;
+
+    @Option(names = "--max-in-flight", defaultValue = "256",
+            description = "Most requests outstanding at once (one connection each). Default: ${DEFAULT-VALUE}.")
     int maxInFlight;
 
     @Option(names = "--timeout", defaultValue = "10s", converter = DurationConverter.class,
             description = "Per-request timeout. Default: ${DEFAULT-VALUE}.")
     Duration timeout;
+
+    @Option(names = "--report-dir", paramLabel = "DIR",
+            description = "Write smoke.json, smoke-junit.xml and smoke.html here.")
+    Path reportDir;
 
     @Option(names = "--output", paramLabel = "text|json", defaultValue = "text",
             description = "text, or json: the result as one JSON line. Default: ${DEFAULT-VALUE}.")
@@ -59,61 +100,75 @@ final class SmokeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = commandSpec.commandLine().getOut();
         PrintWriter err = commandSpec.commandLine().getErr();
-        List<byte[]> bodies = new ArrayList<>();
-        for (Path payload : payloads) {
-            try {
-                bodies.add(Files.readAllBytes(payload));
-            } catch (NoSuchFileException e) {
-                throw new IllegalArgumentException("--payload " + payload + ": file not found");
-            }
+        Slo slo = Slo.DEFAULT;
+        List<Payload> bodies;
+        if (model != null) {
+            ModelSpec spec = new ModelSpecLoader().load(model);
+            slo = spec.slo();
+            bodies = Payloads.read(spec.directory(), payloads.isEmpty() ? spec.samples() : payloads);
+        } else if (payloads.isEmpty()) {
+            throw new CommandLine.ParameterException(commandSpec.commandLine(),
+                    "give --payload FILE or --model DIR (whose samples are used)");
+        } else {
+            bodies = Payloads.read(Path.of(""), payloads);
         }
-        LoadProfile profile = new LoadProfile(rate, duration, warmup, maxInFlight, timeout);
+        double targetRate = rate != null ? rate : slo.rps();
+        ResponseCheck responseCheck = switch (check.toLowerCase(Locale.ROOT)) {
+            case "status" -> ResponseCheck.STATUS;
+            case "shape" -> ResponseCheck.SHAPE;
+            case "expected" -> ResponseCheck.EXPECTED;
+            default -> throw new CommandLine.ParameterException(commandSpec.commandLine(),
+                    "--check must be status, shape or expected, was " + check);
+        };
+        Schedule schedule = new Schedule(rampFrom != null ? rampFrom : targetRate, targetRate, duration);
+        LoadProfile profile = new LoadProfile(schedule, warmup, maxInFlight, timeout, responseCheck);
+        SmokeThresholds thresholds = SmokeThresholds.fromSlo(slo, targetRate);
+        if (p99 != null) {
+            thresholds = thresholds.withP99Ms(p99.toNanos() / 1e6);
+        }
+        if (p95 != null) {
+            thresholds = thresholds.withP95Ms(p95.toNanos() / 1e6);
+        }
+        if (maxErrorRate != null) {
+            thresholds = thresholds.withMaxErrorRate(maxErrorRate);
+        }
+        if (minRate != null) {
+            thresholds = thresholds.withMinRate(minRate);
+        }
         boolean terminal = System.console() != null;
-        LoadResult result = new LoadGenerator().run(url, bodies, profile, progress -> {
+        SmokeResult result = new SmokeTest().run(url, bodies, profile, thresholds, progress -> {
             if (terminal) {
-                err.printf("\rsent %d  rate %.1f/s  p99 %.2f ms  in flight %d   ", progress.sent(),
-                        progress.currentRate(), progress.currentP99Ms(), progress.inFlight());
+                err.printf("\rsent %d  rate %.1f/s  p99 %.2f ms  in flight %d  errors %d   ", progress.sent(),
+                        progress.currentRate(), progress.currentP99Ms(), progress.inFlight(), progress.errors());
                 err.flush();
             }
         });
         if (terminal) {
             err.println();
         }
+        if (reportDir != null) {
+            SmokeReports.writeAll(result, reportDir);
+        }
         if (output == DemoCommand.OutputFormat.json) {
-            out.println(toJson(result));
+            out.println(SmokeReports.json(result).without(List.of("histogram", "timeline")));
         } else {
-            out.printf("requests %d, errors %d %s, achieved rate %.2f/s over %.1f s%n", result.requests(),
-                    result.errorCount(), result.errors(), result.achievedRate(), result.measuredSeconds());
-            out.printf("latency ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f%n", result.latencyMs(50),
-                    result.latencyMs(90), result.latencyMs(99), result.latencyMs(99.9), result.maxLatencyMs());
-            out.printf("send delay us: p50 %d  p99 %d; in-flight cap hit %d times%n",
-                    result.sendDelay().getValueAtPercentile(50), result.sendDelay().getValueAtPercentile(99),
-                    result.inFlightCapHits());
+            var load = result.load();
+            out.printf("%s: %d requests at %.1f req/s (target %.1f), %d errors %s%n", result.passed() ? "PASSED"
+                    : "FAILED", load.requests(), load.achievedRate(), load.targetRate(), load.errorCount(),
+                    load.errors());
+            out.printf("latency ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f%n", load.latencyMs(50),
+                    load.latencyMs(90), load.latencyMs(99), load.latencyMs(99.9), load.maxLatencyMs());
+            out.printf("generator: send delay p50 %d us, p99 %d us; %d connections; in-flight cap hit %d times%n",
+                    load.sendDelay().getValueAtPercentile(50), load.sendDelay().getValueAtPercentile(99),
+                    load.connections(), load.inFlightCapHits());
+            if (reportDir != null) {
+                out.println("reports: " + reportDir.resolve(SmokeReports.HTML_FILE));
+            }
         }
         out.flush();
+        if (!result.passed()) {
+            throw new IllegalStateException("smoke test failed: " + String.join("; ", result.verdict().reasons()));
+        }
         return 0;
-    }
-
-    static String toJson(LoadResult result) {
-        ObjectNode json = new ObjectMapper().createObjectNode();
-        json.put("requests", result.requests());
-        json.put("errors", result.errorCount());
-        ObjectNode kinds = json.putObject("errorsByKind");
-        result.errors().forEach((kind, count) -> kinds.put(kind.name().toLowerCase(java.util.Locale.ROOT), count));
-        json.put("achievedRate", round(result.achievedRate()));
-        json.put("p50Ms", round(result.latencyMs(50)));
-        json.put("p90Ms", round(result.latencyMs(90)));
-        json.put("p95Ms", round(result.latencyMs(95)));
-        json.put("p99Ms", round(result.latencyMs(99)));
-        json.put("p999Ms", round(result.latencyMs(99.9)));
-        json.put("maxMs", round(result.maxLatencyMs()));
-        json.put("sendDelayP50Us", result.sendDelay().getValueAtPercentile(50));
-        json.put("sendDelayP99Us", result.sendDelay().getValueAtPercentile(99));
-        json.put("inFlightCapHits", result.inFlightCapHits());
-        return json.toString();
-    }
-
-    private static double round(double value) {
-        return Math.round(value * 1000) / 1000.0;
     }
 }

@@ -1,15 +1,19 @@
 package io.jenkins.plugins.modeldeploy.smoke;
 
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
@@ -17,9 +21,9 @@ import org.HdrHistogram.Histogram;
 import org.HdrHistogram.SynchronizedHistogram;
 
 /**
- * Open-loop HTTP load at a constant rate. Each request has an intended send time on a fixed schedule and its
- * latency runs from that time, not from when it was actually sent, so queueing behind a slow server is measured
- * rather than hidden (the coordinated-omission correction wrk2 applies).
+ * Open-loop HTTP load on a schedule. Each request has an intended send time and its latency runs from that time,
+ * not from when it was actually sent, so queueing behind a slow server is measured rather than hidden (the
+ * coordinated-omission correction wrk2 applies).
  *
  * <p>The scheduler thread hands each request to an idle sender thread shortly before its intended time; the sender
  * waits for that instant itself (so the hand-over's thread wake-up does not delay the send), writes the request and
@@ -35,27 +39,24 @@ public final class LoadGenerator {
     private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
 
     /** Progress once a second while running. */
-    public record Progress(long sent, double currentRate, double currentP99Ms, long inFlight) {}
+    public record Progress(long sent, double currentRate, double currentP99Ms, long inFlight, long errors) {}
 
     private record Task(long intended, int payload, boolean recorded) {}
 
     private static final Task STOP = new Task(0, -1, false);
 
-    public LoadResult run(URI target, List<byte[]> payloads, LoadProfile profile, Consumer<Progress> progress)
+    public LoadResult run(URI target, List<Payload> payloads, LoadProfile profile, Consumer<Progress> progress)
             throws InterruptedException {
         if (payloads.isEmpty()) {
             throw new IllegalArgumentException("at least one payload is needed");
         }
-        List<byte[]> requests = payloads.stream()
-                .map(body -> Http1Connection.postRequest(target, "application/json", body))
-                .toList();
-        Run run = new Run(target, requests, profile);
-        return run.execute(progress);
+        return new Run(target, payloads, profile).execute(progress);
     }
 
     /** The state of one run, shared by the scheduler and the sender threads. */
     private static final class Run {
         final URI target;
+        final List<Payload> payloads;
         final List<byte[]> requests;
         final LoadProfile profile;
         final int readTimeoutMillis;
@@ -64,13 +65,25 @@ public final class LoadGenerator {
         final Histogram latency = new SynchronizedHistogram(HIGHEST_MICROS, 3);
         final Histogram window = new SynchronizedHistogram(HIGHEST_MICROS, 3);
         final Histogram sendDelay = new SynchronizedHistogram(HIGHEST_MICROS, 3);
+        final Map<Integer, Histogram> perSecond = new ConcurrentHashMap<>();
+        final Map<Integer, LongAdder> errorsPerSecond = new ConcurrentHashMap<>();
         final Map<ErrorKind, LongAdder> errors = new EnumMap<>(ErrorKind.class);
         final LongAdder measured = new LongAdder();
+        final LongAdder failedSoFar = new LongAdder();
         final AtomicLong inFlight = new AtomicLong();
+        final DoubleAdder senderCpu = new DoubleAdder();
+        final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        final LongAdder sentInWindow = new LongAdder();
+        volatile long start;
+        volatile long measureFrom;
+        volatile long endAt;
 
-        Run(URI target, List<byte[]> requests, LoadProfile profile) {
+        Run(URI target, List<Payload> payloads, LoadProfile profile) {
             this.target = target;
-            this.requests = requests;
+            this.payloads = payloads;
+            this.requests = payloads.stream()
+                    .map(p -> Http1Connection.postRequest(target, "application/json", p.body()))
+                    .toList();
             this.profile = profile;
             this.readTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, profile.requestTimeout().toMillis());
             for (ErrorKind kind : ErrorKind.values()) {
@@ -79,23 +92,31 @@ public final class LoadGenerator {
         }
 
         LoadResult execute(Consumer<Progress> progress) throws InterruptedException {
-            long interval = profile.intervalNanos();
-            long total = profile.duration().toNanos() / interval;
-            long start = System.nanoTime() + 10_000_000; // a moment to get the first intended time right
-            long measureFrom = start + profile.warmup().toNanos();
+            Schedule schedule = profile.schedule();
+            long total = schedule.count();
+            long schedulerCpuStart = threads.getCurrentThreadCpuTime();
+            long warmupNanos = profile.warmup().toNanos();
+            start = System.nanoTime() + 20_000_000; // a moment to get the first intended time right
+            measureFrom = start + warmupNanos;
+            endAt = start + schedule.duration().toNanos();
             long nextProgress = start + 1_000_000_000L;
             long sentAtLastProgress = 0;
             long capHits = 0;
+            long measuredScheduled = 0;
             try {
                 for (long i = 0; i < total; i++) {
-                    long intended = start + i * interval;
+                    long intended = start + schedule.offsetNanos(i);
                     waitUntil(intended - HANDOFF_LEAD_NANOS);
-                    Task task = new Task(intended, (int) (i % requests.size()), intended >= measureFrom);
+                    boolean recorded = intended >= measureFrom;
+                    if (recorded) {
+                        measuredScheduled++;
+                    }
+                    Task task = new Task(intended, (int) (i % requests.size()), recorded);
                     inFlight.incrementAndGet();
                     if (!handoff.tryTransfer(task)) {
                         if (senders.size() < profile.maxInFlight()) {
                             startSender();
-                        } else if (task.recorded()) {
+                        } else if (recorded) {
                             capHits++;
                         }
                         handoff.transfer(task);
@@ -104,7 +125,7 @@ public final class LoadGenerator {
                     if (now >= nextProgress) {
                         double seconds = (now - nextProgress + 1_000_000_000L) / 1e9;
                         progress.accept(new Progress(i + 1, (i + 1 - sentAtLastProgress) / seconds,
-                                window.getValueAtPercentile(99) / 1000.0, inFlight.get()));
+                                window.getValueAtPercentile(99) / 1000.0, inFlight.get(), failedSoFar.sum()));
                         window.reset();
                         sentAtLastProgress = i + 1;
                         nextProgress = now + 1_000_000_000L;
@@ -113,16 +134,31 @@ public final class LoadGenerator {
             } finally {
                 stopSenders();
             }
+            double cpuSeconds = (threads.getCurrentThreadCpuTime() - schedulerCpuStart) / 1e9 + senderCpu.sum();
             long measuredCount = measured.sum();
-            double measuredSeconds = (total * interval - (measureFrom - start)) / 1e9;
+            double measuredSeconds = (schedule.duration().toNanos() - warmupNanos) / 1e9;
             Map<ErrorKind, Long> errorCounts = new EnumMap<>(ErrorKind.class);
             errors.forEach((kind, count) -> {
                 if (count.sum() > 0) {
                     errorCounts.put(kind, count.sum());
                 }
             });
-            return new LoadResult(measuredCount, errorCounts, measuredCount / measuredSeconds, measuredSeconds,
-                    capHits, latency.copy(), sendDelay.copy());
+            double achieved = sentInWindow.sum() / measuredSeconds;
+            return new LoadResult(measuredCount, errorCounts, measuredScheduled / measuredSeconds, achieved,
+                    measuredSeconds, capHits, senders.size(), cpuSeconds, latency.copy(), sendDelay.copy(),
+                    timeline());
+        }
+
+        private List<TimelinePoint> timeline() {
+            List<TimelinePoint> points = new ArrayList<>();
+            perSecond.keySet().stream().sorted().forEach(second -> {
+                Histogram h = perSecond.get(second);
+                points.add(new TimelinePoint(second, h.getTotalCount(),
+                        errorsPerSecond.getOrDefault(second, new LongAdder()).sum(),
+                        h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
+                        h.getMaxValue() / 1000.0));
+            });
+            return points;
         }
 
         private void startSender() {
@@ -149,11 +185,16 @@ public final class LoadGenerator {
 
         private void sendLoop() {
             Http1Connection connection = null;
+            long cpuStart = threads.getCurrentThreadCpuTime();
             try {
                 for (Task task = handoff.take(); task != STOP; task = handoff.take()) {
                     waitUntil(task.intended());
+                    long sentAt = System.nanoTime();
+                    if (sentAt >= measureFrom && sentAt < endAt) {
+                        sentInWindow.increment(); // by actual send time: a lagging generator shows a lower rate
+                    }
                     if (task.recorded()) {
-                        sendDelay.recordValue(Math.max(0, (System.nanoTime() - task.intended()) / 1000));
+                        sendDelay.recordValue(Math.min(HIGHEST_MICROS, Math.max(0, (sentAt - task.intended()) / 1000)));
                     }
                     ErrorKind error = null;
                     try {
@@ -163,10 +204,11 @@ public final class LoadGenerator {
                         Http1Connection.Response response = connection.exchange(requests.get(task.payload()));
                         if (response.status() / 100 != 2) {
                             error = ErrorKind.STATUS;
+                        } else if (!profile.check().accepts(payloads.get(task.payload()), response.body())) {
+                            error = ErrorKind.INVALID_BODY;
                         }
                         if (response.closes()) {
-                            connection.close();
-                            connection = null;
+                            connection = closed(connection);
                         }
                     } catch (SocketTimeoutException e) {
                         error = connection == null ? ErrorKind.CONNECTION : ErrorKind.TIMEOUT;
@@ -181,6 +223,7 @@ public final class LoadGenerator {
                 Thread.currentThread().interrupt();
             } finally {
                 closed(connection);
+                senderCpu.add((threads.getCurrentThreadCpuTime() - cpuStart) / 1e9);
             }
         }
 
@@ -188,6 +231,12 @@ public final class LoadGenerator {
             long micros = Math.min(HIGHEST_MICROS, Math.max(0, (System.nanoTime() - task.intended()) / 1000));
             inFlight.decrementAndGet();
             window.recordValue(micros);
+            int second = (int) ((task.intended() - start) / 1_000_000_000L);
+            perSecond.computeIfAbsent(second, s -> new SynchronizedHistogram(HIGHEST_MICROS, 2)).recordValue(micros);
+            if (error != null) {
+                failedSoFar.increment();
+                errorsPerSecond.computeIfAbsent(second, s -> new LongAdder()).increment();
+            }
             if (task.recorded()) {
                 measured.increment();
                 latency.recordValue(micros);

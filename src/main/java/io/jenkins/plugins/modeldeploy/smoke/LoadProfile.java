@@ -3,22 +3,19 @@ package io.jenkins.plugins.modeldeploy.smoke;
 import java.time.Duration;
 
 /**
- * An open-loop schedule: requests at a constant {@code ratePerSecond} for {@code duration}, of which the first
- * {@code warmup} is not measured. At most {@code maxInFlight} requests are outstanding; a request that has to wait
- * for a slot still counts its latency from its intended send time.
+ * An open-loop run: requests on {@code schedule}, of which those intended in the first {@code warmup} are not
+ * measured. At most {@code maxInFlight} requests are outstanding; a request that has to wait for a slot still
+ * counts its latency from its intended send time. Answers are judged by {@code check}.
  */
-public record LoadProfile(double ratePerSecond, Duration duration, Duration warmup, int maxInFlight,
-        Duration requestTimeout) {
+public record LoadProfile(Schedule schedule, Duration warmup, int maxInFlight, Duration requestTimeout,
+        ResponseCheck check) {
+    public static final int DEFAULT_MAX_IN_FLIGHT = 256;
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
+
     public LoadProfile {
-        if (!(ratePerSecond > 0) || ratePerSecond > 1_000_000) {
-            throw new IllegalArgumentException("rate must be between 0 and 1000000 requests/s, was " + ratePerSecond);
-        }
-        if (duration.isNegative() || duration.isZero()) {
-            throw new IllegalArgumentException("duration must be positive, was " + duration);
-        }
-        if (warmup.isNegative() || warmup.compareTo(duration) >= 0) {
-            throw new IllegalArgumentException("warm-up must be at least 0 and shorter than the duration (" + duration
-                    + "), was " + warmup);
+        if (warmup.isNegative() || warmup.compareTo(schedule.duration()) >= 0) {
+            throw new IllegalArgumentException("warm-up must be at least 0 and shorter than the duration ("
+                    + schedule.duration().toMillis() + " ms), was " + warmup.toMillis() + " ms");
         }
         if (maxInFlight < 1) {
             throw new IllegalArgumentException("max in-flight requests must be at least 1, was " + maxInFlight);
@@ -28,8 +25,21 @@ public record LoadProfile(double ratePerSecond, Duration duration, Duration warm
         }
     }
 
-    /** Nanoseconds between two intended send times. */
-    public long intervalNanos() {
-        return Math.round(1e9 / ratePerSecond);
+    /** A constant rate with the default cap, timeout and status check. */
+    public static LoadProfile constant(double rate, Duration duration, Duration warmup) {
+        return new LoadProfile(Schedule.constant(rate, duration), warmup, DEFAULT_MAX_IN_FLIGHT, DEFAULT_TIMEOUT,
+                ResponseCheck.STATUS);
+    }
+
+    public LoadProfile withCheck(ResponseCheck newCheck) {
+        return new LoadProfile(schedule, warmup, maxInFlight, requestTimeout, newCheck);
+    }
+
+    public LoadProfile withMaxInFlight(int cap) {
+        return new LoadProfile(schedule, warmup, cap, requestTimeout, check);
+    }
+
+    public LoadProfile withRequestTimeout(Duration timeout) {
+        return new LoadProfile(schedule, warmup, maxInFlight, timeout, check);
     }
 }

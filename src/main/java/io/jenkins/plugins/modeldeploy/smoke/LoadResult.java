@@ -1,6 +1,8 @@
 package io.jenkins.plugins.modeldeploy.smoke;
 
+import java.util.Collections;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import org.HdrHistogram.Histogram;
 
@@ -8,19 +10,29 @@ import org.HdrHistogram.Histogram;
  * What one open-loop run measured (warm-up excluded). Latencies are in microseconds, from each request's intended
  * send time to its completion, so a stalled server shows its stall in full (coordinated omission corrected).
  *
- * @param sendDelay how late the scheduler actually sent each request, in microseconds: the generator's own error
+ * @param targetRate      the mean rate the schedule asked for in the measured part
+ * @param sendDelay       how late each request was actually written, in microseconds: the generator's own error
+ * @param inFlightCapHits requests that had to wait because {@code maxInFlight} were outstanding
+ * @param generatorCpuSeconds CPU time of the generator's own threads (scheduler and senders)
  */
 public record LoadResult(
         long requests,
         Map<ErrorKind, Long> errors,
+        double targetRate,
         double achievedRate,
         double measuredSeconds,
         long inFlightCapHits,
+        int connections,
+        double generatorCpuSeconds,
         Histogram latency,
-        Histogram sendDelay) {
+        Histogram sendDelay,
+        List<TimelinePoint> timeline) {
 
     public LoadResult {
-        errors = Map.copyOf(errors.isEmpty() ? new EnumMap<>(ErrorKind.class) : new EnumMap<>(errors));
+        EnumMap<ErrorKind, Long> ordered = new EnumMap<>(ErrorKind.class);
+        ordered.putAll(errors);
+        errors = Collections.unmodifiableMap(ordered);
+        timeline = List.copyOf(timeline);
     }
 
     public long errorCount() {
