@@ -3,6 +3,7 @@ package io.jenkins.plugins.modeldeploy.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jenkins.plugins.modeldeploy.event.EventBus;
 import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
 import io.jenkins.plugins.modeldeploy.local.ExampleModels;
 import io.jenkins.plugins.modeldeploy.local.LocalDemo;
@@ -24,6 +25,9 @@ final class DemoCommand implements Callable<Integer> {
             description = "text, or json: a JSON summary as the last line. Default: ${DEFAULT-VALUE}.")
     OutputFormat output;
 
+    @CommandLine.Mixin
+    EventOptions events;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec commandSpec;
 
@@ -32,11 +36,15 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter out = commandSpec.commandLine().getOut();
         PrintWriter err = commandSpec.commandLine().getErr();
         Path root = examples != null ? examples.toAbsolutePath() : ExampleModels.defaultRoot();
-        LocalDemo demo = new LocalDemo(root, HarnessOptions.loopback(), line -> {
-            (output == OutputFormat.json ? err : out).println(line);
-            (output == OutputFormat.json ? err : out).flush();
-        });
-        LocalDemo.Result result = demo.run();
+        PrintWriter progress = output == OutputFormat.json ? err : out;
+        LocalDemo.Result result;
+        try (EventBus bus = events.open(progress)) {
+            LocalDemo demo = new LocalDemo(root, HarnessOptions.loopback(), bus, line -> {
+                progress.println(line);
+                progress.flush();
+            });
+            result = demo.run();
+        }
         if (output == OutputFormat.json) {
             out.println(toJson(result));
         } else {

@@ -1,5 +1,8 @@
 package io.jenkins.plugins.modeldeploy.cli;
 
+import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
+import io.jenkins.plugins.modeldeploy.event.EventBus;
+import io.jenkins.plugins.modeldeploy.event.EventDetails;
 import io.jenkins.plugins.modeldeploy.model.ModelSpec;
 import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
 import io.jenkins.plugins.modeldeploy.model.Slo;
@@ -93,6 +96,13 @@ final class SmokeCommand implements Callable<Integer> {
             description = "text, or json: the result as one JSON line. Default: ${DEFAULT-VALUE}.")
     DemoCommand.OutputFormat output;
 
+    @Option(names = "--model-version", paramLabel = "VERSION", defaultValue = "dev",
+            description = "The version under test, for the events published with --model. Default: ${DEFAULT-VALUE}.")
+    String modelVersion;
+
+    @CommandLine.Mixin
+    EventOptions events;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec commandSpec;
 
@@ -102,8 +112,9 @@ final class SmokeCommand implements Callable<Integer> {
         PrintWriter err = commandSpec.commandLine().getErr();
         Slo slo = Slo.DEFAULT;
         List<Payload> bodies;
+        ModelSpec spec = null;
         if (model != null) {
-            ModelSpec spec = new ModelSpecLoader().load(model);
+            spec = new ModelSpecLoader().load(model);
             slo = spec.slo();
             bodies = Payloads.read(spec.directory(), payloads.isEmpty() ? spec.samples() : payloads);
         } else if (payloads.isEmpty()) {
@@ -135,6 +146,12 @@ final class SmokeCommand implements Callable<Integer> {
         if (minRate != null) {
             thresholds = thresholds.withMinRate(minRate);
         }
+        EventBus bus = spec != null ? events.open(err) : null;
+        if (bus != null) {
+            bus.publish(DeploymentEvent.of(spec.name(), modelVersion, String.format(Locale.ROOT,
+                    "smoke test started: %.0f req/s for %d s against %s", targetRate, duration.toSeconds(), url),
+                    new EventDetails.SmokeStarted(url.toString(), targetRate, duration.toMillis() / 1000.0)));
+        }
         boolean terminal = System.console() != null;
         SmokeResult result = new SmokeTest().run(url, bodies, profile, thresholds, progress -> {
             if (terminal) {
@@ -148,6 +165,15 @@ final class SmokeCommand implements Callable<Integer> {
         }
         if (reportDir != null) {
             SmokeReports.writeAll(result, reportDir);
+        }
+        if (bus != null) {
+            var load = result.load();
+            bus.publish(DeploymentEvent.of(spec.name(), modelVersion, String.format(Locale.ROOT,
+                    "smoke test %s: p99 %.2f ms, %d errors in %d requests", result.passed() ? "passed" : "failed",
+                    load.latencyMs(99), load.errorCount(), load.requests()),
+                    new EventDetails.SmokeFinished(result.passed(), load.requests(), load.achievedRate(),
+                            load.latencyMs(50), load.latencyMs(99), load.errorRate(), result.verdict().reasons())));
+            bus.close(java.time.Duration.ofSeconds(10));
         }
         if (output == DemoCommand.OutputFormat.json) {
             out.println(SmokeReports.json(result).without(List.of("histogram", "timeline")));

@@ -2,6 +2,9 @@ package io.jenkins.plugins.modeldeploy.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
+import io.jenkins.plugins.modeldeploy.event.EventBus;
+import io.jenkins.plugins.modeldeploy.event.EventDetails;
 import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
 import io.jenkins.plugins.modeldeploy.harness.HarnessProcess;
 import io.jenkins.plugins.modeldeploy.harness.HarnessStartException;
@@ -43,11 +46,13 @@ public final class LocalDemo {
 
     private final Path examplesRoot;
     private final HarnessOptions harnessOptions;
+    private final EventBus events;
     private final Consumer<String> progress;
 
-    public LocalDemo(Path examplesRoot, HarnessOptions harnessOptions, Consumer<String> progress) {
+    public LocalDemo(Path examplesRoot, HarnessOptions harnessOptions, EventBus events, Consumer<String> progress) {
         this.examplesRoot = examplesRoot;
         this.harnessOptions = harnessOptions;
+        this.events = events;
         this.progress = progress;
     }
 
@@ -59,10 +64,13 @@ public final class LocalDemo {
             ExampleModels.train(modelDir, harnessOptions.python(), line -> progress.accept("  " + line));
             ModelSpec spec = new ModelSpecLoader().load(modelDir);
             ModelVersion version = ModelVersion.of(spec, "1", "demo");
-            progress.accept("starting the harness for " + version.id());
+            events.publish(DeploymentEvent.of(spec.name(), version.version(), "starting a local harness process",
+                    new EventDetails.RolloutProgress("started", 0, 1)));
+            long started = System.nanoTime();
             try (HarnessProcess harness = HarnessProcess.start(version, harnessOptions, line -> {})) {
-                progress.accept("serving " + version.id() + " at " + harness.url() + " with " + harness.workers()
-                        + " worker(s)");
+                events.publish(DeploymentEvent.of(spec.name(), version.version(), "ready at " + harness.url() + " with "
+                        + harness.workers() + " worker(s)", new EventDetails.RolloutSucceeded(1,
+                        (System.nanoTime() - started) / 1e9)));
                 List<SampleResult> results = sendSamples(spec, harness.url());
                 return new Result(spec.name(), version.version(), harness.url(), harness.workers(), results);
             }

@@ -1,0 +1,18 @@
+package io.jenkins.plugins.modeldeploy.event;
+
+import java.util.Locale;
+
+/** The stage of a deployment an event belongs to. */
+public enum Phase {
+    BUILD,
+    ROLLOUT,
+    SMOKE,
+    ABTEST,
+    APPROVAL,
+    PROMOTION,
+    ROLLBACK;
+
+    public String id() {
+        return name().toLowerCase(Locale.ROOT);
+    }
+}

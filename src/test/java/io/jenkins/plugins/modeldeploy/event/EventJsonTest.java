@@ -1,0 +1,47 @@
+package io.jenkins.plugins.modeldeploy.event;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.Set;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.Test;
+
+class EventJsonTest {
+    @Test
+    void everyTypeRoundTrips() throws Exception {
+        for (EventDetails details : SampleEvents.everyType()) {
+            DeploymentEvent event = SampleEvents.event("iris", "2", details)
+                    .about(new ObjectRef("Deployment", "models", "iris-2"));
+            DeploymentEvent back = EventJson.parse(EventJson.toBytes(event));
+            assertThat(back).as(details.type()).isEqualTo(event);
+        }
+        assertThat(SampleEvents.everyType().stream().map(EventDetails::type).collect(Collectors.toSet()))
+                .isEqualTo(EventJson.knownTypes());
+    }
+
+    @Test
+    void jsonFormIsTheDocumentedContract() {
+        DeploymentEvent event = SampleEvents.event("iris", "2", new EventDetails.RolloutProgress("ready", 1, 2));
+        JsonNode json = EventJson.toTree(event);
+        assertThat(json.get("schema").asText()).isEqualTo("model-deploy.event/v1");
+        assertThat(json.get("phase").asText()).isEqualTo("rollout");
+        assertThat(json.get("type").asText()).isEqualTo("rollout.progress");
+        assertThat(json.get("details")).hasToString("{\"state\":\"ready\",\"ready\":1,\"desired\":2}");
+        assertThat(json.get("object").isNull()).isTrue();
+        Set<String> fields = new java.util.TreeSet<>();
+        json.fieldNames().forEachRemaining(fields::add);
+        assertThat(fields).containsExactlyInAnyOrder("schema", "id", "time", "model", "version", "phase", "type",
+                "message", "object", "details");
+        assertThat(event.routingKey()).isEqualTo("iris.2.rollout.progress");
+    }
+
+    @Test
+    void rejectsForeignDocuments() {
+        assertThatThrownBy(() -> EventJson.parse("{\"schema\": \"other/v9\"}"))
+                .hasMessage("not a model-deploy.event/v1 event (schema \"other/v9\")");
+        assertThatThrownBy(() -> EventJson.parse("{\"schema\": \"model-deploy.event/v1\", \"type\": \"x.y\"}"))
+                .hasMessage("unknown event type \"x.y\"");
+    }
+}
