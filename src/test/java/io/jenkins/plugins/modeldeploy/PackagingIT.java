@@ -34,7 +34,8 @@ class PackagingIT {
                         .noneMatch(n -> JENKINS_PREFIXES.stream().anyMatch(n::startsWith))
                         .contains("harness/files.txt", "harness/python/mdharness/server.py",
                                 "io/jenkins/plugins/modeldeploy/cli/ModelDeployCommand.class")
-                        .noneMatch(n -> n.contains("Test.class") || n.contains("IT.class"));
+                        .noneMatch(n -> n.startsWith("io/jenkins/plugins/modeldeploy/")
+                                && (n.endsWith("Test.class") || n.endsWith("IT.class") || n.contains("/testing/")));
             }
         }
         try (JarFile cli = new JarFile(Path.of("target/model-deploy-cli.jar").toFile())) {
