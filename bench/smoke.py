@@ -34,7 +34,7 @@ def free_port():
 
 def smoke(url, body_file, rate, seconds):
     """Runs the generator under /usr/bin/time: (result JSON, whole-process CPU seconds)."""
-    command = ["/usr/bin/time", "-f", "CPU %U %S", "java", "-jar", CLI_JAR, "smoke", "--url", url,
+    command = ["/usr/bin/time", "-f", "CPU %U %S", "taskset", "-c", "0", "java", "-jar", CLI_JAR, "smoke", "--url", url,
                "--rate", str(rate), "--duration", "%ds" % (seconds + 5), "--warmup", "5s", "--payload", body_file,
                "--p99", "1h", "--output", "json"]
     result = subprocess.run(command, capture_output=True, text=True)
@@ -49,7 +49,7 @@ def wrk(url, connections, seconds):
         script.write('wrk.method = "POST"\nwrk.headers["Content-Type"] = "application/json"\nwrk.body = %s\n'
                      % json.dumps(BODY))
     try:
-        out = subprocess.run(["wrk", "-t1" if connections == 1 else "-t2", "-c%d" % connections,
+        out = subprocess.run(["taskset", "-c", "0", "wrk", "-t1" if connections == 1 else "-t2", "-c%d" % connections,
                               "-d%ds" % seconds, "--latency", "-s", script.name, url],
                              capture_output=True, text=True, check=True).stdout
     finally:
@@ -73,7 +73,9 @@ def main():
     body_file = work / "body.json"
     body_file.write_text(BODY)
     port = free_port()
-    server = subprocess.Popen(["java", "-jar", CLI_JAR, "serve", str(work / "iris-python"), "--port", str(port),
+    # The generator (and wrk) run on CPU 0, the server under test on CPU 1: the measuring tool and the measured
+    # server must not preempt each other on this 2-core machine.
+    server = subprocess.Popen(["taskset", "-c", "1", "java", "-jar", CLI_JAR, "serve", str(work / "iris-python"), "--port", str(port),
                                "--workers", "2", "--version", "bench"], stdout=subprocess.PIPE,
                               stderr=subprocess.DEVNULL, text=True, start_new_session=True)
     rows = []
@@ -95,7 +97,8 @@ def main():
         shutil.rmtree(work, ignore_errors=True)
 
     lines = ["# Load-generator benchmark, %s" % datetime.datetime.now().strftime("%Y-%m-%d %H:%M"), "",
-             "Target: the iris harness (2 workers) on loopback. Open loop for %d s after a 5 s warm-up." % args.seconds,
+             "Target: the iris harness (2 workers, pinned to CPU 1) on loopback; generator and wrk on CPU 0. Open loop for"
+             " %d s after a 5 s warm-up." % args.seconds,
              "", "| run | achieved req/s | p50 ms | p99 ms | max ms | send error p50 us | send error p99 us"
              " | generator threads CPU % of a core | whole JVM CPU % |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
     for rate, r, threads_cpu, jvm_cpu in rows:

@@ -81,9 +81,4 @@ final class DemoCommand implements Callable<Integer> {
         }
         return summary.toString();
     }
-
-    enum OutputFormat {
-        text,
-        json
-    }
 }

@@ -41,7 +41,7 @@ final class EventsCommand implements Runnable {
 
         @Option(names = "--output", paramLabel = "text|json", defaultValue = "text",
                 description = "text (one line per event) or json (the event's JSON). Default: ${DEFAULT-VALUE}.")
-        DemoCommand.OutputFormat output;
+        OutputFormat output;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -59,7 +59,7 @@ final class EventsCommand implements Runnable {
                 err.flush();
                 subscriber.start(event -> {
                     synchronized (out) {
-                        if (output == DemoCommand.OutputFormat.json) {
+                        if (output == OutputFormat.json) {
                             out.println(EventJson.toLine(event));
                         } else {
                             lines.accept(event);

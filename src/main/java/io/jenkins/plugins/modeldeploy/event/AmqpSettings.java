@@ -1,5 +1,6 @@
 package io.jenkins.plugins.modeldeploy.event;
 
+import com.rabbitmq.client.ConnectionFactory;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.net.URLDecoder;
@@ -66,9 +67,27 @@ public final class AmqpSettings {
         return username;
     }
 
-    /** Only for the connection factory. */
-    String password() {
-        return password;
+    /** A client connection factory for these settings (no automatic recovery: callers decide how to recover). */
+    ConnectionFactory connectionFactory() {
+        ConnectionFactory factory = new ConnectionFactory();
+        factory.setHost(uri.getHost());
+        if (uri.getPort() > 0) {
+            factory.setPort(uri.getPort());
+        }
+        String path = uri.getPath();
+        factory.setVirtualHost(path == null || path.length() <= 1 ? "/" : path.substring(1));
+        factory.setUsername(username);
+        factory.setPassword(password);
+        factory.setAutomaticRecoveryEnabled(false);
+        factory.setTopologyRecoveryEnabled(false);
+        factory.setConnectionTimeout(5_000);
+        return factory;
+    }
+
+    /** The error for a broker that refused these credentials; names the user, never the password. */
+    EventBusException credentialsRefused() {
+        return new EventBusException("RabbitMQ at " + redacted() + " refused the credentials of user "" + username
+                + "" (ACCESS_REFUSED): check the user name and password");
     }
 
     /** {@code amqp://user@host:port/vhost}: safe for logs and errors. */

@@ -4,7 +4,6 @@ import com.rabbitmq.client.AuthenticationFailureException;
 import com.rabbitmq.client.BuiltinExchangeType;
 import com.rabbitmq.client.Channel;
 import com.rabbitmq.client.Connection;
-import com.rabbitmq.client.ConnectionFactory;
 import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -41,22 +40,11 @@ public final class EventSubscriber implements AutoCloseable {
      */
     public static EventSubscriber open(AmqpSettings settings, String model, String queueName)
             throws EventBusException, IOException {
-        ConnectionFactory factory = new ConnectionFactory();
-        factory.setHost(settings.uri().getHost());
-        if (settings.uri().getPort() > 0) {
-            factory.setPort(settings.uri().getPort());
-        }
-        String path = settings.uri().getPath();
-        factory.setVirtualHost(path == null || path.length() <= 1 ? "/" : path.substring(1));
-        factory.setUsername(settings.username());
-        factory.setPassword(settings.password());
-        factory.setConnectionTimeout(5_000);
         Connection connection;
         try {
-            connection = factory.newConnection("model-deploy events tail");
+            connection = settings.connectionFactory().newConnection("model-deploy events tail");
         } catch (AuthenticationFailureException e) {
-            throw new EventBusException("RabbitMQ at " + settings.redacted() + " refused the credentials of user \""
-                    + settings.username() + "\" (ACCESS_REFUSED): check the user name and password");
+            throw settings.credentialsRefused();
         } catch (IOException | TimeoutException e) {
             throw new EventBusException("RabbitMQ at " + settings.redacted() + " is unreachable: "
                     + (e.getMessage() != null ? e.getMessage() : e.getClass().getSimpleName()));

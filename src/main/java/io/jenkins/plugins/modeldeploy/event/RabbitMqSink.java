@@ -66,18 +66,7 @@ public final class RabbitMqSink implements EventSink {
         this.spool = spool;
         this.problems = problems;
         this.unroutable = unroutable;
-        factory = new ConnectionFactory();
-        factory.setHost(settings.uri().getHost());
-        if (settings.uri().getPort() > 0) {
-            factory.setPort(settings.uri().getPort());
-        }
-        String path = settings.uri().getPath();
-        factory.setVirtualHost(path == null || path.length() <= 1 ? "/" : path.substring(1));
-        factory.setUsername(settings.username());
-        factory.setPassword(settings.password());
-        factory.setAutomaticRecoveryEnabled(false); // we recover ourselves, to republish from the spool in order
-        factory.setTopologyRecoveryEnabled(false);
-        factory.setConnectionTimeout(5_000);
+        factory = settings.connectionFactory(); // no automatic recovery: we republish from the spool, in order
         factory.setRequestedHeartbeat(10);
         reconnector = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread thread = new Thread(r, "rabbitmq-reconnect " + settings.redacted());
@@ -112,8 +101,7 @@ public final class RabbitMqSink implements EventSink {
                 sink.connect();
             } catch (AuthenticationFailureException e) {
                 sink.reconnector.shutdownNow();
-                throw new EventBusException("RabbitMQ at " + settings.redacted() + " refused the credentials of user \""
-                        + settings.username() + "\" (ACCESS_REFUSED): check the user name and password");
+                throw settings.credentialsRefused();
             } catch (IOException | TimeoutException e) {
                 sink.reportDown(e);
             }

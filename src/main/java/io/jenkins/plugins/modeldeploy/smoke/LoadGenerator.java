@@ -35,7 +35,7 @@ public final class LoadGenerator {
      * A sender sleeps until this close to the intended time, then spins: a parked thread wakes 0.15 ms late at the
      * median and 0.28 ms at the 99th percentile on an idle VM here. The scheduler never spins (it hands over early).
      */
-    private static final long SPIN_NANOS = 250_000;
+    private static final long SPIN_NANOS = 200_000;
     /** How long before its intended time a request is handed to a sender: covers the sender's wake-up. */
     private static final long HANDOFF_LEAD_NANOS = 1_000_000;
     private static final long HIGHEST_MICROS = TimeUnit.HOURS.toMicros(1);

@@ -43,12 +43,47 @@ class CliIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "serve", "validate", "demo"})
+    @ValueSource(strings = {"", "serve", "validate", "smoke", "events", "events tail", "demo"})
     void everyCommandHasHelp(String command) throws Exception {
-        Run run = command.isEmpty() ? run("--help") : run(command, "--help");
+        List<String> args = new ArrayList<>(command.isEmpty() ? List.of() : List.of(command.split(" ")));
+        args.add("--help");
+        Run run = run(args.toArray(String[]::new));
         assertThat(run.exitCode()).isZero();
         assertThat(run.out()).startsWith("Usage: model-deploy" + (command.isEmpty() ? "" : " " + command));
         assertThat(run.err()).isEmpty();
+    }
+
+    @Test
+    void smokeWritesReportsAndFailsTheExitCodeWhenTheSloIsMissed() throws Exception {
+        Path model = TestModels.testModel("echo-python", workDir);
+        Process serve = new ProcessBuilder("java", "-jar", JAR.toString(), "serve", model.toString(), "--port", "0",
+                "--workers", "1").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            String first = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+            String url = first.substring(first.indexOf(" at ") + 4) + "/predict";
+            Path reports = workDir.resolve("reports");
+            Run passed = run("smoke", "--url", url, "--model", model.toString(), "--rate", "50", "--duration", "2s",
+                    "--warmup", "500ms", "--check", "shape", "--report-dir", reports.toString(), "--journal-dir",
+                    workDir.resolve("journal").toString());
+            assertThat(passed.exitCode()).as(passed.err()).isZero();
+            assertThat(passed.out()).startsWith("PASSED: 75 requests at 50.0 req/s (target 50.0), 0 errors {}");
+            assertThat(reports.resolve("smoke.json")).exists();
+            assertThat(reports.resolve("smoke-junit.xml")).exists();
+            assertThat(reports.resolve("smoke.html")).exists();
+
+            Run failed = run("smoke", "--url", url, "--payload", model.resolve("samples/one.json").toString(),
+                    "--rate", "50", "--duration", "2s", "--warmup", "500ms", "--p99", "0.001ms", "--output", "json");
+            assertThat(failed.exitCode()).isEqualTo(1);
+            JsonNode result = new ObjectMapper().readTree(failed.out().strip());
+            assertThat(result.get("passed").asBoolean()).isFalse();
+            assertThat(result.get("requests").asInt()).isEqualTo(75);
+            assertThat(failed.err()).startsWith("model-deploy smoke: smoke test failed: p99 latency ")
+                    .contains(" ms exceeds the limit of 0.001 ms").hasLineCount(1);
+        } finally {
+            serve.destroy();
+            serve.waitFor(20, TimeUnit.SECONDS);
+        }
     }
 
     @Test
