@@ -86,8 +86,8 @@ public final class AmqpSettings {
 
     /** The error for a broker that refused these credentials; names the user, never the password. */
     EventBusException credentialsRefused() {
-        return new EventBusException("RabbitMQ at " + redacted() + " refused the credentials of user "" + username
-                + "" (ACCESS_REFUSED): check the user name and password");
+        return new EventBusException("RabbitMQ at " + redacted() + " refused the credentials of user \"" + username
+                + "\" (ACCESS_REFUSED): check the user name and password");
     }
 
     /** {@code amqp://user@host:port/vhost}: safe for logs and errors. */
