@@ -621,6 +621,12 @@ def main(argv):
     options = parse_args(argv)
     with open(options.config, encoding="utf-8") as f:
         config = json.load(f)
+    # In an image the version is in the image's environment, so the file holding this configuration is the same
+    # for every version of a model (one layer less to push).
+    config["version"] = os.environ.get("MODEL_DEPLOY_VERSION") or config.get("version")
+    if not config["version"]:
+        log("no model version: neither %s nor MODEL_DEPLOY_VERSION gives one" % options.config)
+        return 2
     workers = options.workers or config.get("workers") or "auto"
     options.workers = default_workers() if str(workers) == "auto" else int(workers)
     if options.workers < 1:

@@ -15,6 +15,8 @@ import java.util.Map;
  * YAML parser (standard library only), so the engine hands it the validated spec in this form.
  */
 public final class HarnessConfig {
+    /** Environment variable that gives the harness its version when the configuration file does not. */
+    public static final String VERSION_ENV = "MODEL_DEPLOY_VERSION";
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
     private HarnessConfig() {}
@@ -24,10 +26,20 @@ public final class HarnessConfig {
      *                 model path in a container)
      */
     public static byte[] render(ModelVersion version, String modelDir) {
+        return render(version, modelDir, true);
+    }
+
+    /**
+     * @param withVersion false for images: the version then comes from {@link #VERSION_ENV} in the image config, so
+     *                    the layer holding this file does not change from one version to the next
+     */
+    public static byte[] render(ModelVersion version, String modelDir, boolean withVersion) {
         var spec = version.spec();
         Map<String, Object> config = new LinkedHashMap<>();
         config.put("name", spec.name());
-        config.put("version", version.version());
+        if (withVersion) {
+            config.put("version", version.version());
+        }
         config.put("runtime", spec.runtime().id());
         config.put("entrypoint", spec.entrypoint());
         config.put("modelDir", modelDir);

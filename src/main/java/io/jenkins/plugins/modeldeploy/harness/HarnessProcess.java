@@ -85,8 +85,15 @@ public final class HarnessProcess implements AutoCloseable {
                 "--drain-timeout", Double.toString(options.drainTimeout().toMillis() / 1000.0));
         ProcessBuilder builder = new ProcessBuilder(command).directory(version.spec().directory().toFile());
         Map<String, String> env = builder.environment();
+        env.remove(HarnessConfig.VERSION_ENV); // the configuration file names the version; an inherited one must not win
         env.putAll(version.spec().env());
-        env.put("PYTHONPATH", harnessDir.resolve(HarnessFiles.PYTHON_PATH).toString());
+        String pythonPath = harnessDir.resolve(HarnessFiles.PYTHON_PATH).toString();
+        var dependencies = version.spec().dependencies().map(d -> version.spec().directory().resolve(d).toString());
+        if (dependencies.isPresent()) {
+            pythonPath += java.io.File.pathSeparator + dependencies.get();
+            env.put("R_LIBS", dependencies.get());
+        }
+        env.put("PYTHONPATH", pythonPath);
         env.put("PYTHONDONTWRITEBYTECODE", "1"); // keep __pycache__ out of the model directory
         env.put("PYTHONUNBUFFERED", "1");
 

@@ -11,6 +11,7 @@ import java.util.Optional;
  *
  * @param directory absolute model directory
  * @param samples   sample request bodies (paths relative to {@code directory}) used by smoke tests and the demo
+ * @param dependencies a directory (relative) of vendored packages (site-packages or an R library), if any
  */
 public record ModelSpec(
         Path directory,
@@ -22,6 +23,7 @@ public record ModelSpec(
         List<String> exclude,
         List<String> data,
         List<Path> samples,
+        Optional<Path> dependencies,
         ResourceRequirements resources,
         Slo slo,
         Map<String, String> env,

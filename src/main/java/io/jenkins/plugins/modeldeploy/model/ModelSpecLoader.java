@@ -44,7 +44,7 @@ public final class ModelSpecLoader {
     public static final List<String> ALWAYS_EXCLUDED = List.of(
             ".git/**", "**/__pycache__/**", "__pycache__/**", "**.pyc", ".model-deploy/**");
     static final Set<String> FIELDS = Set.of("name", "description", "runtime", "entrypoint", "include", "exclude",
-            "data", "samples", "resources", "slo", "env", "signature", "serving");
+            "data", "samples", "dependencies", "resources", "slo", "env", "signature", "serving");
     static final Set<String> RESOURCES_FIELDS = Set.of("requests", "limits");
     static final Set<String> CPU_MEMORY_FIELDS = Set.of("cpu", "memory");
     static final Set<String> SLO_FIELDS = Set.of("rps", "p99Ms", "maxErrorRate");
@@ -216,13 +216,14 @@ public final class ModelSpecLoader {
             List<String> exclude = globs("exclude", List.of());
             List<String> data = globs("data", DEFAULT_DATA);
             List<Path> samples = samples();
+            Optional<Path> dependencies = dependencies();
             ResourceRequirements resources = resources();
             Slo slo = slo();
             Map<String, String> env = env();
             Optional<Signature> signature = signature();
             Serving serving = serving();
             return new ModelSpec(dir, name, description, runtime.orElse(null), entrypoint, include, exclude, data,
-                    samples, resources, slo, env, signature, serving);
+                    samples, dependencies, resources, slo, env, signature, serving);
         }
 
         private String name() {
@@ -368,6 +369,27 @@ public final class ModelSpecLoader {
                 return "\"instances\" must be a non-empty array";
             }
             return null;
+        }
+
+        private Optional<Path> dependencies() {
+            JsonNode node = root.get("dependencies");
+            if (node == null || node.isNull()) {
+                return Optional.empty();
+            }
+            if (!node.isTextual() || node.asText().isBlank()) {
+                problem("dependencies", "must be a directory path relative to the model directory, was " + kind(node));
+                return Optional.empty();
+            }
+            Path relative = Path.of(node.asText()).normalize();
+            if (relative.isAbsolute() || relative.startsWith("..")) {
+                problem("dependencies", "must be inside the model directory, was \"" + node.asText() + "\"");
+                return Optional.empty();
+            }
+            if (!Files.isDirectory(dir.resolve(relative))) {
+                problem("dependencies", "directory " + node.asText() + " not found in " + dir);
+                return Optional.empty();
+            }
+            return Optional.of(relative);
         }
 
         private ResourceRequirements resources() {

@@ -100,8 +100,9 @@ class ModelSpecLoaderTest {
                 .isInstanceOfSatisfying(InvalidModelSpecException.class, e -> assertThat(e.problems())
                         .extracting(SpecProblem::toString)
                         .containsExactly(
-                                "model.yaml: colour: unknown field (known: data, description, entrypoint, env, exclude,"
-                                        + " include, name, resources, runtime, samples, serving, signature, slo)",
+                                "model.yaml: colour: unknown field (known: data, dependencies, description, entrypoint, env,"
+                                        + " exclude, include, name, resources, runtime, samples, serving, signature,"
+                                        + " slo)",
                                 "model.yaml: name: must be a DNS-1123 label starting with a letter (lower-case letters,"
                                         + " digits and '-', ending with a letter or digit), was \"Iris_Model\"",
                                 "model.yaml: runtime: must be python or r, was \"julia\"",

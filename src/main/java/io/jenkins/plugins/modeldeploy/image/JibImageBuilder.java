@@ -1,0 +1,301 @@
+package io.jenkins.plugins.modeldeploy.image;
+
+import com.google.cloud.tools.jib.api.Containerizer;
+import com.google.cloud.tools.jib.api.DockerDaemonImage;
+import com.google.cloud.tools.jib.api.ImageReference;
+import com.google.cloud.tools.jib.api.InsecureRegistryException;
+import com.google.cloud.tools.jib.api.InvalidImageReferenceException;
+import com.google.cloud.tools.jib.api.Jib;
+import com.google.cloud.tools.jib.api.JibContainer;
+import com.google.cloud.tools.jib.api.JibContainerBuilder;
+import com.google.cloud.tools.jib.api.LogEvent;
+import com.google.cloud.tools.jib.api.RegistryException;
+import com.google.cloud.tools.jib.api.RegistryImage;
+import com.google.cloud.tools.jib.api.RegistryUnauthorizedException;
+import com.google.cloud.tools.jib.api.TarImage;
+import com.google.cloud.tools.jib.api.buildplan.AbsoluteUnixPath;
+import com.google.cloud.tools.jib.api.buildplan.FileEntriesLayer;
+import com.google.cloud.tools.jib.api.buildplan.FilePermissions;
+import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
+import com.google.cloud.tools.jib.api.buildplan.Port;
+import com.google.cloud.tools.jib.event.events.ProgressEvent;
+import com.google.cloud.tools.jib.frontend.CredentialRetrieverFactory;
+import io.jenkins.plugins.modeldeploy.harness.HarnessConfig;
+import io.jenkins.plugins.modeldeploy.harness.HarnessFiles;
+import io.jenkins.plugins.modeldeploy.model.ModelRuntime;
+import io.jenkins.plugins.modeldeploy.model.ModelSpec;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.UnknownHostException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Builds model images with Jib core (no Docker daemon): harness, dependencies, data and code layers on a base,
+ * reproducibly (fixed file times and, unless given, the epoch as creation time), with OCI and model-deploy labels.
+ */
+public final class JibImageBuilder {
+    /** Jib resets file times to this instant; we do the same explicitly so the layer digests never depend on mtimes. */
+    static final Instant FILE_TIME = Instant.ofEpochSecond(1);
+    private static final FilePermissions FILE = FilePermissions.fromOctalString("644");
+    private static final FilePermissions EXECUTABLE = FilePermissions.fromOctalString("755");
+    private static final String PUSHING = "pushing blob ";
+    private static final String SKIPPED = "Skipping push; BLOB already exists on target registry";
+    private static final Pattern DIGEST = Pattern.compile("sha256:[0-9a-f]{64}");
+
+    private final Path workDir;
+    private final Consumer<String> log;
+
+    /** @param workDir where the generated harness configuration is written before it goes into the image */
+    public JibImageBuilder(Path workDir, Consumer<String> log) {
+        this.workDir = workDir;
+        this.log = log;
+    }
+
+    public BuiltImage build(ImagePlan plan) throws ImageBuildException, InterruptedException {
+        ModelSpec spec = plan.version().spec();
+        ImageReference reference;
+        try {
+            reference = ImageReference.parse(plan.reference());
+        } catch (InvalidImageReferenceException e) {
+            throw new ImageBuildException("invalid image reference " + plan.reference() + ": repository must look like"
+                    + " host[:port]/path/name");
+        }
+        JibContainerBuilder builder;
+        try {
+            builder = base(plan.base());
+            builder.setFileEntriesLayers(layers(plan))
+                    .setEntrypoint("python3", "-m", "mdharness", "--config", ImageLayout.CONFIG, "--host", "0.0.0.0",
+                            "--port", Integer.toString(ImageLayout.PORT))
+                    .setEnvironment(environment(plan))
+                    .setUser(ImageLayout.USER)
+                    .setWorkingDirectory(AbsoluteUnixPath.get(ImageLayout.MODEL))
+                    .setExposedPorts(Port.tcp(ImageLayout.PORT))
+                    .setLabels(labels(plan))
+                    .setCreationTime(plan.createdAt().orElse(Instant.EPOCH))
+                    .setFormat(ImageFormat.OCI);
+        } catch (IOException e) {
+            throw new ImageBuildException("cannot prepare the layers of " + plan.version().id() + ": " + e.getMessage(),
+                    e);
+        }
+
+        Set<String> pushing = ConcurrentHashMap.newKeySet();
+        Set<String> skipped = ConcurrentHashMap.newKeySet();
+        Map<String, Long> sizes = new ConcurrentHashMap<>();
+        Containerizer containerizer = containerizer(plan, reference)
+                .setToolName("model-deploy")
+                .addEventHandler(LogEvent.class, event -> {
+                    String message = event.getMessage();
+                    if (message.startsWith(SKIPPED)) { // "...registry : digest: sha256:…, size: N"
+                        Matcher digest = DIGEST.matcher(message);
+                        if (digest.find()) {
+                            skipped.add(digest.group());
+                        }
+                    }
+                    if (event.getLevel() == LogEvent.Level.ERROR || event.getLevel() == LogEvent.Level.WARN) {
+                        log.accept(message);
+                    }
+                })
+                .addEventHandler(ProgressEvent.class, event -> {
+                    String description = event.getAllocation().getDescription();
+                    if (description.startsWith(PUSHING)) {
+                        String digest = description.substring(PUSHING.length()).trim();
+                        pushing.add(digest);
+                        sizes.put(digest, event.getAllocation().getAllocationUnits());
+                    }
+                });
+        JibContainer container;
+        try {
+            container = builder.containerize(containerizer);
+        } catch (ExecutionException e) {
+            throw translate(plan, e.getCause() != null ? e.getCause() : e);
+        } catch (RegistryException | IOException | com.google.cloud.tools.jib.api.CacheDirectoryCreationException e) {
+            throw translate(plan, e);
+        }
+        String config = container.getImageId().toString();
+        pushing.removeAll(skipped);
+        pushing.remove(config);
+        long bytes = pushing.stream().mapToLong(d -> sizes.getOrDefault(d, 0L)).sum();
+        return new BuiltImage(plan.reference(), container.getDigest().toString(), pushing.size(), bytes);
+    }
+
+    private JibContainerBuilder base(BaseImage base) throws ImageBuildException {
+        if (base instanceof BaseImage.Tar tar) {
+            if (!Files.isRegularFile(tar.path())) {
+                throw new ImageBuildException("base image tar " + tar.path() + " not found");
+            }
+            return Jib.from(TarImage.at(tar.path()));
+        }
+        if (base instanceof BaseImage.Registry registry) {
+            try {
+                ImageReference ref = ImageReference.parse(registry.reference());
+                return Jib.from(RegistryImage.named(ref).addCredentialRetriever(
+                        CredentialRetrieverFactory.forImage(ref, event -> { }).dockerConfig()));
+            } catch (InvalidImageReferenceException e) {
+                throw new ImageBuildException("invalid base image reference " + registry.reference());
+            }
+        }
+        return Jib.fromScratch();
+    }
+
+    private static Containerizer containerizer(ImagePlan plan, ImageReference reference) throws ImageBuildException {
+        if (plan.target() instanceof ImageTarget.Registry registry) {
+            RegistryImage image = RegistryImage.named(reference);
+            if (registry.credentials().isPresent()) {
+                image.addCredential(registry.credentials().get().username(), registry.credentials().get().password());
+            } else {
+                image.addCredentialRetriever(CredentialRetrieverFactory.forImage(reference, event -> { }).dockerConfig());
+            }
+            return Containerizer.to(image).setAllowInsecureRegistries(registry.insecure());
+        }
+        if (plan.target() instanceof ImageTarget.Tar tar) {
+            return Containerizer.to(TarImage.at(tar.path()).named(reference));
+        }
+        if (!Files.isExecutable(Path.of("/usr/bin/docker")) && !Files.isExecutable(Path.of("/usr/local/bin/docker"))) {
+            throw new ImageBuildException("--to docker needs a Docker client and daemon; none found");
+        }
+        return Containerizer.to(DockerDaemonImage.named(reference));
+    }
+
+    private List<FileEntriesLayer> layers(ImagePlan plan) throws IOException {
+        ModelSpec spec = plan.version().spec();
+        LayerPlan files = LayerPlan.of(spec);
+        FileEntriesLayer.Builder harness = FileEntriesLayer.builder().setName("harness");
+        HarnessFiles bundled = HarnessFiles.bundled();
+        Path harnessDir = bundled.extractTo(HarnessFiles.defaultCacheRoot());
+        for (String name : bundled.names()) {
+            harness.addEntry(harnessDir.resolve(name), AbsoluteUnixPath.get(ImageLayout.HARNESS + "/" + name), FILE,
+                    FILE_TIME);
+        }
+        FileEntriesLayer.Builder data = FileEntriesLayer.builder().setName("data");
+        files.data().forEach(f -> add(data, spec.directory(), f, ImageLayout.MODEL));
+        FileEntriesLayer.Builder code = FileEntriesLayer.builder().setName("code");
+        files.code().forEach(f -> add(code, spec.directory(), f, ImageLayout.MODEL));
+        Files.createDirectories(workDir);
+        Path config = workDir.resolve(plan.version().id() + "-harness.json");
+        Files.write(config, HarnessConfig.render(plan.version(), ImageLayout.MODEL, false));
+        code.addEntry(config, AbsoluteUnixPath.get(ImageLayout.CONFIG), FILE, FILE_TIME);
+
+        List<FileEntriesLayer> layers = new java.util.ArrayList<>();
+        layers.add(harness.build());
+        if (!files.dependencies().isEmpty()) {
+            FileEntriesLayer.Builder dependencies = FileEntriesLayer.builder().setName("dependencies");
+            Path depsRoot = spec.dependencies().orElseThrow();
+            files.dependencies().forEach(f -> dependencies.addEntry(spec.directory().resolve(f),
+                    AbsoluteUnixPath.get(ImageLayout.DEPENDENCIES + "/" + unix(depsRoot.relativize(f))),
+                    permissions(spec.directory().resolve(f)), FILE_TIME));
+            layers.add(dependencies.build());
+        }
+        layers.add(data.build());
+        layers.add(code.build());
+        return layers;
+    }
+
+    private static void add(FileEntriesLayer.Builder layer, Path dir, Path file, String root) {
+        layer.addEntry(dir.resolve(file), AbsoluteUnixPath.get(root + "/" + unix(file)), permissions(dir.resolve(file)),
+                FILE_TIME);
+    }
+
+    /** Jib would reset every file to 644: keep executables executable, nothing else. */
+    private static FilePermissions permissions(Path file) {
+        return Files.isExecutable(file) ? EXECUTABLE : FILE;
+    }
+
+    private static String unix(Path relative) {
+        return relative.toString().replace('\\', '/');
+    }
+
+    private static Map<String, String> environment(ImagePlan plan) {
+        ModelSpec spec = plan.version().spec();
+        Map<String, String> env = new LinkedHashMap<>();
+        env.put(HarnessConfig.VERSION_ENV, plan.version().version());
+        String pythonPath = ImageLayout.HARNESS + "/" + HarnessFiles.PYTHON_PATH;
+        if (spec.dependencies().isPresent()) {
+            pythonPath += ":" + ImageLayout.DEPENDENCIES;
+            if (spec.runtime() == ModelRuntime.R) {
+                env.put("R_LIBS", ImageLayout.DEPENDENCIES);
+            }
+        }
+        env.put("PYTHONPATH", pythonPath);
+        env.put("PYTHONDONTWRITEBYTECODE", "1");
+        env.put("PYTHONUNBUFFERED", "1");
+        env.putAll(spec.env());
+        return env;
+    }
+
+    static Map<String, String> labels(ImagePlan plan) {
+        ModelSpec spec = plan.version().spec();
+        Map<String, String> labels = new LinkedHashMap<>();
+        labels.put("org.opencontainers.image.title", spec.name());
+        labels.put("org.opencontainers.image.version", plan.version().version());
+        labels.put("org.opencontainers.image.created", plan.createdAt().orElse(Instant.EPOCH).toString());
+        plan.revision().ifPresent(r -> labels.put("org.opencontainers.image.revision", r));
+        plan.source().ifPresent(s -> labels.put("org.opencontainers.image.source", s));
+        if (!spec.description().isEmpty()) {
+            labels.put("org.opencontainers.image.description", spec.description());
+        }
+        labels.put(ImageLayout.LABEL_PREFIX + "model", spec.name());
+        labels.put(ImageLayout.LABEL_PREFIX + "version", plan.version().version());
+        labels.put(ImageLayout.LABEL_PREFIX + "runtime", spec.runtime().id());
+        labels.put(ImageLayout.LABEL_PREFIX + "entrypoint", spec.entrypoint());
+        labels.put(ImageLayout.LABEL_PREFIX + "spec-hash", specHash(plan));
+        return labels;
+    }
+
+    /** SHA-256 of what the harness is told (the validated spec as the harness sees it) plus the environment. */
+    static String specHash(ImagePlan plan) {
+        try {
+            MessageDigest sha = MessageDigest.getInstance("SHA-256");
+            sha.update(HarnessConfig.render(plan.version(), ImageLayout.MODEL, false));
+            sha.update(new java.util.TreeMap<>(plan.version().spec().env()).toString()
+                    .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            return "sha256:" + HexFormat.of().formatHex(sha.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+        }
+    }
+
+    private static ImageBuildException translate(ImagePlan plan, Throwable cause) {
+        String registry = plan.repository().contains("/") ? plan.repository().substring(0,
+                plan.repository().indexOf('/')) : plan.repository();
+        if (cause instanceof RegistryUnauthorizedException) {
+            String user = plan.target() instanceof ImageTarget.Registry r && r.credentials().isPresent()
+                    ? "user \"" + r.credentials().get().username() + "\"" : "the Docker config credentials";
+            return new ImageBuildException("registry " + registry + " refused the credentials of " + user + " for "
+                    + plan.repository() + " (401 Unauthorized)");
+        }
+        if (cause.getClass().getSimpleName().equals("RegistryCredentialsNotSentException")) {
+            return new ImageBuildException("registry " + registry + " asks for credentials over plain HTTP; Jib sends"
+                    + " credentials only over HTTPS (serve the registry with TLS; with a self-signed certificate add"
+                    + " --insecure-registry)");
+        }
+        if (cause instanceof InsecureRegistryException) {
+            return new ImageBuildException("registry " + registry + " does not offer verified HTTPS; use"
+                    + " --insecure-registry to allow plain HTTP for it");
+        }
+        for (Throwable t = cause; t != null; t = t.getCause()) {
+            if (t instanceof ConnectException || t instanceof UnknownHostException) {
+                return new ImageBuildException("registry " + registry + " is unreachable (" + t.getClass().getSimpleName()
+                        + (t.getMessage() == null ? "" : ": " + t.getMessage()) + ")", cause);
+            }
+        }
+        String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
+        if (plan.base() instanceof BaseImage.Registry base && message.contains(base.reference())) {
+            return new ImageBuildException("base image " + base.reference() + " could not be read: " + message, cause);
+        }
+        return new ImageBuildException("building " + plan.reference() + " failed: " + message, cause);
+    }
+}

@@ -1,0 +1,62 @@
+package io.jenkins.plugins.modeldeploy.image;
+
+import io.jenkins.plugins.modeldeploy.model.ModelSpec;
+import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
+import java.io.IOException;
+import java.nio.file.FileSystem;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.PathMatcher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Which model files go into which image layer, ordered from least to most often changed so that a code change
+ * re-pushes only the last layer: dependencies (vendored packages), data (files matching {@code data}), code (the
+ * rest that {@code include}/{@code exclude} select). The harness layer comes first and is the same for every model.
+ */
+public record LayerPlan(List<Path> dependencies, List<Path> data, List<Path> code) {
+    public LayerPlan {
+        dependencies = List.copyOf(dependencies);
+        data = List.copyOf(data);
+        code = List.copyOf(code);
+    }
+
+    /** Every regular file of the model directory, classified; paths relative to the directory, sorted. */
+    public static LayerPlan of(ModelSpec spec) throws IOException {
+        Path dir = spec.directory();
+        FileSystem fs = dir.getFileSystem();
+        List<PathMatcher> include = matchers(fs, spec.include());
+        List<PathMatcher> exclude = matchers(fs, spec.exclude());
+        exclude.addAll(matchers(fs, ModelSpecLoader.ALWAYS_EXCLUDED));
+        List<PathMatcher> data = matchers(fs, spec.data());
+        Path dependencyDir = spec.dependencies().orElse(null);
+        List<Path> dependencies = new ArrayList<>();
+        List<Path> dataFiles = new ArrayList<>();
+        List<Path> code = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(dir)) {
+            for (Path file : files.filter(Files::isRegularFile).map(dir::relativize).sorted().toList()) {
+                if (dependencyDir != null && file.startsWith(dependencyDir)) {
+                    if (exclude.stream().noneMatch(m -> m.matches(file))) {
+                        dependencies.add(file);
+                    }
+                    continue;
+                }
+                if (include.stream().noneMatch(m -> m.matches(file)) || exclude.stream().anyMatch(m -> m.matches(file))) {
+                    continue;
+                }
+                (data.stream().anyMatch(m -> m.matches(file)) ? dataFiles : code).add(file);
+            }
+        }
+        return new LayerPlan(dependencies, dataFiles, code);
+    }
+
+    private static List<PathMatcher> matchers(FileSystem fs, List<String> globs) {
+        List<PathMatcher> matchers = new ArrayList<>();
+        for (String glob : globs) {
+            matchers.add(fs.getPathMatcher("glob:" + glob));
+        }
+        return matchers;
+    }
+}
