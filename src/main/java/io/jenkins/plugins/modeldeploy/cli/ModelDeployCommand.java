@@ -10,7 +10,8 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Publish an R or Python model as a REST API: serve it locally, build its image, deploy it.",
-        subcommands = {ServeCommand.class, ValidateCommand.class, SmokeCommand.class, EventsCommand.class,
+        subcommands = {ServeCommand.class, ValidateCommand.class, BuildCommand.class, SmokeCommand.class,
+            BaseImageCommand.class, EventsCommand.class,
             DemoCommand.class})
 public final class ModelDeployCommand implements Runnable {
     @CommandLine.Spec
