@@ -62,6 +62,33 @@ class ImageRunsIT {
         }
     }
 
+    @Test
+    void theMtcarsImageServesPredictionsThroughEmbeddedR() throws Exception {
+        Path base = BaseImageCache.tar(ModelRuntime.R);
+        Path model = TestModels.trainedExample(ExampleModels.MTCARS_R, dir);
+        Path tar = dir.resolve("mtcars.tar");
+        ModelVersion version = ModelVersion.of(new ModelSpecLoader().load(model), "2", "test");
+        BuiltImage image = new JibImageBuilder(dir.resolve("work"), line -> { }).build(new ImagePlan(version,
+                new BaseImage.Tar(base), "localhost/models/mtcars", new ImageTarget.Tar(tar)));
+        Podman podman = Podman.projectLocal();
+        podman.run(600, "load", "--quiet", "--input", tar.toString());
+        int port = freePort();
+        String container = podman.run(120, "run", "--detach", "--rm", "--network", "host", image.image(), "--host",
+                "127.0.0.1", "--port", Integer.toString(port));
+        try {
+            URI url = URI.create("http://127.0.0.1:" + port);
+            awaitReady(url, podman, container);
+            try (RawHttp http = new RawHttp(url)) {
+                RawHttp.Response response = http.postJson("/predict", "{\"instances\": [{\"wt\": 2.62, \"hp\": 110}]}");
+                assertThat(response.status()).as(response.text()).isEqualTo(200);
+                assertThat(response.json().at("/predictions/0").asDouble()).isBetween(23.57, 23.58);
+                assertThat(response.header("x-model-version")).isEqualTo("2");
+            }
+        } finally {
+            podman.run(60, "stop", "--time", "15", container);
+        }
+    }
+
     private static void awaitReady(URI url, Podman podman, String container) throws Exception {
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(90);
         while (true) {

@@ -1,0 +1,60 @@
+package io.jenkins.plugins.modeldeploy.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jenkins.plugins.modeldeploy.local.ExampleModels;
+import io.jenkins.plugins.modeldeploy.testing.LocalRegistry;
+import io.jenkins.plugins.modeldeploy.testing.TestModels;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** `build` from the packaged CLI: JSON result as the last line, and one-line errors. */
+class BuildCliIT {
+    private static final Path JAR = Path.of(System.getProperty("modeldeploy.cliJar", "target/model-deploy-cli.jar"));
+
+    @TempDir
+    Path dir;
+
+    private record Run(int exitCode, String out, String err) {}
+
+    private static Run run(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        Process process = new ProcessBuilder(command).start();
+        String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(process.waitFor(3, TimeUnit.MINUTES)).isTrue();
+        return new Run(process.exitValue(), out, err);
+    }
+
+    @Test
+    void buildsPushesAndReportsJson() throws Exception {
+        Path model = ExampleModels.copy(TestModels.examplesRoot(), ExampleModels.IRIS_PYTHON, dir);
+        Files.write(model.resolve("model.pkl"), new byte[1024]);
+        try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"), null, null)) {
+            String repository = registry.host() + "/models/iris";
+            Run first = run("build", model.toString(), "--version", "1", "--image", repository, "--base-image",
+                    "scratch", "--insecure-registry", "--output", "json");
+            assertThat(first.exitCode()).as(first.err()).isZero();
+            JsonNode json = new ObjectMapper().readTree(first.out().strip().lines().reduce((a, b) -> b).orElseThrow());
+            assertThat(json.get("image").asText()).isEqualTo(repository + ":1");
+            assertThat(json.get("digest").asText()).isEqualTo(registry.digest("models/iris", "1"));
+            assertThat(json.get("pinned").asText()).isEqualTo(repository + "@" + json.get("digest").asText());
+            assertThat(json.get("layersPushed").asInt()).isEqualTo(3);
+            assertThat(json.get("bytesPushed").asLong()).isPositive();
+
+            Run invalid = run("build", model.toString(), "--version", "1.0", "--image", repository);
+            assertThat(invalid.exitCode()).isEqualTo(1);
+            assertThat(invalid.err()).startsWith("model-deploy build: invalid model in ").contains("--version: must be"
+                    + " lower-case letters").hasLineCount(1);
+        }
+    }
+}
