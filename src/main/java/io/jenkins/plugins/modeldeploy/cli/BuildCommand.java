@@ -47,8 +47,9 @@ final class BuildCommand implements Callable<Integer> {
                     + " for python; $MODEL_DEPLOY_BASE_R for r (build one with base-image).")
     String baseImage;
 
-    @Option(names = "--to", defaultValue = "registry", paramLabel = "registry|tar:PATH|docker",
-            description = "Where the image goes. Default: ${DEFAULT-VALUE}.")
+    @Option(names = "--to", defaultValue = "registry", paramLabel = "registry|tar:PATH|docker-tar:PATH|docker",
+            description = "Where the image goes: a registry, an OCI-layout tar, a docker-save tar, or the local Docker"
+                    + " daemon. Default: ${DEFAULT-VALUE}.")
     String to;
 
     @Option(names = "--insecure-registry", description = "Allow plain HTTP and unverified TLS for the registry.")
@@ -127,13 +128,16 @@ final class BuildCommand implements Callable<Integer> {
             return new ImageTarget.Registry(Optional.of(new RegistryCredentials(username, password)), insecure);
         }
         if (to.startsWith("tar:")) {
-            return new ImageTarget.Tar(Path.of(to.substring(4)));
+            return new ImageTarget.Tar(Path.of(to.substring(4)), false);
+        }
+        if (to.startsWith("docker-tar:")) {
+            return new ImageTarget.Tar(Path.of(to.substring(11)), true);
         }
         if (to.equals("docker")) {
             return new ImageTarget.DockerDaemon();
         }
         throw new CommandLine.ParameterException(commandSpec.commandLine(),
-                "--to must be registry, tar:PATH or docker, was " + to);
+                "--to must be registry, tar:PATH, docker-tar:PATH or docker, was " + to);
     }
 
     private Instant created() {

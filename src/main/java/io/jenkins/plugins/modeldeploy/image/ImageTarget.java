@@ -13,8 +13,15 @@ public sealed interface ImageTarget {
      */
     record Registry(Optional<RegistryCredentials> credentials, boolean insecure) implements ImageTarget {}
 
-    /** A {@code docker load}-able tar file. */
-    record Tar(Path path) implements ImageTarget {}
+    /**
+     * A tar file: an OCI image layout (the default), or the {@code docker save} format ({@code dockerFormat}), which
+     * older {@code docker load} versions need. Both load into podman.
+     */
+    record Tar(Path path, boolean dockerFormat) implements ImageTarget {
+        public Tar(Path path) {
+            this(path, false);
+        }
+    }
 
     /** The local Docker daemon, when there is one. */
     record DockerDaemon() implements ImageTarget {}

@@ -86,7 +86,8 @@ public final class JibImageBuilder {
                     .setExposedPorts(Port.tcp(ImageLayout.PORT))
                     .setLabels(labels(plan))
                     .setCreationTime(plan.createdAt().orElse(Instant.EPOCH))
-                    .setFormat(ImageFormat.OCI);
+                    .setFormat(plan.target() instanceof ImageTarget.Tar tar && tar.dockerFormat() ? ImageFormat.Docker
+                            : ImageFormat.OCI);
         } catch (IOException e) {
             throw new ImageBuildException("cannot prepare the layers of " + plan.version().id() + ": " + e.getMessage(),
                     e);

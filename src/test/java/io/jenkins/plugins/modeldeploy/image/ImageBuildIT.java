@@ -115,7 +115,20 @@ class ImageBuildIT {
         Path tar = dir.resolve("repro.tar");
         BuiltImage asTar = build(first, "1", registry.host() + "/repro/a", new ImageTarget.Tar(tar));
         assertThat(asTar.digest()).isEqualTo(a.digest());
-        assertThat(tar).exists();
+        assertThat(tarEntries(tar)).contains("oci-layout", "index.json");
+        Path dockerTar = dir.resolve("repro-docker.tar");
+        build(first, "1", registry.host() + "/repro/a", new ImageTarget.Tar(dockerTar, true));
+        assertThat(tarEntries(dockerTar)).contains("manifest.json").doesNotContain("oci-layout");
+    }
+
+    private static List<String> tarEntries(Path tar) throws IOException {
+        List<String> names = new ArrayList<>();
+        try (var in = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(tar))) {
+            for (var entry = in.getNextEntry(); entry != null; entry = in.getNextEntry()) {
+                names.add(entry.getName());
+            }
+        }
+        return names;
     }
 
     @Test
