@@ -45,8 +45,10 @@ class PythonRuntime:
         return self._predict(instances)
 
     def run_pending(self, timeout):
-        """Python predictions run in the request threads; the main thread only waits."""
-        threading.Event().wait(timeout)
+        """Python predictions run in the request threads: nothing to do on the main thread."""
+
+    def needs_main_thread(self):
+        return False
 
 
 class RRuntime:
@@ -114,6 +116,9 @@ function(file, fname, columns) {
         if call.error is not None:
             raise call.error
         return call.result
+
+    def needs_main_thread(self):
+        return True
 
     def run_pending(self, timeout):
         try:

@@ -428,7 +428,8 @@ class Worker:
                                   config.get("signature"), self.options.predict_timeout)
         state = WorkerState(config, runtime, self.metrics)
         server = HarnessServer(self.socket, state)
-        accept_thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.1},
+        # Few idle wake-ups: each one competes with requests for the GIL and the CPU.
+        accept_thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.5},
                                          name="accept", daemon=True)
         accept_thread.start()
         try:
@@ -445,12 +446,23 @@ class Worker:
         gc.freeze()
         state.ready = True
         self._report("R")
-        while not self.stopping.is_set():
-            runtime.run_pending(0.05)
+        if runtime.needs_main_thread():
+            while not self.stopping.is_set():
+                runtime.run_pending(0.05)
+        else:
+            self.stopping.wait()  # a signal interrupts the wait and its handler sets the event
         return self._drain(server, state, runtime)
 
     def _on_signal(self, signum, frame):
         self.stopping.set()
+
+    @staticmethod
+    def _idle(runtime):
+        """10 ms of waiting that keeps serving R calls (which must run on this thread) while draining."""
+        if runtime.needs_main_thread():
+            runtime.run_pending(0.01)
+        else:
+            time.sleep(0.01)
 
     def _report(self, status):
         if self.ready_pipe is not None:
@@ -462,7 +474,7 @@ class Worker:
         stopper = threading.Thread(target=server.shutdown, daemon=True)
         stopper.start()
         while stopper.is_alive():
-            runtime.run_pending(0.01)
+            self._idle(runtime)
         server.drain_backlog()
         server.socket.close()
         deadline = time.monotonic() + self.options.drain_timeout
@@ -476,7 +488,7 @@ class Worker:
                 idle_since = handler.idle_since
                 if idle_since is not None and now - idle_since >= self.options.idle_grace:
                     _shutdown_quietly(handler.connection)
-            runtime.run_pending(0.01)
+            self._idle(runtime)
         with state.connections_lock:
             left = len(state.connections)
         if left:

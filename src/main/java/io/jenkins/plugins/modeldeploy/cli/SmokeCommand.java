@@ -77,7 +77,7 @@ final class SmokeCommand implements Callable<Integer> {
     Double maxErrorRate;
 
     @Option(names = "--min-rate", paramLabel = "RATE",
-            description = "Smallest acceptable achieved rate. Default: 95% of --rate.")
+            description = "Smallest acceptable achieved rate. Default: 95%% of --rate.")
     Double minRate;
 
     @Option(names = "--max-in-flight", defaultValue = "256",
