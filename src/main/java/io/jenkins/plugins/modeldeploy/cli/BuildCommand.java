@@ -2,9 +2,13 @@ package io.jenkins.plugins.modeldeploy.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
+import io.jenkins.plugins.modeldeploy.event.EventBus;
+import io.jenkins.plugins.modeldeploy.event.EventDetails;
 import io.jenkins.plugins.modeldeploy.image.BaseImage;
 import io.jenkins.plugins.modeldeploy.image.BaseImages;
 import io.jenkins.plugins.modeldeploy.image.BuiltImage;
+import io.jenkins.plugins.modeldeploy.image.ImageBuildException;
 import io.jenkins.plugins.modeldeploy.image.ImagePlan;
 import io.jenkins.plugins.modeldeploy.image.ImageTarget;
 import io.jenkins.plugins.modeldeploy.image.JibImageBuilder;
@@ -76,6 +80,9 @@ final class BuildCommand implements Callable<Integer> {
             description = "text, or json: image, digest, layersPushed, bytesPushed as the last line. Default: ${DEFAULT-VALUE}.")
     OutputFormat output;
 
+    @Mixin
+    EventOptions events;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec commandSpec;
 
@@ -92,10 +99,24 @@ final class BuildCommand implements Callable<Integer> {
         ImagePlan plan = new ImagePlan(modelVersion, BaseImage.parse(base), repository, target(),
                 Optional.ofNullable(revision), Optional.ofNullable(source), Optional.ofNullable(created()));
         Path work = Files.createTempDirectory("model-deploy-build-");
-        BuiltImage image = new JibImageBuilder(work, line -> {
-            err.println(line);
-            err.flush();
-        }).build(plan);
+        BuiltImage image;
+        try (EventBus bus = events.open(err)) {
+            bus.publish(DeploymentEvent.of(spec.name(), version, "building " + plan.reference() + " on " + base,
+                    new EventDetails.BuildStarted(plan.reference())));
+            try {
+                image = new JibImageBuilder(work, line -> {
+                    err.println(line);
+                    err.flush();
+                }).build(plan);
+            } catch (ImageBuildException e) {
+                bus.publish(DeploymentEvent.of(spec.name(), version, "build failed: " + e.getMessage(),
+                        new EventDetails.BuildFailed(e.getMessage())));
+                throw e;
+            }
+            bus.publish(DeploymentEvent.of(spec.name(), version, "built " + image.pinned() + " (" + image.layersPushed()
+                    + " layer(s), " + image.bytesPushed() + " bytes pushed)", new EventDetails.BuildFinished(
+                    image.image(), image.digest(), image.layersPushed(), image.bytesPushed())));
+        }
         if (output == OutputFormat.json) {
             ObjectNode json = new ObjectMapper().createObjectNode();
             json.put("image", image.image());

@@ -41,8 +41,9 @@ class BuildCliIT {
         Files.write(model.resolve("model.pkl"), new byte[1024]);
         try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"), null, null)) {
             String repository = registry.host() + "/models/iris";
+            Path journal = dir.resolve("journal");
             Run first = run("build", model.toString(), "--version", "1", "--image", repository, "--base-image",
-                    "scratch", "--insecure-registry", "--output", "json");
+                    "scratch", "--insecure-registry", "--output", "json", "--journal-dir", journal.toString());
             assertThat(first.exitCode()).as(first.err()).isZero();
             JsonNode json = new ObjectMapper().readTree(first.out().strip().lines().reduce((a, b) -> b).orElseThrow());
             assertThat(json.get("image").asText()).isEqualTo(repository + ":1");
@@ -50,6 +51,12 @@ class BuildCliIT {
             assertThat(json.get("pinned").asText()).isEqualTo(repository + "@" + json.get("digest").asText());
             assertThat(json.get("layersPushed").asInt()).isEqualTo(3);
             assertThat(json.get("bytesPushed").asLong()).isPositive();
+            List<String> types = new ArrayList<>();
+            for (String line : Files.readAllLines(journal.resolve("iris-1.jsonl"))) {
+                types.add(new ObjectMapper().readTree(line).get("type").asText());
+            }
+            assertThat(types).containsExactly("build.started", "build.finished");
+            assertThat(first.err()).contains("iris-1 build     built " + json.get("pinned").asText());
 
             Run invalid = run("build", model.toString(), "--version", "1.0", "--image", repository);
             assertThat(invalid.exitCode()).isEqualTo(1);
