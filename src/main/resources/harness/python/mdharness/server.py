@@ -450,8 +450,31 @@ class Worker:
             while not self.stopping.is_set():
                 runtime.run_pending(0.05)
         else:
-            self.stopping.wait()  # a signal interrupts the wait and its handler sets the event
+            self._sleep_until_signalled()
         return self._drain(server, state, runtime)
+
+    def _sleep_until_signalled(self):
+        """Blocks without periodic wake-ups (each would compete with requests for the GIL) until SIGTERM/SIGINT.
+
+        A blocked lock wait is not enough: the kernel may deliver the signal to a request thread, and Python runs
+        handlers only on the main thread when it next executes. The wake-up fd is written by the C-level handler
+        whichever thread gets the signal, so select() returns and the handler runs.
+        """
+        read_end, write_end = os.pipe()
+        os.set_blocking(read_end, False)
+        os.set_blocking(write_end, False)
+        previous = signal.set_wakeup_fd(write_end)
+        try:
+            while not self.stopping.is_set():
+                select.select([read_end], [], [], 5.0)
+                try:
+                    os.read(read_end, 512)
+                except BlockingIOError:
+                    pass
+        finally:
+            signal.set_wakeup_fd(previous)
+            os.close(read_end)
+            os.close(write_end)
 
     def _on_signal(self, signum, frame):
         self.stopping.set()

@@ -41,10 +41,7 @@ final class BaseImageCommand implements Callable<Integer> {
         PrintWriter err = commandSpec.commandLine().getErr();
         ModelRuntime modelRuntime = ModelRuntime.fromId(runtime).orElseThrow(() -> new CommandLine.ParameterException(
                 commandSpec.commandLine(), "--runtime must be python or r, was " + runtime));
-        BaseImageBuilder builder = new BaseImageBuilder(line -> {
-            err.println(line);
-            err.flush();
-        });
+        BaseImageBuilder builder = new BaseImageBuilder(OutputOption.lines(err));
         List<String> sources = mirrors.isEmpty() ? BaseImageBuilder.DEFAULT_MIRRORS : mirrors;
         if (to.startsWith("tar:")) {
             Path tar = Path.of(to.substring(4)).toAbsolutePath();

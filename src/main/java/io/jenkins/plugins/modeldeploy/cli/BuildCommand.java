@@ -76,9 +76,8 @@ final class BuildCommand implements Callable<Integer> {
             description = "Image creation time (e.g. the commit time). Default: the Unix epoch, for reproducibility.")
     String createdAt;
 
-    @Option(names = "--output", paramLabel = "text|json", defaultValue = "text",
-            description = "text, or json: image, digest, layersPushed, bytesPushed as the last line. Default: ${DEFAULT-VALUE}.")
-    OutputFormat output;
+    @Mixin
+    OutputOption output;
 
     @Mixin
     EventOptions events;
@@ -104,10 +103,7 @@ final class BuildCommand implements Callable<Integer> {
             bus.publish(DeploymentEvent.of(spec.name(), version, "building " + plan.reference() + " on " + base,
                     new EventDetails.BuildStarted(plan.reference())));
             try {
-                image = new JibImageBuilder(work, line -> {
-                    err.println(line);
-                    err.flush();
-                }).build(plan);
+                image = new JibImageBuilder(work, OutputOption.lines(err)).build(plan);
             } catch (ImageBuildException e) {
                 bus.publish(DeploymentEvent.of(spec.name(), version, "build failed: " + e.getMessage(),
                         new EventDetails.BuildFailed(e.getMessage())));
@@ -117,7 +113,7 @@ final class BuildCommand implements Callable<Integer> {
                     + " layer(s), " + image.bytesPushed() + " bytes pushed)", new EventDetails.BuildFinished(
                     image.image(), image.digest(), image.layersPushed(), image.bytesPushed())));
         }
-        if (output == OutputFormat.json) {
+        if (output.json()) {
             ObjectNode json = new ObjectMapper().createObjectNode();
             json.put("image", image.image());
             json.put("digest", image.digest());

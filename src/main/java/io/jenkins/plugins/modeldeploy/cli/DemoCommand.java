@@ -21,9 +21,8 @@ final class DemoCommand implements Callable<Integer> {
             description = "The examples directory. Default: $MODEL_DEPLOY_HOME/examples or ./examples.")
     Path examples;
 
-    @Option(names = "--output", paramLabel = "text|json", defaultValue = "text",
-            description = "text, or json: a JSON summary as the last line. Default: ${DEFAULT-VALUE}.")
-    OutputFormat output;
+    @CommandLine.Mixin
+    OutputOption output;
 
     @CommandLine.Mixin
     EventOptions events;
@@ -36,16 +35,13 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter out = commandSpec.commandLine().getOut();
         PrintWriter err = commandSpec.commandLine().getErr();
         Path root = examples != null ? examples.toAbsolutePath() : ExampleModels.defaultRoot();
-        PrintWriter progress = output == OutputFormat.json ? err : out;
+        PrintWriter progress = output.json() ? err : out;
         LocalDemo.Result result;
         try (EventBus bus = events.open(progress)) {
-            LocalDemo demo = new LocalDemo(root, HarnessOptions.loopback(), bus, line -> {
-                progress.println(line);
-                progress.flush();
-            });
+            LocalDemo demo = new LocalDemo(root, HarnessOptions.loopback(), bus, OutputOption.lines(progress));
             result = demo.run();
         }
-        if (output == OutputFormat.json) {
+        if (output.json()) {
             out.println(toJson(result));
         } else {
             for (LocalDemo.SampleResult sample : result.samples()) {

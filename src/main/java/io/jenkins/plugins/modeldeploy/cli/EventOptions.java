@@ -26,10 +26,7 @@ final class EventOptions {
 
     EventBus open(PrintWriter console) throws IOException, EventBusException {
         List<EventSink> sinks = new ArrayList<>();
-        sinks.add(new ConsoleSink(line -> {
-            console.println(line);
-            console.flush();
-        }, false));
+        sinks.add(new ConsoleSink(OutputOption.lines(console), false));
         sinks.add(new JournalSink(journalDir));
         if (amqpUri != null) {
             AmqpSettings settings = settings(amqpUri);

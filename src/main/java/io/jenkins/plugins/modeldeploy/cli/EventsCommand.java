@@ -39,9 +39,8 @@ final class EventsCommand implements Runnable {
         @Option(names = "--count", description = "Stop after this many events.")
         Long count;
 
-        @Option(names = "--output", paramLabel = "text|json", defaultValue = "text",
-                description = "text (one line per event) or json (the event's JSON). Default: ${DEFAULT-VALUE}.")
-        OutputFormat output;
+        @CommandLine.Mixin
+        OutputOption output;
 
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
@@ -59,7 +58,7 @@ final class EventsCommand implements Runnable {
                 err.flush();
                 subscriber.start(event -> {
                     synchronized (out) {
-                        if (output == OutputFormat.json) {
+                        if (output.json()) {
                             out.println(EventJson.toLine(event));
                         } else {
                             lines.accept(event);

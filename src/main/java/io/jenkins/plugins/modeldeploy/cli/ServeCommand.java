@@ -49,10 +49,7 @@ final class ServeCommand implements Callable<Integer> {
         PrintWriter err = commandSpec.commandLine().getErr();
         HarnessOptions options = HarnessOptions.loopback().withHost(host).withPort(port)
                 .withReadyTimeout(readyTimeout).withDrainTimeout(drainTimeout);
-        HarnessProcess harness = HarnessProcess.start(modelVersion, options, line -> {
-            err.println(line);
-            err.flush();
-        });
+        HarnessProcess harness = HarnessProcess.start(modelVersion, options, OutputOption.lines(err));
         Thread stopper = new Thread(harness::close, "stop harness");
         Runtime.getRuntime().addShutdownHook(stopper);
         out.printf("Serving %s version %s (%s, %d worker%s) at %s%n", spec.name(), version, spec.runtime().id(),

@@ -92,9 +92,8 @@ final class SmokeCommand implements Callable<Integer> {
             description = "Write smoke.json, smoke-junit.xml and smoke.html here.")
     Path reportDir;
 
-    @Option(names = "--output", paramLabel = "text|json", defaultValue = "text",
-            description = "text, or json: the result as one JSON line. Default: ${DEFAULT-VALUE}.")
-    OutputFormat output;
+    @CommandLine.Mixin
+    OutputOption output;
 
     @Option(names = "--model-version", paramLabel = "VERSION", defaultValue = "dev",
             description = "The version under test, for the events published with --model. Default: ${DEFAULT-VALUE}.")
@@ -175,7 +174,7 @@ final class SmokeCommand implements Callable<Integer> {
                             load.latencyMs(50), load.latencyMs(99), load.errorRate(), result.verdict().reasons())));
             bus.close(java.time.Duration.ofSeconds(10));
         }
-        if (output == OutputFormat.json) {
+        if (output.json()) {
             out.println(SmokeReports.json(result).without(List.of("histogram", "timeline")));
         } else {
             var load = result.load();
