@@ -212,6 +212,15 @@ public final class RabbitMqSink implements EventSink {
     private void reconnectIfNeeded() {
         synchronized (lock) {
             if (channel != null && channel.isOpen()) {
+                try {
+                    while (!backlog.isEmpty()) { // events that came in while a reconnect was under way
+                        publish(backlog.peekFirst());
+                        backlog.removeFirst();
+                    }
+                } catch (IOException e) {
+                    disconnected(e);
+                    return;
+                }
                 if (outstanding.isEmpty() && backlog.isEmpty()) {
                     truncateSpool(); // all confirmed: nothing to republish after a crash
                 }

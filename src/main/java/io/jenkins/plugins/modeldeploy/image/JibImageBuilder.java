@@ -274,9 +274,10 @@ public final class JibImageBuilder {
                 plan.repository().indexOf('/')) : plan.repository();
         if (cause instanceof RegistryUnauthorizedException) {
             String user = plan.target() instanceof ImageTarget.Registry r && r.credentials().isPresent()
-                    ? "user \"" + r.credentials().get().username() + "\"" : "the Docker config credentials";
-            return new ImageBuildException("registry " + registry + " refused the credentials of " + user + " for "
-                    + plan.repository() + " (401 Unauthorized)");
+                    ? "the credentials of user \"" + r.credentials().get().username() + "\""
+                    : "the Docker config file's credentials (or none)";
+            return new ImageBuildException("registry " + registry + " refused " + user + " for " + plan.repository()
+                    + " (401 Unauthorized)");
         }
         if (cause.getClass().getSimpleName().equals("RegistryCredentialsNotSentException")) {
             return new ImageBuildException("registry " + registry + " asks for credentials over plain HTTP; Jib sends"

@@ -26,7 +26,13 @@ class BuildCliIT {
     private record Run(int exitCode, String out, String err) {}
 
     private static Run run(String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of("java", "-jar", JAR.toString()));
+        return runWith(List.of(), args);
+    }
+
+    private static Run runWith(List<String> jvmOptions, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("java"));
+        command.addAll(jvmOptions);
+        command.addAll(List.of("-jar", JAR.toString()));
         command.addAll(List.of(args));
         Process process = new ProcessBuilder(command).start();
         String out = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -62,6 +68,34 @@ class BuildCliIT {
             assertThat(invalid.exitCode()).isEqualTo(1);
             assertThat(invalid.err()).startsWith("model-deploy build: invalid model in ").contains("--version: must be"
                     + " lower-case letters").hasLineCount(1);
+        }
+    }
+
+    /** Without --username the credentials come from the user's Docker config file (~/.docker/config.json). */
+    @Test
+    void usesTheDockerConfigCredentialsAndNamesARefusal() throws Exception {
+        Path model = ExampleModels.copy(TestModels.examplesRoot(), ExampleModels.IRIS_PYTHON, dir);
+        Files.write(model.resolve("model.pkl"), new byte[1024]);
+        try (LocalRegistry registry = LocalRegistry.start(dir.resolve("secured"), "carol", "s3cret-pass")) {
+            Path home = dir.resolve("home");
+            Files.createDirectories(home.resolve(".docker"));
+            Files.writeString(home.resolve(".docker/config.json"), "{\"auths\": {\"" + registry.host() + "\": {\"auth\": \""
+                    + java.util.Base64.getEncoder().encodeToString("carol:s3cret-pass".getBytes(StandardCharsets.UTF_8))
+                    + "\"}}}");
+            String repository = registry.host() + "/models/iris";
+            Run pushed = runWith(List.of("-Duser.home=" + home), "build", model.toString(), "--version", "1",
+                    "--image", repository, "--base-image", "scratch", "--insecure-registry", "--output", "json",
+                    "--journal-dir", dir.resolve("journal").toString());
+            assertThat(pushed.exitCode()).as(pushed.err()).isZero();
+            assertThat(registry.digest("models/iris", "1")).isNotNull();
+
+            Run refused = runWith(List.of("-Duser.home=" + dir.resolve("nobody")), "build", model.toString(),
+                    "--version", "2", "--image", repository, "--base-image", "scratch", "--insecure-registry",
+                    "--journal-dir", dir.resolve("journal").toString());
+            assertThat(refused.exitCode()).isEqualTo(1);
+            assertThat(refused.err().strip().lines().reduce((a, b) -> b).orElseThrow()).isEqualTo("model-deploy build:"
+                    + " registry " + registry.host() + " refused the Docker config file's credentials (or none) for "
+                    + repository + " (401 Unauthorized)");
         }
     }
 }
