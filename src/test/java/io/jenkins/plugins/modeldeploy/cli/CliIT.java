@@ -43,7 +43,8 @@ class CliIT {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "serve", "validate", "smoke", "events", "events tail", "demo"})
+    @ValueSource(strings = {"", "serve", "validate", "build", "base-image", "render", "smoke", "events", "events tail",
+        "demo"})
     void everyCommandHasHelp(String command) throws Exception {
         List<String> args = new ArrayList<>(command.isEmpty() ? List.of() : List.of(command.split(" ")));
         args.add("--help");
@@ -84,6 +85,31 @@ class CliIT {
             serve.destroy();
             serve.waitFor(20, TimeUnit.SECONDS);
         }
+    }
+
+    @Test
+    void renderPrintsEveryObjectAsYamlDocuments() throws Exception {
+        String image = "registry.local/models/iris@sha256:" + "b".repeat(64);
+        Run run = run("render", TestModels.examplesRoot().resolve("iris-python").toString(), "--version", "3",
+                "--namespace", "models", "--image", image);
+        assertThat(run.exitCode()).as(run.err()).isZero();
+        List<String> kinds = new ArrayList<>();
+        var yaml = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
+        try (var parser = yaml.getFactory().createParser(run.out())) {
+            var documents = yaml.readValues(parser, JsonNode.class);
+            while (documents.hasNext()) {
+                JsonNode document = documents.next();
+                kinds.add(document.get("kind").asText() + " " + document.at("/metadata/name").asText());
+            }
+        }
+        assertThat(kinds).containsExactly("Deployment iris-3", "Service iris-3", "HorizontalPodAutoscaler iris-3",
+                "PodDisruptionBudget iris-3", "Middleware iris-strip", "Middleware iris-3-strip", "TraefikService iris",
+                "IngressRoute iris");
+        assertThat(run.out()).contains("image: \"" + image + "\"");
+        Run unpinned = run("render", TestModels.examplesRoot().resolve("iris-python").toString(), "--version", "3",
+                "--namespace", "models", "--image", "registry.local/models/iris:3");
+        assertThat(unpinned.exitCode()).isEqualTo(2);
+        assertThat(unpinned.err()).startsWith("model-deploy render: --image must be pinned by digest");
     }
 
     @Test
