@@ -5,6 +5,7 @@ connections; each worker has its own threads, its own copy of the model and a sl
 """
 import argparse
 import errno
+import faulthandler
 import gc
 import json
 import os
@@ -60,7 +61,6 @@ class HarnessServer(ThreadingHTTPServer):
 
     def drain_backlog(self):
         """Serve connections that reached the kernel's queue before we stopped accepting, instead of resetting them."""
-        self.socket.setblocking(False)
         while True:
             try:
                 connection, address = self.socket.accept()
@@ -421,6 +421,7 @@ class Worker:
 
     def run(self):
         self.metrics.bind_worker(self.slot)
+        faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1 <worker>` dumps every thread's stack
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
         config = self.config
@@ -677,6 +678,9 @@ def main(argv):
         log("cannot listen on %s:%d: %s" % (options.host, options.port, os.strerror(e.errno or errno.EINVAL)))
         return 2
     listening_socket.listen(1024)
+    # Workers share this socket, so several can be woken for one connection; only one wins the accept. Non-blocking,
+    # the others get EAGAIN and go back to waiting, instead of sitting in accept() where shutdown cannot reach them.
+    listening_socket.setblocking(False)
     host, port = listening_socket.getsockname()[:2]
     url_host = "[%s]" % host if family == socket.AF_INET6 else host
 

@@ -59,8 +59,9 @@ class HarnessLifecycleIT {
     @Test
     void sigtermTurnsReadinessOffAndFinishesInFlightRequests() throws Exception {
         Path dir = TestModels.testModel("echo-python", workDir);
+        List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
         try (HarnessProcess harness = HarnessProcess.start(ModelVersion.of(new ModelSpecLoader().load(dir), "1", "t"),
-                HarnessOptions.loopback().withDrainTimeout(Duration.ofSeconds(10)), line -> {});
+                HarnessOptions.loopback().withDrainTimeout(Duration.ofSeconds(10)), log::add);
                 RawHttp slow = new RawHttp(harness.url());
                 RawHttp probe = new RawHttp(harness.url())) {
             assertThat(probe.get("/v2/health/ready").status()).isEqualTo(200);
@@ -76,7 +77,8 @@ class HarnessLifecycleIT {
             assertThat(finished.status()).isEqualTo(200);
             assertThat(finished.json().get("predictions")).hasToString("[1500]");
             assertThat(finished.closes()).isTrue();
-            assertThat(harness.waitFor()).isZero();
+            int code = harness.waitFor();
+            assertThat(code).as("harness exit code; its log:\n" + String.join("\n", log)).isZero();
         }
     }
 
