@@ -1,0 +1,48 @@
+package io.jenkins.plugins.modeldeploy.abtest;
+
+import java.time.Duration;
+import java.util.Objects;
+import java.util.OptionalDouble;
+
+/**
+ * An A/B test of {@code challenger} against {@code champion} on the model's stable route.
+ *
+ * @param challengerWeight   percent of the stable route's traffic sent to the challenger (1..99)
+ * @param minDuration        no decision before this, even with a clear signal
+ * @param maxDuration        INCONCLUSIVE when still undecided
+ * @param minSamples         per variant, no decision before this many requests
+ * @param alpha              false decision rate the test keeps to (e.g. 0.05)
+ * @param method             sequential (may be checked continuously) or fixed-horizon
+ * @param syntheticRate      requests/second of generated traffic on the stable route, when real traffic is thin
+ * @param sloP99Ms           answers slower than this count as SLO violations
+ */
+public record ExperimentPlan(String model, String champion, String challenger, int challengerWeight,
+        Duration minDuration, Duration maxDuration, long minSamples, double alpha, Method method,
+        OptionalDouble syntheticRate, double sloP99Ms) {
+
+    public enum Method { SEQUENTIAL, FIXED_HORIZON }
+
+    public ExperimentPlan {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(champion, "champion");
+        Objects.requireNonNull(challenger, "challenger");
+        if (champion.equals(challenger)) {
+            throw new IllegalArgumentException("champion and challenger are the same version " + champion);
+        }
+        if (challengerWeight < 1 || challengerWeight > 99) {
+            throw new IllegalArgumentException("challengerWeight must be between 1 and 99, was " + challengerWeight);
+        }
+        if (minDuration.isNegative() || maxDuration.compareTo(minDuration) < 0 || maxDuration.isZero()) {
+            throw new IllegalArgumentException("experiment durations must satisfy 0 <= min <= max and max > 0, were "
+                    + minDuration + " and " + maxDuration);
+        }
+        if (!(alpha > 0 && alpha < 0.5)) {
+            throw new IllegalArgumentException("alpha must be in (0, 0.5), was " + alpha);
+        }
+        if (minSamples < 0) {
+            throw new IllegalArgumentException("minSamples must not be negative, was " + minSamples);
+        }
+        Objects.requireNonNull(method, "method");
+        Objects.requireNonNull(syntheticRate, "syntheticRate");
+    }
+}
