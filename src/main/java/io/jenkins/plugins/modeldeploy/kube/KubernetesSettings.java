@@ -1,0 +1,46 @@
+package io.jenkins.plugins.modeldeploy.kube;
+
+import io.jenkins.plugins.modeldeploy.target.RetireMode;
+import java.net.URI;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+
+/**
+ * How to reach a cluster and what to put there.
+ *
+ * @param kubeconfig  kubeconfig YAML (from a credential); empty: the in-cluster service account, else ~/.kube/config
+ * @param context     the kubeconfig context; empty: its current context
+ * @param host        the host Traefik routes match; empty: any host
+ * @param routeMode   Traefik CRDs (weighted A/B split) or a plain Ingress (per-version and stable paths only)
+ * @param prometheus  where Traefik's service metrics are scraped to, for A/B tests on the cluster
+ * @param onFailure   what happens to a version whose rollout failed
+ */
+public record KubernetesSettings(Optional<String> kubeconfig, Optional<String> context, String namespace,
+        Optional<String> host, RouteMode routeMode, Optional<String> ingressClassName, Optional<URI> prometheus,
+        RetireMode onFailure, int minReplicas, int maxReplicas, List<String> imagePullSecrets) {
+
+    public enum RouteMode { TRAEFIK, INGRESS }
+
+    public KubernetesSettings {
+        Objects.requireNonNull(kubeconfig, "kubeconfig");
+        Objects.requireNonNull(context, "context");
+        Objects.requireNonNull(namespace, "namespace");
+        Objects.requireNonNull(host, "host");
+        Objects.requireNonNull(routeMode, "routeMode");
+        Objects.requireNonNull(ingressClassName, "ingressClassName");
+        Objects.requireNonNull(prometheus, "prometheus");
+        Objects.requireNonNull(onFailure, "onFailure");
+        imagePullSecrets = List.copyOf(imagePullSecrets);
+        if (minReplicas < 1 || maxReplicas < minReplicas) {
+            throw new IllegalArgumentException("replicas must satisfy 1 <= min <= max, were " + minReplicas + " and "
+                    + maxReplicas);
+        }
+    }
+
+    /** Traefik mode, remove on failure, 2..10 replicas: the defaults of the CLI and the global configuration. */
+    public static KubernetesSettings defaults(String namespace) {
+        return new KubernetesSettings(Optional.empty(), Optional.empty(), namespace, Optional.empty(),
+                RouteMode.TRAEFIK, Optional.empty(), Optional.empty(), RetireMode.REMOVE, 2, 10, List.of());
+    }
+}
