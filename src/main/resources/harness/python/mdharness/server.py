@@ -9,6 +9,7 @@ import faulthandler
 import gc
 import json
 import os
+import random
 import select
 import signal
 import socket
@@ -24,6 +25,8 @@ from mdharness.metrics import SharedMetrics
 
 JSON = "application/json"
 DEFAULT_MAX_BODY_BYTES = 1 << 20
+INJECT_ERROR_RATE_ENV = "MODEL_DEPLOY_INJECT_ERROR_RATE"
+INJECTED_FAULT_HEADER = "X-Model-Deploy-Injected-Fault"
 
 
 def log(message):
@@ -40,6 +43,7 @@ class WorkerState:
         self.runtime_name = config["runtime"]
         self.signature = config.get("signature")
         self.max_body = int(config.get("maxBodyBytes") or DEFAULT_MAX_BODY_BYTES)
+        self.injected_error_rate = injected_error_rate()
         self.runtime = runtime
         self.metrics = metrics
         self.ready = False
@@ -251,6 +255,11 @@ class HarnessHandler(BaseHTTPRequestHandler):
             self._reply_error(503, 'model "%s" is not ready yet (loading)' % state.name, route,
                               headers=(("Retry-After", "1"),))
             return None
+        if state.injected_error_rate and random.random() < state.injected_error_rate:
+            # A fault asked for by the operator (the demo's worse version), marked so proxies can tell it apart.
+            self._reply_error(503, "injected fault (%s=%s)" % (INJECT_ERROR_RATE_ENV, state.injected_error_rate),
+                              route, headers=((INJECTED_FAULT_HEADER, "1"),))
+            return None
         try:
             raw = state.runtime.predict(instances)
             return protocol.to_plain(raw, len(instances))
@@ -370,6 +379,20 @@ class HarnessHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
         started = getattr(self, "started", None)
         state.metrics.observe(route, status, time.perf_counter() - started if started else 0.0)
+
+
+def injected_error_rate():
+    """The share of predictions to fail on purpose, from the environment; 0 when unset."""
+    value = os.environ.get(INJECT_ERROR_RATE_ENV, "").strip()
+    if not value:
+        return 0.0
+    try:
+        rate = float(value)
+    except ValueError:
+        rate = -1.0
+    if not 0.0 <= rate <= 1.0:
+        raise ValueError("%s must be a number between 0 and 1, was %r" % (INJECT_ERROR_RATE_ENV, value))
+    return rate
 
 
 def _first_line(error):
@@ -662,6 +685,11 @@ def main(argv):
     config["version"] = os.environ.get("MODEL_DEPLOY_VERSION") or config.get("version")
     if not config["version"]:
         log("no model version: neither %s nor MODEL_DEPLOY_VERSION gives one" % options.config)
+        return 2
+    try:
+        injected_error_rate()
+    except ValueError as e:
+        log(str(e))
         return 2
     workers = options.workers or config.get("workers") or "auto"
     options.workers = default_workers() if str(workers) == "auto" else int(workers)

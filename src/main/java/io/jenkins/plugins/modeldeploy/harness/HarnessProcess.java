@@ -87,6 +87,10 @@ public final class HarnessProcess implements AutoCloseable {
         Map<String, String> env = builder.environment();
         env.remove(HarnessConfig.VERSION_ENV); // the configuration file names the version; an inherited one must not win
         env.putAll(version.spec().env());
+        env.remove(HarnessOptions.INJECT_ERROR_RATE_ENV);
+        if (options.injectedErrorRate() > 0) {
+            env.put(HarnessOptions.INJECT_ERROR_RATE_ENV, Double.toString(options.injectedErrorRate()));
+        }
         String pythonPath = harnessDir.resolve(HarnessFiles.PYTHON_PATH).toString();
         var dependencies = version.spec().dependencies().map(d -> version.spec().directory().resolve(d).toString());
         if (dependencies.isPresent()) {
@@ -176,6 +180,11 @@ public final class HarnessProcess implements AutoCloseable {
 
     public long pid() {
         return process.pid();
+    }
+
+    /** Runs {@code action} once the process has exited, for whatever reason. */
+    public void onExit(Runnable action) {
+        process.onExit().thenRun(action);
     }
 
     public boolean isAlive() {

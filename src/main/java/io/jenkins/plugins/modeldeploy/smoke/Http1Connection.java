@@ -10,23 +10,30 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 import javax.net.ssl.SSLSocketFactory;
 
 /**
  * One keep-alive HTTP/1.1 connection for the load generator: the whole request leaves in one write with TCP_NODELAY
  * set, and the response is read straight off the socket. The JDK's HttpClient costs far more CPU per request and
- * splits header and body writes, which would blur the latencies being measured.
+ * splits header and body writes, which would blur the latencies being measured. The local gateway uses it for the
+ * same reasons to reach its backends.
  */
-final class Http1Connection implements AutoCloseable {
-    /** A response: status, body, and whether the server asked to close the connection. */
-    record Response(int status, byte[] body, boolean closes) {}
+public final class Http1Connection implements AutoCloseable {
+    /**
+     * A response: status, body, whether the server asked to close the connection, its content type, and its
+     * {@code X-…} headers (names in lower case), which carry the harness's model, version and fault markers.
+     */
+    public record Response(int status, byte[] body, boolean closes, String contentType,
+            Map<String, String> extensionHeaders) {}
 
     private final Socket socket;
     private final InputStream in;
     private final OutputStream out;
 
-    Http1Connection(URI target, int connectTimeoutMillis, int readTimeoutMillis) throws IOException {
+    public Http1Connection(URI target, int connectTimeoutMillis, int readTimeoutMillis) throws IOException {
         boolean tls = "https".equalsIgnoreCase(target.getScheme());
         int port = target.getPort() > 0 ? target.getPort() : tls ? 443 : 80;
         Socket plain = new Socket();
@@ -51,16 +58,37 @@ final class Http1Connection implements AutoCloseable {
             path += "?" + target.getRawQuery();
         }
         String host = target.getPort() > 0 ? target.getHost() + ":" + target.getPort() : target.getHost();
-        byte[] head = ("POST " + path + " HTTP/1.1\r\nHost: " + host + "\r\nContent-Type: " + contentType
-                + "\r\nContent-Length: " + body.length + "\r\nUser-Agent: model-deploy-smoke\r\n\r\n")
-                .getBytes(StandardCharsets.US_ASCII);
-        byte[] request = new byte[head.length + body.length];
-        System.arraycopy(head, 0, request, 0, head.length);
-        System.arraycopy(body, 0, request, head.length, body.length);
+        return request("POST", path, host, contentType, "model-deploy-smoke", body);
+    }
+
+    /**
+     * The bytes of one request with a body of known length; {@code contentType} may be null (no body type).
+     * {@code rawTarget} is the request target as sent (path and query, already encoded).
+     */
+    public static byte[] request(String method, String rawTarget, String host, String contentType, String userAgent,
+            byte[] body) {
+        StringBuilder head = new StringBuilder(160).append(method).append(' ').append(rawTarget)
+                .append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
+        if (contentType != null) {
+            head.append("Content-Type: ").append(contentType).append("\r\n");
+        }
+        if (body.length > 0 || !"GET".equals(method) && !"HEAD".equals(method)) {
+            head.append("Content-Length: ").append(body.length).append("\r\n");
+        }
+        byte[] headBytes = head.append("User-Agent: ").append(userAgent).append("\r\n\r\n").toString()
+                .getBytes(StandardCharsets.ISO_8859_1);
+        byte[] request = new byte[headBytes.length + body.length];
+        System.arraycopy(headBytes, 0, request, 0, headBytes.length);
+        System.arraycopy(body, 0, request, headBytes.length, body.length);
         return request;
     }
 
-    Response exchange(byte[] request) throws IOException {
+    /** Sends one request and reads its response. A HEAD response has no body whatever its length says. */
+    public Response exchange(byte[] request) throws IOException {
+        return exchange(request, request.length > 4 && request[0] == 'H' && request[1] == 'E' && request[2] == 'A');
+    }
+
+    private Response exchange(byte[] request, boolean head) throws IOException {
         out.write(request);
         out.flush();
         String statusLine = readLine();
@@ -71,6 +99,8 @@ final class Http1Connection implements AutoCloseable {
         long length = -1;
         boolean chunked = false;
         boolean closes = statusLine.startsWith("HTTP/1.0");
+        String contentType = null;
+        Map<String, String> extensions = Map.of();
         for (String line = readLine(); !line.isEmpty(); line = readLine()) {
             int colon = line.indexOf(':');
             if (colon < 0) {
@@ -82,11 +112,21 @@ final class Http1Connection implements AutoCloseable {
                 case "content-length" -> length = Long.parseLong(value);
                 case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
                 case "connection" -> closes = value.equalsIgnoreCase("close");
-                default -> { }
+                case "content-type" -> contentType = value;
+                default -> {
+                    if (name.startsWith("x-")) {
+                        if (extensions.isEmpty()) {
+                            extensions = new HashMap<>(4);
+                        }
+                        extensions.put(name, value);
+                    }
+                }
             }
         }
         byte[] body;
-        if (chunked) {
+        if (head || status == 204 || status == 304) {
+            body = new byte[0];
+        } else if (chunked) {
             body = readChunked();
         } else if (length >= 0) {
             body = in.readNBytes((int) length);
@@ -97,7 +137,7 @@ final class Http1Connection implements AutoCloseable {
             body = in.readAllBytes(); // no length: the body ends with the connection
             closes = true;
         }
-        return new Response(status, body, closes);
+        return new Response(status, body, closes, contentType, extensions);
     }
 
     private byte[] readChunked() throws IOException {

@@ -1,0 +1,393 @@
+package io.jenkins.plugins.modeldeploy.local;
+
+import com.sun.net.httpserver.Headers;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.jenkins.plugins.modeldeploy.abtest.MetricsSource;
+import io.jenkins.plugins.modeldeploy.abtest.VariantStats;
+import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
+import io.jenkins.plugins.modeldeploy.route.RoutingException;
+import io.jenkins.plugins.modeldeploy.smoke.Http1Connection;
+import io.jenkins.plugins.modeldeploy.route.TrafficRouter;
+import io.jenkins.plugins.modeldeploy.route.Weights;
+import io.jenkins.plugins.modeldeploy.target.VersionRef;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The local stand-in for Traefik: a reverse proxy on loopback with the same routes ({@code /models/m/v} to exactly
+ * version v, {@code /models/m} split by weight, prefix stripped), keep-alive connections to the backends, and the
+ * per-variant counters an experiment reads.
+ *
+ * <p>Routes live in one immutable table swapped atomically, and a request picks its backend once, so a weight change
+ * takes effect for the next request while in-flight ones finish where they started. A version is routed only after
+ * it has been {@linkplain #register registered} ready, and never after it is {@linkplain #markDown marked down}.
+ */
+public final class LocalGateway implements TrafficRouter, MetricsSource, AutoCloseable {
+    static {
+        // The JDK server writes headers and body separately; without TCP_NODELAY each response waits for the
+        // client's delayed ACK (~40 ms). Read once when the server classes load, so it must be set before.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
+    static final String ROUTE_HEADER = "X-Model-Deploy-Route";
+    private static final int MAX_BODY_BYTES = 16 << 20;
+    private static final String INJECTED_HEADER = HarnessOptions.INJECTED_FAULT_HEADER.toLowerCase();
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+    private final URI baseUri;
+    private final Map<VersionRef, Backend> backends = new ConcurrentHashMap<>();
+    private final AtomicReference<Map<String, ModelRoutes>> table = new AtomicReference<>(Map.of());
+    private final Map<String, Double> sloMillis = new ConcurrentHashMap<>();
+    private final Map<VersionRef, VariantCounters> stableCounters = new ConcurrentHashMap<>();
+    private final AtomicLong failedRequests = new AtomicLong();
+    private final AtomicLong injectedFaults = new AtomicLong();
+    private final AtomicLong requests = new AtomicLong();
+
+    private LocalGateway(HttpServer server, ExecutorService executor) {
+        this.server = server;
+        this.executor = executor;
+        InetSocketAddress address = server.getAddress();
+        this.baseUri = URI.create("http://127.0.0.1:" + address.getPort());
+    }
+
+    /** Starts a gateway on 127.0.0.1 ({@code port} 0: a free one). */
+    public static LocalGateway start(int port) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 1024);
+        AtomicInteger threads = new AtomicInteger();
+        ExecutorService executor = Executors.newCachedThreadPool(task -> {
+            Thread thread = new Thread(task, "model-deploy-gateway-" + threads.incrementAndGet());
+            thread.setDaemon(true);
+            return thread;
+        });
+        LocalGateway gateway = new LocalGateway(server, executor);
+        server.createContext("/", gateway::handle);
+        server.setExecutor(executor);
+        server.start();
+        return gateway;
+    }
+
+    public URI baseUri() {
+        return baseUri;
+    }
+
+    // --- backends ---------------------------------------------------------------------------------------------
+
+    /** Makes a ready version known (not yet routed: {@link #reconcile} exposes it). Replaces an earlier backend. */
+    public void register(VersionRef version, URI url, double sloP99Ms) {
+        Backend previous = backends.put(version, new Backend(version, url));
+        sloMillis.put(version.model(), sloP99Ms);
+        if (previous != null) {
+            previous.closeIdle();
+        }
+    }
+
+    /** Takes a version out of rotation at once (its process died); requests go to the other ready versions. */
+    public void markDown(VersionRef version) {
+        Backend backend = backends.get(version);
+        if (backend != null) {
+            backend.up = false;
+        }
+    }
+
+    /**
+     * Forgets a version after waiting up to {@code drain} for its in-flight requests; returns whether they all
+     * finished. Refuses while the stable route still gives it weight.
+     */
+    public boolean unregister(VersionRef version, Duration drain) throws RoutingException, InterruptedException {
+        ModelRoutes routes = table.get().get(version.model());
+        if (routes != null && routes.weights.getOrDefault(version.version(), 0) > 0) {
+            throw new RoutingException("cannot remove version " + version.version() + " of model " + version.model()
+                    + ": the stable route still sends it " + routes.weights.get(version.version()) + "% of requests");
+        }
+        synchronized (this) {
+            if (routes != null && routes.versions.contains(version.version())) {
+                Set<String> remaining = new LinkedHashSet<>(routes.versions);
+                remaining.remove(version.version());
+                swap(version.model(), new ModelRoutes(List.copyOf(remaining), routes.weights));
+            }
+        }
+        Backend backend = backends.remove(version);
+        if (backend == null) {
+            return true;
+        }
+        long deadline = System.nanoTime() + drain.toNanos();
+        while (backend.inFlight.get() > 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        backend.closeIdle();
+        return backend.inFlight.get() == 0;
+    }
+
+    public boolean isReady(VersionRef version) {
+        Backend backend = backends.get(version);
+        return backend != null && backend.up;
+    }
+
+    // --- TrafficRouter ------------------------------------------------------------------------------------------
+
+    @Override
+    public synchronized void reconcile(String model, Collection<String> versions) throws RoutingException {
+        for (String version : versions) {
+            if (!backends.containsKey(new VersionRef(model, version))) {
+                throw new RoutingException("cannot route /models/" + model + "/" + version + ": version " + version
+                        + " of model " + model + " is not running in the local gateway");
+            }
+        }
+        ModelRoutes current = table.get().get(model);
+        Map<String, Integer> weights = current == null ? Map.of() : current.weights;
+        for (Map.Entry<String, Integer> entry : weights.entrySet()) {
+            if (entry.getValue() > 0 && !versions.contains(entry.getKey())) {
+                throw new RoutingException("cannot drop the route of version " + entry.getKey() + " of model " + model
+                        + ": the stable route sends it " + entry.getValue() + "%; set its weight to 0 first");
+            }
+        }
+        swap(model, new ModelRoutes(List.copyOf(new LinkedHashSet<>(versions)), weights));
+    }
+
+    @Override
+    public synchronized void setWeights(String model, Map<String, Integer> weights) throws RoutingException {
+        Map<String, Integer> checked = Weights.checked(model, weights);
+        ModelRoutes current = table.get().get(model);
+        List<String> versions = current == null ? List.of() : current.versions;
+        for (Map.Entry<String, Integer> entry : checked.entrySet()) {
+            if (entry.getValue() > 0) {
+                if (!versions.contains(entry.getKey())) {
+                    throw new RoutingException("cannot send " + entry.getValue() + "% of model " + model
+                            + " to version " + entry.getKey() + ": it has no route (routed: " + versions + ")");
+                }
+                if (!isReady(new VersionRef(model, entry.getKey()))) {
+                    throw new RoutingException("cannot send " + entry.getValue() + "% of model " + model
+                            + " to version " + entry.getKey() + ": it is not ready");
+                }
+            }
+        }
+        swap(model, new ModelRoutes(versions, checked));
+    }
+
+    @Override
+    public Map<String, Integer> currentWeights(String model) {
+        ModelRoutes routes = table.get().get(model);
+        return routes == null ? Map.of() : routes.weights;
+    }
+
+    @Override
+    public URI stableEndpoint(String model) {
+        return baseUri.resolve("/models/" + model);
+    }
+
+    /** The URL of one version through the gateway ({@code …/models/m/v}). */
+    public URI versionEndpoint(VersionRef version) {
+        return baseUri.resolve("/models/" + version.model() + "/" + version.version());
+    }
+
+    private void swap(String model, ModelRoutes routes) {
+        Map<String, ModelRoutes> next = new LinkedHashMap<>(table.get());
+        next.put(model, routes);
+        table.set(Map.copyOf(next));
+    }
+
+    // --- counters -------------------------------------------------------------------------------------------------
+
+    /** Counts of the stable route's requests that went to {@code version}, since the gateway started. */
+    @Override
+    public VariantStats sample(String model, String version) {
+        VariantCounters counters = stableCounters.get(new VersionRef(model, version));
+        return counters == null ? new VariantStats(version, 0, 0, 0, 0, 0) : counters.snapshot(version);
+    }
+
+    /** Non-2xx answers the gateway gave, on any route, that the backend did not mark as injected faults. */
+    public long failedRequests() {
+        return failedRequests.get();
+    }
+
+    /** Answers the backends failed on purpose ({@value HarnessOptions#INJECTED_FAULT_HEADER}). */
+    public long injectedFaults() {
+        return injectedFaults.get();
+    }
+
+    public long requests() {
+        return requests.get();
+    }
+
+    // --- proxying ---------------------------------------------------------------------------------------------------
+
+    private void handle(HttpExchange exchange) throws IOException {
+        long started = System.nanoTime();
+        requests.incrementAndGet();
+        try (exchange) {
+            String path = exchange.getRequestURI().getRawPath();
+            String query = exchange.getRequestURI().getRawQuery();
+            String[] segments = path.split("/", 5);
+            // "", "models", m, v-or-rest, rest
+            if (segments.length < 3 || !"models".equals(segments[1]) || segments[2].isEmpty()) {
+                reply(exchange, 404, "no route for " + path + " (routes are /models/<model>[/<version>]/…)");
+                return;
+            }
+            String model = segments[2];
+            ModelRoutes routes = table.get().get(model);
+            if (routes == null) {
+                reply(exchange, 404, "no model " + model + " is routed by this gateway");
+                return;
+            }
+            byte[] body = readBody(exchange);
+            if (body == null) {
+                reply(exchange, 413, "request body larger than " + MAX_BODY_BYTES + " bytes");
+                return;
+            }
+            if (segments.length >= 4 && routes.versions.contains(segments[3])) {
+                String rest = "/" + (segments.length == 5 ? segments[4] : "");
+                VersionRef version = new VersionRef(model, segments[3]);
+                Backend backend = backends.get(version);
+                if (backend == null || !backend.up) {
+                    reply(exchange, 503, "version " + version.version() + " of model " + model + " is not ready");
+                    return;
+                }
+                forward(exchange, backend, rest, query, body, "version", null, started);
+                return;
+            }
+            String rest = path.substring(("/models/" + model).length());
+            if (rest.isEmpty()) {
+                rest = "/";
+            }
+            Backend backend = pick(model, routes, null);
+            if (backend == null) {
+                reply(exchange, 503, "no ready version of model " + model + " has weight on its stable route");
+                return;
+            }
+            forward(exchange, backend, rest, query, body, "stable", routes, started);
+        } catch (IOException | RuntimeException e) {
+            failedRequests.incrementAndGet();
+            throw e;
+        }
+    }
+
+    /** A weighted random choice among the ready versions with weight, skipping {@code excluded}. */
+    private Backend pick(String model, ModelRoutes routes, Backend excluded) {
+        List<Backend> candidates = new ArrayList<>(routes.weights.size());
+        List<Integer> weights = new ArrayList<>(routes.weights.size());
+        int total = 0;
+        for (Map.Entry<String, Integer> entry : routes.weights.entrySet()) {
+            if (entry.getValue() <= 0) {
+                continue;
+            }
+            Backend backend = backends.get(new VersionRef(model, entry.getKey()));
+            if (backend != null && backend.up && backend != excluded) {
+                candidates.add(backend);
+                weights.add(entry.getValue());
+                total += entry.getValue();
+            }
+        }
+        if (total == 0) {
+            return null;
+        }
+        int draw = ThreadLocalRandom.current().nextInt(total);
+        for (int i = 0; i < candidates.size(); i++) {
+            draw -= weights.get(i);
+            if (draw < 0) {
+                return candidates.get(i);
+            }
+        }
+        return candidates.get(candidates.size() - 1);
+    }
+
+    private void forward(HttpExchange exchange, Backend backend, String path, String query, byte[] body,
+            String route, ModelRoutes stableRoutes, long started) throws IOException {
+        String target = query == null ? path : path + "?" + query;
+        byte[] request = Http1Connection.request(exchange.getRequestMethod(),
+                target, backend.hostHeader, exchange.getRequestHeaders().getFirst("Content-Type"),
+                "model-deploy-gateway", body);
+        Http1Connection.Response response;
+        try {
+            response = backend.exchange(request);
+        } catch (IOException e) {
+            if (stableRoutes != null && backend.wasRefused(e)) {
+                // The process behind it is gone: stop routing to it and give the request to another version.
+                backend.up = false;
+                Backend other = pick(backend.version.model(), stableRoutes, backend);
+                if (other != null) {
+                    forward(exchange, other, path, query, body, route, stableRoutes, started);
+                    return;
+                }
+            }
+            reply(exchange, 502, "version " + backend.version.version() + " of model " + backend.version.model()
+                    + " did not answer: " + e.getMessage());
+            return;
+        }
+        boolean injected = response.extensionHeaders().containsKey(INJECTED_HEADER);
+        Headers headers = exchange.getResponseHeaders();
+        if (response.contentType() != null) {
+            headers.set("Content-Type", response.contentType());
+        }
+        response.extensionHeaders().forEach((name, value) -> headers.set(name, value));
+        headers.set(ROUTE_HEADER, route);
+        send(exchange, response.status(), response.body(), injected);
+        if (stableRoutes != null) {
+            stableCounters.computeIfAbsent(backend.version, v -> new VariantCounters())
+                    .record(response.status(), System.nanoTime() - started,
+                            sloMillis.getOrDefault(backend.version.model(), Double.MAX_VALUE));
+        }
+    }
+
+    private static byte[] readBody(HttpExchange exchange) throws IOException {
+        try (InputStream in = exchange.getRequestBody()) {
+            byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
+            return body.length > MAX_BODY_BYTES ? null : body;
+        }
+    }
+
+    private void reply(HttpExchange exchange, int status, String message) throws IOException {
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        String json = "{\"error\":\"" + message.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
+        send(exchange, status, json.getBytes(StandardCharsets.UTF_8), false);
+    }
+
+    private void send(HttpExchange exchange, int status, byte[] body, boolean injected) throws IOException {
+        if (status < 200 || status > 299) {
+            (injected ? injectedFaults : failedRequests).incrementAndGet();
+        }
+        boolean head = "HEAD".equals(exchange.getRequestMethod());
+        exchange.sendResponseHeaders(status, body.length == 0 || head ? -1 : body.length);
+        if (body.length > 0 && !head) {
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+        try {
+            executor.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        backends.values().forEach(Backend::closeIdle);
+    }
+
+    /** One model's routes: which versions have their own path, and the stable path's split. */
+    private record ModelRoutes(List<String> versions, Map<String, Integer> weights) {}
+}

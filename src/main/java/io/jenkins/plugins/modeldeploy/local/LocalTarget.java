@@ -1,0 +1,198 @@
+package io.jenkins.plugins.modeldeploy.local;
+
+import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
+import io.jenkins.plugins.modeldeploy.event.EventDetails;
+import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
+import io.jenkins.plugins.modeldeploy.harness.HarnessProcess;
+import io.jenkins.plugins.modeldeploy.harness.HarnessStartException;
+import io.jenkins.plugins.modeldeploy.model.ModelVersion;
+import io.jenkins.plugins.modeldeploy.route.RoutingException;
+import io.jenkins.plugins.modeldeploy.route.TrafficRouter;
+import io.jenkins.plugins.modeldeploy.target.DeployedVersion;
+import io.jenkins.plugins.modeldeploy.target.ReleaseStore;
+import io.jenkins.plugins.modeldeploy.target.RetireMode;
+import io.jenkins.plugins.modeldeploy.target.RolloutException;
+import io.jenkins.plugins.modeldeploy.target.RolloutRequest;
+import io.jenkins.plugins.modeldeploy.target.Target;
+import io.jenkins.plugins.modeldeploy.target.TargetException;
+import io.jenkins.plugins.modeldeploy.target.VersionRef;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
+
+/**
+ * The embedded default target: each version is a harness process on a free loopback port (the same harness and
+ * model files that go into its image) behind a {@link LocalGateway}. Release state lives in a state directory, so
+ * promotion and rollback resume after a crash like on Kubernetes.
+ */
+public final class LocalTarget implements Target {
+    private static final Duration DRAIN = Duration.ofSeconds(10);
+
+    private final LocalGateway gateway;
+    private final HarnessOptions options;
+    private final FileReleaseStore releases;
+    private final Consumer<DeploymentEvent> events;
+    private final Consumer<String> log;
+    private final Map<VersionRef, Running> running = new ConcurrentHashMap<>();
+    /** Versions stopped with SCALE_TO_ZERO: what {@link #restore} starts again. */
+    private final Map<VersionRef, RolloutRequest> parked = new ConcurrentHashMap<>();
+    private final Map<VersionRef, Double> injectedErrorRates = new ConcurrentHashMap<>();
+
+    private record Running(RolloutRequest request, HarnessProcess process, DeployedVersion deployed) {}
+
+    /**
+     * @param stateDir where the release state files go (e.g. {@code .model-deploy/state})
+     * @param log      receives every line the harness processes write
+     */
+    public LocalTarget(LocalGateway gateway, HarnessOptions options, Path stateDir, Consumer<DeploymentEvent> events,
+            Consumer<String> log) {
+        this.gateway = gateway;
+        this.options = options;
+        this.releases = new FileReleaseStore(stateDir);
+        this.events = events;
+        this.log = log;
+    }
+
+    /** Makes {@code version} fail this share of predictions on purpose (the demo's worse version). */
+    public void injectErrors(VersionRef version, double rate) {
+        injectedErrorRates.put(version, rate);
+    }
+
+    @Override
+    public String describe() {
+        return "local gateway " + gateway.baseUri();
+    }
+
+    @Override
+    public DeployedVersion rollout(RolloutRequest request) throws RolloutException, InterruptedException {
+        VersionRef ref = request.ref();
+        Running current = running.get(ref);
+        if (current != null && current.process().isAlive() && current.request().equals(request)) {
+            return current.deployed(); // the same request again: nothing to do
+        }
+        long started = System.nanoTime();
+        ModelVersion version = request.version();
+        publish(ref, "starting local process for " + ref.id(), new EventDetails.RolloutProgress("started", 0, 1));
+        HarnessOptions versionOptions = options.withPort(0)
+                .withReadyTimeout(request.timeout())
+                .withInjectedErrorRate(injectedErrorRates.getOrDefault(ref, 0.0));
+        HarnessProcess process;
+        try {
+            process = HarnessProcess.launch(version, versionOptions, line -> log.accept("[" + ref.id() + "] " + line));
+        } catch (HarnessStartException e) {
+            throw failed(ref, "process did not start", e.getMessage(), List.of());
+        }
+        java.net.URI url;
+        try {
+            url = process.awaitReady();
+        } catch (HarnessStartException e) {
+            throw failed(ref, e.getMessage().contains("not ready within") ? "readiness never true" : "process exited",
+                    e.getMessage(), process.logTail());
+        }
+        gateway.register(ref, url, version.spec().slo().p99Ms());
+        process.onExit(() -> {
+            if (running.get(ref) != null && running.get(ref).process() == process) {
+                gateway.markDown(ref);
+                publish(ref, "local process of " + ref.id() + " exited unexpectedly",
+                        new EventDetails.RolloutFailed("process exited", process.logTail()));
+            }
+        });
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        DeployedVersion deployed = new DeployedVersion(ref, url, request.image(), 1, took);
+        Running previous = running.put(ref, new Running(request, process, deployed));
+        if (previous != null) {
+            previous.process().close(); // replaced by the new process, which the gateway already uses
+        }
+        parked.remove(ref);
+        publish(ref, ref.id() + " ready at " + url + " (" + process.workers() + " workers)",
+                new EventDetails.RolloutProgress("ready", 1, 1));
+        publish(ref, ref.id() + " available after " + String.format("%.1f s", took.toMillis() / 1000.0),
+                new EventDetails.RolloutSucceeded(1, took.toMillis() / 1000.0));
+        return deployed;
+    }
+
+    private RolloutException failed(VersionRef ref, String reason, String details, List<String> logTail) {
+        publish(ref, ref.id() + " failed: " + reason, new EventDetails.RolloutFailed(reason, logTail));
+        return new RolloutException("local process " + ref.id(), reason, details, logTail);
+    }
+
+    @Override
+    public void retire(VersionRef version, RetireMode mode) throws TargetException {
+        Running current = running.remove(version);
+        try {
+            gateway.unregister(version, DRAIN);
+        } catch (RoutingException e) {
+            if (current != null) {
+                running.put(version, current);
+            }
+            throw new TargetException(e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TargetException("interrupted while draining " + version.id(), e);
+        }
+        if (current != null) {
+            current.process().close();
+            if (mode == RetireMode.SCALE_TO_ZERO) {
+                parked.put(version, current.request());
+            }
+        }
+        if (mode == RetireMode.REMOVE) {
+            parked.remove(version);
+        }
+    }
+
+    @Override
+    public DeployedVersion restore(VersionRef version, Duration timeout) throws RolloutException,
+            InterruptedException {
+        Running current = running.get(version);
+        if (current != null && current.process().isAlive()) {
+            return current.deployed();
+        }
+        RolloutRequest request = parked.get(version);
+        if (request == null) {
+            throw new RolloutException("local process " + version.id(), "not restorable",
+                    "it was removed, or never ran in this process", List.of());
+        }
+        return rollout(new RolloutRequest(request.version(), request.image(), request.annotations(), timeout));
+    }
+
+    /** The version's own address, not through the gateway. */
+    public Optional<DeployedVersion> deployed(VersionRef version) {
+        return Optional.ofNullable(running.get(version)).map(Running::deployed);
+    }
+
+    /** The process id of the version's harness, while it runs. */
+    public java.util.OptionalLong processId(VersionRef version) {
+        Running current = running.get(version);
+        return current == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(current.process().pid());
+    }
+
+    @Override
+    public TrafficRouter router() {
+        return gateway;
+    }
+
+    public LocalGateway gateway() {
+        return gateway;
+    }
+
+    @Override
+    public ReleaseStore releases() {
+        return releases;
+    }
+
+    private void publish(VersionRef ref, String message, EventDetails details) {
+        events.accept(DeploymentEvent.of(ref.model(), ref.version(), message, details));
+    }
+
+    /** Stops every process this target started (the gateway belongs to the caller). */
+    @Override
+    public void close() {
+        running.values().forEach(r -> r.process().close());
+        running.clear();
+    }
+}

@@ -1,0 +1,183 @@
+package io.jenkins.plugins.modeldeploy.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.jenkins.plugins.modeldeploy.abtest.VariantStats;
+import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
+import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
+import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
+import io.jenkins.plugins.modeldeploy.model.ModelVersion;
+import io.jenkins.plugins.modeldeploy.route.RoutingException;
+import io.jenkins.plugins.modeldeploy.smoke.LoadGenerator;
+import io.jenkins.plugins.modeldeploy.smoke.LoadProfile;
+import io.jenkins.plugins.modeldeploy.smoke.LoadResult;
+import io.jenkins.plugins.modeldeploy.smoke.Payload;
+import io.jenkins.plugins.modeldeploy.target.DeployedVersion;
+import io.jenkins.plugins.modeldeploy.target.RetireMode;
+import io.jenkins.plugins.modeldeploy.target.RolloutRequest;
+import io.jenkins.plugins.modeldeploy.target.VersionRef;
+import io.jenkins.plugins.modeldeploy.testing.TestModels;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The local target and gateway with real harness processes: routes, weights, health, and no lost request. */
+class LocalGatewayIT {
+    private static final HttpClient HTTP = HttpClient.newHttpClient();
+    private static final List<Payload> ONE = List.of(new Payload("sum",
+            "{\"instances\": [[1, 2]]}".getBytes(StandardCharsets.UTF_8), 1, Optional.empty()));
+
+    @TempDir
+    Path work;
+
+    private LocalGateway gateway;
+    private LocalTarget target;
+    private final List<DeploymentEvent> events = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void start() throws Exception {
+        gateway = LocalGateway.start(0);
+        target = new LocalTarget(gateway, HarnessOptions.loopback(), work.resolve("state"), events::add, line -> {});
+    }
+
+    @AfterEach
+    void stop() {
+        target.close();
+        gateway.close();
+    }
+
+    private DeployedVersion deploy(String version) throws Exception {
+        Path dir = TestModels.testModel("echo-python", work.resolve("v" + version));
+        ModelVersion modelVersion = ModelVersion.of(new ModelSpecLoader().load(dir), version, "test");
+        return target.rollout(new RolloutRequest(modelVersion, Optional.empty(), Map.of(), Duration.ofMinutes(1)));
+    }
+
+    private HttpResponse<String> post(URI uri) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [[1, 2]]}")).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Test
+    void routesEachVersionPathToThatVersionAndTheStablePathByWeight() throws Exception {
+        deploy("1");
+        deploy("2");
+        gateway.reconcile("echo", List.of("1", "2"));
+        gateway.setWeights("echo", Map.of("1", 100));
+
+        HttpResponse<String> v2 = post(URI.create(gateway.baseUri() + "/models/echo/2/predict"));
+        assertThat(v2.statusCode()).isEqualTo(200);
+        assertThat(v2.body()).isEqualTo("{\"predictions\":[3]}");
+        assertThat(v2.headers().firstValue("X-Model-Version")).hasValue("2");
+        assertThat(v2.headers().firstValue(LocalGateway.ROUTE_HEADER)).hasValue("version");
+        for (int i = 0; i < 20; i++) {
+            assertThat(post(URI.create(gateway.stableEndpoint("echo") + "/predict")).headers()
+                    .firstValue("X-Model-Version")).hasValue("1");
+        }
+
+        gateway.setWeights("echo", Map.of("1", 70, "2", 30));
+        int toTwo = 0;
+        int n = 1000;
+        for (int i = 0; i < n; i++) {
+            if ("2".equals(post(URI.create(gateway.stableEndpoint("echo") + "/predict")).headers()
+                    .firstValue("X-Model-Version").orElseThrow())) {
+                toTwo++;
+            }
+        }
+        // Binomial(1000, 0.3): standard deviation 14.5; 5 sigma either side.
+        assertThat(toTwo).isBetween(300 - 73, 300 + 73);
+        VariantStats two = gateway.sample("echo", "2");
+        assertThat(two.requests()).isEqualTo(toTwo);
+        assertThat(two.errors()).isZero();
+        assertThat(gateway.failedRequests()).isZero();
+    }
+
+    @Test
+    void refusesSplitsItCannotServeAndNamesTheProblem() throws Exception {
+        deploy("1");
+        gateway.reconcile("echo", List.of("1"));
+        assertThatThrownBy(() -> gateway.setWeights("echo", Map.of("1", 50, "2", 50)))
+                .isInstanceOf(RoutingException.class).hasMessageContaining("version 2").hasMessageContaining("no route");
+        assertThatThrownBy(() -> gateway.setWeights("echo", Map.of("1", 90)))
+                .isInstanceOf(RoutingException.class).hasMessageContaining("sum to 100");
+        assertThatThrownBy(() -> gateway.reconcile("echo", List.of("1", "7")))
+                .isInstanceOf(RoutingException.class).hasMessageContaining("version 7");
+        gateway.setWeights("echo", Map.of("1", 100));
+        assertThatThrownBy(() -> target.retire(new VersionRef("echo", "1"), RetireMode.REMOVE))
+                .hasMessageContaining("still sends it 100%");
+        HttpResponse<String> unknown = post(URI.create(gateway.baseUri() + "/models/nope/predict"));
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).contains("no model nope");
+    }
+
+    @Test
+    void aVersionWhoseProcessDiesIsTakenOutOfRotationWithoutFailingRequests() throws Exception {
+        deploy("1");
+        DeployedVersion two = deploy("2");
+        gateway.reconcile("echo", List.of("1", "2"));
+        gateway.setWeights("echo", Map.of("1", 50, "2", 50));
+        ProcessHandle harness = ProcessHandle.of(target.processId(two.ref()).orElseThrow()).orElseThrow();
+        harness.descendants().forEach(ProcessHandle::destroyForcibly);
+        harness.destroyForcibly();
+        harness.onExit().get();
+        for (int i = 0; i < 50; i++) {
+            HttpResponse<String> response = post(URI.create(gateway.stableEndpoint("echo") + "/predict"));
+            assertThat(response.statusCode()).isEqualTo(200);
+        }
+        assertThat(gateway.isReady(new VersionRef("echo", "2"))).isFalse();
+        assertThat(gateway.failedRequests()).isZero();
+    }
+
+    /**
+     * The issue's bar: at least 30,000 requests at at least 100 req/s through the gateway while the split steps
+     * 0 -> 10 -> 50 -> 100 and then rolls back, with zero non-2xx answers.
+     */
+    @Test
+    void noRequestFailsWhileWeightsStepAndRollBack() throws Exception {
+        deploy("1");
+        deploy("2");
+        gateway.reconcile("echo", List.of("1", "2"));
+        gateway.setWeights("echo", Map.of("1", 100));
+        int rate = 600;
+        Duration duration = Duration.ofSeconds(55);
+        Thread stepper = new Thread(() -> {
+            try {
+                List<Map<String, Integer>> steps = List.of(Map.of("1", 90, "2", 10), Map.of("1", 50, "2", 50),
+                        Map.of("2", 100), Map.of("1", 100));
+                for (Map<String, Integer> step : steps) {
+                    Thread.sleep(10_000);
+                    gateway.setWeights("echo", step);
+                }
+            } catch (InterruptedException | RoutingException e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        stepper.start();
+        LoadResult result = new LoadGenerator().run(URI.create(gateway.stableEndpoint("echo") + "/predict"), ONE,
+                LoadProfile.constant(rate, duration, Duration.ofSeconds(1)), p -> {});
+        stepper.join();
+        System.out.printf("weights stepped under load: %d requests at %.1f req/s, %d errors %s, gateway non-2xx %d,"
+                + " v1 %d, v2 %d, p99 %.2f ms%n", result.requests(), result.achievedRate(), result.errorCount(),
+                result.errors(), gateway.failedRequests(), gateway.sample("echo", "1").requests(),
+                gateway.sample("echo", "2").requests(), result.latencyMs(99));
+        assertThat(result.requests()).isGreaterThanOrEqualTo(30_000);
+        assertThat(result.achievedRate()).isGreaterThanOrEqualTo(100);
+        assertThat(result.errorCount()).isZero();
+        assertThat(gateway.failedRequests()).isZero();
+        assertThat(gateway.sample("echo", "2").requests()).isGreaterThan(5_000);
+        assertThat(gateway.currentWeights("echo")).containsExactlyEntriesOf(Map.of("1", 100));
+    }
+}
