@@ -15,10 +15,21 @@ import java.util.OptionalDouble;
  * @param method             sequential (may be checked continuously) or fixed-horizon
  * @param syntheticRate      requests/second of generated traffic on the stable route, when real traffic is thin
  * @param sloP99Ms           answers slower than this count as SLO violations
+ * @param minimumDetectableEffect the smallest absolute difference of rates worth detecting (0.01 = one percentage
+ *                           point): the sequential test is tuned for it, the fixed-horizon test sized by it
  */
 public record ExperimentPlan(String model, String champion, String challenger, int challengerWeight,
         Duration minDuration, Duration maxDuration, long minSamples, double alpha, Method method,
-        OptionalDouble syntheticRate, double sloP99Ms) {
+        OptionalDouble syntheticRate, double sloP99Ms, double minimumDetectableEffect) {
+    public static final double DEFAULT_MINIMUM_DETECTABLE_EFFECT = 0.01;
+
+    /** A plan with the default minimum detectable effect of one percentage point. */
+    public ExperimentPlan(String model, String champion, String challenger, int challengerWeight,
+            Duration minDuration, Duration maxDuration, long minSamples, double alpha, Method method,
+            OptionalDouble syntheticRate, double sloP99Ms) {
+        this(model, champion, challenger, challengerWeight, minDuration, maxDuration, minSamples, alpha, method,
+                syntheticRate, sloP99Ms, DEFAULT_MINIMUM_DETECTABLE_EFFECT);
+    }
 
     public enum Method { SEQUENTIAL, FIXED_HORIZON }
 
@@ -44,5 +55,16 @@ public record ExperimentPlan(String model, String champion, String challenger, i
         }
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(syntheticRate, "syntheticRate");
+        if (!(minimumDetectableEffect > 0 && minimumDetectableEffect < 1)) {
+            throw new IllegalArgumentException("minimumDetectableEffect must be in (0, 1), was "
+                    + minimumDetectableEffect);
+        }
+        if (!(sloP99Ms > 0)) {
+            throw new IllegalArgumentException("sloP99Ms must be positive, was " + sloP99Ms);
+        }
+    }
+
+    public double challengerShare() {
+        return challengerWeight / 100.0;
     }
 }
