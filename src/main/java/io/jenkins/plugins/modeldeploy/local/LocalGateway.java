@@ -112,23 +112,44 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
     }
 
     /**
-     * Forgets a version after waiting up to {@code drain} for its in-flight requests; returns whether they all
-     * finished. Refuses while the stable route still gives it weight.
+     * Forgets a version (its route too) after waiting up to {@code drain} for its in-flight requests; returns whether
+     * they all finished. Refuses while the stable route still gives it weight.
      */
     public boolean unregister(VersionRef version, Duration drain) throws RoutingException, InterruptedException {
-        ModelRoutes routes = table.get().get(version.model());
-        if (routes != null && routes.weights.getOrDefault(version.version(), 0) > 0) {
-            throw new RoutingException("cannot remove version " + version.version() + " of model " + version.model()
-                    + ": the stable route still sends it " + routes.weights.get(version.version()) + "% of requests");
-        }
+        refuseWhileWeighted(version);
         synchronized (this) {
+            ModelRoutes routes = table.get().get(version.model());
             if (routes != null && routes.versions.contains(version.version())) {
                 Set<String> remaining = new LinkedHashSet<>(routes.versions);
                 remaining.remove(version.version());
                 swap(version.model(), new ModelRoutes(List.copyOf(remaining), routes.weights));
             }
         }
-        Backend backend = backends.remove(version);
+        return drain(backends.remove(version), drain);
+    }
+
+    /**
+     * Takes a version out of service but keeps its route, like a Kubernetes Service scaled to zero: its path
+     * answers 503 until it is registered again. Waits up to {@code drain} for in-flight requests.
+     */
+    public boolean park(VersionRef version, Duration drain) throws RoutingException, InterruptedException {
+        refuseWhileWeighted(version);
+        Backend backend = backends.get(version);
+        if (backend != null) {
+            backend.up = false;
+        }
+        return drain(backend, drain);
+    }
+
+    private void refuseWhileWeighted(VersionRef version) throws RoutingException {
+        ModelRoutes routes = table.get().get(version.model());
+        if (routes != null && routes.weights.getOrDefault(version.version(), 0) > 0) {
+            throw new RoutingException("cannot remove version " + version.version() + " of model " + version.model()
+                    + ": the stable route still sends it " + routes.weights.get(version.version()) + "% of requests");
+        }
+    }
+
+    private static boolean drain(Backend backend, Duration drain) throws InterruptedException {
         if (backend == null) {
             return true;
         }
@@ -146,6 +167,12 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
     }
 
     // --- TrafficRouter ------------------------------------------------------------------------------------------
+
+    /** The versions that have their own route. */
+    public List<String> routedVersions(String model) {
+        ModelRoutes routes = table.get().get(model);
+        return routes == null ? List.of() : routes.versions;
+    }
 
     @Override
     public synchronized void reconcile(String model, Collection<String> versions) throws RoutingException {

@@ -124,7 +124,11 @@ public final class LocalTarget implements Target {
     public void retire(VersionRef version, RetireMode mode) throws TargetException {
         Running current = running.remove(version);
         try {
-            gateway.unregister(version, DRAIN);
+            if (mode == RetireMode.REMOVE) {
+                gateway.unregister(version, DRAIN);
+            } else {
+                gateway.park(version, DRAIN);
+            }
         } catch (RoutingException e) {
             if (current != null) {
                 running.put(version, current);

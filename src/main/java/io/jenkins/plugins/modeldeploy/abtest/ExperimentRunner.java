@@ -1,0 +1,107 @@
+package io.jenkins.plugins.modeldeploy.abtest;
+
+import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
+import io.jenkins.plugins.modeldeploy.event.EventDetails;
+import io.jenkins.plugins.modeldeploy.route.RoutingException;
+import io.jenkins.plugins.modeldeploy.route.TrafficRouter;
+import io.jenkins.plugins.modeldeploy.smoke.Payload;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+/**
+ * Runs one experiment: splits the stable route, reads both variants' counters once per {@code checkEvery}, asks the
+ * {@link Analysis} after each reading, and puts the split back as it found it, whatever happens.
+ */
+public final class ExperimentRunner {
+    private final TrafficRouter router;
+    private final MetricsSource metrics;
+    private final Consumer<DeploymentEvent> events;
+    private final Duration checkEvery;
+
+    public ExperimentRunner(TrafficRouter router, MetricsSource metrics, Consumer<DeploymentEvent> events,
+            Duration checkEvery) {
+        this.router = router;
+        this.metrics = metrics;
+        this.events = events;
+        this.checkEvery = checkEvery;
+    }
+
+    /**
+     * @param payloads what synthetic traffic sends when the plan asks for it
+     */
+    public ExperimentResult run(ExperimentPlan plan, List<Payload> payloads) throws RoutingException,
+            MetricsException, InterruptedException {
+        String model = plan.model();
+        Map<String, Integer> before = router.currentWeights(model);
+        if (before.getOrDefault(plan.champion(), 0) == 0) {
+            throw new RoutingException("cannot test " + plan.challenger() + " against " + plan.champion() + ": the"
+                    + " stable route of " + model + " does not serve the champion (weights " + before + ")");
+        }
+        VariantStats championStart = metrics.sample(model, plan.champion());
+        VariantStats challengerStart = metrics.sample(model, plan.challenger());
+        Map<String, Integer> split = new LinkedHashMap<>();
+        split.put(plan.champion(), 100 - plan.challengerWeight());
+        split.put(plan.challenger(), plan.challengerWeight());
+        Analysis analysis = new Analysis(plan);
+        List<ExperimentResult.Checkpoint> timeline = new ArrayList<>();
+        long started = System.nanoTime();
+        router.setWeights(model, split);
+        publish(plan, String.format(Locale.ROOT, "A/B test of %s (%d%%) against %s (%d%%) on /models/%s, %s test at"
+                + " alpha %s", plan.challenger(), plan.challengerWeight(), plan.champion(),
+                100 - plan.challengerWeight(), model, plan.method().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                plan.alpha()), new EventDetails.AbTestStarted(plan.champion(), plan.challenger(),
+                plan.challengerWeight()));
+        SyntheticTraffic traffic = plan.syntheticRate().isPresent()
+                ? SyntheticTraffic.start(URI.create(router.stableEndpoint(model) + "/predict"), payloads,
+                        plan.syntheticRate().getAsDouble())
+                : null;
+        try {
+            long next = started;
+            while (true) {
+                next += checkEvery.toNanos();
+                long wait = next - System.nanoTime();
+                if (wait > 0) {
+                    Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
+                }
+                Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
+                boolean last = elapsed.compareTo(plan.maxDuration()) >= 0;
+                VariantStats champion = minus(metrics.sample(model, plan.champion()), championStart);
+                VariantStats challenger = minus(metrics.sample(model, plan.challenger()), challengerStart);
+                Analysis.Decision decision = analysis.update(champion, challenger, elapsed, last);
+                timeline.add(new ExperimentResult.Checkpoint(elapsed.toMillis() / 1000.0, champion.requests(),
+                        challenger.requests(), champion.errorRate(), challenger.errorRate(),
+                        decision.errorRatePValue()));
+                if (decision.decided()) {
+                    ExperimentResult result = new ExperimentResult(plan, decision.verdict(), decision.reasons(),
+                            champion, challenger, decision.errorRatePValue(), decision.sloPValue(),
+                            decision.srmPValue(), elapsed, timeline);
+                    publish(plan, "A/B test decided " + result.summary(),
+                            new EventDetails.AbTestDecided(result.verdict().name(), String.join("; ",
+                                    result.reasons())));
+                    return result;
+                }
+            }
+        } finally {
+            if (traffic != null) {
+                traffic.close();
+            }
+            router.setWeights(model, before);
+        }
+    }
+
+    /** Counts since the start; latency percentiles as last read (the variants are new, so they are close). */
+    static VariantStats minus(VariantStats now, VariantStats start) {
+        return new VariantStats(now.version(), now.requests() - start.requests(), now.errors() - start.errors(),
+                now.sloViolations() - start.sloViolations(), now.p50Ms(), now.p99Ms());
+    }
+
+    private void publish(ExperimentPlan plan, String message, EventDetails details) {
+        events.accept(DeploymentEvent.of(plan.model(), plan.challenger(), message, details));
+    }
+}
