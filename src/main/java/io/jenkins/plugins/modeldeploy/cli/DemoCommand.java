@@ -7,6 +7,9 @@ import io.jenkins.plugins.modeldeploy.event.EventBus;
 import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
 import io.jenkins.plugins.modeldeploy.local.ExampleModels;
 import io.jenkins.plugins.modeldeploy.local.LocalDemo;
+import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
+import io.jenkins.plugins.modeldeploy.smoke.SmokeReports;
+import java.util.List;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
@@ -15,11 +18,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
-        description = "Train the iris example, serve it locally, send its samples, print the predictions and stop.")
+        description = {"The whole path on this machine: train the iris example, build images of v1 and v2, run both"
+                + " behind the local gateway, smoke-test v2, A/B test it against v1 (which fails 5% of predictions on"
+                + " purpose) with synthetic traffic, promote it and write an HTML report."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--examples", paramLabel = "DIR",
             description = "The examples directory. Default: $MODEL_DEPLOY_HOME/examples or ./examples.")
     Path examples;
+
+    @Option(names = "--report-dir", paramLabel = "DIR", defaultValue = ".model-deploy/demo",
+            description = "Where the HTML report goes. Default: ${DEFAULT-VALUE}.")
+    Path reportDir;
+
+    @Option(names = "--no-images", description = "Skip building the OCI images (saves the one-time base image build).")
+    boolean noImages;
 
     @CommandLine.Mixin
     OutputOption output;
@@ -37,9 +49,12 @@ final class DemoCommand implements Callable<Integer> {
         Path root = examples != null ? examples.toAbsolutePath() : ExampleModels.defaultRoot();
         PrintWriter progress = output.json() ? err : out;
         LocalDemo.Result result;
+        LocalDemo.Options defaults = LocalDemo.Options.defaults(reportDir.toAbsolutePath());
+        LocalDemo.Options options = new LocalDemo.Options(!noImages, defaults.reportDir(), defaults.smoke(),
+                defaults.experiment());
         try (EventBus bus = events.open(progress)) {
             LocalDemo demo = new LocalDemo(root, HarnessOptions.loopback(), bus, OutputOption.lines(progress));
-            result = demo.run();
+            result = demo.run(options);
         }
         if (output.json()) {
             out.println(toJson(result));
@@ -49,31 +64,58 @@ final class DemoCommand implements Callable<Integer> {
                         sample.status() == 200 ? sample.response().get("predictions") : sample.response(),
                         sample.latencyMs());
             }
-            out.printf("%d of %d sample requests answered 200; stopped %s version %s%n",
-                    result.samples().stream().filter(s -> s.status() == 200).count(), result.samples().size(),
-                    result.model(), result.version());
+            DeployOutcome second = result.second();
+            out.printf("%s: %s, production is now %s; %d requests through the gateway, %d failed, %d injected"
+                    + " faults; %.0f s%n", second.deployed().ref().id(), second.result(), second.production(),
+                    result.gatewayRequests(), result.failedRequests(), result.injectedFaults(), result.seconds());
+            out.println("report: " + result.report());
         }
         out.flush();
         if (!result.allSucceeded()) {
-            throw new IllegalStateException("not every sample request succeeded");
+            err.println("demo did not end as expected: " + result.second().result() + ", " + result.failedRequests()
+                    + " failed requests");
+            err.flush();
+            return 1;
         }
         return 0;
     }
 
-    private static String toJson(LocalDemo.Result result) {
+    static String toJson(LocalDemo.Result result) {
         ObjectMapper json = new ObjectMapper();
         ObjectNode summary = json.createObjectNode();
+        DeployOutcome second = result.second();
         summary.put("model", result.model());
-        summary.put("version", result.version());
-        summary.put("url", result.url().toString());
-        summary.put("workers", result.workers());
+        summary.put("promoted", second.production());
+        summary.put("result", second.result());
+        summary.put("verdict", second.experiment().map(e -> e.verdict().name()).orElse("NONE"));
+        second.experiment().ifPresent(e -> {
+            ObjectNode ab = summary.putObject("abTest");
+            ArrayNode reasons = ab.putArray("reasons");
+            e.reasons().forEach(reasons::add);
+            ab.put("championRequests", e.champion().requests());
+            ab.put("challengerRequests", e.challenger().requests());
+            ab.put("championErrorRate", e.champion().errorRate());
+            ab.put("challengerErrorRate", e.challenger().errorRate());
+            ab.put("errorRatePValue", e.errorRatePValue());
+            ab.put("srmPValue", e.srmPValue());
+            ab.put("seconds", e.took().toMillis() / 1000.0);
+        });
+        second.smoke().ifPresent(smoke -> summary.set("smoke",
+                SmokeReports.json(smoke).without(List.of("histogram", "timeline"))));
+        summary.put("failedRequests", result.failedRequests());
+        summary.put("injectedFaults", result.injectedFaults());
+        summary.put("gatewayRequests", result.gatewayRequests());
+        ObjectNode images = summary.putObject("images");
+        result.first().image().ifPresent(i -> images.put(result.first().deployed().ref().version(), i.digest()));
+        second.image().ifPresent(i -> images.put(second.deployed().ref().version(), i.digest()));
+        summary.put("report", result.report().toString());
+        summary.put("seconds", Math.round(result.seconds() * 10) / 10.0);
         ArrayNode samples = summary.putArray("samples");
         for (LocalDemo.SampleResult sample : result.samples()) {
             ObjectNode node = samples.addObject();
             node.put("sample", sample.sample());
             node.put("status", sample.status());
             node.set("response", sample.response());
-            node.put("latencyMs", Math.round(sample.latencyMs() * 1000) / 1000.0);
         }
         return summary.toString();
     }

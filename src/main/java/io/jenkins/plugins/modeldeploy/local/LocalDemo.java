@@ -2,16 +2,24 @@ package io.jenkins.plugins.modeldeploy.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
+import io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan;
 import io.jenkins.plugins.modeldeploy.event.EventBus;
-import io.jenkins.plugins.modeldeploy.event.EventDetails;
 import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
-import io.jenkins.plugins.modeldeploy.harness.HarnessProcess;
-import io.jenkins.plugins.modeldeploy.harness.HarnessStartException;
-import io.jenkins.plugins.modeldeploy.model.InvalidModelSpecException;
+import io.jenkins.plugins.modeldeploy.image.BaseImage;
+import io.jenkins.plugins.modeldeploy.image.BaseImageCache;
+import io.jenkins.plugins.modeldeploy.image.ImagePlan;
+import io.jenkins.plugins.modeldeploy.image.ImageTarget;
 import io.jenkins.plugins.modeldeploy.model.ModelSpec;
 import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
+import io.jenkins.plugins.modeldeploy.pipeline.Approval;
+import io.jenkins.plugins.modeldeploy.pipeline.DefaultDeploymentEngine;
+import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
+import io.jenkins.plugins.modeldeploy.pipeline.DeployPlan;
+import io.jenkins.plugins.modeldeploy.pipeline.DeployReport;
+import io.jenkins.plugins.modeldeploy.pipeline.ModelDeployment;
+import io.jenkins.plugins.modeldeploy.pipeline.SmokeSettings;
+import io.jenkins.plugins.modeldeploy.target.VersionRef;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -23,24 +31,44 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * The end-to-end demo on the local machine: train the iris example in a scratch copy, serve it with the harness,
- * send every sample request and collect the predictions, then stop. Later stages (image, A/B test) extend it.
+ * The end-to-end demo on this machine: train the iris example, build images of v1 and v2 (OCI tars), run both
+ * behind the local gateway, release v1, smoke-test v2, A/B test it against v1 with synthetic traffic, promote it
+ * (approved automatically) and write one HTML report. v1 fails 5% of its predictions on purpose (marked as injected
+ * faults), so the sequential test has a real difference to find; every other non-2xx answer counts as a failure.
  */
 public final class LocalDemo {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
+    static final double V1_INJECTED_ERROR_RATE = 0.05;
 
-    /** One sample request and the harness's answer. */
+    /** One sample request and the answer through the stable route. */
     public record SampleResult(String sample, int status, JsonNode response, double latencyMs) {}
 
     /** What the demo did. */
-    public record Result(String model, String version, URI url, int workers, List<SampleResult> samples) {
+    public record Result(String model, DeployOutcome first, DeployOutcome second, long failedRequests,
+            long injectedFaults, long gatewayRequests, Path report, List<SampleResult> samples, double seconds) {
         public boolean allSucceeded() {
-            return !samples.isEmpty() && samples.stream().allMatch(s -> s.status() == 200);
+            return second.result().equals("PROMOTED") && failedRequests == 0 && !samples.isEmpty()
+                    && samples.stream().allMatch(s -> s.status() == 200);
+        }
+    }
+
+    /** How the demo runs; the defaults keep it under three minutes on two cores. */
+    public record Options(boolean buildImages, Path reportDir, SmokeSettings smoke,
+            DeployPlan.ExperimentSettings experiment) {
+        public static Options defaults(Path reportDir) {
+            return new Options(true, reportDir,
+                    new SmokeSettings(OptionalDouble.empty(), Duration.ofSeconds(10), Duration.ofSeconds(2),
+                            OptionalDouble.empty(), OptionalDouble.empty()),
+                    new DeployPlan.ExperimentSettings(30, Duration.ofSeconds(10), Duration.ofSeconds(90), 300, 0.05,
+                            ExperimentPlan.Method.SEQUENTIAL, OptionalDouble.of(200), 0.02));
         }
     }
 
@@ -56,35 +84,60 @@ public final class LocalDemo {
         this.progress = progress;
     }
 
-    public Result run() throws IOException, InvalidModelSpecException, HarnessStartException, InterruptedException {
+    public Result run(Options options) throws Exception {
+        long started = System.nanoTime();
         Path workDir = Files.createTempDirectory("model-deploy-demo-");
-        try {
+        try (LocalGateway gateway = LocalGateway.start(0);
+                LocalTarget target = new LocalTarget(gateway, harnessOptions, workDir.resolve("state"),
+                        events::publish, line -> { })) {
             Path modelDir = ExampleModels.copy(examplesRoot, ExampleModels.IRIS_PYTHON, workDir);
             progress.accept("training " + ExampleModels.IRIS_PYTHON + " in " + modelDir);
             ExampleModels.train(modelDir, harnessOptions.python(), line -> progress.accept("  " + line));
             ModelSpec spec = new ModelSpecLoader().load(modelDir);
-            ModelVersion version = ModelVersion.of(spec, "1", "demo");
-            events.publish(DeploymentEvent.of(spec.name(), version.version(), "starting a local harness process",
-                    new EventDetails.RolloutProgress("started", 0, 1)));
-            long started = System.nanoTime();
-            try (HarnessProcess harness = HarnessProcess.start(version, harnessOptions, line -> {})) {
-                events.publish(DeploymentEvent.of(spec.name(), version.version(), "ready at " + harness.url() + " with "
-                        + harness.workers() + " worker(s)", new EventDetails.RolloutSucceeded(1,
-                        (System.nanoTime() - started) / 1e9)));
-                List<SampleResult> results = sendSamples(spec, harness.url());
-                return new Result(spec.name(), version.version(), harness.url(), harness.workers(), results);
+            ModelVersion v1 = ModelVersion.of(spec, "1", "demo");
+            ModelVersion v2 = ModelVersion.of(spec, "2", "demo");
+            Optional<Path> base = Optional.empty();
+            if (options.buildImages()) {
+                base = Optional.of(BaseImageCache.tar(spec.runtime(), progress));
             }
+            DefaultDeploymentEngine engine = new DefaultDeploymentEngine(events::publish, workDir.resolve("build"),
+                    line -> { });
+            ModelDeployment deployment = new ModelDeployment(engine, target,
+                    (request, timeout) -> Approval.automatic("the demo approves a PROMOTE verdict by itself"),
+                    events::publish);
+
+            target.injectErrors(new VersionRef(spec.name(), "1"), V1_INJECTED_ERROR_RATE);
+            progress.accept("releasing " + v1.id() + " (fails " + (int) (V1_INJECTED_ERROR_RATE * 100)
+                    + "% of predictions on purpose)");
+            DeployOutcome first = deployment.run(plan(v1, base, workDir, Optional.empty(), options));
+            progress.accept("deploying " + v2.id() + ": smoke test, then A/B test against " + v1.version());
+            DeployOutcome second = deployment.run(plan(v2, base, workDir, Optional.of(options.smoke()), options));
+            progress.accept(v2.id() + ": " + second.result() + second.experiment().map(e -> " - " + e.summary())
+                    .orElse(""));
+            Path report = DeployReport.write(second, spec.name(), options.reportDir());
+            List<SampleResult> samples = sendSamples(spec, gateway.stableEndpoint(spec.name()));
+            return new Result(spec.name(), first, second, gateway.failedRequests(), gateway.injectedFaults(),
+                    gateway.requests(), report, samples, (System.nanoTime() - started) / 1e9);
         } finally {
             deleteRecursively(workDir);
         }
     }
 
-    private List<SampleResult> sendSamples(ModelSpec spec, URI base) throws IOException, InterruptedException {
+    private static DeployPlan plan(ModelVersion version, Optional<Path> base, Path workDir,
+            Optional<SmokeSettings> smoke, Options options) {
+        Optional<ImagePlan> image = base.map(tar -> new ImagePlan(version, new BaseImage.Tar(tar),
+                "localhost/models/" + version.name(), new ImageTarget.Tar(workDir.resolve("images")
+                        .resolve(version.id() + ".tar"))));
+        return new DeployPlan(version, image, Map.of("created-by", "model-deploy demo"), Duration.ofMinutes(2),
+                smoke, options.experiment(), Duration.ofSeconds(10), Duration.ofMinutes(10));
+    }
+
+    private List<SampleResult> sendSamples(ModelSpec spec, URI stable) throws IOException, InterruptedException {
         HttpClient client = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
         List<SampleResult> results = new ArrayList<>();
         for (Path sample : spec.samples()) {
             byte[] body = Files.readAllBytes(spec.directory().resolve(sample));
-            HttpRequest request = HttpRequest.newBuilder(base.resolve("/predict"))
+            HttpRequest request = HttpRequest.newBuilder(URI.create(stable + "/predict"))
                     .timeout(REQUEST_TIMEOUT)
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body))

@@ -196,7 +196,8 @@ public final class LocalTarget implements Target {
     /** Stops every process this target started (the gateway belongs to the caller). */
     @Override
     public void close() {
-        running.values().forEach(r -> r.process().close());
-        running.clear();
+        List<Running> stopping = List.copyOf(running.values());
+        running.clear(); // first, so their exits are not reported as crashes
+        stopping.forEach(r -> r.process().close());
     }
 }

@@ -5,7 +5,9 @@ import io.jenkins.plugins.modeldeploy.abtest.ExperimentResult;
 import io.jenkins.plugins.modeldeploy.image.BuiltImage;
 import io.jenkins.plugins.modeldeploy.image.ImageBuildException;
 import io.jenkins.plugins.modeldeploy.image.ImagePlan;
+import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import io.jenkins.plugins.modeldeploy.route.RoutingException;
+import io.jenkins.plugins.modeldeploy.smoke.Payload;
 import io.jenkins.plugins.modeldeploy.smoke.SmokeResult;
 import io.jenkins.plugins.modeldeploy.target.DeployedVersion;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
@@ -13,6 +15,7 @@ import io.jenkins.plugins.modeldeploy.target.RolloutException;
 import io.jenkins.plugins.modeldeploy.target.RolloutRequest;
 import io.jenkins.plugins.modeldeploy.target.Target;
 import io.jenkins.plugins.modeldeploy.target.TargetException;
+import java.util.List;
 
 /**
  * The phases of one deployment as separate calls, so a driver (the CLI's {@code deploy}, Jenkins' {@code
@@ -26,12 +29,17 @@ public interface DeploymentEngine {
     DeployedVersion rollout(Target target, RolloutRequest request) throws RolloutException, RoutingException,
             InterruptedException;
 
-    SmokeResult smokeTest(Target target, DeployedVersion version, SmokeSettings settings)
+    /** Sends the model's sample requests to the version's own route at the SLO rate and judges the result. */
+    SmokeResult smokeTest(Target target, ModelVersion model, DeployedVersion version, SmokeSettings settings)
             throws TargetException, InterruptedException;
 
-    /** Splits the stable route, measures both variants and decides; leaves the split as it found it. */
-    ExperimentResult abTest(Target target, ExperimentPlan plan) throws TargetException, RoutingException,
-            InterruptedException;
+    /**
+     * Splits the stable route, measures both variants and decides; leaves the split as it found it.
+     *
+     * @param samples what synthetic traffic sends, when the plan asks for it (the challenger's sample requests)
+     */
+    ExperimentResult abTest(Target target, ExperimentPlan plan, List<Payload> samples) throws TargetException,
+            RoutingException, InterruptedException;
 
     /** Sends 100% to {@code challenger}; a no-op when it already serves production. */
     ReleaseState promote(Target target, String model, String challenger, Approval approval)

@@ -116,15 +116,22 @@ public final class SmokeReports {
         return xml.append("</testsuite>\n").toString();
     }
 
+    /** The page's style sheet, shared with the deployment report that embeds {@link #section}. */
+    public static final String STYLE = "body{font-family:sans-serif;margin:2em;color:#222}"
+            + "table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}"
+            + "th{background:#f4f4f4}.pass{color:#17803d}.fail{color:#b91c1c}"
+            + "svg{background:#fff;border:1px solid #ddd}";
+
     public static String html(SmokeResult result) {
+        return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Smoke test "
+                + xml(result.target().toString()) + "</title>\n<style>" + STYLE + "</style></head><body>\n"
+                + section(result) + "</body></html>\n";
+    }
+
+    /** The report's content without the page around it: verdict, percentiles, checks and both plots. */
+    public static String section(SmokeResult result) {
         LoadResult load = result.load();
         StringBuilder page = new StringBuilder();
-        page.append("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Smoke test ")
-                .append(xml(result.target().toString())).append("</title>\n<style>")
-                .append("body{font-family:sans-serif;margin:2em;color:#222}table{border-collapse:collapse}")
-                .append("td,th{border:1px solid #ccc;padding:4px 10px;text-align:right}th{background:#f4f4f4}")
-                .append(".pass{color:#17803d}.fail{color:#b91c1c}svg{background:#fff;border:1px solid #ddd}")
-                .append("</style></head><body>\n");
         page.append("<h1>Smoke test: <span class=\"").append(result.passed() ? "pass\">PASSED" : "fail\">FAILED")
                 .append("</span></h1>\n<p>").append(xml(result.target().toString())).append(" &middot; started ")
                 .append(result.startedAt()).append(String.format(Locale.ROOT, " &middot; %d requests at %.1f req/s"
@@ -149,7 +156,7 @@ public final class SmokeReports {
                     .append(check.passed() ? "pass\">pass" : "fail\">fail").append("</td></tr>\n");
         }
         page.append("</table>\n<h2>Latency by percentile</h2>\n").append(percentilePlot(result));
-        page.append("\n<h2>Latency over time</h2>\n").append(timelinePlot(result)).append("\n</body></html>\n");
+        page.append("\n<h2>Latency over time</h2>\n").append(timelinePlot(result)).append("\n");
         return page.toString();
     }
 

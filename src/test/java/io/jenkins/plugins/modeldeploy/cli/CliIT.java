@@ -11,6 +11,7 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -180,12 +181,29 @@ class CliIT {
     }
 
     @Test
-    void demoServesTheIrisExampleAndReportsJson() throws Exception {
-        Run run = run("demo", "--examples", TestModels.examplesRoot().toString(), "--output", "json");
+    void demoPromotesTheBetterVersionWithoutAFailedRequestAndReportsJson() throws Exception {
+        Path reportDir = workDir.resolve("report");
+        Run run = run("demo", "--examples", TestModels.examplesRoot().toString(), "--output", "json", "--report-dir",
+                reportDir.toString(), "--journal-dir", workDir.resolve("journal").toString());
         assertThat(run.exitCode()).as(run.err()).isZero();
         String last = run.out().strip().lines().reduce((a, b) -> b).orElseThrow();
         JsonNode summary = new ObjectMapper().readTree(last);
         assertThat(summary.get("model").asText()).isEqualTo("iris");
+        assertThat(summary.get("promoted").asText()).isEqualTo("2");
+        assertThat(summary.get("verdict").asText()).isEqualTo("PROMOTE");
+        assertThat(summary.get("failedRequests").asLong()).isZero();
+        assertThat(summary.get("injectedFaults").asLong()).isPositive();
+        assertThat(summary.at("/smoke/passed").asBoolean()).isTrue();
+        assertThat(summary.at("/abTest/challengerErrorRate").asDouble())
+                .isLessThan(summary.at("/abTest/championErrorRate").asDouble());
+        assertThat(summary.get("images")).hasSize(2);
+        assertThat(summary.at("/images/1").asText()).startsWith("sha256:").isNotEqualTo(summary.at("/images/2")
+                .asText());
+        assertThat(summary.get("seconds").asDouble()).isLessThan(180);
+        Path report = Path.of(summary.get("report").asText());
+        assertThat(report).isEqualTo(reportDir.resolve("deployment.html").toAbsolutePath());
+        assertThat(Files.readString(report)).contains("<span id=\"verdict\">PROMOTE</span>", "id=\"ab-plot\"",
+                "Smoke test: <span class=\"pass\">PASSED");
         assertThat(summary.get("samples")).hasSize(4);
         assertThat(summary.get("samples")).allSatisfy(s -> assertThat(s.get("status").asInt()).isEqualTo(200));
         assertThat(summary.at("/samples/1/sample").asText()).isEqualTo("samples/setosa.json");

@@ -12,16 +12,8 @@ import java.nio.file.Path;
 public final class BaseImageCache {
     private BaseImageCache() {}
 
-    public static synchronized Path tar(ModelRuntime runtime) throws Exception {
-        String key = Integer.toHexString((String.join(",", BaseImageBuilder.packages(runtime))
-                + String.join(",", BaseImageBuilder.DEFAULT_MIRRORS)).hashCode());
-        Path dir = Path.of(System.getProperty("user.home"), ".cache", "model-deploy", "base-images");
-        Files.createDirectories(dir);
-        Path tar = dir.resolve(runtime.id() + "-" + key + ".tar");
-        if (!Files.exists(tar)) {
-            new BaseImageBuilder(line -> System.out.println("[base-image] " + line)).buildTar(runtime, tar,
-                    "model-deploy/base-" + runtime.id() + ":test", BaseImageBuilder.DEFAULT_MIRRORS);
-        }
-        return tar;
+    public static Path tar(ModelRuntime runtime) throws Exception {
+        return io.jenkins.plugins.modeldeploy.image.BaseImageCache.tar(runtime,
+                line -> System.out.println("[base-image] " + line));
     }
 }
