@@ -1,0 +1,11 @@
+#!/usr/bin/env bash
+# A/B statistics by simulation: A/A false decision rate and samples to a decision, sequential vs fixed horizon.
+#   bench/abtest.sh [EXPERIMENTS]   (default 10000)
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+"$root/bin/model-deploy" --version >/dev/null   # builds the CLI jar when stale
+mkdir -p "$root/bench/results"
+echo "# A/B statistics simulation, $(date '+%Y-%m-%d %H:%M')"
+echo
+java -cp "$root/target/model-deploy-cli.jar" "$root/bench/AbTestBench.java" "${1:-10000}" \
+  | tee "$root/bench/results/abtest-$(date +%Y%m%d-%H%M%S).md"
