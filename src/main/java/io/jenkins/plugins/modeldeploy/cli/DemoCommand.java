@@ -33,6 +33,10 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--no-images", description = "Skip building the OCI images (saves the one-time base image build).")
     boolean noImages;
 
+    @Option(names = "--runtime", paramLabel = "process|container", defaultValue = "process",
+            description = "Run each version as a harness process (default) or its image with podman.")
+    String runtime;
+
     @CommandLine.Mixin
     OutputOption output;
 
@@ -50,8 +54,16 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter progress = output.json() ? err : out;
         LocalDemo.Result result;
         LocalDemo.Options defaults = LocalDemo.Options.defaults(reportDir.toAbsolutePath());
-        LocalDemo.Options options = new LocalDemo.Options(!noImages, defaults.reportDir(), defaults.smoke(),
-                defaults.experiment());
+        if (!runtime.equals("process") && !runtime.equals("container")) {
+            throw new CommandLine.ParameterException(commandSpec.commandLine(),
+                    "--runtime must be process or container, was " + runtime);
+        }
+        if (noImages && runtime.equals("container")) {
+            throw new CommandLine.ParameterException(commandSpec.commandLine(),
+                    "--runtime container runs the versions' images: it cannot be combined with --no-images");
+        }
+        LocalDemo.Options options = new LocalDemo.Options(!noImages, runtime.equals("container"),
+                defaults.reportDir(), defaults.smoke(), defaults.experiment());
         try (EventBus bus = events.open(progress)) {
             LocalDemo demo = new LocalDemo(root, HarnessOptions.loopback(), bus, OutputOption.lines(progress));
             result = demo.run(options);

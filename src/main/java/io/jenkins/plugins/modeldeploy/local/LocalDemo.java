@@ -61,10 +61,17 @@ public final class LocalDemo {
     }
 
     /** How the demo runs; the defaults keep it under three minutes on two cores. */
-    public record Options(boolean buildImages, Path reportDir, SmokeSettings smoke,
+    public record Options(boolean buildImages, boolean containers, Path reportDir, SmokeSettings smoke,
             DeployPlan.ExperimentSettings experiment) {
+        public Options {
+            if (containers && !buildImages) {
+                throw new IllegalArgumentException("the container runtime runs the versions' images, so it cannot"
+                        + " skip building them");
+            }
+        }
+
         public static Options defaults(Path reportDir) {
-            return new Options(true, reportDir,
+            return new Options(true, false, reportDir,
                     new SmokeSettings(OptionalDouble.empty(), Duration.ofSeconds(10), Duration.ofSeconds(2),
                             OptionalDouble.empty(), OptionalDouble.empty()),
                     new DeployPlan.ExperimentSettings(30, Duration.ofSeconds(10), Duration.ofSeconds(90), 300, 0.05,
@@ -88,8 +95,11 @@ public final class LocalDemo {
         long started = System.nanoTime();
         Path workDir = Files.createTempDirectory("model-deploy-demo-");
         try (LocalGateway gateway = LocalGateway.start(0);
-                LocalTarget target = new LocalTarget(gateway, harnessOptions, workDir.resolve("state"),
-                        events::publish, line -> { })) {
+                LocalTarget target = options.containers()
+                        ? LocalTarget.withContainers(gateway, Podman.projectLocal(), workDir.resolve("state"),
+                                events::publish)
+                        : new LocalTarget(gateway, harnessOptions, workDir.resolve("state"), events::publish,
+                                line -> { })) {
             Path modelDir = ExampleModels.copy(examplesRoot, ExampleModels.IRIS_PYTHON, workDir);
             progress.accept("training " + ExampleModels.IRIS_PYTHON + " in " + modelDir);
             ExampleModels.train(modelDir, harnessOptions.python(), line -> progress.accept("  " + line));

@@ -26,8 +26,9 @@ import java.util.function.Consumer;
 
 /**
  * The embedded default target: each version is a harness process on a free loopback port (the same harness and
- * model files that go into its image) behind a {@link LocalGateway}. Release state lives in a state directory, so
- * promotion and rollback resume after a crash like on Kubernetes.
+ * model files that go into its image) — or, with the container runtime, its image run by podman — behind a
+ * {@link LocalGateway}. Release state lives in a state directory, so promotion and rollback resume after a crash
+ * like on Kubernetes.
  */
 public final class LocalTarget implements Target {
     private static final Duration DRAIN = Duration.ofSeconds(10);
@@ -41,8 +42,9 @@ public final class LocalTarget implements Target {
     /** Versions stopped with SCALE_TO_ZERO: what {@link #restore} starts again. */
     private final Map<VersionRef, RolloutRequest> parked = new ConcurrentHashMap<>();
     private final Map<VersionRef, Double> injectedErrorRates = new ConcurrentHashMap<>();
+    private final Optional<Podman> containers;
 
-    private record Running(RolloutRequest request, HarnessProcess process, DeployedVersion deployed) {}
+    private record Running(RolloutRequest request, Workload process, DeployedVersion deployed) {}
 
     /**
      * @param stateDir where the release state files go (e.g. {@code .model-deploy/state})
@@ -50,11 +52,24 @@ public final class LocalTarget implements Target {
      */
     public LocalTarget(LocalGateway gateway, HarnessOptions options, Path stateDir, Consumer<DeploymentEvent> events,
             Consumer<String> log) {
+        this(gateway, options, stateDir, events, log, Optional.empty());
+    }
+
+    private LocalTarget(LocalGateway gateway, HarnessOptions options, Path stateDir, Consumer<DeploymentEvent> events,
+            Consumer<String> log, Optional<Podman> containers) {
+        this.containers = containers;
         this.gateway = gateway;
         this.options = options;
         this.releases = new FileReleaseStore(stateDir);
         this.events = events;
         this.log = log;
+    }
+
+    /** The container runtime: each version runs its image with {@code podman} (same gateway, same state). */
+    public static LocalTarget withContainers(LocalGateway gateway, Podman podman, Path stateDir,
+            Consumer<DeploymentEvent> events) {
+        return new LocalTarget(gateway, HarnessOptions.loopback(), stateDir, events, line -> { },
+                Optional.of(podman));
     }
 
     /** Makes {@code version} fail this share of predictions on purpose (the demo's worse version). */
@@ -76,43 +91,64 @@ public final class LocalTarget implements Target {
         }
         long started = System.nanoTime();
         ModelVersion version = request.version();
+        Workload workload = containers.isPresent() ? startContainer(request) : startProcess(request);
+        java.net.URI url = workload.url();
+        gateway.register(ref, url, version.spec().slo().p99Ms());
+        workload.onExit(() -> {
+            Running now = running.get(ref);
+            if (now != null && now.process() == workload) {
+                gateway.markDown(ref);
+                publish(ref, ref.id() + " (" + workload.id() + ") exited unexpectedly",
+                        new EventDetails.RolloutFailed("process exited", workload.logTail()));
+            }
+        });
+        Duration took = Duration.ofNanos(System.nanoTime() - started);
+        DeployedVersion deployed = new DeployedVersion(ref, url, request.image(), 1, took);
+        Running previous = running.put(ref, new Running(request, workload, deployed));
+        if (previous != null) {
+            previous.process().close(); // replaced by the new process, which the gateway already uses
+        }
+        parked.remove(ref);
+        publish(ref, ref.id() + " ready at " + url + " (" + workload.id() + ")",
+                new EventDetails.RolloutProgress("ready", 1, 1));
+        publish(ref, ref.id() + " available after " + String.format("%.1f s", took.toMillis() / 1000.0),
+                new EventDetails.RolloutSucceeded(1, took.toMillis() / 1000.0));
+        return deployed;
+    }
+
+    private Workload startProcess(RolloutRequest request) throws RolloutException {
+        VersionRef ref = request.ref();
         publish(ref, "starting local process for " + ref.id(), new EventDetails.RolloutProgress("started", 0, 1));
         HarnessOptions versionOptions = options.withPort(0)
                 .withReadyTimeout(request.timeout())
                 .withInjectedErrorRate(injectedErrorRates.getOrDefault(ref, 0.0));
         HarnessProcess process;
         try {
-            process = HarnessProcess.launch(version, versionOptions, line -> log.accept("[" + ref.id() + "] " + line));
+            process = HarnessProcess.launch(request.version(), versionOptions,
+                    line -> log.accept("[" + ref.id() + "] " + line));
         } catch (HarnessStartException e) {
             throw failed(ref, "process did not start", e.getMessage(), List.of());
         }
-        java.net.URI url;
         try {
-            url = process.awaitReady();
+            return new ProcessWorkload(process, process.awaitReady());
         } catch (HarnessStartException e) {
             throw failed(ref, e.getMessage().contains("not ready within") ? "readiness never true" : "process exited",
                     e.getMessage(), process.logTail());
         }
-        gateway.register(ref, url, version.spec().slo().p99Ms());
-        process.onExit(() -> {
-            if (running.get(ref) != null && running.get(ref).process() == process) {
-                gateway.markDown(ref);
-                publish(ref, "local process of " + ref.id() + " exited unexpectedly",
-                        new EventDetails.RolloutFailed("process exited", process.logTail()));
-            }
-        });
-        Duration took = Duration.ofNanos(System.nanoTime() - started);
-        DeployedVersion deployed = new DeployedVersion(ref, url, request.image(), 1, took);
-        Running previous = running.put(ref, new Running(request, process, deployed));
-        if (previous != null) {
-            previous.process().close(); // replaced by the new process, which the gateway already uses
+    }
+
+    private Workload startContainer(RolloutRequest request) throws RolloutException, InterruptedException {
+        VersionRef ref = request.ref();
+        publish(ref, "starting a container of " + request.image().orElse("(no image)") + " for " + ref.id(),
+                new EventDetails.RolloutProgress("started", 0, 1));
+        try {
+            return ContainerWorkload.start(containers.orElseThrow(), request,
+                    injectedErrorRates.getOrDefault(ref, 0.0));
+        } catch (RolloutException e) {
+            publish(ref, ref.id() + " failed: " + e.reason(), new EventDetails.RolloutFailed(e.reason(),
+                    e.logTail()));
+            throw e;
         }
-        parked.remove(ref);
-        publish(ref, ref.id() + " ready at " + url + " (" + process.workers() + " workers)",
-                new EventDetails.RolloutProgress("ready", 1, 1));
-        publish(ref, ref.id() + " available after " + String.format("%.1f s", took.toMillis() / 1000.0),
-                new EventDetails.RolloutSucceeded(1, took.toMillis() / 1000.0));
-        return deployed;
     }
 
     private RolloutException failed(VersionRef ref, String reason, String details, List<String> logTail) {
@@ -169,10 +205,11 @@ public final class LocalTarget implements Target {
         return Optional.ofNullable(running.get(version)).map(Running::deployed);
     }
 
-    /** The process id of the version's harness, while it runs. */
+    /** The process id of the version's harness, while it runs as a process. */
     public java.util.OptionalLong processId(VersionRef version) {
         Running current = running.get(version);
-        return current == null ? java.util.OptionalLong.empty() : java.util.OptionalLong.of(current.process().pid());
+        return current != null && current.process() instanceof ProcessWorkload p
+                ? java.util.OptionalLong.of(p.process().pid()) : java.util.OptionalLong.empty();
     }
 
     @Override

@@ -7,6 +7,8 @@ import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.event.EventDetails;
 import io.jenkins.plugins.modeldeploy.image.BuiltImage;
 import io.jenkins.plugins.modeldeploy.image.ImageBuildException;
+import io.jenkins.plugins.modeldeploy.image.ImagePlan;
+import io.jenkins.plugins.modeldeploy.image.ImageTarget;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import io.jenkins.plugins.modeldeploy.route.RoutingException;
 import io.jenkins.plugins.modeldeploy.smoke.SmokeResult;
@@ -47,8 +49,10 @@ public final class ModelDeployment {
         VersionRef ref = new VersionRef(version.name(), version.version());
         Optional<BuiltImage> image = plan.image().isPresent()
                 ? Optional.of(engine.buildImage(plan.image().get())) : Optional.empty();
+        Optional<java.nio.file.Path> archive = plan.image().map(ImagePlan::target)
+                .filter(ImageTarget.Tar.class::isInstance).map(t -> ((ImageTarget.Tar) t).path());
         DeployedVersion deployed = engine.rollout(target, new RolloutRequest(version,
-                image.map(BuiltImage::pinned), plan.annotations(), plan.rolloutTimeout()));
+                image.map(BuiltImage::pinned), plan.annotations(), plan.rolloutTimeout(), archive));
         Optional<ReleaseState> release = target.releases().load(version.name());
         Optional<String> production = release.flatMap(ReleaseState::production);
         if (production.equals(Optional.of(version.version()))) {

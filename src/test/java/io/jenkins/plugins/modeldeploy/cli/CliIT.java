@@ -181,6 +181,17 @@ class CliIT {
     }
 
     @Test
+    void demoRefusesContradictoryOptionsInOneLine() throws Exception {
+        Run run = run("demo", "--runtime", "container", "--no-images");
+        assertThat(run.exitCode()).isEqualTo(2);
+        assertThat(run.err()).contains("--runtime container runs the versions' images: it cannot be combined with"
+                + " --no-images");
+        Run unknown = run("demo", "--runtime", "vm");
+        assertThat(unknown.exitCode()).isEqualTo(2);
+        assertThat(unknown.err()).contains("--runtime must be process or container, was vm");
+    }
+
+    @Test
     void demoPromotesTheBetterVersionWithoutAFailedRequestAndReportsJson() throws Exception {
         Path reportDir = workDir.resolve("report");
         Run run = run("demo", "--examples", TestModels.examplesRoot().toString(), "--output", "json", "--report-dir",

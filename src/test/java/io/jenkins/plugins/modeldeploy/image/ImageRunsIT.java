@@ -8,7 +8,7 @@ import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import io.jenkins.plugins.modeldeploy.testing.BaseImageCache;
 import io.jenkins.plugins.modeldeploy.testing.LocalRegistry;
-import io.jenkins.plugins.modeldeploy.testing.Podman;
+import io.jenkins.plugins.modeldeploy.local.Podman;
 import io.jenkins.plugins.modeldeploy.testing.RawHttp;
 import io.jenkins.plugins.modeldeploy.testing.TestModels;
 import java.io.IOException;

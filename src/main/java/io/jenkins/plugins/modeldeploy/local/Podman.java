@@ -1,7 +1,6 @@
-package io.jenkins.plugins.modeldeploy.testing;
+package io.jenkins.plugins.modeldeploy.local;
 
 import java.io.IOException;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -11,9 +10,9 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Debian's podman (rootful, runc) with the project's own configuration: {@code src/test/resources/podman/containers.conf}
- * and a storage directory under the user's cache, so pulled base layers stay between test runs. The machine's global
- * podman configuration is never read or changed.
+ * Debian's podman (rootful, runc) with the project's own configuration (the {@code podman/containers.conf} resource:
+ * runc, cgroupfs, the ulimits this host allows) and a storage directory under the user's cache, so pulled base
+ * layers stay between runs. The machine's global podman configuration is never read or changed.
  */
 public final class Podman {
     private final Map<String, String> env;
@@ -23,18 +22,28 @@ public final class Podman {
     }
 
     public static Podman projectLocal() throws IOException {
-        Path conf;
-        try {
-            conf = Path.of(Podman.class.getResource("/podman/containers.conf").toURI());
-        } catch (URISyntaxException e) {
-            throw new IOException(e);
-        }
         Path cache = Path.of(System.getProperty("user.home"), ".cache", "model-deploy", "podman");
         Files.createDirectories(cache);
+        Path conf = cache.resolve("containers.conf");
+        try (var in = Podman.class.getResourceAsStream("/podman/containers.conf")) {
+            if (in == null) {
+                throw new IOException("the podman/containers.conf resource is missing from the classpath");
+            }
+            Files.write(conf, in.readAllBytes());
+        }
         Path storage = cache.resolve("storage.conf");
         Files.writeString(storage, "[storage]\ndriver = \"vfs\"\ngraphroot = \"" + cache.resolve("graph")
                 + "\"\nrunroot = \"" + cache.resolve("run") + "\"\n");
         return new Podman(Map.of("CONTAINERS_CONF", conf.toString(), "CONTAINERS_STORAGE_CONF", storage.toString()));
+    }
+
+    /** Starts podman with {@code args} without waiting (e.g. {@code wait} or {@code logs --follow}). */
+    public Process start(String... args) throws IOException {
+        List<String> command = new ArrayList<>(List.of("podman"));
+        command.addAll(List.of(args));
+        ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+        builder.environment().putAll(env);
+        return builder.start();
     }
 
     /** Runs podman with {@code args}; returns stdout, or throws with its output on failure. */
