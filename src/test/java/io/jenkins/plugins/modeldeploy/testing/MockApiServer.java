@@ -56,6 +56,7 @@ public final class MockApiServer implements AutoCloseable {
         return server.createClient();
     }
 
+
     public String url() {
         return server.url("/");
     }
@@ -100,6 +101,16 @@ public final class MockApiServer implements AutoCloseable {
         dispatcher.logs.put(namespace + "/" + pod, text);
     }
 
+    /** Watches answered with 410 Gone so far. */
+    public int goneSent() {
+        return dispatcher.goneSent.get();
+    }
+
+    /** Watch connections open now. */
+    public int openWatches() {
+        return dispatcher.openWatches.size();
+    }
+
     /** Closes every open watch connection, as a load balancer or an API server restart does. */
     public int dropWatches() {
         int dropped = 0;
@@ -134,6 +145,7 @@ public final class MockApiServer implements AutoCloseable {
         final AtomicInteger watchRequests = new AtomicInteger();
         final AtomicInteger gone = new AtomicInteger();
         final AtomicInteger conflicts = new AtomicInteger();
+        final AtomicInteger goneSent = new AtomicInteger();
         final List<String> paths = new CopyOnWriteArrayList<>();
         final List<WebSocket> openWatches = new CopyOnWriteArrayList<>();
         final Map<String, String> logs = new ConcurrentHashMap<>();
@@ -158,23 +170,25 @@ public final class MockApiServer implements AutoCloseable {
             Matcher log = LOG.matcher(path);
             if ("GET".equals(request.getMethod()) && log.matches()) {
                 String text = logs.get(log.group(1) + "/" + log.group(2));
-                return text == null ? new MockResponse().setResponseCode(404).setBody("no log for " + log.group(2))
+                return text == null ? new MockResponse().setResponseCode(404).setBody(status(404, "NotFound",
+                        "no log for pod " + log.group(2)))
                         : new MockResponse().setResponseCode(200).setBody(text);
             }
             if ("PUT".equals(request.getMethod()) && conflicts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                return new MockResponse().setResponseCode(409).setBody("{\"apiVersion\":\"v1\",\"kind\":\"Status\","
-                        + "\"status\":\"Failure\",\"reason\":\"Conflict\",\"code\":409,\"message\":\"the object has"
-                        + " been modified; please apply your changes to the latest version and try again\"}");
+                return new MockResponse().setResponseCode(409).setBody(status(409, "Conflict", "the object has been"
+                        + " modified; please apply your changes to the latest version and try again"));
             }
             if (watch && gone.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
+                goneSent.incrementAndGet();
+                // What an API server streams on a watch whose resourceVersion has been compacted away: an ERROR
+                // event carrying a 410 Status.
+                String gone = "{\"type\":\"ERROR\",\"object\":" + status(410, "Expired", "too old resource version")
+                        + "}";
                 return new MockResponse().withWebSocketUpgrade(new WebSocketListener() {
                     @Override
                     public void onOpen(WebSocket socket, Response response) {
-                        // What an API server streams when the watch's resourceVersion is too old.
-                        socket.send("{\"type\":\"ERROR\",\"object\":{\"apiVersion\":\"v1\",\"kind\":\"Status\","
-                                + "\"status\":\"Failure\",\"reason\":\"Expired\",\"code\":410,"
-                                + "\"message\":\"too old resource version\"}}");
-                        socket.close(1000, "gone");
+                        // The client closes the stream itself when it reads the 410.
+                        socket.send(gone);
                     }
                 });
             }
@@ -184,6 +198,11 @@ public final class MockApiServer implements AutoCloseable {
                 return response.withWebSocketUpgrade(new Tracking(listener, openWatches));
             }
             return response;
+        }
+
+        private static String status(int code, String reason, String message) {
+            return "{\"apiVersion\":\"v1\",\"kind\":\"Status\",\"status\":\"Failure\",\"reason\":\"" + reason
+                    + "\",\"code\":" + code + ",\"message\":\"" + message + "\"}";
         }
 
         @Override
@@ -224,16 +243,24 @@ public final class MockApiServer implements AutoCloseable {
             delegate.onClosing(socket, code, reason);
         }
 
+        private static void offLoop(Runnable action) {
+            Thread thread = new Thread(action, "mock-watch-close");
+            thread.setDaemon(true);
+            thread.start();
+        }
+
+        // The CRUD listener waits for its send queue to drain in onClosed/onFailure; doing that on the server's event
+        // loop would block every other connection, so it runs on its own thread.
         @Override
         public void onClosed(WebSocket socket, int code, String reason) {
             open.remove(socket);
-            delegate.onClosed(socket, code, reason);
+            offLoop(() -> delegate.onClosed(socket, code, reason));
         }
 
         @Override
         public void onFailure(WebSocket socket, Throwable error, Response response) {
             open.remove(socket);
-            delegate.onFailure(socket, error, response);
+            offLoop(() -> delegate.onFailure(socket, error, response));
         }
     }
 }
