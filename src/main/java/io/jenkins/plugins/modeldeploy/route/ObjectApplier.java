@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ObjectMeta;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.net.HttpURLConnection;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -60,9 +61,16 @@ public final class ObjectApplier {
 
     /** Creates {@code desired} or brings its owned fields to the desired values; see the class comment. */
     public Action apply(GenericKubernetesResource desired, Ownership ownership) throws ObjectApplyException {
+        return apply(null, desired, ownership);
+    }
+
+    /** As {@link #apply(GenericKubernetesResource, Ownership)}, for a custom resource whose API path is given. */
+    public Action apply(ResourceDefinitionContext context, GenericKubernetesResource desired, Ownership ownership)
+            throws ObjectApplyException {
         String what = describe(desired);
-        var objects = client.genericKubernetesResources(desired.getApiVersion(), desired.getKind())
-                .inNamespace(desired.getMetadata().getNamespace());
+        var objects = (context == null
+                ? client.genericKubernetesResources(desired.getApiVersion(), desired.getKind())
+                : client.genericKubernetesResources(context)).inNamespace(desired.getMetadata().getNamespace());
         Resource<GenericKubernetesResource> resource = objects.withName(desired.getMetadata().getName());
         for (int attempt = 0; ; attempt++) {
             try {
