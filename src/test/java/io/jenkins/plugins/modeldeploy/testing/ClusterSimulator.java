@@ -85,6 +85,8 @@ public final class ClusterSimulator implements AutoCloseable {
     private final Map<String, List<ScheduledFuture<?>>> running = new HashMap<>();
     private final AtomicInteger eventSequence = new AtomicInteger();
     private final SharedIndexInformer<Deployment> informer;
+    private final List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private volatile long lastWriteNanos;
 
     public ClusterSimulator(MockApiServer server, String namespace, Duration step, Duration progressDeadline) {
         this.server = server;
@@ -126,11 +128,17 @@ public final class ClusterSimulator implements AutoCloseable {
         return this;
     }
 
+    /** Stops; throws if a scripted step failed (which would otherwise only show as a watcher timing out). */
     @Override
     public void close() {
         informer.close();
         clock.shutdownNow();
         client.close();
+        if (!errors.isEmpty()) {
+            IllegalStateException failure = new IllegalStateException("a simulator step failed: " + errors.get(0));
+            errors.forEach(failure::addSuppressed);
+            throw failure;
+        }
     }
 
     /** The Deployment controller's reaction to a new template or replica count (status writes are ignored). */
@@ -254,7 +262,19 @@ public final class ClusterSimulator implements AutoCloseable {
     }
 
     private void at(List<ScheduledFuture<?>> steps, long millis, Runnable action) {
-        steps.add(clock.schedule(action, millis, TimeUnit.MILLISECONDS));
+        steps.add(clock.schedule(() -> {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                errors.add(e); // a scheduled task's exception would otherwise vanish; close() reports it
+                throw e;
+            }
+        }, millis, TimeUnit.MILLISECONDS));
+    }
+
+    /** System.nanoTime() just before the simulator's latest write (the benchmark's start of a state change). */
+    public long lastWriteNanos() {
+        return lastWriteNanos;
     }
 
     /** A Deployment deleted or re-templated: its pending steps stop, its pods and ReplicaSets go (GC by owner). */
@@ -392,6 +412,7 @@ public final class ClusterSimulator implements AutoCloseable {
     /** core/v1 Event, as the scheduler and kubelet record them (involvedObject is the Pod). */
     private void event(String pod, String type, String reason, String component, String message) {
         String now = Instant.now().toString();
+        lastWriteNanos = System.nanoTime();
         client.v1().events().inNamespace(namespace).resource(new EventBuilder()
                 .withNewMetadata().withName(pod + "." + Integer.toHexString(eventSequence.incrementAndGet()))
                     .withNamespace(namespace).endMetadata()
@@ -439,7 +460,9 @@ public final class ClusterSimulator implements AutoCloseable {
                 return; // deleted meanwhile (retired); nothing to simulate
             }
             try {
-                client.resource(change.apply(current)).update();
+                T changed = change.apply(current);
+                lastWriteNanos = System.nanoTime();
+                client.resource(changed).update();
                 return;
             } catch (KubernetesClientException e) {
                 if (e.getCode() != 409) {

@@ -38,6 +38,9 @@ import java.util.regex.Pattern;
 public final class MockApiServer implements AutoCloseable {
     private static final Pattern LOG = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/?]+)/log(\\?.*)?");
 
+    /** Requests carrying this header are also counted per value (see {@link #client(String)}). */
+    public static final String CALLER_HEADER = "X-Test-Caller";
+
     private final KubernetesMockServer server;
     private final FaultDispatcher dispatcher;
 
@@ -56,6 +59,23 @@ public final class MockApiServer implements AutoCloseable {
         return server.createClient();
     }
 
+
+    /** A client whose requests are counted under {@code caller} (to tell the code under test from the simulator). */
+    public KubernetesClient client(String caller) {
+        io.fabric8.kubernetes.client.Config base;
+        try (KubernetesClient plain = server.createClient()) {
+            base = plain.getConfiguration();
+        }
+        return new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
+                new io.fabric8.kubernetes.client.ConfigBuilder(base).withCustomHeaders(Map.of(CALLER_HEADER, caller))
+                        .build()).build();
+    }
+
+    /** Requests so far from clients made with {@link #client(String)} for {@code caller} (watches count once). */
+    public int requestsFrom(String caller) {
+        AtomicInteger count = dispatcher.byCaller.get(caller);
+        return count == null ? 0 : count.get();
+    }
 
     public String url() {
         return server.url("/");
@@ -149,6 +169,7 @@ public final class MockApiServer implements AutoCloseable {
         final List<String> paths = new CopyOnWriteArrayList<>();
         final List<WebSocket> openWatches = new CopyOnWriteArrayList<>();
         final Map<String, String> logs = new ConcurrentHashMap<>();
+        final Map<String, AtomicInteger> byCaller = new ConcurrentHashMap<>();
 
         FaultDispatcher(Dispatcher delegate) {
             this.delegate = delegate;
@@ -157,6 +178,10 @@ public final class MockApiServer implements AutoCloseable {
         @Override
         public MockResponse dispatch(RecordedRequest request) {
             total.incrementAndGet();
+            String caller = request.getHeader(CALLER_HEADER);
+            if (caller != null) {
+                byCaller.computeIfAbsent(caller, c -> new AtomicInteger()).incrementAndGet();
+            }
             String path = request.getPath();
             paths.add(request.getMethod() + " " + path);
             boolean watch = path.contains("watch=true");
