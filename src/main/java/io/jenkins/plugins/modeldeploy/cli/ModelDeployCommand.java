@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionProvider.class,
         description = "Publish an R or Python model as a REST API: serve it locally, build its image, deploy it.",
         subcommands = {ServeCommand.class, ValidateCommand.class, BuildCommand.class, SmokeCommand.class,
-            BaseImageCommand.class, RenderCommand.class, EventsCommand.class,
+            BaseImageCommand.class, RenderCommand.class, EventsCommand.class, StatusCommand.class,
             DemoCommand.class})
 public final class ModelDeployCommand implements Runnable {
     @CommandLine.Spec

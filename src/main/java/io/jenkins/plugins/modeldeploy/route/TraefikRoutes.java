@@ -3,7 +3,7 @@ package io.jenkins.plugins.modeldeploy.route;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceBuilder;
 import io.fabric8.kubernetes.api.model.ObjectMetaBuilder;
-import io.jenkins.plugins.modeldeploy.kube.ModelLabels;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -17,6 +17,13 @@ import java.util.Optional;
  */
 public final class TraefikRoutes {
     public static final String API_VERSION = "traefik.io/v1alpha1";
+    /**
+     * The label keys of kube.ModelLabels, repeated because {@code kube} depends on {@code route} and not the other way
+     * round; {@code ModelLabelsTest} checks that both agree.
+     */
+    public static final String NAME_LABEL = "app.kubernetes.io/name";
+    public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
+    public static final String MANAGER = "model-deploy";
     static final int SERVICE_PORT = 80;
 
     private TraefikRoutes() {}
@@ -112,13 +119,28 @@ public final class TraefikRoutes {
     private static GenericKubernetesResource resource(String kind, String name, String namespace, String model,
             Map<String, Object> spec) {
         Map<String, String> labels = new LinkedHashMap<>();
-        labels.put(ModelLabels.NAME, model);
-        labels.put(ModelLabels.MANAGED_BY, ModelLabels.MANAGER);
+        labels.put(NAME_LABEL, model);
+        labels.put(MANAGED_BY_LABEL, MANAGER);
         return new GenericKubernetesResourceBuilder()
                 .withApiVersion(API_VERSION)
                 .withKind(kind)
                 .withMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).withLabels(labels).build())
                 .withAdditionalProperties(ordered("spec", spec))
                 .build();
+    }
+
+    /**
+     * Where a Traefik kind lives in the API. Given explicitly so that the client needs no API discovery request
+     * (which the mock API server cannot answer for CRDs it was not told about, and which costs a round trip).
+     */
+    public static ResourceDefinitionContext context(String kind) {
+        String plural = switch (kind) {
+            case "Middleware" -> "middlewares";
+            case "TraefikService" -> "traefikservices";
+            case "IngressRoute" -> "ingressroutes";
+            default -> throw new IllegalArgumentException("not a Traefik kind this project uses: " + kind);
+        };
+        return new ResourceDefinitionContext.Builder().withGroup("traefik.io").withVersion("v1alpha1")
+                .withKind(kind).withPlural(plural).withNamespaced(true).build();
     }
 }

@@ -1,0 +1,207 @@
+package io.jenkins.plugins.modeldeploy.kube;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
+import io.jenkins.plugins.modeldeploy.event.EventDetails;
+import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
+import io.jenkins.plugins.modeldeploy.model.ModelVersion;
+import io.jenkins.plugins.modeldeploy.route.IngressRouter;
+import io.jenkins.plugins.modeldeploy.route.TraefikRouter;
+import io.jenkins.plugins.modeldeploy.route.TraefikRoutes;
+import io.jenkins.plugins.modeldeploy.target.ConcurrentReleaseException;
+import io.jenkins.plugins.modeldeploy.target.DeployedVersion;
+import io.jenkins.plugins.modeldeploy.target.ReleaseState;
+import io.jenkins.plugins.modeldeploy.target.RetireMode;
+import io.jenkins.plugins.modeldeploy.target.RolloutException;
+import io.jenkins.plugins.modeldeploy.target.RolloutRequest;
+import io.jenkins.plugins.modeldeploy.target.Stage;
+import io.jenkins.plugins.modeldeploy.target.VersionRef;
+import io.jenkins.plugins.modeldeploy.testing.ClusterSimulator;
+import io.jenkins.plugins.modeldeploy.testing.ClusterSimulator.Scenario;
+import io.jenkins.plugins.modeldeploy.testing.MockApiServer;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class KubernetesTargetIT {
+    private MockApiServer server;
+    private KubernetesClient client;
+    private ClusterSimulator simulator;
+    private final List<DeploymentEvent> events = new CopyOnWriteArrayList<>();
+
+    @BeforeEach
+    void start() {
+        server = new MockApiServer();
+        client = server.client();
+        simulator = new ClusterSimulator(server, "models", Duration.ofMillis(100), Duration.ofMillis(1500));
+    }
+
+    @AfterEach
+    void stop() {
+        simulator.close();
+        client.close();
+        server.close();
+    }
+
+    private KubernetesTarget target(RetireMode onFailure) {
+        KubernetesSettings defaults = KubernetesSettings.defaults("models");
+        KubernetesSettings settings = new KubernetesSettings(Optional.empty(), Optional.empty(), "models",
+                Optional.of("ml.example.com"), KubernetesSettings.RouteMode.TRAEFIK, Optional.empty(),
+                Optional.empty(), onFailure, defaults.minReplicas(), defaults.maxReplicas(), List.of());
+        return new KubernetesTarget(client, settings, events::add, Duration.ofSeconds(2));
+    }
+
+    private static RolloutRequest request(String version) throws Exception {
+        return new RolloutRequest(ModelVersion.of(new ModelSpecLoader().load(Path.of("examples/iris-python")), version,
+                "t"), Optional.of(ResourceApplierTest.IMAGE), Map.of("git-commit", "abc123"), Duration.ofSeconds(20));
+    }
+
+    private Deployment deployment(String name) {
+        return client.apps().deployments().inNamespace("models").withName(name).get();
+    }
+
+    @Test
+    void aRolloutServesAndTheSameRolloutAgainChangesNothing() throws Exception {
+        KubernetesTarget target = target(RetireMode.REMOVE);
+        DeployedVersion deployed = target.rollout(request("2"));
+
+        assertThat(deployed.endpoint()).isEqualTo(URI.create("http://iris-2.models.svc.cluster.local/"));
+        assertThat(deployed.image()).contains(ResourceApplierTest.IMAGE);
+        assertThat(deployed.readyReplicas()).isEqualTo(1);
+        assertThat(events).last().extracting(DeploymentEvent::details).isInstanceOf(EventDetails.RolloutSucceeded.class);
+        String resourceVersion = deployment("iris-2").getMetadata().getResourceVersion();
+        int writes = server.writes();
+
+        DeployedVersion again = target.rollout(request("2"));
+
+        assertThat(server.writes()).as("no write, no new rollout").isEqualTo(writes);
+        assertThat(deployment("iris-2").getMetadata().getResourceVersion()).isEqualTo(resourceVersion);
+        assertThat(again.took()).isLessThan(Duration.ofSeconds(2));
+    }
+
+    @Test
+    void aFailedRolloutIsRemovedAndRoutesAreUntouched() throws Exception {
+        KubernetesTarget target = target(RetireMode.REMOVE);
+        target.rollout(request("1"));
+        target.router().reconcile("iris", List.of("1"));
+        String routeVersion = client.genericKubernetesResources(TraefikRoutes.context("IngressRoute"))
+                .inNamespace("models").withName("iris").get().getMetadata().getResourceVersion();
+        simulator.script("iris-2", Scenario.CRASH_LOOP);
+
+        assertThatThrownBy(() -> target.rollout(request("2")))
+                .isInstanceOfSatisfying(RolloutException.class, e -> {
+                    assertThat(e.reason()).isEqualTo("CrashLoopBackOff");
+                    assertThat(e.getMessage()).startsWith("models/Pod/iris-2-").contains("CrashLoopBackOff",
+                            "exit code 1");
+                    assertThat(e.logTail()).hasSize(20);
+                });
+
+        assertThat(deployment("iris-2")).isNull();
+        assertThat(client.services().inNamespace("models").withName("iris-2").get()).isNull();
+        assertThat(client.autoscaling().v2().horizontalPodAutoscalers().inNamespace("models").withName("iris-2")
+                .get()).isNull();
+        assertThat(client.policy().v1().podDisruptionBudget().inNamespace("models").withName("iris-2").get())
+                .isNull();
+        assertThat(deployment("iris-1")).isNotNull();
+        assertThat(client.genericKubernetesResources(TraefikRoutes.context("IngressRoute")).inNamespace("models")
+                .withName("iris").get().getMetadata().getResourceVersion()).isEqualTo(routeVersion);
+        assertThat(events).filteredOn(e -> e.details() instanceof EventDetails.RolloutFailed).singleElement()
+                .satisfies(e -> assertThat(((EventDetails.RolloutFailed) e.details()).cause())
+                        .isEqualTo("CrashLoopBackOff"));
+    }
+
+    @Test
+    void scaleToZeroSetsTheAutoscalerAsideAndRestoreBringsTheVersionBack() throws Exception {
+        KubernetesTarget target = target(RetireMode.SCALE_TO_ZERO);
+        simulator.script("iris-2", Scenario.IMAGE_PULL_FAILURE);
+        assertThatThrownBy(() -> target.rollout(request("2"))).isInstanceOfSatisfying(RolloutException.class,
+                e -> assertThat(e.reason()).isEqualTo("ErrImagePull"));
+
+        Deployment retired = deployment("iris-2");
+        assertThat(retired.getSpec().getReplicas()).isZero();
+        assertThat(retired.getMetadata().getAnnotations()).containsKey(KubernetesTarget.RETIRED_HPA);
+        assertThat(client.autoscaling().v2().horizontalPodAutoscalers().inNamespace("models").withName("iris-2")
+                .get()).as("set aside so that it cannot scale the version up").isNull();
+        assertThat(client.services().inNamespace("models").withName("iris-2").get()).isNotNull();
+
+        simulator.script("iris-2", Scenario.READY);
+        DeployedVersion restored = target.restore(new VersionRef("iris", "2"), Duration.ofSeconds(20));
+
+        assertThat(restored.readyReplicas()).as("the HPA's minimum").isEqualTo(2);
+        assertThat(deployment("iris-2").getMetadata().getAnnotations()).doesNotContainKey(KubernetesTarget.RETIRED_HPA);
+        assertThat(client.autoscaling().v2().horizontalPodAutoscalers().inNamespace("models").withName("iris-2")
+                .get().getSpec().getMinReplicas()).isEqualTo(2);
+        // Retiring twice is harmless.
+        target.retire(new VersionRef("iris", "2"), RetireMode.REMOVE);
+        target.retire(new VersionRef("iris", "2"), RetireMode.REMOVE);
+        assertThat(deployment("iris-2")).isNull();
+    }
+
+    @Test
+    void releaseStateIsCompareAndSwap() throws Exception {
+        KubernetesTarget target = target(RetireMode.REMOVE);
+        ReleaseState first = new ReleaseState("iris", ReleaseState.Phase.STABLE, Optional.of("1"), Optional.empty(),
+                Optional.empty(), Map.of("1", 100), Map.of(), Map.of("1", "sha256:" + "a".repeat(64)), Instant.parse(
+                        "2026-11-25T22:00:00.123456Z"));
+        ReleaseState second = new ReleaseState("iris", ReleaseState.Phase.EXPERIMENT, Optional.of("1"),
+                Optional.of("2"), Optional.empty(), Map.of("1", 90, "2", 10), Map.of("1", 100), Map.of(),
+                Instant.now());
+
+        target.releases().save(Optional.empty(), first);
+        assertThat(target.releases().load("iris")).contains(first);
+        assertThatThrownBy(() -> target.releases().save(Optional.empty(), second))
+                .isInstanceOf(ConcurrentReleaseException.class).hasMessageContaining("release state of model iris");
+        target.releases().save(Optional.of(first), second);
+        assertThat(target.releases().load("iris")).contains(second);
+        assertThatThrownBy(() -> target.releases().save(Optional.of(first), first))
+                .isInstanceOf(ConcurrentReleaseException.class);
+
+        // A writer that keeps winning the race between our GET and PUT: 409 every time.
+        server.conflictForNextPuts(100);
+        assertThatThrownBy(() -> target.releases().save(Optional.of(second), first))
+                .isInstanceOf(ConcurrentReleaseException.class).hasMessageContaining("models/ConfigMap/iris-release");
+        server.conflictForNextPuts(0);
+        var configMap = client.configMaps().inNamespace("models").withName("iris-release").get();
+        assertThat(configMap.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "model-deploy");
+    }
+
+    @Test
+    void stagesLiveOnTheVersionsDeployments() throws Exception {
+        KubernetesTarget target = target(RetireMode.REMOVE);
+        target.rollout(request("1"));
+        target.rollout(request("2"));
+        target.releases().setStage(new VersionRef("iris", "1"), Stage.PRODUCTION);
+        target.releases().setStage(new VersionRef("iris", "2"), Stage.CHALLENGER);
+
+        assertThat(target.releases().stages("iris")).containsExactly(Map.entry("1", Stage.PRODUCTION),
+                Map.entry("2", Stage.CHALLENGER));
+        assertThat(deployment("iris-1").getMetadata().getAnnotations())
+                .containsEntry("model-deploy.jenkins.io/stage", "production");
+        assertThatThrownBy(() -> target.releases().setStage(new VersionRef("iris", "9"), Stage.FAILED))
+                .hasMessage("models/Deployment/iris-9 does not exist; cannot mark it failed");
+    }
+
+    @Test
+    void theRouterFollowsTheRouteMode() {
+        assertThat(target(RetireMode.REMOVE).router()).isInstanceOf(TraefikRouter.class);
+        assertThat(target(RetireMode.REMOVE).router().stableEndpoint("iris"))
+                .isEqualTo(URI.create("http://ml.example.com/models/iris"));
+        KubernetesSettings ingress = new KubernetesSettings(Optional.empty(), Optional.empty(), "models",
+                Optional.empty(), KubernetesSettings.RouteMode.INGRESS, Optional.of("nginx"), Optional.empty(),
+                RetireMode.REMOVE, 2, 10, List.of());
+        assertThat(new KubernetesTarget(client, ingress, events::add, Duration.ofSeconds(2)).router())
+                .isInstanceOf(IngressRouter.class);
+    }
+}
