@@ -138,7 +138,7 @@ public final class LocalDemo {
         Optional<ImagePlan> image = base.map(tar -> new ImagePlan(version, new BaseImage.Tar(tar),
                 "localhost/models/" + version.name(), new ImageTarget.Tar(workDir.resolve("images")
                         .resolve(version.id() + ".tar"))));
-        return new DeployPlan(version, image, Map.of("created-by", "model-deploy demo"), Duration.ofMinutes(2),
+        return new DeployPlan(version, image, Optional.empty(), Map.of("created-by", "model-deploy demo"), Duration.ofMinutes(2),
                 smoke, options.experiment(), Duration.ofSeconds(10), Duration.ofMinutes(10));
     }
 

@@ -52,7 +52,8 @@ public final class ModelDeployment {
         Optional<java.nio.file.Path> archive = plan.image().map(ImagePlan::target)
                 .filter(ImageTarget.Tar.class::isInstance).map(t -> ((ImageTarget.Tar) t).path());
         DeployedVersion deployed = engine.rollout(target, new RolloutRequest(version,
-                image.map(BuiltImage::pinned), plan.annotations(), plan.rolloutTimeout(), archive));
+                image.map(BuiltImage::pinned).or(plan::prebuiltImage), plan.annotations(), plan.rolloutTimeout(),
+                archive));
         Optional<ReleaseState> release = target.releases().load(version.name());
         Optional<String> production = release.flatMap(ReleaseState::production);
         if (production.equals(Optional.of(version.version()))) {
@@ -71,7 +72,7 @@ public final class ModelDeployment {
         }
         if (production.isEmpty()) {
             new Promotions(target, events).bootstrap(version.name(), version.version(),
-                    image.map(BuiltImage::digest));
+                    image.map(BuiltImage::digest).or(() -> plan.prebuiltImage().map(ModelDeployment::digestOf)));
             return new DeployOutcome("FIRST_RELEASE", image, deployed, smoke, Optional.empty(), Optional.empty(),
                     version.version());
         }
@@ -85,7 +86,8 @@ public final class ModelDeployment {
         }
 
         PromotionRequest request = new PromotionRequest(version.name(), production.get(), version.version(),
-                release.map(r -> r.digests().get(production.get())), image.map(BuiltImage::digest), smoke,
+                release.map(r -> r.digests().get(production.get())),
+                image.map(BuiltImage::digest).or(() -> plan.prebuiltImage().map(ModelDeployment::digestOf)), smoke,
                 experiment);
         events.accept(DeploymentEvent.of(version.name(), version.version(), "waiting for approval to promote "
                 + version.version() + " over " + production.get(), new EventDetails.ApprovalRequested("")));
@@ -112,6 +114,11 @@ public final class ModelDeployment {
         }
         return new DeployOutcome("PROMOTED", image, deployed, smoke, Optional.of(experiment), Optional.of(approval),
                 version.version());
+    }
+
+    /** {@code sha256:…} of {@code repo@sha256:…}. */
+    static String digestOf(String pinned) {
+        return pinned.substring(pinned.indexOf('@') + 1);
     }
 
     /** A version that will not serve production: removed, its stage recorded, production untouched. */

@@ -1,0 +1,127 @@
+package io.jenkins.plugins.modeldeploy.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import io.jenkins.plugins.modeldeploy.testing.ClusterSimulator;
+import io.jenkins.plugins.modeldeploy.testing.MockApiServer;
+import io.jenkins.plugins.modeldeploy.testing.TestModels;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+/**
+ * {@code deploy}, {@code promote} and {@code rollback} against the mock API server with the cluster simulator,
+ * reached through a kubeconfig file as a user would.
+ */
+class ReleaseCliIT {
+    private static final String DIGEST_1 = "sha256:" + "1".repeat(64);
+    private static final String DIGEST_2 = "sha256:" + "2".repeat(64);
+
+    @TempDir
+    Path dir;
+
+    private record Run(int exit, String out, String err) {
+        JsonNode json() throws Exception {
+            return new ObjectMapper().readTree(out.strip().lines().reduce((a, b) -> b).orElseThrow());
+        }
+    }
+
+    private static Run run(String... args) {
+        CommandLine commandLine = ModelDeployCommand.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        commandLine.setOut(new PrintWriter(out));
+        commandLine.setErr(new PrintWriter(err));
+        int exit = commandLine.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    private static Map<String, Object> weights(KubernetesClient client) {
+        GenericKubernetesResource service = client.genericKubernetesResources(new ResourceDefinitionContext.Builder()
+                .withGroup("traefik.io").withVersion("v1alpha1").withKind("TraefikService").withPlural(
+                        "traefikservices").withNamespaced(true).build()).inNamespace("models").withName("echo").get();
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> services = (List<Map<String, Object>>) ((Map<String, Object>) ((Map<String, Object>)
+                service.getAdditionalProperties().get("spec")).get("weighted")).get("services");
+        Map<String, Object> byName = new java.util.TreeMap<>();
+        services.forEach(s -> byName.put((String) s.get("name"), s.get("weight")));
+        return byName;
+    }
+
+    @Test
+    void releasesAVersionPromotesTheNextAndRollsBack() throws Exception {
+        Path model = TestModels.testModel("echo-python", dir);
+        try (MockApiServer server = new MockApiServer(); KubernetesClient client = server.client();
+                ClusterSimulator simulator = new ClusterSimulator(server, "models", Duration.ofMillis(50),
+                        Duration.ofSeconds(5))) {
+            String kubeconfig = server.writeKubeconfig(dir, "models").toString();
+            String[] cluster = {"--namespace", "models", "--kubeconfig", kubeconfig, "--journal-dir",
+                dir.resolve("journal").toString()};
+
+            Run first = run(concat(new String[] {"deploy", model.toString(), "--version", "1", "--image",
+                "registry.example.com/models/echo@" + DIGEST_1, "--no-smoke", "--output", "json"}, cluster));
+            assertThat(first.exit()).as(first.err()).isZero();
+            assertThat(first.json().path("result").asText()).isEqualTo("FIRST_RELEASE");
+            assertThat(weights(client)).containsExactlyEntriesOf(Map.of("echo-1", 100));
+
+            // No Prometheus: the A/B test cannot measure Traefik's traffic, says so, and changes no weight.
+            Run second = run(concat(new String[] {"deploy", model.toString(), "--version", "2", "--image",
+                "registry.example.com/models/echo@" + DIGEST_2, "--no-smoke", "--approve"}, cluster));
+            assertThat(second.exit()).isEqualTo(1);
+            assertThat(second.err()).contains("configure a Prometheus URL");
+            assertThat(weights(client)).containsEntry("echo-1", 100);
+
+            Run promote = run(concat(new String[] {"promote", "echo", "2", "--comment", "checked by hand", "--output",
+                "json"}, cluster));
+            assertThat(promote.exit()).as(promote.err()).isZero();
+            assertThat(promote.json().path("production").asText()).isEqualTo("2");
+            assertThat(promote.json().path("previous").asText()).isEqualTo("1");
+            assertThat(weights(client)).containsEntry("echo-2", 100);
+            assertThat(weights(client).getOrDefault("echo-1", 0)).as("echo-1 weight").isEqualTo(0);
+            Run again = run(concat(new String[] {"promote", "echo", "2", "--output", "json"}, cluster));
+            assertThat(again.json().path("phase").asText()).isEqualTo("PROMOTED");
+
+            Run rollback = run(concat(new String[] {"rollback", "echo", "--reason", "latency regression", "--output",
+                "json"}, cluster));
+            assertThat(rollback.exit()).as(rollback.err()).isZero();
+            assertThat(rollback.json().path("production").asText()).isEqualTo("1");
+            assertThat(rollback.json().path("phase").asText()).isEqualTo("ROLLED_BACK");
+            assertThat(weights(client)).containsEntry("echo-1", 100);
+            assertThat(client.apps().deployments().inNamespace("models").withName("echo-1").get().getMetadata()
+                    .getAnnotations()).containsEntry("model-deploy.jenkins.io/stage", "production");
+
+            Run status = run("status", "--kubeconfig", kubeconfig, "--namespace", "models");
+            assertThat(status.out()).containsPattern("echo +1 +production").containsPattern("echo +2 +rolled-back");
+        }
+    }
+
+    @Test
+    void badArgumentsAreOneLineErrorsNamingTheOption() {
+        Run noDigest = run("deploy", "x", "--version", "1", "--image", "repo:1", "--namespace", "models");
+        assertThat(noDigest.exit()).isEqualTo(2);
+        assertThat(noDigest.err()).contains("--image must name the image by digest");
+        Run both = run("deploy", "x", "--version", "1", "--image", "r@" + DIGEST_1, "--namespace", "m", "--approve",
+                "--reject");
+        assertThat(both.err()).contains("--approve and --reject exclude each other");
+        Run noKubeconfig = run("rollback", "echo", "--namespace", "m", "--kubeconfig", dir.resolve("nope").toString());
+        assertThat(noKubeconfig.exit()).isEqualTo(1);
+        assertThat(noKubeconfig.err()).contains("--kubeconfig").contains("does not exist");
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+}
