@@ -19,7 +19,7 @@ import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"The whole path on this machine: train the iris example, build images of v1 and v2, run both"
-                + " behind the local gateway, smoke-test v2, A/B test it against v1 (which fails 5% of predictions on"
+                + " behind the local gateway, smoke-test v2, A/B test it against v1 (which fails 5%% of predictions on"
                 + " purpose) with synthetic traffic, promote it and write an HTML report."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--examples", paramLabel = "DIR",

@@ -16,7 +16,7 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "promote", description = {"Send 100% of a model's stable route to VERSION and mark it production;"
+@Command(name = "promote", description = {"Send 100%% of a model's stable route to VERSION and mark it production;"
         + " the replaced version keeps running, retired, for rollback. Continues a promotion a crash interrupted;"
         + " a no-op when VERSION already serves production."})
 final class PromoteCommand implements Callable<Integer> {
