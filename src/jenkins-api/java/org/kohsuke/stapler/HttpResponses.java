@@ -11,4 +11,8 @@ public class HttpResponses {
     public static HttpResponse redirectToDot() {
         throw new UnsupportedOperationException("signature only");
     }
+
+    public static HttpResponse html(final String literalHtml) {
+        throw new UnsupportedOperationException("signature only");
+    }
 }

@@ -16,7 +16,14 @@ import io.jenkins.plugins.modeldeploy.kube.KubernetesSettings;
 import io.jenkins.plugins.modeldeploy.model.ModelRuntime;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import io.jenkins.plugins.modeldeploy.target.RetireMode;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
+import io.jenkins.plugins.modeldeploy.model.SpecOverride;
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
 
@@ -87,6 +94,26 @@ public final class Resolver {
         return BaseImages.defaultFor(runtime).orElseThrow(() -> new IllegalArgumentException("baseImage: the "
                 + runtime.id() + " runtime needs a base image with R, jsonlite and rpy2; give baseImage or configure"
                 + " one in Manage Jenkins > System > Model deploy"));
+    }
+
+    /**
+     * The global default SLO as overrides of the model's {@code slo} fields, when its model.yaml has no {@code slo}
+     * section (a model that states its SLO keeps it; step options override both).
+     */
+    public List<SpecOverride> sloDefaults(Path modelDir) {
+        Path file = modelDir.resolve(ModelSpecLoader.FILE_NAME);
+        try {
+            JsonNode root = new ObjectMapper(new YAMLFactory()).readTree(file.toFile());
+            if (root != null && root.has("slo")) {
+                return List.of();
+            }
+        } catch (IOException e) {
+            return List.of(); // the loader reports an unreadable model.yaml with its own, better message
+        }
+        return List.of(new SpecOverride("slo.p99Ms", Double.toString(config.getDefaultP99Ms()),
+                        "global default SLO p99Ms"),
+                new SpecOverride("slo.maxErrorRate", Double.toString(config.getDefaultMaxErrorRate()),
+                        "global default SLO maxErrorRate"));
     }
 
     /** The event bus, if the step or the global configuration names one (credentials from the configuration). */
