@@ -184,6 +184,7 @@ public final class Validation {
     }
 
     private static String fmt(double v) {
-        return v == Math.rint(v) && Math.abs(v) < 1e15 ? Long.toString((long) v) : Double.toString(v);
+        return Double.isFinite(v) ? java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString()
+                : Double.toString(v);
     }
 }
