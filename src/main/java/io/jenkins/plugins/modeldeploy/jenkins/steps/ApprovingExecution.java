@@ -65,9 +65,11 @@ public abstract class ApprovingExecution extends BackgroundExecution {
     final void decided(Approval approval) {
         status(approval.approved() ? "carrying out the approval" : "carrying out the rejection");
         submit(() -> {
+            Object result;
             try (Session s = Session.open(services(), target)) {
-                getContext().onSuccess(afterDecision(s, approval));
-            }
+                result = afterDecision(s, approval);
+            } // closed first: every event is in the log before the step completes
+            getContext().onSuccess(result);
         });
     }
 
