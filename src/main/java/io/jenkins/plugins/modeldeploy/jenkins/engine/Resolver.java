@@ -51,6 +51,11 @@ public final class Resolver {
                 : cluster.map(ClusterConfig::getKubeconfigCredentialsId).orElse(null);
         String field = !Validation.blank(options.kubeconfigCredentialsId) ? "kubeconfigCredentialsId"
                 : "cluster " + cluster.map(ClusterConfig::getName).orElse("") + " kubeconfigCredentialsId";
+        if (Validation.blank(credentialsId) && !cluster.map(ClusterConfig::isInCluster).orElse(false)) {
+            throw new IllegalArgumentException("cluster " + cluster.map(ClusterConfig::getName).orElse("") + ": has"
+                    + " neither a kubeconfig credentials ID nor \"in cluster\" set; give kubeconfigCredentialsId or"
+                    + " configure the cluster in Manage Jenkins > System > Model deploy");
+        }
         Optional<String> kubeconfig = Validation.blank(credentialsId) ? Optional.empty()
                 : Optional.of(secrets.kubeconfig(field, credentialsId));
         String namespace = !Validation.blank(options.namespace) ? options.namespace
