@@ -22,9 +22,15 @@ public interface EngineFactory {
     /** Connects to a cluster; the caller closes the target. */
     Target target(KubernetesSettings settings, Consumer<DeploymentEvent> events) throws Exception;
 
+    /** Names the factory class to use when several are installed (the JenkinsRule tests install a scripted one). */
+    String PROPERTY = "io.jenkins.plugins.modeldeploy.engineFactory";
+
     /** The installed factory, or an {@link IllegalStateException} that says what is missing. */
     static EngineFactory installed() {
-        return ServiceLoader.load(EngineFactory.class, EngineFactory.class.getClassLoader()).findFirst()
+        String wanted = System.getProperty(PROPERTY);
+        return ServiceLoader.load(EngineFactory.class, EngineFactory.class.getClassLoader()).stream()
+                .filter(p -> wanted == null || p.type().getName().equals(wanted)).findFirst()
+                .map(ServiceLoader.Provider::get)
                 .orElseThrow(() -> new IllegalStateException(Messages.format("Engine.notInstalled")));
     }
 }
