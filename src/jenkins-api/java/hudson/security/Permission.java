@@ -6,6 +6,7 @@ package hudson.security;
 
 import org.jvnet.localizer.Localizable;
 
+@SuppressWarnings("rawtypes") // as the real class: raw Class
 public final class Permission {
     public final Class owner;
     public final PermissionGroup group;

@@ -6,6 +6,7 @@ package hudson.security;
 
 import org.jvnet.localizer.Localizable;
 
+@SuppressWarnings("rawtypes") // as the real class: raw Class
 public final class PermissionGroup {
     public final Class owner;
     public final Localizable title;

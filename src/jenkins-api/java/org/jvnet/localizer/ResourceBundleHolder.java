@@ -6,6 +6,7 @@ package org.jvnet.localizer;
 
 import java.io.Serializable;
 
+@SuppressWarnings("rawtypes") // as the real class: raw Class
 public final class ResourceBundleHolder implements Serializable {
     public final Class owner;
 

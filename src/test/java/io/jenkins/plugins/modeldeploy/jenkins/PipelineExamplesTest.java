@@ -29,16 +29,13 @@ import java.util.TreeSet;
 import java.util.stream.Stream;
 import org.codehaus.groovy.ast.CodeVisitorSupport;
 import org.codehaus.groovy.ast.ModuleNode;
-import org.codehaus.groovy.ast.expr.ArgumentListExpression;
 import org.codehaus.groovy.ast.expr.ClosureExpression;
 import org.codehaus.groovy.ast.expr.ConstantExpression;
 import org.codehaus.groovy.ast.expr.Expression;
-import org.codehaus.groovy.ast.expr.GStringExpression;
 import org.codehaus.groovy.ast.expr.MapEntryExpression;
 import org.codehaus.groovy.ast.expr.MapExpression;
 import org.codehaus.groovy.ast.expr.MethodCallExpression;
 import org.codehaus.groovy.ast.expr.TupleExpression;
-import org.codehaus.groovy.ast.expr.VariableExpression;
 import org.codehaus.groovy.control.CompilationUnit;
 import org.codehaus.groovy.control.Phases;
 import org.jenkinsci.Symbol;
@@ -239,8 +236,4 @@ class PipelineExamplesTest {
         }
         return null;
     }
-
-    @SuppressWarnings("unused")
-    private static final Class<?>[] REFERENCED = {ArgumentListExpression.class, GStringExpression.class,
-            VariableExpression.class};
 }

@@ -1,12 +1,10 @@
 package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
 import hudson.Extension;
-import hudson.FilePath;
 import hudson.util.FormValidation;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.ImageOptions;
-import java.util.Set;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
@@ -140,7 +138,7 @@ public final class DeployModelStep extends TargetStep {
 
     @Extension
     @Symbol("deployModel")
-    public static final class DescriptorImpl extends TargetStepDescriptor {
+    public static final class DescriptorImpl extends WorkspaceStepDescriptor {
         @Override
         public String getFunctionName() {
             return "deployModel";
@@ -151,32 +149,12 @@ public final class DeployModelStep extends TargetStep {
             return Messages.format("Step.deployModel.displayName");
         }
 
-        @Override
-        public Set<? extends Class<?>> getRequiredContext() {
-            @SuppressWarnings("unchecked")
-            Set<Class<?>> context = (Set<Class<?>>) super.getRequiredContext();
-            context.add(FilePath.class);
-            return context;
-        }
-
-        public FormValidation doCheckModelDir(@QueryParameter String value) {
-            return Validation.form(Validation.relativePath("modelDir", value));
-        }
-
-        public FormValidation doCheckVersion(@QueryParameter String value) {
-            return Validation.form(Validation.dnsLabel("version", value, false));
-        }
-
         public FormValidation doCheckImageRepository(@QueryParameter String value) {
             return Validation.form(Validation.registry("imageRepository", value, false));
         }
 
         public FormValidation doCheckRegistryCredentialsId(@QueryParameter String value) {
             return Validation.form(Validation.credentialsId("registryCredentialsId", value));
-        }
-
-        public FormValidation doCheckRolloutTimeout(@QueryParameter String value) {
-            return Validation.form(Validation.duration("rolloutTimeout", value, false));
         }
     }
 }

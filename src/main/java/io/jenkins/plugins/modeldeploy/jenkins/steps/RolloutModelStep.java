@@ -1,8 +1,6 @@
 package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
 import hudson.Extension;
-import hudson.FilePath;
-import hudson.util.FormValidation;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Durations;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
@@ -16,13 +14,11 @@ import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
-import org.kohsuke.stapler.QueryParameter;
 
 /**
  * {@code rolloutModel}: rolls a built image out as a new version and routes {@code /models/m/v} to it (the stable
@@ -121,7 +117,7 @@ public final class RolloutModelStep extends TargetStep {
 
     @Extension
     @Symbol("rolloutModel")
-    public static final class DescriptorImpl extends TargetStepDescriptor {
+    public static final class DescriptorImpl extends WorkspaceStepDescriptor {
         @Override
         public String getFunctionName() {
             return "rolloutModel";
@@ -130,26 +126,6 @@ public final class RolloutModelStep extends TargetStep {
         @Override
         public String getDisplayName() {
             return Messages.format("Step.rolloutModel.displayName");
-        }
-
-        @Override
-        public Set<? extends Class<?>> getRequiredContext() {
-            @SuppressWarnings("unchecked")
-            Set<Class<?>> context = (Set<Class<?>>) super.getRequiredContext();
-            context.add(FilePath.class);
-            return context;
-        }
-
-        public FormValidation doCheckModelDir(@QueryParameter String value) {
-            return Validation.form(Validation.relativePath("modelDir", value));
-        }
-
-        public FormValidation doCheckVersion(@QueryParameter String value) {
-            return Validation.form(Validation.dnsLabel("version", value, false));
-        }
-
-        public FormValidation doCheckRolloutTimeout(@QueryParameter String value) {
-            return Validation.form(Validation.duration("rolloutTimeout", value, false));
         }
     }
 }

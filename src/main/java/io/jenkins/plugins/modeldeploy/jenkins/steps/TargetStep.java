@@ -1,5 +1,6 @@
 package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
+import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.util.FormValidation;
@@ -105,6 +106,28 @@ public abstract class TargetStep extends Step {
 
         public FormValidation doCheckEventsUri(@QueryParameter String value) {
             return Validation.form(Validation.amqpUri("eventsUri", value));
+        }
+    }
+
+    /** Descriptor of the steps that read a model directory from the workspace ({@code deployModel}, rollout). */
+    public abstract static class WorkspaceStepDescriptor extends TargetStepDescriptor {
+        @Override
+        public Set<? extends Class<?>> getRequiredContext() {
+            Set<Class<?>> context = new HashSet<>(super.getRequiredContext());
+            context.add(FilePath.class);
+            return context;
+        }
+
+        public FormValidation doCheckModelDir(@QueryParameter String value) {
+            return Validation.form(Validation.relativePath("modelDir", value));
+        }
+
+        public FormValidation doCheckVersion(@QueryParameter String value) {
+            return Validation.form(Validation.dnsLabel("version", value, false));
+        }
+
+        public FormValidation doCheckRolloutTimeout(@QueryParameter String value) {
+            return Validation.form(Validation.duration("rolloutTimeout", value, false));
         }
     }
 }
