@@ -1,7 +1,7 @@
 // Signature-only (offline build, never packaged): org.jenkins-ci.main:jenkins-core 2.479.3.
 // Checked against jenkinsci/jenkins tag jenkins-2.479.3, core/src/main/java/hudson/model/Run.java.
 // Declares only the members the adapters use, with the real modifiers, generics and throws.
-// Other supertypes omitted. fromExternalizableId also declares the unchecked AccessDeniedException and IllegalArgumentException.
+// Other supertypes omitted.
 package hudson.model;
 
 import hudson.security.AccessControlled;
@@ -11,15 +11,7 @@ public abstract class Run<JobT extends Job<JobT, RunT>, RunT extends Run<JobT, R
         implements AccessControlled {
     protected Run(JobT job) throws IOException {}
 
-    public JobT getParent() {
-        throw new UnsupportedOperationException("signature only");
-    }
-
     public int getNumber() {
-        throw new UnsupportedOperationException("signature only");
-    }
-
-    public String getFullDisplayName() {
         throw new UnsupportedOperationException("signature only");
     }
 
@@ -28,10 +20,6 @@ public abstract class Run<JobT extends Job<JobT, RunT>, RunT extends Run<JobT, R
     }
 
     public String getExternalizableId() {
-        throw new UnsupportedOperationException("signature only");
-    }
-
-    public static Run<?, ?> fromExternalizableId(String id) {
         throw new UnsupportedOperationException("signature only");
     }
 

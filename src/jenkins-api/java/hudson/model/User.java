@@ -7,7 +7,7 @@ package hudson.model;
 import java.util.List;
 
 public class User {
-    protected User() {}
+    private User() {}
 
     public static User current() {
         throw new UnsupportedOperationException("signature only");

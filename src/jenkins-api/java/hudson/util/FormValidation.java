@@ -25,10 +25,6 @@ public abstract class FormValidation extends IOException implements HttpResponse
         return new FormValidation(Kind.ERROR, message) {};
     }
 
-    public static FormValidation warning(String message) {
-        return new FormValidation(Kind.WARNING, message) {};
-    }
-
     public static FormValidation ok() {
         return new FormValidation(Kind.OK, null) {};
     }

@@ -4,6 +4,10 @@
 package org.kohsuke.stapler;
 
 public class HttpResponses {
+    public abstract static class HttpResponseException extends RuntimeException implements HttpResponse {
+        public HttpResponseException() {}
+    }
+
     public static HttpResponseException errorWithoutStack(final int code, final String errorMessage) {
         throw new UnsupportedOperationException("signature only");
     }

@@ -11,8 +11,4 @@ public abstract class StepDescriptor extends Descriptor<Step> {
     public abstract Set<? extends Class<?>> getRequiredContext();
 
     public abstract String getFunctionName();
-
-    public boolean takesImplicitBlockArgument() {
-        return false;
-    }
 }
