@@ -6,7 +6,6 @@ package hudson.security;
 
 public final class PermissionScope {
     public static final PermissionScope ITEM = new PermissionScope();
-    public static final PermissionScope RUN = new PermissionScope();
 
     private PermissionScope() {}
 }

@@ -8,8 +8,8 @@ import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.TargetOptions;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
 import io.jenkins.plugins.modeldeploy.target.Target;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
@@ -118,7 +118,7 @@ public final class AbTestModelStep extends TargetStep {
                 services.log().println(Messages.format("Deploy.verdict", model, challenger, result.summary()));
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("verdict", result.verdict().name());
-                out.put("reasons", List.copyOf(result.reasons()));
+                out.put("reasons", new ArrayList<>(result.reasons()));
                 out.put("champion", production);
                 out.put("challenger", challenger);
                 out.put("championRequests", result.champion().requests());

@@ -24,8 +24,8 @@ import io.jenkins.plugins.modeldeploy.target.RetireMode;
 import io.jenkins.plugins.modeldeploy.target.RolloutRequest;
 import io.jenkins.plugins.modeldeploy.target.Target;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -82,7 +82,7 @@ final class DeployFlow {
                     spec.slo().p99Ms());
             experiment = s.engine.abTest(target, plan);
             verdict = experiment.verdict().name();
-            result.put("verdictReasons", List.copyOf(experiment.reasons()));
+            result.put("verdictReasons", new ArrayList<>(experiment.reasons()));
             services.log().println(Messages.format("Deploy.verdict", spec.name(), version.version(),
                     experiment.summary()));
         }
@@ -137,7 +137,7 @@ final class DeployFlow {
         summary.put("p50Ms", round(smoke.load().latencyMs(50)));
         summary.put("p99Ms", round(smoke.load().latencyMs(99)));
         summary.put("errorRate", smoke.load().errorRate());
-        summary.put("reasons", List.copyOf(smoke.verdict().reasons()));
+        summary.put("reasons", new ArrayList<>(smoke.verdict().reasons()));
         return summary;
     }
 
