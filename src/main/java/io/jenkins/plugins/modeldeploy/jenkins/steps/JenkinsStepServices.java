@@ -84,6 +84,21 @@ public final class JenkinsStepServices implements StepServices {
     }
 
     @Override
+    public synchronized void cleanUp() {
+        if (work == null) {
+            return;
+        }
+        try (java.util.stream.Stream<Path> files = Files.walk(work)) {
+            for (Path p : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
+                Files.deleteIfExists(p);
+            }
+        } catch (IOException e) {
+            log.println("model-deploy: could not remove the scratch directory " + work + ": " + e.getMessage());
+        }
+        work = null;
+    }
+
+    @Override
     public String buildNumber() {
         return Integer.toString(run.getNumber());
     }

@@ -66,7 +66,11 @@ final class Session implements AutoCloseable {
                 target.close();
             }
         } finally {
-            bus.close(Duration.ofSeconds(30));
+            try {
+                bus.close(Duration.ofSeconds(30));
+            } finally {
+                services.cleanUp(); // image layers, a copied model directory, the (by now drained) event spool
+            }
         }
     }
 }

@@ -29,6 +29,9 @@ public interface StepServices {
     /** Scratch space of this build (image layers, event spool). */
     Path workDirectory() throws IOException;
 
+    /** Removes the scratch space; called when a phase closes its session. */
+    default void cleanUp() {}
+
     /** The default version: the build number. */
     String buildNumber();
 
