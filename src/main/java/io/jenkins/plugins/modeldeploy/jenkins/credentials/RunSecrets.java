@@ -34,7 +34,7 @@ public final class RunSecrets implements SecretSource {
         if (c instanceof FileCredentials file) {
             try (InputStream in = file.getContent()) {
                 String text = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-                mask.add(text, null);
+                mask.addKubeconfig(text);
                 return text;
             } catch (IOException e) {
                 throw new IllegalArgumentException(Messages.format("Credentials.unreadable", field, id, e.getMessage()),
@@ -43,7 +43,7 @@ public final class RunSecrets implements SecretSource {
         }
         if (c instanceof StringCredentials text) {
             String value = text.getSecret().getPlainText();
-            mask.add(value, null);
+            mask.addKubeconfig(value);
             return value;
         }
         throw wrongType(field, id, c, "a secret file holding a kubeconfig");

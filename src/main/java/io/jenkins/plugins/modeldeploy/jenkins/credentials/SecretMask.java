@@ -1,5 +1,9 @@
 package io.jenkins.plugins.modeldeploy.jenkins.credentials;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
 import java.io.Serializable;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
@@ -8,6 +12,7 @@ import java.util.Comparator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The secrets a build resolved, and every form in which they could reach a log line: plain, URL-encoded, and
@@ -41,6 +46,39 @@ public final class SecretMask implements Serializable {
         }
         ordered = forms.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList();
     }
+
+    /**
+     * Adds a kubeconfig: the whole text, and each secret inside it on its own (tokens, passwords, client keys), since
+     * those are what a client library or an error message would print.
+     */
+    public synchronized void addKubeconfig(String yaml) {
+        add(yaml, null);
+        try {
+            collect(new ObjectMapper(new YAMLFactory()).readTree(yaml), null);
+        } catch (IOException | RuntimeException e) {
+            // not YAML: the whole text is masked, which is all that can be done
+        }
+    }
+
+    private void collect(JsonNode node, String key) {
+        if (node == null) {
+            return;
+        }
+        if (node.isValueNode()) {
+            if (key != null && SECRET_KEYS.matcher(key).matches() && !node.asText().isEmpty()) {
+                add(node.asText(), null);
+            }
+            return;
+        }
+        if (node.isArray()) {
+            node.forEach(child -> collect(child, key));
+            return;
+        }
+        node.properties().forEach(e -> collect(e.getValue(), e.getKey()));
+    }
+
+    private static final Pattern SECRET_KEYS = Pattern.compile(
+            "(?i).*(token|password|secret|client-key-data|key-data)");
 
     private void add(String form) {
         if (form.length() >= MIN_FORM) {

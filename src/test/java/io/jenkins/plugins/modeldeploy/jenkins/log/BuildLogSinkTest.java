@@ -74,6 +74,17 @@ class BuildLogSinkTest {
     }
 
     @Test
+    void eachSecretInsideAKubeconfigIsMaskedOnItsOwn() {
+        mask.addKubeconfig("apiVersion: v1\nusers:\n- name: ci\n  user:\n    token: kube-TOKEN-4242-abcdef\n"
+                + "- name: admin\n  user: {username: admin, password: 'p4ss-w0rd!', client-key-data: LS0tLS1CRUdJTg==}\n"
+                + "clusters:\n- name: c\n  cluster: {server: 'https://10.0.0.1:6443'}\n");
+        sink.println("401 Unauthorized for bearer kube-TOKEN-4242-abcdef at https://10.0.0.1:6443");
+        sink.println("basic auth admin:p4ss-w0rd! key LS0tLS1CRUdJTg==");
+        assertThat(log()).doesNotContain("kube-TOKEN-4242-abcdef", "p4ss-w0rd!", "LS0tLS1CRUdJTg==")
+                .contains("bearer **** at https://10.0.0.1:6443", "basic auth admin:****");
+    }
+
+    @Test
     void linesWithoutSecretsAreUntouched() {
         mask.add("hunter2-Secret", null);
         sink.println("pushed 3 layers to registry.example.com/models/iris");

@@ -63,7 +63,7 @@ final class FakeServices implements StepServices {
                 if (!id.equals("kubeconfig-prod")) {
                     throw new IllegalArgumentException(field + ": no credentials with ID \"" + id + "\"");
                 }
-                mask.add(KUBECONFIG, null);
+                mask.addKubeconfig(KUBECONFIG);
                 return KUBECONFIG;
             }
 
