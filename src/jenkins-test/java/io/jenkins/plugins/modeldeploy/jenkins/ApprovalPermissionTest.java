@@ -9,6 +9,7 @@ import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionEvidence;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionPermissions;
 import io.jenkins.plugins.modeldeploy.pipeline.PromotionRequest;
+import java.net.URL;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
@@ -55,7 +56,8 @@ public class ApprovalPermissionTest {
         FreeStyleBuild b = buildWithPromotionPage(List.of());
         JenkinsRule.WebClient wc = r.createWebClient().login("alice");
         wc.setThrowExceptionOnFailingStatusCode(false);
-        assertEquals(405, wc.goTo("job/p/1/model-promotion/approve").getWebResponse().getStatusCode());
+        Page get = wc.getPage(new WebRequest(new URL(r.getURL(), "job/p/1/model-promotion/approve"), HttpMethod.GET));
+        assertEquals(405, get.getWebResponse().getStatusCode()); // @RequirePOST
 
         assertEquals(403, post("bob", "approve"));
         assertEquals(PromotionAction.Status.PENDING, b.getAction(PromotionAction.class).getStatus());
