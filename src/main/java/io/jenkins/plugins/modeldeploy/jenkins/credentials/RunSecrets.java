@@ -9,6 +9,7 @@ import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
+import java.util.function.Function;
 import org.jenkinsci.plugins.plaincredentials.FileCredentials;
 import org.jenkinsci.plugins.plaincredentials.StringCredentials;
 
@@ -20,11 +21,16 @@ public final class RunSecrets implements SecretSource {
     /** The user name sent with a secret-text registry token (registries check only the token). */
     public static final String TOKEN_USER = "token";
 
-    private final Run<?, ?> run;
+    private final Function<String, StandardCredentials> lookup;
     private final SecretMask mask;
 
     public RunSecrets(Run<?, ?> run, SecretMask mask) {
-        this.run = run;
+        this(id -> CredentialsProvider.findCredentialById(id, StandardCredentials.class, run), mask);
+    }
+
+    /** @param lookup the credential with an ID, or null */
+    RunSecrets(Function<String, StandardCredentials> lookup, SecretMask mask) {
+        this.lookup = lookup;
         this.mask = mask;
     }
 
@@ -75,7 +81,7 @@ public final class RunSecrets implements SecretSource {
     }
 
     private StandardCredentials find(String field, String id) {
-        StandardCredentials c = CredentialsProvider.findCredentialById(id, StandardCredentials.class, run);
+        StandardCredentials c = lookup.apply(id);
         if (c == null) {
             throw new IllegalArgumentException(Messages.format("Credentials.notFound", field, id));
         }
