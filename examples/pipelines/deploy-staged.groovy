@@ -1,9 +1,10 @@
-// The same path as finer steps, for pipelines that want control between the phases: here the image is built on an
-// agent stage, the A/B verdict decides in the Jenkinsfile, and promotion waits for approval like deployModel does.
+// The same path as finer steps, for pipelines that want control between the phases: the A/B verdict decides in the
+// Jenkinsfile, and the promotion waits for approval outside `node`, so no agent executor is kept while a person
+// decides (deployModel needs the workspace, so its approval wait sits inside `node`).
+def rollout
 node {
     checkout scm
     def image
-    def rollout
     stage('Build image') {
         image = buildModelImage(modelDir: 'examples/iris-python', imageRepository: 'registry.example.com/models/iris',
                 registryCredentialsId: 'registry-push')
@@ -26,8 +27,8 @@ node {
             error "iris ${rollout.version} lost its A/B test"
         }
     }
-    stage('Promote') {
-        promoteModel(model: 'iris', version: rollout.version, cluster: 'prod',
-                approval: [approvers: 'ml-leads', timeout: '4h'])
-    }
+}
+stage('Promote') {
+    promoteModel(model: 'iris', version: rollout.version, cluster: 'prod',
+            approval: [approvers: 'ml-leads', timeout: '4h'])
 }
