@@ -1,5 +1,5 @@
 // deployModel with every group of options, and a person approving the promotion on the run's promotion page
-// (Model promotion in the side panel). The step waits without holding an executor, survives a controller restart,
+// (Model promotion in the side panel). The step waits without holding a thread, survives a controller restart,
 // and rolls back when nobody decides within the timeout or the promotion is rejected.
 pipeline {
     agent any

@@ -22,7 +22,8 @@ import org.kohsuke.stapler.QueryParameter;
 
 /**
  * {@code promoteModel}: sends all of the stable route to {@code version}. With an {@code approval} block, it first
- * waits (without holding an executor) for a person on the run's promotion page; a rejection or a timeout rolls back
+ * waits (without a thread; outside {@code node} without an executor) for a person on the run's promotion page; a
+ * rejection or a timeout rolls back
  * and fails the step. Returns {@code promotedVersion}, {@code previous} and {@code approvedBy}.
  */
 public final class PromoteModelStep extends TargetStep {
