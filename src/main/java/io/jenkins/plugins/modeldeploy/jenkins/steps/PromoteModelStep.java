@@ -23,8 +23,7 @@ import org.kohsuke.stapler.QueryParameter;
 /**
  * {@code promoteModel}: sends all of the stable route to {@code version}. With an {@code approval} block, it first
  * waits (without a thread; outside {@code node} without an executor) for a person on the run's promotion page; a
- * rejection or a timeout rolls back
- * and fails the step. Returns {@code promotedVersion}, {@code previous} and {@code approvedBy}.
+ * rejection or a timeout rolls back and fails the step. Returns {@code promotedVersion}, {@code previous} and {@code approvedBy}.
  */
 public final class PromoteModelStep extends TargetStep {
     private final String model;
