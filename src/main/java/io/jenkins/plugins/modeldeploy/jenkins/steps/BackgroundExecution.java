@@ -28,6 +28,8 @@ public abstract class BackgroundExecution extends StepExecution {
     private final String stepName;
     private transient volatile Future<?> task;
     private transient volatile String status;
+    /** Set by {@link #stop}: the step is already completed, so the interrupted work must not complete it again. */
+    private transient volatile boolean stopped;
     private transient StepServices services;
 
     protected BackgroundExecution(StepContext context, String stepName, StepServices services) {
@@ -59,13 +61,16 @@ public abstract class BackgroundExecution extends StepExecution {
             try {
                 work.run();
             } catch (Throwable t) {
-                getContext().onFailure(t);
+                if (!stopped) {
+                    getContext().onFailure(t);
+                }
             }
         });
     }
 
     @Override
     public void stop(Throwable cause) throws Exception {
+        stopped = true;
         Future<?> running = task;
         if (running != null) {
             running.cancel(true);

@@ -12,6 +12,7 @@ import org.jenkinsci.plugins.workflow.steps.StepContext;
 final class FakeContext extends StepContext {
     final CompletableFuture<Object> outcome = new CompletableFuture<>();
     int saves;
+    final java.util.concurrent.atomic.AtomicInteger completions = new java.util.concurrent.atomic.AtomicInteger();
 
     @Override
     public <T> T get(Class<T> key) {
@@ -20,6 +21,7 @@ final class FakeContext extends StepContext {
 
     @Override
     public void onSuccess(Object result) {
+        completions.incrementAndGet();
         if (!outcome.complete(result)) {
             throw new IllegalStateException("completed twice; second result " + result);
         }
@@ -27,6 +29,7 @@ final class FakeContext extends StepContext {
 
     @Override
     public void onFailure(Throwable t) {
+        completions.incrementAndGet();
         if (!outcome.completeExceptionally(t)) {
             throw new IllegalStateException("completed twice; second failure " + t, t);
         }

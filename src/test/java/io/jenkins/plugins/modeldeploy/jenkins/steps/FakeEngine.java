@@ -43,7 +43,7 @@ import org.HdrHistogram.Histogram;
  * The engine, a target and their factory as one scripted double: records every call (as "phase args") and the
  * plans it was given, and answers with the configured verdict, smoke outcome and production version.
  */
-final class FakeEngine implements DeploymentEngine, EngineFactory {
+class FakeEngine implements DeploymentEngine, EngineFactory {
     final List<String> calls = new CopyOnWriteArrayList<>();
     volatile ImagePlan imagePlan;
     volatile KubernetesSettings settings;

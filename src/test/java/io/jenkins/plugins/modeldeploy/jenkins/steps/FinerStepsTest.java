@@ -116,6 +116,41 @@ class FinerStepsTest {
     }
 
     @Test
+    void stopInterruptsTheWorkAndCompletesTheStepOnce() throws Exception {
+        java.util.concurrent.CountDownLatch building = new java.util.concurrent.CountDownLatch(1);
+        FakeEngine engine = new FakeEngine() {
+            @Override
+            public io.jenkins.plugins.modeldeploy.image.BuiltImage buildImage(
+                    io.jenkins.plugins.modeldeploy.image.ImagePlan plan) {
+                building.countDown();
+                try {
+                    Thread.sleep(60_000);
+                } catch (InterruptedException e) {
+                    calls.add("build interrupted");
+                    Thread.currentThread().interrupt();
+                    throw new IllegalStateException("interrupted", e);
+                }
+                throw new AssertionError("not interrupted");
+            }
+        };
+        FakeContext context = new FakeContext();
+        DeployModelExecution execution = new DeployModelExecution(context, new DeployModelStep("models/iris")
+                .request(), new FakeServices(workspace, engine));
+        execution.start();
+        assertThat(building.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        execution.stop(new InterruptedException("aborted by dave"));
+
+        assertThat(context.failure()).hasMessage("aborted by dave");
+        for (int i = 0; i < 200 && !engine.calls.contains("build interrupted"); i++) {
+            Thread.sleep(10);
+        }
+        assertThat(engine.calls).contains("build interrupted");
+        Thread.sleep(100); // let the interrupted work finish
+        assertThat(context.completions).hasValue(1);
+    }
+
+    @Test
     void freestyleEndsAfterTheVerdictAndLeavesTheDecisionToThePage() throws Exception {
         FakeEngine engine = new FakeEngine();
         FakeServices services = new FakeServices(workspace, engine);
