@@ -17,6 +17,7 @@ public final class Checkpoint implements Serializable {
     public final String champion;
     /** PROMOTE, ROLLBACK or INCONCLUSIVE; PROMOTE for a first version, which has nothing to be compared with. */
     public final String verdict;
+    /** Null once the evidence is on the promotion page. */
     public final PromotionEvidence evidence;
     /** imageDigest, image, smoke (map), verdict, verdictReasons: what the step returns, filled as it goes. */
     public final LinkedHashMap<String, Object> result;
@@ -29,5 +30,10 @@ public final class Checkpoint implements Serializable {
         this.verdict = verdict;
         this.evidence = evidence;
         this.result = result;
+    }
+
+    /** The same, without the evidence (kept once, on the promotion page, rather than twice in build.xml). */
+    public Checkpoint withoutEvidence() {
+        return new Checkpoint(model, challenger, champion, verdict, null, result);
     }
 }

@@ -38,7 +38,7 @@ public final class FreestyleDeployment {
                     services.configuration().getApprovalTimeout()));
             String key = services.runId() + "/freestyle/" + c.model + "-" + c.challenger;
             services.attach(new PromotionAction(key, c.evidence, request.approval.approverList(), deadline,
-                    new FollowUp(request.target, c)));
+                    new FollowUp(request.target, c.withoutEvidence())));
             services.log().println(Messages.format("Approval.waiting", c.model, c.challenger,
                     services.runUrl() + "model-promotion/"));
         }
