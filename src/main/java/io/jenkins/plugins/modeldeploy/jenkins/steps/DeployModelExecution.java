@@ -28,7 +28,7 @@ public final class DeployModelExecution extends ApprovingExecution {
         try (Session s = Session.open(services, request.target)) {
             Checkpoint c = DeployFlow.beforeApproval(s, request, this::status);
             synchronized (this) {
-                checkpoint = c;
+                checkpoint = c.withoutEvidence(); // the evidence goes to the promotion page, stored once
             }
             if (Verdict.ROLLBACK.name().equals(c.verdict)) {
                 return DeployFlow.afterApproval(s, request.target, c, Approval.automatic("A/B verdict ROLLBACK"));
