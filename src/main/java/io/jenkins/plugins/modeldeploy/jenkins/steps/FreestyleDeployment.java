@@ -1,5 +1,6 @@
 package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
+import hudson.AbortException;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import io.jenkins.plugins.modeldeploy.abtest.Verdict;
@@ -28,7 +29,7 @@ public final class FreestyleDeployment {
             if (!ask) {
                 if (Verdict.INCONCLUSIVE.name().equals(c.verdict)) {
                     DeployFlow.rollback(s, request.target, c, "A/B test inconclusive and no approval configured");
-                    throw new hudson.AbortException(Messages.format("Deploy.rolledBack", c.model,
+                    throw new AbortException(Messages.format("Deploy.rolledBack", c.model,
                             "A/B test inconclusive and no approval configured"));
                 }
                 DeployFlow.afterApproval(s, request.target, c, Approval.automatic("A/B verdict " + c.verdict));
