@@ -12,7 +12,8 @@ import com.tngtech.archunit.lang.ArchRule;
 @AnalyzeClasses(packages = "io.jenkins.plugins.modeldeploy", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
     static final String[] JENKINS_TYPES = {
-        "hudson..", "jenkins..", "org.kohsuke.stapler..", "org.jenkinsci..", "com.cloudbees..", "org.acegisecurity.."
+        "hudson..", "jenkins..", "org.kohsuke.stapler..", "org.jenkinsci..", "com.cloudbees..", "org.acegisecurity..",
+        "org.jvnet.localizer.."
     };
 
     @ArchTest

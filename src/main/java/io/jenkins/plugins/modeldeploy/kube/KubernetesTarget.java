@@ -1,5 +1,8 @@
 package io.jenkins.plugins.modeldeploy.kube;
 
+import io.jenkins.plugins.modeldeploy.abtest.MetricsSource;
+import io.jenkins.plugins.modeldeploy.abtest.PrometheusMetricsSource;
+
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
@@ -245,6 +248,11 @@ public final class KubernetesTarget implements Target {
                     settings.ingressClassName(),
                     settings.host().map(h -> URI.create("http://" + h)).orElse(IN_CLUSTER_TRAEFIK));
         };
+    }
+
+    @Override
+    public Optional<MetricsSource> metrics(double sloP99Ms) {
+        return settings.prometheus().map(url -> new PrometheusMetricsSource(url, settings.namespace(), sloP99Ms));
     }
 
     @Override

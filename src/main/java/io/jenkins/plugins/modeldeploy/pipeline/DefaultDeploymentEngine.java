@@ -137,7 +137,7 @@ public final class DefaultDeploymentEngine implements DeploymentEngine {
     public SmokeResult smokeTest(Target target, ModelVersion model, DeployedVersion version, SmokeSettings settings)
             throws TargetException, InterruptedException {
         List<Payload> payloads = samples(model);
-        URI url = URI.create(target.router().stableEndpoint(model.name()) + "/" + model.version() + "/predict");
+        URI url = version.endpoint().resolve("/predict");
         double rate = settings.rate().orElse(model.spec().slo().rps());
         SmokeThresholds thresholds = SmokeThresholds.fromSlo(model.spec().slo(), rate);
         if (settings.p99Ms().isPresent()) {
@@ -177,9 +177,9 @@ public final class DefaultDeploymentEngine implements DeploymentEngine {
     @Override
     public ExperimentResult abTest(Target target, ExperimentPlan plan, List<Payload> samples) throws TargetException,
             RoutingException, InterruptedException {
-        MetricsSource metrics = target.router() instanceof MetricsSource own ? own : clusterMetrics.orElseThrow(
-                () -> new TargetException("A/B tests on " + target.describe() + " read Traefik's metrics from"
-                        + " Prometheus: configure a Prometheus URL for the cluster"));
+        MetricsSource metrics = target.router() instanceof MetricsSource own ? own : target.metrics(plan.sloP99Ms())
+                .or(() -> clusterMetrics).orElseThrow(() -> new TargetException("A/B tests on " + target.describe()
+                        + " read Traefik's metrics from Prometheus: configure a Prometheus URL for the cluster"));
         ReleaseStore store = target.releases();
         Optional<ReleaseState> stored = store.load(plan.model());
         if (stored.isEmpty() || !stored.get().production().equals(Optional.of(plan.champion()))) {

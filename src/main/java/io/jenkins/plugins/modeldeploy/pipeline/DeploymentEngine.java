@@ -29,7 +29,7 @@ public interface DeploymentEngine {
     DeployedVersion rollout(Target target, RolloutRequest request) throws RolloutException, RoutingException,
             InterruptedException;
 
-    /** Sends the model's sample requests to the version's own route at the SLO rate and judges the result. */
+    /** Sends the model's sample requests to the version's own endpoint at the SLO rate and judges the result. */
     SmokeResult smokeTest(Target target, ModelVersion model, DeployedVersion version, SmokeSettings settings)
             throws TargetException, InterruptedException;
 

@@ -1,6 +1,8 @@
 package io.jenkins.plugins.modeldeploy.target;
 
+import io.jenkins.plugins.modeldeploy.abtest.MetricsSource;
 import io.jenkins.plugins.modeldeploy.route.TrafficRouter;
+import java.util.Optional;
 
 /**
  * Where model versions run: a Kubernetes namespace or this machine. The pipeline is the same for every target; only
@@ -29,6 +31,14 @@ public interface Target extends AutoCloseable {
 
     /** Where promotion state and stages live (annotations on Kubernetes, a state file locally). */
     ReleaseStore releases();
+
+    /**
+     * Where A/B tests read what each version served, when the router keeps no counters of its own (Kubernetes:
+     * Prometheus over Traefik's metrics, if configured); {@code sloP99Ms} is the latency that counts as a violation.
+     */
+    default Optional<MetricsSource> metrics(double sloP99Ms) {
+        return Optional.empty();
+    }
 
     @Override
     void close();

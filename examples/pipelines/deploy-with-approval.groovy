@@ -1,0 +1,33 @@
+// deployModel with every group of options, and a person approving the promotion on the run's promotion page
+// (Model promotion in the side panel). The step waits without holding a thread, survives a controller restart,
+// and rolls back when nobody decides within the timeout or the promotion is rejected.
+pipeline {
+    agent any
+    options {
+        timestamps()
+    }
+    stages {
+        stage('Deploy mtcars') {
+            steps {
+                script {
+                    def result = deployModel(
+                            modelDir: 'examples/mtcars-r',
+                            version: "${env.BUILD_NUMBER}",
+                            imageRepository: 'registry.example.com/models/mtcars',
+                            registryCredentialsId: 'registry-push',
+                            baseImage: 'registry.example.com/base/r-harness:4.4',
+                            kubeconfigCredentialsId: 'kubeconfig-prod',
+                            namespace: 'models',
+                            host: 'models.example.com',
+                            rolloutTimeout: '15m',
+                            smoke: [rate: 20, duration: '1m', warmup: '10s', p99Ms: 80, maxErrorRate: 0.005],
+                            abTest: [challengerWeight: 20, minDuration: '10m', maxDuration: '2h', minSamples: 2000,
+                                     alpha: 0.05, method: 'SEQUENTIAL', syntheticRate: 5],
+                            approval: [approvers: 'alice,ml-leads', timeout: '8h'],
+                            eventsUri: 'amqp://rabbitmq.example.com:5672/')
+                    currentBuild.description = "${result.verdict} -> ${result.promotedVersion} (by ${result.approvedBy})"
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,8 @@
+// Signature-only (offline build, never packaged): org.jenkins-ci.main:jenkins-core 2.479.3.
+// Checked against jenkinsci/jenkins tag jenkins-2.479.3, core/src/main/java/hudson/model/Describable.java.
+// Declares only the members the adapters use, with the real modifiers, generics and throws.
+package hudson.model;
+
+public interface Describable<T extends Describable<T>> {
+    Descriptor<T> getDescriptor();
+}

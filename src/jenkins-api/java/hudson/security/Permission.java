@@ -1,0 +1,25 @@
+// Signature-only (offline build, never packaged): org.jenkins-ci.main:jenkins-core 2.479.3.
+// Checked against jenkinsci/jenkins tag jenkins-2.479.3, core/src/main/java/hudson/security/Permission.java.
+// Declares only the members the adapters use, with the real modifiers, generics and throws.
+// Fields are set so unit tests can inspect a declared permission.
+package hudson.security;
+
+import org.jvnet.localizer.Localizable;
+
+@SuppressWarnings("rawtypes") // as the real class: raw Class
+public final class Permission {
+    public final Class owner;
+    public final PermissionGroup group;
+    public final String name;
+    public final Localizable description;
+    public final Permission impliedBy;
+
+    public Permission(PermissionGroup group, String name, Localizable description, Permission impliedBy,
+            PermissionScope scope) {
+        this.owner = group.owner;
+        this.group = group;
+        this.name = name;
+        this.description = description;
+        this.impliedBy = impliedBy;
+    }
+}

@@ -1,0 +1,34 @@
+// Signature-only (offline build, never packaged): org.jenkins-ci.plugins.workflow:workflow-step-api 678.v3ee58b_469476 (bom-2.479.x 3850.vb_c5319efa_e29).
+// Checked against jenkinsci/workflow-step-api-plugin tag 678.v3ee58b_469476, src/main/java/org/jenkinsci/plugins/workflow/steps/StepExecution.java.
+// Declares only the members the adapters use, with the real modifiers, generics and throws.
+// The real context field is a serialized @Inject field; minimal bodies (as the real ones) so test doubles work.
+package org.jenkinsci.plugins.workflow.steps;
+
+import java.io.Serializable;
+
+public abstract class StepExecution implements Serializable {
+    private transient StepContext context;
+
+    @Deprecated
+    protected StepExecution() {}
+
+    protected StepExecution(StepContext context) {
+        this.context = context;
+    }
+
+    public StepContext getContext() {
+        return context;
+    }
+
+    public abstract boolean start() throws Exception;
+
+    public void stop(Throwable cause) throws Exception {
+        getContext().onFailure(cause);
+    }
+
+    public void onResume() {}
+
+    public String getStatus() {
+        return null;
+    }
+}

@@ -1,0 +1,20 @@
+// Signature-only (offline build, never packaged): org.jvnet.localizer:localizer 1.31 (the version jenkins-core 2.479.3 manages).
+// Checked against kohsuke/localizer at commits 06abcb7c/0af446e7 (no tag checked), lib/src/main/java/org/jvnet/localizer/ResourceBundleHolder.java.
+// Declares only the members the adapters use, with the real modifiers, generics and throws.
+// The public (deprecated) constructor is private here; get(Class) is what the adapters call.
+package org.jvnet.localizer;
+
+import java.io.Serializable;
+
+@SuppressWarnings("rawtypes") // as the real class: raw Class
+public final class ResourceBundleHolder implements Serializable {
+    public final Class owner;
+
+    private ResourceBundleHolder(Class owner) {
+        this.owner = owner;
+    }
+
+    public static synchronized ResourceBundleHolder get(Class clazz) {
+        return new ResourceBundleHolder(clazz);
+    }
+}

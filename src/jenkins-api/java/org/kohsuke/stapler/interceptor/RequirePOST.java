@@ -1,0 +1,14 @@
+// Signature-only (offline build, never packaged): org.kohsuke.stapler:stapler 1903.1905.ve5a_f469356f0 (the version jenkins-core 2.479.3 manages).
+// Checked against jenkinsci/stapler tag 1903.1905.ve5a_f469356f0, core/src/main/java/org/kohsuke/stapler/interceptor/RequirePOST.java.
+// Declares only the members the adapters use, with the real modifiers, generics and throws.
+// @InterceptorAnnotation(RequirePOST.Processor.class) omitted: Stapler enforces POST, not this copy.
+package org.kohsuke.stapler.interceptor;
+
+import java.lang.annotation.ElementType;
+import java.lang.annotation.Retention;
+import java.lang.annotation.RetentionPolicy;
+import java.lang.annotation.Target;
+
+@Retention(RetentionPolicy.RUNTIME)
+@Target({ElementType.METHOD, ElementType.FIELD})
+public @interface RequirePOST {}

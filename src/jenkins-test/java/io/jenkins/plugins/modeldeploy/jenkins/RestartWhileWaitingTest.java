@@ -1,0 +1,56 @@
+package io.jenkins.plugins.modeldeploy.jenkins;
+
+import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertTrue;
+
+import hudson.model.Result;
+import io.jenkins.plugins.modeldeploy.jenkins.config.ClusterConfig;
+import io.jenkins.plugins.modeldeploy.jenkins.config.ModelDeployConfiguration;
+import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
+import io.jenkins.plugins.modeldeploy.jenkins.promotion.Approver;
+import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
+import java.time.Instant;
+import java.util.List;
+import org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition;
+import org.jenkinsci.plugins.workflow.job.WorkflowJob;
+import org.jenkinsci.plugins.workflow.job.WorkflowRun;
+import org.junit.BeforeClass;
+import org.junit.Rule;
+import org.junit.Test;
+import org.jvnet.hudson.test.JenkinsSessionRule;
+
+/** promoteModel waits for approval across a controller restart, without an executor, and completes afterwards. */
+public class RestartWhileWaitingTest {
+    @Rule
+    public JenkinsSessionRule sessions = new JenkinsSessionRule();
+
+    @BeforeClass
+    public static void scriptedEngine() {
+        System.setProperty(EngineFactory.PROPERTY, ScriptedEngineFactory.class.getName());
+    }
+
+    @Test
+    public void approvalGivenAfterARestartPromotes() throws Throwable {
+        sessions.then(r -> {
+            ClusterConfig local = new ClusterConfig("local");
+            local.setInCluster(true);
+            ModelDeployConfiguration.get().setClusters(List.of(local));
+            WorkflowJob p = r.createProject(WorkflowJob.class, "p");
+            p.setDefinition(new CpsFlowDefinition("def r = promoteModel model: 'iris', version: '7',"
+                    + " approval: [approvers: 'alice', timeout: '1h']\necho \"promoted ${r.promotedVersion}\"", true));
+            WorkflowRun b = p.scheduleBuild2(0).waitForStart();
+            r.waitForMessage("Waiting for approval to promote iris version 7", b);
+            assertEquals(0, r.jenkins.toComputer().countBusy()); // no executor held while waiting
+        });
+        sessions.then(r -> {
+            WorkflowRun b = r.jenkins.getItemByFullName("p", WorkflowJob.class).getBuildByNumber(1);
+            r.waitForMessage("Resumed after a restart; still waiting for approval to promote iris version 7", b);
+            PromotionAction page = b.getAction(PromotionAction.class);
+            assertEquals(PromotionAction.Outcome.RECORDED,
+                    page.decide(new Approver("alice", List.of(), true), true, "after restart", Instant.now()));
+            r.assertBuildStatus(Result.SUCCESS, r.waitForCompletion(b));
+            r.assertLogContains("promoted 7", b);
+            assertTrue(ScriptedEngineFactory.CALLS.contains("promote iris 7 by alice"));
+        });
+    }
+}

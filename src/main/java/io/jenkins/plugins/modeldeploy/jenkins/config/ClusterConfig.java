@@ -1,0 +1,135 @@
+package io.jenkins.plugins.modeldeploy.jenkins.config;
+
+import hudson.Extension;
+import hudson.model.AbstractDescribableImpl;
+import hudson.model.Descriptor;
+import hudson.util.FormValidation;
+import io.jenkins.plugins.modeldeploy.jenkins.Messages;
+import io.jenkins.plugins.modeldeploy.kube.KubernetesSettings;
+import java.util.Locale;
+import org.jenkinsci.Symbol;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
+import org.kohsuke.stapler.QueryParameter;
+
+/**
+ * A Kubernetes cluster models are deployed to, by name. Holds the ID of a kubeconfig credential (a secret file),
+ * never the kubeconfig itself; without one, and with {@code inCluster}, the controller's service account is used.
+ */
+public final class ClusterConfig extends AbstractDescribableImpl<ClusterConfig> {
+    private final String name;
+    private String kubeconfigCredentialsId;
+    private boolean inCluster;
+    private String namespace = "default";
+    private String routeMode = KubernetesSettings.RouteMode.TRAEFIK.name();
+    private String prometheusUrl;
+    private String host;
+
+    @DataBoundConstructor
+    public ClusterConfig(String name) {
+        Validation.require(Validation.dnsLabel("name", name, true));
+        this.name = name;
+    }
+
+    public String getName() {
+        return name;
+    }
+
+    public String getKubeconfigCredentialsId() {
+        return kubeconfigCredentialsId;
+    }
+
+    @DataBoundSetter
+    public void setKubeconfigCredentialsId(String kubeconfigCredentialsId) {
+        Validation.require(Validation.credentialsId("kubeconfigCredentialsId", kubeconfigCredentialsId));
+        this.kubeconfigCredentialsId = Validation.blank(kubeconfigCredentialsId) ? null : kubeconfigCredentialsId.trim();
+    }
+
+    public boolean isInCluster() {
+        return inCluster;
+    }
+
+    @DataBoundSetter
+    public void setInCluster(boolean inCluster) {
+        this.inCluster = inCluster;
+    }
+
+    public String getNamespace() {
+        return namespace;
+    }
+
+    @DataBoundSetter
+    public void setNamespace(String namespace) {
+        Validation.require(Validation.dnsLabel("namespace", namespace, false));
+        this.namespace = Validation.blank(namespace) ? "default" : namespace.trim();
+    }
+
+    /** {@code TRAEFIK} (IngressRoute and weighted TraefikService: A/B splits) or {@code INGRESS} (paths only). */
+    public String getRouteMode() {
+        return routeMode;
+    }
+
+    @DataBoundSetter
+    public void setRouteMode(String routeMode) {
+        this.routeMode = parseRouteMode(routeMode).name();
+    }
+
+    public KubernetesSettings.RouteMode routeMode() {
+        return KubernetesSettings.RouteMode.valueOf(routeMode);
+    }
+
+    public String getPrometheusUrl() {
+        return prometheusUrl;
+    }
+
+    @DataBoundSetter
+    public void setPrometheusUrl(String prometheusUrl) {
+        Validation.require(Validation.httpUrl("prometheusUrl", prometheusUrl));
+        this.prometheusUrl = Validation.blank(prometheusUrl) ? null : prometheusUrl.trim();
+    }
+
+    public String getHost() {
+        return host;
+    }
+
+    @DataBoundSetter
+    public void setHost(String host) {
+        this.host = Validation.blank(host) ? null : host.trim();
+    }
+
+    static KubernetesSettings.RouteMode parseRouteMode(String value) {
+        if (Validation.blank(value)) {
+            return KubernetesSettings.RouteMode.TRAEFIK;
+        }
+        try {
+            return KubernetesSettings.RouteMode.valueOf(value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException("routeMode: \"" + value + "\" must be TRAEFIK or INGRESS");
+        }
+    }
+
+    @Extension
+    @Symbol("modelDeployCluster")
+    public static final class DescriptorImpl extends Descriptor<ClusterConfig> {
+        @Override
+        public String getDisplayName() {
+            return Messages.format("Config.cluster.displayName");
+        }
+
+        public FormValidation doCheckName(@QueryParameter String value) {
+            return Validation.form(Validation.dnsLabel("name", value, true));
+        }
+
+        public FormValidation doCheckNamespace(@QueryParameter String value) {
+            return Validation.form(Validation.dnsLabel("namespace", value, false));
+        }
+
+        public FormValidation doCheckKubeconfigCredentialsId(@QueryParameter String value) {
+            return Validation.form(Validation.credentialsId("kubeconfigCredentialsId", value));
+        }
+
+        public FormValidation doCheckPrometheusUrl(@QueryParameter String value) {
+            return Validation.form(Validation.httpUrl("prometheusUrl", value));
+        }
+    }
+}

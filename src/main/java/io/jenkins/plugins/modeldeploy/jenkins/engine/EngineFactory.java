@@ -1,0 +1,36 @@
+package io.jenkins.plugins.modeldeploy.jenkins.engine;
+
+import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
+import io.jenkins.plugins.modeldeploy.jenkins.Messages;
+import io.jenkins.plugins.modeldeploy.kube.KubernetesSettings;
+import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
+import io.jenkins.plugins.modeldeploy.target.Target;
+import java.nio.file.Path;
+import java.util.ServiceLoader;
+import java.util.function.Consumer;
+
+/**
+ * Where the adapters get the engine and the Kubernetes target from. The adapters only know the interfaces; the
+ * implementation (the engine of the {@code pipeline} package over {@code KubernetesTarget.connect(settings,
+ * events)}) is registered as a {@link ServiceLoader} service, so tests inject doubles and the real wiring is one
+ * small class added when those packages land. Without one, every step fails with {@link #installed()}'s message.
+ */
+public interface EngineFactory {
+    /** The engine; {@code workDir} is the build's scratch space (image layers), {@code events} the build's bus. */
+    DeploymentEngine engine(Path workDir, Consumer<DeploymentEvent> events);
+
+    /** Connects to a cluster; the caller closes the target. */
+    Target target(KubernetesSettings settings, Consumer<DeploymentEvent> events) throws Exception;
+
+    /** Names the factory class to use when several are installed (the JenkinsRule tests install a scripted one). */
+    String PROPERTY = "io.jenkins.plugins.modeldeploy.engineFactory";
+
+    /** The installed factory, or an {@link IllegalStateException} that says what is missing. */
+    static EngineFactory installed() {
+        String wanted = System.getProperty(PROPERTY);
+        return ServiceLoader.load(EngineFactory.class, EngineFactory.class.getClassLoader()).stream()
+                .filter(p -> wanted == null || p.type().getName().equals(wanted)).findFirst()
+                .map(ServiceLoader.Provider::get)
+                .orElseThrow(() -> new IllegalStateException(Messages.format("Engine.notInstalled")));
+    }
+}

@@ -1,0 +1,36 @@
+package io.jenkins.plugins.modeldeploy.jenkins.steps;
+
+import io.jenkins.plugins.modeldeploy.jenkins.engine.ImageOptions;
+import io.jenkins.plugins.modeldeploy.jenkins.engine.TargetOptions;
+import java.io.Serializable;
+
+/** Everything {@code deployModel} (or the freestyle build step) was asked to do; serializable, no secrets. */
+public final class DeployRequest implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    public final String modelDir;
+    public final String version;
+    public final ImageOptions image;
+    public final TargetOptions target;
+    public final SmokeOptions smoke;
+    public final AbTestOptions abTest;
+    public final ApprovalOptions approval;
+    public final String rolloutTimeout;
+
+    public DeployRequest(String modelDir, String version, ImageOptions image, TargetOptions target, SmokeOptions smoke,
+            AbTestOptions abTest, ApprovalOptions approval, String rolloutTimeout) {
+        this.modelDir = modelDir;
+        this.version = version;
+        this.image = image;
+        this.target = target;
+        this.smoke = smoke == null ? new SmokeOptions() : smoke;
+        this.abTest = abTest == null ? new AbTestOptions() : abTest;
+        this.approval = approval;
+        this.rolloutTimeout = rolloutTimeout;
+    }
+
+    /** Approval is required unless the request says {@code approval: [required: false]} or has no approval block. */
+    public boolean approvalRequired() {
+        return approval != null && approval.isRequired();
+    }
+}

@@ -1,0 +1,96 @@
+package io.jenkins.plugins.modeldeploy.jenkins.steps;
+
+import hudson.Extension;
+import hudson.util.FormValidation;
+import io.jenkins.plugins.modeldeploy.jenkins.Messages;
+import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
+import io.jenkins.plugins.modeldeploy.jenkins.engine.TargetOptions;
+import io.jenkins.plugins.modeldeploy.target.ReleaseState;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.jenkinsci.Symbol;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
+import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
+import org.kohsuke.stapler.QueryParameter;
+
+/**
+ * {@code rollbackModel}: restores the model's previous production version, its exact image digest and weights, in
+ * one step (safe to repeat). Returns {@code production} (the version serving afterwards) and {@code phase}.
+ */
+public final class RollbackModelStep extends TargetStep {
+    private final String model;
+    private String reason = "rollbackModel";
+
+    @DataBoundConstructor
+    public RollbackModelStep(String model) {
+        Validation.require(Validation.dnsLabel("model", model, true));
+        this.model = model;
+    }
+
+    public String getModel() {
+        return model;
+    }
+
+    public String getReason() {
+        return reason;
+    }
+
+    /** Recorded in the rollback event and the model's annotations. */
+    @DataBoundSetter
+    public void setReason(String reason) {
+        this.reason = Validation.blank(reason) ? "rollbackModel" : reason.trim();
+    }
+
+    @Override
+    public StepExecution start(StepContext context) {
+        return new Execution(context, model, reason, targetOptions(), null);
+    }
+
+    /** Rolls back on a worker thread. */
+    public static final class Execution extends BackgroundExecution {
+        private static final long serialVersionUID = 1L;
+        private final String model;
+        private final String reason;
+        private final TargetOptions target;
+
+        Execution(StepContext context, String model, String reason, TargetOptions target, StepServices services) {
+            super(context, "rollbackModel", services);
+            this.model = model;
+            this.reason = reason;
+            this.target = target;
+        }
+
+        @Override
+        protected Object run(StepServices services) throws Exception {
+            try (Session s = Session.open(services, target)) {
+                status("rolling back " + model);
+                ReleaseState state = s.engine.rollback(s.target(target), model, reason);
+                services.log().println(Messages.format("Deploy.rolledBack", model, reason));
+                Map<String, Object> result = new LinkedHashMap<>();
+                result.put("production", state.production().orElse(""));
+                result.put("phase", state.phase().name());
+                return result;
+            }
+        }
+    }
+
+    @Extension
+    @Symbol("rollbackModel")
+    public static final class DescriptorImpl extends TargetStepDescriptor {
+        @Override
+        public String getFunctionName() {
+            return "rollbackModel";
+        }
+
+        @Override
+        public String getDisplayName() {
+            return Messages.format("Step.rollbackModel.displayName");
+        }
+
+        public FormValidation doCheckModel(@QueryParameter String value) {
+            return Validation.form(Validation.dnsLabel("model", value, true));
+        }
+    }
+}

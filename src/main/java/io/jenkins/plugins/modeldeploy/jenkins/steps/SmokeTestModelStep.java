@@ -1,0 +1,177 @@
+package io.jenkins.plugins.modeldeploy.jenkins.steps;
+
+import java.nio.file.Path;
+
+import io.jenkins.plugins.modeldeploy.model.ModelVersion;
+
+import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
+
+import hudson.AbortException;
+import hudson.Extension;
+import hudson.util.FormValidation;
+import io.jenkins.plugins.modeldeploy.jenkins.Messages;
+import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
+import io.jenkins.plugins.modeldeploy.jenkins.engine.TargetOptions;
+import io.jenkins.plugins.modeldeploy.smoke.SmokeResult;
+import io.jenkins.plugins.modeldeploy.target.DeployedVersion;
+import io.jenkins.plugins.modeldeploy.target.VersionRef;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import org.jenkinsci.Symbol;
+import org.jenkinsci.plugins.workflow.steps.StepContext;
+import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.kohsuke.stapler.DataBoundConstructor;
+import org.kohsuke.stapler.DataBoundSetter;
+import org.kohsuke.stapler.QueryParameter;
+
+/**
+ * {@code smokeTestModel}: open-loop load on a rolled-out version's own endpoint, judged against its SLO (or the
+ * {@code smoke} limits). Returns the summary map ({@code passed}, {@code requests}, {@code p50Ms}, {@code p99Ms},
+ * {@code errorRate}, {@code reasons}); fails the build on a violation unless {@code failOnViolation} is false.
+ */
+public final class SmokeTestModelStep extends TargetStep {
+    private final String model;
+    private final String version;
+    private final String endpoint;
+    private SmokeOptions smoke;
+    private boolean failOnViolation = true;
+    private String modelDir;
+
+    /** @param endpoint the version's endpoint, e.g. the {@code endpoint} that {@code rolloutModel} returns */
+    @DataBoundConstructor
+    public SmokeTestModelStep(String model, String version, String endpoint) {
+        Validation.require(Validation.dnsLabel("model", model, true), Validation.dnsLabel("version", version, true),
+                Validation.httpUrl("endpoint", endpoint), Validation.blank(endpoint)
+                        ? Optional.of("endpoint: a value is required") : Optional.empty());
+        this.model = model;
+        this.version = version;
+        this.endpoint = endpoint.trim();
+    }
+
+    public String getModel() {
+        return model;
+    }
+
+    public String getVersion() {
+        return version;
+    }
+
+    public String getEndpoint() {
+        return endpoint;
+    }
+
+    public SmokeOptions getSmoke() {
+        return smoke;
+    }
+
+    @DataBoundSetter
+    public void setSmoke(SmokeOptions smoke) {
+        this.smoke = smoke;
+    }
+
+    public String getModelDir() {
+        return modelDir;
+    }
+
+    /** The model directory in the workspace: its sample requests are what the smoke test sends, its SLO the limits. */
+    @DataBoundSetter
+    public void setModelDir(String modelDir) {
+        Validation.require(Validation.relativePath("modelDir", modelDir));
+        this.modelDir = Validation.blank(modelDir) ? null : modelDir.trim();
+    }
+
+    public boolean isFailOnViolation() {
+        return failOnViolation;
+    }
+
+    @DataBoundSetter
+    public void setFailOnViolation(boolean failOnViolation) {
+        this.failOnViolation = failOnViolation;
+    }
+
+    @Override
+    public StepExecution start(StepContext context) {
+        return new Execution(context, this, targetOptions(), null);
+    }
+
+    /** Runs the load on a worker thread. */
+    public static final class Execution extends BackgroundExecution {
+        private static final long serialVersionUID = 1L;
+        private final String model;
+        private final String version;
+        private final String endpoint;
+        private final SmokeOptions smoke;
+        private final boolean failOnViolation;
+        private final String modelDir;
+        private final TargetOptions target;
+
+        Execution(StepContext context, SmokeTestModelStep step, TargetOptions target, StepServices services) {
+            super(context, "smokeTestModel", services);
+            this.model = step.model;
+            this.version = step.version;
+            this.endpoint = step.endpoint;
+            this.smoke = step.smoke == null ? new SmokeOptions() : step.smoke;
+            this.failOnViolation = step.failOnViolation;
+            this.modelDir = step.modelDir;
+            this.target = target;
+        }
+
+        @Override
+        protected Object run(StepServices services) throws Exception {
+            try (Session s = Session.open(services, target)) {
+                status("smoke test of " + model + "-" + version);
+                DeployedVersion deployed = new DeployedVersion(new VersionRef(model, version), uri(endpoint),
+                        Optional.empty(), 0, Duration.ZERO);
+                if (modelDir == null) {
+                    throw new AbortException(Messages.format("Smoke.modelDirRequired", model, version));
+                }
+                Path dir = services.modelDirectory(modelDir);
+                ModelVersion modelVersion = ModelVersion.of(new ModelSpecLoader().load(dir, s.resolver.sloDefaults(dir)),
+                        version, "version");
+                if (!modelVersion.name().equals(model)) {
+                    throw new AbortException(Messages.format("Step.modelMismatch", modelDir, modelVersion.name(), model));
+                }
+                SmokeResult result = s.engine.smokeTest(s.target(target), modelVersion, deployed, smoke.settings());
+                Map<String, Object> summary = DeployFlow.smokeSummary(result);
+                if (!result.passed() && failOnViolation) {
+                    throw new AbortException(Messages.format("Deploy.smokeFailed", model, version,
+                            String.join("; ", result.verdict().reasons())));
+                }
+                return summary;
+            }
+        }
+
+        private static URI uri(String text) throws URISyntaxException {
+            return new URI(text);
+        }
+    }
+
+    @Extension
+    @Symbol("smokeTestModel")
+    public static final class DescriptorImpl extends TargetStepDescriptor {
+        @Override
+        public String getFunctionName() {
+            return "smokeTestModel";
+        }
+
+        @Override
+        public String getDisplayName() {
+            return Messages.format("Step.smokeTestModel.displayName");
+        }
+
+        public FormValidation doCheckModel(@QueryParameter String value) {
+            return Validation.form(Validation.dnsLabel("model", value, true));
+        }
+
+        public FormValidation doCheckVersion(@QueryParameter String value) {
+            return Validation.form(Validation.dnsLabel("version", value, true));
+        }
+
+        public FormValidation doCheckEndpoint(@QueryParameter String value) {
+            return Validation.form(Validation.httpUrl("endpoint", value));
+        }
+    }
+}

@@ -1,0 +1,49 @@
+package io.jenkins.plugins.modeldeploy.jenkins.steps;
+
+import io.jenkins.plugins.modeldeploy.jenkins.config.ModelDeployConfiguration;
+import io.jenkins.plugins.modeldeploy.jenkins.credentials.SecretSource;
+import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
+import io.jenkins.plugins.modeldeploy.jenkins.log.BuildLogSink;
+import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.Optional;
+
+/**
+ * What an execution needs from Jenkins (the run, its log, workspace, credentials and configuration), behind one
+ * seam: {@link JenkinsStepServices} in Jenkins, doubles in tests. Never stored in a non-transient field.
+ */
+public interface StepServices {
+    /** The build log, masking every secret {@link #secrets()} handed out. */
+    BuildLogSink log();
+
+    SecretSource secrets();
+
+    ModelDeployConfiguration configuration();
+
+    EngineFactory engines();
+
+    /** The model directory on this (controller) machine; copied from a remote agent's workspace when needed. */
+    Path modelDirectory(String relative) throws IOException, InterruptedException;
+
+    /** Scratch space of this build (image layers, event spool). */
+    Path workDirectory() throws IOException;
+
+    /** Removes the scratch space; called when a phase closes its session. */
+    default void cleanUp() {}
+
+    /** The default version: the build number. */
+    String buildNumber();
+
+    /** The run's externalizable ID ({@code job/name#42}). */
+    String runId();
+
+    /** The run's absolute URL, for links in events and annotations. */
+    String runUrl();
+
+    /** Attaches (or replaces) the promotion page on the run. */
+    void attach(PromotionAction action) throws IOException;
+
+    /** The run's promotion page with {@code key}, if attached. */
+    Optional<PromotionAction> promotion(String key);
+}

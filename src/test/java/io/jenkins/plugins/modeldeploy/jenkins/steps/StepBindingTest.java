@@ -1,0 +1,121 @@
+package io.jenkins.plugins.modeldeploy.jenkins.steps;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import hudson.util.FormValidation;
+import io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan;
+import io.jenkins.plugins.modeldeploy.pipeline.SmokeSettings;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+/** Argument binding (constructor and setters, as Pipeline and the forms bind them) and the defaults. */
+class StepBindingTest {
+    @Test
+    void deployModelDefaultsLeaveEverythingToTheGlobalConfiguration() {
+        DeployRequest r = new DeployModelStep("models/iris").request();
+        assertThat(r.modelDir).isEqualTo("models/iris");
+        assertThat(r.version).isNull(); // the build number, at run time
+        assertThat(r.target.cluster).isNull();
+        assertThat(r.image.imageRepository).isNull();
+        assertThat(r.approvalRequired()).isFalse();
+        assertThat(r.smoke.settings()).isEqualTo(SmokeSettings.defaults());
+        ExperimentPlan plan = r.abTest.plan("iris", "1", "2", 50);
+        assertThat(plan.challengerWeight()).isEqualTo(10);
+        assertThat(plan.minDuration()).isEqualTo(Duration.ofMinutes(5));
+        assertThat(plan.alpha()).isEqualTo(0.05);
+        assertThat(plan.method()).isEqualTo(ExperimentPlan.Method.SEQUENTIAL);
+        assertThat(plan.syntheticRate()).isEmpty();
+    }
+
+    @Test
+    void settersBindAndTrim() {
+        DeployModelStep step = new DeployModelStep("models/iris");
+        step.setVersion("42");
+        step.setImageRepository(" registry.example.com/models/iris ");
+        step.setRegistryCredentialsId("registry");
+        step.setKubeconfigCredentialsId("kubeconfig");
+        step.setNamespace("ml");
+        step.setHost("models.example.com");
+        step.setEventsUri("amqp://rabbit:5672/");
+        SmokeOptions smoke = new SmokeOptions();
+        smoke.setRate(50.0);
+        smoke.setDuration("1m");
+        smoke.setWarmup("10s");
+        smoke.setP99Ms(20.0);
+        step.setSmoke(smoke);
+        AbTestOptions ab = new AbTestOptions();
+        ab.setChallengerWeight(25);
+        ab.setMethod("fixed_horizon");
+        ab.setSyntheticRate(5.0);
+        step.setAbTest(ab);
+        ApprovalOptions approval = new ApprovalOptions();
+        approval.setApprovers("alice, ml-leads");
+        step.setApproval(approval);
+
+        DeployRequest r = step.request();
+        assertThat(r.version).isEqualTo("42");
+        assertThat(r.image.imageRepository).isEqualTo("registry.example.com/models/iris");
+        assertThat(r.target.kubeconfigCredentialsId).isEqualTo("kubeconfig");
+        assertThat(r.target.namespace).isEqualTo("ml");
+        assertThat(r.approvalRequired()).isTrue();
+        assertThat(r.approval.approverList()).containsExactly("alice", "ml-leads");
+        assertThat(r.approval.timeout("24h")).isEqualTo(Duration.ofHours(24));
+        SmokeSettings s = r.smoke.settings();
+        assertThat(s.rate()).hasValue(50.0);
+        assertThat(s.duration()).isEqualTo(Duration.ofMinutes(1));
+        assertThat(s.p99Ms()).hasValue(20.0);
+        assertThat(s.maxErrorRate()).isEmpty();
+        ExperimentPlan plan = r.abTest.plan("iris", "1", "2", 50);
+        assertThat(plan.challengerWeight()).isEqualTo(25);
+        assertThat(plan.method()).isEqualTo(ExperimentPlan.Method.FIXED_HORIZON);
+        assertThat(plan.syntheticRate()).hasValue(5.0);
+    }
+
+    @Test
+    void badArgumentsFailAtBindingNamingTheField() {
+        assertThatThrownBy(() -> new DeployModelStep("../elsewhere")).hasMessage("modelDir: \"../elsewhere\" must be"
+                + " a path relative to the workspace that stays inside it");
+        assertThatThrownBy(() -> new DeployModelStep("m").setVersion("1.0")).hasMessageStartingWith("version:");
+        assertThatThrownBy(() -> new AbTestOptions().setChallengerWeight(100))
+                .hasMessage("abTest.challengerWeight: 100 is outside 1..99");
+        assertThatThrownBy(() -> new AbTestOptions().setMethod("bayesian"))
+                .hasMessage("abTest.method: \"bayesian\" must be SEQUENTIAL or FIXED_HORIZON");
+        assertThatThrownBy(() -> new SmokeOptions().setMaxErrorRate(2.0))
+                .hasMessage("smoke.maxErrorRate: 2 is outside 0..1");
+        assertThatThrownBy(() -> new ApprovalOptions().setTimeout("tomorrow"))
+                .hasMessageStartingWith("approval.timeout: \"tomorrow\" is not a duration");
+        assertThatThrownBy(() -> new RolloutModelStep("m", "registry/iris:7"))
+                .hasMessageStartingWith("image: \"registry/iris:7\" must be pinned by digest");
+        assertThatThrownBy(() -> new SmokeTestModelStep("iris", "7", "iris-7:8080"))
+                .hasMessage("endpoint: \"iris-7:8080\" is not an http:// or https:// URL");
+        assertThatThrownBy(() -> new PromoteModelStep("Iris", "7")).hasMessageStartingWith("model: \"Iris\"");
+        SmokeOptions smoke = new SmokeOptions();
+        smoke.setDuration("5s");
+        smoke.setWarmup("5s");
+        assertThatThrownBy(smoke::settings).hasMessage("smoke.warmup: 5s must be shorter than smoke.duration 5s");
+        AbTestOptions ab = new AbTestOptions();
+        ab.setMinDuration("1h");
+        ab.setMaxDuration("10m");
+        assertThatThrownBy(() -> ab.plan("iris", "1", "2", 50))
+                .hasMessage("abTest.maxDuration: 10m is shorter than abTest.minDuration 1h");
+    }
+
+    @Test
+    void descriptorsValidateFormFieldsWithTheSameMessages() {
+        DeployModelStep.DescriptorImpl d = new DeployModelStep.DescriptorImpl();
+        assertThat(d.getFunctionName()).isEqualTo("deployModel");
+        FormValidation v = d.doCheckModelDir("/etc");
+        assertThat(v.kind).isEqualTo(FormValidation.Kind.ERROR);
+        assertThat(v.getMessage()).contains("modelDir");
+        assertThat(d.doCheckRolloutTimeout("10m").kind).isEqualTo(FormValidation.Kind.OK);
+        assertThat(d.doCheckEventsUri("amqp://u:p@rabbit/").getMessage()).contains("credential");
+        assertThat(new SmokeOptions.DescriptorImpl().doCheckWarmup("").kind).isEqualTo(FormValidation.Kind.OK);
+        assertThat(new AbTestOptions.DescriptorImpl().doCheckChallengerWeight("0").getMessage())
+                .isEqualTo("abTest.challengerWeight: 0 is outside 1..99");
+        assertThat(new java.util.HashSet<Object>(d.getRequiredContext())).contains(hudson.FilePath.class,
+                hudson.model.Run.class, hudson.model.TaskListener.class);
+        assertThat(new java.util.HashSet<Object>(new RollbackModelStep.DescriptorImpl().getRequiredContext()))
+                .doesNotContain(hudson.FilePath.class);
+    }
+}
