@@ -74,6 +74,8 @@ public final class ClusterSimulator implements AutoCloseable {
         GONE_410
     }
 
+    static final String REVISION = "deployment.kubernetes.io/revision";
+
     private final MockApiServer server;
     private final KubernetesClient client;
     private final String namespace;
@@ -83,6 +85,8 @@ public final class ClusterSimulator implements AutoCloseable {
     private final Map<String, Scenario> scripts = new ConcurrentHashMap<>();
     private final Map<String, String> seen = new HashMap<>(); // deployment -> template hash + replicas it runs
     private final Map<String, List<ScheduledFuture<?>>> running = new HashMap<>();
+    private final Map<String, Integer> revisions = new HashMap<>();
+    private final Map<String, String> templates = new HashMap<>();
     private final AtomicInteger eventSequence = new AtomicInteger();
     private final SharedIndexInformer<Deployment> informer;
     private final List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -113,7 +117,11 @@ public final class ClusterSimulator implements AutoCloseable {
 
             @Override
             public void onDelete(Deployment deployment, boolean unknown) {
-                clock.execute(() -> forget(deployment.getMetadata().getName()));
+                clock.execute(() -> {
+                    forget(deployment.getMetadata().getName());
+                    revisions.remove(deployment.getMetadata().getName());
+                    templates.remove(deployment.getMetadata().getName());
+                });
             }
         });
         try {
@@ -158,6 +166,11 @@ public final class ClusterSimulator implements AutoCloseable {
         seen.put(name, key);
         Scenario scenario = scripts.getOrDefault(name, Scenario.READY);
         String rsName = name + "-" + hash;
+        // Deployment controller: a new template gets the next revision, written on the Deployment and its ReplicaSet.
+        if (!hash.equals(templates.put(name, hash))) {
+            revisions.merge(name, 1, Integer::sum);
+        }
+        String revision = String.valueOf(revisions.get(name));
         // Deployment controller: one ReplicaSet per pod template, named with the pod-template-hash, owned by the
         // Deployment; the ReplicaSet controller creates its pods, owned by the ReplicaSet.
         Map<String, String> podLabels = new LinkedHashMap<>(deployment.getSpec().getTemplate().getMetadata()
@@ -165,6 +178,7 @@ public final class ClusterSimulator implements AutoCloseable {
         podLabels.put("pod-template-hash", hash);
         ReplicaSet rs = new ReplicaSetBuilder()
                 .withNewMetadata().withName(rsName).withNamespace(namespace).withLabels(podLabels)
+                    .withAnnotations(Map.of(REVISION, revision))
                     .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("Deployment")
                         .withName(name).withUid(deployment.getMetadata().getUid()).withController(true).build())
                 .endMetadata()
@@ -266,7 +280,11 @@ public final class ClusterSimulator implements AutoCloseable {
             try {
                 action.run();
             } catch (RuntimeException e) {
-                errors.add(e); // a scheduled task's exception would otherwise vanish; close() reports it
+                // A scheduled task's exception would otherwise vanish; close() reports it. A step interrupted by
+                // close() itself is not a failure.
+                if (!clock.isShutdown()) {
+                    errors.add(e);
+                }
                 throw e;
             }
         }, millis, TimeUnit.MILLISECONDS));
@@ -427,7 +445,12 @@ public final class ClusterSimulator implements AutoCloseable {
     // --- the Deployment controller's status ---
 
     private void deploymentStatus(String name, int replicas, int ready, List<DeploymentCondition> conditions) {
+        String revision = String.valueOf(revisions.getOrDefault(name, 1));
         update(() -> client.apps().deployments().inNamespace(namespace).withName(name).get(), d -> {
+            Map<String, String> annotations = new LinkedHashMap<>(d.getMetadata().getAnnotations() == null ? Map.of()
+                    : d.getMetadata().getAnnotations());
+            annotations.put(REVISION, revision);
+            d.getMetadata().setAnnotations(annotations);
             d.setStatus(new DeploymentStatusBuilder()
                     .withObservedGeneration(d.getMetadata().getGeneration())
                     .withReplicas(replicas).withUpdatedReplicas(replicas).withReadyReplicas(ready)
