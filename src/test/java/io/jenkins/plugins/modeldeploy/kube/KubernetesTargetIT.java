@@ -106,6 +106,7 @@ class KubernetesTargetIT {
                     assertThat(e.getMessage()).startsWith("models/Pod/iris-2-").contains("CrashLoopBackOff",
                             "exit code 1");
                     assertThat(e.logTail()).hasSize(20);
+                    assertThat(e.getSuppressed()).as("retiring succeeded").isEmpty();
                 });
 
         assertThat(deployment("iris-2")).isNull();
@@ -126,8 +127,13 @@ class KubernetesTargetIT {
     void scaleToZeroSetsTheAutoscalerAsideAndRestoreBringsTheVersionBack() throws Exception {
         KubernetesTarget target = target(RetireMode.SCALE_TO_ZERO);
         simulator.script("iris-2", Scenario.IMAGE_PULL_FAILURE);
-        assertThatThrownBy(() -> target.rollout(request("2"))).isInstanceOfSatisfying(RolloutException.class,
-                e -> assertThat(e.reason()).isEqualTo("ErrImagePull"));
+        assertThatThrownBy(() -> target.rollout(request("2"))).isInstanceOfSatisfying(RolloutException.class, e -> {
+            assertThat(e.reason()).isEqualTo("ErrImagePull");
+            assertThat(e.getSuppressed()).as("retiring succeeded").isEmpty();
+        });
+        assertThat(client.pods().inNamespace("models").withLabel("app.kubernetes.io/version", "2").list().getItems())
+                .as("retire returns once every pod is gone or terminating")
+                .allSatisfy(p -> assertThat(p.getMetadata().getDeletionTimestamp()).isNotNull());
 
         Deployment retired = deployment("iris-2");
         assertThat(retired.getSpec().getReplicas()).isZero();

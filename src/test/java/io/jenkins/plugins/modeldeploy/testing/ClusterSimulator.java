@@ -42,6 +42,11 @@ import java.util.function.UnaryOperator;
  * references), the scheduler (PodScheduled) and the kubelet (container states, readiness, core/v1 Events), in steps
  * of {@code step}. Each Deployment follows the scenario scripted for its name (default {@link Scenario#READY}).
  *
+ * <p>A gap of the mock that shapes this class: its watch ignores the requested resourceVersion and starts with the
+ * current objects as ADDED, so a deletion between an informer's list and its watch is never delivered (a real API
+ * server replays it). Pods are therefore deleted gracefully, as on a cluster: first marked Terminating (held by a
+ * finalizer standing in for the kubelet), which any later watch shows, and removed a step later.
+ *
  * <p>Only what a watcher can observe is simulated; no spec is ever changed, only status, Pods, ReplicaSets and
  * Events, as on a real cluster. Writes are GET-then-PUT with the resourceVersion, retried on 409, because the code
  * under test writes the same Deployments concurrently.
@@ -75,6 +80,8 @@ public final class ClusterSimulator implements AutoCloseable {
     }
 
     static final String REVISION = "deployment.kubernetes.io/revision";
+    /** Stands in for the kubelet's hold on a pod object until its containers have stopped. */
+    static final String KUBELET_FINALIZER = "simulator.model-deploy.test/kubelet";
 
     private final MockApiServer server;
     private final KubernetesClient client;
@@ -192,6 +199,7 @@ public final class ClusterSimulator implements AutoCloseable {
             podNames.add(podName);
             Pod pod = new PodBuilder()
                     .withNewMetadata().withName(podName).withNamespace(namespace).withLabels(podLabels)
+                        .withFinalizers(KUBELET_FINALIZER)
                         .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1")
                             .withKind("ReplicaSet").withName(rsName).withUid(rs.getMetadata().getUid())
                             .withController(true).build())
@@ -303,8 +311,23 @@ public final class ClusterSimulator implements AutoCloseable {
             steps.forEach(f -> f.cancel(false));
         }
         for (Pod pod : client.pods().inNamespace(namespace).list().getItems()) {
-            if (ownedBy(pod, name)) {
-                client.pods().inNamespace(namespace).resource(pod).delete();
+            if (ownedBy(pod, name) && pod.getMetadata().getDeletionTimestamp() == null) {
+                // Graceful deletion: the API server first sets deletionTimestamp (the pod is Terminating) and the
+                // kubelet removes the object once the containers have stopped, here one step later.
+                // The kubelet's finalizer keeps the Terminating pod visible until then (the mock, like the API
+                // server, removes an object with a deletionTimestamp and no finalizers at once).
+                String podName = pod.getMetadata().getName();
+                updatePod(podName, p -> {
+                    p.getMetadata().setDeletionTimestamp(Instant.now().toString());
+                    return p;
+                });
+                clock.schedule(() -> {
+                    updatePod(podName, p -> {
+                        p.getMetadata().setFinalizers(List.of());
+                        return p;
+                    });
+                    client.pods().inNamespace(namespace).withName(podName).delete();
+                }, step.toMillis(), TimeUnit.MILLISECONDS);
             }
         }
         for (ReplicaSet rs : client.apps().replicaSets().inNamespace(namespace).list().getItems()) {
