@@ -209,4 +209,21 @@ class KubernetesTargetIT {
         assertThat(new KubernetesTarget(client, ingress, events::add, Duration.ofSeconds(2)).router())
                 .isInstanceOf(IngressRouter.class);
     }
+
+    @Test
+    void connectUsesTheKubeconfigContentAndContextOfTheSettings(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        String kubeconfig = java.nio.file.Files.readString(server.writeKubeconfig(dir, "models"));
+        KubernetesSettings settings = new KubernetesSettings(Optional.of(kubeconfig), Optional.of("mock"), "models",
+                Optional.empty(), KubernetesSettings.RouteMode.TRAEFIK, Optional.empty(), Optional.empty(),
+                RetireMode.REMOVE, 2, 10, List.of());
+        new AnnotationReleaseStore(client, "models").save(Optional.empty(), new ReleaseState("iris",
+                ReleaseState.Phase.STABLE, Optional.of("1"), Optional.empty(), Map.of("1", 100), Map.of(), Map.of(),
+                Instant.parse("2026-11-25T22:00:00Z")));
+        try (KubernetesTarget connected = KubernetesTarget.connect(settings, events::add)) {
+            assertThat(connected.describe()).isEqualTo("kubernetes namespace models");
+            assertThat(connected.releases().load("iris")).hasValueSatisfying(r ->
+                    assertThat(r.production()).contains("1"));
+        }
+    }
 }
