@@ -50,6 +50,8 @@ public final class KubernetesTarget implements Target {
     public static final URI IN_CLUSTER_TRAEFIK = URI.create("http://traefik.traefik.svc.cluster.local");
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    /** terminationGracePeriodSeconds (20 s) plus room for the controller and kubelet. */
+    static final Duration SCALE_DOWN_TIMEOUT = Duration.ofSeconds(60);
 
     private final KubernetesClient client;
     private final boolean ownsClient;
@@ -178,6 +180,56 @@ public final class KubernetesTarget implements Target {
         if (hpa != null) {
             delete("HorizontalPodAutoscaler/" + name, () -> client.autoscaling().v2().horizontalPodAutoscalers()
                     .inNamespace(ns).withName(name).delete());
+        }
+        awaitNoPods(version);
+    }
+
+    /**
+     * Waits (watching, up to {@link #SCALE_DOWN_TIMEOUT}) until the version has no pod left that is not already
+     * terminating: retired means not serving, and a restore right after must not mistake an old pod for a new one.
+     */
+    private void awaitNoPods(VersionRef version) throws TargetException {
+        var pods = client.pods().inNamespace(settings.namespace()).withLabels(ModelLabels.selector(version.model(),
+                version.version())).runnableInformer(0);
+        java.util.concurrent.CompletableFuture<Void> gone = new java.util.concurrent.CompletableFuture<>();
+        Runnable test = () -> {
+            if (pods.getStore().list().stream().allMatch(p -> p.getMetadata().getDeletionTimestamp() != null)) {
+                gone.complete(null);
+            }
+        };
+        pods.addEventHandler(new io.fabric8.kubernetes.client.informers.ResourceEventHandler<>() {
+            @Override
+            public void onAdd(io.fabric8.kubernetes.api.model.Pod pod) {
+                test.run();
+            }
+
+            @Override
+            public void onUpdate(io.fabric8.kubernetes.api.model.Pod before, io.fabric8.kubernetes.api.model.Pod after) {
+                test.run();
+            }
+
+            @Override
+            public void onDelete(io.fabric8.kubernetes.api.model.Pod pod, boolean unknown) {
+                test.run();
+            }
+        });
+        try {
+            // Tested once after the initial list too: the pods may be gone before the watch starts (no event then).
+            pods.start().toCompletableFuture().thenRun(test).get(SCALE_DOWN_TIMEOUT.toMillis(),
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            gone.get(SCALE_DOWN_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+        } catch (java.util.concurrent.TimeoutException e) {
+            throw new TargetException(settings.namespace() + "/Deployment/" + version.id() + ": pods still running "
+                    + SCALE_DOWN_TIMEOUT + " after scaling to zero", e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new TargetException(settings.namespace() + "/Pod (version " + version.id() + "): watching the scale"
+                    + " down failed: " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TargetException(settings.namespace() + "/Deployment/" + version.id() + ": interrupted while"
+                    + " waiting for its pods to stop", e);
+        } finally {
+            pods.close();
         }
     }
 

@@ -23,6 +23,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -51,6 +52,8 @@ import java.util.function.Consumer;
 public final class RolloutWatcher {
     static final String CONTAINER = "model";
     static final int LOG_LINES = 20;
+    static final String REVISION = "deployment.kubernetes.io/revision";
+    static final String POD_TEMPLATE_HASH = "pod-template-hash";
 
     /**
      * @param timeout          the overall limit for the rollout to become available
@@ -113,6 +116,9 @@ public final class RolloutWatcher {
         private final Map<String, Long> unreadySince = new HashMap<>();
         private final List<Long> latencies = new ArrayList<>();
         private volatile long lastSignalNanos;
+        // Until every informer has listed, a cache may be empty: judging then could call a rollout complete from the
+        // Deployment's status before the Pods that fail it are known.
+        private volatile boolean listed;
 
         private Session(String model, String version, Options options) {
             this.model = model;
@@ -148,6 +154,7 @@ public final class RolloutWatcher {
                 throw new KubernetesWatchException("namespace " + namespace + ": the watches on Deployment, ReplicaSets,"
                         + " Pods and Events of " + id + " did not list within " + options.syncTimeout(), e);
             }
+            listed = true;
             loop.schedule(this::timedOut, options.timeout().toMillis(), TimeUnit.MILLISECONDS);
             loop.execute(this::evaluate);
         }
@@ -174,7 +181,7 @@ public final class RolloutWatcher {
 
         private void signal() {
             lastSignalNanos = System.nanoTime();
-            if (!outcome.isDone()) {
+            if (listed && !outcome.isDone()) {
                 loop.execute(this::evaluate);
             }
         }
@@ -225,8 +232,12 @@ public final class RolloutWatcher {
             long signal = lastSignalNanos;
             Deployment deployment = deployments.getStore().list().stream().filter(d -> id.equals(
                     d.getMetadata().getName())).findFirst().orElse(null);
+            Optional<String> currentHash = currentTemplateHash(deployment);
             List<Pod> versionPods = pods.getStore().list().stream()
                     .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
+                    // Pods of an older template of this Deployment are going away; their troubles are not this
+                    // rollout's (the Deployment controller keeps them only until the new ones are available).
+                    .filter(p -> currentHash.isEmpty() || currentHash.get().equals(label(p, POD_TEMPLATE_HASH)))
                     .sorted(Comparator.comparing(p -> p.getMetadata().getName())).toList();
             if (detectFailure(deployment, versionPods)) {
                 return;
@@ -249,6 +260,25 @@ public final class RolloutWatcher {
                         took.toMillis() / 1000.0)).about(deploymentRef()));
                 outcome.complete(new RolloutOutcome.Available(desired, desired, took));
             }
+        }
+
+        /**
+         * The pod-template-hash of the Deployment's current ReplicaSet: the Deployment controller writes the same
+         * {@value #REVISION} annotation on the Deployment and on the ReplicaSet of its current template. Empty when
+         * not known yet (then every pod of the version counts).
+         */
+        private Optional<String> currentTemplateHash(Deployment deployment) {
+            if (deployment == null || deployment.getMetadata().getAnnotations() == null) {
+                return Optional.empty();
+            }
+            String revision = deployment.getMetadata().getAnnotations().get(REVISION);
+            if (revision == null) {
+                return Optional.empty();
+            }
+            return replicaSets.getStore().list().stream()
+                    .filter(rs -> rs.getMetadata().getAnnotations() != null
+                            && revision.equals(rs.getMetadata().getAnnotations().get(REVISION)))
+                    .map(rs -> label(rs, POD_TEMPLATE_HASH)).filter(h -> !h.isEmpty()).findFirst();
         }
 
         /** True when it found (and reported) a cause that ends the rollout. */
@@ -428,6 +458,11 @@ public final class RolloutWatcher {
         String describe() {
             return state + " (" + ready + "/" + desired + " ready)";
         }
+    }
+
+    private static String label(HasMetadata object, String key) {
+        Map<String, String> labels = object.getMetadata().getLabels();
+        return labels == null ? "" : labels.getOrDefault(key, "");
     }
 
     /** spec.replicas, which the API server defaults to 1. */

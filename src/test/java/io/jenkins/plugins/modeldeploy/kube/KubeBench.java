@@ -25,6 +25,7 @@ import java.util.Optional;
  * watch-to-event latency, API requests per rollout and during a long wait, catalog queries with 500 versions.
  */
 public final class KubeBench {
+    private static final int WARMUP = 5;
     private static final String IMAGE = "registry.local/models/iris@sha256:" + "a".repeat(64);
 
     public static void main(String[] args) throws Exception {
@@ -39,6 +40,7 @@ public final class KubeBench {
 
     private static void latencyAndRequests(ModelSpec spec, int rollouts) throws Exception {
         List<Long> endToEnd = Collections.synchronizedList(new ArrayList<>());
+        List<Long> cold = new ArrayList<>();
         List<Long> inWatcher = new ArrayList<>();
         List<Integer> requests = new ArrayList<>();
         List<Integer> rerunRequests = new ArrayList<>();
@@ -46,22 +48,33 @@ public final class KubeBench {
                 ClusterSimulator simulator = new ClusterSimulator(server, "models", Duration.ofMillis(25),
                         Duration.ofSeconds(60))) {
             KubernetesSettings settings = KubernetesSettings.defaults("models");
-            long[] published = new long[1];
+            // A re-run reports the current state once without any write causing it: not a watch-to-event latency.
+            boolean[] rerun = new boolean[1];
             KubernetesTarget target = new KubernetesTarget(client, settings, event -> {
-                if (event.details() instanceof EventDetails.RolloutProgress) {
+                if (event.details() instanceof EventDetails.RolloutProgress && !rerun[0]) {
                     endToEnd.add(System.nanoTime() - simulator.lastWriteNanos());
                 }
-                published[0]++;
             }, Duration.ofSeconds(30));
             RolloutWatcher watcher = new RolloutWatcher(client, "models", e -> { });
-            for (int i = 0; i < rollouts; i++) {
+            for (int i = 0; i < rollouts + WARMUP; i++) {
+                if (i == WARMUP) {
+                    // The first rollouts load classes and JIT-compile the client, mock server and watcher.
+                    cold.addAll(endToEnd);
+                    endToEnd.clear();
+                }
                 ModelVersion version = ModelVersion.of(spec, "v" + i, "bench");
                 int before = server.requestsFrom("target");
                 target.rollout(new RolloutRequest(version, Optional.of(IMAGE), Map.of(), Duration.ofSeconds(30)));
-                requests.add(server.requestsFrom("target") - before);
+                if (i >= WARMUP) {
+                    requests.add(server.requestsFrom("target") - before);
+                }
                 before = server.requestsFrom("target");
+                rerun[0] = true;
                 target.rollout(new RolloutRequest(version, Optional.of(IMAGE), Map.of(), Duration.ofSeconds(30)));
-                rerunRequests.add(server.requestsFrom("target") - before);
+                rerun[0] = false;
+                if (i >= WARMUP) {
+                    rerunRequests.add(server.requestsFrom("target") - before);
+                }
             }
             // The watcher's own share: from the informer callback to the published event.
             for (int i = 0; i < Math.min(rollouts, 20); i++) {
@@ -76,12 +89,13 @@ public final class KubeBench {
             }
             target.retire(new io.jenkins.plugins.modeldeploy.target.VersionRef("iris", "v0"), RetireMode.REMOVE);
         }
-        System.out.printf("Watch event -> status event latency over %d rollouts (%d progress events):%n%n", rollouts,
-                endToEnd.size());
+        System.out.printf("Watch event -> status event latency over %d rollouts (%d progress events), after %d"
+                + " warm-up rollouts:%n%n", rollouts, endToEnd.size(), WARMUP);
         System.out.println("| measured from | p50 ms | p99 ms | max ms |");
         System.out.println("|---|---:|---:|---:|");
         row("simulator write sent (API server, watch, informer, evaluation)", endToEnd);
         row("informer callback (evaluation and publish only)", inWatcher);
+        row("simulator write, the " + WARMUP + " warm-up rollouts (cold JVM)", cold);
         System.out.println();
         System.out.printf("API requests by the target per rollout (render, apply 4 objects, watch): median %d, max %d;"
                 + " re-running the same rollout: median %d (0 writes)%n%n", median(requests), Collections.max(requests),

@@ -106,6 +106,7 @@ class KubernetesTargetIT {
                     assertThat(e.getMessage()).startsWith("models/Pod/iris-2-").contains("CrashLoopBackOff",
                             "exit code 1");
                     assertThat(e.logTail()).hasSize(20);
+                    assertThat(e.getSuppressed()).as("retiring succeeded").isEmpty();
                 });
 
         assertThat(deployment("iris-2")).isNull();
@@ -126,8 +127,13 @@ class KubernetesTargetIT {
     void scaleToZeroSetsTheAutoscalerAsideAndRestoreBringsTheVersionBack() throws Exception {
         KubernetesTarget target = target(RetireMode.SCALE_TO_ZERO);
         simulator.script("iris-2", Scenario.IMAGE_PULL_FAILURE);
-        assertThatThrownBy(() -> target.rollout(request("2"))).isInstanceOfSatisfying(RolloutException.class,
-                e -> assertThat(e.reason()).isEqualTo("ErrImagePull"));
+        assertThatThrownBy(() -> target.rollout(request("2"))).isInstanceOfSatisfying(RolloutException.class, e -> {
+            assertThat(e.reason()).isEqualTo("ErrImagePull");
+            assertThat(e.getSuppressed()).as("retiring succeeded").isEmpty();
+        });
+        assertThat(client.pods().inNamespace("models").withLabel("app.kubernetes.io/version", "2").list().getItems())
+                .as("retire returns once every pod is gone or terminating")
+                .allSatisfy(p -> assertThat(p.getMetadata().getDeletionTimestamp()).isNotNull());
 
         Deployment retired = deployment("iris-2");
         assertThat(retired.getSpec().getReplicas()).isZero();
@@ -203,5 +209,22 @@ class KubernetesTargetIT {
                 RetireMode.REMOVE, 2, 10, List.of());
         assertThat(new KubernetesTarget(client, ingress, events::add, Duration.ofSeconds(2)).router())
                 .isInstanceOf(IngressRouter.class);
+    }
+
+    @Test
+    void connectUsesTheKubeconfigContentAndContextOfTheSettings(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        String kubeconfig = java.nio.file.Files.readString(server.writeKubeconfig(dir, "models"));
+        KubernetesSettings settings = new KubernetesSettings(Optional.of(kubeconfig), Optional.of("mock"), "models",
+                Optional.empty(), KubernetesSettings.RouteMode.TRAEFIK, Optional.empty(), Optional.empty(),
+                RetireMode.REMOVE, 2, 10, List.of());
+        new AnnotationReleaseStore(client, "models").save(Optional.empty(), new ReleaseState("iris",
+                ReleaseState.Phase.STABLE, Optional.of("1"), Optional.empty(), Optional.empty(), Map.of("1", 100), Map.of(),
+                Map.of(), Instant.parse("2026-11-25T22:00:00Z")));
+        try (KubernetesTarget connected = KubernetesTarget.connect(settings, events::add)) {
+            assertThat(connected.describe()).isEqualTo("kubernetes namespace models");
+            assertThat(connected.releases().load("iris")).hasValueSatisfying(r ->
+                    assertThat(r.production()).contains("1"));
+        }
     }
 }

@@ -7,9 +7,18 @@ import io.jenkins.plugins.modeldeploy.event.EventDetails;
 import io.jenkins.plugins.modeldeploy.testing.ClusterSimulator;
 import io.jenkins.plugins.modeldeploy.testing.ClusterSimulator.Scenario;
 import io.jenkins.plugins.modeldeploy.testing.MockApiServer;
+import io.fabric8.kubernetes.api.model.ContainerStateRunningBuilder;
+import io.fabric8.kubernetes.api.model.ContainerStateWaitingBuilder;
+import io.fabric8.kubernetes.api.model.PodBuilder;
+import io.fabric8.kubernetes.api.model.PodStatusBuilder;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.DeploymentBuilder;
+import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
+import io.fabric8.kubernetes.api.model.apps.ReplicaSetBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -138,7 +147,11 @@ class RolloutWatcherIT {
         assertThat(outcome).isInstanceOfSatisfying(RolloutOutcome.Available.class,
                 a -> assertThat(a.took()).as("drop at ~0.6 s, resumed within 5 s").isLessThan(Duration.ofMillis(5600)));
         assertThat(progress()).endsWith("ready 1/1");
-        assertThat(server.watches()).as("each informer watched again").isGreaterThanOrEqualTo(2 * 5);
+        for (String kind : List.of("/deployments?", "/pods?")) {
+            assertThat(server.paths()).as("the watcher's %s watch reconnected", kind)
+                    .filteredOn(p -> p.contains(kind) && p.contains("watch=true") && p.contains("labelSelector"))
+                    .hasSizeGreaterThanOrEqualTo(2);
+        }
     }
 
     @Test
@@ -166,6 +179,60 @@ class RolloutWatcherIT {
                 assertThat(f.cause()).isEqualTo("Timeout");
                 assertThat(f.details()).contains("nothing observed");
             });
+        }
+    }
+
+    @Test
+    void podsOfAnOlderTemplateDoNotFailTheCurrentOne() throws Exception {
+        // Namespace "other" has no simulator: the objects are written here as the controllers would leave them
+        // mid-update: revision 1's pod crash-looping, revision 2's pod ready, the Deployment complete at revision 2.
+        var labels = ModelLabels.of("iris", "2");
+        Deployment deployment = new DeploymentBuilder().withNewMetadata().withName("iris-2").withNamespace("other")
+                .withLabels(labels).endMetadata()
+                .withNewSpec().withReplicas(1).withNewSelector().withMatchLabels(ModelLabels.selector("iris", "2"))
+                .endSelector().withNewTemplate().withNewMetadata().withLabels(labels).endMetadata().withNewSpec()
+                .addNewContainer().withName("model").withImage("x").endContainer().endSpec().endTemplate().endSpec()
+                .build();
+        deployment = client.resource(deployment).create();
+        for (String[] rs : new String[][] {{"1", "aaa"}, {"2", "bbb"}}) {
+            var rsLabels = new java.util.LinkedHashMap<>(labels);
+            rsLabels.put("pod-template-hash", rs[1]);
+            client.resource(new ReplicaSetBuilder().withNewMetadata().withName("iris-2-" + rs[1]).withNamespace("other")
+                    .withLabels(rsLabels).withAnnotations(Map.of("deployment.kubernetes.io/revision", rs[0]))
+                    .endMetadata().withNewSpec().withNewSelector().withMatchLabels(rsLabels).endSelector().endSpec()
+                    .build()).create();
+            boolean old = rs[0].equals("1");
+            // Created first, then given its status: like the API server, the mock ignores status on create.
+            var pod = client.resource(new PodBuilder().withNewMetadata().withName("iris-2-" + rs[1] + "-x")
+                    .withNamespace("other").withLabels(rsLabels).endMetadata().build()).create();
+            pod.setStatus(new PodStatusBuilder().addNewContainerStatus().withName("model")
+                    .withReady(!old).withRestartCount(old ? 5 : 0).withNewState()
+                    .withWaiting(old ? new ContainerStateWaitingBuilder().withReason("CrashLoopBackOff").build() : null)
+                    .withRunning(old ? null : new ContainerStateRunningBuilder().withStartedAt("2026-11-25T22:00:00Z")
+                            .build())
+                    .endState().endContainerStatus().build());
+            client.resource(pod).update();
+        }
+        deployment.getMetadata().setAnnotations(Map.of("deployment.kubernetes.io/revision", "2"));
+        deployment.setStatus(new DeploymentStatusBuilder().withObservedGeneration(deployment.getMetadata()
+                .getGeneration()).withReplicas(1).withUpdatedReplicas(1).withReadyReplicas(1).withAvailableReplicas(1)
+                .build());
+        client.resource(deployment).update();
+
+        RolloutWatcher watcher = new RolloutWatcher(client, "other", events::add);
+        try (RolloutWatcher.Session session = watcher.start("iris", "2", OPTIONS)) {
+            assertThat(session.await()).isInstanceOf(RolloutOutcome.Available.class);
+        }
+
+        // Without the revision (controller not caught up), every pod of the version counts.
+        Deployment unknown = client.apps().deployments().inNamespace("other").withName("iris-2").get();
+        unknown.getMetadata().setAnnotations(Map.of());
+        client.resource(unknown).update();
+        assertThat(client.apps().deployments().inNamespace("other").withName("iris-2").get().getMetadata()
+                .getAnnotations()).doesNotContainKey("deployment.kubernetes.io/revision");
+        try (RolloutWatcher.Session session = watcher.start("iris", "2", OPTIONS)) {
+            assertThat(session.await()).isInstanceOfSatisfying(RolloutOutcome.Failed.class,
+                    f -> assertThat(f.cause()).isEqualTo("CrashLoopBackOff"));
         }
     }
 }

@@ -42,6 +42,11 @@ import java.util.function.UnaryOperator;
  * references), the scheduler (PodScheduled) and the kubelet (container states, readiness, core/v1 Events), in steps
  * of {@code step}. Each Deployment follows the scenario scripted for its name (default {@link Scenario#READY}).
  *
+ * <p>A gap of the mock that shapes this class: its watch ignores the requested resourceVersion and starts with the
+ * current objects as ADDED, so a deletion between an informer's list and its watch is never delivered (a real API
+ * server replays it). Pods are therefore deleted gracefully, as on a cluster: first marked Terminating (held by a
+ * finalizer standing in for the kubelet), which any later watch shows, and removed a step later.
+ *
  * <p>Only what a watcher can observe is simulated; no spec is ever changed, only status, Pods, ReplicaSets and
  * Events, as on a real cluster. Writes are GET-then-PUT with the resourceVersion, retried on 409, because the code
  * under test writes the same Deployments concurrently.
@@ -74,6 +79,10 @@ public final class ClusterSimulator implements AutoCloseable {
         GONE_410
     }
 
+    static final String REVISION = "deployment.kubernetes.io/revision";
+    /** Stands in for the kubelet's hold on a pod object until its containers have stopped. */
+    static final String KUBELET_FINALIZER = "simulator.model-deploy.test/kubelet";
+
     private final MockApiServer server;
     private final KubernetesClient client;
     private final String namespace;
@@ -83,6 +92,8 @@ public final class ClusterSimulator implements AutoCloseable {
     private final Map<String, Scenario> scripts = new ConcurrentHashMap<>();
     private final Map<String, String> seen = new HashMap<>(); // deployment -> template hash + replicas it runs
     private final Map<String, List<ScheduledFuture<?>>> running = new HashMap<>();
+    private final Map<String, Integer> revisions = new HashMap<>();
+    private final Map<String, String> templates = new HashMap<>();
     private final AtomicInteger eventSequence = new AtomicInteger();
     private final SharedIndexInformer<Deployment> informer;
     private final List<Throwable> errors = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -113,7 +124,11 @@ public final class ClusterSimulator implements AutoCloseable {
 
             @Override
             public void onDelete(Deployment deployment, boolean unknown) {
-                clock.execute(() -> forget(deployment.getMetadata().getName()));
+                clock.execute(() -> {
+                    forget(deployment.getMetadata().getName());
+                    revisions.remove(deployment.getMetadata().getName());
+                    templates.remove(deployment.getMetadata().getName());
+                });
             }
         });
         try {
@@ -158,6 +173,11 @@ public final class ClusterSimulator implements AutoCloseable {
         seen.put(name, key);
         Scenario scenario = scripts.getOrDefault(name, Scenario.READY);
         String rsName = name + "-" + hash;
+        // Deployment controller: a new template gets the next revision, written on the Deployment and its ReplicaSet.
+        if (!hash.equals(templates.put(name, hash))) {
+            revisions.merge(name, 1, Integer::sum);
+        }
+        String revision = String.valueOf(revisions.get(name));
         // Deployment controller: one ReplicaSet per pod template, named with the pod-template-hash, owned by the
         // Deployment; the ReplicaSet controller creates its pods, owned by the ReplicaSet.
         Map<String, String> podLabels = new LinkedHashMap<>(deployment.getSpec().getTemplate().getMetadata()
@@ -165,6 +185,7 @@ public final class ClusterSimulator implements AutoCloseable {
         podLabels.put("pod-template-hash", hash);
         ReplicaSet rs = new ReplicaSetBuilder()
                 .withNewMetadata().withName(rsName).withNamespace(namespace).withLabels(podLabels)
+                    .withAnnotations(Map.of(REVISION, revision))
                     .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("Deployment")
                         .withName(name).withUid(deployment.getMetadata().getUid()).withController(true).build())
                 .endMetadata()
@@ -178,6 +199,7 @@ public final class ClusterSimulator implements AutoCloseable {
             podNames.add(podName);
             Pod pod = new PodBuilder()
                     .withNewMetadata().withName(podName).withNamespace(namespace).withLabels(podLabels)
+                        .withFinalizers(KUBELET_FINALIZER)
                         .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1")
                             .withKind("ReplicaSet").withName(rsName).withUid(rs.getMetadata().getUid())
                             .withController(true).build())
@@ -266,7 +288,11 @@ public final class ClusterSimulator implements AutoCloseable {
             try {
                 action.run();
             } catch (RuntimeException e) {
-                errors.add(e); // a scheduled task's exception would otherwise vanish; close() reports it
+                // A scheduled task's exception would otherwise vanish; close() reports it. A step interrupted by
+                // close() itself is not a failure.
+                if (!clock.isShutdown()) {
+                    errors.add(e);
+                }
                 throw e;
             }
         }, millis, TimeUnit.MILLISECONDS));
@@ -285,8 +311,23 @@ public final class ClusterSimulator implements AutoCloseable {
             steps.forEach(f -> f.cancel(false));
         }
         for (Pod pod : client.pods().inNamespace(namespace).list().getItems()) {
-            if (ownedBy(pod, name)) {
-                client.pods().inNamespace(namespace).resource(pod).delete();
+            if (ownedBy(pod, name) && pod.getMetadata().getDeletionTimestamp() == null) {
+                // Graceful deletion: the API server first sets deletionTimestamp (the pod is Terminating) and the
+                // kubelet removes the object once the containers have stopped, here one step later.
+                // The kubelet's finalizer keeps the Terminating pod visible until then (the mock, like the API
+                // server, removes an object with a deletionTimestamp and no finalizers at once).
+                String podName = pod.getMetadata().getName();
+                updatePod(podName, p -> {
+                    p.getMetadata().setDeletionTimestamp(Instant.now().toString());
+                    return p;
+                });
+                clock.schedule(() -> {
+                    updatePod(podName, p -> {
+                        p.getMetadata().setFinalizers(List.of());
+                        return p;
+                    });
+                    client.pods().inNamespace(namespace).withName(podName).delete();
+                }, step.toMillis(), TimeUnit.MILLISECONDS);
             }
         }
         for (ReplicaSet rs : client.apps().replicaSets().inNamespace(namespace).list().getItems()) {
@@ -427,7 +468,12 @@ public final class ClusterSimulator implements AutoCloseable {
     // --- the Deployment controller's status ---
 
     private void deploymentStatus(String name, int replicas, int ready, List<DeploymentCondition> conditions) {
+        String revision = String.valueOf(revisions.getOrDefault(name, 1));
         update(() -> client.apps().deployments().inNamespace(namespace).withName(name).get(), d -> {
+            Map<String, String> annotations = new LinkedHashMap<>(d.getMetadata().getAnnotations() == null ? Map.of()
+                    : d.getMetadata().getAnnotations());
+            annotations.put(REVISION, revision);
+            d.getMetadata().setAnnotations(annotations);
             d.setStatus(new DeploymentStatusBuilder()
                     .withObservedGeneration(d.getMetadata().getGeneration())
                     .withReplicas(replicas).withUpdatedReplicas(replicas).withReadyReplicas(ready)
