@@ -1,8 +1,5 @@
 package io.jenkins.plugins.modeldeploy.local;
 
-import com.sun.net.httpserver.Headers;
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
 import io.jenkins.plugins.modeldeploy.abtest.MetricsSource;
 import io.jenkins.plugins.modeldeploy.abtest.VariantStats;
 import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
@@ -12,9 +9,6 @@ import io.jenkins.plugins.modeldeploy.route.TrafficRouter;
 import io.jenkins.plugins.modeldeploy.route.Weights;
 import io.jenkins.plugins.modeldeploy.target.VersionRef;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -26,11 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -44,18 +34,11 @@ import java.util.concurrent.atomic.AtomicReference;
  * it has been {@linkplain #register registered} ready, and never after it is {@linkplain #markDown marked down}.
  */
 public final class LocalGateway implements TrafficRouter, MetricsSource, AutoCloseable {
-    static {
-        // The JDK server writes headers and body separately; without TCP_NODELAY each response waits for the
-        // client's delayed ACK (~40 ms). Read once when the server classes load, so it must be set before.
-        System.setProperty("sun.net.httpserver.nodelay", "true");
-    }
-
     static final String ROUTE_HEADER = "X-Model-Deploy-Route";
     private static final int MAX_BODY_BYTES = 16 << 20;
     private static final String INJECTED_HEADER = HarnessOptions.INJECTED_FAULT_HEADER.toLowerCase();
 
-    private final HttpServer server;
-    private final ExecutorService executor;
+    private final GatewayServer server;
     private final URI baseUri;
     private final Map<VersionRef, Backend> backends = new ConcurrentHashMap<>();
     private final AtomicReference<Map<String, ModelRoutes>> table = new AtomicReference<>(Map.of());
@@ -65,27 +48,14 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
     private final AtomicLong injectedFaults = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
 
-    private LocalGateway(HttpServer server, ExecutorService executor) {
-        this.server = server;
-        this.executor = executor;
-        InetSocketAddress address = server.getAddress();
-        this.baseUri = URI.create("http://127.0.0.1:" + address.getPort());
+    private LocalGateway(int port) throws IOException {
+        this.server = GatewayServer.start(port, this::handle, this::rejection, MAX_BODY_BYTES);
+        this.baseUri = URI.create("http://127.0.0.1:" + server.port());
     }
 
     /** Starts a gateway on 127.0.0.1 ({@code port} 0: a free one). */
     public static LocalGateway start(int port) throws IOException {
-        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", port), 1024);
-        AtomicInteger threads = new AtomicInteger();
-        ExecutorService executor = Executors.newCachedThreadPool(task -> {
-            Thread thread = new Thread(task, "model-deploy-gateway-" + threads.incrementAndGet());
-            thread.setDaemon(true);
-            return thread;
-        });
-        LocalGateway gateway = new LocalGateway(server, executor);
-        server.createContext("/", gateway::handle);
-        server.setExecutor(executor);
-        server.start();
-        return gateway;
+        return new LocalGateway(port);
     }
 
     public URI baseUri() {
@@ -260,54 +230,38 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
 
     // --- proxying ---------------------------------------------------------------------------------------------------
 
-    private void handle(HttpExchange exchange) throws IOException {
+    private GatewayServer.Response handle(GatewayServer.Request request) {
         long started = System.nanoTime();
         requests.incrementAndGet();
-        try (exchange) {
-            String path = exchange.getRequestURI().getRawPath();
-            String query = exchange.getRequestURI().getRawQuery();
-            String[] segments = path.split("/", 5);
-            // "", "models", m, v-or-rest, rest
-            if (segments.length < 3 || !"models".equals(segments[1]) || segments[2].isEmpty()) {
-                reply(exchange, 404, "no route for " + path + " (routes are /models/<model>[/<version>]/…)");
-                return;
-            }
-            String model = segments[2];
-            ModelRoutes routes = table.get().get(model);
-            if (routes == null) {
-                reply(exchange, 404, "no model " + model + " is routed by this gateway");
-                return;
-            }
-            byte[] body = readBody(exchange);
-            if (body == null) {
-                reply(exchange, 413, "request body larger than " + MAX_BODY_BYTES + " bytes");
-                return;
-            }
-            if (segments.length >= 4 && routes.versions.contains(segments[3])) {
-                String rest = "/" + (segments.length == 5 ? segments[4] : "");
-                VersionRef version = new VersionRef(model, segments[3]);
-                Backend backend = backends.get(version);
-                if (backend == null || !backend.up) {
-                    reply(exchange, 503, "version " + version.version() + " of model " + model + " is not ready");
-                    return;
-                }
-                forward(exchange, backend, rest, query, body, "version", null, started);
-                return;
-            }
-            String rest = path.substring(("/models/" + model).length());
-            if (rest.isEmpty()) {
-                rest = "/";
-            }
-            Backend backend = pick(model, routes, null);
-            if (backend == null) {
-                reply(exchange, 503, "no ready version of model " + model + " has weight on its stable route");
-                return;
-            }
-            forward(exchange, backend, rest, query, body, "stable", routes, started);
-        } catch (IOException | RuntimeException e) {
-            failedRequests.incrementAndGet();
-            throw e;
+        String path = request.rawPath();
+        String[] segments = path.split("/", 5);
+        // "", "models", m, v-or-rest, rest
+        if (segments.length < 3 || !"models".equals(segments[1]) || segments[2].isEmpty()) {
+            return error(404, "no route for " + path + " (routes are /models/<model>[/<version>]/…)");
         }
+        String model = segments[2];
+        ModelRoutes routes = table.get().get(model);
+        if (routes == null) {
+            return error(404, "no model " + model + " is routed by this gateway");
+        }
+        if (segments.length >= 4 && routes.versions.contains(segments[3])) {
+            String rest = "/" + (segments.length == 5 ? segments[4] : "");
+            VersionRef version = new VersionRef(model, segments[3]);
+            Backend backend = backends.get(version);
+            if (backend == null || !backend.up) {
+                return error(503, "version " + version.version() + " of model " + model + " is not ready");
+            }
+            return forward(request, backend, rest, "version", null, started);
+        }
+        String rest = path.substring(("/models/" + model).length());
+        if (rest.isEmpty()) {
+            rest = "/";
+        }
+        Backend backend = pick(model, routes, null);
+        if (backend == null) {
+            return error(503, "no ready version of model " + model + " has weight on its stable route");
+        }
+        return forward(request, backend, rest, "stable", routes, started);
     }
 
     /** A weighted random choice among the ready versions with weight, skipping {@code excluded}. */
@@ -339,79 +293,59 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
         return candidates.get(candidates.size() - 1);
     }
 
-    private void forward(HttpExchange exchange, Backend backend, String path, String query, byte[] body,
-            String route, ModelRoutes stableRoutes, long started) throws IOException {
-        String target = query == null ? path : path + "?" + query;
-        byte[] request = Http1Connection.request(exchange.getRequestMethod(),
-                target, backend.hostHeader, exchange.getRequestHeaders().getFirst("Content-Type"),
-                "model-deploy-gateway", body);
+    private GatewayServer.Response forward(GatewayServer.Request request, Backend backend, String path, String route,
+            ModelRoutes stableRoutes, long started) {
+        String target = request.rawQuery() == null ? path : path + "?" + request.rawQuery();
+        byte[] bytes = Http1Connection.request(request.method(), target, backend.hostHeader, request.contentType(),
+                "model-deploy-gateway", request.body());
         Http1Connection.Response response;
         try {
-            response = backend.exchange(request);
+            response = backend.exchange(bytes);
         } catch (IOException e) {
             if (stableRoutes != null && backend.wasRefused(e)) {
                 // The process behind it is gone: stop routing to it and give the request to another version.
                 backend.up = false;
                 Backend other = pick(backend.version.model(), stableRoutes, backend);
                 if (other != null) {
-                    forward(exchange, other, path, query, body, route, stableRoutes, started);
-                    return;
+                    return forward(request, other, path, route, stableRoutes, started);
                 }
             }
-            reply(exchange, 502, "version " + backend.version.version() + " of model " + backend.version.model()
+            return error(502, "version " + backend.version.version() + " of model " + backend.version.model()
                     + " did not answer: " + e.getMessage());
-            return;
         }
         boolean injected = response.extensionHeaders().containsKey(INJECTED_HEADER);
-        Headers headers = exchange.getResponseHeaders();
-        if (response.contentType() != null) {
-            headers.set("Content-Type", response.contentType());
-        }
-        response.extensionHeaders().forEach((name, value) -> headers.set(name, value));
-        headers.set(ROUTE_HEADER, route);
-        send(exchange, response.status(), response.body(), injected);
+        Map<String, String> headers = new LinkedHashMap<>(response.extensionHeaders());
+        headers.put(ROUTE_HEADER, route);
+        count(response.status(), injected);
         if (stableRoutes != null) {
             stableCounters.computeIfAbsent(backend.version, v -> new VariantCounters())
                     .record(response.status(), System.nanoTime() - started,
                             sloMillis.getOrDefault(backend.version.model(), Double.MAX_VALUE));
         }
+        return new GatewayServer.Response(response.status(), response.contentType(), headers, response.body());
     }
 
-    private static byte[] readBody(HttpExchange exchange) throws IOException {
-        try (InputStream in = exchange.getRequestBody()) {
-            byte[] body = in.readNBytes(MAX_BODY_BYTES + 1);
-            return body.length > MAX_BODY_BYTES ? null : body;
-        }
-    }
-
-    private void reply(HttpExchange exchange, int status, String message) throws IOException {
-        exchange.getResponseHeaders().set("Content-Type", "application/json");
+    /** The gateway's own answer: a JSON error, counted as a failed request. */
+    private GatewayServer.Response error(int status, String message) {
+        count(status, false);
         String json = "{\"error\":\"" + message.replace("\\", "\\\\").replace("\"", "\\\"") + "\"}";
-        send(exchange, status, json.getBytes(StandardCharsets.UTF_8), false);
+        return new GatewayServer.Response(status, "application/json", Map.of(), json.getBytes(StandardCharsets.UTF_8));
     }
 
-    private void send(HttpExchange exchange, int status, byte[] body, boolean injected) throws IOException {
+    private GatewayServer.Response rejection(int status, String message) {
+        requests.incrementAndGet();
+        return error(status, message);
+    }
+
+    private void count(int status, boolean injected) {
         if (status < 200 || status > 299) {
             (injected ? injectedFaults : failedRequests).incrementAndGet();
-        }
-        boolean head = "HEAD".equals(exchange.getRequestMethod());
-        exchange.sendResponseHeaders(status, body.length == 0 || head ? -1 : body.length);
-        if (body.length > 0 && !head) {
-            try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
-            }
         }
     }
 
     @Override
     public void close() {
-        server.stop(0);
-        executor.shutdownNow();
-        try {
-            executor.awaitTermination(5, TimeUnit.SECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        server.close();
         backends.values().forEach(Backend::closeIdle);
     }
 

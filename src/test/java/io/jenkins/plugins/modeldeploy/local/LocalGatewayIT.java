@@ -123,6 +123,39 @@ class LocalGatewayIT {
         assertThat(unknown.body()).contains("no model nope");
     }
 
+    /** What curl and other clients send besides the plain case: 100-continue, chunked bodies, HTTP/1.0, garbage. */
+    @Test
+    void speaksHttp11AsClientsDo() throws Exception {
+        deploy("1");
+        gateway.reconcile("echo", List.of("1"));
+        gateway.setWeights("echo", Map.of("1", 100));
+        String body = "{\"instances\": [[1, 2]]}";
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.baseUri().getPort())) {
+            var out = socket.getOutputStream();
+            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
+                    StandardCharsets.ISO_8859_1));
+            out.write(("POST /models/echo/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Expect: 100-continue\r\nContent-Length: " + body.length() + "\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            assertThat(in.readLine()).isEqualTo("HTTP/1.1 100 Continue");
+            assertThat(in.readLine()).isEmpty();
+            out.write(body.getBytes(StandardCharsets.ISO_8859_1));
+            out.write(("POST /models/echo/1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Transfer-Encoding: chunked\r\n\r\n5\r\n{\"ins\r\n" + Integer.toHexString(body.length() - 5)
+                    + "\r\n" + body.substring(5) + "\r\n0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+            out.write("GARBAGE\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
+            out.flush();
+            String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
+            String first = in.lines().reduce("", (a, b) -> a + b + "\n");
+            String responses = first + all;
+            assertThat(responses.split("HTTP/1.1 200 OK", -1)).hasSize(3);
+            assertThat(responses).contains("{\"predictions\":[3]}").contains("HTTP/1.1 400 Bad Request")
+                    .contains("malformed request line");
+        }
+        assertThat(gateway.failedRequests()).isEqualTo(1);
+    }
+
     @Test
     void aVersionWhoseProcessDiesIsTakenOutOfRotationWithoutFailingRequests() throws Exception {
         deploy("1");
