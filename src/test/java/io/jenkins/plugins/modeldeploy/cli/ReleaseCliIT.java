@@ -106,6 +106,73 @@ class ReleaseCliIT {
         }
     }
 
+    /**
+     * The A/B path on the cluster: Traefik's metrics come from Prometheus (here scraping a stand-in exporter whose
+     * counters grow as Traefik's would, version 1 failing 5% of its requests), the sequential test finds version 2
+     * better, {@code --approve} approves, and the TraefikService ends at 100% for version 2.
+     */
+    @Test
+    void deployRunsTheAbTestOnPrometheusMetricsAndPromotes() throws Exception {
+        Path model = TestModels.testModel("echo-python", dir);
+        long started = System.nanoTime();
+        com.sun.net.httpserver.HttpServer exporter = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 16);
+        exporter.createContext("/metrics", exchange -> {
+            long seconds = (System.nanoTime() - started) / 1_000_000_000L;
+            StringBuilder text = new StringBuilder("# TYPE traefik_service_requests_total counter\n");
+            text.append(series("models-echo-1-80@kubernetescrd", 180 * seconds, 9 * seconds));
+            text.append(series("models-echo-2-80@kubernetescrd", 20 * seconds, 0));
+            byte[] body = text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        exporter.start();
+        try (MockApiServer server = new MockApiServer(); KubernetesClient client = server.client();
+                ClusterSimulator simulator = new ClusterSimulator(server, "models", Duration.ofMillis(50),
+                        Duration.ofSeconds(5));
+                io.jenkins.plugins.modeldeploy.testing.PrometheusServer prometheus =
+                        io.jenkins.plugins.modeldeploy.testing.PrometheusServer.start("127.0.0.1:"
+                                + exporter.getAddress().getPort())) {
+            String kubeconfig = server.writeKubeconfig(dir, "models").toString();
+            String[] cluster = {"--namespace", "models", "--kubeconfig", kubeconfig, "--journal-dir",
+                dir.resolve("journal").toString(), "--prometheus", prometheus.url().toString()};
+            Run first = run(concat(new String[] {"deploy", model.toString(), "--version", "1", "--image",
+                "registry.example.com/models/echo@" + DIGEST_1, "--no-smoke"}, cluster));
+            assertThat(first.exit()).as(first.err()).isZero();
+
+            Run second = run(concat(new String[] {"deploy", model.toString(), "--version", "2", "--image",
+                "registry.example.com/models/echo@" + DIGEST_2, "--no-smoke", "--ab-weight", "10", "--ab-min", "3s",
+                "--ab-max", "60s", "--ab-min-samples", "50", "--mde", "0.02", "--approve", "--output", "json",
+                "--report-dir", dir.resolve("report").toString()}, cluster));
+            assertThat(second.exit()).as(second.err()).isZero();
+            JsonNode result = second.json();
+            assertThat(result.path("result").asText()).isEqualTo("PROMOTED");
+            assertThat(result.path("verdict").asText()).isEqualTo("PROMOTE");
+            assertThat(result.path("reasons").get(0).asText()).startsWith("error rate 0.00% (challenger) vs 5.00%");
+            assertThat(result.at("/approval/approved").asBoolean()).isTrue();
+            assertThat(weights(client)).containsEntry("echo-2", 100);
+            assertThat(dir.resolve("report/deployment.html")).content().contains("<span id=\"verdict\">PROMOTE");
+        } finally {
+            exporter.stop(0);
+        }
+    }
+
+    /** Traefik-shaped counters of one service, all answered within 10 ms (so no SLO violations). */
+    private static String series(String service, long total, long failed) {
+        String labels = "method=\"POST\",protocol=\"http\",service=\"" + service + "\"";
+        String buckets = "traefik_service_request_duration_seconds_bucket{code=\"%s\"," + labels + ",le=\"%s\"} %d\n";
+        StringBuilder text = new StringBuilder();
+        text.append("traefik_service_requests_total{code=\"200\",").append(labels).append("} ").append(total - failed)
+                .append('\n').append("traefik_service_requests_total{code=\"503\",").append(labels).append("} ")
+                .append(failed).append('\n');
+        for (String le : List.of("0.01", "0.05", "+Inf")) {
+            text.append(String.format(buckets, "200", le, total - failed)).append(String.format(buckets, "503", le,
+                    failed));
+        }
+        return text.toString();
+    }
+
     @Test
     void badArgumentsAreOneLineErrorsNamingTheOption() {
         Run noDigest = run("deploy", "x", "--version", "1", "--image", "repo:1", "--namespace", "models");
