@@ -47,9 +47,45 @@ class PromotionsTest {
         final Set<String> running = ConcurrentHashMap.newKeySet();
         final List<String> restores = new ArrayList<>();
         final ReleaseStore store;
+        /** Where the weights live when they must outlive the process (the SIGKILL test); null: memory only. */
+        private final Path weightsFile;
 
         World(Path dir) {
+            this(dir, null);
+        }
+
+        World(Path dir, Path weightsFile) {
             store = new FileReleaseStore(dir);
+            this.weightsFile = weightsFile;
+            if (weightsFile != null && java.nio.file.Files.exists(weightsFile)) {
+                try (var in = java.nio.file.Files.newInputStream(weightsFile)) {
+                    java.util.Properties saved = new java.util.Properties();
+                    saved.load(in);
+                    saved.stringPropertyNames().forEach(key -> weights.computeIfAbsent(key.substring(0,
+                            key.indexOf('.')), m -> new java.util.TreeMap<>()).put(key.substring(key.indexOf('.') + 1),
+                            Integer.parseInt(saved.getProperty(key))));
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            }
+        }
+
+        private void persist() {
+            if (weightsFile == null) {
+                return;
+            }
+            java.util.Properties saved = new java.util.Properties();
+            weights.forEach((model, split) -> split.forEach((version, weight) -> saved.setProperty(model + "."
+                    + version, Integer.toString(weight))));
+            try {
+                Path temporary = weightsFile.resolveSibling(weightsFile.getFileName() + ".tmp");
+                try (var out = java.nio.file.Files.newOutputStream(temporary)) {
+                    saved.store(out, null);
+                }
+                java.nio.file.Files.move(temporary, weightsFile, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
         }
 
         final TrafficRouter router = new TrafficRouter() {
@@ -59,6 +95,7 @@ class PromotionsTest {
             @Override
             public void setWeights(String model, Map<String, Integer> split) throws RoutingException {
                 weights.put(model, Weights.checked(model, split));
+                persist();
             }
 
             @Override
