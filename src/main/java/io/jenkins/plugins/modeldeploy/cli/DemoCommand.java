@@ -98,7 +98,7 @@ final class DemoCommand implements Callable<Integer> {
         DeployOutcome second = result.second();
         summary.put("model", result.model());
         summary.put("promoted", second.production());
-        summary.put("result", second.result());
+        summary.put("result", second.result().name());
         summary.put("verdict", second.experiment().map(e -> e.verdict().name()).orElse("NONE"));
         second.experiment().ifPresent(e -> {
             ObjectNode ab = summary.putObject("abTest");

@@ -177,7 +177,7 @@ final class DeployCommand implements Callable<Integer> {
 
     static ObjectNode json(DeployOutcome outcome, Optional<Path> report) {
         ObjectNode json = new ObjectMapper().createObjectNode();
-        json.put("result", outcome.result());
+        json.put("result", outcome.result().name());
         json.put("production", outcome.production());
         json.put("verdict", outcome.experiment().map(e -> e.verdict().name()).orElse("NONE"));
         outcome.experiment().ifPresent(e -> {

@@ -55,7 +55,7 @@ public final class LocalDemo {
     public record Result(String model, DeployOutcome first, DeployOutcome second, long failedRequests,
             long injectedFaults, long gatewayRequests, Path report, List<SampleResult> samples, double seconds) {
         public boolean allSucceeded() {
-            return second.result().equals("PROMOTED") && failedRequests == 0 && !samples.isEmpty()
+            return second.result() == DeployOutcome.Result.PROMOTED && failedRequests == 0 && !samples.isEmpty()
                     && samples.stream().allMatch(s -> s.status() == 200);
         }
     }

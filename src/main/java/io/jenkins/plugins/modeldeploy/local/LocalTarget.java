@@ -44,7 +44,7 @@ public final class LocalTarget implements Target {
     private final Map<VersionRef, Double> injectedErrorRates = new ConcurrentHashMap<>();
     private final Optional<Podman> containers;
 
-    private record Running(RolloutRequest request, Workload process, DeployedVersion deployed) {}
+    private record Running(RolloutRequest request, Workload workload, DeployedVersion deployed) {}
 
     /**
      * @param stateDir where the release state files go (e.g. {@code .model-deploy/state})
@@ -86,7 +86,7 @@ public final class LocalTarget implements Target {
     public DeployedVersion rollout(RolloutRequest request) throws RolloutException, InterruptedException {
         VersionRef ref = request.ref();
         Running current = running.get(ref);
-        if (current != null && current.process().isAlive() && current.request().equals(request)) {
+        if (current != null && current.workload().isAlive() && current.request().equals(request)) {
             return current.deployed(); // the same request again: nothing to do
         }
         long started = System.nanoTime();
@@ -96,7 +96,7 @@ public final class LocalTarget implements Target {
         gateway.register(ref, url, version.spec().slo().p99Ms());
         workload.onExit(() -> {
             Running now = running.get(ref);
-            if (now != null && now.process() == workload) {
+            if (now != null && now.workload() == workload) {
                 gateway.markDown(ref);
                 publish(ref, ref.id() + " (" + workload.id() + ") exited unexpectedly",
                         new EventDetails.RolloutFailed("process exited", workload.logTail()));
@@ -106,7 +106,7 @@ public final class LocalTarget implements Target {
         DeployedVersion deployed = new DeployedVersion(ref, url, request.image(), 1, took);
         Running previous = running.put(ref, new Running(request, workload, deployed));
         if (previous != null) {
-            previous.process().close(); // replaced by the new process, which the gateway already uses
+            previous.workload().close(); // replaced by the new process, which the gateway already uses
         }
         parked.remove(ref);
         publish(ref, ref.id() + " ready at " + url + " (" + workload.id() + ")",
@@ -175,7 +175,7 @@ public final class LocalTarget implements Target {
             throw new TargetException("interrupted while draining " + version.id(), e);
         }
         if (current != null) {
-            current.process().close();
+            current.workload().close();
             if (mode == RetireMode.SCALE_TO_ZERO) {
                 parked.put(version, current.request());
             }
@@ -189,7 +189,7 @@ public final class LocalTarget implements Target {
     public DeployedVersion restore(VersionRef version, Duration timeout) throws RolloutException,
             InterruptedException {
         Running current = running.get(version);
-        if (current != null && current.process().isAlive()) {
+        if (current != null && current.workload().isAlive()) {
             return current.deployed();
         }
         RolloutRequest request = parked.get(version);
@@ -208,7 +208,7 @@ public final class LocalTarget implements Target {
     /** The process id of the version's harness, while it runs as a process. */
     public java.util.OptionalLong processId(VersionRef version) {
         Running current = running.get(version);
-        return current != null && current.process() instanceof ProcessWorkload p
+        return current != null && current.workload() instanceof ProcessWorkload p
                 ? java.util.OptionalLong.of(p.process().pid()) : java.util.OptionalLong.empty();
     }
 
@@ -235,6 +235,6 @@ public final class LocalTarget implements Target {
     public void close() {
         List<Running> stopping = List.copyOf(running.values());
         running.clear(); // first, so their exits are not reported as crashes
-        stopping.forEach(r -> r.process().close());
+        stopping.forEach(r -> r.workload().close());
     }
 }

@@ -9,19 +9,20 @@ import java.util.Optional;
 /**
  * What one run did.
  *
- * @param result     one word for the end: PROMOTED, FIRST_RELEASE, ALREADY_PRODUCTION, SMOKE_FAILED, REJECTED,
- *                   ROLLED_BACK or INCONCLUSIVE
+ * @param result     how the run ended
  * @param production the version serving the stable route at the end
  */
-public record DeployOutcome(String result, Optional<BuiltImage> image, DeployedVersion deployed,
+public record DeployOutcome(Result result, Optional<BuiltImage> image, DeployedVersion deployed,
         Optional<SmokeResult> smoke, Optional<ExperimentResult> experiment, Optional<Approval> approval,
         String production) {
 
-    /** True when the run ended as it should: the version serves production, or was kept out for a good reason. */
+    /** How a run ended; the first three leave the version serving production. */
+    public enum Result {
+        PROMOTED, FIRST_RELEASE, ALREADY_PRODUCTION, SMOKE_FAILED, REJECTED, ROLLED_BACK, INCONCLUSIVE
+    }
+
+    /** True when the version serves production at the end. */
     public boolean succeeded() {
-        return switch (result) {
-            case "PROMOTED", "FIRST_RELEASE", "ALREADY_PRODUCTION" -> true;
-            default -> false;
-        };
+        return result == Result.PROMOTED || result == Result.FIRST_RELEASE || result == Result.ALREADY_PRODUCTION;
     }
 }

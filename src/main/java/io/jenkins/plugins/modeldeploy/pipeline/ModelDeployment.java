@@ -47,6 +47,9 @@ public final class ModelDeployment {
             InterruptedException {
         ModelVersion version = plan.version();
         VersionRef ref = new VersionRef(version.name(), version.version());
+        Promotions promotions = new Promotions(target, events);
+        // The version replaced by the last promotion has served its keep window: scale it to zero now.
+        promotions.retireExpired(version.name(), plan.keepPrevious());
         Optional<BuiltImage> image = plan.image().isPresent()
                 ? Optional.of(engine.buildImage(plan.image().get())) : Optional.empty();
         Optional<java.nio.file.Path> archive = plan.image().map(ImagePlan::target)
@@ -57,7 +60,7 @@ public final class ModelDeployment {
         Optional<ReleaseState> release = target.releases().load(version.name());
         Optional<String> production = release.flatMap(ReleaseState::production);
         if (production.equals(Optional.of(version.version()))) {
-            return new DeployOutcome("ALREADY_PRODUCTION", image, deployed, Optional.empty(), Optional.empty(),
+            return new DeployOutcome(DeployOutcome.Result.ALREADY_PRODUCTION, image, deployed, Optional.empty(), Optional.empty(),
                     Optional.empty(), version.version());
         }
 
@@ -66,14 +69,14 @@ public final class ModelDeployment {
             smoke = Optional.of(engine.smokeTest(target, version, deployed, plan.smoke().get()));
             if (!smoke.get().passed()) {
                 keepOut(ref, Stage.FAILED);
-                return new DeployOutcome("SMOKE_FAILED", image, deployed, smoke, Optional.empty(), Optional.empty(),
+                return new DeployOutcome(DeployOutcome.Result.SMOKE_FAILED, image, deployed, smoke, Optional.empty(), Optional.empty(),
                         production.orElse(""));
             }
         }
         if (production.isEmpty()) {
-            new Promotions(target, events).bootstrap(version.name(), version.version(),
+            promotions.bootstrap(version.name(), version.version(),
                     image.map(BuiltImage::digest).or(() -> plan.prebuiltImage().map(ModelDeployment::digestOf)));
-            return new DeployOutcome("FIRST_RELEASE", image, deployed, smoke, Optional.empty(), Optional.empty(),
+            return new DeployOutcome(DeployOutcome.Result.FIRST_RELEASE, image, deployed, smoke, Optional.empty(), Optional.empty(),
                     version.version());
         }
 
@@ -81,7 +84,8 @@ public final class ModelDeployment {
         ExperimentResult experiment = engine.abTest(target, experimentPlan, DefaultDeploymentEngine.samples(version));
         if (experiment.verdict() != Verdict.PROMOTE) {
             keepOut(ref, Stage.ROLLED_BACK);
-            return new DeployOutcome(experiment.verdict() == Verdict.ROLLBACK ? "ROLLED_BACK" : "INCONCLUSIVE", image,
+            return new DeployOutcome(experiment.verdict() == Verdict.ROLLBACK ? DeployOutcome.Result.ROLLED_BACK
+                    : DeployOutcome.Result.INCONCLUSIVE, image,
                     deployed, smoke, Optional.of(experiment), Optional.empty(), production.get());
         }
 
@@ -104,15 +108,14 @@ public final class ModelDeployment {
                         approval.comment())));
         if (!approval.approved()) {
             keepOut(ref, Stage.ROLLED_BACK);
-            return new DeployOutcome("REJECTED", image, deployed, smoke, Optional.of(experiment),
+            return new DeployOutcome(DeployOutcome.Result.REJECTED, image, deployed, smoke, Optional.of(experiment),
                     Optional.of(approval), production.get());
         }
         engine.promote(target, version.name(), version.version(), approval);
-        Promotions promotions = new Promotions(target, events);
         if (plan.keepPrevious().isZero()) {
             promotions.retireExpired(version.name(), plan.keepPrevious());
         }
-        return new DeployOutcome("PROMOTED", image, deployed, smoke, Optional.of(experiment), Optional.of(approval),
+        return new DeployOutcome(DeployOutcome.Result.PROMOTED, image, deployed, smoke, Optional.of(experiment), Optional.of(approval),
                 version.version());
     }
 

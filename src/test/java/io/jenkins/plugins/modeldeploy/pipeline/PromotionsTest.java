@@ -116,7 +116,7 @@ class PromotionsTest {
 
         @Override
         public DeployedVersion rollout(RolloutRequest request) {
-            throw new UnsupportedOperationException("not used by promotions");
+            throw new AssertionError("promotion and rollback never roll a version out");
         }
 
         @Override
@@ -216,6 +216,20 @@ class PromotionsTest {
         assertThat(world.weights.get("iris")).containsExactlyEntriesOf(Map.of("1", 100));
         assertThat(world.store.stages("iris")).containsEntry("1", Stage.PRODUCTION)
                 .containsEntry("2", Stage.ROLLED_BACK);
+    }
+
+    @Test
+    void theReplacedVersionKeepsRunningForItsWindowThenScalesToZero() throws Exception {
+        World world = productionWithChallenger();
+        Promotions promotions = new Promotions(world, events::add);
+        promotions.promote("iris", "2", Approval.automatic("test"));
+        assertThat(promotions.retireExpired("iris", Duration.ofHours(1))).isFalse();
+        assertThat(world.running).contains("1", "2");
+        assertThat(promotions.retireExpired("iris", Duration.ZERO)).isTrue();
+        assertThat(world.running).containsExactly("2");
+        // and a rollback still brings it back
+        assertThat(promotions.rollback("iris", "test").production()).hasValue("1");
+        assertThat(world.running).contains("1");
     }
 
     @Test

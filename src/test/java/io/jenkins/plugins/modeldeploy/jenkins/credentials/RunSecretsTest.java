@@ -65,7 +65,7 @@ class RunSecretsTest {
 
         @Override
         public Descriptor<Credentials> getDescriptor() {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("the secret lookup must not need the credential's descriptor");
         }
     }
 

@@ -48,7 +48,7 @@ final class FakeContext extends StepContext {
 
     @Override
     public void setResult(Result r) {
-        throw new UnsupportedOperationException();
+        throw new AssertionError("steps report failures through onFailure, not setResult");
     }
 
     @Override

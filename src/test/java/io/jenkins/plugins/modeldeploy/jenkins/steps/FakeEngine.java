@@ -145,7 +145,7 @@ class FakeEngine implements DeploymentEngine, EngineFactory {
 
         @Override
         public DeployedVersion rollout(RolloutRequest request) {
-            throw new UnsupportedOperationException("the engine rolls out");
+            throw new AssertionError("steps roll out through the engine, never the target directly");
         }
 
         @Override
@@ -155,12 +155,12 @@ class FakeEngine implements DeploymentEngine, EngineFactory {
 
         @Override
         public DeployedVersion restore(VersionRef version, Duration timeout) {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("steps restore versions through the engine's rollback, never directly");
         }
 
         @Override
         public TrafficRouter router() {
-            throw new UnsupportedOperationException();
+            throw new AssertionError("steps change routes through the engine, never the router directly");
         }
 
         @Override
@@ -174,7 +174,7 @@ class FakeEngine implements DeploymentEngine, EngineFactory {
 
                 @Override
                 public void save(Optional<ReleaseState> expected, ReleaseState next) {
-                    throw new UnsupportedOperationException();
+                    throw new AssertionError("steps record release state through the engine, never directly");
                 }
 
                 @Override
@@ -184,7 +184,7 @@ class FakeEngine implements DeploymentEngine, EngineFactory {
 
                 @Override
                 public void setStage(VersionRef version, Stage stage) {
-                    throw new UnsupportedOperationException();
+                    throw new AssertionError("steps record stages through the engine, never directly");
                 }
             };
         }
