@@ -17,13 +17,23 @@ import java.util.OptionalDouble;
  * @param sloP99Ms           answers slower than this count as SLO violations
  * @param minimumDetectableEffect the smallest absolute difference of rates worth detecting (0.01 = one percentage
  *                           point): the sequential test is tuned for it, the fixed-horizon test sized by it
+ * @param gate               what the challenger must show to be promoted (default: not worse than production by more
+ *                           than a margin on every gated metric)
  */
 public record ExperimentPlan(String model, String champion, String challenger, int challengerWeight,
         Duration minDuration, Duration maxDuration, long minSamples, double alpha, Method method,
-        OptionalDouble syntheticRate, double sloP99Ms, double minimumDetectableEffect) {
+        OptionalDouble syntheticRate, double sloP99Ms, double minimumDetectableEffect, Gate gate) {
     public static final double DEFAULT_MINIMUM_DETECTABLE_EFFECT = 0.01;
 
-    /** A plan with the default minimum detectable effect of one percentage point. */
+    /** A plan with the default gate (non-inferiority, one percentage point on each metric). */
+    public ExperimentPlan(String model, String champion, String challenger, int challengerWeight,
+            Duration minDuration, Duration maxDuration, long minSamples, double alpha, Method method,
+            OptionalDouble syntheticRate, double sloP99Ms, double minimumDetectableEffect) {
+        this(model, champion, challenger, challengerWeight, minDuration, maxDuration, minSamples, alpha, method,
+                syntheticRate, sloP99Ms, minimumDetectableEffect, Gate.DEFAULT);
+    }
+
+    /** A plan with the default minimum detectable effect of one percentage point and the default gate. */
     public ExperimentPlan(String model, String champion, String challenger, int challengerWeight,
             Duration minDuration, Duration maxDuration, long minSamples, double alpha, Method method,
             OptionalDouble syntheticRate, double sloP99Ms) {
@@ -32,6 +42,34 @@ public record ExperimentPlan(String model, String champion, String challenger, i
     }
 
     public enum Method { SEQUENTIAL, FIXED_HORIZON }
+
+    /**
+     * The promotion gate.
+     *
+     * @param kind                {@code NON_INFERIORITY}: promote when the challenger is shown not worse than the
+     *                            champion by more than the margin on every metric, roll back when shown worse by more
+     *                            than the margin; {@code SUPERIORITY}: promote only when shown better on a metric and
+     *                            not worse on any
+     * @param errorRateMargin     the margin on the error rate, an absolute difference of rates (0.01 = one point)
+     * @param sloViolationMargin  the margin on the rate of SLO violations
+     */
+    public record Gate(Kind kind, double errorRateMargin, double sloViolationMargin) {
+        public static final double DEFAULT_MARGIN = 0.01;
+        public static final Gate DEFAULT = new Gate(Kind.NON_INFERIORITY, DEFAULT_MARGIN, DEFAULT_MARGIN);
+
+        public enum Kind { NON_INFERIORITY, SUPERIORITY }
+
+        public Gate {
+            Objects.requireNonNull(kind, "kind");
+            if (!(errorRateMargin >= 0 && errorRateMargin < 1)) {
+                throw new IllegalArgumentException("the error-rate margin must be in [0, 1), was " + errorRateMargin);
+            }
+            if (!(sloViolationMargin >= 0 && sloViolationMargin < 1)) {
+                throw new IllegalArgumentException("the SLO-violation margin must be in [0, 1), was "
+                        + sloViolationMargin);
+            }
+        }
+    }
 
     public ExperimentPlan {
         Objects.requireNonNull(model, "model");
@@ -59,6 +97,7 @@ public record ExperimentPlan(String model, String champion, String challenger, i
             throw new IllegalArgumentException("minimumDetectableEffect must be in (0, 1), was "
                     + minimumDetectableEffect);
         }
+        Objects.requireNonNull(gate, "gate");
         if (!(sloP99Ms > 0)) {
             throw new IllegalArgumentException("sloP99Ms must be positive, was " + sloP99Ms);
         }
