@@ -59,6 +59,38 @@ public record ExperimentPlan(String model, String champion, String challenger, i
 
         public enum Kind { NON_INFERIORITY, SUPERIORITY }
 
+        /**
+         * The gate of {@code kind} with margins from specs: {@code RATE} sets every metric's margin,
+         * {@code error-rate=RATE} or {@code slo-violations=RATE} one metric's; unnamed metrics keep the default.
+         */
+        public static Gate withMargins(Kind kind, java.util.List<String> specs) {
+            double errors = DEFAULT_MARGIN;
+            double slo = DEFAULT_MARGIN;
+            for (String spec : specs) {
+                String text = spec.strip();
+                int equals = text.indexOf('=');
+                String metric = equals < 0 ? "" : text.substring(0, equals).strip();
+                double rate;
+                try {
+                    rate = Double.parseDouble(text.substring(equals + 1).strip());
+                } catch (NumberFormatException e) {
+                    throw new IllegalArgumentException("margin \"" + spec + "\" must be RATE, error-rate=RATE or"
+                            + " slo-violations=RATE with RATE a number in [0, 1), e.g. 0.01");
+                }
+                switch (metric) {
+                    case "" -> {
+                        errors = rate;
+                        slo = rate;
+                    }
+                    case "error-rate" -> errors = rate;
+                    case "slo-violations" -> slo = rate;
+                    default -> throw new IllegalArgumentException("margin \"" + spec + "\": unknown metric \""
+                            + metric + "\"; known: error-rate, slo-violations");
+                }
+            }
+            return new Gate(kind, errors, slo);
+        }
+
         public Gate {
             Objects.requireNonNull(kind, "kind");
             if (!(errorRateMargin >= 0 && errorRateMargin < 1)) {

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         description = "Publish an R or Python model as a REST API: serve it locally, build its image, deploy it.",
         subcommands = {ServeCommand.class, ValidateCommand.class, BuildCommand.class, SmokeCommand.class,
             BaseImageCommand.class, RenderCommand.class, EventsCommand.class, StatusCommand.class,
-            DeployCommand.class, PromoteCommand.class, RollbackCommand.class, DemoCommand.class})
+            DeployCommand.class, PromoteCommand.class, RollbackCommand.class, HistoryCommand.class,
+            UndeployCommand.class, DemoCommand.class})
 public final class ModelDeployCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -3,6 +3,7 @@ package io.jenkins.plugins.modeldeploy.local;
 import io.jenkins.plugins.modeldeploy.abtest.MetricsSource;
 import io.jenkins.plugins.modeldeploy.abtest.VariantStats;
 import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
+import io.jenkins.plugins.modeldeploy.route.Endpoints;
 import io.jenkins.plugins.modeldeploy.route.RoutingException;
 import io.jenkins.plugins.modeldeploy.smoke.Http1Connection;
 import io.jenkins.plugins.modeldeploy.route.TrafficRouter;
@@ -191,12 +192,36 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
 
     @Override
     public URI stableEndpoint(String model) {
-        return baseUri.resolve("/models/" + model);
+        return Endpoints.stable(baseUri, model);
+    }
+
+    @Override
+    public URI versionEndpoint(String model, String version) {
+        return Endpoints.version(baseUri, model, version);
     }
 
     /** The URL of one version through the gateway ({@code …/models/m/v}). */
     public URI versionEndpoint(VersionRef version) {
-        return baseUri.resolve("/models/" + version.model() + "/" + version.version());
+        return versionEndpoint(version.model(), version.version());
+    }
+
+    /** Forgets the model's routes; its versions must be unregistered (or carry no weight) already. */
+    @Override
+    public synchronized void remove(String model) throws RoutingException {
+        ModelRoutes routes = table.get().get(model);
+        if (routes == null) {
+            return;
+        }
+        for (String version : routes.versions) {
+            if (backends.containsKey(new VersionRef(model, version))
+                    && routes.weights.getOrDefault(version, 0) > 0) {
+                throw new RoutingException("cannot remove the routes of model " + model + ": version " + version
+                        + " still runs and carries " + routes.weights.get(version) + "% of its stable route");
+            }
+        }
+        Map<String, ModelRoutes> next = new LinkedHashMap<>(table.get());
+        next.remove(model);
+        table.set(Map.copyOf(next));
     }
 
     private void swap(String model, ModelRoutes routes) {

@@ -1,5 +1,6 @@
 package io.jenkins.plugins.modeldeploy.local;
 
+import io.jenkins.plugins.modeldeploy.abtest.MetricsSource;
 import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.event.EventDetails;
 import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
@@ -9,18 +10,24 @@ import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import io.jenkins.plugins.modeldeploy.route.RoutingException;
 import io.jenkins.plugins.modeldeploy.route.TrafficRouter;
 import io.jenkins.plugins.modeldeploy.target.DeployedVersion;
+import io.jenkins.plugins.modeldeploy.target.ModelStatus;
 import io.jenkins.plugins.modeldeploy.target.ReleaseStore;
 import io.jenkins.plugins.modeldeploy.target.RetireMode;
 import io.jenkins.plugins.modeldeploy.target.RolloutException;
 import io.jenkins.plugins.modeldeploy.target.RolloutRequest;
+import io.jenkins.plugins.modeldeploy.target.Stage;
 import io.jenkins.plugins.modeldeploy.target.Target;
 import io.jenkins.plugins.modeldeploy.target.TargetException;
 import io.jenkins.plugins.modeldeploy.target.VersionRef;
+import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -92,7 +99,7 @@ public final class LocalTarget implements Target {
         long started = System.nanoTime();
         ModelVersion version = request.version();
         Workload workload = containers.isPresent() ? startContainer(request) : startProcess(request);
-        java.net.URI url = workload.url();
+        URI url = workload.url();
         gateway.register(ref, url, version.spec().slo().p99Ms());
         workload.onExit(() -> {
             Running now = running.get(ref);
@@ -103,7 +110,7 @@ public final class LocalTarget implements Target {
             }
         });
         Duration took = Duration.ofNanos(System.nanoTime() - started);
-        DeployedVersion deployed = new DeployedVersion(ref, url, request.image(), 1, took);
+        DeployedVersion deployed = new DeployedVersion(ref, gateway.versionEndpoint(ref), request.image(), 1, took);
         Running previous = running.put(ref, new Running(request, workload, deployed));
         if (previous != null) {
             previous.workload().close(); // replaced by the new process, which the gateway already uses
@@ -200,9 +207,9 @@ public final class LocalTarget implements Target {
         return rollout(new RolloutRequest(request.version(), request.image(), request.annotations(), timeout));
     }
 
-    /** The version's own address, not through the gateway. */
-    public Optional<DeployedVersion> deployed(VersionRef version) {
-        return Optional.ofNullable(running.get(version)).map(Running::deployed);
+    /** The version's own address (its harness process or container), not through the gateway. */
+    public Optional<URI> directUrl(VersionRef version) {
+        return Optional.ofNullable(running.get(version)).map(r -> r.workload().url());
     }
 
     /** The process id of the version's harness, while it runs as a process. */
@@ -224,6 +231,43 @@ public final class LocalTarget implements Target {
     @Override
     public ReleaseStore releases() {
         return releases;
+    }
+
+    /** The gateway counts what each version served on the stable route. */
+    @Override
+    public Optional<MetricsSource> metrics(double sloP99Ms) {
+        return Optional.of(gateway);
+    }
+
+    /**
+     * Every model with a release state or a version here: running versions have one ready replica, versions scaled
+     * to zero none; removed versions are absent.
+     */
+    @Override
+    public List<ModelStatus> status(Duration timeout) throws TargetException {
+        Set<String> models = new TreeSet<>(releases.models());
+        running.keySet().forEach(ref -> models.add(ref.model()));
+        parked.keySet().forEach(ref -> models.add(ref.model()));
+        List<ModelStatus> all = new ArrayList<>();
+        for (String model : models) {
+            Map<String, Integer> weights = gateway.currentWeights(model);
+            Map<String, Stage> stages = releases.stages(model);
+            Set<String> versions = new TreeSet<>();
+            running.keySet().stream().filter(r -> r.model().equals(model)).forEach(r -> versions.add(r.version()));
+            parked.keySet().stream().filter(r -> r.model().equals(model)).forEach(r -> versions.add(r.version()));
+            List<ModelStatus.VersionStatus> rows = new ArrayList<>();
+            for (String version : versions) {
+                VersionRef ref = new VersionRef(model, version);
+                Running current = running.get(ref);
+                boolean ready = current != null && current.workload().isAlive() && gateway.isReady(ref);
+                RolloutRequest request = current != null ? current.request() : parked.get(ref);
+                rows.add(new ModelStatus.VersionStatus(version, Optional.ofNullable(stages.get(version)),
+                        ready ? 1 : 0, current != null ? 1 : 0, weights.getOrDefault(version, 0),
+                        request == null ? Optional.empty() : request.image(), releases.annotations(ref)));
+            }
+            all.add(new ModelStatus(model, releases.load(model), weights, rows));
+        }
+        return all;
     }
 
     private void publish(VersionRef ref, String message, EventDetails details) {

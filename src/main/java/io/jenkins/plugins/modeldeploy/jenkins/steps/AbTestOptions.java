@@ -8,6 +8,7 @@ import io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Durations;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
+import io.jenkins.plugins.modeldeploy.pipeline.DeployPlan;
 import java.io.Serializable;
 import java.util.Locale;
 import org.jenkinsci.Symbol;
@@ -108,15 +109,17 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
         this.syntheticRate = syntheticRate;
     }
 
-    public ExperimentPlan plan(String model, String champion, String challenger, double sloP99Ms) {
+    /** The experiment's settings for the lifecycle. */
+    public DeployPlan.ExperimentSettings settings() {
         var min = Durations.parsePositive(minDuration, "abTest.minDuration");
         var max = Durations.parsePositive(maxDuration, "abTest.maxDuration");
         if (max.compareTo(min) < 0) {
             throw new IllegalArgumentException("abTest.maxDuration: " + maxDuration + " is shorter than"
                     + " abTest.minDuration " + minDuration);
         }
-        return new ExperimentPlan(model, champion, challenger, challengerWeight, min, max, minSamples, alpha,
-                ExperimentPlan.Method.valueOf(method), SmokeOptions.optional(syntheticRate), sloP99Ms);
+        return new DeployPlan.ExperimentSettings(challengerWeight, min, max, minSamples, alpha,
+                ExperimentPlan.Method.valueOf(method), SmokeOptions.optional(syntheticRate),
+                ExperimentPlan.DEFAULT_MINIMUM_DETECTABLE_EFFECT, ExperimentPlan.Gate.DEFAULT);
     }
 
     @Extension

@@ -29,6 +29,12 @@ public final class DeployRequest implements Serializable {
         this.rolloutTimeout = rolloutTimeout;
     }
 
+    /** How long a person may take: the approval block's timeout, else the global default. */
+    public java.time.Duration approvalTimeout(String globalDefault) {
+        return approval == null ? io.jenkins.plugins.modeldeploy.jenkins.config.Durations.parsePositive(
+                globalDefault, "approvalTimeout") : approval.timeout(globalDefault);
+    }
+
     /** Approval is required unless the request says {@code approval: [required: false]} or has no approval block. */
     public boolean approvalRequired() {
         return approval != null && approval.isRequired();

@@ -2,15 +2,13 @@ package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
 import hudson.Extension;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
-import io.jenkins.plugins.modeldeploy.jenkins.config.Durations;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.TargetOptions;
-import io.jenkins.plugins.modeldeploy.model.ModelSpec;
-import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import io.jenkins.plugins.modeldeploy.target.DeployedVersion;
-import io.jenkins.plugins.modeldeploy.target.RolloutRequest;
-import java.nio.file.Path;
+import io.jenkins.plugins.modeldeploy.pipeline.DeployPlan;
+import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -97,16 +95,19 @@ public final class RolloutModelStep extends TargetStep {
         @Override
         protected Object run(StepServices services) throws Exception {
             try (Session s = Session.open(services, target)) {
-                Path dir = services.modelDirectory(modelDir);
-                ModelSpec spec = new ModelSpecLoader().load(dir, s.resolver.sloDefaults(dir));
-                ModelVersion v = ModelVersion.of(spec, Validation.blank(version) ? services.buildNumber() : version,
-                        "version");
+                ModelVersion v = DeployFlow.version(s, modelDir, version);
                 status("rolling out " + v.id());
-                DeployedVersion deployed = s.engine.rollout(s.target(target), new RolloutRequest(v,
-                        Optional.of(image), Map.of("build-url", services.runUrl()),
-                        Durations.parsePositive(Validation.blank(timeout) ? "10m" : timeout, "rolloutTimeout")));
+                DeployPlan plan = new DeployPlan(v, Optional.empty(), Optional.of(image), Map.of("build-url",
+                        services.runUrl()), DeployFlow.rolloutTimeout(timeout), Optional.empty(),
+                        DeployPlan.ExperimentSettings.defaults(), Duration.ZERO, DeployFlow.DEFAULT_KEEP_PREVIOUS,
+                        s.resolver.kubernetes(target).onFailure(), services.runUrl());
+                Lifecycle.Progress progress = DeployFlow.lifecycle(s, target).rollout(plan);
+                if (progress instanceof Lifecycle.Finished finished) {
+                    DeployFlow.complete(finished.outcome(), Map.of(), services); // the rollout failed: throws
+                }
+                DeployedVersion deployed = progress.outcome().deployed().orElseThrow();
                 Map<String, Object> result = new LinkedHashMap<>();
-                result.put("model", spec.name());
+                result.put("model", v.name());
                 result.put("version", v.version());
                 result.put("endpoint", deployed.endpoint().toString());
                 result.put("readyReplicas", deployed.readyReplicas());

@@ -31,7 +31,8 @@ class PromotionActionTest {
                 new VariantStats("6", 9000, 9, 12, 3.1, 21.5), new VariantStats("7", 1000, 1, 1, 2.9, 19.0),
                 0.61, 0.72, 0.4, Duration.ofMinutes(6), List.of());
         return new PromotionEvidence(new PromotionRequest("iris", "6", "7", Optional.of("r/iris@sha256:66"),
-                Optional.of("r/iris@sha256:77"), Optional.empty(), result));
+                Optional.of("r/iris@sha256:77"), Optional.empty(), Optional.of(result), Verdict.PROMOTE,
+                result.reasons()));
     }
 
     private static PromotionAction action(List<String> approvers) {

@@ -27,10 +27,10 @@ final class FakeServices implements StepServices {
     final SecretMask mask = new SecretMask();
     final BuildLogSink log = new BuildLogSink(new PrintStream(logBytes, true, StandardCharsets.UTF_8), mask);
     final ModelDeployConfiguration config = new ModelDeployConfiguration();
-    final FakeEngine engine;
+    final EngineFactory engine;
     volatile PromotionAction attached;
 
-    FakeServices(Path workspace, FakeEngine engine) throws IOException {
+    FakeServices(Path workspace, EngineFactory engine) throws IOException {
         this.workspace = workspace;
         this.engine = engine;
         Path model = Files.createDirectories(workspace.resolve("models/iris"));

@@ -20,7 +20,7 @@ class StepBindingTest {
         assertThat(r.image.imageRepository).isNull();
         assertThat(r.approvalRequired()).isFalse();
         assertThat(r.smoke.settings()).isEqualTo(SmokeSettings.defaults());
-        ExperimentPlan plan = r.abTest.plan("iris", "1", "2", 50);
+        ExperimentPlan plan = r.abTest.settings().plan("iris", "1", "2", 50);
         assertThat(plan.challengerWeight()).isEqualTo(10);
         assertThat(plan.minDuration()).isEqualTo(Duration.ofMinutes(5));
         assertThat(plan.alpha()).isEqualTo(0.05);
@@ -66,7 +66,7 @@ class StepBindingTest {
         assertThat(s.duration()).isEqualTo(Duration.ofMinutes(1));
         assertThat(s.p99Ms()).hasValue(20.0);
         assertThat(s.maxErrorRate()).isEmpty();
-        ExperimentPlan plan = r.abTest.plan("iris", "1", "2", 50);
+        ExperimentPlan plan = r.abTest.settings().plan("iris", "1", "2", 50);
         assertThat(plan.challengerWeight()).isEqualTo(25);
         assertThat(plan.method()).isEqualTo(ExperimentPlan.Method.FIXED_HORIZON);
         assertThat(plan.syntheticRate()).hasValue(5.0);
@@ -97,7 +97,7 @@ class StepBindingTest {
         AbTestOptions ab = new AbTestOptions();
         ab.setMinDuration("1h");
         ab.setMaxDuration("10m");
-        assertThatThrownBy(() -> ab.plan("iris", "1", "2", 50))
+        assertThatThrownBy(ab::settings)
                 .hasMessage("abTest.maxDuration: 10m is shorter than abTest.minDuration 1h");
     }
 
