@@ -271,12 +271,16 @@ public final class Lifecycle {
     private Progress afterSmoke(String model, String version, DeployOutcome sofar) throws TargetException,
             RoutingException {
         ReleaseState state = requireRun(model, version, Phase.DEPLOYING, "continue");
-        if (state.production().isPresent()) {
-            return new Continuing(sofar.withProduction(state.production()));
-        }
-        Rule rule = VerdictTable.on(Result.FIRST_RELEASE);
-        ReleaseState promoted = actions.promote(model, version, state.run().orElseThrow().by(), "first release");
-        return new Finished(sofar.ended(rule.outcome().orElseThrow(), promoted.production(), "first release"));
+        Rule rule = VerdictTable.on(state.production().isPresent() ? Result.SMOKE_PASSED : Result.FIRST_RELEASE);
+        return switch (rule.action()) {
+            case AB_TEST -> new Continuing(sofar.withProduction(state.production()));
+            case PROMOTE -> {
+                ReleaseState promoted = actions.promote(model, version, state.run().orElseThrow().by(),
+                        "first release");
+                yield new Finished(sofar.ended(rule.outcome().orElseThrow(), promoted.production(), "first release"));
+            }
+            default -> throw new IllegalStateException(rule + " after a smoke test");
+        };
     }
 
     /**
@@ -351,15 +355,14 @@ public final class Lifecycle {
                     : "rejected-by", approval.approver(), "decided-at", approval.at().toString(), "decision-comment",
                     approval.comment()));
             sofar = sofar.withVerdict(run.get().verdict());
-            if (approval.approved()) {
-                Rule rule = VerdictTable.on(Result.APPROVED);
-                ReleaseState promoted = actions.promote(model, version, approval.approver(), "approved by "
-                        + approval.approver() + (approval.comment().isEmpty() ? "" : ": " + approval.comment()));
-                return sofar.ended(rule.outcome().orElseThrow(), promoted.production(), "approved by "
-                        + approval.approver());
+            Rule rule = VerdictTable.on(approval.approved() ? Result.APPROVED : Result.REJECTED);
+            String reason = (approval.approved() ? "approved by " : "rejected by ") + approval.approver()
+                    + (approval.comment().isEmpty() ? "" : ": " + approval.comment());
+            if (rule.action() == VerdictTable.Action.PROMOTE) {
+                ReleaseState promoted = actions.promote(model, version, approval.approver(), reason);
+                return sofar.ended(rule.outcome().orElseThrow(), promoted.production(), reason);
             }
-            return takeOut(sofar, new VersionRef(model, version), Result.REJECTED, "rejected by "
-                    + approval.approver() + (approval.comment().isEmpty() ? "" : ": " + approval.comment())).outcome();
+            return takeOut(sofar, new VersionRef(model, version), rule.result(), reason).outcome();
         }
         return settledOrResumed(model, version, state, sofar, "decide on");
     }
