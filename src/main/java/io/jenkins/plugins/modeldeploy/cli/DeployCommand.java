@@ -72,6 +72,10 @@ final class DeployCommand implements Callable<Integer> {
             converter = DurationConverter.class, description = "Default: ${DEFAULT-VALUE}.")
     Duration smokeDuration;
 
+    @Option(names = "--smoke-warmup", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Load sent before measuring starts. Default: 5s, or half of a shorter --smoke-duration.")
+    Duration smokeWarmup;
+
     @Mixin
     ExperimentOptions experiment;
 
@@ -122,14 +126,23 @@ final class DeployCommand implements Callable<Integer> {
         }
         ModelSpec spec = model.load();
         ModelVersion modelVersion = ModelVersion.of(spec, version, "--version");
-        Optional<SmokeSettings> smoke = noSmoke ? Optional.empty() : Optional.of(new SmokeSettings(
-                smokeRate == null ? OptionalDouble.empty() : OptionalDouble.of(smokeRate), smokeDuration,
-                SmokeSettings.DEFAULT_WARMUP, OptionalDouble.empty(), OptionalDouble.empty()));
+        Optional<SmokeSettings> smoke;
+        try {
+            Duration warmup = smokeWarmup != null ? smokeWarmup
+                    : smokeDuration.compareTo(SmokeSettings.DEFAULT_WARMUP.multipliedBy(2)) < 0
+                    ? smokeDuration.dividedBy(2) : SmokeSettings.DEFAULT_WARMUP;
+            smoke = noSmoke ? Optional.empty() : Optional.of(new SmokeSettings(smokeRate == null
+                    ? OptionalDouble.empty() : OptionalDouble.of(smokeRate), smokeDuration, warmup,
+                    OptionalDouble.empty(), OptionalDouble.empty()));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(commandLine, "--smoke-duration/--smoke-warmup: " + e.getMessage());
+        }
         DeployPlan plan = new DeployPlan(modelVersion, Optional.empty(), Optional.ofNullable(image), annotations,
                 rolloutTimeout, smoke, experiment.settings(commandLine), approvalTimeout, keepPrevious,
                 target.onFailure(), System.getProperty("user.name", "cli") + " (model-deploy deploy)");
         DeployOutcome outcome;
         Path work = Files.createTempDirectory("model-deploy-deploy-");
+        StopOnSignal stop = StopOnSignal.install();
         try (EventBus bus = events.open(err); Target connected = target.connect(bus::publish)) {
             DeploymentEngine engine = new DeploymentEngine(bus::publish, work, OutputOption.lines(err));
             CliApprovalGate.Decision decision = approve ? CliApprovalGate.Decision.APPROVE
@@ -137,6 +150,7 @@ final class DeployCommand implements Callable<Integer> {
             outcome = new Lifecycle(engine, connected, bus::publish).run(plan, new CliApprovalGate(decision, err));
         } finally {
             Files.deleteIfExists(work);
+            stop.done();
         }
         Optional<Path> report = reportDir == null ? Optional.empty()
                 : Optional.of(DeployReport.write(outcome, spec.name(), reportDir));

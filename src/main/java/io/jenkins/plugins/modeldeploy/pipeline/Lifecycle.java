@@ -230,23 +230,61 @@ public final class Lifecycle {
         });
         Optional<Path> archive = plan.image().map(ImagePlan::target).filter(ImageTarget.Tar.class::isInstance)
                 .map(t -> ((ImageTarget.Tar) t).path());
-        DeployedVersion deployed;
+        return guarded(sofar, ref, Result.ROLLOUT_FAILED, "rollout", () -> {
+            DeployedVersion deployed;
+            try {
+                deployed = target.rollout(new RolloutRequest(version, image, plan.annotations(),
+                        plan.rolloutTimeout(), archive));
+            } catch (RolloutException e) {
+                return takeOut(sofar, ref, Result.ROLLOUT_FAILED, "rollout failed: " + e.getMessage());
+            }
+            ReleaseStore store = target.releases();
+            Stage stage = store.stages(model).get(ref.version());
+            if (stage == null || ReleaseActions.OUT.contains(stage)) {
+                store.setStage(ref, Stage.CANDIDATE);
+            }
+            if (!plan.annotations().isEmpty()) {
+                store.annotate(ref, plan.annotations());
+            }
+            target.router().reconcile(model, actions.routed(model, state.production(), java.util.Set.of()));
+            return new Continuing(sofar.withDeployed(deployed).withProduction(state.production()));
+        });
+    }
+
+    /** A step of a run whose version may already run: the work that can fail after the run was stored. */
+    @FunctionalInterface
+    private interface Step {
+        Progress run() throws TargetException, RoutingException, InterruptedException;
+    }
+
+    /**
+     * Runs {@code step}; when it fails in a way the table does not name (an error from the cluster, a bug), the run
+     * ends as {@code result} says and the version is taken out, so nothing half-done stays behind; when the driver is
+     * stopped (interrupted), the run is ended as ABORTED and the interruption passes on. A run that lost its state to
+     * another (a concurrent change) is left to that other run. If taking the version out fails too, the original
+     * error is thrown with that failure attached, and the stored run can be finished by re-running or by rollback.
+     */
+    private Progress guarded(DeployOutcome sofar, VersionRef ref, Result result, String step, Step work)
+            throws TargetException, RoutingException, InterruptedException {
         try {
-            deployed = target.rollout(new RolloutRequest(version, image, plan.annotations(), plan.rolloutTimeout(),
-                    archive));
-        } catch (RolloutException e) {
-            return takeOut(sofar, ref, Result.ROLLOUT_FAILED, "rollout failed: " + e.getMessage());
+            return work.run();
+        } catch (io.jenkins.plugins.modeldeploy.target.ConcurrentReleaseException e) {
+            throw e;
+        } catch (InterruptedException e) {
+            try {
+                takeOut(sofar, ref, Result.ABORTED, step + " interrupted: the run was stopped");
+            } catch (TargetException | RoutingException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        } catch (TargetException | RoutingException | RuntimeException e) {
+            try {
+                return takeOut(sofar, ref, result, step + " failed: " + e.getMessage());
+            } catch (TargetException | RoutingException | RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+                throw e;
+            }
         }
-        ReleaseStore store = target.releases();
-        Stage stage = store.stages(model).get(ref.version());
-        if (stage == null || ReleaseActions.OUT.contains(stage)) {
-            store.setStage(ref, Stage.CANDIDATE);
-        }
-        if (!plan.annotations().isEmpty()) {
-            store.annotate(ref, plan.annotations());
-        }
-        target.router().reconcile(model, actions.routed(model, state.production(), java.util.Set.of()));
-        return new Continuing(sofar.withDeployed(deployed).withProduction(state.production()));
     }
 
     /**
@@ -258,14 +296,16 @@ public final class Lifecycle {
         String model = version.name();
         VersionRef ref = new VersionRef(model, version.version());
         requireRun(model, version.version(), Phase.DEPLOYING, "smoke-test");
-        SmokeResult smoke = engine.smokeTest(version, endpoint, settings);
-        target.releases().annotate(ref, Map.of("smoke", smokeJson(smoke)));
-        DeployOutcome tested = sofar.withSmoke(smoke);
-        if (!smoke.passed()) {
-            return takeOut(tested, ref, Result.SMOKE_FAILED, "smoke test failed: "
-                    + String.join("; ", smoke.verdict().reasons()));
-        }
-        return afterSmoke(model, version.version(), tested);
+        return guarded(sofar, ref, Result.SMOKE_FAILED, "smoke test", () -> {
+            SmokeResult smoke = engine.smokeTest(version, endpoint, settings);
+            target.releases().annotate(ref, Map.of("smoke", smokeJson(smoke)));
+            DeployOutcome tested = sofar.withSmoke(smoke);
+            if (!smoke.passed()) {
+                return takeOut(tested, ref, Result.SMOKE_FAILED, "smoke test failed: "
+                        + String.join("; ", smoke.verdict().reasons()));
+            }
+            return afterSmoke(model, version.version(), tested);
+        });
     }
 
     private Progress afterSmoke(String model, String version, DeployOutcome sofar) throws TargetException,
@@ -305,34 +345,32 @@ public final class Lifecycle {
                 && current.challenger().equals(Optional.of(challenger.version()))
                 ? Optional.of(current.inPhase(Phase.EXPERIMENT, current.run().orElseThrow(), Instant.now()))
                 : Optional.empty());
-        target.releases().setStage(ref, Stage.CHALLENGER);
-        ExperimentResult experiment;
-        try {
-            experiment = engine.abTest(target, plan, samples);
-        } catch (TargetException | RoutingException e) {
-            return takeOut(sofar, ref, Result.AB_TEST_FAILED, "A/B test failed: " + e.getMessage());
-        }
-        target.releases().annotate(ref, Map.of("verdict", verdictJson(experiment)));
-        DeployOutcome tested = sofar.withExperiment(experiment).withProduction(state.production());
-        Result result = switch (experiment.verdict()) {
-            case PROMOTE -> Result.VERDICT_PROMOTE;
-            case ROLLBACK -> Result.VERDICT_ROLLBACK;
-            case INCONCLUSIVE -> Result.VERDICT_INCONCLUSIVE;
-        };
-        ReleaseState judged = actions.transition(model, current -> {
-            if (current.phase() != Phase.EXPERIMENT || !current.challenger().equals(Optional.of(ref.version()))) {
-                throw new TargetException("the A/B test of version " + ref.version() + " of model " + model
-                        + " ended, but the release changed meanwhile: " + ReleaseActions.describe(current));
+        return guarded(sofar, ref, Result.AB_TEST_FAILED, "A/B test", () -> {
+            target.releases().setStage(ref, Stage.CHALLENGER);
+            ExperimentResult experiment = engine.abTest(target, plan, samples);
+            target.releases().annotate(ref, Map.of("verdict", verdictJson(experiment)));
+            DeployOutcome tested = sofar.withExperiment(experiment).withProduction(state.production());
+            Result result = switch (experiment.verdict()) {
+                case PROMOTE -> Result.VERDICT_PROMOTE;
+                case ROLLBACK -> Result.VERDICT_ROLLBACK;
+                case INCONCLUSIVE -> Result.VERDICT_INCONCLUSIVE;
+            };
+            ReleaseState judged = actions.transition(model, current -> {
+                if (current.phase() != Phase.EXPERIMENT || !current.challenger().equals(Optional.of(ref.version()))) {
+                    throw new io.jenkins.plugins.modeldeploy.target.ConcurrentReleaseException(model,
+                            "the A/B test of version " + ref.version() + " (EXPERIMENT)",
+                            ReleaseActions.describe(current));
+                }
+                Run judgedRun = current.run().orElseThrow().withVerdict(experiment.verdict(), experiment.reasons());
+                Phase next = VerdictTable.on(result).action() == VerdictTable.Action.AWAIT_APPROVAL
+                        ? Phase.AWAITING_APPROVAL : Phase.EXPERIMENT;
+                return Optional.of(current.inPhase(next, judgedRun, Instant.now()));
+            });
+            if (VerdictTable.on(result).action() == VerdictTable.Action.TAKE_OUT) {
+                return takeOut(tested, ref, result, "A/B verdict " + experiment.summary());
             }
-            Run judgedRun = current.run().orElseThrow().withVerdict(experiment.verdict(), experiment.reasons());
-            Phase next = VerdictTable.on(result).action() == VerdictTable.Action.AWAIT_APPROVAL
-                    ? Phase.AWAITING_APPROVAL : Phase.EXPERIMENT;
-            return Optional.of(current.inPhase(next, judgedRun, Instant.now()));
+            return new AwaitingApproval(tested, request(judged, judged.run().orElseThrow(), tested));
         });
-        if (VerdictTable.on(result).action() == VerdictTable.Action.TAKE_OUT) {
-            return takeOut(tested, ref, result, "A/B verdict " + experiment.summary());
-        }
-        return new AwaitingApproval(tested, request(judged, judged.run().orElseThrow(), tested));
     }
 
     // --- the decision --------------------------------------------------------------------------------------------

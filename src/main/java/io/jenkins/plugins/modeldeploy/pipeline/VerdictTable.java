@@ -29,7 +29,8 @@ public final class VerdictTable {
         APPROVED("a person (or --approve, or a step without an approval block) approved"),
         REJECTED("a person rejected"),
         APPROVAL_TIMED_OUT("nobody decided before the approval timeout"),
-        ABORTED("rollback (or undeploy of the version) was asked for while the run was in progress");
+        ABORTED("the run was ended while in progress: rollback or undeploy of the version, or its driver was stopped"
+                + " (Ctrl-C, an aborted build)");
 
         private final String meaning;
 

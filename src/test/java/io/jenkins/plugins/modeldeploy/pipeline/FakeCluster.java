@@ -71,6 +71,8 @@ final class FakeCluster implements Target {
     final Map<String, Behaviour> behaviours = new LinkedHashMap<>();
     /** Requests per metric reading on the stable route (split by weight). */
     long requestsPerReading = 200;
+    /** Set: every metric reading fails with this (Prometheus down). */
+    volatile String metricsDown;
     private final ReleaseStore store;
     private final Path objectsFile;
     private Objects objects = new Objects();
@@ -246,6 +248,9 @@ final class FakeCluster implements Target {
     @Override
     public Optional<MetricsSource> metrics(double sloP99Ms) {
         return Optional.of((m, version) -> {
+            if (metricsDown != null) {
+                throw new io.jenkins.plugins.modeldeploy.abtest.MetricsException(metricsDown);
+            }
             synchronized (FakeCluster.this) {
                 long[] counts = objects.counters.computeIfAbsent(version, v -> new long[3]);
                 long added = requestsPerReading * objects.weights.getOrDefault(version, 0) / 100;

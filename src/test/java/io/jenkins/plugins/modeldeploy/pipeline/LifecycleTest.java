@@ -421,6 +421,51 @@ class LifecycleTest {
     }
 
     @Test
+    void anAbTestThatCannotReadItsMetricsEndsAsFailedWithTheVersionTakenOut() throws Exception {
+        release("1");
+        cluster.metricsDown = "Prometheus at http://prometheus:9090 is unreachable";
+
+        DeployOutcome second = lifecycle().run(plan("2", false, Duration.ofHours(1)), approve("alice"));
+
+        assertThat(second.outcome()).contains(Outcome.FAILED);
+        assertThat(second.reason()).contains("Prometheus at http://prometheus:9090 is unreachable");
+        assertThat(cluster.serving()).containsExactly("1");
+        assertThat(cluster.objects().weights).containsExactlyEntriesOf(Map.of("1", 100));
+    }
+
+    @Test
+    void aDriverStoppedDuringTheAbTestEndsItsRunAndPassesTheInterruptionOn() throws Exception {
+        release("1");
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic
+                .AtomicReference<>();
+        Thread driver = new Thread(() -> {
+            try {
+                lifecycle().run(plan("2", false, Duration.ofHours(1), RetireMode.REMOVE,
+                        experiment(Duration.ofHours(1), Long.MAX_VALUE / 4)), approve("alice"));
+            } catch (Throwable t) {
+                thrown.set(t);
+            }
+        });
+        driver.start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(20).toNanos();
+        while (cluster.objects().weights.getOrDefault("2", 0) == 0 && System.nanoTime() < deadline) {
+            Thread.sleep(5);
+        }
+        assertThat(cluster.objects().weights).as("the A/B split is on").containsEntry("2", 50);
+        driver.interrupt();
+        driver.join(20_000);
+
+        assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+        assertThat(state().phase()).isEqualTo(Phase.STABLE);
+        assertThat(cluster.serving()).containsExactly("1");
+        assertThat(cluster.objects().weights).containsExactlyEntriesOf(Map.of("1", 100));
+        assertThat(state().history()).last().satisfies(e -> {
+            assertThat(e.outcome()).contains(Outcome.ROLLED_BACK);
+            assertThat(e.reason()).isEqualTo("A/B test interrupted: the run was stopped");
+        });
+    }
+
+    @Test
     void theTableIsWhatTheDocsShow() throws Exception {
         String docs = java.nio.file.Files.readString(Path.of("docs/lifecycle.md"));
         assertThat(docs).contains(VerdictTable.markdown());
