@@ -99,7 +99,7 @@ public final class AnnotationReleaseStore implements ReleaseStore {
     public void annotate(VersionRef version, Map<String, String> evidence) throws TargetException {
         Map<String, String> prefixed = new LinkedHashMap<>();
         evidence.forEach((key, value) -> prefixed.put(ModelLabels.ANNOTATION_PREFIX + key, value));
-        editDeployment(version, "record " + String.join(", ", evidence.keySet()) + " on", annotations -> {
+        editDeployment(version, "record " + String.join(", ", evidence.keySet()) + " on it", annotations -> {
             if (annotations.entrySet().containsAll(prefixed.entrySet())) {
                 return false;
             }
@@ -149,7 +149,7 @@ public final class AnnotationReleaseStore implements ReleaseStore {
 
     @Override
     public void setStage(VersionRef version, Stage stage) throws TargetException {
-        editDeployment(version, "mark " + stage.value() + ":", annotations -> {
+        editDeployment(version, "mark it " + stage.value(), annotations -> {
             if (stage.value().equals(annotations.get(STAGE))) {
                 return false;
             }
@@ -165,7 +165,7 @@ public final class AnnotationReleaseStore implements ReleaseStore {
             try {
                 Deployment live = client.apps().deployments().inNamespace(namespace).withName(version.id()).get();
                 if (live == null) {
-                    throw new TargetException(what + " does not exist; cannot " + doing + " it");
+                    throw new TargetException(what + " does not exist; cannot " + doing);
                 }
                 Map<String, String> annotations = new LinkedHashMap<>(nonNull(live.getMetadata().getAnnotations()));
                 if (!change.apply(annotations)) {

@@ -93,8 +93,10 @@ class ClusterLifecycleCliIT {
                     "models").toString(), "--gateway-url", traefik.url().toString(), "--prometheus",
                     prometheus.url().toString(), "--journal-dir", dir.resolve("journal").toString(), "--output",
                     "json");
+            // The SLO is generous: the point here is the lifecycle, not latency on a busy test machine.
             List<String> quickAbTest = List.of("--synthetic-rate", "100", "--ab-weight", "50", "--ab-min", "2s",
-                    "--ab-min-samples", "200", "--smoke-rate", "20", "--smoke-duration", "2s");
+                    "--ab-min-samples", "200", "--smoke-rate", "20", "--smoke-duration", "2s", "--set",
+                    "slo.p99Ms=1000");
 
             // first release: smoke-tested through the gateway, production at once
             Run first = run(deploy(model, "1", cluster, quickAbTest));

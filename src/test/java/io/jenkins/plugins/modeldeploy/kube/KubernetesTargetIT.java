@@ -78,7 +78,8 @@ class KubernetesTargetIT {
         KubernetesTarget target = target(RetireMode.REMOVE);
         DeployedVersion deployed = target.rollout(request("2"));
 
-        assertThat(deployed.endpoint()).isEqualTo(URI.create("http://iris-2.models.svc.cluster.local/"));
+        // Tests reach the version through the route clients use: here the routed host's.
+        assertThat(deployed.endpoint()).isEqualTo(URI.create("http://ml.example.com/models/iris/2"));
         assertThat(deployed.image()).contains(ResourceApplierTest.IMAGE);
         assertThat(deployed.readyReplicas()).isEqualTo(1);
         assertThat(events).last().extracting(DeploymentEvent::details).isInstanceOf(EventDetails.RolloutSucceeded.class);
@@ -198,6 +199,23 @@ class KubernetesTargetIT {
                 .containsEntry("model-deploy.jenkins.io/stage", "production");
         assertThatThrownBy(() -> target.releases().setStage(new VersionRef("iris", "9"), Stage.FAILED))
                 .hasMessage("models/Deployment/iris-9 does not exist; cannot mark it failed");
+    }
+
+    @Test
+    void theVersionIsReachedThroughTheGatewayWhenOneIsKnownElseThroughItsInClusterService() {
+        KubernetesSettings none = new KubernetesSettings(Optional.empty(), Optional.empty(), "models",
+                Optional.empty(), KubernetesSettings.RouteMode.TRAEFIK, Optional.empty(), Optional.empty(),
+                RetireMode.REMOVE, 2, 10, List.of());
+        VersionRef ref = new VersionRef("iris", "7");
+        assertThat(new KubernetesTarget(client, none, events::add, Duration.ofSeconds(2)).endpoint(ref))
+                .isEqualTo(URI.create("http://iris-7.models.svc.cluster.local"));
+        KubernetesTarget gateway = new KubernetesTarget(client, none.withGatewayUrl(Optional.of(URI.create(
+                "https://edge.example.com/ml/"))), events::add, Duration.ofSeconds(2));
+        assertThat(gateway.endpoint(ref)).isEqualTo(URI.create("https://edge.example.com/ml/models/iris/7"));
+        assertThat(gateway.router().stableEndpoint("iris")).isEqualTo(URI.create(
+                "https://edge.example.com/ml/models/iris"));
+        assertThatThrownBy(() -> none.withGatewayUrl(Optional.of(URI.create("ftp://x"))))
+                .hasMessageContaining("gateway URL must be an http(s) URL with a host, was ftp://x");
     }
 
     @Test
