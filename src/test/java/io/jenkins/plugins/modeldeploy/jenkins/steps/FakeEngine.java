@@ -104,7 +104,7 @@ class FakeEngine implements DeploymentEngine, EngineFactory {
         return new ExperimentResult(plan, verdict, List.of("error rate 0.1% vs 0.1%"),
                 new VariantStats(plan.champion(), 9000, 9, 10, 3, 20),
                 new VariantStats(plan.challenger(), 1000, 1, 1, 3, 19), 0.7, 0.8, 0.5, Duration.ofMinutes(5),
-                List.of());
+                List.of(), List.of());
     }
 
     @Override
