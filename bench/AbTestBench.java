@@ -16,7 +16,8 @@ import java.util.Locale;
  * min 60 s, max 120 s, min 500 samples, minimum detectable effect 1 point), and with the defaults' 30 min maximum at
  * the acceptance traffic; base rates realistic (0.5% errors, 1% SLO violations), low (0.1% / 0.1%) and high (5% /
  * 5%). Goals: (a) equal variants PROMOTED >= 95%; (b) error rate worse by twice the margin ROLLED BACK >= 95%; (c)
- * error rate worse by exactly the margin PROMOTED <= alpha (the gate's type-I error).
+ * error rate worse by exactly the margin PROMOTED <= alpha (the gate's type-I error). "needed": the challenger
+ * requests after which equal variants are shown within the margin on both metrics at the expected counts (no noise).
  *
  * <p>2. The superiority gate (the gate before issue 12), sequential vs fixed horizon, 100 + 100 req/s, base rates
  * 5% / 5%, minimum detectable effect one point: A/A false decisions (goal <= alpha) and samples per variant at twice
@@ -45,8 +46,9 @@ public class AbTestBench {
                 + " (%d experiments per cell; the worse challenger is worse on the error rate)%n%n", MARGIN * 100,
                 ALPHA, gateExperiments);
         System.out.printf(Locale.ROOT, "| traffic (champion + challenger), plan | base errors / SLO violations"
-                + " | (a) equal: promoted, mean s | (b) +2 pp: rolled back, mean s | (c) +1 pp: promoted |%n");
-        System.out.printf(Locale.ROOT, "|---|---|---|---|---|%n");
+                + " | challenger requests by max / needed | (a) equal: promoted, mean s"
+                + " | (b) +2 pp: rolled back, mean s | (c) +1 pp: promoted |%n");
+        System.out.printf(Locale.ROOT, "|---|---|---|---|---|---|%n");
         long seed = 100;
         for (Traffic t : traffic) {
             for (double[] rate : rates) {
@@ -58,8 +60,9 @@ public class AbTestBench {
                 Summary equal = ExperimentSimulator.run(scenario, 0, 0, gateExperiments, seed++);
                 Summary worse = ExperimentSimulator.run(scenario, 2 * MARGIN, 0, gateExperiments, seed++);
                 Summary atMargin = ExperimentSimulator.run(scenario, MARGIN, 0, gateExperiments, seed++);
-                System.out.printf(Locale.ROOT, "| %s | %s / %s | %s, %.0f s | %s, %.0f s | %s |%n", t.name(),
-                        percent(rate[0]), percent(rate[1]),
+                System.out.printf(Locale.ROOT, "| %s | %s / %s | %d / %d | %s, %.0f s | %s, %.0f s | %s |%n",
+                        t.name(), percent(rate[0]), percent(rate[1]), t.challenger() * t.max().toSeconds(),
+                        ExperimentSimulator.challengerSamplesToShowWithinMargin(scenario),
                         verdict(equal.promotedRate(), equal.promotedRate() >= 0.95), equal.meanSeconds(),
                         verdict(worse.rolledBackRate(), worse.rolledBackRate() >= 0.95), worse.meanSeconds(),
                         verdict(atMargin.promotedRate(), atMargin.promotedRate() <= ALPHA));

@@ -131,6 +131,47 @@ public final class ExperimentSimulator {
                 seconds / experiments, fixed);
     }
 
+    /**
+     * The challenger requests after which equal variants at the scenario's base rates are shown within the gate's
+     * margin on both metrics, counting each variant's expected events (no noise) and reading once: how much traffic
+     * the non-inferiority gate needs at best. Long.MAX_VALUE when not within 10 million.
+     */
+    public static long challengerSamplesToShowWithinMargin(Scenario scenario) {
+        double alpha = new Analysis(scenario.plan()).perMetricAlpha();
+        long a = scenario.championPerSecond();
+        long b = scenario.challengerPerSecond();
+        double[][] metrics = {{scenario.baseErrorRate(), scenario.gate().errorRateMargin()},
+            {scenario.baseSloRate(), scenario.gate().sloViolationMargin()}};
+        long needed = 0;
+        for (double[] metric : metrics) {
+            long low = 0; // not shown at low seconds, shown at high
+            long high = 1;
+            while (!shown(a * high, b * high, metric[0], metric[1], scenario.minimumDetectableEffect(), alpha)) {
+                low = high;
+                high *= 2;
+                if (b * high > 10_000_000) {
+                    return Long.MAX_VALUE;
+                }
+            }
+            while (high - low > 1) {
+                long middle = (low + high) / 2;
+                if (shown(a * middle, b * middle, metric[0], metric[1], scenario.minimumDetectableEffect(), alpha)) {
+                    high = middle;
+                } else {
+                    low = middle;
+                }
+            }
+            needed = Math.max(needed, b * high);
+        }
+        return needed;
+    }
+
+    private static boolean shown(long championRequests, long challengerRequests, double rate, double margin,
+            double tau, double alpha) {
+        return new MixtureConfidenceSequence(tau, alpha).update(championRequests, Math.round(championRequests * rate),
+                challengerRequests, Math.round(challengerRequests * rate)).upper() < margin;
+    }
+
     private static double clamp(double rate) {
         return Math.max(0, Math.min(1, rate));
     }
