@@ -79,7 +79,8 @@ public final class ScriptedEngineFactory implements EngineFactory, DeploymentEng
     @Override
     public ExperimentResult abTest(Target target, ExperimentPlan plan) {
         return new ExperimentResult(plan, Verdict.PROMOTE, List.of("scripted"), new VariantStats(plan.champion(), 1,
-                0, 0, 1, 1), new VariantStats(plan.challenger(), 1, 0, 0, 1, 1), 1, 1, 1, Duration.ZERO, List.of());
+                0, 0, 1, 1), new VariantStats(plan.challenger(), 1, 0, 0, 1, 1), 1, 1, 1, Duration.ZERO, List.of(),
+                List.of());
     }
 
     /** A target whose release store reports version 1 in production. */

@@ -1,8 +1,11 @@
 package io.jenkins.plugins.modeldeploy.abtest;
 
 import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
 import java.util.Objects;
 import java.util.OptionalDouble;
+import java.util.regex.Pattern;
 
 /**
  * An A/B test of {@code challenger} against {@code champion} on the model's stable route.
@@ -49,7 +52,8 @@ public record ExperimentPlan(String model, String champion, String challenger, i
      * @param kind                {@code NON_INFERIORITY}: promote when the challenger is shown not worse than the
      *                            champion by more than the margin on every metric, roll back when shown worse by more
      *                            than the margin; {@code SUPERIORITY}: promote only when shown better on a metric and
-     *                            not worse on any
+     *                            not worse on any, roll back when shown worse at all (the margins are not used); see
+     *                            {@link Analysis}
      * @param errorRateMargin     the margin on the error rate, an absolute difference of rates (0.01 = one point)
      * @param sloViolationMargin  the margin on the rate of SLO violations
      */
@@ -57,39 +61,74 @@ public record ExperimentPlan(String model, String champion, String challenger, i
         public static final double DEFAULT_MARGIN = 0.01;
         public static final Gate DEFAULT = new Gate(Kind.NON_INFERIORITY, DEFAULT_MARGIN, DEFAULT_MARGIN);
 
-        public enum Kind { NON_INFERIORITY, SUPERIORITY }
+        /** The forms {@link #withMargin} accepts, for error messages and option descriptions. */
+        public static final String MARGIN_FORMS = "RATE (both metrics), error-rate=RATE or slo-violations=RATE, where"
+                + " RATE is an absolute difference of rates in [0, 1), e.g. 0.01 for one percentage point";
+
+        private static final Pattern RATE = Pattern.compile(
+                "(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?");
+
+        public enum Kind {
+            NON_INFERIORITY, SUPERIORITY;
+
+            /** "non-inferiority" or "superiority" (any case, '_' for '-' accepted). */
+            public static Kind parse(String text) {
+                String normalized = text.trim().toUpperCase(Locale.ROOT).replace('-', '_');
+                for (Kind kind : values()) {
+                    if (kind.name().equals(normalized)) {
+                        return kind;
+                    }
+                }
+                throw new IllegalArgumentException("invalid gate '" + text + "': expected non-inferiority or"
+                        + " superiority");
+            }
+        }
 
         /**
-         * The gate of {@code kind} with margins from specs: {@code RATE} sets every metric's margin,
-         * {@code error-rate=RATE} or {@code slo-violations=RATE} one metric's; unnamed metrics keep the default.
+         * A gate of {@code kind} with the default margin, changed by {@code specs} in order (a later spec overrides an
+         * earlier one for the metrics it names), each {@code RATE} (both metrics), {@code error-rate=RATE} or
+         * {@code slo-violations=RATE}. Meant for the CLI's and the pipeline steps' margin options.
+         *
+         * @throws IllegalArgumentException naming the spec that is not one of these forms or whose rate is out of
+         *                                  range
          */
-        public static Gate withMargins(Kind kind, java.util.List<String> specs) {
-            double errors = DEFAULT_MARGIN;
-            double slo = DEFAULT_MARGIN;
+        public static Gate withMargins(Kind kind, List<String> specs) {
+            Gate gate = new Gate(kind, DEFAULT_MARGIN, DEFAULT_MARGIN);
             for (String spec : specs) {
-                String text = spec.strip();
-                int equals = text.indexOf('=');
-                String metric = equals < 0 ? "" : text.substring(0, equals).strip();
-                double rate;
-                try {
-                    rate = Double.parseDouble(text.substring(equals + 1).strip());
-                } catch (NumberFormatException e) {
-                    throw new IllegalArgumentException("margin \"" + spec + "\" must be RATE, error-rate=RATE or"
-                            + " slo-violations=RATE with RATE a number in [0, 1), e.g. 0.01");
-                }
-                switch (metric) {
-                    case "" -> {
-                        errors = rate;
-                        slo = rate;
-                    }
-                    case "error-rate" -> errors = rate;
-                    case "slo-violations" -> slo = rate;
-                    default -> throw new IllegalArgumentException("margin \"" + spec + "\": unknown metric \""
-                            + metric + "\"; known: error-rate, slo-violations");
-                }
+                gate = gate.withMargin(spec);
             }
-            return new Gate(kind, errors, slo);
+            return gate;
         }
+
+        /** This gate with one margin spec applied, see {@link #withMargins}. */
+        public Gate withMargin(String spec) {
+            Objects.requireNonNull(spec, "spec");
+            String text = spec.trim();
+            int equals = text.indexOf('=');
+            String metric = equals < 0 ? "" : text.substring(0, equals).trim();
+            String rate = equals < 0 ? text : text.substring(equals + 1).trim();
+            if (!RATE.matcher(rate).matches()) {
+                throw invalid(spec, "");
+            }
+            double margin = Double.parseDouble(rate);
+            if (!(margin >= 0 && margin < 1)) {
+                throw invalid(spec, " (" + rate + " is not below 1)");
+            }
+            if (equals < 0) {
+                return new Gate(kind, margin, margin);
+            }
+            return switch (metric) {
+                case "error-rate" -> new Gate(kind, margin, sloViolationMargin);
+                case "slo-violations" -> new Gate(kind, errorRateMargin, margin);
+                default -> throw invalid(spec, " (unknown metric '" + metric + "')");
+            };
+        }
+
+        private static IllegalArgumentException invalid(String spec, String detail) {
+            return new IllegalArgumentException("invalid margin '" + spec + "'" + detail + ": expected "
+                    + MARGIN_FORMS);
+        }
+
 
         public Gate {
             Objects.requireNonNull(kind, "kind");

@@ -53,9 +53,9 @@ public final class ExperimentRunner {
         long started = System.nanoTime();
         router.setWeights(model, split);
         publish(plan, String.format(Locale.ROOT, "A/B test of %s (%d%%) against %s (%d%%) on /models/%s, %s test at"
-                + " alpha %s", plan.challenger(), plan.challengerWeight(), plan.champion(),
+                + " alpha %s, %s", plan.challenger(), plan.challengerWeight(), plan.champion(),
                 100 - plan.challengerWeight(), model, plan.method().name().toLowerCase(Locale.ROOT).replace('_', '-'),
-                plan.alpha()), new EventDetails.AbTestStarted(plan.champion(), plan.challenger(),
+                plan.alpha(), describe(plan.gate())), new EventDetails.AbTestStarted(plan.champion(), plan.challenger(),
                 plan.challengerWeight()));
         SyntheticTraffic traffic = plan.syntheticRate().isPresent()
                 ? SyntheticTraffic.start(URI.create(router.stableEndpoint(model) + "/predict"), payloads,
@@ -80,7 +80,7 @@ public final class ExperimentRunner {
                 if (decision.decided()) {
                     ExperimentResult result = new ExperimentResult(plan, decision.verdict(), decision.reasons(),
                             champion, challenger, decision.errorRatePValue(), decision.sloPValue(),
-                            decision.srmPValue(), elapsed, timeline);
+                            decision.srmPValue(), elapsed, timeline, decision.comparisons());
                     publish(plan, "A/B test decided " + result.summary(),
                             new EventDetails.AbTestDecided(result.verdict().name(), String.join("; ",
                                     result.reasons())));
@@ -93,6 +93,12 @@ public final class ExperimentRunner {
             }
             router.setWeights(model, before);
         }
+    }
+
+    static String describe(ExperimentPlan.Gate gate) {
+        return gate.kind() == ExperimentPlan.Gate.Kind.SUPERIORITY ? "superiority gate"
+                : String.format(Locale.ROOT, "non-inferiority gate (margins %.2f pp on the error rate, %.2f pp on SLO"
+                        + " violations)", gate.errorRateMargin() * 100, gate.sloViolationMargin() * 100);
     }
 
     /** Counts since the start; latency percentiles as last read (the variants are new, so they are close). */
