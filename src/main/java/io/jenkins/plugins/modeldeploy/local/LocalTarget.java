@@ -189,6 +189,7 @@ public final class LocalTarget implements Target {
         }
         if (mode == RetireMode.REMOVE) {
             parked.remove(version);
+            releases.forget(version); // its stage and evidence go with it, as with a deleted Deployment
         }
     }
 
