@@ -139,6 +139,20 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
 
     // --- TrafficRouter ------------------------------------------------------------------------------------------
 
+    /** The models that have routes. */
+    Set<String> models() {
+        return Set.copyOf(table.get().keySet());
+    }
+
+    /**
+     * Puts back routes and weights as they were stored (a restarted daemon), without the checks of
+     * {@link #reconcile} and {@link #setWeights}: a version that did not come back yet answers 503 on its own
+     * route and is skipped on the stable one, as when it is marked down.
+     */
+    synchronized void restoreRoutes(String model, List<String> versions, Map<String, Integer> weights) {
+        swap(model, new ModelRoutes(List.copyOf(new LinkedHashSet<>(versions)), Map.copyOf(weights)));
+    }
+
     /** The versions that have their own route. */
     public List<String> routedVersions(String model) {
         ModelRoutes routes = table.get().get(model);
