@@ -139,7 +139,7 @@ public final class LocalTarget implements Target {
             throw failed(ref, "process did not start", e.getMessage(), List.of());
         }
         try {
-            return new ProcessWorkload(process, process.awaitReady());
+            return ProcessWorkload.ready(process, process.awaitReady());
         } catch (HarnessStartException e) {
             throw failed(ref, e.getMessage().contains("not ready within") ? "readiness never true" : "process exited",
                     e.getMessage(), process.logTail());
