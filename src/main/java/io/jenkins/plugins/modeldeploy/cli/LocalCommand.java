@@ -209,8 +209,8 @@ final class LocalCommand implements Runnable {
                 out.println(JSON.createObjectNode().put("state", dir.toString()).put("pid", stopped.pid())
                         .put("versions", stopped.versions()).put("killed", stopped.killed()));
             } else {
-                out.println("stopped the local target on " + dir + " (pid " + stopped.pid() + ") and its "
-                        + stopped.versions() + " version process" + (stopped.versions() == 1 ? "" : "es")
+                out.println("stopped the local target on " + dir + " (pid " + stopped.pid() + ") and the "
+                        + stopped.versions() + " version" + (stopped.versions() == 1 ? "" : "s") + " it ran"
                         + (stopped.killed() ? "; some had to be killed" : ""));
             }
             out.flush();

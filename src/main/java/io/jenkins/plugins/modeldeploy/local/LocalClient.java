@@ -86,7 +86,12 @@ public final class LocalClient {
         }
     }
 
-    /** What {@link #stop} did. */
+    /**
+     * What {@link #stop} did.
+     *
+     * @param versions the version processes or containers that ran
+     * @param killed   whether something had to be killed after the timeout
+     */
     public record Stopped(long pid, int versions, boolean killed) {}
 
     /**
@@ -117,11 +122,15 @@ public final class LocalClient {
                     + " answer, and pid " + pid + " does not look like it; nothing was stopped (remove "
                     + dir.record() + " if that process is not the daemon)");
         }
-        running.ifPresent(r -> r.info().path("versions").forEach(v -> {
-            if (v.path("pid").isNumber()) {
-                ProcessHandle.of(v.path("pid").asLong()).ifPresent(versions::add);
+        int workloads = 0;
+        for (JsonNode version : running.map(r -> r.info().path("versions")).orElse(Wire.JSON.createArrayNode())) {
+            if (version.has("workload")) {
+                workloads++;
             }
-        }));
+            if (version.path("pid").isNumber()) {
+                ProcessHandle.of(version.path("pid").asLong()).ifPresent(versions::add);
+            }
+        }
         ProcessHandle daemon = ProcessHandle.of(pid).orElse(null);
         boolean killed = false;
         if (daemon != null) {
@@ -157,7 +166,7 @@ public final class LocalClient {
                 // the next start replaces it
             }
         }
-        return new Stopped(pid, versions.size(), killed);
+        return new Stopped(pid, workloads, killed);
     }
 
     /**

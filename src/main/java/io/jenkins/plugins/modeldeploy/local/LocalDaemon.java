@@ -181,8 +181,9 @@ public final class LocalDaemon implements AutoCloseable {
             throw new IOException("unknown runtime \"" + runtime + "\" (process or container)");
         }
         if (last.isPresent() && !last.get().equals(runtime) && !desired.versions().isEmpty()) {
-            throw new IOException("the versions kept in " + state.root() + " run as " + last.get() + "es; start"
-                    + " with --runtime " + last.get() + ", or use another --state directory");
+            throw new IOException("the versions kept in " + state.root() + " run as " + (last.get().equals(PROCESS)
+                    ? "harness processes" : "podman containers") + "; start with --runtime " + last.get()
+                    + ", or use another --state directory");
         }
         return runtime;
     }
