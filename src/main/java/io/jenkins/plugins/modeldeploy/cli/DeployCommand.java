@@ -5,6 +5,8 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan;
 import io.jenkins.plugins.modeldeploy.abtest.PrometheusMetricsSource;
 import io.jenkins.plugins.modeldeploy.event.EventBus;
+import io.jenkins.plugins.modeldeploy.image.ImagePlan;
+import io.jenkins.plugins.modeldeploy.local.LocalClient;
 import io.jenkins.plugins.modeldeploy.model.ModelSpec;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
@@ -137,19 +139,25 @@ final class DeployCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(commandLine, "--smoke-duration/--smoke-warmup: " + e.getMessage());
         }
-        DeployPlan plan = new DeployPlan(modelVersion, Optional.empty(), Optional.ofNullable(image), annotations,
-                rolloutTimeout, smoke, experiment.settings(commandLine), approvalTimeout, keepPrevious,
-                target.onFailure(), System.getProperty("user.name", "cli") + " (model-deploy deploy)");
+        DeployPlan.ExperimentSettings experimentSettings = experiment.settings(commandLine);
         DeployOutcome outcome;
         Path work = Files.createTempDirectory("model-deploy-deploy-");
         StopOnSignal stop = StopOnSignal.install();
         try (EventBus bus = events.open(err); Target connected = target.connect(bus::publish)) {
+            // a local target running containers runs the version's image: built here as a tar it loads
+            Optional<ImagePlan> build = image == null ? LocalClient.imagePlan(connected, modelVersion,
+                    OutputOption.lines(err)) : Optional.empty();
+            DeployPlan plan = new DeployPlan(modelVersion, build, Optional.ofNullable(image), annotations,
+                    rolloutTimeout, smoke, experimentSettings, approvalTimeout, keepPrevious,
+                    target.onFailure(), System.getProperty("user.name", "cli") + " (model-deploy deploy)");
             DeploymentEngine engine = new DeploymentEngine(bus::publish, work, OutputOption.lines(err));
             CliApprovalGate.Decision decision = approve ? CliApprovalGate.Decision.APPROVE
                     : reject ? CliApprovalGate.Decision.REJECT : CliApprovalGate.Decision.ASK;
             outcome = new Lifecycle(engine, connected, bus::publish).run(plan, new CliApprovalGate(decision, err));
         } finally {
-            Files.deleteIfExists(work);
+            try (var files = Files.walk(work)) { // the image build writes its harness configuration here
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+            }
             stop.done();
         }
         Optional<Path> report = reportDir == null ? Optional.empty()

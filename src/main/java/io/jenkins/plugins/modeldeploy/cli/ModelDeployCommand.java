@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
         subcommands = {ServeCommand.class, ValidateCommand.class, BuildCommand.class, SmokeCommand.class,
             BaseImageCommand.class, RenderCommand.class, EventsCommand.class, StatusCommand.class,
             DeployCommand.class, PromoteCommand.class, RollbackCommand.class, HistoryCommand.class,
-            UndeployCommand.class, DemoCommand.class})
+            UndeployCommand.class, DemoCommand.class, LocalCommand.class})
 public final class ModelDeployCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -37,8 +37,7 @@ public final class ModelDeployCommand implements Runnable {
         CommandLine commandLine = new CommandLine(new ModelDeployCommand());
         commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
             PrintWriter err = cmd.getErr();
-            err.println(cmd.getCommandName().equals("model-deploy") ? "model-deploy: " + oneLine(exception)
-                    : "model-deploy " + cmd.getCommandName() + ": " + oneLine(exception));
+            err.println(cmd.getCommandSpec().qualifiedName() + ": " + oneLine(exception));
             err.flush();
             return 1;
         });

@@ -129,6 +129,27 @@ public final class FileReleaseStore implements ReleaseStore {
         });
     }
 
+    /**
+     * Forgets the version's stage and evidence, as Kubernetes does when the version's Deployment (which carries
+     * them) is deleted; the model's release state and history stay. Writes nothing when there is nothing to forget.
+     */
+    public void forget(VersionRef version) throws TargetException {
+        if (!Files.exists(file(version.model()))) {
+            return;
+        }
+        Document stored = read(version.model());
+        if (!stored.stages().containsKey(version.version()) && !stored.evidence().containsKey(version.version())) {
+            return;
+        }
+        update(version.model(), current -> {
+            Map<String, String> stages = new TreeMap<>(current.stages());
+            stages.remove(version.version());
+            Map<String, Map<String, String>> evidence = new TreeMap<>(current.evidence());
+            evidence.remove(version.version());
+            return new Document(current.release(), stages, evidence);
+        });
+    }
+
     private static String describe(Optional<ReleaseState> state) {
         return state.map(s -> s.phase() + " at " + s.updated()).orElse("no state");
     }

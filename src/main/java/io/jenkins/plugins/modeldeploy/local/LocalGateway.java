@@ -139,6 +139,20 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
 
     // --- TrafficRouter ------------------------------------------------------------------------------------------
 
+    /** The models that have routes. */
+    Set<String> models() {
+        return Set.copyOf(table.get().keySet());
+    }
+
+    /**
+     * Puts back routes and weights as they were stored (a restarted daemon), without the checks of
+     * {@link #reconcile} and {@link #setWeights}: a version that did not come back yet answers 503 on its own
+     * route and is skipped on the stable one, as when it is marked down.
+     */
+    synchronized void restoreRoutes(String model, List<String> versions, Map<String, Integer> weights) {
+        swap(model, new ModelRoutes(List.copyOf(new LinkedHashSet<>(versions)), Map.copyOf(weights)));
+    }
+
     /** The versions that have their own route. */
     public List<String> routedVersions(String model) {
         ModelRoutes routes = table.get().get(model);
@@ -205,19 +219,15 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
         return versionEndpoint(version.model(), version.version());
     }
 
-    /** Forgets the model's routes; its versions must be unregistered (or carry no weight) already. */
+    /**
+     * Forgets the model's routes, as undeploying does before its versions are removed: from then on its paths answer
+     * 404, while requests already in flight finish on the version they were sent to (its backend stays until it is
+     * unregistered, which drains it).
+     */
     @Override
-    public synchronized void remove(String model) throws RoutingException {
-        ModelRoutes routes = table.get().get(model);
-        if (routes == null) {
+    public synchronized void remove(String model) {
+        if (!table.get().containsKey(model)) {
             return;
-        }
-        for (String version : routes.versions) {
-            if (backends.containsKey(new VersionRef(model, version))
-                    && routes.weights.getOrDefault(version, 0) > 0) {
-                throw new RoutingException("cannot remove the routes of model " + model + ": version " + version
-                        + " still runs and carries " + routes.weights.get(version) + "% of its stable route");
-            }
         }
         Map<String, ModelRoutes> next = new LinkedHashMap<>(table.get());
         next.remove(model);

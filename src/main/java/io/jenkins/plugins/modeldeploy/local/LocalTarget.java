@@ -50,6 +50,7 @@ public final class LocalTarget implements Target {
     private final Map<VersionRef, RolloutRequest> parked = new ConcurrentHashMap<>();
     private final Map<VersionRef, Double> injectedErrorRates = new ConcurrentHashMap<>();
     private final Optional<Podman> containers;
+    private volatile Consumer<VersionRef> crashes = ref -> { };
 
     private record Running(RolloutRequest request, Workload workload, DeployedVersion deployed) {}
 
@@ -107,6 +108,7 @@ public final class LocalTarget implements Target {
                 gateway.markDown(ref);
                 publish(ref, ref.id() + " (" + workload.id() + ") exited unexpectedly",
                         new EventDetails.RolloutFailed("process exited", workload.logTail()));
+                crashes.accept(ref);
             }
         });
         Duration took = Duration.ofNanos(System.nanoTime() - started);
@@ -137,7 +139,7 @@ public final class LocalTarget implements Target {
             throw failed(ref, "process did not start", e.getMessage(), List.of());
         }
         try {
-            return new ProcessWorkload(process, process.awaitReady());
+            return ProcessWorkload.ready(process, process.awaitReady());
         } catch (HarnessStartException e) {
             throw failed(ref, e.getMessage().contains("not ready within") ? "readiness never true" : "process exited",
                     e.getMessage(), process.logTail());
@@ -189,6 +191,7 @@ public final class LocalTarget implements Target {
         }
         if (mode == RetireMode.REMOVE) {
             parked.remove(version);
+            releases.forget(version); // its stage and evidence go with it, as with a deleted Deployment
         }
     }
 
@@ -202,9 +205,50 @@ public final class LocalTarget implements Target {
         RolloutRequest request = parked.get(version);
         if (request == null) {
             throw new RolloutException("local process " + version.id(), "not restorable",
-                    "it was removed, or never ran in this process", List.of());
+                    "version " + version.version() + " of model " + version.model() + " was removed, or never ran on"
+                    + " this target", List.of());
         }
         return rollout(new RolloutRequest(request.version(), request.image(), request.annotations(), timeout));
+    }
+
+    /**
+     * Called with the version whose workload exited without being retired (after it was marked down in the
+     * gateway): what a supervisor restarts.
+     */
+    void onCrash(Consumer<VersionRef> listener) {
+        this.crashes = listener;
+    }
+
+    /** Knows {@code request}'s version as scaled to zero, without running it: {@link #restore} starts it. */
+    void park(RolloutRequest request) {
+        if (!running.containsKey(request.ref())) {
+            parked.put(request.ref(), request);
+        }
+    }
+
+    /** What the version's running workload answered its rollout with. */
+    Optional<DeployedVersion> deployed(VersionRef version) {
+        return Optional.ofNullable(running.get(version)).map(Running::deployed);
+    }
+
+    /** The workload of the running version ({@code pid 123}, {@code container …}). */
+    Optional<String> workload(VersionRef version) {
+        return Optional.ofNullable(running.get(version)).map(r -> r.workload().id());
+    }
+
+    /** Whether the version's workload runs (it may still be starting or marked down). */
+    boolean isRunning(VersionRef version) {
+        Running current = running.get(version);
+        return current != null && current.workload().isAlive();
+    }
+
+    /** The versions this target runs or keeps scaled to zero, with their workload ({@code pid 123}, container …). */
+    Map<VersionRef, Optional<String>> workloads() {
+        Map<VersionRef, Optional<String>> all = new java.util.TreeMap<>(java.util.Comparator.comparing(
+                VersionRef::id));
+        parked.keySet().forEach(ref -> all.put(ref, Optional.empty()));
+        running.forEach((ref, r) -> all.put(ref, Optional.of(r.workload().id())));
+        return all;
     }
 
     /** The version's own address (its harness process or container), not through the gateway. */
@@ -274,11 +318,27 @@ public final class LocalTarget implements Target {
         events.accept(DeploymentEvent.of(ref.model(), ref.version(), message, details));
     }
 
-    /** Stops every process this target started (the gateway belongs to the caller). */
+    /**
+     * Stops every process this target started, all at once (each drains, then is killed after its bound); the
+     * gateway belongs to the caller.
+     */
     @Override
     public void close() {
         List<Running> stopping = List.copyOf(running.values());
         running.clear(); // first, so their exits are not reported as crashes
-        stopping.forEach(r -> r.workload().close());
+        List<Thread> stoppers = new ArrayList<>();
+        for (Running r : stopping) {
+            Thread stopper = new Thread(r.workload()::close, "stop " + r.workload().id());
+            stopper.start();
+            stoppers.add(stopper);
+        }
+        for (Thread stopper : stoppers) {
+            try {
+                stopper.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 }

@@ -45,7 +45,7 @@ class CliIT {
 
     @ParameterizedTest
     @ValueSource(strings = {"", "serve", "validate", "build", "base-image", "render", "smoke", "events", "events tail",
-        "demo", "deploy", "promote", "rollback", "status"})
+        "demo", "deploy", "promote", "rollback", "status", "local", "local start", "local stop", "local status"})
     void everyCommandHasHelp(String command) throws Exception {
         List<String> args = new ArrayList<>(command.isEmpty() ? List.of() : List.of(command.split(" ")));
         args.add("--help");
