@@ -126,7 +126,10 @@ public final class Analysis {
         String counts = champion.requests() + " champion and " + challenger.requests() + " challenger requests in "
                 + elapsed.toSeconds() + " s";
 
-        if (srmP < SampleRatioCheck.THRESHOLD) {
+        // Judged once there are at least twice the minimum samples in all: on the first few hundred requests the
+        // split is distorted by start-up (in-flight answers of a cold challenger), not by a broken router.
+        boolean srmReady = champion.requests() + challenger.requests() >= 2 * Math.max(1, plan.minSamples());
+        if (srmReady && srmP < SampleRatioCheck.THRESHOLD) {
             reasons.add(String.format(Locale.ROOT, "invalid experiment: sample ratio mismatch, %s for a configured"
                     + " %d%% challenger share (chi-square p = %.2g < %s)", counts, plan.challengerWeight(), srmP,
                     SampleRatioCheck.THRESHOLD));
