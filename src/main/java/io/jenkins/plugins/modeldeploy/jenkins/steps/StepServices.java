@@ -1,5 +1,6 @@
 package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
+import io.jenkins.plugins.modeldeploy.event.EventSink;
 import io.jenkins.plugins.modeldeploy.jenkins.config.ModelDeployConfiguration;
 import io.jenkins.plugins.modeldeploy.jenkins.credentials.SecretSource;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
@@ -7,6 +8,7 @@ import io.jenkins.plugins.modeldeploy.jenkins.log.BuildLogSink;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,6 +18,11 @@ import java.util.Optional;
 public interface StepServices {
     /** The build log, masking every secret {@link #secrets()} handed out. */
     BuildLogSink log();
+
+    /** Where this run's events go besides RabbitMQ (when configured): the build log. */
+    default List<EventSink> eventSinks() {
+        return List.of(log());
+    }
 
     SecretSource secrets();
 
