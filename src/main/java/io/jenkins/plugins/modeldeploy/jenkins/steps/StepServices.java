@@ -1,5 +1,7 @@
 package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
+import hudson.model.Run;
+import hudson.model.TaskListener;
 import io.jenkins.plugins.modeldeploy.event.EventSink;
 import io.jenkins.plugins.modeldeploy.jenkins.config.ModelDeployConfiguration;
 import io.jenkins.plugins.modeldeploy.jenkins.credentials.SecretSource;
@@ -7,6 +9,7 @@ import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
 import io.jenkins.plugins.modeldeploy.jenkins.log.BuildLogSink;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
@@ -53,4 +56,13 @@ public interface StepServices {
 
     /** The run's promotion page with {@code key}, if attached. */
     Optional<PromotionAction> promotion(String key);
+
+    /** How the promotion page of this run reopens its services after the build ended (stored with the page). */
+    Reopener reopener();
+
+    /** The services of a finished run, logging to {@code log} (the promotion page's lines) instead of the build log. */
+    @FunctionalInterface
+    interface Reopener extends Serializable {
+        StepServices reopen(Run<?, ?> run, TaskListener log);
+    }
 }
