@@ -98,6 +98,15 @@ public final class ModelDeployBuilder extends Builder implements SimpleBuildStep
         options.setRolloutTimeout(rolloutTimeout);
     }
 
+    public String getKeepPrevious() {
+        return options.getKeepPrevious();
+    }
+
+    @DataBoundSetter
+    public void setKeepPrevious(String keepPrevious) {
+        options.setKeepPrevious(keepPrevious);
+    }
+
     public String getCluster() {
         return options.getCluster();
     }
@@ -231,6 +240,10 @@ public final class ModelDeployBuilder extends Builder implements SimpleBuildStep
 
         public FormValidation doCheckRolloutTimeout(@QueryParameter String value) {
             return Validation.form(Validation.duration("rolloutTimeout", value, false));
+        }
+
+        public FormValidation doCheckKeepPrevious(@QueryParameter String value) {
+            return Validation.form(Validation.durationOrZero("keepPrevious", value));
         }
 
         public FormValidation doCheckEventsUri(@QueryParameter String value) {

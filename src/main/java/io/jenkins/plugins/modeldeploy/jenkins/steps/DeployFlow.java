@@ -28,7 +28,7 @@ import java.util.Optional;
  */
 final class DeployFlow {
     static final String DEFAULT_ROLLOUT_TIMEOUT = "10m";
-    static final Duration DEFAULT_KEEP_PREVIOUS = Duration.ofHours(1);
+    static final String DEFAULT_KEEP_PREVIOUS = "1h";
 
     private DeployFlow() {}
 
@@ -49,11 +49,18 @@ final class DeployFlow {
         return new DeployPlan(version, Optional.of(s.resolver.image(version, request.image)), Optional.empty(),
                 Map.of("build-url", s.services.runUrl()), rolloutTimeout(request.rolloutTimeout),
                 Optional.of(request.smoke.settings()), request.abTest.settings(), approvalTimeout,
-                DEFAULT_KEEP_PREVIOUS, s.resolver.kubernetes(request.target).onFailure(), s.services.runUrl());
+                keepPrevious(request.keepPrevious), s.resolver.kubernetes(request.target).onFailure(),
+                s.services.runUrl());
     }
 
     static Duration rolloutTimeout(String text) {
         return Durations.parsePositive(Validation.blank(text) ? DEFAULT_ROLLOUT_TIMEOUT : text, "rolloutTimeout");
+    }
+
+    /** How long a replaced production version keeps running: one hour unless the step says otherwise (0: none). */
+    static Duration keepPrevious(String text) {
+        Validation.require(Validation.durationOrZero("keepPrevious", text));
+        return Durations.parse(Validation.blank(text) ? DEFAULT_KEEP_PREVIOUS : text, "keepPrevious");
     }
 
     /**
