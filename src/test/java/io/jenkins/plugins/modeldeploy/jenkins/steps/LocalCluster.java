@@ -3,7 +3,7 @@ package io.jenkins.plugins.modeldeploy.jenkins.steps;
 import io.jenkins.plugins.modeldeploy.abtest.MetricsSource;
 import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
-import io.jenkins.plugins.modeldeploy.image.JibImageBuilder;
+import io.jenkins.plugins.modeldeploy.jenkins.engine.DefaultEngineFactory;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
 import io.jenkins.plugins.modeldeploy.kube.KubernetesSettings;
 import io.jenkins.plugins.modeldeploy.local.LocalGateway;
@@ -37,16 +37,13 @@ import java.util.function.Consumer;
 
 /**
  * The stand-in for the cluster in the step tests, and the {@link EngineFactory} that hands the steps the REAL
- * {@link DeploymentEngine} (Jib building into the test's registry, A/B decisions every 200 ms) and a connection to
- * it. The cluster is an in-process {@link LocalTarget}: each version a harness process behind a {@link LocalGateway}
+ * {@link DeploymentEngine} — the one the plugin installs: Jib building and pushing (to the test's registry), A/B
+ * decisions once a second — and a connection to the cluster. The cluster is an in-process {@link LocalTarget}: each version a harness process behind a {@link LocalGateway}
  * on 127.0.0.1, the release state in a directory. Like a cluster it outlives the connections: closing what
  * {@link #target} returned stops nothing (a Kubernetes target closes its client, not the pods), and the events of
  * what runs go to the session that is connected now.
  */
 final class LocalCluster implements EngineFactory, AutoCloseable {
-    /** How often the A/B test reads the gateway's counters and decides (the plugin's engine: every second). */
-    static final Duration CHECK_EVERY = Duration.ofMillis(200);
-
     final LocalGateway gateway;
     final LocalTarget target;
     /** The settings each connection was opened with, as the Resolver built them from the step and the configuration. */
@@ -59,9 +56,10 @@ final class LocalCluster implements EngineFactory, AutoCloseable {
                 line -> { });
     }
 
+    /** The engine the plugin installs ({@link DefaultEngineFactory}): Jib, A/B decisions once a second. */
     @Override
     public DeploymentEngine engine(Path workDir, Consumer<DeploymentEvent> events) {
-        return new DeploymentEngine(events, new JibImageBuilder(workDir, line -> { }), CHECK_EVERY);
+        return new DefaultEngineFactory().engine(workDir, events);
     }
 
     @Override
@@ -80,8 +78,7 @@ final class LocalCluster implements EngineFactory, AutoCloseable {
         DeployPlan plan = new DeployPlan(v, Optional.empty(), Optional.empty(), Map.of(), Duration.ofMinutes(1),
                 Optional.empty(), DeployPlan.ExperimentSettings.defaults(), Duration.ofMinutes(1),
                 Duration.ofHours(1), RetireMode.REMOVE, "test fixture");
-        DeploymentEngine engine = new DeploymentEngine(event -> { }, new JibImageBuilder(modelDir, line -> { }),
-                CHECK_EVERY);
+        DeploymentEngine engine = new DefaultEngineFactory().engine(modelDir, event -> { });
         return new Lifecycle(engine, target, event -> { }).run(plan, (request, timeout) -> {
             throw new AssertionError("a first release needs no approval");
         });
