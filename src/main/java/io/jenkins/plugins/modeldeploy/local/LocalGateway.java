@@ -205,19 +205,14 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
         return versionEndpoint(version.model(), version.version());
     }
 
-    /** Forgets the model's routes; its versions must be unregistered (or carry no weight) already. */
+    /**
+     * Forgets the model's routes, as the Traefik and Ingress routers delete theirs: from now on the model's paths
+     * answer 404, also while its versions still run (undeploying a model stops its traffic first, then its versions).
+     */
     @Override
-    public synchronized void remove(String model) throws RoutingException {
-        ModelRoutes routes = table.get().get(model);
-        if (routes == null) {
+    public synchronized void remove(String model) {
+        if (!table.get().containsKey(model)) {
             return;
-        }
-        for (String version : routes.versions) {
-            if (backends.containsKey(new VersionRef(model, version))
-                    && routes.weights.getOrDefault(version, 0) > 0) {
-                throw new RoutingException("cannot remove the routes of model " + model + ": version " + version
-                        + " still runs and carries " + routes.weights.get(version) + "% of its stable route");
-            }
         }
         Map<String, ModelRoutes> next = new LinkedHashMap<>(table.get());
         next.remove(model);
