@@ -74,6 +74,7 @@ public final class FreestyleDeployment {
         private final TargetOptions target;
         private final String model;
         private final String version;
+        /** Null in pages stored before it existed: those reopen the run's services in Jenkins. */
         private final StepServices.Reopener services;
 
         FollowUp(TargetOptions target, String model, String version, StepServices.Reopener services) {
@@ -116,7 +117,8 @@ public final class FreestyleDeployment {
             ByteArrayOutputStream buffer = new ByteArrayOutputStream();
             PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
             TaskListener pageLog = () -> out;
-            try (Session s = Session.open(services.reopen(run, pageLog), target)) {
+            StepServices.Reopener reopener = services != null ? services : new JenkinsStepServices.ForRun();
+            try (Session s = Session.open(reopener.reopen(run, pageLog), target)) {
                 work.run(s);
             } finally {
                 for (String line : buffer.toString(StandardCharsets.UTF_8).split("\n")) {

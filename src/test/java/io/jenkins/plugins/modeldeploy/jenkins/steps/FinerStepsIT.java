@@ -137,7 +137,7 @@ class FinerStepsIT {
     }
 
     @Test
-    void aFailedSmokeTestTakesTheVersionOutEvenWhenTheStepDoesNotFail() throws Exception {
+    void aFailedSmokeTestTakesTheVersionOutWhetherOrNotTheStepFails() throws Exception {
         world.production(EchoModels.FAST, "1");
         FakeServices build = world.build(2);
         Map<String, Object> rollout = rolledOut(build, EchoModels.SLOW, "2", null);
@@ -153,6 +153,16 @@ class FinerStepsIT {
                 .containsEntry("production", "1");
         assertThat(smoke.get("reasons")).asList().anySatisfy(r -> assertThat((String) r).startsWith("p99 latency"));
         world.assertEnded(build, "2", Outcome.FAILED, Stage.FAILED, "1");
+
+        Map<String, Object> third = rolledOut(build, EchoModels.SLOW, "3", null); // failOnViolation by default
+        SmokeTestModelStep failing = smokeTest(EchoModels.SLOW, third);
+        failing.getSmoke().setP99Ms(null);
+        FakeContext failed = new FakeContext();
+        assertThat(failure(new SmokeTestModelStep.Execution(failed, failing, failing.targetOptions(), build), failed))
+                .isInstanceOf(AbortException.class)
+                .hasMessageStartingWith("echo version 3 ended FAILED: smoke test failed: p99 latency")
+                .hasMessageEndingWith("production is 1");
+        world.assertEnded(build, "3", Outcome.FAILED, Stage.FAILED, "1");
     }
 
     @Test
