@@ -10,6 +10,7 @@ import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
 import io.jenkins.plugins.modeldeploy.target.Outcome;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
 import io.jenkins.plugins.modeldeploy.target.Stage;
+import io.jenkins.plugins.modeldeploy.target.VersionRef;
 import io.jenkins.plugins.modeldeploy.testing.LocalRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -123,6 +124,7 @@ class DeployModelIT {
         FakeContext context = new FakeContext();
         DeployModelStep step = StepFixture.deployModel(EchoModels.FAST, "2");
         step.setApproval(StepFixture.approval("1h"));
+        step.setKeepPrevious("30m");
         DeployModelExecution execution = start(build, step, context);
 
         String key = StepFixture.awaitWaiting(execution, context, build);
@@ -146,10 +148,11 @@ class DeployModelIT {
                 .containsEntry("approvedBy", "alice").containsEntry("approved", true);
         assertThat(result.get("verdictReasons")).asList().isNotEmpty();
         world.assertEnded(build, "2", Outcome.PROMOTED, Stage.PRODUCTION, "2");
-        // the replaced version is kept for the keep window (one hour by default), ready for a rollback
+        // the replaced version is kept for the keep window (keepPrevious), ready for a rollback
         assertThat(world.cluster.target.releases().stages(MODEL)).containsEntry("1", Stage.RETIRED);
         assertThat(world.cluster.runs(MODEL, "1")).isTrue();
-        assertThat(world.cluster.state(MODEL).keepUntil()).containsKey("1");
+        assertThat(world.cluster.state(MODEL).keepUntil().get("1"))
+                .isBetween(Instant.now().plusSeconds(29 * 60), Instant.now().plusSeconds(30 * 60));
         assertThat(ApprovalRegistry.isWaiting(key)).isFalse();
         assertThat(build.logText()).contains("Waiting for approval to promote echo version 2",
                 "job/ml/job/echo/2/model-promotion/", "approved by alice: looks good", "Promoted echo version 2");
@@ -198,6 +201,8 @@ class DeployModelIT {
         DeployModelStep step = StepFixture.deployModel(EchoModels.SLOW, "2");
         step.getSmoke().setRate(10.0); // within its capacity: it passes the smoke test (p99 limit 1 s)
         step.setApproval(StepFixture.approval("1h"));
+        step.getAbTest().setGate("SUPERIORITY");
+        step.getAbTest().setMinimumDetectableEffect(0.05);
         start(build, step, context);
 
         assertThat(context.failure()).isInstanceOf(AbortException.class)
@@ -205,6 +210,9 @@ class DeployModelIT {
         world.assertEnded(build, "2", Outcome.ROLLED_BACK, Stage.ROLLED_BACK, "1");
         assertThat(StepFixture.lastFinished(build, "2").details().verdict()).isEqualTo("ROLLBACK");
         assertThat(build.attached).isNull(); // nobody was asked
+        // the experiment ran with the step's gate: the verdict recorded on the version says which
+        assertThat(world.cluster.target.releases().annotations(new VersionRef(MODEL, "2")).get("verdict"))
+                .contains("\"verdict\":\"ROLLBACK\"", "\"gate\":\"SUPERIORITY\"");
     }
 
     @Test
@@ -233,6 +241,9 @@ class DeployModelIT {
         FakeContext context = new FakeContext();
         DeployModelStep step = StepFixture.deployModel(EchoModels.FAST, "2"); // no approval block: automatic
         step.getAbTest().setMaxDuration("20s");
+        step.getAbTest().setMinimumDetectableEffect(0.05);
+        step.getAbTest().setErrorRateMargin(0.05);
+        step.getAbTest().setSloViolationMargin(0.05);
         start(build, step, context);
 
         Map<String, Object> result = map(context.result());
