@@ -7,7 +7,6 @@ import io.jenkins.plugins.modeldeploy.jenkins.engine.TargetOptions;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionEvidence;
 import io.jenkins.plugins.modeldeploy.pipeline.Approval;
-import io.jenkins.plugins.modeldeploy.pipeline.VerdictTable;
 import hudson.AbortException;
 import java.time.Duration;
 import java.time.Instant;
@@ -122,37 +121,44 @@ public abstract class ApprovingExecution extends BackgroundExecution {
         }
     }
 
-    /**
-     * Aborted: while it waits for approval, the page closes and the lifecycle takes the version out (as a rollback
-     * of the run in progress would), so no challenger is left running without anyone to decide on it.
-     */
+    /** Stopped while waiting: the page closes; {@link #afterStop} then ends the waiting run. */
     @Override
     public void stop(Throwable cause) throws Exception {
         ApprovalWait waiting;
-        String waitingModel;
-        String waitingVersion;
         synchronized (this) {
             waiting = wait;
-            waitingModel = model;
-            waitingVersion = version;
         }
         if (waiting != null) {
             waiting.disarm();
             services().promotion(waiting.key).ifPresent(a -> a.close(PromotionAction.Status.ABORTED));
         }
         super.stop(cause);
-        if (waiting != null) {
-            submit(() -> {
-                StepServices services = services();
-                services.log().println(Messages.format("Approval.aborted", waitingModel, waitingVersion));
-                try (Session s = Session.open(services, target)) {
-                    DeployFlow.lifecycle(s, target).releases().takeOut(waitingModel, waitingVersion,
-                            VerdictTable.on(VerdictTable.Result.ABORTED), "the build waiting for approval was"
-                                    + " aborted" + (cause.getMessage() == null ? "" : ": " + cause.getMessage()));
-                } catch (Exception e) { // the step is completed already: the log is the only place to say it
-                    services.log().println(e.getMessage()); // e.g. decided meanwhile: nothing waits any more
-                }
-            });
+    }
+
+    /**
+     * Aborted while waiting for approval: the lifecycle takes the waiting version out (as a rollback of the run in
+     * progress would), so no challenger is left running with nobody to decide on it.
+     */
+    @Override
+    protected void afterStop(Throwable cause) throws Exception {
+        String waitingModel;
+        String waitingVersion;
+        synchronized (this) {
+            if (wait == null) {
+                return;
+            }
+            waitingModel = model;
+            waitingVersion = version;
+        }
+        abandon(waitingModel, waitingVersion, cause);
+    }
+
+    /** Ends the run of {@code version} in progress as aborted (the lifecycle takes it out); logs what happened. */
+    protected final void abandon(String model, String version, Throwable cause) throws Exception {
+        StepServices services = services();
+        services.log().println(Messages.format("Deploy.aborted", model, version));
+        try (Session s = Session.open(services, target)) {
+            DeployFlow.abandon(DeployFlow.lifecycle(s, target), model, version, cause, services);
         }
     }
 

@@ -11,6 +11,7 @@ import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployPlan;
 import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
+import io.jenkins.plugins.modeldeploy.pipeline.VerdictTable;
 import io.jenkins.plugins.modeldeploy.smoke.SmokeResult;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -104,6 +105,21 @@ final class DeployFlow {
         throw new AbortException(Messages.format("Deploy.ended", outcome.model(), outcome.version(),
                 outcome.outcome().map(Enum::name).orElse("?"), outcome.reason(),
                 outcome.production().orElse("none")));
+    }
+
+    /**
+     * Ends the run of {@code version} that an aborted build leaves in progress: the lifecycle takes the version out
+     * ({@code ABORTED} in its verdict table: rolled back, production untouched). A run that ended meanwhile (or is
+     * being promoted) is left as it is; the log says why.
+     */
+    static void abandon(Lifecycle lifecycle, String model, String version, Throwable cause, StepServices services) {
+        try {
+            lifecycle.releases().takeOut(model, version, VerdictTable.on(VerdictTable.Result.ABORTED),
+                    "the build was aborted" + (cause == null || cause.getMessage() == null ? ""
+                            : ": " + cause.getMessage()));
+        } catch (Exception e) {
+            services.log().println(e.getMessage());
+        }
     }
 
     static Map<String, Object> smokeSummary(SmokeResult smoke) {

@@ -9,6 +9,7 @@ import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionEvidence;
 import io.jenkins.plugins.modeldeploy.pipeline.Approval;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
+import io.jenkins.plugins.modeldeploy.pipeline.DeployPlan;
 import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -23,7 +24,8 @@ import java.util.logging.Logger;
  * The freestyle build step's driver of the lifecycle: the same {@link Lifecycle#start} as {@code deployModel} within
  * the build; when the A/B test found the version fit and approval is required, the build ends and the promotion page
  * carries the decision out later ({@link FollowUp}) — or, when nobody decided by the deadline, the lifecycle's expiry
- * — its log lines going to the page instead of the finished build's console.
+ * — its log lines going to the page instead of the finished build's console. An aborted build ends the run it
+ * started (the lifecycle takes the version out).
  */
 public final class FreestyleDeployment {
     private static final Logger LOGGER = Logger.getLogger(FreestyleDeployment.class.getName());
@@ -34,7 +36,17 @@ public final class FreestyleDeployment {
         try (Session s = Session.open(services, request.target)) {
             Duration timeout = request.approvalTimeout(services.configuration().getApprovalTimeout());
             Lifecycle lifecycle = DeployFlow.lifecycle(s, request.target);
-            Lifecycle.Progress progress = lifecycle.start(DeployFlow.plan(s, request, timeout));
+            DeployPlan plan = DeployFlow.plan(s, request, timeout);
+            Lifecycle.Progress progress;
+            try {
+                progress = lifecycle.start(plan);
+            } catch (InterruptedException e) { // the build was aborted: end the run it started
+                String model = plan.version().name();
+                String version = plan.version().version();
+                services.log().println(Messages.format("Deploy.aborted", model, version));
+                DeployFlow.abandon(lifecycle, model, version, e, services);
+                throw e;
+            }
             var result = DeployFlow.summary(progress.outcome(), Map.of());
             if (!(progress instanceof Lifecycle.AwaitingApproval waiting)) {
                 DeployFlow.complete(progress.outcome(), result, services);

@@ -321,6 +321,31 @@ class DeployModelIT {
         StepFixture.await(() -> world.cluster.phase(MODEL) == ReleaseState.Phase.STABLE, 30, "the aborted run to be taken out");
         world.assertEnded(build, "2", Outcome.ROLLED_BACK, Stage.ROLLED_BACK, "1");
         assertThat(context.completions).hasValue(1);
+        assertThat(build.logText()).contains("echo version 2: the build was aborted; the deployment ends");
+    }
+
+    @Test
+    void abortingTheBuildDuringTheAbTestEndsTheRunOnceTheWorkHasStopped() throws Exception {
+        world.production(EchoModels.FAST, "1");
+        FakeServices build = world.build(2);
+        FakeContext context = new FakeContext();
+        DeployModelStep step = StepFixture.deployModel(EchoModels.FAST, "2");
+        step.getAbTest().setMinSamples(1_000_000);
+        step.getAbTest().setMaxDuration("5m");
+        DeployModelExecution execution = start(build, step, context);
+        StepFixture.await(() -> StepFixture.firstOf(build, EventDetails.AbTestStarted.class).isPresent(), 60,
+                "the A/B test to start");
+
+        execution.stop(new InterruptedException("aborted by carol"));
+
+        assertThat(context.failure()).hasMessage("aborted by carol");
+        StepFixture.await(() -> world.cluster.phase(MODEL) == ReleaseState.Phase.STABLE, 30,
+                "the aborted run to be taken out");
+        world.assertEnded(build, "2", Outcome.ROLLED_BACK, Stage.ROLLED_BACK, "1");
+        assertThat(StepFixture.lastFinished(build, "2").details().reason()).isEqualTo("the build was aborted:"
+                + " aborted by carol");
+        assertThat(build.logText()).contains("echo version 2: the build was aborted; the deployment ends");
+        assertThat(context.completions).hasValue(1);
     }
 
     @Test
