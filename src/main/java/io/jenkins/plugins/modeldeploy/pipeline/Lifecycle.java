@@ -200,9 +200,11 @@ public final class Lifecycle {
 
     /**
      * Rolls the version out (its image: {@code image}, else the plan's prebuilt one) and gives it its own route; the
-     * stable route is untouched. A failed rollout ends the run as FAILED.
+     * stable route is untouched. A failed rollout ends the run as FAILED. Like {@link #start}, first scales down the
+     * versions whose keep window ended.
      */
     public Progress rollout(DeployPlan plan) throws TargetException, RoutingException, InterruptedException {
+        actions.retireExpired(plan.version().name());
         Optional<String> image = plan.prebuiltImage();
         return rollout(plan, DeployOutcome.begin(plan.version().name(), plan.version().version()), image,
                 image.map(Lifecycle::digestOf));

@@ -121,6 +121,7 @@ public abstract class ApprovingExecution extends BackgroundExecution {
         }
     }
 
+    /** Stopped while waiting: the page closes; {@link #afterStop} then ends the waiting run. */
     @Override
     public void stop(Throwable cause) throws Exception {
         ApprovalWait waiting;
@@ -132,6 +133,33 @@ public abstract class ApprovingExecution extends BackgroundExecution {
             services().promotion(waiting.key).ifPresent(a -> a.close(PromotionAction.Status.ABORTED));
         }
         super.stop(cause);
+    }
+
+    /**
+     * Aborted while waiting for approval: the lifecycle takes the waiting version out (as a rollback of the run in
+     * progress would), so no challenger is left running with nobody to decide on it.
+     */
+    @Override
+    protected void afterStop(Throwable cause) throws Exception {
+        String waitingModel;
+        String waitingVersion;
+        synchronized (this) {
+            if (wait == null) {
+                return;
+            }
+            waitingModel = model;
+            waitingVersion = version;
+        }
+        abandon(waitingModel, waitingVersion, cause);
+    }
+
+    /** Ends the run of {@code version} in progress as aborted (the lifecycle takes it out); logs what happened. */
+    protected final void abandon(String model, String version, Throwable cause) throws Exception {
+        StepServices services = services();
+        services.log().println(Messages.format("Deploy.aborted", model, version));
+        try (Session s = Session.open(services, target)) {
+            DeployFlow.abandon(DeployFlow.lifecycle(s, target), model, version, cause, services);
+        }
     }
 
     protected final TargetOptions target() {

@@ -11,6 +11,7 @@ import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployPlan;
 import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
+import io.jenkins.plugins.modeldeploy.pipeline.VerdictTable;
 import io.jenkins.plugins.modeldeploy.smoke.SmokeResult;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +29,7 @@ import java.util.Optional;
  */
 final class DeployFlow {
     static final String DEFAULT_ROLLOUT_TIMEOUT = "10m";
-    static final Duration DEFAULT_KEEP_PREVIOUS = Duration.ofHours(1);
+    static final String DEFAULT_KEEP_PREVIOUS = "1h";
 
     private DeployFlow() {}
 
@@ -49,11 +50,18 @@ final class DeployFlow {
         return new DeployPlan(version, Optional.of(s.resolver.image(version, request.image)), Optional.empty(),
                 Map.of("build-url", s.services.runUrl()), rolloutTimeout(request.rolloutTimeout),
                 Optional.of(request.smoke.settings()), request.abTest.settings(), approvalTimeout,
-                DEFAULT_KEEP_PREVIOUS, s.resolver.kubernetes(request.target).onFailure(), s.services.runUrl());
+                keepPrevious(request.keepPrevious), s.resolver.kubernetes(request.target).onFailure(),
+                s.services.runUrl());
     }
 
     static Duration rolloutTimeout(String text) {
         return Durations.parsePositive(Validation.blank(text) ? DEFAULT_ROLLOUT_TIMEOUT : text, "rolloutTimeout");
+    }
+
+    /** How long a replaced production version keeps running: one hour unless the step says otherwise (0: none). */
+    static Duration keepPrevious(String text) {
+        Validation.require(Validation.durationOrZero("keepPrevious", text));
+        return Durations.parse(Validation.blank(text) ? DEFAULT_KEEP_PREVIOUS : text, "keepPrevious");
     }
 
     /**
@@ -97,6 +105,21 @@ final class DeployFlow {
         throw new AbortException(Messages.format("Deploy.ended", outcome.model(), outcome.version(),
                 outcome.outcome().map(Enum::name).orElse("?"), outcome.reason(),
                 outcome.production().orElse("none")));
+    }
+
+    /**
+     * Ends the run of {@code version} that an aborted build leaves in progress: the lifecycle takes the version out
+     * ({@code ABORTED} in its verdict table: rolled back, production untouched). A run that ended meanwhile (or is
+     * being promoted) is left as it is; the log says why.
+     */
+    static void abandon(Lifecycle lifecycle, String model, String version, Throwable cause, StepServices services) {
+        try {
+            lifecycle.releases().takeOut(model, version, VerdictTable.on(VerdictTable.Result.ABORTED),
+                    "the build was aborted" + (cause == null || cause.getMessage() == null ? ""
+                            : ": " + cause.getMessage()));
+        } catch (Exception e) {
+            services.log().println(e.getMessage());
+        }
     }
 
     static Map<String, Object> smokeSummary(SmokeResult smoke) {

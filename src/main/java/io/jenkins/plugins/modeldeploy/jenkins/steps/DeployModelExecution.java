@@ -3,7 +3,9 @@ package io.jenkins.plugins.modeldeploy.jenkins.steps;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionEvidence;
 import io.jenkins.plugins.modeldeploy.pipeline.Approval;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
+import io.jenkins.plugins.modeldeploy.pipeline.DeployPlan;
 import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
+import io.jenkins.plugins.modeldeploy.target.VersionRef;
 import java.time.Duration;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 
@@ -18,6 +20,8 @@ public final class DeployModelExecution extends ApprovingExecution {
 
     private final DeployRequest request;
     private Checkpoint checkpoint;
+    /** The version this execution deploys, once known (what an abort ends). */
+    private transient volatile VersionRef deploying;
 
     DeployModelExecution(StepContext context, DeployRequest request, StepServices services) {
         super(context, "deployModel", request.target, services);
@@ -29,8 +33,9 @@ public final class DeployModelExecution extends ApprovingExecution {
         try (Session s = Session.open(services, request.target)) {
             Duration timeout = request.approvalTimeout(services.configuration().getApprovalTimeout());
             status("deploying");
-            Lifecycle.Progress progress = DeployFlow.lifecycle(s, request.target)
-                    .start(DeployFlow.plan(s, request, timeout));
+            DeployPlan plan = DeployFlow.plan(s, request, timeout);
+            deploying = new VersionRef(plan.version().name(), plan.version().version());
+            Lifecycle.Progress progress = DeployFlow.lifecycle(s, request.target).start(plan);
             var result = DeployFlow.summary(progress.outcome(), java.util.Map.of());
             if (!(progress instanceof Lifecycle.AwaitingApproval waiting)) {
                 return DeployFlow.complete(progress.outcome(), result, services);
@@ -58,6 +63,21 @@ public final class DeployModelExecution extends ApprovingExecution {
     protected void afterTimeout(Session s, Duration waited) throws Exception {
         Checkpoint c = checkpoint();
         DeployFlow.lifecycle(s, target()).expire(c.model, c.version, waited);
+    }
+
+    /**
+     * Aborted: while waiting, the waiting run ends (see {@link ApprovingExecution#afterStop}); while working — once
+     * the interrupted work has unwound — the run this execution started ends the same way, instead of staying in
+     * progress with its version running.
+     */
+    @Override
+    protected void afterStop(Throwable cause) throws Exception {
+        VersionRef started = deploying;
+        if (approvalKey() != null || started == null) {
+            super.afterStop(cause);
+            return;
+        }
+        abandon(started.model(), started.version(), cause);
     }
 
     /** For tests: the state stored with the Pipeline. */

@@ -84,7 +84,7 @@ public final class RollbackModelStep extends TargetStep {
             try (Session s = Session.open(services, target)) {
                 status("rolling back " + model);
                 ReleaseState state = DeployFlow.lifecycle(s, target).releases().rollBack(model,
-                        Optional.ofNullable(toVersion), reason, services.runUrl(), DeployFlow.DEFAULT_KEEP_PREVIOUS);
+                        Optional.ofNullable(toVersion), reason, services.runUrl(), DeployFlow.keepPrevious(null));
                 services.log().println(Messages.format("Deploy.rolledBack", model, reason));
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("production", state.production().orElse(""));
@@ -109,6 +109,10 @@ public final class RollbackModelStep extends TargetStep {
 
         public FormValidation doCheckModel(@QueryParameter String value) {
             return Validation.form(Validation.dnsLabel("model", value, true));
+        }
+
+        public FormValidation doCheckToVersion(@QueryParameter String value) {
+            return Validation.form(Validation.dnsLabel("toVersion", value, false));
         }
     }
 }

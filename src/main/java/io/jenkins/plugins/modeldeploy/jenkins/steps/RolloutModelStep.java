@@ -28,6 +28,7 @@ public final class RolloutModelStep extends TargetStep {
     private final String image;
     private String version;
     private String rolloutTimeout;
+    private String keepPrevious;
 
     /** @param image the image by digest, e.g. the {@code image} that {@code buildModelImage} returns */
     @DataBoundConstructor
@@ -69,6 +70,17 @@ public final class RolloutModelStep extends TargetStep {
         this.rolloutTimeout = trim(rolloutTimeout);
     }
 
+    public String getKeepPrevious() {
+        return keepPrevious;
+    }
+
+    /** How long the version this one replaces keeps running once it is promoted; default 1h, 0: none. */
+    @DataBoundSetter
+    public void setKeepPrevious(String keepPrevious) {
+        Validation.require(Validation.durationOrZero("keepPrevious", keepPrevious));
+        this.keepPrevious = trim(keepPrevious);
+    }
+
     @Override
     public StepExecution start(StepContext context) {
         return new Execution(context, this, targetOptions(), null);
@@ -81,6 +93,7 @@ public final class RolloutModelStep extends TargetStep {
         private final String image;
         private final String version;
         private final String timeout;
+        private final String keepPrevious;
         private final TargetOptions target;
 
         Execution(StepContext context, RolloutModelStep step, TargetOptions target, StepServices services) {
@@ -89,6 +102,7 @@ public final class RolloutModelStep extends TargetStep {
             this.image = step.image;
             this.version = step.version;
             this.timeout = step.rolloutTimeout;
+            this.keepPrevious = step.keepPrevious;
             this.target = target;
         }
 
@@ -99,7 +113,7 @@ public final class RolloutModelStep extends TargetStep {
                 status("rolling out " + v.id());
                 DeployPlan plan = new DeployPlan(v, Optional.empty(), Optional.of(image), Map.of("build-url",
                         services.runUrl()), DeployFlow.rolloutTimeout(timeout), Optional.empty(),
-                        DeployPlan.ExperimentSettings.defaults(), Duration.ZERO, DeployFlow.DEFAULT_KEEP_PREVIOUS,
+                        DeployPlan.ExperimentSettings.defaults(), Duration.ZERO, DeployFlow.keepPrevious(keepPrevious),
                         s.resolver.kubernetes(target).onFailure(), services.runUrl());
                 Lifecycle.Progress progress = DeployFlow.lifecycle(s, target).rollout(plan);
                 if (progress instanceof Lifecycle.Finished finished) {

@@ -132,9 +132,8 @@ public final class SmokeTestModelStep extends TargetStep {
                 Map<String, Object> summary = new LinkedHashMap<>(DeployFlow.smokeSummary(result));
                 summary.put("outcome", progress.outcome().outcome().map(Enum::name).orElse(null));
                 summary.put("production", progress.outcome().production().orElse(null));
-                if (!result.passed() && failOnViolation) {
-                    throw new AbortException(Messages.format("Deploy.smokeFailed", model, version,
-                            String.join("; ", result.verdict().reasons())));
+                if (!result.passed() && failOnViolation) { // the lifecycle has taken the version out already
+                    DeployFlow.complete(progress.outcome(), summary, services);
                 }
                 return summary;
             }
