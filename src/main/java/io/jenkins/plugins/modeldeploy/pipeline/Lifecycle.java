@@ -125,7 +125,7 @@ public final class Lifecycle {
             InterruptedException {
         ModelVersion version = plan.version();
         String model = version.name();
-        actions.retireExpired(model);
+        actions.tidy(model);
         DeployOutcome sofar = DeployOutcome.begin(model, version.version());
         Optional<BuiltImage> built = plan.image().isPresent()
                 ? Optional.of(engine.buildImage(plan.image().get())) : Optional.empty();
@@ -204,7 +204,7 @@ public final class Lifecycle {
      * versions whose keep window ended.
      */
     public Progress rollout(DeployPlan plan) throws TargetException, RoutingException, InterruptedException {
-        actions.retireExpired(plan.version().name());
+        actions.tidy(plan.version().name());
         Optional<String> image = plan.prebuiltImage();
         return rollout(plan, DeployOutcome.begin(plan.version().name(), plan.version().version()), image,
                 image.map(Lifecycle::digestOf));
@@ -226,7 +226,8 @@ public final class Lifecycle {
                         + ReleaseActions.describe(current));
             }
             Run run = new Run(version.version(), digest, current.production(), plan.by(), Instant.now(),
-                    plan.keepPrevious(), plan.onFailure(), Optional.empty(), List.of(), Optional.empty(), "");
+                    plan.keepPrevious(), plan.onFailure(), Optional.empty(), List.of(), Optional.empty(), "",
+                    plan.approvalTimeout(), Optional.empty());
             ReleaseState next = current.inPhase(Phase.DEPLOYING, run, Instant.now());
             return Optional.of(digest.isPresent() ? next.withDigest(ref.version(), digest.get(), Instant.now()) : next);
         });
@@ -366,6 +367,9 @@ public final class Lifecycle {
                 Run judgedRun = current.run().orElseThrow().withVerdict(experiment.verdict(), experiment.reasons());
                 Phase next = VerdictTable.on(result).action() == VerdictTable.Action.AWAIT_APPROVAL
                         ? Phase.AWAITING_APPROVAL : Phase.EXPERIMENT;
+                if (next == Phase.AWAITING_APPROVAL) {
+                    judgedRun = judgedRun.awaitingFrom(actions.now());
+                }
                 return Optional.of(current.inPhase(next, judgedRun, Instant.now()));
             });
             if (VerdictTable.on(result).action() == VerdictTable.Action.TAKE_OUT) {
@@ -387,6 +391,10 @@ public final class Lifecycle {
                 + " has no release on " + target.describe() + " (was it undeployed?)"));
         DeployOutcome sofar = DeployOutcome.begin(model, version).withApproval(approval);
         Optional<Run> run = state.run().filter(r -> r.version().equals(version));
+        if (state.phase() == Phase.AWAITING_APPROVAL && run.isPresent() && run.get().decideBy()
+                .filter(due -> due.isBefore(actions.now())).isPresent()) {
+            return merge(sofar, expire(model, version, run.get().approvalTimeout())); // decided too late
+        }
         if (state.phase() == Phase.AWAITING_APPROVAL && run.isPresent()) {
             events.accept(DeploymentEvent.of(model, version, (approval.approved() ? "approved" : "rejected") + " by "
                     + approval.approver() + (approval.comment().isEmpty() ? "" : ": " + approval.comment()),

@@ -266,7 +266,7 @@ public final class ReleaseActions {
      */
     public ReleaseState rollBack(String model, Optional<String> to, String reason, String by, Duration keep)
             throws TargetException, RoutingException, InterruptedException {
-        retireExpired(model);
+        tidy(model);
         Optional<ReleaseState> stored = target.releases().load(model);
         if (stored.isEmpty()) {
             throw new TargetException("model " + model + " has no release on " + target.describe()
@@ -383,6 +383,24 @@ public final class ReleaseActions {
         return kept;
     }
 
+    // --- housekeeping ------------------------------------------------------------------------------------------
+
+    /**
+     * What every command does first, whatever phase the release is in: versions whose keep window ended are scaled to
+     * zero, and a version whose approval is overdue is taken out (nobody decided in time, whichever driver waited).
+     */
+    public void tidy(String model) throws TargetException, RoutingException {
+        retireExpired(model);
+        Optional<ReleaseState> stored = target.releases().load(model);
+        if (stored.isPresent() && stored.get().phase() == Phase.AWAITING_APPROVAL) {
+            Run run = stored.get().run().orElseThrow();
+            if (run.decideBy().filter(due -> due.isBefore(now())).isPresent()) {
+                takeOut(model, run.version(), VerdictTable.on(VerdictTable.Result.APPROVAL_TIMED_OUT),
+                        "no decision by " + run.decideBy().get());
+            }
+        }
+    }
+
     // --- keep windows ------------------------------------------------------------------------------------------
 
     /**
@@ -421,6 +439,9 @@ public final class ReleaseActions {
      */
     public void undeploy(String model, Optional<String> version, boolean force, String by) throws TargetException,
             RoutingException {
+        if (version.isPresent()) {
+            tidy(model);
+        }
         ReleaseStore store = target.releases();
         Optional<ReleaseState> stored = store.load(model);
         Set<String> versions = new LinkedHashSet<>(store.stages(model).keySet());

@@ -63,11 +63,26 @@ public record ReleaseState(String model, Phase phase, Optional<String> productio
      * @param reasons     the figures behind the verdict
      * @param outcome     how the run ends, once decided (REMOVING, PROMOTING)
      * @param reason      why, in one line
+     * @param approvalTimeout how long a person may take once the A/B test found the version fit; zero: no limit
+     *                    kept in the state (the driver keeps its own)
+     * @param decideBy    while AWAITING_APPROVAL: when the decision is due; after it, the next command that touches
+     *                    the model takes the version out as APPROVAL_TIMED_OUT, whichever driver started the run
      */
     public record Run(String version, Optional<String> digest, Optional<String> from, String by, Instant started,
             Duration keepPrevious, RetireMode onFailure, Optional<Verdict> verdict, List<String> reasons,
-            Optional<Outcome> outcome, String reason) {
+            Optional<Outcome> outcome, String reason, Duration approvalTimeout, Optional<Instant> decideBy) {
+        /** A run without an approval deadline in the state. */
+        public Run(String version, Optional<String> digest, Optional<String> from, String by, Instant started,
+                Duration keepPrevious, RetireMode onFailure, Optional<Verdict> verdict, List<String> reasons,
+                Optional<Outcome> outcome, String reason) {
+            this(version, digest, from, by, started, keepPrevious, onFailure, verdict, reasons, outcome, reason,
+                    Duration.ZERO, Optional.empty());
+        }
+
         public Run {
+            // absent in states stored before these fields existed
+            approvalTimeout = approvalTimeout == null ? Duration.ZERO : approvalTimeout;
+            decideBy = decideBy == null ? Optional.empty() : decideBy;
             Objects.requireNonNull(version, "version");
             Objects.requireNonNull(digest, "digest");
             Objects.requireNonNull(from, "from");
@@ -83,12 +98,19 @@ public record ReleaseState(String model, Phase phase, Optional<String> productio
 
         public Run withVerdict(Verdict verdict, List<String> reasons) {
             return new Run(version, digest, from, by, started, keepPrevious, onFailure, Optional.of(verdict), reasons,
-                    outcome, reason);
+                    outcome, reason, approvalTimeout, decideBy);
         }
 
         public Run withOutcome(Outcome outcome, String reason) {
             return new Run(version, digest, from, by, started, keepPrevious, onFailure, verdict, reasons,
-                    Optional.of(outcome), reason);
+                    Optional.of(outcome), reason, approvalTimeout, decideBy);
+        }
+
+        /** Waiting for a decision from {@code now}: due after the approval timeout, when one is set. */
+        public Run awaitingFrom(Instant now) {
+            return new Run(version, digest, from, by, started, keepPrevious, onFailure, verdict, reasons, outcome,
+                    reason, approvalTimeout, approvalTimeout.isZero() ? Optional.empty()
+                    : Optional.of(now.plus(approvalTimeout)));
         }
     }
 

@@ -466,6 +466,29 @@ class LifecycleTest {
     }
 
     @Test
+    void anApprovalNobodyGaveInTimeIsTakenOutByTheNextCommandWhicheverDriverWaited() throws Exception {
+        release("1");
+        lifecycle().start(plan("2", false, Duration.ofHours(1))); // the plan gives a person 5 s
+        assertThat(state().run().orElseThrow().decideBy()).contains(clock.instant().plusSeconds(5));
+        clock.now = clock.now.plusSeconds(6);
+
+        // whoever comes next — here a deployment of 3 — first ends the overdue run, then goes on
+        Lifecycle.Progress third = lifecycle().start(plan("3", false, Duration.ofHours(1)));
+
+        assertThat(third).isInstanceOf(Lifecycle.AwaitingApproval.class);
+        assertThat(cluster.objects().running).doesNotContainKey("2");
+        assertThat(state().history()).filteredOn(e -> e.version().equals("2")).singleElement().satisfies(e -> {
+            assertThat(e.outcome()).contains(Outcome.REJECTED);
+            assertThat(e.reason()).startsWith("no decision by ");
+        });
+        // and a decision that comes too late is not carried out
+        clock.now = clock.now.plusSeconds(6);
+        DeployOutcome late = lifecycle().decide("echo", "3", new Approval(true, "alice", Instant.now(), ""));
+        assertThat(late.outcome()).contains(Outcome.REJECTED);
+        assertThat(state().production()).contains("1");
+    }
+
+    @Test
     void theTableIsWhatTheDocsShow() throws Exception {
         String docs = java.nio.file.Files.readString(Path.of("docs/lifecycle.md"));
         assertThat(docs).contains(VerdictTable.markdown());
