@@ -36,6 +36,7 @@ public final class Analysis {
     static final double FIXED_HORIZON_POWER = 0.8;
 
     private final ExperimentPlan plan;
+    private final SampleRatioCheck sampleRatio;
     private final double perMetricAlpha;
     private final long fixedHorizonSamples;
     private final List<Metric> metrics;
@@ -64,6 +65,7 @@ public final class Analysis {
      */
     Analysis(ExperimentPlan plan, boolean explainUndecided) {
         this.plan = plan;
+        this.sampleRatio = new SampleRatioCheck(plan.challengerShare());
         this.explainUndecided = explainUndecided;
         int gated = 2;
         this.perMetricAlpha = plan.alpha() / gated;
@@ -121,17 +123,14 @@ public final class Analysis {
         }
         double errorP = pValues[0];
         double sloP = pValues[1];
-        double srmP = SampleRatioCheck.pValue(champion.requests(), challenger.requests(), plan.challengerShare());
+        double srmP = sampleRatio.update(champion.requests(), challenger.requests());
         List<String> reasons = new ArrayList<>();
         String counts = champion.requests() + " champion and " + challenger.requests() + " challenger requests in "
                 + elapsed.toSeconds() + " s";
 
-        // Judged once there are at least twice the minimum samples in all: on the first few hundred requests the
-        // split is distorted by start-up (in-flight answers of a cold challenger), not by a broken router.
-        boolean srmReady = champion.requests() + challenger.requests() >= 2 * Math.max(1, plan.minSamples());
-        if (srmReady && srmP < SampleRatioCheck.THRESHOLD) {
+        if (srmP < SampleRatioCheck.THRESHOLD) {
             reasons.add(String.format(Locale.ROOT, "invalid experiment: sample ratio mismatch, %s for a configured"
-                    + " %d%% challenger share (chi-square p = %.2g < %s)", counts, plan.challengerWeight(), srmP,
+                    + " %d%% challenger share (always-valid p = %.2g < %s)", counts, plan.challengerWeight(), srmP,
                     SampleRatioCheck.THRESHOLD));
             return new Decision(true, Verdict.INCONCLUSIVE, reasons, errorP, sloP, srmP, comparisons);
         }

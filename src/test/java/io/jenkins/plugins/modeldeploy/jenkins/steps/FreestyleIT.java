@@ -226,8 +226,8 @@ class FreestyleIT {
         FakeServices build = world.build(2);
         ModelDeployBuilder builder = builder(EchoModels.FAST, "2");
         builder.getAbTest().setMaxDuration("20s");
-        builder.getAbTest().setErrorRateMargin(0.05);
-        builder.getAbTest().setSloViolationMargin(0.05);
+        builder.getAbTest().setErrorRateMargin(0.1);
+        builder.getAbTest().setSloViolationMargin(0.1);
         FreestyleDeployment.run(build, builder.request());
 
         world.assertEnded(build, "2", Outcome.PROMOTED, Stage.PRODUCTION, "2");
