@@ -171,8 +171,9 @@ public final class Lifecycle {
                     return new Finished(sofar.ended(Outcome.PROMOTED, state.production(), "version "
                             + version.version() + " already serves production"));
                 }
+                // a kept version (it served production and may again) is brought back by rollback, not redeployed
                 Optional<Stage> stage = Optional.ofNullable(target.releases().stages(model).get(version.version()));
-                if (stage.isPresent() && !ReleaseActions.OUT.contains(stage.get())) {
+                if (stage.isPresent() && (stage.get() == Stage.RETIRED || stage.get() == Stage.PRODUCTION)) {
                     throw new TargetException("version " + version.version() + " of model " + model + " is "
                             + stage.get().value() + " on " + target.describe() + "; bring it back with"
                             + " `model-deploy rollback " + model + " --to " + version.version()

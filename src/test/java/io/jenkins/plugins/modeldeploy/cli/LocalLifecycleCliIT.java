@@ -58,11 +58,12 @@ class LocalLifecycleCliIT {
                 new String(errBytes, StandardCharsets.UTF_8));
     }
 
+    /** Deploys with the acceptance run's A/B settings: synthetic traffic at 100 req/s, at most 120 s, approved. */
     private Run deploy(Path model, String version, String state, String... options) throws Exception {
         List<String> args = new ArrayList<>(List.of("deploy", model.toString(), "--version", version, "--target",
                 "local", "--state", state, "--journal-dir", dir.resolve("journal").toString(), "--output", "json",
-                "--smoke-rate", "20", "--smoke-duration", "3s", "--synthetic-rate", "100", "--ab-min", "5s",
-                "--ab-min-samples", "200", "--ab-max", "120s", "--approve"));
+                "--smoke-rate", "20", "--smoke-duration", "3s", "--synthetic-rate", "100", "--ab-max", "120s",
+                "--approve"));
         args.addAll(Arrays.asList(options));
         return run(args.toArray(String[]::new));
     }
@@ -115,8 +116,9 @@ class LocalLifecycleCliIT {
         StableRouteProbe probe = new StableRouteProbe(URI.create(gateway + "/models/knobs/predict"),
                 "{\"instances\": [[1, 2]]}", 40);
         try {
-            // the same model again: shown not worse than 1 by the non-inferiority gate, promoted; 1 goes at once
-            Run retrain = deploy(model, "2", state, "--ab-weight", "50", "--keep-previous", "0s");
+            // the same model again, with the default A/B weight (10%) and minimums: shown not worse than 1 by the
+            // non-inferiority gate within the 120 s, promoted; 1 is scaled down at once
+            Run retrain = deploy(model, "2", state, "--keep-previous", "0s");
             assertThat(retrain.exit()).as(retrain.err()).isZero();
             assertThat(retrain.json().path("verdict").asText()).isEqualTo("PROMOTE");
             assertThat(retrain.json().path("outcome").asText()).isEqualTo("PROMOTED");
@@ -127,8 +129,8 @@ class LocalLifecycleCliIT {
             });
 
             // slower than its SLO, without a smoke test: the A/B test rolls it back, and it no longer runs
-            Run slow = deploy(model, "3", state, "--no-smoke", "--ab-weight", "10", "--set", "env.MODE=slow",
-                    "--set", "env.SLEEP_MS=80", "--workers", "4");
+            Run slow = deploy(model, "3", state, "--no-smoke", "--ab-min", "5s", "--ab-min-samples", "200", "--set",
+                    "env.MODE=slow", "--set", "env.SLEEP_MS=80", "--workers", "4");
             assertThat(slow.exit()).isEqualTo(1);
             assertThat(slow.json().path("verdict").asText()).isEqualTo("ROLLBACK");
             assertThat(slow.json().path("outcome").asText()).isEqualTo("ROLLED_BACK");
