@@ -185,6 +185,8 @@ class ClusterLifecycleCliIT {
                 Thread.sleep(1000); // the probe sees the routes as they are now
                 probe.close();
                 assertThat(probe.sent()).isGreaterThan(1000);
+                System.out.println("stable route (cluster): " + probe.sent() + " requests, outcomes "
+                        + probe.outcomes());
                 assertThat(probe.failures()).as("failed requests on the stable route: %s", probe.outcomes())
                         .isZero();
             }

@@ -173,6 +173,7 @@ class LocalLifecycleCliIT {
             probe.close();
         }
         assertThat(probe.sent()).isGreaterThan(2000);
+        System.out.println("stable route (local): " + probe.sent() + " requests, outcomes " + probe.outcomes());
         assertThat(probe.failures()).as("transport errors and 502/503/504 on the stable route: %s",
                 probe.outcomes()).isZero();
 
