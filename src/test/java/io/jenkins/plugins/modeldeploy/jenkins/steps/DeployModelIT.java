@@ -11,22 +11,15 @@ import io.jenkins.plugins.modeldeploy.target.Outcome;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
 import io.jenkins.plugins.modeldeploy.target.Stage;
 import io.jenkins.plugins.modeldeploy.target.VersionRef;
-import io.jenkins.plugins.modeldeploy.testing.LocalRegistry;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
 import java.io.ObjectOutputStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 
 /**
@@ -34,37 +27,7 @@ import org.jenkinsci.plugins.workflow.steps.StepExecution;
  * the versions run as harness processes behind the local gateway (the cluster), and only Jenkins (the step context,
  * the run's services) is a double. One case per row of the verdict table a driver can reach.
  */
-class DeployModelIT {
-    private static LocalRegistry registry;
-
-    @TempDir
-    static Path registryDir;
-
-    @TempDir
-    Path workspace;
-
-    private StepFixture world;
-
-    @BeforeAll
-    static void startRegistry() throws Exception {
-        registry = LocalRegistry.start(registryDir, null, null);
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
-    }
-
-    @BeforeEach
-    void start() throws Exception {
-        world = new StepFixture(workspace, registry);
-    }
-
-    @AfterEach
-    void stop() {
-        world.close();
-    }
-
+class DeployModelIT extends StepITBase {
     @SuppressWarnings("unchecked")
     private static Map<String, Object> map(Object result) {
         return (Map<String, Object>) result;

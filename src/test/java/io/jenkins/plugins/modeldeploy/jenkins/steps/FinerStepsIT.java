@@ -11,53 +11,17 @@ import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
 import io.jenkins.plugins.modeldeploy.target.Outcome;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
 import io.jenkins.plugins.modeldeploy.target.Stage;
-import io.jenkins.plugins.modeldeploy.testing.LocalRegistry;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The finer steps on the real engine and lifecycle (see {@link DeployModelIT}): each is one step of the lifecycle,
  * which acts on its result by itself, so the Jenkinsfile only reads {@code outcome}. buildModelImage → rolloutModel →
  * smokeTestModel → abTestModel → promoteModel (waiting for approval), then rollbackModel and undeployModel.
  */
-class FinerStepsIT {
+class FinerStepsIT extends StepITBase {
     private static final TargetOptions PROD = new TargetOptions("prod", null, null, null, null);
-    private static LocalRegistry registry;
-
-    @TempDir
-    static Path registryDir;
-
-    @TempDir
-    Path workspace;
-
-    private StepFixture world;
-
-    @BeforeAll
-    static void startRegistry() throws Exception {
-        registry = LocalRegistry.start(registryDir, null, null);
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
-    }
-
-    @BeforeEach
-    void start() throws Exception {
-        world = new StepFixture(workspace, registry);
-    }
-
-    @AfterEach
-    void stop() {
-        world.close();
-    }
 
     @SuppressWarnings("unchecked")
     private static Map<String, Object> map(Object result) {

@@ -11,52 +11,15 @@ import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
 import io.jenkins.plugins.modeldeploy.target.Outcome;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
 import io.jenkins.plugins.modeldeploy.target.Stage;
-import io.jenkins.plugins.modeldeploy.testing.LocalRegistry;
-import java.nio.file.Path;
 import java.time.Instant;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The freestyle build step on the real engine and lifecycle (see {@link DeployModelIT}): the build runs the
  * lifecycle up to the decision and ends; the promotion page's follow-up carries out a decision — or the expiry when
  * nobody decides — after the build, its lines on the page. The same end state per case as {@code deployModel}.
  */
-class FreestyleIT {
-    private static LocalRegistry registry;
-
-    @TempDir
-    static Path registryDir;
-
-    @TempDir
-    Path workspace;
-
-    private StepFixture world;
-
-    @BeforeAll
-    static void startRegistry() throws Exception {
-        registry = LocalRegistry.start(registryDir, null, null);
-    }
-
-    @AfterAll
-    static void stopRegistry() {
-        registry.close();
-    }
-
-    @BeforeEach
-    void start() throws Exception {
-        world = new StepFixture(workspace, registry);
-    }
-
-    @AfterEach
-    void stop() {
-        world.close();
-    }
-
+class FreestyleIT extends StepITBase {
     /** The build step with the options of {@link StepFixture#deployModel}, bound as the form binds them. */
     private static ModelDeployBuilder builder(String modelDir, String version) {
         ModelDeployBuilder builder = new ModelDeployBuilder(modelDir);
