@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# A/B statistics by simulation: A/A false decision rate and samples to a decision, sequential vs fixed horizon.
+# A/B statistics by simulation: the non-inferiority gate at the demo's and the acceptance run's traffic, and the
+# superiority gate's A/A false decision rate and samples to a decision, sequential vs fixed horizon.
 #   bench/abtest.sh [EXPERIMENTS]   (default 10000)
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"

@@ -1,6 +1,7 @@
 // The whole path in one step: build the image, roll it out, smoke-test it, A/B-test it against production and
-// promote it when the verdict is PROMOTE. The cluster, registry and event bus come from Manage Jenkins > System >
-// Model deploy; the version defaults to the build number.
+// promote it when the verdict is PROMOTE (without an approval block, at once). Any other end — failed smoke test,
+// ROLLBACK, INCONCLUSIVE — takes the version out and fails the step; production stays. The cluster, registry and
+// event bus come from Manage Jenkins > System > Model deploy; the version defaults to the build number.
 pipeline {
     agent any
     stages {

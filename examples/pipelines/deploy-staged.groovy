@@ -1,7 +1,10 @@
-// The same path as finer steps, for pipelines that want control between the phases: the A/B verdict decides in the
-// Jenkinsfile, and the promotion waits for approval outside `node`, so no agent executor is kept while a person
+// The same path as finer steps, for pipelines that want control between the phases. Each step is one step of the
+// lifecycle (docs/lifecycle.md), which acts on its result by itself: a failed smoke test or a lost or inconclusive A/B
+// test has already taken the version out when the step returns, so the Jenkinsfile only reads `outcome` (null while
+// the run goes on). The promotion waits for approval outside `node`, so no agent executor is kept while a person
 // decides (deployModel needs the workspace, so its approval wait sits inside `node`).
 def rollout
+def firstRelease = false
 node {
     checkout scm
     def image
@@ -12,23 +15,32 @@ node {
     }
     stage('Roll out') {
         rollout = rolloutModel(modelDir: 'examples/iris-python', image: image.image, version: image.version,
-                cluster: 'prod', rolloutTimeout: '10m')
+                cluster: 'prod', rolloutTimeout: '10m', keepPrevious: '2h')
     }
     stage('Smoke test') {
-        def smoke = smokeTestModel(model: 'iris', version: rollout.version, endpoint: rollout.endpoint, modelDir: 'models/iris', cluster: 'prod',
-                smoke: [rate: 50, duration: '30s'], failOnViolation: true)
+        // fails the build on a violation; the lifecycle has taken the version out by then
+        def smoke = smokeTestModel(model: 'iris', version: rollout.version, endpoint: rollout.endpoint,
+                modelDir: 'examples/iris-python', cluster: 'prod', smoke: [rate: 50, duration: '30s'])
         echo "p99 ${smoke.p99Ms} ms at ${smoke.achievedRate} req/s"
+        firstRelease = smoke.outcome == 'PROMOTED' // no production version yet: promoted without an A/B test
     }
-    stage('A/B test') {
-        def ab = abTestModel(model: 'iris', challenger: rollout.version, cluster: 'prod', sloP99Ms: 50,
-                abTest: [challengerWeight: 10, maxDuration: '30m'])
-        if (ab.verdict == 'ROLLBACK') {
-            rollbackModel(model: 'iris', cluster: 'prod', reason: "A/B: ${ab.reasons.join('; ')}")
-            error "iris ${rollout.version} lost its A/B test"
+    if (!firstRelease) {
+        stage('A/B test') {
+            def ab = abTestModel(model: 'iris', challenger: rollout.version, modelDir: 'examples/iris-python',
+                    cluster: 'prod', abTest: [challengerWeight: 10, maxDuration: '30m', gate: 'NON_INFERIORITY',
+                                              errorRateMargin: 0.005])
+            echo "A/B verdict ${ab.verdict}: ${ab.reasons.join('; ')}"
+            if (ab.outcome != null) {
+                // ROLLBACK or INCONCLUSIVE: the challenger is already taken out and production stays as it was
+                error "iris ${rollout.version} ended ${ab.outcome}; production is ${ab.production}"
+            }
         }
     }
 }
-stage('Promote') {
-    promoteModel(model: 'iris', version: rollout.version, cluster: 'prod',
-            approval: [approvers: 'ml-leads', timeout: '4h'])
+if (!firstRelease) {
+    stage('Promote') {
+        def promoted = promoteModel(model: 'iris', version: rollout.version, cluster: 'prod',
+                approval: [approvers: 'ml-leads', timeout: '4h'])
+        echo "production is ${promoted.production} (was ${promoted.previous})"
+    }
 }

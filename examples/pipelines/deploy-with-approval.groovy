@@ -1,6 +1,7 @@
 // deployModel with every group of options, and a person approving the promotion on the run's promotion page
 // (Model promotion in the side panel). The step waits without holding a thread, survives a controller restart,
-// and rolls back when nobody decides within the timeout or the promotion is rejected.
+// and the lifecycle takes the version out when the promotion is rejected or nobody decides within the timeout
+// (the step then fails; production stays).
 pipeline {
     agent any
     options {
@@ -20,12 +21,16 @@ pipeline {
                             namespace: 'models',
                             host: 'models.example.com',
                             rolloutTimeout: '15m',
+                            keepPrevious: '4h',
                             smoke: [rate: 20, duration: '1m', warmup: '10s', p99Ms: 80, maxErrorRate: 0.005],
                             abTest: [challengerWeight: 20, minDuration: '10m', maxDuration: '2h', minSamples: 2000,
-                                     alpha: 0.05, method: 'SEQUENTIAL', syntheticRate: 5],
+                                     alpha: 0.05, method: 'SEQUENTIAL', syntheticRate: 5,
+                                     minimumDetectableEffect: 0.01, gate: 'NON_INFERIORITY', errorRateMargin: 0.005,
+                                     sloViolationMargin: 0.01],
                             approval: [approvers: 'alice,ml-leads', timeout: '8h'],
                             eventsUri: 'amqp://rabbitmq.example.com:5672/')
-                    currentBuild.description = "${result.verdict} -> ${result.promotedVersion} (by ${result.approvedBy})"
+                    currentBuild.description = "${result.verdict} -> ${result.outcome}: production ${result.production}" +
+                            " (approved by ${result.approvedBy})"
                 }
             }
         }

@@ -5,6 +5,7 @@ import static org.junit.Assert.assertEquals;
 import hudson.model.FreeStyleBuild;
 import hudson.model.FreeStyleProject;
 import hudson.model.Item;
+import io.jenkins.plugins.modeldeploy.abtest.Verdict;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionEvidence;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionPermissions;
@@ -36,7 +37,8 @@ public class ApprovalPermissionTest {
         FreeStyleProject p = r.createFreeStyleProject("p");
         FreeStyleBuild b = r.buildAndAssertSuccess(p);
         PromotionEvidence evidence = new PromotionEvidence(new PromotionRequest("iris", "", "1", Optional.empty(),
-                Optional.of("r/iris@sha256:" + "1".repeat(64)), Optional.empty(), null));
+                Optional.of("r/iris@sha256:" + "1".repeat(64)), Optional.empty(), Optional.empty(), Verdict.PROMOTE,
+                List.of()));
         b.addAction(new PromotionAction("p#1/test", evidence, approvers, Instant.now().plusSeconds(3600), null));
         b.save();
         return b;

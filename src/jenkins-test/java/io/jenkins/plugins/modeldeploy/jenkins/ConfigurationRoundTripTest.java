@@ -30,6 +30,7 @@ public class ConfigurationRoundTripTest {
         prod.setRouteMode("INGRESS");
         prod.setPrometheusUrl("http://prometheus.monitoring:9090");
         prod.setHost("models.example.com");
+        prod.setGatewayUrl("https://models.example.com");
         ClusterConfig local = new ClusterConfig("local");
         local.setInCluster(true);
         config.setClusters(List.of(prod, local));
@@ -64,11 +65,15 @@ public class ConfigurationRoundTripTest {
         builder.setVersion("42");
         builder.setCluster("prod");
         builder.setImageRepository("registry.example.com/models/iris");
+        builder.setKeepPrevious("2h");
         SmokeOptions smoke = new SmokeOptions();
         smoke.setRate(20.0);
         builder.setSmoke(smoke);
         AbTestOptions ab = new AbTestOptions();
         ab.setChallengerWeight(20);
+        ab.setGate("SUPERIORITY");
+        ab.setErrorRateMargin(0.005);
+        ab.setMinimumDetectableEffect(0.02);
         builder.setAbTest(ab);
         ApprovalOptions approval = new ApprovalOptions();
         approval.setApprovers("ml-leads");

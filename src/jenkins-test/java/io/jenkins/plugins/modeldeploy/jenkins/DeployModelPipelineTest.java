@@ -9,12 +9,16 @@ import io.fabric8.kubernetes.client.server.mock.KubernetesServer;
 import io.jenkins.plugins.modeldeploy.jenkins.config.ClusterConfig;
 import io.jenkins.plugins.modeldeploy.jenkins.config.ModelDeployConfiguration;
 import io.jenkins.plugins.modeldeploy.jenkins.config.RegistryConfig;
+import io.jenkins.plugins.modeldeploy.jenkins.engine.DefaultEngineFactory;
+import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.jenkinsci.plugins.plaincredentials.impl.FileCredentialsImpl;
 import org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition;
 import org.jenkinsci.plugins.workflow.job.WorkflowJob;
 import org.jenkinsci.plugins.workflow.job.WorkflowRun;
+import org.junit.AfterClass;
+import org.junit.BeforeClass;
 import org.junit.Rule;
 import org.junit.Test;
 import org.jvnet.hudson.test.JenkinsRule;
@@ -25,6 +29,16 @@ import org.jvnet.hudson.test.JenkinsRule;
  * {@code -Dmodeldeploy.it.registry=127.0.0.1:5000/models} (the project's LocalRegistry fixture or any registry).
  */
 public class DeployModelPipelineTest {
+    @BeforeClass
+    public static void installedEngine() {
+        System.setProperty(EngineFactory.PROPERTY, DefaultEngineFactory.class.getName());
+    }
+
+    @AfterClass
+    public static void anyEngine() {
+        System.clearProperty(EngineFactory.PROPERTY);
+    }
+
     @Rule
     public JenkinsRule r = new JenkinsRule();
 
@@ -58,7 +72,7 @@ public class DeployModelPipelineTest {
                 + "  echo \"deployed ${result.version} as ${result.imageDigest}: ${result.promotedVersion}\"\n"
                 + "}", true));
         WorkflowRun b = r.buildAndAssertSuccess(p);
-        r.assertLogContains("No production version of iris yet: 1 is promoted without an A/B test", b);
+        r.assertLogContains("Promoted iris version 1", b);
         r.assertLogContains("deployed 1 as sha256:", b);
         r.assertLogNotContains("mock-token", b);
     }

@@ -1,7 +1,6 @@
 package io.jenkins.plugins.modeldeploy.jenkins;
 
 import static org.junit.Assert.assertEquals;
-import static org.junit.Assert.assertTrue;
 
 import hudson.model.Result;
 import io.jenkins.plugins.modeldeploy.jenkins.config.ClusterConfig;
@@ -9,28 +8,46 @@ import io.jenkins.plugins.modeldeploy.jenkins.config.ModelDeployConfiguration;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.Approver;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
+import io.jenkins.plugins.modeldeploy.target.ReleaseState;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 import org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition;
 import org.jenkinsci.plugins.workflow.job.WorkflowJob;
 import org.jenkinsci.plugins.workflow.job.WorkflowRun;
+import org.junit.AfterClass;
 import org.junit.BeforeClass;
 import org.junit.Rule;
 import org.junit.Test;
+import org.junit.rules.TemporaryFolder;
 import org.jvnet.hudson.test.JenkinsSessionRule;
 
-/** promoteModel waits for approval across a controller restart, without an executor, and completes afterwards. */
+/**
+ * promoteModel waits for approval across a controller restart, without an executor, and completes afterwards — on
+ * the real engine and lifecycle over an in-process cluster ({@link LocalEngineFactory}), which keeps running while
+ * Jenkins restarts.
+ */
 public class RestartWhileWaitingTest {
     @Rule
     public JenkinsSessionRule sessions = new JenkinsSessionRule();
 
+    @Rule
+    public TemporaryFolder models = new TemporaryFolder();
+
     @BeforeClass
-    public static void scriptedEngine() {
-        System.setProperty(EngineFactory.PROPERTY, ScriptedEngineFactory.class.getName());
+    public static void localEngine() {
+        System.setProperty(EngineFactory.PROPERTY, LocalEngineFactory.class.getName());
+    }
+
+    @AfterClass
+    public static void installedEngine() {
+        System.clearProperty(EngineFactory.PROPERTY);
     }
 
     @Test
     public void approvalGivenAfterARestartPromotes() throws Throwable {
+        // version 1 serves iris, version 7 won its A/B test and waits for a decision (in the cluster's state)
+        LocalEngineFactory.awaitingApproval(models.getRoot().toPath(), "iris", "1", "7");
         sessions.then(r -> {
             ClusterConfig local = new ClusterConfig("local");
             local.setInCluster(true);
@@ -50,7 +67,9 @@ public class RestartWhileWaitingTest {
                     page.decide(new Approver("alice", List.of(), true), true, "after restart", Instant.now()));
             r.assertBuildStatus(Result.SUCCESS, r.waitForCompletion(b));
             r.assertLogContains("promoted 7", b);
-            assertTrue(ScriptedEngineFactory.CALLS.contains("promote iris 7 by alice"));
+            ReleaseState state = LocalEngineFactory.cluster().releases().load("iris").orElseThrow();
+            assertEquals(ReleaseState.Phase.STABLE, state.phase());
+            assertEquals(Optional.of("7"), state.production());
         });
     }
 }

@@ -9,6 +9,7 @@ import io.jenkins.plugins.modeldeploy.jenkins.steps.RollbackModelStep;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.RolloutModelStep;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.SmokeOptions;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.SmokeTestModelStep;
+import io.jenkins.plugins.modeldeploy.jenkins.steps.UndeployModelStep;
 import org.jenkinsci.plugins.workflow.cps.SnippetizerTester;
 import org.jenkinsci.plugins.workflow.steps.StepConfigTester;
 import org.junit.Rule;
@@ -50,10 +51,14 @@ public class SnippetGeneratorTest {
         snippets.assertRoundTrip(new AbTestModelStep("iris", "7"), "abTestModel challenger: '7', model: 'iris'");
         snippets.assertRoundTrip(new PromoteModelStep("iris", "7"), "promoteModel model: 'iris', version: '7'");
         snippets.assertRoundTrip(new RollbackModelStep("iris"), "rollbackModel 'iris'");
+        snippets.assertRoundTrip(new UndeployModelStep("iris"), "undeployModel 'iris'");
+        UndeployModelStep undeploy = new UndeployModelStep("iris");
+        undeploy.setVersion("7");
+        snippets.assertRoundTrip(undeploy, "undeployModel model: 'iris', version: '7'");
         StepConfigTester forms = new StepConfigTester(r);
         for (org.jenkinsci.plugins.workflow.steps.Step step : new org.jenkinsci.plugins.workflow.steps.Step[] {
             new BuildModelImageStep("models/iris"), new AbTestModelStep("iris", "7"),
-            new PromoteModelStep("iris", "7"), new RollbackModelStep("iris")}) {
+            new PromoteModelStep("iris", "7"), new RollbackModelStep("iris"), undeploy}) {
             r.assertEqualDataBoundBeans(step, forms.configRoundTrip(step));
         }
     }

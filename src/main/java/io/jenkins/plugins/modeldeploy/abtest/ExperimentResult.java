@@ -6,17 +6,23 @@ import java.util.List;
 /**
  * The outcome of an experiment and the numbers behind it.
  *
- * @param reasons      one line per finding, e.g. "error rate 2.1% vs 0.1%, always-valid p = 0.0003 < 0.05"
+ * @param reasons      one line per finding, e.g. "error rate 0.10% (challenger) vs 0.12% (champion), difference
+ *                     -0.02 pp, 97.5% always-valid interval [-0.31, +0.27] pp < margin +1.00 pp: not worse"
+ * @param errorRatePValue always-valid (or fixed-horizon) p-value for "equal error rates", the evidence of any
+ *                     difference; the gate decides on {@code comparisons}
  * @param srmPValue    p-value of the sample-ratio-mismatch check (below 0.001 stops the experiment as invalid)
  * @param timeline     the statistics as they evolved (one point per check), for the report's plot
+ * @param comparisons  per gated metric (error rate, SLO violations) at the last reading: the rates, the interval for
+ *                     their difference, the margin and what the gate made of it; empty when none was computed
  */
 public record ExperimentResult(ExperimentPlan plan, Verdict verdict, List<String> reasons, VariantStats champion,
         VariantStats challenger, double errorRatePValue, double sloPValue, double srmPValue, Duration took,
-        List<Checkpoint> timeline) {
+        List<Checkpoint> timeline, List<MetricComparison> comparisons) {
 
     public ExperimentResult {
         reasons = List.copyOf(reasons);
         timeline = List.copyOf(timeline);
+        comparisons = List.copyOf(comparisons);
     }
 
     /** The evidence at one check. */

@@ -2,10 +2,10 @@ package io.jenkins.plugins.modeldeploy.abtest;
 
 import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.event.EventDetails;
+import io.jenkins.plugins.modeldeploy.route.Endpoints;
 import io.jenkins.plugins.modeldeploy.route.RoutingException;
 import io.jenkins.plugins.modeldeploy.route.TrafficRouter;
 import io.jenkins.plugins.modeldeploy.smoke.Payload;
-import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -43,25 +43,27 @@ public final class ExperimentRunner {
             throw new RoutingException("cannot test " + plan.challenger() + " against " + plan.champion() + ": the"
                     + " stable route of " + model + " does not serve the champion (weights " + before + ")");
         }
-        VariantStats championStart = metrics.sample(model, plan.champion());
-        VariantStats challengerStart = metrics.sample(model, plan.challenger());
         Map<String, Integer> split = new LinkedHashMap<>();
         split.put(plan.champion(), 100 - plan.challengerWeight());
         split.put(plan.challenger(), plan.challengerWeight());
         Analysis analysis = new Analysis(plan);
         List<ExperimentResult.Checkpoint> timeline = new ArrayList<>();
-        long started = System.nanoTime();
         router.setWeights(model, split);
+        java.time.Instant switched = java.time.Instant.now();
         publish(plan, String.format(Locale.ROOT, "A/B test of %s (%d%%) against %s (%d%%) on /models/%s, %s test at"
-                + " alpha %s", plan.challenger(), plan.challengerWeight(), plan.champion(),
+                + " alpha %s, %s", plan.challenger(), plan.challengerWeight(), plan.champion(),
                 100 - plan.challengerWeight(), model, plan.method().name().toLowerCase(Locale.ROOT).replace('_', '-'),
-                plan.alpha()), new EventDetails.AbTestStarted(plan.champion(), plan.challenger(),
+                plan.alpha(), describe(plan.gate())), new EventDetails.AbTestStarted(plan.champion(), plan.challenger(),
                 plan.challengerWeight()));
         SyntheticTraffic traffic = plan.syntheticRate().isPresent()
-                ? SyntheticTraffic.start(URI.create(router.stableEndpoint(model) + "/predict"), payloads,
+                ? SyntheticTraffic.start(Endpoints.under(router.stableEndpoint(model), "predict"), payloads,
                         plan.syntheticRate().getAsDouble())
                 : null;
         try {
+            awaitCountsAfter(switched, plan);
+            VariantStats championStart = metrics.sample(model, plan.champion());
+            VariantStats challengerStart = metrics.sample(model, plan.challenger());
+            long started = System.nanoTime();
             long next = started;
             while (true) {
                 next += checkEvery.toNanos();
@@ -80,7 +82,7 @@ public final class ExperimentRunner {
                 if (decision.decided()) {
                     ExperimentResult result = new ExperimentResult(plan, decision.verdict(), decision.reasons(),
                             champion, challenger, decision.errorRatePValue(), decision.sloPValue(),
-                            decision.srmPValue(), elapsed, timeline);
+                            decision.srmPValue(), elapsed, timeline, decision.comparisons());
                     publish(plan, "A/B test decided " + result.summary(),
                             new EventDetails.AbTestDecided(result.verdict().name(), String.join("; ",
                                     result.reasons())));
@@ -92,6 +94,33 @@ public final class ExperimentRunner {
                 traffic.close();
             }
             router.setWeights(model, before);
+        }
+    }
+
+    static String describe(ExperimentPlan.Gate gate) {
+        return gate.kind() == ExperimentPlan.Gate.Kind.SUPERIORITY ? "superiority gate"
+                : String.format(Locale.ROOT, "non-inferiority gate (margins %.2f pp on the error rate, %.2f pp on SLO"
+                        + " violations)", gate.errorRateMargin() * 100, gate.sloViolationMargin() * 100);
+    }
+
+    /**
+     * Waits until the metrics were taken after the split was set (Prometheus scrapes behind), so that the starting
+     * counts hold no traffic from before it: otherwise the champion's share would be inflated by the scrape lag,
+     * skewing the comparison and the sample-ratio check.
+     */
+    private void awaitCountsAfter(java.time.Instant switched, ExperimentPlan plan) throws MetricsException,
+            InterruptedException {
+        long deadline = System.nanoTime() + plan.maxDuration().toNanos();
+        java.time.Instant asOf = metrics.asOf(plan.model(), plan.champion());
+        while (asOf.isBefore(switched)) {
+            if (System.nanoTime() > deadline) {
+                throw new MetricsException("the metrics of " + plan.model() + " " + plan.champion() + " were last"
+                        + " taken at " + asOf + ", before the A/B split was set at " + switched + ", and did not"
+                        + " catch up within " + plan.maxDuration().toSeconds() + " s: is Prometheus scraping"
+                        + " Traefik?");
+            }
+            Thread.sleep(Math.max(1, checkEvery.toMillis()));
+            asOf = metrics.asOf(plan.model(), plan.champion());
         }
     }
 

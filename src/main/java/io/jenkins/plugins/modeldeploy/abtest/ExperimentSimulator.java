@@ -6,92 +6,174 @@ import java.util.SplittableRandom;
 
 /**
  * Simulates many experiments with known true rates and runs them through {@link Analysis} exactly as a live
- * experiment does (one reading per simulated second), to measure the false decision rate of A/A experiments and
- * the samples the sequential test needs compared with the fixed-horizon one. Used by {@code bench/abtest.sh} and,
- * with fewer experiments, by the tests.
+ * experiment does (one reading per simulated second, the final one at the maximum duration), to measure how often
+ * each gate promotes, rolls back or gives up: the false decision rate of A/A experiments, the samples the sequential
+ * test needs compared with the fixed-horizon one, and the non-inferiority gate's behaviour at the demo's and the
+ * acceptance run's traffic. Used by {@code bench/abtest.sh} and, with fewer experiments, by the tests.
  */
 public final class ExperimentSimulator {
-    private final double baseErrorRate;
-    private final double baseSloRate;
-    private final double minimumDetectableEffect;
-    private final double alpha;
-    private final long requestsPerSecondPerVariant;
+    private ExperimentSimulator() {}
+
+    /**
+     * The traffic and the plan of one kind of experiment. Each simulated second the champion serves
+     * {@code championPerSecond} requests and the challenger {@code challengerPerSecond} (the split is the plan's
+     * challenger weight, rounded to a whole percent), each failing with its error rate and violating the SLO with its
+     * SLO-violation rate, independently.
+     */
+    public record Scenario(long championPerSecond, long challengerPerSecond, Duration minDuration,
+            Duration maxDuration, long minSamples, double baseErrorRate, double baseSloRate,
+            double minimumDetectableEffect, double alpha, ExperimentPlan.Method method, ExperimentPlan.Gate gate) {
+        public Scenario {
+            if (championPerSecond <= 0 || challengerPerSecond <= 0) {
+                throw new IllegalArgumentException("both variants need traffic");
+            }
+        }
+
+        /**
+         * 50/50 at {@code perSecondPerVariant}, no minimum, up to {@code maxSamplesFactor} times the fixed-horizon
+         * size (exactly that size for the fixed-horizon method, which is read once): the set-up of the sequential vs
+         * fixed-horizon comparison.
+         */
+        public static Scenario balanced(long perSecondPerVariant, double baseErrorRate, double baseSloRate,
+                double minimumDetectableEffect, double alpha, ExperimentPlan.Method method, ExperimentPlan.Gate gate,
+                double maxSamplesFactor) {
+            Scenario sizing = new Scenario(perSecondPerVariant, perSecondPerVariant, Duration.ZERO,
+                    Duration.ofSeconds(1), 0, baseErrorRate, baseSloRate, minimumDetectableEffect, alpha, method, gate);
+            long fixed = new Analysis(sizing.plan()).fixedHorizonSamples();
+            double factor = method == ExperimentPlan.Method.FIXED_HORIZON ? 1 : maxSamplesFactor;
+            long seconds = (long) Math.ceil(fixed * factor / perSecondPerVariant);
+            return new Scenario(perSecondPerVariant, perSecondPerVariant, Duration.ZERO, Duration.ofSeconds(seconds),
+                    0, baseErrorRate, baseSloRate, minimumDetectableEffect, alpha, method, gate);
+        }
+
+        public int challengerWeight() {
+            return (int) Math.round(100.0 * challengerPerSecond / (championPerSecond + challengerPerSecond));
+        }
+
+        public ExperimentPlan plan() {
+            return new ExperimentPlan("sim", "a", "b", challengerWeight(), minDuration, maxDuration, minSamples, alpha,
+                    method, OptionalDouble.empty(), 100, minimumDetectableEffect, gate);
+        }
+    }
 
     /** Outcome of many experiments. */
-    public record Summary(int experiments, int promoted, int rolledBack, int inconclusive, double meanSamplesPerVariant,
-            long fixedHorizonSamplesPerVariant) {
+    public record Summary(int experiments, int promoted, int rolledBack, int inconclusive,
+            double meanChallengerSamples, double meanSeconds, long fixedHorizonSamplesPerVariant) {
         public double decisionRate() {
             return (promoted + rolledBack) / (double) experiments;
         }
 
-        /** Mean samples per variant to a decision (undecided runs count at their maximum) over the fixed size. */
-        public double sampleRatio() {
-            return meanSamplesPerVariant / fixedHorizonSamplesPerVariant;
+        public double promotedRate() {
+            return promoted / (double) experiments;
         }
-    }
 
-    public ExperimentSimulator(double baseErrorRate, double baseSloRate, double minimumDetectableEffect, double alpha,
-            long requestsPerSecondPerVariant) {
-        this.baseErrorRate = baseErrorRate;
-        this.baseSloRate = baseSloRate;
-        this.minimumDetectableEffect = minimumDetectableEffect;
-        this.alpha = alpha;
-        this.requestsPerSecondPerVariant = requestsPerSecondPerVariant;
-    }
+        public double rolledBackRate() {
+            return rolledBack / (double) experiments;
+        }
 
-    /** The plan every simulated experiment runs: 50/50, no minimum, at most {@code maxSamplesFactor} fixed sizes. */
-    ExperimentPlan plan(ExperimentPlan.Method method, Duration max) {
-        return new ExperimentPlan("sim", "a", "b", 50, Duration.ZERO, max, 0, alpha, method, OptionalDouble.empty(),
-                100, minimumDetectableEffect);
+        /** Mean challenger samples to a decision (undecided runs count at their maximum) over the fixed size. */
+        public double sampleRatio() {
+            return meanChallengerSamples / fixedHorizonSamplesPerVariant;
+        }
     }
 
     /**
      * Runs {@code experiments} experiments in which the challenger's error rate is the base rate plus
-     * {@code errorEffect}, each up to {@code maxSamplesFactor} times the fixed-horizon sample size.
+     * {@code errorEffect} and its SLO-violation rate the base rate plus {@code sloEffect}.
      */
-    public Summary run(ExperimentPlan.Method method, int experiments, double errorEffect, double maxSamplesFactor,
-            long seed) {
+    public static Summary run(Scenario scenario, double errorEffect, double sloEffect, int experiments, long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        long fixed = new Analysis(plan(method, Duration.ofSeconds(1))).fixedHorizonSamples();
-        long maxSeconds = (long) Math.ceil(fixed * maxSamplesFactor / requestsPerSecondPerVariant);
-        if (method == ExperimentPlan.Method.FIXED_HORIZON) {
-            maxSeconds = (long) Math.ceil((double) fixed / requestsPerSecondPerVariant);
-        }
-        ExperimentPlan plan = plan(method, Duration.ofSeconds(maxSeconds));
+        ExperimentPlan plan = scenario.plan();
+        long fixed = new Analysis(plan).fixedHorizonSamples();
+        long maxSeconds = Math.max(1, (long) Math.ceil(scenario.maxDuration().toMillis() / 1000.0));
+        long a = scenario.championPerSecond();
+        long b = scenario.challengerPerSecond();
+        double errorA = scenario.baseErrorRate();
+        double errorB = clamp(scenario.baseErrorRate() + errorEffect);
+        double sloA = scenario.baseSloRate();
+        double sloB = clamp(scenario.baseSloRate() + sloEffect);
         int promoted = 0;
         int rolledBack = 0;
         int inconclusive = 0;
         double samples = 0;
+        double seconds = 0;
         for (int i = 0; i < experiments; i++) {
-            Analysis analysis = new Analysis(plan);
+            Analysis analysis = new Analysis(plan, false);
             long n = 0;
             long errorsA = 0;
             long errorsB = 0;
-            long sloA = 0;
-            long sloB = 0;
+            long slowA = 0;
+            long slowB = 0;
             Analysis.Decision decision = null;
-            for (long second = 1; second <= maxSeconds; second++) {
-                long k = requestsPerSecondPerVariant;
-                n += k;
-                errorsA += binomial(k, baseErrorRate, random);
-                errorsB += binomial(k, Math.min(1, baseErrorRate + errorEffect), random);
-                sloA += binomial(k, baseSloRate, random);
-                sloB += binomial(k, baseSloRate, random);
-                decision = analysis.update(new VariantStats("a", n, errorsA, sloA, 0, 0),
-                        new VariantStats("b", n, errorsB, sloB, 0, 0), Duration.ofSeconds(second),
+            long second = 1;
+            for (; second <= maxSeconds; second++) {
+                n++;
+                errorsA += binomial(a, errorA, random);
+                errorsB += binomial(b, errorB, random);
+                slowA += binomial(a, sloA, random);
+                slowB += binomial(b, sloB, random);
+                decision = analysis.update(new VariantStats("a", n * a, errorsA, slowA, 0, 0),
+                        new VariantStats("b", n * b, errorsB, slowB, 0, 0), Duration.ofSeconds(second),
                         second == maxSeconds);
                 if (decision.decided()) {
                     break;
                 }
             }
-            samples += n;
+            samples += n * b;
+            seconds += n;
             switch (decision.verdict()) {
                 case PROMOTE -> promoted++;
                 case ROLLBACK -> rolledBack++;
                 case INCONCLUSIVE -> inconclusive++;
             }
         }
-        return new Summary(experiments, promoted, rolledBack, inconclusive, samples / experiments, fixed);
+        return new Summary(experiments, promoted, rolledBack, inconclusive, samples / experiments,
+                seconds / experiments, fixed);
+    }
+
+    /**
+     * The challenger requests after which equal variants at the scenario's base rates are shown within the gate's
+     * margin on both metrics, counting each variant's expected events (no noise) and reading once: how much traffic
+     * the non-inferiority gate needs at best. Long.MAX_VALUE when not within 10 million.
+     */
+    public static long challengerSamplesToShowWithinMargin(Scenario scenario) {
+        double alpha = new Analysis(scenario.plan()).perMetricAlpha();
+        long a = scenario.championPerSecond();
+        long b = scenario.challengerPerSecond();
+        double[][] metrics = {{scenario.baseErrorRate(), scenario.gate().errorRateMargin()},
+            {scenario.baseSloRate(), scenario.gate().sloViolationMargin()}};
+        long needed = 0;
+        for (double[] metric : metrics) {
+            long low = 0; // not shown at low seconds, shown at high
+            long high = 1;
+            while (!shown(a * high, b * high, metric[0], metric[1], scenario.minimumDetectableEffect(), alpha)) {
+                low = high;
+                high *= 2;
+                if (b * high > 10_000_000) {
+                    return Long.MAX_VALUE;
+                }
+            }
+            while (high - low > 1) {
+                long middle = (low + high) / 2;
+                if (shown(a * middle, b * middle, metric[0], metric[1], scenario.minimumDetectableEffect(), alpha)) {
+                    high = middle;
+                } else {
+                    low = middle;
+                }
+            }
+            needed = Math.max(needed, b * high);
+        }
+        return needed;
+    }
+
+    private static boolean shown(long championRequests, long challengerRequests, double rate, double margin,
+            double tau, double alpha) {
+        return new MixtureConfidenceSequence(tau, alpha).update(championRequests, Math.round(championRequests * rate),
+                challengerRequests, Math.round(challengerRequests * rate)).upper() < margin;
+    }
+
+    private static double clamp(double rate) {
+        return Math.max(0, Math.min(1, rate));
     }
 
     /** A Binomial(n, p) draw by inversion: one uniform, a walk up the cumulative distribution (about n p steps). */

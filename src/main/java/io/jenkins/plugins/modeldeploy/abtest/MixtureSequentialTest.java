@@ -10,7 +10,9 @@ package io.jenkins.plugins.modeldeploy.abtest;
  *
  * By Ville's inequality, P(sup Lambda >= 1/alpha) <= alpha under the null, so {@code p = min(1, 1/max Lambda)} is a
  * p-value valid at every update. tau is set to the minimum detectable effect: the test is most efficient for
- * effects of about that size.
+ * effects of about that size. V is the variance {@link MixtureConfidenceSequence} uses at a difference of 0, so the
+ * p-value falls to alpha or below exactly when that confidence sequence at level {@code 1 - alpha} first excludes
+ * 0: the two are duals.
  */
 final class MixtureSequentialTest implements ProportionTest {
     private final double tauSquared;
@@ -33,7 +35,8 @@ final class MixtureSequentialTest implements ProportionTest {
         double champion = (double) championEvents / championTrials;
         double challenger = (double) challengerEvents / challengerTrials;
         difference = challenger - champion;
-        double variance = variance(championTrials, championEvents) + variance(challengerTrials, challengerEvents);
+        double variance = new MixtureConfidenceSequence.Counts(championTrials, championEvents, challengerTrials,
+                challengerEvents).varianceAt(0);
         double logLambda = 0.5 * Math.log(variance / (variance + tauSquared))
                 + difference * difference * tauSquared / (2 * variance * (variance + tauSquared));
         pValue = Math.min(pValue, Math.min(1.0, Math.exp(-logLambda)));
@@ -42,7 +45,7 @@ final class MixtureSequentialTest implements ProportionTest {
 
     /**
      * The variance of one observed rate, with the rate shrunk towards 1/2 by one pseudo-observation each way, so
-     * that zero events (a healthy service) still give a positive variance.
+     * that zero events (a healthy service) still give a positive variance (used by {@link FixedHorizonInterval}).
      */
     static double variance(long trials, long events) {
         double rate = (events + 1.0) / (trials + 2.0);

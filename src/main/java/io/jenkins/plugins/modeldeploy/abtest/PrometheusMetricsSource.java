@@ -59,6 +59,15 @@ public final class PrometheusMetricsSource implements MetricsSource {
                 Math.max(0, Math.round(requests - withinSlo)), p50, p99);
     }
 
+    /** The time of the version's last scraped sample ({@code timestamp()} of its counter); the epoch when none. */
+    @Override
+    public java.time.Instant asOf(String model, String version) throws MetricsException {
+        String service = "service=~\"" + namespace + "-" + model + "-" + version + "-80@kubernetes.*\"";
+        OptionalDouble seconds = query("max(timestamp(traefik_service_requests_total{" + service + "}))");
+        return seconds.isPresent() ? java.time.Instant.ofEpochMilli(Math.round(seconds.getAsDouble() * 1000))
+                : java.time.Instant.EPOCH;
+    }
+
     /** Prometheus writes bucket bounds in Go's shortest form: 0.05, 0.1, 1, 2.5. */
     static String formatBucket(double seconds) {
         String text = Double.toString(seconds);

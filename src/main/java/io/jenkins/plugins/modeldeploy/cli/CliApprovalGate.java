@@ -45,7 +45,7 @@ final class CliApprovalGate implements ApprovalGate {
                 if (System.console() == null) {
                     return new Approval(false, user, Instant.now(), "no --approve or --reject, and no terminal to ask");
                 }
-                prompt.printf("%nA/B test: %s%nPromote %s %s over %s? [y/N] ", request.experiment().summary(),
+                prompt.printf("%nA/B test: %s%nPromote %s %s over %s? [y/N] ", request.summary(),
                         request.model(), request.challenger(), request.champion());
                 prompt.flush();
                 CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> {

@@ -1,6 +1,7 @@
 package io.jenkins.plugins.modeldeploy.cli;
 
 import io.jenkins.plugins.modeldeploy.kube.KubernetesSettings;
+import io.jenkins.plugins.modeldeploy.kube.KubernetesTarget;
 import io.jenkins.plugins.modeldeploy.target.RetireMode;
 import java.io.IOException;
 import java.net.URI;
@@ -12,7 +13,8 @@ import picocli.CommandLine.Option;
 
 /** Where a command finds the cluster and how it places versions there: the CLI's {@link KubernetesSettings}. */
 final class ClusterOptions {
-    @Option(names = "--namespace", required = true, description = "The namespace the model's versions run in.")
+    @Option(names = "--namespace", description = "The namespace the model's versions run in (--target kubernetes;"
+            + " default: the kubeconfig context's).")
     String namespace;
 
     @Option(names = "--kubeconfig", paramLabel = "FILE",
@@ -34,8 +36,14 @@ final class ClusterOptions {
             description = "Prometheus scraping Traefik's metrics, for A/B tests on the cluster.")
     URI prometheus;
 
+    @Option(names = "--gateway-url", paramLabel = "URL",
+            description = "Where this machine reaches Traefik's entry point, e.g. https://models.example.com: smoke"
+                    + " tests and synthetic A/B traffic go through the routes clients use. Default: http://<host>"
+                    + " with --host, else the in-cluster addresses (reachable only from inside the cluster).")
+    URI gatewayUrl;
+
     @Option(names = "--on-failure", paramLabel = "REMOVE|SCALE_TO_ZERO", defaultValue = "REMOVE",
-            description = "What happens to a version whose rollout failed. Default: ${DEFAULT-VALUE}.")
+            description = "What happens to a version whose rollout or smoke test failed. Default: ${DEFAULT-VALUE}.")
     RetireMode onFailure;
 
     @Option(names = "--image-pull-secret", paramLabel = "NAME", description = "A Secret to pull images with.")
@@ -43,8 +51,11 @@ final class ClusterOptions {
 
     KubernetesSettings settings() throws IOException {
         Optional<String> config = kubeconfig == null ? Optional.empty() : Optional.of(read(kubeconfig));
-        return new KubernetesSettings(config, Optional.ofNullable(context), namespace, Optional.ofNullable(host),
-                routeMode, Optional.empty(), Optional.ofNullable(prometheus), onFailure, 2, 10, imagePullSecrets);
+        String ns = namespace != null ? namespace : KubernetesTarget.contextNamespace(config,
+                Optional.ofNullable(context));
+        return new KubernetesSettings(config, Optional.ofNullable(context), ns, Optional.ofNullable(host),
+                routeMode, Optional.empty(), Optional.ofNullable(prometheus), onFailure, 2, 10, imagePullSecrets,
+                Optional.ofNullable(gatewayUrl));
     }
 
     private static String read(Path file) throws IOException {

@@ -19,8 +19,8 @@ import picocli.CommandLine.Option;
 
 @Command(name = "demo", mixinStandardHelpOptions = true,
         description = {"The whole path on this machine: train the iris example, build images of v1 and v2, run both"
-                + " behind the local gateway, smoke-test v2, A/B test it against v1 (which fails 5%% of predictions on"
-                + " purpose) with synthetic traffic, promote it and write an HTML report."})
+                + " behind the local gateway, smoke-test v2 (a retrain), A/B test it against v1 with synthetic traffic,"
+                + " promote it once it is shown not worse, and write an HTML report."})
 final class DemoCommand implements Callable<Integer> {
     @Option(names = "--examples", paramLabel = "DIR",
             description = "The examples directory. Default: $MODEL_DEPLOY_HOME/examples or ./examples.")
@@ -77,15 +77,16 @@ final class DemoCommand implements Callable<Integer> {
                         sample.latencyMs());
             }
             DeployOutcome second = result.second();
-            out.printf("%s: %s, production is now %s; %d requests through the gateway, %d failed, %d injected"
-                    + " faults; %.0f s%n", second.deployed().ref().id(), second.result(), second.production(),
-                    result.gatewayRequests(), result.failedRequests(), result.injectedFaults(), result.seconds());
+            out.printf("%s-%s: %s, production is now %s; %d requests through the gateway, %d failed; %.0f s%n",
+                    second.model(), second.version(), second.outcome().map(Enum::name).orElse("?"),
+                    second.production().orElse("none"), result.gatewayRequests(), result.failedRequests(),
+                    result.seconds());
             out.println("report: " + result.report());
         }
         out.flush();
         if (!result.allSucceeded()) {
-            err.println("demo did not end as expected: " + result.second().result() + ", " + result.failedRequests()
-                    + " failed requests");
+            err.println("demo did not end as expected: " + result.second().outcome().map(Enum::name).orElse("?")
+                    + " (" + result.second().reason() + "), " + result.failedRequests() + " failed requests");
             err.flush();
             return 1;
         }
@@ -97,9 +98,9 @@ final class DemoCommand implements Callable<Integer> {
         ObjectNode summary = json.createObjectNode();
         DeployOutcome second = result.second();
         summary.put("model", result.model());
-        summary.put("promoted", second.production());
-        summary.put("result", second.result().name());
-        summary.put("verdict", second.experiment().map(e -> e.verdict().name()).orElse("NONE"));
+        summary.put("promoted", second.production().orElse(null));
+        summary.put("outcome", second.outcome().map(Enum::name).orElse(null));
+        summary.put("verdict", second.verdict().map(Enum::name).orElse(null));
         second.experiment().ifPresent(e -> {
             ObjectNode ab = summary.putObject("abTest");
             ArrayNode reasons = ab.putArray("reasons");
@@ -118,8 +119,8 @@ final class DemoCommand implements Callable<Integer> {
         summary.put("injectedFaults", result.injectedFaults());
         summary.put("gatewayRequests", result.gatewayRequests());
         ObjectNode images = summary.putObject("images");
-        result.first().image().ifPresent(i -> images.put(result.first().deployed().ref().version(), i.digest()));
-        second.image().ifPresent(i -> images.put(second.deployed().ref().version(), i.digest()));
+        result.first().image().ifPresent(i -> images.put(result.first().version(), i.digest()));
+        second.image().ifPresent(i -> images.put(second.version(), i.digest()));
         summary.put("report", result.report().toString());
         summary.put("seconds", Math.round(result.seconds() * 10) / 10.0);
         ArrayNode samples = summary.putArray("samples");

@@ -5,21 +5,23 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan;
 import io.jenkins.plugins.modeldeploy.abtest.PrometheusMetricsSource;
 import io.jenkins.plugins.modeldeploy.event.EventBus;
-import io.jenkins.plugins.modeldeploy.kube.KubernetesSettings;
-import io.jenkins.plugins.modeldeploy.kube.KubernetesTarget;
+import io.jenkins.plugins.modeldeploy.image.ImagePlan;
+import io.jenkins.plugins.modeldeploy.local.LocalClient;
 import io.jenkins.plugins.modeldeploy.model.ModelSpec;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
-import io.jenkins.plugins.modeldeploy.pipeline.DefaultDeploymentEngine;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployPlan;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployReport;
-import io.jenkins.plugins.modeldeploy.pipeline.ModelDeployment;
+import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
+import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
 import io.jenkins.plugins.modeldeploy.pipeline.SmokeSettings;
 import io.jenkins.plugins.modeldeploy.smoke.SmokeReports;
+import io.jenkins.plugins.modeldeploy.target.Target;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,9 +33,12 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "deploy", description = {"Roll a built image of a model version out to Kubernetes, smoke-test it,"
-        + " A/B test it against production, and promote it when approved (or keep it out and leave production as"
-        + " it was). The first version of a model becomes production after its smoke test."})
+@Command(name = "deploy", description = {"Deploy a version of a model through its whole lifecycle: roll it out,"
+        + " smoke-test it, A/B test it against production and promote it when the gate and a person (or --approve)"
+        + " let it through; otherwise take it out and leave production as it was. The first version of a model"
+        + " becomes production after its smoke test. On the local target the model directory runs under the harness;"
+        + " on Kubernetes the version runs the --image built by `model-deploy build`.",
+        "Exit code: 0 when the version serves production afterwards, 1 otherwise."})
 final class DeployCommand implements Callable<Integer> {
     @Mixin
     HelpOption help;
@@ -44,12 +49,12 @@ final class DeployCommand implements Callable<Integer> {
     @Option(names = "--version", required = true, description = "The model version, e.g. 42.")
     String version;
 
-    @Option(names = "--image", required = true, paramLabel = "REPOSITORY@sha256:DIGEST",
-            description = "The version's image by digest, as `model-deploy build` printed it.")
+    @Option(names = "--image", paramLabel = "REPOSITORY@sha256:DIGEST",
+            description = "The version's image by digest, as `model-deploy build` printed it (required on Kubernetes).")
     String image;
 
     @Mixin
-    ClusterOptions cluster;
+    TargetOptions target;
 
     @Option(names = "--annotation", paramLabel = "KEY=VALUE",
             description = "Metadata recorded on the version, e.g. --annotation git-commit=4f2a9c1.")
@@ -69,36 +74,12 @@ final class DeployCommand implements Callable<Integer> {
             converter = DurationConverter.class, description = "Default: ${DEFAULT-VALUE}.")
     Duration smokeDuration;
 
-    @Option(names = "--ab-weight", paramLabel = "PERCENT", defaultValue = "10",
-            description = "Share of the stable route sent to the new version. Default: ${DEFAULT-VALUE}.")
-    int abWeight;
+    @Option(names = "--smoke-warmup", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Load sent before measuring starts. Default: 5s, or half of a shorter --smoke-duration.")
+    Duration smokeWarmup;
 
-    @Option(names = "--ab-min", paramLabel = "DURATION", defaultValue = "1m", converter = DurationConverter.class,
-            description = "No decision before this. Default: ${DEFAULT-VALUE}.")
-    Duration abMin;
-
-    @Option(names = "--ab-max", paramLabel = "DURATION", defaultValue = "30m", converter = DurationConverter.class,
-            description = "INCONCLUSIVE after this. Default: ${DEFAULT-VALUE}.")
-    Duration abMax;
-
-    @Option(names = "--ab-min-samples", paramLabel = "N", defaultValue = "500",
-            description = "Requests per variant before any decision. Default: ${DEFAULT-VALUE}.")
-    long abMinSamples;
-
-    @Option(names = "--alpha", defaultValue = "0.05", description = "False decision rate. Default: ${DEFAULT-VALUE}.")
-    double alpha;
-
-    @Option(names = "--method", paramLabel = "SEQUENTIAL|FIXED_HORIZON", defaultValue = "SEQUENTIAL",
-            description = "Default: ${DEFAULT-VALUE}.")
-    ExperimentPlan.Method method;
-
-    @Option(names = "--synthetic-rate", paramLabel = "REQ/S",
-            description = "Send the model's samples to the stable route at this rate during the A/B test.")
-    Double syntheticRate;
-
-    @Option(names = "--mde", paramLabel = "RATE", defaultValue = "0.01",
-            description = "Minimum detectable effect, an absolute difference of rates. Default: ${DEFAULT-VALUE}.")
-    double minimumDetectableEffect;
+    @Mixin
+    ExperimentOptions experiment;
 
     @Option(names = "--approve", description = "Approve a PROMOTE verdict without asking.")
     boolean approve;
@@ -112,7 +93,8 @@ final class DeployCommand implements Callable<Integer> {
 
     @Option(names = "--keep-previous", paramLabel = "DURATION", defaultValue = "1h",
             converter = DurationConverter.class,
-            description = "How long the replaced version keeps running for instant rollback. Default: ${DEFAULT-VALUE}.")
+            description = "How long the replaced version keeps running for instant rollback; the next command after"
+                    + " that scales it to zero. Default: ${DEFAULT-VALUE}.")
     Duration keepPrevious;
 
     @Option(names = "--report-dir", paramLabel = "DIR", description = "Write the HTML deployment report here.")
@@ -131,43 +113,61 @@ final class DeployCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = commandSpec.commandLine().getOut();
         PrintWriter err = commandSpec.commandLine().getErr();
+        CommandLine commandLine = commandSpec.commandLine();
+        target.validate(commandLine);
         if (approve && reject) {
-            throw new CommandLine.ParameterException(commandSpec.commandLine(), "--approve and --reject exclude each"
-                    + " other");
+            throw new CommandLine.ParameterException(commandLine, "--approve and --reject exclude each other");
         }
-        if (!image.matches("[^@\\s]+@sha256:[0-9a-f]{64}")) {
-            throw new CommandLine.ParameterException(commandSpec.commandLine(), "--image must name the image by"
-                    + " digest (REPOSITORY@sha256:<64 hex>), as `model-deploy build` prints it; was " + image);
+        if (image != null && !image.matches("[^@\\s]+@sha256:[0-9a-f]{64}")) {
+            throw new CommandLine.ParameterException(commandLine, "--image must name the image by digest"
+                    + " (REPOSITORY@sha256:<64 hex>), as `model-deploy build` prints it; was " + image);
+        }
+        if (image == null && target.kind() == TargetOptions.Kind.kubernetes) {
+            throw new CommandLine.ParameterException(commandLine, "--image is required on Kubernetes: build the"
+                    + " version's image with `model-deploy build` first");
         }
         ModelSpec spec = model.load();
         ModelVersion modelVersion = ModelVersion.of(spec, version, "--version");
-        DeployPlan.ExperimentSettings experiment = new DeployPlan.ExperimentSettings(abWeight, abMin, abMax,
-                abMinSamples, alpha, method, syntheticRate == null ? OptionalDouble.empty()
-                        : OptionalDouble.of(syntheticRate), minimumDetectableEffect);
-        Optional<SmokeSettings> smoke = noSmoke ? Optional.empty() : Optional.of(new SmokeSettings(
-                smokeRate == null ? OptionalDouble.empty() : OptionalDouble.of(smokeRate), smokeDuration,
-                SmokeSettings.DEFAULT_WARMUP, OptionalDouble.empty(), OptionalDouble.empty()));
-        DeployPlan plan = new DeployPlan(modelVersion, Optional.empty(), Optional.of(image), annotations,
-                rolloutTimeout, smoke, experiment, approvalTimeout, keepPrevious);
-        KubernetesSettings settings = cluster.settings();
+        Optional<SmokeSettings> smoke;
+        try {
+            Duration warmup = smokeWarmup != null ? smokeWarmup
+                    : smokeDuration.compareTo(SmokeSettings.DEFAULT_WARMUP.multipliedBy(2)) < 0
+                    ? smokeDuration.dividedBy(2) : SmokeSettings.DEFAULT_WARMUP;
+            smoke = noSmoke ? Optional.empty() : Optional.of(new SmokeSettings(smokeRate == null
+                    ? OptionalDouble.empty() : OptionalDouble.of(smokeRate), smokeDuration, warmup,
+                    OptionalDouble.empty(), OptionalDouble.empty()));
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(commandLine, "--smoke-duration/--smoke-warmup: " + e.getMessage());
+        }
+        DeployPlan.ExperimentSettings experimentSettings = experiment.settings(commandLine);
         DeployOutcome outcome;
         Path work = Files.createTempDirectory("model-deploy-deploy-");
-        try (EventBus bus = events.open(err); KubernetesTarget target = KubernetesTarget.connect(settings,
-                bus::publish)) {
-            DefaultDeploymentEngine engine = new DefaultDeploymentEngine(bus::publish, work, OutputOption.lines(err),
-                    settings.prometheus().map(url -> new PrometheusMetricsSource(url, settings.namespace(),
-                            spec.slo().p99Ms())), Duration.ofSeconds(1));
+        StopOnSignal stop = StopOnSignal.install();
+        try (EventBus bus = events.open(err); Target connected = target.connect(bus::publish)) {
+            // a local target running containers runs the version's image: built here as a tar it loads
+            Optional<ImagePlan> build = image == null ? LocalClient.imagePlan(connected, modelVersion,
+                    OutputOption.lines(err)) : Optional.empty();
+            DeployPlan plan = new DeployPlan(modelVersion, build, Optional.ofNullable(image), annotations,
+                    rolloutTimeout, smoke, experimentSettings, approvalTimeout, keepPrevious,
+                    target.onFailure(), System.getProperty("user.name", "cli") + " (model-deploy deploy)");
+            DeploymentEngine engine = new DeploymentEngine(bus::publish, work, OutputOption.lines(err));
             CliApprovalGate.Decision decision = approve ? CliApprovalGate.Decision.APPROVE
                     : reject ? CliApprovalGate.Decision.REJECT : CliApprovalGate.Decision.ASK;
-            outcome = new ModelDeployment(engine, target, new CliApprovalGate(decision, err), bus::publish)
-                    .run(plan);
+            outcome = new Lifecycle(engine, connected, bus::publish).run(plan, new CliApprovalGate(decision, err));
+        } finally {
+            try (var files = Files.walk(work)) { // the image build writes its harness configuration here
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+            }
+            stop.done();
         }
         Optional<Path> report = reportDir == null ? Optional.empty()
                 : Optional.of(DeployReport.write(outcome, spec.name(), reportDir));
         if (output.json()) {
             out.println(json(outcome, report));
         } else {
-            out.printf("%s %s: %s; production is %s%n", spec.name(), version, outcome.result(), outcome.production());
+            out.printf("%s %s: %s; production is %s%s%n", spec.name(), version,
+                    outcome.outcome().map(Enum::name).orElse("?"), outcome.production().orElse("none"),
+                    outcome.reason().isEmpty() ? "" : " (" + outcome.reason() + ")");
             outcome.experiment().ifPresent(e -> out.println("A/B test: " + e.summary()));
             report.ifPresent(path -> out.println("report: " + path));
         }
@@ -177,12 +177,18 @@ final class DeployCommand implements Callable<Integer> {
 
     static ObjectNode json(DeployOutcome outcome, Optional<Path> report) {
         ObjectNode json = new ObjectMapper().createObjectNode();
-        json.put("result", outcome.result().name());
-        json.put("production", outcome.production());
-        json.put("verdict", outcome.experiment().map(e -> e.verdict().name()).orElse("NONE"));
+        json.put("model", outcome.model());
+        json.put("version", outcome.version());
+        json.put("outcome", outcome.outcome().map(Enum::name).orElse(null));
+        json.put("verdict", outcome.verdict().map(Enum::name).orElse(null));
+        json.put("production", outcome.production().orElse(null));
+        json.put("reason", outcome.reason());
         outcome.experiment().ifPresent(e -> {
             var reasons = json.putArray("reasons");
             e.reasons().forEach(reasons::add);
+            json.put("championRequests", e.champion().requests());
+            json.put("challengerRequests", e.challenger().requests());
+            json.put("abTestSeconds", e.took().toMillis() / 1000.0);
         });
         outcome.smoke().ifPresent(s -> json.set("smoke", SmokeReports.json(s).without(List.of("histogram",
                 "timeline"))));

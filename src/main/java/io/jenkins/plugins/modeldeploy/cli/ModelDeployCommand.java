@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
         description = "Publish an R or Python model as a REST API: serve it locally, build its image, deploy it.",
         subcommands = {ServeCommand.class, ValidateCommand.class, BuildCommand.class, SmokeCommand.class,
             BaseImageCommand.class, RenderCommand.class, EventsCommand.class, StatusCommand.class,
-            DeployCommand.class, PromoteCommand.class, RollbackCommand.class, DemoCommand.class})
+            DeployCommand.class, PromoteCommand.class, RollbackCommand.class, HistoryCommand.class,
+            UndeployCommand.class, DemoCommand.class, LocalCommand.class})
 public final class ModelDeployCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
@@ -36,8 +37,7 @@ public final class ModelDeployCommand implements Runnable {
         CommandLine commandLine = new CommandLine(new ModelDeployCommand());
         commandLine.setExecutionExceptionHandler((exception, cmd, parseResult) -> {
             PrintWriter err = cmd.getErr();
-            err.println(cmd.getCommandName().equals("model-deploy") ? "model-deploy: " + oneLine(exception)
-                    : "model-deploy " + cmd.getCommandName() + ": " + oneLine(exception));
+            err.println(cmd.getCommandSpec().qualifiedName() + ": " + oneLine(exception));
             err.flush();
             return 1;
         });

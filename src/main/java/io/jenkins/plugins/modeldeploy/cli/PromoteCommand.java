@@ -1,14 +1,16 @@
 package io.jenkins.plugins.modeldeploy.cli;
 
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jenkins.plugins.modeldeploy.event.EventBus;
-import io.jenkins.plugins.modeldeploy.kube.KubernetesTarget;
 import io.jenkins.plugins.modeldeploy.pipeline.Approval;
-import io.jenkins.plugins.modeldeploy.pipeline.Promotions;
-import io.jenkins.plugins.modeldeploy.target.ReleaseState;
+import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
+import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
+import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
+import io.jenkins.plugins.modeldeploy.target.Target;
 import java.io.PrintWriter;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -16,9 +18,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "promote", description = {"Send 100%% of a model's stable route to VERSION and mark it production;"
-        + " the replaced version keeps running, retired, for rollback. Continues a promotion a crash interrupted;"
-        + " a no-op when VERSION already serves production."})
+@Command(name = "promote", description = {"Approve (or with --reject, reject) a version waiting for approval after"
+        + " its A/B test, e.g. one a `deploy` without --approve left waiting, and carry the decision out: promoted,"
+        + " or taken out with production left as it was. Finishes a promotion a crash interrupted; a version already"
+        + " decided reports how it ended."})
 final class PromoteCommand implements Callable<Integer> {
     @Mixin
     HelpOption help;
@@ -26,14 +29,17 @@ final class PromoteCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "The model's name.")
     String model;
 
-    @Parameters(index = "1", paramLabel = "VERSION", description = "The version to promote.")
+    @Parameters(index = "1", paramLabel = "VERSION", description = "The version waiting for approval.")
     String version;
 
-    @Option(names = "--comment", defaultValue = "", description = "Recorded with the approval.")
+    @Option(names = "--reject", description = "Reject instead of approving.")
+    boolean reject;
+
+    @Option(names = "--comment", defaultValue = "", description = "Recorded with the decision.")
     String comment;
 
     @Mixin
-    ClusterOptions cluster;
+    TargetOptions target;
 
     @Mixin
     OutputOption output;
@@ -46,30 +52,26 @@ final class PromoteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        target.validate(commandSpec.commandLine());
         PrintWriter out = commandSpec.commandLine().getOut();
-        ReleaseState state;
+        DeployOutcome outcome;
+        Path work = Files.createTempDirectory("model-deploy-promote-");
         try (EventBus bus = events.open(commandSpec.commandLine().getErr());
-                KubernetesTarget target = KubernetesTarget.connect(cluster.settings(), bus::publish)) {
-            state = new Promotions(target, bus::publish).promote(model, version, new Approval(true,
-                    System.getProperty("user.name", "cli"), Instant.now(), comment));
+                Target connected = target.connect(bus::publish)) {
+            Lifecycle lifecycle = new Lifecycle(new DeploymentEngine(bus::publish, work, line -> { }), connected,
+                    bus::publish);
+            outcome = lifecycle.decide(model, version, new Approval(!reject, System.getProperty("user.name", "cli"),
+                    Instant.now(), comment));
+        } finally {
+            Files.deleteIfExists(work);
         }
-        print(out, output, state);
-        return 0;
-    }
-
-    static void print(PrintWriter out, OutputOption output, ReleaseState state) {
         if (output.json()) {
-            ObjectNode json = new ObjectMapper().createObjectNode();
-            json.put("model", state.model());
-            json.put("phase", state.phase().name());
-            json.put("production", state.production().orElse(null));
-            json.put("previous", state.previous().orElse(null));
-            state.weights().forEach(json.putObject("weights")::put);
-            out.println(json);
+            out.println(DeployCommand.json(outcome, Optional.empty()));
         } else {
-            out.printf("%s: %s, production %s, weights %s%n", state.model(), state.phase(),
-                    state.production().orElse("(none)"), state.weights());
+            out.printf("%s %s: %s; production is %s%n", model, version, outcome.outcome().map(Enum::name)
+                    .orElse("?"), outcome.production().orElse("none"));
         }
         out.flush();
+        return outcome.succeeded() != reject ? 0 : 1;
     }
 }

@@ -1,10 +1,12 @@
 package io.jenkins.plugins.modeldeploy.cli;
 
 import io.jenkins.plugins.modeldeploy.event.EventBus;
-import io.jenkins.plugins.modeldeploy.kube.KubernetesTarget;
-import io.jenkins.plugins.modeldeploy.pipeline.Promotions;
+import io.jenkins.plugins.modeldeploy.pipeline.ReleaseActions;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
+import io.jenkins.plugins.modeldeploy.target.Target;
 import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -12,9 +14,10 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "rollback", description = {"Restore the version that served before the last promotion (its exact"
-        + " digest, brought back if it was scaled to zero) and its weights in one step, or end an A/B test a crash"
-        + " left running. Safe to re-run."})
+@Command(name = "rollback", description = {"Move production back to a kept version — by default the one that served"
+        + " before the current production, or any kept version with --to — with its exact image, scaled back up and"
+        + " ready before one routing change. While a deployment is in progress, end it instead: its version is taken"
+        + " out and production stays. Safe to re-run: it finishes a rollback a crash interrupted."})
 final class RollbackCommand implements Callable<Integer> {
     @Mixin
     HelpOption help;
@@ -22,12 +25,20 @@ final class RollbackCommand implements Callable<Integer> {
     @Parameters(index = "0", paramLabel = "MODEL", description = "The model's name.")
     String model;
 
+    @Option(names = "--to", paramLabel = "VERSION", description = "The kept version to bring back.")
+    String to;
+
     @Option(names = "--reason", defaultValue = "rolled back from the command line",
-            description = "Recorded in the rollback event.")
+            description = "Recorded in the history and the rollback event.")
     String reason;
 
+    @Option(names = "--keep-previous", paramLabel = "DURATION", defaultValue = "1h",
+            converter = DurationConverter.class,
+            description = "How long the version rolled back from keeps running. Default: ${DEFAULT-VALUE}.")
+    Duration keepPrevious;
+
     @Mixin
-    ClusterOptions cluster;
+    TargetOptions target;
 
     @Mixin
     OutputOption output;
@@ -40,13 +51,20 @@ final class RollbackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        target.validate(commandSpec.commandLine());
         PrintWriter out = commandSpec.commandLine().getOut();
         ReleaseState state;
         try (EventBus bus = events.open(commandSpec.commandLine().getErr());
-                KubernetesTarget target = KubernetesTarget.connect(cluster.settings(), bus::publish)) {
-            state = new Promotions(target, bus::publish).rollback(model, reason);
+                Target connected = target.connect(bus::publish)) {
+            state = new ReleaseActions(connected, bus::publish).rollBack(model, Optional.ofNullable(to), reason,
+                    System.getProperty("user.name", "cli") + " (model-deploy rollback)", keepPrevious);
         }
-        PromoteCommand.print(out, output, state);
+        if (output.json()) {
+            out.println(ReleaseOutput.release(state));
+        } else {
+            ReleaseOutput.text(out, state);
+        }
+        out.flush();
         return 0;
     }
 }

@@ -23,6 +23,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = EventDetails.ApprovalGiven.class, name = EventDetails.ApprovalGiven.TYPE),
     @JsonSubTypes.Type(value = EventDetails.Promoted.class, name = EventDetails.Promoted.TYPE),
     @JsonSubTypes.Type(value = EventDetails.RolledBack.class, name = EventDetails.RolledBack.TYPE),
+    @JsonSubTypes.Type(value = EventDetails.VersionRemoved.class, name = EventDetails.VersionRemoved.TYPE),
+    @JsonSubTypes.Type(value = EventDetails.DeployFinished.class, name = EventDetails.DeployFinished.TYPE),
 })
 public sealed interface EventDetails {
     @JsonIgnore
@@ -244,6 +246,47 @@ public sealed interface EventDetails {
 
         public Phase phase() {
             return Phase.ROLLBACK;
+        }
+
+        public boolean endsPhase() {
+            return true;
+        }
+    }
+
+    /**
+     * A version was taken out of service.
+     *
+     * @param stage  what it is now (failed, rolled-back, rejected, retired)
+     * @param mode   REMOVE (objects deleted) or SCALE_TO_ZERO (kept at zero replicas, restorable)
+     */
+    record VersionRemoved(String stage, String mode, String reason) implements EventDetails {
+        public static final String TYPE = "version.removed";
+
+        public String type() {
+            return TYPE;
+        }
+
+        public Phase phase() {
+            return Phase.RELEASE;
+        }
+    }
+
+    /**
+     * How one deployment of a version ended: the last event of every run.
+     *
+     * @param outcome    PROMOTED, ROLLED_BACK, REJECTED or FAILED
+     * @param verdict    the A/B test's verdict, empty when there was none
+     * @param production the version serving production afterwards, empty when none
+     */
+    record DeployFinished(String outcome, String verdict, String production, String reason) implements EventDetails {
+        public static final String TYPE = "deploy.finished";
+
+        public String type() {
+            return TYPE;
+        }
+
+        public Phase phase() {
+            return Phase.RELEASE;
         }
 
         public boolean endsPhase() {

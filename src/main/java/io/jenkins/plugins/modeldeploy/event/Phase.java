@@ -10,7 +10,9 @@ public enum Phase {
     ABTEST,
     APPROVAL,
     PROMOTION,
-    ROLLBACK;
+    ROLLBACK,
+    /** How a run ended and what was taken out: the release as a whole. */
+    RELEASE;
 
     public String id() {
         return name().toLowerCase(Locale.ROOT);

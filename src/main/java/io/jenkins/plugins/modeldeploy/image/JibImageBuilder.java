@@ -47,7 +47,7 @@ import java.util.regex.Pattern;
  * Builds model images with Jib core (no Docker daemon): harness, dependencies, data and code layers on a base,
  * reproducibly (fixed file times and, unless given, the epoch as creation time), with OCI and model-deploy labels.
  */
-public final class JibImageBuilder {
+public final class JibImageBuilder implements ImageBuilder {
     /** Jib resets file times to this instant; we do the same explicitly so the layer digests never depend on mtimes. */
     static final Instant FILE_TIME = Instant.ofEpochSecond(1);
     private static final FilePermissions FILE = FilePermissions.fromOctalString("644");
@@ -65,6 +65,7 @@ public final class JibImageBuilder {
         this.log = log;
     }
 
+    @Override
     public BuiltImage build(ImagePlan plan) throws ImageBuildException, InterruptedException {
         ModelSpec spec = plan.version().spec();
         ImageReference reference;

@@ -6,6 +6,7 @@ import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.jenkins.plugins.modeldeploy.target.ConcurrentReleaseException;
+import io.jenkins.plugins.modeldeploy.target.ReleaseJson;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
 import io.jenkins.plugins.modeldeploy.target.ReleaseStore;
 import io.jenkins.plugins.modeldeploy.target.Stage;
@@ -85,6 +86,48 @@ public final class AnnotationReleaseStore implements ReleaseStore {
     }
 
     @Override
+    public void delete(String model) throws TargetException {
+        try {
+            client.configMaps().inNamespace(namespace).withName(configMapName(model)).delete();
+        } catch (KubernetesClientException e) {
+            throw new TargetException(namespace + "/ConfigMap/" + configMapName(model) + ": HTTP " + e.getCode() + " "
+                    + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void annotate(VersionRef version, Map<String, String> evidence) throws TargetException {
+        Map<String, String> prefixed = new LinkedHashMap<>();
+        evidence.forEach((key, value) -> prefixed.put(ModelLabels.ANNOTATION_PREFIX + key, value));
+        editDeployment(version, "record " + String.join(", ", evidence.keySet()) + " on it", annotations -> {
+            if (annotations.entrySet().containsAll(prefixed.entrySet())) {
+                return false;
+            }
+            annotations.putAll(prefixed);
+            return true;
+        });
+    }
+
+    @Override
+    public Map<String, String> annotations(VersionRef version) throws TargetException {
+        String what = namespace + "/Deployment/" + version.id();
+        try {
+            Deployment live = client.apps().deployments().inNamespace(namespace).withName(version.id()).get();
+            Map<String, String> found = new TreeMap<>();
+            if (live != null) {
+                nonNull(live.getMetadata().getAnnotations()).forEach((key, value) -> {
+                    if (key.startsWith(ModelLabels.ANNOTATION_PREFIX)) {
+                        found.put(key.substring(ModelLabels.ANNOTATION_PREFIX.length()), value);
+                    }
+                });
+            }
+            return found;
+        } catch (KubernetesClientException e) {
+            throw new TargetException(what + ": HTTP " + e.getCode() + " " + e.getMessage(), e);
+        }
+    }
+
+    @Override
     public Map<String, Stage> stages(String model) throws TargetException {
         Map<String, Stage> stages = new TreeMap<>();
         try {
@@ -106,18 +149,28 @@ public final class AnnotationReleaseStore implements ReleaseStore {
 
     @Override
     public void setStage(VersionRef version, Stage stage) throws TargetException {
+        editDeployment(version, "mark it " + stage.value(), annotations -> {
+            if (stage.value().equals(annotations.get(STAGE))) {
+                return false;
+            }
+            annotations.put(STAGE, stage.value());
+            return true;
+        });
+    }
+
+    /** Changes the Deployment's annotations with a PUT that carries the resourceVersion read, retried on 409. */
+    private void editDeployment(VersionRef version, String doing, AnnotationChange change) throws TargetException {
         String what = namespace + "/Deployment/" + version.id();
         for (int attempt = 0; attempt <= CONFLICT_RETRIES; attempt++) {
             try {
                 Deployment live = client.apps().deployments().inNamespace(namespace).withName(version.id()).get();
                 if (live == null) {
-                    throw new TargetException(what + " does not exist; cannot mark it " + stage.value());
+                    throw new TargetException(what + " does not exist; cannot " + doing);
                 }
                 Map<String, String> annotations = new LinkedHashMap<>(nonNull(live.getMetadata().getAnnotations()));
-                if (stage.value().equals(annotations.get(STAGE))) {
+                if (!change.apply(annotations)) {
                     return;
                 }
-                annotations.put(STAGE, stage.value());
                 live.getMetadata().setAnnotations(annotations);
                 client.apps().deployments().inNamespace(namespace).resource(live).update();
                 return;
@@ -128,6 +181,11 @@ public final class AnnotationReleaseStore implements ReleaseStore {
             }
         }
         throw new TargetException(what + ": still conflicting after " + (CONFLICT_RETRIES + 1) + " attempts");
+    }
+
+    /** Edits annotations in place; false when nothing needs to change. */
+    private interface AnnotationChange {
+        boolean apply(Map<String, String> annotations);
     }
 
     /** The release state in a ConfigMap (also what the catalog reads from its cache). */

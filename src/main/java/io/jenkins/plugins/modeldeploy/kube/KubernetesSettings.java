@@ -15,12 +15,30 @@ import java.util.Optional;
  * @param routeMode   Traefik CRDs (weighted A/B split) or a plain Ingress (per-version and stable paths only)
  * @param prometheus  where Traefik's service metrics are scraped to, for A/B tests on the cluster
  * @param onFailure   what happens to a version whose rollout failed
+ * @param gatewayUrl  where this machine reaches Traefik's entry point (e.g. {@code https://models.example.com}): smoke
+ *                    tests and synthetic A/B traffic go through the routes clients use, {@code <gateway>/models/m/v}
+ *                    and {@code <gateway>/models/m}; empty: {@code http://<host>} when a host is routed, else the
+ *                    in-cluster addresses (which only an engine running in the cluster reaches)
  */
 public record KubernetesSettings(Optional<String> kubeconfig, Optional<String> context, String namespace,
         Optional<String> host, RouteMode routeMode, Optional<String> ingressClassName, Optional<URI> prometheus,
-        RetireMode onFailure, int minReplicas, int maxReplicas, List<String> imagePullSecrets) {
+        RetireMode onFailure, int minReplicas, int maxReplicas, List<String> imagePullSecrets,
+        Optional<URI> gatewayUrl) {
 
     public enum RouteMode { TRAEFIK, INGRESS }
+
+    /** Settings without a gateway URL. */
+    public KubernetesSettings(Optional<String> kubeconfig, Optional<String> context, String namespace,
+            Optional<String> host, RouteMode routeMode, Optional<String> ingressClassName, Optional<URI> prometheus,
+            RetireMode onFailure, int minReplicas, int maxReplicas, List<String> imagePullSecrets) {
+        this(kubeconfig, context, namespace, host, routeMode, ingressClassName, prometheus, onFailure, minReplicas,
+                maxReplicas, imagePullSecrets, Optional.empty());
+    }
+
+    public KubernetesSettings withGatewayUrl(Optional<URI> url) {
+        return new KubernetesSettings(kubeconfig, context, namespace, host, routeMode, ingressClassName, prometheus,
+                onFailure, minReplicas, maxReplicas, imagePullSecrets, url);
+    }
 
     public KubernetesSettings {
         Objects.requireNonNull(kubeconfig, "kubeconfig");
@@ -32,6 +50,12 @@ public record KubernetesSettings(Optional<String> kubeconfig, Optional<String> c
         Objects.requireNonNull(prometheus, "prometheus");
         Objects.requireNonNull(onFailure, "onFailure");
         imagePullSecrets = List.copyOf(imagePullSecrets);
+        Objects.requireNonNull(gatewayUrl, "gatewayUrl");
+        gatewayUrl.ifPresent(url -> {
+            if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
+                throw new IllegalArgumentException("gateway URL must be an http(s) URL with a host, was " + url);
+            }
+        });
         if (minReplicas < 1 || maxReplicas < minReplicas) {
             throw new IllegalArgumentException("replicas must satisfy 1 <= min <= max, were " + minReplicas + " and "
                     + maxReplicas);

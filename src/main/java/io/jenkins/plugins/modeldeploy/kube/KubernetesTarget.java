@@ -12,10 +12,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
+import io.jenkins.plugins.modeldeploy.route.Endpoints;
 import io.jenkins.plugins.modeldeploy.route.IngressRouter;
 import io.jenkins.plugins.modeldeploy.route.TraefikRouter;
 import io.jenkins.plugins.modeldeploy.route.TrafficRouter;
 import io.jenkins.plugins.modeldeploy.target.DeployedVersion;
+import io.jenkins.plugins.modeldeploy.target.ModelStatus;
 import io.jenkins.plugins.modeldeploy.target.ReleaseStore;
 import io.jenkins.plugins.modeldeploy.target.RetireMode;
 import io.jenkins.plugins.modeldeploy.target.RolloutException;
@@ -89,6 +91,14 @@ public final class KubernetesTarget implements Target {
                 RolloutWatcher.Options.of(Duration.ofMinutes(5)).readinessTimeout());
     }
 
+    /** The namespace of the kubeconfig's context (the current one when empty), else {@code default}. */
+    public static String contextNamespace(Optional<String> kubeconfig, Optional<String> context) {
+        Config config = kubeconfig.isPresent()
+                ? Config.fromKubeconfig(context.orElse(null), kubeconfig.get(), null)
+                : Config.autoConfigure(context.orElse(null));
+        return config.getNamespace() == null ? "default" : config.getNamespace();
+    }
+
     /** A client for a kubeconfig (content) and context, with explicit timeouts; the caller closes it. */
     public static KubernetesClient client(Optional<String> kubeconfig, Optional<String> context) {
         Config base = kubeconfig.isPresent()
@@ -106,9 +116,19 @@ public final class KubernetesTarget implements Target {
         return "kubernetes namespace " + settings.namespace();
     }
 
-    /** The version's in-cluster URL: its Service on port 80. */
+    /**
+     * Where this engine reaches the version: its route on the gateway ({@link KubernetesSettings#gatewayUrl()}, else
+     * {@code http://<host>}) when one is known, else its in-cluster Service on port 80 (reachable only from inside the
+     * cluster).
+     */
     public URI endpoint(VersionRef version) {
-        return URI.create("http://" + version.id() + "." + settings.namespace() + ".svc.cluster.local/");
+        return gateway().map(g -> Endpoints.version(g, version.model(), version.version()))
+                .orElse(URI.create("http://" + version.id() + "." + settings.namespace() + ".svc.cluster.local"));
+    }
+
+    /** The gateway URL clients use: the configured one, else the routed host's. */
+    private Optional<URI> gateway() {
+        return settings.gatewayUrl().or(() -> settings.host().map(h -> URI.create("http://" + h)));
     }
 
     @Override
@@ -293,13 +313,24 @@ public final class KubernetesTarget implements Target {
 
     @Override
     public TrafficRouter router() {
+        URI base = gateway().orElse(IN_CLUSTER_TRAEFIK);
         return switch (settings.routeMode()) {
-            case TRAEFIK -> new TraefikRouter(client, settings.namespace(), settings.host(),
-                    settings.host().map(h -> URI.create("http://" + h)).orElse(IN_CLUSTER_TRAEFIK));
+            case TRAEFIK -> new TraefikRouter(client, settings.namespace(), settings.host(), base);
             case INGRESS -> new IngressRouter(client, settings.namespace(), settings.host(),
-                    settings.ingressClassName(),
-                    settings.host().map(h -> URI.create("http://" + h)).orElse(IN_CLUSTER_TRAEFIK));
+                    settings.ingressClassName(), base);
         };
+    }
+
+    /** Read through the informer-fed catalog (one list per kind, then its cache), not one call per object. */
+    @Override
+    public List<ModelStatus> status(Duration timeout) throws TargetException {
+        try (ModelCatalog catalog = ModelCatalog.start(client, settings.namespace(),
+                settings.routeMode() == KubernetesSettings.RouteMode.TRAEFIK, timeout)) {
+            return catalog.status();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TargetException("interrupted while reading the models of namespace " + settings.namespace(), e);
+        }
     }
 
     @Override

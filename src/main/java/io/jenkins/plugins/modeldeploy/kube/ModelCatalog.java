@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.jenkins.plugins.modeldeploy.route.TraefikRouter;
 import io.jenkins.plugins.modeldeploy.route.TraefikRoutes;
+import io.jenkins.plugins.modeldeploy.target.ModelStatus;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
 import io.jenkins.plugins.modeldeploy.target.Stage;
 import io.jenkins.plugins.modeldeploy.target.TargetException;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -33,14 +35,6 @@ public final class ModelCatalog implements AutoCloseable {
     private static final String BY_MODEL = "model";
 
     /** One version as the catalog sees it. */
-    public record VersionInfo(String model, String version, Optional<Stage> stage, Optional<String> image,
-            int readyReplicas, int desiredReplicas, int weight) {
-        /** The {@code sha256:…} part of the image reference, when it is pinned by digest. */
-        public Optional<String> digest() {
-            return image.filter(i -> i.contains("@")).map(i -> i.substring(i.indexOf('@') + 1));
-        }
-    }
-
     private final String namespace;
     private final SharedIndexInformer<Deployment> deployments;
     private final SharedIndexInformer<ConfigMap> releases;
@@ -94,7 +88,7 @@ public final class ModelCatalog implements AutoCloseable {
         return namespace;
     }
 
-    /** Every model with at least one version, sorted. */
+    /** Every model with at least one version or a release state, sorted. */
     public SortedSet<String> models() {
         SortedSet<String> models = new TreeSet<>();
         for (Deployment deployment : deployments.getStore().list()) {
@@ -103,13 +97,28 @@ public final class ModelCatalog implements AutoCloseable {
                 models.add(model);
             }
         }
+        for (ConfigMap release : releases.getStore().list()) {
+            String model = label(release.getMetadata().getLabels(), ModelLabels.NAME);
+            if (!model.isEmpty()) {
+                models.add(model);
+            }
+        }
         return models;
     }
 
+    /** Every model as {@code status} shows it. */
+    public List<ModelStatus> status() throws TargetException {
+        List<ModelStatus> all = new ArrayList<>();
+        for (String model : models()) {
+            all.add(new ModelStatus(model, release(model), weights(model), versions(model)));
+        }
+        return all;
+    }
+
     /** The versions of a model, sorted by version. */
-    public List<VersionInfo> versions(String model) throws TargetException {
+    public List<ModelStatus.VersionStatus> versions(String model) throws TargetException {
         Map<String, Integer> weights = weights(model);
-        List<VersionInfo> versions = new ArrayList<>();
+        List<ModelStatus.VersionStatus> versions = new ArrayList<>();
         for (Deployment deployment : deployments.getIndexer().byIndex(BY_MODEL, model)) {
             Map<String, String> annotations = AnnotationReleaseStore.nonNull(deployment.getMetadata()
                     .getAnnotations());
@@ -118,11 +127,17 @@ public final class ModelCatalog implements AutoCloseable {
                     .flatMap(ModelCatalog::stage);
             int ready = deployment.getStatus() == null || deployment.getStatus().getReadyReplicas() == null ? 0
                     : deployment.getStatus().getReadyReplicas();
-            versions.add(new VersionInfo(model, version, stage, Optional.ofNullable(annotations.get(
-                    ModelLabels.ANNOTATION_PREFIX + "image")), ready, RolloutWatcher.desired(deployment),
-                    weights.getOrDefault(version, 0)));
+            Map<String, String> recorded = new TreeMap<>();
+            annotations.forEach((key, value) -> {
+                if (key.startsWith(ModelLabels.ANNOTATION_PREFIX)) {
+                    recorded.put(key.substring(ModelLabels.ANNOTATION_PREFIX.length()), value);
+                }
+            });
+            versions.add(new ModelStatus.VersionStatus(version, stage, ready, RolloutWatcher.desired(deployment),
+                    weights.getOrDefault(version, 0), Optional.ofNullable(annotations.get(
+                    ModelLabels.ANNOTATION_PREFIX + "image")), recorded));
         }
-        versions.sort(Comparator.comparing(VersionInfo::version));
+        versions.sort(Comparator.comparing(ModelStatus.VersionStatus::version));
         return versions;
     }
 

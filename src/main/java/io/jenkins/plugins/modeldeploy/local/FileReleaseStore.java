@@ -1,10 +1,11 @@
 package io.jenkins.plugins.modeldeploy.local;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
-import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jenkins.plugins.modeldeploy.target.ConcurrentReleaseException;
+import io.jenkins.plugins.modeldeploy.target.ReleaseJson;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
 import io.jenkins.plugins.modeldeploy.target.ReleaseStore;
 import io.jenkins.plugins.modeldeploy.target.Stage;
@@ -19,34 +20,52 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.TreeMap;
 
 /**
- * The local target's release state: one JSON file per model ({@code <model>.json}) holding the release and every
- * version's stage. Writes go to a temporary file that replaces the old one atomically, under a lock file, so a crash
+ * The local target's release state: one JSON file per model ({@code <model>.json}) holding the release (in the same
+ * JSON form as the cluster's annotation, {@link ReleaseJson}), every version's stage and the evidence recorded on it. Writes go to a temporary file that replaces the old one atomically, under a lock file, so a crash
  * leaves either the old or the new state and two processes cannot both win a compare-and-swap.
  */
 public final class FileReleaseStore implements ReleaseStore {
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .registerModule(new Jdk8Module())
-            .registerModule(new JavaTimeModule())
-            .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS)
-            .enable(SerializationFeature.INDENT_OUTPUT);
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     private final Path directory;
 
-    /** The file's content: the release (absent until the first save) and the stages. */
-    record Document(Optional<ReleaseState> release, Map<String, String> stages) {
+    /** The file's content: the release (absent until the first save), the stages and the evidence per version. */
+    record Document(Optional<ReleaseState> release, Map<String, String> stages,
+            Map<String, Map<String, String>> evidence) {
         Document {
             stages = new TreeMap<>(stages);
+            evidence = new TreeMap<>(evidence);
+        }
+
+        static final Document EMPTY = new Document(Optional.empty(), Map.of(), Map.of());
+
+        Document withRelease(ReleaseState next) {
+            return new Document(Optional.of(next), stages, evidence);
         }
     }
 
     public FileReleaseStore(Path directory) {
         this.directory = Objects.requireNonNull(directory, "directory");
+    }
+
+    /** The models that have a state file here. */
+    public List<String> models() throws TargetException {
+        if (!Files.isDirectory(directory)) {
+            return List.of();
+        }
+        try (var files = Files.list(directory)) {
+            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".json"))
+                    .map(n -> n.substring(0, n.length() - ".json".length())).sorted().toList();
+        } catch (IOException e) {
+            throw new TargetException("cannot list the release states in " + directory + ": " + e.getMessage(), e);
+        }
     }
 
     public Path file(String model) {
@@ -64,8 +83,34 @@ public final class FileReleaseStore implements ReleaseStore {
             if (!current.release().equals(expected)) {
                 throw new ConcurrentReleaseException(next.model(), describe(expected), describe(current.release()));
             }
-            return new Document(Optional.of(next), current.stages());
+            return current.withRelease(next);
         });
+    }
+
+    @Override
+    public void delete(String model) throws TargetException {
+        try {
+            Files.deleteIfExists(file(model));
+        } catch (IOException e) {
+            throw new TargetException("cannot delete the release state of model " + model + " (" + file(model)
+                    + "): " + e.getMessage(), e);
+        }
+    }
+
+    @Override
+    public void annotate(VersionRef version, Map<String, String> evidence) throws TargetException {
+        update(version.model(), current -> {
+            Map<String, Map<String, String>> all = new TreeMap<>(current.evidence());
+            Map<String, String> merged = new TreeMap<>(all.getOrDefault(version.version(), Map.of()));
+            merged.putAll(evidence);
+            all.put(version.version(), merged);
+            return new Document(current.release(), current.stages(), all);
+        });
+    }
+
+    @Override
+    public Map<String, String> annotations(VersionRef version) throws TargetException {
+        return read(version.model()).evidence().getOrDefault(version.version(), Map.of());
     }
 
     @Override
@@ -80,7 +125,28 @@ public final class FileReleaseStore implements ReleaseStore {
         update(version.model(), current -> {
             Map<String, String> stages = new TreeMap<>(current.stages());
             stages.put(version.version(), stage.value());
-            return new Document(current.release(), stages);
+            return new Document(current.release(), stages, current.evidence());
+        });
+    }
+
+    /**
+     * Forgets the version's stage and evidence, as Kubernetes does when the version's Deployment (which carries
+     * them) is deleted; the model's release state and history stay. Writes nothing when there is nothing to forget.
+     */
+    public void forget(VersionRef version) throws TargetException {
+        if (!Files.exists(file(version.model()))) {
+            return;
+        }
+        Document stored = read(version.model());
+        if (!stored.stages().containsKey(version.version()) && !stored.evidence().containsKey(version.version())) {
+            return;
+        }
+        update(version.model(), current -> {
+            Map<String, String> stages = new TreeMap<>(current.stages());
+            stages.remove(version.version());
+            Map<String, Map<String, String>> evidence = new TreeMap<>(current.evidence());
+            evidence.remove(version.version());
+            return new Document(current.release(), stages, evidence);
         });
     }
 
@@ -91,11 +157,22 @@ public final class FileReleaseStore implements ReleaseStore {
     private Document read(String model) throws TargetException {
         Path file = file(model);
         if (!Files.exists(file)) {
-            return new Document(Optional.empty(), Map.of());
+            return Document.EMPTY;
         }
         try {
-            return JSON.readValue(file.toFile(), Document.class);
-        } catch (IOException e) {
+            JsonNode node = JSON.readTree(file.toFile());
+            Optional<ReleaseState> release = node.hasNonNull("release")
+                    ? Optional.of(ReleaseJson.read(node.get("release"))) : Optional.empty();
+            Map<String, String> stages = new TreeMap<>();
+            node.path("stages").fields().forEachRemaining(e -> stages.put(e.getKey(), e.getValue().asText()));
+            Map<String, Map<String, String>> evidence = new TreeMap<>();
+            node.path("evidence").fields().forEachRemaining(e -> {
+                Map<String, String> values = new TreeMap<>();
+                e.getValue().fields().forEachRemaining(v -> values.put(v.getKey(), v.getValue().asText()));
+                evidence.put(e.getKey(), values);
+            });
+            return new Document(release, stages, evidence);
+        } catch (IOException | ReleaseJson.InvalidReleaseJsonException e) {
             throw new TargetException("cannot read the release state of model " + model + " from " + file + ": "
                     + e.getMessage(), e);
         }
@@ -116,7 +193,7 @@ public final class FileReleaseStore implements ReleaseStore {
                 Path temporary = Files.createTempFile(directory, model + "-", ".json.tmp");
                 try {
                     try (FileChannel out = FileChannel.open(temporary, StandardOpenOption.WRITE)) {
-                        out.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(next)));
+                        out.write(java.nio.ByteBuffer.wrap(JSON.writeValueAsBytes(json(next))));
                         out.force(true);
                     }
                     try {
@@ -133,5 +210,14 @@ public final class FileReleaseStore implements ReleaseStore {
             throw new TargetException("cannot write the release state of model " + model + " to " + file + ": "
                     + e.getMessage(), e);
         }
+    }
+
+    private static ObjectNode json(Document document) {
+        ObjectNode node = JSON.createObjectNode();
+        document.release().ifPresent(r -> node.set("release", ReleaseJson.tree(r)));
+        document.stages().forEach(node.putObject("stages")::put);
+        ObjectNode evidence = node.putObject("evidence");
+        document.evidence().forEach((version, values) -> values.forEach(evidence.putObject(version)::put));
+        return node;
     }
 }

@@ -13,13 +13,15 @@ import io.jenkins.plugins.modeldeploy.model.ModelSpec;
 import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import io.jenkins.plugins.modeldeploy.pipeline.Approval;
-import io.jenkins.plugins.modeldeploy.pipeline.DefaultDeploymentEngine;
+import io.jenkins.plugins.modeldeploy.pipeline.ApprovalGate;
+import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
+import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployPlan;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployReport;
-import io.jenkins.plugins.modeldeploy.pipeline.ModelDeployment;
 import io.jenkins.plugins.modeldeploy.pipeline.SmokeSettings;
-import io.jenkins.plugins.modeldeploy.target.VersionRef;
+import io.jenkins.plugins.modeldeploy.route.Endpoints;
+import io.jenkins.plugins.modeldeploy.target.RetireMode;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -38,15 +40,14 @@ import java.util.function.Consumer;
 import java.util.stream.Stream;
 
 /**
- * The end-to-end demo on this machine: train the iris example, build images of v1 and v2 (OCI tars), run both
- * behind the local gateway, release v1, smoke-test v2, A/B test it against v1 with synthetic traffic, promote it
- * (approved automatically) and write one HTML report. v1 fails 5% of its predictions on purpose (marked as injected
- * faults), so the sequential test has a real difference to find; every other non-2xx answer counts as a failure.
+ * The end-to-end demo on this machine, through the same {@link Lifecycle} every driver runs: train the iris example,
+ * build images of v1 and v2 (OCI tars), release v1, smoke-test v2 (a retrain: the same model), A/B test it against v1
+ * with synthetic traffic — the gate promotes it once it is shown not worse than v1 by more than the margin — promote
+ * it (approved automatically) and write one HTML report. Every non-2xx answer through the gateway counts as a failure.
  */
 public final class LocalDemo {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
-    static final double V1_INJECTED_ERROR_RATE = 0.05;
 
     /** One sample request and the answer through the stable route. */
     public record SampleResult(String sample, int status, JsonNode response, double latencyMs) {}
@@ -55,7 +56,7 @@ public final class LocalDemo {
     public record Result(String model, DeployOutcome first, DeployOutcome second, long failedRequests,
             long injectedFaults, long gatewayRequests, Path report, List<SampleResult> samples, double seconds) {
         public boolean allSucceeded() {
-            return second.result() == DeployOutcome.Result.PROMOTED && failedRequests == 0 && !samples.isEmpty()
+            return second.succeeded() && failedRequests == 0 && !samples.isEmpty()
                     && samples.stream().allMatch(s -> s.status() == 200);
         }
     }
@@ -75,7 +76,8 @@ public final class LocalDemo {
                     new SmokeSettings(OptionalDouble.empty(), Duration.ofSeconds(10), Duration.ofSeconds(2),
                             OptionalDouble.empty(), OptionalDouble.empty()),
                     new DeployPlan.ExperimentSettings(30, Duration.ofSeconds(10), Duration.ofSeconds(90), 300, 0.05,
-                            ExperimentPlan.Method.SEQUENTIAL, OptionalDouble.of(200), 0.02));
+                            ExperimentPlan.Method.SEQUENTIAL, OptionalDouble.of(200), 0.02,
+                            ExperimentPlan.Gate.DEFAULT));
         }
     }
 
@@ -110,20 +112,19 @@ public final class LocalDemo {
             if (options.buildImages()) {
                 base = Optional.of(BaseImageCache.tar(spec.runtime(), progress));
             }
-            DefaultDeploymentEngine engine = new DefaultDeploymentEngine(events::publish, workDir.resolve("build"),
-                    line -> { });
-            ModelDeployment deployment = new ModelDeployment(engine, target,
-                    (request, timeout) -> Approval.automatic("the demo approves a PROMOTE verdict by itself"),
-                    events::publish);
+            DeploymentEngine engine = new DeploymentEngine(events::publish, workDir.resolve("build"), line -> { });
+            Lifecycle lifecycle = new Lifecycle(engine, target, events::publish);
+            ApprovalGate approvals = (request, timeout) -> Approval.automatic("the demo approves a PROMOTE verdict"
+                    + " by itself");
 
-            target.injectErrors(new VersionRef(spec.name(), "1"), V1_INJECTED_ERROR_RATE);
-            progress.accept("releasing " + v1.id() + " (fails " + (int) (V1_INJECTED_ERROR_RATE * 100)
-                    + "% of predictions on purpose)");
-            DeployOutcome first = deployment.run(plan(v1, base, workDir, Optional.empty(), options));
-            progress.accept("deploying " + v2.id() + ": smoke test, then A/B test against " + v1.version());
-            DeployOutcome second = deployment.run(plan(v2, base, workDir, Optional.of(options.smoke()), options));
-            progress.accept(v2.id() + ": " + second.result() + second.experiment().map(e -> " - " + e.summary())
-                    .orElse(""));
+            progress.accept("releasing " + v1.id());
+            DeployOutcome first = lifecycle.run(plan(v1, base, workDir, Optional.empty(), options), approvals);
+            progress.accept("deploying " + v2.id() + " (a retrain of " + v1.version() + "): smoke test, then A/B test"
+                    + " against " + v1.version());
+            DeployOutcome second = lifecycle.run(plan(v2, base, workDir, Optional.of(options.smoke()), options),
+                    approvals);
+            progress.accept(v2.id() + ": " + second.outcome().map(Enum::name).orElse("?")
+                    + second.experiment().map(e -> " - " + e.summary()).orElse(""));
             Path report = DeployReport.write(second, spec.name(), options.reportDir());
             List<SampleResult> samples = sendSamples(spec, gateway.stableEndpoint(spec.name()));
             return new Result(spec.name(), first, second, gateway.failedRequests(), gateway.injectedFaults(),
@@ -138,8 +139,9 @@ public final class LocalDemo {
         Optional<ImagePlan> image = base.map(tar -> new ImagePlan(version, new BaseImage.Tar(tar),
                 "localhost/models/" + version.name(), new ImageTarget.Tar(workDir.resolve("images")
                         .resolve(version.id() + ".tar"))));
-        return new DeployPlan(version, image, Optional.empty(), Map.of("created-by", "model-deploy demo"), Duration.ofMinutes(2),
-                smoke, options.experiment(), Duration.ofSeconds(10), Duration.ofMinutes(10));
+        return new DeployPlan(version, image, Optional.empty(), Map.of("created-by", "model-deploy demo"),
+                Duration.ofMinutes(2), smoke, options.experiment(), Duration.ofSeconds(10), Duration.ofMinutes(10),
+                RetireMode.REMOVE, "model-deploy demo");
     }
 
     private List<SampleResult> sendSamples(ModelSpec spec, URI stable) throws IOException, InterruptedException {
@@ -147,7 +149,7 @@ public final class LocalDemo {
         List<SampleResult> results = new ArrayList<>();
         for (Path sample : spec.samples()) {
             byte[] body = Files.readAllBytes(spec.directory().resolve(sample));
-            HttpRequest request = HttpRequest.newBuilder(URI.create(stable + "/predict"))
+            HttpRequest request = HttpRequest.newBuilder(Endpoints.under(stable, "predict"))
                     .timeout(REQUEST_TIMEOUT)
                     .header("Content-Type", "application/json")
                     .POST(HttpRequest.BodyPublishers.ofByteArray(body))

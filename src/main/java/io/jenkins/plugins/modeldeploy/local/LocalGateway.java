@@ -3,6 +3,7 @@ package io.jenkins.plugins.modeldeploy.local;
 import io.jenkins.plugins.modeldeploy.abtest.MetricsSource;
 import io.jenkins.plugins.modeldeploy.abtest.VariantStats;
 import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
+import io.jenkins.plugins.modeldeploy.route.Endpoints;
 import io.jenkins.plugins.modeldeploy.route.RoutingException;
 import io.jenkins.plugins.modeldeploy.smoke.Http1Connection;
 import io.jenkins.plugins.modeldeploy.route.TrafficRouter;
@@ -138,6 +139,20 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
 
     // --- TrafficRouter ------------------------------------------------------------------------------------------
 
+    /** The models that have routes. */
+    Set<String> models() {
+        return Set.copyOf(table.get().keySet());
+    }
+
+    /**
+     * Puts back routes and weights as they were stored (a restarted daemon), without the checks of
+     * {@link #reconcile} and {@link #setWeights}: a version that did not come back yet answers 503 on its own
+     * route and is skipped on the stable one, as when it is marked down.
+     */
+    synchronized void restoreRoutes(String model, List<String> versions, Map<String, Integer> weights) {
+        swap(model, new ModelRoutes(List.copyOf(new LinkedHashSet<>(versions)), Map.copyOf(weights)));
+    }
+
     /** The versions that have their own route. */
     public List<String> routedVersions(String model) {
         ModelRoutes routes = table.get().get(model);
@@ -191,12 +206,32 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
 
     @Override
     public URI stableEndpoint(String model) {
-        return baseUri.resolve("/models/" + model);
+        return Endpoints.stable(baseUri, model);
+    }
+
+    @Override
+    public URI versionEndpoint(String model, String version) {
+        return Endpoints.version(baseUri, model, version);
     }
 
     /** The URL of one version through the gateway ({@code …/models/m/v}). */
     public URI versionEndpoint(VersionRef version) {
-        return baseUri.resolve("/models/" + version.model() + "/" + version.version());
+        return versionEndpoint(version.model(), version.version());
+    }
+
+    /**
+     * Forgets the model's routes, as undeploying does before its versions are removed: from then on its paths answer
+     * 404, while requests already in flight finish on the version they were sent to (its backend stays until it is
+     * unregistered, which drains it).
+     */
+    @Override
+    public synchronized void remove(String model) {
+        if (!table.get().containsKey(model)) {
+            return;
+        }
+        Map<String, ModelRoutes> next = new LinkedHashMap<>(table.get());
+        next.remove(model);
+        table.set(Map.copyOf(next));
     }
 
     private void swap(String model, ModelRoutes routes) {

@@ -1,5 +1,6 @@
 package io.jenkins.plugins.modeldeploy.local;
 
+import io.jenkins.plugins.modeldeploy.abtest.MetricsSource;
 import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.event.EventDetails;
 import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
@@ -9,18 +10,24 @@ import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import io.jenkins.plugins.modeldeploy.route.RoutingException;
 import io.jenkins.plugins.modeldeploy.route.TrafficRouter;
 import io.jenkins.plugins.modeldeploy.target.DeployedVersion;
+import io.jenkins.plugins.modeldeploy.target.ModelStatus;
 import io.jenkins.plugins.modeldeploy.target.ReleaseStore;
 import io.jenkins.plugins.modeldeploy.target.RetireMode;
 import io.jenkins.plugins.modeldeploy.target.RolloutException;
 import io.jenkins.plugins.modeldeploy.target.RolloutRequest;
+import io.jenkins.plugins.modeldeploy.target.Stage;
 import io.jenkins.plugins.modeldeploy.target.Target;
 import io.jenkins.plugins.modeldeploy.target.TargetException;
 import io.jenkins.plugins.modeldeploy.target.VersionRef;
+import java.net.URI;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Consumer;
 
@@ -43,6 +50,7 @@ public final class LocalTarget implements Target {
     private final Map<VersionRef, RolloutRequest> parked = new ConcurrentHashMap<>();
     private final Map<VersionRef, Double> injectedErrorRates = new ConcurrentHashMap<>();
     private final Optional<Podman> containers;
+    private volatile Consumer<VersionRef> crashes = ref -> { };
 
     private record Running(RolloutRequest request, Workload workload, DeployedVersion deployed) {}
 
@@ -92,7 +100,7 @@ public final class LocalTarget implements Target {
         long started = System.nanoTime();
         ModelVersion version = request.version();
         Workload workload = containers.isPresent() ? startContainer(request) : startProcess(request);
-        java.net.URI url = workload.url();
+        URI url = workload.url();
         gateway.register(ref, url, version.spec().slo().p99Ms());
         workload.onExit(() -> {
             Running now = running.get(ref);
@@ -100,10 +108,11 @@ public final class LocalTarget implements Target {
                 gateway.markDown(ref);
                 publish(ref, ref.id() + " (" + workload.id() + ") exited unexpectedly",
                         new EventDetails.RolloutFailed("process exited", workload.logTail()));
+                crashes.accept(ref);
             }
         });
         Duration took = Duration.ofNanos(System.nanoTime() - started);
-        DeployedVersion deployed = new DeployedVersion(ref, url, request.image(), 1, took);
+        DeployedVersion deployed = new DeployedVersion(ref, gateway.versionEndpoint(ref), request.image(), 1, took);
         Running previous = running.put(ref, new Running(request, workload, deployed));
         if (previous != null) {
             previous.workload().close(); // replaced by the new process, which the gateway already uses
@@ -130,7 +139,7 @@ public final class LocalTarget implements Target {
             throw failed(ref, "process did not start", e.getMessage(), List.of());
         }
         try {
-            return new ProcessWorkload(process, process.awaitReady());
+            return ProcessWorkload.ready(process, process.awaitReady());
         } catch (HarnessStartException e) {
             throw failed(ref, e.getMessage().contains("not ready within") ? "readiness never true" : "process exited",
                     e.getMessage(), process.logTail());
@@ -182,6 +191,7 @@ public final class LocalTarget implements Target {
         }
         if (mode == RetireMode.REMOVE) {
             parked.remove(version);
+            releases.forget(version); // its stage and evidence go with it, as with a deleted Deployment
         }
     }
 
@@ -195,14 +205,55 @@ public final class LocalTarget implements Target {
         RolloutRequest request = parked.get(version);
         if (request == null) {
             throw new RolloutException("local process " + version.id(), "not restorable",
-                    "it was removed, or never ran in this process", List.of());
+                    "version " + version.version() + " of model " + version.model() + " was removed, or never ran on"
+                    + " this target", List.of());
         }
         return rollout(new RolloutRequest(request.version(), request.image(), request.annotations(), timeout));
     }
 
-    /** The version's own address, not through the gateway. */
-    public Optional<DeployedVersion> deployed(VersionRef version) {
+    /**
+     * Called with the version whose workload exited without being retired (after it was marked down in the
+     * gateway): what a supervisor restarts.
+     */
+    void onCrash(Consumer<VersionRef> listener) {
+        this.crashes = listener;
+    }
+
+    /** Knows {@code request}'s version as scaled to zero, without running it: {@link #restore} starts it. */
+    void park(RolloutRequest request) {
+        if (!running.containsKey(request.ref())) {
+            parked.put(request.ref(), request);
+        }
+    }
+
+    /** What the version's running workload answered its rollout with. */
+    Optional<DeployedVersion> deployed(VersionRef version) {
         return Optional.ofNullable(running.get(version)).map(Running::deployed);
+    }
+
+    /** The workload of the running version ({@code pid 123}, {@code container …}). */
+    Optional<String> workload(VersionRef version) {
+        return Optional.ofNullable(running.get(version)).map(r -> r.workload().id());
+    }
+
+    /** Whether the version's workload runs (it may still be starting or marked down). */
+    boolean isRunning(VersionRef version) {
+        Running current = running.get(version);
+        return current != null && current.workload().isAlive();
+    }
+
+    /** The versions this target runs or keeps scaled to zero, with their workload ({@code pid 123}, container …). */
+    Map<VersionRef, Optional<String>> workloads() {
+        Map<VersionRef, Optional<String>> all = new java.util.TreeMap<>(java.util.Comparator.comparing(
+                VersionRef::id));
+        parked.keySet().forEach(ref -> all.put(ref, Optional.empty()));
+        running.forEach((ref, r) -> all.put(ref, Optional.of(r.workload().id())));
+        return all;
+    }
+
+    /** The version's own address (its harness process or container), not through the gateway. */
+    public Optional<URI> directUrl(VersionRef version) {
+        return Optional.ofNullable(running.get(version)).map(r -> r.workload().url());
     }
 
     /** The process id of the version's harness, while it runs as a process. */
@@ -226,15 +277,68 @@ public final class LocalTarget implements Target {
         return releases;
     }
 
+    /** The gateway counts what each version served on the stable route. */
+    @Override
+    public Optional<MetricsSource> metrics(double sloP99Ms) {
+        return Optional.of(gateway);
+    }
+
+    /**
+     * Every model with a release state or a version here: running versions have one ready replica, versions scaled
+     * to zero none; removed versions are absent.
+     */
+    @Override
+    public List<ModelStatus> status(Duration timeout) throws TargetException {
+        Set<String> models = new TreeSet<>(releases.models());
+        running.keySet().forEach(ref -> models.add(ref.model()));
+        parked.keySet().forEach(ref -> models.add(ref.model()));
+        List<ModelStatus> all = new ArrayList<>();
+        for (String model : models) {
+            Map<String, Integer> weights = gateway.currentWeights(model);
+            Map<String, Stage> stages = releases.stages(model);
+            Set<String> versions = new TreeSet<>();
+            running.keySet().stream().filter(r -> r.model().equals(model)).forEach(r -> versions.add(r.version()));
+            parked.keySet().stream().filter(r -> r.model().equals(model)).forEach(r -> versions.add(r.version()));
+            List<ModelStatus.VersionStatus> rows = new ArrayList<>();
+            for (String version : versions) {
+                VersionRef ref = new VersionRef(model, version);
+                Running current = running.get(ref);
+                boolean ready = current != null && current.workload().isAlive() && gateway.isReady(ref);
+                RolloutRequest request = current != null ? current.request() : parked.get(ref);
+                rows.add(new ModelStatus.VersionStatus(version, Optional.ofNullable(stages.get(version)),
+                        ready ? 1 : 0, current != null ? 1 : 0, weights.getOrDefault(version, 0),
+                        request == null ? Optional.empty() : request.image(), releases.annotations(ref)));
+            }
+            all.add(new ModelStatus(model, releases.load(model), weights, rows));
+        }
+        return all;
+    }
+
     private void publish(VersionRef ref, String message, EventDetails details) {
         events.accept(DeploymentEvent.of(ref.model(), ref.version(), message, details));
     }
 
-    /** Stops every process this target started (the gateway belongs to the caller). */
+    /**
+     * Stops every process this target started, all at once (each drains, then is killed after its bound); the
+     * gateway belongs to the caller.
+     */
     @Override
     public void close() {
         List<Running> stopping = List.copyOf(running.values());
         running.clear(); // first, so their exits are not reported as crashes
-        stopping.forEach(r -> r.workload().close());
+        List<Thread> stoppers = new ArrayList<>();
+        for (Running r : stopping) {
+            Thread stopper = new Thread(r.workload()::close, "stop " + r.workload().id());
+            stopper.start();
+            stoppers.add(stopper);
+        }
+        for (Thread stopper : stoppers) {
+            try {
+                stopper.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
     }
 }

@@ -3,6 +3,7 @@ package io.jenkins.plugins.modeldeploy.pipeline;
 import io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan;
 import io.jenkins.plugins.modeldeploy.image.ImagePlan;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
+import io.jenkins.plugins.modeldeploy.target.RetireMode;
 import java.time.Duration;
 import java.util.Map;
 import java.util.Objects;
@@ -10,19 +11,23 @@ import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
- * The whole path for one version: what to build, how to roll out, smoke-test and A/B test it, and who approves.
+ * The whole path for one version: what to build, how to roll out, smoke-test and A/B test it, and what happens to
+ * the versions it replaces or that fail.
  *
  * @param image          the image to build; empty for targets that run the model directory (local processes)
  * @param prebuiltImage  an image built earlier ({@code repo@sha256:…}), used when {@code image} is empty
- * @param annotations    metadata recorded on the version (git commit, build URL, created-by …)
+ * @param annotations    metadata recorded on the version (git-commit, build-url, created-by …)
  * @param smoke          empty: no smoke test
  * @param experiment     how to test against production; champion and challenger are filled in by the run
  * @param keepPrevious   how long the replaced production version keeps running for instant rollback
+ * @param onFailure      what happens to a version whose rollout or smoke test failed (REMOVE, or SCALE_TO_ZERO to
+ *                       keep its objects for inspection)
+ * @param by             who or what runs this (a build URL, user@host): recorded in the history
  */
 public record DeployPlan(ModelVersion version, Optional<ImagePlan> image, Optional<String> prebuiltImage,
-        Map<String, String> annotations,
-        Duration rolloutTimeout, Optional<SmokeSettings> smoke, ExperimentSettings experiment,
-        Duration approvalTimeout, Duration keepPrevious) {
+        Map<String, String> annotations, Duration rolloutTimeout, Optional<SmokeSettings> smoke,
+        ExperimentSettings experiment, Duration approvalTimeout, Duration keepPrevious, RetireMode onFailure,
+        String by) {
 
     public DeployPlan {
         Objects.requireNonNull(version, "version");
@@ -34,21 +39,37 @@ public record DeployPlan(ModelVersion version, Optional<ImagePlan> image, Option
         annotations = Map.copyOf(annotations);
         Objects.requireNonNull(smoke, "smoke");
         Objects.requireNonNull(experiment, "experiment");
+        if (keepPrevious.isNegative()) {
+            throw new IllegalArgumentException("keepPrevious must not be negative, was " + keepPrevious);
+        }
+        Objects.requireNonNull(onFailure, "onFailure");
+        Objects.requireNonNull(by, "by");
     }
 
     /** The experiment's settings without its versions. */
     public record ExperimentSettings(int challengerWeight, Duration minDuration, Duration maxDuration, long minSamples,
-            double alpha, ExperimentPlan.Method method, OptionalDouble syntheticRate, double minimumDetectableEffect) {
+            double alpha, ExperimentPlan.Method method, OptionalDouble syntheticRate, double minimumDetectableEffect,
+            ExperimentPlan.Gate gate) {
+        public ExperimentSettings {
+            Objects.requireNonNull(method, "method");
+            Objects.requireNonNull(syntheticRate, "syntheticRate");
+            Objects.requireNonNull(gate, "gate");
+        }
+
         public static ExperimentSettings defaults() {
             return new ExperimentSettings(10, Duration.ofMinutes(1), Duration.ofMinutes(30), 500, 0.05,
                     ExperimentPlan.Method.SEQUENTIAL, OptionalDouble.empty(),
-                    ExperimentPlan.DEFAULT_MINIMUM_DETECTABLE_EFFECT);
+                    ExperimentPlan.DEFAULT_MINIMUM_DETECTABLE_EFFECT, ExperimentPlan.Gate.DEFAULT);
+        }
+
+        /** The plan of one experiment; {@code sloP99Ms} is the latency that counts as an SLO violation. */
+        public ExperimentPlan plan(String model, String champion, String challenger, double sloP99Ms) {
+            return new ExperimentPlan(model, champion, challenger, challengerWeight, minDuration, maxDuration,
+                    minSamples, alpha, method, syntheticRate, sloP99Ms, minimumDetectableEffect, gate);
         }
 
         public ExperimentPlan plan(ModelVersion challenger, String champion) {
-            return new ExperimentPlan(challenger.name(), champion, challenger.version(), challengerWeight, minDuration,
-                    maxDuration, minSamples, alpha, method, syntheticRate, challenger.spec().slo().p99Ms(),
-                    minimumDetectableEffect);
+            return plan(challenger.name(), champion, challenger.version(), challenger.spec().slo().p99Ms());
         }
     }
 }

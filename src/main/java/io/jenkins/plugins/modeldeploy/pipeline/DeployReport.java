@@ -37,11 +37,15 @@ public final class DeployReport {
         StringBuilder page = new StringBuilder("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
                 + "<title>Deployment of " + xml(model) + "</title>\n<style>" + SmokeReports.STYLE
                 + "</style></head><body>\n");
-        String version = outcome.deployed().ref().version();
+        String version = outcome.version();
         page.append("<h1>").append(xml(model)).append(' ').append(xml(version)).append(": <span id=\"result\""
-                + " class=\"").append(outcome.succeeded() ? "pass" : "fail").append("\">").append(outcome.result())
-                .append("</span></h1>\n<p>Production now: <b id=\"production\">").append(xml(outcome.production()))
-                .append("</b>");
+                + " class=\"").append(outcome.succeeded() ? "pass" : "fail").append("\">")
+                .append(outcome.outcome().map(Enum::name).orElse("IN PROGRESS"))
+                .append("</span></h1>\n<p>Production now: <b id=\"production\">")
+                .append(xml(outcome.production().orElse("none"))).append("</b>");
+        if (!outcome.reason().isEmpty()) {
+            page.append(" &middot; <span id=\"reason\">").append(xml(outcome.reason())).append("</span>");
+        }
         outcome.image().ifPresent(image -> page.append(" &middot; image <code>").append(xml(image.pinned()))
                 .append("</code>"));
         outcome.approval().ifPresent(approval -> page.append(" &middot; ").append(approval.approved() ? "approved"

@@ -2,50 +2,176 @@ package io.jenkins.plugins.modeldeploy.pipeline;
 
 import io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan;
 import io.jenkins.plugins.modeldeploy.abtest.ExperimentResult;
+import io.jenkins.plugins.modeldeploy.abtest.ExperimentRunner;
+import io.jenkins.plugins.modeldeploy.abtest.MetricsException;
+import io.jenkins.plugins.modeldeploy.abtest.MetricsSource;
+import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
+import io.jenkins.plugins.modeldeploy.event.EventDetails;
 import io.jenkins.plugins.modeldeploy.image.BuiltImage;
 import io.jenkins.plugins.modeldeploy.image.ImageBuildException;
+import io.jenkins.plugins.modeldeploy.image.ImageBuilder;
 import io.jenkins.plugins.modeldeploy.image.ImagePlan;
+import io.jenkins.plugins.modeldeploy.image.JibImageBuilder;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
+import io.jenkins.plugins.modeldeploy.route.Endpoints;
 import io.jenkins.plugins.modeldeploy.route.RoutingException;
+import io.jenkins.plugins.modeldeploy.smoke.LoadProfile;
 import io.jenkins.plugins.modeldeploy.smoke.Payload;
+import io.jenkins.plugins.modeldeploy.smoke.Payloads;
 import io.jenkins.plugins.modeldeploy.smoke.SmokeResult;
-import io.jenkins.plugins.modeldeploy.target.DeployedVersion;
-import io.jenkins.plugins.modeldeploy.target.ReleaseState;
-import io.jenkins.plugins.modeldeploy.target.RolloutException;
-import io.jenkins.plugins.modeldeploy.target.RolloutRequest;
+import io.jenkins.plugins.modeldeploy.smoke.SmokeTest;
+import io.jenkins.plugins.modeldeploy.smoke.SmokeThresholds;
 import io.jenkins.plugins.modeldeploy.target.Target;
 import io.jenkins.plugins.modeldeploy.target.TargetException;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.UnknownHostException;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
+import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
- * The phases of one deployment as separate calls, so a driver (the CLI's {@code deploy}, Jenkins' {@code
- * deployModel} or its finer steps) can put an asynchronous approval between the verdict and the promotion. Every
- * call publishes its events; every call is safe to repeat.
+ * The stages of a deployment that do work but store nothing: build the image, smoke-test a version, run an A/B test.
+ * Each publishes its events. What a stage's result means for the release — and every stored state — belongs to the
+ * {@link Lifecycle}, which calls these.
  */
-public interface DeploymentEngine {
-    BuiltImage buildImage(ImagePlan plan) throws ImageBuildException, InterruptedException;
+public final class DeploymentEngine {
+    /** How long the engine waits to see that a version answers at all before a smoke test. */
+    static final Duration REACH_TIMEOUT = Duration.ofSeconds(10);
 
-    /** Rolls the version out and routes {@code /models/m/v} to it; the stable route is untouched. */
-    DeployedVersion rollout(Target target, RolloutRequest request) throws RolloutException, RoutingException,
-            InterruptedException;
-
-    /** Sends the model's sample requests to the version's own endpoint at the SLO rate and judges the result. */
-    SmokeResult smokeTest(Target target, ModelVersion model, DeployedVersion version, SmokeSettings settings)
-            throws TargetException, InterruptedException;
+    private final Consumer<DeploymentEvent> events;
+    private final ImageBuilder images;
+    private final Duration checkEvery;
 
     /**
-     * Splits the stable route, measures both variants and decides; leaves the split as it found it.
+     * @param images     builds the versions' images
+     * @param checkEvery how often an A/B test reads its metrics and decides
+     */
+    public DeploymentEngine(Consumer<DeploymentEvent> events, ImageBuilder images, Duration checkEvery) {
+        this.events = events;
+        this.images = images;
+        this.checkEvery = checkEvery;
+    }
+
+    /** The engine with Jib building images in {@code workDir}, deciding A/B tests every second. */
+    public DeploymentEngine(Consumer<DeploymentEvent> events, Path workDir, Consumer<String> log) {
+        this(events, new JibImageBuilder(workDir, log), Duration.ofSeconds(1));
+    }
+
+    public BuiltImage buildImage(ImagePlan plan) throws ImageBuildException, InterruptedException {
+        String model = plan.version().name();
+        String version = plan.version().version();
+        events.accept(DeploymentEvent.of(model, version, "building image " + plan.reference(),
+                new EventDetails.BuildStarted(plan.reference())));
+        try {
+            BuiltImage image = images.build(plan);
+            events.accept(DeploymentEvent.of(model, version, "built " + image.pinned() + " (" + image.layersPushed()
+                    + " layers, " + image.bytesPushed() + " bytes pushed)", new EventDetails.BuildFinished(
+                            image.image(), image.digest(), image.layersPushed(), image.bytesPushed())));
+            return image;
+        } catch (ImageBuildException e) {
+            events.accept(DeploymentEvent.of(model, version, "image build failed: " + e.getMessage(),
+                    new EventDetails.BuildFailed(e.getMessage())));
+            throw e;
+        }
+    }
+
+    /**
+     * Sends the model's sample requests to {@code endpoint/predict} (the path of the endpoint kept) at the SLO rate
+     * and judges the result against the SLO or the settings' limits.
+     */
+    public SmokeResult smokeTest(ModelVersion model, URI endpoint, SmokeSettings settings) throws TargetException,
+            InterruptedException {
+        List<Payload> payloads = samples(model);
+        URI url = Endpoints.under(endpoint, "predict");
+        requireReachable(model, endpoint);
+        double rate = settings.rate().orElse(model.spec().slo().rps());
+        SmokeThresholds thresholds = SmokeThresholds.fromSlo(model.spec().slo(), rate);
+        if (settings.p99Ms().isPresent()) {
+            thresholds = thresholds.withP99Ms(settings.p99Ms().getAsDouble());
+        }
+        if (settings.maxErrorRate().isPresent()) {
+            thresholds = thresholds.withMaxErrorRate(settings.maxErrorRate().getAsDouble());
+        }
+        events.accept(DeploymentEvent.of(model.name(), model.version(), String.format(Locale.ROOT,
+                "smoke test started: %.0f req/s for %d s against %s", rate, settings.duration().toSeconds(), url),
+                new EventDetails.SmokeStarted(url.toString(), rate, settings.duration().toMillis() / 1000.0)));
+        SmokeResult result = new SmokeTest().run(url, payloads, LoadProfile.constant(rate, settings.duration(),
+                settings.warmup()), thresholds, progress -> { });
+        var load = result.load();
+        events.accept(DeploymentEvent.of(model.name(), model.version(), String.format(Locale.ROOT,
+                "smoke test %s: p50 %.2f ms, p99 %.2f ms, %d errors in %d requests at %.1f req/s",
+                result.passed() ? "passed" : "failed", load.latencyMs(50), load.latencyMs(99), load.errorCount(),
+                load.requests(), load.achievedRate()),
+                new EventDetails.SmokeFinished(result.passed(), load.requests(), load.achievedRate(),
+                        load.latencyMs(50), load.latencyMs(99), load.errorRate(), result.verdict().reasons())));
+        return result;
+    }
+
+    /**
+     * Fails at once, naming the address and what to configure, when this machine cannot reach the version at all —
+     * rather than after a smoke test of nothing but connection errors.
+     */
+    private static void requireReachable(ModelVersion model, URI endpoint) throws TargetException,
+            InterruptedException {
+        HttpClient client = HttpClient.newBuilder().connectTimeout(REACH_TIMEOUT).build();
+        try {
+            client.send(HttpRequest.newBuilder(Endpoints.under(endpoint, "v2", "health", "live")).timeout(REACH_TIMEOUT)
+                    .GET().build(), HttpResponse.BodyHandlers.discarding());
+        } catch (IOException e) {
+            for (Throwable cause = e; cause != null; cause = cause.getCause()) {
+                if (cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException
+                        || cause instanceof UnknownHostException
+                        || cause instanceof java.nio.channels.UnresolvedAddressException) {
+                    throw unreachable(model, endpoint, e);
+                }
+            }
+            // anything else (a reset, a slow answer while the model warms up) is for the smoke test to measure
+        }
+    }
+
+    private static TargetException unreachable(ModelVersion model, URI endpoint, Exception cause) {
+        return new TargetException("cannot reach " + model.id() + " at " + endpoint + " from this machine ("
+                + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage())
+                + "); on Kubernetes, set the gateway URL (Traefik's entry point, e.g. --gateway-url"
+                + " https://models.example.com) so tests go through the routes clients use", cause);
+    }
+
+    /** The model's sample requests, which smoke tests and synthetic A/B traffic send. */
+    public static List<Payload> samples(ModelVersion model) throws TargetException {
+        if (model.spec().samples().isEmpty()) {
+            throw new TargetException("model " + model.name() + " has no samples in model.yaml: smoke tests and"
+                    + " synthetic traffic need at least one sample request");
+        }
+        try {
+            return Payloads.read(model.spec().directory(), model.spec().samples());
+        } catch (IOException e) {
+            throw new TargetException("cannot read the samples of model " + model.name() + ": " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Splits the stable route, measures both variants with the target's metrics and decides; leaves the split as it
+     * found it.
      *
      * @param samples what synthetic traffic sends, when the plan asks for it (the challenger's sample requests)
      */
-    ExperimentResult abTest(Target target, ExperimentPlan plan, List<Payload> samples) throws TargetException,
-            RoutingException, InterruptedException;
-
-    /** Sends 100% to {@code challenger}; a no-op when it already serves production. */
-    ReleaseState promote(Target target, String model, String challenger, Approval approval)
-            throws TargetException, RoutingException, InterruptedException;
-
-    /** Restores the previous production version, digest and weights in one step. */
-    ReleaseState rollback(Target target, String model, String reason) throws TargetException, RoutingException,
-            InterruptedException;
+    public ExperimentResult abTest(Target target, ExperimentPlan plan, List<Payload> samples) throws TargetException,
+            RoutingException, InterruptedException {
+        MetricsSource metrics = target.metrics(plan.sloP99Ms()).orElseThrow(() -> new TargetException("A/B tests on "
+                + target.describe() + " read Traefik's metrics from Prometheus: configure a Prometheus URL for the"
+                + " cluster"));
+        try {
+            return new ExperimentRunner(target.router(), metrics, events, checkEvery).run(plan, samples);
+        } catch (MetricsException e) {
+            throw new TargetException("A/B test of " + plan.model() + " stopped: " + e.getMessage(), e);
+        }
+    }
 }

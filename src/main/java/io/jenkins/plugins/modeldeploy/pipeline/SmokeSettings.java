@@ -18,8 +18,9 @@ public record SmokeSettings(OptionalDouble rate, Duration duration, Duration war
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException("smoke duration must be positive, was " + duration);
         }
-        if (warmup.isNegative()) {
-            throw new IllegalArgumentException("smoke warm-up must not be negative, was " + warmup);
+        if (warmup.isNegative() || warmup.compareTo(duration) >= 0) {
+            throw new IllegalArgumentException("the smoke test's warm-up must be at least 0 and shorter than its"
+                    + " duration (" + duration.toMillis() + " ms), was " + warmup.toMillis() + " ms");
         }
     }
 

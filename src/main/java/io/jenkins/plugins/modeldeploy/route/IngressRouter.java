@@ -92,7 +92,32 @@ public final class IngressRouter implements TrafficRouter {
 
     @Override
     public URI stableEndpoint(String model) {
-        return base.resolve("/models/" + model);
+        return Endpoints.stable(base, model);
+    }
+
+    @Override
+    public URI versionEndpoint(String model, String version) {
+        return Endpoints.version(base, model, version);
+    }
+
+    /** Deletes the model's Ingress, when model-deploy manages it. */
+    @Override
+    public void remove(String model) throws RoutingException {
+        Ingress live = get(model);
+        if (live == null) {
+            return;
+        }
+        Map<String, String> labels = live.getMetadata().getLabels();
+        if (labels == null || !TraefikRoutes.MANAGER.equals(labels.get(TraefikRoutes.MANAGED_BY_LABEL))) {
+            throw new RoutingException(namespace + "/Ingress/" + model + " is not managed by model-deploy (no label "
+                    + TraefikRoutes.MANAGED_BY_LABEL + "=" + TraefikRoutes.MANAGER + "); left in place");
+        }
+        try {
+            client.network().v1().ingresses().inNamespace(namespace).withName(model).delete();
+        } catch (KubernetesClientException e) {
+            throw new RoutingException(namespace + "/Ingress/" + model + ": HTTP " + e.getCode() + " "
+                    + e.getMessage(), e);
+        }
     }
 
     Ingress render(String model, List<String> versions, String stable) {

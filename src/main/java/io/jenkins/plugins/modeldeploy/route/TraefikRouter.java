@@ -121,7 +121,30 @@ public final class TraefikRouter implements TrafficRouter {
 
     @Override
     public URI stableEndpoint(String model) {
-        return base.resolve("/models/" + model);
+        return Endpoints.stable(base, model);
+    }
+
+    @Override
+    public URI versionEndpoint(String model, String version) {
+        return Endpoints.version(base, model, version);
+    }
+
+    /** Deletes the model's IngressRoute, TraefikService and Middlewares — only those model-deploy manages. */
+    @Override
+    public void remove(String model) throws RoutingException {
+        for (String kind : List.of("IngressRoute", "TraefikService", "Middleware")) {
+            try {
+                var objects = client.genericKubernetesResources(TraefikRoutes.context(kind)).inNamespace(namespace);
+                for (GenericKubernetesResource object : objects.withLabel(TraefikRoutes.NAME_LABEL, model)
+                        .withLabel(TraefikRoutes.MANAGED_BY_LABEL, TraefikRoutes.MANAGER).list().getItems()) {
+                    objects.withName(object.getMetadata().getName()).delete();
+                }
+            } catch (KubernetesClientException e) {
+                throw new RoutingException(namespace + "/" + kind + " (model " + model + "): HTTP " + e.getCode()
+                        + " " + e.getMessage() + (e.getCode() == 404 ? " (are Traefik's CRDs installed? see"
+                        + " docs/traefik.md)" : ""), e);
+            }
+        }
     }
 
     private GenericKubernetesResource get(String model) throws RoutingException {

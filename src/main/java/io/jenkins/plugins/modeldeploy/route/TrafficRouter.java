@@ -20,4 +20,13 @@ public interface TrafficRouter {
 
     /** The stable URL of the model ({@code …/models/m}), as clients call it. */
     URI stableEndpoint(String model);
+
+    /** The URL of exactly one version ({@code …/models/m/v}), as clients call it. */
+    URI versionEndpoint(String model, String version);
+
+    /**
+     * Removes every route of the model (per-version routes, the stable route and what they use). Idempotent; the
+     * caller has already taken the versions out.
+     */
+    void remove(String model) throws RoutingException;
 }

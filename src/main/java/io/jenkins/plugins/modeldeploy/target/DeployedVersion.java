@@ -7,8 +7,10 @@ import java.util.Optional;
 /**
  * A version that serves.
  *
- * @param endpoint the version's own base URL (its harness answers {@code endpoint/predict}); on Kubernetes the
- *                 in-cluster Service URL
+ * @param endpoint where this engine reaches exactly this version (its harness answers {@code endpoint/predict}): the
+ *                 route clients use ({@code <gateway>/models/m/v}) when the target has a gateway this machine reaches,
+ *                 else the version's own address (on Kubernetes its in-cluster Service, when the engine runs in the
+ *                 cluster)
  * @param image    the image it runs, by digest, when it runs one
  * @param took     from the start of the rollout to ready
  */

@@ -4,7 +4,7 @@ import java.util.Locale;
 
 /** Where a version is in its life; stored as the {@code model-deploy.jenkins.io/stage} annotation. */
 public enum Stage {
-    CANDIDATE, CHALLENGER, PRODUCTION, RETIRED, ROLLED_BACK, FAILED;
+    CANDIDATE, CHALLENGER, PRODUCTION, RETIRED, ROLLED_BACK, REJECTED, FAILED;
 
     /** The annotation value, e.g. {@code production}. */
     public String value() {
@@ -18,6 +18,6 @@ public enum Stage {
             }
         }
         throw new IllegalArgumentException("unknown stage \"" + value + "\"; known: candidate, challenger,"
-                + " production, retired, rolled-back, failed");
+                + " production, retired, rolled-back, rejected, failed");
     }
 }

@@ -2,6 +2,7 @@ package io.jenkins.plugins.modeldeploy.target;
 
 import io.jenkins.plugins.modeldeploy.abtest.MetricsSource;
 import io.jenkins.plugins.modeldeploy.route.TrafficRouter;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -19,7 +20,10 @@ public interface Target extends AutoCloseable {
      */
     DeployedVersion rollout(RolloutRequest request) throws RolloutException, InterruptedException;
 
-    /** Stops serving a version (removes it, or scales it to zero so a rollback can bring it back). Idempotent. */
+    /**
+     * Stops serving a version (removes it, or scales it to zero so a rollback can bring it back). Idempotent. The
+     * version must carry no weight on the stable route any more (the lifecycle moves its traffic first).
+     */
     void retire(VersionRef version, RetireMode mode) throws TargetException;
 
     /** Brings a version retired with {@link RetireMode#SCALE_TO_ZERO} back and waits until it serves. */
@@ -33,12 +37,17 @@ public interface Target extends AutoCloseable {
     ReleaseStore releases();
 
     /**
-     * Where A/B tests read what each version served, when the router keeps no counters of its own (Kubernetes:
-     * Prometheus over Traefik's metrics, if configured); {@code sloP99Ms} is the latency that counts as a violation.
+     * Where A/B tests read what each version served on the stable route: the local gateway's counters, or Prometheus
+     * over Traefik's metrics on Kubernetes (when configured); {@code sloP99Ms} is the latency that counts as a
+     * violation. Empty: this target cannot measure an A/B test (the error names what to configure).
      */
-    default Optional<MetricsSource> metrics(double sloP99Ms) {
-        return Optional.empty();
-    }
+    Optional<MetricsSource> metrics(double sloP99Ms);
+
+    /**
+     * Every model this target runs, read from where the truth lives (the cluster's objects, the local state), within
+     * {@code timeout}.
+     */
+    List<ModelStatus> status(java.time.Duration timeout) throws TargetException;
 
     @Override
     void close();

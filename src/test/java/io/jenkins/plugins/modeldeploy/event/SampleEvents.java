@@ -21,7 +21,9 @@ final class SampleEvents {
                 new EventDetails.ApprovalRequested("https://jenkins/job/x/1/model-deploy"),
                 new EventDetails.ApprovalGiven("alice", true, "looks good"),
                 new EventDetails.Promoted("1", "sha256:" + "b".repeat(64)),
-                new EventDetails.RolledBack("1", "sha256:" + "c".repeat(64), "rejected"));
+                new EventDetails.RolledBack("1", "sha256:" + "c".repeat(64), "rejected"),
+                new EventDetails.VersionRemoved("rejected", "REMOVE", "rejected by alice"),
+                new EventDetails.DeployFinished("REJECTED", "PROMOTE", "1", "rejected by alice"));
     }
 
     static DeploymentEvent event(String model, String version, EventDetails details) {

@@ -14,6 +14,7 @@ import io.jenkins.plugins.modeldeploy.jenkins.steps.RollbackModelStep;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.RolloutModelStep;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.SmokeOptions;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.SmokeTestModelStep;
+import io.jenkins.plugins.modeldeploy.jenkins.steps.UndeployModelStep;
 import java.io.IOException;
 import java.lang.reflect.Constructor;
 import java.lang.reflect.Method;
@@ -52,7 +53,7 @@ import org.kohsuke.stapler.DataBoundSetter;
 class PipelineExamplesTest {
     private static final List<Class<?>> STEPS = List.of(DeployModelStep.class, BuildModelImageStep.class,
             RolloutModelStep.class, SmokeTestModelStep.class, AbTestModelStep.class, PromoteModelStep.class,
-            RollbackModelStep.class);
+            RollbackModelStep.class, UndeployModelStep.class);
     private static final List<Class<?>> OPTIONS = List.of(SmokeOptions.class, AbTestOptions.class,
             ApprovalOptions.class);
     /** Pipeline's own steps and directives the examples use (workflow-basic-steps, declarative, scm-step). */
@@ -101,7 +102,7 @@ class PipelineExamplesTest {
     @Test
     void everyStepAndOptionClassHasASymbolAndTheStepsHaveTheirPublicNames() {
         assertThat(symbols(STEPS)).containsOnlyKeys("deployModel", "buildModelImage", "rolloutModel",
-                "smokeTestModel", "abTestModel", "promoteModel", "rollbackModel");
+                "smokeTestModel", "abTestModel", "promoteModel", "rollbackModel", "undeployModel");
         assertThat(symbols(OPTIONS)).containsOnlyKeys("modelSmoke", "modelAbTest", "modelApproval");
         assertThat(symbols(List.of(ModelDeployBuilder.class))).containsOnlyKeys("modelDeploy");
         // the freestyle builder offers exactly deployModel's options
@@ -140,7 +141,7 @@ class PipelineExamplesTest {
                 "line 3: smoke.rate: expects a number",
                 "line 3: smoke: unknown parameter seconds (known: duration, maxErrorRate, p99Ms, rate, warmup)",
                 "line 4: rollbackModel: unknown parameter insecure (known: cluster, eventsUri, host,"
-                        + " kubeconfigCredentialsId, model, namespace, reason)",
+                        + " kubeconfigCredentialsId, model, namespace, reason, toVersion)",
                 "line 5: approval.required: expects true or false");
     }
 

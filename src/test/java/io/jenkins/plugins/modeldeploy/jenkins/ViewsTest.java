@@ -16,6 +16,7 @@ import io.jenkins.plugins.modeldeploy.jenkins.steps.RollbackModelStep;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.RolloutModelStep;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.SmokeOptions;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.SmokeTestModelStep;
+import io.jenkins.plugins.modeldeploy.jenkins.steps.UndeployModelStep;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
@@ -30,7 +31,7 @@ import org.junit.jupiter.api.Test;
 class ViewsTest {
     private static final List<Class<?>> BOUND = List.of(DeployModelStep.class, BuildModelImageStep.class,
             RolloutModelStep.class, SmokeTestModelStep.class, AbTestModelStep.class, PromoteModelStep.class,
-            RollbackModelStep.class, SmokeOptions.class, AbTestOptions.class, ApprovalOptions.class,
+            RollbackModelStep.class, UndeployModelStep.class, SmokeOptions.class, AbTestOptions.class, ApprovalOptions.class,
             ModelDeployBuilder.class, ClusterConfig.class, RegistryConfig.class, ModelDeployConfiguration.class);
 
     @Test

@@ -14,6 +14,7 @@ import io.jenkins.plugins.modeldeploy.route.TraefikRouter;
 import io.jenkins.plugins.modeldeploy.route.TraefikRoutes;
 import io.jenkins.plugins.modeldeploy.target.ConcurrentReleaseException;
 import io.jenkins.plugins.modeldeploy.target.DeployedVersion;
+import io.jenkins.plugins.modeldeploy.target.ReleaseJsonTest;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
 import io.jenkins.plugins.modeldeploy.target.RetireMode;
 import io.jenkins.plugins.modeldeploy.target.RolloutException;
@@ -77,7 +78,8 @@ class KubernetesTargetIT {
         KubernetesTarget target = target(RetireMode.REMOVE);
         DeployedVersion deployed = target.rollout(request("2"));
 
-        assertThat(deployed.endpoint()).isEqualTo(URI.create("http://iris-2.models.svc.cluster.local/"));
+        // Tests reach the version through the route clients use: here the routed host's.
+        assertThat(deployed.endpoint()).isEqualTo(URI.create("http://ml.example.com/models/iris/2"));
         assertThat(deployed.image()).contains(ResourceApplierTest.IMAGE);
         assertThat(deployed.readyReplicas()).isEqualTo(1);
         assertThat(events).last().extracting(DeploymentEvent::details).isInstanceOf(EventDetails.RolloutSucceeded.class);
@@ -158,12 +160,12 @@ class KubernetesTargetIT {
     @Test
     void releaseStateIsCompareAndSwap() throws Exception {
         KubernetesTarget target = target(RetireMode.REMOVE);
-        ReleaseState first = new ReleaseState("iris", ReleaseState.Phase.STABLE, Optional.of("1"), Optional.empty(),
-                Optional.empty(), Map.of("1", 100), Map.of(), Map.of("1", "sha256:" + "a".repeat(64)), Instant.parse(
-                        "2026-11-25T22:00:00.123456Z"));
-        ReleaseState second = new ReleaseState("iris", ReleaseState.Phase.EXPERIMENT, Optional.of("1"),
-                Optional.of("2"), Optional.empty(), Map.of("1", 90, "2", 10), Map.of("1", 100), Map.of(),
-                Instant.now());
+        ReleaseState first = ReleaseState.empty("iris", Instant.parse("2026-11-25T22:00:00.123456Z"))
+                .withProduction(Optional.of("1"), Instant.parse("2026-11-25T22:00:00.123456Z"))
+                .withWeights(Map.of("1", 100), Instant.parse("2026-11-25T22:00:00.123456Z"))
+                .withDigest("1", "sha256:" + "a".repeat(64), Instant.parse("2026-11-25T22:00:00.123456Z"));
+        ReleaseState second = first.inPhase(ReleaseState.Phase.EXPERIMENT, ReleaseJsonTest.run("2"), Instant.now())
+                .withWeights(Map.of("1", 90, "2", 10), Instant.now());
 
         target.releases().save(Optional.empty(), first);
         assertThat(target.releases().load("iris")).contains(first);
@@ -200,6 +202,23 @@ class KubernetesTargetIT {
     }
 
     @Test
+    void theVersionIsReachedThroughTheGatewayWhenOneIsKnownElseThroughItsInClusterService() {
+        KubernetesSettings none = new KubernetesSettings(Optional.empty(), Optional.empty(), "models",
+                Optional.empty(), KubernetesSettings.RouteMode.TRAEFIK, Optional.empty(), Optional.empty(),
+                RetireMode.REMOVE, 2, 10, List.of());
+        VersionRef ref = new VersionRef("iris", "7");
+        assertThat(new KubernetesTarget(client, none, events::add, Duration.ofSeconds(2)).endpoint(ref))
+                .isEqualTo(URI.create("http://iris-7.models.svc.cluster.local"));
+        KubernetesTarget gateway = new KubernetesTarget(client, none.withGatewayUrl(Optional.of(URI.create(
+                "https://edge.example.com/ml/"))), events::add, Duration.ofSeconds(2));
+        assertThat(gateway.endpoint(ref)).isEqualTo(URI.create("https://edge.example.com/ml/models/iris/7"));
+        assertThat(gateway.router().stableEndpoint("iris")).isEqualTo(URI.create(
+                "https://edge.example.com/ml/models/iris"));
+        assertThatThrownBy(() -> none.withGatewayUrl(Optional.of(URI.create("ftp://x"))))
+                .hasMessageContaining("gateway URL must be an http(s) URL with a host, was ftp://x");
+    }
+
+    @Test
     void theRouterFollowsTheRouteMode() {
         assertThat(target(RetireMode.REMOVE).router()).isInstanceOf(TraefikRouter.class);
         assertThat(target(RetireMode.REMOVE).router().stableEndpoint("iris"))
@@ -218,9 +237,8 @@ class KubernetesTargetIT {
         KubernetesSettings settings = new KubernetesSettings(Optional.of(kubeconfig), Optional.of("mock"), "models",
                 Optional.empty(), KubernetesSettings.RouteMode.TRAEFIK, Optional.empty(), Optional.empty(),
                 RetireMode.REMOVE, 2, 10, List.of());
-        new AnnotationReleaseStore(client, "models").save(Optional.empty(), new ReleaseState("iris",
-                ReleaseState.Phase.STABLE, Optional.of("1"), Optional.empty(), Optional.empty(), Map.of("1", 100), Map.of(),
-                Map.of(), Instant.parse("2026-11-25T22:00:00Z")));
+        new AnnotationReleaseStore(client, "models").save(Optional.empty(), ReleaseState.empty("iris",
+                Instant.parse("2026-11-25T22:00:00Z")).withProduction(Optional.of("1"), Instant.now()));
         try (KubernetesTarget connected = KubernetesTarget.connect(settings, events::add)) {
             assertThat(connected.describe()).isEqualTo("kubernetes namespace models");
             assertThat(connected.releases().load("iris")).hasValueSatisfying(r ->

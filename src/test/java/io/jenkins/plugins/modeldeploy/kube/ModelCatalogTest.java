@@ -8,6 +8,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import io.jenkins.plugins.modeldeploy.route.TraefikRouter;
+import io.jenkins.plugins.modeldeploy.target.ReleaseJsonTest;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
 import io.jenkins.plugins.modeldeploy.target.Stage;
 import io.jenkins.plugins.modeldeploy.target.VersionRef;
@@ -58,9 +59,9 @@ public class ModelCatalogTest {
         AnnotationReleaseStore store = new AnnotationReleaseStore(client, "models");
         store.setStage(new VersionRef("iris", "1"), Stage.PRODUCTION);
         store.setStage(new VersionRef("iris", "2"), Stage.CHALLENGER);
-        store.save(Optional.empty(), new ReleaseState("iris", ReleaseState.Phase.EXPERIMENT, Optional.of("1"),
-                Optional.of("2"), Optional.empty(), Map.of("1", 90, "2", 10), Map.of("1", 100), Map.of(),
-                Instant.now()));
+        store.save(Optional.empty(), ReleaseState.empty("iris", Instant.now()).withProduction(Optional.of("1"),
+                Instant.now()).inPhase(ReleaseState.Phase.EXPERIMENT, ReleaseJsonTest.run("2"), Instant.now())
+                .withWeights(Map.of("1", 90, "2", 10), Instant.now()));
         TraefikRouter router = new TraefikRouter(client, "models", Optional.empty(), URI.create("http://t"));
         router.reconcile("iris", List.of("1", "2"));
         router.setWeights("iris", Map.of("1", 90, "2", 10));
@@ -73,11 +74,13 @@ public class ModelCatalogTest {
             int requests = server.requests();
 
             assertThat(catalog.models()).containsExactly("iris");
-            assertThat(catalog.versions("iris")).containsExactly(
-                    new ModelCatalog.VersionInfo("iris", "1", Optional.of(Stage.PRODUCTION), Optional.of(IMAGE_1), 2,
-                            2, 90),
-                    new ModelCatalog.VersionInfo("iris", "2", Optional.of(Stage.CHALLENGER), Optional.of(IMAGE_2), 1,
-                            2, 10));
+            assertThat(catalog.versions("iris")).extracting(v -> v.version(), v -> v.stage(), v -> v.image(),
+                    v -> v.readyReplicas(), v -> v.desiredReplicas(), v -> v.weight()).containsExactly(
+                    org.assertj.core.groups.Tuple.tuple("1", Optional.of(Stage.PRODUCTION), Optional.of(IMAGE_1), 2, 2,
+                            90),
+                    org.assertj.core.groups.Tuple.tuple("2", Optional.of(Stage.CHALLENGER), Optional.of(IMAGE_2), 1, 2,
+                            10));
+            assertThat(catalog.versions("iris").get(0).annotations()).containsEntry("stage", "production");
             assertThat(catalog.versions("iris").get(1).digest()).contains("sha256:" + "2".repeat(64));
             assertThat(catalog.weights("iris")).containsOnly(Map.entry("1", 90), Map.entry("2", 10));
             assertThat(catalog.release("iris")).hasValueSatisfying(r -> assertThat(r.challenger()).contains("2"));

@@ -62,7 +62,9 @@ class LocalContainerIT {
             assertThat(gateway.failedRequests()).isZero();
             String containerId = events.stream().map(DeploymentEvent::message).filter(m -> m.contains("container "))
                     .filter(m -> m.contains("ready at")).findFirst().orElseThrow();
-            assertThat(containerId).contains(deployed.endpoint().toString());
+            assertThat(containerId).contains(target.directUrl(ref).orElseThrow().toString());
+            // the engine reaches the version through the gateway, as clients do
+            assertThat(deployed.endpoint()).isEqualTo(gateway.versionEndpoint(ref));
         }
         assertThat(podman.run(30, "ps", "--filter", "name=model-deploy-iris-3", "--format", "{{.ID}}")).isEmpty();
     }

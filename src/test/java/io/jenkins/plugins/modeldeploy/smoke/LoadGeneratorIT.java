@@ -27,7 +27,7 @@ class LoadGeneratorIT {
     @ParameterizedTest(name = "{0} req/s")
     @ValueSource(ints = {100, 1000})
     void holdsTheRequestedRateWithinOnePercent(int rate) throws Exception {
-        try (ScriptedHttpServer server = new ScriptedHttpServer((t, body) ->
+        try (ScriptedHttpServer server = new ScriptedHttpServer((t, path, body) ->
                 ScriptedHttpServer.Answer.ok("{\"predictions\":[1]}"))) {
             LoadResult result = new LoadGenerator().run(server.url("/predict"), ONE,
                     LoadProfile.constant(rate, Duration.ofSeconds(22), Duration.ofSeconds(2)), p -> {});
@@ -60,7 +60,7 @@ class LoadGeneratorIT {
         Duration stall = Duration.ofSeconds(1);
         AtomicLong firstArrival = new AtomicLong();
         long stallStartsAfter = Duration.ofSeconds(6).toNanos();
-        try (ScriptedHttpServer server = new ScriptedHttpServer((arrival, body) -> {
+        try (ScriptedHttpServer server = new ScriptedHttpServer((arrival, path, body) -> {
             firstArrival.compareAndSet(0, arrival);
             long since = arrival - firstArrival.get();
             if (since >= stallStartsAfter && since < stallStartsAfter + stall.toNanos()) {
@@ -97,7 +97,7 @@ class LoadGeneratorIT {
     void countsErrorsByKindAndDropsNone() throws Exception {
         List<Payload> payloads = List.of(payload("{\"ok\": 1}"), payload("{\"fail\": 1}"), payload("{\"slow\": 1}"),
                 payload("{\"empty\": 1}"));
-        try (ScriptedHttpServer server = new ScriptedHttpServer((arrival, body) -> {
+        try (ScriptedHttpServer server = new ScriptedHttpServer((arrival, path, body) -> {
             if (body.contains("fail")) {
                 return new ScriptedHttpServer.Answer(500, "{\"error\":\"boom\"}", 0);
             }
@@ -132,7 +132,7 @@ class LoadGeneratorIT {
 
     @Test
     void reportsHittingTheInFlightCap() throws Exception {
-        try (ScriptedHttpServer server = new ScriptedHttpServer((arrival, body) ->
+        try (ScriptedHttpServer server = new ScriptedHttpServer((arrival, path, body) ->
                 new ScriptedHttpServer.Answer(200, "{}", arrival + 100_000_000L))) {
             LoadProfile profile = LoadProfile.constant(100, Duration.ofSeconds(2), Duration.ZERO).withMaxInFlight(2);
             LoadResult result = new LoadGenerator().run(server.url("/predict"), ONE, profile, p -> {});

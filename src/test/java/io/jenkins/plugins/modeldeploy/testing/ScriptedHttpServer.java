@@ -29,9 +29,9 @@ public final class ScriptedHttpServer implements AutoCloseable {
         }
     }
 
-    /** Decides the answer from the arrival time (System.nanoTime) and the request body. */
+    /** Decides the answer from the arrival time (System.nanoTime), the request's path and its body. */
     public interface Script {
-        Answer answer(long arrivalNanos, String body);
+        Answer answer(long arrivalNanos, String path, String body);
     }
 
     private final ServerSocket server;
@@ -89,7 +89,8 @@ public final class ScriptedHttpServer implements AutoCloseable {
                     }
                 }
                 String body = new String(in.readNBytes(length), StandardCharsets.UTF_8);
-                Answer answer = script.answer(arrival, body);
+                String[] parts = requestLine.split(" ");
+                Answer answer = script.answer(arrival, parts.length > 1 ? parts[1] : "", body);
                 long wait = answer.delayUntilNanos() - System.nanoTime();
                 if (answer.delayUntilNanos() != 0 && wait > 0) {
                     TimeUnit.NANOSECONDS.sleep(wait);

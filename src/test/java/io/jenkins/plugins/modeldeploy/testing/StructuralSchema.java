@@ -4,8 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
@@ -26,14 +24,17 @@ public final class StructuralSchema {
         this.schema = schema;
     }
 
-    /** The v1alpha1 schema of a CRD file under ../shared/schemas/traefik (where CI lays out shared/). */
+    /** The v1alpha1 schema of one of Traefik's CRDs kept in the test resources ({@code schemas/traefik/}). */
     public static StructuralSchema traefik(String file) throws IOException {
-        Path path = Path.of("..", "shared", "schemas", "traefik", file);
-        if (!Files.isRegularFile(path)) {
-            throw new IllegalStateException("Traefik CRD schema " + path.toAbsolutePath() + " is missing: the tests"
-                    + " read Traefik's CRDs from ../shared/schemas/traefik");
+        String path = "/schemas/traefik/" + file;
+        JsonNode crd;
+        try (var in = StructuralSchema.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("Traefik CRD schema " + path + " is missing from the test resources"
+                        + " (see src/test/resources/schemas/traefik/README.md)");
+            }
+            crd = YAML.readTree(in);
         }
-        JsonNode crd = YAML.readTree(path.toFile());
         for (JsonNode version : crd.at("/spec/versions")) {
             if (version.path("name").asText().equals("v1alpha1")) {
                 return new StructuralSchema(version.at("/schema/openAPIV3Schema"));

@@ -24,6 +24,7 @@ public final class ClusterConfig extends AbstractDescribableImpl<ClusterConfig> 
     private String routeMode = KubernetesSettings.RouteMode.TRAEFIK.name();
     private String prometheusUrl;
     private String host;
+    private String gatewayUrl;
 
     @DataBoundConstructor
     public ClusterConfig(String name) {
@@ -97,6 +98,21 @@ public final class ClusterConfig extends AbstractDescribableImpl<ClusterConfig> 
         this.host = Validation.blank(host) ? null : host.trim();
     }
 
+    public String getGatewayUrl() {
+        return gatewayUrl;
+    }
+
+    /**
+     * Where the controller reaches Traefik's entry point, e.g. {@code https://models.example.com}: smoke tests and
+     * synthetic A/B traffic go there when the controller runs outside the cluster. Empty: {@code http://<host>} when
+     * a host is routed, else the in-cluster addresses.
+     */
+    @DataBoundSetter
+    public void setGatewayUrl(String gatewayUrl) {
+        Validation.require(Validation.httpUrl("gatewayUrl", gatewayUrl));
+        this.gatewayUrl = Validation.blank(gatewayUrl) ? null : gatewayUrl.trim().replaceAll("/+$", "");
+    }
+
     static KubernetesSettings.RouteMode parseRouteMode(String value) {
         if (Validation.blank(value)) {
             return KubernetesSettings.RouteMode.TRAEFIK;
@@ -130,6 +146,10 @@ public final class ClusterConfig extends AbstractDescribableImpl<ClusterConfig> 
 
         public FormValidation doCheckPrometheusUrl(@QueryParameter String value) {
             return Validation.form(Validation.httpUrl("prometheusUrl", value));
+        }
+
+        public FormValidation doCheckGatewayUrl(@QueryParameter String value) {
+            return Validation.form(Validation.httpUrl("gatewayUrl", value));
         }
     }
 }

@@ -55,6 +55,21 @@ public final class Validation {
         }
     }
 
+    /** A duration that may be zero (e.g. how long to keep a replaced version: 0 scales it down at once). */
+    public static Optional<String> durationOrZero(String field, String value) {
+        if (blank(value)) {
+            return Optional.empty();
+        }
+        try {
+            if (Durations.parse(value, field).isNegative()) {
+                return problem("Validation.negativeDuration", field, value);
+            }
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
+    }
+
     /** An {@code http(s)://} URL such as a Prometheus server. */
     public static Optional<String> httpUrl(String field, String value) {
         if (blank(value)) {
@@ -118,6 +133,14 @@ public final class Validation {
     public static Optional<String> range(String field, double value, double min, double max) {
         if (Double.isNaN(value) || value < min || value > max) {
             return problem("Validation.range", field, fmt(value), fmt(min), fmt(max));
+        }
+        return Optional.empty();
+    }
+
+    /** A rate (a share, a difference of shares) from {@code min} up to, not including, 1. */
+    public static Optional<String> rate(String field, double value, double min) {
+        if (Double.isNaN(value) || value < min || value >= 1) {
+            return problem("Validation.rate", field, fmt(value), fmt(min));
         }
         return Optional.empty();
     }

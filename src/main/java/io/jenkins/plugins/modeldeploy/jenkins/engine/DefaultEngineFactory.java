@@ -3,21 +3,20 @@ package io.jenkins.plugins.modeldeploy.jenkins.engine;
 import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.kube.KubernetesSettings;
 import io.jenkins.plugins.modeldeploy.kube.KubernetesTarget;
-import io.jenkins.plugins.modeldeploy.pipeline.DefaultDeploymentEngine;
 import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
 import io.jenkins.plugins.modeldeploy.target.Target;
 import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /**
- * The engine the plugin ships: {@link DefaultDeploymentEngine} over a {@link KubernetesTarget}. Registered in
+ * The engine the plugin ships: {@link DeploymentEngine} over a {@link KubernetesTarget}. Registered in
  * {@code META-INF/services}; A/B tests read Prometheus when the cluster's configuration names one.
  */
 public final class DefaultEngineFactory implements EngineFactory {
     @Override
     public DeploymentEngine engine(Path workDir, Consumer<DeploymentEvent> events) {
         // Build output (Jib's progress) is not an event; the events already say what was built.
-        return new DefaultDeploymentEngine(events, workDir, line -> { });
+        return new DeploymentEngine(events, workDir, line -> { });
     }
 
     @Override

@@ -41,7 +41,10 @@ public final class Resolver {
         this.secrets = secrets;
     }
 
-    /** Cluster settings: an explicit kubeconfig credential wins over the named (or first) cluster's. */
+    /**
+     * Cluster settings: an explicit kubeconfig credential wins over the named (or first) cluster's; the cluster's
+     * gateway URL is where smoke tests and synthetic A/B traffic enter.
+     */
     public KubernetesSettings kubernetes(TargetOptions options) {
         Optional<ClusterConfig> cluster = config.cluster(options.cluster);
         if (cluster.isEmpty() && Validation.blank(options.kubeconfigCredentialsId)) {
@@ -67,7 +70,8 @@ public final class Resolver {
         return new KubernetesSettings(kubeconfig, Optional.empty(), namespace, host,
                 cluster.map(ClusterConfig::routeMode).orElse(defaults.routeMode()), Optional.empty(),
                 cluster.map(ClusterConfig::getPrometheusUrl).map(URI::create), RetireMode.REMOVE,
-                defaults.minReplicas(), defaults.maxReplicas(), List.of());
+                defaults.minReplicas(), defaults.maxReplicas(), List.of())
+                .withGatewayUrl(cluster.map(ClusterConfig::getGatewayUrl).map(URI::create));
     }
 
     /** The image to build: repository (given, or the first registry's prefix plus the model name) and its push. */

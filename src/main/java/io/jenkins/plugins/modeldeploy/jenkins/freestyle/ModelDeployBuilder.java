@@ -15,6 +15,7 @@ import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.AbTestOptions;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.ApprovalOptions;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.DeployModelStep;
+import io.jenkins.plugins.modeldeploy.jenkins.steps.DeployRequest;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.FreestyleDeployment;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.JenkinsStepServices;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.SmokeOptions;
@@ -97,6 +98,15 @@ public final class ModelDeployBuilder extends Builder implements SimpleBuildStep
         options.setRolloutTimeout(rolloutTimeout);
     }
 
+    public String getKeepPrevious() {
+        return options.getKeepPrevious();
+    }
+
+    @DataBoundSetter
+    public void setKeepPrevious(String keepPrevious) {
+        options.setKeepPrevious(keepPrevious);
+    }
+
     public String getCluster() {
         return options.getCluster();
     }
@@ -169,11 +179,16 @@ public final class ModelDeployBuilder extends Builder implements SimpleBuildStep
         options.setApproval(approval);
     }
 
+    /** What the build step was asked to do, as {@code deployModel} would be. */
+    public DeployRequest request() {
+        return options.request();
+    }
+
     @Override
     public void perform(Run<?, ?> run, FilePath workspace, EnvVars env, Launcher launcher, TaskListener listener)
             throws InterruptedException, IOException {
         try {
-            FreestyleDeployment.run(new JenkinsStepServices(run, workspace, listener), options.request());
+            FreestyleDeployment.run(new JenkinsStepServices(run, workspace, listener), request());
         } catch (IOException | InterruptedException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -225,6 +240,10 @@ public final class ModelDeployBuilder extends Builder implements SimpleBuildStep
 
         public FormValidation doCheckRolloutTimeout(@QueryParameter String value) {
             return Validation.form(Validation.duration("rolloutTimeout", value, false));
+        }
+
+        public FormValidation doCheckKeepPrevious(@QueryParameter String value) {
+            return Validation.form(Validation.durationOrZero("keepPrevious", value));
         }
 
         public FormValidation doCheckEventsUri(@QueryParameter String value) {

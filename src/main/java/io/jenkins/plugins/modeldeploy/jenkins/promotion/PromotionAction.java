@@ -197,15 +197,19 @@ public final class PromotionAction implements RunAction2 {
         return Outcome.RECORDED;
     }
 
-    /** Closes the page without a decision (the step timed out or was stopped). */
-    public void close(Status reason) {
+    /**
+     * Closes the page without a decision (the step timed out or was stopped); false when it was decided (or closed)
+     * first.
+     */
+    public boolean close(Status reason) {
         synchronized (this) {
             if (status != Status.PENDING) {
-                return;
+                return false;
             }
             status = reason;
         }
         persist();
+        return true;
     }
 
     /** Adds a line to what the page reports happened after the decision (promoted, rolled back, failed). */

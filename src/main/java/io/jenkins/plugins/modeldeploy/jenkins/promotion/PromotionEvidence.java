@@ -93,7 +93,7 @@ public final class PromotionEvidence implements Serializable {
         }
     }
 
-    /** @param request its experiment is null for a first version, which had no A/B test */
+    /** @param request its experiment is empty when only the stored verdict and reasons are known */
     public PromotionEvidence(PromotionRequest request) {
         model = request.model();
         champion = request.champion();
@@ -117,10 +117,12 @@ public final class PromotionEvidence implements Serializable {
         }
         smokeReasons = new ArrayList<>(smoke == null ? List.of() : smoke.verdict().reasons());
         smokeReportHtml = smoke == null ? "" : SmokeReports.html(smoke);
-        ExperimentResult experiment = request.experiment();
-        if (experiment == null) { // a first version: nothing in production to compare it with
-            verdict = "PROMOTE";
-            verdictReasons = new ArrayList<>(List.of("no version of " + model + " serves production yet"));
+        ExperimentResult experiment = request.experiment().orElse(null);
+        if (experiment == null) { // only the stored verdict (a run resumed after a restart), or no A/B test at all
+            verdict = request.verdict().name();
+            verdictReasons = new ArrayList<>(request.reasons().isEmpty()
+                    ? List.of("no A/B test figures: the version has nothing in production to be compared with")
+                    : request.reasons());
             championStats = null;
             challengerStats = null;
             errorRatePValue = Double.NaN;

@@ -6,22 +6,20 @@ import java.util.List;
 
 import java.nio.file.Path;
 
-import io.jenkins.plugins.modeldeploy.smoke.Payload;
-
-import io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan;
-
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 
 import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
 
 import hudson.Extension;
 import hudson.util.FormValidation;
-import io.jenkins.plugins.modeldeploy.abtest.ExperimentResult;
+import io.jenkins.plugins.modeldeploy.model.SpecOverride;
+import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
+import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
+import java.util.Optional;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.TargetOptions;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
-import io.jenkins.plugins.modeldeploy.target.Target;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,10 +31,11 @@ import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
 
 /**
- * {@code abTestModel}: splits the stable route between production ({@code champion}, default: the version that
- * serves production now) and {@code challenger}, measures both and decides. Leaves the split as it found it.
- * Returns {@code verdict} (PROMOTE, ROLLBACK or INCONCLUSIVE), {@code reasons}, {@code champion},
- * {@code challenger}; it does not fail the build on a ROLLBACK verdict: the Jenkinsfile decides.
+ * {@code abTestModel}: the lifecycle's A/B test of {@code challenger} (rolled out and smoke-tested by the finer steps)
+ * against the production version. The lifecycle acts on the verdict: PROMOTE waits for {@code promoteModel};
+ * ROLLBACK or INCONCLUSIVE take the challenger out. Returns {@code verdict}, {@code reasons}, {@code champion},
+ * {@code challenger}, {@code outcome} (null while the version waits for promotion) and {@code production}; it does not
+ * fail the build: the Jenkinsfile decides what an ended run means for it.
  */
 public final class AbTestModelStep extends TargetStep {
     private final String model;
@@ -135,32 +134,44 @@ public final class AbTestModelStep extends TargetStep {
         @Override
         protected Object run(StepServices services) throws Exception {
             try (Session s = Session.open(services, target)) {
-                Target t = s.target(target);
-                String production = !Validation.blank(champion) ? champion : t.releases().load(model)
-                        .flatMap(ReleaseState::production).orElseThrow(() -> new IllegalArgumentException(
-                                "champion: no version of " + model + " serves production yet, so there is nothing to"
-                                        + " A/B test against; promote a first version with promoteModel"));
-                status("A/B test " + production + " vs " + challenger);
-                double slo = sloP99Ms != null ? sloP99Ms : services.configuration().getDefaultP99Ms();
-                ExperimentPlan plan = abTest.plan(model, production, challenger, slo);
-                List<Payload> samples = List.of();
-                if (modelDir != null) {
-                    Path dir = services.modelDirectory(modelDir);
-                    samples = DeployFlow.samples(ModelVersion.of(new ModelSpecLoader().load(dir), challenger,
-                            "challenger"));
+                if (modelDir == null) {
+                    throw new AbortException(Messages.format("AbTest.modelDirRequired", model, challenger));
                 }
-                if (plan.syntheticRate().isPresent() && samples.isEmpty()) {
-                    throw new AbortException(Messages.format("AbTest.samplesRequired", model));
+                Path dir = services.modelDirectory(modelDir);
+                List<SpecOverride> overrides = new ArrayList<>(s.resolver.sloDefaults(dir));
+                if (sloP99Ms != null) {
+                    overrides.add(new SpecOverride("slo.p99Ms", Double.toString(sloP99Ms), "sloP99Ms"));
                 }
-                ExperimentResult result = s.engine.abTest(t, plan, samples);
-                services.log().println(Messages.format("Deploy.verdict", model, challenger, result.summary()));
+                ModelVersion version = ModelVersion.of(new ModelSpecLoader().load(dir, overrides), challenger,
+                        "challenger");
+                if (!version.name().equals(model)) {
+                    throw new AbortException(Messages.format("Step.modelMismatch", modelDir, version.name(), model));
+                }
+                Lifecycle lifecycle = DeployFlow.lifecycle(s, target);
+                Optional<String> production = s.target(target).releases().load(model)
+                        .flatMap(ReleaseState::production);
+                if (!Validation.blank(champion) && !production.equals(Optional.of(champion))) {
+                    throw new AbortException("champion: " + champion + " is not the production version of " + model
+                            + " (" + production.orElse("none") + "); the A/B test compares with production");
+                }
+                status("A/B test " + production.orElse("-") + " vs " + challenger);
+                Lifecycle.Progress progress = lifecycle.abTest(version, abTest.settings(),
+                        DeployOutcome.begin(model, challenger));
+                DeployOutcome outcome = progress.outcome();
+                outcome.experiment().ifPresent(e -> services.log().println(Messages.format("Deploy.verdict", model,
+                        challenger, e.summary())));
                 Map<String, Object> out = new LinkedHashMap<>();
-                out.put("verdict", result.verdict().name());
-                out.put("reasons", new ArrayList<>(result.reasons()));
-                out.put("champion", production);
+                out.put("verdict", outcome.verdict().map(Enum::name).orElse(null));
+                out.put("reasons", new ArrayList<>(outcome.experiment().map(e -> e.reasons()).orElse(List.of(
+                        outcome.reason()))));
+                out.put("champion", production.orElse(null));
                 out.put("challenger", challenger);
-                out.put("championRequests", result.champion().requests());
-                out.put("challengerRequests", result.challenger().requests());
+                out.put("outcome", outcome.outcome().map(Enum::name).orElse(null));
+                out.put("production", outcome.production().orElse(null));
+                outcome.experiment().ifPresent(e -> {
+                    out.put("championRequests", e.champion().requests());
+                    out.put("challengerRequests", e.challenger().requests());
+                });
                 return out;
             }
         }

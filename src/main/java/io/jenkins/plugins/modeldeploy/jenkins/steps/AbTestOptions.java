@@ -8,8 +8,12 @@ import io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Durations;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
+import io.jenkins.plugins.modeldeploy.pipeline.DeployPlan;
 import java.io.Serializable;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
@@ -26,6 +30,10 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
     private double alpha = 0.05;
     private String method = ExperimentPlan.Method.SEQUENTIAL.name();
     private Double syntheticRate;
+    private double minimumDetectableEffect = ExperimentPlan.DEFAULT_MINIMUM_DETECTABLE_EFFECT;
+    private String gate = ExperimentPlan.Gate.DEFAULT.kind().name();
+    private double errorRateMargin = ExperimentPlan.Gate.DEFAULT_MARGIN;
+    private double sloViolationMargin = ExperimentPlan.Gate.DEFAULT_MARGIN;
 
     @DataBoundConstructor
     public AbTestOptions() {}
@@ -88,11 +96,12 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
 
     @DataBoundSetter
     public void setMethod(String method) {
-        try {
-            this.method = ExperimentPlan.Method.valueOf(method.trim().toUpperCase(Locale.ROOT)).name();
-        } catch (IllegalArgumentException | NullPointerException e) {
-            throw new IllegalArgumentException("abTest.method: \"" + method + "\" must be SEQUENTIAL or FIXED_HORIZON");
-        }
+        Validation.require(checkMethod(method));
+        this.method = ExperimentPlan.Method.valueOf(method.trim().toUpperCase(Locale.ROOT)).name();
+    }
+
+    static Optional<String> checkMethod(String value) {
+        return oneOf("abTest.method", value, ExperimentPlan.Method.values());
     }
 
     public Double getSyntheticRate() {
@@ -108,15 +117,77 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
         this.syntheticRate = syntheticRate;
     }
 
-    public ExperimentPlan plan(String model, String champion, String challenger, double sloP99Ms) {
+    public double getMinimumDetectableEffect() {
+        return minimumDetectableEffect;
+    }
+
+    /**
+     * The smallest absolute difference of rates worth detecting (0.01: one percentage point): the sequential test is
+     * tuned for it, the fixed-horizon test sized by it.
+     */
+    @DataBoundSetter
+    public void setMinimumDetectableEffect(double minimumDetectableEffect) {
+        Validation.require(Validation.rate("abTest.minimumDetectableEffect", minimumDetectableEffect, 0.0001));
+        this.minimumDetectableEffect = minimumDetectableEffect;
+    }
+
+    /** {@code NON_INFERIORITY} (the default) or {@code SUPERIORITY}: what the challenger must show to be promoted. */
+    public String getGate() {
+        return gate;
+    }
+
+    @DataBoundSetter
+    public void setGate(String gate) {
+        Validation.require(checkGate(gate));
+        this.gate = ExperimentPlan.Gate.Kind.valueOf(gate.trim().toUpperCase(Locale.ROOT)).name();
+    }
+
+    static Optional<String> checkGate(String value) {
+        return oneOf("abTest.gate", value, ExperimentPlan.Gate.Kind.values());
+    }
+
+    public double getErrorRateMargin() {
+        return errorRateMargin;
+    }
+
+    /** How much worse than production the challenger's error rate may be and still pass the gate (0.01: a point). */
+    @DataBoundSetter
+    public void setErrorRateMargin(double errorRateMargin) {
+        Validation.require(Validation.rate("abTest.errorRateMargin", errorRateMargin, 0));
+        this.errorRateMargin = errorRateMargin;
+    }
+
+    public double getSloViolationMargin() {
+        return sloViolationMargin;
+    }
+
+    /** How much higher the challenger's share of SLO violations may be and still pass the gate. */
+    @DataBoundSetter
+    public void setSloViolationMargin(double sloViolationMargin) {
+        Validation.require(Validation.rate("abTest.sloViolationMargin", sloViolationMargin, 0));
+        this.sloViolationMargin = sloViolationMargin;
+    }
+
+
+    private static Optional<String> oneOf(String field, String value, Enum<?>[] values) {
+        List<String> names = Arrays.stream(values).map(Enum::name).toList();
+        if (value != null && names.contains(value.trim().toUpperCase(Locale.ROOT))) {
+            return Optional.empty();
+        }
+        return Optional.of(field + ": \"" + value + "\" must be " + String.join(" or ", names));
+    }
+
+    /** The experiment's settings for the lifecycle. */
+    public DeployPlan.ExperimentSettings settings() {
         var min = Durations.parsePositive(minDuration, "abTest.minDuration");
         var max = Durations.parsePositive(maxDuration, "abTest.maxDuration");
         if (max.compareTo(min) < 0) {
             throw new IllegalArgumentException("abTest.maxDuration: " + maxDuration + " is shorter than"
                     + " abTest.minDuration " + minDuration);
         }
-        return new ExperimentPlan(model, champion, challenger, challengerWeight, min, max, minSamples, alpha,
-                ExperimentPlan.Method.valueOf(method), SmokeOptions.optional(syntheticRate), sloP99Ms);
+        return new DeployPlan.ExperimentSettings(challengerWeight, min, max, minSamples, alpha,
+                ExperimentPlan.Method.valueOf(method), SmokeOptions.optional(syntheticRate), minimumDetectableEffect,
+                new ExperimentPlan.Gate(ExperimentPlan.Gate.Kind.valueOf(gate), errorRateMargin, sloViolationMargin));
     }
 
     @Extension
@@ -145,6 +216,37 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
 
         public FormValidation doCheckSyntheticRate(@QueryParameter String value) {
             return Validation.form(Validation.number("abTest.syntheticRate", value, 0.1, 100_000));
+        }
+
+        public FormValidation doCheckMinSamples(@QueryParameter String value) {
+            return Validation.form(Validation.number("abTest.minSamples", value, 0, 1e12));
+        }
+
+        public FormValidation doCheckMethod(@QueryParameter String value) {
+            return Validation.form(Validation.blank(value) ? Optional.empty() : checkMethod(value));
+        }
+
+        public FormValidation doCheckMinimumDetectableEffect(@QueryParameter String value) {
+            return Validation.form(number("abTest.minimumDetectableEffect", value, 0.0001));
+        }
+
+        public FormValidation doCheckGate(@QueryParameter String value) {
+            return Validation.form(Validation.blank(value) ? Optional.empty() : checkGate(value));
+        }
+
+        public FormValidation doCheckErrorRateMargin(@QueryParameter String value) {
+            return Validation.form(number("abTest.errorRateMargin", value, 0));
+        }
+
+        public FormValidation doCheckSloViolationMargin(@QueryParameter String value) {
+            return Validation.form(number("abTest.sloViolationMargin", value, 0));
+        }
+
+        private static Optional<String> number(String field, String value, double min) {
+            Optional<String> problem = Validation.number(field, value, Double.NEGATIVE_INFINITY,
+                    Double.POSITIVE_INFINITY);
+            return problem.isPresent() || Validation.blank(value) ? problem
+                    : Validation.rate(field, Double.parseDouble(value.trim()), min);
         }
     }
 }

@@ -49,6 +49,14 @@ final class ApprovalWait implements Serializable {
         }
     }
 
+    /**
+     * Runs {@code task} on the timer thread at {@code deadline}: the freestyle page's timeout. In memory only: a
+     * restart of Jenkins loses it (the deadline is on the page, the lifecycle still waits).
+     */
+    static void at(Instant deadline, Runnable task) {
+        TIMER.schedule(task, Math.max(0, deadline.toEpochMilli() - System.currentTimeMillis()), TimeUnit.MILLISECONDS);
+    }
+
     boolean expired() {
         return System.currentTimeMillis() >= deadlineMillis;
     }

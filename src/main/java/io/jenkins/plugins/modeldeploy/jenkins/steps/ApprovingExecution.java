@@ -27,6 +27,7 @@ public abstract class ApprovingExecution extends BackgroundExecution {
     private String model;
     private String version;
     private ApprovalWait wait;
+    private Duration timeout;
 
     protected ApprovingExecution(StepContext context, String stepName, TargetOptions target, StepServices services) {
         super(context, stepName, services);
@@ -36,8 +37,11 @@ public abstract class ApprovingExecution extends BackgroundExecution {
     /** The second half, on a worker thread: promote (or roll back) on {@code approval}; returns the step's value. */
     protected abstract Object afterDecision(Session s, Approval approval) throws Exception;
 
-    /** On a worker thread when nobody decided in time: roll back. The step then fails with the timeout message. */
-    protected abstract void afterTimeout(Session s) throws Exception;
+    /**
+     * On a worker thread when nobody decided within {@code waited}: the lifecycle takes the version out. The step then
+     * fails with the timeout message.
+     */
+    protected abstract void afterTimeout(Session s, Duration waited) throws Exception;
 
     /** Attaches the promotion page, announces it and starts waiting; the caller returns {@link #PENDING}. */
     protected final void awaitApproval(Session s, String model, String version, PromotionEvidence evidence,
@@ -52,6 +56,7 @@ public abstract class ApprovingExecution extends BackgroundExecution {
         services.log().println(Messages.format("Approval.waiting", model, version, url));
         ApprovalWait armed = new ApprovalWait(key, deadline);
         synchronized (this) {
+            this.timeout = timeout;
             this.model = model;
             this.version = version;
             this.wait = armed;
@@ -82,7 +87,7 @@ public abstract class ApprovingExecution extends BackgroundExecution {
                     Instant.ofEpochMilli(wait.deadlineMillis));
             services.log().println(message);
             try (Session s = Session.open(services, target)) {
-                afterTimeout(s);
+                afterTimeout(s, timeout == null ? Duration.ZERO : timeout);
             }
             throw new AbortException(message);
         });
@@ -116,6 +121,7 @@ public abstract class ApprovingExecution extends BackgroundExecution {
         }
     }
 
+    /** Stopped while waiting: the page closes; {@link #afterStop} then ends the waiting run. */
     @Override
     public void stop(Throwable cause) throws Exception {
         ApprovalWait waiting;
@@ -127,6 +133,33 @@ public abstract class ApprovingExecution extends BackgroundExecution {
             services().promotion(waiting.key).ifPresent(a -> a.close(PromotionAction.Status.ABORTED));
         }
         super.stop(cause);
+    }
+
+    /**
+     * Aborted while waiting for approval: the lifecycle takes the waiting version out (as a rollback of the run in
+     * progress would), so no challenger is left running with nobody to decide on it.
+     */
+    @Override
+    protected void afterStop(Throwable cause) throws Exception {
+        String waitingModel;
+        String waitingVersion;
+        synchronized (this) {
+            if (wait == null) {
+                return;
+            }
+            waitingModel = model;
+            waitingVersion = version;
+        }
+        abandon(waitingModel, waitingVersion, cause);
+    }
+
+    /** Ends the run of {@code version} in progress as aborted (the lifecycle takes it out); logs what happened. */
+    protected final void abandon(String model, String version, Throwable cause) throws Exception {
+        StepServices services = services();
+        services.log().println(Messages.format("Deploy.aborted", model, version));
+        try (Session s = Session.open(services, target)) {
+            DeployFlow.abandon(DeployFlow.lifecycle(s, target), model, version, cause, services);
+        }
     }
 
     protected final TargetOptions target() {

@@ -30,6 +30,8 @@ public abstract class BackgroundExecution extends StepExecution {
     private transient volatile String status;
     /** Set by {@link #stop}: the step is already completed, so the interrupted work must not complete it again. */
     private transient volatile boolean stopped;
+    private transient volatile Throwable stopCause;
+    private transient boolean cleanedUp;
     private transient StepServices services;
 
     protected BackgroundExecution(StepContext context, String stepName, StepServices services) {
@@ -64,19 +66,57 @@ public abstract class BackgroundExecution extends StepExecution {
                 if (!stopped) {
                     getContext().onFailure(t);
                 }
+            } finally {
+                if (stopped) {
+                    Thread.interrupted(); // the work is over; what follows must not be interrupted by the stop
+                    cleanUpOnce();
+                }
             }
         });
     }
 
+    /**
+     * Completes the step with {@code cause} at once; interrupts the work, if any, and then (on the worker thread, once
+     * the interrupted work has unwound, so the two never overlap) runs {@link #afterStop}.
+     */
     @Override
     public void stop(Throwable cause) throws Exception {
+        stopCause = cause;
         stopped = true;
         Future<?> running = task;
-        if (running != null) {
+        boolean working = running != null && !running.isDone();
+        if (working) {
             running.cancel(true);
         }
         getContext().onFailure(cause);
+        if (!working) {
+            WORKERS.submit(this::cleanUpOnce);
+        }
     }
+
+    private void cleanUpOnce() {
+        synchronized (this) {
+            if (cleanedUp) {
+                return;
+            }
+            cleanedUp = true;
+        }
+        try {
+            afterStop(stopCause);
+        } catch (Exception e) { // the step is completed already: the log is the only place to say it
+            try {
+                services().log().println(stepName + ": " + e.getMessage());
+            } catch (Exception unreadable) {
+                e.addSuppressed(unreadable);
+            }
+        }
+    }
+
+    /**
+     * What a stopped (aborted) step leaves behind is cleaned up here; on a worker thread after the interrupted work
+     * ended. Nothing by default.
+     */
+    protected void afterStop(Throwable cause) throws Exception {}
 
     @Override
     public void onResume() {

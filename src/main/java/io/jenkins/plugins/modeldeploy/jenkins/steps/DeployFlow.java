@@ -1,37 +1,20 @@
 package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
-import java.util.List;
-
-import io.jenkins.plugins.modeldeploy.target.TargetException;
-
-import io.jenkins.plugins.modeldeploy.smoke.Payload;
-
-import io.jenkins.plugins.modeldeploy.pipeline.DefaultDeploymentEngine;
-
 import hudson.AbortException;
-import io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan;
-import io.jenkins.plugins.modeldeploy.abtest.ExperimentResult;
-import io.jenkins.plugins.modeldeploy.abtest.Verdict;
-import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
-import io.jenkins.plugins.modeldeploy.event.EventDetails;
-import io.jenkins.plugins.modeldeploy.image.BuiltImage;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Durations;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.TargetOptions;
-import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionEvidence;
 import io.jenkins.plugins.modeldeploy.model.ModelSpec;
 import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
-import io.jenkins.plugins.modeldeploy.pipeline.Approval;
-import io.jenkins.plugins.modeldeploy.pipeline.PromotionRequest;
+import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
+import io.jenkins.plugins.modeldeploy.pipeline.DeployPlan;
+import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
+import io.jenkins.plugins.modeldeploy.pipeline.VerdictTable;
 import io.jenkins.plugins.modeldeploy.smoke.SmokeResult;
-import io.jenkins.plugins.modeldeploy.target.DeployedVersion;
-import io.jenkins.plugins.modeldeploy.target.ReleaseState;
-import io.jenkins.plugins.modeldeploy.target.RetireMode;
-import io.jenkins.plugins.modeldeploy.target.RolloutRequest;
-import io.jenkins.plugins.modeldeploy.target.Target;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -39,107 +22,104 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The phases of {@code deployModel} and the freestyle build step, in two halves around the approval: {@link
- * #beforeApproval} builds, rolls out, smoke-tests and A/B-tests; {@link #afterApproval} promotes or rolls back.
- * Shared by the Pipeline execution and the freestyle builder, so both do exactly the same.
+ * What {@code deployModel}, the freestyle step and the finer steps share: the lifecycle over the session's target,
+ * the plan built from the step's options, and the step's result from the lifecycle's outcome. No verdict is looked
+ * at here: what a verdict does is the lifecycle's ({@code VerdictTable}); the drivers differ only in how they wait
+ * for approval.
  */
 final class DeployFlow {
+    static final String DEFAULT_ROLLOUT_TIMEOUT = "10m";
+    static final String DEFAULT_KEEP_PREVIOUS = "1h";
+
     private DeployFlow() {}
 
-    static Checkpoint beforeApproval(Session s, DeployRequest request, Status status) throws Exception {
-        StepServices services = s.services;
-        Path dir = services.modelDirectory(request.modelDir);
+    static Lifecycle lifecycle(Session s, TargetOptions target) throws Exception {
+        return new Lifecycle(s.engine, s.target(target), s::publish);
+    }
+
+    /** The model version the step deploys, from the model directory in the workspace. */
+    static ModelVersion version(Session s, String modelDir, String version) throws Exception {
+        Path dir = s.services.modelDirectory(modelDir);
         ModelSpec spec = new ModelSpecLoader().load(dir, s.resolver.sloDefaults(dir));
-        String versionText = Validation.blank(request.version) ? services.buildNumber() : request.version;
-        ModelVersion version = ModelVersion.of(spec, versionText, "version");
-        LinkedHashMap<String, Object> result = new LinkedHashMap<>();
-        result.put("model", spec.name());
-        result.put("version", version.version());
-
-        status.set("building image");
-        BuiltImage image = s.engine.buildImage(s.resolver.image(version, request.image));
-        result.put("image", image.pinned());
-        result.put("imageDigest", image.digest());
-
-        status.set("rolling out");
-        Target target = s.target(request.target);
-        DeployedVersion deployed = s.engine.rollout(target, new RolloutRequest(version, Optional.of(image.pinned()),
-                Map.of("build-url", services.runUrl()), Durations.parsePositive(
-                        Validation.blank(request.rolloutTimeout) ? "10m" : request.rolloutTimeout, "rolloutTimeout")));
-        result.put("endpoint", deployed.endpoint().toString());
-
-        status.set("smoke test");
-        SmokeResult smoke = s.engine.smokeTest(target, version, deployed, request.smoke.settings());
-        result.put("smoke", smokeSummary(smoke));
-        if (!smoke.passed()) {
-            target.retire(deployed.ref(), RetireMode.REMOVE);
-            throw new AbortException(Messages.format("Deploy.smokeFailed", spec.name(), version.version(),
-                    String.join("; ", smoke.verdict().reasons())));
-        }
-
-        Optional<String> champion = target.releases().load(spec.name()).flatMap(ReleaseState::production)
-                .filter(v -> !v.equals(version.version()));
-        ExperimentResult experiment = null;
-        String verdict;
-        if (champion.isEmpty()) {
-            services.log().println(Messages.format("Deploy.firstVersion", spec.name(), version.version()));
-            verdict = Verdict.PROMOTE.name();
-        } else {
-            status.set("A/B test against " + champion.get());
-            ExperimentPlan plan = request.abTest.plan(spec.name(), champion.get(), version.version(),
-                    spec.slo().p99Ms());
-            experiment = s.engine.abTest(target, plan, samples(version));
-            verdict = experiment.verdict().name();
-            result.put("verdictReasons", new ArrayList<>(experiment.reasons()));
-            services.log().println(Messages.format("Deploy.verdict", spec.name(), version.version(),
-                    experiment.summary()));
-        }
-        result.put("verdict", verdict);
-        Optional<String> championImage = Optional.empty();
-        if (champion.isPresent()) {
-            championImage = target.releases().load(spec.name()).map(state -> state.digests().get(champion.get()));
-        }
-        PromotionEvidence evidence = new PromotionEvidence(new PromotionRequest(spec.name(), champion.orElse(""),
-                version.version(), championImage, Optional.of(image.pinned()), Optional.of(smoke), experiment));
-        return new Checkpoint(spec.name(), version.version(), champion.orElse(""), verdict, evidence, result);
+        return ModelVersion.of(spec, Validation.blank(version) ? s.services.buildNumber() : version, "version");
     }
 
-    /** The model's sample requests (synthetic A/B traffic); none when the model declares none. */
-    static List<Payload> samples(ModelVersion version) throws TargetException {
-        return version.spec().samples().isEmpty() ? List.of() : DefaultDeploymentEngine.samples(version);
+    /** The plan of {@code deployModel} and the freestyle step: build, roll out, smoke-test, A/B test. */
+    static DeployPlan plan(Session s, DeployRequest request, Duration approvalTimeout) throws Exception {
+        ModelVersion version = version(s, request.modelDir, request.version);
+        return new DeployPlan(version, Optional.of(s.resolver.image(version, request.image)), Optional.empty(),
+                Map.of("build-url", s.services.runUrl()), rolloutTimeout(request.rolloutTimeout),
+                Optional.of(request.smoke.settings()), request.abTest.settings(), approvalTimeout,
+                keepPrevious(request.keepPrevious), s.resolver.kubernetes(request.target).onFailure(),
+                s.services.runUrl());
     }
 
-    /** Promotes on an approval of a PROMOTE or INCONCLUSIVE verdict; otherwise rolls back and fails. */
-    static Map<String, Object> afterApproval(Session s, TargetOptions target, Checkpoint c, Approval approval)
-            throws Exception {
-        s.publish(DeploymentEvent.of(c.model, c.challenger, (approval.approved() ? "approved" : "rejected") + " by "
-                + approval.approver() + (approval.comment().isEmpty() ? "" : ": " + approval.comment()),
-                new EventDetails.ApprovalGiven(approval.approver(), approval.approved(), approval.comment())));
-        LinkedHashMap<String, Object> result = new LinkedHashMap<>(c.result);
-        result.put("approvedBy", approval.approver());
-        result.put("approved", approval.approved());
-        if (approval.approved() && !Verdict.ROLLBACK.name().equals(c.verdict)) {
-            s.engine.promote(s.target(target), c.model, c.challenger, approval);
-            s.services.log().println(Messages.format("Deploy.promoted", c.model, c.challenger));
-            result.put("promotedVersion", c.challenger);
+    static Duration rolloutTimeout(String text) {
+        return Durations.parsePositive(Validation.blank(text) ? DEFAULT_ROLLOUT_TIMEOUT : text, "rolloutTimeout");
+    }
+
+    /** How long a replaced production version keeps running: one hour unless the step says otherwise (0: none). */
+    static Duration keepPrevious(String text) {
+        Validation.require(Validation.durationOrZero("keepPrevious", text));
+        return Durations.parse(Validation.blank(text) ? DEFAULT_KEEP_PREVIOUS : text, "keepPrevious");
+    }
+
+    /**
+     * The step's value: {@code model}, {@code version}, {@code outcome} (null while undecided), {@code verdict},
+     * {@code production}, {@code reason}, and what ran: {@code image}, {@code imageDigest}, {@code endpoint},
+     * {@code smoke}, {@code verdictReasons}, {@code approvedBy}; {@code promotedVersion} once promoted.
+     */
+    static LinkedHashMap<String, Object> summary(DeployOutcome outcome, Map<String, Object> earlier) {
+        LinkedHashMap<String, Object> result = new LinkedHashMap<>(earlier);
+        result.put("model", outcome.model());
+        result.put("version", outcome.version());
+        result.put("outcome", outcome.outcome().map(Enum::name).orElse(null));
+        outcome.verdict().ifPresent(v -> result.put("verdict", v.name()));
+        result.putIfAbsent("verdict", null);
+        result.put("production", outcome.production().orElse(null));
+        result.put("reason", outcome.reason());
+        outcome.image().ifPresent(i -> {
+            result.put("image", i.pinned());
+            result.put("imageDigest", i.digest());
+        });
+        outcome.deployed().ifPresent(d -> result.put("endpoint", d.endpoint().toString()));
+        outcome.smoke().ifPresent(smoke -> result.put("smoke", smokeSummary(smoke)));
+        outcome.experiment().ifPresent(e -> result.put("verdictReasons", new ArrayList<>(e.reasons())));
+        outcome.approval().ifPresent(a -> {
+            result.put("approvedBy", a.approver());
+            result.put("approved", a.approved());
+        });
+        if (outcome.succeeded()) {
+            result.put("promotedVersion", outcome.version());
+        }
+        return result;
+    }
+
+    /** The step's value when the version serves production; otherwise the step fails saying how the run ended. */
+    static Object complete(DeployOutcome outcome, Map<String, Object> result, StepServices services)
+            throws AbortException {
+        if (outcome.succeeded()) {
+            services.log().println(Messages.format("Deploy.promoted", outcome.model(), outcome.version()));
             return result;
         }
-        String reason = approval.approved() ? "A/B verdict " + c.verdict
-                : "promotion rejected by " + approval.approver()
-                        + (approval.comment().isEmpty() ? "" : ": " + approval.comment());
-        rollback(s, target, c, reason);
-        throw new AbortException(Messages.format("Deploy.rolledBack", c.model, reason));
+        throw new AbortException(Messages.format("Deploy.ended", outcome.model(), outcome.version(),
+                outcome.outcome().map(Enum::name).orElse("?"), outcome.reason(),
+                outcome.production().orElse("none")));
     }
 
-    /** Restores production when the challenger ever had traffic; a first version is simply retired. */
-    static void rollback(Session s, TargetOptions target, Checkpoint c, String reason) throws Exception {
-        Target t = s.target(target);
-        if (c.champion.isEmpty()) {
-            t.retire(new io.jenkins.plugins.modeldeploy.target.VersionRef(c.model, c.challenger), RetireMode.REMOVE);
-        } else {
-            s.engine.rollback(t, c.model, reason);
+    /**
+     * Ends the run of {@code version} that an aborted build leaves in progress: the lifecycle takes the version out
+     * ({@code ABORTED} in its verdict table: rolled back, production untouched). A run that ended meanwhile (or is
+     * being promoted) is left as it is; the log says why.
+     */
+    static void abandon(Lifecycle lifecycle, String model, String version, Throwable cause, StepServices services) {
+        try {
+            lifecycle.releases().takeOut(model, version, VerdictTable.on(VerdictTable.Result.ABORTED),
+                    "the build was aborted" + (cause == null || cause.getMessage() == null ? ""
+                            : ": " + cause.getMessage()));
+        } catch (Exception e) {
+            services.log().println(e.getMessage());
         }
-        s.services.log().println(Messages.format("Deploy.rolledBack", c.model, reason));
     }
 
     static Map<String, Object> smokeSummary(SmokeResult smoke) {

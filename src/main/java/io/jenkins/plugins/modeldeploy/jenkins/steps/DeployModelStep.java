@@ -26,6 +26,7 @@ public final class DeployModelStep extends TargetStep {
     private String baseImage;
     private boolean insecureRegistry;
     private String rolloutTimeout;
+    private String keepPrevious;
     private SmokeOptions smoke;
     private AbTestOptions abTest;
     private ApprovalOptions approval;
@@ -99,6 +100,17 @@ public final class DeployModelStep extends TargetStep {
         this.rolloutTimeout = trim(rolloutTimeout);
     }
 
+    public String getKeepPrevious() {
+        return keepPrevious;
+    }
+
+    /** How long the version this one replaces in production keeps running for a rollback; default 1h, 0: none. */
+    @DataBoundSetter
+    public void setKeepPrevious(String keepPrevious) {
+        Validation.require(Validation.durationOrZero("keepPrevious", keepPrevious));
+        this.keepPrevious = trim(keepPrevious);
+    }
+
     public SmokeOptions getSmoke() {
         return smoke;
     }
@@ -128,7 +140,7 @@ public final class DeployModelStep extends TargetStep {
 
     public DeployRequest request() {
         return new DeployRequest(modelDir, version, new ImageOptions(imageRepository, registryCredentialsId, baseImage,
-                insecureRegistry), targetOptions(), smoke, abTest, approval, rolloutTimeout);
+                insecureRegistry), targetOptions(), smoke, abTest, approval, rolloutTimeout, keepPrevious);
     }
 
     @Override

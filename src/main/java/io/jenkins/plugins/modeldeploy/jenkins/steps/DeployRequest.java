@@ -16,9 +16,11 @@ public final class DeployRequest implements Serializable {
     public final AbTestOptions abTest;
     public final ApprovalOptions approval;
     public final String rolloutTimeout;
+    /** How long the version a promotion replaces keeps running for a rollback; null: one hour. */
+    public final String keepPrevious;
 
     public DeployRequest(String modelDir, String version, ImageOptions image, TargetOptions target, SmokeOptions smoke,
-            AbTestOptions abTest, ApprovalOptions approval, String rolloutTimeout) {
+            AbTestOptions abTest, ApprovalOptions approval, String rolloutTimeout, String keepPrevious) {
         this.modelDir = modelDir;
         this.version = version;
         this.image = image;
@@ -27,6 +29,13 @@ public final class DeployRequest implements Serializable {
         this.abTest = abTest == null ? new AbTestOptions() : abTest;
         this.approval = approval;
         this.rolloutTimeout = rolloutTimeout;
+        this.keepPrevious = keepPrevious;
+    }
+
+    /** How long a person may take: the approval block's timeout, else the global default. */
+    public java.time.Duration approvalTimeout(String globalDefault) {
+        return approval == null ? io.jenkins.plugins.modeldeploy.jenkins.config.Durations.parsePositive(
+                globalDefault, "approvalTimeout") : approval.timeout(globalDefault);
     }
 
     /** Approval is required unless the request says {@code approval: [required: false]} or has no approval block. */

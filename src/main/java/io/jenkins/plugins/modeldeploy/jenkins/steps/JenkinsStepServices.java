@@ -124,4 +124,19 @@ public final class JenkinsStepServices implements StepServices {
         PromotionAction action = run.getAction(PromotionAction.class);
         return action != null && action.getKey().equals(key) ? Optional.of(action) : Optional.empty();
     }
+
+    @Override
+    public Reopener reopener() {
+        return new ForRun();
+    }
+
+    /** Reopens a run's services in Jenkins; no state, so it is stored with the promotion page as it is. */
+    static final class ForRun implements Reopener {
+        private static final long serialVersionUID = 1L;
+
+        @Override
+        public StepServices reopen(Run<?, ?> run, TaskListener log) {
+            return new JenkinsStepServices(run, null, log);
+        }
+    }
 }

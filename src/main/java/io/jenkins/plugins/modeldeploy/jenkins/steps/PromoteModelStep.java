@@ -9,10 +9,11 @@ import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionEvidence;
 import io.jenkins.plugins.modeldeploy.pipeline.Approval;
 import io.jenkins.plugins.modeldeploy.pipeline.PromotionRequest;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
-import io.jenkins.plugins.modeldeploy.target.Target;
+import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
+import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
@@ -21,9 +22,11 @@ import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
 
 /**
- * {@code promoteModel}: sends all of the stable route to {@code version}. With an {@code approval} block, it first
- * waits (without a thread; outside {@code node} without an executor) for a person on the run's promotion page; a
- * rejection or a timeout rolls back and fails the step. Returns {@code promotedVersion}, {@code previous} and {@code approvedBy}.
+ * {@code promoteModel}: the decision on a version whose A/B test found it fit ({@code abTestModel}). With an
+ * {@code approval} block, it first waits (without a thread; outside {@code node} without an executor) for a person on
+ * the run's promotion page; the lifecycle then promotes it, or takes it out on a rejection or a timeout (the step
+ * fails). Returns {@code promotedVersion}, {@code previous}, {@code approvedBy}, {@code outcome} and
+ * {@code production}.
  */
 public final class PromoteModelStep extends TargetStep {
     private final String model;
@@ -77,16 +80,14 @@ public final class PromoteModelStep extends TargetStep {
         @Override
         protected Object run(StepServices services) throws Exception {
             try (Session s = Session.open(services, target())) {
-                Target t = s.target(target());
-                Optional<ReleaseState> state = t.releases().load(model);
-                previous = state.flatMap(ReleaseState::production).orElse("");
+                Lifecycle lifecycle = DeployFlow.lifecycle(s, target());
+                previous = s.target(target()).releases().load(model).flatMap(ReleaseState::production).orElse("");
                 if (approval == null || !approval.isRequired()) {
                     return afterDecision(s, Approval.automatic("promoteModel without approval"));
                 }
-                PromotionEvidence evidence = new PromotionEvidence(new PromotionRequest(model, previous, version,
-                        state.map(st -> st.digests().get(previous)), state.map(st -> st.digests().get(version)),
-                        Optional.empty(), null));
-                awaitApproval(s, model, version, evidence, approval.approverList(),
+                PromotionRequest request = lifecycle.awaiting(model, version).orElseThrow(() -> new AbortException(
+                        Messages.format("Promote.notWaiting", model, version)));
+                awaitApproval(s, model, version, new PromotionEvidence(request), approval.approverList(),
                         approval.timeout(services.configuration().getApprovalTimeout()));
                 return PENDING;
             }
@@ -94,24 +95,19 @@ public final class PromoteModelStep extends TargetStep {
 
         @Override
         protected Object afterDecision(Session s, Approval decision) throws Exception {
-            if (!decision.approved()) {
-                String reason = "promotion rejected by " + decision.approver()
-                        + (decision.comment().isEmpty() ? "" : ": " + decision.comment());
-                s.engine.rollback(s.target(target()), model, reason);
-                throw new AbortException(Messages.format("Deploy.rolledBack", model, reason));
-            }
-            s.engine.promote(s.target(target()), model, version, decision);
-            s.services.log().println(Messages.format("Deploy.promoted", model, version));
+            DeployOutcome outcome = DeployFlow.lifecycle(s, target()).decide(model, version, decision);
             Map<String, Object> result = new LinkedHashMap<>();
-            result.put("promotedVersion", version);
+            result.put("promotedVersion", outcome.succeeded() ? version : null);
             result.put("previous", previous);
             result.put("approvedBy", decision.approver());
-            return result;
+            result.put("outcome", outcome.outcome().map(Enum::name).orElse(null));
+            result.put("production", outcome.production().orElse(null));
+            return DeployFlow.complete(outcome, result, s.services);
         }
 
         @Override
-        protected void afterTimeout(Session s) throws Exception {
-            s.engine.rollback(s.target(target()), model, "no decision on the promotion in time");
+        protected void afterTimeout(Session s, Duration waited) throws Exception {
+            DeployFlow.lifecycle(s, target()).expire(model, version, waited);
         }
     }
 

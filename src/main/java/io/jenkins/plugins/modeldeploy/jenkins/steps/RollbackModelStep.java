@@ -8,6 +8,7 @@ import io.jenkins.plugins.modeldeploy.jenkins.engine.TargetOptions;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
@@ -16,12 +17,14 @@ import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
 
 /**
- * {@code rollbackModel}: restores the model's previous production version, its exact image digest and weights, in
- * one step (safe to repeat). Returns {@code production} (the version serving afterwards) and {@code phase}.
+ * {@code rollbackModel}: moves production back to a kept version ({@code toVersion}, default: the one that served
+ * before), its exact image scaled back up before one routing change; while a deployment is in progress, ends it
+ * instead. Safe to repeat. Returns {@code production} (the version serving afterwards) and {@code phase}.
  */
 public final class RollbackModelStep extends TargetStep {
     private final String model;
     private String reason = "rollbackModel";
+    private String toVersion;
 
     @DataBoundConstructor
     public RollbackModelStep(String model) {
@@ -43,9 +46,20 @@ public final class RollbackModelStep extends TargetStep {
         this.reason = Validation.blank(reason) ? "rollbackModel" : reason.trim();
     }
 
+    public String getToVersion() {
+        return toVersion;
+    }
+
+    /** The kept version to bring back; default: the one that served before the current production version. */
+    @DataBoundSetter
+    public void setToVersion(String toVersion) {
+        Validation.require(Validation.dnsLabel("toVersion", toVersion, false));
+        this.toVersion = Validation.blank(toVersion) ? null : toVersion.trim();
+    }
+
     @Override
     public StepExecution start(StepContext context) {
-        return new Execution(context, model, reason, targetOptions(), null);
+        return new Execution(context, model, reason, toVersion, targetOptions(), null);
     }
 
     /** Rolls back on a worker thread. */
@@ -53,12 +67,15 @@ public final class RollbackModelStep extends TargetStep {
         private static final long serialVersionUID = 1L;
         private final String model;
         private final String reason;
+        private final String toVersion;
         private final TargetOptions target;
 
-        Execution(StepContext context, String model, String reason, TargetOptions target, StepServices services) {
+        Execution(StepContext context, String model, String reason, String toVersion, TargetOptions target,
+                StepServices services) {
             super(context, "rollbackModel", services);
             this.model = model;
             this.reason = reason;
+            this.toVersion = toVersion;
             this.target = target;
         }
 
@@ -66,7 +83,8 @@ public final class RollbackModelStep extends TargetStep {
         protected Object run(StepServices services) throws Exception {
             try (Session s = Session.open(services, target)) {
                 status("rolling back " + model);
-                ReleaseState state = s.engine.rollback(s.target(target), model, reason);
+                ReleaseState state = DeployFlow.lifecycle(s, target).releases().rollBack(model,
+                        Optional.ofNullable(toVersion), reason, services.runUrl(), DeployFlow.keepPrevious(null));
                 services.log().println(Messages.format("Deploy.rolledBack", model, reason));
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("production", state.production().orElse(""));
@@ -91,6 +109,10 @@ public final class RollbackModelStep extends TargetStep {
 
         public FormValidation doCheckModel(@QueryParameter String value) {
             return Validation.form(Validation.dnsLabel("model", value, true));
+        }
+
+        public FormValidation doCheckToVersion(@QueryParameter String value) {
+            return Validation.form(Validation.dnsLabel("toVersion", value, false));
         }
     }
 }

@@ -2,15 +2,13 @@ package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
 import hudson.Extension;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
-import io.jenkins.plugins.modeldeploy.jenkins.config.Durations;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.TargetOptions;
-import io.jenkins.plugins.modeldeploy.model.ModelSpec;
-import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import io.jenkins.plugins.modeldeploy.target.DeployedVersion;
-import io.jenkins.plugins.modeldeploy.target.RolloutRequest;
-import java.nio.file.Path;
+import io.jenkins.plugins.modeldeploy.pipeline.DeployPlan;
+import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
+import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
@@ -30,6 +28,7 @@ public final class RolloutModelStep extends TargetStep {
     private final String image;
     private String version;
     private String rolloutTimeout;
+    private String keepPrevious;
 
     /** @param image the image by digest, e.g. the {@code image} that {@code buildModelImage} returns */
     @DataBoundConstructor
@@ -71,6 +70,17 @@ public final class RolloutModelStep extends TargetStep {
         this.rolloutTimeout = trim(rolloutTimeout);
     }
 
+    public String getKeepPrevious() {
+        return keepPrevious;
+    }
+
+    /** How long the version this one replaces keeps running once it is promoted; default 1h, 0: none. */
+    @DataBoundSetter
+    public void setKeepPrevious(String keepPrevious) {
+        Validation.require(Validation.durationOrZero("keepPrevious", keepPrevious));
+        this.keepPrevious = trim(keepPrevious);
+    }
+
     @Override
     public StepExecution start(StepContext context) {
         return new Execution(context, this, targetOptions(), null);
@@ -83,6 +93,7 @@ public final class RolloutModelStep extends TargetStep {
         private final String image;
         private final String version;
         private final String timeout;
+        private final String keepPrevious;
         private final TargetOptions target;
 
         Execution(StepContext context, RolloutModelStep step, TargetOptions target, StepServices services) {
@@ -91,22 +102,26 @@ public final class RolloutModelStep extends TargetStep {
             this.image = step.image;
             this.version = step.version;
             this.timeout = step.rolloutTimeout;
+            this.keepPrevious = step.keepPrevious;
             this.target = target;
         }
 
         @Override
         protected Object run(StepServices services) throws Exception {
             try (Session s = Session.open(services, target)) {
-                Path dir = services.modelDirectory(modelDir);
-                ModelSpec spec = new ModelSpecLoader().load(dir, s.resolver.sloDefaults(dir));
-                ModelVersion v = ModelVersion.of(spec, Validation.blank(version) ? services.buildNumber() : version,
-                        "version");
+                ModelVersion v = DeployFlow.version(s, modelDir, version);
                 status("rolling out " + v.id());
-                DeployedVersion deployed = s.engine.rollout(s.target(target), new RolloutRequest(v,
-                        Optional.of(image), Map.of("build-url", services.runUrl()),
-                        Durations.parsePositive(Validation.blank(timeout) ? "10m" : timeout, "rolloutTimeout")));
+                DeployPlan plan = new DeployPlan(v, Optional.empty(), Optional.of(image), Map.of("build-url",
+                        services.runUrl()), DeployFlow.rolloutTimeout(timeout), Optional.empty(),
+                        DeployPlan.ExperimentSettings.defaults(), Duration.ZERO, DeployFlow.keepPrevious(keepPrevious),
+                        s.resolver.kubernetes(target).onFailure(), services.runUrl());
+                Lifecycle.Progress progress = DeployFlow.lifecycle(s, target).rollout(plan);
+                if (progress instanceof Lifecycle.Finished finished) {
+                    DeployFlow.complete(finished.outcome(), Map.of(), services); // the rollout failed: throws
+                }
+                DeployedVersion deployed = progress.outcome().deployed().orElseThrow();
                 Map<String, Object> result = new LinkedHashMap<>();
-                result.put("model", spec.name());
+                result.put("model", v.name());
                 result.put("version", v.version());
                 result.put("endpoint", deployed.endpoint().toString());
                 result.put("readyReplicas", deployed.readyReplicas());

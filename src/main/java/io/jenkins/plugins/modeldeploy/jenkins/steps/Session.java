@@ -34,8 +34,7 @@ final class Session implements AutoCloseable {
 
     static Session open(StepServices services, TargetOptions options) throws Exception {
         Resolver resolver = new Resolver(services.configuration(), services.secrets());
-        List<EventSink> sinks = new ArrayList<>();
-        sinks.add(services.log());
+        List<EventSink> sinks = new ArrayList<>(services.eventSinks());
         Optional<AmqpSettings> amqp = options == null ? Optional.empty() : resolver.events(options);
         if (amqp.isPresent()) {
             sinks.add(RabbitMqSink.open(amqp.get(), services.workDirectory().resolve("events.spool"),

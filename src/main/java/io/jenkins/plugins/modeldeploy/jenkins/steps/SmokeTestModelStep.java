@@ -1,10 +1,6 @@
 package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
-import java.nio.file.Path;
-
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
-
-import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
 
 import hudson.AbortException;
 import hudson.Extension;
@@ -13,13 +9,13 @@ import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.TargetOptions;
 import io.jenkins.plugins.modeldeploy.smoke.SmokeResult;
-import io.jenkins.plugins.modeldeploy.target.DeployedVersion;
-import io.jenkins.plugins.modeldeploy.target.VersionRef;
+import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
+import java.util.Optional;
+import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
+import java.util.LinkedHashMap;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
@@ -123,22 +119,21 @@ public final class SmokeTestModelStep extends TargetStep {
         protected Object run(StepServices services) throws Exception {
             try (Session s = Session.open(services, target)) {
                 status("smoke test of " + model + "-" + version);
-                DeployedVersion deployed = new DeployedVersion(new VersionRef(model, version), uri(endpoint),
-                        Optional.empty(), 0, Duration.ZERO);
                 if (modelDir == null) {
                     throw new AbortException(Messages.format("Smoke.modelDirRequired", model, version));
                 }
-                Path dir = services.modelDirectory(modelDir);
-                ModelVersion modelVersion = ModelVersion.of(new ModelSpecLoader().load(dir, s.resolver.sloDefaults(dir)),
-                        version, "version");
+                ModelVersion modelVersion = DeployFlow.version(s, modelDir, version);
                 if (!modelVersion.name().equals(model)) {
                     throw new AbortException(Messages.format("Step.modelMismatch", modelDir, modelVersion.name(), model));
                 }
-                SmokeResult result = s.engine.smokeTest(s.target(target), modelVersion, deployed, smoke.settings());
-                Map<String, Object> summary = DeployFlow.smokeSummary(result);
-                if (!result.passed() && failOnViolation) {
-                    throw new AbortException(Messages.format("Deploy.smokeFailed", model, version,
-                            String.join("; ", result.verdict().reasons())));
+                Lifecycle.Progress progress = DeployFlow.lifecycle(s, target).smokeTest(modelVersion, uri(endpoint),
+                        smoke.settings(), DeployOutcome.begin(model, version));
+                SmokeResult result = progress.outcome().smoke().orElseThrow();
+                Map<String, Object> summary = new LinkedHashMap<>(DeployFlow.smokeSummary(result));
+                summary.put("outcome", progress.outcome().outcome().map(Enum::name).orElse(null));
+                summary.put("production", progress.outcome().production().orElse(null));
+                if (!result.passed() && failOnViolation) { // the lifecycle has taken the version out already
+                    DeployFlow.complete(progress.outcome(), summary, services);
                 }
                 return summary;
             }

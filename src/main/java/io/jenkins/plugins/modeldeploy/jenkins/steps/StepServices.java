@@ -1,12 +1,17 @@
 package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
+import hudson.model.Run;
+import hudson.model.TaskListener;
+import io.jenkins.plugins.modeldeploy.event.EventSink;
 import io.jenkins.plugins.modeldeploy.jenkins.config.ModelDeployConfiguration;
 import io.jenkins.plugins.modeldeploy.jenkins.credentials.SecretSource;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
 import io.jenkins.plugins.modeldeploy.jenkins.log.BuildLogSink;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
 import java.io.IOException;
+import java.io.Serializable;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,6 +21,11 @@ import java.util.Optional;
 public interface StepServices {
     /** The build log, masking every secret {@link #secrets()} handed out. */
     BuildLogSink log();
+
+    /** Where this run's events go besides RabbitMQ (when configured): the build log. */
+    default List<EventSink> eventSinks() {
+        return List.of(log());
+    }
 
     SecretSource secrets();
 
@@ -46,4 +56,13 @@ public interface StepServices {
 
     /** The run's promotion page with {@code key}, if attached. */
     Optional<PromotionAction> promotion(String key);
+
+    /** How the promotion page of this run reopens its services after the build ended (stored with the page). */
+    Reopener reopener();
+
+    /** The services of a finished run, logging to {@code log} (the promotion page's lines) instead of the build log. */
+    @FunctionalInterface
+    interface Reopener extends Serializable {
+        StepServices reopen(Run<?, ?> run, TaskListener log);
+    }
 }

@@ -129,5 +129,9 @@ public abstract class TargetStep extends Step {
         public FormValidation doCheckRolloutTimeout(@QueryParameter String value) {
             return Validation.form(Validation.duration("rolloutTimeout", value, false));
         }
+
+        public FormValidation doCheckKeepPrevious(@QueryParameter String value) {
+            return Validation.form(Validation.durationOrZero("keepPrevious", value));
+        }
     }
 }

@@ -47,6 +47,7 @@ class ResolverTest {
         prod.setRouteMode("INGRESS");
         prod.setPrometheusUrl("http://prometheus:9090");
         prod.setHost("models.example.com");
+        prod.setGatewayUrl("https://models.example.com:8443/");
         ClusterConfig local = new ClusterConfig("local");
         local.setInCluster(true);
         ClusterConfig bare = new ClusterConfig("bare");
@@ -63,6 +64,7 @@ class ResolverTest {
         assertThat(k.routeMode()).isEqualTo(KubernetesSettings.RouteMode.INGRESS);
         assertThat(k.prometheus()).contains(URI.create("http://prometheus:9090"));
         assertThat(k.host()).contains("models.example.com");
+        assertThat(k.gatewayUrl()).contains(URI.create("https://models.example.com:8443"));
         assertThat(lookups).containsExactly("cluster prod kubeconfigCredentialsId=kube-prod");
     }
 
@@ -80,6 +82,9 @@ class ResolverTest {
     void inClusterNeedsNoCredentialButABareClusterIsAnError() {
         Resolver resolver = new Resolver(config(), secrets);
         assertThat(resolver.kubernetes(new TargetOptions("local", null, null, null, null)).kubeconfig()).isEmpty();
+        assertThat(resolver.kubernetes(new TargetOptions("local", null, null, null, null)).gatewayUrl()).isEmpty();
+        assertThatThrownBy(() -> new ClusterConfig("x").setGatewayUrl("models.example.com"))
+                .hasMessage("gatewayUrl: \"models.example.com\" is not an http:// or https:// URL");
         assertThatThrownBy(() -> resolver.kubernetes(new TargetOptions("bare", null, null, null, null)))
                 .hasMessageStartingWith("cluster bare: has neither a kubeconfig credentials ID nor \"in cluster\"");
         assertThatThrownBy(() -> new Resolver(new ModelDeployConfiguration(), secrets)

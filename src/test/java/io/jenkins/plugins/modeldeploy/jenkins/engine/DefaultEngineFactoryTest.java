@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jenkins.plugins.modeldeploy.kube.KubernetesSettings;
 import io.jenkins.plugins.modeldeploy.kube.KubernetesTarget;
-import io.jenkins.plugins.modeldeploy.pipeline.DefaultDeploymentEngine;
+import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
 import io.jenkins.plugins.modeldeploy.target.RetireMode;
 import io.jenkins.plugins.modeldeploy.target.Target;
 import java.net.URI;
@@ -24,7 +24,7 @@ class DefaultEngineFactoryTest {
         System.clearProperty(EngineFactory.PROPERTY);
         EngineFactory factory = EngineFactory.installed();
         assertThat(factory).isInstanceOf(DefaultEngineFactory.class);
-        assertThat(factory.engine(work, event -> { })).isInstanceOf(DefaultDeploymentEngine.class);
+        assertThat(factory.engine(work, event -> { })).isInstanceOf(DeploymentEngine.class);
         String kubeconfig = "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n"
                 + "    server: https://127.0.0.1:9\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\n"
                 + "current-context: c\nusers:\n- name: u\n  user:\n    token: t\n";

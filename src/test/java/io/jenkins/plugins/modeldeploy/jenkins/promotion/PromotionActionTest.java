@@ -29,9 +29,10 @@ class PromotionActionTest {
                 1000, 0.05, ExperimentPlan.Method.SEQUENTIAL, OptionalDouble.empty(), 50);
         ExperimentResult result = new ExperimentResult(plan, Verdict.PROMOTE, List.of("not worse on any metric"),
                 new VariantStats("6", 9000, 9, 12, 3.1, 21.5), new VariantStats("7", 1000, 1, 1, 2.9, 19.0),
-                0.61, 0.72, 0.4, Duration.ofMinutes(6), List.of());
+                0.61, 0.72, 0.4, Duration.ofMinutes(6), List.of(), List.of());
         return new PromotionEvidence(new PromotionRequest("iris", "6", "7", Optional.of("r/iris@sha256:66"),
-                Optional.of("r/iris@sha256:77"), Optional.empty(), result));
+                Optional.of("r/iris@sha256:77"), Optional.empty(), Optional.of(result), Verdict.PROMOTE,
+                result.reasons()));
     }
 
     private static PromotionAction action(List<String> approvers) {

@@ -67,12 +67,12 @@ final class FakeContext extends StepContext {
     }
 
     Object result() throws Exception {
-        return outcome.get(10, TimeUnit.SECONDS);
+        return outcome.get(90, TimeUnit.SECONDS);
     }
 
     Throwable failure() throws Exception {
         try {
-            Object r = outcome.get(10, TimeUnit.SECONDS);
+            Object r = outcome.get(90, TimeUnit.SECONDS);
             throw new AssertionError("expected a failure, got " + r);
         } catch (java.util.concurrent.ExecutionException e) {
             return e.getCause();

@@ -1,8 +1,10 @@
 package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
+import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
+import io.jenkins.plugins.modeldeploy.event.EventSink;
 import io.jenkins.plugins.modeldeploy.image.RegistryCredentials;
+import io.jenkins.plugins.modeldeploy.jenkins.config.ClusterConfig;
 import io.jenkins.plugins.modeldeploy.jenkins.config.ModelDeployConfiguration;
-import io.jenkins.plugins.modeldeploy.jenkins.config.RegistryConfig;
 import io.jenkins.plugins.modeldeploy.jenkins.credentials.SecretMask;
 import io.jenkins.plugins.modeldeploy.jenkins.credentials.SecretSource;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
@@ -16,8 +18,14 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 
-/** StepServices over a temporary workspace with one model, in-memory credentials and a captured build log. */
+/**
+ * The Jenkins side of a run as a double: a workspace directory, in-memory credentials, the global configuration
+ * (cluster {@code prod} with a kubeconfig credential, namespace {@code ml}), a captured build log and every event
+ * the run published, recorded typed. The engine factory is given: the tests pass {@link LocalCluster}'s, which is the
+ * real engine over an in-process cluster.
+ */
 final class FakeServices implements StepServices {
     static final String REGISTRY_PASSWORD = "s3cr3t-Registry+Pass/word=";
     static final String KUBECONFIG = "apiVersion: v1\nusers:\n- name: ci\n  user: {token: kube-TOKEN-4242}\n";
@@ -25,25 +33,37 @@ final class FakeServices implements StepServices {
     final Path workspace;
     final ByteArrayOutputStream logBytes = new ByteArrayOutputStream();
     final SecretMask mask = new SecretMask();
-    final BuildLogSink log = new BuildLogSink(new PrintStream(logBytes, true, StandardCharsets.UTF_8), mask);
-    final ModelDeployConfiguration config = new ModelDeployConfiguration();
-    final FakeEngine engine;
+    final BuildLogSink log;
+    final ModelDeployConfiguration config;
+    final EngineFactory engines;
+    final String buildNumber;
+    /** Every event the run published (through the same bus as the build log). */
+    final List<DeploymentEvent> events;
     volatile PromotionAction attached;
 
-    FakeServices(Path workspace, FakeEngine engine) throws IOException {
+    FakeServices(Path workspace, EngineFactory engines, ModelDeployConfiguration config, String buildNumber) {
+        this(workspace, engines, config, buildNumber, null, new CopyOnWriteArrayList<>());
+    }
+
+    private FakeServices(Path workspace, EngineFactory engines, ModelDeployConfiguration config, String buildNumber,
+            PrintStream out, List<DeploymentEvent> events) {
         this.workspace = workspace;
-        this.engine = engine;
-        Path model = Files.createDirectories(workspace.resolve("models/iris"));
-        Files.writeString(model.resolve("model.yaml"), "name: iris\nruntime: python\nentrypoint: model:Iris\n");
-        Files.writeString(model.resolve("model.py"), "class Iris:\n    def predict(self, x):\n        return x\n");
-        RegistryConfig registry = new RegistryConfig("registry.example.com/models");
-        registry.setCredentialsId("registry-creds");
-        config.setRegistries(List.of(registry));
-        io.jenkins.plugins.modeldeploy.jenkins.config.ClusterConfig cluster =
-                new io.jenkins.plugins.modeldeploy.jenkins.config.ClusterConfig("prod");
+        this.engines = engines;
+        this.config = config;
+        this.buildNumber = buildNumber;
+        this.events = events;
+        this.log = new BuildLogSink(out != null ? out : new PrintStream(logBytes, true, StandardCharsets.UTF_8),
+                mask);
+    }
+
+    /** The configuration the tests start from: cluster {@code prod} (kubeconfig credential, namespace {@code ml}). */
+    static ModelDeployConfiguration prodCluster() {
+        ModelDeployConfiguration config = new ModelDeployConfiguration();
+        ClusterConfig cluster = new ClusterConfig("prod");
         cluster.setKubeconfigCredentialsId("kubeconfig-prod");
         cluster.setNamespace("ml");
         config.setClusters(List.of(cluster));
+        return config;
     }
 
     String logText() {
@@ -53,6 +73,21 @@ final class FakeServices implements StepServices {
     @Override
     public BuildLogSink log() {
         return log;
+    }
+
+    @Override
+    public List<EventSink> eventSinks() {
+        return List.of(log, new EventSink() {
+            @Override
+            public void accept(DeploymentEvent event) {
+                events.add(event);
+            }
+
+            @Override
+            public String name() {
+                return "test recorder";
+            }
+        });
     }
 
     @Override
@@ -87,32 +122,36 @@ final class FakeServices implements StepServices {
 
     @Override
     public EngineFactory engines() {
-        return engine;
+        return engines;
     }
 
     @Override
-    public Path modelDirectory(String relative) {
-        return workspace.resolve(relative);
+    public Path modelDirectory(String relative) throws IOException {
+        Path dir = workspace.resolve(relative);
+        if (!Files.isRegularFile(dir.resolve("model.yaml"))) {
+            throw new IOException("modelDir: \"" + relative + "\" has no model.yaml");
+        }
+        return dir;
     }
 
     @Override
     public Path workDirectory() throws IOException {
-        return Files.createDirectories(workspace.resolve(".work"));
+        return Files.createDirectories(workspace.resolve(".work-" + buildNumber));
     }
 
     @Override
     public String buildNumber() {
-        return "7";
+        return buildNumber;
     }
 
     @Override
     public String runId() {
-        return "ml/iris#7@" + System.identityHashCode(this);
+        return "ml/echo#" + buildNumber + "@" + System.identityHashCode(this);
     }
 
     @Override
     public String runUrl() {
-        return "job/ml/job/iris/7/";
+        return "job/ml/job/echo/" + buildNumber + "/";
     }
 
     @Override
@@ -124,5 +163,12 @@ final class FakeServices implements StepServices {
     public Optional<PromotionAction> promotion(String key) {
         PromotionAction a = attached;
         return a != null && a.getKey().equals(key) ? Optional.of(a) : Optional.empty();
+    }
+
+    /** The same run's services, logging to the page's listener, as Jenkins reopens them (the events still recorded). */
+    @Override
+    public Reopener reopener() {
+        return (run, listener) -> new FakeServices(workspace, engines, config, buildNumber, listener.getLogger(),
+                events);
     }
 }

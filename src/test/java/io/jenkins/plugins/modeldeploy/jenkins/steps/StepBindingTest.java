@@ -20,7 +20,7 @@ class StepBindingTest {
         assertThat(r.image.imageRepository).isNull();
         assertThat(r.approvalRequired()).isFalse();
         assertThat(r.smoke.settings()).isEqualTo(SmokeSettings.defaults());
-        ExperimentPlan plan = r.abTest.plan("iris", "1", "2", 50);
+        ExperimentPlan plan = r.abTest.settings().plan("iris", "1", "2", 50);
         assertThat(plan.challengerWeight()).isEqualTo(10);
         assertThat(plan.minDuration()).isEqualTo(Duration.ofMinutes(5));
         assertThat(plan.alpha()).isEqualTo(0.05);
@@ -66,7 +66,7 @@ class StepBindingTest {
         assertThat(s.duration()).isEqualTo(Duration.ofMinutes(1));
         assertThat(s.p99Ms()).hasValue(20.0);
         assertThat(s.maxErrorRate()).isEmpty();
-        ExperimentPlan plan = r.abTest.plan("iris", "1", "2", 50);
+        ExperimentPlan plan = r.abTest.settings().plan("iris", "1", "2", 50);
         assertThat(plan.challengerWeight()).isEqualTo(25);
         assertThat(plan.method()).isEqualTo(ExperimentPlan.Method.FIXED_HORIZON);
         assertThat(plan.syntheticRate()).hasValue(5.0);
@@ -97,7 +97,7 @@ class StepBindingTest {
         AbTestOptions ab = new AbTestOptions();
         ab.setMinDuration("1h");
         ab.setMaxDuration("10m");
-        assertThatThrownBy(() -> ab.plan("iris", "1", "2", 50))
+        assertThatThrownBy(ab::settings)
                 .hasMessage("abTest.maxDuration: 10m is shorter than abTest.minDuration 1h");
     }
 
@@ -117,5 +117,75 @@ class StepBindingTest {
                 hudson.model.Run.class, hudson.model.TaskListener.class);
         assertThat(new java.util.HashSet<Object>(new RollbackModelStep.DescriptorImpl().getRequiredContext()))
                 .doesNotContain(hudson.FilePath.class);
+    }
+
+    @Test
+    void abTestGateOptionsFlowIntoThePlanWithTheGateDefaults() {
+        ExperimentPlan defaults = new AbTestOptions().settings().plan("iris", "1", "2", 50);
+        assertThat(defaults.minimumDetectableEffect()).isEqualTo(0.01);
+        assertThat(defaults.gate()).isEqualTo(ExperimentPlan.Gate.DEFAULT);
+        assertThat(defaults.gate().kind()).isEqualTo(ExperimentPlan.Gate.Kind.NON_INFERIORITY);
+
+        AbTestOptions ab = new AbTestOptions();
+        ab.setMinimumDetectableEffect(0.05);
+        ab.setGate("superiority");
+        ab.setErrorRateMargin(0.002);
+        ab.setSloViolationMargin(0.03);
+        assertThat(ab.getGate()).isEqualTo("SUPERIORITY");
+        ExperimentPlan plan = ab.settings().plan("iris", "1", "2", 50);
+        assertThat(plan.minimumDetectableEffect()).isEqualTo(0.05);
+        assertThat(plan.gate()).isEqualTo(new ExperimentPlan.Gate(ExperimentPlan.Gate.Kind.SUPERIORITY, 0.002, 0.03));
+    }
+
+    @Test
+    void abTestGateOptionsAreValidatedNamingTheField() {
+        assertThatThrownBy(() -> new AbTestOptions().setGate("better"))
+                .hasMessage("abTest.gate: \"better\" must be NON_INFERIORITY or SUPERIORITY");
+        assertThatThrownBy(() -> new AbTestOptions().setMinimumDetectableEffect(0))
+                .hasMessage("abTest.minimumDetectableEffect: 0 must be at least 0.0001 and less than 1");
+        assertThatThrownBy(() -> new AbTestOptions().setErrorRateMargin(1))
+                .hasMessage("abTest.errorRateMargin: 1 must be at least 0 and less than 1");
+        assertThatThrownBy(() -> new AbTestOptions().setSloViolationMargin(-0.1))
+                .hasMessage("abTest.sloViolationMargin: -0.1 must be at least 0 and less than 1");
+        AbTestOptions.DescriptorImpl d = new AbTestOptions.DescriptorImpl();
+        assertThat(d.doCheckGate("non_inferiority").kind).isEqualTo(FormValidation.Kind.OK);
+        assertThat(d.doCheckGate("").kind).isEqualTo(FormValidation.Kind.OK);
+        assertThat(d.doCheckGate("x").getMessage()).startsWith("abTest.gate:");
+        assertThat(d.doCheckMinimumDetectableEffect("0.01").kind).isEqualTo(FormValidation.Kind.OK);
+        assertThat(d.doCheckMinimumDetectableEffect("1").getMessage())
+                .isEqualTo("abTest.minimumDetectableEffect: 1 must be at least 0.0001 and less than 1");
+        assertThat(d.doCheckErrorRateMargin("lots").getMessage())
+                .isEqualTo("abTest.errorRateMargin: \"lots\" is not a number");
+        assertThat(d.doCheckSloViolationMargin("0").kind).isEqualTo(FormValidation.Kind.OK);
+        assertThat(d.doCheckMethod("fixed_horizon").kind).isEqualTo(FormValidation.Kind.OK);
+        assertThat(d.doCheckMethod("bayesian").getMessage())
+                .isEqualTo("abTest.method: \"bayesian\" must be SEQUENTIAL or FIXED_HORIZON");
+    }
+
+    @Test
+    void keepPreviousDefaultsToAnHourAndMayBeZero() {
+        assertThat(new DeployModelStep("m").request().keepPrevious).isNull();
+        assertThat(DeployFlow.keepPrevious(null)).isEqualTo(Duration.ofHours(1));
+        assertThat(DeployFlow.keepPrevious("0s")).isZero();
+        DeployModelStep step = new DeployModelStep("m");
+        step.setKeepPrevious(" 30m ");
+        assertThat(DeployFlow.keepPrevious(step.request().keepPrevious)).isEqualTo(Duration.ofMinutes(30));
+        io.jenkins.plugins.modeldeploy.jenkins.freestyle.ModelDeployBuilder builder =
+                new io.jenkins.plugins.modeldeploy.jenkins.freestyle.ModelDeployBuilder("m");
+        builder.setKeepPrevious("2h");
+        assertThat(builder.request().keepPrevious).isEqualTo("2h");
+        RolloutModelStep rollout = new RolloutModelStep("m", "r/m@sha256:" + "1".repeat(64));
+        rollout.setKeepPrevious("0s");
+        assertThat(rollout.getKeepPrevious()).isEqualTo("0s");
+        assertThatThrownBy(() -> new DeployModelStep("m").setKeepPrevious("PT-1H"))
+                .hasMessage("keepPrevious: must not be negative, was \"PT-1H\"");
+        assertThatThrownBy(() -> rollout.setKeepPrevious("soon")).hasMessageStartingWith("keepPrevious: \"soon\" is"
+                + " not a duration");
+        assertThat(new DeployModelStep.DescriptorImpl().doCheckKeepPrevious("0s").kind)
+                .isEqualTo(FormValidation.Kind.OK);
+        assertThat(new io.jenkins.plugins.modeldeploy.jenkins.freestyle.ModelDeployBuilder.DescriptorImpl()
+                .doCheckKeepPrevious("-").getMessage()).startsWith("keepPrevious:");
+        assertThat(new RollbackModelStep.DescriptorImpl().doCheckToVersion("1.0").getMessage())
+                .startsWith("toVersion:");
     }
 }

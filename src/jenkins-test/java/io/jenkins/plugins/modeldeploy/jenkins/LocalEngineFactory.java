@@ -1,0 +1,176 @@
+package io.jenkins.plugins.modeldeploy.jenkins;
+
+import io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan;
+import io.jenkins.plugins.modeldeploy.abtest.MetricsSource;
+import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
+import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
+import io.jenkins.plugins.modeldeploy.jenkins.engine.DefaultEngineFactory;
+import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
+import io.jenkins.plugins.modeldeploy.kube.KubernetesSettings;
+import io.jenkins.plugins.modeldeploy.local.LocalGateway;
+import io.jenkins.plugins.modeldeploy.local.LocalTarget;
+import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
+import io.jenkins.plugins.modeldeploy.model.ModelVersion;
+import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
+import io.jenkins.plugins.modeldeploy.pipeline.DeployPlan;
+import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
+import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
+import io.jenkins.plugins.modeldeploy.route.TrafficRouter;
+import io.jenkins.plugins.modeldeploy.target.DeployedVersion;
+import io.jenkins.plugins.modeldeploy.target.ModelStatus;
+import io.jenkins.plugins.modeldeploy.target.ReleaseStore;
+import io.jenkins.plugins.modeldeploy.target.RetireMode;
+import io.jenkins.plugins.modeldeploy.target.RolloutException;
+import io.jenkins.plugins.modeldeploy.target.RolloutRequest;
+import io.jenkins.plugins.modeldeploy.target.Target;
+import io.jenkins.plugins.modeldeploy.target.TargetException;
+import io.jenkins.plugins.modeldeploy.target.VersionRef;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalDouble;
+import java.util.function.Consumer;
+
+/**
+ * The engine the plugin installs ({@link DefaultEngineFactory}: the real {@link DeploymentEngine}) over an
+ * in-process cluster instead of Kubernetes, for the JenkinsRule tests of the Jenkins side (approval by HTTP, restart
+ * while waiting); selected with the {@link EngineFactory#PROPERTY} system property. The cluster is a {@link
+ * LocalTarget} — harness processes behind a {@link LocalGateway} on 127.0.0.1, the release state in a temporary
+ * directory — kept for the whole JVM, so it outlives a Jenkins restart of {@code JenkinsSessionRule} as a cluster
+ * outlives its controller; closing a connection stops nothing.
+ */
+public final class LocalEngineFactory implements EngineFactory {
+    private static LocalGateway gateway;
+    private static LocalTarget cluster;
+    private static volatile Consumer<DeploymentEvent> connected = event -> { };
+
+    /** The cluster, started on first use. */
+    public static synchronized LocalTarget cluster() {
+        if (cluster == null) {
+            try {
+                Path state = Files.createTempDirectory("model-deploy-jenkins-test-");
+                gateway = LocalGateway.start(0);
+                cluster = new LocalTarget(gateway, HarnessOptions.loopback(), state, event -> connected.accept(event),
+                        line -> { });
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+                cluster.close();
+                gateway.close();
+            }));
+        }
+        return cluster;
+    }
+
+    @Override
+    public DeploymentEngine engine(Path workDir, Consumer<DeploymentEvent> events) {
+        return new DefaultEngineFactory().engine(workDir, events);
+    }
+
+    @Override
+    public Target target(KubernetesSettings settings, Consumer<DeploymentEvent> events) {
+        connected = events;
+        return new Connection(cluster());
+    }
+
+    /**
+     * Writes the echo model {@code name} (answers {@code [a, b]} with {@code a + b}) under {@code dir}, makes
+     * {@code production} serve it and runs {@code challenger} through the lifecycle until it waits for approval:
+     * production fails half its requests on purpose, so the A/B test finds the challenger fit on any gate.
+     */
+    public static DeployOutcome awaitingApproval(Path dir, String name, String production, String challenger)
+            throws Exception {
+        Path model = Files.createDirectories(dir.resolve(name));
+        Files.writeString(model.resolve("model.yaml"), "name: " + name + "\nruntime: python\n"
+                + "entrypoint: model:predict\nslo:\n  rps: 40\n  p99Ms: 500\n  maxErrorRate: 0.01\n"
+                + "serving:\n  workers: 2\n");
+        Files.writeString(model.resolve("model.py"), "def predict(instances):\n"
+                + "    return [sum(i) for i in instances]\n");
+        Files.createDirectories(model.resolve("samples"));
+        Files.writeString(model.resolve("samples/one.json"), "{\"instances\": [[1, 2]]}");
+        LocalTarget target = cluster();
+        target.injectErrors(new VersionRef(name, production), 0.5);
+        Lifecycle lifecycle = new Lifecycle(new DefaultEngineFactory().engine(dir, event -> { }), target,
+                event -> { });
+        DeployPlan.ExperimentSettings experiment = new DeployPlan.ExperimentSettings(50, Duration.ofSeconds(1),
+                Duration.ofSeconds(30), 20, 0.05, ExperimentPlan.Method.SEQUENTIAL, OptionalDouble.of(40),
+                ExperimentPlan.DEFAULT_MINIMUM_DETECTABLE_EFFECT, ExperimentPlan.Gate.DEFAULT);
+        lifecycle.run(plan(model, production, experiment), (request, timeout) -> {
+            throw new AssertionError("a first release needs no approval");
+        });
+        Lifecycle.Progress progress = lifecycle.start(plan(model, challenger, experiment));
+        if (!(progress instanceof Lifecycle.AwaitingApproval)) {
+            throw new AssertionError("version " + challenger + " does not wait for approval: " + progress.outcome());
+        }
+        return progress.outcome();
+    }
+
+    private static DeployPlan plan(Path model, String version, DeployPlan.ExperimentSettings experiment)
+            throws Exception {
+        ModelVersion v = ModelVersion.of(new ModelSpecLoader().load(model), version, "version");
+        return new DeployPlan(v, Optional.empty(), Optional.empty(), Map.of(), Duration.ofMinutes(1),
+                Optional.empty(), experiment, Duration.ofHours(1), Duration.ofHours(1), RetireMode.REMOVE,
+                "jenkins test fixture");
+    }
+
+    /** A connection to the cluster: everything but {@link #close()} goes to the cluster's target. */
+    private static final class Connection implements Target {
+        private final LocalTarget target;
+
+        Connection(LocalTarget target) {
+            this.target = target;
+        }
+
+        @Override
+        public String describe() {
+            return target.describe();
+        }
+
+        @Override
+        public DeployedVersion rollout(RolloutRequest request) throws RolloutException, InterruptedException {
+            return target.rollout(request);
+        }
+
+        @Override
+        public void retire(VersionRef version, RetireMode mode) throws TargetException {
+            target.retire(version, mode);
+        }
+
+        @Override
+        public DeployedVersion restore(VersionRef version, Duration timeout) throws RolloutException,
+                InterruptedException {
+            return target.restore(version, timeout);
+        }
+
+        @Override
+        public TrafficRouter router() {
+            return target.router();
+        }
+
+        @Override
+        public ReleaseStore releases() {
+            return target.releases();
+        }
+
+        @Override
+        public Optional<MetricsSource> metrics(double sloP99Ms) {
+            return target.metrics(sloP99Ms);
+        }
+
+        @Override
+        public List<ModelStatus> status(Duration timeout) throws TargetException {
+            return target.status(timeout);
+        }
+
+        @Override
+        public void close() {
+            connected = event -> { };
+        }
+    }
+}

@@ -1,0 +1,69 @@
+package io.jenkins.plugins.modeldeploy.cli;
+
+import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
+import io.jenkins.plugins.modeldeploy.kube.KubernetesTarget;
+import io.jenkins.plugins.modeldeploy.local.LocalClient;
+import io.jenkins.plugins.modeldeploy.target.RetireMode;
+import io.jenkins.plugins.modeldeploy.target.Target;
+import java.nio.file.Path;
+import java.util.function.Consumer;
+import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * Where a lifecycle command acts: the persistent local target ({@code local start}) or a Kubernetes namespace. The
+ * default is Kubernetes when {@code --namespace}, {@code --kubeconfig} or {@code --context} is given, else local.
+ */
+final class TargetOptions {
+    enum Kind { local, kubernetes }
+
+    @Option(names = "--target", paramLabel = "local|kubernetes",
+            description = "Where the model's versions run. Default: kubernetes with --namespace, --kubeconfig or"
+                    + " --context, else local.")
+    Kind kind;
+
+    @Option(names = "--state", paramLabel = "DIR",
+            description = "The local target's state directory (--target local). Default: $MODEL_DEPLOY_STATE, else"
+                    + " ~/.model-deploy/local.")
+    Path state;
+
+    @Mixin
+    ClusterOptions cluster;
+
+    Kind kind() {
+        if (kind != null) {
+            return kind;
+        }
+        return cluster.namespace != null || cluster.kubeconfig != null || cluster.context != null ? Kind.kubernetes
+                : Kind.local;
+    }
+
+    /** Checks the combination before anything runs; the message names the options. */
+    void validate(CommandLine commandLine) {
+        if (kind() == Kind.local && (cluster.namespace != null || cluster.kubeconfig != null
+                || cluster.context != null || cluster.gatewayUrl != null || cluster.prometheus != null)) {
+            throw new CommandLine.ParameterException(commandLine, "--namespace, --kubeconfig, --context, --gateway-url"
+                    + " and --prometheus are for --target kubernetes");
+        }
+        if (kind() == Kind.kubernetes && state != null) {
+            throw new CommandLine.ParameterException(commandLine, "--state is for --target local");
+        }
+    }
+
+    Path stateDirectory() {
+        return state != null ? state : LocalClient.defaultState();
+    }
+
+    Target connect(Consumer<DeploymentEvent> events) throws Exception {
+        return switch (kind()) {
+            case local -> LocalClient.connect(stateDirectory(), events);
+            case kubernetes -> KubernetesTarget.connect(cluster.settings(), events);
+        };
+    }
+
+    /** What a failed rollout or smoke test leaves behind. */
+    RetireMode onFailure() {
+        return cluster.onFailure;
+    }
+}

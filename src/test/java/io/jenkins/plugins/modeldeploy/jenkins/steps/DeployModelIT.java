@@ -1,0 +1,346 @@
+package io.jenkins.plugins.modeldeploy.jenkins.steps;
+
+import static io.jenkins.plugins.modeldeploy.jenkins.steps.StepFixture.MODEL;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import hudson.AbortException;
+import io.jenkins.plugins.modeldeploy.event.EventDetails;
+import io.jenkins.plugins.modeldeploy.jenkins.promotion.ApprovalRegistry;
+import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
+import io.jenkins.plugins.modeldeploy.target.Outcome;
+import io.jenkins.plugins.modeldeploy.target.ReleaseState;
+import io.jenkins.plugins.modeldeploy.target.Stage;
+import io.jenkins.plugins.modeldeploy.target.VersionRef;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.ObjectInputStream;
+import java.io.ObjectOutputStream;
+import java.lang.reflect.Field;
+import java.lang.reflect.Modifier;
+import java.time.Instant;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.jenkinsci.plugins.workflow.steps.StepExecution;
+
+/**
+ * {@code deployModel}'s execution on the real engine and lifecycle: Jib pushes the image to a registry on 127.0.0.1,
+ * the versions run as harness processes behind the local gateway (the cluster), and only Jenkins (the step context,
+ * the run's services) is a double. One case per row of the verdict table a driver can reach.
+ */
+class DeployModelIT extends StepITBase {
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> map(Object result) {
+        return (Map<String, Object>) result;
+    }
+
+    private DeployModelExecution start(FakeServices build, DeployModelStep step, FakeContext context)
+            throws Exception {
+        DeployModelExecution execution = new DeployModelExecution(context, step.request(), build);
+        assertThat(execution.start()).isFalse(); // asynchronous: the CPS thread is not held
+        return execution;
+    }
+
+    @Test
+    void aFirstReleaseIsBuiltPushedSmokeTestedAndPromotedWithoutAnAbTest() throws Exception {
+        FakeServices build = world.build(1);
+        FakeContext context = new FakeContext();
+        start(build, StepFixture.deployModel(EchoModels.FAST, "1"), context);
+
+        Map<String, Object> result = map(context.result());
+        assertThat(result).containsEntry("model", MODEL).containsEntry("version", "1")
+                .containsEntry("outcome", "PROMOTED").containsEntry("production", "1")
+                .containsEntry("promotedVersion", "1").containsEntry("reason", "first release")
+                .containsEntry("verdict", null);
+        String digest = (String) result.get("imageDigest");
+        assertThat(digest).startsWith("sha256:");
+        assertThat(registry.digest("models/" + MODEL, "1")).isEqualTo(digest); // really pushed
+        assertThat(map(result.get("smoke"))).containsEntry("passed", true);
+        world.assertEnded(build, "1", Outcome.PROMOTED, Stage.PRODUCTION, "1");
+        assertThat(world.cluster.state(MODEL).digests()).containsEntry("1", digest);
+        assertThat(world.cluster.connections.get(0).namespace()).isEqualTo("ml");
+        assertThat(world.cluster.connections.get(0).kubeconfig()).contains(FakeServices.KUBECONFIG);
+        assertThat(build.logText()).contains("Promoted echo version 1").doesNotContain("kube-TOKEN-4242");
+    }
+
+    @Test
+    void aFailedSmokeTestTakesTheVersionOutBeforeAnyAbTest() throws Exception {
+        world.production(EchoModels.FAST, "1");
+        FakeServices build = world.build(2);
+        FakeContext context = new FakeContext();
+        DeployModelStep step = StepFixture.deployModel(EchoModels.SLOW, "2");
+        step.getSmoke().setP99Ms(null); // judged by the model's SLO: p99 40 ms
+        start(build, step, context);
+
+        assertThat(context.failure()).isInstanceOf(AbortException.class)
+                .hasMessageStartingWith("echo version 2 ended FAILED: smoke test failed: p99 latency ")
+                .hasMessageContaining("production is 1");
+        world.assertEnded(build, "2", Outcome.FAILED, Stage.FAILED, "1");
+        assertThat(StepFixture.firstOf(build, EventDetails.AbTestStarted.class)).isEmpty();
+        assertThat(build.attached).isNull();
+    }
+
+    @Test
+    void promoteApprovedOnThePagePromotesWithoutHoldingAThread() throws Exception {
+        world.production(EchoModels.SLOW, "1"); // the challenger is better: PROMOTE on any gate
+        FakeServices build = world.build(2);
+        FakeContext context = new FakeContext();
+        DeployModelStep step = StepFixture.deployModel(EchoModels.FAST, "2");
+        step.setApproval(StepFixture.approval("1h"));
+        step.setKeepPrevious("30m");
+        DeployModelExecution execution = start(build, step, context);
+
+        String key = StepFixture.awaitWaiting(execution, context, build);
+        PromotionAction page = build.attached;
+        assertThat(page.getKey()).isEqualTo(key);
+        assertThat(page.getApprovers()).containsExactly("alice", "ml-leads");
+        assertThat(page.getEvidence().getChampion()).isEqualTo("1");
+        assertThat(page.getEvidence().getChallengerImage()).startsWith("sha256:");
+        assertThat(context.outcome).isNotDone();
+        assertThat(context.saves).isEqualTo(1);
+        assertThat(world.cluster.state(MODEL).phase()).isEqualTo(ReleaseState.Phase.AWAITING_APPROVAL);
+        assertThat(world.cluster.gateway.currentWeights(MODEL)).isEqualTo(Map.of("1", 100)); // the split is over
+        assertThat(execution.checkpoint().result).containsEntry("verdict", "PROMOTE").containsEntry("outcome", null);
+
+        assertThat(page.decide(StepFixture.ALICE, true, "looks good", Instant.now()))
+                .isEqualTo(PromotionAction.Outcome.RECORDED);
+
+        Map<String, Object> result = map(context.result());
+        assertThat(result).containsEntry("outcome", "PROMOTED").containsEntry("verdict", "PROMOTE")
+                .containsEntry("promotedVersion", "2").containsEntry("production", "2")
+                .containsEntry("approvedBy", "alice").containsEntry("approved", true);
+        assertThat(result.get("verdictReasons")).asList().isNotEmpty();
+        world.assertEnded(build, "2", Outcome.PROMOTED, Stage.PRODUCTION, "2");
+        // the replaced version is kept for the keep window (keepPrevious), ready for a rollback
+        assertThat(world.cluster.target.releases().stages(MODEL)).containsEntry("1", Stage.RETIRED);
+        assertThat(world.cluster.runs(MODEL, "1")).isTrue();
+        assertThat(world.cluster.state(MODEL).keepUntil().get("1"))
+                .isBetween(Instant.now().plusSeconds(29 * 60), Instant.now().plusSeconds(30 * 60));
+        assertThat(ApprovalRegistry.isWaiting(key)).isFalse();
+        assertThat(build.logText()).contains("Waiting for approval to promote echo version 2",
+                "job/ml/job/echo/2/model-promotion/", "approved by alice: looks good", "Promoted echo version 2");
+    }
+
+    @Test
+    void promoteRejectedOnThePageTakesTheChallengerOut() throws Exception {
+        world.production(EchoModels.SLOW, "1");
+        FakeServices build = world.build(2);
+        FakeContext context = new FakeContext();
+        DeployModelStep step = StepFixture.deployModel(EchoModels.FAST, "2");
+        step.setApproval(StepFixture.approval("1h"));
+        DeployModelExecution execution = start(build, step, context);
+        StepFixture.awaitWaiting(execution, context, build);
+
+        build.attached.decide(StepFixture.BOB, false, "p99 too close to the SLO", Instant.now());
+
+        assertThat(context.failure()).isInstanceOf(AbortException.class).hasMessage("echo version 2 ended"
+                + " REJECTED: rejected by bob: p99 too close to the SLO; production is 1");
+        world.assertEnded(build, "2", Outcome.REJECTED, Stage.REJECTED, "1");
+        assertThat(StepFixture.lastFinished(build, "2").details().verdict()).isEqualTo("PROMOTE");
+    }
+
+    @Test
+    void nobodyDecidingBeforeTheTimeoutTakesTheChallengerOut() throws Exception {
+        world.production(EchoModels.SLOW, "1");
+        FakeServices build = world.build(2);
+        FakeContext context = new FakeContext();
+        DeployModelStep step = StepFixture.deployModel(EchoModels.FAST, "2");
+        step.setApproval(StepFixture.approval("1s"));
+        start(build, step, context);
+
+        assertThat(context.failure()).isInstanceOf(AbortException.class)
+                .hasMessageStartingWith("No decision on promoting echo version 2 by ")
+                .hasMessageEndingWith("the version is taken out and production stays");
+        world.assertEnded(build, "2", Outcome.REJECTED, Stage.REJECTED, "1");
+        assertThat(build.attached.getStatus()).isEqualTo(PromotionAction.Status.TIMED_OUT);
+        assertThat(StepFixture.lastFinished(build, "2").details().reason()).startsWith("no decision within");
+    }
+
+    @Test
+    void aChallengerSlowerThanItsSloIsRolledBackWithoutAskingAnyone() throws Exception {
+        world.production(EchoModels.FAST, "1");
+        FakeServices build = world.build(2);
+        FakeContext context = new FakeContext();
+        DeployModelStep step = StepFixture.deployModel(EchoModels.SLOW, "2");
+        step.getSmoke().setRate(10.0); // within its capacity: it passes the smoke test (p99 limit 1 s)
+        step.setApproval(StepFixture.approval("1h"));
+        step.getAbTest().setGate("SUPERIORITY");
+        step.getAbTest().setMinimumDetectableEffect(0.05);
+        start(build, step, context);
+
+        assertThat(context.failure()).isInstanceOf(AbortException.class)
+                .hasMessageStartingWith("echo version 2 ended ROLLED_BACK: A/B verdict ROLLBACK");
+        world.assertEnded(build, "2", Outcome.ROLLED_BACK, Stage.ROLLED_BACK, "1");
+        assertThat(StepFixture.lastFinished(build, "2").details().verdict()).isEqualTo("ROLLBACK");
+        assertThat(build.attached).isNull(); // nobody was asked
+        // the experiment ran with the step's gate (the evidence on the version went with it; the events say which)
+        assertThat(StepFixture.firstOf(build, EventDetails.AbTestStarted.class)).hasValueSatisfying(e ->
+                assertThat(e.message()).contains("superiority gate"));
+    }
+
+    @Test
+    void anInconclusiveAbTestTakesTheChallengerOut() throws Exception {
+        world.production(EchoModels.FAST, "1");
+        FakeServices build = world.build(2);
+        FakeContext context = new FakeContext();
+        DeployModelStep step = StepFixture.deployModel(EchoModels.FAST, "2");
+        step.getAbTest().setMinSamples(1_000_000);
+        step.getAbTest().setMaxDuration("2s");
+        start(build, step, context);
+
+        assertThat(context.failure()).isInstanceOf(AbortException.class)
+                .hasMessageStartingWith("echo version 2 ended REJECTED: A/B verdict INCONCLUSIVE")
+                .hasMessageContaining("too little data");
+        world.assertEnded(build, "2", Outcome.REJECTED, Stage.REJECTED, "1");
+        assertThat(StepFixture.lastFinished(build, "2").details().verdict()).isEqualTo("INCONCLUSIVE");
+    }
+
+    @Test
+    void anEqualChallengerIsPromotedByTheNonInferiorityGate() throws Exception {
+        world.production(EchoModels.FAST, "1");
+        FakeServices build = world.build(2);
+        FakeContext context = new FakeContext();
+        DeployModelStep step = StepFixture.deployModel(EchoModels.FAST, "2"); // no approval block: automatic
+        step.getAbTest().setMaxDuration("20s");
+        step.getAbTest().setMinimumDetectableEffect(0.05);
+        step.getAbTest().setErrorRateMargin(0.1);
+        step.getAbTest().setSloViolationMargin(0.1);
+        start(build, step, context);
+
+        Map<String, Object> result = map(context.result());
+        assertThat(result).containsEntry("outcome", "PROMOTED").containsEntry("verdict", "PROMOTE")
+                .containsEntry("approvedBy", "model-deploy (automatic)").containsEntry("promotedVersion", "2");
+        world.assertEnded(build, "2", Outcome.PROMOTED, Stage.PRODUCTION, "2");
+    }
+
+    // --- the asynchronous wait ---------------------------------------------------------------------------------
+
+    @Test
+    void afterARestartTheWaitResumesFromTheStoredStateAndTheDecisionIsCarriedOut() throws Exception {
+        world.production(EchoModels.SLOW, "1");
+        FakeServices build = world.build(2);
+        DeployModelStep step = StepFixture.deployModel(EchoModels.FAST, "2");
+        step.setApproval(StepFixture.approval("1h"));
+        FakeContext first = new FakeContext();
+        DeployModelExecution before = start(build, step, first);
+        String key = StepFixture.awaitWaiting(before, first, build);
+
+        // the controller goes down: the registration in memory is lost, the execution is restored from disk
+        ApprovalRegistry.cancel(key);
+        FakeContext context = new FakeContext();
+        DeployModelExecution after = restored(before, new DeployModelExecution(context, step.request(), build));
+        after.onResume();
+        assertThat(ApprovalRegistry.isWaiting(key)).isTrue();
+        assertThat(build.logText()).contains("Resumed after a restart; still waiting for approval to promote echo"
+                + " version 2");
+
+        build.attached.decide(StepFixture.ALICE, true, "", Instant.now());
+
+        assertThat(map(context.result())).containsEntry("outcome", "PROMOTED").containsEntry("promotedVersion", "2")
+                .containsEntry("imageDigest", map(before.checkpoint().result).get("imageDigest"));
+        world.assertEnded(build, "2", Outcome.PROMOTED, Stage.PRODUCTION, "2");
+    }
+
+    @Test
+    void aRejectionGivenWhileJenkinsWasDownIsCarriedOutOnResume() throws Exception {
+        world.production(EchoModels.SLOW, "1");
+        FakeServices build = world.build(2);
+        DeployModelStep step = StepFixture.deployModel(EchoModels.FAST, "2");
+        step.setApproval(StepFixture.approval("1h"));
+        FakeContext first = new FakeContext();
+        DeployModelExecution before = start(build, step, first);
+        String key = StepFixture.awaitWaiting(before, first, build);
+        ApprovalRegistry.cancel(key); // nothing is registered: the decision is only recorded on the run
+        build.attached.decide(StepFixture.BOB, false, "not now", Instant.now());
+        assertThat(world.cluster.state(MODEL).phase()).isEqualTo(ReleaseState.Phase.AWAITING_APPROVAL);
+
+        FakeContext context = new FakeContext();
+        restored(before, new DeployModelExecution(context, step.request(), build)).onResume();
+
+        assertThat(context.failure()).hasMessage("echo version 2 ended REJECTED: rejected by bob: not now;"
+                + " production is 1");
+        world.assertEnded(build, "2", Outcome.REJECTED, Stage.REJECTED, "1");
+    }
+
+    @Test
+    void abortingTheBuildWhileItWaitsTakesTheChallengerOut() throws Exception {
+        world.production(EchoModels.SLOW, "1");
+        FakeServices build = world.build(2);
+        FakeContext context = new FakeContext();
+        DeployModelStep step = StepFixture.deployModel(EchoModels.FAST, "2");
+        step.setApproval(StepFixture.approval("1h"));
+        DeployModelExecution execution = start(build, step, context);
+        String key = StepFixture.awaitWaiting(execution, context, build);
+
+        execution.stop(new InterruptedException("aborted by carol"));
+
+        assertThat(context.failure()).hasMessage("aborted by carol");
+        assertThat(ApprovalRegistry.isWaiting(key)).isFalse();
+        assertThat(build.attached.getStatus()).isEqualTo(PromotionAction.Status.ABORTED);
+        assertThat(build.attached.decide(StepFixture.ALICE, true, "", Instant.now()))
+                .isEqualTo(PromotionAction.Outcome.ALREADY_DECIDED);
+        StepFixture.await(() -> world.cluster.phase(MODEL) == ReleaseState.Phase.STABLE, 30, "the aborted run to be taken out");
+        world.assertEnded(build, "2", Outcome.ROLLED_BACK, Stage.ROLLED_BACK, "1");
+        assertThat(context.completions).hasValue(1);
+        assertThat(build.logText()).contains("echo version 2: the build was aborted; the deployment ends");
+    }
+
+    @Test
+    void abortingTheBuildDuringTheAbTestEndsTheRunOnceTheWorkHasStopped() throws Exception {
+        world.production(EchoModels.FAST, "1");
+        FakeServices build = world.build(2);
+        FakeContext context = new FakeContext();
+        DeployModelStep step = StepFixture.deployModel(EchoModels.FAST, "2");
+        step.getAbTest().setMinSamples(1_000_000);
+        step.getAbTest().setMaxDuration("5m");
+        DeployModelExecution execution = start(build, step, context);
+        StepFixture.await(() -> StepFixture.firstOf(build, EventDetails.AbTestStarted.class).isPresent(), 60,
+                "the A/B test to start");
+
+        execution.stop(new InterruptedException("aborted by carol"));
+
+        assertThat(context.failure()).hasMessage("aborted by carol");
+        StepFixture.await(() -> world.cluster.phase(MODEL) == ReleaseState.Phase.STABLE, 30,
+                "the aborted run to be taken out");
+        world.assertEnded(build, "2", Outcome.ROLLED_BACK, Stage.ROLLED_BACK, "1");
+        // the interrupted A/B test ends the run itself (the lifecycle's guard), before the step's own clean-up
+        assertThat(StepFixture.lastFinished(build, "2").details().reason()).isEqualTo("A/B test interrupted: the"
+                + " run was stopped");
+        assertThat(context.completions).hasValue(1);
+    }
+
+    @Test
+    void resumeWhileWorkingFailsWithAMessageNamingThePhase() throws Exception {
+        FakeContext context = new FakeContext();
+        DeployModelExecution execution = new DeployModelExecution(context, StepFixture.deployModel(EchoModels.FAST,
+                "2").request(), world.build(2));
+        execution.status("rolling out");
+
+        execution.onResume();
+
+        assertThat(context.failure()).isInstanceOf(AbortException.class).hasMessage("deployModel was interrupted by a"
+                + " restart of Jenkins while it ran (rolling out); every phase is safe to repeat, so re-run the"
+                + " build");
+    }
+
+    /** Serializes {@code running} as Pipeline stores it and restores its state into {@code fresh} (a new context). */
+    static <T extends BackgroundExecution> T restored(T running, T fresh) throws Exception {
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (ObjectOutputStream out = new ObjectOutputStream(bytes)) {
+            out.writeObject(running);
+        }
+        Object copy;
+        try (ObjectInputStream in = new ObjectInputStream(new ByteArrayInputStream(bytes.toByteArray()))) {
+            copy = in.readObject();
+        }
+        for (Class<?> c = fresh.getClass(); c != StepExecution.class; c = c.getSuperclass()) {
+            for (Field f : c.getDeclaredFields()) {
+                if (Modifier.isStatic(f.getModifiers()) || Modifier.isTransient(f.getModifiers())) {
+                    continue;
+                }
+                f.setAccessible(true);
+                f.set(fresh, f.get(copy));
+            }
+        }
+        return fresh;
+    }
+}

@@ -1,0 +1,159 @@
+package io.jenkins.plugins.modeldeploy.jenkins.steps;
+
+import io.jenkins.plugins.modeldeploy.abtest.MetricsSource;
+import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
+import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
+import io.jenkins.plugins.modeldeploy.jenkins.engine.DefaultEngineFactory;
+import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
+import io.jenkins.plugins.modeldeploy.kube.KubernetesSettings;
+import io.jenkins.plugins.modeldeploy.local.LocalGateway;
+import io.jenkins.plugins.modeldeploy.local.LocalTarget;
+import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
+import io.jenkins.plugins.modeldeploy.model.ModelVersion;
+import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
+import io.jenkins.plugins.modeldeploy.pipeline.DeployPlan;
+import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
+import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
+import io.jenkins.plugins.modeldeploy.route.TrafficRouter;
+import io.jenkins.plugins.modeldeploy.target.DeployedVersion;
+import io.jenkins.plugins.modeldeploy.target.ModelStatus;
+import io.jenkins.plugins.modeldeploy.target.ReleaseState;
+import io.jenkins.plugins.modeldeploy.target.ReleaseStore;
+import io.jenkins.plugins.modeldeploy.target.RetireMode;
+import io.jenkins.plugins.modeldeploy.target.RolloutException;
+import io.jenkins.plugins.modeldeploy.target.RolloutRequest;
+import io.jenkins.plugins.modeldeploy.target.Target;
+import io.jenkins.plugins.modeldeploy.target.TargetException;
+import io.jenkins.plugins.modeldeploy.target.VersionRef;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+
+/**
+ * The stand-in for the cluster in the step tests, and the {@link EngineFactory} that hands the steps the REAL
+ * {@link DeploymentEngine} — the one the plugin installs: Jib building and pushing (to the test's registry), A/B
+ * decisions once a second — and a connection to the cluster. The cluster is an in-process {@link LocalTarget}: each version a harness process behind a {@link LocalGateway}
+ * on 127.0.0.1, the release state in a directory. Like a cluster it outlives the connections: closing what
+ * {@link #target} returned stops nothing (a Kubernetes target closes its client, not the pods), and the events of
+ * what runs go to the session that is connected now.
+ */
+final class LocalCluster implements EngineFactory, AutoCloseable {
+    final LocalGateway gateway;
+    final LocalTarget target;
+    /** The settings each connection was opened with, as the Resolver built them from the step and the configuration. */
+    final List<KubernetesSettings> connections = new CopyOnWriteArrayList<>();
+    private final AtomicReference<Consumer<DeploymentEvent>> connected = new AtomicReference<>(event -> { });
+
+    LocalCluster(Path stateDir) throws IOException {
+        gateway = LocalGateway.start(0);
+        target = new LocalTarget(gateway, HarnessOptions.loopback(), stateDir, event -> connected.get().accept(event),
+                line -> { });
+    }
+
+    /** The engine the plugin installs ({@link DefaultEngineFactory}): Jib, A/B decisions once a second. */
+    @Override
+    public DeploymentEngine engine(Path workDir, Consumer<DeploymentEvent> events) {
+        return new DefaultEngineFactory().engine(workDir, events);
+    }
+
+    @Override
+    public Target target(KubernetesSettings settings, Consumer<DeploymentEvent> events) {
+        connections.add(settings);
+        connected.set(events);
+        return new Connection();
+    }
+
+    /**
+     * Makes {@code version} production as an earlier deployment would have (the lifecycle's first release, without an
+     * image or a smoke test): the starting point of the cases that test a second version.
+     */
+    DeployOutcome production(Path modelDir, String version) throws Exception {
+        ModelVersion v = ModelVersion.of(new ModelSpecLoader().load(modelDir), version, "version");
+        DeployPlan plan = new DeployPlan(v, Optional.empty(), Optional.empty(), Map.of(), Duration.ofMinutes(1),
+                Optional.empty(), DeployPlan.ExperimentSettings.defaults(), Duration.ofMinutes(1),
+                Duration.ofHours(1), RetireMode.REMOVE, "test fixture");
+        DeploymentEngine engine = new DefaultEngineFactory().engine(modelDir, event -> { });
+        return new Lifecycle(engine, target, event -> { }).run(plan, (request, timeout) -> {
+            throw new AssertionError("a first release needs no approval");
+        });
+    }
+
+    ReleaseState state(String model) throws TargetException {
+        return target.releases().load(model).orElseThrow(() -> new AssertionError("no release state of " + model));
+    }
+
+    /** The stored phase of the model's release (for waiting on it). */
+    ReleaseState.Phase phase(String model) {
+        try {
+            return target.releases().load(model).map(ReleaseState::phase).orElse(ReleaseState.Phase.STABLE);
+        } catch (TargetException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** True while the version's harness process serves (its own address, not through the gateway). */
+    boolean runs(String model, String version) {
+        return target.directUrl(new VersionRef(model, version)).isPresent();
+    }
+
+    @Override
+    public void close() {
+        target.close();
+        gateway.close();
+    }
+
+    /** A connection to the cluster: everything but {@link #close()} goes to the cluster's target. */
+    private final class Connection implements Target {
+        @Override
+        public String describe() {
+            return target.describe();
+        }
+
+        @Override
+        public DeployedVersion rollout(RolloutRequest request) throws RolloutException, InterruptedException {
+            return target.rollout(request);
+        }
+
+        @Override
+        public void retire(VersionRef version, RetireMode mode) throws TargetException {
+            target.retire(version, mode);
+        }
+
+        @Override
+        public DeployedVersion restore(VersionRef version, Duration timeout) throws RolloutException,
+                InterruptedException {
+            return target.restore(version, timeout);
+        }
+
+        @Override
+        public TrafficRouter router() {
+            return target.router();
+        }
+
+        @Override
+        public ReleaseStore releases() {
+            return target.releases();
+        }
+
+        @Override
+        public Optional<MetricsSource> metrics(double sloP99Ms) {
+            return target.metrics(sloP99Ms);
+        }
+
+        @Override
+        public List<ModelStatus> status(Duration timeout) throws TargetException {
+            return target.status(timeout);
+        }
+
+        @Override
+        public void close() {
+            connected.set(event -> { });
+        }
+    }
+}

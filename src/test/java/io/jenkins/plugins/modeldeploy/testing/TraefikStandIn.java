@@ -1,0 +1,231 @@
+package io.jenkins.plugins.modeldeploy.testing;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.jenkins.plugins.modeldeploy.route.TraefikRouter;
+import io.jenkins.plugins.modeldeploy.route.TraefikRoutes;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Traefik's entry point for tests on the mock API server, playing what Traefik's Kubernetes CRD provider and its
+ * Prometheus metrics do: {@code /models/m/v/...} goes to version v (its own route), {@code /models/m/...} to a version
+ * picked by the weights of the TraefikService {@code m} as the cluster holds them (re-read every 100 ms, as Traefik
+ * follows its watch), only versions whose Deployment has ready replicas answer (else 503, as Traefik answers for a
+ * Service without endpoints) — a version whose Deployment went away keeps answering for {@link #DRAIN} more, as its
+ * pods do during their preStop sleep ({@code RenderOptions.DRAIN_SECONDS}) while Traefik's endpoint watch catches
+ * up — and every answer is counted per Service in Traefik's metric names
+ * ({@code traefik_service_requests_total}, {@code traefik_service_request_duration_seconds} with the buckets of
+ * Traefik's default plus the SLO buckets) on {@code /metrics}. The versions themselves are scripted: a delay and an
+ * error rate per version.
+ */
+public final class TraefikStandIn implements AutoCloseable {
+    /** How a version answers. */
+    public record Behaviour(long delayMillis, double errorRate) {
+        public static final Behaviour HEALTHY = new Behaviour(0, 0);
+    }
+
+    private static final List<String> BUCKETS = List.of("0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1",
+            "2.5", "5", "10");
+
+    private final HttpServer server;
+    private final KubernetesClient client;
+    private final String namespace;
+    private final ScheduledExecutorService watch = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread thread = new Thread(r, "traefik-stand-in-watch");
+        thread.setDaemon(true);
+        return thread;
+    });
+    private final Map<String, Behaviour> behaviours = new ConcurrentHashMap<>();
+    private volatile Map<String, Map<String, Integer>> weights = Map.of();
+    private volatile Set<String> ready = Set.of();
+    /** Less than the rendered preStop sleep, so a version the stand-in still routes to surely still answers. */
+    static final long DRAIN = TimeUnit.SECONDS.toNanos(2);
+    private final Map<String, Long> lastReady = new ConcurrentHashMap<>();
+    /** service -> code -> [count, bucket counts...] */
+    private final Map<String, Map<Integer, AtomicLong[]>> counters = new ConcurrentHashMap<>();
+
+    public TraefikStandIn(KubernetesClient client, String namespace) throws IOException {
+        this.client = client;
+        this.namespace = namespace;
+        refresh();
+        watch.scheduleWithFixedDelay(this::refresh, 100, 100, TimeUnit.MILLISECONDS);
+        server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 256);
+        server.setExecutor(Executors.newCachedThreadPool(r -> {
+            Thread thread = new Thread(r, "traefik-stand-in");
+            thread.setDaemon(true);
+            return thread;
+        }));
+        server.createContext("/", this::handle);
+        server.start();
+    }
+
+    /** The entry point, e.g. {@code http://127.0.0.1:N}: what {@code --gateway-url} names. */
+    public URI url() {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
+    }
+
+    /** Where Prometheus scrapes: {@code host:port}. */
+    public String metricsTarget() {
+        return "127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    public TraefikStandIn behave(String model, String version, Behaviour behaviour) {
+        behaviours.put(model + "-" + version, behaviour);
+        return this;
+    }
+
+    private void refresh() {
+        try {
+            Map<String, Map<String, Integer>> split = new ConcurrentHashMap<>();
+            for (GenericKubernetesResource service : client.genericKubernetesResources(TraefikRoutes.context(
+                    "TraefikService")).inNamespace(namespace).list().getItems()) {
+                String model = service.getMetadata().getName();
+                split.put(model, TraefikRouter.weightsOf(model, service));
+            }
+            long now = System.nanoTime();
+            for (Deployment deployment : client.apps().deployments().inNamespace(namespace).list().getItems()) {
+                Integer readyReplicas = deployment.getStatus() == null ? null
+                        : deployment.getStatus().getReadyReplicas();
+                if (readyReplicas != null && readyReplicas > 0) {
+                    lastReady.put(deployment.getMetadata().getName(), now);
+                }
+            }
+            Set<String> up = ConcurrentHashMap.newKeySet();
+            lastReady.forEach((name, seen) -> {
+                if (now - seen < DRAIN) {
+                    up.add(name);
+                }
+            });
+            weights = split;
+            ready = up;
+        } catch (RuntimeException e) {
+            // the API server may be closing; the next refresh tries again
+        }
+    }
+
+    private void handle(HttpExchange exchange) throws IOException {
+        try (exchange; InputStream body = exchange.getRequestBody()) {
+            body.readAllBytes();
+            String path = exchange.getRequestURI().getPath();
+            if (path.equals("/metrics")) {
+                reply(exchange, 200, metrics());
+                return;
+            }
+            String[] segments = path.split("/");
+            if (segments.length < 3 || !segments[1].equals("models")) {
+                reply(exchange, 404, "404 page not found\n");
+                return;
+            }
+            String model = segments[2];
+            String version = segments.length > 3 && behavioursKnow(model, segments[3]) ? segments[3]
+                    : pick(model);
+            if (version == null) {
+                reply(exchange, 404, "404 page not found\n");
+                return;
+            }
+            String id = model + "-" + version;
+            if (!ready.contains(id)) {
+                reply(exchange, 503, "no available server\n");
+                return;
+            }
+            long started = System.nanoTime();
+            Behaviour behaviour = behaviours.getOrDefault(id, Behaviour.HEALTHY);
+            if (behaviour.delayMillis() > 0) {
+                Thread.sleep(behaviour.delayMillis());
+            }
+            int status = ThreadLocalRandom.current().nextDouble() < behaviour.errorRate() ? 500 : 200;
+            reply(exchange, status, status == 200 ? "{\"predictions\":[1]}" : "{\"error\":\"scripted\"}");
+            count(namespace + "-" + id + "-80@kubernetescrd", status, (System.nanoTime() - started) / 1e9);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** A version path segment names a version the cluster has (else it is the first segment of a stable path). */
+    private boolean behavioursKnow(String model, String segment) {
+        return weights.getOrDefault(model, Map.of()).containsKey(segment) || ready.contains(model + "-" + segment);
+    }
+
+    private String pick(String model) {
+        Map<String, Integer> split = weights.get(model);
+        if (split == null || split.isEmpty()) {
+            return null;
+        }
+        int total = split.values().stream().mapToInt(Integer::intValue).sum();
+        if (total <= 0) {
+            return null;
+        }
+        int draw = ThreadLocalRandom.current().nextInt(total);
+        for (Map.Entry<String, Integer> entry : split.entrySet()) {
+            draw -= entry.getValue();
+            if (draw < 0) {
+                return entry.getKey();
+            }
+        }
+        return null;
+    }
+
+    private void count(String service, int status, double seconds) {
+        AtomicLong[] cells = counters.computeIfAbsent(service, s -> new ConcurrentHashMap<>()).computeIfAbsent(status,
+                s -> {
+                    AtomicLong[] fresh = new AtomicLong[BUCKETS.size() + 1];
+                    for (int i = 0; i < fresh.length; i++) {
+                        fresh[i] = new AtomicLong();
+                    }
+                    return fresh;
+                });
+        cells[0].incrementAndGet();
+        for (int i = 0; i < BUCKETS.size(); i++) {
+            if (seconds <= Double.parseDouble(BUCKETS.get(i))) {
+                cells[i + 1].incrementAndGet();
+            }
+        }
+    }
+
+    private String metrics() {
+        StringBuilder text = new StringBuilder("# TYPE traefik_service_requests_total counter\n"
+                + "# TYPE traefik_service_request_duration_seconds histogram\n");
+        counters.forEach((service, byCode) -> byCode.forEach((code, cells) -> {
+            String labels = "code=\"" + code + "\",method=\"POST\",protocol=\"http\",service=\"" + service + "\"";
+            text.append("traefik_service_requests_total{").append(labels).append("} ").append(cells[0].get())
+                    .append('\n');
+            for (int i = 0; i < BUCKETS.size(); i++) {
+                text.append(String.format(Locale.ROOT, "traefik_service_request_duration_seconds_bucket{%s,le=\"%s\"}"
+                        + " %d%n", labels, BUCKETS.get(i), cells[i + 1].get()));
+            }
+            text.append(String.format(Locale.ROOT, "traefik_service_request_duration_seconds_bucket{%s,le=\"+Inf\"}"
+                    + " %d%n", labels, cells[0].get()));
+        }));
+        return text.toString();
+    }
+
+    private static void reply(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+    }
+
+    @Override
+    public void close() {
+        watch.shutdownNow();
+        server.stop(0);
+    }
+}
