@@ -12,6 +12,7 @@ import io.jenkins.plugins.modeldeploy.target.Outcome;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
 import io.jenkins.plugins.modeldeploy.target.Stage;
 import io.jenkins.plugins.modeldeploy.testing.LocalRegistry;
+import io.jenkins.plugins.modeldeploy.testing.StableRouteProbe;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -52,7 +53,13 @@ final class StepFixture implements AutoCloseable {
     void production(String modelDir, String version) throws Exception {
         cluster.production(workspace.resolve(modelDir), version);
         assertThat(cluster.state(MODEL).production()).contains(version);
+        // from now on a client calls the stable route, as production's clients do, for the whole of the test
+        probe = new StableRouteProbe(io.jenkins.plugins.modeldeploy.route.Endpoints.under(
+                cluster.gateway.stableEndpoint(MODEL), "predict"), "{\"instances\": [[1, 2]]}", 20);
     }
+
+    /** The stable route's client, while production serves (null before). */
+    private StableRouteProbe probe;
 
     /** {@code deployModel} of {@code modelDir} as {@code version} on cluster prod, with short tests. */
     static DeployModelStep deployModel(String modelDir, String version) {
@@ -189,6 +196,17 @@ final class StepFixture implements AutoCloseable {
 
     @Override
     public void close() {
-        cluster.close();
+        try {
+            if (probe != null) {
+                probe.close();
+                assertThat(probe.sent()).as("requests the stable route's client sent").isPositive();
+                assertThat(probe.failures()).as("transport errors and 502/503/504 on the stable route, of %s"
+                        + " requests: %s", probe.sent(), probe.outcomes()).isZero();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } finally {
+            cluster.close();
+        }
     }
 }
