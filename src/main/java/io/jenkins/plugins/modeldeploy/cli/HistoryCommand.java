@@ -1,8 +1,6 @@
 package io.jenkins.plugins.modeldeploy.cli;
 
-import io.jenkins.plugins.modeldeploy.event.EventBus;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
-import io.jenkins.plugins.modeldeploy.target.Target;
 import io.jenkins.plugins.modeldeploy.target.TargetException;
 import java.io.PrintWriter;
 import java.util.concurrent.Callable;
@@ -35,14 +33,10 @@ final class HistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        target.validate(commandSpec.commandLine());
         PrintWriter out = commandSpec.commandLine().getOut();
-        ReleaseState state;
-        try (EventBus bus = events.open(commandSpec.commandLine().getErr());
-                Target connected = target.connect(bus::publish)) {
-            state = connected.releases().load(model).orElseThrow(() -> new TargetException("model " + model
-                    + " has no release on " + connected.describe()));
-        }
+        ReleaseState state = target.run(commandSpec.commandLine(), events, (connected, publish) ->
+                connected.releases().load(model).orElseThrow(() -> new TargetException("model " + model
+                        + " has no release on " + connected.describe())));
         if (output.json()) {
             var json = ReleaseOutput.release(state);
             json.set("history", ReleaseOutput.history(state.history()));

@@ -1,11 +1,9 @@
 package io.jenkins.plugins.modeldeploy.cli;
 
-import io.jenkins.plugins.modeldeploy.event.EventBus;
 import io.jenkins.plugins.modeldeploy.pipeline.Approval;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
 import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
 import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
-import io.jenkins.plugins.modeldeploy.target.Target;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -52,16 +50,14 @@ final class PromoteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        target.validate(commandSpec.commandLine());
         PrintWriter out = commandSpec.commandLine().getOut();
         DeployOutcome outcome;
         Path work = Files.createTempDirectory("model-deploy-promote-");
-        try (EventBus bus = events.open(commandSpec.commandLine().getErr());
-                Target connected = target.connect(bus::publish)) {
-            Lifecycle lifecycle = new Lifecycle(new DeploymentEngine(bus::publish, work, line -> { }), connected,
-                    bus::publish);
-            outcome = lifecycle.decide(model, version, new Approval(!reject, System.getProperty("user.name", "cli"),
-                    Instant.now(), comment));
+        try {
+            outcome = target.run(commandSpec.commandLine(), events, (connected, publish) ->
+                    new Lifecycle(new DeploymentEngine(publish, work, line -> { }), connected, publish).decide(model,
+                            version, new Approval(!reject, System.getProperty("user.name", "cli"), Instant.now(),
+                                    comment)));
         } finally {
             Files.deleteIfExists(work);
         }

@@ -1,9 +1,7 @@
 package io.jenkins.plugins.modeldeploy.cli;
 
-import io.jenkins.plugins.modeldeploy.event.EventBus;
 import io.jenkins.plugins.modeldeploy.pipeline.ReleaseActions;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
-import io.jenkins.plugins.modeldeploy.target.Target;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Optional;
@@ -51,14 +49,10 @@ final class RollbackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        target.validate(commandSpec.commandLine());
         PrintWriter out = commandSpec.commandLine().getOut();
-        ReleaseState state;
-        try (EventBus bus = events.open(commandSpec.commandLine().getErr());
-                Target connected = target.connect(bus::publish)) {
-            state = new ReleaseActions(connected, bus::publish).rollBack(model, Optional.ofNullable(to), reason,
-                    System.getProperty("user.name", "cli") + " (model-deploy rollback)", keepPrevious);
-        }
+        ReleaseState state = target.run(commandSpec.commandLine(), events, (connected, publish) ->
+                new ReleaseActions(connected, publish).rollBack(model, Optional.ofNullable(to), reason,
+                        System.getProperty("user.name", "cli") + " (model-deploy rollback)", keepPrevious));
         if (output.json()) {
             out.println(ReleaseOutput.release(state));
         } else {

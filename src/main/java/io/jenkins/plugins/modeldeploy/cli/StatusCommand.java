@@ -3,10 +3,8 @@ package io.jenkins.plugins.modeldeploy.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jenkins.plugins.modeldeploy.event.EventBus;
 import io.jenkins.plugins.modeldeploy.target.ModelStatus;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
-import io.jenkins.plugins.modeldeploy.target.Target;
 import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.List;
@@ -41,22 +39,19 @@ final class StatusCommand implements Callable<Integer> {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec commandSpec;
 
+    /** The target as described, and its models. */
+    private record Seen(String where, List<ModelStatus> models) {}
+
     @Override
     public Integer call() throws Exception {
-        target.validate(commandSpec.commandLine());
         PrintWriter out = commandSpec.commandLine().getOut();
-        String where;
-        List<ModelStatus> models;
-        try (EventBus bus = events.open(commandSpec.commandLine().getErr());
-                Target connected = target.connect(bus::publish)) {
-            where = connected.describe();
-            models = connected.status(timeout);
-        }
+        Seen seen = target.run(commandSpec.commandLine(), events, (connected, publish) ->
+                new Seen(connected.describe(), connected.status(timeout)));
         if (output.json()) {
-            out.println(json(where, target.kind() == TargetOptions.Kind.kubernetes
-                    ? Optional.of(target.cluster.settings().namespace()) : Optional.empty(), models));
+            out.println(json(seen.where(), target.kind() == TargetOptions.Kind.kubernetes
+                    ? Optional.of(target.cluster.settings().namespace()) : Optional.empty(), seen.models()));
         } else {
-            text(where, models, out);
+            text(seen.where(), seen.models(), out);
         }
         out.flush();
         return 0;

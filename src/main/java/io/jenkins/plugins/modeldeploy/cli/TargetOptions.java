@@ -1,6 +1,7 @@
 package io.jenkins.plugins.modeldeploy.cli;
 
 import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
+import io.jenkins.plugins.modeldeploy.event.EventBus;
 import io.jenkins.plugins.modeldeploy.kube.KubernetesTarget;
 import io.jenkins.plugins.modeldeploy.local.LocalClient;
 import io.jenkins.plugins.modeldeploy.target.RetireMode;
@@ -60,6 +61,23 @@ final class TargetOptions {
             case local -> LocalClient.connect(stateDirectory(), events);
             case kubernetes -> KubernetesTarget.connect(cluster.settings(), events);
         };
+    }
+
+    /** What a command does with the connected target and the events bus. */
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Target target, Consumer<DeploymentEvent> events) throws Exception;
+    }
+
+    /**
+     * Checks the options, opens the command's event bus (progress on stderr), connects to the target, runs
+     * {@code work} and closes both: the frame of every release command.
+     */
+    <T> T run(CommandLine commandLine, EventOptions events, Work<T> work) throws Exception {
+        validate(commandLine);
+        try (EventBus bus = events.open(commandLine.getErr()); Target connected = connect(bus::publish)) {
+            return work.run(connected, bus::publish);
+        }
     }
 
     /** What a failed rollout or smoke test leaves behind. */

@@ -1,9 +1,7 @@
 package io.jenkins.plugins.modeldeploy.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.jenkins.plugins.modeldeploy.event.EventBus;
 import io.jenkins.plugins.modeldeploy.pipeline.ReleaseActions;
-import io.jenkins.plugins.modeldeploy.target.Target;
 import java.io.PrintWriter;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -43,13 +41,12 @@ final class UndeployCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        target.validate(commandSpec.commandLine());
         PrintWriter out = commandSpec.commandLine().getOut();
-        try (EventBus bus = events.open(commandSpec.commandLine().getErr());
-                Target connected = target.connect(bus::publish)) {
-            new ReleaseActions(connected, bus::publish).undeploy(model, Optional.ofNullable(version), force,
+        target.run(commandSpec.commandLine(), events, (connected, publish) -> {
+            new ReleaseActions(connected, publish).undeploy(model, Optional.ofNullable(version), force,
                     System.getProperty("user.name", "cli") + " (model-deploy undeploy)");
-        }
+            return null;
+        });
         if (output.json()) {
             out.println(new ObjectMapper().createObjectNode().put("model", model).put("version", version)
                     .put("removed", true));

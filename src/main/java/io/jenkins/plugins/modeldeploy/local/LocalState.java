@@ -63,13 +63,18 @@ public record LocalState(Path root) {
     /** Creates the directory (only its owner may enter it) when missing. */
     public void create() throws IOException {
         if (!Files.isDirectory(root)) {
-            try {
+            if (posix(root)) {
                 Files.createDirectories(root, PosixFilePermissions.asFileAttribute(
                         PosixFilePermissions.fromString("rwx------")));
-            } catch (UnsupportedOperationException e) {
+            } else {
                 Files.createDirectories(root);
             }
         }
+    }
+
+    /** Whether the file system of {@code path} has POSIX permissions (0600/0700 can be set). */
+    private static boolean posix(Path path) {
+        return path.getFileSystem().supportedFileAttributeViews().contains("posix");
     }
 
     /** Replaces {@code file} with {@code content} atomically; {@code ownerOnly}: mode 0600 from the start. */
@@ -77,13 +82,11 @@ public record LocalState(Path root) {
         Path temporary = file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         Files.deleteIfExists(temporary);
         try {
-            if (ownerOnly) {
-                try {
-                    Files.createFile(temporary, PosixFilePermissions.asFileAttribute(
-                            PosixFilePermissions.fromString("rw-------")));
-                } catch (UnsupportedOperationException e) {
-                    Files.createFile(temporary);
-                }
+            if (ownerOnly && posix(temporary)) {
+                Files.createFile(temporary, PosixFilePermissions.asFileAttribute(
+                        PosixFilePermissions.fromString("rw-------")));
+            } else if (ownerOnly) {
+                Files.createFile(temporary); // a file system without POSIX permissions: as its defaults say
             }
             Files.write(temporary, content);
             try {
