@@ -5,6 +5,7 @@
 package hudson.model;
 
 import hudson.security.AccessControlled;
+import java.io.File;
 import java.io.IOException;
 
 public abstract class Run<JobT extends Job<JobT, RunT>, RunT extends Run<JobT, RunT>> extends Actionable
@@ -24,6 +25,22 @@ public abstract class Run<JobT extends Job<JobT, RunT>, RunT extends Run<JobT, R
     }
 
     public synchronized void save() throws IOException {
+        throw new UnsupportedOperationException("signature only");
+    }
+
+    public boolean isBuilding() {
+        throw new UnsupportedOperationException("signature only");
+    }
+
+    public JobT getParent() {
+        throw new UnsupportedOperationException("signature only");
+    }
+
+    public RunT getPreviousBuild() {
+        throw new UnsupportedOperationException("signature only");
+    }
+
+    public File getRootDir() {
         throw new UnsupportedOperationException("signature only");
     }
 }
