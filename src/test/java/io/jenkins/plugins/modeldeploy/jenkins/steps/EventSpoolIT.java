@@ -50,7 +50,7 @@ class EventSpoolIT {
     void eventsTheBrokerDidNotConfirmAreRepublishedByTheNextBuild() throws Exception {
         Path workspace = Files.createDirectories(dir.resolve("workspace"));
         ModelDeployConfiguration config = new ModelDeployConfiguration();
-        config.setEventsUri(broker.amqpUri());
+        config.setEventsUri("amqp://127.0.0.1:" + broker.port()); // AMQP's default user: the broker's guest
         TargetOptions events = new TargetOptions(null, null, null, null, null);
         ConnectionFactory factory = new ConnectionFactory();
         factory.setUri(broker.amqpUri());
