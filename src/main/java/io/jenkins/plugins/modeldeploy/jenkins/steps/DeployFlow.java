@@ -65,12 +65,16 @@ final class DeployFlow {
         final LinkedHashMap<String, Object> result;
         /** Set when the lifecycle waits for a decision. */
         final PromotionEvidence evidence;
+        /** Set when the run ended without waiting (see {@link DeployFlow#complete(Ended, StepServices)}). */
+        final Ended ended;
 
-        private Start(String model, String version, LinkedHashMap<String, Object> result, PromotionEvidence evidence) {
+        private Start(String model, String version, LinkedHashMap<String, Object> result, PromotionEvidence evidence,
+                Ended ended) {
             this.model = model;
             this.version = version;
             this.result = result;
             this.evidence = evidence;
+            this.ended = ended;
         }
 
         /** On the agent: the lifecycle from the plan up to its decision point. */
@@ -80,10 +84,10 @@ final class DeployFlow {
             LinkedHashMap<String, Object> result = summary(progress.outcome(), Map.of());
             if (progress instanceof Lifecycle.AwaitingApproval waiting) {
                 return new Start(waiting.outcome().model(), waiting.outcome().version(), result,
-                        new PromotionEvidence(waiting.request()));
+                        new PromotionEvidence(waiting.request()), null);
             }
-            complete(progress.outcome(), result, s::log); // the version serves production, or this throws
-            return new Start(progress.outcome().model(), progress.outcome().version(), result, null);
+            return new Start(progress.outcome().model(), progress.outcome().version(), result, null,
+                    Ended.of(progress.outcome(), result));
         }
 
         boolean awaiting() {
@@ -132,16 +136,53 @@ final class DeployFlow {
         return result;
     }
 
-    /** The step's value when the version serves production; otherwise the step fails saying how the run ended. */
-    static Object complete(DeployOutcome outcome, Map<String, Object> result, java.util.function.Consumer<String> log)
-            throws AbortException {
-        if (outcome.succeeded()) {
-            log.accept(Messages.format("Deploy.promoted", outcome.model(), outcome.version()));
-            return result;
+    /**
+     * How a lifecycle run ended, as it travels back from the agent (a {@link DeployOutcome} does not): whether the
+     * version serves production, how the run ended, and the step's value. {@link #complete(Ended, StepServices)} turns
+     * it into the step's result on the controller.
+     */
+    static final class Ended implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        final boolean succeeded;
+        final String model;
+        final String version;
+        final String outcome;
+        final String reason;
+        final String production;
+        final LinkedHashMap<String, Object> result;
+
+        private Ended(DeployOutcome o, Map<String, Object> result) {
+            this.succeeded = o.succeeded();
+            this.model = o.model();
+            this.version = o.version();
+            this.outcome = o.outcome().map(Enum::name).orElse(null);
+            this.reason = o.reason();
+            this.production = o.production().orElse(null);
+            this.result = new LinkedHashMap<>(result);
         }
-        throw new AbortException(Messages.format("Deploy.ended", outcome.model(), outcome.version(),
-                outcome.outcome().map(Enum::name).orElse("?"), outcome.reason(),
-                outcome.production().orElse("none")));
+
+        static Ended of(DeployOutcome outcome, Map<String, Object> result) {
+            return new Ended(outcome, result);
+        }
+    }
+
+    /**
+     * On the controller: the step's value when the version serves production; otherwise the step fails saying how
+     * the run ended.
+     */
+    static Object complete(Ended ended, StepServices services) throws AbortException {
+        if (ended.succeeded) {
+            services.log().println(Messages.format("Deploy.promoted", ended.model, ended.version));
+            return ended.result;
+        }
+        throw new AbortException(Messages.format("Deploy.ended", ended.model, ended.version,
+                ended.outcome == null ? "?" : ended.outcome, ended.reason,
+                ended.production == null ? "none" : ended.production));
+    }
+
+    /** A result that came back from the agent: completed when it is how a run ended, else the step's value as is. */
+    static Object completeIfEnded(Object fromAgent, StepServices services) throws AbortException {
+        return fromAgent instanceof Ended ended ? complete(ended, services) : fromAgent;
     }
 
     /**

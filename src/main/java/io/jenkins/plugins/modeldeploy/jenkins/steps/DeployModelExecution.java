@@ -45,7 +45,7 @@ public final class DeployModelExecution extends ApprovingExecution {
             }
             deploying = new VersionRef(start.model, start.version);
             if (!start.awaiting()) {
-                return start.result;
+                return DeployFlow.complete(start.ended, services);
             }
             synchronized (this) {
                 checkpoint = new Checkpoint(start.model, start.version, start.result);
@@ -65,10 +65,10 @@ public final class DeployModelExecution extends ApprovingExecution {
         String model = c.model;
         String version = c.version;
         LinkedHashMap<String, Object> earlier = c.result;
-        return s.onAgent(a -> {
+        return DeployFlow.complete(s.onAgent(a -> {
             DeployOutcome outcome = DeployFlow.lifecycle(a).decide(model, version, approval);
-            return DeployFlow.complete(outcome, DeployFlow.summary(outcome, earlier), a::log);
-        });
+            return DeployFlow.Ended.of(outcome, DeployFlow.summary(outcome, earlier));
+        }), s.services);
     }
 
     @Override

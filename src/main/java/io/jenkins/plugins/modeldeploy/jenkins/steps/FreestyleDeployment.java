@@ -33,17 +33,16 @@ public final class FreestyleDeployment {
         try (Session s = Session.open(services, request.target)) {
             Duration timeout = request.approvalTimeout(services.configuration().getApprovalTimeout());
             boolean automatic = !request.approvalRequired();
-            DeployFlow.Start start;
+            Object result;
             try {
-                start = s.onAgent(request.image, a -> { // on the agent: nothing of the execution travels
+                result = s.onAgent(request.image, a -> { // on the agent: nothing of the execution travels
                     DeployFlow.Start started = DeployFlow.Start.run(a, request, timeout);
                     if (!started.awaiting() || !automatic) {
                         return started;
                     }
                     DeployOutcome outcome = DeployFlow.lifecycle(a).decide(started.model, started.version,
                             Approval.automatic("freestyle step without an approval block"));
-                    DeployFlow.complete(outcome, DeployFlow.summary(outcome, started.result), a::log);
-                    return null; // promoted
+                    return DeployFlow.Ended.of(outcome, DeployFlow.summary(outcome, started.result));
                 });
             } catch (InterruptedException e) { // the build was aborted: end the run it started
                 DeploymentEvent last = s.lastEvent();
@@ -53,7 +52,13 @@ public final class FreestyleDeployment {
                 }
                 throw e;
             }
-            if (start == null || !start.awaiting()) {
+            if (result instanceof DeployFlow.Ended ended) { // decided automatically
+                DeployFlow.complete(ended, services);
+                return;
+            }
+            DeployFlow.Start start = (DeployFlow.Start) result;
+            if (!start.awaiting()) {
+                DeployFlow.complete(start.ended, services);
                 return;
             }
             String model = start.model;

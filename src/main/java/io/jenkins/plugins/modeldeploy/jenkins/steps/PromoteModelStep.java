@@ -108,7 +108,7 @@ public final class PromoteModelStep extends TargetStep {
             String model = this.model; // the work below travels to the agent: it captures no execution
             String version = this.version;
             String previous = this.previous;
-            return s.onAgent(a -> {
+            return DeployFlow.complete(s.onAgent(a -> {
                 DeployOutcome outcome = DeployFlow.lifecycle(a).decide(model, version, decision);
                 LinkedHashMap<String, Object> result = new LinkedHashMap<>();
                 result.put("promotedVersion", outcome.succeeded() ? version : null);
@@ -116,8 +116,8 @@ public final class PromoteModelStep extends TargetStep {
                 result.put("approvedBy", decision.approver());
                 result.put("outcome", outcome.outcome().map(Enum::name).orElse(null));
                 result.put("production", outcome.production().orElse(null));
-                return DeployFlow.complete(outcome, result, a::log);
-            });
+                return DeployFlow.Ended.of(outcome, result);
+            }), s.services);
         }
 
         @Override

@@ -115,7 +115,7 @@ public final class RolloutModelStep extends TargetStep {
                 String image = this.image;
                 String timeout = this.timeout;
                 String keepPrevious = this.keepPrevious;
-                return s.onAgent(a -> {
+                return DeployFlow.completeIfEnded(s.onAgent(a -> {
                     ModelVersion v = DeployFlow.version(a, modelDir, version);
                     DeployPlan plan = new DeployPlan(v, Optional.empty(), Optional.of(image), Map.of("build-url",
                             a.runUrl()), DeployFlow.rolloutTimeout(timeout), Optional.empty(),
@@ -123,7 +123,7 @@ public final class RolloutModelStep extends TargetStep {
                             DeployFlow.keepPrevious(keepPrevious), a.kubernetes().onFailure(), a.runUrl());
                     Lifecycle.Progress progress = DeployFlow.lifecycle(a).rollout(plan);
                     if (progress instanceof Lifecycle.Finished finished) {
-                        DeployFlow.complete(finished.outcome(), Map.of(), a::log); // the rollout failed: throws
+                        return DeployFlow.Ended.of(finished.outcome(), Map.of()); // the rollout failed
                     }
                     DeployedVersion deployed = progress.outcome().deployed().orElseThrow();
                     LinkedHashMap<String, Object> result = new LinkedHashMap<>();
@@ -132,7 +132,7 @@ public final class RolloutModelStep extends TargetStep {
                     result.put("endpoint", deployed.endpoint().toString());
                     result.put("readyReplicas", deployed.readyReplicas());
                     return result;
-                });
+                }), services);
             }
         }
     }

@@ -128,7 +128,7 @@ public final class SmokeTestModelStep extends TargetStep {
                 String modelDir = this.modelDir;
                 SmokeOptions smoke = this.smoke;
                 boolean failOnViolation = this.failOnViolation;
-                return s.onAgent(a -> { // the load comes from the agent, never from the controller
+                return DeployFlow.completeIfEnded(s.onAgent(a -> { // the load comes from the agent
                     ModelVersion modelVersion = DeployFlow.version(a, modelDir, version);
                     if (!modelVersion.name().equals(model)) {
                         throw new AbortException(Messages.format("Step.modelMismatch", modelDir,
@@ -141,10 +141,10 @@ public final class SmokeTestModelStep extends TargetStep {
                     summary.put("outcome", progress.outcome().outcome().map(Enum::name).orElse(null));
                     summary.put("production", progress.outcome().production().orElse(null));
                     if (!result.passed() && failOnViolation) { // the lifecycle has taken the version out already
-                        DeployFlow.complete(progress.outcome(), summary, a::log);
+                        return DeployFlow.Ended.of(progress.outcome(), summary);
                     }
                     return summary;
-                });
+                }), services);
             }
         }
 
