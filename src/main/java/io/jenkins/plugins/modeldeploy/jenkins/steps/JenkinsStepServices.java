@@ -108,7 +108,8 @@ public final class JenkinsStepServices implements StepServices {
 
     @Override
     public String jobFullName() {
-        return run.getParent().getFullName();
+        String id = run.getExternalizableId(); // the job's full name, '#', the number (Run.getExternalizableId)
+        return id.substring(0, id.lastIndexOf('#'));
     }
 
     @Override
