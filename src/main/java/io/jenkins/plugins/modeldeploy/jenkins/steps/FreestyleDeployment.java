@@ -30,6 +30,15 @@ public final class FreestyleDeployment {
     private FreestyleDeployment() {}
 
     public static void run(StepServices services, DeployRequest request) throws Exception {
+        try {
+            deploy(services, request);
+        } catch (Exception e) { // the build prints a failure as it is: never with a secret of the run in it
+            Throwable shown = services.masked(e);
+            throw shown instanceof Exception masked ? masked : e;
+        }
+    }
+
+    private static void deploy(StepServices services, DeployRequest request) throws Exception {
         try (Session s = Session.open(services, request.target)) {
             Duration timeout = request.approvalTimeout(services.configuration().getApprovalTimeout());
             boolean automatic = !request.approvalRequired();
