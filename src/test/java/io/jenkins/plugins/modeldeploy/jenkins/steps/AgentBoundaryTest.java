@@ -170,4 +170,19 @@ class AgentBoundaryTest {
         }.start();
         assertThat(plain.failure()).isSameAs(harmless);
     }
+
+    @Test
+    void aSecretInAFailureOnTheAgentIsMaskedInTheFreestyleStepToo() throws Exception {
+        FakeServices services = services();
+        io.jenkins.plugins.modeldeploy.jenkins.config.RegistryConfig push =
+                new io.jenkins.plugins.modeldeploy.jenkins.config.RegistryConfig("registry.example.com/models");
+        push.setCredentialsId("registry-push"); // resolving it hands the registry password out to this run
+        services.config.setRegistries(List.of(push));
+        // a model directory named like the password: the agent's "does not exist" message quotes it
+        DeployModelStep step = StepFixture.deployModel(FakeServices.REGISTRY_PASSWORD, "1");
+        assertThatThrownBy(() -> FreestyleDeployment.run(services, step.request()))
+                .isInstanceOf(AbortException.class).hasMessageContaining("does not exist in the workspace")
+                .hasMessageNotContaining(FakeServices.REGISTRY_PASSWORD).hasMessageContaining("****");
+        assertThat(services.agentCalls.get()).isEqualTo(1);
+    }
 }
