@@ -1,5 +1,6 @@
 package io.jenkins.plugins.modeldeploy.image;
 
+import io.jenkins.plugins.modeldeploy.model.ModelLinks;
 import io.jenkins.plugins.modeldeploy.model.ModelSpec;
 import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
 import java.io.IOException;
@@ -23,9 +24,13 @@ public record LayerPlan(List<Path> dependencies, List<Path> data, List<Path> cod
         code = List.copyOf(code);
     }
 
-    /** Every regular file of the model directory, classified; paths relative to the directory, sorted. */
+    /**
+     * Every regular file of the model directory, classified; paths relative to the directory, sorted. A symbolic link
+     * that leaves the directory is refused (an {@link IOException} naming it), never followed.
+     */
     public static LayerPlan of(ModelSpec spec) throws IOException {
         Path dir = spec.directory();
+        ModelLinks.refuseLeaving(dir); // a link leaving the directory would put a file of this machine in the image
         FileSystem fs = dir.getFileSystem();
         List<PathMatcher> include = matchers(fs, spec.include());
         List<PathMatcher> exclude = matchers(fs, spec.exclude());

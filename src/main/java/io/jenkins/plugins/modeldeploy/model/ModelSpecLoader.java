@@ -83,6 +83,13 @@ public final class ModelSpecLoader {
         if (!Files.isRegularFile(file)) {
             throw failure(dir, new SpecProblem(FILE_NAME, "", "file not found in " + dir));
         }
+        try {
+            for (String problem : ModelLinks.problems(dir)) { // never followed: refused before anything is read
+                throw failure(dir, new SpecProblem(problem.substring(0, problem.indexOf(' ')), "", problem));
+            }
+        } catch (IOException e) {
+            throw failure(dir, new SpecProblem(dir.toString(), "", "cannot read: " + e.getMessage()));
+        }
         JsonNode root;
         try {
             root = yaml.readTree(file.toFile());

@@ -14,7 +14,9 @@ import org.kohsuke.stapler.QueryParameter;
 
 /**
  * A Kubernetes cluster models are deployed to, by name. Holds the ID of a kubeconfig credential (a secret file),
- * never the kubeconfig itself; without one, and with {@code inCluster}, the controller's service account is used.
+ * never the kubeconfig itself; without one, and with {@code inCluster}, the service account of the pod the engine runs in (the
+ * agent's; the controller's only for steps outside {@code node}) is used. Security switches, administrator-only: {@link
+ * #setAllowExecCredentials} and {@link #setAllowedFolders}.
  */
 public final class ClusterConfig extends AbstractDescribableImpl<ClusterConfig> {
     private final String name;
@@ -25,6 +27,10 @@ public final class ClusterConfig extends AbstractDescribableImpl<ClusterConfig> 
     private String prometheusUrl;
     private String host;
     private String gatewayUrl;
+    /** Administrator's switch: kubeconfig users with {@code exec}/{@code auth-provider} commands may be used. */
+    private boolean allowExecCredentials;
+    /** Folder full names whose jobs may use this cluster, one per line; empty: every job. */
+    private String allowedFolders;
 
     @DataBoundConstructor
     public ClusterConfig(String name) {
@@ -53,6 +59,39 @@ public final class ClusterConfig extends AbstractDescribableImpl<ClusterConfig> 
     @DataBoundSetter
     public void setInCluster(boolean inCluster) {
         this.inCluster = inCluster;
+    }
+
+    public boolean isAllowExecCredentials() {
+        return allowExecCredentials;
+    }
+
+    @DataBoundSetter
+    public void setAllowExecCredentials(boolean allowExecCredentials) {
+        this.allowExecCredentials = allowExecCredentials;
+    }
+
+    public String getAllowedFolders() {
+        return allowedFolders;
+    }
+
+    @DataBoundSetter
+    public void setAllowedFolders(String allowedFolders) {
+        this.allowedFolders = Validation.blank(allowedFolders) ? null : allowedFolders.trim();
+    }
+
+    /** The folders whose jobs may use this cluster (separated by new lines or commas); empty: every job. */
+    public java.util.List<String> allowedFolderList() {
+        if (Validation.blank(allowedFolders)) {
+            return java.util.List.of();
+        }
+        return java.util.Arrays.stream(allowedFolders.split("[,\\n]")).map(String::trim)
+                .map(f -> f.replaceAll("^/+|/+$", "")).filter(f -> !f.isEmpty()).toList();
+    }
+
+    /** Whether the job {@code jobFullName} (e.g. {@code team-a/deploy}) may use this cluster. */
+    public boolean allows(String jobFullName) {
+        java.util.List<String> folders = allowedFolderList();
+        return folders.isEmpty() || jobFullName != null && folders.stream().anyMatch(f -> jobFullName.startsWith(f + "/"));
     }
 
     public String getNamespace() {

@@ -27,10 +27,29 @@ public interface EngineFactory {
 
     /** The installed factory, or an {@link IllegalStateException} that says what is missing. */
     static EngineFactory installed() {
-        String wanted = System.getProperty(PROPERTY);
+        return installed(System.getProperty(PROPERTY));
+    }
+
+    /** The installed factory of class {@code wanted} (any, when null), in this JVM. */
+    static EngineFactory installed(String wanted) {
         return ServiceLoader.load(EngineFactory.class, EngineFactory.class.getClassLoader()).stream()
                 .filter(p -> wanted == null || p.type().getName().equals(wanted)).findFirst()
                 .map(ServiceLoader.Provider::get)
                 .orElseThrow(() -> new IllegalStateException(Messages.format("Engine.notInstalled")));
+    }
+
+    /**
+     * How the agent finds the factory: chosen on the controller, looked up where the work runs (the factory and the
+     * engine are never sent over the channel, only this).
+     */
+    @FunctionalInterface
+    interface Locator extends java.io.Serializable {
+        EngineFactory get();
+    }
+
+    /** The installed factory, of the class the controller's {@link #PROPERTY} names (the agent JVM has no property). */
+    static Locator locator() {
+        String wanted = System.getProperty(PROPERTY);
+        return () -> installed(wanted);
     }
 }

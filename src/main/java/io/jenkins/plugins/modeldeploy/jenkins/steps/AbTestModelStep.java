@@ -137,42 +137,50 @@ public final class AbTestModelStep extends TargetStep {
                 if (modelDir == null) {
                     throw new AbortException(Messages.format("AbTest.modelDirRequired", model, challenger));
                 }
-                Path dir = services.modelDirectory(modelDir);
-                List<SpecOverride> overrides = new ArrayList<>(s.resolver.sloDefaults(dir));
-                if (sloP99Ms != null) {
-                    overrides.add(new SpecOverride("slo.p99Ms", Double.toString(sloP99Ms), "sloP99Ms"));
-                }
-                ModelVersion version = ModelVersion.of(new ModelSpecLoader().load(dir, overrides), challenger,
-                        "challenger");
-                if (!version.name().equals(model)) {
-                    throw new AbortException(Messages.format("Step.modelMismatch", modelDir, version.name(), model));
-                }
-                Lifecycle lifecycle = DeployFlow.lifecycle(s, target);
-                Optional<String> production = s.target(target).releases().load(model)
-                        .flatMap(ReleaseState::production);
-                if (!Validation.blank(champion) && !production.equals(Optional.of(champion))) {
-                    throw new AbortException("champion: " + champion + " is not the production version of " + model
-                            + " (" + production.orElse("none") + "); the A/B test compares with production");
-                }
-                status("A/B test " + production.orElse("-") + " vs " + challenger);
-                Lifecycle.Progress progress = lifecycle.abTest(version, abTest.settings(),
-                        DeployOutcome.begin(model, challenger));
-                DeployOutcome outcome = progress.outcome();
-                outcome.experiment().ifPresent(e -> services.log().println(Messages.format("Deploy.verdict", model,
-                        challenger, e.summary())));
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("verdict", outcome.verdict().map(Enum::name).orElse(null));
-                out.put("reasons", new ArrayList<>(outcome.experiment().map(e -> e.reasons()).orElse(List.of(
-                        outcome.reason()))));
-                out.put("champion", production.orElse(null));
-                out.put("challenger", challenger);
-                out.put("outcome", outcome.outcome().map(Enum::name).orElse(null));
-                out.put("production", outcome.production().orElse(null));
-                outcome.experiment().ifPresent(e -> {
-                    out.put("championRequests", e.champion().requests());
-                    out.put("challengerRequests", e.challenger().requests());
+                status("A/B test of " + model + "-" + challenger);
+                String model = this.model; // the work below travels to the agent: it captures no execution
+                String challenger = this.challenger;
+                String champion = this.champion;
+                Double sloP99Ms = this.sloP99Ms;
+                AbTestOptions abTest = this.abTest;
+                String modelDir = this.modelDir;
+                return s.onAgent(a -> { // the synthetic traffic comes from the agent, never from the controller
+                    Path dir = a.modelDirectory(modelDir);
+                    List<SpecOverride> overrides = new ArrayList<>(a.sloDefaults(dir));
+                    if (sloP99Ms != null) {
+                        overrides.add(new SpecOverride("slo.p99Ms", Double.toString(sloP99Ms), "sloP99Ms"));
+                    }
+                    ModelVersion version = ModelVersion.of(new ModelSpecLoader().load(dir, overrides), challenger,
+                            "challenger");
+                    if (!version.name().equals(model)) {
+                        throw new AbortException(Messages.format("Step.modelMismatch", modelDir, version.name(), model));
+                    }
+                    Lifecycle lifecycle = DeployFlow.lifecycle(a);
+                    Optional<String> production = a.target().releases().load(model)
+                            .flatMap(ReleaseState::production);
+                    if (!Validation.blank(champion) && !production.equals(Optional.of(champion))) {
+                        throw new AbortException("champion: " + champion + " is not the production version of " + model
+                                + " (" + production.orElse("none") + "); the A/B test compares with production");
+                    }
+                    Lifecycle.Progress progress = lifecycle.abTest(version, abTest.settings(),
+                            DeployOutcome.begin(model, challenger));
+                    DeployOutcome outcome = progress.outcome();
+                    outcome.experiment().ifPresent(e -> a.log(Messages.format("Deploy.verdict", model,
+                            challenger, e.summary())));
+                    LinkedHashMap<String, Object> out = new LinkedHashMap<>();
+                    out.put("verdict", outcome.verdict().map(Enum::name).orElse(null));
+                    out.put("reasons", new ArrayList<>(outcome.experiment().map(e -> e.reasons()).orElse(List.of(
+                            outcome.reason()))));
+                    out.put("champion", production.orElse(null));
+                    out.put("challenger", challenger);
+                    out.put("outcome", outcome.outcome().map(Enum::name).orElse(null));
+                    out.put("production", outcome.production().orElse(null));
+                    outcome.experiment().ifPresent(e -> {
+                        out.put("championRequests", e.champion().requests());
+                        out.put("challengerRequests", e.challenger().requests());
+                    });
+                    return out;
                 });
-                return out;
             }
         }
     }

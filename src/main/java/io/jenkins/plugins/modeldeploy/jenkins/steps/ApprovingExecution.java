@@ -158,7 +158,7 @@ public abstract class ApprovingExecution extends BackgroundExecution {
         StepServices services = services();
         services.log().println(Messages.format("Deploy.aborted", model, version));
         try (Session s = Session.open(services, target)) {
-            DeployFlow.abandon(DeployFlow.lifecycle(s, target), model, version, cause, services);
+            DeployFlow.abandon(s, model, version, cause);
         }
     }
 

@@ -64,7 +64,7 @@ public abstract class BackgroundExecution extends StepExecution {
                 work.run();
             } catch (Throwable t) {
                 if (!stopped) {
-                    getContext().onFailure(t);
+                    getContext().onFailure(masked(t));
                 }
             } finally {
                 if (stopped) {
@@ -137,13 +137,22 @@ public abstract class BackgroundExecution extends StepExecution {
         return stepName;
     }
 
-    /** The services of this run (from the context after a restart). */
+    /** The services of this run (from the context after a restart; the workspace looked up when work needs it). */
     protected final synchronized StepServices services() throws Exception {
         if (services == null) {
             StepContext c = getContext();
-            services = new JenkinsStepServices(c.get(Run.class), c.get(FilePath.class), c.get(TaskListener.class));
+            services = new JenkinsStepServices(c.get(Run.class), () -> c.get(FilePath.class), c.get(TaskListener.class));
         }
         return services;
+    }
+
+    /** {@code t} as the build log may show it: masked when its message holds a secret of this run. */
+    private Throwable masked(Throwable t) {
+        try {
+            return services().masked(t);
+        } catch (Exception e) {
+            return t;
+        }
     }
 
     /** A unit of work for the worker thread. */

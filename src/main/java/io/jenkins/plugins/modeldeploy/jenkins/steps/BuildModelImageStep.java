@@ -134,20 +134,24 @@ public final class BuildModelImageStep extends Step {
         @Override
         protected Object run(StepServices services) throws Exception {
             try (Session s = Session.open(services, events)) {
-                Path dir = services.modelDirectory(modelDir);
-                ModelSpec spec = new ModelSpecLoader().load(dir, s.resolver.sloDefaults(dir));
-                ModelVersion v = ModelVersion.of(spec, Validation.blank(version) ? services.buildNumber() : version,
-                        "version");
-                status("building " + v.id());
-                BuiltImage built = s.engine.buildImage(s.resolver.image(v, image));
-                Map<String, Object> result = new LinkedHashMap<>();
+                status("building the image of " + modelDir);
+                String modelDir = this.modelDir; // the work below travels to the agent: it captures no execution
+                String version = this.version;
+                return s.build(image, a -> {
+                    Path dir = a.modelDirectory(modelDir);
+                    ModelSpec spec = new ModelSpecLoader().load(dir, a.sloDefaults(dir));
+                    ModelVersion v = ModelVersion.of(spec, Validation.blank(version) ? a.buildNumber() : version,
+                            "version");
+                    BuiltImage built = a.engine().buildImage(a.image(v));
+                    LinkedHashMap<String, Object> result = new LinkedHashMap<>();
                 result.put("model", spec.name());
                 result.put("version", v.version());
                 result.put("image", built.pinned());
                 result.put("imageDigest", built.digest());
                 result.put("layersPushed", built.layersPushed());
-                result.put("bytesPushed", built.bytesPushed());
-                return result;
+                    result.put("bytesPushed", built.bytesPushed());
+                    return result;
+                });
             }
         }
     }

@@ -4,7 +4,7 @@ import hudson.AbortException;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Durations;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
-import io.jenkins.plugins.modeldeploy.jenkins.engine.TargetOptions;
+import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionEvidence;
 import io.jenkins.plugins.modeldeploy.model.ModelSpec;
 import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
@@ -33,25 +33,66 @@ final class DeployFlow {
 
     private DeployFlow() {}
 
-    static Lifecycle lifecycle(Session s, TargetOptions target) throws Exception {
-        return new Lifecycle(s.engine, s.target(target), s::publish);
+    /** The lifecycle over the session's cluster; on the agent. */
+    static Lifecycle lifecycle(AgentSession s) throws Exception {
+        return new Lifecycle(s.engine(), s.target(), s::publish);
     }
 
-    /** The model version the step deploys, from the model directory in the workspace. */
-    static ModelVersion version(Session s, String modelDir, String version) throws Exception {
-        Path dir = s.services.modelDirectory(modelDir);
-        ModelSpec spec = new ModelSpecLoader().load(dir, s.resolver.sloDefaults(dir));
-        return ModelVersion.of(spec, Validation.blank(version) ? s.services.buildNumber() : version, "version");
+    /** The model version the step deploys, from the model directory in the workspace (read on the agent). */
+    static ModelVersion version(AgentSession s, String modelDir, String version) throws Exception {
+        Path dir = s.modelDirectory(modelDir);
+        ModelSpec spec = new ModelSpecLoader().load(dir, s.sloDefaults(dir));
+        return ModelVersion.of(spec, Validation.blank(version) ? s.buildNumber() : version, "version");
     }
 
-    /** The plan of {@code deployModel} and the freestyle step: build, roll out, smoke-test, A/B test. */
-    static DeployPlan plan(Session s, DeployRequest request, Duration approvalTimeout) throws Exception {
+    /** The plan of {@code deployModel} and the freestyle step: build, roll out, smoke-test, A/B test. On the agent. */
+    static DeployPlan plan(AgentSession s, DeployRequest request, Duration approvalTimeout) throws Exception {
         ModelVersion version = version(s, request.modelDir, request.version);
-        return new DeployPlan(version, Optional.of(s.resolver.image(version, request.image)), Optional.empty(),
-                Map.of("build-url", s.services.runUrl()), rolloutTimeout(request.rolloutTimeout),
+        return new DeployPlan(version, Optional.of(s.image(version)), Optional.empty(),
+                Map.of("build-url", s.runUrl()), rolloutTimeout(request.rolloutTimeout),
                 Optional.of(request.smoke.settings()), request.abTest.settings(), approvalTimeout,
-                keepPrevious(request.keepPrevious), s.resolver.kubernetes(request.target).onFailure(),
-                s.services.runUrl());
+                keepPrevious(request.keepPrevious), s.kubernetes().onFailure(), s.runUrl());
+    }
+
+    /**
+     * Where {@code deployModel} and the freestyle step stand after the lifecycle's first half (on the agent): the
+     * step's result so far, and either how it ended or what awaits approval. Travels back to the controller.
+     */
+    static final class Start implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        final String model;
+        final String version;
+        final LinkedHashMap<String, Object> result;
+        /** Set when the lifecycle waits for a decision. */
+        final PromotionEvidence evidence;
+        /** Set when the run ended without waiting (see {@link DeployFlow#complete(Ended, StepServices)}). */
+        final Ended ended;
+
+        private Start(String model, String version, LinkedHashMap<String, Object> result, PromotionEvidence evidence,
+                Ended ended) {
+            this.model = model;
+            this.version = version;
+            this.result = result;
+            this.evidence = evidence;
+            this.ended = ended;
+        }
+
+        /** On the agent: the lifecycle from the plan up to its decision point. */
+        static Start run(AgentSession s, DeployRequest request, Duration approvalTimeout) throws Exception {
+            DeployPlan plan = plan(s, request, approvalTimeout);
+            Lifecycle.Progress progress = lifecycle(s).start(plan);
+            LinkedHashMap<String, Object> result = summary(progress.outcome(), Map.of());
+            if (progress instanceof Lifecycle.AwaitingApproval waiting) {
+                return new Start(waiting.outcome().model(), waiting.outcome().version(), result,
+                        new PromotionEvidence(waiting.request()), null);
+            }
+            return new Start(progress.outcome().model(), progress.outcome().version(), result, null,
+                    Ended.of(progress.outcome(), result));
+        }
+
+        boolean awaiting() {
+            return evidence != null;
+        }
     }
 
     static Duration rolloutTimeout(String text) {
@@ -95,16 +136,53 @@ final class DeployFlow {
         return result;
     }
 
-    /** The step's value when the version serves production; otherwise the step fails saying how the run ended. */
-    static Object complete(DeployOutcome outcome, Map<String, Object> result, StepServices services)
-            throws AbortException {
-        if (outcome.succeeded()) {
-            services.log().println(Messages.format("Deploy.promoted", outcome.model(), outcome.version()));
-            return result;
+    /**
+     * How a lifecycle run ended, as it travels back from the agent (a {@link DeployOutcome} does not): whether the
+     * version serves production, how the run ended, and the step's value. {@link #complete(Ended, StepServices)} turns
+     * it into the step's result on the controller.
+     */
+    static final class Ended implements java.io.Serializable {
+        private static final long serialVersionUID = 1L;
+        final boolean succeeded;
+        final String model;
+        final String version;
+        final String outcome;
+        final String reason;
+        final String production;
+        final LinkedHashMap<String, Object> result;
+
+        private Ended(DeployOutcome o, Map<String, Object> result) {
+            this.succeeded = o.succeeded();
+            this.model = o.model();
+            this.version = o.version();
+            this.outcome = o.outcome().map(Enum::name).orElse(null);
+            this.reason = o.reason();
+            this.production = o.production().orElse(null);
+            this.result = new LinkedHashMap<>(result);
         }
-        throw new AbortException(Messages.format("Deploy.ended", outcome.model(), outcome.version(),
-                outcome.outcome().map(Enum::name).orElse("?"), outcome.reason(),
-                outcome.production().orElse("none")));
+
+        static Ended of(DeployOutcome outcome, Map<String, Object> result) {
+            return new Ended(outcome, result);
+        }
+    }
+
+    /**
+     * On the controller: the step's value when the version serves production; otherwise the step fails saying how
+     * the run ended.
+     */
+    static Object complete(Ended ended, StepServices services) throws AbortException {
+        if (ended.succeeded) {
+            services.log().println(Messages.format("Deploy.promoted", ended.model, ended.version));
+            return ended.result;
+        }
+        throw new AbortException(Messages.format("Deploy.ended", ended.model, ended.version,
+                ended.outcome == null ? "?" : ended.outcome, ended.reason,
+                ended.production == null ? "none" : ended.production));
+    }
+
+    /** A result that came back from the agent: completed when it is how a run ended, else the step's value as is. */
+    static Object completeIfEnded(Object fromAgent, StepServices services) throws AbortException {
+        return fromAgent instanceof Ended ended ? complete(ended, services) : fromAgent;
     }
 
     /**
@@ -112,14 +190,17 @@ final class DeployFlow {
      * ({@code ABORTED} in its verdict table: rolled back, production untouched). A run that ended meanwhile (or is
      * being promoted) is left as it is; the log says why.
      */
-    static void abandon(Lifecycle lifecycle, String model, String version, Throwable cause, StepServices services) {
-        try {
-            lifecycle.releases().takeOut(model, version, VerdictTable.on(VerdictTable.Result.ABORTED),
-                    "the build was aborted" + (cause == null || cause.getMessage() == null ? ""
-                            : ": " + cause.getMessage()));
-        } catch (Exception e) {
-            services.log().println(e.getMessage());
-        }
+    static void abandon(Session session, String model, String version, Throwable cause) throws Exception {
+        String why = "the build was aborted" + (cause == null || cause.getMessage() == null ? ""
+                : ": " + cause.getMessage());
+        session.onAgent(s -> {
+            try {
+                lifecycle(s).releases().takeOut(model, version, VerdictTable.on(VerdictTable.Result.ABORTED), why);
+            } catch (Exception e) {
+                s.log(e.getMessage());
+            }
+            return null;
+        });
     }
 
     static Map<String, Object> smokeSummary(SmokeResult smoke) {

@@ -1,18 +1,18 @@
 package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
-import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionEvidence;
+import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.pipeline.Approval;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
-import io.jenkins.plugins.modeldeploy.pipeline.DeployPlan;
-import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
 import io.jenkins.plugins.modeldeploy.target.VersionRef;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 
 /**
- * {@code deployModel}'s execution: the lifecycle up to its decision point on a worker thread; then, when the A/B test
+ * {@code deployModel}'s execution: the lifecycle up to its decision point on the agent (through the workspace's
+ * channel, from a worker thread that only waits for it); then, when the A/B test
  * found the version fit and approval is required, a wait without a thread (see {@link ApprovingExecution}); then the
- * lifecycle carries the decision out. Without an approval block the decision is an automatic approval. What each
+ * lifecycle carries the decision out, on the agent again. Without an approval block the decision is an automatic approval. What each
  * verdict does is the lifecycle's; this class only drives it.
  */
 public final class DeployModelExecution extends ApprovingExecution {
@@ -33,21 +33,28 @@ public final class DeployModelExecution extends ApprovingExecution {
         try (Session s = Session.open(services, request.target)) {
             Duration timeout = request.approvalTimeout(services.configuration().getApprovalTimeout());
             status("deploying");
-            DeployPlan plan = DeployFlow.plan(s, request, timeout);
-            deploying = new VersionRef(plan.version().name(), plan.version().version());
-            Lifecycle.Progress progress = DeployFlow.lifecycle(s, request.target).start(plan);
-            var result = DeployFlow.summary(progress.outcome(), java.util.Map.of());
-            if (!(progress instanceof Lifecycle.AwaitingApproval waiting)) {
-                return DeployFlow.complete(progress.outcome(), result, services);
+            DeployRequest request = this.request; // the work below travels to the agent: it captures no execution
+            DeployFlow.Start start;
+            try {
+                start = s.onAgent(request.image, a -> DeployFlow.Start.run(a, request, timeout));
+            } finally {
+                DeploymentEvent last = s.lastEvent();
+                if (last != null) {
+                    deploying = new VersionRef(last.model(), last.version());
+                }
+            }
+            deploying = new VersionRef(start.model, start.version);
+            if (!start.awaiting()) {
+                return DeployFlow.complete(start.ended, services);
             }
             synchronized (this) {
-                checkpoint = new Checkpoint(waiting.outcome().model(), waiting.outcome().version(), result);
+                checkpoint = new Checkpoint(start.model, start.version, start.result);
             }
             if (!request.approvalRequired()) {
                 return afterDecision(s, Approval.automatic("deployModel without an approval block"));
             }
-            awaitApproval(s, checkpoint.model, checkpoint.version, new PromotionEvidence(waiting.request()),
-                    request.approval.approverList(), timeout);
+            awaitApproval(s, checkpoint.model, checkpoint.version, start.evidence, request.approval.approverList(),
+                    timeout);
             return PENDING;
         }
     }
@@ -55,14 +62,24 @@ public final class DeployModelExecution extends ApprovingExecution {
     @Override
     protected Object afterDecision(Session s, Approval approval) throws Exception {
         Checkpoint c = checkpoint();
-        DeployOutcome outcome = DeployFlow.lifecycle(s, target()).decide(c.model, c.version, approval);
-        return DeployFlow.complete(outcome, DeployFlow.summary(outcome, c.result), s.services);
+        String model = c.model;
+        String version = c.version;
+        LinkedHashMap<String, Object> earlier = c.result;
+        return DeployFlow.complete(s.onAgent(a -> {
+            DeployOutcome outcome = DeployFlow.lifecycle(a).decide(model, version, approval);
+            return DeployFlow.Ended.of(outcome, DeployFlow.summary(outcome, earlier));
+        }), s.services);
     }
 
     @Override
     protected void afterTimeout(Session s, Duration waited) throws Exception {
         Checkpoint c = checkpoint();
-        DeployFlow.lifecycle(s, target()).expire(c.model, c.version, waited);
+        String model = c.model;
+        String version = c.version;
+        s.onAgent(a -> {
+            DeployFlow.lifecycle(a).expire(model, version, waited);
+            return null;
+        });
     }
 
     /**

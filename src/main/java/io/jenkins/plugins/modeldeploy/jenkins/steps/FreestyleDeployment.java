@@ -2,21 +2,18 @@ package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
 import hudson.model.Run;
 import hudson.model.TaskListener;
+import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.TargetOptions;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.AfterDecision;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
-import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionEvidence;
 import io.jenkins.plugins.modeldeploy.pipeline.Approval;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
-import io.jenkins.plugins.modeldeploy.pipeline.DeployPlan;
-import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -33,37 +30,52 @@ public final class FreestyleDeployment {
     private FreestyleDeployment() {}
 
     public static void run(StepServices services, DeployRequest request) throws Exception {
+        try {
+            deploy(services, request);
+        } catch (Exception e) { // the build prints a failure as it is: never with a secret of the run in it
+            Throwable shown = services.masked(e);
+            throw shown instanceof Exception masked ? masked : e;
+        }
+    }
+
+    private static void deploy(StepServices services, DeployRequest request) throws Exception {
         try (Session s = Session.open(services, request.target)) {
             Duration timeout = request.approvalTimeout(services.configuration().getApprovalTimeout());
-            Lifecycle lifecycle = DeployFlow.lifecycle(s, request.target);
-            DeployPlan plan = DeployFlow.plan(s, request, timeout);
-            Lifecycle.Progress progress;
+            boolean automatic = !request.approvalRequired();
+            Object result;
             try {
-                progress = lifecycle.start(plan);
+                result = s.onAgent(request.image, a -> { // on the agent: nothing of the execution travels
+                    DeployFlow.Start started = DeployFlow.Start.run(a, request, timeout);
+                    if (!started.awaiting() || !automatic) {
+                        return started;
+                    }
+                    DeployOutcome outcome = DeployFlow.lifecycle(a).decide(started.model, started.version,
+                            Approval.automatic("freestyle step without an approval block"));
+                    return DeployFlow.Ended.of(outcome, DeployFlow.summary(outcome, started.result));
+                });
             } catch (InterruptedException e) { // the build was aborted: end the run it started
-                String model = plan.version().name();
-                String version = plan.version().version();
-                services.log().println(Messages.format("Deploy.aborted", model, version));
-                DeployFlow.abandon(lifecycle, model, version, e, services);
+                DeploymentEvent last = s.lastEvent();
+                if (last != null) {
+                    services.log().println(Messages.format("Deploy.aborted", last.model(), last.version()));
+                    DeployFlow.abandon(s, last.model(), last.version(), e);
+                }
                 throw e;
             }
-            var result = DeployFlow.summary(progress.outcome(), Map.of());
-            if (!(progress instanceof Lifecycle.AwaitingApproval waiting)) {
-                DeployFlow.complete(progress.outcome(), result, services);
+            if (result instanceof DeployFlow.Ended ended) { // decided automatically
+                DeployFlow.complete(ended, services);
                 return;
             }
-            String model = waiting.outcome().model();
-            String version = waiting.outcome().version();
-            if (!request.approvalRequired()) {
-                DeployOutcome outcome = lifecycle.decide(model, version,
-                        Approval.automatic("freestyle step without an approval block"));
-                DeployFlow.complete(outcome, DeployFlow.summary(outcome, result), services);
+            DeployFlow.Start start = (DeployFlow.Start) result;
+            if (!start.awaiting()) {
+                DeployFlow.complete(start.ended, services);
                 return;
             }
+            String model = start.model;
+            String version = start.version;
             Instant deadline = Instant.now().plus(timeout);
             String key = services.runId() + "/freestyle/" + model + "-" + version;
             FollowUp followUp = new FollowUp(request.target, model, version, services.reopener());
-            PromotionAction page = new PromotionAction(key, new PromotionEvidence(waiting.request()),
+            PromotionAction page = new PromotionAction(key, start.evidence,
                     request.approval.approverList(), deadline, followUp);
             services.attach(page);
             ApprovalWait.at(deadline, () -> {
@@ -98,19 +110,22 @@ public final class FreestyleDeployment {
 
         @Override
         public void decided(Run<?, ?> run, PromotionAction page, Approval approval) throws Exception {
-            onPage(run, page, s -> {
-                DeployOutcome outcome = DeployFlow.lifecycle(s, target).decide(model, version, approval);
-                report(s.services, outcome);
-            });
+            String model = this.model;
+            String version = this.version;
+            onPage(run, page, s -> s.services.log().println(s.onAgent(a -> // no workspace: on the controller
+                    report(model, version, DeployFlow.lifecycle(a).decide(model, version, approval)))));
         }
 
         /** Nobody decided by the deadline: the lifecycle takes the version out; the page says so. */
         void expired(PromotionAction page, Duration waited) {
             try {
+                String model = this.model;
+                String version = this.version;
                 onPage(page.getRun(), page, s -> {
                     s.services.log().println(Messages.format("Approval.timedOut", model, version,
                             page.getDeadline()));
-                    report(s.services, DeployFlow.lifecycle(s, target).expire(model, version, waited));
+                    s.services.log().println(s.onAgent(a ->
+                            report(model, version, DeployFlow.lifecycle(a).expire(model, version, waited))));
                 });
             } catch (Exception e) {
                 LOGGER.log(Level.WARNING, "expiry of the promotion " + page.getKey() + " failed", e);
@@ -118,8 +133,8 @@ public final class FreestyleDeployment {
             }
         }
 
-        private void report(StepServices log, DeployOutcome outcome) {
-            log.log().println(outcome.succeeded() ? Messages.format("Deploy.promoted", model, version)
+        private static String report(String model, String version, DeployOutcome outcome) {
+            return (outcome.succeeded() ? Messages.format("Deploy.promoted", model, version)
                     : Messages.format("Deploy.ended", model, version, outcome.outcome().map(Enum::name).orElse("?"),
                             outcome.reason(), outcome.production().orElse("none")));
         }

@@ -3,7 +3,7 @@ package io.jenkins.plugins.modeldeploy.jenkins.steps;
 import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
-import io.jenkins.plugins.modeldeploy.jenkins.Messages;
+import hudson.AbortException;
 import io.jenkins.plugins.modeldeploy.jenkins.config.ModelDeployConfiguration;
 import io.jenkins.plugins.modeldeploy.jenkins.credentials.RunSecrets;
 import io.jenkins.plugins.modeldeploy.jenkins.credentials.SecretMask;
@@ -13,22 +13,38 @@ import io.jenkins.plugins.modeldeploy.jenkins.log.BuildLogSink;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
 import java.io.IOException;
 import java.io.PrintStream;
-import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 
-/** {@link StepServices} over a run, its listener and workspace. */
+/**
+ * {@link StepServices} over a run, its listener and workspace. The work runs where the workspace is (see {@link
+ * #onAgent}); this object stays on the controller.
+ */
 public final class JenkinsStepServices implements StepServices {
     private final Run<?, ?> run;
-    private final FilePath workspace;
+    private final WorkspaceSource workspaceSource;
+    private FilePath workspace;
+    private boolean workspaceKnown;
     private final BuildLogSink log;
     private final SecretSource secrets;
-    private Path work;
+    private final SecretMask mask;
+    /** How many earlier builds' directories are searched for spooled events. */
+    static final int EARLIER_SPOOLS = 10;
 
     public JenkinsStepServices(Run<?, ?> run, FilePath workspace, TaskListener listener) {
+        this(run, () -> workspace, listener);
+    }
+
+    /**
+     * With the workspace looked up only when work needs it: a step waiting for approval resumes without its agent
+     * (the wait needs none; the agent may still be offline after a restart).
+     */
+    public JenkinsStepServices(Run<?, ?> run, WorkspaceSource workspace, TaskListener listener) {
         this.run = run;
-        this.workspace = workspace;
-        SecretMask mask = new SecretMask();
+        this.workspaceSource = workspace;
+        this.mask = new SecretMask();
         PrintStream out = listener.getLogger();
         this.log = new BuildLogSink(out, mask);
         this.secrets = new RunSecrets(run, mask);
@@ -50,52 +66,77 @@ public final class JenkinsStepServices implements StepServices {
     }
 
     @Override
-    public EngineFactory engines() {
-        return EngineFactory.installed();
+    public EngineFactory.Locator engines() {
+        return EngineFactory.locator();
     }
 
     @Override
-    public Path modelDirectory(String relative) throws IOException, InterruptedException {
+    public <T> T onAgent(AgentCall<T> call) throws IOException, InterruptedException {
+        FilePath workspace = workspace();
         if (workspace == null) {
-            throw new IOException("modelDir: this step needs a workspace (run it inside node { … })");
+            return call.here(); // promoteModel, rollbackModel, undeployModel outside node, the freestyle page's follow-up
         }
-        FilePath dir = workspace.child(relative);
-        if (!dir.isDirectory()) {
-            throw new IOException(Messages.format("Step.workspaceMissing", relative, workspace.getRemote()));
+        return AgentCall.on(workspace, call);
+    }
+
+    private synchronized FilePath workspace() throws IOException, InterruptedException {
+        if (!workspaceKnown) {
+            workspace = workspaceSource.get();
+            workspaceKnown = true;
         }
-        if (!dir.child("model.yaml").exists()) {
-            throw new IOException(Messages.format("Step.noModelYaml", relative));
-        }
-        if (!dir.isRemote()) {
-            return Path.of(dir.getRemote());
-        }
-        // The engine runs on the controller: bring the model directory over from the agent.
-        Path local = Files.createDirectories(workDirectory().resolve("model"));
-        dir.copyRecursiveTo(new FilePath(local.toFile()));
-        return local;
+        return workspace;
+    }
+
+    /** The step's workspace, or null when it has none (outside {@code node}). */
+    @FunctionalInterface
+    public interface WorkspaceSource {
+        FilePath get() throws IOException, InterruptedException;
     }
 
     @Override
-    public synchronized Path workDirectory() throws IOException {
-        if (work == null) {
-            work = Files.createTempDirectory("model-deploy-" + run.getNumber() + "-");
-        }
-        return work;
-    }
-
-    @Override
-    public synchronized void cleanUp() {
-        if (work == null) {
-            return;
-        }
-        try (java.util.stream.Stream<Path> files = Files.walk(work)) {
-            for (Path p : (Iterable<Path>) files.sorted(java.util.Comparator.reverseOrder())::iterator) {
-                Files.deleteIfExists(p);
+    public List<Path> eventSpoolDirectories() {
+        List<Path> dirs = new ArrayList<>();
+        dirs.add(run.getRootDir().toPath());
+        Run<?, ?> earlier = run.getPreviousBuild();
+        for (int i = 0; earlier != null && i < EARLIER_SPOOLS; i++, earlier = earlier.getPreviousBuild()) {
+            if (!earlier.isBuilding()) {
+                dirs.add(earlier.getRootDir().toPath());
             }
-        } catch (IOException e) {
-            log.println("model-deploy: could not remove the scratch directory " + work + ": " + e.getMessage());
         }
-        work = null;
+        return dirs;
+    }
+
+    @Override
+    public String jobFullName() {
+        String id = run.getExternalizableId(); // the job's full name, '#', the number (Run.getExternalizableId)
+        return id.substring(0, id.lastIndexOf('#'));
+    }
+
+    @Override
+    public Throwable masked(Throwable failure) {
+        return maskedFailure(failure, mask);
+    }
+
+    /**
+     * {@code failure}, or an {@link AbortException} with its (and its causes') messages masked when any contains a
+     * secret of {@code mask}: Pipeline prints a failure's message and stack trace as they are.
+     */
+    static Throwable maskedFailure(Throwable failure, SecretMask mask) {
+        boolean secret = false;
+        StringBuilder text = new StringBuilder();
+        for (Throwable t = failure; t != null && t.getCause() != t; t = t.getCause()) {
+            String message = t.getMessage() == null ? t.getClass().getName() : t.getMessage();
+            secret |= !mask.apply(message).equals(message);
+            for (Throwable s : t.getSuppressed()) {
+                String m = String.valueOf(s.getMessage());
+                secret |= !mask.apply(m).equals(m);
+            }
+            text.append(t == failure ? "" : "; caused by " + t.getClass().getSimpleName() + ": ").append(message);
+            if (text.length() > 4000) {
+                break;
+            }
+        }
+        return secret ? new AbortException(mask.apply(text.toString())) : failure;
     }
 
     @Override
@@ -136,7 +177,7 @@ public final class JenkinsStepServices implements StepServices {
 
         @Override
         public StepServices reopen(Run<?, ?> run, TaskListener log) {
-            return new JenkinsStepServices(run, null, log);
+            return new JenkinsStepServices(run, (FilePath) null, log); // no workspace: work runs here
         }
     }
 }

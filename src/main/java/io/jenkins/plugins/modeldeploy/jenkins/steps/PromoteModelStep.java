@@ -80,14 +80,24 @@ public final class PromoteModelStep extends TargetStep {
         @Override
         protected Object run(StepServices services) throws Exception {
             try (Session s = Session.open(services, target())) {
-                Lifecycle lifecycle = DeployFlow.lifecycle(s, target());
-                previous = s.target(target()).releases().load(model).flatMap(ReleaseState::production).orElse("");
-                if (approval == null || !approval.isRequired()) {
+                String model = this.model; // the work below travels to the agent: it captures no execution
+                String version = this.version;
+                boolean automatic = approval == null || !approval.isRequired();
+                Waiting waiting = s.onAgent(a -> {
+                    String production = a.target().releases().load(model).flatMap(ReleaseState::production)
+                            .orElse("");
+                    if (automatic) {
+                        return new Waiting(production, null);
+                    }
+                    PromotionRequest request = DeployFlow.lifecycle(a).awaiting(model, version).orElseThrow(() ->
+                            new AbortException(Messages.format("Promote.notWaiting", model, version)));
+                    return new Waiting(production, new PromotionEvidence(request));
+                });
+                previous = waiting.production;
+                if (automatic) {
                     return afterDecision(s, Approval.automatic("promoteModel without approval"));
                 }
-                PromotionRequest request = lifecycle.awaiting(model, version).orElseThrow(() -> new AbortException(
-                        Messages.format("Promote.notWaiting", model, version)));
-                awaitApproval(s, model, version, new PromotionEvidence(request), approval.approverList(),
+                awaitApproval(s, model, version, waiting.evidence, approval.approverList(),
                         approval.timeout(services.configuration().getApprovalTimeout()));
                 return PENDING;
             }
@@ -95,19 +105,41 @@ public final class PromoteModelStep extends TargetStep {
 
         @Override
         protected Object afterDecision(Session s, Approval decision) throws Exception {
-            DeployOutcome outcome = DeployFlow.lifecycle(s, target()).decide(model, version, decision);
-            Map<String, Object> result = new LinkedHashMap<>();
-            result.put("promotedVersion", outcome.succeeded() ? version : null);
-            result.put("previous", previous);
-            result.put("approvedBy", decision.approver());
-            result.put("outcome", outcome.outcome().map(Enum::name).orElse(null));
-            result.put("production", outcome.production().orElse(null));
-            return DeployFlow.complete(outcome, result, s.services);
+            String model = this.model; // the work below travels to the agent: it captures no execution
+            String version = this.version;
+            String previous = this.previous;
+            return DeployFlow.complete(s.onAgent(a -> {
+                DeployOutcome outcome = DeployFlow.lifecycle(a).decide(model, version, decision);
+                LinkedHashMap<String, Object> result = new LinkedHashMap<>();
+                result.put("promotedVersion", outcome.succeeded() ? version : null);
+                result.put("previous", previous);
+                result.put("approvedBy", decision.approver());
+                result.put("outcome", outcome.outcome().map(Enum::name).orElse(null));
+                result.put("production", outcome.production().orElse(null));
+                return DeployFlow.Ended.of(outcome, result);
+            }), s.services);
         }
 
         @Override
         protected void afterTimeout(Session s, Duration waited) throws Exception {
-            DeployFlow.lifecycle(s, target()).expire(model, version, waited);
+            String model = this.model;
+            String version = this.version;
+            s.onAgent(a -> {
+                DeployFlow.lifecycle(a).expire(model, version, waited);
+                return null;
+            });
+        }
+
+        /** What the agent found: production before the promotion, and the evidence of the version waiting. */
+        private static final class Waiting implements java.io.Serializable {
+            private static final long serialVersionUID = 1L;
+            final String production;
+            final PromotionEvidence evidence;
+
+            Waiting(String production, PromotionEvidence evidence) {
+                this.production = production;
+                this.evidence = evidence;
+            }
         }
     }
 

@@ -83,13 +83,18 @@ public final class RollbackModelStep extends TargetStep {
         protected Object run(StepServices services) throws Exception {
             try (Session s = Session.open(services, target)) {
                 status("rolling back " + model);
-                ReleaseState state = DeployFlow.lifecycle(s, target).releases().rollBack(model,
-                        Optional.ofNullable(toVersion), reason, services.runUrl(), DeployFlow.keepPrevious(null));
-                services.log().println(Messages.format("Deploy.rolledBack", model, reason));
-                Map<String, Object> result = new LinkedHashMap<>();
-                result.put("production", state.production().orElse(""));
-                result.put("phase", state.phase().name());
-                return result;
+                String model = this.model; // the work below travels to the agent: it captures no execution
+                String reason = this.reason;
+                String toVersion = this.toVersion;
+                return s.onAgent(a -> {
+                    ReleaseState state = DeployFlow.lifecycle(a).releases().rollBack(model,
+                            Optional.ofNullable(toVersion), reason, a.runUrl(), DeployFlow.keepPrevious(null));
+                    a.log(Messages.format("Deploy.rolledBack", model, reason));
+                    LinkedHashMap<String, Object> result = new LinkedHashMap<>();
+                    result.put("production", state.production().orElse(""));
+                    result.put("phase", state.phase().name());
+                    return result;
+                });
             }
         }
     }

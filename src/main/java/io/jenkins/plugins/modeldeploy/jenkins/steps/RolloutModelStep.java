@@ -109,23 +109,30 @@ public final class RolloutModelStep extends TargetStep {
         @Override
         protected Object run(StepServices services) throws Exception {
             try (Session s = Session.open(services, target)) {
-                ModelVersion v = DeployFlow.version(s, modelDir, version);
-                status("rolling out " + v.id());
-                DeployPlan plan = new DeployPlan(v, Optional.empty(), Optional.of(image), Map.of("build-url",
-                        services.runUrl()), DeployFlow.rolloutTimeout(timeout), Optional.empty(),
-                        DeployPlan.ExperimentSettings.defaults(), Duration.ZERO, DeployFlow.keepPrevious(keepPrevious),
-                        s.resolver.kubernetes(target).onFailure(), services.runUrl());
-                Lifecycle.Progress progress = DeployFlow.lifecycle(s, target).rollout(plan);
-                if (progress instanceof Lifecycle.Finished finished) {
-                    DeployFlow.complete(finished.outcome(), Map.of(), services); // the rollout failed: throws
-                }
-                DeployedVersion deployed = progress.outcome().deployed().orElseThrow();
-                Map<String, Object> result = new LinkedHashMap<>();
-                result.put("model", v.name());
-                result.put("version", v.version());
-                result.put("endpoint", deployed.endpoint().toString());
-                result.put("readyReplicas", deployed.readyReplicas());
-                return result;
+                status("rolling out " + modelDir);
+                String modelDir = this.modelDir; // the work below travels to the agent: it captures no execution
+                String version = this.version;
+                String image = this.image;
+                String timeout = this.timeout;
+                String keepPrevious = this.keepPrevious;
+                return DeployFlow.completeIfEnded(s.onAgent(a -> {
+                    ModelVersion v = DeployFlow.version(a, modelDir, version);
+                    DeployPlan plan = new DeployPlan(v, Optional.empty(), Optional.of(image), Map.of("build-url",
+                            a.runUrl()), DeployFlow.rolloutTimeout(timeout), Optional.empty(),
+                            DeployPlan.ExperimentSettings.defaults(), Duration.ZERO,
+                            DeployFlow.keepPrevious(keepPrevious), a.kubernetes().onFailure(), a.runUrl());
+                    Lifecycle.Progress progress = DeployFlow.lifecycle(a).rollout(plan);
+                    if (progress instanceof Lifecycle.Finished finished) {
+                        return DeployFlow.Ended.of(finished.outcome(), Map.of()); // the rollout failed
+                    }
+                    DeployedVersion deployed = progress.outcome().deployed().orElseThrow();
+                    LinkedHashMap<String, Object> result = new LinkedHashMap<>();
+                    result.put("model", v.name());
+                    result.put("version", v.version());
+                    result.put("endpoint", deployed.endpoint().toString());
+                    result.put("readyReplicas", deployed.readyReplicas());
+                    return result;
+                }), services);
             }
         }
     }

@@ -122,20 +122,29 @@ public final class SmokeTestModelStep extends TargetStep {
                 if (modelDir == null) {
                     throw new AbortException(Messages.format("Smoke.modelDirRequired", model, version));
                 }
-                ModelVersion modelVersion = DeployFlow.version(s, modelDir, version);
-                if (!modelVersion.name().equals(model)) {
-                    throw new AbortException(Messages.format("Step.modelMismatch", modelDir, modelVersion.name(), model));
-                }
-                Lifecycle.Progress progress = DeployFlow.lifecycle(s, target).smokeTest(modelVersion, uri(endpoint),
-                        smoke.settings(), DeployOutcome.begin(model, version));
-                SmokeResult result = progress.outcome().smoke().orElseThrow();
-                Map<String, Object> summary = new LinkedHashMap<>(DeployFlow.smokeSummary(result));
-                summary.put("outcome", progress.outcome().outcome().map(Enum::name).orElse(null));
-                summary.put("production", progress.outcome().production().orElse(null));
-                if (!result.passed() && failOnViolation) { // the lifecycle has taken the version out already
-                    DeployFlow.complete(progress.outcome(), summary, services);
-                }
-                return summary;
+                String model = this.model; // the work below travels to the agent: it captures no execution
+                String version = this.version;
+                String endpoint = this.endpoint;
+                String modelDir = this.modelDir;
+                SmokeOptions smoke = this.smoke;
+                boolean failOnViolation = this.failOnViolation;
+                return DeployFlow.completeIfEnded(s.onAgent(a -> { // the load comes from the agent
+                    ModelVersion modelVersion = DeployFlow.version(a, modelDir, version);
+                    if (!modelVersion.name().equals(model)) {
+                        throw new AbortException(Messages.format("Step.modelMismatch", modelDir,
+                                modelVersion.name(), model));
+                    }
+                    Lifecycle.Progress progress = DeployFlow.lifecycle(a).smokeTest(modelVersion, uri(endpoint),
+                            smoke.settings(), DeployOutcome.begin(model, version));
+                    SmokeResult result = progress.outcome().smoke().orElseThrow();
+                    LinkedHashMap<String, Object> summary = new LinkedHashMap<>(DeployFlow.smokeSummary(result));
+                    summary.put("outcome", progress.outcome().outcome().map(Enum::name).orElse(null));
+                    summary.put("production", progress.outcome().production().orElse(null));
+                    if (!result.passed() && failOnViolation) { // the lifecycle has taken the version out already
+                        return DeployFlow.Ended.of(progress.outcome(), summary);
+                    }
+                    return summary;
+                }), services);
             }
         }
 

@@ -16,7 +16,8 @@ import java.util.Optional;
 
 /**
  * What an execution needs from Jenkins (the run, its log, workspace, credentials and configuration), behind one
- * seam: {@link JenkinsStepServices} in Jenkins, doubles in tests. Never stored in a non-transient field.
+ * seam: {@link JenkinsStepServices} in Jenkins, doubles in tests. Never stored in a non-transient field, never sent to
+ * an agent (what the agent needs travels in an {@link AgentCall}).
  */
 public interface StepServices {
     /** The build log, masking every secret {@link #secrets()} handed out. */
@@ -31,16 +32,32 @@ public interface StepServices {
 
     ModelDeployConfiguration configuration();
 
-    EngineFactory engines();
+    /** How the engine is found where the work runs (see {@link EngineFactory.Locator}). */
+    EngineFactory.Locator engines();
 
-    /** The model directory on this (controller) machine; copied from a remote agent's workspace when needed. */
-    Path modelDirectory(String relative) throws IOException, InterruptedException;
+    /**
+     * Runs {@code call} where the step's workspace is: on its agent through the agent's channel ({@code FilePath.act},
+     * the controller's events object exported to it), so the model directory is read there and never copied; on the
+     * controller only for steps that have no workspace.
+     */
+    <T> T onAgent(AgentCall<T> call) throws IOException, InterruptedException;
 
-    /** Scratch space of this build (image layers, event spool). */
-    Path workDirectory() throws IOException;
+    /**
+     * Where RabbitMQ spools live (see {@link EventSpools}): first this build's own directory, then those of the job's
+     * earlier builds that have finished, whose unconfirmed events this build republishes. Never a temporary folder.
+     */
+    List<Path> eventSpoolDirectories() throws IOException;
 
-    /** Removes the scratch space; called when a phase closes its session. */
-    default void cleanUp() {}
+    /** The full name of the job ({@code folder/job}), for clusters restricted to folders. */
+    String jobFullName();
+
+    /**
+     * What the build log may show of {@code failure}: the failure itself, or, when its messages (or its causes')
+     * contain a secret this run handed out, an {@link hudson.AbortException} with the masked message.
+     */
+    default Throwable masked(Throwable failure) {
+        return failure;
+    }
 
     /** The default version: the build number. */
     String buildNumber();

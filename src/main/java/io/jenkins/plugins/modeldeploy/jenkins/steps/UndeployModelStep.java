@@ -85,17 +85,22 @@ public final class UndeployModelStep extends TargetStep {
         protected Object run(StepServices services) throws Exception {
             try (Session s = Session.open(services, target)) {
                 status("undeploying " + (version == null ? model : model + "-" + version));
-                DeployFlow.lifecycle(s, target).releases().undeploy(model, Optional.ofNullable(version), force,
-                        services.runUrl());
-                Optional<String> production = s.target(target).releases().load(model)
-                        .flatMap(ReleaseState::production);
-                services.log().println(version == null ? Messages.format("Undeploy.model", model)
-                        : Messages.format("Undeploy.version", model, version, production.orElse("none")));
-                Map<String, Object> result = new LinkedHashMap<>();
-                result.put("model", model);
-                result.put("version", version);
-                result.put("production", production.orElse(null));
-                return result;
+                String model = this.model; // the work below travels to the agent: it captures no execution
+                String version = this.version;
+                boolean force = this.force;
+                return s.onAgent(a -> {
+                    DeployFlow.lifecycle(a).releases().undeploy(model, Optional.ofNullable(version), force,
+                            a.runUrl());
+                    Optional<String> production = a.target().releases().load(model)
+                            .flatMap(ReleaseState::production);
+                    a.log(version == null ? Messages.format("Undeploy.model", model)
+                            : Messages.format("Undeploy.version", model, version, production.orElse("none")));
+                    LinkedHashMap<String, Object> result = new LinkedHashMap<>();
+                    result.put("model", model);
+                    result.put("version", version);
+                    result.put("production", production.orElse(null));
+                    return result;
+                });
             }
         }
     }

@@ -10,6 +10,7 @@ import io.jenkins.plugins.modeldeploy.jenkins.credentials.SecretSource;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
 import io.jenkins.plugins.modeldeploy.jenkins.log.BuildLogSink;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
+import hudson.FilePath;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -17,8 +18,11 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * The Jenkins side of a run as a double: a workspace directory, in-memory credentials, the global configuration
@@ -120,23 +124,75 @@ final class FakeServices implements StepServices {
         return config;
     }
 
+    /**
+     * The factory as the agent finds it: by a key into {@link #AGENT_FACTORIES} (the "agent's installation"), since
+     * the factory itself never crosses the channel.
+     */
     @Override
-    public EngineFactory engines() {
-        return engines;
+    public EngineFactory.Locator engines() {
+        String key = "factory-" + System.identityHashCode(engines);
+        AGENT_FACTORIES.put(key, engines);
+        return new OnAgent(key);
     }
 
-    @Override
-    public Path modelDirectory(String relative) throws IOException {
-        Path dir = workspace.resolve(relative);
-        if (!Files.isRegularFile(dir.resolve("model.yaml"))) {
-            throw new IOException("modelDir: \"" + relative + "\" has no model.yaml");
+    /** The engine factories "installed on the agent", by key. */
+    static final Map<String, EngineFactory> AGENT_FACTORIES = new ConcurrentHashMap<>();
+
+    /** Set while a call runs on the "agent" (inside {@code FilePath.act}); the engine is only ever made there. */
+    static final ThreadLocal<Boolean> ON_AGENT = ThreadLocal.withInitial(() -> false);
+
+    /** Finds the factory on the agent, and checks it is asked for there only. */
+    record OnAgent(String key) implements EngineFactory.Locator {
+        @Override
+        public EngineFactory get() {
+            return AGENT_FACTORIES.get(key);
         }
-        return dir;
+    }
+
+    /** Calls that ran through the workspace's channel, and calls that ran on the "controller" (no workspace). */
+    final AtomicInteger agentCalls = new AtomicInteger();
+    final AtomicInteger controllerCalls = new AtomicInteger();
+    /** Set for the services of a step outside node: no workspace. */
+    volatile boolean withoutWorkspace;
+    volatile String jobFullName = "ml/echo";
+
+    /** As JenkinsStepServices: through the workspace's channel (the stub serializes as a remote one does). */
+    @Override
+    public <T> T onAgent(AgentCall<T> call) throws IOException, InterruptedException {
+        if (withoutWorkspace) {
+            controllerCalls.incrementAndGet();
+            return call.here();
+        }
+        agentCalls.incrementAndGet();
+        ON_AGENT.set(true);
+        try {
+            return AgentCall.on(new FilePath(workspace.toFile()), call);
+        } finally {
+            ON_AGENT.set(false);
+        }
+    }
+
+    /** This build's directory and the earlier builds' (as a job's builds directory holds them). */
+    @Override
+    public List<Path> eventSpoolDirectories() throws IOException {
+        Path builds = Files.createDirectories(workspace.resolve(".builds"));
+        List<Path> dirs = new java.util.ArrayList<>();
+        dirs.add(builds.resolve(buildNumber));
+        try (var earlier = Files.list(builds)) {
+            earlier.filter(d -> !d.getFileName().toString().equals(buildNumber)).sorted(
+                    java.util.Comparator.reverseOrder()).forEach(dirs::add);
+        }
+        return dirs;
     }
 
     @Override
-    public Path workDirectory() throws IOException {
-        return Files.createDirectories(workspace.resolve(".work-" + buildNumber));
+    public String jobFullName() {
+        return jobFullName;
+    }
+
+    @Override
+    public Throwable masked(Throwable failure) {
+        return JenkinsStepServices.maskedFailure(failure, mask);
     }
 
     @Override

@@ -48,6 +48,10 @@ final class LocalCluster implements EngineFactory, AutoCloseable {
     final LocalTarget target;
     /** The settings each connection was opened with, as the Resolver built them from the step and the configuration. */
     final List<KubernetesSettings> connections = new CopyOnWriteArrayList<>();
+    /** Set when an engine or a connection was made outside an agent call (the controller ran the engine). */
+    volatile boolean engineOffAgent;
+    /** Set by tests of steps without a workspace, whose engine runs on the controller by design. */
+    volatile boolean controllerSide;
     private final AtomicReference<Consumer<DeploymentEvent>> connected = new AtomicReference<>(event -> { });
 
     LocalCluster(Path stateDir) throws IOException {
@@ -59,11 +63,13 @@ final class LocalCluster implements EngineFactory, AutoCloseable {
     /** The engine the plugin installs ({@link DefaultEngineFactory}): Jib, A/B decisions once a second. */
     @Override
     public DeploymentEngine engine(Path workDir, Consumer<DeploymentEvent> events) {
+        engineOffAgent |= !FakeServices.ON_AGENT.get() && !controllerSide;
         return new DefaultEngineFactory().engine(workDir, events);
     }
 
     @Override
     public Target target(KubernetesSettings settings, Consumer<DeploymentEvent> events) {
+        engineOffAgent |= !FakeServices.ON_AGENT.get() && !controllerSide;
         connections.add(settings);
         connected.set(events);
         return new Connection();

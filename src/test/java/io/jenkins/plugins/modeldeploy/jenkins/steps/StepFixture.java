@@ -203,6 +203,8 @@ final class StepFixture implements AutoCloseable {
                 assertThat(probe.failures()).as("transport errors and 502/503/504 on the stable route, of %s"
                         + " requests: %s", probe.sent(), probe.outcomes()).isZero();
             }
+            // every engine and cluster connection was made inside a call through the workspace's channel
+            assertThat(cluster.engineOffAgent).as("the engine ran outside FilePath.act (on the controller)").isFalse();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {

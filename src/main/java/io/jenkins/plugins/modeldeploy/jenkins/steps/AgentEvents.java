@@ -1,0 +1,12 @@
+package io.jenkins.plugins.modeldeploy.jenkins.steps;
+
+/**
+ * The way back from the agent to the build: events (as their JSON, the bus's own wire form) and log lines. The
+ * controller exports its implementation over the agent's channel ({@code VirtualChannel.export}); the agent holds
+ * a proxy that calls it by reference, so the controller's bus (build log, RabbitMQ) receives what the engine says.
+ */
+public interface AgentEvents {
+    void event(String json);
+
+    void log(String line);
+}

@@ -1,0 +1,142 @@
+package io.jenkins.plugins.modeldeploy.jenkins.steps;
+
+import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
+import io.jenkins.plugins.modeldeploy.event.EventJson;
+import io.jenkins.plugins.modeldeploy.image.ImagePlan;
+import io.jenkins.plugins.modeldeploy.jenkins.Messages;
+import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
+import io.jenkins.plugins.modeldeploy.kube.KubernetesSettings;
+import io.jenkins.plugins.modeldeploy.model.ModelLinks;
+import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
+import io.jenkins.plugins.modeldeploy.model.ModelVersion;
+import io.jenkins.plugins.modeldeploy.model.SpecOverride;
+import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
+import io.jenkins.plugins.modeldeploy.target.Target;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * A step's work where it runs (the agent that holds the workspace; the controller only for steps without one): the
+ * engine, the cluster (connected on first use), the model directory read in place, scratch space for image layers
+ * (removed at the end), and the way back to the build for events and log lines. Built by {@link AgentCall} from what
+ * the controller resolved; it never sees the controller's configuration or credentials store.
+ */
+final class AgentSession implements AutoCloseable {
+    private final AgentCall<?> call;
+    private final Path workspace;
+    private final AgentEvents back;
+    private final EngineFactory factory;
+    private Path work;
+    private DeploymentEngine engine;
+    private Target target;
+
+    AgentSession(AgentCall<?> call, Path workspace, AgentEvents back) {
+        this.call = call;
+        this.workspace = workspace;
+        this.back = back;
+        this.factory = call.engines.get();
+    }
+
+    /** The engine, its scratch space created on first use. */
+    synchronized DeploymentEngine engine() throws IOException {
+        if (engine == null) {
+            work = Files.createTempDirectory("model-deploy-" + call.buildNumber + "-");
+            engine = factory.engine(work, this::publish);
+        }
+        return engine;
+    }
+
+    /** Connects to the cluster on first use. */
+    synchronized Target target() throws Exception {
+        if (target == null) {
+            target = factory.target(kubernetes(), this::publish);
+        }
+        return target;
+    }
+
+    KubernetesSettings kubernetes() {
+        return call.target.settings();
+    }
+
+    /** The image plan of {@code version} (a {@code tar:} base image read from the workspace only). */
+    ImagePlan image(ModelVersion version) {
+        if (call.image == null) {
+            throw new IllegalStateException("this step resolved no image destination");
+        }
+        return call.image.plan(version, workspace);
+    }
+
+    List<SpecOverride> sloDefaults(Path modelDir) {
+        return call.slo.overrides(modelDir);
+    }
+
+    /**
+     * The model directory {@code relative} to the workspace, read in place: it must stay inside the workspace, hold
+     * a {@code model.yaml} that is not a link, and contain no link leaving it.
+     */
+    Path modelDirectory(String relative) throws IOException {
+        if (workspace == null) {
+            throw new IOException("modelDir: this step needs a workspace (run it inside node { … })");
+        }
+        Path rel = Path.of(relative);
+        if (rel.isAbsolute() || rel.normalize().startsWith("..")) {
+            throw new IOException("modelDir: \"" + relative + "\" must be a relative path inside the workspace");
+        }
+        Path dir = workspace.resolve(rel).normalize();
+        if (!Files.isDirectory(dir)) {
+            throw new IOException(Messages.format("Step.workspaceMissing", relative, workspace));
+        }
+        if (!Files.exists(dir.resolve(ModelSpecLoader.FILE_NAME), LinkOption.NOFOLLOW_LINKS)) {
+            throw new IOException(Messages.format("Step.noModelYaml", relative));
+        }
+        if (!dir.toRealPath().startsWith(workspace.toRealPath())) {
+            throw new IOException("modelDir: \"" + relative + "\" is a symbolic link that leaves the workspace");
+        }
+        ModelLinks.refuseLeaving(dir);
+        return dir;
+    }
+
+    String buildNumber() {
+        return call.buildNumber;
+    }
+
+    String runUrl() {
+        return call.runUrl;
+    }
+
+    /** A line in the build log (masked there). */
+    void log(String line) {
+        back.log(line);
+    }
+
+    /** Sends {@code event} to the build's bus (log, RabbitMQ). */
+    void publish(DeploymentEvent event) {
+        back.event(EventJson.toLine(event));
+    }
+
+    @Override
+    public void close() throws IOException {
+        try {
+            if (target != null) {
+                target.close();
+            }
+        } catch (Exception e) {
+            log("model-deploy: closing the cluster connection: " + e.getMessage());
+        } finally {
+            if (work != null) {
+                try (Stream<Path> files = Files.walk(work)) {
+                    for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
+                        Files.deleteIfExists(p);
+                    }
+                } catch (IOException e) {
+                    log("model-deploy: could not remove the scratch directory " + work + ": " + e.getMessage());
+                }
+            }
+        }
+    }
+}
