@@ -1,5 +1,6 @@
 package io.jenkins.plugins.modeldeploy.jenkins.freestyle;
 
+import hudson.AbortException;
 import hudson.EnvVars;
 import hudson.Extension;
 import hudson.FilePath;
@@ -19,9 +20,10 @@ import io.jenkins.plugins.modeldeploy.jenkins.steps.DeployRequest;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.FreestyleDeployment;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.JenkinsStepServices;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.SmokeOptions;
+import io.jenkins.plugins.modeldeploy.jenkins.steps.StepServices;
 import java.io.IOException;
+import java.util.function.Supplier;
 import jenkins.tasks.SimpleBuildStep;
-import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
@@ -187,8 +189,21 @@ public final class ModelDeployBuilder extends Builder implements SimpleBuildStep
     @Override
     public void perform(Run<?, ?> run, FilePath workspace, EnvVars env, Launcher launcher, TaskListener listener)
             throws InterruptedException, IOException {
+        deploy(() -> new JenkinsStepServices(run, workspace, listener), request());
+    }
+
+    /**
+     * Runs the deployment. A problem with what the job or the global configuration asked for (an
+     * {@link IllegalArgumentException} from resolving the cluster, registry or credentials, or from an option) ends
+     * the build with its message as an {@link AbortException} — one line in the log, no stack trace, as Jenkins shows
+     * a user's mistake.
+     */
+    public static void deploy(Supplier<StepServices> services, DeployRequest request)
+            throws InterruptedException, IOException {
         try {
-            FreestyleDeployment.run(new JenkinsStepServices(run, workspace, listener), request());
+            FreestyleDeployment.run(services.get(), request);
+        } catch (IllegalArgumentException e) {
+            throw new AbortException(e.getMessage());
         } catch (IOException | InterruptedException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -196,8 +211,11 @@ public final class ModelDeployBuilder extends Builder implements SimpleBuildStep
         }
     }
 
+    /**
+     * No {@code @Symbol}: the builder is for freestyle jobs only (its "build ends, promotion decided later on the
+     * page" semantics would be confusing next to {@code deployModel} if Pipeline could call it through {@code step}).
+     */
     @Extension
-    @Symbol("modelDeploy")
     public static final class DescriptorImpl extends BuildStepDescriptor<Builder> {
         @Override
         @SuppressWarnings("rawtypes")
