@@ -11,6 +11,10 @@ import hudson.model.TaskListener;
 import hudson.tasks.BuildStepDescriptor;
 import hudson.tasks.Builder;
 import hudson.util.FormValidation;
+import hudson.model.Item;
+import hudson.util.ListBoxModel;
+import io.jenkins.plugins.modeldeploy.jenkins.config.CredentialsDropdowns;
+import org.kohsuke.stapler.AncestorInPath;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.AbTestOptions;
@@ -250,6 +254,18 @@ public final class ModelDeployBuilder extends Builder implements SimpleBuildStep
 
         public FormValidation doCheckKubeconfigCredentialsId(@QueryParameter String value) {
             return Validation.form(Validation.credentialsId("kubeconfigCredentialsId", value));
+        }
+
+        /** Kubeconfig credentials the job can use; see {@link CredentialsDropdowns#item}. */
+        public ListBoxModel doFillKubeconfigCredentialsIdItems(@AncestorInPath Item item,
+                @QueryParameter String kubeconfigCredentialsId) {
+            return CredentialsDropdowns.item(item, kubeconfigCredentialsId, CredentialsDropdowns.Kind.KUBECONFIG);
+        }
+
+        /** Registry credentials the job can use; see {@link CredentialsDropdowns#item}. */
+        public ListBoxModel doFillRegistryCredentialsIdItems(@AncestorInPath Item item,
+                @QueryParameter String registryCredentialsId) {
+            return CredentialsDropdowns.item(item, registryCredentialsId, CredentialsDropdowns.Kind.REGISTRY);
         }
 
         public FormValidation doCheckNamespace(@QueryParameter String value) {

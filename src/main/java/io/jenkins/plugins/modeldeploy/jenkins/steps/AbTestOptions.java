@@ -4,6 +4,7 @@ import hudson.Extension;
 import hudson.model.AbstractDescribableImpl;
 import hudson.model.Descriptor;
 import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
 import io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Durations;
@@ -262,6 +263,27 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
 
         public FormValidation doCheckMinimumDetectableEffect(@QueryParameter String value) {
             return Validation.form(number("abTest.minimumDetectableEffect", value, 0.0001));
+        }
+
+        /** The methods, the default ({@code SEQUENTIAL}) first. */
+        public ListBoxModel doFillMethodItems() {
+            return names(ExperimentPlan.Method.SEQUENTIAL, ExperimentPlan.Method.values());
+        }
+
+        /** The gates, the default ({@code NON_INFERIORITY}) first. */
+        public ListBoxModel doFillGateItems() {
+            return names(ExperimentPlan.Gate.DEFAULT.kind(), ExperimentPlan.Gate.Kind.values());
+        }
+
+        private static ListBoxModel names(Enum<?> first, Enum<?>[] values) {
+            ListBoxModel items = new ListBoxModel();
+            items.add(first.name());
+            for (Enum<?> value : values) {
+                if (value != first) {
+                    items.add(value.name());
+                }
+            }
+            return items;
         }
 
         public FormValidation doCheckGate(@QueryParameter String value) {

@@ -5,6 +5,10 @@ import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.util.FormValidation;
+import hudson.model.Item;
+import hudson.util.ListBoxModel;
+import io.jenkins.plugins.modeldeploy.jenkins.config.CredentialsDropdowns;
+import org.kohsuke.stapler.AncestorInPath;
 import io.jenkins.plugins.modeldeploy.image.BuiltImage;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
@@ -184,6 +188,12 @@ public final class BuildModelImageStep extends Step {
 
         public FormValidation doCheckRegistryCredentialsId(@QueryParameter String value) {
             return Validation.form(Validation.credentialsId("registryCredentialsId", value));
+        }
+
+        /** Registry credentials the job can use; see {@link CredentialsDropdowns#item}. */
+        public ListBoxModel doFillRegistryCredentialsIdItems(@AncestorInPath Item item,
+                @QueryParameter String registryCredentialsId) {
+            return CredentialsDropdowns.item(item, registryCredentialsId, CredentialsDropdowns.Kind.REGISTRY);
         }
 
         public FormValidation doCheckEventsUri(@QueryParameter String value) {

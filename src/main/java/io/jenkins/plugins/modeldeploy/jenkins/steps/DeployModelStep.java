@@ -2,6 +2,10 @@ package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
 import hudson.Extension;
 import hudson.util.FormValidation;
+import hudson.model.Item;
+import hudson.util.ListBoxModel;
+import io.jenkins.plugins.modeldeploy.jenkins.config.CredentialsDropdowns;
+import org.kohsuke.stapler.AncestorInPath;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.ImageOptions;
@@ -167,6 +171,12 @@ public final class DeployModelStep extends TargetStep {
 
         public FormValidation doCheckRegistryCredentialsId(@QueryParameter String value) {
             return Validation.form(Validation.credentialsId("registryCredentialsId", value));
+        }
+
+        /** Registry credentials the job can use; see {@link CredentialsDropdowns#item}. */
+        public ListBoxModel doFillRegistryCredentialsIdItems(@AncestorInPath Item item,
+                @QueryParameter String registryCredentialsId) {
+            return CredentialsDropdowns.item(item, registryCredentialsId, CredentialsDropdowns.Kind.REGISTRY);
         }
     }
 }
