@@ -1,9 +1,10 @@
-// Signature-only (offline build, never packaged): org.jenkins-ci.main:jenkins-core 2.479.3.
-// Checked against jenkinsci/jenkins tag jenkins-2.479.3, core/src/main/java/hudson/FilePath.java.
+// Signature-only (offline build, never packaged): org.jenkins-ci.main:jenkins-core 2.541.3.
+// Checked against jenkinsci/jenkins tag jenkins-2.541.3, core/src/main/java/hudson/FilePath.java.
 // Declares only the members the adapters use, with the real modifiers, generics and throws.
 // Supertype SerializableOnlyOverRemoting omitted.
 package hudson;
 
+import hudson.model.TaskListener;
 import java.io.File;
 import java.io.IOException;
 
@@ -33,6 +34,22 @@ public final class FilePath {
     }
 
     public int copyRecursiveTo(FilePath target) throws IOException, InterruptedException {
+        throw new UnsupportedOperationException("signature only");
+    }
+
+    public FilePath getParent() {
+        throw new UnsupportedOperationException("signature only");
+    }
+
+    public void mkdirs() throws IOException, InterruptedException {
+        throw new UnsupportedOperationException("signature only");
+    }
+
+    public void write(final String content, final String encoding) throws IOException, InterruptedException {
+        throw new UnsupportedOperationException("signature only");
+    }
+
+    public Launcher createLauncher(TaskListener listener) throws IOException, InterruptedException {
         throw new UnsupportedOperationException("signature only");
     }
 }

@@ -36,6 +36,7 @@ public final class DeployModelExecution extends ApprovingExecution {
             DeployPlan plan = DeployFlow.plan(s, request, timeout);
             deploying = new VersionRef(plan.version().name(), plan.version().version());
             Lifecycle.Progress progress = DeployFlow.lifecycle(s, request.target).start(plan);
+            DeployFlow.smokeReports(progress.outcome(), services);
             var result = DeployFlow.summary(progress.outcome(), java.util.Map.of());
             if (!(progress instanceof Lifecycle.AwaitingApproval waiting)) {
                 return DeployFlow.complete(progress.outcome(), result, services);

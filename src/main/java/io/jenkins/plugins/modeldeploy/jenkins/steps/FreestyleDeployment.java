@@ -47,6 +47,7 @@ public final class FreestyleDeployment {
                 DeployFlow.abandon(lifecycle, model, version, e, services);
                 throw e;
             }
+            DeployFlow.smokeReports(progress.outcome(), services);
             var result = DeployFlow.summary(progress.outcome(), Map.of());
             if (!(progress instanceof Lifecycle.AwaitingApproval waiting)) {
                 DeployFlow.complete(progress.outcome(), result, services);

@@ -3,6 +3,8 @@ package io.jenkins.plugins.modeldeploy.jenkins.steps;
 import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
+import io.jenkins.plugins.modeldeploy.jenkins.reports.SmokeReportPublisher;
+import io.jenkins.plugins.modeldeploy.smoke.SmokeResult;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.jenkins.config.ModelDeployConfiguration;
 import io.jenkins.plugins.modeldeploy.jenkins.credentials.RunSecrets;
@@ -24,6 +26,7 @@ public final class JenkinsStepServices implements StepServices {
     private final BuildLogSink log;
     private final SecretSource secrets;
     private Path work;
+    private final TaskListener listener;
 
     public JenkinsStepServices(Run<?, ?> run, FilePath workspace, TaskListener listener) {
         this.run = run;
@@ -32,6 +35,7 @@ public final class JenkinsStepServices implements StepServices {
         PrintStream out = listener.getLogger();
         this.log = new BuildLogSink(out, mask);
         this.secrets = new RunSecrets(run, mask);
+        this.listener = listener;
     }
 
     @Override
@@ -138,5 +142,10 @@ public final class JenkinsStepServices implements StepServices {
         public StepServices reopen(Run<?, ?> run, TaskListener log) {
             return new JenkinsStepServices(run, null, log);
         }
+    }
+
+    @Override
+    public void smokeTested(String model, String version, SmokeResult result) throws InterruptedException {
+        SmokeReportPublisher.publish(run, workspace, listener, model, version, result);
     }
 }

@@ -128,6 +128,7 @@ public final class SmokeTestModelStep extends TargetStep {
                 Lifecycle.Progress progress = DeployFlow.lifecycle(s, target).smokeTest(modelVersion, uri(endpoint),
                         smoke.settings(), DeployOutcome.begin(model, version));
                 SmokeResult result = progress.outcome().smoke().orElseThrow();
+                services.smokeTested(model, version, result);
                 Map<String, Object> summary = new LinkedHashMap<>(DeployFlow.smokeSummary(result));
                 summary.put("outcome", progress.outcome().outcome().map(Enum::name).orElse(null));
                 summary.put("production", progress.outcome().production().orElse(null));

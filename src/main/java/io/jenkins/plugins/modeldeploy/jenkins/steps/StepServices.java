@@ -8,6 +8,7 @@ import io.jenkins.plugins.modeldeploy.jenkins.credentials.SecretSource;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
 import io.jenkins.plugins.modeldeploy.jenkins.log.BuildLogSink;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
+import io.jenkins.plugins.modeldeploy.smoke.SmokeResult;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -59,6 +60,12 @@ public interface StepServices {
 
     /** How the promotion page of this run reopens its services after the build ended (stored with the page). */
     Reopener reopener();
+
+    /**
+     * Publishes a smoke test's reports with the build (the run's directory, the workspace and, with the JUnit plugin,
+     * the run's test result: {@code reports.SmokeReportPublisher}). Nothing by default.
+     */
+    default void smokeTested(String model, String version, SmokeResult result) throws InterruptedException {}
 
     /** The services of a finished run, logging to {@code log} (the promotion page's lines) instead of the build log. */
     @FunctionalInterface
