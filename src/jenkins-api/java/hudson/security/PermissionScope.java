@@ -5,9 +5,9 @@
 package hudson.security;
 
 public final class PermissionScope {
-    public static final PermissionScope ITEM = new PermissionScope();
-
     public static final PermissionScope JENKINS = new PermissionScope();
+
+    public static final PermissionScope ITEM = new PermissionScope();
 
     private PermissionScope() {}
 }
