@@ -9,8 +9,8 @@ import com.cloudbees.plugins.credentials.CredentialsScope;
 import com.cloudbees.plugins.credentials.SecretBytes;
 import com.cloudbees.plugins.credentials.SystemCredentialsProvider;
 import hudson.ExtensionList;
-
 import hudson.model.FreeStyleProject;
+import hudson.util.ListBoxModel;
 import io.jenkins.plugins.modeldeploy.jenkins.config.ClusterConfig;
 import io.jenkins.plugins.modeldeploy.jenkins.config.ModelDeployConfiguration;
 import io.jenkins.plugins.modeldeploy.jenkins.config.RegistryConfig;
@@ -18,7 +18,6 @@ import io.jenkins.plugins.modeldeploy.jenkins.freestyle.ModelDeployBuilder;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.AbTestOptions;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.ApprovalOptions;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.SmokeOptions;
-import hudson.util.ListBoxModel;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.stream.Collectors;

@@ -1,17 +1,17 @@
 package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
 import hudson.Extension;
-import hudson.util.FormValidation;
 import hudson.model.Item;
+import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
-import io.jenkins.plugins.modeldeploy.jenkins.config.CredentialsDropdowns;
-import org.kohsuke.stapler.AncestorInPath;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
+import io.jenkins.plugins.modeldeploy.jenkins.config.CredentialsDropdowns;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.ImageOptions;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
