@@ -1,23 +1,28 @@
 package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
 import hudson.AbortException;
+
+import java.util.List;
+
+import java.nio.file.Path;
+
+import io.jenkins.plugins.modeldeploy.model.ModelVersion;
+
+import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
+
 import hudson.Extension;
 import hudson.util.FormValidation;
-import io.jenkins.plugins.modeldeploy.jenkins.Messages;
-import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
-import io.jenkins.plugins.modeldeploy.jenkins.engine.TargetOptions;
-import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
-import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import io.jenkins.plugins.modeldeploy.model.SpecOverride;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
 import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
+import java.util.Optional;
+import io.jenkins.plugins.modeldeploy.jenkins.Messages;
+import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
+import io.jenkins.plugins.modeldeploy.jenkins.engine.TargetOptions;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;

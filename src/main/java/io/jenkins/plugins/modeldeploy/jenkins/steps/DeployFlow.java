@@ -95,13 +95,6 @@ final class DeployFlow {
         return result;
     }
 
-    /** Publishes the smoke test's reports of {@code outcome}, if it got that far. */
-    static void smokeReports(DeployOutcome outcome, StepServices services) throws InterruptedException {
-        if (outcome.smoke().isPresent()) {
-            services.smokeTested(outcome.model(), outcome.version(), outcome.smoke().get());
-        }
-    }
-
     /** The step's value when the version serves production; otherwise the step fails saying how the run ended. */
     static Object complete(DeployOutcome outcome, Map<String, Object> result, StepServices services)
             throws AbortException {

@@ -36,7 +36,8 @@ public final class DeployModelExecution extends ApprovingExecution {
             DeployPlan plan = DeployFlow.plan(s, request, timeout);
             deploying = new VersionRef(plan.version().name(), plan.version().version());
             Lifecycle.Progress progress = DeployFlow.lifecycle(s, request.target).start(plan);
-            DeployFlow.smokeReports(progress.outcome(), services);
+            DeployOutcome reached = progress.outcome(); // the smoke test's reports, if it got that far
+            reached.smoke().ifPresent(smoke -> services.smokeTested(reached.model(), reached.version(), smoke));
             var result = DeployFlow.summary(progress.outcome(), java.util.Map.of());
             if (!(progress instanceof Lifecycle.AwaitingApproval waiting)) {
                 return DeployFlow.complete(progress.outcome(), result, services);

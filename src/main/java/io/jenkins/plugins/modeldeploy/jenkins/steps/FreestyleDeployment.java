@@ -47,7 +47,8 @@ public final class FreestyleDeployment {
                 DeployFlow.abandon(lifecycle, model, version, e, services);
                 throw e;
             }
-            DeployFlow.smokeReports(progress.outcome(), services);
+            DeployOutcome reached = progress.outcome(); // the smoke test's reports, if it got that far
+            reached.smoke().ifPresent(smoke -> services.smokeTested(reached.model(), reached.version(), smoke));
             var result = DeployFlow.summary(progress.outcome(), Map.of());
             if (!(progress instanceof Lifecycle.AwaitingApproval waiting)) {
                 DeployFlow.complete(progress.outcome(), result, services);

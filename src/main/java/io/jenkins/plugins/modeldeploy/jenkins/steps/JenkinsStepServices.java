@@ -145,7 +145,11 @@ public final class JenkinsStepServices implements StepServices {
     }
 
     @Override
-    public void smokeTested(String model, String version, SmokeResult result) throws InterruptedException {
-        SmokeReportPublisher.publish(run, workspace, listener, model, version, result);
+    public void smokeTested(String model, String version, SmokeResult result) {
+        try {
+            SmokeReportPublisher.publish(run, workspace, listener, model, version, result);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the step sees the interrupt at its next wait
+        }
     }
 }

@@ -1,20 +1,21 @@
 package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
+import io.jenkins.plugins.modeldeploy.model.ModelVersion;
+
 import hudson.AbortException;
 import hudson.Extension;
 import hudson.util.FormValidation;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.TargetOptions;
-import io.jenkins.plugins.modeldeploy.model.ModelVersion;
-import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
-import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
 import io.jenkins.plugins.modeldeploy.smoke.SmokeResult;
+import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
+import java.util.Optional;
+import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
+import java.util.LinkedHashMap;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;

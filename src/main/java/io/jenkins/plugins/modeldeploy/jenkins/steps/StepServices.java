@@ -65,7 +65,7 @@ public interface StepServices {
      * Publishes a smoke test's reports with the build (the run's directory, the workspace and, with the JUnit plugin,
      * the run's test result: {@code reports.SmokeReportPublisher}). Nothing by default.
      */
-    default void smokeTested(String model, String version, SmokeResult result) throws InterruptedException {}
+    default void smokeTested(String model, String version, SmokeResult result) {}
 
     /** The services of a finished run, logging to {@code log} (the promotion page's lines) instead of the build log. */
     @FunctionalInterface
