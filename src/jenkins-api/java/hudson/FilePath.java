@@ -14,6 +14,7 @@
 // as it fails on a real agent. (On the built-in node's own workspace the real act() invokes in place, :1223.)
 package hudson;
 
+import hudson.model.TaskListener;
 import hudson.remoting.VirtualChannel;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -59,6 +60,22 @@ public final class FilePath {
     }
 
     public int copyRecursiveTo(FilePath target) throws IOException, InterruptedException {
+        throw new UnsupportedOperationException("signature only");
+    }
+
+    public FilePath getParent() {
+        throw new UnsupportedOperationException("signature only");
+    }
+
+    public void mkdirs() throws IOException, InterruptedException {
+        throw new UnsupportedOperationException("signature only");
+    }
+
+    public void write(final String content, final String encoding) throws IOException, InterruptedException {
+        throw new UnsupportedOperationException("signature only");
+    }
+
+    public Launcher createLauncher(TaskListener listener) throws IOException, InterruptedException {
         throw new UnsupportedOperationException("signature only");
     }
 

@@ -1,8 +1,11 @@
-// Signature-only (offline build, never packaged): org.jenkins-ci.main:jenkins-core 2.479.3.
-// Checked against jenkinsci/jenkins tag jenkins-2.479.3, core/src/main/java/hudson/model/Descriptor.java.
+// Signature-only (offline build, never packaged): org.jenkins-ci.main:jenkins-core 2.541.3.
+// Checked against jenkinsci/jenkins tag jenkins-2.541.3, core/src/main/java/hudson/model/Descriptor.java.
 // Declares only the members the adapters use, with the real modifiers, generics and throws.
 // Supertypes Loadable, Saveable, OnMaster omitted. save()/load() do nothing here so unit tests can call setters that save.
+// FormException is the real one (Descriptor.java:1288-1312) minus generateResponse (HttpResponse declares none here).
 package hudson.model;
+
+import org.kohsuke.stapler.HttpResponse;
 
 public abstract class Descriptor<T extends Describable<T>> {
     protected Descriptor(Class<? extends T> clazz) {}
@@ -16,4 +19,27 @@ public abstract class Descriptor<T extends Describable<T>> {
     public synchronized void save() {}
 
     public synchronized void load() {}
+
+    public static final class FormException extends Exception implements HttpResponse {
+        private final String formField;
+
+        public FormException(String message, String formField) {
+            super(message);
+            this.formField = formField;
+        }
+
+        public FormException(String message, Throwable cause, String formField) {
+            super(message, cause);
+            this.formField = formField;
+        }
+
+        public FormException(Throwable cause, String formField) {
+            super(cause);
+            this.formField = formField;
+        }
+
+        public String getFormField() {
+            return formField;
+        }
+    }
 }

@@ -1,14 +1,21 @@
-// Signature-only (offline build, never packaged): org.jenkins-ci.plugins:credentials 1405.vb_cda_74a_f8974 (bom-2.479.x 3850.vb_c5319efa_e29).
-// Checked against jenkinsci/credentials-plugin tag 1405.vb_cda_74a_f8974, src/main/java/com/cloudbees/plugins/credentials/CredentialsProvider.java.
+// Signature-only (offline build, never packaged): org.jenkins-ci.plugins:credentials 1511.v2e3cb_0008ef0 (bom-2.541.x 6916.v15ec97679743).
+// Checked against jenkinsci/credentials-plugin at the stored snapshot d96751bc (the 1511 release commit is not in it), src/main/java/com/cloudbees/plugins/credentials/CredentialsProvider.java.
 // Declares only the members the adapters use, with the real modifiers, generics and throws.
 // Supertypes Descriptor<CredentialsProvider>, ExtensionPoint, Describable omitted; only the static lookup is used.
 package com.cloudbees.plugins.credentials;
 
 import com.cloudbees.plugins.credentials.common.IdCredentials;
 import hudson.model.Run;
+import hudson.security.Permission;
+import hudson.security.PermissionGroup;
+import hudson.security.PermissionScope;
 
 public abstract class CredentialsProvider {
     protected CredentialsProvider() {}
+
+    // USE_ITEM (CredentialsProvider.java:150 at master d96751bc): the real GROUP and description are not modelled.
+    public static final Permission USE_ITEM = new Permission(new PermissionGroup(CredentialsProvider.class, null),
+            "UseItem", null, null, PermissionScope.ITEM);
 
     public static <C extends IdCredentials> C findCredentialById(String id, Class<C> type, Run<?, ?> run) {
         throw new UnsupportedOperationException("signature only");

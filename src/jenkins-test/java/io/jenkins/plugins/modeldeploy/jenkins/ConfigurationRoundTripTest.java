@@ -1,9 +1,16 @@
 package io.jenkins.plugins.modeldeploy.jenkins;
 
 import static org.junit.Assert.assertEquals;
+import static org.junit.Assert.assertFalse;
 import static org.junit.Assert.assertTrue;
 
+import com.cloudbees.plugins.credentials.Credentials;
+import com.cloudbees.plugins.credentials.CredentialsScope;
+import com.cloudbees.plugins.credentials.SecretBytes;
+import com.cloudbees.plugins.credentials.SystemCredentialsProvider;
+import hudson.ExtensionList;
 import hudson.model.FreeStyleProject;
+import hudson.util.ListBoxModel;
 import io.jenkins.plugins.modeldeploy.jenkins.config.ClusterConfig;
 import io.jenkins.plugins.modeldeploy.jenkins.config.ModelDeployConfiguration;
 import io.jenkins.plugins.modeldeploy.jenkins.config.RegistryConfig;
@@ -11,7 +18,10 @@ import io.jenkins.plugins.modeldeploy.jenkins.freestyle.ModelDeployBuilder;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.AbTestOptions;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.ApprovalOptions;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.SmokeOptions;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.stream.Collectors;
+import org.jenkinsci.plugins.plaincredentials.impl.FileCredentialsImpl;
 import org.junit.Rule;
 import org.junit.Test;
 import org.jvnet.hudson.test.JenkinsRule;
@@ -83,5 +93,50 @@ public class ConfigurationRoundTripTest {
         p = r.configRoundtrip(p);
 
         r.assertEqualDataBoundBeans(builder, p.getBuildersList().get(ModelDeployBuilder.class));
+    }
+
+    /** Ticked "Smoke test" and "A/B test" with their defaults survive the freestyle form. */
+    @Test
+    public void freestyleBuildStepWithDefaultNestedOptions() throws Exception {
+        FreeStyleProject p = r.createFreeStyleProject();
+        ModelDeployBuilder builder = new ModelDeployBuilder("models/iris");
+        builder.setSmoke(new SmokeOptions());
+        builder.setAbTest(new AbTestOptions());
+        p.getBuildersList().add(builder);
+
+        p = r.configRoundtrip(p);
+
+        r.assertEqualDataBoundBeans(builder, p.getBuildersList().get(ModelDeployBuilder.class));
+    }
+
+    /**
+     * The credential drop-downs list what a build will resolve: the global configuration's fields the Global-scope
+     * credentials of Jenkins (a build cannot see System-scope ones), a job's fields what the job can use.
+     */
+    @Test
+    public void credentialDropDownsListWhatBuildsResolve() throws Exception {
+        List<Credentials> store = SystemCredentialsProvider.getInstance().getCredentials();
+        store.add(new FileCredentialsImpl(CredentialsScope.GLOBAL, "kubeconfig-global", "", "config",
+                SecretBytes.fromBytes("apiVersion: v1".getBytes(StandardCharsets.UTF_8))));
+        store.add(new FileCredentialsImpl(CredentialsScope.SYSTEM, "kubeconfig-system", "", "config",
+                SecretBytes.fromBytes("apiVersion: v1".getBytes(StandardCharsets.UTF_8))));
+
+        List<String> global = values(ExtensionList.lookupSingleton(ClusterConfig.DescriptorImpl.class)
+                .doFillKubeconfigCredentialsIdItems(null, ""));
+        assertTrue(global.toString(), global.contains("kubeconfig-global"));
+        assertFalse(global.toString(), global.contains("kubeconfig-system"));
+        // a registry field wants username/password or a token, not a kubeconfig file
+        assertFalse(values(ExtensionList.lookupSingleton(RegistryConfig.DescriptorImpl.class)
+                .doFillCredentialsIdItems(null, "")).contains("kubeconfig-global"));
+
+        FreeStyleProject p = r.createFreeStyleProject();
+        List<String> job = values(ExtensionList.lookupSingleton(ModelDeployBuilder.DescriptorImpl.class)
+                .doFillKubeconfigCredentialsIdItems(p, ""));
+        assertTrue(job.toString(), job.contains("kubeconfig-global"));
+        assertFalse(job.toString(), job.contains("kubeconfig-system"));
+    }
+
+    private static List<String> values(ListBoxModel model) {
+        return model.stream().map(o -> o.value).collect(Collectors.toList());
     }
 }

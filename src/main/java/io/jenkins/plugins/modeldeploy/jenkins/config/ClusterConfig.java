@@ -3,11 +3,14 @@ package io.jenkins.plugins.modeldeploy.jenkins.config;
 import hudson.Extension;
 import hudson.model.AbstractDescribableImpl;
 import hudson.model.Descriptor;
+import hudson.model.Item;
 import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.kube.KubernetesSettings;
 import java.util.Locale;
 import org.jenkinsci.Symbol;
+import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
@@ -181,6 +184,21 @@ public final class ClusterConfig extends AbstractDescribableImpl<ClusterConfig> 
 
         public FormValidation doCheckKubeconfigCredentialsId(@QueryParameter String value) {
             return Validation.form(Validation.credentialsId("kubeconfigCredentialsId", value));
+        }
+
+        /** Secret-file (or secret-text) credentials every job can use; administrators only. */
+        public ListBoxModel doFillKubeconfigCredentialsIdItems(@AncestorInPath Item item,
+                @QueryParameter String kubeconfigCredentialsId) {
+            return CredentialsDropdowns.global(kubeconfigCredentialsId, CredentialsDropdowns.Kind.KUBECONFIG);
+        }
+
+        /** The route modes, the default first. */
+        public ListBoxModel doFillRouteModeItems() {
+            ListBoxModel items = new ListBoxModel();
+            for (KubernetesSettings.RouteMode mode : KubernetesSettings.RouteMode.values()) {
+                items.add(mode.name());
+            }
+            return items;
         }
 
         public FormValidation doCheckPrometheusUrl(@QueryParameter String value) {

@@ -2,7 +2,9 @@ package io.jenkins.plugins.modeldeploy.jenkins.config;
 
 import hudson.Extension;
 import hudson.ExtensionList;
+import hudson.model.Item;
 import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.model.Slo;
 import java.util.ArrayList;
@@ -10,9 +12,12 @@ import java.util.List;
 import java.util.Optional;
 import java.util.stream.Collectors;
 import jenkins.model.GlobalConfiguration;
+import net.sf.json.JSONObject;
 import org.jenkinsci.Symbol;
+import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
+import org.kohsuke.stapler.StaplerRequest2;
 
 /**
  * Manage Jenkins › System › Model deploy. Plain getters and {@code @DataBoundSetter}s, so Configuration as Code can
@@ -30,9 +35,78 @@ public class ModelDeployConfiguration extends GlobalConfiguration {
     private double defaultP99Ms = Slo.DEFAULT.p99Ms();
     private double defaultMaxErrorRate = Slo.DEFAULT.maxErrorRate();
     private String approvalTimeout = "24h";
+    /** While {@link #configure} binds the form: the setters' {@code save()} waits for the whole form. */
+    private transient boolean binding;
 
     public ModelDeployConfiguration() {
         load();
+    }
+
+    /**
+     * Binds the Manage Jenkins › System form. Stapler's {@code bindJSON} calls the setter of each key the form sent
+     * (RequestImpl.bindJSON loops over the JSON's keys), and a repeatable list whose last entry was deleted sends no
+     * key at all: so the lists start empty, and deleting the last cluster or registry empties the list. A value a
+     * setter refuses (they throw {@link IllegalArgumentException} naming the field) becomes a
+     * {@link FormException} naming that field, and the configuration is left as it was, in memory and on disk.
+     */
+    @Override
+    public boolean configure(StaplerRequest2 req, JSONObject json) throws FormException {
+        synchronized (this) {
+            Values before = new Values(this);
+            binding = true;
+            try {
+                clusters = new ArrayList<>();
+                registries = new ArrayList<>();
+                req.bindJSON(this, json);
+            } catch (RuntimeException e) { // a setter's IllegalArgumentException, or a value Stapler cannot convert
+                before.restore(this);
+                throw new FormException(e.getMessage(), e, field(e.getMessage(), json));
+            } finally {
+                binding = false;
+            }
+        }
+        save();
+        return true;
+    }
+
+    @Override
+    public synchronized void save() {
+        if (!binding) {
+            super.save();
+        }
+    }
+
+    /** The form field a setter's message names ({@code "namespace: …"} → {@code namespace}), else the first key. */
+    static String field(String message, JSONObject json) {
+        if (message != null) {
+            int colon = message.indexOf(':');
+            if (colon > 0 && message.substring(0, colon).matches("[A-Za-z][A-Za-z0-9.]*")) {
+                return message.substring(0, colon);
+            }
+        }
+        return json.keySet().stream().findFirst().orElse(null);
+    }
+
+    /** The stored values, kept while a form is bound so that a refused form changes nothing. */
+    private record Values(List<ClusterConfig> clusters, List<RegistryConfig> registries, String eventsUri,
+            String eventsCredentialsId, String basePythonImage, String baseRImage, double defaultP99Ms,
+            double defaultMaxErrorRate, String approvalTimeout) {
+        Values(ModelDeployConfiguration c) {
+            this(List.copyOf(c.clusters), List.copyOf(c.registries), c.eventsUri, c.eventsCredentialsId,
+                    c.basePythonImage, c.baseRImage, c.defaultP99Ms, c.defaultMaxErrorRate, c.approvalTimeout);
+        }
+
+        void restore(ModelDeployConfiguration c) {
+            c.clusters = new ArrayList<>(clusters);
+            c.registries = new ArrayList<>(registries);
+            c.eventsUri = eventsUri;
+            c.eventsCredentialsId = eventsCredentialsId;
+            c.basePythonImage = basePythonImage;
+            c.baseRImage = baseRImage;
+            c.defaultP99Ms = defaultP99Ms;
+            c.defaultMaxErrorRate = defaultMaxErrorRate;
+            c.approvalTimeout = approvalTimeout;
+        }
     }
 
     /** The configuration Jenkins holds. */
@@ -174,6 +248,12 @@ public class ModelDeployConfiguration extends GlobalConfiguration {
 
     public FormValidation doCheckEventsCredentialsId(@QueryParameter String value) {
         return Validation.form(Validation.credentialsId("eventsCredentialsId", value));
+    }
+
+    /** Username-with-password credentials every job can use (RabbitMQ); administrators only. */
+    public ListBoxModel doFillEventsCredentialsIdItems(@AncestorInPath Item item,
+            @QueryParameter String eventsCredentialsId) {
+        return CredentialsDropdowns.global(eventsCredentialsId, CredentialsDropdowns.Kind.USERNAME_PASSWORD);
     }
 
     public FormValidation doCheckApprovalTimeout(@QueryParameter String value) {

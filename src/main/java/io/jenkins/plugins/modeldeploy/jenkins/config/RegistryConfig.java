@@ -3,9 +3,12 @@ package io.jenkins.plugins.modeldeploy.jenkins.config;
 import hudson.Extension;
 import hudson.model.AbstractDescribableImpl;
 import hudson.model.Descriptor;
+import hudson.model.Item;
 import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import org.jenkinsci.Symbol;
+import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
@@ -69,6 +72,11 @@ public final class RegistryConfig extends AbstractDescribableImpl<RegistryConfig
 
         public FormValidation doCheckCredentialsId(@QueryParameter String value) {
             return Validation.form(Validation.credentialsId("credentialsId", value));
+        }
+
+        /** Username-with-password or secret-text credentials every job can use; administrators only. */
+        public ListBoxModel doFillCredentialsIdItems(@AncestorInPath Item item, @QueryParameter String credentialsId) {
+            return CredentialsDropdowns.global(credentialsId, CredentialsDropdowns.Kind.REGISTRY);
         }
     }
 }

@@ -1,16 +1,20 @@
 package io.jenkins.plugins.modeldeploy.jenkins.freestyle;
 
+import hudson.AbortException;
 import hudson.EnvVars;
 import hudson.Extension;
 import hudson.FilePath;
 import hudson.Launcher;
 import hudson.model.AbstractProject;
+import hudson.model.Item;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.tasks.BuildStepDescriptor;
 import hudson.tasks.Builder;
 import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
+import io.jenkins.plugins.modeldeploy.jenkins.config.CredentialsDropdowns;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.AbTestOptions;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.ApprovalOptions;
@@ -19,9 +23,11 @@ import io.jenkins.plugins.modeldeploy.jenkins.steps.DeployRequest;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.FreestyleDeployment;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.JenkinsStepServices;
 import io.jenkins.plugins.modeldeploy.jenkins.steps.SmokeOptions;
+import io.jenkins.plugins.modeldeploy.jenkins.steps.StepServices;
 import java.io.IOException;
+import java.util.function.Supplier;
 import jenkins.tasks.SimpleBuildStep;
-import org.jenkinsci.Symbol;
+import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
@@ -187,8 +193,21 @@ public final class ModelDeployBuilder extends Builder implements SimpleBuildStep
     @Override
     public void perform(Run<?, ?> run, FilePath workspace, EnvVars env, Launcher launcher, TaskListener listener)
             throws InterruptedException, IOException {
+        deploy(() -> new JenkinsStepServices(run, workspace, listener), request());
+    }
+
+    /**
+     * Runs the deployment. A problem with what the job or the global configuration asked for (an
+     * {@link IllegalArgumentException} from resolving the cluster, registry or credentials, or from an option) ends
+     * the build with its message as an {@link AbortException} — one line in the log, no stack trace, as Jenkins shows
+     * a user's mistake.
+     */
+    public static void deploy(Supplier<StepServices> services, DeployRequest request)
+            throws InterruptedException, IOException {
         try {
-            FreestyleDeployment.run(new JenkinsStepServices(run, workspace, listener), request());
+            FreestyleDeployment.run(services.get(), request);
+        } catch (IllegalArgumentException e) {
+            throw new AbortException(e.getMessage());
         } catch (IOException | InterruptedException | RuntimeException e) {
             throw e;
         } catch (Exception e) {
@@ -196,8 +215,11 @@ public final class ModelDeployBuilder extends Builder implements SimpleBuildStep
         }
     }
 
+    /**
+     * No {@code @Symbol}: the builder is for freestyle jobs only (its "build ends, promotion decided later on the
+     * page" semantics would be confusing next to {@code deployModel} if Pipeline could call it through {@code step}).
+     */
     @Extension
-    @Symbol("modelDeploy")
     public static final class DescriptorImpl extends BuildStepDescriptor<Builder> {
         @Override
         @SuppressWarnings("rawtypes")
@@ -232,6 +254,18 @@ public final class ModelDeployBuilder extends Builder implements SimpleBuildStep
 
         public FormValidation doCheckKubeconfigCredentialsId(@QueryParameter String value) {
             return Validation.form(Validation.credentialsId("kubeconfigCredentialsId", value));
+        }
+
+        /** Kubeconfig credentials the job can use; see {@link CredentialsDropdowns#item}. */
+        public ListBoxModel doFillKubeconfigCredentialsIdItems(@AncestorInPath Item item,
+                @QueryParameter String kubeconfigCredentialsId) {
+            return CredentialsDropdowns.item(item, kubeconfigCredentialsId, CredentialsDropdowns.Kind.KUBECONFIG);
+        }
+
+        /** Registry credentials the job can use; see {@link CredentialsDropdowns#item}. */
+        public ListBoxModel doFillRegistryCredentialsIdItems(@AncestorInPath Item item,
+                @QueryParameter String registryCredentialsId) {
+            return CredentialsDropdowns.item(item, registryCredentialsId, CredentialsDropdowns.Kind.REGISTRY);
         }
 
         public FormValidation doCheckNamespace(@QueryParameter String value) {

@@ -97,10 +97,15 @@ public final class AbTestModelStep extends TargetStep {
         return modelDir;
     }
 
-    /** The challenger's model directory in the workspace: its sample requests are the synthetic traffic. */
+    /**
+     * The challenger's model directory in the workspace: its sample requests are the synthetic traffic. Optional:
+     * blank (an empty form field) means none.
+     */
     @DataBoundSetter
     public void setModelDir(String modelDir) {
-        Validation.require(Validation.relativePath("modelDir", modelDir));
+        if (!Validation.blank(modelDir)) {
+            Validation.require(Validation.relativePath("modelDir", modelDir));
+        }
         this.modelDir = Validation.blank(modelDir) ? null : modelDir.trim();
     }
 

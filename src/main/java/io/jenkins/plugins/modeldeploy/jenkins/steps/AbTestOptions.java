@@ -4,6 +4,7 @@ import hudson.Extension;
 import hudson.model.AbstractDescribableImpl;
 import hudson.model.Descriptor;
 import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
 import io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Durations;
@@ -19,15 +20,25 @@ import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
 
-/** How to A/B test a new version against the one in production (see docs/ab-testing.md for the statistics). */
+/**
+ * How to A/B test a new version against the one in production (see docs/ab-testing.md for the statistics). Every
+ * field is optional; setters take boxed numbers and treat {@code null} or a blank string (an empty form field) as
+ * "the default", so ticking "A/B test" in the Snippet Generator or the freestyle form and leaving fields empty binds.
+ */
 public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> implements Serializable {
     private static final long serialVersionUID = 1L;
 
-    private int challengerWeight = 10;
-    private String minDuration = "5m";
-    private String maxDuration = "30m";
-    private long minSamples = 1000;
-    private double alpha = 0.05;
+    public static final int DEFAULT_CHALLENGER_WEIGHT = 10;
+    public static final String DEFAULT_MIN_DURATION = "5m";
+    public static final String DEFAULT_MAX_DURATION = "30m";
+    public static final int DEFAULT_MIN_SAMPLES = 1000;
+    public static final double DEFAULT_ALPHA = 0.05;
+
+    private int challengerWeight = DEFAULT_CHALLENGER_WEIGHT;
+    private String minDuration = DEFAULT_MIN_DURATION;
+    private String maxDuration = DEFAULT_MAX_DURATION;
+    private long minSamples = DEFAULT_MIN_SAMPLES;
+    private double alpha = DEFAULT_ALPHA;
     private String method = ExperimentPlan.Method.SEQUENTIAL.name();
     private Double syntheticRate;
     private double minimumDetectableEffect = ExperimentPlan.DEFAULT_MINIMUM_DETECTABLE_EFFECT;
@@ -42,51 +53,61 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
         return challengerWeight;
     }
 
-    /** Percent of the stable route's traffic sent to the new version, 1..99. */
+    /** Percent of the stable route's traffic sent to the new version, 1..99; null: 10. */
     @DataBoundSetter
-    public void setChallengerWeight(int challengerWeight) {
-        Validation.require(Validation.range("abTest.challengerWeight", challengerWeight, 1, 99));
-        this.challengerWeight = challengerWeight;
+    public void setChallengerWeight(Integer challengerWeight) {
+        int value = challengerWeight == null ? DEFAULT_CHALLENGER_WEIGHT : challengerWeight;
+        Validation.require(Validation.range("abTest.challengerWeight", value, 1, 99));
+        this.challengerWeight = value;
     }
 
     public String getMinDuration() {
         return minDuration;
     }
 
+    /** Blank: {@value #DEFAULT_MIN_DURATION}. */
     @DataBoundSetter
     public void setMinDuration(String minDuration) {
-        Validation.require(Validation.duration("abTest.minDuration", minDuration, true));
-        this.minDuration = minDuration.trim();
+        Validation.require(Validation.duration("abTest.minDuration", minDuration, false));
+        this.minDuration = Validation.blank(minDuration) ? DEFAULT_MIN_DURATION : minDuration.trim();
     }
 
     public String getMaxDuration() {
         return maxDuration;
     }
 
+    /** Blank: {@value #DEFAULT_MAX_DURATION}. */
     @DataBoundSetter
     public void setMaxDuration(String maxDuration) {
-        Validation.require(Validation.duration("abTest.maxDuration", maxDuration, true));
-        this.maxDuration = maxDuration.trim();
+        Validation.require(Validation.duration("abTest.maxDuration", maxDuration, false));
+        this.maxDuration = Validation.blank(maxDuration) ? DEFAULT_MAX_DURATION : maxDuration.trim();
     }
 
     public long getMinSamples() {
         return minSamples;
     }
 
+    /**
+     * Requests per arm before the test may decide; null: 1000. An {@code Integer} (not {@code Long}): Stapler binds
+     * an empty field to null only for Integer, Float and Double (its {@code CONVERT_UTILS}), to 0 for a long.
+     */
     @DataBoundSetter
-    public void setMinSamples(long minSamples) {
-        Validation.require(Validation.range("abTest.minSamples", minSamples, 0, 1e12));
-        this.minSamples = minSamples;
+    public void setMinSamples(Integer minSamples) {
+        int value = minSamples == null ? DEFAULT_MIN_SAMPLES : minSamples;
+        Validation.require(Validation.range("abTest.minSamples", value, 0, Integer.MAX_VALUE));
+        this.minSamples = value;
     }
 
     public double getAlpha() {
         return alpha;
     }
 
+    /** Null: 0.05. */
     @DataBoundSetter
-    public void setAlpha(double alpha) {
-        Validation.require(Validation.range("abTest.alpha", alpha, 0.0001, 0.4999));
-        this.alpha = alpha;
+    public void setAlpha(Double alpha) {
+        double value = alpha == null ? DEFAULT_ALPHA : alpha;
+        Validation.require(Validation.range("abTest.alpha", value, 0.0001, 0.4999));
+        this.alpha = value;
     }
 
     /** {@code SEQUENTIAL} (checked continuously, always valid) or {@code FIXED_HORIZON}. */
@@ -94,8 +115,13 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
         return method;
     }
 
+    /** Blank: {@code SEQUENTIAL}. */
     @DataBoundSetter
     public void setMethod(String method) {
+        if (Validation.blank(method)) {
+            this.method = ExperimentPlan.Method.SEQUENTIAL.name();
+            return;
+        }
         Validation.require(checkMethod(method));
         this.method = ExperimentPlan.Method.valueOf(method.trim().toUpperCase(Locale.ROOT)).name();
     }
@@ -126,9 +152,11 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
      * tuned for it, the fixed-horizon test sized by it.
      */
     @DataBoundSetter
-    public void setMinimumDetectableEffect(double minimumDetectableEffect) {
-        Validation.require(Validation.rate("abTest.minimumDetectableEffect", minimumDetectableEffect, 0.0001));
-        this.minimumDetectableEffect = minimumDetectableEffect;
+    public void setMinimumDetectableEffect(Double minimumDetectableEffect) {
+        double value = minimumDetectableEffect == null ? ExperimentPlan.DEFAULT_MINIMUM_DETECTABLE_EFFECT
+                : minimumDetectableEffect;
+        Validation.require(Validation.rate("abTest.minimumDetectableEffect", value, 0.0001));
+        this.minimumDetectableEffect = value;
     }
 
     /** {@code NON_INFERIORITY} (the default) or {@code SUPERIORITY}: what the challenger must show to be promoted. */
@@ -136,8 +164,13 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
         return gate;
     }
 
+    /** Blank: {@code NON_INFERIORITY}. */
     @DataBoundSetter
     public void setGate(String gate) {
+        if (Validation.blank(gate)) {
+            this.gate = ExperimentPlan.Gate.DEFAULT.kind().name();
+            return;
+        }
         Validation.require(checkGate(gate));
         this.gate = ExperimentPlan.Gate.Kind.valueOf(gate.trim().toUpperCase(Locale.ROOT)).name();
     }
@@ -152,9 +185,10 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
 
     /** How much worse than production the challenger's error rate may be and still pass the gate (0.01: a point). */
     @DataBoundSetter
-    public void setErrorRateMargin(double errorRateMargin) {
-        Validation.require(Validation.rate("abTest.errorRateMargin", errorRateMargin, 0));
-        this.errorRateMargin = errorRateMargin;
+    public void setErrorRateMargin(Double errorRateMargin) {
+        double value = errorRateMargin == null ? ExperimentPlan.Gate.DEFAULT_MARGIN : errorRateMargin;
+        Validation.require(Validation.rate("abTest.errorRateMargin", value, 0));
+        this.errorRateMargin = value;
     }
 
     public double getSloViolationMargin() {
@@ -163,9 +197,10 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
 
     /** How much higher the challenger's share of SLO violations may be and still pass the gate. */
     @DataBoundSetter
-    public void setSloViolationMargin(double sloViolationMargin) {
-        Validation.require(Validation.rate("abTest.sloViolationMargin", sloViolationMargin, 0));
-        this.sloViolationMargin = sloViolationMargin;
+    public void setSloViolationMargin(Double sloViolationMargin) {
+        double value = sloViolationMargin == null ? ExperimentPlan.Gate.DEFAULT_MARGIN : sloViolationMargin;
+        Validation.require(Validation.rate("abTest.sloViolationMargin", value, 0));
+        this.sloViolationMargin = value;
     }
 
 
@@ -203,11 +238,11 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
         }
 
         public FormValidation doCheckMinDuration(@QueryParameter String value) {
-            return Validation.form(Validation.duration("abTest.minDuration", value, true));
+            return Validation.form(Validation.duration("abTest.minDuration", value, false));
         }
 
         public FormValidation doCheckMaxDuration(@QueryParameter String value) {
-            return Validation.form(Validation.duration("abTest.maxDuration", value, true));
+            return Validation.form(Validation.duration("abTest.maxDuration", value, false));
         }
 
         public FormValidation doCheckAlpha(@QueryParameter String value) {
@@ -219,7 +254,7 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
         }
 
         public FormValidation doCheckMinSamples(@QueryParameter String value) {
-            return Validation.form(Validation.number("abTest.minSamples", value, 0, 1e12));
+            return Validation.form(Validation.number("abTest.minSamples", value, 0, Integer.MAX_VALUE));
         }
 
         public FormValidation doCheckMethod(@QueryParameter String value) {
@@ -228,6 +263,27 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
 
         public FormValidation doCheckMinimumDetectableEffect(@QueryParameter String value) {
             return Validation.form(number("abTest.minimumDetectableEffect", value, 0.0001));
+        }
+
+        /** The methods, the default ({@code SEQUENTIAL}) first. */
+        public ListBoxModel doFillMethodItems() {
+            return names(ExperimentPlan.Method.SEQUENTIAL, ExperimentPlan.Method.values());
+        }
+
+        /** The gates, the default ({@code NON_INFERIORITY}) first. */
+        public ListBoxModel doFillGateItems() {
+            return names(ExperimentPlan.Gate.DEFAULT.kind(), ExperimentPlan.Gate.Kind.values());
+        }
+
+        private static ListBoxModel names(Enum<?> first, Enum<?>[] values) {
+            ListBoxModel items = new ListBoxModel();
+            items.add(first.name());
+            for (Enum<?> value : values) {
+                if (value != first) {
+                    items.add(value.name());
+                }
+            }
+            return items;
         }
 
         public FormValidation doCheckGate(@QueryParameter String value) {

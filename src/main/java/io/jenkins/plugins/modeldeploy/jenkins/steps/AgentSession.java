@@ -5,12 +5,14 @@ import io.jenkins.plugins.modeldeploy.event.EventJson;
 import io.jenkins.plugins.modeldeploy.image.ImagePlan;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
+import io.jenkins.plugins.modeldeploy.jenkins.reports.SmokeReportFiles;
 import io.jenkins.plugins.modeldeploy.kube.KubernetesSettings;
 import io.jenkins.plugins.modeldeploy.model.ModelLinks;
 import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import io.jenkins.plugins.modeldeploy.model.SpecOverride;
 import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
+import io.jenkins.plugins.modeldeploy.smoke.SmokeResult;
 import io.jenkins.plugins.modeldeploy.target.Target;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -112,6 +114,25 @@ final class AgentSession implements AutoCloseable {
     /** A line in the build log (masked there). */
     void log(String line) {
         back.log(line);
+    }
+
+    /**
+     * Renders a smoke test's reports here, writes the JUnit XML into the workspace (where a {@code junit} step, and
+     * the controller's recorder, find it) and sends the reports to the controller. Reports are evidence, not the
+     * deployment: a failure is logged and the work goes on.
+     */
+    void smokeTested(String model, String version, SmokeResult result) {
+        try {
+            SmokeReportFiles.Rendered reports = SmokeReportFiles.Rendered.of(result, model, version);
+            if (workspace != null) {
+                Path junit = workspace.resolve(SmokeReportFiles.workspaceJUnit(model, version));
+                Files.createDirectories(junit.getParent());
+                Files.writeString(junit, reports.junitXml(), java.nio.charset.StandardCharsets.UTF_8);
+            }
+            back.smokeReport(model, version, reports);
+        } catch (IOException | RuntimeException e) {
+            log("smoke report of " + model + " " + version + " not written: " + e.getMessage());
+        }
     }
 
     /** Sends {@code event} to the build's bus (log, RabbitMQ). */

@@ -2,11 +2,14 @@ package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
 import hudson.Extension;
 import hudson.FilePath;
+import hudson.model.Item;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
 import io.jenkins.plugins.modeldeploy.image.BuiltImage;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
+import io.jenkins.plugins.modeldeploy.jenkins.config.CredentialsDropdowns;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.ImageOptions;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.TargetOptions;
@@ -22,6 +25,7 @@ import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
@@ -188,6 +192,12 @@ public final class BuildModelImageStep extends Step {
 
         public FormValidation doCheckRegistryCredentialsId(@QueryParameter String value) {
             return Validation.form(Validation.credentialsId("registryCredentialsId", value));
+        }
+
+        /** Registry credentials the job can use; see {@link CredentialsDropdowns#item}. */
+        public ListBoxModel doFillRegistryCredentialsIdItems(@AncestorInPath Item item,
+                @QueryParameter String registryCredentialsId) {
+            return CredentialsDropdowns.item(item, registryCredentialsId, CredentialsDropdowns.Kind.REGISTRY);
         }
 
         public FormValidation doCheckEventsUri(@QueryParameter String value) {

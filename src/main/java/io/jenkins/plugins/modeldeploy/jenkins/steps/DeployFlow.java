@@ -81,6 +81,8 @@ final class DeployFlow {
         static Start run(AgentSession s, DeployRequest request, Duration approvalTimeout) throws Exception {
             DeployPlan plan = plan(s, request, approvalTimeout);
             Lifecycle.Progress progress = lifecycle(s).start(plan);
+            DeployOutcome reached = progress.outcome(); // the smoke test's reports, if it got that far
+            reached.smoke().ifPresent(smoke -> s.smokeTested(reached.model(), reached.version(), smoke));
             LinkedHashMap<String, Object> result = summary(progress.outcome(), Map.of());
             if (progress instanceof Lifecycle.AwaitingApproval waiting) {
                 return new Start(waiting.outcome().model(), waiting.outcome().version(), result,

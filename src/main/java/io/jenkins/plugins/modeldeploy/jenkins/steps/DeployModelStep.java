@@ -1,13 +1,17 @@
 package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
 import hudson.Extension;
+import hudson.model.Item;
 import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
+import io.jenkins.plugins.modeldeploy.jenkins.config.CredentialsDropdowns;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.ImageOptions;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
@@ -167,6 +171,12 @@ public final class DeployModelStep extends TargetStep {
 
         public FormValidation doCheckRegistryCredentialsId(@QueryParameter String value) {
             return Validation.form(Validation.credentialsId("registryCredentialsId", value));
+        }
+
+        /** Registry credentials the job can use; see {@link CredentialsDropdowns#item}. */
+        public ListBoxModel doFillRegistryCredentialsIdItems(@AncestorInPath Item item,
+                @QueryParameter String registryCredentialsId) {
+            return CredentialsDropdowns.item(item, registryCredentialsId, CredentialsDropdowns.Kind.REGISTRY);
         }
     }
 }

@@ -11,6 +11,8 @@ import io.jenkins.plugins.modeldeploy.jenkins.credentials.SecretSource;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
 import io.jenkins.plugins.modeldeploy.jenkins.log.BuildLogSink;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
+import io.jenkins.plugins.modeldeploy.jenkins.reports.SmokeReportFiles;
+import io.jenkins.plugins.modeldeploy.jenkins.reports.SmokeReportPublisher;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Path;
@@ -30,6 +32,7 @@ public final class JenkinsStepServices implements StepServices {
     private final BuildLogSink log;
     private final SecretSource secrets;
     private final SecretMask mask;
+    private final TaskListener listener;
     /** How many earlier builds' directories are searched for spooled events. */
     static final int EARLIER_SPOOLS = 10;
 
@@ -44,6 +47,7 @@ public final class JenkinsStepServices implements StepServices {
     public JenkinsStepServices(Run<?, ?> run, WorkspaceSource workspace, TaskListener listener) {
         this.run = run;
         this.workspaceSource = workspace;
+        this.listener = listener;
         this.mask = new SecretMask();
         PrintStream out = listener.getLogger();
         this.log = new BuildLogSink(out, mask);
@@ -178,6 +182,17 @@ public final class JenkinsStepServices implements StepServices {
         @Override
         public StepServices reopen(Run<?, ?> run, TaskListener log) {
             return new JenkinsStepServices(run, (FilePath) null, log); // no workspace: work runs here
+        }
+    }
+
+    @Override
+    public void smokeReported(String model, String version, SmokeReportFiles.Rendered reports) {
+        try {
+            SmokeReportPublisher.publish(run, workspace(), listener, model, version, reports);
+        } catch (IOException e) {
+            log.println("smoke report of " + model + " " + version + " not recorded: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // the step sees the interrupt at its next wait
         }
     }
 }

@@ -6,6 +6,7 @@ import io.jenkins.plugins.modeldeploy.event.EventBus;
 import io.jenkins.plugins.modeldeploy.event.EventJson;
 import io.jenkins.plugins.modeldeploy.event.EventSink;
 import io.jenkins.plugins.modeldeploy.event.RabbitMqSink;
+import io.jenkins.plugins.modeldeploy.jenkins.reports.SmokeReportFiles;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.ImageOptions;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.ResolvedImage;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.ResolvedTarget;
@@ -101,6 +102,11 @@ final class Session implements AutoCloseable {
             @Override
             public void log(String line) {
                 services.log().println(line);
+            }
+
+            @Override
+            public void smokeReport(String model, String version, SmokeReportFiles.Rendered reports) {
+                services.smokeReported(model, version, reports);
             }
         };
         return services.onAgent(new AgentCall<>(services.buildNumber(), services.runUrl(), target, resolvedImage,

@@ -17,14 +17,20 @@ import org.kohsuke.stapler.QueryParameter;
 
 /**
  * How to smoke-test a new version before it gets production traffic. Every field is optional: the load defaults
- * to the model's {@code slo.rps} for 30 s after 5 s of warm-up, the limits to the model's SLO.
+ * to the model's {@code slo.rps} for 30 s after 5 s of warm-up, the limits to the model's SLO. A blank value (what a
+ * form sends for an empty field) means the default, so ticking "Smoke test" and leaving every field empty binds.
  */
 public final class SmokeOptions extends AbstractDescribableImpl<SmokeOptions> implements Serializable {
     private static final long serialVersionUID = 1L;
 
+    /** The default load duration. */
+    public static final String DEFAULT_DURATION = "30s";
+    /** The default warm-up, not judged. */
+    public static final String DEFAULT_WARMUP = "5s";
+
     private Double rate;
-    private String duration = "30s";
-    private String warmup = "5s";
+    private String duration = DEFAULT_DURATION;
+    private String warmup = DEFAULT_WARMUP;
     private Double p99Ms;
     private Double maxErrorRate;
 
@@ -48,22 +54,22 @@ public final class SmokeOptions extends AbstractDescribableImpl<SmokeOptions> im
         return duration;
     }
 
+    /** How long the load runs; blank: {@value #DEFAULT_DURATION}. */
     @DataBoundSetter
     public void setDuration(String duration) {
-        Validation.require(Validation.duration("smoke.duration", duration, true));
-        this.duration = duration.trim();
+        Validation.require(Validation.duration("smoke.duration", duration, false));
+        this.duration = Validation.blank(duration) ? DEFAULT_DURATION : duration.trim();
     }
 
     public String getWarmup() {
         return warmup;
     }
 
+    /** Load at the start that is not judged; blank: {@value #DEFAULT_WARMUP}; {@code 0s}: none. */
     @DataBoundSetter
     public void setWarmup(String warmup) {
-        if (!Validation.blank(warmup) && !warmup.trim().matches("0+\\s*[a-z]*")) {
-            Validation.require(Validation.duration("smoke.warmup", warmup, true));
-        }
-        this.warmup = Validation.blank(warmup) ? "0s" : warmup.trim();
+        Validation.require(Validation.durationOrZero("smoke.warmup", warmup));
+        this.warmup = Validation.blank(warmup) ? DEFAULT_WARMUP : warmup.trim();
     }
 
     public Double getP99Ms() {
@@ -120,11 +126,11 @@ public final class SmokeOptions extends AbstractDescribableImpl<SmokeOptions> im
         }
 
         public FormValidation doCheckDuration(@QueryParameter String value) {
-            return Validation.form(Validation.duration("smoke.duration", value, true));
+            return Validation.form(Validation.duration("smoke.duration", value, false));
         }
 
         public FormValidation doCheckWarmup(@QueryParameter String value) {
-            return Validation.form(Validation.duration("smoke.warmup", value, false));
+            return Validation.form(Validation.durationOrZero("smoke.warmup", value));
         }
 
         public FormValidation doCheckP99Ms(@QueryParameter String value) {

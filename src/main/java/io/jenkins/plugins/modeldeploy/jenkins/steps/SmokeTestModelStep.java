@@ -32,19 +32,25 @@ public final class SmokeTestModelStep extends TargetStep {
     private final String model;
     private final String version;
     private final String endpoint;
+    private final String modelDir;
     private SmokeOptions smoke;
     private boolean failOnViolation = true;
-    private String modelDir;
 
-    /** @param endpoint the version's endpoint, e.g. the {@code endpoint} that {@code rolloutModel} returns */
+    /**
+     * @param endpoint the version's endpoint, e.g. the {@code endpoint} that {@code rolloutModel} returns
+     * @param modelDir the model directory in the workspace: its sample requests are what the smoke test sends, its
+     *     SLO the limits. Required, so the Snippet Generator never produces a call that cannot run.
+     */
     @DataBoundConstructor
-    public SmokeTestModelStep(String model, String version, String endpoint) {
+    public SmokeTestModelStep(String model, String version, String endpoint, String modelDir) {
         Validation.require(Validation.dnsLabel("model", model, true), Validation.dnsLabel("version", version, true),
                 Validation.httpUrl("endpoint", endpoint), Validation.blank(endpoint)
-                        ? Optional.of("endpoint: a value is required") : Optional.empty());
+                        ? Optional.of("endpoint: a value is required") : Optional.empty(),
+                Validation.relativePath("modelDir", modelDir));
         this.model = model;
         this.version = version;
         this.endpoint = endpoint.trim();
+        this.modelDir = modelDir.trim();
     }
 
     public String getModel() {
@@ -70,13 +76,6 @@ public final class SmokeTestModelStep extends TargetStep {
 
     public String getModelDir() {
         return modelDir;
-    }
-
-    /** The model directory in the workspace: its sample requests are what the smoke test sends, its SLO the limits. */
-    @DataBoundSetter
-    public void setModelDir(String modelDir) {
-        Validation.require(Validation.relativePath("modelDir", modelDir));
-        this.modelDir = Validation.blank(modelDir) ? null : modelDir.trim();
     }
 
     public boolean isFailOnViolation() {
@@ -137,6 +136,7 @@ public final class SmokeTestModelStep extends TargetStep {
                     Lifecycle.Progress progress = DeployFlow.lifecycle(a).smokeTest(modelVersion, uri(endpoint),
                             smoke.settings(), DeployOutcome.begin(model, version));
                     SmokeResult result = progress.outcome().smoke().orElseThrow();
+                    a.smokeTested(model, version, result);
                     LinkedHashMap<String, Object> summary = new LinkedHashMap<>(DeployFlow.smokeSummary(result));
                     summary.put("outcome", progress.outcome().outcome().map(Enum::name).orElse(null));
                     summary.put("production", progress.outcome().production().orElse(null));
@@ -175,7 +175,12 @@ public final class SmokeTestModelStep extends TargetStep {
         }
 
         public FormValidation doCheckEndpoint(@QueryParameter String value) {
-            return Validation.form(Validation.httpUrl("endpoint", value));
+            return Validation.form(Validation.blank(value) ? Optional.of("endpoint: a value is required")
+                    : Validation.httpUrl("endpoint", value));
+        }
+
+        public FormValidation doCheckModelDir(@QueryParameter String value) {
+            return Validation.form(Validation.relativePath("modelDir", value));
         }
     }
 }

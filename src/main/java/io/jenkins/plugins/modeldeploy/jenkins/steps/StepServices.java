@@ -8,6 +8,7 @@ import io.jenkins.plugins.modeldeploy.jenkins.credentials.SecretSource;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
 import io.jenkins.plugins.modeldeploy.jenkins.log.BuildLogSink;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
+import io.jenkins.plugins.modeldeploy.jenkins.reports.SmokeReportFiles;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -76,6 +77,12 @@ public interface StepServices {
 
     /** How the promotion page of this run reopens its services after the build ended (stored with the page). */
     Reopener reopener();
+
+    /**
+     * Keeps a smoke test's reports, rendered where the test ran, with the build (the run's directory and, with the
+     * JUnit plugin, the run's test result: {@code reports.SmokeReportPublisher}). Nothing by default.
+     */
+    default void smokeReported(String model, String version, SmokeReportFiles.Rendered reports) {}
 
     /** The services of a finished run, logging to {@code log} (the promotion page's lines) instead of the build log. */
     @FunctionalInterface

@@ -1,15 +1,19 @@
 package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
 import hudson.FilePath;
+import hudson.model.Item;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.util.FormValidation;
+import hudson.util.ListBoxModel;
+import io.jenkins.plugins.modeldeploy.jenkins.config.CredentialsDropdowns;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.TargetOptions;
 import java.util.HashSet;
 import java.util.Set;
 import org.jenkinsci.plugins.workflow.steps.Step;
 import org.jenkinsci.plugins.workflow.steps.StepDescriptor;
+import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundSetter;
 import org.kohsuke.stapler.QueryParameter;
 
@@ -98,6 +102,12 @@ public abstract class TargetStep extends Step {
 
         public FormValidation doCheckKubeconfigCredentialsId(@QueryParameter String value) {
             return Validation.form(Validation.credentialsId("kubeconfigCredentialsId", value));
+        }
+
+        /** Kubeconfig credentials (secret file or text) the job can use; see {@link CredentialsDropdowns#item}. */
+        public ListBoxModel doFillKubeconfigCredentialsIdItems(@AncestorInPath Item item,
+                @QueryParameter String kubeconfigCredentialsId) {
+            return CredentialsDropdowns.item(item, kubeconfigCredentialsId, CredentialsDropdowns.Kind.KUBECONFIG);
         }
 
         public FormValidation doCheckNamespace(@QueryParameter String value) {

@@ -114,6 +114,12 @@ class AgentBoundaryTest {
             public void log(String line) {
                 received.add(line);
             }
+
+            @Override
+            public void smokeReport(String model, String version,
+                    io.jenkins.plugins.modeldeploy.jenkins.reports.SmokeReportFiles.Rendered reports) {
+                received.add("report of " + model + " " + version);
+            }
         };
         FilePath ws = new FilePath(workspace.toFile());
         AgentEvents proxy = ws.getChannel().export(AgentEvents.class, back);

@@ -55,6 +55,10 @@ class DeployModelIT extends StepITBase {
         assertThat(digest).startsWith("sha256:");
         assertThat(registry.digest("models/" + MODEL, "1")).isEqualTo(digest); // really pushed
         assertThat(map(result.get("smoke"))).containsEntry("passed", true);
+        // the smoke reports were rendered where the test ran and sent back; the JUnit copy is in the workspace
+        assertThat(build.smokeReports.get(MODEL + "-1").junitXml()).contains("<testsuite ");
+        assertThat(build.workspace.resolve("model-deploy-reports/" + MODEL + "-1/smoke-junit.xml"))
+                .content().contains("classname=\"model-deploy." + MODEL + "-1\"");
         world.assertEnded(build, "1", Outcome.PROMOTED, Stage.PRODUCTION, "1");
         assertThat(world.cluster.state(MODEL).digests()).containsEntry("1", digest);
         assertThat(world.cluster.connections.get(0).namespace()).isEqualTo("ml");

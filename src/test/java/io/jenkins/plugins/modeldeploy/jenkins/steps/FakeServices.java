@@ -44,6 +44,9 @@ final class FakeServices implements StepServices {
     /** Every event the run published (through the same bus as the build log). */
     final List<DeploymentEvent> events;
     volatile PromotionAction attached;
+    /** The smoke reports the work sent back to the "controller", by {@code model-version}. */
+    final Map<String, io.jenkins.plugins.modeldeploy.jenkins.reports.SmokeReportFiles.Rendered> smokeReports =
+            new ConcurrentHashMap<>();
 
     FakeServices(Path workspace, EngineFactory engines, ModelDeployConfiguration config, String buildNumber) {
         this(workspace, engines, config, buildNumber, null, new CopyOnWriteArrayList<>());
@@ -117,6 +120,12 @@ final class FakeServices implements StepServices {
                 return registry(field, id);
             }
         };
+    }
+
+    @Override
+    public void smokeReported(String model, String version,
+            io.jenkins.plugins.modeldeploy.jenkins.reports.SmokeReportFiles.Rendered reports) {
+        smokeReports.put(model + "-" + version, reports);
     }
 
     @Override

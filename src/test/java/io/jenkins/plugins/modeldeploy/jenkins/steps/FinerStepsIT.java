@@ -63,8 +63,7 @@ class FinerStepsIT extends StepITBase {
 
     private SmokeTestModelStep smokeTest(String modelDir, Map<String, Object> rollout) {
         SmokeTestModelStep step = new SmokeTestModelStep(MODEL, (String) rollout.get("version"),
-                (String) rollout.get("endpoint"));
-        step.setModelDir(modelDir);
+                (String) rollout.get("endpoint"), modelDir);
         step.setCluster("prod");
         step.setSmoke(StepFixture.smoke());
         return step;

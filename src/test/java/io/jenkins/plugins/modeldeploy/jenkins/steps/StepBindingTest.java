@@ -87,7 +87,7 @@ class StepBindingTest {
                 .hasMessageStartingWith("approval.timeout: \"tomorrow\" is not a duration");
         assertThatThrownBy(() -> new RolloutModelStep("m", "registry/iris:7"))
                 .hasMessageStartingWith("image: \"registry/iris:7\" must be pinned by digest");
-        assertThatThrownBy(() -> new SmokeTestModelStep("iris", "7", "iris-7:8080"))
+        assertThatThrownBy(() -> new SmokeTestModelStep("iris", "7", "iris-7:8080", "models/iris"))
                 .hasMessage("endpoint: \"iris-7:8080\" is not an http:// or https:// URL");
         assertThatThrownBy(() -> new PromoteModelStep("Iris", "7")).hasMessageStartingWith("model: \"Iris\"");
         SmokeOptions smoke = new SmokeOptions();
@@ -141,9 +141,9 @@ class StepBindingTest {
     void abTestGateOptionsAreValidatedNamingTheField() {
         assertThatThrownBy(() -> new AbTestOptions().setGate("better"))
                 .hasMessage("abTest.gate: \"better\" must be NON_INFERIORITY or SUPERIORITY");
-        assertThatThrownBy(() -> new AbTestOptions().setMinimumDetectableEffect(0))
+        assertThatThrownBy(() -> new AbTestOptions().setMinimumDetectableEffect(0.0))
                 .hasMessage("abTest.minimumDetectableEffect: 0 must be at least 0.0001 and less than 1");
-        assertThatThrownBy(() -> new AbTestOptions().setErrorRateMargin(1))
+        assertThatThrownBy(() -> new AbTestOptions().setErrorRateMargin(1.0))
                 .hasMessage("abTest.errorRateMargin: 1 must be at least 0 and less than 1");
         assertThatThrownBy(() -> new AbTestOptions().setSloViolationMargin(-0.1))
                 .hasMessage("abTest.sloViolationMargin: -0.1 must be at least 0 and less than 1");

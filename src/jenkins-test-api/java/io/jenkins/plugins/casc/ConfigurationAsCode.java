@@ -1,0 +1,17 @@
+// Signature-only (offline build: compiled, never run or packaged): io.jenkins:configuration-as-code 2117.vc05a_0b_e6b_f4e (bom-2.541.x 6916.v15ec97679743).
+// Checked against jenkinsci/configuration-as-code-plugin tag 2117.vc05a_0b_e6b_f4e, plugin/src/main/java/io/jenkins/plugins/casc/ConfigurationAsCode.java.
+// Declares only the members the tests use, with the real modifiers, generics and throws.
+// Supertype ManagementLink omitted; a package-private constructor stands in.
+package io.jenkins.plugins.casc;
+
+public class ConfigurationAsCode {
+    ConfigurationAsCode() {}
+
+    public static ConfigurationAsCode get() {
+        throw new UnsupportedOperationException("signature only");
+    }
+
+    public void configure(String... configParameters) throws ConfiguratorException {
+        throw new UnsupportedOperationException("signature only");
+    }
+}

@@ -1,0 +1,7 @@
+// Signature-only (offline build: compiled, never run or packaged): io.jenkins:configuration-as-code 2117.vc05a_0b_e6b_f4e (bom-2.541.x 6916.v15ec97679743).
+// Checked against jenkinsci/configuration-as-code-plugin tag 2117.vc05a_0b_e6b_f4e, plugin/src/main/java/io/jenkins/plugins/casc/model/CNode.java.
+// Declares only the members the tests use, with the real modifiers, generics and throws.
+// The nested Type enum and every member omitted (the tests only pass nodes along).
+package io.jenkins.plugins.casc.model;
+
+public interface CNode extends Cloneable {}
