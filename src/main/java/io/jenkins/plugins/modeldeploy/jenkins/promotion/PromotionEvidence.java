@@ -33,7 +33,8 @@ public final class PromotionEvidence implements Serializable {
     private final double smokeErrorRate;
     private final LinkedHashMap<String, Double> smokePercentiles;
     private final ArrayList<String> smokeReasons;
-    private final String smokeReportHtml;
+    /** Not in build.xml: {@link ModelDeploymentsAction} keeps it as a file in the run's folder. */
+    private final transient String smokeReportHtml;
     private final String verdict;
     private final ArrayList<String> verdictReasons;
     private final Variant championStats;
@@ -197,7 +198,7 @@ public final class PromotionEvidence implements Serializable {
 
     /** The smoke test's HTML report (percentile table and SVG plots), served by the page for its frame. */
     public String getSmokeReportHtml() {
-        return smokeReportHtml;
+        return smokeReportHtml == null ? "" : smokeReportHtml;
     }
 
     public String getVerdict() {

@@ -98,6 +98,7 @@ final class DeployFlow {
     /** The step's value when the version serves production; otherwise the step fails saying how the run ended. */
     static Object complete(DeployOutcome outcome, Map<String, Object> result, StepServices services)
             throws AbortException {
+        services.recordDeployment(outcome, result);
         if (outcome.succeeded()) {
             services.log().println(Messages.format("Deploy.promoted", outcome.model(), outcome.version()));
             return result;

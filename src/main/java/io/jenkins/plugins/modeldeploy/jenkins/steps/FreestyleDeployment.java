@@ -71,8 +71,11 @@ public final class FreestyleDeployment {
                     BackgroundExecution.WORKERS.submit(() -> followUp.expired(page, timeout));
                 }
             });
-            services.log().println(Messages.format("Approval.waiting", model, version,
-                    services.runUrl() + "model-promotion/"));
+            String url = services.runUrl() + page.getUrl();
+            services.log().println(Messages.format("Approval.waiting", model, version, url));
+            if (!url.startsWith("http://") && !url.startsWith("https://")) {
+                services.log().println(Messages.format("Approval.noRootUrl"));
+            }
         }
     }
 
@@ -119,6 +122,7 @@ public final class FreestyleDeployment {
         }
 
         private void report(StepServices log, DeployOutcome outcome) {
+            log.recordDeployment(outcome, DeployFlow.summary(outcome, Map.of()));
             log.log().println(outcome.succeeded() ? Messages.format("Deploy.promoted", model, version)
                     : Messages.format("Deploy.ended", model, version, outcome.outcome().map(Enum::name).orElse("?"),
                             outcome.reason(), outcome.production().orElse("none")));

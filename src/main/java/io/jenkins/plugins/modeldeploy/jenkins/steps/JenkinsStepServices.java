@@ -10,12 +10,17 @@ import io.jenkins.plugins.modeldeploy.jenkins.credentials.SecretMask;
 import io.jenkins.plugins.modeldeploy.jenkins.credentials.SecretSource;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
 import io.jenkins.plugins.modeldeploy.jenkins.log.BuildLogSink;
+import io.jenkins.plugins.modeldeploy.jenkins.promotion.ModelDeploymentsAction;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
+import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
+import io.jenkins.plugins.modeldeploy.smoke.SmokeReports;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Optional;
+import jenkins.model.Jenkins;
 
 /** {@link StepServices} over a run, its listener and workspace. */
 public final class JenkinsStepServices implements StepServices {
@@ -110,19 +115,27 @@ public final class JenkinsStepServices implements StepServices {
 
     @Override
     public String runUrl() {
-        return run.getUrl();
+        Jenkins jenkins = Jenkins.getInstanceOrNull();
+        String root = jenkins == null ? null : jenkins.getRootUrl();
+        return (root == null ? "" : root) + run.getUrl();
     }
 
     @Override
     public void attach(PromotionAction action) throws IOException {
-        run.addOrReplaceAction(action);
+        ModelDeploymentsAction.of(run).add(action);
         run.save();
     }
 
     @Override
     public Optional<PromotionAction> promotion(String key) {
-        PromotionAction action = run.getAction(PromotionAction.class);
-        return action != null && action.getKey().equals(key) ? Optional.of(action) : Optional.empty();
+        ModelDeploymentsAction all = run.getAction(ModelDeploymentsAction.class);
+        return all == null ? Optional.empty() : all.byKey(key);
+    }
+
+    @Override
+    public void recordDeployment(DeployOutcome outcome, Map<String, Object> summary) {
+        ModelDeploymentsAction.of(run).record(outcome, summary, outcome.smoke().map(SmokeReports::html)
+                .orElse(""));
     }
 
     @Override
