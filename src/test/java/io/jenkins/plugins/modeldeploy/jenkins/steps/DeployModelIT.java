@@ -169,6 +169,29 @@ class DeployModelIT extends StepITBase {
     }
 
     @Test
+    void anApprovalRecordedAsTheDeadlineTimerFiresIsCarriedOutNotTheTimeout() throws Exception {
+        world.production(EchoModels.SLOW, "1");
+        FakeServices build = world.build(2);
+        FakeContext context = new FakeContext();
+        DeployModelStep step = StepFixture.deployModel(EchoModels.FAST, "2");
+        step.setApproval(StepFixture.approval("1h"));
+        DeployModelExecution execution = start(build, step, context);
+        String key = StepFixture.awaitWaiting(execution, context, build);
+
+        // the deadline timer has just withdrawn the waiter when the approval is recorded: nobody is delivered to ...
+        assertThat(ApprovalRegistry.withdraw(key)).isTrue();
+        assertThat(build.attached.decide(StepFixture.ALICE, true, "just in time", Instant.now()))
+                .isEqualTo(PromotionAction.Outcome.RECORDED);
+        // ... and the timer goes on to its timeout: it finds the page decided and carries the decision out
+        execution.timedOut();
+
+        assertThat(map(context.result())).containsEntry("outcome", "PROMOTED").containsEntry("approvedBy", "alice");
+        assertThat(build.attached.getStatus()).isEqualTo(PromotionAction.Status.APPROVED);
+        world.assertEnded(build, "2", Outcome.PROMOTED, Stage.PRODUCTION, "2");
+        assertThat(context.completions).hasValue(1);
+    }
+
+    @Test
     void twoPromotionsInOneRunKeepTheirOwnPagesDecisionsAndSummaries() throws Exception {
         world.production(EchoModels.SLOW, "1");
         FakeServices build = world.build(2);
