@@ -24,6 +24,8 @@ import jenkins.tasks.SimpleBuildStep;
 import org.kohsuke.stapler.HttpResponse;
 import org.kohsuke.stapler.HttpResponses;
 import org.kohsuke.stapler.QueryParameter;
+import org.kohsuke.stapler.Stapler;
+import org.kohsuke.stapler.StaplerResponse2;
 
 /**
  * The run's model deployments ({@code …/model-promotion/}): one action per run, whatever the number of deployments
@@ -177,7 +179,21 @@ public final class ModelDeploymentsAction implements RunAction2, SimpleBuildStep
         if (n < 1 || n > all.size() || all.get(n - 1).getReportFile() == null) {
             return HttpResponses.errorWithoutStack(404, "no such report");
         }
-        return HttpResponses.html(readReport(all.get(n - 1).getReportFile()));
+        return sandboxed(readReport(all.get(n - 1).getReportFile()));
+    }
+
+    /**
+     * A stored report as a response: HTML served from the Jenkins origin, so it gets {@code Content-Security-Policy:
+     * sandbox} (no script, no same-origin access) also when opened directly, not only inside the page's sandboxed
+     * frame.
+     */
+    static HttpResponse sandboxed(String html) {
+        StaplerResponse2 response = Stapler.getCurrentResponse2();
+        if (response != null) {
+            response.setHeader("Content-Security-Policy", "sandbox");
+            response.setHeader("X-Content-Type-Options", "nosniff");
+        }
+        return HttpResponses.html(html);
     }
 
     /** The smoke report shown on a promotion's page. */

@@ -189,7 +189,7 @@ public final class PromotionAction implements ModelObject {
 
     /** The smoke report (with its plots) for the page's frame; kept in a file next to build.xml. */
     public HttpResponse doReport() {
-        return HttpResponses.html(owner == null ? evidence.getSmokeReportHtml() : owner.report(this));
+        return ModelDeploymentsAction.sandboxed(owner == null ? evidence.getSmokeReportHtml() : owner.report(this));
     }
 
     /**

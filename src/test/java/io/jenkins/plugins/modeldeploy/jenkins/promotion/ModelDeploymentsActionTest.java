@@ -14,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.kohsuke.stapler.OfflineRequests;
 
 /** One action per run: every promotion under its own ID and page, kept after the decision; the deployments. */
 class ModelDeploymentsActionTest {
@@ -80,6 +81,16 @@ class ModelDeploymentsActionTest {
         assertThat(r.getOutcome()).isEqualTo("PROMOTED");
         assertThat(r.getApprovedBy()).isEqualTo("approved by alice");
         assertThat(run.getDeployments()).containsExactly(r);
+
+        // served with a CSP sandbox: scripts in it could not act on Jenkins even when the report is opened directly
+        Map<String, String> headers = new java.util.HashMap<>();
+        OfflineRequests.serving(headers, () -> run.doDeploymentReport(1));
+        assertThat(headers).containsEntry("Content-Security-Policy", "sandbox");
+        PromotionAction page = promotion("ml/iris#7/deployModel/iris-7");
+        run.add(page);
+        headers.clear();
+        OfflineRequests.serving(headers, page::doReport);
+        assertThat(headers).containsEntry("Content-Security-Policy", "sandbox");
     }
 
     @Test
