@@ -4,6 +4,7 @@
 // Fields are set so unit tests can inspect a declared permission.
 package hudson.security;
 
+import java.util.List;
 import org.jvnet.localizer.Localizable;
 
 @SuppressWarnings("rawtypes") // as the real class: raw Class
@@ -21,5 +22,15 @@ public final class Permission {
         this.name = name;
         this.description = description;
         this.impliedBy = impliedBy;
+    }
+
+    // getId: owner.getName() + '.' + name (Permission.java:218-223 at jenkins-2.541.3), as the real one
+    public String getId() {
+        return owner.getName() + '.' + name;
+    }
+
+    // getAll: jenkins-2.541.3 Permission.java:273-275 (every registered permission; here only the signature)
+    public static List<Permission> getAll() {
+        throw new UnsupportedOperationException("signature only");
     }
 }

@@ -1,20 +1,26 @@
-// Signature-only (offline build, never packaged): org.jenkins-ci.main:jenkins-core 2.479.3.
-// Checked against jenkinsci/jenkins tag jenkins-2.479.3, core/src/main/java/jenkins/tasks/SimpleBuildStep.java.
+// Signature-only (offline build, never packaged): org.jenkins-ci.main:jenkins-core 2.541.3.
+// Checked against jenkinsci/jenkins tag jenkins-2.541.3, core/src/main/java/jenkins/tasks/SimpleBuildStep.java.
 // Declares only the members the adapters use, with the real modifiers, generics and throws.
-// The other perform overloads and LastBuildAction are omitted.
+// The other perform overloads and LastBuildActionFactory are omitted.
 package jenkins.tasks;
 
 import hudson.EnvVars;
 import hudson.FilePath;
 import hudson.Launcher;
+import hudson.model.Action;
 import hudson.model.Run;
 import hudson.model.TaskListener;
 import hudson.tasks.BuildStep;
 import java.io.IOException;
+import java.util.Collection;
 
 public interface SimpleBuildStep extends BuildStep {
     default void perform(Run<?, ?> run, FilePath workspace, EnvVars env, Launcher launcher, TaskListener listener)
             throws InterruptedException, IOException {
         throw new UnsupportedOperationException("signature only");
+    }
+
+    interface LastBuildAction extends Action {
+        Collection<? extends Action> getProjectActions();
     }
 }

@@ -17,6 +17,6 @@ public class HttpResponses {
     }
 
     public static HttpResponse html(final String literalHtml) {
-        throw new UnsupportedOperationException("signature only");
+        return new HttpResponse() {}; // the real one writes literalHtml as text/html when Stapler calls it
     }
 }

@@ -17,7 +17,8 @@ import org.junit.jupiter.api.Test;
  */
 class PackagingIT {
     private static final List<String> JENKINS_PREFIXES =
-            List.of("hudson/", "jenkins/", "org/kohsuke/", "org/jenkinsci/", "com/cloudbees/");
+            List.of("hudson/", "jenkins/", "org/kohsuke/", "org/jenkinsci/", "com/cloudbees/",
+            "org/springframework/");
 
     @Test
     void noJarContainsJenkinsTypesAndTheCliJarHasTheHarness() throws IOException {

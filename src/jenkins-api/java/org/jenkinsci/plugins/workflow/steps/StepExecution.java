@@ -31,4 +31,10 @@ public abstract class StepExecution implements Serializable {
     public String getStatus() {
         return null;
     }
+
+    // blocksRestart: checked against tag 710.v3e456cc85233 (the newest in the mirror; the BOM's 724.v538c2362b_dfb_
+    // is not mirrored), StepExecution.java:143-145 -- false by default.
+    public boolean blocksRestart() {
+        return false;
+    }
 }

@@ -7,6 +7,7 @@ import io.jenkins.plugins.modeldeploy.jenkins.config.ClusterConfig;
 import io.jenkins.plugins.modeldeploy.jenkins.config.ModelDeployConfiguration;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.Approver;
+import io.jenkins.plugins.modeldeploy.jenkins.promotion.ModelDeploymentsAction;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
 import java.time.Instant;
@@ -62,7 +63,8 @@ public class RestartWhileWaitingTest {
         sessions.then(r -> {
             WorkflowRun b = r.jenkins.getItemByFullName("p", WorkflowJob.class).getBuildByNumber(1);
             r.waitForMessage("Resumed after a restart; still waiting for approval to promote iris version 7", b);
-            PromotionAction page = b.getAction(PromotionAction.class);
+            // armed before the recorded decision is read: deciding right after the "Resumed" line cannot be lost
+            PromotionAction page = b.getAction(ModelDeploymentsAction.class).getDynamic("iris-7");
             assertEquals(PromotionAction.Outcome.RECORDED,
                     page.decide(new Approver("alice", List.of(), true), true, "after restart", Instant.now()));
             r.assertBuildStatus(Result.SUCCESS, r.waitForCompletion(b));

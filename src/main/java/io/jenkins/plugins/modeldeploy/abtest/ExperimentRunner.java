@@ -90,10 +90,20 @@ public final class ExperimentRunner {
                 }
             }
         } finally {
-            if (traffic != null) {
-                traffic.close();
+            // An abort interrupts this thread (Thread.sleep above throws, or the flag is set). The split is restored
+            // anyway, with the flag cleared meanwhile: the router's client (fabric8 waits on futures) would fail at
+            // once on an interrupted thread and leave the challenger with production traffic. Set again after.
+            boolean interrupted = Thread.interrupted();
+            try {
+                if (traffic != null) {
+                    traffic.close();
+                }
+                router.setWeights(model, before);
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
             }
-            router.setWeights(model, before);
         }
     }
 

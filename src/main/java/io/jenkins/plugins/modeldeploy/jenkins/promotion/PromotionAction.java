@@ -1,7 +1,8 @@
 package io.jenkins.plugins.modeldeploy.jenkins.promotion;
 
+import hudson.model.ModelObject;
 import hudson.model.Run;
-import hudson.model.User;
+import hudson.security.AccessControlled;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.pipeline.Approval;
 import java.io.IOException;
@@ -12,19 +13,20 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.logging.Level;
 import java.util.logging.Logger;
-import jenkins.model.RunAction2;
 import org.kohsuke.stapler.HttpResponse;
 import org.kohsuke.stapler.HttpResponses;
 import org.kohsuke.stapler.QueryParameter;
 import org.kohsuke.stapler.interceptor.RequirePOST;
 
 /**
- * The promotion page of a run ({@code …/model-promotion/}): the evidence, and Approve / Reject for a person with
- * {@link PromotionPermissions#PROMOTE} (and, when the step names approvers, one of them). The decision, who gave it
- * and when are recorded here and saved with the run; a waiting {@code deployModel}/{@code promoteModel} step gets it
- * through {@link ApprovalRegistry}, a finished freestyle build through its {@link AfterDecision}.
+ * One promotion of a run ({@code …/model-promotion/<id>/}), listed by the run's {@link ModelDeploymentsAction}: the
+ * evidence, and Approve / Reject for a person with {@link PromotionPermissions#PROMOTE} (and, when the step names
+ * approvers, one of them, compared as the security realm compares IDs). The decision, who gave it and when are
+ * recorded here and saved with the run, and stay there as the audit record; a waiting {@code deployModel}/{@code
+ * promoteModel} step gets it through {@link ApprovalRegistry}, a finished freestyle build through its {@link
+ * AfterDecision}.
  */
-public final class PromotionAction implements RunAction2 {
+public final class PromotionAction implements ModelObject {
     private static final Logger LOGGER = Logger.getLogger(PromotionAction.class.getName());
     private static final ExecutorService FOLLOW_UPS = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "model-deploy promotion");
@@ -37,6 +39,8 @@ public final class PromotionAction implements RunAction2 {
     /** What became of an Approve/Reject request. */
     public enum Outcome { RECORDED, NOT_PERMITTED, NOT_LISTED, ALREADY_DECIDED, EXPIRED }
 
+    /** Its URL segment under {@code model-promotion/}, unique in the run; null in pages stored before it existed. */
+    private String id;
     private final String key;
     private final PromotionEvidence evidence;
     private final ArrayList<String> approvers;
@@ -47,7 +51,7 @@ public final class PromotionAction implements RunAction2 {
     private long decidedAtMillis;
     private String comment;
     private final ArrayList<String> outcomeLines = new ArrayList<>();
-    private transient Run<?, ?> run;
+    private transient ModelDeploymentsAction owner;
 
     /**
      * @param key           identifies the waiting step across restarts (run ID and step)
@@ -64,32 +68,50 @@ public final class PromotionAction implements RunAction2 {
     }
 
     @Override
-    public String getIconFileName() {
-        return "symbol-rocket-outline plugin-ionicons-api";
-    }
-
-    @Override
     public String getDisplayName() {
-        return Messages.format("Promotion.displayName");
+        return Messages.format("Promotion.displayName") + " " + evidence.getModel() + " " + evidence.getChallenger();
     }
 
-    @Override
-    public String getUrlName() {
-        return "model-promotion";
+    /** This promotion's ID in the run (its URL segment). */
+    public String getId() {
+        return id;
     }
 
-    @Override
-    public void onAttached(Run<?, ?> r) {
-        run = r;
+    void setOwner(ModelDeploymentsAction owner, String id) {
+        this.owner = owner;
+        if (this.id == null) {
+            this.id = id;
+        }
     }
 
-    @Override
-    public void onLoad(Run<?, ?> r) {
-        run = r;
+    void setOwner(ModelDeploymentsAction owner) {
+        this.owner = owner;
+    }
+
+    /** Relative to the run's URL: {@code model-promotion/<id>/}. */
+    public String getUrl() {
+        return ModelDeploymentsAction.URL_NAME + "/" + id + "/";
+    }
+
+    public ModelDeploymentsAction getOwner() {
+        return owner;
     }
 
     public Run<?, ?> getRun() {
-        return run;
+        return owner == null ? null : owner.getRun();
+    }
+
+    /**
+     * A page stored by a version that attached one {@code PromotionAction} per run (as a run action of its own, with
+     * no ID): read back as the run's {@link ModelDeploymentsAction} holding it.
+     */
+    protected Object readResolve() {
+        if (id != null) {
+            return this;
+        }
+        ModelDeploymentsAction all = new ModelDeploymentsAction();
+        all.adopt(this);
+        return all;
     }
 
     public String getKey() {
@@ -144,22 +166,36 @@ public final class PromotionAction implements RunAction2 {
 
     @RequirePOST
     public HttpResponse doApprove(@QueryParameter String comment) throws IOException {
-        return respond(decide(currentApprover(), true, comment, Instant.now()));
+        return respond(decideAsCurrentUser(true, comment, Instant.now()));
     }
 
     @RequirePOST
     public HttpResponse doReject(@QueryParameter String comment) throws IOException {
-        return respond(decide(currentApprover(), false, comment, Instant.now()));
+        return respond(decideAsCurrentUser(false, comment, Instant.now()));
     }
 
-    /** The smoke report (with its plots) for the page's frame. */
+    /**
+     * The decision of whoever sends the current request: without the permission, {@code checkPermission} sends an
+     * anonymous user to the login page (and others get Jenkins' 403 page); otherwise {@link #decide}.
+     */
+    public Outcome decideAsCurrentUser(boolean approve, String text, Instant now) {
+        AccessControlled job = owner == null ? null : owner.permissions();
+        Approver who = Approver.current(job);
+        if (!who.hasPromotePermission() && job != null) {
+            job.checkPermission(PromotionPermissions.PROMOTE);
+        }
+        return decide(who, approve, text, now);
+    }
+
+    /** The smoke report (with its plots) for the page's frame; kept in a file next to build.xml. */
     public HttpResponse doReport() {
-        return HttpResponses.html(evidence.getSmokeReportHtml());
+        return ModelDeploymentsAction.sandboxed(owner == null ? evidence.getSmokeReportHtml() : owner.report(this));
     }
 
     /**
      * Records a decision if {@code who} may give it now. The checks, in order: still open, within the window, the
-     * permission, the approver list (user ID or one of the user's groups).
+     * permission, the approver list ({@link Approver#isListedIn}: user ID or one of the user's groups, as the
+     * security realm compares them; administrators always).
      */
     public Outcome decide(Approver who, boolean approve, String text, Instant now) {
         synchronized (this) {
@@ -172,8 +208,7 @@ public final class PromotionAction implements RunAction2 {
             if (!who.hasPromotePermission()) {
                 return Outcome.NOT_PERMITTED;
             }
-            if (!approvers.isEmpty() && !approvers.contains(who.id())
-                    && who.groups().stream().noneMatch(approvers::contains)) {
+            if (!who.isListedIn(approvers)) {
                 return Outcome.NOT_LISTED;
             }
             status = approve ? Status.APPROVED : Status.REJECTED;
@@ -184,10 +219,10 @@ public final class PromotionAction implements RunAction2 {
         Approval approval = getApproval();
         persist();
         if (!ApprovalRegistry.deliver(key, approval) && afterDecision != null) {
-            Run<?, ?> owner = run;
+            Run<?, ?> r = getRun();
             FOLLOW_UPS.submit(() -> {
                 try {
-                    afterDecision.decided(owner, this, approval);
+                    afterDecision.decided(r, this, approval);
                 } catch (Exception e) {
                     LOGGER.log(Level.WARNING, "promotion follow-up of " + key + " failed", e);
                     addOutcome("failed: " + e.getMessage());
@@ -240,20 +275,13 @@ public final class PromotionAction implements RunAction2 {
         return HttpResponses.errorWithoutStack(code, message(outcome));
     }
 
-    private Approver currentApprover() {
-        User user = User.current();
-        return new Approver(user == null ? "anonymous" : user.getId(),
-                user == null ? List.of() : user.getAuthorities(),
-                run != null && run.hasPermission(PromotionPermissions.PROMOTE));
-    }
-
     private void persist() {
-        Run<?, ?> owner = run;
-        if (owner == null) {
+        Run<?, ?> r = getRun();
+        if (r == null) {
             return;
         }
         try {
-            owner.save();
+            r.save();
         } catch (IOException e) {
             LOGGER.log(Level.WARNING, "could not save the promotion decision on " + key, e);
         }

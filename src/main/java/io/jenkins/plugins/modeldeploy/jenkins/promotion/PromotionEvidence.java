@@ -13,12 +13,16 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * What an approver decides on, stored with the run (plain fields, so it serializes into build.xml and the
- * pipeline's program state): the versions and image digests, the smoke percentiles, the A/B statistics and the
- * smoke test's HTML report with its plots.
+ * What an approver decides on, stored with the run in build.xml (plain fields; never in the Pipeline's program
+ * state): the versions and image digests, the smoke percentiles, the A/B statistics — and, until the run's
+ * {@link ModelDeploymentsAction} has written it to a file, the smoke test's HTML report with its plots.
  */
 public final class PromotionEvidence implements Serializable {
-    private static final long serialVersionUID = 1L;
+    /**
+     * Serializable because it is made where the deployment ran (the agent) and crosses the channel to the controller;
+     * the report HTML does not travel (transient): the controller has the step's own copy of the report.
+     */
+    private static final long serialVersionUID = 2L;
     static final double[] PERCENTILES = {50, 90, 95, 99, 99.9};
 
     private final String model;
@@ -33,7 +37,8 @@ public final class PromotionEvidence implements Serializable {
     private final double smokeErrorRate;
     private final LinkedHashMap<String, Double> smokePercentiles;
     private final ArrayList<String> smokeReasons;
-    private final String smokeReportHtml;
+    /** Not in build.xml: {@link ModelDeploymentsAction} keeps it as a file in the run's folder. */
+    private final transient String smokeReportHtml;
     private final String verdict;
     private final ArrayList<String> verdictReasons;
     private final Variant championStats;
@@ -197,7 +202,7 @@ public final class PromotionEvidence implements Serializable {
 
     /** The smoke test's HTML report (percentile table and SVG plots), served by the page for its frame. */
     public String getSmokeReportHtml() {
-        return smokeReportHtml;
+        return smokeReportHtml == null ? "" : smokeReportHtml;
     }
 
     public String getVerdict() {

@@ -4,6 +4,7 @@ import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.event.EventDetails;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.TargetOptions;
+import io.jenkins.plugins.modeldeploy.jenkins.promotion.ApprovalRegistry;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionEvidence;
 import io.jenkins.plugins.modeldeploy.pipeline.Approval;
@@ -12,7 +13,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+import org.jenkinsci.plugins.workflow.graph.FlowNode;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
+import org.jenkinsci.plugins.workflow.support.actions.PauseAction;
 
 /**
  * An execution that may wait for a person between its halves ({@code deployModel}, {@code promoteModel}). While it
@@ -22,6 +27,7 @@ import org.jenkinsci.plugins.workflow.steps.StepContext;
  */
 public abstract class ApprovingExecution extends BackgroundExecution {
     private static final long serialVersionUID = 1L;
+    private static final Logger LOGGER = Logger.getLogger(ApprovingExecution.class.getName());
 
     private final TargetOptions target;
     private String model;
@@ -43,17 +49,18 @@ public abstract class ApprovingExecution extends BackgroundExecution {
      */
     protected abstract void afterTimeout(Session s, Duration waited) throws Exception;
 
-    /** Attaches the promotion page, announces it and starts waiting; the caller returns {@link #PENDING}. */
+    /**
+     * Starts waiting, then attaches the promotion page and announces it; the caller returns {@link #PENDING}. The
+     * order matters: the waiter (registry callback and deadline timer) is armed BEFORE anyone can see the page or the
+     * {@code approval.requested} event, so a decision given at once is delivered; and after arming, a decision
+     * already recorded on the page is delivered too ({@link #deliverRecorded}) — exactly once either way, because the
+     * registry hands a decision out only to the waiter it removes.
+     */
     protected final void awaitApproval(Session s, String model, String version, PromotionEvidence evidence,
             List<String> approvers, Duration timeout) throws Exception {
         StepServices services = s.services;
         String key = services.runId() + "/" + stepName() + "/" + model + "-" + version;
         Instant deadline = Instant.now().plus(timeout);
-        services.attach(new PromotionAction(key, evidence, approvers, deadline, null));
-        String url = services.runUrl() + "model-promotion/";
-        s.publish(DeploymentEvent.of(model, version, "waiting for approval at " + url,
-                new EventDetails.ApprovalRequested(url)));
-        services.log().println(Messages.format("Approval.waiting", model, version, url));
         ApprovalWait armed = new ApprovalWait(key, deadline);
         synchronized (this) {
             this.timeout = timeout;
@@ -62,13 +69,36 @@ public abstract class ApprovingExecution extends BackgroundExecution {
             this.wait = armed;
         }
         status("waiting for approval until " + deadline);
+        pause(true);
         getContext().saveState();
-        armed.arm(this::decided, this::timedOut);
+        armed.arm(this::decided, this::timedOut); // 1. the waiter
+        PromotionAction page = new PromotionAction(key, evidence, approvers, deadline, null);
+        try {
+            services.attach(page); // 2. the page
+        } catch (Exception e) {
+            armed.disarm(); // the step fails with this: no timeout may complete it again
+            throw e;
+        }
+        String url = services.runUrl() + page.getUrl();
+        s.publish(DeploymentEvent.of(model, version, "waiting for approval at " + url, // 3. the event
+                new EventDetails.ApprovalRequested(url)));
+        services.log().println(Messages.format("Approval.waiting", model, version, url));
+        if (!url.startsWith("http://") && !url.startsWith("https://")) {
+            services.log().println(Messages.format("Approval.noRootUrl"));
+        }
+        deliverRecorded(services, key);
+    }
+
+    /** A decision already recorded on the page goes to the armed waiter (no-op when it was delivered already). */
+    private static void deliverRecorded(StepServices services, String key) {
+        services.promotion(key).map(PromotionAction::getApproval)
+                .ifPresent(given -> ApprovalRegistry.deliver(key, given));
     }
 
     /** Called by the promotion page (through the registry) with the decision; returns at once. */
     final void decided(Approval approval) {
         status(approval.approved() ? "carrying out the approval" : "carrying out the rejection");
+        pause(false);
         submit(() -> {
             Object result;
             try (Session s = Session.open(services(), target)) {
@@ -78,19 +108,62 @@ public abstract class ApprovingExecution extends BackgroundExecution {
         });
     }
 
+    /**
+     * The deadline passed with the waiter still registered. The page is closed first; if a decision was recorded
+     * in the meantime (given just before the deadline, delivered after the timer withdrew the waiter), it is carried
+     * out instead of the timeout — an approved version is never rolled back for being late by a few milliseconds.
+     */
     final void timedOut() {
+        ApprovalWait waiting;
+        synchronized (this) {
+            waiting = wait;
+        }
+        try {
+            Optional<PromotionAction> page = services().promotion(waiting.key);
+            if (page.isPresent() && !page.get().close(PromotionAction.Status.TIMED_OUT)
+                    && page.get().getApproval() != null) {
+                decided(page.get().getApproval());
+                return;
+            }
+        } catch (Exception e) {
+            getContext().onFailure(e);
+            return;
+        }
         status("approval timed out");
+        pause(false);
         submit(() -> {
             StepServices services = services();
-            services.promotion(wait.key).ifPresent(a -> a.close(PromotionAction.Status.TIMED_OUT));
             String message = Messages.format("Approval.timedOut", model, version,
-                    Instant.ofEpochMilli(wait.deadlineMillis));
+                    Instant.ofEpochMilli(waiting.deadlineMillis));
             services.log().println(message);
             try (Session s = Session.open(services, target)) {
                 afterTimeout(s, timeout == null ? Duration.ZERO : timeout);
             }
             throw new AbortException(message);
         });
+    }
+
+    /**
+     * Marks the step's flow node as paused (stage view and pipeline-graph-view show "paused", not "running") while it
+     * waits, and ends the pause when the wait is over, as pipeline-input-step does. Outside a Pipeline (no flow node)
+     * nothing happens.
+     */
+    private void pause(boolean paused) {
+        try {
+            FlowNode node = getContext().get(FlowNode.class);
+            if (node == null) {
+                return;
+            }
+            if (paused) {
+                if (!PauseAction.isPaused(node)) {
+                    node.addAction(new PauseAction("Approval"));
+                }
+            } else {
+                PauseAction.endCurrentPause(node);
+            }
+        } catch (Exception e) {
+            LOGGER.log(Level.FINE, "could not mark the flow node as paused", e);
+        }
     }
 
     @Override
@@ -106,16 +179,11 @@ public abstract class ApprovingExecution extends BackgroundExecution {
         try {
             StepServices services = services();
             services.log().println(Messages.format("Approval.resumed", model, version));
-            Optional<PromotionAction> page = services.promotion(waiting.key);
-            Approval given = page.map(PromotionAction::getApproval).orElse(null);
-            if (given != null) {
-                decided(given); // decided while Jenkins restarted
-            } else if (waiting.expired()) {
-                timedOut();
-            } else {
-                status("waiting for approval until " + Instant.ofEpochMilli(waiting.deadlineMillis));
-                waiting.arm(this::decided, this::timedOut);
-            }
+            status("waiting for approval until " + Instant.ofEpochMilli(waiting.deadlineMillis));
+            // Armed first (an expired deadline fires the timer at once), then the decision given while Jenkins was
+            // down — or in between — is read and delivered: nothing decided after the read can be missed.
+            waiting.arm(this::decided, this::timedOut);
+            deliverRecorded(services, waiting.key);
         } catch (Exception e) {
             getContext().onFailure(e);
         }
@@ -131,6 +199,7 @@ public abstract class ApprovingExecution extends BackgroundExecution {
         if (waiting != null) {
             waiting.disarm();
             services().promotion(waiting.key).ifPresent(a -> a.close(PromotionAction.Status.ABORTED));
+            pause(false);
         }
         super.stop(cause);
     }
@@ -164,6 +233,16 @@ public abstract class ApprovingExecution extends BackgroundExecution {
 
     protected final TargetOptions target() {
         return target;
+    }
+
+    /** Not while waiting for a person (the wait survives a restart); otherwise while the work runs. */
+    @Override
+    public boolean blocksRestart() {
+        String key = approvalKey();
+        if (key != null && ApprovalRegistry.isWaiting(key)) {
+            return false;
+        }
+        return super.blocksRestart();
     }
 
     /** The key the execution waits under (null while it is not waiting); for tests and the page. */

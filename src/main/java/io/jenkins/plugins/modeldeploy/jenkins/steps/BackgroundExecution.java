@@ -27,7 +27,8 @@ public abstract class BackgroundExecution extends StepExecution {
 
     private final String stepName;
     private transient volatile Future<?> task;
-    private transient volatile String status;
+    /** The phase, kept with the Pipeline so the message of a step interrupted by a restart names it. */
+    private volatile String status;
     /** Set by {@link #stop}: the step is already completed, so the interrupted work must not complete it again. */
     private transient volatile boolean stopped;
     private transient volatile Throwable stopCause;
@@ -127,6 +128,22 @@ public abstract class BackgroundExecution extends StepExecution {
     @Override
     public String getStatus() {
         return status;
+    }
+
+    /**
+     * True while the work runs (building, rolling out, testing): a safe restart waits for it, as it does for
+     * workflow-step-api's {@code SynchronousNonBlockingStepExecution}. False when nothing runs — in particular while
+     * waiting for an approval, which survives a restart.
+     */
+    @Override
+    public boolean blocksRestart() {
+        return working();
+    }
+
+    /** True while a worker runs this step's work. */
+    final boolean working() {
+        Future<?> running = task;
+        return running != null && !running.isDone();
     }
 
     protected final void status(String phase) {

@@ -4,6 +4,7 @@ import hudson.AbortException;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Durations;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
+import io.jenkins.plugins.modeldeploy.jenkins.promotion.DeploymentRecord;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionEvidence;
 import io.jenkins.plugins.modeldeploy.model.ModelSpec;
 import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
@@ -152,6 +153,8 @@ final class DeployFlow {
         final String reason;
         final String production;
         final LinkedHashMap<String, Object> result;
+        /** The run's summary of this deployment, made where it ran (the outcome itself does not travel). */
+        final DeploymentRecord record;
 
         private Ended(DeployOutcome o, Map<String, Object> result) {
             this.succeeded = o.succeeded();
@@ -161,6 +164,7 @@ final class DeployFlow {
             this.reason = o.reason();
             this.production = o.production().orElse(null);
             this.result = new LinkedHashMap<>(result);
+            this.record = new DeploymentRecord(o, result, System.currentTimeMillis());
         }
 
         static Ended of(DeployOutcome outcome, Map<String, Object> result) {
@@ -173,6 +177,7 @@ final class DeployFlow {
      * the run ended.
      */
     static Object complete(Ended ended, StepServices services) throws AbortException {
+        services.recordDeployment(ended.record);
         if (ended.succeeded) {
             services.log().println(Messages.format("Deploy.promoted", ended.model, ended.version));
             return ended.result;

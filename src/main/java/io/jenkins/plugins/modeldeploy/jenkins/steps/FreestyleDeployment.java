@@ -14,6 +14,7 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.Map;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -83,8 +84,11 @@ public final class FreestyleDeployment {
                     BackgroundExecution.WORKERS.submit(() -> followUp.expired(page, timeout));
                 }
             });
-            services.log().println(Messages.format("Approval.waiting", model, version,
-                    services.runUrl() + "model-promotion/"));
+            String url = services.runUrl() + page.getUrl();
+            services.log().println(Messages.format("Approval.waiting", model, version, url));
+            if (!url.startsWith("http://") && !url.startsWith("https://")) {
+                services.log().println(Messages.format("Approval.noRootUrl"));
+            }
         }
     }
 
@@ -112,8 +116,8 @@ public final class FreestyleDeployment {
         public void decided(Run<?, ?> run, PromotionAction page, Approval approval) throws Exception {
             String model = this.model;
             String version = this.version;
-            onPage(run, page, s -> s.services.log().println(s.onAgent(a -> // no workspace: on the controller
-                    report(model, version, DeployFlow.lifecycle(a).decide(model, version, approval)))));
+            onPage(run, page, s -> report(s.services, s.onAgent(a -> // no workspace: on the controller
+                    ended(DeployFlow.lifecycle(a).decide(model, version, approval)))));
         }
 
         /** Nobody decided by the deadline: the lifecycle takes the version out; the page says so. */
@@ -124,8 +128,8 @@ public final class FreestyleDeployment {
                 onPage(page.getRun(), page, s -> {
                     s.services.log().println(Messages.format("Approval.timedOut", model, version,
                             page.getDeadline()));
-                    s.services.log().println(s.onAgent(a ->
-                            report(model, version, DeployFlow.lifecycle(a).expire(model, version, waited))));
+                    report(s.services, s.onAgent(a ->
+                            ended(DeployFlow.lifecycle(a).expire(model, version, waited))));
                 });
             } catch (Exception e) {
                 LOGGER.log(Level.WARNING, "expiry of the promotion " + page.getKey() + " failed", e);
@@ -133,10 +137,17 @@ public final class FreestyleDeployment {
             }
         }
 
-        private static String report(String model, String version, DeployOutcome outcome) {
-            return (outcome.succeeded() ? Messages.format("Deploy.promoted", model, version)
-                    : Messages.format("Deploy.ended", model, version, outcome.outcome().map(Enum::name).orElse("?"),
-                            outcome.reason(), outcome.production().orElse("none")));
+        private static DeployFlow.Ended ended(DeployOutcome outcome) {
+            return DeployFlow.Ended.of(outcome, DeployFlow.summary(outcome, Map.of()));
+        }
+
+        /** On the controller: the run's summary gets the deployment; the page's log says how it ended. */
+        private static void report(StepServices services, DeployFlow.Ended ended) {
+            services.recordDeployment(ended.record);
+            services.log().println(ended.succeeded ? Messages.format("Deploy.promoted", ended.model, ended.version)
+                    : Messages.format("Deploy.ended", ended.model, ended.version,
+                            ended.outcome == null ? "?" : ended.outcome, ended.reason,
+                            ended.production == null ? "none" : ended.production));
         }
 
         /** Runs {@code work} with the run's services, every line it logs going to the page. */

@@ -10,6 +10,8 @@ import io.jenkins.plugins.modeldeploy.jenkins.credentials.SecretMask;
 import io.jenkins.plugins.modeldeploy.jenkins.credentials.SecretSource;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
 import io.jenkins.plugins.modeldeploy.jenkins.log.BuildLogSink;
+import io.jenkins.plugins.modeldeploy.jenkins.promotion.DeploymentRecord;
+import io.jenkins.plugins.modeldeploy.jenkins.promotion.ModelDeploymentsAction;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
 import io.jenkins.plugins.modeldeploy.jenkins.reports.SmokeReportFiles;
 import io.jenkins.plugins.modeldeploy.jenkins.reports.SmokeReportPublisher;
@@ -18,7 +20,9 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import jenkins.model.Jenkins;
 
 /**
  * {@link StepServices} over a run, its listener and workspace. The work runs where the workspace is (see {@link
@@ -155,19 +159,26 @@ public final class JenkinsStepServices implements StepServices {
 
     @Override
     public String runUrl() {
-        return run.getUrl();
+        Jenkins jenkins = Jenkins.getInstanceOrNull();
+        String root = jenkins == null ? null : jenkins.getRootUrl();
+        return (root == null ? "" : root) + run.getUrl();
     }
 
     @Override
     public void attach(PromotionAction action) throws IOException {
-        run.addOrReplaceAction(action);
+        ModelDeploymentsAction.of(run).add(action);
         run.save();
     }
 
     @Override
     public Optional<PromotionAction> promotion(String key) {
-        PromotionAction action = run.getAction(PromotionAction.class);
-        return action != null && action.getKey().equals(key) ? Optional.of(action) : Optional.empty();
+        ModelDeploymentsAction all = run.getAction(ModelDeploymentsAction.class);
+        return all == null ? Optional.empty() : all.byKey(key);
+    }
+
+    @Override
+    public void recordDeployment(DeploymentRecord record) {
+        ModelDeploymentsAction.of(run).record(record);
     }
 
     @Override

@@ -9,10 +9,12 @@ import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
 import io.jenkins.plugins.modeldeploy.jenkins.log.BuildLogSink;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
 import io.jenkins.plugins.modeldeploy.jenkins.reports.SmokeReportFiles;
+import io.jenkins.plugins.modeldeploy.jenkins.promotion.DeploymentRecord;
 import java.io.IOException;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -66,14 +68,23 @@ public interface StepServices {
     /** The run's externalizable ID ({@code job/name#42}). */
     String runId();
 
-    /** The run's absolute URL, for links in events and annotations. */
+    /**
+     * The run's absolute URL ({@code Jenkins.get().getRootUrl()} + the run's URL), for links in the log, events and
+     * annotations; relative to Jenkins when its URL is not configured.
+     */
     String runUrl();
 
-    /** Attaches (or replaces) the promotion page on the run. */
+    /** Adds a promotion to the run's deployments action (under an ID of its own; nothing is replaced). */
     void attach(PromotionAction action) throws IOException;
 
-    /** The run's promotion page with {@code key}, if attached. */
+    /** The run's promotion with {@code key}, if attached. */
     Optional<PromotionAction> promotion(String key);
+
+    /**
+     * Adds a deployment that ended to the run's summary (with or without approval); the record is made where the
+     * deployment ran and keeps what the first half found (image, endpoint, smoke figures). Nothing by default.
+     */
+    default void recordDeployment(DeploymentRecord record) {}
 
     /** How the promotion page of this run reopens its services after the build ended (stored with the page). */
     Reopener reopener();

@@ -2,7 +2,14 @@ package io.jenkins.plugins.modeldeploy.jenkins.promotion;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import hudson.init.InitMilestone;
+import hudson.init.Initializer;
 import hudson.model.Item;
+import hudson.model.User;
+import hudson.security.AccessControlled;
+import hudson.security.Permission;
 import io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan;
 import io.jenkins.plugins.modeldeploy.abtest.ExperimentResult;
 import io.jenkins.plugins.modeldeploy.abtest.VariantStats;
@@ -10,12 +17,17 @@ import io.jenkins.plugins.modeldeploy.abtest.Verdict;
 import io.jenkins.plugins.modeldeploy.pipeline.Approval;
 import io.jenkins.plugins.modeldeploy.pipeline.PromotionRequest;
 import java.lang.reflect.Method;
+import java.lang.reflect.Modifier;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.concurrent.atomic.AtomicReference;
+import jenkins.model.IdStrategy;
+import jenkins.model.Jenkins;
+import jenkins.model.OfflineJenkins;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.kohsuke.stapler.QueryParameter;
 import org.kohsuke.stapler.interceptor.RequirePOST;
@@ -40,6 +52,92 @@ class PromotionActionTest {
                 null);
     }
 
+    /** A job on which the current user holds (or lacks) ModelDeploy/Promote; checkPermission as Jenkins' denies. */
+    static AccessControlled job(boolean promote) {
+        return new AccessControlled() {
+            @Override
+            public boolean hasPermission(Permission permission) {
+                return permission == PromotionPermissions.PROMOTE && promote;
+            }
+
+            @Override
+            public void checkPermission(Permission permission) {
+                if (!hasPermission(permission)) {
+                    throw new SecurityException(Jenkins.getAuthentication2().getName() + " is missing the "
+                            + permission.name + " permission"); // Jenkins: login redirect for anonymous, else 403
+                }
+            }
+        };
+    }
+
+    /** A promotion attached to a run's action whose permissions are {@code job}'s. */
+    private static PromotionAction attached(List<String> approvers, AccessControlled job) {
+        PromotionAction page = action(approvers);
+        new ModelDeploymentsAction(job, null).add(page);
+        return page;
+    }
+
+    @AfterEach
+    void signOut() {
+        OfflineJenkins.uninstall();
+    }
+
+    // --- who may decide: the submitting user's own authentication, compared as the realm compares IDs ---------
+
+    @Test
+    void aNonAdministratorInAnApproverGroupApprovesOnTheirOwnAuthentication() {
+        OfflineJenkins.install(IdStrategy.CASE_INSENSITIVE, IdStrategy.CASE_INSENSITIVE, null, "admin");
+        OfflineJenkins.signIn("bob", "developers", "ml-leads");
+        // what the review found: core's User.getAuthorities() is empty unless the CALLER is an administrator
+        assertThat(User.current().getId()).isEqualTo("bob");
+        assertThat(User.current().getAuthorities()).isEmpty();
+
+        PromotionAction page = attached(List.of("alice", "ml-leads"), job(true));
+        assertThat(page.decideAsCurrentUser(true, "ship it", NOW)).isEqualTo(PromotionAction.Outcome.RECORDED);
+        assertThat(page.getApproval()).isEqualTo(new Approval(true, "bob", NOW, "ship it"));
+    }
+
+    @Test
+    void userIdsAndGroupsAreComparedAsTheSecurityRealmComparesThem() {
+        OfflineJenkins.install(IdStrategy.CASE_INSENSITIVE, IdStrategy.CASE_INSENSITIVE, null);
+        OfflineJenkins.signIn("ML-Lead-Bob");
+        assertThat(attached(List.of("ml-lead-bob"), job(true)).decideAsCurrentUser(true, "", NOW))
+                .isEqualTo(PromotionAction.Outcome.RECORDED);
+        OfflineJenkins.signIn("carol", "ML-LEADS");
+        assertThat(attached(List.of("ml-leads"), job(true)).decideAsCurrentUser(true, "", NOW))
+                .isEqualTo(PromotionAction.Outcome.RECORDED);
+
+        OfflineJenkins.install(new IdStrategy.CaseSensitive(), new IdStrategy.CaseSensitive(), null);
+        OfflineJenkins.signIn("ML-Lead-Bob", "ML-LEADS");
+        assertThat(attached(List.of("ml-lead-bob", "ml-leads"), job(true)).decideAsCurrentUser(true, "", NOW))
+                .isEqualTo(PromotionAction.Outcome.NOT_LISTED);
+        assertThat(attached(List.of("ML-Lead-Bob"), job(true)).decideAsCurrentUser(true, "", NOW))
+                .isEqualTo(PromotionAction.Outcome.RECORDED);
+    }
+
+    @Test
+    void someoneNotListedIsRefusedUnlessTheyAdministerJenkins() {
+        OfflineJenkins.install(IdStrategy.CASE_INSENSITIVE, IdStrategy.CASE_INSENSITIVE, null, "root");
+        OfflineJenkins.signIn("dave", "developers");
+        PromotionAction page = attached(List.of("alice", "ml-leads"), job(true));
+        assertThat(page.decideAsCurrentUser(true, "", NOW)).isEqualTo(PromotionAction.Outcome.NOT_LISTED);
+        assertThat(page.getStatus()).isEqualTo(PromotionAction.Status.PENDING);
+        // as in pipeline-input-step, an administrator may always settle
+        OfflineJenkins.signIn("root");
+        assertThat(page.decideAsCurrentUser(false, "", NOW)).isEqualTo(PromotionAction.Outcome.RECORDED);
+        assertThat(page.getDecidedBy()).isEqualTo("root");
+    }
+
+    @Test
+    void withoutThePermissionJenkinsDeniesTheRequestAndNothingIsRecorded() {
+        OfflineJenkins.install(IdStrategy.CASE_INSENSITIVE, IdStrategy.CASE_INSENSITIVE, null);
+        OfflineJenkins.signIn("bob", "ml-leads");
+        PromotionAction page = attached(List.of("ml-leads"), job(false));
+        assertThatThrownBy(() -> page.decideAsCurrentUser(true, "", NOW)).isInstanceOf(SecurityException.class)
+                .hasMessage("bob is missing the Promote permission");
+        assertThat(page.getStatus()).isEqualTo(PromotionAction.Status.PENDING);
+    }
+
     @Test
     void approveAndRejectAreJenkinsActionsThatOnlyAcceptPost() throws Exception {
         for (String name : List.of("doApprove", "doReject")) {
@@ -48,17 +146,29 @@ class PromotionActionTest {
             assertThat(m.getParameters()[0].isAnnotationPresent(QueryParameter.class)).isTrue();
         }
         assertThat(PromotionAction.class.getMethod("doReport").isAnnotationPresent(RequirePOST.class)).isFalse();
-        assertThat(action(List.of()).getUrlName()).isEqualTo("model-promotion");
+        assertThat(new ModelDeploymentsAction().getUrlName()).isEqualTo("model-promotion");
     }
 
     @Test
-    void theDedicatedPermissionIsModelDeployPromoteImpliedByBuild() {
+    void theDedicatedPermissionIsModelDeployPromoteNotImpliedByBuildUnlessTheAdministratorSaysSo() {
         assertThat(PromotionPermissions.PROMOTE.name).isEqualTo("Promote");
         assertThat(PromotionPermissions.PROMOTE.group).isSameAs(PromotionPermissions.GROUP);
         assertThat(PromotionPermissions.GROUP.title.toString()).isEqualTo("Promotion.permissionGroup");
         assertThat(io.jenkins.plugins.modeldeploy.jenkins.Messages.format("Promotion.permissionGroup"))
                 .isEqualTo("ModelDeploy");
-        assertThat(PromotionPermissions.PROMOTE.impliedBy).isSameAs(Item.BUILD);
+        assertThat(System.getProperty(PromotionPermissions.IMPLIED_BY_BUILD)).isNull();
+        assertThat(PromotionPermissions.PROMOTE.impliedBy).isNull(); // whoever may build may not approve
+        assertThat(PromotionPermissions.impliedBy(true)).isSameAs(Item.BUILD); // -D...promoteImpliedByBuild=true
+        assertThat(PromotionPermissions.impliedBy(false)).isNull();
+    }
+
+    @Test
+    void thePermissionIsRegisteredAtStartUpNotOnFirstUse() throws Exception {
+        Method register = PromotionPermissions.class.getMethod("register");
+        assertThat(Modifier.isStatic(register.getModifiers())).isTrue();
+        Initializer init = register.getAnnotation(Initializer.class);
+        assertThat(init).as("@Initializer on PromotionPermissions.register").isNotNull();
+        assertThat(init.after()).isEqualTo(InitMilestone.PLUGINS_STARTED);
     }
 
     @Test

@@ -18,9 +18,11 @@ import java.io.ObjectOutputStream;
 import java.lang.reflect.Field;
 import java.lang.reflect.Modifier;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
+import org.jenkinsci.plugins.workflow.support.actions.PauseAction;
 
 /**
  * {@code deployModel}'s execution on the real engine and lifecycle: Jib pushes the image to a registry on 127.0.0.1,
@@ -60,6 +62,13 @@ class DeployModelIT extends StepITBase {
         assertThat(build.workspace.resolve("model-deploy-reports/" + MODEL + "-1/smoke-junit.xml"))
                 .content().contains("classname=\"model-deploy." + MODEL + "-1\"");
         world.assertEnded(build, "1", Outcome.PROMOTED, Stage.PRODUCTION, "1");
+        // the run's summary: made where the deployment ran, kept on the controller, linked to the run's smoke report
+        assertThat(build.deployments.getDeployments()).singleElement().satisfies(r -> {
+            assertThat(r.getOutcome()).isEqualTo("PROMOTED");
+            assertThat(r.getImage()).endsWith(digest);
+            assertThat(r.getSmokeP99Ms()).isPositive();
+            assertThat(r.getReportFile()).isEqualTo(MODEL + "-1/smoke.html");
+        });
         assertThat(world.cluster.state(MODEL).digests()).containsEntry("1", digest);
         assertThat(world.cluster.connections.get(0).namespace()).isEqualTo("ml");
         assertThat(world.cluster.connections.get(0).kubeconfig()).contains(FakeServices.KUBECONFIG);
@@ -88,6 +97,8 @@ class DeployModelIT extends StepITBase {
         world.production(EchoModels.SLOW, "1"); // the challenger is better: PROMOTE on any gate
         FakeServices build = world.build(2);
         FakeContext context = new FakeContext();
+        FakeNode node = new FakeNode();
+        context.node = node;
         DeployModelStep step = StepFixture.deployModel(EchoModels.FAST, "2");
         step.setApproval(StepFixture.approval("1h"));
         step.setKeepPrevious("30m");
@@ -95,6 +106,10 @@ class DeployModelIT extends StepITBase {
 
         String key = StepFixture.awaitWaiting(execution, context, build);
         PromotionAction page = build.attached;
+        // while it waits: paused on its flow node, and a safe restart need not wait for it
+        assertThat(PauseAction.isPaused(node)).isTrue();
+        assertThat(execution.blocksRestart()).isFalse();
+        assertThat(page.getUrl()).isEqualTo("model-promotion/echo-2/");
         assertThat(page.getKey()).isEqualTo(key);
         assertThat(page.getApprovers()).containsExactly("alice", "ml-leads");
         assertThat(page.getEvidence().getChampion()).isEqualTo("1");
@@ -120,8 +135,98 @@ class DeployModelIT extends StepITBase {
         assertThat(world.cluster.state(MODEL).keepUntil().get("1"))
                 .isBetween(Instant.now().plusSeconds(29 * 60), Instant.now().plusSeconds(30 * 60));
         assertThat(ApprovalRegistry.isWaiting(key)).isFalse();
+        assertThat(PauseAction.isPaused(node)).isFalse(); // the pause ended with the decision
+        assertThat(PauseAction.getPauseActions(node)).hasSize(1);
         assertThat(build.logText()).contains("Waiting for approval to promote echo version 2",
-                "job/ml/job/echo/2/model-promotion/", "approved by alice: looks good", "Promoted echo version 2");
+                "job/ml/job/echo/2/model-promotion/echo-2/", "the Jenkins URL is not configured",
+                "approved by alice: looks good", "Promoted echo version 2");
+        // the run's deployment summary
+        assertThat(build.deployments.getDeployments()).singleElement().satisfies(d -> {
+            assertThat(d.getModel()).isEqualTo("echo");
+            assertThat(d.getVersion()).isEqualTo("2");
+            assertThat(d.getImage()).isEqualTo(result.get("image"));
+            assertThat(d.getEndpoint()).isNotEmpty().isEqualTo(result.get("endpoint"));
+            assertThat(d.getVerdict()).isEqualTo("PROMOTE");
+            assertThat(d.getOutcome()).isEqualTo("PROMOTED");
+            assertThat(d.getApprovedBy()).isEqualTo("approved by alice");
+            assertThat(d.isSmokeRan()).isTrue();
+            assertThat(d.getSmokeP99Ms()).isGreaterThan(0).isGreaterThanOrEqualTo(d.getSmokeP50Ms());
+        });
+        // the smoke report is a file in the run's folder (sent back by the agent), served by the promotion's page and
+        // linked from the summary, not part of build.xml
+        assertThat(build.workspace.resolve(".reports-2/echo-2/smoke.html")).content().contains("<svg");
+        assertThat(build.deployments.getDeployments().get(0).getReportFile()).isEqualTo("echo-2/smoke.html");
+    }
+
+    // --- no lost decision ----------------------------------------------------------------------------------------
+
+    @Test
+    void aDecisionGivenTheMomentThePageAppearsIsCarriedOutNotRolledBackAtTheDeadline() throws Exception {
+        world.production(EchoModels.SLOW, "1");
+        FakeServices build = world.build(2);
+        FakeContext context = new FakeContext();
+        // an approver (or an event-driven bot) answers as soon as the page is there, before the step goes on
+        build.onAttach = page -> assertThat(page.decide(StepFixture.ALICE, true, "at once", Instant.now()))
+                .isEqualTo(PromotionAction.Outcome.RECORDED);
+        DeployModelStep step = StepFixture.deployModel(EchoModels.FAST, "2");
+        step.setApproval(StepFixture.approval("30s"));
+        start(build, step, context);
+
+        Map<String, Object> result = map(context.result());
+        assertThat(result).containsEntry("outcome", "PROMOTED").containsEntry("approvedBy", "alice");
+        assertThat(build.waitingWhenAttached).containsExactly(true); // the waiter came first
+        world.assertEnded(build, "2", Outcome.PROMOTED, Stage.PRODUCTION, "2");
+        assertThat(context.completions).hasValue(1);
+        // the approval.requested event went out after the waiter was armed, with the page's own URL
+        assertThat(StepFixture.firstOf(build, EventDetails.ApprovalRequested.class)).isPresent();
+    }
+
+    @Test
+    void anApprovalRecordedAsTheDeadlineTimerFiresIsCarriedOutNotTheTimeout() throws Exception {
+        world.production(EchoModels.SLOW, "1");
+        FakeServices build = world.build(2);
+        FakeContext context = new FakeContext();
+        DeployModelStep step = StepFixture.deployModel(EchoModels.FAST, "2");
+        step.setApproval(StepFixture.approval("1h"));
+        DeployModelExecution execution = start(build, step, context);
+        String key = StepFixture.awaitWaiting(execution, context, build);
+
+        // the deadline timer has just withdrawn the waiter when the approval is recorded: nobody is delivered to ...
+        assertThat(ApprovalRegistry.withdraw(key)).isTrue();
+        assertThat(build.attached.decide(StepFixture.ALICE, true, "just in time", Instant.now()))
+                .isEqualTo(PromotionAction.Outcome.RECORDED);
+        // ... and the timer goes on to its timeout: it finds the page decided and carries the decision out
+        execution.timedOut();
+
+        assertThat(map(context.result())).containsEntry("outcome", "PROMOTED").containsEntry("approvedBy", "alice");
+        assertThat(build.attached.getStatus()).isEqualTo(PromotionAction.Status.APPROVED);
+        world.assertEnded(build, "2", Outcome.PROMOTED, Stage.PRODUCTION, "2");
+        assertThat(context.completions).hasValue(1);
+    }
+
+    @Test
+    void twoPromotionsInOneRunKeepTheirOwnPagesDecisionsAndSummaries() throws Exception {
+        world.production(EchoModels.SLOW, "1");
+        FakeServices build = world.build(2);
+        for (String version : List.of("2", "3")) {
+            FakeContext context = new FakeContext();
+            DeployModelStep step = StepFixture.deployModel(EchoModels.FAST, version);
+            step.setApproval(StepFixture.approval("1h"));
+            DeployModelExecution execution = start(build, step, context);
+            StepFixture.awaitWaiting(execution, context, build);
+            build.attached.decide(version.equals("2") ? StepFixture.ALICE : StepFixture.BOB, version.equals("2"),
+                    "v" + version, Instant.now());
+            context.outcome.handle((r, t) -> r).get(90, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        List<PromotionAction> all = build.deployments.getPromotions();
+        assertThat(all).extracting(PromotionAction::getId).containsExactly("echo-2", "echo-3");
+        assertThat(all).extracting(PromotionAction::getStatus)
+                .containsExactly(PromotionAction.Status.APPROVED, PromotionAction.Status.REJECTED);
+        assertThat(all).extracting(PromotionAction::getDecidedBy).containsExactly("alice", "bob");
+        assertThat(all).extracting(p -> p.getEvidence().getChallenger()).containsExactly("2", "3");
+        assertThat(build.deployments.getDynamic("echo-2")).isSameAs(all.get(0));
+        assertThat(build.deployments.getDeployments()).extracting(d -> d.getVersion() + " " + d.getOutcome())
+                .containsExactly("2 PROMOTED", "3 REJECTED");
     }
 
     @Test
@@ -258,10 +363,14 @@ class DeployModelIT extends StepITBase {
         assertThat(world.cluster.state(MODEL).phase()).isEqualTo(ReleaseState.Phase.AWAITING_APPROVAL);
 
         FakeContext context = new FakeContext();
+        build.waitingWhenRead.clear();
         restored(before, new DeployModelExecution(context, step.request(), build)).onResume();
 
         assertThat(context.failure()).hasMessage("echo version 2 ended REJECTED: rejected by bob: not now;"
                 + " production is 1");
+        // resumed: the waiter is armed again BEFORE the recorded decision is read, so none can fall in between
+        assertThat(build.waitingWhenRead).first().isEqualTo(true);
+        assertThat(context.completions).hasValue(1);
         world.assertEnded(build, "2", Outcome.REJECTED, Stage.REJECTED, "1");
     }
 
@@ -299,6 +408,8 @@ class DeployModelIT extends StepITBase {
         DeployModelExecution execution = start(build, step, context);
         StepFixture.await(() -> StepFixture.firstOf(build, EventDetails.AbTestStarted.class).isPresent(), 60,
                 "the A/B test to start");
+        assertThat(execution.blocksRestart()).as("a safe restart waits for the A/B test").isTrue();
+        assertThat(execution.getStatus()).isEqualTo("deploying");
 
         execution.stop(new InterruptedException("aborted by carol"));
 
@@ -315,9 +426,12 @@ class DeployModelIT extends StepITBase {
     @Test
     void resumeWhileWorkingFailsWithAMessageNamingThePhase() throws Exception {
         FakeContext context = new FakeContext();
-        DeployModelExecution execution = new DeployModelExecution(context, StepFixture.deployModel(EchoModels.FAST,
-                "2").request(), world.build(2));
-        execution.status("rolling out");
+        DeployModelStep step = StepFixture.deployModel(EchoModels.FAST, "2");
+        DeployModelExecution running = new DeployModelExecution(new FakeContext(), step.request(), world.build(2));
+        running.status("rolling out");
+        // the phase is stored with the Pipeline: the restored execution still knows it
+        DeployModelExecution execution = restored(running, new DeployModelExecution(context, step.request(),
+                world.build(2)));
 
         execution.onResume();
 

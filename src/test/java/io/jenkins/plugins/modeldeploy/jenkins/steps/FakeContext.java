@@ -14,8 +14,14 @@ final class FakeContext extends StepContext {
     int saves;
     final java.util.concurrent.atomic.AtomicInteger completions = new java.util.concurrent.atomic.AtomicInteger();
 
+    /** The step's flow node, when a test gives one. */
+    volatile FakeNode node;
+
     @Override
     public <T> T get(Class<T> key) {
+        if (key == org.jenkinsci.plugins.workflow.graph.FlowNode.class) {
+            return key.cast(node);
+        }
         return null; // executions under test get their services injected
     }
 

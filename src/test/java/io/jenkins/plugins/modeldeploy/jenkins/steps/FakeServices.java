@@ -9,8 +9,11 @@ import io.jenkins.plugins.modeldeploy.jenkins.credentials.SecretMask;
 import io.jenkins.plugins.modeldeploy.jenkins.credentials.SecretSource;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
 import io.jenkins.plugins.modeldeploy.jenkins.log.BuildLogSink;
+import io.jenkins.plugins.modeldeploy.jenkins.promotion.ApprovalRegistry;
+import io.jenkins.plugins.modeldeploy.jenkins.promotion.ModelDeploymentsAction;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
 import hudson.FilePath;
+import io.jenkins.plugins.modeldeploy.jenkins.promotion.DeploymentRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -43,22 +46,35 @@ final class FakeServices implements StepServices {
     final String buildNumber;
     /** Every event the run published (through the same bus as the build log). */
     final List<DeploymentEvent> events;
+    /** The run's deployments action, as Jenkins would hold it (promotions under their own IDs, deployments). */
+    final ModelDeploymentsAction deployments;
+    /** The promotion attached last. */
     volatile PromotionAction attached;
     /** The smoke reports the work sent back to the "controller", by {@code model-version}. */
     final Map<String, io.jenkins.plugins.modeldeploy.jenkins.reports.SmokeReportFiles.Rendered> smokeReports =
             new ConcurrentHashMap<>();
+    /** Whether a waiter was registered for each promotion at the moment it was attached (the registration order). */
+    final List<Boolean> waitingWhenAttached = new CopyOnWriteArrayList<>();
+    /** Whether a waiter was registered for the key each time the step read its promotion back. */
+    final List<Boolean> waitingWhenRead = new CopyOnWriteArrayList<>();
+    /** Runs for every event the run publishes, as it is published (an event-driven approver). */
+    volatile java.util.function.Consumer<DeploymentEvent> onEvent = e -> {};
+    /** Runs when a promotion is attached, before the step goes on (a person deciding at once). */
+    volatile java.util.function.Consumer<PromotionAction> onAttach = p -> {};
 
     FakeServices(Path workspace, EngineFactory engines, ModelDeployConfiguration config, String buildNumber) {
-        this(workspace, engines, config, buildNumber, null, new CopyOnWriteArrayList<>());
+        this(workspace, engines, config, buildNumber, null, new CopyOnWriteArrayList<>(), null);
     }
 
     private FakeServices(Path workspace, EngineFactory engines, ModelDeployConfiguration config, String buildNumber,
-            PrintStream out, List<DeploymentEvent> events) {
+            PrintStream out, List<DeploymentEvent> events, ModelDeploymentsAction deployments) {
         this.workspace = workspace;
         this.engines = engines;
         this.config = config;
         this.buildNumber = buildNumber;
         this.events = events;
+        this.deployments = deployments != null ? deployments
+                : new ModelDeploymentsAction(null, workspace.resolve(".reports-" + buildNumber));
         this.log = new BuildLogSink(out != null ? out : new PrintStream(logBytes, true, StandardCharsets.UTF_8),
                 mask);
     }
@@ -88,6 +104,7 @@ final class FakeServices implements StepServices {
             @Override
             public void accept(DeploymentEvent event) {
                 events.add(event);
+                onEvent.accept(event);
             }
 
             @Override
@@ -126,6 +143,12 @@ final class FakeServices implements StepServices {
     public void smokeReported(String model, String version,
             io.jenkins.plugins.modeldeploy.jenkins.reports.SmokeReportFiles.Rendered reports) {
         smokeReports.put(model + "-" + version, reports);
+        try { // where JenkinsStepServices keeps them: the run's model-deploy/<model>-<version>/ (the action's folder)
+            io.jenkins.plugins.modeldeploy.jenkins.reports.SmokeReportFiles.writeRunReports(
+                    workspace.resolve(".reports-" + buildNumber).resolve(model + "-" + version), reports);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Override
@@ -221,19 +244,27 @@ final class FakeServices implements StepServices {
 
     @Override
     public void attach(PromotionAction action) {
+        waitingWhenAttached.add(ApprovalRegistry.isWaiting(action.getKey()));
+        deployments.add(action);
         attached = action;
+        onAttach.accept(action);
     }
 
     @Override
     public Optional<PromotionAction> promotion(String key) {
-        PromotionAction a = attached;
-        return a != null && a.getKey().equals(key) ? Optional.of(a) : Optional.empty();
+        waitingWhenRead.add(ApprovalRegistry.isWaiting(key));
+        return deployments.byKey(key);
+    }
+
+    @Override
+    public void recordDeployment(DeploymentRecord record) {
+        deployments.record(record);
     }
 
     /** The same run's services, logging to the page's listener, as Jenkins reopens them (the events still recorded). */
     @Override
     public Reopener reopener() {
         return (run, listener) -> new FakeServices(workspace, engines, config, buildNumber, listener.getLogger(),
-                events);
+                events, deployments);
     }
 }

@@ -171,8 +171,9 @@ final class StepFixture implements AutoCloseable {
     /** Waits until the execution waits for approval (registered, page attached); returns its key. */
     static String awaitWaiting(ApprovingExecution execution, FakeContext context, FakeServices build)
             throws Exception {
+        // waiting: registered, and the first half is over (page attached, event out, recorded decision re-read)
         await(() -> execution.approvalKey() != null && ApprovalRegistry.isWaiting(execution.approvalKey())
-                || context.outcome.isDone(), 60, "the execution to wait for approval");
+                && !execution.working() || context.outcome.isDone(), 60, "the execution to wait for approval");
         if (context.outcome.isDone()) {
             throw new AssertionError("the step ended instead of waiting for approval; its log:\n" + build.logText(),
                     context.failure());
