@@ -5,6 +5,10 @@
 package hudson.model;
 
 public abstract class Actionable {
+    public void addAction(Action a) {
+        throw new UnsupportedOperationException("signature only");
+    }
+
     public boolean addOrReplaceAction(Action a) {
         throw new UnsupportedOperationException("signature only");
     }

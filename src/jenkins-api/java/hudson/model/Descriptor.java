@@ -4,6 +4,8 @@
 // Supertypes Loadable, Saveable, OnMaster omitted. save()/load() do nothing here so unit tests can call setters that save.
 package hudson.model;
 
+import org.kohsuke.stapler.HttpResponse;
+
 public abstract class Descriptor<T extends Describable<T>> {
     protected Descriptor(Class<? extends T> clazz) {}
 
@@ -16,4 +18,10 @@ public abstract class Descriptor<T extends Describable<T>> {
     public synchronized void save() {}
 
     public synchronized void load() {}
+
+    public static final class FormException extends Exception implements HttpResponse {
+        public FormException(String message, String formField) {
+            super(message);
+        }
+    }
 }

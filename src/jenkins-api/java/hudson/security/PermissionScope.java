@@ -5,6 +5,8 @@
 package hudson.security;
 
 public final class PermissionScope {
+    public static final PermissionScope JENKINS = new PermissionScope();
+
     public static final PermissionScope ITEM = new PermissionScope();
 
     private PermissionScope() {}
