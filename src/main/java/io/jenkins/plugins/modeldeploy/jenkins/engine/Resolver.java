@@ -48,7 +48,7 @@ public final class Resolver {
     public KubernetesSettings kubernetes(TargetOptions options) {
         Optional<ClusterConfig> cluster = config.cluster(options.cluster);
         if (cluster.isEmpty() && Validation.blank(options.kubeconfigCredentialsId)) {
-            throw new IllegalArgumentException(Messages.format("Config.noTarget"));
+            throw new IllegalArgumentException(Messages.Config_noTarget());
         }
         String credentialsId = !Validation.blank(options.kubeconfigCredentialsId) ? options.kubeconfigCredentialsId
                 : cluster.map(ClusterConfig::getKubeconfigCredentialsId).orElse(null);
@@ -79,7 +79,7 @@ public final class Resolver {
         String repository = options.imageRepository;
         if (Validation.blank(repository)) {
             RegistryConfig first = config.getRegistries().stream().findFirst().orElseThrow(() ->
-                    new IllegalArgumentException(Messages.format("Config.noImageRepository")));
+                    new IllegalArgumentException(Messages.Config_noImageRepository()));
             repository = first.getUrl().replaceAll("/+$", "") + "/" + version.name();
         }
         Optional<RegistryConfig> registry = config.registryFor(repository);

@@ -70,7 +70,7 @@ public final class PromotionAction implements RunAction2 {
 
     @Override
     public String getDisplayName() {
-        return Messages.format("Promotion.displayName");
+        return Messages.Promotion_displayName();
     }
 
     @Override
@@ -224,11 +224,11 @@ public final class PromotionAction implements RunAction2 {
     public synchronized String message(Outcome outcome) {
         return switch (outcome) {
             case RECORDED -> "";
-            case NOT_PERMITTED -> Messages.format("Approval.notPermitted");
-            case NOT_LISTED -> Messages.format("Approval.notListed", String.join(", ", approvers));
-            case ALREADY_DECIDED -> Messages.format("Approval.alreadyDecided", status.name().toLowerCase(
+            case NOT_PERMITTED -> Messages.Approval_notPermitted();
+            case NOT_LISTED -> Messages.Approval_notListed(String.join(", ", approvers));
+            case ALREADY_DECIDED -> Messages.Approval_alreadyDecided(status.name().toLowerCase(
                     java.util.Locale.ROOT), decidedBy == null ? "nobody" : decidedBy, getDecidedAt());
-            case EXPIRED -> Messages.format("Approval.expired", getDeadline());
+            case EXPIRED -> Messages.Approval_expired(getDeadline());
         };
     }
 

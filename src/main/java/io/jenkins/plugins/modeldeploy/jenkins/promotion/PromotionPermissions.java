@@ -15,10 +15,10 @@ public final class PromotionPermissions {
     public static final String IMPLIED_BY_BUILD = "io.jenkins.plugins.modeldeploy.promoteImpliedByBuild";
 
     public static final PermissionGroup GROUP = new PermissionGroup(PromotionPermissions.class,
-            Messages.localizable("Promotion.permissionGroup"));
+            Messages._Promotion_permissionGroup());
 
     public static final Permission PROMOTE = new Permission(GROUP, "Promote",
-            Messages.localizable("Promotion.permissionDescription"),
+            Messages._Promotion_permissionDescription(),
             Boolean.parseBoolean(System.getProperty(IMPLIED_BY_BUILD, "true")) ? Item.BUILD : null,
             PermissionScope.ITEM);
 

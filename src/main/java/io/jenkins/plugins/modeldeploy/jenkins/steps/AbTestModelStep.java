@@ -135,7 +135,7 @@ public final class AbTestModelStep extends TargetStep {
         protected Object run(StepServices services) throws Exception {
             try (Session s = Session.open(services, target)) {
                 if (modelDir == null) {
-                    throw new AbortException(Messages.format("AbTest.modelDirRequired", model, challenger));
+                    throw new AbortException(Messages.AbTest_modelDirRequired(model, challenger));
                 }
                 Path dir = services.modelDirectory(modelDir);
                 List<SpecOverride> overrides = new ArrayList<>(s.resolver.sloDefaults(dir));
@@ -145,7 +145,7 @@ public final class AbTestModelStep extends TargetStep {
                 ModelVersion version = ModelVersion.of(new ModelSpecLoader().load(dir, overrides), challenger,
                         "challenger");
                 if (!version.name().equals(model)) {
-                    throw new AbortException(Messages.format("Step.modelMismatch", modelDir, version.name(), model));
+                    throw new AbortException(Messages.Step_modelMismatch(modelDir, version.name(), model));
                 }
                 Lifecycle lifecycle = DeployFlow.lifecycle(s, target);
                 Optional<String> production = s.target(target).releases().load(model)
@@ -158,7 +158,7 @@ public final class AbTestModelStep extends TargetStep {
                 Lifecycle.Progress progress = lifecycle.abTest(version, abTest.settings(),
                         DeployOutcome.begin(model, challenger));
                 DeployOutcome outcome = progress.outcome();
-                outcome.experiment().ifPresent(e -> services.log().println(Messages.format("Deploy.verdict", model,
+                outcome.experiment().ifPresent(e -> services.log().println(Messages.Deploy_verdict(model,
                         challenger, e.summary())));
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("verdict", outcome.verdict().map(Enum::name).orElse(null));
@@ -187,7 +187,7 @@ public final class AbTestModelStep extends TargetStep {
 
         @Override
         public String getDisplayName() {
-            return Messages.format("Step.abTestModel.displayName");
+            return Messages.Step_abTestModel_displayName();
         }
 
         public FormValidation doCheckModel(@QueryParameter String value) {

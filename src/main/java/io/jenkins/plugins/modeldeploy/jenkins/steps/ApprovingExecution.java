@@ -53,7 +53,7 @@ public abstract class ApprovingExecution extends BackgroundExecution {
         String url = services.runUrl() + "model-promotion/";
         s.publish(DeploymentEvent.of(model, version, "waiting for approval at " + url,
                 new EventDetails.ApprovalRequested(url)));
-        services.log().println(Messages.format("Approval.waiting", model, version, url));
+        services.log().println(Messages.Approval_waiting(model, version, url));
         ApprovalWait armed = new ApprovalWait(key, deadline);
         synchronized (this) {
             this.timeout = timeout;
@@ -83,7 +83,7 @@ public abstract class ApprovingExecution extends BackgroundExecution {
         submit(() -> {
             StepServices services = services();
             services.promotion(wait.key).ifPresent(a -> a.close(PromotionAction.Status.TIMED_OUT));
-            String message = Messages.format("Approval.timedOut", model, version,
+            String message = Messages.Approval_timedOut(model, version,
                     Instant.ofEpochMilli(wait.deadlineMillis));
             services.log().println(message);
             try (Session s = Session.open(services, target)) {
@@ -105,7 +105,7 @@ public abstract class ApprovingExecution extends BackgroundExecution {
         }
         try {
             StepServices services = services();
-            services.log().println(Messages.format("Approval.resumed", model, version));
+            services.log().println(Messages.Approval_resumed(model, version));
             Optional<PromotionAction> page = services.promotion(waiting.key);
             Approval given = page.map(PromotionAction::getApproval).orElse(null);
             if (given != null) {
@@ -156,7 +156,7 @@ public abstract class ApprovingExecution extends BackgroundExecution {
     /** Ends the run of {@code version} in progress as aborted (the lifecycle takes it out); logs what happened. */
     protected final void abandon(String model, String version, Throwable cause) throws Exception {
         StepServices services = services();
-        services.log().println(Messages.format("Deploy.aborted", model, version));
+        services.log().println(Messages.Deploy_aborted(model, version));
         try (Session s = Session.open(services, target)) {
             DeployFlow.abandon(DeployFlow.lifecycle(s, target), model, version, cause, services);
         }

@@ -99,10 +99,10 @@ final class DeployFlow {
     static Object complete(DeployOutcome outcome, Map<String, Object> result, StepServices services)
             throws AbortException {
         if (outcome.succeeded()) {
-            services.log().println(Messages.format("Deploy.promoted", outcome.model(), outcome.version()));
+            services.log().println(Messages.Deploy_promoted(outcome.model(), outcome.version()));
             return result;
         }
-        throw new AbortException(Messages.format("Deploy.ended", outcome.model(), outcome.version(),
+        throw new AbortException(Messages.Deploy_ended(outcome.model(), outcome.version(),
                 outcome.outcome().map(Enum::name).orElse("?"), outcome.reason(),
                 outcome.production().orElse("none")));
     }

@@ -43,7 +43,7 @@ public final class FreestyleDeployment {
             } catch (InterruptedException e) { // the build was aborted: end the run it started
                 String model = plan.version().name();
                 String version = plan.version().version();
-                services.log().println(Messages.format("Deploy.aborted", model, version));
+                services.log().println(Messages.Deploy_aborted(model, version));
                 DeployFlow.abandon(lifecycle, model, version, e, services);
                 throw e;
             }
@@ -71,7 +71,7 @@ public final class FreestyleDeployment {
                     BackgroundExecution.WORKERS.submit(() -> followUp.expired(page, timeout));
                 }
             });
-            services.log().println(Messages.format("Approval.waiting", model, version,
+            services.log().println(Messages.Approval_waiting(model, version,
                     services.runUrl() + "model-promotion/"));
         }
     }
@@ -108,7 +108,7 @@ public final class FreestyleDeployment {
         void expired(PromotionAction page, Duration waited) {
             try {
                 onPage(page.getRun(), page, s -> {
-                    s.services.log().println(Messages.format("Approval.timedOut", model, version,
+                    s.services.log().println(Messages.Approval_timedOut(model, version,
                             page.getDeadline()));
                     report(s.services, DeployFlow.lifecycle(s, target).expire(model, version, waited));
                 });
@@ -119,8 +119,8 @@ public final class FreestyleDeployment {
         }
 
         private void report(StepServices log, DeployOutcome outcome) {
-            log.log().println(outcome.succeeded() ? Messages.format("Deploy.promoted", model, version)
-                    : Messages.format("Deploy.ended", model, version, outcome.outcome().map(Enum::name).orElse("?"),
+            log.log().println(outcome.succeeded() ? Messages.Deploy_promoted(model, version)
+                    : Messages.Deploy_ended(model, version, outcome.outcome().map(Enum::name).orElse("?"),
                             outcome.reason(), outcome.production().orElse("none")));
         }
 

@@ -61,10 +61,10 @@ public final class JenkinsStepServices implements StepServices {
         }
         FilePath dir = workspace.child(relative);
         if (!dir.isDirectory()) {
-            throw new IOException(Messages.format("Step.workspaceMissing", relative, workspace.getRemote()));
+            throw new IOException(Messages.Step_workspaceMissing(relative, workspace.getRemote()));
         }
         if (!dir.child("model.yaml").exists()) {
-            throw new IOException(Messages.format("Step.noModelYaml", relative));
+            throw new IOException(Messages.Step_noModelYaml(relative));
         }
         if (!dir.isRemote()) {
             return Path.of(dir.getRemote());

@@ -86,7 +86,7 @@ public final class PromoteModelStep extends TargetStep {
                     return afterDecision(s, Approval.automatic("promoteModel without approval"));
                 }
                 PromotionRequest request = lifecycle.awaiting(model, version).orElseThrow(() -> new AbortException(
-                        Messages.format("Promote.notWaiting", model, version)));
+                        Messages.Promote_notWaiting(model, version)));
                 awaitApproval(s, model, version, new PromotionEvidence(request), approval.approverList(),
                         approval.timeout(services.configuration().getApprovalTimeout()));
                 return PENDING;
@@ -121,7 +121,7 @@ public final class PromoteModelStep extends TargetStep {
 
         @Override
         public String getDisplayName() {
-            return Messages.format("Step.promoteModel.displayName");
+            return Messages.Step_promoteModel_displayName();
         }
 
         public FormValidation doCheckModel(@QueryParameter String value) {

@@ -85,7 +85,7 @@ public final class RollbackModelStep extends TargetStep {
                 status("rolling back " + model);
                 ReleaseState state = DeployFlow.lifecycle(s, target).releases().rollBack(model,
                         Optional.ofNullable(toVersion), reason, services.runUrl(), DeployFlow.keepPrevious(null));
-                services.log().println(Messages.format("Deploy.rolledBack", model, reason));
+                services.log().println(Messages.Deploy_rolledBack(model, reason));
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("production", state.production().orElse(""));
                 result.put("phase", state.phase().name());
@@ -104,7 +104,7 @@ public final class RollbackModelStep extends TargetStep {
 
         @Override
         public String getDisplayName() {
-            return Messages.format("Step.rollbackModel.displayName");
+            return Messages.Step_rollbackModel_displayName();
         }
 
         public FormValidation doCheckModel(@QueryParameter String value) {

@@ -120,11 +120,11 @@ public final class SmokeTestModelStep extends TargetStep {
             try (Session s = Session.open(services, target)) {
                 status("smoke test of " + model + "-" + version);
                 if (modelDir == null) {
-                    throw new AbortException(Messages.format("Smoke.modelDirRequired", model, version));
+                    throw new AbortException(Messages.Smoke_modelDirRequired(model, version));
                 }
                 ModelVersion modelVersion = DeployFlow.version(s, modelDir, version);
                 if (!modelVersion.name().equals(model)) {
-                    throw new AbortException(Messages.format("Step.modelMismatch", modelDir, modelVersion.name(), model));
+                    throw new AbortException(Messages.Step_modelMismatch(modelDir, modelVersion.name(), model));
                 }
                 Lifecycle.Progress progress = DeployFlow.lifecycle(s, target).smokeTest(modelVersion, uri(endpoint),
                         smoke.settings(), DeployOutcome.begin(model, version));
@@ -154,7 +154,7 @@ public final class SmokeTestModelStep extends TargetStep {
 
         @Override
         public String getDisplayName() {
-            return Messages.format("Step.smokeTestModel.displayName");
+            return Messages.Step_smokeTestModel_displayName();
         }
 
         public FormValidation doCheckModel(@QueryParameter String value) {

@@ -89,8 +89,8 @@ public final class UndeployModelStep extends TargetStep {
                         services.runUrl());
                 Optional<String> production = s.target(target).releases().load(model)
                         .flatMap(ReleaseState::production);
-                services.log().println(version == null ? Messages.format("Undeploy.model", model)
-                        : Messages.format("Undeploy.version", model, version, production.orElse("none")));
+                services.log().println(version == null ? Messages.Undeploy_model(model)
+                        : Messages.Undeploy_version(model, version, production.orElse("none")));
                 Map<String, Object> result = new LinkedHashMap<>();
                 result.put("model", model);
                 result.put("version", version);
@@ -110,7 +110,7 @@ public final class UndeployModelStep extends TargetStep {
 
         @Override
         public String getDisplayName() {
-            return Messages.format("Step.undeployModel.displayName");
+            return Messages.Step_undeployModel_displayName();
         }
 
         public FormValidation doCheckModel(@QueryParameter String value) {

@@ -55,8 +55,8 @@ class PromotionActionTest {
     void theDedicatedPermissionIsModelDeployPromoteImpliedByBuild() {
         assertThat(PromotionPermissions.PROMOTE.name).isEqualTo("Promote");
         assertThat(PromotionPermissions.PROMOTE.group).isSameAs(PromotionPermissions.GROUP);
-        assertThat(PromotionPermissions.GROUP.title.toString()).isEqualTo("Promotion.permissionGroup");
-        assertThat(io.jenkins.plugins.modeldeploy.jenkins.Messages.format("Promotion.permissionGroup"))
+        assertThat(PromotionPermissions.GROUP.title.toString()).isEqualTo("ModelDeploy"); // Localizable formats
+        assertThat(io.jenkins.plugins.modeldeploy.jenkins.Messages.Promotion_permissionGroup())
                 .isEqualTo("ModelDeploy");
         assertThat(PromotionPermissions.PROMOTE.impliedBy).isSameAs(Item.BUILD);
     }
