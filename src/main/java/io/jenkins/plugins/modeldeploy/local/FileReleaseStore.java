@@ -61,7 +61,7 @@ public final class FileReleaseStore implements ReleaseStore {
             return List.of();
         }
         try (var files = Files.list(directory)) {
-            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".json"))
+            return files.map(f -> String.valueOf(f.getFileName())).filter(n -> n.endsWith(".json"))
                     .map(n -> n.substring(0, n.length() - ".json".length())).sorted().toList();
         } catch (IOException e) {
             throw new TargetException("cannot list the release states in " + directory + ": " + e.getMessage(), e);
