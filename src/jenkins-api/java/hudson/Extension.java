@@ -1,5 +1,5 @@
-// Signature-only (offline build, never packaged): org.jenkins-ci.main:jenkins-core 2.479.3.
-// Checked against jenkinsci/jenkins tag jenkins-2.479.3, core/src/main/java/hudson/Extension.java.
+// Signature-only (offline build, never packaged): org.jenkins-ci.main:jenkins-core 2.541.3.
+// Checked against jenkinsci/jenkins tag jenkins-2.541.3, core/src/main/java/hudson/Extension.java.
 // Declares only the members the adapters use, with the real modifiers, generics and throws.
 // Meta-annotations @Indexable and @Documented omitted (they change nothing at compile time).
 package hudson;
@@ -14,5 +14,6 @@ import java.lang.annotation.Target;
 public @interface Extension {
     double ordinal() default 0;
 
+    @Deprecated
     boolean optional() default false;
 }

@@ -1,7 +1,7 @@
 // Signature-only (offline build, never packaged): org.jenkins-ci.main:jenkins-core 2.541.3.
 // Checked against jenkinsci/jenkins tag jenkins-2.541.3, core/src/main/java/hudson/model/Item.java.
 // Declares only the members the adapters use, with the real modifiers, generics and throws.
-// Only the two constants; their real descriptions and BUILD's impliedBy (Permission.UPDATE) are not modelled.
+// Only these constants; their real descriptions and impliedBy (Permission.READ, Permission.UPDATE) are not modelled.
 package hudson.model;
 
 import hudson.security.AccessControlled;
@@ -11,6 +11,8 @@ import hudson.security.PermissionScope;
 
 public interface Item extends AccessControlled {
     PermissionGroup PERMISSIONS = new PermissionGroup(Item.class, null);
+
+    Permission READ = new Permission(PERMISSIONS, "Read", null, null, PermissionScope.ITEM);
 
     Permission BUILD = new Permission(PERMISSIONS, "Build", null, null, PermissionScope.ITEM);
 

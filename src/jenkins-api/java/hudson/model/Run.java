@@ -36,6 +36,10 @@ public abstract class Run<JobT extends Job<JobT, RunT>, RunT extends Run<JobT, R
         throw new UnsupportedOperationException("signature only");
     }
 
+    public void reload() throws IOException {
+        throw new UnsupportedOperationException("signature only");
+    }
+
     public synchronized void save() throws IOException {
         throw new UnsupportedOperationException("signature only");
     }

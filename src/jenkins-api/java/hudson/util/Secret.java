@@ -1,5 +1,5 @@
-// Signature-only (offline build, never packaged): org.jenkins-ci.main:jenkins-core 2.479.3.
-// Checked against jenkinsci/jenkins tag jenkins-2.479.3, core/src/main/java/hudson/util/Secret.java.
+// Signature-only (offline build, never packaged): org.jenkins-ci.main:jenkins-core 2.541.3.
+// Checked against jenkinsci/jenkins tag jenkins-2.541.3, core/src/main/java/hudson/util/Secret.java.
 // Declares only the members the adapters use, with the real modifiers, generics and throws.
 // getPlainText() for the adapters, fromString() for their tests (minimal bodies); the private constructor stands in for the real package-private one.
 package hudson.util;

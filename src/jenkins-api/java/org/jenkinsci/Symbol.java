@@ -1,5 +1,5 @@
-// Signature-only (offline build, never packaged): org.jenkins-ci:symbol-annotation 1.24 (the version jenkins-core 2.479.3 manages).
-// Checked against jenkinsci/lib-symbol-annotation at commit 8a5658c5 (no tag checked), src/main/java/org/jenkinsci/Symbol.java.
+// Signature-only (offline build, never packaged): org.jenkins-ci:symbol-annotation 1.25 (the version jenkins-core 2.541.3 manages).
+// Checked against jenkinsci/lib-symbol-annotation tag symbol-annotation-1.25, src/main/java/org/jenkinsci/Symbol.java.
 // Declares only the members the adapters use, with the real modifiers, generics and throws.
 // @Indexed and @Documented omitted.
 package org.jenkinsci;

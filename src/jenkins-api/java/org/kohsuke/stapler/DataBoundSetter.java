@@ -1,5 +1,5 @@
-// Signature-only (offline build, never packaged): org.kohsuke.stapler:stapler 1903.1905.ve5a_f469356f0 (the version jenkins-core 2.479.3 manages).
-// Checked against jenkinsci/stapler tag 1903.1905.ve5a_f469356f0, core/src/main/java/org/kohsuke/stapler/DataBoundSetter.java.
+// Signature-only (offline build, never packaged): org.kohsuke.stapler:stapler 2050.v425108fd5089 (the version jenkins-core 2.541.3 manages).
+// Checked against jenkinsci/stapler tag 2050.v425108fd5089, core/src/main/java/org/kohsuke/stapler/DataBoundSetter.java.
 // Declares only the members the adapters use, with the real modifiers, generics and throws.
 // @Documented/@InjectedParameter meta-annotations omitted.
 package org.kohsuke.stapler;

@@ -1,5 +1,5 @@
-// Signature-only (offline build, never packaged): org.jenkins-ci.plugins:credentials 1405.vb_cda_74a_f8974 (bom-2.479.x 3850.vb_c5319efa_e29).
-// Checked against jenkinsci/credentials-plugin tag 1405.vb_cda_74a_f8974, src/main/java/com/cloudbees/plugins/credentials/common/PasswordCredentials.java.
+// Signature-only (offline build, never packaged): org.jenkins-ci.plugins:credentials 1511.v2e3cb_0008ef0 (bom-2.541.x 6916.v15ec97679743).
+// Checked against jenkinsci/credentials-plugin at the stored snapshot d96751bc (the 1511 release commit is not in it), src/main/java/com/cloudbees/plugins/credentials/common/PasswordCredentials.java.
 // Declares only the members the adapters use, with the real modifiers, generics and throws.
 package com.cloudbees.plugins.credentials.common;
 

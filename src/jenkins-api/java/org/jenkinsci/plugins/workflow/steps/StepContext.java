@@ -1,5 +1,5 @@
-// Signature-only (offline build, never packaged): org.jenkins-ci.plugins.workflow:workflow-step-api 678.v3ee58b_469476 (bom-2.479.x 3850.vb_c5319efa_e29).
-// Checked against jenkinsci/workflow-step-api-plugin tag 678.v3ee58b_469476, src/main/java/org/jenkinsci/plugins/workflow/steps/StepContext.java.
+// Signature-only (offline build, never packaged): org.jenkins-ci.plugins.workflow:workflow-step-api 724.v538c2362b_dfb_ (bom-2.541.x 6916.v15ec97679743).
+// Checked against jenkinsci/workflow-step-api-plugin at the stored snapshot 0773c3c (its 724 tag is not in it), src/main/java/org/jenkinsci/plugins/workflow/steps/StepContext.java.
 // Declares only the members the adapters use, with the real modifiers, generics and throws.
 // Every abstract member is declared, so test doubles written against this copy also compile against the real class. hasBody() and the deprecated helpers omitted.
 package org.jenkinsci.plugins.workflow.steps;

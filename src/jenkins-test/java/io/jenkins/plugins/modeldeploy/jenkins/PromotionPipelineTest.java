@@ -29,7 +29,7 @@ import org.jvnet.hudson.test.MockAuthorizationStrategy;
  * promoteModel in a real Pipeline, approved over HTTP by users who are not administrators: a member of an approver
  * group (groups from the security realm, checked on the request's own authentication), a user ID in another case,
  * and two promotions waiting in parallel branches of one run, each on its own page. The engine and lifecycle are
- * the real ones over an in-process cluster ({@link LocalEngineFactory}).
+ * the real ones over an mock cluster ({@link MockClusterEngineFactory}).
  */
 public class PromotionPipelineTest {
     @Rule
@@ -40,7 +40,7 @@ public class PromotionPipelineTest {
 
     @BeforeClass
     public static void localEngine() {
-        System.setProperty(EngineFactory.PROPERTY, LocalEngineFactory.class.getName());
+        System.setProperty(EngineFactory.PROPERTY, MockClusterEngineFactory.class.getName());
     }
 
     @AfterClass
@@ -73,7 +73,7 @@ public class PromotionPipelineTest {
 
     @Test
     public void aMemberOfAnApproverGroupWhoIsNotAnAdministratorApproves() throws Exception {
-        LocalEngineFactory.awaitingApproval(models.getRoot().toPath(), "iris", "1", "7");
+        MockClusterEngineFactory.awaitingApproval(models.getRoot().toPath(), "iris", "1", "7");
         WorkflowJob p = job("def r = promoteModel model: 'iris', version: '7',"
                 + " approval: [approvers: 'ml-leads', timeout: '1h']\necho \"promoted ${r.promotedVersion}\"");
         WorkflowRun b = p.scheduleBuild2(0).waitForStart();
@@ -91,7 +91,7 @@ public class PromotionPipelineTest {
 
     @Test
     public void userIdsAreComparedAsTheSecurityRealmDoesCaseInsensitively() throws Exception {
-        LocalEngineFactory.awaitingApproval(models.getRoot().toPath(), "iris", "1", "7");
+        MockClusterEngineFactory.awaitingApproval(models.getRoot().toPath(), "iris", "1", "7");
         WorkflowJob p = job("promoteModel model: 'iris', version: '7',"
                 + " approval: [approvers: 'ml-lead-dan', timeout: '1h']");
         WorkflowRun b = p.scheduleBuild2(0).waitForStart();
@@ -105,8 +105,8 @@ public class PromotionPipelineTest {
 
     @Test
     public void twoPromotionsInParallelBranchesOfOneRunHaveTheirOwnPages() throws Exception {
-        LocalEngineFactory.awaitingApproval(models.getRoot().toPath(), "iris", "1", "7");
-        LocalEngineFactory.awaitingApproval(models.getRoot().toPath(), "wine", "1", "3");
+        MockClusterEngineFactory.awaitingApproval(models.getRoot().toPath(), "iris", "1", "7");
+        MockClusterEngineFactory.awaitingApproval(models.getRoot().toPath(), "wine", "1", "3");
         WorkflowJob p = job("parallel iris: {\n"
                 + "  promoteModel model: 'iris', version: '7', approval: [approvers: 'ml-leads']\n"
                 + "}, wine: {\n"

@@ -25,7 +25,7 @@ import org.jvnet.hudson.test.JenkinsSessionRule;
 
 /**
  * promoteModel waits for approval across a controller restart, without an executor, and completes afterwards — on
- * the real engine and lifecycle over an in-process cluster ({@link LocalEngineFactory}), which keeps running while
+ * the real engine and lifecycle over an in-process cluster ({@link MockClusterEngineFactory}), which keeps running while
  * Jenkins restarts.
  */
 public class RestartWhileWaitingTest {
@@ -37,7 +37,7 @@ public class RestartWhileWaitingTest {
 
     @BeforeClass
     public static void localEngine() {
-        System.setProperty(EngineFactory.PROPERTY, LocalEngineFactory.class.getName());
+        System.setProperty(EngineFactory.PROPERTY, MockClusterEngineFactory.class.getName());
     }
 
     @AfterClass
@@ -48,7 +48,7 @@ public class RestartWhileWaitingTest {
     @Test
     public void approvalGivenAfterARestartPromotes() throws Throwable {
         // version 1 serves iris, version 7 won its A/B test and waits for a decision (in the cluster's state)
-        LocalEngineFactory.awaitingApproval(models.getRoot().toPath(), "iris", "1", "7");
+        MockClusterEngineFactory.awaitingApproval(models.getRoot().toPath(), "iris", "1", "7");
         sessions.then(r -> {
             ClusterConfig local = new ClusterConfig("local");
             local.setInCluster(true);
@@ -69,7 +69,7 @@ public class RestartWhileWaitingTest {
                     page.decide(new Approver("alice", List.of(), true), true, "after restart", Instant.now()));
             r.assertBuildStatus(Result.SUCCESS, r.waitForCompletion(b));
             r.assertLogContains("promoted 7", b);
-            ReleaseState state = LocalEngineFactory.cluster().releases().load("iris").orElseThrow();
+            ReleaseState state = MockClusterEngineFactory.cluster().releases().load("iris").orElseThrow();
             assertEquals(ReleaseState.Phase.STABLE, state.phase());
             assertEquals(Optional.of("7"), state.production());
         });

@@ -156,7 +156,11 @@ final class DeployCommand implements Callable<Integer> {
             outcome = new Lifecycle(engine, connected, bus::publish).run(plan, new CliApprovalGate(decision, err));
         } finally {
             try (var files = Files.walk(work)) { // the image build writes its harness configuration here
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> {
+                    if (!file.toFile().delete() && Files.exists(file)) {
+                        err.println("model-deploy: could not remove " + file);
+                    }
+                });
             }
             stop.done();
         }

@@ -3,6 +3,7 @@ package io.jenkins.plugins.modeldeploy.cli;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import io.jenkins.plugins.modeldeploy.local.DaemonRecord;
 import io.jenkins.plugins.modeldeploy.local.LocalClient;
 import io.jenkins.plugins.modeldeploy.local.LocalDaemon;
@@ -137,6 +138,7 @@ final class LocalCommand implements Runnable {
         }
 
         /** {@code setsid java … local run}: its own session, detached from this terminal. */
+        @SuppressFBWarnings(value = "DMI_HARDCODED_ABSOLUTE_FILENAME", justification = "setsid is looked for where Debian installs it")
         private Process launch(Path dir, Path log) throws IOException {
             List<String> command = new ArrayList<>();
             if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {

@@ -19,6 +19,7 @@ import java.util.ArrayList;
 import java.util.Date;
 import java.util.Deque;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -88,7 +89,7 @@ public final class RabbitMqSink implements EventSink {
             throw new EventBusException("amqps:// is not supported yet; use amqp:// on a trusted network");
         }
         RabbitMqSink sink = new RabbitMqSink(settings, spool, problems, unroutable);
-        Files.createDirectories(spool.toAbsolutePath().getParent());
+        Files.createDirectories(Objects.requireNonNull(spool.toAbsolutePath().getParent(), "spool file has a folder"));
         if (Files.exists(spool)) {
             for (String line : Files.readAllLines(spool, StandardCharsets.UTF_8)) {
                 if (!line.isBlank()) {

@@ -15,6 +15,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 
 /**
  * The serving harness sources shipped as resources under {@code harness/}: listed in {@code harness/files.txt} (a jar
@@ -77,7 +78,7 @@ public final class HarnessFiles {
         try {
             for (Map.Entry<String, byte[]> file : files.entrySet()) {
                 Path path = staging.resolve(file.getKey());
-                Files.createDirectories(path.getParent());
+                Files.createDirectories(Objects.requireNonNull(path.getParent(), "a harness file lies in the staging folder"));
                 Files.write(path, file.getValue());
             }
             try {

@@ -1,5 +1,6 @@
 package io.jenkins.plugins.modeldeploy.image;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import io.jenkins.plugins.modeldeploy.model.ModelRuntime;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 
@@ -71,13 +73,15 @@ public final class BaseImageBuilder {
     }
 
     /** Writes a {@code docker save} tar of the base to {@code target}; returns its image id. */
+    @SuppressFBWarnings(value = "DMI_HARDCODED_ABSOLUTE_FILENAME", justification = "mmdebstrap is looked for where Debian installs it")
     public String buildTar(ModelRuntime runtime, Path target, String reference, List<String> mirrors)
             throws IOException, InterruptedException, ImageBuildException {
         Path mmdebstrap = Path.of("/usr/bin/mmdebstrap");
         if (!Files.isExecutable(mmdebstrap)) {
             throw new ImageBuildException("base-image needs mmdebstrap (Debian: apt-get install mmdebstrap)");
         }
-        Path rootfs = Files.createTempFile(target.toAbsolutePath().getParent(), ".rootfs-", ".tar");
+        Path rootfs = Files.createTempFile(Objects.requireNonNull(target.toAbsolutePath().getParent(), "target has a folder"), ".rootfs-",
+                ".tar");
         try {
             List<String> command = new ArrayList<>(List.of(mmdebstrap.toString(), "--variant=minbase", "--mode=root",
                     "--format=tar", "--include=" + String.join(",", packages(runtime)),

@@ -15,6 +15,7 @@ import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
@@ -58,7 +59,8 @@ public final class DockerArchive {
         entry.putArray("RepoTags").add(reference);
         entry.putArray("Layers").add(layerName);
 
-        Path temp = Files.createTempFile(target.toAbsolutePath().getParent(), ".image-", ".tar");
+        Path temp = Files.createTempFile(Objects.requireNonNull(target.toAbsolutePath().getParent(), "target has a folder"), ".image-",
+                ".tar");
         try (OutputStream out = Files.newOutputStream(temp); TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);

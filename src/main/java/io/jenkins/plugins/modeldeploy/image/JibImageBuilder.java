@@ -20,6 +20,7 @@ import com.google.cloud.tools.jib.api.buildplan.ImageFormat;
 import com.google.cloud.tools.jib.api.buildplan.Port;
 import com.google.cloud.tools.jib.event.events.ProgressEvent;
 import com.google.cloud.tools.jib.frontend.CredentialRetrieverFactory;
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import io.jenkins.plugins.modeldeploy.harness.HarnessConfig;
 import io.jenkins.plugins.modeldeploy.harness.HarnessFiles;
 import io.jenkins.plugins.modeldeploy.model.ModelRuntime;
@@ -67,7 +68,6 @@ public final class JibImageBuilder implements ImageBuilder {
 
     @Override
     public BuiltImage build(ImagePlan plan) throws ImageBuildException, InterruptedException {
-        ModelSpec spec = plan.version().spec();
         ImageReference reference;
         try {
             reference = ImageReference.parse(plan.reference());
@@ -153,6 +153,7 @@ public final class JibImageBuilder implements ImageBuilder {
         return Jib.fromScratch();
     }
 
+    @SuppressFBWarnings(value = "DMI_HARDCODED_ABSOLUTE_FILENAME", justification = "the Docker client is looked for where it is installed")
     private static Containerizer containerizer(ImagePlan plan, ImageReference reference) throws ImageBuildException {
         if (plan.target() instanceof ImageTarget.Registry registry) {
             RegistryImage image = RegistryImage.named(reference);

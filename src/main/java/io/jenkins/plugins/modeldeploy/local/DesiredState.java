@@ -80,9 +80,9 @@ final class DesiredState {
             throw new IOException(file + " is not a " + SCHEMA + " file");
         }
         if (root.path("port").isInt()) {
-            state.port = OptionalInt.of(root.path("port").asInt());
+            state.port(root.path("port").asInt());
         }
-        state.runtime = Wire.optional(root, "runtime");
+        Wire.optional(root, "runtime").ifPresent(state::runtime);
         for (JsonNode node : root.path("versions")) {
             RolloutRequest asked = Wire.request(node.path("request"));
             Optional<Path> snapshot = Wire.optional(node, "snapshot").map(Path::of);

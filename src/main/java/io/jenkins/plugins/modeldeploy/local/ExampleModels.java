@@ -39,7 +39,7 @@ public final class ExampleModels {
         Files.walkFileTree(source, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) throws IOException {
-                if (dir.getFileName().toString().equals("__pycache__")) {
+                if (String.valueOf(dir.getFileName()).equals("__pycache__")) {
                     return FileVisitResult.SKIP_SUBTREE;
                 }
                 Files.createDirectories(target.resolve(source.relativize(dir).toString()));
@@ -48,7 +48,7 @@ public final class ExampleModels {
 
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                String fileName = file.getFileName().toString();
+                String fileName = String.valueOf(file.getFileName());
                 if (!fileName.equals("model.pkl") && !fileName.equals("model.rds")) {
                     Files.copy(file, target.resolve(source.relativize(file).toString()),
                             StandardCopyOption.REPLACE_EXISTING);

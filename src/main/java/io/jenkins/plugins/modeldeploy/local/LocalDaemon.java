@@ -35,6 +35,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.concurrent.ConcurrentHashMap;
@@ -126,9 +127,11 @@ public final class LocalDaemon implements AutoCloseable {
         this.token = HexFormat.of().formatHex(randomBytes());
     }
 
+    private static final SecureRandom RANDOM = new SecureRandom();
+
     private static byte[] randomBytes() {
         byte[] bytes = new byte[32];
-        new SecureRandom().nextBytes(bytes);
+        RANDOM.nextBytes(bytes);
         return bytes;
     }
 
@@ -472,7 +475,7 @@ public final class LocalDaemon implements AutoCloseable {
             for (List<Path> files : List.of(plan.dependencies(), plan.data(), plan.code())) {
                 for (Path file : files) {
                     Path copy = partial.resolve(file.toString());
-                    Files.createDirectories(copy.getParent());
+                    Files.createDirectories(Objects.requireNonNull(copy.getParent(), "a copied file lies in the snapshot"));
                     Files.copy(spec.directory().resolve(file), copy, StandardCopyOption.COPY_ATTRIBUTES);
                 }
             }

@@ -1,5 +1,6 @@
 package io.jenkins.plugins.modeldeploy.local;
 
+import io.jenkins.plugins.modeldeploy.target.FileReleaseStore;
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.FileAlreadyExistsException;

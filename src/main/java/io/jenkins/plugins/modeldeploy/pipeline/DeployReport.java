@@ -61,10 +61,10 @@ public final class DeployReport {
         section.append("<h2>A/B test: <span id=\"verdict\">").append(experiment.verdict()).append("</span></h2>\n<ul"
                 + " id=\"reasons\">");
         experiment.reasons().forEach(reason -> section.append("<li>").append(xml(reason)).append("</li>"));
-        section.append(String.format(Locale.ROOT, "</ul>\n<p>%s test, alpha %s, challenger share %d%%, %.0f s;"
-                + " sample-ratio p = %.3g</p>%n", experiment.plan().method().name().toLowerCase(Locale.ROOT)
+        section.append("</ul>\n").append(String.format(Locale.ROOT, "<p>%s test, alpha %s, challenger share %d%%, %.0f s;"
+                + " sample-ratio p = %.3g</p>", experiment.plan().method().name().toLowerCase(Locale.ROOT)
                 .replace('_', '-'), experiment.plan().alpha(), experiment.plan().challengerWeight(),
-                experiment.took().toMillis() / 1000.0, experiment.srmPValue()));
+                experiment.took().toMillis() / 1000.0, experiment.srmPValue())).append('\n');
         section.append("<table id=\"variants\"><tr><th>variant</th><th>requests</th><th>errors</th><th>error rate</th>"
                 + "<th>SLO violations</th><th>p50</th><th>p99</th></tr>\n");
         row(section, "champion " + experiment.plan().champion(), experiment.champion());

@@ -91,7 +91,7 @@ public final class Http1Connection implements AutoCloseable {
     private Response exchange(byte[] request, boolean head) throws IOException {
         out.write(request);
         out.flush();
-        String statusLine = readLine();
+        String statusLine = nextLine();
         if (!statusLine.startsWith("HTTP/1.")) {
             throw new IOException("not an HTTP/1.x response: " + statusLine);
         }
@@ -101,7 +101,7 @@ public final class Http1Connection implements AutoCloseable {
         boolean closes = statusLine.startsWith("HTTP/1.0");
         String contentType = null;
         Map<String, String> extensions = Map.of();
-        for (String line = readLine(); !line.isEmpty(); line = readLine()) {
+        for (String line = nextLine(); !line.isEmpty(); line = nextLine()) {
             int colon = line.indexOf(':');
             if (colon < 0) {
                 continue;
@@ -143,11 +143,11 @@ public final class Http1Connection implements AutoCloseable {
     private byte[] readChunked() throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         while (true) {
-            String sizeLine = readLine();
+            String sizeLine = nextLine();
             int semicolon = sizeLine.indexOf(';');
             int size = Integer.parseInt((semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
             if (size == 0) {
-                while (!readLine().isEmpty()) {
+                while (!nextLine().isEmpty()) {
                     // trailers
                 }
                 return body.toByteArray();
@@ -157,11 +157,11 @@ public final class Http1Connection implements AutoCloseable {
                 throw new EOFException("connection closed inside a chunk");
             }
             body.writeBytes(chunk);
-            readLine();
+            nextLine();
         }
     }
 
-    private String readLine() throws IOException {
+    private String nextLine() throws IOException {
         StringBuilder line = new StringBuilder(64);
         while (true) {
             int b = in.read();

@@ -11,6 +11,7 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import org.HdrHistogram.HistogramIterationValue;
 
 /**
@@ -35,7 +36,8 @@ public final class SmokeReports {
     }
 
     private static Path write(Path file, String content) throws IOException {
-        Path temp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
+        Path temp = Files.createTempFile(Objects.requireNonNull(file.getParent(), "a report lies in a folder"),
+                "." + file.getFileName(), ".tmp");
         Files.writeString(temp, content, StandardCharsets.UTF_8);
         return Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.datatype.jdk8.Jdk8Module;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import io.jenkins.plugins.modeldeploy.abtest.Verdict;
 import java.time.Duration;
 import java.time.Instant;
@@ -61,6 +62,8 @@ public final class ReleaseJson {
         }
     }
 
+    @SuppressFBWarnings(value = "DCN_NULLPOINTER_EXCEPTION", justification = "the state records reject a missing field with"
+            + " Objects.requireNonNull; a file missing one is reported as invalid, like any other malformed value")
     public static ReleaseState read(JsonNode node) throws InvalidReleaseJsonException {
         String schema = node.path("schema").asText();
         try {

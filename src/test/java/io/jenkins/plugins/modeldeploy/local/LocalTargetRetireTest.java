@@ -3,6 +3,7 @@ package io.jenkins.plugins.modeldeploy.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
+import io.jenkins.plugins.modeldeploy.target.FileReleaseStore;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
 import io.jenkins.plugins.modeldeploy.target.RetireMode;
 import io.jenkins.plugins.modeldeploy.target.Stage;

@@ -171,7 +171,7 @@ public final class ClusterConfig extends AbstractDescribableImpl<ClusterConfig> 
     public static final class DescriptorImpl extends Descriptor<ClusterConfig> {
         @Override
         public String getDisplayName() {
-            return Messages.format("Config.cluster.displayName");
+            return Messages.Config_cluster_displayName();
         }
 
         public FormValidation doCheckName(@QueryParameter String value) {

@@ -116,7 +116,7 @@ public class ModelDeployConfiguration extends GlobalConfiguration {
 
     @Override
     public String getDisplayName() {
-        return Messages.format("Config.displayName");
+        return Messages.Config_displayName();
     }
 
     public List<ClusterConfig> getClusters() {
@@ -230,7 +230,7 @@ public class ModelDeployConfiguration extends GlobalConfiguration {
         }
         Optional<ClusterConfig> found = clusters.stream().filter(c -> c.getName().equals(name)).findFirst();
         if (found.isEmpty()) {
-            throw new IllegalArgumentException(Messages.format("Config.unknownCluster", name,
+            throw new IllegalArgumentException(Messages.Config_unknownCluster(name,
                     clusters.isEmpty() ? "none" : clusters.stream().map(ClusterConfig::getName)
                             .collect(Collectors.joining(", "))));
         }

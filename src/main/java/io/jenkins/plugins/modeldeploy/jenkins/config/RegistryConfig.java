@@ -63,7 +63,7 @@ public final class RegistryConfig extends AbstractDescribableImpl<RegistryConfig
     public static final class DescriptorImpl extends Descriptor<RegistryConfig> {
         @Override
         public String getDisplayName() {
-            return Messages.format("Config.registry.displayName");
+            return Messages.Config_registry_displayName();
         }
 
         public FormValidation doCheckUrl(@QueryParameter String value) {

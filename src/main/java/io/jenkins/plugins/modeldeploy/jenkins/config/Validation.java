@@ -27,10 +27,10 @@ public final class Validation {
     /** A Kubernetes-style name (cluster name, namespace, model version): a DNS-1123 label. */
     public static Optional<String> dnsLabel(String field, String value, boolean required) {
         if (blank(value)) {
-            return required ? problem("Validation.required", field) : Optional.empty();
+            return required ? Optional.of(Messages.Validation_required(field)) : Optional.empty();
         }
         if (value.length() > 63 || !DNS_LABEL.matcher(value).matches()) {
-            return problem("Validation.dnsLabel", field, value);
+            return Optional.of(Messages.Validation_dnsLabel(field, value));
         }
         return Optional.empty();
     }
@@ -40,12 +40,12 @@ public final class Validation {
             return Optional.empty();
         }
         return CREDENTIALS_ID.matcher(value).matches() ? Optional.empty()
-                : problem("Validation.credentialsId", field, value);
+                : Optional.of(Messages.Validation_credentialsId(field, value));
     }
 
     public static Optional<String> duration(String field, String value, boolean required) {
         if (blank(value)) {
-            return required ? problem("Validation.required", field) : Optional.empty();
+            return required ? Optional.of(Messages.Validation_required(field)) : Optional.empty();
         }
         try {
             Durations.parsePositive(value, field);
@@ -62,7 +62,7 @@ public final class Validation {
         }
         try {
             if (Durations.parse(value, field).isNegative()) {
-                return problem("Validation.negativeDuration", field, value);
+                return Optional.of(Messages.Validation_negativeDuration(field, value));
             }
             return Optional.empty();
         } catch (IllegalArgumentException e) {
@@ -83,15 +83,15 @@ public final class Validation {
         } catch (URISyntaxException e) {
             // reported below
         }
-        return problem("Validation.httpUrl", field, value);
+        return Optional.of(Messages.Validation_httpUrl(field, value));
     }
 
     /** A registry and optional repository path without a scheme, e.g. {@code registry.example.com:5000/models}. */
     public static Optional<String> registry(String field, String value, boolean required) {
         if (blank(value)) {
-            return required ? problem("Validation.required", field) : Optional.empty();
+            return required ? Optional.of(Messages.Validation_required(field)) : Optional.empty();
         }
-        return REGISTRY.matcher(value.trim()).matches() ? Optional.empty() : problem("Validation.registry", field, value);
+        return REGISTRY.matcher(value.trim()).matches() ? Optional.empty() : Optional.of(Messages.Validation_registry(field, value));
     }
 
     /** An {@code amqp://} URI; credentials belong in a credential, never in the URI that is stored and shown. */
@@ -102,14 +102,14 @@ public final class Validation {
         try {
             AmqpSettings.parse(value.trim());
         } catch (IllegalArgumentException e) {
-            return problem("Validation.amqpUri", field, e.getMessage());
+            return Optional.of(Messages.Validation_amqpUri(field, e.getMessage()));
         }
         try {
             if (new URI(value.trim()).getRawUserInfo() != null) {
-                return problem("Validation.amqpUserInfo", field);
+                return Optional.of(Messages.Validation_amqpUserInfo(field));
             }
         } catch (URISyntaxException e) {
-            return problem("Validation.amqpUri", field, e.getReason());
+            return Optional.of(Messages.Validation_amqpUri(field, e.getReason()));
         }
         return Optional.empty();
     }
@@ -117,22 +117,22 @@ public final class Validation {
     /** A path relative to the workspace that stays inside it. */
     public static Optional<String> relativePath(String field, String value) {
         if (blank(value)) {
-            return problem("Validation.required", field);
+            return Optional.of(Messages.Validation_required(field));
         }
         try {
             Path path = Path.of(value);
             if (path.isAbsolute() || path.normalize().startsWith("..")) {
-                return problem("Validation.relativePath", field, value);
+                return Optional.of(Messages.Validation_relativePath(field, value));
             }
             return Optional.empty();
         } catch (InvalidPathException e) {
-            return problem("Validation.relativePath", field, value);
+            return Optional.of(Messages.Validation_relativePath(field, value));
         }
     }
 
     public static Optional<String> range(String field, double value, double min, double max) {
         if (Double.isNaN(value) || value < min || value > max) {
-            return problem("Validation.range", field, fmt(value), fmt(min), fmt(max));
+            return Optional.of(Messages.Validation_range(field, fmt(value), fmt(min), fmt(max)));
         }
         return Optional.empty();
     }
@@ -140,7 +140,7 @@ public final class Validation {
     /** A rate (a share, a difference of shares) from {@code min} up to, not including, 1. */
     public static Optional<String> rate(String field, double value, double min) {
         if (Double.isNaN(value) || value < min || value >= 1) {
-            return problem("Validation.rate", field, fmt(value), fmt(min));
+            return Optional.of(Messages.Validation_rate(field, fmt(value), fmt(min)));
         }
         return Optional.empty();
     }
@@ -153,7 +153,7 @@ public final class Validation {
         try {
             return range(field, Double.parseDouble(value.trim()), min, max);
         } catch (NumberFormatException e) {
-            return problem("Validation.number", field, value);
+            return Optional.of(Messages.Validation_number(field, value));
         }
     }
 
@@ -164,7 +164,7 @@ public final class Validation {
         }
         for (String item : value.split(",", -1)) {
             if (item.isBlank()) {
-                return problem("Validation.approvers", field, value);
+                return Optional.of(Messages.Validation_approvers(field, value));
             }
         }
         return Optional.empty();
@@ -202,9 +202,6 @@ public final class Validation {
         return value == null || value.isBlank();
     }
 
-    private static Optional<String> problem(String key, Object... args) {
-        return Optional.of(Messages.format(key, args));
-    }
 
     private static String fmt(double v) {
         return Double.isFinite(v) ? java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString()

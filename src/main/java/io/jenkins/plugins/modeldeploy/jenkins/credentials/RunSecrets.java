@@ -43,7 +43,7 @@ public final class RunSecrets implements SecretSource {
                 mask.addKubeconfig(text);
                 return text;
             } catch (IOException e) {
-                throw new IllegalArgumentException(Messages.format("Credentials.unreadable", field, id, e.getMessage()),
+                throw new IllegalArgumentException(Messages.Credentials_unreadable(field, id, e.getMessage()),
                         e);
             }
         }
@@ -83,13 +83,13 @@ public final class RunSecrets implements SecretSource {
     private StandardCredentials find(String field, String id) {
         StandardCredentials c = lookup.apply(id);
         if (c == null) {
-            throw new IllegalArgumentException(Messages.format("Credentials.notFound", field, id));
+            throw new IllegalArgumentException(Messages.Credentials_notFound(field, id));
         }
         return c;
     }
 
     private static IllegalArgumentException wrongType(String field, String id, StandardCredentials c, String expected) {
-        return new IllegalArgumentException(Messages.format("Credentials.wrongType", field, id,
+        return new IllegalArgumentException(Messages.Credentials_wrongType(field, id,
                 c.getClass().getSimpleName(), expected));
     }
 }

@@ -35,7 +35,7 @@ public interface EngineFactory {
         return ServiceLoader.load(EngineFactory.class, EngineFactory.class.getClassLoader()).stream()
                 .filter(p -> wanted == null || p.type().getName().equals(wanted)).findFirst()
                 .map(ServiceLoader.Provider::get)
-                .orElseThrow(() -> new IllegalStateException(Messages.format("Engine.notInstalled")));
+                .orElseThrow(() -> new IllegalStateException(Messages.Engine_notInstalled()));
     }
 
     /**

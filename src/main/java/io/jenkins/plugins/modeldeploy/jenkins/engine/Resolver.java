@@ -54,7 +54,7 @@ public final class Resolver {
     public ResolvedTarget target(TargetOptions options) {
         Optional<ClusterConfig> cluster = config.cluster(options.cluster);
         if (cluster.isEmpty() && Validation.blank(options.kubeconfigCredentialsId)) {
-            throw new IllegalArgumentException(Messages.format("Config.noTarget"));
+            throw new IllegalArgumentException(Messages.Config_noTarget());
         }
         if (cluster.isPresent() && !cluster.get().allows(jobFullName)) {
             throw new IllegalArgumentException("cluster " + cluster.get().getName() + ": not available to job "
@@ -102,7 +102,7 @@ public final class Resolver {
         boolean append = false;
         if (Validation.blank(repository)) {
             RegistryConfig first = config.getRegistries().stream().findFirst().orElseThrow(() ->
-                    new IllegalArgumentException(Messages.format("Config.noImageRepository")));
+                    new IllegalArgumentException(Messages.Config_noImageRepository()));
             repository = first.getUrl().replaceAll("/+$", "");
             append = true;
         }

@@ -229,7 +229,7 @@ public final class ModelDeployBuilder extends Builder implements SimpleBuildStep
 
         @Override
         public String getDisplayName() {
-            return Messages.format("Builder.displayName");
+            return Messages.Builder_displayName();
         }
 
         public FormValidation doCheckModelDir(@QueryParameter String value) {

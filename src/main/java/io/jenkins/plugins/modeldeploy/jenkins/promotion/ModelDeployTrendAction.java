@@ -28,7 +28,7 @@ public final class ModelDeployTrendAction implements Action {
 
     @Override
     public String getDisplayName() {
-        return Messages.format("Deployments.trend");
+        return Messages.Deployments_trend();
     }
 
     @Override

@@ -81,7 +81,7 @@ public final class ModelDeploymentsAction implements RunAction2, SimpleBuildStep
 
     @Override
     public String getDisplayName() {
-        return Messages.format("Deployments.displayName");
+        return Messages.Deployments_displayName();
     }
 
     @Override

@@ -69,7 +69,7 @@ public final class PromotionAction implements ModelObject {
 
     @Override
     public String getDisplayName() {
-        return Messages.format("Promotion.displayName") + " " + evidence.getModel() + " " + evidence.getChallenger();
+        return Messages.Promotion_displayName() + " " + evidence.getModel() + " " + evidence.getChallenger();
     }
 
     /** This promotion's ID in the run (its URL segment). */
@@ -259,11 +259,11 @@ public final class PromotionAction implements ModelObject {
     public synchronized String message(Outcome outcome) {
         return switch (outcome) {
             case RECORDED -> "";
-            case NOT_PERMITTED -> Messages.format("Approval.notPermitted");
-            case NOT_LISTED -> Messages.format("Approval.notListed", String.join(", ", approvers));
-            case ALREADY_DECIDED -> Messages.format("Approval.alreadyDecided", status.name().toLowerCase(
+            case NOT_PERMITTED -> Messages.Approval_notPermitted();
+            case NOT_LISTED -> Messages.Approval_notListed(String.join(", ", approvers));
+            case ALREADY_DECIDED -> Messages.Approval_alreadyDecided(status.name().toLowerCase(
                     java.util.Locale.ROOT), decidedBy == null ? "nobody" : decidedBy, getDecidedAt());
-            case EXPIRED -> Messages.format("Approval.expired", getDeadline());
+            case EXPIRED -> Messages.Approval_expired(getDeadline());
         };
     }
 

@@ -23,10 +23,10 @@ public final class PromotionPermissions {
     public static final String IMPLIED_BY_BUILD = "io.jenkins.plugins.modeldeploy.promoteImpliedByBuild";
 
     public static final PermissionGroup GROUP = new PermissionGroup(PromotionPermissions.class,
-            Messages.localizable("Promotion.permissionGroup"));
+            Messages._Promotion_permissionGroup());
 
     public static final Permission PROMOTE = new Permission(GROUP, "Promote",
-            Messages.localizable("Promotion.permissionDescription"),
+            Messages._Promotion_permissionDescription(),
             impliedBy(SystemProperties.getBoolean(IMPLIED_BY_BUILD, false)), PermissionScope.ITEM);
 
     private PromotionPermissions() {}

@@ -140,7 +140,7 @@ public final class AbTestModelStep extends TargetStep {
         protected Object run(StepServices services) throws Exception {
             try (Session s = Session.open(services, target)) {
                 if (modelDir == null) {
-                    throw new AbortException(Messages.format("AbTest.modelDirRequired", model, challenger));
+                    throw new AbortException(Messages.AbTest_modelDirRequired(model, challenger));
                 }
                 status("A/B test of " + model + "-" + challenger);
                 String model = this.model; // the work below travels to the agent: it captures no execution
@@ -158,7 +158,7 @@ public final class AbTestModelStep extends TargetStep {
                     ModelVersion version = ModelVersion.of(new ModelSpecLoader().load(dir, overrides), challenger,
                             "challenger");
                     if (!version.name().equals(model)) {
-                        throw new AbortException(Messages.format("Step.modelMismatch", modelDir, version.name(), model));
+                        throw new AbortException(Messages.Step_modelMismatch(modelDir, version.name(), model));
                     }
                     Lifecycle lifecycle = DeployFlow.lifecycle(a);
                     Optional<String> production = a.target().releases().load(model)
@@ -170,7 +170,7 @@ public final class AbTestModelStep extends TargetStep {
                     Lifecycle.Progress progress = lifecycle.abTest(version, abTest.settings(),
                             DeployOutcome.begin(model, challenger));
                     DeployOutcome outcome = progress.outcome();
-                    outcome.experiment().ifPresent(e -> a.log(Messages.format("Deploy.verdict", model,
+                    outcome.experiment().ifPresent(e -> a.log(Messages.Deploy_verdict(model,
                             challenger, e.summary())));
                     LinkedHashMap<String, Object> out = new LinkedHashMap<>();
                     out.put("verdict", outcome.verdict().map(Enum::name).orElse(null));
@@ -200,7 +200,7 @@ public final class AbTestModelStep extends TargetStep {
 
         @Override
         public String getDisplayName() {
-            return Messages.format("Step.abTestModel.displayName");
+            return Messages.Step_abTestModel_displayName();
         }
 
         public FormValidation doCheckModel(@QueryParameter String value) {

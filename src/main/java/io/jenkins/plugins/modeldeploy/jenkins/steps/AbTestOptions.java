@@ -230,7 +230,7 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
     public static final class DescriptorImpl extends Descriptor<AbTestOptions> {
         @Override
         public String getDisplayName() {
-            return Messages.format("Options.abTest.displayName");
+            return Messages.Options_abTest_displayName();
         }
 
         public FormValidation doCheckChallengerWeight(@QueryParameter String value) {

@@ -91,10 +91,10 @@ final class AgentSession implements AutoCloseable {
         }
         Path dir = workspace.resolve(rel).normalize();
         if (!Files.isDirectory(dir)) {
-            throw new IOException(Messages.format("Step.workspaceMissing", relative, workspace));
+            throw new IOException(Messages.Step_workspaceMissing(relative, workspace));
         }
         if (!Files.exists(dir.resolve(ModelSpecLoader.FILE_NAME), LinkOption.NOFOLLOW_LINKS)) {
-            throw new IOException(Messages.format("Step.noModelYaml", relative));
+            throw new IOException(Messages.Step_noModelYaml(relative));
         }
         if (!dir.toRealPath().startsWith(workspace.toRealPath())) {
             throw new IOException("modelDir: \"" + relative + "\" is a symbolic link that leaves the workspace");

@@ -73,7 +73,7 @@ public final class ApprovalOptions extends AbstractDescribableImpl<ApprovalOptio
     public static final class DescriptorImpl extends Descriptor<ApprovalOptions> {
         @Override
         public String getDisplayName() {
-            return Messages.format("Options.approval.displayName");
+            return Messages.Options_approval_displayName();
         }
 
         public FormValidation doCheckApprovers(@QueryParameter String value) {

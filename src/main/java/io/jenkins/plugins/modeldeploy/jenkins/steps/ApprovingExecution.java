@@ -82,9 +82,9 @@ public abstract class ApprovingExecution extends BackgroundExecution {
         String url = services.runUrl() + page.getUrl();
         s.publish(DeploymentEvent.of(model, version, "waiting for approval at " + url, // 3. the event
                 new EventDetails.ApprovalRequested(url)));
-        services.log().println(Messages.format("Approval.waiting", model, version, url));
+        services.log().println(Messages.Approval_waiting(model, version, url));
         if (!url.startsWith("http://") && !url.startsWith("https://")) {
-            services.log().println(Messages.format("Approval.noRootUrl"));
+            services.log().println(Messages.Approval_noRootUrl());
         }
         deliverRecorded(services, key);
     }
@@ -133,7 +133,7 @@ public abstract class ApprovingExecution extends BackgroundExecution {
         pause(false);
         submit(() -> {
             StepServices services = services();
-            String message = Messages.format("Approval.timedOut", model, version,
+            String message = Messages.Approval_timedOut(model, version,
                     Instant.ofEpochMilli(waiting.deadlineMillis));
             services.log().println(message);
             try (Session s = Session.open(services, target)) {
@@ -178,7 +178,7 @@ public abstract class ApprovingExecution extends BackgroundExecution {
         }
         try {
             StepServices services = services();
-            services.log().println(Messages.format("Approval.resumed", model, version));
+            services.log().println(Messages.Approval_resumed(model, version));
             status("waiting for approval until " + Instant.ofEpochMilli(waiting.deadlineMillis));
             // Armed first (an expired deadline fires the timer at once), then the decision given while Jenkins was
             // down — or in between — is read and delivered: nothing decided after the read can be missed.
@@ -225,7 +225,7 @@ public abstract class ApprovingExecution extends BackgroundExecution {
     /** Ends the run of {@code version} in progress as aborted (the lifecycle takes it out); logs what happened. */
     protected final void abandon(String model, String version, Throwable cause) throws Exception {
         StepServices services = services();
-        services.log().println(Messages.format("Deploy.aborted", model, version));
+        services.log().println(Messages.Deploy_aborted(model, version));
         try (Session s = Session.open(services, target)) {
             DeployFlow.abandon(s, model, version, cause);
         }

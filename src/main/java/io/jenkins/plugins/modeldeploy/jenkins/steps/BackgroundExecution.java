@@ -121,7 +121,7 @@ public abstract class BackgroundExecution extends StepExecution {
 
     @Override
     public void onResume() {
-        getContext().onFailure(new AbortException(Messages.format("Step.interruptedByRestart", stepName,
+        getContext().onFailure(new AbortException(Messages.Step_interruptedByRestart(stepName,
                 status == null ? "no phase recorded" : status)));
     }
 

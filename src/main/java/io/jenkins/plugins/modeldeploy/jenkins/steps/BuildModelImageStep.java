@@ -175,7 +175,7 @@ public final class BuildModelImageStep extends Step {
 
         @Override
         public String getDisplayName() {
-            return Messages.format("Step.buildModelImage.displayName");
+            return Messages.Step_buildModelImage_displayName();
         }
 
         public FormValidation doCheckModelDir(@QueryParameter String value) {

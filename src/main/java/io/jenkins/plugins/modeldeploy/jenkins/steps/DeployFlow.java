@@ -179,10 +179,10 @@ final class DeployFlow {
     static Object complete(Ended ended, StepServices services) throws AbortException {
         services.recordDeployment(ended.record);
         if (ended.succeeded) {
-            services.log().println(Messages.format("Deploy.promoted", ended.model, ended.version));
+            services.log().println(Messages.Deploy_promoted(ended.model, ended.version));
             return ended.result;
         }
-        throw new AbortException(Messages.format("Deploy.ended", ended.model, ended.version,
+        throw new AbortException(Messages.Deploy_ended(ended.model, ended.version,
                 ended.outcome == null ? "?" : ended.outcome, ended.reason,
                 ended.production == null ? "none" : ended.production));
     }

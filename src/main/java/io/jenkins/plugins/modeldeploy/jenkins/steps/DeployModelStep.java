@@ -162,7 +162,7 @@ public final class DeployModelStep extends TargetStep {
 
         @Override
         public String getDisplayName() {
-            return Messages.format("Step.deployModel.displayName");
+            return Messages.Step_deployModel_displayName();
         }
 
         public FormValidation doCheckImageRepository(@QueryParameter String value) {

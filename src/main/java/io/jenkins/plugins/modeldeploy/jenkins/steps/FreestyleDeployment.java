@@ -57,7 +57,7 @@ public final class FreestyleDeployment {
             } catch (InterruptedException e) { // the build was aborted: end the run it started
                 DeploymentEvent last = s.lastEvent();
                 if (last != null) {
-                    services.log().println(Messages.format("Deploy.aborted", last.model(), last.version()));
+                    services.log().println(Messages.Deploy_aborted(last.model(), last.version()));
                     DeployFlow.abandon(s, last.model(), last.version(), e);
                 }
                 throw e;
@@ -85,9 +85,9 @@ public final class FreestyleDeployment {
                 }
             });
             String url = services.runUrl() + page.getUrl();
-            services.log().println(Messages.format("Approval.waiting", model, version, url));
+            services.log().println(Messages.Approval_waiting(model, version, url));
             if (!url.startsWith("http://") && !url.startsWith("https://")) {
-                services.log().println(Messages.format("Approval.noRootUrl"));
+                services.log().println(Messages.Approval_noRootUrl());
             }
         }
     }
@@ -126,7 +126,7 @@ public final class FreestyleDeployment {
                 String model = this.model;
                 String version = this.version;
                 onPage(page.getRun(), page, s -> {
-                    s.services.log().println(Messages.format("Approval.timedOut", model, version,
+                    s.services.log().println(Messages.Approval_timedOut(model, version,
                             page.getDeadline()));
                     report(s.services, s.onAgent(a ->
                             ended(DeployFlow.lifecycle(a).expire(model, version, waited))));
@@ -144,8 +144,8 @@ public final class FreestyleDeployment {
         /** On the controller: the run's summary gets the deployment; the page's log says how it ended. */
         private static void report(StepServices services, DeployFlow.Ended ended) {
             services.recordDeployment(ended.record);
-            services.log().println(ended.succeeded ? Messages.format("Deploy.promoted", ended.model, ended.version)
-                    : Messages.format("Deploy.ended", ended.model, ended.version,
+            services.log().println(ended.succeeded ? Messages.Deploy_promoted(ended.model, ended.version)
+                    : Messages.Deploy_ended(ended.model, ended.version,
                             ended.outcome == null ? "?" : ended.outcome, ended.reason,
                             ended.production == null ? "none" : ended.production));
         }

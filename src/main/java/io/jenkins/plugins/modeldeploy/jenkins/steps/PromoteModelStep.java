@@ -90,7 +90,7 @@ public final class PromoteModelStep extends TargetStep {
                         return new Waiting(production, null);
                     }
                     PromotionRequest request = DeployFlow.lifecycle(a).awaiting(model, version).orElseThrow(() ->
-                            new AbortException(Messages.format("Promote.notWaiting", model, version)));
+                            new AbortException(Messages.Promote_notWaiting(model, version)));
                     return new Waiting(production, new PromotionEvidence(request));
                 });
                 previous = waiting.production;
@@ -153,7 +153,7 @@ public final class PromoteModelStep extends TargetStep {
 
         @Override
         public String getDisplayName() {
-            return Messages.format("Step.promoteModel.displayName");
+            return Messages.Step_promoteModel_displayName();
         }
 
         public FormValidation doCheckModel(@QueryParameter String value) {

@@ -89,7 +89,7 @@ public final class RollbackModelStep extends TargetStep {
                 return s.onAgent(a -> {
                     ReleaseState state = DeployFlow.lifecycle(a).releases().rollBack(model,
                             Optional.ofNullable(toVersion), reason, a.runUrl(), DeployFlow.keepPrevious(null));
-                    a.log(Messages.format("Deploy.rolledBack", model, reason));
+                    a.log(Messages.Deploy_rolledBack(model, reason));
                     LinkedHashMap<String, Object> result = new LinkedHashMap<>();
                     result.put("production", state.production().orElse(""));
                     result.put("phase", state.phase().name());
@@ -109,7 +109,7 @@ public final class RollbackModelStep extends TargetStep {
 
         @Override
         public String getDisplayName() {
-            return Messages.format("Step.rollbackModel.displayName");
+            return Messages.Step_rollbackModel_displayName();
         }
 
         public FormValidation doCheckModel(@QueryParameter String value) {

@@ -147,7 +147,7 @@ public final class RolloutModelStep extends TargetStep {
 
         @Override
         public String getDisplayName() {
-            return Messages.format("Step.rolloutModel.displayName");
+            return Messages.Step_rolloutModel_displayName();
         }
     }
 }

@@ -118,7 +118,7 @@ public final class SmokeOptions extends AbstractDescribableImpl<SmokeOptions> im
     public static final class DescriptorImpl extends Descriptor<SmokeOptions> {
         @Override
         public String getDisplayName() {
-            return Messages.format("Options.smoke.displayName");
+            return Messages.Options_smoke_displayName();
         }
 
         public FormValidation doCheckRate(@QueryParameter String value) {

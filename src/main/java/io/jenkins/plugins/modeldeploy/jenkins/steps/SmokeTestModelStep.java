@@ -119,7 +119,7 @@ public final class SmokeTestModelStep extends TargetStep {
             try (Session s = Session.open(services, target)) {
                 status("smoke test of " + model + "-" + version);
                 if (modelDir == null) {
-                    throw new AbortException(Messages.format("Smoke.modelDirRequired", model, version));
+                    throw new AbortException(Messages.Smoke_modelDirRequired(model, version));
                 }
                 String model = this.model; // the work below travels to the agent: it captures no execution
                 String version = this.version;
@@ -130,7 +130,7 @@ public final class SmokeTestModelStep extends TargetStep {
                 return DeployFlow.completeIfEnded(s.onAgent(a -> { // the load comes from the agent
                     ModelVersion modelVersion = DeployFlow.version(a, modelDir, version);
                     if (!modelVersion.name().equals(model)) {
-                        throw new AbortException(Messages.format("Step.modelMismatch", modelDir,
+                        throw new AbortException(Messages.Step_modelMismatch(modelDir,
                                 modelVersion.name(), model));
                     }
                     Lifecycle.Progress progress = DeployFlow.lifecycle(a).smokeTest(modelVersion, uri(endpoint),
@@ -163,7 +163,7 @@ public final class SmokeTestModelStep extends TargetStep {
 
         @Override
         public String getDisplayName() {
-            return Messages.format("Step.smokeTestModel.displayName");
+            return Messages.Step_smokeTestModel_displayName();
         }
 
         public FormValidation doCheckModel(@QueryParameter String value) {

@@ -93,8 +93,8 @@ public final class UndeployModelStep extends TargetStep {
                             a.runUrl());
                     Optional<String> production = a.target().releases().load(model)
                             .flatMap(ReleaseState::production);
-                    a.log(version == null ? Messages.format("Undeploy.model", model)
-                            : Messages.format("Undeploy.version", model, version, production.orElse("none")));
+                    a.log(version == null ? Messages.Undeploy_model(model)
+                            : Messages.Undeploy_version(model, version, production.orElse("none")));
                     LinkedHashMap<String, Object> result = new LinkedHashMap<>();
                     result.put("model", model);
                     result.put("version", version);
@@ -115,7 +115,7 @@ public final class UndeployModelStep extends TargetStep {
 
         @Override
         public String getDisplayName() {
-            return Messages.format("Step.undeployModel.displayName");
+            return Messages.Step_undeployModel_displayName();
         }
 
         public FormValidation doCheckModel(@QueryParameter String value) {

@@ -153,8 +153,8 @@ class PromotionActionTest {
     void theDedicatedPermissionIsModelDeployPromoteNotImpliedByBuildUnlessTheAdministratorSaysSo() {
         assertThat(PromotionPermissions.PROMOTE.name).isEqualTo("Promote");
         assertThat(PromotionPermissions.PROMOTE.group).isSameAs(PromotionPermissions.GROUP);
-        assertThat(PromotionPermissions.GROUP.title.toString()).isEqualTo("Promotion.permissionGroup");
-        assertThat(io.jenkins.plugins.modeldeploy.jenkins.Messages.format("Promotion.permissionGroup"))
+        assertThat(PromotionPermissions.GROUP.title.toString()).isEqualTo("ModelDeploy"); // Localizable formats
+        assertThat(io.jenkins.plugins.modeldeploy.jenkins.Messages.Promotion_permissionGroup())
                 .isEqualTo("ModelDeploy");
         assertThat(System.getProperty(PromotionPermissions.IMPLIED_BY_BUILD)).isNull();
         assertThat(PromotionPermissions.PROMOTE.impliedBy).isNull(); // whoever may build may not approve

@@ -1,16 +1,9 @@
-package io.jenkins.plugins.modeldeploy.local;
+package io.jenkins.plugins.modeldeploy.target;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jenkins.plugins.modeldeploy.target.ConcurrentReleaseException;
-import io.jenkins.plugins.modeldeploy.target.ReleaseJson;
-import io.jenkins.plugins.modeldeploy.target.ReleaseState;
-import io.jenkins.plugins.modeldeploy.target.ReleaseStore;
-import io.jenkins.plugins.modeldeploy.target.Stage;
-import io.jenkins.plugins.modeldeploy.target.TargetException;
-import io.jenkins.plugins.modeldeploy.target.VersionRef;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
@@ -61,7 +54,7 @@ public final class FileReleaseStore implements ReleaseStore {
             return List.of();
         }
         try (var files = Files.list(directory)) {
-            return files.map(f -> f.getFileName().toString()).filter(n -> n.endsWith(".json"))
+            return files.map(f -> String.valueOf(f.getFileName())).filter(n -> n.endsWith(".json"))
                     .map(n -> n.substring(0, n.length() - ".json".length())).sorted().toList();
         } catch (IOException e) {
             throw new TargetException("cannot list the release states in " + directory + ": " + e.getMessage(), e);

@@ -4,11 +4,11 @@ import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jenkins.plugins.modeldeploy.abtest.MetricsSource;
 import io.jenkins.plugins.modeldeploy.abtest.VariantStats;
-import io.jenkins.plugins.modeldeploy.local.FileReleaseStore;
 import io.jenkins.plugins.modeldeploy.route.RoutingException;
 import io.jenkins.plugins.modeldeploy.route.TrafficRouter;
 import io.jenkins.plugins.modeldeploy.route.Weights;
 import io.jenkins.plugins.modeldeploy.target.DeployedVersion;
+import io.jenkins.plugins.modeldeploy.target.FileReleaseStore;
 import io.jenkins.plugins.modeldeploy.target.ModelStatus;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
 import io.jenkins.plugins.modeldeploy.target.ReleaseStore;
@@ -42,14 +42,15 @@ import java.util.TreeMap;
  * over Traefik (each reading adds requests in proportion to the weights, with each version's error and SLO-violation
  * rates); an HTTP server answers {@code /models/m/v/predict} for smoke tests, slow or failing as a version is told to.
  * With a state file, everything but the release state (which lives in a {@link FileReleaseStore}) survives the JVM,
- * so a test can kill an engine and start another on the same cluster.
+ * so a test can kill an engine and start another on the same cluster. In src/test-support: the JenkinsRule tests use it
+ * as the cluster that outlives a Jenkins restart.
  */
-final class FakeCluster implements Target {
+public final class FakeCluster implements Target {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How a version behaves when it runs. */
-    record Behaviour(double errorRate, double sloViolationRate, int status, long delayMillis, boolean rolloutFails) {
-        static final Behaviour HEALTHY = new Behaviour(0.001, 0.001, 200, 0, false);
+    public record Behaviour(double errorRate, double sloViolationRate, int status, long delayMillis, boolean rolloutFails) {
+        public static final Behaviour HEALTHY = new Behaviour(0.001, 0.001, 200, 0, false);
 
         Behaviour failing() {
             return new Behaviour(errorRate, sloViolationRate, 500, delayMillis, rolloutFails);
@@ -78,7 +79,7 @@ final class FakeCluster implements Target {
     private Objects objects = new Objects();
     private final ScriptedHttpServer server;
 
-    FakeCluster(String model, Path dir) throws IOException {
+    public FakeCluster(String model, Path dir) throws IOException {
         this.model = model;
         this.store = new Store(new FileReleaseStore(dir.resolve("releases")));
         this.objectsFile = dir.resolve("cluster.json");
@@ -97,6 +98,12 @@ final class FakeCluster implements Target {
         Behaviour behaviour = behaviour(segments[3]);
         return new ScriptedHttpServer.Answer(behaviour.status(), "{\"predictions\":[1]}",
                 arrival + behaviour.delayMillis() * 1_000_000);
+    }
+
+    /** Makes {@code version} behave so (for tests outside this package, e.g. the JenkinsRule tests). */
+    public FakeCluster behave(String version, Behaviour behaviour) {
+        behaviours.put(version, behaviour);
+        return this;
     }
 
     Behaviour behaviour(String version) {

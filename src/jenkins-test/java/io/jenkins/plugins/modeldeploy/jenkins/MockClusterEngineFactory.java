@@ -3,17 +3,15 @@ package io.jenkins.plugins.modeldeploy.jenkins;
 import io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan;
 import io.jenkins.plugins.modeldeploy.abtest.MetricsSource;
 import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
-import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.DefaultEngineFactory;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
 import io.jenkins.plugins.modeldeploy.kube.KubernetesSettings;
-import io.jenkins.plugins.modeldeploy.local.LocalGateway;
-import io.jenkins.plugins.modeldeploy.local.LocalTarget;
 import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployPlan;
 import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
+import io.jenkins.plugins.modeldeploy.pipeline.FakeCluster;
 import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
 import io.jenkins.plugins.modeldeploy.route.TrafficRouter;
 import io.jenkins.plugins.modeldeploy.target.DeployedVersion;
@@ -37,52 +35,45 @@ import java.util.OptionalDouble;
 import java.util.function.Consumer;
 
 /**
- * The engine the plugin installs ({@link DefaultEngineFactory}: the real {@link DeploymentEngine}) over an
- * in-process cluster instead of Kubernetes, for the JenkinsRule tests of the Jenkins side (approval by HTTP, restart
- * while waiting); selected with the {@link EngineFactory#PROPERTY} system property. The cluster is a {@link
- * LocalTarget} — harness processes behind a {@link LocalGateway} on 127.0.0.1, the release state in a temporary
- * directory — kept for the whole JVM, so it outlives a Jenkins restart of {@code JenkinsSessionRule} as a cluster
- * outlives its controller; closing a connection stops nothing.
+ * The engine the plugin installs ({@link DefaultEngineFactory}: the real {@link DeploymentEngine}) over a mock
+ * cluster instead of Kubernetes, for the JenkinsRule tests of the Jenkins side (restart while waiting); selected with
+ * the {@link EngineFactory#PROPERTY} system property. The cluster is the lifecycle tests' {@link FakeCluster}
+ * (src/test-support: versions, routes and weights as Kubernetes and Traefik keep them, metrics as Prometheus reads
+ * them, the release state in files) — not the CLI's local target, which the plugin build does not compile — kept for
+ * the whole JVM, so it outlives a Jenkins restart of {@code JenkinsSessionRule} as a cluster outlives its controller;
+ * closing a connection stops nothing.
  */
-public final class LocalEngineFactory implements EngineFactory {
-    private static LocalGateway gateway;
-    private static LocalTarget cluster;
-    private static volatile Consumer<DeploymentEvent> connected = event -> { };
+public final class MockClusterEngineFactory implements EngineFactory {
+    private static FakeCluster cluster;
 
-    /** The cluster, started on first use. */
-    public static synchronized LocalTarget cluster() {
+    /** The cluster (of the model {@code iris}, the only one these tests deploy), started on first use. */
+    public static synchronized FakeCluster cluster() {
         if (cluster == null) {
             try {
-                Path state = Files.createTempDirectory("model-deploy-jenkins-test-");
-                gateway = LocalGateway.start(0);
-                cluster = new LocalTarget(gateway, HarnessOptions.loopback(), state, event -> connected.accept(event),
-                        line -> { });
+                cluster = new FakeCluster("iris", Files.createTempDirectory("model-deploy-jenkins-test-"));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-                cluster.close();
-                gateway.close();
-            }));
+            Runtime.getRuntime().addShutdownHook(new Thread(cluster::close));
         }
         return cluster;
     }
 
     @Override
     public DeploymentEngine engine(Path workDir, Consumer<DeploymentEvent> events) {
-        return new DefaultEngineFactory().engine(workDir, events);
+        return new DeploymentEngine(events, TarImageEngineFactory.tarImages(workDir), Duration.ofSeconds(1));
     }
 
     @Override
     public Target target(KubernetesSettings settings, Consumer<DeploymentEvent> events) {
-        connected = events;
         return new Connection(cluster());
     }
 
     /**
      * Writes the echo model {@code name} (answers {@code [a, b]} with {@code a + b}) under {@code dir}, makes
      * {@code production} serve it and runs {@code challenger} through the lifecycle until it waits for approval:
-     * production fails half its requests on purpose, so the A/B test finds the challenger fit on any gate.
+     * production fails half its requests on purpose, so the A/B test finds the challenger fit on any gate. The
+     * versions are prebuilt image references (the mock cluster pulls nothing).
      */
     public static DeployOutcome awaitingApproval(Path dir, String name, String production, String challenger)
             throws Exception {
@@ -94,12 +85,12 @@ public final class LocalEngineFactory implements EngineFactory {
                 + "    return [sum(i) for i in instances]\n");
         Files.createDirectories(model.resolve("samples"));
         Files.writeString(model.resolve("samples/one.json"), "{\"instances\": [[1, 2]]}");
-        LocalTarget target = cluster();
-        target.injectErrors(new VersionRef(name, production), 0.5);
+        FakeCluster target = cluster();
+        target.behave(production, new FakeCluster.Behaviour(0.5, 0.001, 200, 0, false));
         Lifecycle lifecycle = new Lifecycle(new DefaultEngineFactory().engine(dir, event -> { }), target,
                 event -> { });
         DeployPlan.ExperimentSettings experiment = new DeployPlan.ExperimentSettings(50, Duration.ofSeconds(1),
-                Duration.ofSeconds(30), 20, 0.05, ExperimentPlan.Method.SEQUENTIAL, OptionalDouble.of(40),
+                Duration.ofSeconds(30), 20, 0.05, ExperimentPlan.Method.SEQUENTIAL, OptionalDouble.empty(),
                 ExperimentPlan.DEFAULT_MINIMUM_DETECTABLE_EFFECT, ExperimentPlan.Gate.DEFAULT);
         lifecycle.run(plan(model, production, experiment), (request, timeout) -> {
             throw new AssertionError("a first release needs no approval");
@@ -114,16 +105,17 @@ public final class LocalEngineFactory implements EngineFactory {
     private static DeployPlan plan(Path model, String version, DeployPlan.ExperimentSettings experiment)
             throws Exception {
         ModelVersion v = ModelVersion.of(new ModelSpecLoader().load(model), version, "version");
-        return new DeployPlan(v, Optional.empty(), Optional.empty(), Map.of(), Duration.ofMinutes(1),
+        String image = "registry.test/" + v.name() + "@sha256:" + version.repeat(64).substring(0, 64);
+        return new DeployPlan(v, Optional.empty(), Optional.of(image), Map.of(), Duration.ofMinutes(1),
                 Optional.empty(), experiment, Duration.ofHours(1), Duration.ofHours(1), RetireMode.REMOVE,
                 "jenkins test fixture");
     }
 
     /** A connection to the cluster: everything but {@link #close()} goes to the cluster's target. */
     private static final class Connection implements Target {
-        private final LocalTarget target;
+        private final FakeCluster target;
 
-        Connection(LocalTarget target) {
+        Connection(FakeCluster target) {
             this.target = target;
         }
 
@@ -170,7 +162,7 @@ public final class LocalEngineFactory implements EngineFactory {
 
         @Override
         public void close() {
-            connected = event -> { };
+            // the cluster outlives its connections
         }
     }
 }

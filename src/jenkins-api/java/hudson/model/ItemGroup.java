@@ -1,0 +1,7 @@
+// Signature-only (offline build, never packaged): org.jenkins-ci.main:jenkins-core 2.541.3.
+// Checked against jenkinsci/jenkins tag jenkins-2.541.3, core/src/main/java/hudson/model/ItemGroup.java.
+// Declares only the members the adapters and the JenkinsRule tests use, with the real modifiers, generics and throws.
+// Super-interfaces and every member omitted.
+package hudson.model;
+
+public interface ItemGroup<T extends Item> {}

@@ -1,0 +1,19 @@
+// Signature-only (offline build: compiled, never run or packaged): org.jenkins-ci.plugins:credentials 1511.v2e3cb_0008ef0 (bom-2.541.x 6916.v15ec97679743).
+// Checked against jenkinsci/credentials-plugin at the stored snapshot d96751bc (the 1511 release commit is not in it), src/main/java/com/cloudbees/plugins/credentials/SystemCredentialsProvider.java.
+// Declares only the members the tests use, with the real modifiers, generics and throws.
+// Supertypes AbstractDescribableImpl, Saveable omitted.
+package com.cloudbees.plugins.credentials;
+
+import java.util.List;
+
+public class SystemCredentialsProvider {
+    SystemCredentialsProvider() {}
+
+    public static SystemCredentialsProvider getInstance() {
+        throw new UnsupportedOperationException("signature only");
+    }
+
+    public List<Credentials> getCredentials() {
+        throw new UnsupportedOperationException("signature only");
+    }
+}

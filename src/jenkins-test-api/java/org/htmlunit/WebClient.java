@@ -1,0 +1,16 @@
+// Signature-only (offline build: compiled, never run or packaged): org.htmlunit:htmlunit 5.2.0, as org.jenkins-ci.main:jenkins-test-harness-htmlunit 234.vd12a_f49297c1 shades it (the
+// version jenkins-test-harness 2578.v44660312fd37 depends on; its pom at the newest stored commit 915dc55 names htmlunit 5.2.0).
+// Checked against HtmlUnit/htmlunit tag 5.2.0, src/main/java/org/htmlunit/WebClient.java.
+// Declares only the members the tests use, with the real modifiers, generics and throws.
+// Supertypes Serializable, AutoCloseable omitted.
+package org.htmlunit;
+
+import java.io.IOException;
+
+public class WebClient {
+    public WebClient() {}
+
+    public <P extends Page> P getPage(WebRequest request) throws IOException, FailingHttpStatusCodeException {
+        throw new UnsupportedOperationException("signature only");
+    }
+}
