@@ -33,7 +33,8 @@ public final class ModelLinks {
         Files.walkFileTree(dir, new SimpleFileVisitor<>() {
             @Override
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                if (attrs.isSymbolicLink() && !file.getFileName().toString().equals(ModelSpecLoader.FILE_NAME)) {
+                Path name = file.getFileName();
+                if (attrs.isSymbolicLink() && (name == null || !name.toString().equals(ModelSpecLoader.FILE_NAME))) {
                     Path real;
                     try {
                         real = file.toRealPath();

@@ -77,6 +77,15 @@ public final class SecretMask implements Serializable {
         node.properties().forEach(e -> collect(e.getValue(), e.getKey()));
     }
 
+    /** A mask that crossed a channel (or was stored) holds no secret: the forms are transient on purpose. */
+    private Object readResolve() {
+        synchronized (this) {
+            forms = new LinkedHashSet<>();
+            ordered = List.of();
+        }
+        return this;
+    }
+
     private static final Pattern SECRET_KEYS = Pattern.compile(
             "(?i).*(token|password|secret|client-key-data|key-data)");
 

@@ -1,5 +1,6 @@
 package io.jenkins.plugins.modeldeploy.jenkins.promotion;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import io.jenkins.plugins.modeldeploy.abtest.ExperimentResult;
 import io.jenkins.plugins.modeldeploy.abtest.VariantStats;
 import io.jenkins.plugins.modeldeploy.pipeline.PromotionRequest;
@@ -38,6 +39,8 @@ public final class PromotionEvidence implements Serializable {
     private final LinkedHashMap<String, Double> smokePercentiles;
     private final ArrayList<String> smokeReasons;
     /** Not in build.xml: {@link ModelDeploymentsAction} keeps it as a file in the run's folder. */
+    @SuppressFBWarnings(value = "SE_TRANSIENT_FIELD_NOT_RESTORED", justification = "null after crossing the agent's"
+            + " channel or loading build.xml means no report here: the run keeps its own copy (getSmokeReportHtml)")
     private final transient String smokeReportHtml;
     private final String verdict;
     private final ArrayList<String> verdictReasons;

@@ -63,13 +63,14 @@ public final class SmokeReportFiles {
     /** Writes the three reports into {@code dir} (created), each replaced atomically; returns the files. */
     public static List<Path> writeRunReports(Path dir, Rendered reports) throws IOException {
         Files.createDirectories(dir);
-        return List.of(write(dir.resolve(HTML), reports.html()), write(dir.resolve(JUNIT), reports.junitXml()),
-                write(dir.resolve(JSON), reports.json()));
+        return List.of(write(dir, HTML, reports.html()), write(dir, JUNIT, reports.junitXml()),
+                write(dir, JSON, reports.json()));
     }
 
-    private static Path write(Path file, String content) throws IOException {
-        Path temp = Files.createTempFile(file.getParent(), "." + file.getFileName(), ".tmp");
+    private static Path write(Path dir, String name, String content) throws IOException {
+        Path temp = Files.createTempFile(dir, "." + name, ".tmp");
         Files.writeString(temp, content, StandardCharsets.UTF_8);
-        return Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        return Files.move(temp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING,
+                StandardCopyOption.ATOMIC_MOVE);
     }
 }

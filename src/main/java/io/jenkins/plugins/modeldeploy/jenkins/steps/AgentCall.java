@@ -1,5 +1,6 @@
 package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
+import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import hudson.FilePath;
 import hudson.remoting.VirtualChannel;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
@@ -25,6 +26,8 @@ final class AgentCall<T> extends MasterToSlaveFileCallable<T> {
     final ResolvedImage image;
     final SloDefaults slo;
     final EngineFactory.Locator engines;
+    @SuppressFBWarnings(value = "SE_BAD_FIELD", justification = "exported over the agent's channel before the call"
+            + " is serialized (see on): what travels is the channel's serializable proxy")
     private AgentEvents events;
     private final AgentWork<T> work;
 

@@ -131,9 +131,15 @@ public abstract class ApprovingExecution extends BackgroundExecution {
         }
         status("approval timed out");
         pause(false);
+        String waitingModel;
+        String waitingVersion;
+        synchronized (this) {
+            waitingModel = model;
+            waitingVersion = version;
+        }
         submit(() -> {
             StepServices services = services();
-            String message = Messages.Approval_timedOut(model, version,
+            String message = Messages.Approval_timedOut(waitingModel, waitingVersion,
                     Instant.ofEpochMilli(waiting.deadlineMillis));
             services.log().println(message);
             try (Session s = Session.open(services, target)) {
@@ -169,8 +175,12 @@ public abstract class ApprovingExecution extends BackgroundExecution {
     @Override
     public void onResume() {
         ApprovalWait waiting;
+        String waitingModel;
+        String waitingVersion;
         synchronized (this) {
             waiting = wait;
+            waitingModel = model;
+            waitingVersion = version;
         }
         if (waiting == null) {
             super.onResume(); // it was working, not waiting: that work was lost with the restart
@@ -178,7 +188,7 @@ public abstract class ApprovingExecution extends BackgroundExecution {
         }
         try {
             StepServices services = services();
-            services.log().println(Messages.Approval_resumed(model, version));
+            services.log().println(Messages.Approval_resumed(waitingModel, waitingVersion));
             status("waiting for approval until " + Instant.ofEpochMilli(waiting.deadlineMillis));
             // Armed first (an expired deadline fires the timer at once), then the decision given while Jenkins was
             // down — or in between — is read and delivered: nothing decided after the read can be missed.

@@ -47,13 +47,14 @@ public final class DeployModelExecution extends ApprovingExecution {
             if (!start.awaiting()) {
                 return DeployFlow.complete(start.ended, services);
             }
+            Checkpoint reached = new Checkpoint(start.model, start.version, start.result);
             synchronized (this) {
-                checkpoint = new Checkpoint(start.model, start.version, start.result);
+                checkpoint = reached;
             }
             if (!request.approvalRequired()) {
                 return afterDecision(s, Approval.automatic("deployModel without an approval block"));
             }
-            awaitApproval(s, checkpoint.model, checkpoint.version, start.evidence, request.approval.approverList(),
+            awaitApproval(s, reached.model, reached.version, start.evidence, request.approval.approverList(),
                     timeout);
             return PENDING;
         }
