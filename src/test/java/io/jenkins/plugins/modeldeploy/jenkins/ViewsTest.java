@@ -29,22 +29,37 @@ import org.junit.jupiter.api.Test;
  * help-FIELD.html where Jenkins looks for it (next to the class or one of its superclasses); every view is XML.
  */
 class ViewsTest {
-    private static final List<Class<?>> BOUND = List.of(DeployModelStep.class, BuildModelImageStep.class,
-            RolloutModelStep.class, SmokeTestModelStep.class, AbTestModelStep.class, PromoteModelStep.class,
-            RollbackModelStep.class, UndeployModelStep.class, SmokeOptions.class, AbTestOptions.class, ApprovalOptions.class,
-            ModelDeployBuilder.class, ClusterConfig.class, RegistryConfig.class, ModelDeployConfiguration.class);
+    private static final List<Class<?>> BOUND = List.of(
+            DeployModelStep.class,
+            BuildModelImageStep.class,
+            RolloutModelStep.class,
+            SmokeTestModelStep.class,
+            AbTestModelStep.class,
+            PromoteModelStep.class,
+            RollbackModelStep.class,
+            UndeployModelStep.class,
+            SmokeOptions.class,
+            AbTestOptions.class,
+            ApprovalOptions.class,
+            ModelDeployBuilder.class,
+            ClusterConfig.class,
+            RegistryConfig.class,
+            ModelDeployConfiguration.class);
 
     @Test
     void everyFieldHasAFormEntryAndHelp() throws Exception {
         for (Class<?> type : BOUND) {
             String config = read(type, "config.jelly");
             assertThat(config).as(type.getSimpleName() + "/config.jelly").isNotNull();
-            String forms = config.contains("target.jelly") ? config + read(type.getSuperclass(), "target.jelly")
-                    : config;
+            String forms =
+                    config.contains("target.jelly") ? config + read(type.getSuperclass(), "target.jelly") : config;
             for (String field : PipelineExamplesTest.parameters(type).keySet()) {
-                assertThat(forms).as(type.getSimpleName() + " form entry for " + field)
+                assertThat(forms)
+                        .as(type.getSimpleName() + " form entry for " + field)
                         .contains("field=\"" + field + "\"");
-                assertThat(helpFor(type, field)).as(type.getSimpleName() + " help-" + field + ".html").isNotNull()
+                assertThat(helpFor(type, field))
+                        .as(type.getSimpleName() + " help-" + field + ".html")
+                        .isNotNull()
                         .contains("<div>");
             }
         }
@@ -56,7 +71,17 @@ class ViewsTest {
             parse(type, "config.jelly");
         }
         parse(io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction.class, "index.jelly");
-        parse(io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction.class, "summary.jelly");
+        parse(io.jenkins.plugins.modeldeploy.jenkins.promotion.ModelDeploymentsAction.class, "index.jelly");
+        parse(io.jenkins.plugins.modeldeploy.jenkins.promotion.ModelDeploymentsAction.class, "summary.jelly");
+        parse(io.jenkins.plugins.modeldeploy.jenkins.promotion.ModelDeployTrendAction.class, "index.jelly");
+        // and every other view in the sources, whatever class it belongs to
+        try (var files = java.nio.file.Files.walk(java.nio.file.Path.of("src/main/resources"))) {
+            for (java.nio.file.Path jelly :
+                    files.filter(f -> f.toString().endsWith(".jelly")).toList()) {
+                assertThat(jelly).as("view").isNotEmptyFile();
+                DocumentBuilderFactory.newInstance().newDocumentBuilder().parse(jelly.toFile());
+            }
+        }
     }
 
     private static String helpFor(Class<?> type, String field) throws IOException {
