@@ -36,8 +36,8 @@ public final class OfflineJenkins extends Jenkins {
     }
 
     /** Installs an instance: realm comparing with {@code users}/{@code groups}; {@code administrators} by name. */
-    public static OfflineJenkins install(IdStrategy users, IdStrategy groups, String rootUrl,
-            String... administrators) {
+    public static OfflineJenkins install(
+            IdStrategy users, IdStrategy groups, String rootUrl, String... administrators) {
         return new OfflineJenkins(users, groups, rootUrl, Arrays.asList(administrators));
     }
 

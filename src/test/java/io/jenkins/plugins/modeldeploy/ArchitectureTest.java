@@ -12,30 +12,39 @@ import com.tngtech.archunit.lang.ArchRule;
 @AnalyzeClasses(packages = "io.jenkins.plugins.modeldeploy", importOptions = ImportOption.DoNotIncludeTests.class)
 class ArchitectureTest {
     static final String[] JENKINS_TYPES = {
-        "hudson..", "jenkins..", "org.kohsuke.stapler..", "org.jenkinsci..", "com.cloudbees..", "org.acegisecurity..",
+        "hudson..",
+        "jenkins..",
+        "org.kohsuke.stapler..",
+        "org.jenkinsci..",
+        "com.cloudbees..",
+        "org.acegisecurity..",
         "org.jvnet.localizer.."
     };
 
     @ArchTest
     static final ArchRule engineDoesNotDependOnJenkins = noClasses()
-            .that().resideInAPackage("io.jenkins.plugins.modeldeploy..")
-            .and().resideOutsideOfPackages("io.jenkins.plugins.modeldeploy.jenkins..",
-                    "io.jenkins.plugins.modeldeploy.cli..")
-            .should().dependOnClassesThat().resideInAnyPackage(JENKINS_TYPES)
+            .that()
+            .resideInAPackage("io.jenkins.plugins.modeldeploy..")
+            .and()
+            .resideOutsideOfPackages("io.jenkins.plugins.modeldeploy.jenkins..", "io.jenkins.plugins.modeldeploy.cli..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage(JENKINS_TYPES)
             .because("the engine must run without Jenkins (CLI, tests, and models keep serving when Jenkins is down)");
 
     /** The plugin build (pom.xml) compiles neither the CLI nor its local target: nothing else may need them. */
     @ArchTest
     static final ArchRule pluginDoesNotNeedTheCli = noClasses()
-            .that().resideInAPackage("io.jenkins.plugins.modeldeploy..")
-            .and().resideOutsideOfPackages("io.jenkins.plugins.modeldeploy.cli..",
-                    "io.jenkins.plugins.modeldeploy.local..")
-            .should().dependOnClassesThat().resideInAnyPackage("io.jenkins.plugins.modeldeploy.cli..",
-                    "io.jenkins.plugins.modeldeploy.local..")
+            .that()
+            .resideInAPackage("io.jenkins.plugins.modeldeploy..")
+            .and()
+            .resideOutsideOfPackages("io.jenkins.plugins.modeldeploy.cli..", "io.jenkins.plugins.modeldeploy.local..")
+            .should()
+            .dependOnClassesThat()
+            .resideInAnyPackage("io.jenkins.plugins.modeldeploy.cli..", "io.jenkins.plugins.modeldeploy.local..")
             .because("pom.xml excludes the cli and local packages from the .hpi (maven-compiler-plugin excludes)");
 
     @ArchTest
-    static final ArchRule noPackageCycles = slices()
-            .matching("io.jenkins.plugins.modeldeploy.(*)..")
-            .should().beFreeOfCycles();
+    static final ArchRule noPackageCycles =
+            slices().matching("io.jenkins.plugins.modeldeploy.(*)..").should().beFreeOfCycles();
 }

@@ -20,13 +20,17 @@ class JenkinsTestSourcesTest {
     @Test
     void jenkinsRuleTestsAreCompiledAndNeedNeitherTheCliNorTheLocalTarget() {
         assertThat(COMPILED.resolve("io/jenkins/plugins/modeldeploy/jenkins/DeployModelPipelineTest.class"))
-                .as("the offline build compiles src/jenkins-test").exists();
-        assertThat(Files.exists(COMPILED.resolve("org/jvnet/hudson/test/JenkinsRule.class"))).isTrue();
+                .as("the offline build compiles src/jenkins-test")
+                .exists();
+        assertThat(Files.exists(COMPILED.resolve("org/jvnet/hudson/test/JenkinsRule.class")))
+                .isTrue();
         JavaClasses tests = new ClassFileImporter().importPath(COMPILED);
         noClasses()
-                .that().resideInAPackage("io.jenkins.plugins.modeldeploy..")
-                .should().dependOnClassesThat().resideInAnyPackage("io.jenkins.plugins.modeldeploy.cli..",
-                        "io.jenkins.plugins.modeldeploy.local..")
+                .that()
+                .resideInAPackage("io.jenkins.plugins.modeldeploy..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage("io.jenkins.plugins.modeldeploy.cli..", "io.jenkins.plugins.modeldeploy.local..")
                 .because("pom.xml compiles neither package; drive the mock cluster of src/test-support instead")
                 .check(tests);
     }

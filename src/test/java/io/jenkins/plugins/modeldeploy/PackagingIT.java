@@ -17,9 +17,16 @@ import org.junit.jupiter.api.Test;
  * nor may any test class; the model harness must be inside.
  */
 class PackagingIT {
-    private static final List<String> JENKINS_PREFIXES =
-            List.of("hudson/", "jenkins/", "org/kohsuke/", "org/jenkinsci/", "com/cloudbees/", "org/jvnet/",
-                    "org/htmlunit/", "org/springframework/", "net/sf/json/");
+    private static final List<String> JENKINS_PREFIXES = List.of(
+            "hudson/",
+            "jenkins/",
+            "org/kohsuke/",
+            "org/jenkinsci/",
+            "com/cloudbees/",
+            "org/jvnet/",
+            "org/htmlunit/",
+            "org/springframework/",
+            "net/sf/json/");
 
     @Test
     void noJarContainsJenkinsTypesAndTheCliJarHasTheHarness() throws IOException {
@@ -27,7 +34,8 @@ class PackagingIT {
         try (Stream<Path> files = Files.list(Path.of("target"))) {
             jars = files.filter(f -> f.toString().endsWith(".jar")).toList();
         }
-        assertThat(jars).extracting(p -> p.getFileName().toString())
+        assertThat(jars)
+                .extracting(p -> p.getFileName().toString())
                 .contains("model-deploy-cli.jar", "model-deploy-0.1.0-SNAPSHOT.jar");
         java.util.Set<String> testClasses;
         Path testOutput = Path.of("target/test-classes");
@@ -40,17 +48,23 @@ class PackagingIT {
         Path jenkinsTestOutput = Path.of("target/jenkins-test-classes");
         try (Stream<Path> files = Files.walk(jenkinsTestOutput)) {
             files.filter(f -> f.toString().endsWith(".class"))
-                    .forEach(f -> testClasses.add(jenkinsTestOutput.relativize(f).toString()));
+                    .forEach(
+                            f -> testClasses.add(jenkinsTestOutput.relativize(f).toString()));
         }
-        assertThat(testClasses).isNotEmpty()
-                .contains("io/jenkins/plugins/modeldeploy/jenkins/DeployModelPipelineTest.class",
+        assertThat(testClasses)
+                .isNotEmpty()
+                .contains(
+                        "io/jenkins/plugins/modeldeploy/jenkins/DeployModelPipelineTest.class",
                         "org/jvnet/hudson/test/JenkinsRule.class");
         for (Path jar : jars) {
             try (JarFile file = new JarFile(jar.toFile())) {
                 List<String> names = file.stream().map(ZipEntry::getName).toList();
-                assertThat(names).as(jar.toString())
+                assertThat(names)
+                        .as(jar.toString())
                         .noneMatch(n -> JENKINS_PREFIXES.stream().anyMatch(n::startsWith))
-                        .contains("harness/files.txt", "harness/python/mdharness/server.py",
+                        .contains(
+                                "harness/files.txt",
+                                "harness/python/mdharness/server.py",
                                 "io/jenkins/plugins/modeldeploy/cli/ModelDeployCommand.class")
                         .noneMatch(testClasses::contains);
             }
@@ -70,10 +84,13 @@ class PackagingIT {
                     .map(f -> stubs.relativize(f).toString().replace(".java", ".class"))
                     .toList();
         }
-        try (JarFile jar = new JarFile(Path.of("target/model-deploy-0.1.0-SNAPSHOT.jar").toFile());
+        try (JarFile jar = new JarFile(
+                        Path.of("target/model-deploy-0.1.0-SNAPSHOT.jar").toFile());
                 JarFile cli = new JarFile(Path.of("target/model-deploy-cli.jar").toFile())) {
             for (String type : declared) {
-                assertThat(Path.of("target/classes", type)).as("compiled offline").exists();
+                assertThat(Path.of("target/classes", type))
+                        .as("compiled offline")
+                        .exists();
                 assertThat(jar.getEntry(type)).as(type).isNull();
                 assertThat(cli.getEntry(type)).as(type).isNull();
             }

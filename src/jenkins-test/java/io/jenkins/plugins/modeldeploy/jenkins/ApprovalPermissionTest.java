@@ -38,16 +38,30 @@ public class ApprovalPermissionTest {
     private FreeStyleBuild buildWithPromotionPage(List<String> approvers) throws Exception {
         r.jenkins.setSecurityRealm(r.createDummySecurityRealm());
         r.jenkins.setAuthorizationStrategy(new MockAuthorizationStrategy()
-                .grant(Jenkins.READ, Item.READ).everywhere().to("alice", "bob", "carol")
-                .grant(PromotionPermissions.PROMOTE).everywhere().to("alice")
-                .grant(Item.BUILD).everywhere().to("carol"));
+                .grant(Jenkins.READ, Item.READ)
+                .everywhere()
+                .to("alice", "bob", "carol")
+                .grant(PromotionPermissions.PROMOTE)
+                .everywhere()
+                .to("alice")
+                .grant(Item.BUILD)
+                .everywhere()
+                .to("carol"));
         FreeStyleProject p = r.createFreeStyleProject("p");
         FreeStyleBuild b = r.buildAndAssertSuccess(p);
-        PromotionEvidence evidence = new PromotionEvidence(new PromotionRequest("iris", "", "1", Optional.empty(),
-                Optional.of("r/iris@sha256:" + "1".repeat(64)), Optional.empty(), Optional.empty(), Verdict.PROMOTE,
+        PromotionEvidence evidence = new PromotionEvidence(new PromotionRequest(
+                "iris",
+                "",
+                "1",
+                Optional.empty(),
+                Optional.of("r/iris@sha256:" + "1".repeat(64)),
+                Optional.empty(),
+                Optional.empty(),
+                Verdict.PROMOTE,
                 List.of()));
-        ModelDeploymentsAction.of(b).add(new PromotionAction("p#1/test", evidence, approvers,
-                Instant.now().plusSeconds(3600), null));
+        ModelDeploymentsAction.of(b)
+                .add(new PromotionAction(
+                        "p#1/test", evidence, approvers, Instant.now().plusSeconds(3600), null));
         b.save();
         return b;
     }
@@ -60,8 +74,8 @@ public class ApprovalPermissionTest {
         JenkinsRule.WebClient wc = r.createWebClient().login(user);
         wc.setThrowExceptionOnFailingStatusCode(false);
         wc.setRedirectEnabled(false);
-        WebRequest request = new WebRequest(wc.createCrumbedUrl("job/p/1/model-promotion/iris-1/" + verb),
-                HttpMethod.POST);
+        WebRequest request =
+                new WebRequest(wc.createCrumbedUrl("job/p/1/model-promotion/iris-1/" + verb), HttpMethod.POST);
         Page page = wc.getPage(request);
         return page.getWebResponse().getStatusCode();
     }
@@ -70,7 +84,9 @@ public class ApprovalPermissionTest {
     public void promoteIsInThePermissionListOnAFreshControllerBeforeAnyPromotion() {
         String id = "io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionPermissions.Promote";
         // looked up by ID, without touching PromotionPermissions first: what matrix-auth's table lists
-        assertTrue(id + " registered at start-up", Permission.getAll().stream().anyMatch(p -> p.getId().equals(id)));
+        assertTrue(
+                id + " registered at start-up",
+                Permission.getAll().stream().anyMatch(p -> p.getId().equals(id)));
         assertNull("not implied by Job/Build", PromotionPermissions.PROMOTE.impliedBy);
     }
 
@@ -79,8 +95,8 @@ public class ApprovalPermissionTest {
         FreeStyleBuild b = buildWithPromotionPage(List.of());
         JenkinsRule.WebClient wc = r.createWebClient().login("alice");
         wc.setThrowExceptionOnFailingStatusCode(false);
-        Page get = wc.getPage(new WebRequest(new URL(r.getURL(), "job/p/1/model-promotion/iris-1/approve"),
-                HttpMethod.GET));
+        Page get = wc.getPage(
+                new WebRequest(new URL(r.getURL(), "job/p/1/model-promotion/iris-1/approve"), HttpMethod.GET));
         assertEquals(405, get.getWebResponse().getStatusCode()); // @RequirePOST
 
         assertEquals(403, post("bob", "approve"));

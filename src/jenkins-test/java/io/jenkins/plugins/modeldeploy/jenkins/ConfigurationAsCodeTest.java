@@ -41,10 +41,17 @@ public class ConfigurationAsCodeTest {
         ConfigurationContext context = new ConfigurationContext(ConfiguratorRegistry.get());
         CNode node = Util.getUnclassifiedRoot(context).get("modelDeploy");
         String exported = Util.toYamlString(node);
-        for (String line : new String[] {"kubeconfigCredentialsId: \"?kubeconfig-prod\"?", "routeMode: \"?INGRESS\"?",
-            "credentialsId: \"?registry-push\"?", "eventsCredentialsId: \"?rabbit\"?", "inCluster: true",
-            "approvalTimeout: \"?8h\"?"}) {
-            assertTrue(line + " in\n" + exported, Pattern.compile(line).matcher(exported).find());
+        for (String line : new String[] {
+            "kubeconfigCredentialsId: \"?kubeconfig-prod\"?",
+            "routeMode: \"?INGRESS\"?",
+            "credentialsId: \"?registry-push\"?",
+            "eventsCredentialsId: \"?rabbit\"?",
+            "inCluster: true",
+            "approvalTimeout: \"?8h\"?"
+        }) {
+            assertTrue(
+                    line + " in\n" + exported,
+                    Pattern.compile(line).matcher(exported).find());
         }
 
         ModelDeployConfiguration config = ModelDeployConfiguration.get();

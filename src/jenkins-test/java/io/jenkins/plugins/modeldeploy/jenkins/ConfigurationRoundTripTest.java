@@ -116,9 +116,17 @@ public class ConfigurationRoundTripTest {
     @Test
     public void credentialDropDownsListWhatBuildsResolve() throws Exception {
         List<Credentials> store = SystemCredentialsProvider.getInstance().getCredentials();
-        store.add(new FileCredentialsImpl(CredentialsScope.GLOBAL, "kubeconfig-global", "", "config",
+        store.add(new FileCredentialsImpl(
+                CredentialsScope.GLOBAL,
+                "kubeconfig-global",
+                "",
+                "config",
                 SecretBytes.fromBytes("apiVersion: v1".getBytes(StandardCharsets.UTF_8))));
-        store.add(new FileCredentialsImpl(CredentialsScope.SYSTEM, "kubeconfig-system", "", "config",
+        store.add(new FileCredentialsImpl(
+                CredentialsScope.SYSTEM,
+                "kubeconfig-system",
+                "",
+                "config",
                 SecretBytes.fromBytes("apiVersion: v1".getBytes(StandardCharsets.UTF_8))));
 
         List<String> global = values(ExtensionList.lookupSingleton(ClusterConfig.DescriptorImpl.class)
@@ -127,7 +135,8 @@ public class ConfigurationRoundTripTest {
         assertFalse(global.toString(), global.contains("kubeconfig-system"));
         // a registry field wants username/password or a token, not a kubeconfig file
         assertFalse(values(ExtensionList.lookupSingleton(RegistryConfig.DescriptorImpl.class)
-                .doFillCredentialsIdItems(null, "")).contains("kubeconfig-global"));
+                        .doFillCredentialsIdItems(null, ""))
+                .contains("kubeconfig-global"));
 
         FreeStyleProject p = r.createFreeStyleProject();
         List<String> job = values(ExtensionList.lookupSingleton(ModelDeployBuilder.DescriptorImpl.class)

@@ -1,6 +1,5 @@
 package io.jenkins.plugins.modeldeploy.jenkins;
 
-
 import com.cloudbees.plugins.credentials.CredentialsScope;
 import com.cloudbees.plugins.credentials.SecretBytes;
 import com.cloudbees.plugins.credentials.SystemCredentialsProvider;
@@ -79,9 +78,14 @@ public class DeployModelPipelineTest {
     /** The mock cluster as the global configuration's cluster {@code mock}, its kubeconfig a file credential. */
     ClusterConfig configure(String registry) throws Exception {
         Path kubeconfig = server.writeKubeconfig(tmp.getRoot().toPath(), "ml");
-        SystemCredentialsProvider.getInstance().getCredentials().add(new FileCredentialsImpl(CredentialsScope.GLOBAL,
-                "kubeconfig-mock", "mock API server", "kubeconfig", SecretBytes.fromBytes(
-                        Files.readString(kubeconfig).getBytes(StandardCharsets.UTF_8))));
+        SystemCredentialsProvider.getInstance()
+                .getCredentials()
+                .add(new FileCredentialsImpl(
+                        CredentialsScope.GLOBAL,
+                        "kubeconfig-mock",
+                        "mock API server",
+                        "kubeconfig",
+                        SecretBytes.fromBytes(Files.readString(kubeconfig).getBytes(StandardCharsets.UTF_8))));
         ClusterConfig mock = new ClusterConfig("mock");
         mock.setKubeconfigCredentialsId("kubeconfig-mock");
         mock.setNamespace("ml");
@@ -99,13 +103,15 @@ public class DeployModelPipelineTest {
         configure("127.0.0.1:5000/models"); // never contacted: the test engine writes images to tar files
 
         WorkflowJob p = r.createProject(WorkflowJob.class, "iris");
-        p.setDefinition(new CpsFlowDefinition("node {\n"
-                + "  writeFile file: 'iris/model.yaml', text: 'name: iris\\nruntime: python\\nentrypoint: model:predict\\n'\n"
-                + "  writeFile file: 'iris/model.py', text: 'def predict(instances):\\n    return instances\\n'\n"
-                + "  writeFile file: 'iris/samples/one.json', text: '{\"instances\": [[1, 2]]}'\n"
-                + "  def result = deployModel modelDir: 'iris', cluster: 'mock', smoke: [duration: '2s', warmup: '1s']\n"
-                + "  echo \"deployed ${result.version} as ${result.imageDigest}: ${result.promotedVersion}\"\n"
-                + "}", true));
+        p.setDefinition(new CpsFlowDefinition(
+                "node {\n"
+                        + "  writeFile file: 'iris/model.yaml', text: 'name: iris\\nruntime: python\\nentrypoint: model:predict\\n'\n"
+                        + "  writeFile file: 'iris/model.py', text: 'def predict(instances):\\n    return instances\\n'\n"
+                        + "  writeFile file: 'iris/samples/one.json', text: '{\"instances\": [[1, 2]]}'\n"
+                        + "  def result = deployModel modelDir: 'iris', cluster: 'mock', smoke: [duration: '2s', warmup: '1s']\n"
+                        + "  echo \"deployed ${result.version} as ${result.imageDigest}: ${result.promotedVersion}\"\n"
+                        + "}",
+                true));
         WorkflowRun b = r.buildAndAssertSuccess(p);
         r.assertLogContains("deployed 1 as sha256:", b);
         r.assertLogContains(": 1", b);

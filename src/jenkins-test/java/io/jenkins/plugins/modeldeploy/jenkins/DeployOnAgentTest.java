@@ -58,9 +58,14 @@ public class DeployOnAgentTest {
     }
 
     private void cluster(String credentialsId, String kubeconfig) throws IOException {
-        SystemCredentialsProvider.getInstance().getCredentials().add(new FileCredentialsImpl(CredentialsScope.GLOBAL,
-                credentialsId, "kubeconfig", "kubeconfig", SecretBytes.fromBytes(
-                        kubeconfig.getBytes(StandardCharsets.UTF_8))));
+        SystemCredentialsProvider.getInstance()
+                .getCredentials()
+                .add(new FileCredentialsImpl(
+                        CredentialsScope.GLOBAL,
+                        credentialsId,
+                        "kubeconfig",
+                        "kubeconfig",
+                        SecretBytes.fromBytes(kubeconfig.getBytes(StandardCharsets.UTF_8))));
         ClusterConfig cluster = new ClusterConfig("local");
         cluster.setKubeconfigCredentialsId(credentialsId);
         cluster.setNamespace("ml");
@@ -104,8 +109,10 @@ public class DeployOnAgentTest {
     @Test
     public void aKubeconfigThatRunsACommandIsRefusedWithoutShowingIt() throws Exception {
         DumbSlave agent = j.createOnlineSlave();
-        cluster("kubeconfig-exec", kubeconfig("    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
-                + "      command: /bin/sh\n      args: [\"-c\", \"echo " + TOKEN + "\"]\n"));
+        cluster(
+                "kubeconfig-exec",
+                kubeconfig("    exec:\n      apiVersion: client.authentication.k8s.io/v1\n"
+                        + "      command: /bin/sh\n      args: [\"-c\", \"echo " + TOKEN + "\"]\n"));
         WorkflowJob p = j.createProject(WorkflowJob.class, "exec");
         p.setDefinition(new CpsFlowDefinition(pipeline(agent.getNodeName(), "exec"), true));
         WorkflowRun b = p.scheduleBuild2(0).get();
@@ -117,9 +124,11 @@ public class DeployOnAgentTest {
     /** Files named model.py holding {@code marker} under {@code root}, outside the agent's file system. */
     private static List<Path> copiesOf(String marker, Path root, Path agentRoot) throws IOException {
         try (Stream<Path> files = Files.walk(root)) {
-            return files.filter(f -> f.getFileName() != null && f.getFileName().toString().equals("model.py"))
+            return files.filter(f -> f.getFileName() != null
+                            && f.getFileName().toString().equals("model.py"))
                     .filter(f -> !realPath(f).startsWith(agentRoot))
-                    .filter(f -> read(f).contains(marker)).toList();
+                    .filter(f -> read(f).contains(marker))
+                    .toList();
         }
     }
 

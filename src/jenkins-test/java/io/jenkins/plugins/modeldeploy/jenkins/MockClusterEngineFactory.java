@@ -78,20 +78,28 @@ public final class MockClusterEngineFactory implements EngineFactory {
     public static DeployOutcome awaitingApproval(Path dir, String name, String production, String challenger)
             throws Exception {
         Path model = Files.createDirectories(dir.resolve(name));
-        Files.writeString(model.resolve("model.yaml"), "name: " + name + "\nruntime: python\n"
-                + "entrypoint: model:predict\nslo:\n  rps: 40\n  p99Ms: 500\n  maxErrorRate: 0.01\n"
-                + "serving:\n  workers: 2\n");
-        Files.writeString(model.resolve("model.py"), "def predict(instances):\n"
-                + "    return [sum(i) for i in instances]\n");
+        Files.writeString(
+                model.resolve("model.yaml"),
+                "name: " + name + "\nruntime: python\n"
+                        + "entrypoint: model:predict\nslo:\n  rps: 40\n  p99Ms: 500\n  maxErrorRate: 0.01\n"
+                        + "serving:\n  workers: 2\n");
+        Files.writeString(
+                model.resolve("model.py"), "def predict(instances):\n" + "    return [sum(i) for i in instances]\n");
         Files.createDirectories(model.resolve("samples"));
         Files.writeString(model.resolve("samples/one.json"), "{\"instances\": [[1, 2]]}");
         FakeCluster target = cluster();
         target.behave(production, new FakeCluster.Behaviour(0.5, 0.001, 200, 0, false));
-        Lifecycle lifecycle = new Lifecycle(new DefaultEngineFactory().engine(dir, event -> { }), target,
-                event -> { });
-        DeployPlan.ExperimentSettings experiment = new DeployPlan.ExperimentSettings(50, Duration.ofSeconds(1),
-                Duration.ofSeconds(30), 20, 0.05, ExperimentPlan.Method.SEQUENTIAL, OptionalDouble.empty(),
-                ExperimentPlan.DEFAULT_MINIMUM_DETECTABLE_EFFECT, ExperimentPlan.Gate.DEFAULT);
+        Lifecycle lifecycle = new Lifecycle(new DefaultEngineFactory().engine(dir, event -> {}), target, event -> {});
+        DeployPlan.ExperimentSettings experiment = new DeployPlan.ExperimentSettings(
+                50,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(30),
+                20,
+                0.05,
+                ExperimentPlan.Method.SEQUENTIAL,
+                OptionalDouble.empty(),
+                ExperimentPlan.DEFAULT_MINIMUM_DETECTABLE_EFFECT,
+                ExperimentPlan.Gate.DEFAULT);
         lifecycle.run(plan(model, production, experiment), (request, timeout) -> {
             throw new AssertionError("a first release needs no approval");
         });
@@ -105,9 +113,19 @@ public final class MockClusterEngineFactory implements EngineFactory {
     private static DeployPlan plan(Path model, String version, DeployPlan.ExperimentSettings experiment)
             throws Exception {
         ModelVersion v = ModelVersion.of(new ModelSpecLoader().load(model), version, "version");
-        String image = "registry.test/" + v.name() + "@sha256:" + version.repeat(64).substring(0, 64);
-        return new DeployPlan(v, Optional.empty(), Optional.of(image), Map.of(), Duration.ofMinutes(1),
-                Optional.empty(), experiment, Duration.ofHours(1), Duration.ofHours(1), RetireMode.REMOVE,
+        String image =
+                "registry.test/" + v.name() + "@sha256:" + version.repeat(64).substring(0, 64);
+        return new DeployPlan(
+                v,
+                Optional.empty(),
+                Optional.of(image),
+                Map.of(),
+                Duration.ofMinutes(1),
+                Optional.empty(),
+                experiment,
+                Duration.ofHours(1),
+                Duration.ofHours(1),
+                RetireMode.REMOVE,
                 "jenkins test fixture");
     }
 
@@ -135,8 +153,8 @@ public final class MockClusterEngineFactory implements EngineFactory {
         }
 
         @Override
-        public DeployedVersion restore(VersionRef version, Duration timeout) throws RolloutException,
-                InterruptedException {
+        public DeployedVersion restore(VersionRef version, Duration timeout)
+                throws RolloutException, InterruptedException {
             return target.restore(version, timeout);
         }
 

@@ -53,8 +53,12 @@ public class PromotionPipelineTest {
         realm.addGroups("bob", "ml-leads");
         r.jenkins.setSecurityRealm(realm);
         r.jenkins.setAuthorizationStrategy(new MockAuthorizationStrategy()
-                .grant(Jenkins.READ, Item.READ).everywhere().to("bob", "carol", "ML-Lead-Dan")
-                .grant(PromotionPermissions.PROMOTE).everywhere().to("bob", "carol", "ML-Lead-Dan"));
+                .grant(Jenkins.READ, Item.READ)
+                .everywhere()
+                .to("bob", "carol", "ML-Lead-Dan")
+                .grant(PromotionPermissions.PROMOTE)
+                .everywhere()
+                .to("bob", "carol", "ML-Lead-Dan"));
         ClusterConfig local = new ClusterConfig("local");
         local.setInCluster(true);
         ModelDeployConfiguration.get().setClusters(List.of(local));
@@ -67,7 +71,8 @@ public class PromotionPipelineTest {
         JenkinsRule.WebClient wc = r.createWebClient().login(user);
         wc.setThrowExceptionOnFailingStatusCode(false);
         wc.setRedirectEnabled(false);
-        return wc.getPage(new WebRequest(wc.createCrumbedUrl(path), HttpMethod.POST)).getWebResponse()
+        return wc.getPage(new WebRequest(wc.createCrumbedUrl(path), HttpMethod.POST))
+                .getWebResponse()
                 .getStatusCode();
     }
 
@@ -92,14 +97,15 @@ public class PromotionPipelineTest {
     @Test
     public void userIdsAreComparedAsTheSecurityRealmDoesCaseInsensitively() throws Exception {
         MockClusterEngineFactory.awaitingApproval(models.getRoot().toPath(), "iris", "1", "7");
-        WorkflowJob p = job("promoteModel model: 'iris', version: '7',"
-                + " approval: [approvers: 'ml-lead-dan', timeout: '1h']");
+        WorkflowJob p = job(
+                "promoteModel model: 'iris', version: '7'," + " approval: [approvers: 'ml-lead-dan', timeout: '1h']");
         WorkflowRun b = p.scheduleBuild2(0).waitForStart();
         r.waitForMessage("Waiting for approval to promote iris version 7", b);
         assertEquals(302, post("ML-Lead-Dan", "job/p/1/model-promotion/iris-7/reject"));
         r.waitForCompletion(b); // the rejection fails the step
         r.assertLogContains("rejected by ML-Lead-Dan", b);
-        assertEquals(PromotionAction.Status.REJECTED,
+        assertEquals(
+                PromotionAction.Status.REJECTED,
                 b.getAction(ModelDeploymentsAction.class).getDynamic("iris-7").getStatus());
     }
 

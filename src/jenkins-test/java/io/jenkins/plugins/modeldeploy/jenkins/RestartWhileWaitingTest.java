@@ -54,8 +54,10 @@ public class RestartWhileWaitingTest {
             local.setInCluster(true);
             ModelDeployConfiguration.get().setClusters(List.of(local));
             WorkflowJob p = r.createProject(WorkflowJob.class, "p");
-            p.setDefinition(new CpsFlowDefinition("def r = promoteModel model: 'iris', version: '7',"
-                    + " approval: [approvers: 'alice', timeout: '1h']\necho \"promoted ${r.promotedVersion}\"", true));
+            p.setDefinition(new CpsFlowDefinition(
+                    "def r = promoteModel model: 'iris', version: '7',"
+                            + " approval: [approvers: 'alice', timeout: '1h']\necho \"promoted ${r.promotedVersion}\"",
+                    true));
             WorkflowRun b = p.scheduleBuild2(0).waitForStart();
             r.waitForMessage("Waiting for approval to promote iris version 7", b);
             assertEquals(0, r.jenkins.toComputer().countBusy()); // no executor held while waiting
@@ -65,11 +67,13 @@ public class RestartWhileWaitingTest {
             r.waitForMessage("Resumed after a restart; still waiting for approval to promote iris version 7", b);
             // armed before the recorded decision is read: deciding right after the "Resumed" line cannot be lost
             PromotionAction page = b.getAction(ModelDeploymentsAction.class).getDynamic("iris-7");
-            assertEquals(PromotionAction.Outcome.RECORDED,
+            assertEquals(
+                    PromotionAction.Outcome.RECORDED,
                     page.decide(new Approver("alice", List.of(), true), true, "after restart", Instant.now()));
             r.assertBuildStatus(Result.SUCCESS, r.waitForCompletion(b));
             r.assertLogContains("promoted 7", b);
-            ReleaseState state = MockClusterEngineFactory.cluster().releases().load("iris").orElseThrow();
+            ReleaseState state =
+                    MockClusterEngineFactory.cluster().releases().load("iris").orElseThrow();
             assertEquals(ReleaseState.Phase.STABLE, state.phase());
             assertEquals(Optional.of("7"), state.production());
         });

@@ -36,8 +36,10 @@ public class SnippetGeneratorTest {
         ApprovalOptions approval = new ApprovalOptions();
         approval.setApprovers("ml-leads");
         step.setApproval(approval);
-        snippets.assertRoundTrip(step, "deployModel approval: modelApproval(approvers: 'ml-leads'), cluster: 'prod',"
-                + " modelDir: 'models/iris', smoke: modelSmoke(rate: 20.0), version: '42'");
+        snippets.assertRoundTrip(
+                step,
+                "deployModel approval: modelApproval(approvers: 'ml-leads'), cluster: 'prod',"
+                        + " modelDir: 'models/iris', smoke: modelSmoke(rate: 20.0), version: '42'");
         r.assertEqualDataBoundBeans(step, new StepConfigTester(r).configRoundTrip(step));
     }
 
@@ -45,9 +47,11 @@ public class SnippetGeneratorTest {
     public void finerSteps() throws Exception {
         SnippetizerTester snippets = new SnippetizerTester(r);
         snippets.assertRoundTrip(new BuildModelImageStep("models/iris"), "buildModelImage 'models/iris'");
-        snippets.assertRoundTrip(new RolloutModelStep("models/iris", "r/iris@sha256:" + "0".repeat(64)),
+        snippets.assertRoundTrip(
+                new RolloutModelStep("models/iris", "r/iris@sha256:" + "0".repeat(64)),
                 "rolloutModel image: 'r/iris@sha256:" + "0".repeat(64) + "', modelDir: 'models/iris'");
-        snippets.assertRoundTrip(new SmokeTestModelStep("iris", "7", "http://iris-7.ml:8080", "models/iris"),
+        snippets.assertRoundTrip(
+                new SmokeTestModelStep("iris", "7", "http://iris-7.ml:8080", "models/iris"),
                 "smokeTestModel endpoint: 'http://iris-7.ml:8080', model: 'iris', modelDir: 'models/iris',"
                         + " version: '7'");
         snippets.assertRoundTrip(new AbTestModelStep("iris", "7"), "abTestModel challenger: '7', model: 'iris'");
@@ -59,9 +63,13 @@ public class SnippetGeneratorTest {
         snippets.assertRoundTrip(undeploy, "undeployModel model: 'iris', version: '7'");
         StepConfigTester forms = new StepConfigTester(r);
         for (org.jenkinsci.plugins.workflow.steps.Step step : new org.jenkinsci.plugins.workflow.steps.Step[] {
-            new BuildModelImageStep("models/iris"), new AbTestModelStep("iris", "7"),
+            new BuildModelImageStep("models/iris"),
+            new AbTestModelStep("iris", "7"),
             new SmokeTestModelStep("iris", "7", "http://iris-7.ml:8080", "models/iris"),
-            new PromoteModelStep("iris", "7"), new RollbackModelStep("iris"), undeploy}) {
+            new PromoteModelStep("iris", "7"),
+            new RollbackModelStep("iris"),
+            undeploy
+        }) {
             r.assertEqualDataBoundBeans(step, forms.configRoundTrip(step));
         }
     }
@@ -74,27 +82,33 @@ public class SnippetGeneratorTest {
     @Test
     public void blankNestedOptionsMeanTheDefaults() throws Exception {
         SnippetizerTester snippets = new SnippetizerTester(r);
-        snippets.assertGenerateSnippet("{'stapler-class':'" + DeployModelStep.class.getName() + "',"
-                + " 'modelDir':'models/iris', 'version':'', 'imageRepository':'', 'registryCredentialsId':'',"
-                + " 'baseImage':'', 'insecureRegistry':false, 'rolloutTimeout':'', 'keepPrevious':'',"
-                + " 'smoke':{'rate':'', 'duration':'', 'warmup':'', 'p99Ms':'', 'maxErrorRate':''},"
-                + " 'abTest':{'challengerWeight':'', 'minDuration':'', 'maxDuration':'', 'minSamples':'',"
-                + " 'alpha':'', 'method':'SEQUENTIAL', 'syntheticRate':'', 'minimumDetectableEffect':'',"
-                + " 'gate':'NON_INFERIORITY', 'errorRateMargin':'', 'sloViolationMargin':''},"
-                + " 'cluster':'', 'kubeconfigCredentialsId':'', 'namespace':'', 'host':'', 'eventsUri':''}",
-                "deployModel abTest: modelAbTest(), modelDir: 'models/iris', smoke: modelSmoke()", null);
-        snippets.assertGenerateSnippet("{'stapler-class':'" + SmokeTestModelStep.class.getName() + "',"
-                + " 'model':'iris', 'version':'7', 'endpoint':'http://iris-7.ml:8080', 'modelDir':'models/iris',"
-                + " 'failOnViolation':true, 'smoke':{'rate':'', 'duration':'', 'warmup':'', 'p99Ms':'',"
-                + " 'maxErrorRate':''}}",
+        snippets.assertGenerateSnippet(
+                "{'stapler-class':'" + DeployModelStep.class.getName() + "',"
+                        + " 'modelDir':'models/iris', 'version':'', 'imageRepository':'', 'registryCredentialsId':'',"
+                        + " 'baseImage':'', 'insecureRegistry':false, 'rolloutTimeout':'', 'keepPrevious':'',"
+                        + " 'smoke':{'rate':'', 'duration':'', 'warmup':'', 'p99Ms':'', 'maxErrorRate':''},"
+                        + " 'abTest':{'challengerWeight':'', 'minDuration':'', 'maxDuration':'', 'minSamples':'',"
+                        + " 'alpha':'', 'method':'SEQUENTIAL', 'syntheticRate':'', 'minimumDetectableEffect':'',"
+                        + " 'gate':'NON_INFERIORITY', 'errorRateMargin':'', 'sloViolationMargin':''},"
+                        + " 'cluster':'', 'kubeconfigCredentialsId':'', 'namespace':'', 'host':'', 'eventsUri':''}",
+                "deployModel abTest: modelAbTest(), modelDir: 'models/iris', smoke: modelSmoke()",
+                null);
+        snippets.assertGenerateSnippet(
+                "{'stapler-class':'" + SmokeTestModelStep.class.getName() + "',"
+                        + " 'model':'iris', 'version':'7', 'endpoint':'http://iris-7.ml:8080', 'modelDir':'models/iris',"
+                        + " 'failOnViolation':true, 'smoke':{'rate':'', 'duration':'', 'warmup':'', 'p99Ms':'',"
+                        + " 'maxErrorRate':''}}",
                 "smokeTestModel endpoint: 'http://iris-7.ml:8080', model: 'iris', modelDir: 'models/iris',"
-                        + " smoke: modelSmoke(), version: '7'", null);
-        snippets.assertGenerateSnippet("{'stapler-class':'" + AbTestModelStep.class.getName() + "',"
-                + " 'model':'iris', 'challenger':'7', 'champion':'', 'sloP99Ms':'', 'modelDir':'',"
-                + " 'abTest':{'challengerWeight':'', 'minDuration':'', 'maxDuration':'', 'minSamples':'',"
-                + " 'alpha':'', 'method':'', 'syntheticRate':'', 'minimumDetectableEffect':'', 'gate':'',"
-                + " 'errorRateMargin':'', 'sloViolationMargin':''}}",
-                "abTestModel abTest: modelAbTest(), challenger: '7', model: 'iris'", null);
+                        + " smoke: modelSmoke(), version: '7'",
+                null);
+        snippets.assertGenerateSnippet(
+                "{'stapler-class':'" + AbTestModelStep.class.getName() + "',"
+                        + " 'model':'iris', 'challenger':'7', 'champion':'', 'sloP99Ms':'', 'modelDir':'',"
+                        + " 'abTest':{'challengerWeight':'', 'minDuration':'', 'maxDuration':'', 'minSamples':'',"
+                        + " 'alpha':'', 'method':'', 'syntheticRate':'', 'minimumDetectableEffect':'', 'gate':'',"
+                        + " 'errorRateMargin':'', 'sloViolationMargin':''}}",
+                "abTestModel abTest: modelAbTest(), challenger: '7', model: 'iris'",
+                null);
     }
 
     /** The nested options' defaults survive the step's own form (their jelly shows the defaults). */

@@ -33,9 +33,17 @@ public final class TarImageEngineFactory implements EngineFactory {
 
     /** Jib in {@code workDir}, every plan's destination replaced by {@code <workDir>/<model>-<version>.tar}. */
     static ImageBuilder tarImages(Path workDir) {
-        JibImageBuilder jib = new JibImageBuilder(workDir, line -> { });
-        return plan -> jib.build(new ImagePlan(plan.version(), plan.base(), plan.repository(),
-                new ImageTarget.Tar(workDir.resolve(plan.version().name() + "-" + plan.version().version() + ".tar"),
-                        false), plan.revision(), plan.source(), plan.createdAt()));
+        JibImageBuilder jib = new JibImageBuilder(workDir, line -> {});
+        return plan -> jib.build(new ImagePlan(
+                plan.version(),
+                plan.base(),
+                plan.repository(),
+                new ImageTarget.Tar(
+                        workDir.resolve(
+                                plan.version().name() + "-" + plan.version().version() + ".tar"),
+                        false),
+                plan.revision(),
+                plan.source(),
+                plan.createdAt()));
     }
 }

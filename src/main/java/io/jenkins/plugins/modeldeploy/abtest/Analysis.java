@@ -33,6 +33,7 @@ import java.util.function.ToLongFunction;
 public final class Analysis {
     /** Base rate assumed when sizing the fixed-horizon test (the variance of a rate peaks at 1/2; 5% is typical). */
     static final double FIXED_HORIZON_BASE_RATE = 0.05;
+
     static final double FIXED_HORIZON_POWER = 0.8;
 
     private final ExperimentPlan plan;
@@ -43,8 +44,14 @@ public final class Analysis {
     private final boolean explainUndecided;
 
     /** One reading: the verdict if decided, the evidence either way. */
-    public record Decision(boolean decided, Verdict verdict, List<String> reasons, double errorRatePValue,
-            double sloPValue, double srmPValue, List<MetricComparison> comparisons) {
+    public record Decision(
+            boolean decided,
+            Verdict verdict,
+            List<String> reasons,
+            double errorRatePValue,
+            double sloPValue,
+            double srmPValue,
+            List<MetricComparison> comparisons) {
         public Decision {
             reasons = List.copyOf(reasons);
             comparisons = List.copyOf(comparisons);
@@ -52,7 +59,11 @@ public final class Analysis {
     }
 
     /** A gated metric: its name, how to count its events, its margin, its p-value test and its interval. */
-    private record Metric(String name, ToLongFunction<VariantStats> events, double margin, ProportionTest test,
+    private record Metric(
+            String name,
+            ToLongFunction<VariantStats> events,
+            double margin,
+            ProportionTest test,
             DifferenceBounds bounds) {}
 
     public Analysis(ExperimentPlan plan) {
@@ -69,21 +80,31 @@ public final class Analysis {
         this.explainUndecided = explainUndecided;
         int gated = 2;
         this.perMetricAlpha = plan.alpha() / gated;
-        this.fixedHorizonSamples = FixedHorizonTest.sampleSize(FIXED_HORIZON_BASE_RATE,
-                plan.minimumDetectableEffect(), perMetricAlpha, FIXED_HORIZON_POWER);
+        this.fixedHorizonSamples = FixedHorizonTest.sampleSize(
+                FIXED_HORIZON_BASE_RATE, plan.minimumDetectableEffect(), perMetricAlpha, FIXED_HORIZON_POWER);
         ExperimentPlan.Gate gate = plan.gate();
         this.metrics = List.of(
                 metric("error rate", VariantStats::errors, gate.errorRateMargin()),
-                metric("SLO violations (> " + trim(plan.sloP99Ms()) + " ms)", VariantStats::sloViolations,
+                metric(
+                        "SLO violations (> " + trim(plan.sloP99Ms()) + " ms)",
+                        VariantStats::sloViolations,
                         gate.sloViolationMargin()));
     }
 
     private Metric metric(String name, ToLongFunction<VariantStats> events, double margin) {
         if (plan.method() == ExperimentPlan.Method.SEQUENTIAL) {
-            return new Metric(name, events, margin, new MixtureSequentialTest(plan.minimumDetectableEffect()),
+            return new Metric(
+                    name,
+                    events,
+                    margin,
+                    new MixtureSequentialTest(plan.minimumDetectableEffect()),
                     new MixtureConfidenceSequence(plan.minimumDetectableEffect(), perMetricAlpha));
         }
-        return new Metric(name, events, margin, new FixedHorizonTest(fixedHorizonSamples),
+        return new Metric(
+                name,
+                events,
+                margin,
+                new FixedHorizonTest(fixedHorizonSamples),
                 new FixedHorizonInterval(fixedHorizonSamples, perMetricAlpha));
     }
 
@@ -110,15 +131,23 @@ public final class Analysis {
             Metric metric = metrics.get(i);
             long championEvents = metric.events().applyAsLong(champion);
             long challengerEvents = metric.events().applyAsLong(challenger);
-            pValues[i] = metric.test().update(champion.requests(), championEvents, challenger.requests(),
-                    challengerEvents);
-            DifferenceInterval interval = metric.bounds().update(champion.requests(), championEvents,
-                    challenger.requests(), challengerEvents);
+            pValues[i] =
+                    metric.test().update(champion.requests(), championEvents, challenger.requests(), challengerEvents);
+            DifferenceInterval interval = metric.bounds()
+                    .update(champion.requests(), championEvents, challenger.requests(), challengerEvents);
             long waiting = metric.bounds() instanceof FixedHorizonInterval fixed && !fixed.read()
-                    ? fixed.samplesPerVariant() : 0;
-            comparisons.add(new MetricComparison(metric.name(), rate(championEvents, champion.requests()),
-                    rate(challengerEvents, challenger.requests()), interval, metric.bounds().confidence(),
-                    metric.bounds().alwaysValid(), waiting, metric.margin(), kind,
+                    ? fixed.samplesPerVariant()
+                    : 0;
+            comparisons.add(new MetricComparison(
+                    metric.name(),
+                    rate(championEvents, champion.requests()),
+                    rate(challengerEvents, challenger.requests()),
+                    interval,
+                    metric.bounds().confidence(),
+                    metric.bounds().alwaysValid(),
+                    waiting,
+                    metric.margin(),
+                    kind,
                     MetricComparison.judge(kind, interval, metric.margin())));
         }
         double errorP = pValues[0];
@@ -129,13 +158,20 @@ public final class Analysis {
                 + elapsed.toSeconds() + " s";
 
         if (srmP < SampleRatioCheck.THRESHOLD) {
-            reasons.add(String.format(Locale.ROOT, "invalid experiment: sample ratio mismatch, %s for a configured"
-                    + " %d%% challenger share (always-valid p = %.2g < %s)", counts, plan.challengerWeight(), srmP,
+            reasons.add(String.format(
+                    Locale.ROOT,
+                    "invalid experiment: sample ratio mismatch, %s for a configured"
+                            + " %d%% challenger share (always-valid p = %.2g < %s)",
+                    counts,
+                    plan.challengerWeight(),
+                    srmP,
                     SampleRatioCheck.THRESHOLD));
             return new Decision(true, Verdict.INCONCLUSIVE, reasons, errorP, sloP, srmP, comparisons);
         }
-        boolean enoughData = champion.requests() >= plan.minSamples() && challenger.requests() >= plan.minSamples()
-                && champion.requests() > 0 && challenger.requests() > 0;
+        boolean enoughData = champion.requests() >= plan.minSamples()
+                && challenger.requests() >= plan.minSamples()
+                && champion.requests() > 0
+                && challenger.requests() > 0;
         boolean longEnough = elapsed.compareTo(plan.minDuration()) >= 0;
         List<String> worse = names(comparisons, MetricComparison.Finding.WORSE);
         List<String> better = names(comparisons, MetricComparison.Finding.BETTER);
@@ -147,14 +183,16 @@ public final class Analysis {
         if (enoughData && longEnough) {
             if (!worse.isEmpty()) {
                 verdict = Verdict.ROLLBACK;
-                reasons.add(kind == ExperimentPlan.Gate.Kind.NON_INFERIORITY
-                        ? "worse than the champion by more than the margin on " + String.join(" and ", worse)
-                        : "worse than the champion on " + String.join(" and ", worse));
+                reasons.add(
+                        kind == ExperimentPlan.Gate.Kind.NON_INFERIORITY
+                                ? "worse than the champion by more than the margin on " + String.join(" and ", worse)
+                                : "worse than the champion on " + String.join(" and ", worse));
             } else if (promote) {
                 verdict = Verdict.PROMOTE;
-                reasons.add(kind == ExperimentPlan.Gate.Kind.NON_INFERIORITY
-                        ? "not worse than the champion by more than the margin on any metric"
-                        : "better than the champion on " + String.join(" and ", better) + ", worse on none");
+                reasons.add(
+                        kind == ExperimentPlan.Gate.Kind.NON_INFERIORITY
+                                ? "not worse than the champion by more than the margin on any metric"
+                                : "better than the champion on " + String.join(" and ", better) + ", worse on none");
             }
         }
         if (verdict == null && finalReading) {
@@ -163,18 +201,27 @@ public final class Analysis {
                 reasons.add("too little data: " + counts + ", at least " + plan.minSamples() + " per variant needed");
                 return new Decision(true, verdict, reasons, errorP, sloP, srmP, comparisons);
             }
-            reasons.add(kind == ExperimentPlan.Gate.Kind.NON_INFERIORITY
-                    ? "not shown within the margin on " + String.join(" and ",
-                            names(comparisons, MetricComparison.Finding.UNDECIDED)) + " within "
-                            + plan.maxDuration().toSeconds() + " s"
-                    : "no significant difference within " + plan.maxDuration().toSeconds() + " s");
+            reasons.add(
+                    kind == ExperimentPlan.Gate.Kind.NON_INFERIORITY
+                            ? "not shown within the margin on "
+                                    + String.join(" and ", names(comparisons, MetricComparison.Finding.UNDECIDED))
+                                    + " within "
+                                    + plan.maxDuration().toSeconds() + " s"
+                            : "no significant difference within "
+                                    + plan.maxDuration().toSeconds() + " s");
         }
         if (verdict != null || explainUndecided) {
             comparisons.forEach(c -> reasons.add(c.describe()));
             reasons.add(counts);
         }
-        return new Decision(verdict != null, verdict == null ? Verdict.INCONCLUSIVE : verdict, reasons, errorP, sloP,
-                srmP, comparisons);
+        return new Decision(
+                verdict != null,
+                verdict == null ? Verdict.INCONCLUSIVE : verdict,
+                reasons,
+                errorP,
+                sloP,
+                srmP,
+                comparisons);
     }
 
     private static List<String> names(List<MetricComparison> comparisons, MetricComparison.Finding finding) {

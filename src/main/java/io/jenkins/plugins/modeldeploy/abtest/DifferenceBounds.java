@@ -7,8 +7,7 @@ package io.jenkins.plugins.modeldeploy.abtest;
  */
 interface DifferenceBounds {
     /** Takes the counts since the experiment started and returns the interval as of this reading. */
-    DifferenceInterval update(long championTrials, long championEvents, long challengerTrials,
-            long challengerEvents);
+    DifferenceInterval update(long championTrials, long championEvents, long challengerTrials, long challengerEvents);
 
     /** The interval as of the last reading ({@link DifferenceInterval#UNBOUNDED} before any). */
     DifferenceInterval interval();

@@ -23,28 +23,84 @@ import java.util.regex.Pattern;
  * @param gate               what the challenger must show to be promoted (default: not worse than production by more
  *                           than a margin on every gated metric)
  */
-public record ExperimentPlan(String model, String champion, String challenger, int challengerWeight,
-        Duration minDuration, Duration maxDuration, long minSamples, double alpha, Method method,
-        OptionalDouble syntheticRate, double sloP99Ms, double minimumDetectableEffect, Gate gate) {
+public record ExperimentPlan(
+        String model,
+        String champion,
+        String challenger,
+        int challengerWeight,
+        Duration minDuration,
+        Duration maxDuration,
+        long minSamples,
+        double alpha,
+        Method method,
+        OptionalDouble syntheticRate,
+        double sloP99Ms,
+        double minimumDetectableEffect,
+        Gate gate) {
     public static final double DEFAULT_MINIMUM_DETECTABLE_EFFECT = 0.01;
 
     /** A plan with the default gate (non-inferiority, one percentage point on each metric). */
-    public ExperimentPlan(String model, String champion, String challenger, int challengerWeight,
-            Duration minDuration, Duration maxDuration, long minSamples, double alpha, Method method,
-            OptionalDouble syntheticRate, double sloP99Ms, double minimumDetectableEffect) {
-        this(model, champion, challenger, challengerWeight, minDuration, maxDuration, minSamples, alpha, method,
-                syntheticRate, sloP99Ms, minimumDetectableEffect, Gate.DEFAULT);
+    public ExperimentPlan(
+            String model,
+            String champion,
+            String challenger,
+            int challengerWeight,
+            Duration minDuration,
+            Duration maxDuration,
+            long minSamples,
+            double alpha,
+            Method method,
+            OptionalDouble syntheticRate,
+            double sloP99Ms,
+            double minimumDetectableEffect) {
+        this(
+                model,
+                champion,
+                challenger,
+                challengerWeight,
+                minDuration,
+                maxDuration,
+                minSamples,
+                alpha,
+                method,
+                syntheticRate,
+                sloP99Ms,
+                minimumDetectableEffect,
+                Gate.DEFAULT);
     }
 
     /** A plan with the default minimum detectable effect of one percentage point and the default gate. */
-    public ExperimentPlan(String model, String champion, String challenger, int challengerWeight,
-            Duration minDuration, Duration maxDuration, long minSamples, double alpha, Method method,
-            OptionalDouble syntheticRate, double sloP99Ms) {
-        this(model, champion, challenger, challengerWeight, minDuration, maxDuration, minSamples, alpha, method,
-                syntheticRate, sloP99Ms, DEFAULT_MINIMUM_DETECTABLE_EFFECT);
+    public ExperimentPlan(
+            String model,
+            String champion,
+            String challenger,
+            int challengerWeight,
+            Duration minDuration,
+            Duration maxDuration,
+            long minSamples,
+            double alpha,
+            Method method,
+            OptionalDouble syntheticRate,
+            double sloP99Ms) {
+        this(
+                model,
+                champion,
+                challenger,
+                challengerWeight,
+                minDuration,
+                maxDuration,
+                minSamples,
+                alpha,
+                method,
+                syntheticRate,
+                sloP99Ms,
+                DEFAULT_MINIMUM_DETECTABLE_EFFECT);
     }
 
-    public enum Method { SEQUENTIAL, FIXED_HORIZON }
+    public enum Method {
+        SEQUENTIAL,
+        FIXED_HORIZON
+    }
 
     /**
      * The promotion gate.
@@ -65,11 +121,11 @@ public record ExperimentPlan(String model, String champion, String challenger, i
         public static final String MARGIN_FORMS = "RATE (both metrics), error-rate=RATE or slo-violations=RATE, where"
                 + " RATE is an absolute difference of rates in [0, 1), e.g. 0.01 for one percentage point";
 
-        private static final Pattern RATE = Pattern.compile(
-                "(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?");
+        private static final Pattern RATE = Pattern.compile("(?:[0-9]+(?:\\.[0-9]*)?|\\.[0-9]+)(?:[eE][-+]?[0-9]+)?");
 
         public enum Kind {
-            NON_INFERIORITY, SUPERIORITY;
+            NON_INFERIORITY,
+            SUPERIORITY;
 
             /** "non-inferiority" or "superiority" (any case, '_' for '-' accepted). */
             public static Kind parse(String text) {
@@ -79,8 +135,8 @@ public record ExperimentPlan(String model, String champion, String challenger, i
                         return kind;
                     }
                 }
-                throw new IllegalArgumentException("invalid gate '" + text + "': expected non-inferiority or"
-                        + " superiority");
+                throw new IllegalArgumentException(
+                        "invalid gate '" + text + "': expected non-inferiority or" + " superiority");
             }
         }
 
@@ -125,10 +181,9 @@ public record ExperimentPlan(String model, String champion, String challenger, i
         }
 
         private static IllegalArgumentException invalid(String spec, String detail) {
-            return new IllegalArgumentException("invalid margin '" + spec + "'" + detail + ": expected "
-                    + MARGIN_FORMS);
+            return new IllegalArgumentException(
+                    "invalid margin '" + spec + "'" + detail + ": expected " + MARGIN_FORMS);
         }
-
 
         public Gate {
             Objects.requireNonNull(kind, "kind");
@@ -136,8 +191,8 @@ public record ExperimentPlan(String model, String champion, String challenger, i
                 throw new IllegalArgumentException("the error-rate margin must be in [0, 1), was " + errorRateMargin);
             }
             if (!(sloViolationMargin >= 0 && sloViolationMargin < 1)) {
-                throw new IllegalArgumentException("the SLO-violation margin must be in [0, 1), was "
-                        + sloViolationMargin);
+                throw new IllegalArgumentException(
+                        "the SLO-violation margin must be in [0, 1), was " + sloViolationMargin);
             }
         }
     }
@@ -165,8 +220,8 @@ public record ExperimentPlan(String model, String champion, String challenger, i
         Objects.requireNonNull(method, "method");
         Objects.requireNonNull(syntheticRate, "syntheticRate");
         if (!(minimumDetectableEffect > 0 && minimumDetectableEffect < 1)) {
-            throw new IllegalArgumentException("minimumDetectableEffect must be in (0, 1), was "
-                    + minimumDetectableEffect);
+            throw new IllegalArgumentException(
+                    "minimumDetectableEffect must be in (0, 1), was " + minimumDetectableEffect);
         }
         Objects.requireNonNull(gate, "gate");
         if (!(sloP99Ms > 0)) {

@@ -15,9 +15,18 @@ import java.util.List;
  * @param comparisons  per gated metric (error rate, SLO violations) at the last reading: the rates, the interval for
  *                     their difference, the margin and what the gate made of it; empty when none was computed
  */
-public record ExperimentResult(ExperimentPlan plan, Verdict verdict, List<String> reasons, VariantStats champion,
-        VariantStats challenger, double errorRatePValue, double sloPValue, double srmPValue, Duration took,
-        List<Checkpoint> timeline, List<MetricComparison> comparisons) {
+public record ExperimentResult(
+        ExperimentPlan plan,
+        Verdict verdict,
+        List<String> reasons,
+        VariantStats champion,
+        VariantStats challenger,
+        double errorRatePValue,
+        double sloPValue,
+        double srmPValue,
+        Duration took,
+        List<Checkpoint> timeline,
+        List<MetricComparison> comparisons) {
 
     public ExperimentResult {
         reasons = List.copyOf(reasons);
@@ -26,8 +35,13 @@ public record ExperimentResult(ExperimentPlan plan, Verdict verdict, List<String
     }
 
     /** The evidence at one check. */
-    public record Checkpoint(double seconds, long championRequests, long challengerRequests,
-            double championErrorRate, double challengerErrorRate, double errorRatePValue) {}
+    public record Checkpoint(
+            double seconds,
+            long championRequests,
+            long challengerRequests,
+            double championErrorRate,
+            double challengerErrorRate,
+            double errorRatePValue) {}
 
     /** One line for logs and events. */
     public String summary() {

@@ -24,8 +24,8 @@ public final class ExperimentRunner {
     private final Consumer<DeploymentEvent> events;
     private final Duration checkEvery;
 
-    public ExperimentRunner(TrafficRouter router, MetricsSource metrics, Consumer<DeploymentEvent> events,
-            Duration checkEvery) {
+    public ExperimentRunner(
+            TrafficRouter router, MetricsSource metrics, Consumer<DeploymentEvent> events, Duration checkEvery) {
         this.router = router;
         this.metrics = metrics;
         this.events = events;
@@ -35,8 +35,8 @@ public final class ExperimentRunner {
     /**
      * @param payloads what synthetic traffic sends when the plan asks for it
      */
-    public ExperimentResult run(ExperimentPlan plan, List<Payload> payloads) throws RoutingException,
-            MetricsException, InterruptedException {
+    public ExperimentResult run(ExperimentPlan plan, List<Payload> payloads)
+            throws RoutingException, MetricsException, InterruptedException {
         String model = plan.model();
         Map<String, Integer> before = router.currentWeights(model);
         if (before.getOrDefault(plan.champion(), 0) == 0) {
@@ -50,13 +50,24 @@ public final class ExperimentRunner {
         List<ExperimentResult.Checkpoint> timeline = new ArrayList<>();
         router.setWeights(model, split);
         java.time.Instant switched = java.time.Instant.now();
-        publish(plan, String.format(Locale.ROOT, "A/B test of %s (%d%%) against %s (%d%%) on /models/%s, %s test at"
-                + " alpha %s, %s", plan.challenger(), plan.challengerWeight(), plan.champion(),
-                100 - plan.challengerWeight(), model, plan.method().name().toLowerCase(Locale.ROOT).replace('_', '-'),
-                plan.alpha(), describe(plan.gate())), new EventDetails.AbTestStarted(plan.champion(), plan.challenger(),
-                plan.challengerWeight()));
+        publish(
+                plan,
+                String.format(
+                        Locale.ROOT,
+                        "A/B test of %s (%d%%) against %s (%d%%) on /models/%s, %s test at" + " alpha %s, %s",
+                        plan.challenger(),
+                        plan.challengerWeight(),
+                        plan.champion(),
+                        100 - plan.challengerWeight(),
+                        model,
+                        plan.method().name().toLowerCase(Locale.ROOT).replace('_', '-'),
+                        plan.alpha(),
+                        describe(plan.gate())),
+                new EventDetails.AbTestStarted(plan.champion(), plan.challenger(), plan.challengerWeight()));
         SyntheticTraffic traffic = plan.syntheticRate().isPresent()
-                ? SyntheticTraffic.start(Endpoints.under(router.stableEndpoint(model), "predict"), payloads,
+                ? SyntheticTraffic.start(
+                        Endpoints.under(router.stableEndpoint(model), "predict"),
+                        payloads,
                         plan.syntheticRate().getAsDouble())
                 : null;
         try {
@@ -76,16 +87,31 @@ public final class ExperimentRunner {
                 VariantStats champion = minus(metrics.sample(model, plan.champion()), championStart);
                 VariantStats challenger = minus(metrics.sample(model, plan.challenger()), challengerStart);
                 Analysis.Decision decision = analysis.update(champion, challenger, elapsed, last);
-                timeline.add(new ExperimentResult.Checkpoint(elapsed.toMillis() / 1000.0, champion.requests(),
-                        challenger.requests(), champion.errorRate(), challenger.errorRate(),
+                timeline.add(new ExperimentResult.Checkpoint(
+                        elapsed.toMillis() / 1000.0,
+                        champion.requests(),
+                        challenger.requests(),
+                        champion.errorRate(),
+                        challenger.errorRate(),
                         decision.errorRatePValue()));
                 if (decision.decided()) {
-                    ExperimentResult result = new ExperimentResult(plan, decision.verdict(), decision.reasons(),
-                            champion, challenger, decision.errorRatePValue(), decision.sloPValue(),
-                            decision.srmPValue(), elapsed, timeline, decision.comparisons());
-                    publish(plan, "A/B test decided " + result.summary(),
-                            new EventDetails.AbTestDecided(result.verdict().name(), String.join("; ",
-                                    result.reasons())));
+                    ExperimentResult result = new ExperimentResult(
+                            plan,
+                            decision.verdict(),
+                            decision.reasons(),
+                            champion,
+                            challenger,
+                            decision.errorRatePValue(),
+                            decision.sloPValue(),
+                            decision.srmPValue(),
+                            elapsed,
+                            timeline,
+                            decision.comparisons());
+                    publish(
+                            plan,
+                            "A/B test decided " + result.summary(),
+                            new EventDetails.AbTestDecided(
+                                    result.verdict().name(), String.join("; ", result.reasons())));
                     return result;
                 }
             }
@@ -108,9 +134,13 @@ public final class ExperimentRunner {
     }
 
     static String describe(ExperimentPlan.Gate gate) {
-        return gate.kind() == ExperimentPlan.Gate.Kind.SUPERIORITY ? "superiority gate"
-                : String.format(Locale.ROOT, "non-inferiority gate (margins %.2f pp on the error rate, %.2f pp on SLO"
-                        + " violations)", gate.errorRateMargin() * 100, gate.sloViolationMargin() * 100);
+        return gate.kind() == ExperimentPlan.Gate.Kind.SUPERIORITY
+                ? "superiority gate"
+                : String.format(
+                        Locale.ROOT,
+                        "non-inferiority gate (margins %.2f pp on the error rate, %.2f pp on SLO" + " violations)",
+                        gate.errorRateMargin() * 100,
+                        gate.sloViolationMargin() * 100);
     }
 
     /**
@@ -118,8 +148,8 @@ public final class ExperimentRunner {
      * counts hold no traffic from before it: otherwise the champion's share would be inflated by the scrape lag,
      * skewing the comparison and the sample-ratio check.
      */
-    private void awaitCountsAfter(java.time.Instant switched, ExperimentPlan plan) throws MetricsException,
-            InterruptedException {
+    private void awaitCountsAfter(java.time.Instant switched, ExperimentPlan plan)
+            throws MetricsException, InterruptedException {
         long deadline = System.nanoTime() + plan.maxDuration().toNanos();
         java.time.Instant asOf = metrics.asOf(plan.model(), plan.champion());
         while (asOf.isBefore(switched)) {
@@ -136,8 +166,13 @@ public final class ExperimentRunner {
 
     /** Counts since the start; latency percentiles as last read (the variants are new, so they are close). */
     static VariantStats minus(VariantStats now, VariantStats start) {
-        return new VariantStats(now.version(), now.requests() - start.requests(), now.errors() - start.errors(),
-                now.sloViolations() - start.sloViolations(), now.p50Ms(), now.p99Ms());
+        return new VariantStats(
+                now.version(),
+                now.requests() - start.requests(),
+                now.errors() - start.errors(),
+                now.sloViolations() - start.sloViolations(),
+                now.p50Ms(),
+                now.p99Ms());
     }
 
     private void publish(ExperimentPlan plan, String message, EventDetails details) {

@@ -20,9 +20,18 @@ public final class ExperimentSimulator {
      * challenger weight, rounded to a whole percent), each failing with its error rate and violating the SLO with its
      * SLO-violation rate, independently.
      */
-    public record Scenario(long championPerSecond, long challengerPerSecond, Duration minDuration,
-            Duration maxDuration, long minSamples, double baseErrorRate, double baseSloRate,
-            double minimumDetectableEffect, double alpha, ExperimentPlan.Method method, ExperimentPlan.Gate gate) {
+    public record Scenario(
+            long championPerSecond,
+            long challengerPerSecond,
+            Duration minDuration,
+            Duration maxDuration,
+            long minSamples,
+            double baseErrorRate,
+            double baseSloRate,
+            double minimumDetectableEffect,
+            double alpha,
+            ExperimentPlan.Method method,
+            ExperimentPlan.Gate gate) {
         public Scenario {
             if (championPerSecond <= 0 || challengerPerSecond <= 0) {
                 throw new IllegalArgumentException("both variants need traffic");
@@ -34,16 +43,42 @@ public final class ExperimentSimulator {
          * size (exactly that size for the fixed-horizon method, which is read once): the set-up of the sequential vs
          * fixed-horizon comparison.
          */
-        public static Scenario balanced(long perSecondPerVariant, double baseErrorRate, double baseSloRate,
-                double minimumDetectableEffect, double alpha, ExperimentPlan.Method method, ExperimentPlan.Gate gate,
+        public static Scenario balanced(
+                long perSecondPerVariant,
+                double baseErrorRate,
+                double baseSloRate,
+                double minimumDetectableEffect,
+                double alpha,
+                ExperimentPlan.Method method,
+                ExperimentPlan.Gate gate,
                 double maxSamplesFactor) {
-            Scenario sizing = new Scenario(perSecondPerVariant, perSecondPerVariant, Duration.ZERO,
-                    Duration.ofSeconds(1), 0, baseErrorRate, baseSloRate, minimumDetectableEffect, alpha, method, gate);
+            Scenario sizing = new Scenario(
+                    perSecondPerVariant,
+                    perSecondPerVariant,
+                    Duration.ZERO,
+                    Duration.ofSeconds(1),
+                    0,
+                    baseErrorRate,
+                    baseSloRate,
+                    minimumDetectableEffect,
+                    alpha,
+                    method,
+                    gate);
             long fixed = new Analysis(sizing.plan()).fixedHorizonSamples();
             double factor = method == ExperimentPlan.Method.FIXED_HORIZON ? 1 : maxSamplesFactor;
             long seconds = (long) Math.ceil(fixed * factor / perSecondPerVariant);
-            return new Scenario(perSecondPerVariant, perSecondPerVariant, Duration.ZERO, Duration.ofSeconds(seconds),
-                    0, baseErrorRate, baseSloRate, minimumDetectableEffect, alpha, method, gate);
+            return new Scenario(
+                    perSecondPerVariant,
+                    perSecondPerVariant,
+                    Duration.ZERO,
+                    Duration.ofSeconds(seconds),
+                    0,
+                    baseErrorRate,
+                    baseSloRate,
+                    minimumDetectableEffect,
+                    alpha,
+                    method,
+                    gate);
         }
 
         public int challengerWeight() {
@@ -51,14 +86,32 @@ public final class ExperimentSimulator {
         }
 
         public ExperimentPlan plan() {
-            return new ExperimentPlan("sim", "a", "b", challengerWeight(), minDuration, maxDuration, minSamples, alpha,
-                    method, OptionalDouble.empty(), 100, minimumDetectableEffect, gate);
+            return new ExperimentPlan(
+                    "sim",
+                    "a",
+                    "b",
+                    challengerWeight(),
+                    minDuration,
+                    maxDuration,
+                    minSamples,
+                    alpha,
+                    method,
+                    OptionalDouble.empty(),
+                    100,
+                    minimumDetectableEffect,
+                    gate);
         }
     }
 
     /** Outcome of many experiments. */
-    public record Summary(int experiments, int promoted, int rolledBack, int inconclusive,
-            double meanChallengerSamples, double meanSeconds, long fixedHorizonSamplesPerVariant) {
+    public record Summary(
+            int experiments,
+            int promoted,
+            int rolledBack,
+            int inconclusive,
+            double meanChallengerSamples,
+            double meanSeconds,
+            long fixedHorizonSamplesPerVariant) {
         public double decisionRate() {
             return (promoted + rolledBack) / (double) experiments;
         }
@@ -112,8 +165,10 @@ public final class ExperimentSimulator {
                 errorsB += binomial(b, errorB, random);
                 slowA += binomial(a, sloA, random);
                 slowB += binomial(b, sloB, random);
-                decision = analysis.update(new VariantStats("a", n * a, errorsA, slowA, 0, 0),
-                        new VariantStats("b", n * b, errorsB, slowB, 0, 0), Duration.ofSeconds(second),
+                decision = analysis.update(
+                        new VariantStats("a", n * a, errorsA, slowA, 0, 0),
+                        new VariantStats("b", n * b, errorsB, slowB, 0, 0),
+                        Duration.ofSeconds(second),
                         second == maxSeconds);
                 if (decision.decided()) {
                     break;
@@ -127,8 +182,8 @@ public final class ExperimentSimulator {
                 case INCONCLUSIVE -> inconclusive++;
             }
         }
-        return new Summary(experiments, promoted, rolledBack, inconclusive, samples / experiments,
-                seconds / experiments, fixed);
+        return new Summary(
+                experiments, promoted, rolledBack, inconclusive, samples / experiments, seconds / experiments, fixed);
     }
 
     /**
@@ -140,8 +195,10 @@ public final class ExperimentSimulator {
         double alpha = new Analysis(scenario.plan()).perMetricAlpha();
         long a = scenario.championPerSecond();
         long b = scenario.challengerPerSecond();
-        double[][] metrics = {{scenario.baseErrorRate(), scenario.gate().errorRateMargin()},
-            {scenario.baseSloRate(), scenario.gate().sloViolationMargin()}};
+        double[][] metrics = {
+            {scenario.baseErrorRate(), scenario.gate().errorRateMargin()},
+            {scenario.baseSloRate(), scenario.gate().sloViolationMargin()}
+        };
         long needed = 0;
         for (double[] metric : metrics) {
             long low = 0; // not shown at low seconds, shown at high
@@ -166,10 +223,16 @@ public final class ExperimentSimulator {
         return needed;
     }
 
-    private static boolean shown(long championRequests, long challengerRequests, double rate, double margin,
-            double tau, double alpha) {
-        return new MixtureConfidenceSequence(tau, alpha).update(championRequests, Math.round(championRequests * rate),
-                challengerRequests, Math.round(challengerRequests * rate)).upper() < margin;
+    private static boolean shown(
+            long championRequests, long challengerRequests, double rate, double margin, double tau, double alpha) {
+        return new MixtureConfidenceSequence(tau, alpha)
+                        .update(
+                                championRequests,
+                                Math.round(championRequests * rate),
+                                challengerRequests,
+                                Math.round(challengerRequests * rate))
+                        .upper()
+                < margin;
     }
 
     private static double clamp(double rate) {

@@ -30,8 +30,8 @@ final class FixedHorizonInterval implements DifferenceBounds {
     }
 
     @Override
-    public DifferenceInterval update(long championTrials, long championEvents, long challengerTrials,
-            long challengerEvents) {
+    public DifferenceInterval update(
+            long championTrials, long championEvents, long challengerTrials, long challengerEvents) {
         if (read || Math.min(championTrials, challengerTrials) < Math.max(1, samplesPerVariant)) {
             return interval;
         }

@@ -16,9 +16,17 @@ import java.util.Objects;
  * @param margin         the gate's margin for this metric (non-inferiority); the superiority gate compares with 0
  * @param finding        what the interval shows under the plan's gate
  */
-public record MetricComparison(String metric, double championRate, double challengerRate,
-        DifferenceInterval interval, double confidence, boolean alwaysValid, long samplesNeeded, double margin,
-        ExperimentPlan.Gate.Kind gate, Finding finding) {
+public record MetricComparison(
+        String metric,
+        double championRate,
+        double challengerRate,
+        DifferenceInterval interval,
+        double confidence,
+        boolean alwaysValid,
+        long samplesNeeded,
+        double margin,
+        ExperimentPlan.Gate.Kind gate,
+        Finding finding) {
 
     /** What the interval shows about the challenger on this metric. */
     public enum Finding {
@@ -65,29 +73,44 @@ public record MetricComparison(String metric, double championRate, double challe
      * always-valid interval [-0.31, +0.27] pp < margin +1.00 pp: not worse".
      */
     public String describe() {
-        String rates = String.format(Locale.ROOT, "%s %.2f%% (challenger) vs %.2f%% (champion), difference %+.2f pp",
-                metric, challengerRate * 100, championRate * 100, difference() * 100);
-        String level = trimPercent(confidence * 100) + "% " + (alwaysValid ? "always-valid" : "fixed-horizon")
-                + " interval";
+        String rates = String.format(
+                Locale.ROOT,
+                "%s %.2f%% (challenger) vs %.2f%% (champion), difference %+.2f pp",
+                metric,
+                challengerRate * 100,
+                championRate * 100,
+                difference() * 100);
+        String level =
+                trimPercent(confidence * 100) + "% " + (alwaysValid ? "always-valid" : "fixed-horizon") + " interval";
         if (!read()) {
-            return String.format(Locale.ROOT, "%s, %s: not read before %d requests per variant", rates, level,
-                    samplesNeeded);
+            return String.format(
+                    Locale.ROOT, "%s, %s: not read before %d requests per variant", rates, level, samplesNeeded);
         }
         boolean nonInferiority = gate == ExperimentPlan.Gate.Kind.NON_INFERIORITY;
         String threshold = nonInferiority ? String.format(Locale.ROOT, "margin %+.2f pp", margin * 100) : "0";
-        String comparison = switch (finding) {
-            case NOT_WORSE -> "< " + threshold + ": not worse";
-            case BETTER -> "< " + threshold + ": better";
-            case WORSE -> "> " + threshold + (nonInferiority ? ": worse by more than the margin" : ": worse");
-            case UNDECIDED -> "contains " + threshold + (nonInferiority ? ": not yet shown within the margin"
-                    : ": no difference shown");
-        };
-        return String.format(Locale.ROOT, "%s, %s [%+.2f, %+.2f] pp %s", rates, level, interval.lower() * 100,
-                interval.upper() * 100, comparison);
+        String comparison =
+                switch (finding) {
+                    case NOT_WORSE -> "< " + threshold + ": not worse";
+                    case BETTER -> "< " + threshold + ": better";
+                    case WORSE -> "> " + threshold + (nonInferiority ? ": worse by more than the margin" : ": worse");
+                    case UNDECIDED ->
+                        "contains " + threshold
+                                + (nonInferiority ? ": not yet shown within the margin" : ": no difference shown");
+                };
+        return String.format(
+                Locale.ROOT,
+                "%s, %s [%+.2f, %+.2f] pp %s",
+                rates,
+                level,
+                interval.lower() * 100,
+                interval.upper() * 100,
+                comparison);
     }
 
     private static String trimPercent(double percent) {
-        return java.math.BigDecimal.valueOf(percent).setScale(2, java.math.RoundingMode.HALF_UP).stripTrailingZeros()
+        return java.math.BigDecimal.valueOf(percent)
+                .setScale(2, java.math.RoundingMode.HALF_UP)
+                .stripTrailingZeros()
                 .toPlainString();
     }
 }

@@ -81,8 +81,8 @@ final class MixtureConfidenceSequence implements DifferenceBounds {
     }
 
     @Override
-    public DifferenceInterval update(long championTrials, long championEvents, long challengerTrials,
-            long challengerEvents) {
+    public DifferenceInterval update(
+            long championTrials, long championEvents, long challengerTrials, long challengerEvents) {
         if (championTrials == 0 || challengerTrials == 0) {
             return interval;
         }
@@ -105,8 +105,8 @@ final class MixtureConfidenceSequence implements DifferenceBounds {
     private double bound(Counts counts, double difference, int sign) {
         double inside = difference;
         double insideValue = -radius(counts.varianceAt(inside), tauSquared, alpha);
-        double outside = Math.max(-1, Math.min(1,
-                difference + sign * radius(counts.maximumVariance(), tauSquared, alpha)));
+        double outside =
+                Math.max(-1, Math.min(1, difference + sign * radius(counts.maximumVariance(), tauSquared, alpha)));
         double outsideValue = excess(counts, difference, outside);
         if (outsideValue < 0 || insideValue >= 0) {
             return outside; // the whole range [d, +-1] is inside (tiny samples) or the radius is 0 (no variance)

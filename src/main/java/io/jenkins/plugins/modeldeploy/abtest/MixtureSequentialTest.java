@@ -21,8 +21,8 @@ final class MixtureSequentialTest implements ProportionTest {
 
     MixtureSequentialTest(double minimumDetectableEffect) {
         if (!(minimumDetectableEffect > 0 && minimumDetectableEffect < 1)) {
-            throw new IllegalArgumentException("minimum detectable effect must be in (0, 1), was "
-                    + minimumDetectableEffect);
+            throw new IllegalArgumentException(
+                    "minimum detectable effect must be in (0, 1), was " + minimumDetectableEffect);
         }
         this.tauSquared = minimumDetectableEffect * minimumDetectableEffect;
     }
@@ -35,8 +35,9 @@ final class MixtureSequentialTest implements ProportionTest {
         double champion = (double) championEvents / championTrials;
         double challenger = (double) challengerEvents / challengerTrials;
         difference = challenger - champion;
-        double variance = new MixtureConfidenceSequence.Counts(championTrials, championEvents, challengerTrials,
-                challengerEvents).varianceAt(0);
+        double variance = new MixtureConfidenceSequence.Counts(
+                        championTrials, championEvents, challengerTrials, challengerEvents)
+                .varianceAt(0);
         double logLambda = 0.5 * Math.log(variance / (variance + tauSquared))
                 + difference * difference * tauSquared / (2 * variance * (variance + tauSquared));
         pValue = Math.min(pValue, Math.min(1.0, Math.exp(-logLambda)));

@@ -27,7 +27,8 @@ public final class PrometheusMetricsSource implements MetricsSource {
     private final URI prometheus;
     private final String namespace;
     private final double sloSeconds;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    private final HttpClient http =
+            HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
 
     /**
      * @param prometheus the server's base URL, e.g. {@code http://prometheus.monitoring:9090}
@@ -42,21 +43,34 @@ public final class PrometheusMetricsSource implements MetricsSource {
     @Override
     public VariantStats sample(String model, String version) throws MetricsException {
         String service = "service=~\"" + namespace + "-" + model + "-" + version + "-80@kubernetes.*\"";
-        double requests = query("sum(traefik_service_requests_total{" + service + "})").orElse(0);
-        double errors = query("sum(traefik_service_requests_total{" + service + ",code!~\"2..\"})").orElse(0);
+        double requests =
+                query("sum(traefik_service_requests_total{" + service + "})").orElse(0);
+        double errors = query("sum(traefik_service_requests_total{" + service + ",code!~\"2..\"})")
+                .orElse(0);
         double withinSlo = 0;
         if (requests > 0) {
             String le = formatBucket(sloSeconds);
-            withinSlo = query("sum(traefik_service_request_duration_seconds_bucket{" + service + ",le=\"" + le
-                    + "\"})").orElseThrow(() -> new MetricsException("Prometheus at " + prometheus + " has no bucket"
-                    + " le=\"" + le + "\" of traefik_service_request_duration_seconds for " + model + " " + version
-                    + ": add " + le + " to Traefik's metrics.prometheus.buckets so SLO violations can be counted"));
+            withinSlo = query("sum(traefik_service_request_duration_seconds_bucket{" + service + ",le=\"" + le + "\"})")
+                    .orElseThrow(() -> new MetricsException("Prometheus at " + prometheus + " has no bucket"
+                            + " le=\"" + le + "\" of traefik_service_request_duration_seconds for " + model + " "
+                            + version
+                            + ": add " + le
+                            + " to Traefik's metrics.prometheus.buckets so SLO violations can be counted"));
         }
         String histogram = "sum by (le) (traefik_service_request_duration_seconds_bucket{" + service + "})";
-        double p50 = requests > 0 ? query("histogram_quantile(0.5, " + histogram + ")").orElse(0) * 1000 : 0;
-        double p99 = requests > 0 ? query("histogram_quantile(0.99, " + histogram + ")").orElse(0) * 1000 : 0;
-        return new VariantStats(version, Math.round(requests), Math.round(errors),
-                Math.max(0, Math.round(requests - withinSlo)), p50, p99);
+        double p50 = requests > 0
+                ? query("histogram_quantile(0.5, " + histogram + ")").orElse(0) * 1000
+                : 0;
+        double p99 = requests > 0
+                ? query("histogram_quantile(0.99, " + histogram + ")").orElse(0) * 1000
+                : 0;
+        return new VariantStats(
+                version,
+                Math.round(requests),
+                Math.round(errors),
+                Math.max(0, Math.round(requests - withinSlo)),
+                p50,
+                p99);
     }
 
     /** The time of the version's last scraped sample ({@code timestamp()} of its counter); the epoch when none. */
@@ -64,7 +78,8 @@ public final class PrometheusMetricsSource implements MetricsSource {
     public java.time.Instant asOf(String model, String version) throws MetricsException {
         String service = "service=~\"" + namespace + "-" + model + "-" + version + "-80@kubernetes.*\"";
         OptionalDouble seconds = query("max(timestamp(traefik_service_requests_total{" + service + "}))");
-        return seconds.isPresent() ? java.time.Instant.ofEpochMilli(Math.round(seconds.getAsDouble() * 1000))
+        return seconds.isPresent()
+                ? java.time.Instant.ofEpochMilli(Math.round(seconds.getAsDouble() * 1000))
                 : java.time.Instant.EPOCH;
     }
 
@@ -82,11 +97,11 @@ public final class PrometheusMetricsSource implements MetricsSource {
         URI uri = prometheus.resolve("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
         HttpResponse<String> response;
         try {
-            response = http.send(HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(),
-                    HttpResponse.BodyHandlers.ofString());
+            response = http.send(
+                    HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
-            throw new MetricsException("cannot query Prometheus at " + prometheus + " (" + promql + "): "
-                    + e.getMessage(), e);
+            throw new MetricsException(
+                    "cannot query Prometheus at " + prometheus + " (" + promql + "): " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MetricsException("interrupted while querying Prometheus at " + prometheus, e);
@@ -95,10 +110,13 @@ public final class PrometheusMetricsSource implements MetricsSource {
         try {
             body = JSON.readTree(response.body());
         } catch (IOException e) {
-            throw new MetricsException("Prometheus at " + prometheus + " answered " + response.statusCode()
-                    + " with a body that is not JSON for " + promql, e);
+            throw new MetricsException(
+                    "Prometheus at " + prometheus + " answered " + response.statusCode()
+                            + " with a body that is not JSON for " + promql,
+                    e);
         }
-        if (response.statusCode() != 200 || !"success".equals(body.path("status").asText())) {
+        if (response.statusCode() != 200
+                || !"success".equals(body.path("status").asText())) {
             throw new MetricsException("Prometheus at " + prometheus + " refused " + promql + ": "
                     + response.statusCode() + " " + body.path("error").asText(response.body()));
         }

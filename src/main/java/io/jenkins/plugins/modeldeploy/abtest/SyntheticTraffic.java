@@ -35,13 +35,15 @@ public final class SyntheticTraffic implements AutoCloseable {
         }
         SyntheticTraffic traffic = new SyntheticTraffic();
         String host = predictUrl.getHost() + (predictUrl.getPort() > 0 ? ":" + predictUrl.getPort() : "");
-        List<byte[]> requests = payloads.stream().map(p -> Http1Connection.request("POST", predictUrl.getRawPath(),
-                host, "application/json", "model-deploy-abtest", p.body())).toList();
+        List<byte[]> requests = payloads.stream()
+                .map(p -> Http1Connection.request(
+                        "POST", predictUrl.getRawPath(), host, "application/json", "model-deploy-abtest", p.body()))
+                .toList();
         long intervalNanos = (long) (CONNECTIONS * 1e9 / rate);
         for (int i = 0; i < CONNECTIONS; i++) {
             long offset = i * intervalNanos / CONNECTIONS;
-            Thread thread = new Thread(() -> traffic.send(predictUrl, requests, intervalNanos, offset),
-                    "model-deploy-synthetic-" + i);
+            Thread thread = new Thread(
+                    () -> traffic.send(predictUrl, requests, intervalNanos, offset), "model-deploy-synthetic-" + i);
             thread.setDaemon(true);
             traffic.senders.add(thread);
             thread.start();

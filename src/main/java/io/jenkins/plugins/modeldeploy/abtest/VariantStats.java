@@ -7,8 +7,7 @@ package io.jenkins.plugins.modeldeploy.abtest;
  * @param errors        non-2xx answers and transport failures
  * @param sloViolations answers slower than the model's {@code slo.p99Ms}
  */
-public record VariantStats(String version, long requests, long errors, long sloViolations, double p50Ms,
-        double p99Ms) {
+public record VariantStats(String version, long requests, long errors, long sloViolations, double p50Ms, double p99Ms) {
     public double errorRate() {
         return requests == 0 ? 0 : (double) errors / requests;
     }

@@ -14,21 +14,29 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "base-image", mixinStandardHelpOptions = true,
+@Command(
+        name = "base-image",
+        mixinStandardHelpOptions = true,
         description = "Build a base image for a runtime from Debian packages with mmdebstrap (no Docker): python3 with"
                 + " numpy and scikit-learn, or R with jsonlite and rpy2.")
 final class BaseImageCommand implements Callable<Integer> {
     @Option(names = "--runtime", required = true, paramLabel = "python|r", description = "The runtime.")
     String runtime;
 
-    @Option(names = "--to", required = true, paramLabel = "REF|tar:PATH",
-            description = "A registry reference to push to, or tar:PATH for a docker-save tar (usable as tar:PATH base).")
+    @Option(
+            names = "--to",
+            required = true,
+            paramLabel = "REF|tar:PATH",
+            description =
+                    "A registry reference to push to, or tar:PATH for a docker-save tar (usable as tar:PATH base).")
     String to;
 
     @Option(names = "--insecure-registry", description = "Allow plain HTTP and unverified TLS for the registry.")
     boolean insecure;
 
-    @Option(names = "--mirror", paramLabel = "\"deb URL SUITE COMPONENT\"",
+    @Option(
+            names = "--mirror",
+            paramLabel = "\"deb URL SUITE COMPONENT\"",
             description = "Debian sources (repeatable). Default: deb.debian.org bookworm, -updates and -security.")
     List<String> mirrors = new ArrayList<>();
 
@@ -39,13 +47,15 @@ final class BaseImageCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = commandSpec.commandLine().getOut();
         PrintWriter err = commandSpec.commandLine().getErr();
-        ModelRuntime modelRuntime = ModelRuntime.fromId(runtime).orElseThrow(() -> new CommandLine.ParameterException(
-                commandSpec.commandLine(), "--runtime must be python or r, was " + runtime));
+        ModelRuntime modelRuntime = ModelRuntime.fromId(runtime)
+                .orElseThrow(() -> new CommandLine.ParameterException(
+                        commandSpec.commandLine(), "--runtime must be python or r, was " + runtime));
         BaseImageBuilder builder = new BaseImageBuilder(OutputOption.lines(err));
         List<String> sources = mirrors.isEmpty() ? BaseImageBuilder.DEFAULT_MIRRORS : mirrors;
         if (to.startsWith("tar:")) {
             Path tar = Path.of(to.substring(4)).toAbsolutePath();
-            String id = builder.buildTar(modelRuntime, tar, "model-deploy/base-" + modelRuntime.id() + ":latest", sources);
+            String id =
+                    builder.buildTar(modelRuntime, tar, "model-deploy/base-" + modelRuntime.id() + ":latest", sources);
             out.printf("wrote %s (image id %s, %d MB)%n", tar, id, Files.size(tar) / 1_000_000);
         } else {
             Path work = Files.createTempDirectory("model-deploy-base-");

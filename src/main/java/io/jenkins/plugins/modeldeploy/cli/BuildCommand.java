@@ -30,8 +30,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "build", description = "Build the model's versioned, reproducible OCI image with Jib (no Docker daemon)"
-        + " and push it to a registry, or write it to a tar or a local Docker daemon.")
+@Command(
+        name = "build",
+        description = "Build the model's versioned, reproducible OCI image with Jib (no Docker daemon)"
+                + " and push it to a registry, or write it to a tar or a local Docker daemon.")
 final class BuildCommand implements Callable<Integer> {
     @Mixin
     HelpOption help;
@@ -42,16 +44,24 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--version", required = true, description = "The model version (tag), e.g. 42.")
     String version;
 
-    @Option(names = "--image", required = true, paramLabel = "REPOSITORY",
+    @Option(
+            names = "--image",
+            required = true,
+            paramLabel = "REPOSITORY",
             description = "Image repository, e.g. registry.example.com/models/iris (tagged with the version).")
     String repository;
 
-    @Option(names = "--base-image", paramLabel = "REF|tar:PATH|scratch",
+    @Option(
+            names = "--base-image",
+            paramLabel = "REF|tar:PATH|scratch",
             description = "Base image. Default: $MODEL_DEPLOY_BASE_PYTHON or " + BaseImages.PYTHON_DEFAULT
                     + " for python; $MODEL_DEPLOY_BASE_R for r (build one with base-image).")
     String baseImage;
 
-    @Option(names = "--to", defaultValue = "registry", paramLabel = "registry|tar:PATH|docker-tar:PATH|docker",
+    @Option(
+            names = "--to",
+            defaultValue = "registry",
+            paramLabel = "registry|tar:PATH|docker-tar:PATH|docker",
             description = "Where the image goes: a registry, an OCI-layout tar, a docker-save tar, or the local Docker"
                     + " daemon. Default: ${DEFAULT-VALUE}.")
     String to;
@@ -59,8 +69,10 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--insecure-registry", description = "Allow plain HTTP and unverified TLS for the registry.")
     boolean insecure;
 
-    @Option(names = "--username", description = "Registry user (the password from --password-stdin or"
-            + " $MODEL_DEPLOY_REGISTRY_PASSWORD). Without it: the Docker config file's credentials.")
+    @Option(
+            names = "--username",
+            description = "Registry user (the password from --password-stdin or"
+                    + " $MODEL_DEPLOY_REGISTRY_PASSWORD). Without it: the Docker config file's credentials.")
     String username;
 
     @Option(names = "--password-stdin", description = "Read the registry password or token from standard input.")
@@ -72,7 +84,9 @@ final class BuildCommand implements Callable<Integer> {
     @Option(names = "--source", description = "Source repository URL for the image labels.")
     String source;
 
-    @Option(names = "--created-at", paramLabel = "ISO-8601",
+    @Option(
+            names = "--created-at",
+            paramLabel = "ISO-8601",
             description = "Image creation time (e.g. the commit time). Default: the Unix epoch, for reproducibility.")
     String createdAt;
 
@@ -91,27 +105,47 @@ final class BuildCommand implements Callable<Integer> {
         PrintWriter err = commandSpec.commandLine().getErr();
         ModelSpec spec = model.load();
         ModelVersion modelVersion = ModelVersion.of(spec, version, "--version");
-        String base = baseImage != null ? baseImage : BaseImages.defaultFor(spec.runtime()).orElseThrow(() ->
-                new CommandLine.ParameterException(commandSpec.commandLine(), "the r runtime needs --base-image (R,"
-                        + " jsonlite and rpy2 together): build one with `model-deploy base-image --runtime r --to REF`"
-                        + " or set MODEL_DEPLOY_BASE_R"));
-        ImagePlan plan = new ImagePlan(modelVersion, BaseImage.parse(base), repository, target(),
-                Optional.ofNullable(revision), Optional.ofNullable(source), Optional.ofNullable(created()));
+        String base = baseImage != null
+                ? baseImage
+                : BaseImages.defaultFor(spec.runtime())
+                        .orElseThrow(() -> new CommandLine.ParameterException(
+                                commandSpec.commandLine(),
+                                "the r runtime needs --base-image (R,"
+                                        + " jsonlite and rpy2 together): build one with `model-deploy base-image --runtime r --to REF`"
+                                        + " or set MODEL_DEPLOY_BASE_R"));
+        ImagePlan plan = new ImagePlan(
+                modelVersion,
+                BaseImage.parse(base),
+                repository,
+                target(),
+                Optional.ofNullable(revision),
+                Optional.ofNullable(source),
+                Optional.ofNullable(created()));
         Path work = Files.createTempDirectory("model-deploy-build-");
         BuiltImage image;
         try (EventBus bus = events.open(err)) {
-            bus.publish(DeploymentEvent.of(spec.name(), version, "building " + plan.reference() + " on " + base,
+            bus.publish(DeploymentEvent.of(
+                    spec.name(),
+                    version,
+                    "building " + plan.reference() + " on " + base,
                     new EventDetails.BuildStarted(plan.reference())));
             try {
                 image = new JibImageBuilder(work, OutputOption.lines(err)).build(plan);
             } catch (ImageBuildException e) {
-                bus.publish(DeploymentEvent.of(spec.name(), version, "build failed: " + e.getMessage(),
+                bus.publish(DeploymentEvent.of(
+                        spec.name(),
+                        version,
+                        "build failed: " + e.getMessage(),
                         new EventDetails.BuildFailed(e.getMessage())));
                 throw e;
             }
-            bus.publish(DeploymentEvent.of(spec.name(), version, "built " + image.pinned() + " (" + image.layersPushed()
-                    + " layer(s), " + image.bytesPushed() + " bytes pushed)", new EventDetails.BuildFinished(
-                    image.image(), image.digest(), image.layersPushed(), image.bytesPushed())));
+            bus.publish(DeploymentEvent.of(
+                    spec.name(),
+                    version,
+                    "built " + image.pinned() + " (" + image.layersPushed() + " layer(s), " + image.bytesPushed()
+                            + " bytes pushed)",
+                    new EventDetails.BuildFinished(
+                            image.image(), image.digest(), image.layersPushed(), image.bytesPushed())));
         }
         if (output.json()) {
             ObjectNode json = new ObjectMapper().createObjectNode();
@@ -122,8 +156,9 @@ final class BuildCommand implements Callable<Integer> {
             json.put("bytesPushed", image.bytesPushed());
             out.println(json);
         } else {
-            out.printf("built %s%n  digest %s%n  deploy as %s%n  %d layer(s), %d bytes pushed%n", image.image(),
-                    image.digest(), image.pinned(), image.layersPushed(), image.bytesPushed());
+            out.printf(
+                    "built %s%n  digest %s%n  deploy as %s%n  %d layer(s), %d bytes pushed%n",
+                    image.image(), image.digest(), image.pinned(), image.layersPushed(), image.bytesPushed());
         }
         out.flush();
         return 0;
@@ -139,8 +174,9 @@ final class BuildCommand implements Callable<Integer> {
                 password = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
             }
             if (password == null || password.isEmpty()) {
-                throw new CommandLine.ParameterException(commandSpec.commandLine(), "--username needs a password:"
-                        + " --password-stdin or $MODEL_DEPLOY_REGISTRY_PASSWORD");
+                throw new CommandLine.ParameterException(
+                        commandSpec.commandLine(),
+                        "--username needs a password:" + " --password-stdin or $MODEL_DEPLOY_REGISTRY_PASSWORD");
             }
             return new ImageTarget.Registry(Optional.of(new RegistryCredentials(username, password)), insecure);
         }
@@ -153,8 +189,8 @@ final class BuildCommand implements Callable<Integer> {
         if (to.equals("docker")) {
             return new ImageTarget.DockerDaemon();
         }
-        throw new CommandLine.ParameterException(commandSpec.commandLine(),
-                "--to must be registry, tar:PATH, docker-tar:PATH or docker, was " + to);
+        throw new CommandLine.ParameterException(
+                commandSpec.commandLine(), "--to must be registry, tar:PATH, docker-tar:PATH or docker, was " + to);
     }
 
     private Instant created() {
@@ -164,7 +200,8 @@ final class BuildCommand implements Callable<Integer> {
         try {
             return Instant.parse(createdAt);
         } catch (DateTimeParseException e) {
-            throw new CommandLine.ParameterException(commandSpec.commandLine(),
+            throw new CommandLine.ParameterException(
+                    commandSpec.commandLine(),
                     "--created-at must be ISO-8601 like 2026-11-25T12:00:00Z, was " + createdAt);
         }
     }

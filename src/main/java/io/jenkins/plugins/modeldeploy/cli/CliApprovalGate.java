@@ -21,7 +21,11 @@ import java.util.concurrent.TimeoutException;
  * without one the promotion is rejected (a script that did not say yes did not approve).
  */
 final class CliApprovalGate implements ApprovalGate {
-    enum Decision { APPROVE, REJECT, ASK }
+    enum Decision {
+        APPROVE,
+        REJECT,
+        ASK
+    }
 
     private final Decision decision;
     private final PrintWriter prompt;
@@ -45,20 +49,23 @@ final class CliApprovalGate implements ApprovalGate {
                 if (System.console() == null) {
                     return new Approval(false, user, Instant.now(), "no --approve or --reject, and no terminal to ask");
                 }
-                prompt.printf("%nA/B test: %s%nPromote %s %s over %s? [y/N] ", request.summary(),
-                        request.model(), request.challenger(), request.champion());
+                prompt.printf(
+                        "%nA/B test: %s%nPromote %s %s over %s? [y/N] ",
+                        request.summary(), request.model(), request.challenger(), request.champion());
                 prompt.flush();
                 CompletableFuture<String> answer = CompletableFuture.supplyAsync(() -> {
                     try {
-                        String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8))
-                                .readLine();
+                        String line =
+                                new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
                         return line == null ? "" : line;
                     } catch (IOException e) {
                         return "";
                     }
                 });
                 try {
-                    String text = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS).trim().toLowerCase(Locale.ROOT);
+                    String text = answer.get(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                            .trim()
+                            .toLowerCase(Locale.ROOT);
                     boolean yes = text.equals("y") || text.equals("yes");
                     return new Approval(yes, user, Instant.now(), "answered \"" + text + "\" at the prompt");
                 } catch (ExecutionException e) {

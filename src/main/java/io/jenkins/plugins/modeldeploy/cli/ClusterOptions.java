@@ -13,11 +13,15 @@ import picocli.CommandLine.Option;
 
 /** Where a command finds the cluster and how it places versions there: the CLI's {@link KubernetesSettings}. */
 final class ClusterOptions {
-    @Option(names = "--namespace", description = "The namespace the model's versions run in (--target kubernetes;"
-            + " default: the kubeconfig context's).")
+    @Option(
+            names = "--namespace",
+            description = "The namespace the model's versions run in (--target kubernetes;"
+                    + " default: the kubeconfig context's).")
     String namespace;
 
-    @Option(names = "--kubeconfig", paramLabel = "FILE",
+    @Option(
+            names = "--kubeconfig",
+            paramLabel = "FILE",
             description = "The kubeconfig (default: the in-cluster service account, else ~/.kube/config).")
     Path kubeconfig;
 
@@ -27,22 +31,32 @@ final class ClusterOptions {
     @Option(names = "--host", description = "The host Traefik routes match (default: any host).")
     String host;
 
-    @Option(names = "--route-mode", paramLabel = "TRAEFIK|INGRESS", defaultValue = "TRAEFIK",
+    @Option(
+            names = "--route-mode",
+            paramLabel = "TRAEFIK|INGRESS",
+            defaultValue = "TRAEFIK",
             description = "TRAEFIK (IngressRoute and a weighted TraefikService) or INGRESS (plain Ingress; no"
                     + " weighted A/B split). Default: ${DEFAULT-VALUE}.")
     KubernetesSettings.RouteMode routeMode;
 
-    @Option(names = "--prometheus", paramLabel = "URL",
+    @Option(
+            names = "--prometheus",
+            paramLabel = "URL",
             description = "Prometheus scraping Traefik's metrics, for A/B tests on the cluster.")
     URI prometheus;
 
-    @Option(names = "--gateway-url", paramLabel = "URL",
+    @Option(
+            names = "--gateway-url",
+            paramLabel = "URL",
             description = "Where this machine reaches Traefik's entry point, e.g. https://models.example.com: smoke"
                     + " tests and synthetic A/B traffic go through the routes clients use. Default: http://<host>"
                     + " with --host, else the in-cluster addresses (reachable only from inside the cluster).")
     URI gatewayUrl;
 
-    @Option(names = "--on-failure", paramLabel = "REMOVE|SCALE_TO_ZERO", defaultValue = "REMOVE",
+    @Option(
+            names = "--on-failure",
+            paramLabel = "REMOVE|SCALE_TO_ZERO",
+            defaultValue = "REMOVE",
             description = "What happens to a version whose rollout or smoke test failed. Default: ${DEFAULT-VALUE}.")
     RetireMode onFailure;
 
@@ -51,10 +65,20 @@ final class ClusterOptions {
 
     KubernetesSettings settings() throws IOException {
         Optional<String> config = kubeconfig == null ? Optional.empty() : Optional.of(read(kubeconfig));
-        String ns = namespace != null ? namespace : KubernetesTarget.contextNamespace(config,
-                Optional.ofNullable(context));
-        return new KubernetesSettings(config, Optional.ofNullable(context), ns, Optional.ofNullable(host),
-                routeMode, Optional.empty(), Optional.ofNullable(prometheus), onFailure, 2, 10, imagePullSecrets,
+        String ns =
+                namespace != null ? namespace : KubernetesTarget.contextNamespace(config, Optional.ofNullable(context));
+        return new KubernetesSettings(
+                config,
+                Optional.ofNullable(context),
+                ns,
+                Optional.ofNullable(host),
+                routeMode,
+                Optional.empty(),
+                Optional.ofNullable(prometheus),
+                onFailure,
+                2,
+                10,
+                imagePullSecrets,
                 Optional.ofNullable(gatewayUrl));
     }
 

@@ -9,31 +9,43 @@ import io.jenkins.plugins.modeldeploy.local.ExampleModels;
 import io.jenkins.plugins.modeldeploy.local.LocalDemo;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
 import io.jenkins.plugins.modeldeploy.smoke.SmokeReports;
-import java.util.List;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "demo", mixinStandardHelpOptions = true,
-        description = {"The whole path on this machine: train the iris example, build images of v1 and v2, run both"
-                + " behind the local gateway, smoke-test v2 (a retrain), A/B test it against v1 with synthetic traffic,"
-                + " promote it once it is shown not worse, and write an HTML report."})
+@Command(
+        name = "demo",
+        mixinStandardHelpOptions = true,
+        description = {
+            "The whole path on this machine: train the iris example, build images of v1 and v2, run both"
+                    + " behind the local gateway, smoke-test v2 (a retrain), A/B test it against v1 with synthetic traffic,"
+                    + " promote it once it is shown not worse, and write an HTML report."
+        })
 final class DemoCommand implements Callable<Integer> {
-    @Option(names = "--examples", paramLabel = "DIR",
+    @Option(
+            names = "--examples",
+            paramLabel = "DIR",
             description = "The examples directory. Default: $MODEL_DEPLOY_HOME/examples or ./examples.")
     Path examples;
 
-    @Option(names = "--report-dir", paramLabel = "DIR", defaultValue = ".model-deploy/demo",
+    @Option(
+            names = "--report-dir",
+            paramLabel = "DIR",
+            defaultValue = ".model-deploy/demo",
             description = "Where the HTML report goes. Default: ${DEFAULT-VALUE}.")
     Path reportDir;
 
     @Option(names = "--no-images", description = "Skip building the OCI images (saves the one-time base image build).")
     boolean noImages;
 
-    @Option(names = "--runtime", paramLabel = "process|container", defaultValue = "process",
+    @Option(
+            names = "--runtime",
+            paramLabel = "process|container",
+            defaultValue = "process",
             description = "Run each version as a harness process (default) or its image with podman.")
     String runtime;
 
@@ -55,15 +67,16 @@ final class DemoCommand implements Callable<Integer> {
         LocalDemo.Result result;
         LocalDemo.Options defaults = LocalDemo.Options.defaults(reportDir.toAbsolutePath());
         if (!runtime.equals("process") && !runtime.equals("container")) {
-            throw new CommandLine.ParameterException(commandSpec.commandLine(),
-                    "--runtime must be process or container, was " + runtime);
+            throw new CommandLine.ParameterException(
+                    commandSpec.commandLine(), "--runtime must be process or container, was " + runtime);
         }
         if (noImages && runtime.equals("container")) {
-            throw new CommandLine.ParameterException(commandSpec.commandLine(),
+            throw new CommandLine.ParameterException(
+                    commandSpec.commandLine(),
                     "--runtime container runs the versions' images: it cannot be combined with --no-images");
         }
-        LocalDemo.Options options = new LocalDemo.Options(!noImages, runtime.equals("container"),
-                defaults.reportDir(), defaults.smoke(), defaults.experiment());
+        LocalDemo.Options options = new LocalDemo.Options(
+                !noImages, runtime.equals("container"), defaults.reportDir(), defaults.smoke(), defaults.experiment());
         try (EventBus bus = events.open(progress)) {
             LocalDemo demo = new LocalDemo(root, HarnessOptions.loopback(), bus, OutputOption.lines(progress));
             result = demo.run(options);
@@ -72,21 +85,30 @@ final class DemoCommand implements Callable<Integer> {
             out.println(toJson(result));
         } else {
             for (LocalDemo.SampleResult sample : result.samples()) {
-                out.printf("%-24s %d %s (%.1f ms)%n", sample.sample(), sample.status(),
+                out.printf(
+                        "%-24s %d %s (%.1f ms)%n",
+                        sample.sample(),
+                        sample.status(),
                         sample.status() == 200 ? sample.response().get("predictions") : sample.response(),
                         sample.latencyMs());
             }
             DeployOutcome second = result.second();
-            out.printf("%s-%s: %s, production is now %s; %d requests through the gateway, %d failed; %.0f s%n",
-                    second.model(), second.version(), second.outcome().map(Enum::name).orElse("?"),
-                    second.production().orElse("none"), result.gatewayRequests(), result.failedRequests(),
+            out.printf(
+                    "%s-%s: %s, production is now %s; %d requests through the gateway, %d failed; %.0f s%n",
+                    second.model(),
+                    second.version(),
+                    second.outcome().map(Enum::name).orElse("?"),
+                    second.production().orElse("none"),
+                    result.gatewayRequests(),
+                    result.failedRequests(),
                     result.seconds());
             out.println("report: " + result.report());
         }
         out.flush();
         if (!result.allSucceeded()) {
-            err.println("demo did not end as expected: " + result.second().outcome().map(Enum::name).orElse("?")
-                    + " (" + result.second().reason() + "), " + result.failedRequests() + " failed requests");
+            err.println("demo did not end as expected: "
+                    + result.second().outcome().map(Enum::name).orElse("?") + " ("
+                    + result.second().reason() + "), " + result.failedRequests() + " failed requests");
             err.flush();
             return 1;
         }
@@ -113,8 +135,9 @@ final class DemoCommand implements Callable<Integer> {
             ab.put("srmPValue", e.srmPValue());
             ab.put("seconds", e.took().toMillis() / 1000.0);
         });
-        second.smoke().ifPresent(smoke -> summary.set("smoke",
-                SmokeReports.json(smoke).without(List.of("histogram", "timeline"))));
+        second.smoke()
+                .ifPresent(smoke ->
+                        summary.set("smoke", SmokeReports.json(smoke).without(List.of("histogram", "timeline"))));
         summary.put("failedRequests", result.failedRequests());
         summary.put("injectedFaults", result.injectedFaults());
         summary.put("gatewayRequests", result.gatewayRequests());

@@ -2,8 +2,6 @@ package io.jenkins.plugins.modeldeploy.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan;
-import io.jenkins.plugins.modeldeploy.abtest.PrometheusMetricsSource;
 import io.jenkins.plugins.modeldeploy.event.EventBus;
 import io.jenkins.plugins.modeldeploy.image.ImagePlan;
 import io.jenkins.plugins.modeldeploy.local.LocalClient;
@@ -21,7 +19,6 @@ import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -33,12 +30,16 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "deploy", description = {"Deploy a version of a model through its whole lifecycle: roll it out,"
-        + " smoke-test it, A/B test it against production and promote it when the gate and a person (or --approve)"
-        + " let it through; otherwise take it out and leave production as it was. The first version of a model"
-        + " becomes production after its smoke test. On the local target the model directory runs under the harness;"
-        + " on Kubernetes the version runs the --image built by `model-deploy build`.",
-        "Exit code: 0 when the version serves production afterwards, 1 otherwise."})
+@Command(
+        name = "deploy",
+        description = {
+            "Deploy a version of a model through its whole lifecycle: roll it out,"
+                    + " smoke-test it, A/B test it against production and promote it when the gate and a person (or --approve)"
+                    + " let it through; otherwise take it out and leave production as it was. The first version of a model"
+                    + " becomes production after its smoke test. On the local target the model directory runs under the harness;"
+                    + " on Kubernetes the version runs the --image built by `model-deploy build`.",
+            "Exit code: 0 when the version serves production afterwards, 1 otherwise."
+        })
 final class DeployCommand implements Callable<Integer> {
     @Mixin
     HelpOption help;
@@ -49,19 +50,27 @@ final class DeployCommand implements Callable<Integer> {
     @Option(names = "--version", required = true, description = "The model version, e.g. 42.")
     String version;
 
-    @Option(names = "--image", paramLabel = "REPOSITORY@sha256:DIGEST",
+    @Option(
+            names = "--image",
+            paramLabel = "REPOSITORY@sha256:DIGEST",
             description = "The version's image by digest, as `model-deploy build` printed it (required on Kubernetes).")
     String image;
 
     @Mixin
     TargetOptions target;
 
-    @Option(names = "--annotation", paramLabel = "KEY=VALUE",
+    @Option(
+            names = "--annotation",
+            paramLabel = "KEY=VALUE",
             description = "Metadata recorded on the version, e.g. --annotation git-commit=4f2a9c1.")
     Map<String, String> annotations = new LinkedHashMap<>();
 
-    @Option(names = "--rollout-timeout", paramLabel = "DURATION", defaultValue = "10m",
-            converter = DurationConverter.class, description = "Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--rollout-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "10m",
+            converter = DurationConverter.class,
+            description = "Default: ${DEFAULT-VALUE}.")
     Duration rolloutTimeout;
 
     @Option(names = "--no-smoke", description = "Skip the smoke test.")
@@ -70,11 +79,18 @@ final class DeployCommand implements Callable<Integer> {
     @Option(names = "--smoke-rate", paramLabel = "REQ/S", description = "Default: the model's slo.rps.")
     Double smokeRate;
 
-    @Option(names = "--smoke-duration", paramLabel = "DURATION", defaultValue = "30s",
-            converter = DurationConverter.class, description = "Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--smoke-duration",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
+            converter = DurationConverter.class,
+            description = "Default: ${DEFAULT-VALUE}.")
     Duration smokeDuration;
 
-    @Option(names = "--smoke-warmup", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(
+            names = "--smoke-warmup",
+            paramLabel = "DURATION",
+            converter = DurationConverter.class,
             description = "Load sent before measuring starts. Default: 5s, or half of a shorter --smoke-duration.")
     Duration smokeWarmup;
 
@@ -87,11 +103,18 @@ final class DeployCommand implements Callable<Integer> {
     @Option(names = "--reject", description = "Reject the promotion whatever the verdict.")
     boolean reject;
 
-    @Option(names = "--approval-timeout", paramLabel = "DURATION", defaultValue = "30m",
-            converter = DurationConverter.class, description = "Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--approval-timeout",
+            paramLabel = "DURATION",
+            defaultValue = "30m",
+            converter = DurationConverter.class,
+            description = "Default: ${DEFAULT-VALUE}.")
     Duration approvalTimeout;
 
-    @Option(names = "--keep-previous", paramLabel = "DURATION", defaultValue = "1h",
+    @Option(
+            names = "--keep-previous",
+            paramLabel = "DURATION",
+            defaultValue = "1h",
             converter = DurationConverter.class,
             description = "How long the replaced version keeps running for instant rollback; the next command after"
                     + " that scales it to zero. Default: ${DEFAULT-VALUE}.")
@@ -119,23 +142,34 @@ final class DeployCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(commandLine, "--approve and --reject exclude each other");
         }
         if (image != null && !image.matches("[^@\\s]+@sha256:[0-9a-f]{64}")) {
-            throw new CommandLine.ParameterException(commandLine, "--image must name the image by digest"
-                    + " (REPOSITORY@sha256:<64 hex>), as `model-deploy build` prints it; was " + image);
+            throw new CommandLine.ParameterException(
+                    commandLine,
+                    "--image must name the image by digest"
+                            + " (REPOSITORY@sha256:<64 hex>), as `model-deploy build` prints it; was " + image);
         }
         if (image == null && target.kind() == TargetOptions.Kind.kubernetes) {
-            throw new CommandLine.ParameterException(commandLine, "--image is required on Kubernetes: build the"
-                    + " version's image with `model-deploy build` first");
+            throw new CommandLine.ParameterException(
+                    commandLine,
+                    "--image is required on Kubernetes: build the"
+                            + " version's image with `model-deploy build` first");
         }
         ModelSpec spec = model.load();
         ModelVersion modelVersion = ModelVersion.of(spec, version, "--version");
         Optional<SmokeSettings> smoke;
         try {
-            Duration warmup = smokeWarmup != null ? smokeWarmup
+            Duration warmup = smokeWarmup != null
+                    ? smokeWarmup
                     : smokeDuration.compareTo(SmokeSettings.DEFAULT_WARMUP.multipliedBy(2)) < 0
-                    ? smokeDuration.dividedBy(2) : SmokeSettings.DEFAULT_WARMUP;
-            smoke = noSmoke ? Optional.empty() : Optional.of(new SmokeSettings(smokeRate == null
-                    ? OptionalDouble.empty() : OptionalDouble.of(smokeRate), smokeDuration, warmup,
-                    OptionalDouble.empty(), OptionalDouble.empty()));
+                            ? smokeDuration.dividedBy(2)
+                            : SmokeSettings.DEFAULT_WARMUP;
+            smoke = noSmoke
+                    ? Optional.empty()
+                    : Optional.of(new SmokeSettings(
+                            smokeRate == null ? OptionalDouble.empty() : OptionalDouble.of(smokeRate),
+                            smokeDuration,
+                            warmup,
+                            OptionalDouble.empty(),
+                            OptionalDouble.empty()));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(commandLine, "--smoke-duration/--smoke-warmup: " + e.getMessage());
         }
@@ -143,15 +177,27 @@ final class DeployCommand implements Callable<Integer> {
         DeployOutcome outcome;
         Path work = Files.createTempDirectory("model-deploy-deploy-");
         StopOnSignal stop = StopOnSignal.install();
-        try (EventBus bus = events.open(err); Target connected = target.connect(bus::publish)) {
+        try (EventBus bus = events.open(err);
+                Target connected = target.connect(bus::publish)) {
             // a local target running containers runs the version's image: built here as a tar it loads
-            Optional<ImagePlan> build = image == null ? LocalClient.imagePlan(connected, modelVersion,
-                    OutputOption.lines(err)) : Optional.empty();
-            DeployPlan plan = new DeployPlan(modelVersion, build, Optional.ofNullable(image), annotations,
-                    rolloutTimeout, smoke, experimentSettings, approvalTimeout, keepPrevious,
-                    target.onFailure(), System.getProperty("user.name", "cli") + " (model-deploy deploy)");
+            Optional<ImagePlan> build = image == null
+                    ? LocalClient.imagePlan(connected, modelVersion, OutputOption.lines(err))
+                    : Optional.empty();
+            DeployPlan plan = new DeployPlan(
+                    modelVersion,
+                    build,
+                    Optional.ofNullable(image),
+                    annotations,
+                    rolloutTimeout,
+                    smoke,
+                    experimentSettings,
+                    approvalTimeout,
+                    keepPrevious,
+                    target.onFailure(),
+                    System.getProperty("user.name", "cli") + " (model-deploy deploy)");
             DeploymentEngine engine = new DeploymentEngine(bus::publish, work, OutputOption.lines(err));
-            CliApprovalGate.Decision decision = approve ? CliApprovalGate.Decision.APPROVE
+            CliApprovalGate.Decision decision = approve
+                    ? CliApprovalGate.Decision.APPROVE
                     : reject ? CliApprovalGate.Decision.REJECT : CliApprovalGate.Decision.ASK;
             outcome = new Lifecycle(engine, connected, bus::publish).run(plan, new CliApprovalGate(decision, err));
         } finally {
@@ -164,13 +210,17 @@ final class DeployCommand implements Callable<Integer> {
             }
             stop.done();
         }
-        Optional<Path> report = reportDir == null ? Optional.empty()
-                : Optional.of(DeployReport.write(outcome, spec.name(), reportDir));
+        Optional<Path> report =
+                reportDir == null ? Optional.empty() : Optional.of(DeployReport.write(outcome, spec.name(), reportDir));
         if (output.json()) {
             out.println(json(outcome, report));
         } else {
-            out.printf("%s %s: %s; production is %s%s%n", spec.name(), version,
-                    outcome.outcome().map(Enum::name).orElse("?"), outcome.production().orElse("none"),
+            out.printf(
+                    "%s %s: %s; production is %s%s%n",
+                    spec.name(),
+                    version,
+                    outcome.outcome().map(Enum::name).orElse("?"),
+                    outcome.production().orElse("none"),
                     outcome.reason().isEmpty() ? "" : " (" + outcome.reason() + ")");
             outcome.experiment().ifPresent(e -> out.println("A/B test: " + e.summary()));
             report.ifPresent(path -> out.println("report: " + path));
@@ -194,10 +244,13 @@ final class DeployCommand implements Callable<Integer> {
             json.put("challengerRequests", e.challenger().requests());
             json.put("abTestSeconds", e.took().toMillis() / 1000.0);
         });
-        outcome.smoke().ifPresent(s -> json.set("smoke", SmokeReports.json(s).without(List.of("histogram",
-                "timeline"))));
-        outcome.approval().ifPresent(a -> json.putObject("approval").put("approved", a.approved())
-                .put("approver", a.approver()).put("comment", a.comment()));
+        outcome.smoke()
+                .ifPresent(s -> json.set("smoke", SmokeReports.json(s).without(List.of("histogram", "timeline"))));
+        outcome.approval()
+                .ifPresent(a -> json.putObject("approval")
+                        .put("approved", a.approved())
+                        .put("approver", a.approver())
+                        .put("comment", a.comment()));
         report.ifPresent(path -> json.put("report", path.toString()));
         return json;
     }

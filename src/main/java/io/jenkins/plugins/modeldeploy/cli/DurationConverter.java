@@ -20,12 +20,13 @@ public final class DurationConverter implements CommandLine.ITypeConverter<Durat
         Matcher matcher = SIMPLE.matcher(text);
         if (matcher.matches()) {
             double amount = Double.parseDouble(matcher.group(1));
-            double millis = switch (matcher.group(2)) {
-                case "ms" -> amount;
-                case "s" -> amount * 1_000;
-                case "m" -> amount * 60_000;
-                default -> amount * 3_600_000;
-            };
+            double millis =
+                    switch (matcher.group(2)) {
+                        case "ms" -> amount;
+                        case "s" -> amount * 1_000;
+                        case "m" -> amount * 60_000;
+                        default -> amount * 3_600_000;
+                    };
             return Duration.ofNanos(Math.round(millis * 1_000_000));
         }
         try {

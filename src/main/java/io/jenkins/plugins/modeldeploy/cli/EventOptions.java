@@ -16,11 +16,17 @@ import picocli.CommandLine.Option;
 
 /** Where a command's deployment events go: always the console and the journal, and RabbitMQ with --events. */
 final class EventOptions {
-    @Option(names = "--events", paramLabel = "amqp://[user[:password]@]host[:port][/vhost]",
-            description = "Also publish events to this RabbitMQ broker (password also from $MODEL_DEPLOY_AMQP_PASSWORD).")
+    @Option(
+            names = "--events",
+            paramLabel = "amqp://[user[:password]@]host[:port][/vhost]",
+            description =
+                    "Also publish events to this RabbitMQ broker (password also from $MODEL_DEPLOY_AMQP_PASSWORD).")
     String amqpUri;
 
-    @Option(names = "--journal-dir", paramLabel = "DIR", defaultValue = ".model-deploy/events",
+    @Option(
+            names = "--journal-dir",
+            paramLabel = "DIR",
+            defaultValue = ".model-deploy/events",
             description = "Where the JSON-lines journal of each deployment goes. Default: ${DEFAULT-VALUE}.")
     Path journalDir;
 
@@ -30,10 +36,14 @@ final class EventOptions {
         sinks.add(new JournalSink(journalDir));
         if (amqpUri != null) {
             AmqpSettings settings = settings(amqpUri);
-            sinks.add(RabbitMqSink.open(settings, journalDir.resolve("rabbitmq-spool.jsonl"), problem -> {
-                console.println("events: " + problem);
-                console.flush();
-            }, event -> { }));
+            sinks.add(RabbitMqSink.open(
+                    settings,
+                    journalDir.resolve("rabbitmq-spool.jsonl"),
+                    problem -> {
+                        console.println("events: " + problem);
+                        console.flush();
+                    },
+                    event -> {}));
         }
         return new EventBus(sinks, problem -> {
             console.println("events: " + problem);

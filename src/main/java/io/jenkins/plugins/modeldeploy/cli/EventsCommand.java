@@ -10,7 +10,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "events", mixinStandardHelpOptions = true, description = "Work with the deployment event bus.",
+@Command(
+        name = "events",
+        mixinStandardHelpOptions = true,
+        description = "Work with the deployment event bus.",
         subcommands = EventsCommand.Tail.class)
 final class EventsCommand implements Runnable {
     @CommandLine.Spec
@@ -21,10 +24,14 @@ final class EventsCommand implements Runnable {
         throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (tail)");
     }
 
-    @Command(name = "tail", mixinStandardHelpOptions = true,
+    @Command(
+            name = "tail",
+            mixinStandardHelpOptions = true,
             description = "Print events from RabbitMQ as they arrive (each once, even when republished).")
     static final class Tail implements java.util.concurrent.Callable<Integer> {
-        @Option(names = "--amqp", defaultValue = "amqp://127.0.0.1:5672/",
+        @Option(
+                names = "--amqp",
+                defaultValue = "amqp://127.0.0.1:5672/",
                 paramLabel = "amqp://[user[:password]@]host[:port][/vhost]",
                 description = "The broker (password also from $MODEL_DEPLOY_AMQP_PASSWORD). Default: ${DEFAULT-VALUE}.")
         String amqp;
@@ -32,8 +39,10 @@ final class EventsCommand implements Runnable {
         @Option(names = "--model", description = "Only this model's events.")
         String model;
 
-        @Option(names = "--queue", description = "A durable queue to read from (kept between runs); default: a"
-                + " private queue that goes away with this command.")
+        @Option(
+                names = "--queue",
+                description = "A durable queue to read from (kept between runs); default: a"
+                        + " private queue that goes away with this command.")
         String queue;
 
         @Option(names = "--count", description = "Stop after this many events.")
@@ -56,22 +65,24 @@ final class EventsCommand implements Runnable {
                 err.println("listening on " + EventOptions.settings(amqp).redacted() + " for "
                         + (model == null ? "all models" : "model " + model) + " (queue " + subscriber.queue() + ")");
                 err.flush();
-                subscriber.start(event -> {
-                    synchronized (out) {
-                        if (output.json()) {
-                            out.println(EventJson.toLine(event));
-                        } else {
-                            lines.accept(event);
-                        }
-                        out.flush();
-                    }
-                    if (count != null && received.incrementAndGet() >= count) {
-                        done.countDown();
-                    }
-                }, problem -> {
-                    err.println("events tail: " + problem);
-                    err.flush();
-                });
+                subscriber.start(
+                        event -> {
+                            synchronized (out) {
+                                if (output.json()) {
+                                    out.println(EventJson.toLine(event));
+                                } else {
+                                    lines.accept(event);
+                                }
+                                out.flush();
+                            }
+                            if (count != null && received.incrementAndGet() >= count) {
+                                done.countDown();
+                            }
+                        },
+                        problem -> {
+                            err.println("events tail: " + problem);
+                            err.flush();
+                        });
                 done.await();
             }
             return 0;

@@ -11,52 +11,86 @@ import picocli.CommandLine.Option;
 
 /** How {@code deploy} A/B tests a version against production, and the gate it must pass. */
 final class ExperimentOptions {
-    @Option(names = "--ab-weight", paramLabel = "PERCENT", defaultValue = "10",
+    @Option(
+            names = "--ab-weight",
+            paramLabel = "PERCENT",
+            defaultValue = "10",
             description = "Share of the stable route sent to the new version. Default: ${DEFAULT-VALUE}.")
     int weight;
 
-    @Option(names = "--ab-min", paramLabel = "DURATION", defaultValue = "1m", converter = DurationConverter.class,
+    @Option(
+            names = "--ab-min",
+            paramLabel = "DURATION",
+            defaultValue = "1m",
+            converter = DurationConverter.class,
             description = "No decision before this. Default: ${DEFAULT-VALUE}.")
     Duration min;
 
-    @Option(names = "--ab-max", paramLabel = "DURATION", defaultValue = "30m", converter = DurationConverter.class,
+    @Option(
+            names = "--ab-max",
+            paramLabel = "DURATION",
+            defaultValue = "30m",
+            converter = DurationConverter.class,
             description = "INCONCLUSIVE (the version is taken out) after this. Default: ${DEFAULT-VALUE}.")
     Duration max;
 
-    @Option(names = "--ab-min-samples", paramLabel = "N", defaultValue = "500",
+    @Option(
+            names = "--ab-min-samples",
+            paramLabel = "N",
+            defaultValue = "500",
             description = "Requests per variant before any decision. Default: ${DEFAULT-VALUE}.")
     long minSamples;
 
     @Option(names = "--alpha", defaultValue = "0.05", description = "False decision rate. Default: ${DEFAULT-VALUE}.")
     double alpha;
 
-    @Option(names = "--method", paramLabel = "SEQUENTIAL|FIXED_HORIZON", defaultValue = "SEQUENTIAL",
+    @Option(
+            names = "--method",
+            paramLabel = "SEQUENTIAL|FIXED_HORIZON",
+            defaultValue = "SEQUENTIAL",
             description = "Default: ${DEFAULT-VALUE}.")
     ExperimentPlan.Method method;
 
-    @Option(names = "--synthetic-rate", paramLabel = "REQ/S",
+    @Option(
+            names = "--synthetic-rate",
+            paramLabel = "REQ/S",
             description = "Send the model's samples to the stable route at this rate during the A/B test.")
     Double syntheticRate;
 
-    @Option(names = "--mde", paramLabel = "RATE", defaultValue = "0.01",
+    @Option(
+            names = "--mde",
+            paramLabel = "RATE",
+            defaultValue = "0.01",
             description = "Minimum detectable effect, an absolute difference of rates. Default: ${DEFAULT-VALUE}.")
     double minimumDetectableEffect;
 
-    @Option(names = "--gate", paramLabel = "NON_INFERIORITY|SUPERIORITY", defaultValue = "NON_INFERIORITY",
+    @Option(
+            names = "--gate",
+            paramLabel = "NON_INFERIORITY|SUPERIORITY",
+            defaultValue = "NON_INFERIORITY",
             description = "NON_INFERIORITY: promote a version shown not worse than production by more than the margin"
                     + " on every metric; SUPERIORITY: only one shown better. Default: ${DEFAULT-VALUE}.")
     ExperimentPlan.Gate.Kind gate;
 
-    @Option(names = "--non-inferiority-margin", paramLabel = "[METRIC=]RATE",
+    @Option(
+            names = "--non-inferiority-margin",
+            paramLabel = "[METRIC=]RATE",
             description = "The margin, an absolute difference of rates: RATE for every metric, or error-rate=RATE /"
                     + " slo-violations=RATE for one (repeatable). Default: 0.01 (one percentage point) on each.")
     List<String> margins = new ArrayList<>();
 
     DeployPlan.ExperimentSettings settings(CommandLine commandLine) {
         try {
-            return new DeployPlan.ExperimentSettings(weight, min, max, minSamples, alpha, method,
+            return new DeployPlan.ExperimentSettings(
+                    weight,
+                    min,
+                    max,
+                    minSamples,
+                    alpha,
+                    method,
                     syntheticRate == null ? OptionalDouble.empty() : OptionalDouble.of(syntheticRate),
-                    minimumDetectableEffect, ExperimentPlan.Gate.withMargins(gate, margins));
+                    minimumDetectableEffect,
+                    ExperimentPlan.Gate.withMargins(gate, margins));
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(commandLine, e.getMessage());
         }

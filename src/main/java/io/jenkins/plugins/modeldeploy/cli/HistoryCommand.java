@@ -9,9 +9,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "history", description = {"What happened to a model's releases, oldest first: every deployment with"
-        + " its outcome and verdict, every rollback and removal, who did it and why, and the production version"
-        + " after each."})
+@Command(
+        name = "history",
+        description = {
+            "What happened to a model's releases, oldest first: every deployment with"
+                    + " its outcome and verdict, every rollback and removal, who did it and why, and the production version"
+                    + " after each."
+        })
 final class HistoryCommand implements Callable<Integer> {
     @Mixin
     HelpOption help;
@@ -34,9 +38,14 @@ final class HistoryCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = commandSpec.commandLine().getOut();
-        ReleaseState state = target.run(commandSpec.commandLine(), events, (connected, publish) ->
-                connected.releases().load(model).orElseThrow(() -> new TargetException("model " + model
-                        + " has no release on " + connected.describe())));
+        ReleaseState state = target.run(
+                commandSpec.commandLine(),
+                events,
+                (connected, publish) -> connected
+                        .releases()
+                        .load(model)
+                        .orElseThrow(() ->
+                                new TargetException("model " + model + " has no release on " + connected.describe())));
         if (output.json()) {
             var json = ReleaseOutput.release(state);
             json.set("history", ReleaseOutput.history(state.history()));

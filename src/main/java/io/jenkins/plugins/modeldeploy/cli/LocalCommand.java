@@ -29,12 +29,20 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code local start|stop|status}: the persistent local target, one background daemon per state directory. */
-@Command(name = "local", mixinStandardHelpOptions = true,
-        description = {"Run the local target in the background: a gateway on 127.0.0.1 and the versions' harness"
-                + " processes (or podman containers), kept across CLI invocations so that `deploy`, `promote`,"
-                + " `rollback`, `status` … --target local drive it. One daemon per state directory."},
-        subcommands = {LocalCommand.Start.class, LocalCommand.Stop.class, LocalCommand.Status.class,
-            LocalCommand.Run.class})
+@Command(
+        name = "local",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Run the local target in the background: a gateway on 127.0.0.1 and the versions' harness"
+                    + " processes (or podman containers), kept across CLI invocations so that `deploy`, `promote`,"
+                    + " `rollback`, `status` … --target local drive it. One daemon per state directory."
+        },
+        subcommands = {
+            LocalCommand.Start.class,
+            LocalCommand.Stop.class,
+            LocalCommand.Status.class,
+            LocalCommand.Run.class
+        })
 final class LocalCommand implements Runnable {
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -43,38 +51,50 @@ final class LocalCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (start, stop,"
-                + " status)");
+        throw new CommandLine.ParameterException(
+                spec.commandLine(), "a subcommand is required (start, stop," + " status)");
     }
 
     /** {@code --state DIR}, absolute. */
     static final class StateOption {
-        @Option(names = "--state", paramLabel = "DIR",
+        @Option(
+                names = "--state",
+                paramLabel = "DIR",
                 description = "The state directory. Default: $MODEL_DEPLOY_STATE, else ~/.model-deploy/local.")
         Path state;
 
         Path directory() {
-            return (state != null ? state : LocalClient.defaultState()).toAbsolutePath().normalize();
+            return (state != null ? state : LocalClient.defaultState())
+                    .toAbsolutePath()
+                    .normalize();
         }
     }
 
-    @Command(name = "start", mixinStandardHelpOptions = true,
-            description = {"Start the local target in the background (its own session, stdin from /dev/null, output"
-                    + " to DIR/daemon.log) and print where its gateway answers once it does. Versions and routes the"
-                    + " state directory kept from an earlier run come back first.",
-                "Exit code 1 when one already runs on the state directory."})
+    @Command(
+            name = "start",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Start the local target in the background (its own session, stdin from /dev/null, output"
+                        + " to DIR/daemon.log) and print where its gateway answers once it does. Versions and routes the"
+                        + " state directory kept from an earlier run come back first.",
+                "Exit code 1 when one already runs on the state directory."
+            })
     static final class Start implements Callable<Integer> {
         private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
 
         @CommandLine.Mixin
         StateOption state;
 
-        @Option(names = "--port", paramLabel = "N",
+        @Option(
+                names = "--port",
+                paramLabel = "N",
                 description = "The gateway's port on 127.0.0.1. Default: the one this state directory used last"
                         + " when free, else any free port.")
         Integer port;
 
-        @Option(names = "--runtime", paramLabel = "process|container",
+        @Option(
+                names = "--runtime",
+                paramLabel = "process|container",
                 description = "Run each version as a harness process, or its image with podman. Default: what this"
                         + " state directory used last, else process.")
         String runtime;
@@ -90,8 +110,8 @@ final class LocalCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             if (runtime != null && !runtime.equals(LocalDaemon.PROCESS) && !runtime.equals(LocalDaemon.CONTAINER)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--runtime must be process or container,"
-                        + " was " + runtime);
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(), "--runtime must be process or container," + " was " + runtime);
             }
             if (port != null && (port < 0 || port > 65535)) {
                 throw new CommandLine.ParameterException(spec.commandLine(), "--port must be 0..65535, was " + port);
@@ -100,7 +120,8 @@ final class LocalCommand implements Runnable {
             Optional<LocalClient.Running> running = LocalClient.running(dir);
             if (running.isPresent()) {
                 err.println("model-deploy local start: a local target is already running on " + dir + " (pid "
-                        + running.get().record().pid() + ", gateway " + running.get().record().gateway() + ")");
+                        + running.get().record().pid() + ", gateway "
+                        + running.get().record().gateway() + ")");
                 err.flush();
                 return 1;
             }
@@ -138,22 +159,33 @@ final class LocalCommand implements Runnable {
         }
 
         /** {@code setsid java … local run}: its own session, detached from this terminal. */
-        @SuppressFBWarnings(value = "DMI_HARDCODED_ABSOLUTE_FILENAME", justification = "setsid is looked for where Debian installs it")
+        @SuppressFBWarnings(
+                value = "DMI_HARDCODED_ABSOLUTE_FILENAME",
+                justification = "setsid is looked for where Debian installs it")
         private Process launch(Path dir, Path log) throws IOException {
             List<String> command = new ArrayList<>();
             if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
                 command.add("/usr/bin/setsid");
             }
             command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-            command.addAll(List.of("-XX:+UseSerialGC", "-Xmx512m", "-cp", classpath(),
-                    ModelDeployCommand.class.getName(), "local", "run", "--state", dir.toString()));
+            command.addAll(List.of(
+                    "-XX:+UseSerialGC",
+                    "-Xmx512m",
+                    "-cp",
+                    classpath(),
+                    ModelDeployCommand.class.getName(),
+                    "local",
+                    "run",
+                    "--state",
+                    dir.toString()));
             if (port != null) {
                 command.addAll(List.of("--port", port.toString()));
             }
             if (runtime != null) {
                 command.addAll(List.of("--runtime", runtime));
             }
-            return new ProcessBuilder(command).directory(dir.toFile())
+            return new ProcessBuilder(command)
+                    .directory(dir.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -182,16 +214,23 @@ final class LocalCommand implements Runnable {
         }
     }
 
-    @Command(name = "stop", mixinStandardHelpOptions = true,
-            description = {"Stop the local target and every version process it started (SIGTERM: they drain their"
-                    + " requests, and are killed after a bound), and wait until they are gone. What it ran comes"
-                    + " back at the next `local start` on the same state directory.",
-                "Exit code 1 when none runs on the state directory."})
+    @Command(
+            name = "stop",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Stop the local target and every version process it started (SIGTERM: they drain their"
+                        + " requests, and are killed after a bound), and wait until they are gone. What it ran comes"
+                        + " back at the next `local start` on the same state directory.",
+                "Exit code 1 when none runs on the state directory."
+            })
     static final class Stop implements Callable<Integer> {
         @CommandLine.Mixin
         StateOption state;
 
-        @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "60s",
+        @Option(
+                names = "--timeout",
+                paramLabel = "DURATION",
+                defaultValue = "60s",
                 converter = DurationConverter.class,
                 description = "How long it may take before what is left is killed. Default: ${DEFAULT-VALUE}.")
         Duration timeout;
@@ -208,8 +247,11 @@ final class LocalCommand implements Runnable {
             Path dir = state.directory();
             LocalClient.Stopped stopped = LocalClient.stop(dir, timeout);
             if (output.json()) {
-                out.println(JSON.createObjectNode().put("state", dir.toString()).put("pid", stopped.pid())
-                        .put("versions", stopped.versions()).put("killed", stopped.killed()));
+                out.println(JSON.createObjectNode()
+                        .put("state", dir.toString())
+                        .put("pid", stopped.pid())
+                        .put("versions", stopped.versions())
+                        .put("killed", stopped.killed()));
             } else {
                 out.println("stopped the local target on " + dir + " (pid " + stopped.pid() + ") and the "
                         + stopped.versions() + " version" + (stopped.versions() == 1 ? "" : "s") + " it ran"
@@ -220,9 +262,14 @@ final class LocalCommand implements Runnable {
         }
     }
 
-    @Command(name = "status", mixinStandardHelpOptions = true,
-            description = {"Whether the local target runs on the state directory, where its gateway answers, and its"
-                    + " versions' processes.", "Exit code 1 when none runs."})
+    @Command(
+            name = "status",
+            mixinStandardHelpOptions = true,
+            description = {
+                "Whether the local target runs on the state directory, where its gateway answers, and its"
+                        + " versions' processes.",
+                "Exit code 1 when none runs."
+            })
     static final class Status implements Callable<Integer> {
         @CommandLine.Mixin
         StateOption state;
@@ -258,9 +305,14 @@ final class LocalCommand implements Runnable {
                         + " runtime, since " + DateTimeFormatter.ISO_INSTANT.format(record.started()) + "): gateway "
                         + record.gateway());
                 for (JsonNode version : running.get().info().path("versions")) {
-                    out.printf("  %s-%s  %s%s%n", version.path("model").asText(), version.path("version").asText(),
+                    out.printf(
+                            "  %s-%s  %s%s%n",
+                            version.path("model").asText(),
+                            version.path("version").asText(),
                             version.path("workload").asText("scaled to zero"),
-                            version.path("running").asBoolean() && !version.path("ready").asBoolean() ? " (not ready)"
+                            version.path("running").asBoolean()
+                                            && !version.path("ready").asBoolean()
+                                    ? " (not ready)"
                                     : "");
                 }
             }
@@ -269,7 +321,10 @@ final class LocalCommand implements Runnable {
         }
     }
 
-    @Command(name = "run", hidden = true, mixinStandardHelpOptions = true,
+    @Command(
+            name = "run",
+            hidden = true,
+            mixinStandardHelpOptions = true,
             description = "Run the local target in the foreground (what `local start` runs in the background).")
     static final class Run implements Callable<Integer> {
         @CommandLine.Mixin
@@ -295,8 +350,12 @@ final class LocalCommand implements Runnable {
             };
             LocalDaemon daemon;
             try {
-                daemon = LocalDaemon.start(new LocalDaemon.Options(state.directory(), port == null ? OptionalInt.empty()
-                        : OptionalInt.of(port), Optional.ofNullable(runtime)), log);
+                daemon = LocalDaemon.start(
+                        new LocalDaemon.Options(
+                                state.directory(),
+                                port == null ? OptionalInt.empty() : OptionalInt.of(port),
+                                Optional.ofNullable(runtime)),
+                        log);
             } catch (LocalDaemon.AlreadyRunningException e) {
                 log.accept(e.getMessage());
                 return 3;
@@ -311,10 +370,15 @@ final class LocalCommand implements Runnable {
     static String tail(Path log, long from) {
         try {
             byte[] all = Files.readAllBytes(log);
-            String text = new String(all, (int) Math.min(from, all.length), (int) Math.max(0, all.length - from),
-                    StandardCharsets.UTF_8).strip();
+            String text = new String(
+                            all,
+                            (int) Math.min(from, all.length),
+                            (int) Math.max(0, all.length - from),
+                            StandardCharsets.UTF_8)
+                    .strip();
             List<String> lines = text.lines().toList();
-            return lines.isEmpty() ? "it wrote nothing to " + log
+            return lines.isEmpty()
+                    ? "it wrote nothing to " + log
                     : String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
         } catch (IOException e) {
             return "see " + log;

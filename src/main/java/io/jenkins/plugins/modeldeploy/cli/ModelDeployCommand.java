@@ -10,10 +10,23 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class,
         description = "Publish an R or Python model as a REST API: serve it locally, build its image, deploy it.",
-        subcommands = {ServeCommand.class, ValidateCommand.class, BuildCommand.class, SmokeCommand.class,
-            BaseImageCommand.class, RenderCommand.class, EventsCommand.class, StatusCommand.class,
-            DeployCommand.class, PromoteCommand.class, RollbackCommand.class, HistoryCommand.class,
-            UndeployCommand.class, DemoCommand.class, LocalCommand.class})
+        subcommands = {
+            ServeCommand.class,
+            ValidateCommand.class,
+            BuildCommand.class,
+            SmokeCommand.class,
+            BaseImageCommand.class,
+            RenderCommand.class,
+            EventsCommand.class,
+            StatusCommand.class,
+            DeployCommand.class,
+            PromoteCommand.class,
+            RollbackCommand.class,
+            HistoryCommand.class,
+            UndeployCommand.class,
+            DemoCommand.class,
+            LocalCommand.class
+        })
 public final class ModelDeployCommand implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

@@ -15,11 +15,15 @@ final class ModelOptions {
     @Parameters(index = "0", paramLabel = "<model-dir>", description = "Directory holding model.yaml and the model.")
     Path modelDir;
 
-    @Option(names = "--set", paramLabel = "FIELD=VALUE",
+    @Option(
+            names = "--set",
+            paramLabel = "FIELD=VALUE",
             description = "Override a model.yaml field, e.g. --set slo.p99Ms=20 --set env.LOG_LEVEL=debug.")
     List<String> assignments = new ArrayList<>();
 
-    @Option(names = "--workers", paramLabel = "N",
+    @Option(
+            names = "--workers",
+            paramLabel = "N",
             description = "Worker processes (a number or auto); overrides serving.workers.")
     String workers;
 

@@ -6,7 +6,10 @@ import picocli.CommandLine.Option;
 
 /** {@code --output text|json}, shared by the commands that have a machine-readable result. */
 final class OutputOption {
-    @Option(names = "--output", paramLabel = "text|json", defaultValue = "text",
+    @Option(
+            names = "--output",
+            paramLabel = "text|json",
+            defaultValue = "text",
             description = "text, or json: the result as one JSON line, the last on stdout. Default: ${DEFAULT-VALUE}.")
     OutputFormat format;
 

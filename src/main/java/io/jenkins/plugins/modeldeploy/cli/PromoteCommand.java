@@ -16,10 +16,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "promote", description = {"Approve (or with --reject, reject) a version waiting for approval after"
-        + " its A/B test, e.g. one a `deploy` without --approve left waiting, and carry the decision out: promoted,"
-        + " or taken out with production left as it was. Finishes a promotion a crash interrupted; a version already"
-        + " decided reports how it ended."})
+@Command(
+        name = "promote",
+        description = {
+            "Approve (or with --reject, reject) a version waiting for approval after"
+                    + " its A/B test, e.g. one a `deploy` without --approve left waiting, and carry the decision out: promoted,"
+                    + " or taken out with production left as it was. Finishes a promotion a crash interrupted; a version already"
+                    + " decided reports how it ended."
+        })
 final class PromoteCommand implements Callable<Integer> {
     @Mixin
     HelpOption help;
@@ -54,18 +58,28 @@ final class PromoteCommand implements Callable<Integer> {
         DeployOutcome outcome;
         Path work = Files.createTempDirectory("model-deploy-promote-");
         try {
-            outcome = target.run(commandSpec.commandLine(), events, (connected, publish) ->
-                    new Lifecycle(new DeploymentEngine(publish, work, line -> { }), connected, publish).decide(model,
-                            version, new Approval(!reject, System.getProperty("user.name", "cli"), Instant.now(),
-                                    comment)));
+            outcome = target.run(
+                    commandSpec.commandLine(),
+                    events,
+                    (connected, publish) -> new Lifecycle(
+                                    new DeploymentEngine(publish, work, line -> {}), connected, publish)
+                            .decide(
+                                    model,
+                                    version,
+                                    new Approval(
+                                            !reject, System.getProperty("user.name", "cli"), Instant.now(), comment)));
         } finally {
             Files.deleteIfExists(work);
         }
         if (output.json()) {
             out.println(DeployCommand.json(outcome, Optional.empty()));
         } else {
-            out.printf("%s %s: %s; production is %s%n", model, version, outcome.outcome().map(Enum::name)
-                    .orElse("?"), outcome.production().orElse("none"));
+            out.printf(
+                    "%s %s: %s; production is %s%n",
+                    model,
+                    version,
+                    outcome.outcome().map(Enum::name).orElse("?"),
+                    outcome.production().orElse("none"));
         }
         out.flush();
         return outcome.succeeded() != reject ? 0 : 1;

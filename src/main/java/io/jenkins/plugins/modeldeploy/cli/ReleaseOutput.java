@@ -29,18 +29,27 @@ final class ReleaseOutput {
     static ArrayNode history(List<HistoryEntry> history) {
         ArrayNode entries = JSON.createArrayNode();
         for (HistoryEntry entry : history) {
-            entries.addObject().put("at", entry.at().toString()).put("action", entry.action().name())
-                    .put("version", entry.version()).put("outcome", entry.outcome().map(Enum::name).orElse(null))
+            entries.addObject()
+                    .put("at", entry.at().toString())
+                    .put("action", entry.action().name())
+                    .put("version", entry.version())
+                    .put("outcome", entry.outcome().map(Enum::name).orElse(null))
                     .put("verdict", entry.verdict().map(Enum::name).orElse(null))
-                    .put("production", entry.production().orElse(null)).put("digest", entry.digest().orElse(null))
-                    .put("by", entry.by()).put("reason", entry.reason());
+                    .put("production", entry.production().orElse(null))
+                    .put("digest", entry.digest().orElse(null))
+                    .put("by", entry.by())
+                    .put("reason", entry.reason());
         }
         return entries;
     }
 
     static void text(PrintWriter out, ReleaseState state) {
-        out.printf("%s: production %s%s, weights %s%n", state.model(), state.production().orElse("none"),
-                state.challenger().map(v -> ", " + state.phase() + " " + v).orElse(""), state.weights());
+        out.printf(
+                "%s: production %s%s, weights %s%n",
+                state.model(),
+                state.production().orElse("none"),
+                state.challenger().map(v -> ", " + state.phase() + " " + v).orElse(""),
+                state.weights());
     }
 
     static void historyText(PrintWriter out, List<HistoryEntry> history) {
@@ -48,12 +57,19 @@ final class ReleaseOutput {
             out.println("no history");
             return;
         }
-        out.printf("%-24s %-9s %-8s %-12s %-12s %-10s %s%n", "AT", "ACTION", "VERSION", "OUTCOME", "VERDICT",
-                "PRODUCTION", "BY / REASON");
+        out.printf(
+                "%-24s %-9s %-8s %-12s %-12s %-10s %s%n",
+                "AT", "ACTION", "VERSION", "OUTCOME", "VERDICT", "PRODUCTION", "BY / REASON");
         for (HistoryEntry entry : history) {
-            out.printf("%-24s %-9s %-8s %-12s %-12s %-10s %s: %s%n", entry.at().toString().replaceAll("\\.\\d+Z$",
-                    "Z"), entry.action(), entry.version(), entry.outcome().map(Enum::name).orElse("-"),
-                    entry.verdict().map(Enum::name).orElse("-"), entry.production().orElse("none"), entry.by(),
+            out.printf(
+                    "%-24s %-9s %-8s %-12s %-12s %-10s %s: %s%n",
+                    entry.at().toString().replaceAll("\\.\\d+Z$", "Z"),
+                    entry.action(),
+                    entry.version(),
+                    entry.outcome().map(Enum::name).orElse("-"),
+                    entry.verdict().map(Enum::name).orElse("-"),
+                    entry.production().orElse("none"),
+                    entry.by(),
                     entry.reason());
         }
     }

@@ -18,8 +18,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "render", description = "Print the Kubernetes and Traefik objects of a model version as multi-document"
-        + " YAML (what kubectl apply -f - takes); the stable route sends all traffic to this version.")
+@Command(
+        name = "render",
+        description = "Print the Kubernetes and Traefik objects of a model version as multi-document"
+                + " YAML (what kubectl apply -f - takes); the stable route sends all traffic to this version.")
 final class RenderCommand implements Callable<Integer> {
     @Mixin
     HelpOption help;
@@ -36,7 +38,9 @@ final class RenderCommand implements Callable<Integer> {
     @Option(names = "--host", description = "Host name the routes answer for (default: any).")
     String host;
 
-    @Option(names = "--image", paramLabel = "REPOSITORY@sha256:…",
+    @Option(
+            names = "--image",
+            paramLabel = "REPOSITORY@sha256:…",
             description = "The image by digest, as `build` prints it.")
     String image;
 
@@ -50,18 +54,22 @@ final class RenderCommand implements Callable<Integer> {
         ModelVersion modelVersion = ModelVersion.of(spec, version, "--version");
         if (image == null) {
             image = "model-deploy.invalid/" + spec.name() + ":" + version;
-            commandSpec.commandLine().getErr().println("render: no --image given; using the placeholder " + image
-                    + " (pass the digest reference that `build` prints)");
+            commandSpec
+                    .commandLine()
+                    .getErr()
+                    .println("render: no --image given; using the placeholder " + image
+                            + " (pass the digest reference that `build` prints)");
         } else if (!image.contains("@sha256:")) {
-            throw new CommandLine.ParameterException(commandSpec.commandLine(), "--image must be pinned by digest"
-                    + " (REPOSITORY@sha256:…), was " + image);
+            throw new CommandLine.ParameterException(
+                    commandSpec.commandLine(),
+                    "--image must be pinned by digest" + " (REPOSITORY@sha256:…), was " + image);
         }
         List<Object> objects = new ArrayList<>();
-        List<HasMetadata> versionObjects = ManifestRenderer.render(modelVersion, new RenderOptions(namespace, image,
-                2, 10, List.of(), Map.of()));
+        List<HasMetadata> versionObjects =
+                ManifestRenderer.render(modelVersion, new RenderOptions(namespace, image, 2, 10, List.of(), Map.of()));
         objects.addAll(versionObjects);
-        objects.addAll(TraefikRoutes.render(spec.name(), namespace, Optional.ofNullable(host), List.of(version),
-                Map.of(version, 100)));
+        objects.addAll(TraefikRoutes.render(
+                spec.name(), namespace, Optional.ofNullable(host), List.of(version), Map.of(version, 100)));
         for (Object object : objects) {
             out.print(Serialization.asYaml(object));
         }

@@ -12,10 +12,14 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "rollback", description = {"Move production back to a kept version — by default the one that served"
-        + " before the current production, or any kept version with --to — with its exact image, scaled back up and"
-        + " ready before one routing change. While a deployment is in progress, end it instead: its version is taken"
-        + " out and production stays. Safe to re-run: it finishes a rollback a crash interrupted."})
+@Command(
+        name = "rollback",
+        description = {
+            "Move production back to a kept version — by default the one that served"
+                    + " before the current production, or any kept version with --to — with its exact image, scaled back up and"
+                    + " ready before one routing change. While a deployment is in progress, end it instead: its version is taken"
+                    + " out and production stays. Safe to re-run: it finishes a rollback a crash interrupted."
+        })
 final class RollbackCommand implements Callable<Integer> {
     @Mixin
     HelpOption help;
@@ -26,11 +30,16 @@ final class RollbackCommand implements Callable<Integer> {
     @Option(names = "--to", paramLabel = "VERSION", description = "The kept version to bring back.")
     String to;
 
-    @Option(names = "--reason", defaultValue = "rolled back from the command line",
+    @Option(
+            names = "--reason",
+            defaultValue = "rolled back from the command line",
             description = "Recorded in the history and the rollback event.")
     String reason;
 
-    @Option(names = "--keep-previous", paramLabel = "DURATION", defaultValue = "1h",
+    @Option(
+            names = "--keep-previous",
+            paramLabel = "DURATION",
+            defaultValue = "1h",
             converter = DurationConverter.class,
             description = "How long the version rolled back from keeps running. Default: ${DEFAULT-VALUE}.")
     Duration keepPrevious;
@@ -50,9 +59,16 @@ final class RollbackCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = commandSpec.commandLine().getOut();
-        ReleaseState state = target.run(commandSpec.commandLine(), events, (connected, publish) ->
-                new ReleaseActions(connected, publish).rollBack(model, Optional.ofNullable(to), reason,
-                        System.getProperty("user.name", "cli") + " (model-deploy rollback)", keepPrevious));
+        ReleaseState state = target.run(
+                commandSpec.commandLine(),
+                events,
+                (connected, publish) -> new ReleaseActions(connected, publish)
+                        .rollBack(
+                                model,
+                                Optional.ofNullable(to),
+                                reason,
+                                System.getProperty("user.name", "cli") + " (model-deploy rollback)",
+                                keepPrevious));
         if (output.json()) {
             out.println(ReleaseOutput.release(state));
         } else {

@@ -12,7 +12,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "serve",
+@Command(
+        name = "serve",
         description = "Serve a model directory over HTTP with the local interpreter until Ctrl-C or SIGTERM.")
 final class ServeCommand implements Callable<Integer> {
     @Mixin
@@ -21,20 +22,35 @@ final class ServeCommand implements Callable<Integer> {
     @Mixin
     ModelOptions model;
 
-    @Option(names = "--port", defaultValue = "8080", description = "Port to listen on (0: any free port). Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--port",
+            defaultValue = "8080",
+            description = "Port to listen on (0: any free port). Default: ${DEFAULT-VALUE}.")
     int port;
 
-    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--host",
+            defaultValue = "127.0.0.1",
+            description = "Address to listen on. Default: ${DEFAULT-VALUE}.")
     String host;
 
-    @Option(names = "--version", defaultValue = "dev", description = "Model version to report. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--version",
+            defaultValue = "dev",
+            description = "Model version to report. Default: ${DEFAULT-VALUE}.")
     String version;
 
-    @Option(names = "--ready-timeout", defaultValue = "2m", converter = DurationConverter.class,
+    @Option(
+            names = "--ready-timeout",
+            defaultValue = "2m",
+            converter = DurationConverter.class,
             description = "How long the model may take to load. Default: ${DEFAULT-VALUE}.")
     Duration readyTimeout;
 
-    @Option(names = "--drain-timeout", defaultValue = "10s", converter = DurationConverter.class,
+    @Option(
+            names = "--drain-timeout",
+            defaultValue = "10s",
+            converter = DurationConverter.class,
             description = "How long in-flight requests may take after Ctrl-C/SIGTERM. Default: ${DEFAULT-VALUE}.")
     Duration drainTimeout;
 
@@ -47,13 +63,22 @@ final class ServeCommand implements Callable<Integer> {
         ModelVersion modelVersion = ModelVersion.of(spec, version, "--version");
         PrintWriter out = commandSpec.commandLine().getOut();
         PrintWriter err = commandSpec.commandLine().getErr();
-        HarnessOptions options = HarnessOptions.loopback().withHost(host).withPort(port)
-                .withReadyTimeout(readyTimeout).withDrainTimeout(drainTimeout);
+        HarnessOptions options = HarnessOptions.loopback()
+                .withHost(host)
+                .withPort(port)
+                .withReadyTimeout(readyTimeout)
+                .withDrainTimeout(drainTimeout);
         HarnessProcess harness = HarnessProcess.start(modelVersion, options, OutputOption.lines(err));
         Thread stopper = new Thread(harness::close, "stop harness");
         Runtime.getRuntime().addShutdownHook(stopper);
-        out.printf("Serving %s version %s (%s, %d worker%s) at %s%n", spec.name(), version, spec.runtime().id(),
-                harness.workers(), harness.workers() == 1 ? "" : "s", harness.url());
+        out.printf(
+                "Serving %s version %s (%s, %d worker%s) at %s%n",
+                spec.name(),
+                version,
+                spec.runtime().id(),
+                harness.workers(),
+                harness.workers() == 1 ? "" : "s",
+                harness.url());
         out.printf("  POST %s/predict   {\"instances\": [...]}%n", harness.url());
         out.printf("  POST %s/v2/models/%s/infer   (Open Inference Protocol V2)%n", harness.url(), spec.name());
         out.printf("  GET  %s/metrics%n", harness.url());

@@ -27,75 +27,114 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-@Command(name = "smoke", mixinStandardHelpOptions = true,
-        description = {"Open-loop load at a fixed rate (or a ramp) against a model endpoint, judged against latency"
-                + " and error thresholds. Latencies run from each request's intended send time, so a stalled server"
-                + " cannot hide its stall. Exit code 1 when a threshold is missed."})
+@Command(
+        name = "smoke",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Open-loop load at a fixed rate (or a ramp) against a model endpoint, judged against latency"
+                    + " and error thresholds. Latencies run from each request's intended send time, so a stalled server"
+                    + " cannot hide its stall. Exit code 1 when a threshold is missed."
+        })
 final class SmokeCommand implements Callable<Integer> {
     @Option(names = "--url", required = true, description = "Endpoint to POST to, e.g. http://127.0.0.1:8080/predict.")
     URI url;
 
-    @Option(names = "--model", paramLabel = "DIR",
+    @Option(
+            names = "--model",
+            paramLabel = "DIR",
             description = "Model directory: its samples are the payloads and its slo the default rate and limits.")
     Path model;
 
     @Option(names = "--rate", description = "Requests per second. Default: the model's slo.rps, else 100.")
     Double rate;
 
-    @Option(names = "--ramp-from", paramLabel = "RATE",
+    @Option(
+            names = "--ramp-from",
+            paramLabel = "RATE",
             description = "Start at this rate and ramp linearly to --rate over the run.")
     Double rampFrom;
 
-    @Option(names = "--duration", defaultValue = "30s", converter = DurationConverter.class,
+    @Option(
+            names = "--duration",
+            defaultValue = "30s",
+            converter = DurationConverter.class,
             description = "Length of the run, warm-up included. Default: ${DEFAULT-VALUE}.")
     Duration duration;
 
-    @Option(names = "--warmup", defaultValue = "5s", converter = DurationConverter.class,
+    @Option(
+            names = "--warmup",
+            defaultValue = "5s",
+            converter = DurationConverter.class,
             description = "Initial part of the run left out of the results. Default: ${DEFAULT-VALUE}.")
     Duration warmup;
 
-    @Option(names = "--payload", paramLabel = "FILE",
+    @Option(
+            names = "--payload",
+            paramLabel = "FILE",
             description = "Request body (.json) or bodies (.jsonl, one per line); repeat to cycle through several."
                     + " Default: the model's samples.")
     List<Path> payloads = new ArrayList<>();
 
-    @Option(names = "--check", paramLabel = "status|shape|expected", defaultValue = "status",
+    @Option(
+            names = "--check",
+            paramLabel = "status|shape|expected",
+            defaultValue = "status",
             description = "What a 2xx answer must hold: status only, a predictions array of the right length, or"
                     + " also the sample's \"expected\" predictions. Default: ${DEFAULT-VALUE}.")
     String check;
 
-    @Option(names = "--p99", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(
+            names = "--p99",
+            paramLabel = "DURATION",
+            converter = DurationConverter.class,
             description = "p99 latency limit, e.g. 50ms. Default: the model's slo.p99Ms, else 50ms.")
     Duration p99;
 
-    @Option(names = "--p95", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(
+            names = "--p95",
+            paramLabel = "DURATION",
+            converter = DurationConverter.class,
             description = "p95 latency limit (not checked unless given).")
     Duration p95;
 
-    @Option(names = "--max-error-rate", paramLabel = "FRACTION",
+    @Option(
+            names = "--max-error-rate",
+            paramLabel = "FRACTION",
             description = "Largest acceptable error rate, 0..1. Default: the model's slo.maxErrorRate, else 0.01.")
     Double maxErrorRate;
 
-    @Option(names = "--min-rate", paramLabel = "RATE",
+    @Option(
+            names = "--min-rate",
+            paramLabel = "RATE",
             description = "Smallest acceptable achieved rate. Default: 95%% of --rate.")
     Double minRate;
 
-    @Option(names = "--max-in-flight", defaultValue = "256",
+    @Option(
+            names = "--max-in-flight",
+            defaultValue = "256",
             description = "Most requests outstanding at once (one connection each). Default: ${DEFAULT-VALUE}.")
     int maxInFlight;
 
-    @Option(names = "--timeout", defaultValue = "10s", converter = DurationConverter.class,
+    @Option(
+            names = "--timeout",
+            defaultValue = "10s",
+            converter = DurationConverter.class,
             description = "Per-request timeout. Default: ${DEFAULT-VALUE}.")
     Duration timeout;
 
-    @Option(names = "--report-dir", paramLabel = "DIR",
+    @Option(
+            names = "--report-dir",
+            paramLabel = "DIR",
             description = "Write smoke.json, smoke-junit.xml and smoke.html here.")
     Path reportDir;
 
     @CommandLine.Mixin
     OutputOption output;
 
-    @Option(names = "--model-version", paramLabel = "VERSION", defaultValue = "dev",
+    @Option(
+            names = "--model-version",
+            paramLabel = "VERSION",
+            defaultValue = "dev",
             description = "The version under test, for the events published with --model. Default: ${DEFAULT-VALUE}.")
     String modelVersion;
 
@@ -117,19 +156,21 @@ final class SmokeCommand implements Callable<Integer> {
             slo = spec.slo();
             bodies = Payloads.read(spec.directory(), payloads.isEmpty() ? spec.samples() : payloads);
         } else if (payloads.isEmpty()) {
-            throw new CommandLine.ParameterException(commandSpec.commandLine(),
-                    "give --payload FILE or --model DIR (whose samples are used)");
+            throw new CommandLine.ParameterException(
+                    commandSpec.commandLine(), "give --payload FILE or --model DIR (whose samples are used)");
         } else {
             bodies = Payloads.read(Path.of(""), payloads);
         }
         double targetRate = rate != null ? rate : slo.rps();
-        ResponseCheck responseCheck = switch (check.toLowerCase(Locale.ROOT)) {
-            case "status" -> ResponseCheck.STATUS;
-            case "shape" -> ResponseCheck.SHAPE;
-            case "expected" -> ResponseCheck.EXPECTED;
-            default -> throw new CommandLine.ParameterException(commandSpec.commandLine(),
-                    "--check must be status, shape or expected, was " + check);
-        };
+        ResponseCheck responseCheck =
+                switch (check.toLowerCase(Locale.ROOT)) {
+                    case "status" -> ResponseCheck.STATUS;
+                    case "shape" -> ResponseCheck.SHAPE;
+                    case "expected" -> ResponseCheck.EXPECTED;
+                    default ->
+                        throw new CommandLine.ParameterException(
+                                commandSpec.commandLine(), "--check must be status, shape or expected, was " + check);
+                };
         Schedule schedule = new Schedule(rampFrom != null ? rampFrom : targetRate, targetRate, duration);
         LoadProfile profile = new LoadProfile(schedule, warmup, maxInFlight, timeout, responseCheck);
         SmokeThresholds thresholds = SmokeThresholds.fromSlo(slo, targetRate);
@@ -147,15 +188,27 @@ final class SmokeCommand implements Callable<Integer> {
         }
         EventBus bus = spec != null ? events.open(err) : null;
         if (bus != null) {
-            bus.publish(DeploymentEvent.of(spec.name(), modelVersion, String.format(Locale.ROOT,
-                    "smoke test started: %.0f req/s for %d s against %s", targetRate, duration.toSeconds(), url),
+            bus.publish(DeploymentEvent.of(
+                    spec.name(),
+                    modelVersion,
+                    String.format(
+                            Locale.ROOT,
+                            "smoke test started: %.0f req/s for %d s against %s",
+                            targetRate,
+                            duration.toSeconds(),
+                            url),
                     new EventDetails.SmokeStarted(url.toString(), targetRate, duration.toMillis() / 1000.0)));
         }
         boolean terminal = System.console() != null;
         SmokeResult result = new SmokeTest().run(url, bodies, profile, thresholds, progress -> {
             if (terminal) {
-                err.printf("\rsent %d  rate %.1f/s  p99 %.2f ms  in flight %d  errors %d   ", progress.sent(),
-                        progress.currentRate(), progress.currentP99Ms(), progress.inFlight(), progress.errors());
+                err.printf(
+                        "\rsent %d  rate %.1f/s  p99 %.2f ms  in flight %d  errors %d   ",
+                        progress.sent(),
+                        progress.currentRate(),
+                        progress.currentP99Ms(),
+                        progress.inFlight(),
+                        progress.errors());
                 err.flush();
             }
         });
@@ -167,32 +220,59 @@ final class SmokeCommand implements Callable<Integer> {
         }
         if (bus != null) {
             var load = result.load();
-            bus.publish(DeploymentEvent.of(spec.name(), modelVersion, String.format(Locale.ROOT,
-                    "smoke test %s: p99 %.2f ms, %d errors in %d requests", result.passed() ? "passed" : "failed",
-                    load.latencyMs(99), load.errorCount(), load.requests()),
-                    new EventDetails.SmokeFinished(result.passed(), load.requests(), load.achievedRate(),
-                            load.latencyMs(50), load.latencyMs(99), load.errorRate(), result.verdict().reasons())));
+            bus.publish(DeploymentEvent.of(
+                    spec.name(),
+                    modelVersion,
+                    String.format(
+                            Locale.ROOT,
+                            "smoke test %s: p99 %.2f ms, %d errors in %d requests",
+                            result.passed() ? "passed" : "failed",
+                            load.latencyMs(99),
+                            load.errorCount(),
+                            load.requests()),
+                    new EventDetails.SmokeFinished(
+                            result.passed(),
+                            load.requests(),
+                            load.achievedRate(),
+                            load.latencyMs(50),
+                            load.latencyMs(99),
+                            load.errorRate(),
+                            result.verdict().reasons())));
             bus.close(java.time.Duration.ofSeconds(10));
         }
         if (output.json()) {
             out.println(SmokeReports.json(result).without(List.of("histogram", "timeline")));
         } else {
             var load = result.load();
-            out.printf("%s: %d requests at %.1f req/s (target %.1f), %d errors %s%n", result.passed() ? "PASSED"
-                    : "FAILED", load.requests(), load.achievedRate(), load.targetRate(), load.errorCount(),
+            out.printf(
+                    "%s: %d requests at %.1f req/s (target %.1f), %d errors %s%n",
+                    result.passed() ? "PASSED" : "FAILED",
+                    load.requests(),
+                    load.achievedRate(),
+                    load.targetRate(),
+                    load.errorCount(),
                     load.errors());
-            out.printf("latency ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f%n", load.latencyMs(50),
-                    load.latencyMs(90), load.latencyMs(99), load.latencyMs(99.9), load.maxLatencyMs());
-            out.printf("generator: send delay p50 %d us, p99 %d us; %d connections; in-flight cap hit %d times%n",
-                    load.sendDelay().getValueAtPercentile(50), load.sendDelay().getValueAtPercentile(99),
-                    load.connections(), load.inFlightCapHits());
+            out.printf(
+                    "latency ms: p50 %.3f  p90 %.3f  p99 %.3f  p99.9 %.3f  max %.3f%n",
+                    load.latencyMs(50),
+                    load.latencyMs(90),
+                    load.latencyMs(99),
+                    load.latencyMs(99.9),
+                    load.maxLatencyMs());
+            out.printf(
+                    "generator: send delay p50 %d us, p99 %d us; %d connections; in-flight cap hit %d times%n",
+                    load.sendDelay().getValueAtPercentile(50),
+                    load.sendDelay().getValueAtPercentile(99),
+                    load.connections(),
+                    load.inFlightCapHits());
             if (reportDir != null) {
                 out.println("reports: " + reportDir.resolve(SmokeReports.HTML_FILE));
             }
         }
         out.flush();
         if (!result.passed()) {
-            throw new IllegalStateException("smoke test failed: " + String.join("; ", result.verdict().reasons()));
+            throw new IllegalStateException(
+                    "smoke test failed: " + String.join("; ", result.verdict().reasons()));
         }
         return 0;
     }

@@ -16,9 +16,11 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-@Command(name = "status", description = "Show the models model-deploy runs on a target: versions, stage, ready"
-        + " replicas, route weights and image digest — on Kubernetes read from the cluster's labels and annotations,"
-        + " locally from the local target and its state.")
+@Command(
+        name = "status",
+        description = "Show the models model-deploy runs on a target: versions, stage, ready"
+                + " replicas, route weights and image digest — on Kubernetes read from the cluster's labels and annotations,"
+                + " locally from the local target and its state.")
 final class StatusCommand implements Callable<Integer> {
     @Mixin
     HelpOption help;
@@ -29,7 +31,11 @@ final class StatusCommand implements Callable<Integer> {
     @Mixin
     TargetOptions target;
 
-    @Option(names = "--timeout", paramLabel = "DURATION", defaultValue = "30s", converter = DurationConverter.class,
+    @Option(
+            names = "--timeout",
+            paramLabel = "DURATION",
+            defaultValue = "30s",
+            converter = DurationConverter.class,
             description = "How long the initial listing may take. Default: ${DEFAULT-VALUE}.")
     Duration timeout;
 
@@ -45,11 +51,17 @@ final class StatusCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter out = commandSpec.commandLine().getOut();
-        Seen seen = target.run(commandSpec.commandLine(), events, (connected, publish) ->
-                new Seen(connected.describe(), connected.status(timeout)));
+        Seen seen = target.run(
+                commandSpec.commandLine(),
+                events,
+                (connected, publish) -> new Seen(connected.describe(), connected.status(timeout)));
         if (output.json()) {
-            out.println(json(seen.where(), target.kind() == TargetOptions.Kind.kubernetes
-                    ? Optional.of(target.cluster.settings().namespace()) : Optional.empty(), seen.models()));
+            out.println(json(
+                    seen.where(),
+                    target.kind() == TargetOptions.Kind.kubernetes
+                            ? Optional.of(target.cluster.settings().namespace())
+                            : Optional.empty(),
+                    seen.models()));
         } else {
             text(seen.where(), seen.models(), out);
         }
@@ -66,9 +78,13 @@ final class StatusCommand implements Callable<Integer> {
         out.printf("%-16s %-10s %-12s %-7s %-7s %s%n", "MODEL", "VERSION", "STAGE", "READY", "WEIGHT", "DIGEST");
         for (ModelStatus model : models) {
             for (ModelStatus.VersionStatus version : model.versions()) {
-                out.printf("%-16s %-10s %-12s %-7s %-7s %s%n", model.model(), version.version(),
+                out.printf(
+                        "%-16s %-10s %-12s %-7s %-7s %s%n",
+                        model.model(),
+                        version.version(),
                         version.stage().map(s -> s.value()).orElse("-"),
-                        version.readyReplicas() + "/" + version.desiredReplicas(), version.weight(),
+                        version.readyReplicas() + "/" + version.desiredReplicas(),
+                        version.weight(),
                         version.digest().orElse("-"));
             }
             Optional<ReleaseState> release = model.release();
@@ -95,7 +111,8 @@ final class StatusCommand implements Callable<Integer> {
             }
             Optional<ReleaseState> release = model.release();
             if (release.isPresent()) {
-                node.putObject("release").put("phase", release.get().phase().name())
+                node.putObject("release")
+                        .put("phase", release.get().phase().name())
                         .put("production", release.get().production().orElse(null))
                         .put("challenger", release.get().challenger().orElse(null));
             } else {
@@ -103,7 +120,8 @@ final class StatusCommand implements Callable<Integer> {
             }
             ArrayNode versions = node.putArray("versions");
             for (ModelStatus.VersionStatus version : model.versions()) {
-                ObjectNode row = versions.addObject().put("version", version.version())
+                ObjectNode row = versions.addObject()
+                        .put("version", version.version())
                         .put("stage", version.stage().map(s -> s.value()).orElse(null))
                         .put("readyReplicas", version.readyReplicas())
                         .put("desiredReplicas", version.desiredReplicas())

@@ -16,14 +16,16 @@ final class StopOnSignal {
     private final Thread hook;
 
     private StopOnSignal(Thread worker) {
-        hook = new Thread(() -> {
-            worker.interrupt();
-            try {
-                done.await(GRACE, TimeUnit.MILLISECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-        }, "model-deploy stop");
+        hook = new Thread(
+                () -> {
+                    worker.interrupt();
+                    try {
+                        done.await(GRACE, TimeUnit.MILLISECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                },
+                "model-deploy stop");
     }
 
     /** For the current thread, until {@link #done()}. */

@@ -17,14 +17,21 @@ import picocli.CommandLine.Option;
  * default is Kubernetes when {@code --namespace}, {@code --kubeconfig} or {@code --context} is given, else local.
  */
 final class TargetOptions {
-    enum Kind { local, kubernetes }
+    enum Kind {
+        local,
+        kubernetes
+    }
 
-    @Option(names = "--target", paramLabel = "local|kubernetes",
+    @Option(
+            names = "--target",
+            paramLabel = "local|kubernetes",
             description = "Where the model's versions run. Default: kubernetes with --namespace, --kubeconfig or"
                     + " --context, else local.")
     Kind kind;
 
-    @Option(names = "--state", paramLabel = "DIR",
+    @Option(
+            names = "--state",
+            paramLabel = "DIR",
             description = "The local target's state directory (--target local). Default: $MODEL_DEPLOY_STATE, else"
                     + " ~/.model-deploy/local.")
     Path state;
@@ -36,16 +43,23 @@ final class TargetOptions {
         if (kind != null) {
             return kind;
         }
-        return cluster.namespace != null || cluster.kubeconfig != null || cluster.context != null ? Kind.kubernetes
+        return cluster.namespace != null || cluster.kubeconfig != null || cluster.context != null
+                ? Kind.kubernetes
                 : Kind.local;
     }
 
     /** Checks the combination before anything runs; the message names the options. */
     void validate(CommandLine commandLine) {
-        if (kind() == Kind.local && (cluster.namespace != null || cluster.kubeconfig != null
-                || cluster.context != null || cluster.gatewayUrl != null || cluster.prometheus != null)) {
-            throw new CommandLine.ParameterException(commandLine, "--namespace, --kubeconfig, --context, --gateway-url"
-                    + " and --prometheus are for --target kubernetes");
+        if (kind() == Kind.local
+                && (cluster.namespace != null
+                        || cluster.kubeconfig != null
+                        || cluster.context != null
+                        || cluster.gatewayUrl != null
+                        || cluster.prometheus != null)) {
+            throw new CommandLine.ParameterException(
+                    commandLine,
+                    "--namespace, --kubeconfig, --context, --gateway-url"
+                            + " and --prometheus are for --target kubernetes");
         }
         if (kind() == Kind.kubernetes && state != null) {
             throw new CommandLine.ParameterException(commandLine, "--state is for --target local");
@@ -75,7 +89,8 @@ final class TargetOptions {
      */
     <T> T run(CommandLine commandLine, EventOptions events, Work<T> work) throws Exception {
         validate(commandLine);
-        try (EventBus bus = events.open(commandLine.getErr()); Target connected = connect(bus::publish)) {
+        try (EventBus bus = events.open(commandLine.getErr());
+                Target connected = connect(bus::publish)) {
             return work.run(connected, bus::publish);
         }
     }

@@ -11,9 +11,13 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-@Command(name = "undeploy", description = {"Remove a model — every version, every route and its release state — or,"
-        + " with --version, one version (its objects, its route, what the release knew of it). The production"
-        + " version is only removed with --force (or with the whole model); a version being deployed is taken out."})
+@Command(
+        name = "undeploy",
+        description = {
+            "Remove a model — every version, every route and its release state — or,"
+                    + " with --version, one version (its objects, its route, what the release knew of it). The production"
+                    + " version is only removed with --force (or with the whole model); a version being deployed is taken out."
+        })
 final class UndeployCommand implements Callable<Integer> {
     @Mixin
     HelpOption help;
@@ -43,16 +47,25 @@ final class UndeployCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = commandSpec.commandLine().getOut();
         target.run(commandSpec.commandLine(), events, (connected, publish) -> {
-            new ReleaseActions(connected, publish).undeploy(model, Optional.ofNullable(version), force,
-                    System.getProperty("user.name", "cli") + " (model-deploy undeploy)");
+            new ReleaseActions(connected, publish)
+                    .undeploy(
+                            model,
+                            Optional.ofNullable(version),
+                            force,
+                            System.getProperty("user.name", "cli") + " (model-deploy undeploy)");
             return null;
         });
         if (output.json()) {
-            out.println(new ObjectMapper().createObjectNode().put("model", model).put("version", version)
+            out.println(new ObjectMapper()
+                    .createObjectNode()
+                    .put("model", model)
+                    .put("version", version)
                     .put("removed", true));
         } else {
-            out.println(version == null ? "model " + model + " removed" : "version " + version + " of " + model
-                    + " removed");
+            out.println(
+                    version == null
+                            ? "model " + model + " removed"
+                            : "version " + version + " of " + model + " removed");
         }
         out.flush();
         return 0;

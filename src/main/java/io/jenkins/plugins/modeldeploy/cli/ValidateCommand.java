@@ -26,15 +26,22 @@ final class ValidateCommand implements Callable<Integer> {
         PrintWriter err = commandSpec.commandLine().getErr();
         try {
             ModelSpec spec = model.load();
-            out.printf("%s: valid (%s model %s, entrypoint %s, %d sample%s)%n", spec.directory(), spec.runtime().id(),
-                    spec.name(), spec.entrypoint(), spec.samples().size(), spec.samples().size() == 1 ? "" : "s");
+            out.printf(
+                    "%s: valid (%s model %s, entrypoint %s, %d sample%s)%n",
+                    spec.directory(),
+                    spec.runtime().id(),
+                    spec.name(),
+                    spec.entrypoint(),
+                    spec.samples().size(),
+                    spec.samples().size() == 1 ? "" : "s");
             return 0;
         } catch (InvalidModelSpecException e) {
             for (SpecProblem problem : e.problems()) {
                 err.println(problem);
             }
-            err.printf("model-deploy validate: %d problem%s in %s%n", e.problems().size(),
-                    e.problems().size() == 1 ? "" : "s", e.directory());
+            err.printf(
+                    "model-deploy validate: %d problem%s in %s%n",
+                    e.problems().size(), e.problems().size() == 1 ? "" : "s", e.directory());
             return 1;
         } finally {
             out.flush();

@@ -27,8 +27,8 @@ public final class AmqpSettings {
         try {
             parsed = new URI(text);
         } catch (URISyntaxException e) {
-            throw new IllegalArgumentException("invalid AMQP URI (expected amqp://[user[:password]@]host[:port]"
-                    + "[/vhost]): " + e.getReason());
+            throw new IllegalArgumentException(
+                    "invalid AMQP URI (expected amqp://[user[:password]@]host[:port]" + "[/vhost]): " + e.getReason());
         }
         String scheme = parsed.getScheme();
         if (!"amqp".equals(scheme) && !"amqps".equals(scheme)) {
@@ -46,8 +46,8 @@ public final class AmqpSettings {
             pass = colon < 0 ? "" : decode(userInfo.substring(colon + 1));
         }
         try {
-            URI withoutCredentials = new URI(scheme, null, parsed.getHost(), parsed.getPort(), parsed.getPath(),
-                    null, null);
+            URI withoutCredentials =
+                    new URI(scheme, null, parsed.getHost(), parsed.getPort(), parsed.getPath(), null, null);
             return new AmqpSettings(withoutCredentials, user, pass);
         } catch (URISyntaxException e) {
             throw new IllegalArgumentException("invalid AMQP URI: " + e.getReason());
@@ -92,8 +92,8 @@ public final class AmqpSettings {
 
     /** {@code amqp://user@host:port/vhost}: safe for logs and errors. */
     public String redacted() {
-        return uri.getScheme() + "://" + username + "@" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort()
-                : "") + (uri.getPath() == null || uri.getPath().isEmpty() ? "/" : uri.getPath());
+        return uri.getScheme() + "://" + username + "@" + uri.getHost() + (uri.getPort() > 0 ? ":" + uri.getPort() : "")
+                + (uri.getPath() == null || uri.getPath().isEmpty() ? "/" : uri.getPath());
     }
 
     @Override

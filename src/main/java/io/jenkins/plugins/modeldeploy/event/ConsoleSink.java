@@ -11,7 +11,8 @@ import java.util.function.Consumer;
  * of one deployment are shortened to their state.
  */
 public final class ConsoleSink implements EventSink {
-    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
+    private static final DateTimeFormatter TIME =
+            DateTimeFormatter.ofPattern("HH:mm:ss").withZone(ZoneId.systemDefault());
 
     private final Consumer<String> out;
     private final boolean compact;
@@ -32,12 +33,24 @@ public final class ConsoleSink implements EventSink {
         boolean progress = event.details() instanceof EventDetails.RolloutProgress;
         if (compact && progress && event.deployment().equals(lastProgressOf)) {
             EventDetails.RolloutProgress p = (EventDetails.RolloutProgress) event.details();
-            return String.format(Locale.ROOT, "%s %s   ... %s %d/%d", TIME.format(event.time()), event.deployment(),
-                    p.state(), p.ready(), p.desired());
+            return String.format(
+                    Locale.ROOT,
+                    "%s %s   ... %s %d/%d",
+                    TIME.format(event.time()),
+                    event.deployment(),
+                    p.state(),
+                    p.ready(),
+                    p.desired());
         }
         lastProgressOf = progress ? event.deployment() : null;
-        return String.format(Locale.ROOT, "%s %s %-9s %s%s", TIME.format(event.time()), event.deployment(),
-                event.phase().id(), event.message(), where);
+        return String.format(
+                Locale.ROOT,
+                "%s %s %-9s %s%s",
+                TIME.format(event.time()),
+                event.deployment(),
+                event.phase().id(),
+                event.message(),
+                where);
     }
 
     @Override

@@ -11,8 +11,14 @@ import java.util.UUID;
  *
  * @param object the Kubernetes object it is about, when there is one
  */
-public record DeploymentEvent(UUID id, Instant time, String model, String version, String message,
-        Optional<ObjectRef> object, EventDetails details) {
+public record DeploymentEvent(
+        UUID id,
+        Instant time,
+        String model,
+        String version,
+        String message,
+        Optional<ObjectRef> object,
+        EventDetails details) {
 
     public DeploymentEvent {
         Objects.requireNonNull(id, "id");
@@ -26,8 +32,8 @@ public record DeploymentEvent(UUID id, Instant time, String model, String versio
 
     /** A new event now, with a fresh id. */
     public static DeploymentEvent of(String model, String version, String message, EventDetails details) {
-        return new DeploymentEvent(UUID.randomUUID(), Instant.now(), model, version, message, Optional.empty(),
-                details);
+        return new DeploymentEvent(
+                UUID.randomUUID(), Instant.now(), model, version, message, Optional.empty(), details);
     }
 
     public DeploymentEvent about(ObjectRef ref) {

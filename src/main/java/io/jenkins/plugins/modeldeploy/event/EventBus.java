@@ -110,8 +110,8 @@ public final class EventBus implements AutoCloseable {
                         return;
                     } catch (Exception e) {
                         if (failures.getAndIncrement() == 0) { // first failure in full, then counted
-                            problems.accept("event sink " + sink.name() + " failed on " + event.type() + ": "
-                                    + e.getMessage());
+                            problems.accept(
+                                    "event sink " + sink.name() + " failed on " + event.type() + ": " + e.getMessage());
                         }
                     }
                 }

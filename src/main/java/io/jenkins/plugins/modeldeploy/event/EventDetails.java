@@ -144,8 +144,15 @@ public sealed interface EventDetails {
         }
     }
 
-    record SmokeFinished(boolean passed, long requests, double achievedRate, double p50Ms, double p99Ms,
-            double errorRate, List<String> reasons) implements EventDetails {
+    record SmokeFinished(
+            boolean passed,
+            long requests,
+            double achievedRate,
+            double p50Ms,
+            double p99Ms,
+            double errorRate,
+            List<String> reasons)
+            implements EventDetails {
         public static final String TYPE = "smoke.finished";
 
         public SmokeFinished {

@@ -19,8 +19,8 @@ import java.util.UUID;
  */
 public final class EventJson {
     public static final String SCHEMA = "model-deploy.event/v1";
-    private static final ObjectMapper JSON = new ObjectMapper()
-            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final ObjectMapper JSON =
+            new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
     private static final Map<String, Class<? extends EventDetails>> TYPES = types();
 
     private EventJson() {}
@@ -28,7 +28,8 @@ public final class EventJson {
     @SuppressWarnings("unchecked")
     private static Map<String, Class<? extends EventDetails>> types() {
         Map<String, Class<? extends EventDetails>> types = new HashMap<>();
-        for (JsonSubTypes.Type type : EventDetails.class.getAnnotation(JsonSubTypes.class).value()) {
+        for (JsonSubTypes.Type type :
+                EventDetails.class.getAnnotation(JsonSubTypes.class).value()) {
             types.put(type.name(), (Class<? extends EventDetails>) type.value());
         }
         return Map.copyOf(types);
@@ -51,7 +52,10 @@ public final class EventJson {
         node.put("message", event.message());
         if (event.object().isPresent()) {
             ObjectRef ref = event.object().get();
-            node.putObject("object").put("kind", ref.kind()).put("namespace", ref.namespace()).put("name", ref.name());
+            node.putObject("object")
+                    .put("kind", ref.kind())
+                    .put("namespace", ref.namespace())
+                    .put("name", ref.name());
         } else {
             node.putNull("object");
         }
@@ -90,10 +94,19 @@ public final class EventJson {
             throw new IOException("unknown event type \"" + type + "\"");
         }
         JsonNode object = node.path("object");
-        Optional<ObjectRef> ref = object.isObject() ? Optional.of(new ObjectRef(object.path("kind").asText(),
-                object.path("namespace").asText(), object.path("name").asText())) : Optional.empty();
-        return new DeploymentEvent(UUID.fromString(node.path("id").asText()), Instant.parse(node.path("time").asText()),
-                node.path("model").asText(), node.path("version").asText(), node.path("message").asText(), ref,
+        Optional<ObjectRef> ref = object.isObject()
+                ? Optional.of(new ObjectRef(
+                        object.path("kind").asText(),
+                        object.path("namespace").asText(),
+                        object.path("name").asText()))
+                : Optional.empty();
+        return new DeploymentEvent(
+                UUID.fromString(node.path("id").asText()),
+                Instant.parse(node.path("time").asText()),
+                node.path("model").asText(),
+                node.path("version").asText(),
+                node.path("message").asText(),
+                ref,
                 JSON.treeToValue(node.path("details"), detailsClass));
     }
 }

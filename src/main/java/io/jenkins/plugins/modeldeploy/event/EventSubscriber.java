@@ -51,7 +51,8 @@ public final class EventSubscriber implements AutoCloseable {
         }
         Channel channel = connection.createChannel();
         channel.exchangeDeclare(RabbitMqSink.EXCHANGE, BuiltinExchangeType.TOPIC, true);
-        String queue = queueName == null ? channel.queueDeclare().getQueue()
+        String queue = queueName == null
+                ? channel.queueDeclare().getQueue()
                 : channel.queueDeclare(queueName, true, false, false, null).getQueue();
         channel.queueBind(queue, RabbitMqSink.EXCHANGE, model == null ? "#" : model + ".#");
         channel.basicQos(256);
@@ -64,21 +65,25 @@ public final class EventSubscriber implements AutoCloseable {
 
     /** Delivers events to {@code handler} on the client's thread until {@link #close()}. */
     public void start(Consumer<DeploymentEvent> handler, Consumer<String> problems) throws IOException {
-        channel.basicConsume(queue, false, (tag, delivery) -> {
-            try {
-                DeploymentEvent event = EventJson.parse(delivery.getBody());
-                boolean first;
-                synchronized (seen) {
-                    first = seen.put(event.id(), Boolean.TRUE) == null;
-                }
-                if (first) {
-                    handler.accept(event);
-                }
-            } catch (IOException e) {
-                problems.accept("skipped a message that is not an event: " + e.getMessage());
-            }
-            channel.basicAck(delivery.getEnvelope().getDeliveryTag(), false);
-        }, tag -> problems.accept("the broker cancelled the subscription to " + queue));
+        channel.basicConsume(
+                queue,
+                false,
+                (tag, delivery) -> {
+                    try {
+                        DeploymentEvent event = EventJson.parse(delivery.getBody());
+                        boolean first;
+                        synchronized (seen) {
+                            first = seen.put(event.id(), Boolean.TRUE) == null;
+                        }
+                        if (first) {
+                            handler.accept(event);
+                        }
+                    } catch (IOException e) {
+                        problems.accept("skipped a message that is not an event: " + e.getMessage());
+                    }
+                    channel.basicAck(delivery.getEnvelope().getDeliveryTag(), false);
+                },
+                tag -> problems.accept("the broker cancelled the subscription to " + queue));
     }
 
     @Override

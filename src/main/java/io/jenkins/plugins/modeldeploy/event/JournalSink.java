@@ -32,8 +32,11 @@ public final class JournalSink implements EventSink {
     public void accept(DeploymentEvent event) throws IOException {
         FileChannel file = files.get(event.deployment());
         if (file == null) {
-            file = FileChannel.open(fileOf(event.model(), event.version()), StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE, StandardOpenOption.APPEND);
+            file = FileChannel.open(
+                    fileOf(event.model(), event.version()),
+                    StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE,
+                    StandardOpenOption.APPEND);
             files.put(event.deployment(), file);
         }
         Phase previous = lastPhase.put(event.deployment(), event.phase());

@@ -54,6 +54,7 @@ public final class RabbitMqSink implements EventSink {
     private final ConcurrentSkipListMap<Long, DeploymentEvent> outstanding = new ConcurrentSkipListMap<>();
     /** Accepted while disconnected, or unconfirmed at a disconnect: to publish, in order. Guarded by lock. */
     private final Deque<DeploymentEvent> backlog = new ArrayDeque<>();
+
     private final AtomicLong confirmed = new AtomicLong();
     private final AtomicLong returned = new AtomicLong();
     private Connection connection;
@@ -61,8 +62,8 @@ public final class RabbitMqSink implements EventSink {
     private long lastSpoolSync;
     private boolean reportedDown;
 
-    private RabbitMqSink(AmqpSettings settings, Path spool, Consumer<String> problems,
-            Consumer<DeploymentEvent> unroutable) {
+    private RabbitMqSink(
+            AmqpSettings settings, Path spool, Consumer<String> problems, Consumer<DeploymentEvent> unroutable) {
         this.settings = settings;
         this.spool = spool;
         this.problems = problems;
@@ -83,8 +84,9 @@ public final class RabbitMqSink implements EventSink {
      * @param spool      the spool file (created when needed); a non-empty one from an earlier run is republished
      * @param unroutable told about every event that no queue took
      */
-    public static RabbitMqSink open(AmqpSettings settings, Path spool, Consumer<String> problems,
-            Consumer<DeploymentEvent> unroutable) throws EventBusException, IOException {
+    public static RabbitMqSink open(
+            AmqpSettings settings, Path spool, Consumer<String> problems, Consumer<DeploymentEvent> unroutable)
+            throws EventBusException, IOException {
         if (settings.uri().getScheme().equals("amqps")) {
             throw new EventBusException("amqps:// is not supported yet; use amqp:// on a trusted network");
         }
@@ -107,8 +109,8 @@ public final class RabbitMqSink implements EventSink {
                 sink.reportDown(e);
             }
         }
-        sink.reconnector.scheduleWithFixedDelay(sink::reconnectIfNeeded, RECONNECT_MILLIS, RECONNECT_MILLIS,
-                TimeUnit.MILLISECONDS);
+        sink.reconnector.scheduleWithFixedDelay(
+                sink::reconnectIfNeeded, RECONNECT_MILLIS, RECONNECT_MILLIS, TimeUnit.MILLISECONDS);
         return sink;
     }
 
@@ -175,8 +177,8 @@ public final class RabbitMqSink implements EventSink {
             } else {
                 List<DeploymentEvent> left = new ArrayList<>(backlog);
                 rewriteSpool(left);
-                problems.accept(left.size() + " event(s) not confirmed by " + settings.redacted() + "; kept in "
-                        + spool + " for the next run");
+                problems.accept(left.size() + " event(s) not confirmed by " + settings.redacted() + "; kept in " + spool
+                        + " for the next run");
             }
             return complete;
         }
@@ -200,8 +202,8 @@ public final class RabbitMqSink implements EventSink {
         connection = newConnection;
         channel = newChannel;
         if (reportedDown) {
-            problems.accept("RabbitMQ at " + settings.redacted() + " is reachable again; republishing "
-                    + backlog.size() + " spooled event(s)");
+            problems.accept("RabbitMQ at " + settings.redacted() + " is reachable again; republishing " + backlog.size()
+                    + " spooled event(s)");
             reportedDown = false;
         }
         while (!backlog.isEmpty()) {
@@ -259,7 +261,8 @@ public final class RabbitMqSink implements EventSink {
 
     private void acked(long sequence, boolean multiple) {
         if (multiple) {
-            for (var first = outstanding.firstEntry(); first != null && first.getKey() <= sequence;
+            for (var first = outstanding.firstEntry();
+                    first != null && first.getKey() <= sequence;
                     first = outstanding.firstEntry()) {
                 if (outstanding.remove(first.getKey()) != null) {
                     confirmed.incrementAndGet();
@@ -275,8 +278,8 @@ public final class RabbitMqSink implements EventSink {
      * its original order (events already taken come again, with their ids, for consumers to de-duplicate).
      */
     private void nacked(long sequence, boolean multiple) {
-        problems.accept("RabbitMQ at " + settings.redacted() + " rejected event(s) up to #" + sequence
-                + "; republishing");
+        problems.accept(
+                "RabbitMQ at " + settings.redacted() + " rejected event(s) up to #" + sequence + "; republishing");
         reconnector.execute(() -> {
             synchronized (lock) {
                 if (channel != null) {
@@ -355,8 +358,8 @@ public final class RabbitMqSink implements EventSink {
     // --- spool (under lock) ----------------------------------------------------------------------------------------
 
     private void appendToSpool(DeploymentEvent event) throws IOException {
-        try (var file = java.nio.channels.FileChannel.open(spool, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.APPEND)) {
+        try (var file = java.nio.channels.FileChannel.open(
+                spool, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
             file.write(java.nio.ByteBuffer.wrap((EventJson.toLine(event) + "\n").getBytes(StandardCharsets.UTF_8)));
             long now = System.currentTimeMillis();
             if (event.details().endsPhase() || now - lastSpoolSync >= SPOOL_SYNC_MILLIS) {
@@ -371,12 +374,15 @@ public final class RabbitMqSink implements EventSink {
             Path temp = spool.resolveSibling(spool.getFileName() + ".tmp");
             StringBuilder lines = new StringBuilder();
             events.forEach(e -> lines.append(EventJson.toLine(e)).append('\n'));
-            try (var file = java.nio.channels.FileChannel.open(temp, StandardOpenOption.CREATE,
-                    StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
+            try (var file = java.nio.channels.FileChannel.open(
+                    temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
                 file.write(java.nio.ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8)));
                 file.force(false);
             }
-            Files.move(temp, spool, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+            Files.move(
+                    temp,
+                    spool,
+                    java.nio.file.StandardCopyOption.REPLACE_EXISTING,
                     java.nio.file.StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             problems.accept("cannot write the event spool " + spool + ": " + e.getMessage());

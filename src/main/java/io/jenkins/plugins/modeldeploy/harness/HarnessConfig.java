@@ -17,6 +17,7 @@ import java.util.Map;
 public final class HarnessConfig {
     /** Environment variable that gives the harness its version when the configuration file does not. */
     public static final String VERSION_ENV = "MODEL_DEPLOY_VERSION";
+
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.ORDER_MAP_ENTRIES_BY_KEYS);
 
     private HarnessConfig() {}
@@ -44,7 +45,11 @@ public final class HarnessConfig {
         config.put("entrypoint", spec.entrypoint());
         config.put("modelDir", modelDir);
         config.put("maxBodyBytes", spec.serving().maxBodyBytes());
-        config.put("workers", spec.serving().workers() == Serving.AUTO_WORKERS ? "auto" : spec.serving().workers());
+        config.put(
+                "workers",
+                spec.serving().workers() == Serving.AUTO_WORKERS
+                        ? "auto"
+                        : spec.serving().workers());
         spec.signature().ifPresent(signature -> config.put("signature", signature(signature)));
         try {
             return JSON.writerWithDefaultPrettyPrinter().writeValueAsBytes(config);

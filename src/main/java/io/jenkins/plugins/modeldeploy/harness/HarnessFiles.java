@@ -40,7 +40,11 @@ public final class HarnessFiles {
     public static HarnessFiles bundled() {
         ClassLoader loader = HarnessFiles.class.getClassLoader();
         Map<String, byte[]> files = new LinkedHashMap<>();
-        for (String name : read(loader, INDEX).lines().map(String::strip).filter(l -> !l.isEmpty()).toList()) {
+        for (String name : read(loader, INDEX)
+                .lines()
+                .map(String::strip)
+                .filter(l -> !l.isEmpty())
+                .toList()) {
             files.put(name, readBytes(loader, ROOT + name));
         }
         return new HarnessFiles(files);
@@ -78,7 +82,8 @@ public final class HarnessFiles {
         try {
             for (Map.Entry<String, byte[]> file : files.entrySet()) {
                 Path path = staging.resolve(file.getKey());
-                Files.createDirectories(Objects.requireNonNull(path.getParent(), "a harness file lies in the staging folder"));
+                Files.createDirectories(
+                        Objects.requireNonNull(path.getParent(), "a harness file lies in the staging folder"));
                 Files.write(path, file.getValue());
             }
             try {

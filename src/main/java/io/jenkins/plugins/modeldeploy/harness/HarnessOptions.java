@@ -14,9 +14,11 @@ import java.util.Objects;
  * @param injectedErrorRate share of predictions the harness fails on purpose (503, marked by the {@value
  *                     #INJECTED_FAULT_HEADER} header): how the demo makes a version measurably worse; 0 otherwise
  */
-@SuppressFBWarnings(value = "DMI_HARDCODED_ABSOLUTE_FILENAME", justification = "DEFAULT_PYTHON is Debian's python3; an option overrides it")
-public record HarnessOptions(Path python, String host, int port, Duration readyTimeout, Duration drainTimeout,
-        double injectedErrorRate) {
+@SuppressFBWarnings(
+        value = "DMI_HARDCODED_ABSOLUTE_FILENAME",
+        justification = "DEFAULT_PYTHON is Debian's python3; an option overrides it")
+public record HarnessOptions(
+        Path python, String host, int port, Duration readyTimeout, Duration drainTimeout, double injectedErrorRate) {
     public static final String INJECTED_FAULT_HEADER = "X-Model-Deploy-Injected-Fault";
     public static final String INJECT_ERROR_RATE_ENV = "MODEL_DEPLOY_INJECT_ERROR_RATE";
     public static final Path DEFAULT_PYTHON = Path.of("/usr/bin/python3");

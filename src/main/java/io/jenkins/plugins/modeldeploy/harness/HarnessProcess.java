@@ -38,8 +38,13 @@ public final class HarnessProcess implements AutoCloseable {
     private final CompletableFuture<JsonNode> ready;
     private final Deque<String> tail;
 
-    private HarnessProcess(ModelVersion version, Process process, Path configFile, HarnessOptions options,
-            CompletableFuture<JsonNode> ready, Deque<String> tail) {
+    private HarnessProcess(
+            ModelVersion version,
+            Process process,
+            Path configFile,
+            HarnessOptions options,
+            CompletableFuture<JsonNode> ready,
+            Deque<String> tail) {
         this.version = version;
         this.process = process;
         this.configFile = configFile;
@@ -76,23 +81,39 @@ public final class HarnessProcess implements AutoCloseable {
         try {
             harnessDir = HarnessFiles.bundled().extractTo(HarnessFiles.defaultCacheRoot());
             configFile = Files.createTempFile("model-deploy-" + version.id() + "-", ".json");
-            Files.write(configFile, HarnessConfig.render(version, version.spec().directory().toString()));
+            Files.write(
+                    configFile,
+                    HarnessConfig.render(version, version.spec().directory().toString()));
         } catch (IOException e) {
-            throw new HarnessStartException("cannot prepare the harness for " + version.id() + ": " + e.getMessage(), e);
+            throw new HarnessStartException(
+                    "cannot prepare the harness for " + version.id() + ": " + e.getMessage(), e);
         }
-        List<String> command = List.of(python.toString(), "-m", "mdharness",
-                "--config", configFile.toString(), "--host", options.host(), "--port", Integer.toString(options.port()),
-                "--drain-timeout", Double.toString(options.drainTimeout().toMillis() / 1000.0));
-        ProcessBuilder builder = new ProcessBuilder(command).directory(version.spec().directory().toFile());
+        List<String> command = List.of(
+                python.toString(),
+                "-m",
+                "mdharness",
+                "--config",
+                configFile.toString(),
+                "--host",
+                options.host(),
+                "--port",
+                Integer.toString(options.port()),
+                "--drain-timeout",
+                Double.toString(options.drainTimeout().toMillis() / 1000.0));
+        ProcessBuilder builder =
+                new ProcessBuilder(command).directory(version.spec().directory().toFile());
         Map<String, String> env = builder.environment();
-        env.remove(HarnessConfig.VERSION_ENV); // the configuration file names the version; an inherited one must not win
+        env.remove(
+                HarnessConfig.VERSION_ENV); // the configuration file names the version; an inherited one must not win
         env.putAll(version.spec().env());
         env.remove(HarnessOptions.INJECT_ERROR_RATE_ENV);
         if (options.injectedErrorRate() > 0) {
             env.put(HarnessOptions.INJECT_ERROR_RATE_ENV, Double.toString(options.injectedErrorRate()));
         }
         String pythonPath = harnessDir.resolve(HarnessFiles.PYTHON_PATH).toString();
-        var dependencies = version.spec().dependencies().map(d -> version.spec().directory().resolve(d).toString());
+        var dependencies = version.spec()
+                .dependencies()
+                .map(d -> version.spec().directory().resolve(d).toString());
         if (dependencies.isPresent()) {
             pythonPath += java.io.File.pathSeparator + dependencies.get();
             env.put("R_LIBS", dependencies.get());
@@ -106,7 +127,8 @@ public final class HarnessProcess implements AutoCloseable {
             process = builder.start();
         } catch (IOException e) {
             deleteQuietly(configFile);
-            throw new HarnessStartException("cannot start " + python + " for " + version.id() + ": " + e.getMessage(), e);
+            throw new HarnessStartException(
+                    "cannot start " + python + " for " + version.id() + ": " + e.getMessage(), e);
         }
         Deque<String> tail = new ArrayDeque<>();
         Consumer<String> recording = line -> {
@@ -143,8 +165,8 @@ public final class HarnessProcess implements AutoCloseable {
         } catch (ExecutionException e) {
             int code = waitQuietly(process);
             deleteQuietly(configFile);
-            throw new HarnessStartException("model " + version.id() + " failed to start (harness exit code " + code
-                    + ")" + lastLines(tail));
+            throw new HarnessStartException(
+                    "model " + version.id() + " failed to start (harness exit code " + code + ")" + lastLines(tail));
         } catch (TimeoutException e) {
             close();
             throw new HarnessStartException("model " + version.id() + " was not ready within "
@@ -254,15 +276,18 @@ public final class HarnessProcess implements AutoCloseable {
     }
 
     private static void pump(InputStream stream, String name, Consumer<String> sink) {
-        Thread thread = new Thread(() -> {
-            try (BufferedReader reader = new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
-                for (String line = reader.readLine(); line != null; line = reader.readLine()) {
-                    sink.accept(line);
-                }
-            } catch (IOException e) {
-                // the process closed its end: nothing more to forward
-            }
-        }, "harness " + name);
+        Thread thread = new Thread(
+                () -> {
+                    try (BufferedReader reader =
+                            new BufferedReader(new InputStreamReader(stream, StandardCharsets.UTF_8))) {
+                        for (String line = reader.readLine(); line != null; line = reader.readLine()) {
+                            sink.accept(line);
+                        }
+                    } catch (IOException e) {
+                        // the process closed its end: nothing more to forward
+                    }
+                },
+                "harness " + name);
         thread.setDaemon(true);
         thread.start();
     }

@@ -38,8 +38,12 @@ public sealed interface BaseImage {
             throw new IllegalArgumentException("baseImage: \"" + text + "\": a tar: base image is read from the"
                     + " workspace; run the step inside node { ... }");
         }
-        if (relative.isAbsolute() || given.startsWith("/") || given.startsWith("\\") || given.matches("^[A-Za-z]:.*")
-                || relative.normalize().startsWith("..") || given.contains("..")) {
+        if (relative.isAbsolute()
+                || given.startsWith("/")
+                || given.startsWith("\\")
+                || given.matches("^[A-Za-z]:.*")
+                || relative.normalize().startsWith("..")
+                || given.contains("..")) {
             throw new IllegalArgumentException("baseImage: \"" + text + "\": a tar: base image must be a relative"
                     + " path inside the workspace, without \"..\"");
         }
@@ -49,8 +53,8 @@ public sealed interface BaseImage {
             root = workspace.toRealPath();
             file = root.resolve(relative).toRealPath();
         } catch (IOException e) {
-            throw new IllegalArgumentException("baseImage: \"" + text + "\": no such file in the workspace ("
-                    + e.getMessage() + ")");
+            throw new IllegalArgumentException(
+                    "baseImage: \"" + text + "\": no such file in the workspace (" + e.getMessage() + ")");
         }
         if (!file.startsWith(root)) {
             throw new IllegalArgumentException("baseImage: \"" + text + "\" is a link that leaves the workspace");

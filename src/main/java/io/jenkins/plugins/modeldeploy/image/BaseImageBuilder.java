@@ -29,14 +29,55 @@ public final class BaseImageBuilder {
      * Compilers and headers that scikit-learn's dependency chain (python3-pythran) pulls in but nothing needs at run
      * time: over half of the image. Removed with --force-depends once everything is installed.
      */
-    static final List<String> BUILD_ONLY = List.of("g++", "g++-12", "gcc", "gcc-12", "cpp", "cpp-12",
-            "libboost1.74-dev", "libopenblas-pthread-dev", "libopenblas-dev", "libblas-dev", "liblapack-dev",
-            "libstdc++-12-dev", "libgcc-12-dev", "libpython3.11-dev", "libpython3-dev", "python3.11-dev",
-            "python3-dev", "libc6-dev", "linux-libc-dev", "libexpat1-dev", "zlib1g-dev", "libxsimd-dev",
-            "libc-dev-bin", "libcrypt-dev", "libnsl-dev", "libtirpc-dev", "rpcsvc-proto", "libasan8", "libtsan2",
-            "liblsan0", "libubsan1", "libitm1", "libcc1-0", "binutils", "binutils-common", "binutils-x86-64-linux-gnu",
-            "libbinutils", "libctf0", "libctf-nobfd0", "libgprofng0", "dpkg-dev", "make", "patch", "libdpkg-perl",
-            "perl", "perl-modules-5.36", "libperl5.36");
+    static final List<String> BUILD_ONLY = List.of(
+            "g++",
+            "g++-12",
+            "gcc",
+            "gcc-12",
+            "cpp",
+            "cpp-12",
+            "libboost1.74-dev",
+            "libopenblas-pthread-dev",
+            "libopenblas-dev",
+            "libblas-dev",
+            "liblapack-dev",
+            "libstdc++-12-dev",
+            "libgcc-12-dev",
+            "libpython3.11-dev",
+            "libpython3-dev",
+            "python3.11-dev",
+            "python3-dev",
+            "libc6-dev",
+            "linux-libc-dev",
+            "libexpat1-dev",
+            "zlib1g-dev",
+            "libxsimd-dev",
+            "libc-dev-bin",
+            "libcrypt-dev",
+            "libnsl-dev",
+            "libtirpc-dev",
+            "rpcsvc-proto",
+            "libasan8",
+            "libtsan2",
+            "liblsan0",
+            "libubsan1",
+            "libitm1",
+            "libcc1-0",
+            "binutils",
+            "binutils-common",
+            "binutils-x86-64-linux-gnu",
+            "libbinutils",
+            "libctf0",
+            "libctf-nobfd0",
+            "libgprofng0",
+            "dpkg-dev",
+            "make",
+            "patch",
+            "libdpkg-perl",
+            "perl",
+            "perl-modules-5.36",
+            "libperl5.36");
+
     private static final String PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private final Consumer<String> log;
@@ -51,15 +92,19 @@ public final class BaseImageBuilder {
         try {
             com.google.cloud.tools.jib.api.ImageReference ref =
                     com.google.cloud.tools.jib.api.ImageReference.parse(reference);
-            com.google.cloud.tools.jib.api.RegistryImage image = com.google.cloud.tools.jib.api.RegistryImage.named(ref);
+            com.google.cloud.tools.jib.api.RegistryImage image =
+                    com.google.cloud.tools.jib.api.RegistryImage.named(ref);
             target.credentials().ifPresent(c -> image.addCredential(c.username(), c.password()));
             return com.google.cloud.tools.jib.api.Jib.from(com.google.cloud.tools.jib.api.TarImage.at(tar))
                     .containerize(com.google.cloud.tools.jib.api.Containerizer.to(image)
-                            .setAllowInsecureRegistries(target.insecure()).setToolName("model-deploy"))
-                    .getDigest().toString();
+                            .setAllowInsecureRegistries(target.insecure())
+                            .setToolName("model-deploy"))
+                    .getDigest()
+                    .toString();
         } catch (com.google.cloud.tools.jib.api.InvalidImageReferenceException e) {
             throw new ImageBuildException("invalid image reference " + reference);
-        } catch (IOException | java.util.concurrent.ExecutionException
+        } catch (IOException
+                | java.util.concurrent.ExecutionException
                 | com.google.cloud.tools.jib.api.RegistryException
                 | com.google.cloud.tools.jib.api.CacheDirectoryCreationException e) {
             throw new ImageBuildException("pushing the base image to " + reference + " failed: " + e.getMessage(), e);
@@ -73,25 +118,34 @@ public final class BaseImageBuilder {
     }
 
     /** Writes a {@code docker save} tar of the base to {@code target}; returns its image id. */
-    @SuppressFBWarnings(value = "DMI_HARDCODED_ABSOLUTE_FILENAME", justification = "mmdebstrap is looked for where Debian installs it")
+    @SuppressFBWarnings(
+            value = "DMI_HARDCODED_ABSOLUTE_FILENAME",
+            justification = "mmdebstrap is looked for where Debian installs it")
     public String buildTar(ModelRuntime runtime, Path target, String reference, List<String> mirrors)
             throws IOException, InterruptedException, ImageBuildException {
         Path mmdebstrap = Path.of("/usr/bin/mmdebstrap");
         if (!Files.isExecutable(mmdebstrap)) {
             throw new ImageBuildException("base-image needs mmdebstrap (Debian: apt-get install mmdebstrap)");
         }
-        Path rootfs = Files.createTempFile(Objects.requireNonNull(target.toAbsolutePath().getParent(), "target has a folder"), ".rootfs-",
-                ".tar");
+        Path rootfs = Files.createTempFile(
+                Objects.requireNonNull(target.toAbsolutePath().getParent(), "target has a folder"), ".rootfs-", ".tar");
         try {
-            List<String> command = new ArrayList<>(List.of(mmdebstrap.toString(), "--variant=minbase", "--mode=root",
-                    "--format=tar", "--include=" + String.join(",", packages(runtime)),
+            List<String> command = new ArrayList<>(List.of(
+                    mmdebstrap.toString(),
+                    "--variant=minbase",
+                    "--mode=root",
+                    "--format=tar",
+                    "--include=" + String.join(",", packages(runtime)),
                     // documentation, manuals and translations are not needed to serve a model
-                    "--dpkgopt=path-exclude=/usr/share/doc/*", "--dpkgopt=path-exclude=/usr/share/man/*",
-                    "--dpkgopt=path-exclude=/usr/share/locale/*", "--dpkgopt=path-include=/usr/share/locale/locale.alias",
+                    "--dpkgopt=path-exclude=/usr/share/doc/*",
+                    "--dpkgopt=path-exclude=/usr/share/man/*",
+                    "--dpkgopt=path-exclude=/usr/share/locale/*",
+                    "--dpkgopt=path-include=/usr/share/locale/locale.alias",
                     "--customize-hook=chroot \"$1\" dpkg --purge --force-depends " + String.join(" ", BUILD_ONLY)
                             + " >/dev/null 2>&1 || true",
                     "--customize-hook=rm -rf \"$1\"/var/lib/apt/lists/* \"$1\"/var/cache/apt/* \"$1\"/var/log/*",
-                    "bookworm", rootfs.toString()));
+                    "bookworm",
+                    rootfs.toString()));
             command.addAll(mirrors);
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             builder.environment().put("SOURCE_DATE_EPOCH", "1700000000");
@@ -109,12 +163,19 @@ public final class BaseImageBuilder {
             }
             if (!process.waitFor(TIMEOUT.toMinutes(), TimeUnit.MINUTES) || process.exitValue() != 0) {
                 process.destroyForcibly();
-                throw new ImageBuildException("mmdebstrap failed for the " + runtime.id() + " base: "
-                        + String.join(" | ", tail));
+                throw new ImageBuildException(
+                        "mmdebstrap failed for the " + runtime.id() + " base: " + String.join(" | ", tail));
             }
-            return DockerArchive.write(rootfs, target, reference, List.of(PATH, "LANG=C.UTF-8"),
-                    Map.of("model-deploy.jenkins.io/base", runtime.id(),
-                            "model-deploy.jenkins.io/packages", String.join(",", packages(runtime))));
+            return DockerArchive.write(
+                    rootfs,
+                    target,
+                    reference,
+                    List.of(PATH, "LANG=C.UTF-8"),
+                    Map.of(
+                            "model-deploy.jenkins.io/base",
+                            runtime.id(),
+                            "model-deploy.jenkins.io/packages",
+                            String.join(",", packages(runtime))));
         } finally {
             Files.deleteIfExists(rootfs);
         }

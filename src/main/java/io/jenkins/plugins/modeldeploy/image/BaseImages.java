@@ -15,7 +15,8 @@ public final class BaseImages {
     private BaseImages() {}
 
     public static Optional<String> defaultFor(ModelRuntime runtime) {
-        String override = System.getenv(runtime == ModelRuntime.PYTHON ? "MODEL_DEPLOY_BASE_PYTHON" : "MODEL_DEPLOY_BASE_R");
+        String override =
+                System.getenv(runtime == ModelRuntime.PYTHON ? "MODEL_DEPLOY_BASE_PYTHON" : "MODEL_DEPLOY_BASE_R");
         if (override != null && !override.isBlank()) {
             return Optional.of(override);
         }

@@ -33,8 +33,9 @@ public final class DockerArchive {
      * @param env environment of the image, e.g. {@code PATH=...}
      * @return the image id ({@code sha256:} of the config)
      */
-    public static String write(Path rootfsTar, Path target, String reference, List<String> env,
-            Map<String, String> labels) throws IOException {
+    public static String write(
+            Path rootfsTar, Path target, String reference, List<String> env, Map<String, String> labels)
+            throws IOException {
         String diffId = "sha256:" + sha256(rootfsTar);
         ObjectNode config = JSON.createObjectNode();
         config.put("architecture", "amd64");
@@ -48,7 +49,9 @@ public final class DockerArchive {
         ObjectNode rootfs = config.putObject("rootfs");
         rootfs.put("type", "layers");
         rootfs.putArray("diff_ids").add(diffId);
-        config.putArray("history").addObject().put("created", "1970-01-01T00:00:00Z")
+        config.putArray("history")
+                .addObject()
+                .put("created", "1970-01-01T00:00:00Z")
                 .put("created_by", "mmdebstrap (model-deploy base-image)");
         byte[] configBytes = JSON.writeValueAsBytes(config);
         String configHex = sha256(configBytes);
@@ -59,9 +62,10 @@ public final class DockerArchive {
         entry.putArray("RepoTags").add(reference);
         entry.putArray("Layers").add(layerName);
 
-        Path temp = Files.createTempFile(Objects.requireNonNull(target.toAbsolutePath().getParent(), "target has a folder"), ".image-",
-                ".tar");
-        try (OutputStream out = Files.newOutputStream(temp); TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+        Path temp = Files.createTempFile(
+                Objects.requireNonNull(target.toAbsolutePath().getParent(), "target has a folder"), ".image-", ".tar");
+        try (OutputStream out = Files.newOutputStream(temp);
+                TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
             tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
             tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
             add(tar, configHex + ".json", configBytes);
@@ -94,7 +98,8 @@ public final class DockerArchive {
     static String sha256(Path file) throws IOException {
         try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
             in.transferTo(OutputStream.nullOutputStream());
-            return HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+            return HexFormat.of()
+                    .formatHex(((DigestInputStream) in).getMessageDigest().digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
@@ -107,5 +112,4 @@ public final class DockerArchive {
             throw new IllegalStateException(e);
         }
     }
-
 }

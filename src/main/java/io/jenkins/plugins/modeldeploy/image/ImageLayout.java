@@ -10,6 +10,7 @@ public final class ImageLayout {
     public static final int PORT = 8080;
     /** A fixed non-root user and group, so that Kubernetes' runAsNonRoot can check it without a name lookup. */
     public static final String USER = "10001:10001";
+
     public static final String LABEL_PREFIX = "model-deploy.jenkins.io/";
 
     private ImageLayout() {}

@@ -12,8 +12,14 @@ import java.util.Optional;
  * @param source      the source URL for {@code org.opencontainers.image.source}
  * @param createdAt   the image's creation time; empty means the Unix epoch, which keeps builds reproducible
  */
-public record ImagePlan(ModelVersion version, BaseImage base, String repository, ImageTarget target,
-        Optional<String> revision, Optional<String> source, Optional<Instant> createdAt) {
+public record ImagePlan(
+        ModelVersion version,
+        BaseImage base,
+        String repository,
+        ImageTarget target,
+        Optional<String> revision,
+        Optional<String> source,
+        Optional<Instant> createdAt) {
 
     public ImagePlan(ModelVersion version, BaseImage base, String repository, ImageTarget target) {
         this(version, base, repository, target, Optional.empty(), Optional.empty(), Optional.empty());

@@ -51,6 +51,7 @@ import java.util.regex.Pattern;
 public final class JibImageBuilder implements ImageBuilder {
     /** Jib resets file times to this instant; we do the same explicitly so the layer digests never depend on mtimes. */
     static final Instant FILE_TIME = Instant.ofEpochSecond(1);
+
     private static final FilePermissions FILE = FilePermissions.fromOctalString("644");
     private static final FilePermissions EXECUTABLE = FilePermissions.fromOctalString("755");
     private static final String PUSHING = "pushing blob ";
@@ -79,19 +80,29 @@ public final class JibImageBuilder implements ImageBuilder {
         try {
             builder = base(plan.base());
             builder.setFileEntriesLayers(layers(plan))
-                    .setEntrypoint("python3", "-m", "mdharness", "--config", ImageLayout.CONFIG, "--host", "0.0.0.0",
-                            "--port", Integer.toString(ImageLayout.PORT))
+                    .setEntrypoint(
+                            "python3",
+                            "-m",
+                            "mdharness",
+                            "--config",
+                            ImageLayout.CONFIG,
+                            "--host",
+                            "0.0.0.0",
+                            "--port",
+                            Integer.toString(ImageLayout.PORT))
                     .setEnvironment(environment(plan))
                     .setUser(ImageLayout.USER)
                     .setWorkingDirectory(AbsoluteUnixPath.get(ImageLayout.MODEL))
                     .setExposedPorts(Port.tcp(ImageLayout.PORT))
                     .setLabels(labels(plan))
                     .setCreationTime(plan.createdAt().orElse(Instant.EPOCH))
-                    .setFormat(plan.target() instanceof ImageTarget.Tar tar && tar.dockerFormat() ? ImageFormat.Docker
-                            : ImageFormat.OCI);
+                    .setFormat(
+                            plan.target() instanceof ImageTarget.Tar tar && tar.dockerFormat()
+                                    ? ImageFormat.Docker
+                                    : ImageFormat.OCI);
         } catch (IOException e) {
-            throw new ImageBuildException("cannot prepare the layers of " + plan.version().id() + ": " + e.getMessage(),
-                    e);
+            throw new ImageBuildException(
+                    "cannot prepare the layers of " + plan.version().id() + ": " + e.getMessage(), e);
         }
 
         Set<String> pushing = ConcurrentHashMap.newKeySet();
@@ -144,8 +155,9 @@ public final class JibImageBuilder implements ImageBuilder {
         if (base instanceof BaseImage.Registry registry) {
             try {
                 ImageReference ref = ImageReference.parse(registry.reference());
-                return Jib.from(RegistryImage.named(ref).addCredentialRetriever(
-                        CredentialRetrieverFactory.forImage(ref, event -> { }).dockerConfig()));
+                return Jib.from(RegistryImage.named(ref)
+                        .addCredentialRetriever(CredentialRetrieverFactory.forImage(ref, event -> {})
+                                .dockerConfig()));
             } catch (InvalidImageReferenceException e) {
                 throw new ImageBuildException("invalid base image reference " + registry.reference());
             }
@@ -153,14 +165,19 @@ public final class JibImageBuilder implements ImageBuilder {
         return Jib.fromScratch();
     }
 
-    @SuppressFBWarnings(value = "DMI_HARDCODED_ABSOLUTE_FILENAME", justification = "the Docker client is looked for where it is installed")
+    @SuppressFBWarnings(
+            value = "DMI_HARDCODED_ABSOLUTE_FILENAME",
+            justification = "the Docker client is looked for where it is installed")
     private static Containerizer containerizer(ImagePlan plan, ImageReference reference) throws ImageBuildException {
         if (plan.target() instanceof ImageTarget.Registry registry) {
             RegistryImage image = RegistryImage.named(reference);
             if (registry.credentials().isPresent()) {
-                image.addCredential(registry.credentials().get().username(), registry.credentials().get().password());
+                image.addCredential(
+                        registry.credentials().get().username(),
+                        registry.credentials().get().password());
             } else {
-                image.addCredentialRetriever(CredentialRetrieverFactory.forImage(reference, event -> { }).dockerConfig());
+                image.addCredentialRetriever(CredentialRetrieverFactory.forImage(reference, event -> {})
+                        .dockerConfig());
             }
             return Containerizer.to(image).setAllowInsecureRegistries(registry.insecure());
         }
@@ -180,8 +197,8 @@ public final class JibImageBuilder implements ImageBuilder {
         HarnessFiles bundled = HarnessFiles.bundled();
         Path harnessDir = bundled.extractTo(HarnessFiles.defaultCacheRoot());
         for (String name : bundled.names()) {
-            harness.addEntry(harnessDir.resolve(name), AbsoluteUnixPath.get(ImageLayout.HARNESS + "/" + name), FILE,
-                    FILE_TIME);
+            harness.addEntry(
+                    harnessDir.resolve(name), AbsoluteUnixPath.get(ImageLayout.HARNESS + "/" + name), FILE, FILE_TIME);
         }
         FileEntriesLayer.Builder data = FileEntriesLayer.builder().setName("data");
         files.data().forEach(f -> add(data, spec.directory(), f, ImageLayout.MODEL));
@@ -197,9 +214,12 @@ public final class JibImageBuilder implements ImageBuilder {
         if (!files.dependencies().isEmpty()) {
             FileEntriesLayer.Builder dependencies = FileEntriesLayer.builder().setName("dependencies");
             Path depsRoot = spec.dependencies().orElseThrow();
-            files.dependencies().forEach(f -> dependencies.addEntry(spec.directory().resolve(f),
-                    AbsoluteUnixPath.get(ImageLayout.DEPENDENCIES + "/" + unix(depsRoot.relativize(f))),
-                    permissions(spec.directory().resolve(f)), FILE_TIME));
+            files.dependencies()
+                    .forEach(f -> dependencies.addEntry(
+                            spec.directory().resolve(f),
+                            AbsoluteUnixPath.get(ImageLayout.DEPENDENCIES + "/" + unix(depsRoot.relativize(f))),
+                            permissions(spec.directory().resolve(f)),
+                            FILE_TIME));
             layers.add(dependencies.build());
         }
         layers.add(data.build());
@@ -208,7 +228,10 @@ public final class JibImageBuilder implements ImageBuilder {
     }
 
     private static void add(FileEntriesLayer.Builder layer, Path dir, Path file, String root) {
-        layer.addEntry(dir.resolve(file), AbsoluteUnixPath.get(root + "/" + unix(file)), permissions(dir.resolve(file)),
+        layer.addEntry(
+                dir.resolve(file),
+                AbsoluteUnixPath.get(root + "/" + unix(file)),
+                permissions(dir.resolve(file)),
                 FILE_TIME);
     }
 
@@ -244,7 +267,9 @@ public final class JibImageBuilder implements ImageBuilder {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("org.opencontainers.image.title", spec.name());
         labels.put("org.opencontainers.image.version", plan.version().version());
-        labels.put("org.opencontainers.image.created", plan.createdAt().orElse(Instant.EPOCH).toString());
+        labels.put(
+                "org.opencontainers.image.created",
+                plan.createdAt().orElse(Instant.EPOCH).toString());
         plan.revision().ifPresent(r -> labels.put("org.opencontainers.image.revision", r));
         plan.source().ifPresent(s -> labels.put("org.opencontainers.image.source", s));
         if (!spec.description().isEmpty()) {
@@ -263,7 +288,8 @@ public final class JibImageBuilder implements ImageBuilder {
         try {
             MessageDigest sha = MessageDigest.getInstance("SHA-256");
             sha.update(HarnessConfig.render(plan.version(), ImageLayout.MODEL, false));
-            sha.update(new java.util.TreeMap<>(plan.version().spec().env()).toString()
+            sha.update(new java.util.TreeMap<>(plan.version().spec().env())
+                    .toString()
                     .getBytes(java.nio.charset.StandardCharsets.UTF_8));
             return "sha256:" + HexFormat.of().formatHex(sha.digest());
         } catch (NoSuchAlgorithmException e) {
@@ -272,14 +298,16 @@ public final class JibImageBuilder implements ImageBuilder {
     }
 
     private static ImageBuildException translate(ImagePlan plan, Throwable cause) {
-        String registry = plan.repository().contains("/") ? plan.repository().substring(0,
-                plan.repository().indexOf('/')) : plan.repository();
+        String registry = plan.repository().contains("/")
+                ? plan.repository().substring(0, plan.repository().indexOf('/'))
+                : plan.repository();
         if (cause instanceof RegistryUnauthorizedException) {
-            String user = plan.target() instanceof ImageTarget.Registry r && r.credentials().isPresent()
+            String user = plan.target() instanceof ImageTarget.Registry r
+                            && r.credentials().isPresent()
                     ? "the credentials of user \"" + r.credentials().get().username() + "\""
                     : "the Docker config file's credentials (or none)";
-            return new ImageBuildException("registry " + registry + " refused " + user + " for " + plan.repository()
-                    + " (401 Unauthorized)");
+            return new ImageBuildException(
+                    "registry " + registry + " refused " + user + " for " + plan.repository() + " (401 Unauthorized)");
         }
         if (cause.getClass().getSimpleName().equals("RegistryCredentialsNotSentException")) {
             return new ImageBuildException("registry " + registry + " asks for credentials over plain HTTP; Jib sends"
@@ -292,8 +320,11 @@ public final class JibImageBuilder implements ImageBuilder {
         }
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof ConnectException || t instanceof UnknownHostException) {
-                return new ImageBuildException("registry " + registry + " is unreachable (" + t.getClass().getSimpleName()
-                        + (t.getMessage() == null ? "" : ": " + t.getMessage()) + ")", cause);
+                return new ImageBuildException(
+                        "registry " + registry + " is unreachable ("
+                                + t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage())
+                                + ")",
+                        cause);
             }
         }
         String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();

@@ -41,14 +41,18 @@ public record LayerPlan(List<Path> dependencies, List<Path> data, List<Path> cod
         List<Path> dataFiles = new ArrayList<>();
         List<Path> code = new ArrayList<>();
         try (Stream<Path> files = Files.walk(dir)) {
-            for (Path file : files.filter(Files::isRegularFile).map(dir::relativize).sorted().toList()) {
+            for (Path file : files.filter(Files::isRegularFile)
+                    .map(dir::relativize)
+                    .sorted()
+                    .toList()) {
                 if (dependencyDir != null && file.startsWith(dependencyDir)) {
                     if (exclude.stream().noneMatch(m -> m.matches(file))) {
                         dependencies.add(file);
                     }
                     continue;
                 }
-                if (include.stream().noneMatch(m -> m.matches(file)) || exclude.stream().anyMatch(m -> m.matches(file))) {
+                if (include.stream().noneMatch(m -> m.matches(file))
+                        || exclude.stream().anyMatch(m -> m.matches(file))) {
                     continue;
                 }
                 (data.stream().anyMatch(m -> m.matches(file)) ? dataFiles : code).add(file);

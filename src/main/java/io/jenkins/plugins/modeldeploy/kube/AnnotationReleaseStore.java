@@ -63,10 +63,13 @@ public final class AnnotationReleaseStore implements ReleaseStore {
             }
             try {
                 if (live == null) {
-                    client.configMaps().inNamespace(namespace).resource(newConfigMap(model, next)).create();
+                    client.configMaps()
+                            .inNamespace(namespace)
+                            .resource(newConfigMap(model, next))
+                            .create();
                 } else {
-                    Map<String, String> annotations = new LinkedHashMap<>(nonNull(live.getMetadata()
-                            .getAnnotations()));
+                    Map<String, String> annotations =
+                            new LinkedHashMap<>(nonNull(live.getMetadata().getAnnotations()));
                     annotations.put(RELEASE, ReleaseJson.write(next));
                     live.getMetadata().setAnnotations(annotations);
                     client.configMaps().inNamespace(namespace).resource(live).update(); // carries resourceVersion
@@ -74,24 +77,30 @@ public final class AnnotationReleaseStore implements ReleaseStore {
                 return;
             } catch (KubernetesClientException e) {
                 if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
-                    throw new TargetException(namespace + "/ConfigMap/" + name + ": HTTP " + e.getCode() + " "
-                            + e.getMessage(), e);
+                    throw new TargetException(
+                            namespace + "/ConfigMap/" + name + ": HTTP " + e.getCode() + " " + e.getMessage(), e);
                 }
                 // Someone wrote between our GET and PUT (or created it first): read again; if the release state
                 // itself changed, the comparison above reports the concurrent run.
             }
         }
-        throw new ConcurrentReleaseException(model, describe(expected), "still changing after " + (CONFLICT_RETRIES
-                + 1) + " attempts on " + namespace + "/ConfigMap/" + name);
+        throw new ConcurrentReleaseException(
+                model,
+                describe(expected),
+                "still changing after " + (CONFLICT_RETRIES + 1) + " attempts on " + namespace + "/ConfigMap/" + name);
     }
 
     @Override
     public void delete(String model) throws TargetException {
         try {
-            client.configMaps().inNamespace(namespace).withName(configMapName(model)).delete();
+            client.configMaps()
+                    .inNamespace(namespace)
+                    .withName(configMapName(model))
+                    .delete();
         } catch (KubernetesClientException e) {
-            throw new TargetException(namespace + "/ConfigMap/" + configMapName(model) + ": HTTP " + e.getCode() + " "
-                    + e.getMessage(), e);
+            throw new TargetException(
+                    namespace + "/ConfigMap/" + configMapName(model) + ": HTTP " + e.getCode() + " " + e.getMessage(),
+                    e);
         }
     }
 
@@ -112,7 +121,11 @@ public final class AnnotationReleaseStore implements ReleaseStore {
     public Map<String, String> annotations(VersionRef version) throws TargetException {
         String what = namespace + "/Deployment/" + version.id();
         try {
-            Deployment live = client.apps().deployments().inNamespace(namespace).withName(version.id()).get();
+            Deployment live = client.apps()
+                    .deployments()
+                    .inNamespace(namespace)
+                    .withName(version.id())
+                    .get();
             Map<String, String> found = new TreeMap<>();
             if (live != null) {
                 nonNull(live.getMetadata().getAnnotations()).forEach((key, value) -> {
@@ -131,18 +144,23 @@ public final class AnnotationReleaseStore implements ReleaseStore {
     public Map<String, Stage> stages(String model) throws TargetException {
         Map<String, Stage> stages = new TreeMap<>();
         try {
-            for (Deployment deployment : client.apps().deployments().inNamespace(namespace)
-                    .withLabel(ModelLabels.NAME, model).withLabel(ModelLabels.MANAGED_BY, ModelLabels.MANAGER).list()
+            for (Deployment deployment : client.apps()
+                    .deployments()
+                    .inNamespace(namespace)
+                    .withLabel(ModelLabels.NAME, model)
+                    .withLabel(ModelLabels.MANAGED_BY, ModelLabels.MANAGER)
+                    .list()
                     .getItems()) {
-                String stage = nonNull(deployment.getMetadata().getAnnotations()).get(STAGE);
+                String stage =
+                        nonNull(deployment.getMetadata().getAnnotations()).get(STAGE);
                 String version = nonNull(deployment.getMetadata().getLabels()).get(ModelLabels.VERSION);
                 if (stage != null && version != null) {
                     stages.put(version, parseStage(deployment, stage));
                 }
             }
         } catch (KubernetesClientException e) {
-            throw new TargetException(namespace + "/Deployment (model " + model + "): HTTP " + e.getCode() + " "
-                    + e.getMessage(), e);
+            throw new TargetException(
+                    namespace + "/Deployment (model " + model + "): HTTP " + e.getCode() + " " + e.getMessage(), e);
         }
         return stages;
     }
@@ -163,16 +181,25 @@ public final class AnnotationReleaseStore implements ReleaseStore {
         String what = namespace + "/Deployment/" + version.id();
         for (int attempt = 0; attempt <= CONFLICT_RETRIES; attempt++) {
             try {
-                Deployment live = client.apps().deployments().inNamespace(namespace).withName(version.id()).get();
+                Deployment live = client.apps()
+                        .deployments()
+                        .inNamespace(namespace)
+                        .withName(version.id())
+                        .get();
                 if (live == null) {
                     throw new TargetException(what + " does not exist; cannot " + doing);
                 }
-                Map<String, String> annotations = new LinkedHashMap<>(nonNull(live.getMetadata().getAnnotations()));
+                Map<String, String> annotations =
+                        new LinkedHashMap<>(nonNull(live.getMetadata().getAnnotations()));
                 if (!change.apply(annotations)) {
                     return;
                 }
                 live.getMetadata().setAnnotations(annotations);
-                client.apps().deployments().inNamespace(namespace).resource(live).update();
+                client.apps()
+                        .deployments()
+                        .inNamespace(namespace)
+                        .resource(live)
+                        .update();
                 return;
             } catch (KubernetesClientException e) {
                 if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
@@ -202,17 +229,21 @@ public final class AnnotationReleaseStore implements ReleaseStore {
         try {
             return Optional.of(ReleaseJson.read(json));
         } catch (ReleaseJson.InvalidReleaseJsonException e) {
-            throw new TargetException(what + ": annotation " + RELEASE + " is not a release state: "
-                    + e.getMessage(), e);
+            throw new TargetException(
+                    what + ": annotation " + RELEASE + " is not a release state: " + e.getMessage(), e);
         }
     }
 
     private ConfigMap getConfigMap(String model) throws TargetException {
         try {
-            return client.configMaps().inNamespace(namespace).withName(configMapName(model)).get();
+            return client.configMaps()
+                    .inNamespace(namespace)
+                    .withName(configMapName(model))
+                    .get();
         } catch (KubernetesClientException e) {
-            throw new TargetException(namespace + "/ConfigMap/" + configMapName(model) + ": HTTP " + e.getCode()
-                    + " " + e.getMessage(), e);
+            throw new TargetException(
+                    namespace + "/ConfigMap/" + configMapName(model) + ": HTTP " + e.getCode() + " " + e.getMessage(),
+                    e);
         }
     }
 
@@ -221,22 +252,29 @@ public final class AnnotationReleaseStore implements ReleaseStore {
         labels.put(ModelLabels.NAME, model);
         labels.put(ModelLabels.MANAGED_BY, ModelLabels.MANAGER);
         labels.put(ModelLabels.COMPONENT, RELEASE_COMPONENT);
-        return new ConfigMapBuilder().withNewMetadata().withName(configMapName(model)).withNamespace(namespace)
-                .withLabels(labels).withAnnotations(Map.of(RELEASE, ReleaseJson.write(state))).endMetadata().build();
+        return new ConfigMapBuilder()
+                .withNewMetadata()
+                .withName(configMapName(model))
+                .withNamespace(namespace)
+                .withLabels(labels)
+                .withAnnotations(Map.of(RELEASE, ReleaseJson.write(state)))
+                .endMetadata()
+                .build();
     }
 
     private Stage parseStage(Deployment deployment, String value) throws TargetException {
         try {
             return Stage.parse(value);
         } catch (IllegalArgumentException e) {
-            throw new TargetException(namespace + "/Deployment/" + deployment.getMetadata().getName() + ": "
-                    + e.getMessage(), e);
+            throw new TargetException(
+                    namespace + "/Deployment/" + deployment.getMetadata().getName() + ": " + e.getMessage(), e);
         }
     }
 
     private static String describe(Optional<ReleaseState> state) {
         return state.map(s -> s.phase() + " production=" + s.production().orElse("-") + " challenger="
-                + s.challenger().orElse("-") + " updated " + s.updated()).orElse("no release state");
+                        + s.challenger().orElse("-") + " updated " + s.updated())
+                .orElse("no release state");
     }
 
     static Map<String, String> nonNull(Map<String, String> map) {

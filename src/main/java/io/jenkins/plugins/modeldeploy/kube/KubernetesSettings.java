@@ -20,24 +20,67 @@ import java.util.Optional;
  *                    and {@code <gateway>/models/m}; empty: {@code http://<host>} when a host is routed, else the
  *                    in-cluster addresses (which only an engine running in the cluster reaches)
  */
-public record KubernetesSettings(Optional<String> kubeconfig, Optional<String> context, String namespace,
-        Optional<String> host, RouteMode routeMode, Optional<String> ingressClassName, Optional<URI> prometheus,
-        RetireMode onFailure, int minReplicas, int maxReplicas, List<String> imagePullSecrets,
+public record KubernetesSettings(
+        Optional<String> kubeconfig,
+        Optional<String> context,
+        String namespace,
+        Optional<String> host,
+        RouteMode routeMode,
+        Optional<String> ingressClassName,
+        Optional<URI> prometheus,
+        RetireMode onFailure,
+        int minReplicas,
+        int maxReplicas,
+        List<String> imagePullSecrets,
         Optional<URI> gatewayUrl) {
 
-    public enum RouteMode { TRAEFIK, INGRESS }
+    public enum RouteMode {
+        TRAEFIK,
+        INGRESS
+    }
 
     /** Settings without a gateway URL. */
-    public KubernetesSettings(Optional<String> kubeconfig, Optional<String> context, String namespace,
-            Optional<String> host, RouteMode routeMode, Optional<String> ingressClassName, Optional<URI> prometheus,
-            RetireMode onFailure, int minReplicas, int maxReplicas, List<String> imagePullSecrets) {
-        this(kubeconfig, context, namespace, host, routeMode, ingressClassName, prometheus, onFailure, minReplicas,
-                maxReplicas, imagePullSecrets, Optional.empty());
+    public KubernetesSettings(
+            Optional<String> kubeconfig,
+            Optional<String> context,
+            String namespace,
+            Optional<String> host,
+            RouteMode routeMode,
+            Optional<String> ingressClassName,
+            Optional<URI> prometheus,
+            RetireMode onFailure,
+            int minReplicas,
+            int maxReplicas,
+            List<String> imagePullSecrets) {
+        this(
+                kubeconfig,
+                context,
+                namespace,
+                host,
+                routeMode,
+                ingressClassName,
+                prometheus,
+                onFailure,
+                minReplicas,
+                maxReplicas,
+                imagePullSecrets,
+                Optional.empty());
     }
 
     public KubernetesSettings withGatewayUrl(Optional<URI> url) {
-        return new KubernetesSettings(kubeconfig, context, namespace, host, routeMode, ingressClassName, prometheus,
-                onFailure, minReplicas, maxReplicas, imagePullSecrets, url);
+        return new KubernetesSettings(
+                kubeconfig,
+                context,
+                namespace,
+                host,
+                routeMode,
+                ingressClassName,
+                prometheus,
+                onFailure,
+                minReplicas,
+                maxReplicas,
+                imagePullSecrets,
+                url);
     }
 
     public KubernetesSettings {
@@ -57,14 +100,24 @@ public record KubernetesSettings(Optional<String> kubeconfig, Optional<String> c
             }
         });
         if (minReplicas < 1 || maxReplicas < minReplicas) {
-            throw new IllegalArgumentException("replicas must satisfy 1 <= min <= max, were " + minReplicas + " and "
-                    + maxReplicas);
+            throw new IllegalArgumentException(
+                    "replicas must satisfy 1 <= min <= max, were " + minReplicas + " and " + maxReplicas);
         }
     }
 
     /** Traefik mode, remove on failure, 2..10 replicas: the defaults of the CLI and the global configuration. */
     public static KubernetesSettings defaults(String namespace) {
-        return new KubernetesSettings(Optional.empty(), Optional.empty(), namespace, Optional.empty(),
-                RouteMode.TRAEFIK, Optional.empty(), Optional.empty(), RetireMode.REMOVE, 2, 10, List.of());
+        return new KubernetesSettings(
+                Optional.empty(),
+                Optional.empty(),
+                namespace,
+                Optional.empty(),
+                RouteMode.TRAEFIK,
+                Optional.empty(),
+                Optional.empty(),
+                RetireMode.REMOVE,
+                2,
+                10,
+                List.of());
     }
 }

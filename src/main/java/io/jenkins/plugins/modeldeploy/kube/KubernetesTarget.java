@@ -1,8 +1,5 @@
 package io.jenkins.plugins.modeldeploy.kube;
 
-import io.jenkins.plugins.modeldeploy.abtest.MetricsSource;
-import io.jenkins.plugins.modeldeploy.abtest.PrometheusMetricsSource;
-
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
@@ -11,6 +8,8 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.jenkins.plugins.modeldeploy.abtest.MetricsSource;
+import io.jenkins.plugins.modeldeploy.abtest.PrometheusMetricsSource;
 import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.route.Endpoints;
 import io.jenkins.plugins.modeldeploy.route.IngressRouter;
@@ -50,6 +49,7 @@ public final class KubernetesTarget implements Target {
     public static final String RETIRED_HPA = ModelLabels.ANNOTATION_PREFIX + "retired-hpa";
     /** Where Traefik is reached in the cluster when no host is routed (its Helm chart's Service in "traefik"). */
     public static final URI IN_CLUSTER_TRAEFIK = URI.create("http://traefik.traefik.svc.cluster.local");
+
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(30);
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
     /** terminationGracePeriodSeconds (20 s) plus room for the controller and kubelet. */
@@ -65,13 +65,20 @@ public final class KubernetesTarget implements Target {
     private final AnnotationReleaseStore releases;
 
     /** On an existing client (tests, or a caller that manages the client); {@link #close()} leaves it open. */
-    public KubernetesTarget(KubernetesClient client, KubernetesSettings settings, Consumer<DeploymentEvent> events,
+    public KubernetesTarget(
+            KubernetesClient client,
+            KubernetesSettings settings,
+            Consumer<DeploymentEvent> events,
             Duration readinessTimeout) {
         this(client, false, settings, events, readinessTimeout);
     }
 
-    private KubernetesTarget(KubernetesClient client, boolean ownsClient, KubernetesSettings settings,
-            Consumer<DeploymentEvent> events, Duration readinessTimeout) {
+    private KubernetesTarget(
+            KubernetesClient client,
+            boolean ownsClient,
+            KubernetesSettings settings,
+            Consumer<DeploymentEvent> events,
+            Duration readinessTimeout) {
         this.client = Objects.requireNonNull(client, "client");
         this.ownsClient = ownsClient;
         this.settings = Objects.requireNonNull(settings, "settings");
@@ -87,7 +94,11 @@ public final class KubernetesTarget implements Target {
      * or else {@code ~/.kube/config}; the context is the settings' or the kubeconfig's current one.
      */
     public static KubernetesTarget connect(KubernetesSettings settings, Consumer<DeploymentEvent> events) {
-        return new KubernetesTarget(client(settings.kubeconfig(), settings.context()), true, settings, events,
+        return new KubernetesTarget(
+                client(settings.kubeconfig(), settings.context()),
+                true,
+                settings,
+                events,
                 RolloutWatcher.Options.of(Duration.ofMinutes(5)).readinessTimeout());
     }
 
@@ -122,7 +133,8 @@ public final class KubernetesTarget implements Target {
      * cluster).
      */
     public URI endpoint(VersionRef version) {
-        return gateway().map(g -> Endpoints.version(g, version.model(), version.version()))
+        return gateway()
+                .map(g -> Endpoints.version(g, version.model(), version.version()))
                 .orElse(URI.create("http://" + version.id() + "." + settings.namespace() + ".svc.cluster.local"));
     }
 
@@ -135,26 +147,47 @@ public final class KubernetesTarget implements Target {
     public DeployedVersion rollout(RolloutRequest request) throws RolloutException, InterruptedException {
         VersionRef ref = request.ref();
         String deployment = settings.namespace() + "/Deployment/" + ref.id();
-        String image = request.image().orElseThrow(() -> new RolloutException(deployment, "NoImage",
-                "a Kubernetes rollout needs the image by digest (repository@sha256:…)", List.of()));
-        List<HasMetadata> objects = ManifestRenderer.render(request.version(), new RenderOptions(
-                settings.namespace(), image, settings.minReplicas(), settings.maxReplicas(),
-                settings.imagePullSecrets(), request.annotations()));
+        String image = request.image()
+                .orElseThrow(() -> new RolloutException(
+                        deployment,
+                        "NoImage",
+                        "a Kubernetes rollout needs the image by digest (repository@sha256:…)",
+                        List.of()));
+        List<HasMetadata> objects = ManifestRenderer.render(
+                request.version(),
+                new RenderOptions(
+                        settings.namespace(),
+                        image,
+                        settings.minReplicas(),
+                        settings.maxReplicas(),
+                        settings.imagePullSecrets(),
+                        request.annotations()));
         RolloutOutcome outcome;
         try (RolloutWatcher.Session session = watcher.start(ref.model(), ref.version(), options(request.timeout()))) {
             applier.apply(objects);
             outcome = session.await();
         } catch (KubernetesWatchException | KubernetesApplyException e) {
-            throw failed(ref, new RolloutException(deployment, e instanceof KubernetesApplyException ? "ApplyFailed"
-                    : "WatchFailed", e.getMessage(), List.of()));
+            throw failed(
+                    ref,
+                    new RolloutException(
+                            deployment,
+                            e instanceof KubernetesApplyException ? "ApplyFailed" : "WatchFailed",
+                            e.getMessage(),
+                            List.of()));
         }
         if (outcome instanceof RolloutOutcome.Available available) {
-            return new DeployedVersion(ref, endpoint(ref), Optional.of(image), available.readyReplicas(),
-                    available.took());
+            return new DeployedVersion(
+                    ref, endpoint(ref), Optional.of(image), available.readyReplicas(), available.took());
         }
         RolloutOutcome.Failed failed = (RolloutOutcome.Failed) outcome;
-        throw failed(ref, new RolloutException(failed.object().namespace() + "/" + failed.object().kind() + "/"
-                + failed.object().name(), failed.cause(), failed.details(), failed.logTail()));
+        throw failed(
+                ref,
+                new RolloutException(
+                        failed.object().namespace() + "/" + failed.object().kind() + "/"
+                                + failed.object().name(),
+                        failed.cause(),
+                        failed.details(),
+                        failed.logTail()));
     }
 
     private RolloutWatcher.Options options(Duration timeout) {
@@ -176,20 +209,46 @@ public final class KubernetesTarget implements Target {
         String ns = settings.namespace();
         String name = version.id();
         if (mode == RetireMode.REMOVE) {
-            delete("Deployment/" + name, () -> client.apps().deployments().inNamespace(ns).withName(name).delete());
-            delete("Service/" + name, () -> client.services().inNamespace(ns).withName(name).delete());
-            delete("HorizontalPodAutoscaler/" + name, () -> client.autoscaling().v2().horizontalPodAutoscalers()
-                    .inNamespace(ns).withName(name).delete());
-            delete("PodDisruptionBudget/" + name, () -> client.policy().v1().podDisruptionBudget().inNamespace(ns)
-                    .withName(name).delete());
+            delete(
+                    "Deployment/" + name,
+                    () -> client.apps()
+                            .deployments()
+                            .inNamespace(ns)
+                            .withName(name)
+                            .delete());
+            delete(
+                    "Service/" + name,
+                    () -> client.services().inNamespace(ns).withName(name).delete());
+            delete(
+                    "HorizontalPodAutoscaler/" + name,
+                    () -> client.autoscaling()
+                            .v2()
+                            .horizontalPodAutoscalers()
+                            .inNamespace(ns)
+                            .withName(name)
+                            .delete());
+            delete(
+                    "PodDisruptionBudget/" + name,
+                    () -> client.policy()
+                            .v1()
+                            .podDisruptionBudget()
+                            .inNamespace(ns)
+                            .withName(name)
+                            .delete());
             return;
         }
-        HorizontalPodAutoscaler hpa = call("HorizontalPodAutoscaler/" + name, () -> client.autoscaling().v2()
-                .horizontalPodAutoscalers().inNamespace(ns).withName(name).get());
+        HorizontalPodAutoscaler hpa = call(
+                "HorizontalPodAutoscaler/" + name,
+                () -> client.autoscaling()
+                        .v2()
+                        .horizontalPodAutoscalers()
+                        .inNamespace(ns)
+                        .withName(name)
+                        .get());
         String kept = hpa == null ? null : client.getKubernetesSerialization().asJson(hpa.getSpec());
         updateDeployment(name, d -> {
-            Map<String, String> annotations = new LinkedHashMap<>(AnnotationReleaseStore.nonNull(
-                    d.getMetadata().getAnnotations()));
+            Map<String, String> annotations = new LinkedHashMap<>(
+                    AnnotationReleaseStore.nonNull(d.getMetadata().getAnnotations()));
             if (kept != null) {
                 annotations.put(RETIRED_HPA, kept);
             }
@@ -198,8 +257,14 @@ public final class KubernetesTarget implements Target {
             return d;
         });
         if (hpa != null) {
-            delete("HorizontalPodAutoscaler/" + name, () -> client.autoscaling().v2().horizontalPodAutoscalers()
-                    .inNamespace(ns).withName(name).delete());
+            delete(
+                    "HorizontalPodAutoscaler/" + name,
+                    () -> client.autoscaling()
+                            .v2()
+                            .horizontalPodAutoscalers()
+                            .inNamespace(ns)
+                            .withName(name)
+                            .delete());
         }
         awaitNoPods(version);
     }
@@ -209,8 +274,10 @@ public final class KubernetesTarget implements Target {
      * terminating: retired means not serving, and a restore right after must not mistake an old pod for a new one.
      */
     private void awaitNoPods(VersionRef version) throws TargetException {
-        var pods = client.pods().inNamespace(settings.namespace()).withLabels(ModelLabels.selector(version.model(),
-                version.version())).runnableInformer(0);
+        var pods = client.pods()
+                .inNamespace(settings.namespace())
+                .withLabels(ModelLabels.selector(version.model(), version.version()))
+                .runnableInformer(0);
         java.util.concurrent.CompletableFuture<Void> gone = new java.util.concurrent.CompletableFuture<>();
         Runnable test = () -> {
             if (pods.getStore().list().stream().allMatch(p -> p.getMetadata().getDeletionTimestamp() != null)) {
@@ -224,7 +291,8 @@ public final class KubernetesTarget implements Target {
             }
 
             @Override
-            public void onUpdate(io.fabric8.kubernetes.api.model.Pod before, io.fabric8.kubernetes.api.model.Pod after) {
+            public void onUpdate(
+                    io.fabric8.kubernetes.api.model.Pod before, io.fabric8.kubernetes.api.model.Pod after) {
                 test.run();
             }
 
@@ -235,60 +303,82 @@ public final class KubernetesTarget implements Target {
         });
         try {
             // Tested once after the initial list too: the pods may be gone before the watch starts (no event then).
-            pods.start().toCompletableFuture().thenRun(test).get(SCALE_DOWN_TIMEOUT.toMillis(),
-                    java.util.concurrent.TimeUnit.MILLISECONDS);
+            pods.start()
+                    .toCompletableFuture()
+                    .thenRun(test)
+                    .get(SCALE_DOWN_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
             gone.get(SCALE_DOWN_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
         } catch (java.util.concurrent.TimeoutException e) {
-            throw new TargetException(settings.namespace() + "/Deployment/" + version.id() + ": pods still running "
-                    + SCALE_DOWN_TIMEOUT + " after scaling to zero", e);
+            throw new TargetException(
+                    settings.namespace() + "/Deployment/" + version.id() + ": pods still running " + SCALE_DOWN_TIMEOUT
+                            + " after scaling to zero",
+                    e);
         } catch (java.util.concurrent.ExecutionException e) {
-            throw new TargetException(settings.namespace() + "/Pod (version " + version.id() + "): watching the scale"
-                    + " down failed: " + e.getCause().getMessage(), e.getCause());
+            throw new TargetException(
+                    settings.namespace() + "/Pod (version " + version.id() + "): watching the scale" + " down failed: "
+                            + e.getCause().getMessage(),
+                    e.getCause());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new TargetException(settings.namespace() + "/Deployment/" + version.id() + ": interrupted while"
-                    + " waiting for its pods to stop", e);
+            throw new TargetException(
+                    settings.namespace() + "/Deployment/" + version.id() + ": interrupted while"
+                            + " waiting for its pods to stop",
+                    e);
         } finally {
             pods.close();
         }
     }
 
     @Override
-    public DeployedVersion restore(VersionRef version, Duration timeout) throws RolloutException,
-            InterruptedException {
+    public DeployedVersion restore(VersionRef version, Duration timeout) throws RolloutException, InterruptedException {
         String ns = settings.namespace();
         String what = ns + "/Deployment/" + version.id();
         try {
-            Deployment live = client.apps().deployments().inNamespace(ns).withName(version.id()).get();
+            Deployment live = client.apps()
+                    .deployments()
+                    .inNamespace(ns)
+                    .withName(version.id())
+                    .get();
             if (live == null) {
-                throw new RolloutException(what, "NotFound", "nothing to restore (was it retired with REMOVE?)",
-                        List.of());
+                throw new RolloutException(
+                        what, "NotFound", "nothing to restore (was it retired with REMOVE?)", List.of());
             }
-            String kept = AnnotationReleaseStore.nonNull(live.getMetadata().getAnnotations()).get(RETIRED_HPA);
+            String kept = AnnotationReleaseStore.nonNull(live.getMetadata().getAnnotations())
+                    .get(RETIRED_HPA);
             HorizontalPodAutoscaler hpa = null;
             int replicas = settings.minReplicas();
             if (kept != null) {
                 hpa = new HorizontalPodAutoscaler();
                 hpa.setMetadata(new io.fabric8.kubernetes.api.model.ObjectMetaBuilder()
-                        .withName(version.id()).withNamespace(ns).withLabels(live.getMetadata().getLabels()).build());
-                hpa.setSpec(client.getKubernetesSerialization().unmarshal(kept,
-                        io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerSpec.class));
-                replicas = hpa.getSpec().getMinReplicas() == null ? 1 : hpa.getSpec().getMinReplicas();
+                        .withName(version.id())
+                        .withNamespace(ns)
+                        .withLabels(live.getMetadata().getLabels())
+                        .build());
+                hpa.setSpec(client.getKubernetesSerialization()
+                        .unmarshal(
+                                kept,
+                                io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscalerSpec.class));
+                replicas = hpa.getSpec().getMinReplicas() == null
+                        ? 1
+                        : hpa.getSpec().getMinReplicas();
             }
             int target = replicas;
             RolloutOutcome outcome;
-            try (RolloutWatcher.Session session = watcher.start(version.model(), version.version(),
-                    options(timeout))) {
+            try (RolloutWatcher.Session session = watcher.start(version.model(), version.version(), options(timeout))) {
                 updateDeployment(version.id(), d -> {
                     d.getSpec().setReplicas(target);
-                    Map<String, String> annotations = new LinkedHashMap<>(AnnotationReleaseStore.nonNull(
-                            d.getMetadata().getAnnotations()));
+                    Map<String, String> annotations = new LinkedHashMap<>(
+                            AnnotationReleaseStore.nonNull(d.getMetadata().getAnnotations()));
                     annotations.remove(RETIRED_HPA);
                     d.getMetadata().setAnnotations(annotations);
                     return d;
                 });
                 if (hpa != null) {
-                    client.autoscaling().v2().horizontalPodAutoscalers().inNamespace(ns).resource(hpa)
+                    client.autoscaling()
+                            .v2()
+                            .horizontalPodAutoscalers()
+                            .inNamespace(ns)
+                            .resource(hpa)
                             .createOr(existing -> existing.update());
                 }
                 outcome = session.await();
@@ -296,12 +386,20 @@ public final class KubernetesTarget implements Target {
             if (outcome instanceof RolloutOutcome.Available available) {
                 String image = AnnotationReleaseStore.nonNull(live.getMetadata().getAnnotations())
                         .get(ModelLabels.ANNOTATION_PREFIX + "image");
-                return new DeployedVersion(version, endpoint(version), Optional.ofNullable(image),
-                        available.readyReplicas(), available.took());
+                return new DeployedVersion(
+                        version,
+                        endpoint(version),
+                        Optional.ofNullable(image),
+                        available.readyReplicas(),
+                        available.took());
             }
             RolloutOutcome.Failed failed = (RolloutOutcome.Failed) outcome;
-            throw new RolloutException(failed.object().namespace() + "/" + failed.object().kind() + "/"
-                    + failed.object().name(), failed.cause(), failed.details(), failed.logTail());
+            throw new RolloutException(
+                    failed.object().namespace() + "/" + failed.object().kind() + "/"
+                            + failed.object().name(),
+                    failed.cause(),
+                    failed.details(),
+                    failed.logTail());
         } catch (KubernetesClientException e) {
             throw new RolloutException(what, "ApiError", "HTTP " + e.getCode() + " " + e.getMessage(), List.of());
         } catch (RolloutException e) {
@@ -316,16 +414,16 @@ public final class KubernetesTarget implements Target {
         URI base = gateway().orElse(IN_CLUSTER_TRAEFIK);
         return switch (settings.routeMode()) {
             case TRAEFIK -> new TraefikRouter(client, settings.namespace(), settings.host(), base);
-            case INGRESS -> new IngressRouter(client, settings.namespace(), settings.host(),
-                    settings.ingressClassName(), base);
+            case INGRESS ->
+                new IngressRouter(client, settings.namespace(), settings.host(), settings.ingressClassName(), base);
         };
     }
 
     /** Read through the informer-fed catalog (one list per kind, then its cache), not one call per object. */
     @Override
     public List<ModelStatus> status(Duration timeout) throws TargetException {
-        try (ModelCatalog catalog = ModelCatalog.start(client, settings.namespace(),
-                settings.routeMode() == KubernetesSettings.RouteMode.TRAEFIK, timeout)) {
+        try (ModelCatalog catalog = ModelCatalog.start(
+                client, settings.namespace(), settings.routeMode() == KubernetesSettings.RouteMode.TRAEFIK, timeout)) {
             return catalog.status();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -354,11 +452,19 @@ public final class KubernetesTarget implements Target {
         String what = settings.namespace() + "/Deployment/" + name;
         for (int attempt = 0; attempt <= ResourceApplier.CONFLICT_RETRIES; attempt++) {
             try {
-                Deployment live = client.apps().deployments().inNamespace(settings.namespace()).withName(name).get();
+                Deployment live = client.apps()
+                        .deployments()
+                        .inNamespace(settings.namespace())
+                        .withName(name)
+                        .get();
                 if (live == null) {
                     throw new TargetException(what + " does not exist");
                 }
-                client.apps().deployments().inNamespace(settings.namespace()).resource(change.apply(live)).update();
+                client.apps()
+                        .deployments()
+                        .inNamespace(settings.namespace())
+                        .resource(change.apply(live))
+                        .update();
                 return;
             } catch (KubernetesClientException e) {
                 if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
@@ -366,8 +472,8 @@ public final class KubernetesTarget implements Target {
                 }
             }
         }
-        throw new TargetException(what + ": still conflicting after " + (ResourceApplier.CONFLICT_RETRIES + 1)
-                + " attempts");
+        throw new TargetException(
+                what + ": still conflicting after " + (ResourceApplier.CONFLICT_RETRIES + 1) + " attempts");
     }
 
     private interface ApiCall<T> {
@@ -378,8 +484,8 @@ public final class KubernetesTarget implements Target {
         try {
             return call.call();
         } catch (KubernetesClientException e) {
-            throw new TargetException(settings.namespace() + "/" + object + ": HTTP " + e.getCode() + " "
-                    + e.getMessage(), e);
+            throw new TargetException(
+                    settings.namespace() + "/" + object + ": HTTP " + e.getCode() + " " + e.getMessage(), e);
         }
     }
 

@@ -36,12 +36,16 @@ public final class ModelCatalog implements AutoCloseable {
 
     /** One version as the catalog sees it. */
     private final String namespace;
+
     private final SharedIndexInformer<Deployment> deployments;
     private final SharedIndexInformer<ConfigMap> releases;
     private final SharedIndexInformer<GenericKubernetesResource> traefikServices;
 
-    private ModelCatalog(String namespace, SharedIndexInformer<Deployment> deployments,
-            SharedIndexInformer<ConfigMap> releases, SharedIndexInformer<GenericKubernetesResource> traefikServices) {
+    private ModelCatalog(
+            String namespace,
+            SharedIndexInformer<Deployment> deployments,
+            SharedIndexInformer<ConfigMap> releases,
+            SharedIndexInformer<GenericKubernetesResource> traefikServices) {
         this.namespace = namespace;
         this.deployments = deployments;
         this.releases = releases;
@@ -55,16 +59,24 @@ public final class ModelCatalog implements AutoCloseable {
      */
     public static ModelCatalog start(KubernetesClient client, String namespace, boolean traefik, Duration timeout)
             throws KubernetesWatchException, InterruptedException {
-        SharedIndexInformer<Deployment> deployments = client.apps().deployments().inNamespace(namespace)
-                .withLabel(ModelLabels.MANAGED_BY, ModelLabels.MANAGER).runnableInformer(0);
-        deployments.addIndexers(Map.of(BY_MODEL, d -> List.of(label(d.getMetadata().getLabels(),
-                ModelLabels.NAME))));
-        SharedIndexInformer<ConfigMap> releases = client.configMaps().inNamespace(namespace)
+        SharedIndexInformer<Deployment> deployments = client.apps()
+                .deployments()
+                .inNamespace(namespace)
                 .withLabel(ModelLabels.MANAGED_BY, ModelLabels.MANAGER)
-                .withLabel(ModelLabels.COMPONENT, AnnotationReleaseStore.RELEASE_COMPONENT).runnableInformer(0);
-        SharedIndexInformer<GenericKubernetesResource> services = traefik ? client.genericKubernetesResources(
-                TraefikRoutes.context("TraefikService")).inNamespace(namespace)
-                .withLabel(ModelLabels.MANAGED_BY, ModelLabels.MANAGER).runnableInformer(0) : null;
+                .runnableInformer(0);
+        deployments.addIndexers(
+                Map.of(BY_MODEL, d -> List.of(label(d.getMetadata().getLabels(), ModelLabels.NAME))));
+        SharedIndexInformer<ConfigMap> releases = client.configMaps()
+                .inNamespace(namespace)
+                .withLabel(ModelLabels.MANAGED_BY, ModelLabels.MANAGER)
+                .withLabel(ModelLabels.COMPONENT, AnnotationReleaseStore.RELEASE_COMPONENT)
+                .runnableInformer(0);
+        SharedIndexInformer<GenericKubernetesResource> services = traefik
+                ? client.genericKubernetesResources(TraefikRoutes.context("TraefikService"))
+                        .inNamespace(namespace)
+                        .withLabel(ModelLabels.MANAGED_BY, ModelLabels.MANAGER)
+                        .runnableInformer(0)
+                : null;
         ModelCatalog catalog = new ModelCatalog(namespace, deployments, releases, services);
         List<CompletableFuture<Void>> synced = new ArrayList<>();
         synced.add(deployments.start().toCompletableFuture());
@@ -73,13 +85,16 @@ public final class ModelCatalog implements AutoCloseable {
             synced.add(services.start().toCompletableFuture());
         }
         try {
-            CompletableFuture.allOf(synced.toArray(CompletableFuture[]::new)).get(timeout.toMillis(),
-                    TimeUnit.MILLISECONDS);
+            CompletableFuture.allOf(synced.toArray(CompletableFuture[]::new))
+                    .get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException | ExecutionException e) {
             catalog.close();
-            throw new KubernetesWatchException("namespace " + namespace + ": the catalog's watches on Deployments,"
-                    + " ConfigMaps" + (traefik ? " and TraefikServices" : "") + " did not list within " + timeout
-                    + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")"), e);
+            throw new KubernetesWatchException(
+                    "namespace " + namespace + ": the catalog's watches on Deployments,"
+                            + " ConfigMaps" + (traefik ? " and TraefikServices" : "") + " did not list within "
+                            + timeout
+                            + (e.getCause() == null ? "" : " (" + e.getCause().getMessage() + ")"),
+                    e);
         }
         return catalog;
     }
@@ -120,12 +135,13 @@ public final class ModelCatalog implements AutoCloseable {
         Map<String, Integer> weights = weights(model);
         List<ModelStatus.VersionStatus> versions = new ArrayList<>();
         for (Deployment deployment : deployments.getIndexer().byIndex(BY_MODEL, model)) {
-            Map<String, String> annotations = AnnotationReleaseStore.nonNull(deployment.getMetadata()
-                    .getAnnotations());
+            Map<String, String> annotations =
+                    AnnotationReleaseStore.nonNull(deployment.getMetadata().getAnnotations());
             String version = label(deployment.getMetadata().getLabels(), ModelLabels.VERSION);
             Optional<Stage> stage = Optional.ofNullable(annotations.get(AnnotationReleaseStore.STAGE))
                     .flatMap(ModelCatalog::stage);
-            int ready = deployment.getStatus() == null || deployment.getStatus().getReadyReplicas() == null ? 0
+            int ready = deployment.getStatus() == null || deployment.getStatus().getReadyReplicas() == null
+                    ? 0
                     : deployment.getStatus().getReadyReplicas();
             Map<String, String> recorded = new TreeMap<>();
             annotations.forEach((key, value) -> {
@@ -133,9 +149,14 @@ public final class ModelCatalog implements AutoCloseable {
                     recorded.put(key.substring(ModelLabels.ANNOTATION_PREFIX.length()), value);
                 }
             });
-            versions.add(new ModelStatus.VersionStatus(version, stage, ready, RolloutWatcher.desired(deployment),
-                    weights.getOrDefault(version, 0), Optional.ofNullable(annotations.get(
-                    ModelLabels.ANNOTATION_PREFIX + "image")), recorded));
+            versions.add(new ModelStatus.VersionStatus(
+                    version,
+                    stage,
+                    ready,
+                    RolloutWatcher.desired(deployment),
+                    weights.getOrDefault(version, 0),
+                    Optional.ofNullable(annotations.get(ModelLabels.ANNOTATION_PREFIX + "image")),
+                    recorded));
         }
         versions.sort(Comparator.comparing(ModelStatus.VersionStatus::version));
         return versions;
@@ -154,8 +175,9 @@ public final class ModelCatalog implements AutoCloseable {
 
     /** The model's release state, if one is stored. */
     public Optional<ReleaseState> release(String model) throws TargetException {
-        return AnnotationReleaseStore.parse(namespace, releases.getIndexer().getByKey(namespace + "/"
-                + AnnotationReleaseStore.configMapName(model)));
+        return AnnotationReleaseStore.parse(
+                namespace,
+                releases.getIndexer().getByKey(namespace + "/" + AnnotationReleaseStore.configMapName(model)));
     }
 
     @Override

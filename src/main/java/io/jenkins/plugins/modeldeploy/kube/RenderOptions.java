@@ -11,8 +11,13 @@ import java.util.Objects;
  * @param annotations      metadata to record (git commit, build URL, created-by …), keys without the prefix
  * @param imagePullSecrets names of Secrets to pull the image with
  */
-public record RenderOptions(String namespace, String image, int minReplicas, int maxReplicas,
-        List<String> imagePullSecrets, Map<String, String> annotations) {
+public record RenderOptions(
+        String namespace,
+        String image,
+        int minReplicas,
+        int maxReplicas,
+        List<String> imagePullSecrets,
+        Map<String, String> annotations) {
     public static final int DRAIN_SECONDS = 5;
     public static final int PROGRESS_DEADLINE_SECONDS = 300;
 
@@ -22,8 +27,8 @@ public record RenderOptions(String namespace, String image, int minReplicas, int
         imagePullSecrets = List.copyOf(imagePullSecrets);
         annotations = Map.copyOf(annotations);
         if (minReplicas < 1 || maxReplicas < minReplicas) {
-            throw new IllegalArgumentException("replicas must satisfy 1 <= min <= max, were " + minReplicas + " and "
-                    + maxReplicas);
+            throw new IllegalArgumentException(
+                    "replicas must satisfy 1 <= min <= max, were " + minReplicas + " and " + maxReplicas);
         }
     }
 

@@ -24,13 +24,22 @@ public final class ResourceApplier {
     private static final Map<String, Ownership> OWNED = Map.of(
             // Not spec.replicas (the HPA's), not status (the controller's). Template annotations are merged because
             // `kubectl rollout restart` and mutating webhooks put theirs there.
-            "Deployment", Ownership.of(List.of("spec.selector", "spec.strategy", "spec.progressDeadlineSeconds",
-                    "spec.revisionHistoryLimit", "spec.template.spec", "spec.template.metadata.labels"),
-                    concat(METADATA, "spec.template.metadata.annotations")),
+            "Deployment",
+                    Ownership.of(
+                            List.of(
+                                    "spec.selector",
+                                    "spec.strategy",
+                                    "spec.progressDeadlineSeconds",
+                                    "spec.revisionHistoryLimit",
+                                    "spec.template.spec",
+                                    "spec.template.metadata.labels"),
+                            concat(METADATA, "spec.template.metadata.annotations")),
             // Not spec.clusterIP(s), ipFamilies, sessionAffinity...: the API server allocates or defaults them.
             "Service", Ownership.of(List.of("spec.type", "spec.selector", "spec.ports"), METADATA),
-            "HorizontalPodAutoscaler", Ownership.of(List.of("spec.scaleTargetRef", "spec.minReplicas",
-                    "spec.maxReplicas", "spec.metrics"), METADATA),
+            "HorizontalPodAutoscaler",
+                    Ownership.of(
+                            List.of("spec.scaleTargetRef", "spec.minReplicas", "spec.maxReplicas", "spec.metrics"),
+                            METADATA),
             "PodDisruptionBudget", Ownership.of(List.of("spec.maxUnavailable", "spec.selector"), METADATA));
 
     /** What one apply did to one object. */
@@ -50,14 +59,14 @@ public final class ResourceApplier {
         for (HasMetadata object : objects) {
             Ownership ownership = OWNED.get(object.getKind());
             if (ownership == null) {
-                throw new IllegalArgumentException("no field ownership declared for kind " + object.getKind()
-                        + " (" + ObjectApplier.describe(object) + ")");
+                throw new IllegalArgumentException("no field ownership declared for kind " + object.getKind() + " ("
+                        + ObjectApplier.describe(object) + ")");
             }
-            GenericKubernetesResource generic = client.getKubernetesSerialization().convertValue(object,
-                    GenericKubernetesResource.class);
+            GenericKubernetesResource generic =
+                    client.getKubernetesSerialization().convertValue(object, GenericKubernetesResource.class);
             try {
-                changes.add(new Change(object.getKind(), object.getMetadata().getName(),
-                        applier.apply(generic, ownership)));
+                changes.add(new Change(
+                        object.getKind(), object.getMetadata().getName(), applier.apply(generic, ownership)));
             } catch (ObjectApplyException e) {
                 throw new KubernetesApplyException(e.getMessage(), e);
             }

@@ -90,8 +90,8 @@ public final class RolloutWatcher {
      * Starts watching before anything is applied (so that no change is missed) and returns once the informers have
      * listed; {@link Session#await()} then waits for the outcome.
      */
-    public Session start(String model, String version, Options options) throws KubernetesWatchException,
-            InterruptedException {
+    public Session start(String model, String version, Options options)
+            throws KubernetesWatchException, InterruptedException {
         Session session = new Session(model, version, options);
         session.startInformers();
         return session;
@@ -134,8 +134,16 @@ public final class RolloutWatcher {
 
         private void startInformers() throws KubernetesWatchException, InterruptedException {
             Map<String, String> selector = ModelLabels.selector(model, version);
-            deployments = client.apps().deployments().inNamespace(namespace).withLabels(selector).runnableInformer(0);
-            replicaSets = client.apps().replicaSets().inNamespace(namespace).withLabels(selector).runnableInformer(0);
+            deployments = client.apps()
+                    .deployments()
+                    .inNamespace(namespace)
+                    .withLabels(selector)
+                    .runnableInformer(0);
+            replicaSets = client.apps()
+                    .replicaSets()
+                    .inNamespace(namespace)
+                    .withLabels(selector)
+                    .runnableInformer(0);
             pods = client.pods().inNamespace(namespace).withLabels(selector).runnableInformer(0);
             podEvents = client.v1().events().inNamespace(namespace).runnableInformer(0);
             List<CompletableFuture<Void>> synced = new ArrayList<>();
@@ -151,8 +159,10 @@ public final class RolloutWatcher {
                         .get(options.syncTimeout().toMillis(), TimeUnit.MILLISECONDS);
             } catch (TimeoutException | ExecutionException e) {
                 close();
-                throw new KubernetesWatchException("namespace " + namespace + ": the watches on Deployment, ReplicaSets,"
-                        + " Pods and Events of " + id + " did not list within " + options.syncTimeout(), e);
+                throw new KubernetesWatchException(
+                        "namespace " + namespace + ": the watches on Deployment, ReplicaSets," + " Pods and Events of "
+                                + id + " did not list within " + options.syncTimeout(),
+                        e);
             }
             listed = true;
             loop.schedule(this::timedOut, options.timeout().toMillis(), TimeUnit.MILLISECONDS);
@@ -190,8 +200,8 @@ public final class RolloutWatcher {
         public RolloutOutcome await() throws InterruptedException {
             try {
                 // The loop completes the outcome at the latest at the timeout; the margin covers a busy loop thread.
-                return outcome.get(options.timeout().toMillis() + options.syncTimeout().toMillis(),
-                        TimeUnit.MILLISECONDS);
+                return outcome.get(
+                        options.timeout().toMillis() + options.syncTimeout().toMillis(), TimeUnit.MILLISECONDS);
             } catch (ExecutionException e) {
                 throw new IllegalStateException("evaluating the rollout of " + id + " failed", e.getCause());
             } catch (TimeoutException e) {
@@ -221,8 +231,11 @@ public final class RolloutWatcher {
                 return;
             }
             String state = lastProgress == null ? "nothing observed" : lastProgress.describe();
-            fail("Timeout", deploymentRef(), "not available within " + options.timeout() + " (last state: " + state
-                    + ")", List.of());
+            fail(
+                    "Timeout",
+                    deploymentRef(),
+                    "not available within " + options.timeout() + " (last state: " + state + ")",
+                    List.of());
         }
 
         private void evaluate() {
@@ -230,23 +243,30 @@ public final class RolloutWatcher {
                 return;
             }
             long signal = lastSignalNanos;
-            Deployment deployment = deployments.getStore().list().stream().filter(d -> id.equals(
-                    d.getMetadata().getName())).findFirst().orElse(null);
+            Deployment deployment = deployments.getStore().list().stream()
+                    .filter(d -> id.equals(d.getMetadata().getName()))
+                    .findFirst()
+                    .orElse(null);
             Optional<String> currentHash = currentTemplateHash(deployment);
             List<Pod> versionPods = pods.getStore().list().stream()
                     .filter(p -> p.getMetadata().getDeletionTimestamp() == null)
                     // Pods of an older template of this Deployment are going away; their troubles are not this
                     // rollout's (the Deployment controller keeps them only until the new ones are available).
                     .filter(p -> currentHash.isEmpty() || currentHash.get().equals(label(p, POD_TEMPLATE_HASH)))
-                    .sorted(Comparator.comparing(p -> p.getMetadata().getName())).toList();
+                    .sorted(Comparator.comparing(p -> p.getMetadata().getName()))
+                    .toList();
             if (detectFailure(deployment, versionPods)) {
                 return;
             }
             Progress progress = progress(deployment, versionPods);
             if (progress != null && !progress.equals(lastProgress)) {
                 lastProgress = progress;
-                events.accept(DeploymentEvent.of(model, version, id + ": " + progress.describe(),
-                        new EventDetails.RolloutProgress(progress.state(), progress.ready(), progress.desired()))
+                events.accept(DeploymentEvent.of(
+                                model,
+                                version,
+                                id + ": " + progress.describe(),
+                                new EventDetails.RolloutProgress(
+                                        progress.state(), progress.ready(), progress.desired()))
                         .about(deploymentRef()));
                 if (signal != 0) {
                     latencies.add(System.nanoTime() - signal);
@@ -255,9 +275,12 @@ public final class RolloutWatcher {
             if (deployment != null && available(deployment)) {
                 int desired = desired(deployment);
                 Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
-                events.accept(DeploymentEvent.of(model, version, id + ": available, " + desired + "/" + desired
-                        + " ready in " + took.toMillis() + " ms", new EventDetails.RolloutSucceeded(desired,
-                        took.toMillis() / 1000.0)).about(deploymentRef()));
+                events.accept(DeploymentEvent.of(
+                                model,
+                                version,
+                                id + ": available, " + desired + "/" + desired + " ready in " + took.toMillis() + " ms",
+                                new EventDetails.RolloutSucceeded(desired, took.toMillis() / 1000.0))
+                        .about(deploymentRef()));
                 outcome.complete(new RolloutOutcome.Available(desired, desired, took));
             }
         }
@@ -278,75 +301,102 @@ public final class RolloutWatcher {
             return replicaSets.getStore().list().stream()
                     .filter(rs -> rs.getMetadata().getAnnotations() != null
                             && revision.equals(rs.getMetadata().getAnnotations().get(REVISION)))
-                    .map(rs -> label(rs, POD_TEMPLATE_HASH)).filter(h -> !h.isEmpty()).findFirst();
+                    .map(rs -> label(rs, POD_TEMPLATE_HASH))
+                    .filter(h -> !h.isEmpty())
+                    .findFirst();
         }
 
         /** True when it found (and reported) a cause that ends the rollout. */
         private boolean detectFailure(Deployment deployment, List<Pod> versionPods) {
             if (deployment != null && deployment.getStatus() != null) {
-                for (DeploymentCondition condition : nonNull(deployment.getStatus().getConditions())) {
+                for (DeploymentCondition condition :
+                        nonNull(deployment.getStatus().getConditions())) {
                     // Set by the Deployment controller when no progress was made for progressDeadlineSeconds.
-                    if ("Progressing".equals(condition.getType()) && "False".equals(condition.getStatus())
+                    if ("Progressing".equals(condition.getType())
+                            && "False".equals(condition.getStatus())
                             && "ProgressDeadlineExceeded".equals(condition.getReason())) {
-                        fail("ProgressDeadlineExceeded", deploymentRef(), Objects.toString(condition.getMessage(),
-                                ""), List.of());
+                        fail(
+                                "ProgressDeadlineExceeded",
+                                deploymentRef(),
+                                Objects.toString(condition.getMessage(), ""),
+                                List.of());
                         return true;
                     }
                 }
             }
             long now = System.nanoTime();
             for (Pod pod : versionPods) {
-                ObjectRef ref = new ObjectRef("Pod", namespace, pod.getMetadata().getName());
+                ObjectRef ref =
+                        new ObjectRef("Pod", namespace, pod.getMetadata().getName());
                 if (pod.getStatus() == null) {
                     continue;
                 }
                 for (PodCondition condition : nonNull(pod.getStatus().getConditions())) {
                     // Set by the scheduler when no node fits the pod.
-                    if ("PodScheduled".equals(condition.getType()) && "False".equals(condition.getStatus())
+                    if ("PodScheduled".equals(condition.getType())
+                            && "False".equals(condition.getStatus())
                             && "Unschedulable".equals(condition.getReason())) {
                         fail("Unschedulable", ref, Objects.toString(condition.getMessage(), ""), List.of());
                         return true;
                     }
                 }
                 for (ContainerStatus container : nonNull(pod.getStatus().getContainerStatuses())) {
-                    var lastTerminated = container.getLastState() == null ? null
+                    var lastTerminated = container.getLastState() == null
+                            ? null
                             : container.getLastState().getTerminated();
-                    var terminated = container.getState() == null ? null : container.getState().getTerminated();
-                    var waiting = container.getState() == null ? null : container.getState().getWaiting();
+                    var terminated = container.getState() == null
+                            ? null
+                            : container.getState().getTerminated();
+                    var waiting = container.getState() == null
+                            ? null
+                            : container.getState().getWaiting();
                     for (var t : java.util.Arrays.asList(terminated, lastTerminated)) {
                         // The kubelet records the kernel's OOM kill as the termination reason.
                         if (t != null && "OOMKilled".equals(t.getReason())) {
-                            fail("OOMKilled", ref, "container " + container.getName() + " exceeded its memory limit"
-                                    + " (exit code " + t.getExitCode() + ", restarts " + container.getRestartCount()
-                                    + ")", logTail(pod, true));
+                            fail(
+                                    "OOMKilled",
+                                    ref,
+                                    "container " + container.getName() + " exceeded its memory limit"
+                                            + " (exit code " + t.getExitCode() + ", restarts "
+                                            + container.getRestartCount()
+                                            + ")",
+                                    logTail(pod, true));
                             return true;
                         }
                     }
-                    if (waiting != null && ("ErrImagePull".equals(waiting.getReason())
-                            || "ImagePullBackOff".equals(waiting.getReason())
-                            || "InvalidImageName".equals(waiting.getReason()))) {
+                    if (waiting != null
+                            && ("ErrImagePull".equals(waiting.getReason())
+                                    || "ImagePullBackOff".equals(waiting.getReason())
+                                    || "InvalidImageName".equals(waiting.getReason()))) {
                         fail(waiting.getReason(), ref, Objects.toString(waiting.getMessage(), ""), List.of());
                         return true;
                     }
                     if (waiting != null && "CrashLoopBackOff".equals(waiting.getReason())) {
-                        String exit = lastTerminated == null ? "" : "exit code " + lastTerminated.getExitCode()
-                                + ", ";
-                        fail("CrashLoopBackOff", ref, exit + "restarts " + container.getRestartCount() + ": "
-                                + Objects.toString(waiting.getMessage(), ""), logTail(pod, true));
+                        String exit = lastTerminated == null ? "" : "exit code " + lastTerminated.getExitCode() + ", ";
+                        fail(
+                                "CrashLoopBackOff",
+                                ref,
+                                exit + "restarts " + container.getRestartCount() + ": "
+                                        + Objects.toString(waiting.getMessage(), ""),
+                                logTail(pod, true));
                         return true;
                     }
-                    boolean running = container.getState() != null && container.getState().getRunning() != null;
+                    boolean running =
+                            container.getState() != null && container.getState().getRunning() != null;
                     String key = pod.getMetadata().getName() + "/" + container.getName();
                     if (running && !Boolean.TRUE.equals(container.getReady())) {
                         long since = unreadySince.computeIfAbsent(key, k -> {
                             // Re-evaluate when the readiness limit passes, even if nothing else changes.
-                            loop.schedule(this::evaluate, options.readinessTimeout().toMillis() + 1,
-                                    TimeUnit.MILLISECONDS);
+                            loop.schedule(
+                                    this::evaluate, options.readinessTimeout().toMillis() + 1, TimeUnit.MILLISECONDS);
                             return now;
                         });
                         if (now - since >= options.readinessTimeout().toNanos()) {
-                            fail("ReadinessNeverTrue", ref, "container " + container.getName() + " running but not"
-                                    + " ready for " + options.readinessTimeout() + lastProbeFailure(pod),
+                            fail(
+                                    "ReadinessNeverTrue",
+                                    ref,
+                                    "container " + container.getName() + " running but not" + " ready for "
+                                            + options.readinessTimeout() + lastProbeFailure(pod),
                                     logTail(pod, false));
                             return true;
                         }
@@ -360,17 +410,24 @@ public final class RolloutWatcher {
 
         private String lastProbeFailure(Pod pod) {
             return podEvents.getStore().list().stream()
-                    .filter(e -> pod.getMetadata().getName().equals(e.getInvolvedObject().getName()))
+                    .filter(e -> pod.getMetadata()
+                            .getName()
+                            .equals(e.getInvolvedObject().getName()))
                     .filter(e -> "Unhealthy".equals(e.getReason()))
-                    .reduce((a, b) -> b).map(e -> " (" + e.getMessage() + ")").orElse("");
+                    .reduce((a, b) -> b)
+                    .map(e -> " (" + e.getMessage() + ")")
+                    .orElse("");
         }
 
         /** The crashing container's last lines; previous: the terminated instance, as {@code kubectl logs -p}. */
         private List<String> logTail(Pod pod, boolean previous) {
-            var log = client.pods().inNamespace(namespace).withName(pod.getMetadata().getName())
+            var log = client.pods()
+                    .inNamespace(namespace)
+                    .withName(pod.getMetadata().getName())
                     .inContainer(CONTAINER);
             try {
-                String text = previous ? log.terminated().tailingLines(LOG_LINES).getLog()
+                String text = previous
+                        ? log.terminated().tailingLines(LOG_LINES).getLog()
                         : log.tailingLines(LOG_LINES).getLog();
                 if (text == null || text.isEmpty()) {
                     return List.of();
@@ -379,8 +436,8 @@ public final class RolloutWatcher {
                 return lines.subList(Math.max(0, lines.size() - LOG_LINES), lines.size());
             } catch (KubernetesClientException e) {
                 // The cause is already known; say why the log is missing rather than failing the report.
-                return List.of("(no log from " + namespace + "/Pod/" + pod.getMetadata().getName() + " container "
-                        + CONTAINER + ": HTTP " + e.getCode() + ")");
+                return List.of("(no log from " + namespace + "/Pod/"
+                        + pod.getMetadata().getName() + " container " + CONTAINER + ": HTTP " + e.getCode() + ")");
             }
         }
 
@@ -416,7 +473,9 @@ public final class RolloutWatcher {
             }
             // The kubelet's "Pulling" event is the only trace of a pull in progress.
             boolean pulling = podEvents.getStore().list().stream()
-                    .anyMatch(e -> pod.getMetadata().getName().equals(e.getInvolvedObject().getName())
+                    .anyMatch(e -> pod.getMetadata()
+                                    .getName()
+                                    .equals(e.getInvolvedObject().getName())
                             && "Pulling".equals(e.getReason()));
             if (pulling) {
                 state = furthest(state, "image pulling");
@@ -431,8 +490,12 @@ public final class RolloutWatcher {
 
         private void fail(String cause, ObjectRef object, String details, List<String> logTail) {
             Duration took = Duration.ofNanos(System.nanoTime() - startNanos);
-            events.accept(DeploymentEvent.of(model, version, object + ": " + cause + (details.isEmpty() ? ""
-                    : " - " + details), new EventDetails.RolloutFailed(cause, logTail)).about(object));
+            events.accept(DeploymentEvent.of(
+                            model,
+                            version,
+                            object + ": " + cause + (details.isEmpty() ? "" : " - " + details),
+                            new EventDetails.RolloutFailed(cause, logTail))
+                    .about(object));
             outcome.complete(new RolloutOutcome.Failed(cause, object, details, logTail, took));
         }
 
@@ -467,7 +530,8 @@ public final class RolloutWatcher {
 
     /** spec.replicas, which the API server defaults to 1. */
     static int desired(Deployment deployment) {
-        Integer replicas = deployment.getSpec() == null ? null : deployment.getSpec().getReplicas();
+        Integer replicas =
+                deployment.getSpec() == null ? null : deployment.getSpec().getReplicas();
         return replicas == null ? 1 : replicas;
     }
 
@@ -482,11 +546,12 @@ public final class RolloutWatcher {
             return false;
         }
         Long generation = deployment.getMetadata().getGeneration();
-        if (generation != null && (status.getObservedGeneration() == null
-                || status.getObservedGeneration() < generation)) {
+        if (generation != null
+                && (status.getObservedGeneration() == null || status.getObservedGeneration() < generation)) {
             return false;
         }
-        return value(status.getUpdatedReplicas()) >= desired && value(status.getAvailableReplicas()) >= desired
+        return value(status.getUpdatedReplicas()) >= desired
+                && value(status.getAvailableReplicas()) >= desired
                 && value(status.getReplicas()) == value(status.getUpdatedReplicas());
     }
 

@@ -36,26 +36,48 @@ final class ContainerWorkload implements Workload {
             throws RolloutException, InterruptedException {
         VersionRef ref = request.ref();
         String object = "local container " + ref.id();
-        String image = request.image().orElseThrow(() -> new RolloutException(object, "no image",
-                "the container runtime runs the version's image; build one first (or use the process runtime)",
-                List.of()));
+        String image = request.image()
+                .orElseThrow(() -> new RolloutException(
+                        object,
+                        "no image",
+                        "the container runtime runs the version's image; build one first (or use the process runtime)",
+                        List.of()));
         try {
             if (request.imageArchive().isPresent()) {
-                String loaded = podman.run(600, "load", "--quiet", "--input", request.imageArchive().get().toString());
+                String loaded = podman.run(
+                        600,
+                        "load",
+                        "--quiet",
+                        "--input",
+                        request.imageArchive().get().toString());
                 // "Loaded image: localhost/models/iris:2" (one line per tag)
-                image = loaded.lines().filter(l -> l.startsWith("Loaded image")).map(l -> l.substring(
-                        l.indexOf(':') + 1).trim()).findFirst().orElse(image);
+                image = loaded.lines()
+                        .filter(l -> l.startsWith("Loaded image"))
+                        .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                        .findFirst()
+                        .orElse(image);
             }
             int port = freePort();
-            List<String> args = new ArrayList<>(List.of("run", "--detach", "--rm", "--network", "host", "--name",
-                    "model-deploy-" + ref.id() + "-" + port, "--env", "MODEL_DEPLOY_VERSION=" + ref.version()));
+            List<String> args = new ArrayList<>(List.of(
+                    "run",
+                    "--detach",
+                    "--rm",
+                    "--network",
+                    "host",
+                    "--name",
+                    "model-deploy-" + ref.id() + "-" + port,
+                    "--env",
+                    "MODEL_DEPLOY_VERSION=" + ref.version()));
             if (injectedErrorRate > 0) {
                 args.addAll(List.of("--env", HarnessOptions.INJECT_ERROR_RATE_ENV + "=" + injectedErrorRate));
             }
             args.addAll(List.of(image, "--host", "127.0.0.1", "--port", Integer.toString(port)));
-            String container = podman.run(120, args.toArray(String[]::new)).lines().reduce((a, b) -> b).orElseThrow();
-            ContainerWorkload workload = new ContainerWorkload(podman, container, URI.create("http://127.0.0.1:"
-                    + port));
+            String container = podman.run(120, args.toArray(String[]::new))
+                    .lines()
+                    .reduce((a, b) -> b)
+                    .orElseThrow();
+            ContainerWorkload workload =
+                    new ContainerWorkload(podman, container, URI.create("http://127.0.0.1:" + port));
             workload.watchExit();
             workload.awaitReady(object, request.timeout());
             return workload;
@@ -71,8 +93,13 @@ final class ContainerWorkload implements Workload {
 
     private void awaitReady(String object, Duration timeout) throws RolloutException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        byte[] probe = Http1Connection.request("GET", "/v2/health/ready", url.getHost() + ":" + url.getPort(), null,
-                "model-deploy-local", new byte[0]);
+        byte[] probe = Http1Connection.request(
+                "GET",
+                "/v2/health/ready",
+                url.getHost() + ":" + url.getPort(),
+                null,
+                "model-deploy-local",
+                new byte[0]);
         while (true) {
             if (exited.isDone()) {
                 throw new RolloutException(object, "container exited", "before it was ready", logTail());
@@ -87,8 +114,8 @@ final class ContainerWorkload implements Workload {
             if (System.nanoTime() > deadline) {
                 List<String> tail = logTail();
                 close();
-                throw new RolloutException(object, "readiness never true", "not ready within "
-                        + timeout.toSeconds() + " s", tail);
+                throw new RolloutException(
+                        object, "readiness never true", "not ready within " + timeout.toSeconds() + " s", tail);
             }
             Thread.sleep(200);
         }

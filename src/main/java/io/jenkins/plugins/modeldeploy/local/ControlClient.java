@@ -47,8 +47,10 @@ final class ControlClient {
         }
     }
 
-    private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-            .connectTimeout(CONNECT_TIMEOUT).build();
+    private final HttpClient http = HttpClient.newBuilder()
+            .version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(CONNECT_TIMEOUT)
+            .build();
     private final URI base;
     private final String token;
     private final String where;
@@ -60,18 +62,29 @@ final class ControlClient {
         this.where = where;
     }
 
-    JsonNode get(String path, Map<String, String> query, Duration timeout, String doing) throws ControlException,
-            InterruptedException {
-        String encoded = query.entrySet().stream().map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8)
-                + "=" + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8)).collect(Collectors.joining("&"));
-        return call(HttpRequest.newBuilder(URI.create(base + path + (encoded.isEmpty() ? "" : "?" + encoded))).GET(),
-                timeout, event -> { }, doing);
+    JsonNode get(String path, Map<String, String> query, Duration timeout, String doing)
+            throws ControlException, InterruptedException {
+        String encoded = query.entrySet().stream()
+                .map(e -> URLEncoder.encode(e.getKey(), StandardCharsets.UTF_8) + "="
+                        + URLEncoder.encode(e.getValue(), StandardCharsets.UTF_8))
+                .collect(Collectors.joining("&"));
+        return call(
+                HttpRequest.newBuilder(URI.create(base + path + (encoded.isEmpty() ? "" : "?" + encoded)))
+                        .GET(),
+                timeout,
+                event -> {},
+                doing);
     }
 
     JsonNode post(String path, JsonNode body, Duration timeout, Consumer<DeploymentEvent> events, String doing)
             throws ControlException, InterruptedException {
-        return call(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString(body.toString())), timeout, events, doing);
+        return call(
+                HttpRequest.newBuilder(URI.create(base + path))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(body.toString())),
+                timeout,
+                events,
+                doing);
     }
 
     /**
@@ -79,12 +92,15 @@ final class ControlClient {
      *
      * @param doing what the call does, for messages ({@code rolling out echo-2})
      */
-    private JsonNode call(HttpRequest.Builder builder, Duration timeout, Consumer<DeploymentEvent> events,
-            String doing) throws ControlException, InterruptedException {
+    private JsonNode call(HttpRequest.Builder builder, Duration timeout, Consumer<DeploymentEvent> events, String doing)
+            throws ControlException, InterruptedException {
         long deadline = System.nanoTime() + timeout.toNanos();
         HttpResponse<InputStream> response;
         try {
-            response = http.send(builder.timeout(timeout).header("Authorization", "Bearer " + token).build(),
+            response = http.send(
+                    builder.timeout(timeout)
+                            .header("Authorization", "Bearer " + token)
+                            .build(),
                     HttpResponse.BodyHandlers.ofInputStream());
         } catch (HttpTimeoutException e) {
             throw unreachable(doing, "no answer within " + seconds(timeout));
@@ -93,14 +109,17 @@ final class ControlClient {
         }
         InputStream body = response.body();
         AtomicBoolean timedOut = new AtomicBoolean();
-        ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
-            timedOut.set(true);
-            try {
-                body.close();
-            } catch (IOException e) {
-                // closing to wake the reader up
-            }
-        }, Math.max(1, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+        ScheduledFuture<?> watchdog = WATCHDOG.schedule(
+                () -> {
+                    timedOut.set(true);
+                    try {
+                        body.close();
+                    } catch (IOException e) {
+                        // closing to wake the reader up
+                    }
+                },
+                Math.max(1, deadline - System.nanoTime()),
+                TimeUnit.NANOSECONDS);
         try (BufferedReader reader = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
             for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                 if (line.isBlank()) {
@@ -121,16 +140,20 @@ final class ControlClient {
             }
             throw unreachable(doing, "the answer ended before its result (HTTP " + response.statusCode() + ")");
         } catch (IOException e) {
-            throw unreachable(doing, timedOut.get() ? "no result within " + seconds(timeout)
-                    : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
+            throw unreachable(
+                    doing,
+                    timedOut.get()
+                            ? "no result within " + seconds(timeout)
+                            : e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage());
         } finally {
             watchdog.cancel(false);
         }
     }
 
     private ControlException unreachable(String doing, String cause) {
-        return new ControlException(ControlError.of(ControlError.Kind.UNREACHABLE, where + " (control API " + base
-                + ") did not answer while " + doing + ": " + cause));
+        return new ControlException(ControlError.of(
+                ControlError.Kind.UNREACHABLE,
+                where + " (control API " + base + ") did not answer while " + doing + ": " + cause));
     }
 
     private static String seconds(Duration duration) {

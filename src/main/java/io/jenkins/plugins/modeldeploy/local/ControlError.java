@@ -17,8 +17,15 @@ import java.util.List;
  */
 record ControlError(Kind kind, String message, String object, String reason, String details, List<String> logTail) {
     enum Kind {
-        ROLLOUT(409), ROUTING(409), TARGET(409), METRICS(409), BAD_REQUEST(400), UNAUTHORIZED(401), NOT_FOUND(404),
-        STOPPING(503), INTERNAL(500),
+        ROLLOUT(409),
+        ROUTING(409),
+        TARGET(409),
+        METRICS(409),
+        BAD_REQUEST(400),
+        UNAUTHORIZED(401),
+        NOT_FOUND(404),
+        STOPPING(503),
+        INTERNAL(500),
         /** Client side only: the daemon did not answer. */
         UNREACHABLE(0);
 
@@ -59,8 +66,13 @@ record ControlError(Kind kind, String message, String object, String reason, Str
             int at = message.indexOf(marker);
             String object = at < 0 ? message : message.substring(0, at);
             String rest = at < 0 ? "" : message.substring(at + marker.length());
-            return new ControlError(Kind.ROLLOUT, message, object, rollout.reason(),
-                    rest.startsWith(" - ") ? rest.substring(3) : "", rollout.logTail());
+            return new ControlError(
+                    Kind.ROLLOUT,
+                    message,
+                    object,
+                    rollout.reason(),
+                    rest.startsWith(" - ") ? rest.substring(3) : "",
+                    rollout.logTail());
         }
         if (e instanceof RoutingException) {
             return of(Kind.ROUTING, message);
@@ -90,8 +102,12 @@ record ControlError(Kind kind, String message, String object, String reason, Str
     static ControlError parse(JsonNode error) {
         List<String> tail = new ArrayList<>();
         error.path("logTail").forEach(line -> tail.add(line.asText()));
-        return new ControlError(Kind.parse(error.path("type").asText()), error.path("message").asText(),
-                error.path("object").asText(""), error.path("reason").asText(""), error.path("details").asText(""),
+        return new ControlError(
+                Kind.parse(error.path("type").asText()),
+                error.path("message").asText(),
+                error.path("object").asText(""),
+                error.path("reason").asText(""),
+                error.path("details").asText(""),
                 tail);
     }
 
@@ -99,8 +115,8 @@ record ControlError(Kind kind, String message, String object, String reason, Str
         if (kind == Kind.ROLLOUT && !reason.isEmpty()) {
             return new RolloutException(object, reason, details, logTail);
         }
-        return new RolloutException(target, kind == Kind.UNREACHABLE ? "local target unreachable" : kind.id(),
-                message, logTail);
+        return new RolloutException(
+                target, kind == Kind.UNREACHABLE ? "local target unreachable" : kind.id(), message, logTail);
     }
 
     TargetException asTarget() {

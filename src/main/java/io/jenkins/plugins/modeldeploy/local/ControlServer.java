@@ -59,7 +59,11 @@ final class ControlServer implements AutoCloseable {
     private final Map<String, Handler> handlers;
     private final BooleanSupplier stopping;
 
-    private ControlServer(HttpServer server, ExecutorService threads, String token, Map<String, Handler> handlers,
+    private ControlServer(
+            HttpServer server,
+            ExecutorService threads,
+            String token,
+            Map<String, Handler> handlers,
             BooleanSupplier stopping) {
         this.server = server;
         this.threads = threads;
@@ -93,19 +97,23 @@ final class ControlServer implements AutoCloseable {
         try (exchange) {
             Answer answer = new Answer(exchange);
             String authorization = exchange.getRequestHeaders().getFirst("Authorization");
-            if (authorization == null || !MessageDigest.isEqual(token, authorization.getBytes(
-                    StandardCharsets.UTF_8))) {
-                answer.fail(ControlError.of(ControlError.Kind.UNAUTHORIZED, "the local target refused the request:"
-                        + (authorization == null ? " no token" : " wrong token") + " (the control API takes the"
-                        + " token from the state directory's token file, readable by the user who started it)"));
+            if (authorization == null
+                    || !MessageDigest.isEqual(token, authorization.getBytes(StandardCharsets.UTF_8))) {
+                answer.fail(
+                        ControlError.of(
+                                ControlError.Kind.UNAUTHORIZED,
+                                "the local target refused the request:"
+                                        + (authorization == null ? " no token" : " wrong token")
+                                        + " (the control API takes the"
+                                        + " token from the state directory's token file, readable by the user who started it)"));
                 return;
             }
             String method = exchange.getRequestMethod();
             String path = exchange.getRequestURI().getPath();
             Handler handler = handlers.get(method + " " + path);
             if (handler == null) {
-                answer.fail(ControlError.of(ControlError.Kind.NOT_FOUND, "the local target has no control request "
-                        + method + " " + path));
+                answer.fail(ControlError.of(
+                        ControlError.Kind.NOT_FOUND, "the local target has no control request " + method + " " + path));
                 return;
             }
             if (stopping.getAsBoolean()) {
@@ -122,7 +130,8 @@ final class ControlServer implements AutoCloseable {
                         throw new BadRequest("the request body is not JSON: " + e.getMessage());
                     }
                 }
-                Request request = new Request(method, path, query(exchange.getRequestURI().getRawQuery()), body);
+                Request request =
+                        new Request(method, path, query(exchange.getRequestURI().getRawQuery()), body);
                 JsonNode result = handler.handle(request, answer::event);
                 answer.finish(result);
             } catch (BadRequest e) {
@@ -147,8 +156,8 @@ final class ControlServer implements AutoCloseable {
             int equals = pair.indexOf('=');
             String name = equals < 0 ? pair : pair.substring(0, equals);
             String value = equals < 0 ? "" : pair.substring(equals + 1);
-            values.put(URLDecoder.decode(name, StandardCharsets.UTF_8), URLDecoder.decode(value,
-                    StandardCharsets.UTF_8));
+            values.put(
+                    URLDecoder.decode(name, StandardCharsets.UTF_8), URLDecoder.decode(value, StandardCharsets.UTF_8));
         }
         return values;
     }

@@ -31,8 +31,14 @@ public record DaemonRecord(long pid, URI gateway, URI control, Path state, Strin
     }
 
     ObjectNode json() {
-        return Wire.JSON.createObjectNode().put("schema", SCHEMA).put("pid", pid).put("gateway", gateway.toString())
-                .put("control", control.toString()).put("state", state.toString()).put("runtime", runtime)
+        return Wire.JSON
+                .createObjectNode()
+                .put("schema", SCHEMA)
+                .put("pid", pid)
+                .put("gateway", gateway.toString())
+                .put("control", control.toString())
+                .put("state", state.toString())
+                .put("runtime", runtime)
                 .put("started", started.toString());
     }
 
@@ -41,9 +47,13 @@ public record DaemonRecord(long pid, URI gateway, URI control, Path state, Strin
             throw new IOException("not a " + SCHEMA + " record");
         }
         try {
-            return new DaemonRecord(node.path("pid").asLong(), URI.create(Wire.text(node, "gateway")),
-                    URI.create(Wire.text(node, "control")), Path.of(Wire.text(node, "state")),
-                    Wire.text(node, "runtime"), Instant.parse(Wire.text(node, "started")));
+            return new DaemonRecord(
+                    node.path("pid").asLong(),
+                    URI.create(Wire.text(node, "gateway")),
+                    URI.create(Wire.text(node, "control")),
+                    Path.of(Wire.text(node, "state")),
+                    Wire.text(node, "runtime"),
+                    Instant.parse(Wire.text(node, "started")));
         } catch (IllegalArgumentException | java.time.DateTimeException e) {
             throw new IOException(e.getMessage(), e);
         }

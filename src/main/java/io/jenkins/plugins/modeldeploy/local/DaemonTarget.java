@@ -40,6 +40,7 @@ public final class DaemonTarget implements Target {
     private static final Duration ROLLOUT_MARGIN = Duration.ofMinutes(5);
     /** Retiring drains the gateway (10 s), then the process (10 s drain, killed 5 s later). */
     private static final Duration RETIRE_TIMEOUT = Duration.ofMinutes(2);
+
     private static final Duration CALL_TIMEOUT = Duration.ofSeconds(60);
 
     private final DaemonRecord record;
@@ -68,21 +69,34 @@ public final class DaemonTarget implements Target {
     @Override
     public DeployedVersion rollout(RolloutRequest request) throws RolloutException, InterruptedException {
         try {
-            return Wire.deployed(control.post("/v1/rollout", Wire.request(request), request.timeout().plus(
-                    ROLLOUT_MARGIN), events, "rolling out " + request.ref().id()));
+            return Wire.deployed(control.post(
+                    "/v1/rollout",
+                    Wire.request(request),
+                    request.timeout().plus(ROLLOUT_MARGIN),
+                    events,
+                    "rolling out " + request.ref().id()));
         } catch (ControlClient.ControlException e) {
-            throw e.error().asRollout("local target " + record.state() + " rolling out " + request.ref().id());
+            throw e.error()
+                    .asRollout("local target " + record.state() + " rolling out "
+                            + request.ref().id());
         } catch (IOException e) {
-            throw new RolloutException("local target " + record.state(), "unreadable answer", "rolling out "
-                    + request.ref().id() + ": " + e.getMessage(), List.of());
+            throw new RolloutException(
+                    "local target " + record.state(),
+                    "unreadable answer",
+                    "rolling out " + request.ref().id() + ": " + e.getMessage(),
+                    List.of());
         }
     }
 
     @Override
     public void retire(VersionRef version, RetireMode mode) throws TargetException {
         try {
-            control.post("/v1/retire", ref(version).put("mode", mode.name()), RETIRE_TIMEOUT, events, (mode
-                    == RetireMode.REMOVE ? "removing " : "scaling to zero ") + version.id());
+            control.post(
+                    "/v1/retire",
+                    ref(version).put("mode", mode.name()),
+                    RETIRE_TIMEOUT,
+                    events,
+                    (mode == RetireMode.REMOVE ? "removing " : "scaling to zero ") + version.id());
         } catch (ControlClient.ControlException e) {
             throw e.error().asTarget();
         } catch (InterruptedException e) {
@@ -92,16 +106,22 @@ public final class DaemonTarget implements Target {
     }
 
     @Override
-    public DeployedVersion restore(VersionRef version, Duration timeout) throws RolloutException,
-            InterruptedException {
+    public DeployedVersion restore(VersionRef version, Duration timeout) throws RolloutException, InterruptedException {
         try {
-            return Wire.deployed(control.post("/v1/restore", ref(version).put("timeoutMillis", timeout.toMillis()),
-                    timeout.plus(ROLLOUT_MARGIN), events, "restoring " + version.id()));
+            return Wire.deployed(control.post(
+                    "/v1/restore",
+                    ref(version).put("timeoutMillis", timeout.toMillis()),
+                    timeout.plus(ROLLOUT_MARGIN),
+                    events,
+                    "restoring " + version.id()));
         } catch (ControlClient.ControlException e) {
             throw e.error().asRollout("local target " + record.state() + " restoring " + version.id());
         } catch (IOException e) {
-            throw new RolloutException("local target " + record.state(), "unreadable answer", "restoring "
-                    + version.id() + ": " + e.getMessage(), List.of());
+            throw new RolloutException(
+                    "local target " + record.state(),
+                    "unreadable answer",
+                    "restoring " + version.id() + ": " + e.getMessage(),
+                    List.of());
         }
     }
 
@@ -111,7 +131,11 @@ public final class DaemonTarget implements Target {
      */
     public void injectErrors(VersionRef version, double rate) throws TargetException, InterruptedException {
         try {
-            control.post("/v1/inject-errors", ref(version).put("rate", rate), CALL_TIMEOUT, events,
+            control.post(
+                    "/v1/inject-errors",
+                    ref(version).put("rate", rate),
+                    CALL_TIMEOUT,
+                    events,
                     "injecting errors into " + version.id());
         } catch (ControlClient.ControlException e) {
             throw e.error().asTarget();
@@ -133,13 +157,18 @@ public final class DaemonTarget implements Target {
     public Optional<MetricsSource> metrics(double sloP99Ms) {
         return Optional.of((model, version) -> {
             try {
-                return Wire.stats(control.get("/v1/metrics", Map.of("model", model, "version", version),
-                        CALL_TIMEOUT, "reading the counters of " + model + "-" + version));
+                return Wire.stats(control.get(
+                        "/v1/metrics",
+                        Map.of("model", model, "version", version),
+                        CALL_TIMEOUT,
+                        "reading the counters of " + model + "-" + version));
             } catch (ControlClient.ControlException e) {
                 throw e.error().asMetrics();
             } catch (IOException e) {
-                throw new MetricsException("unreadable counters of " + model + "-" + version + " from "
-                        + describe() + ": " + e.getMessage(), e);
+                throw new MetricsException(
+                        "unreadable counters of " + model + "-" + version + " from " + describe() + ": "
+                                + e.getMessage(),
+                        e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new MetricsException("interrupted while reading the counters of " + model + "-" + version, e);
@@ -151,8 +180,8 @@ public final class DaemonTarget implements Target {
     public List<ModelStatus> status(Duration timeout) throws TargetException {
         try {
             List<ModelStatus> models = new ArrayList<>();
-            for (JsonNode model : control.get("/v1/status", Map.of(), timeout, "reading the status").path(
-                    "models")) {
+            for (JsonNode model : control.get("/v1/status", Map.of(), timeout, "reading the status")
+                    .path("models")) {
                 models.add(Wire.status(model));
             }
             return models;
@@ -172,8 +201,7 @@ public final class DaemonTarget implements Target {
 
     /** Nothing to release: every call is its own request. */
     @Override
-    public void close() {
-    }
+    public void close() {}
 
     /** The gateway's routes, changed in the daemon (which persists them), read from it. */
     private final class Router implements TrafficRouter {
@@ -194,13 +222,17 @@ public final class DaemonTarget implements Target {
         @Override
         public Map<String, Integer> currentWeights(String model) throws RoutingException {
             try {
-                return Wire.weights(control.get("/v1/router/weights", Map.of("model", model), CALL_TIMEOUT,
-                        "reading the weights of " + model).path("weights"));
+                return Wire.weights(control.get(
+                                "/v1/router/weights",
+                                Map.of("model", model),
+                                CALL_TIMEOUT,
+                                "reading the weights of " + model)
+                        .path("weights"));
             } catch (ControlClient.ControlException e) {
                 throw e.error().asRouting();
             } catch (IOException e) {
-                throw new RoutingException("unreadable weights of " + model + " from " + describe() + ": "
-                        + e.getMessage(), e);
+                throw new RoutingException(
+                        "unreadable weights of " + model + " from " + describe() + ": " + e.getMessage(), e);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 throw new RoutingException("interrupted while reading the weights of " + model, e);
@@ -219,8 +251,10 @@ public final class DaemonTarget implements Target {
 
         @Override
         public void remove(String model) throws RoutingException {
-            call("/v1/router/remove", Wire.JSON.createObjectNode().put("model", model), "removing the routes of "
-                    + model);
+            call(
+                    "/v1/router/remove",
+                    Wire.JSON.createObjectNode().put("model", model),
+                    "removing the routes of " + model);
         }
 
         private void call(String path, ObjectNode body, String doing) throws RoutingException {

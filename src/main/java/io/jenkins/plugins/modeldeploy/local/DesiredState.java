@@ -26,7 +26,10 @@ import java.util.OptionalLong;
 final class DesiredState {
     static final String SCHEMA = "model-deploy.local-desired/v1";
 
-    enum Want { RUNNING, SCALED_TO_ZERO }
+    enum Want {
+        RUNNING,
+        SCALED_TO_ZERO
+    }
 
     /**
      * @param asked    the rollout request as the caller sent it (what a repeated rollout is compared with)
@@ -34,8 +37,8 @@ final class DesiredState {
      * @param pid      the harness process while it runs (what a daemon that died leaves behind and the next one
      *                 stops)
      */
-    record Version(RolloutRequest asked, Optional<Path> snapshot, Want want, OptionalLong pid,
-            Optional<String> container) {
+    record Version(
+            RolloutRequest asked, Optional<Path> snapshot, Want want, OptionalLong pid, Optional<String> container) {
         /** The request the target runs: the caller's, on the copy of the model files when there is one. */
         RolloutRequest runs() {
             return snapshot.map(dir -> LocalDaemon.onDirectory(asked, dir)).orElse(asked);
@@ -46,9 +49,11 @@ final class DesiredState {
         }
 
         Version withWorkload(Optional<String> workload) {
-            OptionalLong processId = workload.filter(w -> w.startsWith("pid ")).map(w -> OptionalLong.of(
-                    Long.parseLong(w.substring(4)))).orElse(OptionalLong.empty());
-            Optional<String> containerId = workload.filter(w -> w.startsWith("container ")).map(w -> w.substring(10));
+            OptionalLong processId = workload.filter(w -> w.startsWith("pid "))
+                    .map(w -> OptionalLong.of(Long.parseLong(w.substring(4))))
+                    .orElse(OptionalLong.empty());
+            Optional<String> containerId =
+                    workload.filter(w -> w.startsWith("container ")).map(w -> w.substring(10));
             return new Version(asked, snapshot, want, processId, containerId);
         }
     }
@@ -87,16 +92,19 @@ final class DesiredState {
             RolloutRequest asked = Wire.request(node.path("request"));
             Optional<Path> snapshot = Wire.optional(node, "snapshot").map(Path::of);
             Want want = Want.valueOf(node.path("want").asText(Want.RUNNING.name()));
-            OptionalLong pid = node.path("pid").isNumber() ? OptionalLong.of(node.path("pid").asLong())
+            OptionalLong pid = node.path("pid").isNumber()
+                    ? OptionalLong.of(node.path("pid").asLong())
                     : OptionalLong.empty();
-            state.versions.put(asked.ref(), new Version(asked, snapshot, want, pid, Wire.optional(node,
-                    "container")));
+            state.versions.put(asked.ref(), new Version(asked, snapshot, want, pid, Wire.optional(node, "container")));
         }
         var models = root.path("routes").fields();
         while (models.hasNext()) {
             var entry = models.next();
-            state.routes.put(entry.getKey(), new Routes(Wire.strings(entry.getValue(), "versions"),
-                    Wire.weights(entry.getValue().path("weights"))));
+            state.routes.put(
+                    entry.getKey(),
+                    new Routes(
+                            Wire.strings(entry.getValue(), "versions"),
+                            Wire.weights(entry.getValue().path("weights"))));
         }
         return state;
     }
@@ -123,7 +131,9 @@ final class DesiredState {
             r.versions().forEach(node.putArray("versions")::add);
             node.set("weights", Wire.weights(r.weights()));
         });
-        LocalState.write(file, Wire.JSON.writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(root),
+        LocalState.write(
+                file,
+                Wire.JSON.writer().with(SerializationFeature.INDENT_OUTPUT).writeValueAsBytes(root),
                 true);
     }
 

@@ -25,7 +25,9 @@ public final class ExampleModels {
      */
     public static Path defaultRoot() {
         String home = System.getenv("MODEL_DEPLOY_HOME");
-        return (home != null && !home.isBlank() ? Path.of(home) : Path.of("")).resolve("examples").toAbsolutePath();
+        return (home != null && !home.isBlank() ? Path.of(home) : Path.of(""))
+                .resolve("examples")
+                .toAbsolutePath();
     }
 
     /** Copies {@code root/name} into {@code workDir/name} (no trained artefacts, no caches) and returns the copy. */
@@ -50,7 +52,9 @@ public final class ExampleModels {
             public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
                 String fileName = String.valueOf(file.getFileName());
                 if (!fileName.equals("model.pkl") && !fileName.equals("model.rds")) {
-                    Files.copy(file, target.resolve(source.relativize(file).toString()),
+                    Files.copy(
+                            file,
+                            target.resolve(source.relativize(file).toString()),
                             StandardCopyOption.REPLACE_EXISTING);
                 }
                 return FileVisitResult.CONTINUE;
@@ -69,7 +73,9 @@ public final class ExampleModels {
         } else {
             throw new IOException("no train.py or train.R in " + exampleDir);
         }
-        Process process = new ProcessBuilder(command).directory(exampleDir.toFile()).redirectErrorStream(true)
+        Process process = new ProcessBuilder(command)
+                .directory(exampleDir.toFile())
+                .redirectErrorStream(true)
                 .start();
         String output;
         try (var in = process.getInputStream()) {
@@ -78,8 +84,8 @@ public final class ExampleModels {
         try {
             if (!process.waitFor(TRAIN_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
-                throw new IOException("training " + exampleDir.getFileName() + " took longer than "
-                        + TRAIN_TIMEOUT_SECONDS + " s");
+                throw new IOException(
+                        "training " + exampleDir.getFileName() + " took longer than " + TRAIN_TIMEOUT_SECONDS + " s");
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

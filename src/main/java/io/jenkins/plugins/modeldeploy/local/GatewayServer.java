@@ -53,8 +53,8 @@ final class GatewayServer implements AutoCloseable {
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private volatile boolean running = true;
 
-    private GatewayServer(ServerSocket listener, ExecutorService threads, Handler handler, Rejections rejections,
-            long maxBodyBytes) {
+    private GatewayServer(
+            ServerSocket listener, ExecutorService threads, Handler handler, Rejections rejections, long maxBodyBytes) {
         this.listener = listener;
         this.threads = threads;
         this.handler = handler;
@@ -62,8 +62,7 @@ final class GatewayServer implements AutoCloseable {
         this.maxBodyBytes = maxBodyBytes;
     }
 
-    static GatewayServer start(int port, Handler handler, Rejections rejections, long maxBodyBytes)
-            throws IOException {
+    static GatewayServer start(int port, Handler handler, Rejections rejections, long maxBodyBytes) throws IOException {
         ServerSocket listener = new ServerSocket();
         listener.setReuseAddress(true);
         listener.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 1024);
@@ -109,8 +108,7 @@ final class GatewayServer implements AutoCloseable {
                 if (exchange == null) {
                     return; // the client closed its keep-alive connection
                 }
-                Response response = exchange.rejection != null ? exchange.rejection
-                        : handler.handle(exchange.request);
+                Response response = exchange.rejection != null ? exchange.rejection : handler.handle(exchange.request);
                 boolean head = exchange.request != null && "HEAD".equals(exchange.request.method());
                 out.write(encode(response, exchange.close, head));
                 out.flush();
@@ -152,8 +150,10 @@ final class GatewayServer implements AutoCloseable {
         for (String line = readLine(in, false); !line.isEmpty(); line = readLine(in, false)) {
             headerBytes += line.length() + 2;
             if (headerBytes > MAX_HEADER_BYTES) {
-                return new Exchange(null, rejections.reject(431, "request headers larger than " + MAX_HEADER_BYTES
-                        + " bytes"), true);
+                return new Exchange(
+                        null,
+                        rejections.reject(431, "request headers larger than " + MAX_HEADER_BYTES + " bytes"),
+                        true);
             }
             int colon = line.indexOf(':');
             if (colon <= 0) {
@@ -169,17 +169,18 @@ final class GatewayServer implements AutoCloseable {
                         return new Exchange(null, rejections.reject(400, "Content-Length is not a number"), true);
                     }
                 }
-                case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
-                case "connection" -> close = value.equalsIgnoreCase("close")
-                        || http10 && !value.equalsIgnoreCase("keep-alive");
+                case "transfer-encoding" ->
+                    chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+                case "connection" ->
+                    close = value.equalsIgnoreCase("close") || http10 && !value.equalsIgnoreCase("keep-alive");
                 case "expect" -> expectContinue = value.equalsIgnoreCase("100-continue");
                 case "content-type" -> contentType = value;
-                default -> { }
+                default -> {}
             }
         }
         if (!chunked && length > maxBodyBytes) {
-            return new Exchange(null, rejections.reject(413, "request body larger than " + maxBodyBytes
-                    + " bytes"), true);
+            return new Exchange(
+                    null, rejections.reject(413, "request body larger than " + maxBodyBytes + " bytes"), true);
         }
         if (expectContinue) {
             out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
@@ -189,8 +190,8 @@ final class GatewayServer implements AutoCloseable {
         if (chunked) {
             body = readChunked(in);
             if (body == null) {
-                return new Exchange(null, rejections.reject(413, "request body larger than " + maxBodyBytes
-                        + " bytes"), true);
+                return new Exchange(
+                        null, rejections.reject(413, "request body larger than " + maxBodyBytes + " bytes"), true);
             }
         } else {
             body = in.readNBytes((int) length);
@@ -257,12 +258,18 @@ final class GatewayServer implements AutoCloseable {
     }
 
     private static byte[] encode(Response response, boolean close, boolean head) {
-        StringBuilder text = new StringBuilder(256).append("HTTP/1.1 ").append(response.status()).append(' ')
-                .append(reason(response.status())).append("\r\n");
+        StringBuilder text = new StringBuilder(256)
+                .append("HTTP/1.1 ")
+                .append(response.status())
+                .append(' ')
+                .append(reason(response.status()))
+                .append("\r\n");
         if (response.contentType() != null) {
             text.append("Content-Type: ").append(response.contentType()).append("\r\n");
         }
-        response.headers().forEach((name, value) -> text.append(name).append(": ").append(value).append("\r\n"));
+        response.headers()
+                .forEach((name, value) ->
+                        text.append(name).append(": ").append(value).append("\r\n"));
         text.append("Content-Length: ").append(response.body().length).append("\r\n");
         if (close) {
             text.append("Connection: close\r\n");

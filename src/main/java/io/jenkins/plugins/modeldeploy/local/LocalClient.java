@@ -32,7 +32,8 @@ public final class LocalClient {
     /** The state directory when none is named: {@code $MODEL_DEPLOY_STATE}, else {@code ~/.model-deploy/local}. */
     public static Path defaultState() {
         String configured = System.getenv("MODEL_DEPLOY_STATE");
-        return configured != null && !configured.isBlank() ? Path.of(configured)
+        return configured != null && !configured.isBlank()
+                ? Path.of(configured)
                 : Path.of(System.getProperty("user.home"), ".model-deploy", "local");
     }
 
@@ -47,16 +48,20 @@ public final class LocalClient {
             throw notRunning(dir, "");
         }
         if (!record.get().processAlive()) {
-            throw notRunning(dir, " (the one started at " + record.get().started() + " as pid " + record.get().pid()
-                    + " is gone)");
+            throw notRunning(
+                    dir,
+                    " (the one started at " + record.get().started() + " as pid "
+                            + record.get().pid() + " is gone)");
         }
         ControlClient control = new ControlClient(record.get().control(), token(dir), where(dir));
         try {
             control.get("/v1/daemon", Map.of(), PING_TIMEOUT, "connecting");
         } catch (ControlClient.ControlException e) {
             if (e.error().kind() == ControlError.Kind.UNREACHABLE) {
-                throw notRunning(dir, " (pid " + record.get().pid() + " does not answer on "
-                        + record.get().control() + ")");
+                throw notRunning(
+                        dir,
+                        " (pid " + record.get().pid() + " does not answer on "
+                                + record.get().control() + ")");
             }
             throw new TargetException(e.getMessage());
         } catch (InterruptedException e) {
@@ -74,9 +79,10 @@ public final class LocalClient {
             return Optional.empty();
         }
         try {
-            JsonNode info = new ControlClient(record.get().control(), token(dir), where(dir)).get("/v1/daemon",
-                    Map.of(), PING_TIMEOUT, "reading its status");
-            return info.path("pid").asLong() == record.get().pid() ? Optional.of(new Running(record.get(), info))
+            JsonNode info = new ControlClient(record.get().control(), token(dir), where(dir))
+                    .get("/v1/daemon", Map.of(), PING_TIMEOUT, "reading its status");
+            return info.path("pid").asLong() == record.get().pid()
+                    ? Optional.of(new Running(record.get(), info))
                     : Optional.empty();
         } catch (ControlClient.ControlException e) {
             if (e.error().kind() == ControlError.Kind.UNREACHABLE) {
@@ -110,14 +116,18 @@ public final class LocalClient {
                     // a stale record left behind is harmless: the next start replaces it
                 }
             }
-            throw new TargetException("no local target is running on " + dir.root() + record.map(r -> " (removed"
-                    + " the record of pid " + r.pid() + ", which is gone)").orElse(""));
+            throw new TargetException("no local target is running on " + dir.root()
+                    + record.map(r -> " (removed" + " the record of pid " + r.pid() + ", which is gone)")
+                            .orElse(""));
         }
         long pid = record.get().pid();
         List<ProcessHandle> versions = new ArrayList<>();
         Optional<Running> running = running(state);
-        if (running.isEmpty() && !ProcessHandle.of(pid).flatMap(h -> h.info().commandLine()).map(c -> c.contains(
-                dir.root().toString())).orElse(false)) {
+        if (running.isEmpty()
+                && !ProcessHandle.of(pid)
+                        .flatMap(h -> h.info().commandLine())
+                        .map(c -> c.contains(dir.root().toString()))
+                        .orElse(false)) {
             throw new TargetException("the local target recorded on " + dir.root() + " (pid " + pid + ") does not"
                     + " answer, and pid " + pid + " does not look like it; nothing was stopped (remove "
                     + dir.record() + " if that process is not the daemon)");
@@ -176,13 +186,14 @@ public final class LocalClient {
      */
     public static Optional<ImagePlan> imagePlan(Target target, ModelVersion version, Consumer<String> log)
             throws ImageBuildException, InterruptedException {
-        if (!(target instanceof DaemonTarget daemon) || !daemon.daemon().runtime().equals(LocalDaemon.CONTAINER)) {
+        if (!(target instanceof DaemonTarget daemon)
+                || !daemon.daemon().runtime().equals(LocalDaemon.CONTAINER)) {
             return Optional.empty();
         }
         Path base = BaseImageCache.tar(version.spec().runtime(), log);
         Path tar = new LocalState(daemon.daemon().state()).images().resolve(version.id() + ".tar");
-        return Optional.of(new ImagePlan(version, new BaseImage.Tar(base), "localhost/models/" + version.name(),
-                new ImageTarget.Tar(tar)));
+        return Optional.of(new ImagePlan(
+                version, new BaseImage.Tar(base), "localhost/models/" + version.name(), new ImageTarget.Tar(tar)));
     }
 
     private static String token(LocalState dir) throws TargetException {

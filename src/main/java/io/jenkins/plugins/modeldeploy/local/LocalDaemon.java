@@ -62,6 +62,7 @@ public final class LocalDaemon implements AutoCloseable {
     private static final Duration MAX_BACKOFF = Duration.ofSeconds(60);
     /** A restarted version that lives this long starts its backoff from the beginning at its next crash. */
     private static final Duration STABLE_AFTER = Duration.ofSeconds(60);
+
     private static final Duration ORPHAN_DRAIN = Duration.ofSeconds(15);
 
     /**
@@ -75,8 +76,9 @@ public final class LocalDaemon implements AutoCloseable {
         private final Optional<DaemonRecord> running;
 
         AlreadyRunningException(LocalState state, Optional<DaemonRecord> running) {
-            super("a local target is already running on " + state.root() + running.map(r -> " (pid " + r.pid()
-                    + ", gateway " + r.gateway() + ")").orElse(" (it holds " + state.lock() + ")"));
+            super("a local target is already running on " + state.root()
+                    + running.map(r -> " (pid " + r.pid() + ", gateway " + r.gateway() + ")")
+                            .orElse(" (it holds " + state.lock() + ")"));
             this.running = running;
         }
 
@@ -115,8 +117,14 @@ public final class LocalDaemon implements AutoCloseable {
     private ControlServer control;
     private DaemonRecord record;
 
-    private LocalDaemon(LocalState state, FileChannel lockChannel, FileLock lock, DesiredState desired,
-            String runtime, Optional<Podman> podman, Consumer<String> log) {
+    private LocalDaemon(
+            LocalState state,
+            FileChannel lockChannel,
+            FileLock lock,
+            DesiredState desired,
+            String runtime,
+            Optional<Podman> podman,
+            Consumer<String> log) {
         this.state = state;
         this.lockChannel = lockChannel;
         this.lock = lock;
@@ -142,8 +150,8 @@ public final class LocalDaemon implements AutoCloseable {
      *
      * @param log the daemon's log lines
      */
-    public static LocalDaemon start(Options options, Consumer<String> log) throws IOException,
-            AlreadyRunningException, InterruptedException {
+    public static LocalDaemon start(Options options, Consumer<String> log)
+            throws IOException, AlreadyRunningException, InterruptedException {
         LocalState state = new LocalState(options.state());
         state.create();
         FileChannel channel = FileChannel.open(state.lock(), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
@@ -161,8 +169,7 @@ public final class LocalDaemon implements AutoCloseable {
         try {
             DesiredState desired = DesiredState.load(state.desired());
             String runtime = runtime(options, desired, state);
-            Optional<Podman> podman = runtime.equals(CONTAINER) ? Optional.of(Podman.projectLocal())
-                    : Optional.empty();
+            Optional<Podman> podman = runtime.equals(CONTAINER) ? Optional.of(Podman.projectLocal()) : Optional.empty();
             daemon = new LocalDaemon(state, channel, lock, desired, runtime, podman, log);
             daemon.begin(options.port());
             return daemon;
@@ -183,9 +190,12 @@ public final class LocalDaemon implements AutoCloseable {
         if (!runtime.equals(PROCESS) && !runtime.equals(CONTAINER)) {
             throw new IOException("unknown runtime \"" + runtime + "\" (process or container)");
         }
-        if (last.isPresent() && !last.get().equals(runtime) && !desired.versions().isEmpty()) {
-            throw new IOException("the versions kept in " + state.root() + " run as " + (last.get().equals(PROCESS)
-                    ? "harness processes" : "podman containers") + "; start with --runtime " + last.get()
+        if (last.isPresent()
+                && !last.get().equals(runtime)
+                && !desired.versions().isEmpty()) {
+            throw new IOException("the versions kept in " + state.root() + " run as "
+                    + (last.get().equals(PROCESS) ? "harness processes" : "podman containers")
+                    + "; start with --runtime " + last.get()
                     + ", or use another --state directory");
         }
         return runtime;
@@ -199,16 +209,16 @@ public final class LocalDaemon implements AutoCloseable {
         gateway = startGateway(port);
         target = podman.isPresent()
                 ? LocalTarget.withContainers(gateway, podman.get(), state.releases(), this::publish)
-                : new LocalTarget(gateway, HarnessOptions.loopback(), state.releases(), this::publish,
-                        line -> log.accept(line));
+                : new LocalTarget(
+                        gateway, HarnessOptions.loopback(), state.releases(), this::publish, line -> log.accept(line));
         target.onCrash(this::crashed);
         restoreVersions();
         desired.port(gateway.baseUri().getPort());
         desired.runtime(runtime);
         desired.save();
         control = ControlServer.start(token, handlers(), () -> stopping);
-        record = new DaemonRecord(ProcessHandle.current().pid(), gateway.baseUri(), control.uri(), state.root(),
-                runtime, Instant.now());
+        record = new DaemonRecord(
+                ProcessHandle.current().pid(), gateway.baseUri(), control.uri(), state.root(), runtime, Instant.now());
         record.write(state);
         log.accept("local target ready: gateway " + gateway.baseUri() + ", control " + control.uri());
     }
@@ -218,8 +228,8 @@ public final class LocalDaemon implements AutoCloseable {
             try {
                 return LocalGateway.start(port.getAsInt());
             } catch (IOException e) {
-                throw new IOException("the gateway cannot listen on 127.0.0.1:" + port.getAsInt() + ": "
-                        + e.getMessage(), e);
+                throw new IOException(
+                        "the gateway cannot listen on 127.0.0.1:" + port.getAsInt() + ": " + e.getMessage(), e);
             }
         }
         if (desired.port().isPresent()) {
@@ -236,16 +246,30 @@ public final class LocalDaemon implements AutoCloseable {
     /** Stops the harness processes (or containers) a daemon that died on this directory left behind. */
     private void stopOrphans() {
         for (DesiredState.Version version : desired.versions()) {
-            version.pid().ifPresent(pid -> ProcessHandle.of(pid).filter(ProcessHandle::isAlive).filter(handle ->
-                    handle.info().commandLine().map(c -> c.contains("mdharness") && c.contains(
-                            "model-deploy-" + version.asked().ref().id())).orElse(false)).ifPresent(handle -> {
+            version.pid()
+                    .ifPresent(pid -> ProcessHandle.of(pid)
+                            .filter(ProcessHandle::isAlive)
+                            .filter(handle -> handle.info()
+                                    .commandLine()
+                                    .map(c -> c.contains("mdharness")
+                                            && c.contains("model-deploy-"
+                                                    + version.asked().ref().id()))
+                                    .orElse(false))
+                            .ifPresent(handle -> {
                                 log.accept("stopping " + version.asked().ref().id() + " (pid " + pid + "), left"
                                         + " running by a daemon that died");
                                 stopProcess(handle, ORPHAN_DRAIN);
                             }));
             if (version.container().isPresent() && podman.isPresent()) {
                 try {
-                    podman.get().run(60, "stop", "--ignore", "--time", "15", version.container().get());
+                    podman.get()
+                            .run(
+                                    60,
+                                    "stop",
+                                    "--ignore",
+                                    "--time",
+                                    "15",
+                                    version.container().get());
                 } catch (IOException e) {
                     log.accept("cannot stop container " + version.container().get() + ": " + e.getMessage());
                 } catch (InterruptedException e) {
@@ -288,7 +312,8 @@ public final class LocalDaemon implements AutoCloseable {
                     try {
                         target.rollout(version.runs());
                         desired.put(version.withWorkload(target.workload(ref)));
-                        log.accept(ref.id() + " is back (" + target.workload(ref).orElse("?") + ")");
+                        log.accept(
+                                ref.id() + " is back (" + target.workload(ref).orElse("?") + ")");
                     } catch (RolloutException e) {
                         log.accept(ref.id() + " did not come back: " + e.getMessage());
                         scheduleRestart(ref);
@@ -306,8 +331,7 @@ public final class LocalDaemon implements AutoCloseable {
         } finally {
             starters.shutdownNow();
         }
-        desired.routes().forEach((model, routes) -> gateway.restoreRoutes(model, routes.versions(),
-                routes.weights()));
+        desired.routes().forEach((model, routes) -> gateway.restoreRoutes(model, routes.versions(), routes.weights()));
     }
 
     // --- the operations ------------------------------------------------------------------------------------------
@@ -328,16 +352,23 @@ public final class LocalDaemon implements AutoCloseable {
             Optional<Path> snapshot = runtime.equals(PROCESS) ? Optional.of(snapshot(asked)) : Optional.empty();
             DeployedVersion deployed;
             try {
-                deployed = target.rollout(snapshot.map(dir -> onDirectory(asked, dir)).orElse(asked));
+                deployed = target.rollout(
+                        snapshot.map(dir -> onDirectory(asked, dir)).orElse(asked));
             } catch (RolloutException e) {
-                if (snapshot.isPresent() && !current.flatMap(DesiredState.Version::snapshot).equals(snapshot)) {
+                if (snapshot.isPresent()
+                        && !current.flatMap(DesiredState.Version::snapshot).equals(snapshot)) {
                     deleteQuietly(snapshot.get());
                 }
                 throw e;
             }
             restarts.remove(ref);
-            desired.put(new DesiredState.Version(asked, snapshot, DesiredState.Want.RUNNING,
-                    java.util.OptionalLong.empty(), Optional.empty()).withWorkload(target.workload(ref)));
+            desired.put(new DesiredState.Version(
+                            asked,
+                            snapshot,
+                            DesiredState.Want.RUNNING,
+                            java.util.OptionalLong.empty(),
+                            Optional.empty())
+                    .withWorkload(target.workload(ref)));
             save();
             deleteOtherSnapshots(ref, snapshot);
             return deployed;
@@ -356,11 +387,12 @@ public final class LocalDaemon implements AutoCloseable {
             if (mode == RetireMode.REMOVE) {
                 desired.remove(ref);
                 deleteQuietly(state.versions().resolve(ref.model()).resolve(ref.version()));
-                known.flatMap(v -> v.asked().imageArchive()).filter(a -> a.toAbsolutePath().startsWith(
-                        state.images())).ifPresent(LocalDaemon::deleteQuietly);
+                known.flatMap(v -> v.asked().imageArchive())
+                        .filter(a -> a.toAbsolutePath().startsWith(state.images()))
+                        .ifPresent(LocalDaemon::deleteQuietly);
             } else {
-                known.ifPresent(v -> desired.put(v.wanting(DesiredState.Want.SCALED_TO_ZERO).withWorkload(
-                        Optional.empty())));
+                known.ifPresent(v ->
+                        desired.put(v.wanting(DesiredState.Want.SCALED_TO_ZERO).withWorkload(Optional.empty())));
             }
             desired.routesFrom(gateway);
             save();
@@ -375,8 +407,9 @@ public final class LocalDaemon implements AutoCloseable {
         try {
             DeployedVersion deployed = target.restore(ref, timeout);
             restarts.remove(ref);
-            desired.version(ref).ifPresent(v -> desired.put(v.wanting(DesiredState.Want.RUNNING).withWorkload(
-                    target.workload(ref))));
+            desired.version(ref)
+                    .ifPresent(v ->
+                            desired.put(v.wanting(DesiredState.Want.RUNNING).withWorkload(target.workload(ref))));
             save();
             return deployed;
         } finally {
@@ -400,7 +433,10 @@ public final class LocalDaemon implements AutoCloseable {
     // --- supervision ---------------------------------------------------------------------------------------------
 
     private void crashed(VersionRef ref) {
-        if (stopping || desired.version(ref).map(v -> v.want() != DesiredState.Want.RUNNING).orElse(true)) {
+        if (stopping
+                || desired.version(ref)
+                        .map(v -> v.want() != DesiredState.Want.RUNNING)
+                        .orElse(true)) {
             return;
         }
         scheduleRestart(ref);
@@ -411,8 +447,11 @@ public final class LocalDaemon implements AutoCloseable {
             return;
         }
         long now = System.nanoTime();
-        Backoff next = restarts.compute(ref, (r, last) -> last != null && now - last.startedNanos()
-                < STABLE_AFTER.toNanos() ? new Backoff(last.attempt() + 1, now) : new Backoff(1, now));
+        Backoff next = restarts.compute(
+                ref,
+                (r, last) -> last != null && now - last.startedNanos() < STABLE_AFTER.toNanos()
+                        ? new Backoff(last.attempt() + 1, now)
+                        : new Backoff(1, now));
         log.accept("restarting " + ref.id() + " in " + next.delay().toSeconds() + " s (attempt " + next.attempt()
                 + "); the gateway skips it meanwhile");
         try {
@@ -427,8 +466,11 @@ public final class LocalDaemon implements AutoCloseable {
         versionLock.lock();
         try {
             Optional<DesiredState.Version> version = desired.version(ref);
-            if (stopping || restarts.get(ref) != scheduled || version.isEmpty()
-                    || version.get().want() != DesiredState.Want.RUNNING || target.isRunning(ref)) {
+            if (stopping
+                    || restarts.get(ref) != scheduled
+                    || version.isEmpty()
+                    || version.get().want() != DesiredState.Want.RUNNING
+                    || target.isRunning(ref)) {
                 return; // stopping, or a rollout, retire or restore came first
             }
             restarts.put(ref, new Backoff(scheduled.attempt(), System.nanoTime()));
@@ -466,8 +508,10 @@ public final class LocalDaemon implements AutoCloseable {
     private Path snapshot(RolloutRequest asked) throws RolloutException {
         VersionRef ref = asked.ref();
         ModelSpec spec = asked.version().spec();
-        Path dir = state.versions().resolve(ref.model()).resolve(ref.version()).resolve(hash(Wire.request(asked)
-                .toString()));
+        Path dir = state.versions()
+                .resolve(ref.model())
+                .resolve(ref.version())
+                .resolve(hash(Wire.request(asked).toString()));
         Path partial = dir.resolveSibling(dir.getFileName() + ".partial");
         try {
             deleteRecursively(partial);
@@ -475,7 +519,8 @@ public final class LocalDaemon implements AutoCloseable {
             for (List<Path> files : List.of(plan.dependencies(), plan.data(), plan.code())) {
                 for (Path file : files) {
                     Path copy = partial.resolve(file.toString());
-                    Files.createDirectories(Objects.requireNonNull(copy.getParent(), "a copied file lies in the snapshot"));
+                    Files.createDirectories(
+                            Objects.requireNonNull(copy.getParent(), "a copied file lies in the snapshot"));
                     Files.copy(spec.directory().resolve(file), copy, StandardCopyOption.COPY_ATTRIBUTES);
                 }
             }
@@ -485,9 +530,14 @@ public final class LocalDaemon implements AutoCloseable {
             return dir;
         } catch (IOException e) {
             deleteQuietly(partial);
-            throw new RolloutException("local process " + ref.id(), "model files not copied", "cannot copy the"
-                    + " model directory " + spec.directory() + " of version " + ref.version() + " to " + dir + ": "
-                    + e.getMessage(), List.of());
+            throw new RolloutException(
+                    "local process " + ref.id(),
+                    "model files not copied",
+                    "cannot copy the"
+                            + " model directory " + spec.directory() + " of version " + ref.version() + " to " + dir
+                            + ": "
+                            + e.getMessage(),
+                    List.of());
         }
     }
 
@@ -506,17 +556,35 @@ public final class LocalDaemon implements AutoCloseable {
     /** {@code request} with its model directory replaced by {@code directory}. */
     static RolloutRequest onDirectory(RolloutRequest request, Path directory) {
         ModelSpec s = request.version().spec();
-        ModelSpec moved = new ModelSpec(directory, s.name(), s.description(), s.runtime(), s.entrypoint(),
-                s.include(), s.exclude(), s.data(), s.samples(), s.dependencies(), s.resources(), s.slo(), s.env(),
-                s.signature(), s.serving());
-        return new RolloutRequest(new ModelVersion(moved, request.version().version()), request.image(),
-                request.annotations(), request.timeout(), request.imageArchive());
+        ModelSpec moved = new ModelSpec(
+                directory,
+                s.name(),
+                s.description(),
+                s.runtime(),
+                s.entrypoint(),
+                s.include(),
+                s.exclude(),
+                s.data(),
+                s.samples(),
+                s.dependencies(),
+                s.resources(),
+                s.slo(),
+                s.env(),
+                s.signature(),
+                s.serving());
+        return new RolloutRequest(
+                new ModelVersion(moved, request.version().version()),
+                request.image(),
+                request.annotations(),
+                request.timeout(),
+                request.imageArchive());
     }
 
     private static String hash(String text) {
         try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(
-                    StandardCharsets.UTF_8))).substring(0, 16);
+            return HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)))
+                    .substring(0, 16);
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException("every JVM has SHA-256", e);
         }
@@ -595,15 +663,19 @@ public final class LocalDaemon implements AutoCloseable {
             routesChanged();
             return Wire.JSON.createObjectNode();
         });
-        handlers.put("GET /v1/router/weights", (request, events) -> Wire.JSON.createObjectNode().set("weights",
-                Wire.weights(gateway.currentWeights(request.query("model")))));
+        handlers.put(
+                "GET /v1/router/weights",
+                (request, events) -> Wire.JSON
+                        .createObjectNode()
+                        .set("weights", Wire.weights(gateway.currentWeights(request.query("model")))));
         handlers.put("POST /v1/router/remove", (request, events) -> {
             gateway.remove(text(request.body(), "model"));
             routesChanged();
             return Wire.JSON.createObjectNode();
         });
-        handlers.put("GET /v1/metrics", (request, events) -> Wire.stats(gateway.sample(request.query("model"),
-                request.query("version"))));
+        handlers.put(
+                "GET /v1/metrics",
+                (request, events) -> Wire.stats(gateway.sample(request.query("model"), request.query("version"))));
         handlers.put("GET /v1/status", (request, events) -> {
             ArrayNode models = Wire.JSON.createArrayNode();
             for (ModelStatus status : target.status(Duration.ofSeconds(30))) {
@@ -660,8 +732,11 @@ public final class LocalDaemon implements AutoCloseable {
         node.remove("schema");
         ArrayNode versions = node.putArray("versions");
         target.workloads().forEach((ref, workload) -> {
-            ObjectNode row = versions.addObject().put("model", ref.model()).put("version", ref.version())
-                    .put("running", target.isRunning(ref)).put("ready", gateway.isReady(ref));
+            ObjectNode row = versions.addObject()
+                    .put("model", ref.model())
+                    .put("version", ref.version())
+                    .put("running", target.isRunning(ref))
+                    .put("ready", gateway.isReady(ref));
             workload.ifPresent(w -> row.put("workload", w));
             workload.filter(w -> w.startsWith("pid ")).ifPresent(w -> row.put("pid", Long.parseLong(w.substring(4))));
         });
@@ -706,7 +781,10 @@ public final class LocalDaemon implements AutoCloseable {
         versions.forEach(v -> desired.put(v.withWorkload(Optional.empty())));
         save();
         try {
-            if (record != null && DaemonRecord.read(state).map(r -> r.pid() == record.pid()).orElse(false)) {
+            if (record != null
+                    && DaemonRecord.read(state)
+                            .map(r -> r.pid() == record.pid())
+                            .orElse(false)) {
                 Files.deleteIfExists(state.record());
             }
             Files.deleteIfExists(state.token());

@@ -14,11 +14,11 @@ import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import io.jenkins.plugins.modeldeploy.pipeline.Approval;
 import io.jenkins.plugins.modeldeploy.pipeline.ApprovalGate;
-import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
-import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployPlan;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployReport;
+import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
+import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
 import io.jenkins.plugins.modeldeploy.pipeline.SmokeSettings;
 import io.jenkins.plugins.modeldeploy.route.Endpoints;
 import io.jenkins.plugins.modeldeploy.target.RetireMode;
@@ -53,30 +53,58 @@ public final class LocalDemo {
     public record SampleResult(String sample, int status, JsonNode response, double latencyMs) {}
 
     /** What the demo did. */
-    public record Result(String model, DeployOutcome first, DeployOutcome second, long failedRequests,
-            long injectedFaults, long gatewayRequests, Path report, List<SampleResult> samples, double seconds) {
+    public record Result(
+            String model,
+            DeployOutcome first,
+            DeployOutcome second,
+            long failedRequests,
+            long injectedFaults,
+            long gatewayRequests,
+            Path report,
+            List<SampleResult> samples,
+            double seconds) {
         public boolean allSucceeded() {
-            return second.succeeded() && failedRequests == 0 && !samples.isEmpty()
+            return second.succeeded()
+                    && failedRequests == 0
+                    && !samples.isEmpty()
                     && samples.stream().allMatch(s -> s.status() == 200);
         }
     }
 
     /** How the demo runs; the defaults keep it under three minutes on two cores. */
-    public record Options(boolean buildImages, boolean containers, Path reportDir, SmokeSettings smoke,
+    public record Options(
+            boolean buildImages,
+            boolean containers,
+            Path reportDir,
+            SmokeSettings smoke,
             DeployPlan.ExperimentSettings experiment) {
         public Options {
             if (containers && !buildImages) {
-                throw new IllegalArgumentException("the container runtime runs the versions' images, so it cannot"
-                        + " skip building them");
+                throw new IllegalArgumentException(
+                        "the container runtime runs the versions' images, so it cannot" + " skip building them");
             }
         }
 
         public static Options defaults(Path reportDir) {
-            return new Options(true, false, reportDir,
-                    new SmokeSettings(OptionalDouble.empty(), Duration.ofSeconds(10), Duration.ofSeconds(2),
-                            OptionalDouble.empty(), OptionalDouble.empty()),
-                    new DeployPlan.ExperimentSettings(30, Duration.ofSeconds(10), Duration.ofSeconds(90), 300, 0.05,
-                            ExperimentPlan.Method.SEQUENTIAL, OptionalDouble.of(200), 0.02,
+            return new Options(
+                    true,
+                    false,
+                    reportDir,
+                    new SmokeSettings(
+                            OptionalDouble.empty(),
+                            Duration.ofSeconds(10),
+                            Duration.ofSeconds(2),
+                            OptionalDouble.empty(),
+                            OptionalDouble.empty()),
+                    new DeployPlan.ExperimentSettings(
+                            30,
+                            Duration.ofSeconds(10),
+                            Duration.ofSeconds(90),
+                            300,
+                            0.05,
+                            ExperimentPlan.Method.SEQUENTIAL,
+                            OptionalDouble.of(200),
+                            0.02,
                             ExperimentPlan.Gate.DEFAULT));
         }
     }
@@ -98,10 +126,10 @@ public final class LocalDemo {
         Path workDir = Files.createTempDirectory("model-deploy-demo-");
         try (LocalGateway gateway = LocalGateway.start(0);
                 LocalTarget target = options.containers()
-                        ? LocalTarget.withContainers(gateway, Podman.projectLocal(), workDir.resolve("state"),
-                                events::publish)
-                        : new LocalTarget(gateway, harnessOptions, workDir.resolve("state"), events::publish,
-                                line -> { })) {
+                        ? LocalTarget.withContainers(
+                                gateway, Podman.projectLocal(), workDir.resolve("state"), events::publish)
+                        : new LocalTarget(
+                                gateway, harnessOptions, workDir.resolve("state"), events::publish, line -> {})) {
             Path modelDir = ExampleModels.copy(examplesRoot, ExampleModels.IRIS_PYTHON, workDir);
             progress.accept("training " + ExampleModels.IRIS_PYTHON + " in " + modelDir);
             ExampleModels.train(modelDir, harnessOptions.python(), line -> progress.accept("  " + line));
@@ -112,40 +140,60 @@ public final class LocalDemo {
             if (options.buildImages()) {
                 base = Optional.of(BaseImageCache.tar(spec.runtime(), progress));
             }
-            DeploymentEngine engine = new DeploymentEngine(events::publish, workDir.resolve("build"), line -> { });
+            DeploymentEngine engine = new DeploymentEngine(events::publish, workDir.resolve("build"), line -> {});
             Lifecycle lifecycle = new Lifecycle(engine, target, events::publish);
-            ApprovalGate approvals = (request, timeout) -> Approval.automatic("the demo approves a PROMOTE verdict"
-                    + " by itself");
+            ApprovalGate approvals =
+                    (request, timeout) -> Approval.automatic("the demo approves a PROMOTE verdict" + " by itself");
 
             progress.accept("releasing " + v1.id());
             DeployOutcome first = lifecycle.run(plan(v1, base, workDir, Optional.empty(), options), approvals);
             progress.accept("deploying " + v2.id() + " (a retrain of " + v1.version() + "): smoke test, then A/B test"
                     + " against " + v1.version());
-            DeployOutcome second = lifecycle.run(plan(v2, base, workDir, Optional.of(options.smoke()), options),
-                    approvals);
+            DeployOutcome second =
+                    lifecycle.run(plan(v2, base, workDir, Optional.of(options.smoke()), options), approvals);
             progress.accept(v2.id() + ": " + second.outcome().map(Enum::name).orElse("?")
                     + second.experiment().map(e -> " - " + e.summary()).orElse(""));
             Path report = DeployReport.write(second, spec.name(), options.reportDir());
             List<SampleResult> samples = sendSamples(spec, gateway.stableEndpoint(spec.name()));
-            return new Result(spec.name(), first, second, gateway.failedRequests(), gateway.injectedFaults(),
-                    gateway.requests(), report, samples, (System.nanoTime() - started) / 1e9);
+            return new Result(
+                    spec.name(),
+                    first,
+                    second,
+                    gateway.failedRequests(),
+                    gateway.injectedFaults(),
+                    gateway.requests(),
+                    report,
+                    samples,
+                    (System.nanoTime() - started) / 1e9);
         } finally {
             deleteRecursively(workDir);
         }
     }
 
-    private static DeployPlan plan(ModelVersion version, Optional<Path> base, Path workDir,
-            Optional<SmokeSettings> smoke, Options options) {
-        Optional<ImagePlan> image = base.map(tar -> new ImagePlan(version, new BaseImage.Tar(tar),
-                "localhost/models/" + version.name(), new ImageTarget.Tar(workDir.resolve("images")
-                        .resolve(version.id() + ".tar"))));
-        return new DeployPlan(version, image, Optional.empty(), Map.of("created-by", "model-deploy demo"),
-                Duration.ofMinutes(2), smoke, options.experiment(), Duration.ofSeconds(10), Duration.ofMinutes(10),
-                RetireMode.REMOVE, "model-deploy demo");
+    private static DeployPlan plan(
+            ModelVersion version, Optional<Path> base, Path workDir, Optional<SmokeSettings> smoke, Options options) {
+        Optional<ImagePlan> image = base.map(tar -> new ImagePlan(
+                version,
+                new BaseImage.Tar(tar),
+                "localhost/models/" + version.name(),
+                new ImageTarget.Tar(workDir.resolve("images").resolve(version.id() + ".tar"))));
+        return new DeployPlan(
+                version,
+                image,
+                Optional.empty(),
+                Map.of("created-by", "model-deploy demo"),
+                Duration.ofMinutes(2),
+                smoke,
+                options.experiment(),
+                Duration.ofSeconds(10),
+                Duration.ofMinutes(10),
+                RetireMode.REMOVE,
+                "model-deploy demo");
     }
 
     private List<SampleResult> sendSamples(ModelSpec spec, URI stable) throws IOException, InterruptedException {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
+        HttpClient client =
+                HttpClient.newBuilder().connectTimeout(REQUEST_TIMEOUT).build();
         List<SampleResult> results = new ArrayList<>();
         for (Path sample : spec.samples()) {
             byte[] body = Files.readAllBytes(spec.directory().resolve(sample));

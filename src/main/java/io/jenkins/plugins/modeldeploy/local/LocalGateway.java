@@ -5,9 +5,9 @@ import io.jenkins.plugins.modeldeploy.abtest.VariantStats;
 import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
 import io.jenkins.plugins.modeldeploy.route.Endpoints;
 import io.jenkins.plugins.modeldeploy.route.RoutingException;
-import io.jenkins.plugins.modeldeploy.smoke.Http1Connection;
 import io.jenkins.plugins.modeldeploy.route.TrafficRouter;
 import io.jenkins.plugins.modeldeploy.route.Weights;
+import io.jenkins.plugins.modeldeploy.smoke.Http1Connection;
 import io.jenkins.plugins.modeldeploy.target.VersionRef;
 import java.io.IOException;
 import java.net.URI;
@@ -328,11 +328,21 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
         return candidates.get(candidates.size() - 1);
     }
 
-    private GatewayServer.Response forward(GatewayServer.Request request, Backend backend, String path, String route,
-            ModelRoutes stableRoutes, long started) {
+    private GatewayServer.Response forward(
+            GatewayServer.Request request,
+            Backend backend,
+            String path,
+            String route,
+            ModelRoutes stableRoutes,
+            long started) {
         String target = request.rawQuery() == null ? path : path + "?" + request.rawQuery();
-        byte[] bytes = Http1Connection.request(request.method(), target, backend.hostHeader, request.contentType(),
-                "model-deploy-gateway", request.body());
+        byte[] bytes = Http1Connection.request(
+                request.method(),
+                target,
+                backend.hostHeader,
+                request.contentType(),
+                "model-deploy-gateway",
+                request.body());
         Http1Connection.Response response;
         try {
             response = backend.exchange(bytes);
@@ -345,16 +355,21 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
                     return forward(request, other, path, route, stableRoutes, started);
                 }
             }
-            return error(502, "version " + backend.version.version() + " of model " + backend.version.model()
-                    + " did not answer: " + e.getMessage());
+            return error(
+                    502,
+                    "version " + backend.version.version() + " of model " + backend.version.model()
+                            + " did not answer: " + e.getMessage());
         }
         boolean injected = response.extensionHeaders().containsKey(INJECTED_HEADER);
         Map<String, String> headers = new LinkedHashMap<>(response.extensionHeaders());
         headers.put(ROUTE_HEADER, route);
         count(response.status(), injected);
         if (stableRoutes != null) {
-            stableCounters.computeIfAbsent(backend.version, v -> new VariantCounters())
-                    .record(response.status(), System.nanoTime() - started,
+            stableCounters
+                    .computeIfAbsent(backend.version, v -> new VariantCounters())
+                    .record(
+                            response.status(),
+                            System.nanoTime() - started,
                             sloMillis.getOrDefault(backend.version.model(), Double.MAX_VALUE));
         }
         return new GatewayServer.Response(response.status(), response.contentType(), headers, response.body());

@@ -65,8 +65,8 @@ public record LocalState(Path root) {
     public void create() throws IOException {
         if (!Files.isDirectory(root)) {
             if (posix(root)) {
-                Files.createDirectories(root, PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rwx------")));
+                Files.createDirectories(
+                        root, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
             } else {
                 Files.createDirectories(root);
             }
@@ -80,12 +80,13 @@ public record LocalState(Path root) {
 
     /** Replaces {@code file} with {@code content} atomically; {@code ownerOnly}: mode 0600 from the start. */
     static void write(Path file, byte[] content, boolean ownerOnly) throws IOException {
-        Path temporary = file.resolveSibling(file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
+        Path temporary = file.resolveSibling(
+                file.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
         Files.deleteIfExists(temporary);
         try {
             if (ownerOnly && posix(temporary)) {
-                Files.createFile(temporary, PosixFilePermissions.asFileAttribute(
-                        PosixFilePermissions.fromString("rw-------")));
+                Files.createFile(
+                        temporary, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
             } else if (ownerOnly) {
                 Files.createFile(temporary); // a file system without POSIX permissions: as its defaults say
             }

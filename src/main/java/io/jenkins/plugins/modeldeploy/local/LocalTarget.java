@@ -22,8 +22,8 @@ import io.jenkins.plugins.modeldeploy.target.TargetException;
 import io.jenkins.plugins.modeldeploy.target.VersionRef;
 import java.net.URI;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -49,9 +49,10 @@ public final class LocalTarget implements Target {
     private final Map<VersionRef, Running> running = new ConcurrentHashMap<>();
     /** Versions stopped with SCALE_TO_ZERO: what {@link #restore} starts again. */
     private final Map<VersionRef, RolloutRequest> parked = new ConcurrentHashMap<>();
+
     private final Map<VersionRef, Double> injectedErrorRates = new ConcurrentHashMap<>();
     private final Optional<Podman> containers;
-    private volatile Consumer<VersionRef> crashes = ref -> { };
+    private volatile Consumer<VersionRef> crashes = ref -> {};
 
     private record Running(RolloutRequest request, Workload workload, DeployedVersion deployed) {}
 
@@ -59,13 +60,22 @@ public final class LocalTarget implements Target {
      * @param stateDir where the release state files go (e.g. {@code .model-deploy/state})
      * @param log      receives every line the harness processes write
      */
-    public LocalTarget(LocalGateway gateway, HarnessOptions options, Path stateDir, Consumer<DeploymentEvent> events,
+    public LocalTarget(
+            LocalGateway gateway,
+            HarnessOptions options,
+            Path stateDir,
+            Consumer<DeploymentEvent> events,
             Consumer<String> log) {
         this(gateway, options, stateDir, events, log, Optional.empty());
     }
 
-    private LocalTarget(LocalGateway gateway, HarnessOptions options, Path stateDir, Consumer<DeploymentEvent> events,
-            Consumer<String> log, Optional<Podman> containers) {
+    private LocalTarget(
+            LocalGateway gateway,
+            HarnessOptions options,
+            Path stateDir,
+            Consumer<DeploymentEvent> events,
+            Consumer<String> log,
+            Optional<Podman> containers) {
         this.containers = containers;
         this.gateway = gateway;
         this.options = options;
@@ -75,10 +85,9 @@ public final class LocalTarget implements Target {
     }
 
     /** The container runtime: each version runs its image with {@code podman} (same gateway, same state). */
-    public static LocalTarget withContainers(LocalGateway gateway, Podman podman, Path stateDir,
-            Consumer<DeploymentEvent> events) {
-        return new LocalTarget(gateway, HarnessOptions.loopback(), stateDir, events, line -> { },
-                Optional.of(podman));
+    public static LocalTarget withContainers(
+            LocalGateway gateway, Podman podman, Path stateDir, Consumer<DeploymentEvent> events) {
+        return new LocalTarget(gateway, HarnessOptions.loopback(), stateDir, events, line -> {}, Optional.of(podman));
     }
 
     /** Makes {@code version} fail this share of predictions on purpose (the demo's worse version). */
@@ -107,7 +116,9 @@ public final class LocalTarget implements Target {
             Running now = running.get(ref);
             if (now != null && now.workload() == workload) {
                 gateway.markDown(ref);
-                publish(ref, ref.id() + " (" + workload.id() + ") exited unexpectedly",
+                publish(
+                        ref,
+                        ref.id() + " (" + workload.id() + ") exited unexpectedly",
                         new EventDetails.RolloutFailed("process exited", workload.logTail()));
                 crashes.accept(ref);
             }
@@ -119,9 +130,13 @@ public final class LocalTarget implements Target {
             previous.workload().close(); // replaced by the new process, which the gateway already uses
         }
         parked.remove(ref);
-        publish(ref, ref.id() + " ready at " + url + " (" + workload.id() + ")",
+        publish(
+                ref,
+                ref.id() + " ready at " + url + " (" + workload.id() + ")",
                 new EventDetails.RolloutProgress("ready", 1, 1));
-        publish(ref, ref.id() + " available after " + String.format("%.1f s", took.toMillis() / 1000.0),
+        publish(
+                ref,
+                ref.id() + " available after " + String.format("%.1f s", took.toMillis() / 1000.0),
                 new EventDetails.RolloutSucceeded(1, took.toMillis() / 1000.0));
         return deployed;
     }
@@ -134,29 +149,33 @@ public final class LocalTarget implements Target {
                 .withInjectedErrorRate(injectedErrorRates.getOrDefault(ref, 0.0));
         HarnessProcess process;
         try {
-            process = HarnessProcess.launch(request.version(), versionOptions,
-                    line -> log.accept("[" + ref.id() + "] " + line));
+            process = HarnessProcess.launch(
+                    request.version(), versionOptions, line -> log.accept("[" + ref.id() + "] " + line));
         } catch (HarnessStartException e) {
             throw failed(ref, "process did not start", e.getMessage(), List.of());
         }
         try {
             return ProcessWorkload.ready(process, process.awaitReady());
         } catch (HarnessStartException e) {
-            throw failed(ref, e.getMessage().contains("not ready within") ? "readiness never true" : "process exited",
-                    e.getMessage(), process.logTail());
+            throw failed(
+                    ref,
+                    e.getMessage().contains("not ready within") ? "readiness never true" : "process exited",
+                    e.getMessage(),
+                    process.logTail());
         }
     }
 
     private Workload startContainer(RolloutRequest request) throws RolloutException, InterruptedException {
         VersionRef ref = request.ref();
-        publish(ref, "starting a container of " + request.image().orElse("(no image)") + " for " + ref.id(),
+        publish(
+                ref,
+                "starting a container of " + request.image().orElse("(no image)") + " for " + ref.id(),
                 new EventDetails.RolloutProgress("started", 0, 1));
         try {
-            return ContainerWorkload.start(containers.orElseThrow(), request,
-                    injectedErrorRates.getOrDefault(ref, 0.0));
+            return ContainerWorkload.start(
+                    containers.orElseThrow(), request, injectedErrorRates.getOrDefault(ref, 0.0));
         } catch (RolloutException e) {
-            publish(ref, ref.id() + " failed: " + e.reason(), new EventDetails.RolloutFailed(e.reason(),
-                    e.logTail()));
+            publish(ref, ref.id() + " failed: " + e.reason(), new EventDetails.RolloutFailed(e.reason(), e.logTail()));
             throw e;
         }
     }
@@ -197,17 +216,19 @@ public final class LocalTarget implements Target {
     }
 
     @Override
-    public DeployedVersion restore(VersionRef version, Duration timeout) throws RolloutException,
-            InterruptedException {
+    public DeployedVersion restore(VersionRef version, Duration timeout) throws RolloutException, InterruptedException {
         Running current = running.get(version);
         if (current != null && current.workload().isAlive()) {
             return current.deployed();
         }
         RolloutRequest request = parked.get(version);
         if (request == null) {
-            throw new RolloutException("local process " + version.id(), "not restorable",
+            throw new RolloutException(
+                    "local process " + version.id(),
+                    "not restorable",
                     "version " + version.version() + " of model " + version.model() + " was removed, or never ran on"
-                    + " this target", List.of());
+                            + " this target",
+                    List.of());
         }
         return rollout(new RolloutRequest(request.version(), request.image(), request.annotations(), timeout));
     }
@@ -245,8 +266,7 @@ public final class LocalTarget implements Target {
 
     /** The versions this target runs or keeps scaled to zero, with their workload ({@code pid 123}, container …). */
     Map<VersionRef, Optional<String>> workloads() {
-        Map<VersionRef, Optional<String>> all = new java.util.TreeMap<>(java.util.Comparator.comparing(
-                VersionRef::id));
+        Map<VersionRef, Optional<String>> all = new java.util.TreeMap<>(java.util.Comparator.comparing(VersionRef::id));
         parked.keySet().forEach(ref -> all.put(ref, Optional.empty()));
         running.forEach((ref, r) -> all.put(ref, Optional.of(r.workload().id())));
         return all;
@@ -261,7 +281,8 @@ public final class LocalTarget implements Target {
     public java.util.OptionalLong processId(VersionRef version) {
         Running current = running.get(version);
         return current != null && current.workload() instanceof ProcessWorkload p
-                ? java.util.OptionalLong.of(p.process().pid()) : java.util.OptionalLong.empty();
+                ? java.util.OptionalLong.of(p.process().pid())
+                : java.util.OptionalLong.empty();
     }
 
     @Override
@@ -306,9 +327,14 @@ public final class LocalTarget implements Target {
                 Running current = running.get(ref);
                 boolean ready = current != null && current.workload().isAlive() && gateway.isReady(ref);
                 RolloutRequest request = current != null ? current.request() : parked.get(ref);
-                rows.add(new ModelStatus.VersionStatus(version, Optional.ofNullable(stages.get(version)),
-                        ready ? 1 : 0, current != null ? 1 : 0, weights.getOrDefault(version, 0),
-                        request == null ? Optional.empty() : request.image(), releases.annotations(ref)));
+                rows.add(new ModelStatus.VersionStatus(
+                        version,
+                        Optional.ofNullable(stages.get(version)),
+                        ready ? 1 : 0,
+                        current != null ? 1 : 0,
+                        weights.getOrDefault(version, 0),
+                        request == null ? Optional.empty() : request.image(),
+                        releases.annotations(ref)));
             }
             all.add(new ModelStatus(model, releases.load(model), weights, rows));
         }
@@ -329,7 +355,8 @@ public final class LocalTarget implements Target {
         running.clear(); // first, so their exits are not reported as crashes
         List<Thread> stoppers = new ArrayList<>();
         for (Running r : stopping) {
-            Thread stopper = new Thread(r.workload()::close, "stop " + r.workload().id());
+            Thread stopper =
+                    new Thread(r.workload()::close, "stop " + r.workload().id());
             stopper.start();
             stoppers.add(stopper);
         }

@@ -32,8 +32,10 @@ public final class Podman {
             Files.write(conf, in.readAllBytes());
         }
         Path storage = cache.resolve("storage.conf");
-        Files.writeString(storage, "[storage]\ndriver = \"vfs\"\ngraphroot = \"" + cache.resolve("graph")
-                + "\"\nrunroot = \"" + cache.resolve("run") + "\"\n");
+        Files.writeString(
+                storage,
+                "[storage]\ndriver = \"vfs\"\ngraphroot = \"" + cache.resolve("graph") + "\"\nrunroot = \""
+                        + cache.resolve("run") + "\"\n");
         return new Podman(Map.of("CONTAINERS_CONF", conf.toString(), "CONTAINERS_STORAGE_CONF", storage.toString()));
     }
 
@@ -59,8 +61,8 @@ public final class Podman {
             throw new IOException("podman " + String.join(" ", args) + " timed out");
         }
         if (process.exitValue() != 0) {
-            throw new IOException("podman " + String.join(" ", args) + " failed (" + process.exitValue() + "): "
-                    + output.strip());
+            throw new IOException(
+                    "podman " + String.join(" ", args) + " failed (" + process.exitValue() + "): " + output.strip());
         }
         return output.strip();
     }

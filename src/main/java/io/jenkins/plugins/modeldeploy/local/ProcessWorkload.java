@@ -11,7 +11,8 @@ record ProcessWorkload(HarnessProcess process, URI url) implements Workload {
      * without stopping them (SIGKILL, a crash), they would keep its port and memory, so they are killed with it.
      */
     static ProcessWorkload ready(HarnessProcess process, URI url) {
-        List<ProcessHandle> workers = ProcessHandle.of(process.pid()).map(h -> h.descendants().toList())
+        List<ProcessHandle> workers = ProcessHandle.of(process.pid())
+                .map(h -> h.descendants().toList())
                 .orElse(List.of());
         process.onExit(() -> workers.forEach(ProcessHandle::destroyForcibly));
         return new ProcessWorkload(process, url);

@@ -25,7 +25,12 @@ final class VariantCounters {
     }
 
     VariantStats snapshot(String version) {
-        return new VariantStats(version, requests.sum(), errors.sum(), sloViolations.sum(),
-                latencyMicros.getValueAtPercentile(50) / 1000.0, latencyMicros.getValueAtPercentile(99) / 1000.0);
+        return new VariantStats(
+                version,
+                requests.sum(),
+                errors.sum(),
+                sloViolations.sum(),
+                latencyMicros.getValueAtPercentile(50) / 1000.0,
+                latencyMicros.getValueAtPercentile(99) / 1000.0);
     }
 }

@@ -51,52 +51,77 @@ final class Wire {
         strings(node.putArray("include"), spec.include());
         strings(node.putArray("exclude"), spec.exclude());
         strings(node.putArray("data"), spec.data());
-        strings(node.putArray("samples"), spec.samples().stream().map(Path::toString).toList());
+        strings(
+                node.putArray("samples"),
+                spec.samples().stream().map(Path::toString).toList());
         spec.dependencies().ifPresent(d -> node.put("dependencies", d.toString()));
         ResourceRequirements resources = spec.resources();
-        node.putObject("resources").put("cpuRequest", resources.cpuRequest())
-                .put("memoryRequest", resources.memoryRequest()).put("cpuLimit", resources.cpuLimit())
+        node.putObject("resources")
+                .put("cpuRequest", resources.cpuRequest())
+                .put("memoryRequest", resources.memoryRequest())
+                .put("cpuLimit", resources.cpuLimit())
                 .put("memoryLimit", resources.memoryLimit());
-        node.putObject("slo").put("rps", spec.slo().rps()).put("p99Ms", spec.slo().p99Ms())
+        node.putObject("slo")
+                .put("rps", spec.slo().rps())
+                .put("p99Ms", spec.slo().p99Ms())
                 .put("maxErrorRate", spec.slo().maxErrorRate());
         spec.env().forEach(node.putObject("env")::put);
         spec.signature().ifPresent(signature -> {
             ObjectNode sig = node.putObject("signature");
             sig.put("format", signature.format().name());
             ArrayNode inputs = sig.putArray("inputs");
-            signature.inputs().forEach(i -> inputs.addObject().put("name", i.name()).put("type", i.type().name()));
+            signature
+                    .inputs()
+                    .forEach(i -> inputs.addObject()
+                            .put("name", i.name())
+                            .put("type", i.type().name()));
         });
-        node.putObject("serving").put("workers", spec.serving().workers())
+        node.putObject("serving")
+                .put("workers", spec.serving().workers())
                 .put("maxBodyBytes", spec.serving().maxBodyBytes());
         return node;
     }
 
     static ModelSpec spec(JsonNode node) throws IOException {
-        ModelRuntime runtime = ModelRuntime.fromId(text(node, "runtime")).orElseThrow(() -> new IOException(
-                "unknown runtime \"" + node.path("runtime").asText() + "\""));
+        ModelRuntime runtime = ModelRuntime.fromId(text(node, "runtime"))
+                .orElseThrow(() -> new IOException(
+                        "unknown runtime \"" + node.path("runtime").asText() + "\""));
         Optional<Signature> signature = Optional.empty();
         if (node.path("signature").isObject()) {
             List<Signature.Input> inputs = new ArrayList<>();
             for (JsonNode input : node.path("signature").path("inputs")) {
                 inputs.add(new Signature.Input(text(input, "name"), Signature.ValueType.valueOf(text(input, "type"))));
             }
-            signature = Optional.of(new Signature(Signature.Format.valueOf(text(node.path("signature"), "format")),
-                    inputs));
+            signature = Optional.of(
+                    new Signature(Signature.Format.valueOf(text(node.path("signature"), "format")), inputs));
         }
         JsonNode resources = node.path("resources");
         JsonNode slo = node.path("slo");
         try {
-            return new ModelSpec(Path.of(text(node, "directory")), text(node, "name"),
-                    node.path("description").asText(""), runtime, text(node, "entrypoint"), strings(node, "include"),
-                    strings(node, "exclude"), strings(node, "data"),
+            return new ModelSpec(
+                    Path.of(text(node, "directory")),
+                    text(node, "name"),
+                    node.path("description").asText(""),
+                    runtime,
+                    text(node, "entrypoint"),
+                    strings(node, "include"),
+                    strings(node, "exclude"),
+                    strings(node, "data"),
                     strings(node, "samples").stream().map(Path::of).toList(),
                     optional(node, "dependencies").map(Path::of),
-                    new ResourceRequirements(nullable(resources, "cpuRequest"), nullable(resources, "memoryRequest"),
-                            nullable(resources, "cpuLimit"), nullable(resources, "memoryLimit")),
-                    new Slo(slo.path("rps").asDouble(Slo.DEFAULT.rps()), slo.path("p99Ms").asDouble(
-                            Slo.DEFAULT.p99Ms()), slo.path("maxErrorRate").asDouble(Slo.DEFAULT.maxErrorRate())),
-                    stringMap(node.path("env")), signature,
-                    new Serving(node.path("serving").path("workers").asInt(Serving.AUTO_WORKERS),
+                    new ResourceRequirements(
+                            nullable(resources, "cpuRequest"),
+                            nullable(resources, "memoryRequest"),
+                            nullable(resources, "cpuLimit"),
+                            nullable(resources, "memoryLimit")),
+                    new Slo(
+                            slo.path("rps").asDouble(Slo.DEFAULT.rps()),
+                            slo.path("p99Ms").asDouble(Slo.DEFAULT.p99Ms()),
+                            slo.path("maxErrorRate").asDouble(Slo.DEFAULT.maxErrorRate())),
+                    stringMap(node.path("env")),
+                    signature,
+                    new Serving(
+                            node.path("serving").path("workers").asInt(Serving.AUTO_WORKERS),
                             node.path("serving").path("maxBodyBytes").asLong(Serving.DEFAULT.maxBodyBytes())));
         } catch (IllegalArgumentException e) {
             throw new IOException("invalid model spec: " + e.getMessage(), e);
@@ -112,7 +137,8 @@ final class Wire {
         request.image().ifPresent(i -> node.put("image", i));
         request.annotations().forEach(node.putObject("annotations")::put);
         node.put("timeoutMillis", request.timeout().toMillis());
-        request.imageArchive().ifPresent(a -> node.put("imageArchive", a.toAbsolutePath().toString()));
+        request.imageArchive()
+                .ifPresent(a -> node.put("imageArchive", a.toAbsolutePath().toString()));
         return node;
     }
 
@@ -121,8 +147,11 @@ final class Wire {
         if (timeout <= 0) {
             throw new IOException("\"timeoutMillis\" must be a positive number");
         }
-        return new RolloutRequest(new ModelVersion(spec(node.path("spec")), text(node, "version")),
-                optional(node, "image"), stringMap(node.path("annotations")), Duration.ofMillis(timeout),
+        return new RolloutRequest(
+                new ModelVersion(spec(node.path("spec")), text(node, "version")),
+                optional(node, "image"),
+                stringMap(node.path("annotations")),
+                Duration.ofMillis(timeout),
                 optional(node, "imageArchive").map(Path::of));
     }
 
@@ -138,8 +167,11 @@ final class Wire {
     }
 
     static DeployedVersion deployed(JsonNode node) throws IOException {
-        return new DeployedVersion(new VersionRef(text(node, "model"), text(node, "version")),
-                URI.create(text(node, "endpoint")), optional(node, "image"), node.path("readyReplicas").asInt(),
+        return new DeployedVersion(
+                new VersionRef(text(node, "model"), text(node, "version")),
+                URI.create(text(node, "endpoint")),
+                optional(node, "image"),
+                node.path("readyReplicas").asInt(),
                 Duration.ofMillis(node.path("tookMillis").asLong()));
     }
 
@@ -173,29 +205,50 @@ final class Wire {
             } catch (IllegalArgumentException e) {
                 throw new IOException(e.getMessage(), e);
             }
-            versions.add(new ModelStatus.VersionStatus(text(row, "version"), stage, row.path("readyReplicas").asInt(),
-                    row.path("desiredReplicas").asInt(), row.path("weight").asInt(), optional(row, "image"),
+            versions.add(new ModelStatus.VersionStatus(
+                    text(row, "version"),
+                    stage,
+                    row.path("readyReplicas").asInt(),
+                    row.path("desiredReplicas").asInt(),
+                    row.path("weight").asInt(),
+                    optional(row, "image"),
                     stringMap(row.path("annotations"))));
         }
         Map<String, Integer> weights = new LinkedHashMap<>();
-        node.path("weights").fields().forEachRemaining(e -> weights.put(e.getKey(), e.getValue().asInt()));
+        node.path("weights")
+                .fields()
+                .forEachRemaining(e -> weights.put(e.getKey(), e.getValue().asInt()));
         try {
-            return new ModelStatus(text(node, "model"), node.path("release").isObject()
-                    ? Optional.of(ReleaseJson.read(node.path("release"))) : Optional.empty(), weights, versions);
+            return new ModelStatus(
+                    text(node, "model"),
+                    node.path("release").isObject()
+                            ? Optional.of(ReleaseJson.read(node.path("release")))
+                            : Optional.empty(),
+                    weights,
+                    versions);
         } catch (ReleaseJson.InvalidReleaseJsonException e) {
             throw new IOException("invalid release state: " + e.getMessage(), e);
         }
     }
 
     static ObjectNode stats(VariantStats stats) {
-        return JSON.createObjectNode().put("version", stats.version()).put("requests", stats.requests())
-                .put("errors", stats.errors()).put("sloViolations", stats.sloViolations()).put("p50Ms", stats.p50Ms())
+        return JSON.createObjectNode()
+                .put("version", stats.version())
+                .put("requests", stats.requests())
+                .put("errors", stats.errors())
+                .put("sloViolations", stats.sloViolations())
+                .put("p50Ms", stats.p50Ms())
                 .put("p99Ms", stats.p99Ms());
     }
 
     static VariantStats stats(JsonNode node) throws IOException {
-        return new VariantStats(text(node, "version"), node.path("requests").asLong(), node.path("errors").asLong(),
-                node.path("sloViolations").asLong(), node.path("p50Ms").asDouble(), node.path("p99Ms").asDouble());
+        return new VariantStats(
+                text(node, "version"),
+                node.path("requests").asLong(),
+                node.path("errors").asLong(),
+                node.path("sloViolations").asLong(),
+                node.path("p50Ms").asDouble(),
+                node.path("p99Ms").asDouble());
     }
 
     static ObjectNode weights(Map<String, Integer> weights) {

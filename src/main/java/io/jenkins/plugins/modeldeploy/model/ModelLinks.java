@@ -27,8 +27,9 @@ public final class ModelLinks {
         Path root = dir.toRealPath();
         List<String> problems = new ArrayList<>();
         if (Files.isSymbolicLink(dir.resolve(ModelSpecLoader.FILE_NAME))) {
-            problems.add(ModelSpecLoader.FILE_NAME + " is a symbolic link (to " + Files.readSymbolicLink(
-                    dir.resolve(ModelSpecLoader.FILE_NAME)) + "); it must be a file of the model directory");
+            problems.add(ModelSpecLoader.FILE_NAME + " is a symbolic link (to "
+                    + Files.readSymbolicLink(dir.resolve(ModelSpecLoader.FILE_NAME))
+                    + "); it must be a file of the model directory");
         }
         Files.walkFileTree(dir, new SimpleFileVisitor<>() {
             @Override

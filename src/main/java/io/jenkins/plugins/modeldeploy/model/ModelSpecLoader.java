@@ -37,14 +37,38 @@ public final class ModelSpecLoader {
     public static final String FILE_NAME = "model.yaml";
     public static final List<String> DEFAULT_INCLUDE = List.of("**");
     public static final List<String> DEFAULT_DATA = List.of(
-            "**.pkl", "**.pickle", "**.joblib", "**.rds", "**.rda", "**.RData", "**.onnx", "**.npy", "**.npz",
-            "**.parquet", "**.csv", "**.h5");
+            "**.pkl",
+            "**.pickle",
+            "**.joblib",
+            "**.rds",
+            "**.rda",
+            "**.RData",
+            "**.onnx",
+            "**.npy",
+            "**.npz",
+            "**.parquet",
+            "**.csv",
+            "**.h5");
     public static final List<String> DEFAULT_SAMPLES = List.of("samples/*.json");
     /** Never part of a model: version control, caches, and the file tree model-deploy itself writes. */
-    public static final List<String> ALWAYS_EXCLUDED = List.of(
-            ".git/**", "**/__pycache__/**", "__pycache__/**", "**.pyc", ".model-deploy/**");
-    static final Set<String> FIELDS = Set.of("name", "description", "runtime", "entrypoint", "include", "exclude",
-            "data", "samples", "dependencies", "resources", "slo", "env", "signature", "serving");
+    public static final List<String> ALWAYS_EXCLUDED =
+            List.of(".git/**", "**/__pycache__/**", "__pycache__/**", "**.pyc", ".model-deploy/**");
+
+    static final Set<String> FIELDS = Set.of(
+            "name",
+            "description",
+            "runtime",
+            "entrypoint",
+            "include",
+            "exclude",
+            "data",
+            "samples",
+            "dependencies",
+            "resources",
+            "slo",
+            "env",
+            "signature",
+            "serving");
     static final Set<String> RESOURCES_FIELDS = Set.of("requests", "limits");
     static final Set<String> CPU_MEMORY_FIELDS = Set.of("cpu", "memory");
     static final Set<String> SLO_FIELDS = Set.of("rps", "p99Ms", "maxErrorRate");
@@ -54,6 +78,7 @@ public final class ModelSpecLoader {
 
     /** A DNS-1123 label that starts with a letter, so that {@code name-version} is a valid Service name too. */
     static final Pattern NAME = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
+
     private static final Pattern PYTHON_ENTRYPOINT =
             Pattern.compile("([A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z_][A-Za-z0-9_]*)*):([A-Za-z_][A-Za-z0-9_]*)");
     private static final Pattern R_ENTRYPOINT = Pattern.compile("([^:]+\\.[Rr])(?::([A-Za-z.][A-Za-z0-9._]*))?");
@@ -171,7 +196,8 @@ public final class ModelSpecLoader {
                 try {
                     value = yaml.readTree(override.value().isEmpty() ? "''" : override.value());
                 } catch (JsonProcessingException e) {
-                    problems.add(new SpecProblem(override.source(), "", "cannot read value: " + e.getOriginalMessage()));
+                    problems.add(
+                            new SpecProblem(override.source(), "", "cannot read value: " + e.getOriginalMessage()));
                     continue;
                 }
                 ObjectNode parent = root;
@@ -183,7 +209,9 @@ public final class ModelSpecLoader {
                     } else if (child.isObject()) {
                         parent = (ObjectNode) child;
                     } else {
-                        problems.add(new SpecProblem(override.source(), "",
+                        problems.add(new SpecProblem(
+                                override.source(),
+                                "",
                                 String.join(".", List.of(path).subList(0, i + 1)) + " is not a mapping"));
                         reachable = false;
                     }
@@ -229,8 +257,22 @@ public final class ModelSpecLoader {
             Map<String, String> env = env();
             Optional<Signature> signature = signature();
             Serving serving = serving();
-            return new ModelSpec(dir, name, description, runtime.orElse(null), entrypoint, include, exclude, data,
-                    samples, dependencies, resources, slo, env, signature, serving);
+            return new ModelSpec(
+                    dir,
+                    name,
+                    description,
+                    runtime.orElse(null),
+                    entrypoint,
+                    include,
+                    exclude,
+                    data,
+                    samples,
+                    dependencies,
+                    resources,
+                    slo,
+                    env,
+                    signature,
+                    serving);
         }
 
         private String name() {
@@ -241,8 +283,10 @@ public final class ModelSpecLoader {
             if (name.length() > 63) {
                 problem("name", "must be at most 63 characters, was " + name.length());
             } else if (!NAME.matcher(name).matches()) {
-                problem("name", "must be a DNS-1123 label starting with a letter (lower-case letters, digits and"
-                        + " '-', ending with a letter or digit), was \"" + name + "\"");
+                problem(
+                        "name",
+                        "must be a DNS-1123 label starting with a letter (lower-case letters, digits and"
+                                + " '-', ending with a letter or digit), was \"" + name + "\"");
             }
             return name;
         }
@@ -267,21 +311,25 @@ public final class ModelSpecLoader {
             if (runtime == ModelRuntime.PYTHON) {
                 var matcher = PYTHON_ENTRYPOINT.matcher(entrypoint);
                 if (!matcher.matches()) {
-                    problem("entrypoint", "must be module:function or module:Class for the python runtime, was \""
-                            + entrypoint + "\"");
+                    problem(
+                            "entrypoint",
+                            "must be module:function or module:Class for the python runtime, was \"" + entrypoint
+                                    + "\"");
                     return entrypoint;
                 }
                 String modulePath = matcher.group(1).replace('.', '/');
                 if (!Files.isRegularFile(dir.resolve(modulePath + ".py"))
                         && !Files.isRegularFile(dir.resolve(modulePath).resolve("__init__.py"))) {
-                    problem("entrypoint", "module " + matcher.group(1) + " not found: no " + modulePath + ".py in "
-                            + dir);
+                    problem(
+                            "entrypoint",
+                            "module " + matcher.group(1) + " not found: no " + modulePath + ".py in " + dir);
                 }
             } else {
                 var matcher = R_ENTRYPOINT.matcher(entrypoint);
                 if (!matcher.matches()) {
-                    problem("entrypoint", "must be FILE.R or FILE.R:function for the r runtime, was \""
-                            + entrypoint + "\"");
+                    problem(
+                            "entrypoint",
+                            "must be FILE.R or FILE.R:function for the r runtime, was \"" + entrypoint + "\"");
                     return entrypoint;
                 }
                 Path file = dir.resolve(matcher.group(1)).normalize();
@@ -363,8 +411,9 @@ public final class ModelSpecLoader {
                 sample = json.readTree(file.toFile());
             } catch (JsonProcessingException e) {
                 JsonLocation where = e.getLocation();
-                return "malformed JSON" + (where == null ? "" : " at line " + where.getLineNr() + ", column "
-                        + where.getColumnNr()) + ": " + e.getOriginalMessage();
+                return "malformed JSON"
+                        + (where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr())
+                        + ": " + e.getOriginalMessage();
             } catch (IOException e) {
                 return "cannot read: " + e.getMessage();
             }
@@ -472,7 +521,10 @@ public final class ModelSpecLoader {
                 problem("slo.p99Ms", "must be > 0, was " + node.get("p99Ms").asText());
             }
             if (node.has("maxErrorRate") && (maxErrorRate < 0 || maxErrorRate > 1)) {
-                problem("slo.maxErrorRate", "must be between 0 and 1, was " + node.get("maxErrorRate").asText());
+                problem(
+                        "slo.maxErrorRate",
+                        "must be between 0 and 1, was "
+                                + node.get("maxErrorRate").asText());
             }
             return new Slo(rps, p99, maxErrorRate);
         }
@@ -570,8 +622,9 @@ public final class ModelSpecLoader {
                 } else if (!workersNode.canConvertToExactIntegral() || !workersNode.isNumber()) {
                     problem("serving.workers", "must be an integer or auto, was " + kind(workersNode));
                 } else if (workersNode.asLong() < 1 || workersNode.asLong() > MAX_WORKERS) {
-                    problem("serving.workers", "must be between 1 and " + MAX_WORKERS + ", was "
-                            + workersNode.asText());
+                    problem(
+                            "serving.workers",
+                            "must be between 1 and " + MAX_WORKERS + ", was " + workersNode.asText());
                 } else {
                     workers = workersNode.asInt();
                 }
@@ -579,15 +632,18 @@ public final class ModelSpecLoader {
             long maxBody = d.maxBodyBytes();
             JsonNode bodyNode = node.get("maxBodyBytes");
             if (bodyNode != null && !bodyNode.isNull()) {
-                BigDecimal amount = bodyNode.isTextual() ? amount(bodyNode.asText())
+                BigDecimal amount = bodyNode.isTextual()
+                        ? amount(bodyNode.asText())
                         : bodyNode.isIntegralNumber() ? bodyNode.decimalValue() : null;
                 if (amount == null) {
-                    problem("serving.maxBodyBytes", "must be a byte count such as 1048576 or 1Mi, was "
-                            + kind(bodyNode));
+                    problem(
+                            "serving.maxBodyBytes",
+                            "must be a byte count such as 1048576 or 1Mi, was " + kind(bodyNode));
                 } else if (amount.compareTo(BigDecimal.ONE) < 0
                         || amount.compareTo(BigDecimal.valueOf(MAX_BODY_LIMIT)) > 0) {
-                    problem("serving.maxBodyBytes", "must be between 1 and " + MAX_BODY_LIMIT + " bytes, was "
-                            + bodyNode.asText());
+                    problem(
+                            "serving.maxBodyBytes",
+                            "must be between 1 and " + MAX_BODY_LIMIT + " bytes, was " + bodyNode.asText());
                 } else {
                     maxBody = amount.longValue();
                 }
@@ -605,8 +661,9 @@ public final class ModelSpecLoader {
             }
             node.fieldNames().forEachRemaining(child -> {
                 if (!known.contains(child)) {
-                    problem(field + "." + child, "unknown field (known: " + String.join(", ", new TreeSet<>(known))
-                            + ")");
+                    problem(
+                            field + "." + child,
+                            "unknown field (known: " + String.join(", ", new TreeSet<>(known)) + ")");
                 }
             });
             return true;

@@ -21,9 +21,18 @@ import java.util.Optional;
  * @param experiment the A/B test this run ran
  * @param approval   the decision on the promotion
  */
-public record DeployOutcome(String model, String version, Optional<Outcome> outcome, Optional<Verdict> verdict,
-        Optional<String> production, String reason, Optional<BuiltImage> image, Optional<DeployedVersion> deployed,
-        Optional<SmokeResult> smoke, Optional<ExperimentResult> experiment, Optional<Approval> approval) {
+public record DeployOutcome(
+        String model,
+        String version,
+        Optional<Outcome> outcome,
+        Optional<Verdict> verdict,
+        Optional<String> production,
+        String reason,
+        Optional<BuiltImage> image,
+        Optional<DeployedVersion> deployed,
+        Optional<SmokeResult> smoke,
+        Optional<ExperimentResult> experiment,
+        Optional<Approval> approval) {
 
     public DeployOutcome {
         Objects.requireNonNull(model, "model");
@@ -41,8 +50,18 @@ public record DeployOutcome(String model, String version, Optional<Outcome> outc
 
     /** Nothing done yet. */
     public static DeployOutcome begin(String model, String version) {
-        return new DeployOutcome(model, version, Optional.empty(), Optional.empty(), Optional.empty(), "",
-                Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty());
+        return new DeployOutcome(
+                model,
+                version,
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                "",
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty());
     }
 
     /** True when the version serves production at the end. */
@@ -51,42 +70,102 @@ public record DeployOutcome(String model, String version, Optional<Outcome> outc
     }
 
     public DeployOutcome ended(Outcome how, Optional<String> productionAfter, String why) {
-        return new DeployOutcome(model, version, Optional.of(how), verdict, productionAfter, why, image, deployed,
-                smoke, experiment, approval);
+        return new DeployOutcome(
+                model,
+                version,
+                Optional.of(how),
+                verdict,
+                productionAfter,
+                why,
+                image,
+                deployed,
+                smoke,
+                experiment,
+                approval);
     }
 
     public DeployOutcome withImage(BuiltImage built) {
-        return new DeployOutcome(model, version, outcome, verdict, production, reason, Optional.of(built), deployed,
-                smoke, experiment, approval);
+        return new DeployOutcome(
+                model,
+                version,
+                outcome,
+                verdict,
+                production,
+                reason,
+                Optional.of(built),
+                deployed,
+                smoke,
+                experiment,
+                approval);
     }
 
     public DeployOutcome withDeployed(DeployedVersion rolledOut) {
-        return new DeployOutcome(model, version, outcome, verdict, production, reason, image, Optional.of(rolledOut),
-                smoke, experiment, approval);
+        return new DeployOutcome(
+                model,
+                version,
+                outcome,
+                verdict,
+                production,
+                reason,
+                image,
+                Optional.of(rolledOut),
+                smoke,
+                experiment,
+                approval);
     }
 
     public DeployOutcome withSmoke(SmokeResult result) {
-        return new DeployOutcome(model, version, outcome, verdict, production, reason, image, deployed,
-                Optional.of(result), experiment, approval);
+        return new DeployOutcome(
+                model,
+                version,
+                outcome,
+                verdict,
+                production,
+                reason,
+                image,
+                deployed,
+                Optional.of(result),
+                experiment,
+                approval);
     }
 
     public DeployOutcome withExperiment(ExperimentResult result) {
-        return new DeployOutcome(model, version, outcome, Optional.of(result.verdict()), production, reason, image,
-                deployed, smoke, Optional.of(result), approval);
+        return new DeployOutcome(
+                model,
+                version,
+                outcome,
+                Optional.of(result.verdict()),
+                production,
+                reason,
+                image,
+                deployed,
+                smoke,
+                Optional.of(result),
+                approval);
     }
 
     public DeployOutcome withVerdict(Optional<Verdict> stored) {
-        return new DeployOutcome(model, version, outcome, stored, production, reason, image, deployed, smoke,
-                experiment, approval);
+        return new DeployOutcome(
+                model, version, outcome, stored, production, reason, image, deployed, smoke, experiment, approval);
     }
 
     public DeployOutcome withApproval(Approval decision) {
-        return new DeployOutcome(model, version, outcome, verdict, production, reason, image, deployed, smoke,
-                experiment, Optional.of(decision));
+        return new DeployOutcome(
+                model,
+                version,
+                outcome,
+                verdict,
+                production,
+                reason,
+                image,
+                deployed,
+                smoke,
+                experiment,
+                Optional.of(decision));
     }
 
     public DeployOutcome withProduction(Optional<String> now) {
-        return new DeployOutcome(model, version, outcome, verdict, now, reason, image, deployed, smoke, experiment,
-                approval);
+        return new DeployOutcome(
+                model, version, outcome, verdict, now, reason, image, deployed, smoke, experiment, approval);
     }
 }

@@ -24,9 +24,17 @@ import java.util.OptionalDouble;
  *                       keep its objects for inspection)
  * @param by             who or what runs this (a build URL, user@host): recorded in the history
  */
-public record DeployPlan(ModelVersion version, Optional<ImagePlan> image, Optional<String> prebuiltImage,
-        Map<String, String> annotations, Duration rolloutTimeout, Optional<SmokeSettings> smoke,
-        ExperimentSettings experiment, Duration approvalTimeout, Duration keepPrevious, RetireMode onFailure,
+public record DeployPlan(
+        ModelVersion version,
+        Optional<ImagePlan> image,
+        Optional<String> prebuiltImage,
+        Map<String, String> annotations,
+        Duration rolloutTimeout,
+        Optional<SmokeSettings> smoke,
+        ExperimentSettings experiment,
+        Duration approvalTimeout,
+        Duration keepPrevious,
+        RetireMode onFailure,
         String by) {
 
     public DeployPlan {
@@ -47,8 +55,15 @@ public record DeployPlan(ModelVersion version, Optional<ImagePlan> image, Option
     }
 
     /** The experiment's settings without its versions. */
-    public record ExperimentSettings(int challengerWeight, Duration minDuration, Duration maxDuration, long minSamples,
-            double alpha, ExperimentPlan.Method method, OptionalDouble syntheticRate, double minimumDetectableEffect,
+    public record ExperimentSettings(
+            int challengerWeight,
+            Duration minDuration,
+            Duration maxDuration,
+            long minSamples,
+            double alpha,
+            ExperimentPlan.Method method,
+            OptionalDouble syntheticRate,
+            double minimumDetectableEffect,
             ExperimentPlan.Gate gate) {
         public ExperimentSettings {
             Objects.requireNonNull(method, "method");
@@ -57,19 +72,42 @@ public record DeployPlan(ModelVersion version, Optional<ImagePlan> image, Option
         }
 
         public static ExperimentSettings defaults() {
-            return new ExperimentSettings(10, Duration.ofMinutes(1), Duration.ofMinutes(30), 500, 0.05,
-                    ExperimentPlan.Method.SEQUENTIAL, OptionalDouble.empty(),
-                    ExperimentPlan.DEFAULT_MINIMUM_DETECTABLE_EFFECT, ExperimentPlan.Gate.DEFAULT);
+            return new ExperimentSettings(
+                    10,
+                    Duration.ofMinutes(1),
+                    Duration.ofMinutes(30),
+                    500,
+                    0.05,
+                    ExperimentPlan.Method.SEQUENTIAL,
+                    OptionalDouble.empty(),
+                    ExperimentPlan.DEFAULT_MINIMUM_DETECTABLE_EFFECT,
+                    ExperimentPlan.Gate.DEFAULT);
         }
 
         /** The plan of one experiment; {@code sloP99Ms} is the latency that counts as an SLO violation. */
         public ExperimentPlan plan(String model, String champion, String challenger, double sloP99Ms) {
-            return new ExperimentPlan(model, champion, challenger, challengerWeight, minDuration, maxDuration,
-                    minSamples, alpha, method, syntheticRate, sloP99Ms, minimumDetectableEffect, gate);
+            return new ExperimentPlan(
+                    model,
+                    champion,
+                    challenger,
+                    challengerWeight,
+                    minDuration,
+                    maxDuration,
+                    minSamples,
+                    alpha,
+                    method,
+                    syntheticRate,
+                    sloP99Ms,
+                    minimumDetectableEffect,
+                    gate);
         }
 
         public ExperimentPlan plan(ModelVersion challenger, String champion) {
-            return plan(challenger.name(), champion, challenger.version(), challenger.spec().slo().p99Ms());
+            return plan(
+                    challenger.name(),
+                    champion,
+                    challenger.version(),
+                    challenger.spec().slo().p99Ms());
         }
     }
 }

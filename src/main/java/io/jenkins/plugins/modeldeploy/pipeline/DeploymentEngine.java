@@ -68,16 +68,23 @@ public final class DeploymentEngine {
     public BuiltImage buildImage(ImagePlan plan) throws ImageBuildException, InterruptedException {
         String model = plan.version().name();
         String version = plan.version().version();
-        events.accept(DeploymentEvent.of(model, version, "building image " + plan.reference(),
-                new EventDetails.BuildStarted(plan.reference())));
+        events.accept(DeploymentEvent.of(
+                model, version, "building image " + plan.reference(), new EventDetails.BuildStarted(plan.reference())));
         try {
             BuiltImage image = images.build(plan);
-            events.accept(DeploymentEvent.of(model, version, "built " + image.pinned() + " (" + image.layersPushed()
-                    + " layers, " + image.bytesPushed() + " bytes pushed)", new EventDetails.BuildFinished(
+            events.accept(DeploymentEvent.of(
+                    model,
+                    version,
+                    "built " + image.pinned() + " (" + image.layersPushed() + " layers, " + image.bytesPushed()
+                            + " bytes pushed)",
+                    new EventDetails.BuildFinished(
                             image.image(), image.digest(), image.layersPushed(), image.bytesPushed())));
             return image;
         } catch (ImageBuildException e) {
-            events.accept(DeploymentEvent.of(model, version, "image build failed: " + e.getMessage(),
+            events.accept(DeploymentEvent.of(
+                    model,
+                    version,
+                    "image build failed: " + e.getMessage(),
                     new EventDetails.BuildFailed(e.getMessage())));
             throw e;
         }
@@ -87,8 +94,8 @@ public final class DeploymentEngine {
      * Sends the model's sample requests to {@code endpoint/predict} (the path of the endpoint kept) at the SLO rate
      * and judges the result against the SLO or the settings' limits.
      */
-    public SmokeResult smokeTest(ModelVersion model, URI endpoint, SmokeSettings settings) throws TargetException,
-            InterruptedException {
+    public SmokeResult smokeTest(ModelVersion model, URI endpoint, SmokeSettings settings)
+            throws TargetException, InterruptedException {
         List<Payload> payloads = samples(model);
         URI url = Endpoints.under(endpoint, "predict");
         requireReachable(model, endpoint);
@@ -100,18 +107,45 @@ public final class DeploymentEngine {
         if (settings.maxErrorRate().isPresent()) {
             thresholds = thresholds.withMaxErrorRate(settings.maxErrorRate().getAsDouble());
         }
-        events.accept(DeploymentEvent.of(model.name(), model.version(), String.format(Locale.ROOT,
-                "smoke test started: %.0f req/s for %d s against %s", rate, settings.duration().toSeconds(), url),
-                new EventDetails.SmokeStarted(url.toString(), rate, settings.duration().toMillis() / 1000.0)));
-        SmokeResult result = new SmokeTest().run(url, payloads, LoadProfile.constant(rate, settings.duration(),
-                settings.warmup()), thresholds, progress -> { });
+        events.accept(DeploymentEvent.of(
+                model.name(),
+                model.version(),
+                String.format(
+                        Locale.ROOT,
+                        "smoke test started: %.0f req/s for %d s against %s",
+                        rate,
+                        settings.duration().toSeconds(),
+                        url),
+                new EventDetails.SmokeStarted(
+                        url.toString(), rate, settings.duration().toMillis() / 1000.0)));
+        SmokeResult result = new SmokeTest()
+                .run(
+                        url,
+                        payloads,
+                        LoadProfile.constant(rate, settings.duration(), settings.warmup()),
+                        thresholds,
+                        progress -> {});
         var load = result.load();
-        events.accept(DeploymentEvent.of(model.name(), model.version(), String.format(Locale.ROOT,
-                "smoke test %s: p50 %.2f ms, p99 %.2f ms, %d errors in %d requests at %.1f req/s",
-                result.passed() ? "passed" : "failed", load.latencyMs(50), load.latencyMs(99), load.errorCount(),
-                load.requests(), load.achievedRate()),
-                new EventDetails.SmokeFinished(result.passed(), load.requests(), load.achievedRate(),
-                        load.latencyMs(50), load.latencyMs(99), load.errorRate(), result.verdict().reasons())));
+        events.accept(DeploymentEvent.of(
+                model.name(),
+                model.version(),
+                String.format(
+                        Locale.ROOT,
+                        "smoke test %s: p50 %.2f ms, p99 %.2f ms, %d errors in %d requests at %.1f req/s",
+                        result.passed() ? "passed" : "failed",
+                        load.latencyMs(50),
+                        load.latencyMs(99),
+                        load.errorCount(),
+                        load.requests(),
+                        load.achievedRate()),
+                new EventDetails.SmokeFinished(
+                        result.passed(),
+                        load.requests(),
+                        load.achievedRate(),
+                        load.latencyMs(50),
+                        load.latencyMs(99),
+                        load.errorRate(),
+                        result.verdict().reasons())));
         return result;
     }
 
@@ -119,15 +153,21 @@ public final class DeploymentEngine {
      * Fails at once, naming the address and what to configure, when this machine cannot reach the version at all —
      * rather than after a smoke test of nothing but connection errors.
      */
-    private static void requireReachable(ModelVersion model, URI endpoint) throws TargetException,
-            InterruptedException {
-        HttpClient client = HttpClient.newBuilder().connectTimeout(REACH_TIMEOUT).build();
+    private static void requireReachable(ModelVersion model, URI endpoint)
+            throws TargetException, InterruptedException {
+        HttpClient client =
+                HttpClient.newBuilder().connectTimeout(REACH_TIMEOUT).build();
         try {
-            client.send(HttpRequest.newBuilder(Endpoints.under(endpoint, "v2", "health", "live")).timeout(REACH_TIMEOUT)
-                    .GET().build(), HttpResponse.BodyHandlers.discarding());
+            client.send(
+                    HttpRequest.newBuilder(Endpoints.under(endpoint, "v2", "health", "live"))
+                            .timeout(REACH_TIMEOUT)
+                            .GET()
+                            .build(),
+                    HttpResponse.BodyHandlers.discarding());
         } catch (IOException e) {
             for (Throwable cause = e; cause != null; cause = cause.getCause()) {
-                if (cause instanceof ConnectException || cause instanceof HttpConnectTimeoutException
+                if (cause instanceof ConnectException
+                        || cause instanceof HttpConnectTimeoutException
                         || cause instanceof UnknownHostException
                         || cause instanceof java.nio.channels.UnresolvedAddressException) {
                     throw unreachable(model, endpoint, e);
@@ -138,10 +178,13 @@ public final class DeploymentEngine {
     }
 
     private static TargetException unreachable(ModelVersion model, URI endpoint, Exception cause) {
-        return new TargetException("cannot reach " + model.id() + " at " + endpoint + " from this machine ("
-                + cause.getClass().getSimpleName() + (cause.getMessage() == null ? "" : ": " + cause.getMessage())
-                + "); on Kubernetes, set the gateway URL (Traefik's entry point, e.g. --gateway-url"
-                + " https://models.example.com) so tests go through the routes clients use", cause);
+        return new TargetException(
+                "cannot reach " + model.id() + " at " + endpoint + " from this machine ("
+                        + cause.getClass().getSimpleName()
+                        + (cause.getMessage() == null ? "" : ": " + cause.getMessage())
+                        + "); on Kubernetes, set the gateway URL (Traefik's entry point, e.g. --gateway-url"
+                        + " https://models.example.com) so tests go through the routes clients use",
+                cause);
     }
 
     /** The model's sample requests, which smoke tests and synthetic A/B traffic send. */
@@ -163,11 +206,13 @@ public final class DeploymentEngine {
      *
      * @param samples what synthetic traffic sends, when the plan asks for it (the challenger's sample requests)
      */
-    public ExperimentResult abTest(Target target, ExperimentPlan plan, List<Payload> samples) throws TargetException,
-            RoutingException, InterruptedException {
-        MetricsSource metrics = target.metrics(plan.sloP99Ms()).orElseThrow(() -> new TargetException("A/B tests on "
-                + target.describe() + " read Traefik's metrics from Prometheus: configure a Prometheus URL for the"
-                + " cluster"));
+    public ExperimentResult abTest(Target target, ExperimentPlan plan, List<Payload> samples)
+            throws TargetException, RoutingException, InterruptedException {
+        MetricsSource metrics = target.metrics(plan.sloP99Ms())
+                .orElseThrow(() -> new TargetException("A/B tests on "
+                        + target.describe()
+                        + " read Traefik's metrics from Prometheus: configure a Prometheus URL for the"
+                        + " cluster"));
         try {
             return new ExperimentRunner(target.router(), metrics, events, checkEvery).run(plan, samples);
         } catch (MetricsException e) {

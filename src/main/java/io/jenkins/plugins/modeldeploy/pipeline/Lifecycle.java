@@ -77,7 +77,11 @@ public final class Lifecycle {
     private final Consumer<DeploymentEvent> events;
     private final ReleaseActions actions;
 
-    public Lifecycle(DeploymentEngine engine, Target target, Consumer<DeploymentEvent> events, Clock clock,
+    public Lifecycle(
+            DeploymentEngine engine,
+            Target target,
+            Consumer<DeploymentEvent> events,
+            Clock clock,
             ReleaseActions.StepListener steps) {
         this.engine = engine;
         this.target = target;
@@ -86,7 +90,7 @@ public final class Lifecycle {
     }
 
     public Lifecycle(DeploymentEngine engine, Target target, Consumer<DeploymentEvent> events) {
-        this(engine, target, events, Clock.systemUTC(), step -> { });
+        this(engine, target, events, Clock.systemUTC(), step -> {});
     }
 
     /** Rollback, undeploy and the keep windows, on the same target and events. */
@@ -97,16 +101,20 @@ public final class Lifecycle {
     // --- the whole path ------------------------------------------------------------------------------------------
 
     /** The whole path, synchronously; {@code approvals} decides when the A/B test found the version fit. */
-    public DeployOutcome run(DeployPlan plan, ApprovalGate approvals) throws ImageBuildException, TargetException,
-            RoutingException, InterruptedException {
+    public DeployOutcome run(DeployPlan plan, ApprovalGate approvals)
+            throws ImageBuildException, TargetException, RoutingException, InterruptedException {
         Progress progress = start(plan);
         if (!(progress instanceof AwaitingApproval waiting)) {
             return progress.outcome();
         }
         String model = plan.version().name();
         String version = plan.version().version();
-        events.accept(DeploymentEvent.of(model, version, "waiting for approval to promote " + version + " over "
-                + waiting.request().champion(), new EventDetails.ApprovalRequested("")));
+        events.accept(DeploymentEvent.of(
+                model,
+                version,
+                "waiting for approval to promote " + version + " over "
+                        + waiting.request().champion(),
+                new EventDetails.ApprovalRequested("")));
         Approval approval;
         try {
             approval = approvals.await(waiting.request(), plan.approvalTimeout());
@@ -121,14 +129,15 @@ public final class Lifecycle {
      * decide. A run of the same version that was stopped (a crash, a restart) is continued from its stored phase; a
      * version that already serves production with the same image is left as it is.
      */
-    public Progress start(DeployPlan plan) throws ImageBuildException, TargetException, RoutingException,
-            InterruptedException {
+    public Progress start(DeployPlan plan)
+            throws ImageBuildException, TargetException, RoutingException, InterruptedException {
         ModelVersion version = plan.version();
         String model = version.name();
         actions.tidy(model);
         DeployOutcome sofar = DeployOutcome.begin(model, version.version());
         Optional<BuiltImage> built = plan.image().isPresent()
-                ? Optional.of(engine.buildImage(plan.image().get())) : Optional.empty();
+                ? Optional.of(engine.buildImage(plan.image().get()))
+                : Optional.empty();
         if (built.isPresent()) {
             sofar = sofar.withImage(built.get());
         }
@@ -144,35 +153,45 @@ public final class Lifecycle {
         }
         switch (state.phase()) {
             case AWAITING_APPROVAL -> {
-                return new AwaitingApproval(sofar.withVerdict(run.get().verdict()).withProduction(state.production()),
+                return new AwaitingApproval(
+                        sofar.withVerdict(run.get().verdict()).withProduction(state.production()),
                         request(state, run.get(), sofar));
             }
             case PROMOTING, REMOVING -> {
                 return new Finished(merge(sofar, finish(model, version.version(), state)));
             }
-            case ROLLING_BACK -> throw new TargetException("a rollback of model " + model + " to version "
-                    + run.get().version() + " is in progress; run `model-deploy rollback " + model + "` to finish it");
+            case ROLLING_BACK ->
+                throw new TargetException("a rollback of model " + model + " to version "
+                        + run.get().version() + " is in progress; run `model-deploy rollback " + model
+                        + "` to finish it");
             case EXPERIMENT -> {
                 // stopped during the A/B test: give production its route back, then test again from the start
                 target.router().setWeights(model, Map.of(state.production().orElseThrow(), 100));
-                actions.transition(model, current -> current.phase() == Phase.EXPERIMENT
-                        && current.challenger().equals(Optional.of(version.version()))
-                        ? Optional.of(current.inPhase(Phase.DEPLOYING, current.run().orElseThrow(), Instant.now()))
-                        : Optional.empty());
+                actions.transition(
+                        model,
+                        current -> current.phase() == Phase.EXPERIMENT
+                                        && current.challenger().equals(Optional.of(version.version()))
+                                ? Optional.of(current.inPhase(
+                                        Phase.DEPLOYING, current.run().orElseThrow(), Instant.now()))
+                                : Optional.empty());
             }
             case STABLE -> {
                 if (state.production().equals(Optional.of(version.version()))) {
-                    Optional<String> serving = Optional.ofNullable(state.digests().get(version.version()));
+                    Optional<String> serving =
+                            Optional.ofNullable(state.digests().get(version.version()));
                     if (digest.isPresent() && serving.isPresent() && !digest.equals(serving)) {
                         throw new TargetException("version " + version.version() + " of model " + model + " already"
                                 + " serves production with image " + serving.get() + "; this image is "
                                 + digest.get() + ": deploy it under a new version");
                     }
-                    return new Finished(sofar.ended(Outcome.PROMOTED, state.production(), "version "
-                            + version.version() + " already serves production"));
+                    return new Finished(sofar.ended(
+                            Outcome.PROMOTED,
+                            state.production(),
+                            "version " + version.version() + " already serves production"));
                 }
                 // a kept version (it served production and may again) is brought back by rollback, not redeployed
-                Optional<Stage> stage = Optional.ofNullable(target.releases().stages(model).get(version.version()));
+                Optional<Stage> stage =
+                        Optional.ofNullable(target.releases().stages(model).get(version.version()));
                 if (stage.isPresent() && (stage.get() == Stage.RETIRED || stage.get() == Stage.PRODUCTION)) {
                     throw new TargetException("version " + version.version() + " of model " + model + " is "
                             + stage.get().value() + " on " + target.describe() + "; bring it back with"
@@ -180,7 +199,7 @@ public final class Lifecycle {
                             + "`, or deploy a new version");
                 }
             }
-            case DEPLOYING -> { } // stopped before its A/B test: rolled out again (a no-op when it runs) and tested
+            case DEPLOYING -> {} // stopped before its A/B test: rolled out again (a no-op when it runs) and tested
         }
 
         Progress progress = rollout(plan, sofar, image, digest);
@@ -207,7 +226,10 @@ public final class Lifecycle {
     public Progress rollout(DeployPlan plan) throws TargetException, RoutingException, InterruptedException {
         actions.tidy(plan.version().name());
         Optional<String> image = plan.prebuiltImage();
-        return rollout(plan, DeployOutcome.begin(plan.version().name(), plan.version().version()), image,
+        return rollout(
+                plan,
+                DeployOutcome.begin(plan.version().name(), plan.version().version()),
+                image,
                 image.map(Lifecycle::digestOf));
     }
 
@@ -219,26 +241,42 @@ public final class Lifecycle {
         ReleaseState state = actions.transition(model, current -> {
             Optional<Run> mine = current.run().filter(r -> r.version().equals(version.version()));
             if (current.phase() == Phase.DEPLOYING && mine.isPresent()) {
-                return digest.isEmpty() || digest.equals(Optional.ofNullable(current.digests().get(ref.version())))
-                        ? Optional.empty() : Optional.of(current.withDigest(ref.version(), digest.get(), Instant.now()));
+                return digest.isEmpty()
+                                || digest.equals(
+                                        Optional.ofNullable(current.digests().get(ref.version())))
+                        ? Optional.empty()
+                        : Optional.of(current.withDigest(ref.version(), digest.get(), Instant.now()));
             }
             if (current.phase() != Phase.STABLE) {
                 throw new TargetException("cannot roll out version " + version.version() + " of model " + model + ": "
                         + ReleaseActions.describe(current));
             }
-            Run run = new Run(version.version(), digest, current.production(), plan.by(), Instant.now(),
-                    plan.keepPrevious(), plan.onFailure(), Optional.empty(), List.of(), Optional.empty(), "",
-                    plan.approvalTimeout(), Optional.empty());
+            Run run = new Run(
+                    version.version(),
+                    digest,
+                    current.production(),
+                    plan.by(),
+                    Instant.now(),
+                    plan.keepPrevious(),
+                    plan.onFailure(),
+                    Optional.empty(),
+                    List.of(),
+                    Optional.empty(),
+                    "",
+                    plan.approvalTimeout(),
+                    Optional.empty());
             ReleaseState next = current.inPhase(Phase.DEPLOYING, run, Instant.now());
             return Optional.of(digest.isPresent() ? next.withDigest(ref.version(), digest.get(), Instant.now()) : next);
         });
-        Optional<Path> archive = plan.image().map(ImagePlan::target).filter(ImageTarget.Tar.class::isInstance)
+        Optional<Path> archive = plan.image()
+                .map(ImagePlan::target)
+                .filter(ImageTarget.Tar.class::isInstance)
                 .map(t -> ((ImageTarget.Tar) t).path());
         return guarded(sofar, ref, Result.ROLLOUT_FAILED, "rollout", () -> {
             DeployedVersion deployed;
             try {
-                deployed = target.rollout(new RolloutRequest(version, image, plan.annotations(),
-                        plan.rolloutTimeout(), archive));
+                deployed = target.rollout(
+                        new RolloutRequest(version, image, plan.annotations(), plan.rolloutTimeout(), archive));
             } catch (RolloutException e) {
                 return takeOut(sofar, ref, Result.ROLLOUT_FAILED, "rollout failed: " + e.getMessage());
             }
@@ -305,22 +343,26 @@ public final class Lifecycle {
             target.releases().annotate(ref, Map.of("smoke", smokeJson(smoke)));
             DeployOutcome tested = sofar.withSmoke(smoke);
             if (!smoke.passed()) {
-                return takeOut(tested, ref, Result.SMOKE_FAILED, "smoke test failed: "
-                        + String.join("; ", smoke.verdict().reasons()));
+                return takeOut(
+                        tested,
+                        ref,
+                        Result.SMOKE_FAILED,
+                        "smoke test failed: "
+                                + String.join("; ", smoke.verdict().reasons()));
             }
             return afterSmoke(model, version.version(), tested);
         });
     }
 
-    private Progress afterSmoke(String model, String version, DeployOutcome sofar) throws TargetException,
-            RoutingException {
+    private Progress afterSmoke(String model, String version, DeployOutcome sofar)
+            throws TargetException, RoutingException {
         ReleaseState state = requireRun(model, version, Phase.DEPLOYING, "continue");
         Rule rule = VerdictTable.on(state.production().isPresent() ? Result.SMOKE_PASSED : Result.FIRST_RELEASE);
         return switch (rule.action()) {
             case AB_TEST -> new Continuing(sofar.withProduction(state.production()));
             case PROMOTE -> {
-                ReleaseState promoted = actions.promote(model, version, state.run().orElseThrow().by(),
-                        "first release");
+                ReleaseState promoted = actions.promote(
+                        model, version, state.run().orElseThrow().by(), "first release");
                 yield new Finished(sofar.ended(rule.outcome().orElseThrow(), promoted.production(), "first release"));
             }
             default -> throw new IllegalStateException(rule + " after a smoke test");
@@ -336,38 +378,45 @@ public final class Lifecycle {
         String model = challenger.name();
         VersionRef ref = new VersionRef(model, challenger.version());
         ReleaseState state = requireRun(model, challenger.version(), Phase.DEPLOYING, "A/B test");
-        String champion = state.production().orElseThrow(() -> new TargetException("cannot A/B test version "
-                + challenger.version() + " of model " + model + ": no version serves production"));
+        String champion = state.production()
+                .orElseThrow(() -> new TargetException("cannot A/B test version " + challenger.version() + " of model "
+                        + model + ": no version serves production"));
         ExperimentPlan plan = settings.plan(challenger, champion);
-        List<Payload> samples = challenger.spec().samples().isEmpty() ? List.of()
-                : DeploymentEngine.samples(challenger);
+        List<Payload> samples =
+                challenger.spec().samples().isEmpty() ? List.of() : DeploymentEngine.samples(challenger);
         if (plan.syntheticRate().isPresent() && samples.isEmpty()) {
             throw new TargetException("model " + model + " has no samples in model.yaml: synthetic A/B traffic"
                     + " sends the model's sample requests");
         }
-        actions.transition(model, current -> current.phase() == Phase.DEPLOYING
-                && current.challenger().equals(Optional.of(challenger.version()))
-                ? Optional.of(current.inPhase(Phase.EXPERIMENT, current.run().orElseThrow(), Instant.now()))
-                : Optional.empty());
+        actions.transition(
+                model,
+                current -> current.phase() == Phase.DEPLOYING
+                                && current.challenger().equals(Optional.of(challenger.version()))
+                        ? Optional.of(
+                                current.inPhase(Phase.EXPERIMENT, current.run().orElseThrow(), Instant.now()))
+                        : Optional.empty());
         return guarded(sofar, ref, Result.AB_TEST_FAILED, "A/B test", () -> {
             target.releases().setStage(ref, Stage.CHALLENGER);
             ExperimentResult experiment = engine.abTest(target, plan, samples);
             target.releases().annotate(ref, Map.of("verdict", verdictJson(experiment)));
             DeployOutcome tested = sofar.withExperiment(experiment).withProduction(state.production());
-            Result result = switch (experiment.verdict()) {
-                case PROMOTE -> Result.VERDICT_PROMOTE;
-                case ROLLBACK -> Result.VERDICT_ROLLBACK;
-                case INCONCLUSIVE -> Result.VERDICT_INCONCLUSIVE;
-            };
+            Result result =
+                    switch (experiment.verdict()) {
+                        case PROMOTE -> Result.VERDICT_PROMOTE;
+                        case ROLLBACK -> Result.VERDICT_ROLLBACK;
+                        case INCONCLUSIVE -> Result.VERDICT_INCONCLUSIVE;
+                    };
             ReleaseState judged = actions.transition(model, current -> {
                 if (current.phase() != Phase.EXPERIMENT || !current.challenger().equals(Optional.of(ref.version()))) {
-                    throw new io.jenkins.plugins.modeldeploy.target.ConcurrentReleaseException(model,
+                    throw new io.jenkins.plugins.modeldeploy.target.ConcurrentReleaseException(
+                            model,
                             "the A/B test of version " + ref.version() + " (EXPERIMENT)",
                             ReleaseActions.describe(current));
                 }
                 Run judgedRun = current.run().orElseThrow().withVerdict(experiment.verdict(), experiment.reasons());
                 Phase next = VerdictTable.on(result).action() == VerdictTable.Action.AWAIT_APPROVAL
-                        ? Phase.AWAITING_APPROVAL : Phase.EXPERIMENT;
+                        ? Phase.AWAITING_APPROVAL
+                        : Phase.EXPERIMENT;
                 if (next == Phase.AWAITING_APPROVAL) {
                     judgedRun = judgedRun.awaitingFrom(actions.now());
                 }
@@ -386,60 +435,88 @@ public final class Lifecycle {
      * Carries out a decision on a version waiting for approval: approved → promoted, rejected → taken out. Safe to
      * repeat: a run already decided (here or by another process) returns how it ended.
      */
-    public DeployOutcome decide(String model, String version, Approval approval) throws TargetException,
-            RoutingException {
-        ReleaseState state = target.releases().load(model).orElseThrow(() -> new TargetException("model " + model
-                + " has no release on " + target.describe() + " (was it undeployed?)"));
+    public DeployOutcome decide(String model, String version, Approval approval)
+            throws TargetException, RoutingException {
+        ReleaseState state = target.releases()
+                .load(model)
+                .orElseThrow(() -> new TargetException(
+                        "model " + model + " has no release on " + target.describe() + " (was it undeployed?)"));
         DeployOutcome sofar = DeployOutcome.begin(model, version).withApproval(approval);
         Optional<Run> run = state.run().filter(r -> r.version().equals(version));
-        if (state.phase() == Phase.AWAITING_APPROVAL && run.isPresent() && run.get().decideBy()
-                .filter(due -> due.isBefore(actions.now())).isPresent()) {
+        if (state.phase() == Phase.AWAITING_APPROVAL
+                && run.isPresent()
+                && run.get()
+                        .decideBy()
+                        .filter(due -> due.isBefore(actions.now()))
+                        .isPresent()) {
             return merge(sofar, expire(model, version, run.get().approvalTimeout())); // decided too late
         }
         if (state.phase() == Phase.AWAITING_APPROVAL && run.isPresent()) {
-            events.accept(DeploymentEvent.of(model, version, (approval.approved() ? "approved" : "rejected") + " by "
-                    + approval.approver() + (approval.comment().isEmpty() ? "" : ": " + approval.comment()),
+            events.accept(DeploymentEvent.of(
+                    model,
+                    version,
+                    (approval.approved() ? "approved" : "rejected") + " by " + approval.approver()
+                            + (approval.comment().isEmpty() ? "" : ": " + approval.comment()),
                     new EventDetails.ApprovalGiven(approval.approver(), approval.approved(), approval.comment())));
-            target.releases().annotate(new VersionRef(model, version), Map.of(approval.approved() ? "approved-by"
-                    : "rejected-by", approval.approver(), "decided-at", approval.at().toString(), "decision-comment",
-                    approval.comment()));
+            target.releases()
+                    .annotate(
+                            new VersionRef(model, version),
+                            Map.of(
+                                    approval.approved() ? "approved-by" : "rejected-by",
+                                    approval.approver(),
+                                    "decided-at",
+                                    approval.at().toString(),
+                                    "decision-comment",
+                                    approval.comment()));
             sofar = sofar.withVerdict(run.get().verdict());
             Rule rule = VerdictTable.on(approval.approved() ? Result.APPROVED : Result.REJECTED);
-            String reason = (approval.approved() ? "approved by " : "rejected by ") + approval.approver()
+            String reason = (approval.approved() ? "approved by " : "rejected by ")
+                    + approval.approver()
                     + (approval.comment().isEmpty() ? "" : ": " + approval.comment());
             if (rule.action() == VerdictTable.Action.PROMOTE) {
                 ReleaseState promoted = actions.promote(model, version, approval.approver(), reason);
                 return sofar.ended(rule.outcome().orElseThrow(), promoted.production(), reason);
             }
-            return takeOut(sofar, new VersionRef(model, version), rule.result(), reason).outcome();
+            return takeOut(sofar, new VersionRef(model, version), rule.result(), reason)
+                    .outcome();
         }
         return settledOrResumed(model, version, state, sofar, "decide on");
     }
 
     /** Nobody decided within {@code waited}: the version is taken out, production stays. Safe to repeat. */
-    public DeployOutcome expire(String model, String version, Duration waited) throws TargetException,
-            RoutingException {
-        ReleaseState state = target.releases().load(model).orElseThrow(() -> new TargetException("model " + model
-                + " has no release on " + target.describe() + " (was it undeployed?)"));
+    public DeployOutcome expire(String model, String version, Duration waited)
+            throws TargetException, RoutingException {
+        ReleaseState state = target.releases()
+                .load(model)
+                .orElseThrow(() -> new TargetException(
+                        "model " + model + " has no release on " + target.describe() + " (was it undeployed?)"));
         DeployOutcome sofar = DeployOutcome.begin(model, version);
         if (state.phase() == Phase.AWAITING_APPROVAL && state.challenger().equals(Optional.of(version))) {
-            return takeOut(sofar.withVerdict(state.run().orElseThrow().verdict()), new VersionRef(model, version),
-                    Result.APPROVAL_TIMED_OUT, "no decision within " + humanize(waited)).outcome();
+            return takeOut(
+                            sofar.withVerdict(state.run().orElseThrow().verdict()),
+                            new VersionRef(model, version),
+                            Result.APPROVAL_TIMED_OUT,
+                            "no decision within " + humanize(waited))
+                    .outcome();
         }
         return settledOrResumed(model, version, state, sofar, "time out");
     }
 
     /** A decision for a run that is past its approval: finish what is stored, or report how it ended. */
-    private DeployOutcome settledOrResumed(String model, String version, ReleaseState state, DeployOutcome sofar,
-            String doing) throws TargetException, RoutingException {
+    private DeployOutcome settledOrResumed(
+            String model, String version, ReleaseState state, DeployOutcome sofar, String doing)
+            throws TargetException, RoutingException {
         if ((state.phase() == Phase.PROMOTING || state.phase() == Phase.REMOVING)
                 && state.challenger().equals(Optional.of(version))) {
             return merge(sofar, finish(model, version, state));
         }
         Optional<HistoryEntry> ended = lastRun(state, version);
         if (state.phase() == Phase.STABLE && ended.isPresent()) {
-            return sofar.withVerdict(ended.get().verdict()).ended(ended.get().outcome().orElseThrow(),
-                    state.production(), ended.get().reason());
+            return sofar.withVerdict(ended.get().verdict())
+                    .ended(
+                            ended.get().outcome().orElseThrow(),
+                            state.production(),
+                            ended.get().reason());
         }
         throw new TargetException("cannot " + doing + " version " + version + " of model " + model + ": it is not"
                 + " waiting for approval (" + ReleaseActions.describe(state) + ")");
@@ -448,19 +525,19 @@ public final class Lifecycle {
     /** What a person decides on, when {@code version} waits for approval (as stored: the verdict and its reasons). */
     public Optional<PromotionRequest> awaiting(String model, String version) throws TargetException {
         Optional<ReleaseState> state = target.releases().load(model);
-        if (state.isEmpty() || state.get().phase() != Phase.AWAITING_APPROVAL
+        if (state.isEmpty()
+                || state.get().phase() != Phase.AWAITING_APPROVAL
                 || !state.get().challenger().equals(Optional.of(version))) {
             return Optional.empty();
         }
-        return Optional.of(request(state.get(), state.get().run().orElseThrow(), DeployOutcome.begin(model,
-                version)));
+        return Optional.of(request(state.get(), state.get().run().orElseThrow(), DeployOutcome.begin(model, version)));
     }
 
     // --- helpers ---------------------------------------------------------------------------------------------------
 
     /** Finishes a stored PROMOTING or REMOVING. */
-    private DeployOutcome finish(String model, String version, ReleaseState state) throws TargetException,
-            RoutingException {
+    private DeployOutcome finish(String model, String version, ReleaseState state)
+            throws TargetException, RoutingException {
         Run run = state.run().orElseThrow();
         DeployOutcome sofar = DeployOutcome.begin(model, version).withVerdict(run.verdict());
         if (state.phase() == Phase.PROMOTING) {
@@ -468,8 +545,10 @@ public final class Lifecycle {
             return sofar.ended(Outcome.PROMOTED, done.production(), run.reason());
         }
         Outcome outcome = run.outcome().orElseThrow();
-        Rule rule = VerdictTable.rules().stream().filter(r -> r.outcome().equals(Optional.of(outcome))
-                && r.action() == VerdictTable.Action.TAKE_OUT).findFirst().orElseThrow();
+        Rule rule = VerdictTable.rules().stream()
+                .filter(r -> r.outcome().equals(Optional.of(outcome)) && r.action() == VerdictTable.Action.TAKE_OUT)
+                .findFirst()
+                .orElseThrow();
         ReleaseState done = actions.takeOut(model, version, rule, run.reason());
         return sofar.ended(outcome, done.production(), run.reason());
     }
@@ -482,9 +561,11 @@ public final class Lifecycle {
     }
 
     private ReleaseState requireRun(String model, String version, Phase phase, String doing) throws TargetException {
-        ReleaseState state = target.releases().load(model).orElseThrow(() -> new TargetException("cannot " + doing
-                + " version " + version + " of model " + model + ": it was not rolled out (no release on "
-                + target.describe() + ")"));
+        ReleaseState state = target.releases()
+                .load(model)
+                .orElseThrow(() -> new TargetException("cannot " + doing
+                        + " version " + version + " of model " + model + ": it was not rolled out (no release on "
+                        + target.describe() + ")"));
         if (state.phase() != phase || !state.challenger().equals(Optional.of(version))) {
             throw new TargetException("cannot " + doing + " version " + version + " of model " + model + ": "
                     + ReleaseActions.describe(state) + (state.phase() == Phase.STABLE ? "; roll it out first" : ""));
@@ -494,9 +575,16 @@ public final class Lifecycle {
 
     private PromotionRequest request(ReleaseState state, Run run, DeployOutcome sofar) {
         String champion = state.production().orElse("");
-        return new PromotionRequest(state.model(), champion, run.version(),
-                Optional.ofNullable(state.digests().get(champion)), run.digest(), sofar.smoke(), sofar.experiment(),
-                run.verdict().orElse(Verdict.PROMOTE), run.reasons());
+        return new PromotionRequest(
+                state.model(),
+                champion,
+                run.version(),
+                Optional.ofNullable(state.digests().get(champion)),
+                run.digest(),
+                sofar.smoke(),
+                sofar.experiment(),
+                run.verdict().orElse(Verdict.PROMOTE),
+                run.reasons());
     }
 
     private static Optional<HistoryEntry> lastRun(ReleaseState state, String version) {
@@ -524,8 +612,9 @@ public final class Lifecycle {
         }
         if (merged.experiment().isEmpty() && earlier.experiment().isPresent()) {
             Optional<Verdict> verdict = merged.verdict();
-            merged = merged.withExperiment(earlier.experiment().get()).withVerdict(verdict.or(() ->
-                    Optional.of(earlier.experiment().get().verdict())));
+            merged = merged.withExperiment(earlier.experiment().get())
+                    .withVerdict(verdict.or(
+                            () -> Optional.of(earlier.experiment().get().verdict())));
         }
         if (merged.verdict().isEmpty()) {
             merged = merged.withVerdict(earlier.verdict());

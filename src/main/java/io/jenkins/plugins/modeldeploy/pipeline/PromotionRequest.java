@@ -15,9 +15,16 @@ import java.util.Optional;
  *                   verdict and its reasons)
  * @param reasons    the figures behind the verdict, as stored
  */
-public record PromotionRequest(String model, String champion, String challenger, Optional<String> championImage,
-        Optional<String> challengerImage, Optional<SmokeResult> smoke, Optional<ExperimentResult> experiment,
-        Verdict verdict, List<String> reasons) {
+public record PromotionRequest(
+        String model,
+        String champion,
+        String challenger,
+        Optional<String> championImage,
+        Optional<String> challengerImage,
+        Optional<SmokeResult> smoke,
+        Optional<ExperimentResult> experiment,
+        Verdict verdict,
+        List<String> reasons) {
     public PromotionRequest {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(champion, "champion");

@@ -44,8 +44,9 @@ public final class ReleaseActions {
 
     /** Versions with these stages have no route and serve nothing. */
     static final Set<Stage> OUT = EnumSet.of(Stage.FAILED, Stage.ROLLED_BACK, Stage.REJECTED);
-    private static final Set<Phase> RUN_IN_PROGRESS = EnumSet.of(Phase.DEPLOYING, Phase.EXPERIMENT,
-            Phase.AWAITING_APPROVAL);
+
+    private static final Set<Phase> RUN_IN_PROGRESS =
+            EnumSet.of(Phase.DEPLOYING, Phase.EXPERIMENT, Phase.AWAITING_APPROVAL);
     static final Duration RESTORE_TIMEOUT = Duration.ofMinutes(5);
     private static final int CONFLICT_RETRIES = 5;
 
@@ -62,7 +63,7 @@ public final class ReleaseActions {
     }
 
     public ReleaseActions(Target target, Consumer<DeploymentEvent> events) {
-        this(target, events, Clock.systemUTC(), step -> { });
+        this(target, events, Clock.systemUTC(), step -> {});
     }
 
     // --- stored transitions ------------------------------------------------------------------------------------
@@ -112,24 +113,25 @@ public final class ReleaseActions {
      * @param by     who decided (the approver, or the automation for a first release)
      * @param reason recorded in the history
      */
-    public ReleaseState promote(String model, String version, String by, String reason) throws TargetException,
-            RoutingException {
+    public ReleaseState promote(String model, String version, String by, String reason)
+            throws TargetException, RoutingException {
         ReleaseState state = transition(model, current -> {
             Optional<Run> run = current.run().filter(r -> r.version().equals(version));
             if (current.phase() == Phase.PROMOTING && run.isPresent()) {
                 return Optional.empty(); // stopped half-way: continue
             }
-            if ((current.phase() == Phase.AWAITING_APPROVAL || current.phase() == Phase.DEPLOYING)
-                    && run.isPresent()) {
-                return Optional.of(current.inPhase(Phase.PROMOTING, run.get().withOutcome(Outcome.PROMOTED, reason),
-                        now()));
+            if ((current.phase() == Phase.AWAITING_APPROVAL || current.phase() == Phase.DEPLOYING) && run.isPresent()) {
+                return Optional.of(
+                        current.inPhase(Phase.PROMOTING, run.get().withOutcome(Outcome.PROMOTED, reason), now()));
             }
             if (current.phase() == Phase.STABLE && current.production().equals(Optional.of(version))) {
                 return Optional.empty(); // already production
             }
             throw new TargetException("cannot promote version " + version + " of model " + model + ": "
-                    + describe(current) + (current.phase() == Phase.STABLE ? "; deploy it first (promotion follows"
-                    + " its A/B test)" : ""));
+                    + describe(current)
+                    + (current.phase() == Phase.STABLE
+                            ? "; deploy it first (promotion follows" + " its A/B test)"
+                            : ""));
         });
         if (state.phase() == Phase.STABLE) {
             return state;
@@ -144,19 +146,27 @@ public final class ReleaseActions {
         if (replaced.isPresent()) {
             store.setStage(new VersionRef(model, replaced.get()), Stage.RETIRED);
         }
-        store.annotate(new VersionRef(model, version), Map.of("outcome", Outcome.PROMOTED.name(), "promoted-at",
-                now().toString(), "promoted-by", by));
+        store.annotate(
+                new VersionRef(model, version),
+                Map.of("outcome", Outcome.PROMOTED.name(), "promoted-at", now().toString(), "promoted-by", by));
         steps.reached("stages");
-        events.accept(DeploymentEvent.of(model, version, version + " promoted to production of " + model + " by " + by
-                + replaced.map(p -> " (replacing " + p + ", kept " + humanize(run.keepPrevious()) + ")").orElse(""),
+        events.accept(DeploymentEvent.of(
+                model,
+                version,
+                version + " promoted to production of " + model + " by " + by
+                        + replaced.map(p -> " (replacing " + p + ", kept " + humanize(run.keepPrevious()) + ")")
+                                .orElse(""),
                 new EventDetails.Promoted(replaced.orElse(""), run.digest().orElse(""))));
         finished(model, version, Outcome.PROMOTED, run, Optional.of(version), reason);
         ReleaseState done = transition(model, current -> {
             if (current.phase() != Phase.PROMOTING || !current.challenger().equals(Optional.of(version))) {
                 return Optional.empty();
             }
-            ReleaseState settled = current.settled(Optional.of(version), Map.of(version, 100), entry(Action.DEPLOY,
-                    run, Optional.of(Outcome.PROMOTED), Optional.of(version), by, reason), now());
+            ReleaseState settled = current.settled(
+                    Optional.of(version),
+                    Map.of(version, 100),
+                    entry(Action.DEPLOY, run, Optional.of(Outcome.PROMOTED), Optional.of(version), by, reason),
+                    now());
             settled = settled.keeping(version, Optional.empty(), now());
             if (replaced.isPresent()) {
                 settled = settled.keeping(replaced.get(), Optional.of(now().plus(run.keepPrevious())), now());
@@ -178,8 +188,8 @@ public final class ReleaseActions {
      */
     public ReleaseState takeOut(String model, String version, VerdictTable.Rule rule, String reason)
             throws TargetException, RoutingException {
-        Outcome outcome = rule.outcome().orElseThrow(() -> new IllegalArgumentException(rule.result()
-                + " does not take a version out"));
+        Outcome outcome = rule.outcome()
+                .orElseThrow(() -> new IllegalArgumentException(rule.result() + " does not take a version out"));
         ReleaseState state = transition(model, current -> {
             Optional<Run> run = current.run().filter(r -> r.version().equals(version));
             if (current.phase() == Phase.REMOVING && run.isPresent()) {
@@ -188,8 +198,8 @@ public final class ReleaseActions {
             if (RUN_IN_PROGRESS.contains(current.phase()) && run.isPresent()) {
                 return Optional.of(current.inPhase(Phase.REMOVING, run.get().withOutcome(outcome, reason), now()));
             }
-            throw new TargetException("cannot take version " + version + " of model " + model + " out: "
-                    + describe(current));
+            throw new TargetException(
+                    "cannot take version " + version + " of model " + model + " out: " + describe(current));
         });
         Run run = state.run().orElseThrow();
         Outcome storedOutcome = run.outcome().orElse(outcome);
@@ -197,7 +207,8 @@ public final class ReleaseActions {
         VersionRef ref = new VersionRef(model, version);
         steps.reached("intent");
         TrafficRouter router = target.router();
-        if (router.currentWeights(model).getOrDefault(version, 0) > 0 && state.production().isPresent()) {
+        if (router.currentWeights(model).getOrDefault(version, 0) > 0
+                && state.production().isPresent()) {
             router.setWeights(model, Map.of(state.production().get(), 100));
         }
         steps.reached("weights");
@@ -211,8 +222,11 @@ public final class ReleaseActions {
         steps.reached("routes");
         RetireMode mode = storedOutcome == Outcome.FAILED ? run.onFailure() : RetireMode.REMOVE;
         target.retire(ref, mode);
-        events.accept(DeploymentEvent.of(model, version, version + " of " + model + " "
-                + (mode == RetireMode.REMOVE ? "removed" : "scaled to zero") + " (" + stage.value() + "): " + reason,
+        events.accept(DeploymentEvent.of(
+                model,
+                version,
+                version + " of " + model + " " + (mode == RetireMode.REMOVE ? "removed" : "scaled to zero") + " ("
+                        + stage.value() + "): " + reason,
                 new EventDetails.VersionRemoved(stage.value(), mode.name(), reason)));
         steps.reached("removed");
         finished(model, version, storedOutcome, run, state.production(), run.reason());
@@ -220,8 +234,11 @@ public final class ReleaseActions {
             if (current.phase() != Phase.REMOVING || !current.challenger().equals(Optional.of(version))) {
                 return Optional.empty();
             }
-            ReleaseState settled = current.settled(current.production(), current.weights(), entry(Action.DEPLOY, run,
-                    Optional.of(storedOutcome), current.production(), run.by(), run.reason()), now());
+            ReleaseState settled = current.settled(
+                    current.production(),
+                    current.weights(),
+                    entry(Action.DEPLOY, run, Optional.of(storedOutcome), current.production(), run.by(), run.reason()),
+                    now());
             return Optional.of(mode == RetireMode.REMOVE ? settled.without(version, now()) : settled);
         });
         steps.reached("done");
@@ -229,8 +246,8 @@ public final class ReleaseActions {
     }
 
     /** Drops the version's own route; without production or other routed versions, the model's routes go too. */
-    private void unroute(String model, Optional<String> production, String version) throws TargetException,
-            RoutingException {
+    private void unroute(String model, Optional<String> production, String version)
+            throws TargetException, RoutingException {
         List<String> others = routed(model, production, Set.of(version));
         TrafficRouter router = target.router();
         if (others.isEmpty()) {
@@ -269,8 +286,8 @@ public final class ReleaseActions {
         tidy(model);
         Optional<ReleaseState> stored = target.releases().load(model);
         if (stored.isEmpty()) {
-            throw new TargetException("model " + model + " has no release on " + target.describe()
-                    + ": nothing to roll back");
+            throw new TargetException(
+                    "model " + model + " has no release on " + target.describe() + ": nothing to roll back");
         }
         ReleaseState state = stored.get();
         if (RUN_IN_PROGRESS.contains(state.phase()) || state.phase() == Phase.REMOVING) {
@@ -283,7 +300,10 @@ public final class ReleaseActions {
             return takeOut(model, running, VerdictTable.on(VerdictTable.Result.ABORTED), "rolled back: " + reason);
         }
         if (state.phase() == Phase.PROMOTING) {
-            state = promote(model, state.challenger().orElseThrow(), state.run().orElseThrow().by(),
+            state = promote(
+                    model,
+                    state.challenger().orElseThrow(),
+                    state.run().orElseThrow().by(),
                     "promotion finished before the rollback");
         }
         final String restore;
@@ -309,10 +329,21 @@ public final class ReleaseActions {
                         + " kept on " + target.describe() + " (versions that can be restored: "
                         + (kept.isEmpty() ? "none" : String.join(", ", kept)) + ")");
             }
-            Run run = new Run(restore, Optional.ofNullable(state.digests().get(restore)), state.production(), by,
-                    now(), keep, RetireMode.REMOVE, Optional.empty(), List.of(), Optional.empty(), reason);
+            Run run = new Run(
+                    restore,
+                    Optional.ofNullable(state.digests().get(restore)),
+                    state.production(),
+                    by,
+                    now(),
+                    keep,
+                    RetireMode.REMOVE,
+                    Optional.empty(),
+                    List.of(),
+                    Optional.empty(),
+                    reason);
             state = transition(model, current -> {
-                if (current.phase() == Phase.ROLLING_BACK && current.challenger().equals(Optional.of(restore))) {
+                if (current.phase() == Phase.ROLLING_BACK
+                        && current.challenger().equals(Optional.of(restore))) {
                     return Optional.empty();
                 }
                 if (current.phase() != Phase.STABLE) {
@@ -338,15 +369,21 @@ public final class ReleaseActions {
             store.setStage(new VersionRef(model, replaced.get()), Stage.RETIRED);
         }
         steps.reached("stages");
-        events.accept(DeploymentEvent.of(model, restore, "rolled back " + model + " to " + restore
-                + replaced.map(p -> " (from " + p + ")").orElse("") + ": " + run.reason(),
+        events.accept(DeploymentEvent.of(
+                model,
+                restore,
+                "rolled back " + model + " to " + restore
+                        + replaced.map(p -> " (from " + p + ")").orElse("") + ": " + run.reason(),
                 new EventDetails.RolledBack(restore, run.digest().orElse(""), run.reason())));
         ReleaseState done = transition(model, current -> {
             if (current.phase() != Phase.ROLLING_BACK || !current.challenger().equals(Optional.of(restore))) {
                 return Optional.empty();
             }
-            ReleaseState settled = current.settled(Optional.of(restore), Map.of(restore, 100), entry(Action.ROLLBACK,
-                    run, Optional.empty(), Optional.of(restore), run.by(), run.reason()), now());
+            ReleaseState settled = current.settled(
+                    Optional.of(restore),
+                    Map.of(restore, 100),
+                    entry(Action.ROLLBACK, run, Optional.empty(), Optional.of(restore), run.by(), run.reason()),
+                    now());
             settled = settled.keeping(restore, Optional.empty(), now());
             if (replaced.isPresent()) {
                 settled = settled.keeping(replaced.get(), Optional.of(now().plus(run.keepPrevious())), now());
@@ -395,7 +432,10 @@ public final class ReleaseActions {
         if (stored.isPresent() && stored.get().phase() == Phase.AWAITING_APPROVAL) {
             Run run = stored.get().run().orElseThrow();
             if (run.decideBy().filter(due -> due.isBefore(now())).isPresent()) {
-                takeOut(model, run.version(), VerdictTable.on(VerdictTable.Result.APPROVAL_TIMED_OUT),
+                takeOut(
+                        model,
+                        run.version(),
+                        VerdictTable.on(VerdictTable.Result.APPROVAL_TIMED_OUT),
                         "no decision by " + run.decideBy().get());
             }
         }
@@ -415,16 +455,23 @@ public final class ReleaseActions {
         List<String> retired = new ArrayList<>();
         for (Map.Entry<String, Instant> kept : stored.get().keepUntil().entrySet()) {
             String version = kept.getKey();
-            if (kept.getValue().isAfter(now()) || stored.get().production().equals(Optional.of(version))
+            if (kept.getValue().isAfter(now())
+                    || stored.get().production().equals(Optional.of(version))
                     || stored.get().challenger().equals(Optional.of(version))) {
                 continue;
             }
             target.retire(new VersionRef(model, version), RetireMode.SCALE_TO_ZERO);
-            events.accept(DeploymentEvent.of(model, version, version + " of " + model + " scaled to zero: its keep"
-                    + " window ended at " + kept.getValue(), new EventDetails.VersionRemoved(Stage.RETIRED.value(),
-                    RetireMode.SCALE_TO_ZERO.name(), "keep window ended")));
-            transition(model, current -> current.keepUntil().containsKey(version)
-                    ? Optional.of(current.keeping(version, Optional.empty(), now())) : Optional.empty());
+            events.accept(DeploymentEvent.of(
+                    model,
+                    version,
+                    version + " of " + model + " scaled to zero: its keep" + " window ended at " + kept.getValue(),
+                    new EventDetails.VersionRemoved(
+                            Stage.RETIRED.value(), RetireMode.SCALE_TO_ZERO.name(), "keep window ended")));
+            transition(
+                    model,
+                    current -> current.keepUntil().containsKey(version)
+                            ? Optional.of(current.keeping(version, Optional.empty(), now()))
+                            : Optional.empty());
             retired.add(version);
         }
         return retired;
@@ -437,8 +484,8 @@ public final class ReleaseActions {
      * version, every route and the release state). The production version is only removed with {@code force} (or
      * with the whole model); a version being deployed is taken out as an aborted run.
      */
-    public void undeploy(String model, Optional<String> version, boolean force, String by) throws TargetException,
-            RoutingException {
+    public void undeploy(String model, Optional<String> version, boolean force, String by)
+            throws TargetException, RoutingException {
         if (version.isPresent()) {
             tidy(model);
         }
@@ -451,17 +498,19 @@ public final class ReleaseActions {
             s.production().ifPresent(versions::add);
         });
         if (stored.isEmpty() && versions.isEmpty()) {
-            throw new TargetException("model " + model + " is not deployed on " + target.describe()
-                    + ": nothing to undeploy");
+            throw new TargetException(
+                    "model " + model + " is not deployed on " + target.describe() + ": nothing to undeploy");
         }
         if (version.isEmpty()) {
             target.router().remove(model);
             steps.reached("routes");
             for (String each : versions) {
                 target.retire(new VersionRef(model, each), RetireMode.REMOVE);
-                events.accept(DeploymentEvent.of(model, each, each + " of " + model + " removed: the model was"
-                        + " undeployed by " + by, new EventDetails.VersionRemoved("", RetireMode.REMOVE.name(),
-                        "model undeployed")));
+                events.accept(DeploymentEvent.of(
+                        model,
+                        each,
+                        each + " of " + model + " removed: the model was" + " undeployed by " + by,
+                        new EventDetails.VersionRemoved("", RetireMode.REMOVE.name(), "model undeployed")));
             }
             steps.reached("versions");
             store.delete(model);
@@ -474,14 +523,15 @@ public final class ReleaseActions {
                     + target.describe() + " (deployed: " + String.join(", ", versions) + ")");
         }
         ReleaseState state = stored.orElse(ReleaseState.empty(model, now()));
-        if (state.challenger().equals(Optional.of(one)) && state.phase() != Phase.ROLLING_BACK
+        if (state.challenger().equals(Optional.of(one))
+                && state.phase() != Phase.ROLLING_BACK
                 && state.phase() != Phase.PROMOTING) {
             takeOut(model, one, VerdictTable.on(VerdictTable.Result.ABORTED), "undeployed by " + by);
             return;
         }
         if (state.phase() != Phase.STABLE) {
-            throw new TargetException("cannot undeploy version " + one + " of model " + model + ": "
-                    + describe(state) + "; wait for it to finish, or roll it back");
+            throw new TargetException("cannot undeploy version " + one + " of model " + model + ": " + describe(state)
+                    + "; wait for it to finish, or roll it back");
         }
         boolean production = state.production().equals(Optional.of(one));
         if (production && !force) {
@@ -496,35 +546,51 @@ public final class ReleaseActions {
         }
         steps.reached("routes");
         target.retire(new VersionRef(model, one), RetireMode.REMOVE);
-        events.accept(DeploymentEvent.of(model, one, one + " of " + model + " removed by " + by,
+        events.accept(DeploymentEvent.of(
+                model,
+                one,
+                one + " of " + model + " removed by " + by,
                 new EventDetails.VersionRemoved("", RetireMode.REMOVE.name(), "undeployed by " + by)));
         steps.reached("removed");
         transition(model, current -> {
             Optional<String> nextProduction = production ? Optional.empty() : current.production();
             Map<String, Integer> weights = production ? Map.of() : current.weights();
-            HistoryEntry entry = new HistoryEntry(now(), Action.UNDEPLOY, one, Optional.empty(), Optional.empty(),
-                    nextProduction, Optional.ofNullable(current.digests().get(one)), by, production
-                    ? "production version removed with --force" : "version removed");
-            return Optional.of(current.withHistory(entry, now()).withProduction(nextProduction, now())
-                    .withWeights(weights, now()).without(one, now()));
+            HistoryEntry entry = new HistoryEntry(
+                    now(),
+                    Action.UNDEPLOY,
+                    one,
+                    Optional.empty(),
+                    Optional.empty(),
+                    nextProduction,
+                    Optional.ofNullable(current.digests().get(one)),
+                    by,
+                    production ? "production version removed with --force" : "version removed");
+            return Optional.of(current.withHistory(entry, now())
+                    .withProduction(nextProduction, now())
+                    .withWeights(weights, now())
+                    .without(one, now()));
         });
         steps.reached("done");
     }
 
     // --- helpers -------------------------------------------------------------------------------------------------
 
-    private void finished(String model, String version, Outcome outcome, Run run, Optional<String> production,
-            String reason) {
-        events.accept(DeploymentEvent.of(model, version, version + " of " + model + ": " + outcome
-                + production.map(p -> ", production is " + p).orElse(", no production version") + " (" + reason + ")",
-                new EventDetails.DeployFinished(outcome.name(), run.verdict().map(Enum::name).orElse(""),
-                        production.orElse(""), reason)));
+    private void finished(
+            String model, String version, Outcome outcome, Run run, Optional<String> production, String reason) {
+        events.accept(DeploymentEvent.of(
+                model,
+                version,
+                version + " of " + model + ": " + outcome
+                        + production.map(p -> ", production is " + p).orElse(", no production version") + " (" + reason
+                        + ")",
+                new EventDetails.DeployFinished(
+                        outcome.name(), run.verdict().map(Enum::name).orElse(""), production.orElse(""), reason)));
     }
 
-    private HistoryEntry entry(Action action, Run run, Optional<Outcome> outcome, Optional<String> production,
-            String by, String reason) {
-        return new HistoryEntry(now(), action, run.version(), outcome, run.verdict(), production, run.digest(), by,
-                reason);
+    private HistoryEntry entry(
+            Action action, Run run, Optional<Outcome> outcome, Optional<String> production, String by, String reason) {
+        return new HistoryEntry(
+                now(), action, run.version(), outcome, run.verdict(), production, run.digest(), by, reason);
     }
 
     static String describe(ReleaseState state) {
@@ -537,6 +603,8 @@ public final class ReleaseActions {
     }
 
     static String humanize(Duration duration) {
-        return duration.isZero() ? "no longer" : "for " + duration.toString().substring(2).toLowerCase();
+        return duration.isZero()
+                ? "no longer"
+                : "for " + duration.toString().substring(2).toLowerCase();
     }
 }

@@ -8,8 +8,8 @@ import java.util.OptionalDouble;
  * How to smoke-test a version: the load (defaults: the model's {@code slo.rate}, 30 s after 5 s of warm-up) and
  * limits that override the model's SLO when given.
  */
-public record SmokeSettings(OptionalDouble rate, Duration duration, Duration warmup, OptionalDouble p99Ms,
-        OptionalDouble maxErrorRate) {
+public record SmokeSettings(
+        OptionalDouble rate, Duration duration, Duration warmup, OptionalDouble p99Ms, OptionalDouble maxErrorRate) {
     public static final Duration DEFAULT_DURATION = Duration.ofSeconds(30);
     public static final Duration DEFAULT_WARMUP = Duration.ofSeconds(5);
 
@@ -25,7 +25,11 @@ public record SmokeSettings(OptionalDouble rate, Duration duration, Duration war
     }
 
     public static SmokeSettings defaults() {
-        return new SmokeSettings(OptionalDouble.empty(), DEFAULT_DURATION, DEFAULT_WARMUP, OptionalDouble.empty(),
+        return new SmokeSettings(
+                OptionalDouble.empty(),
+                DEFAULT_DURATION,
+                DEFAULT_WARMUP,
+                OptionalDouble.empty(),
                 OptionalDouble.empty());
     }
 }

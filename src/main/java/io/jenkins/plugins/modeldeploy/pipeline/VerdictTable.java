@@ -63,8 +63,7 @@ public final class VerdictTable {
      * @param removal FAILED versions follow the run's {@code onFailure} setting (REMOVE, or SCALE_TO_ZERO to keep
      *                them for inspection); every other version taken out is removed
      */
-    public record Rule(Result result, Action action, Optional<Outcome> outcome, Optional<Stage> stage,
-            String removal) {
+    public record Rule(Result result, Action action, Optional<Outcome> outcome, Optional<Stage> stage, String removal) {
         public Rule {
             Objects.requireNonNull(result, "result");
             Objects.requireNonNull(action, "action");
@@ -110,13 +109,22 @@ public final class VerdictTable {
 
     /** The table as Markdown (what docs/lifecycle.md shows). */
     public static String markdown() {
-        StringBuilder table = new StringBuilder("| result | meaning | action | outcome | stage | removal |\n"
-                + "|---|---|---|---|---|---|\n");
+        StringBuilder table = new StringBuilder(
+                "| result | meaning | action | outcome | stage | removal |\n" + "|---|---|---|---|---|---|\n");
         for (Rule rule : rules()) {
-            table.append("| `").append(rule.result()).append("` | ").append(rule.result().meaning()).append(" | `")
-                    .append(rule.action()).append("` | ").append(rule.outcome().map(o -> "`" + o + "`").orElse("-"))
-                    .append(" | ").append(rule.stage().map(s -> "`" + s.value() + "`").orElse("-")).append(" | ")
-                    .append(rule.removal()).append(" |\n");
+            table.append("| `")
+                    .append(rule.result())
+                    .append("` | ")
+                    .append(rule.result().meaning())
+                    .append(" | `")
+                    .append(rule.action())
+                    .append("` | ")
+                    .append(rule.outcome().map(o -> "`" + o + "`").orElse("-"))
+                    .append(" | ")
+                    .append(rule.stage().map(s -> "`" + s.value() + "`").orElse("-"))
+                    .append(" | ")
+                    .append(rule.removal())
+                    .append(" |\n");
         }
         return table.toString();
     }

@@ -37,8 +37,12 @@ public final class IngressRouter implements TrafficRouter {
     private final URI base;
     private final ObjectApplier applier;
 
-    public IngressRouter(KubernetesClient client, String namespace, Optional<String> host,
-            Optional<String> ingressClassName, URI base) {
+    public IngressRouter(
+            KubernetesClient client,
+            String namespace,
+            Optional<String> host,
+            Optional<String> ingressClassName,
+            URI base) {
         this.client = Objects.requireNonNull(client, "client");
         this.namespace = Objects.requireNonNull(namespace, "namespace");
         this.host = Objects.requireNonNull(host, "host");
@@ -65,7 +69,9 @@ public final class IngressRouter implements TrafficRouter {
     @Override
     public void setWeights(String model, Map<String, Integer> weights) throws RoutingException {
         Map<String, Integer> checked = Weights.checked(model, weights);
-        List<String> serving = checked.entrySet().stream().filter(e -> e.getValue() > 0).map(Map.Entry::getKey)
+        List<String> serving = checked.entrySet().stream()
+                .filter(e -> e.getValue() > 0)
+                .map(Map.Entry::getKey)
                 .toList();
         if (serving.size() != 1) {
             throw new RoutingException("weighted splits need Traefik CRD mode (route mode TRAEFIK): a plain Ingress"
@@ -73,8 +79,8 @@ public final class IngressRouter implements TrafficRouter {
         }
         Ingress live = get(model);
         if (live == null) {
-            throw new RoutingException(namespace + "/Ingress/" + model + " does not exist; reconcile the routes of "
-                    + model + " first");
+            throw new RoutingException(
+                    namespace + "/Ingress/" + model + " does not exist; reconcile the routes of " + model + " first");
         }
         List<String> versions = versionsOf(model, live);
         if (!versions.contains(serving.get(0))) {
@@ -87,7 +93,9 @@ public final class IngressRouter implements TrafficRouter {
     @Override
     public Map<String, Integer> currentWeights(String model) throws RoutingException {
         Ingress live = get(model);
-        return live == null ? Map.of() : stableVersion(live).map(v -> Map.of(v, 100)).orElse(Map.of());
+        return live == null
+                ? Map.of()
+                : stableVersion(live).map(v -> Map.of(v, 100)).orElse(Map.of());
     }
 
     @Override
@@ -113,10 +121,15 @@ public final class IngressRouter implements TrafficRouter {
                     + TraefikRoutes.MANAGED_BY_LABEL + "=" + TraefikRoutes.MANAGER + "); left in place");
         }
         try {
-            client.network().v1().ingresses().inNamespace(namespace).withName(model).delete();
+            client.network()
+                    .v1()
+                    .ingresses()
+                    .inNamespace(namespace)
+                    .withName(model)
+                    .delete();
         } catch (KubernetesClientException e) {
-            throw new RoutingException(namespace + "/Ingress/" + model + ": HTTP " + e.getCode() + " "
-                    + e.getMessage(), e);
+            throw new RoutingException(
+                    namespace + "/Ingress/" + model + ": HTTP " + e.getCode() + " " + e.getMessage(), e);
         }
     }
 
@@ -130,19 +143,37 @@ public final class IngressRouter implements TrafficRouter {
         labels.put(TraefikRoutes.NAME_LABEL, model);
         labels.put(TraefikRoutes.MANAGED_BY_LABEL, TraefikRoutes.MANAGER);
         return new IngressBuilder()
-                .withNewMetadata().withName(model).withNamespace(namespace).withLabels(labels)
-                    .withAnnotations(Map.of(PRODUCTION_ANNOTATION, stable)).endMetadata()
+                .withNewMetadata()
+                .withName(model)
+                .withNamespace(namespace)
+                .withLabels(labels)
+                .withAnnotations(Map.of(PRODUCTION_ANNOTATION, stable))
+                .endMetadata()
                 .withNewSpec()
-                    .withIngressClassName(ingressClassName.orElse(null))
-                    .addNewRule().withHost(host.orElse(null)).withNewHttp().withPaths(paths).endHttp().endRule()
+                .withIngressClassName(ingressClassName.orElse(null))
+                .addNewRule()
+                .withHost(host.orElse(null))
+                .withNewHttp()
+                .withPaths(paths)
+                .endHttp()
+                .endRule()
                 .endSpec()
                 .build();
     }
 
     private static HTTPIngressPath path(String path, String service) {
-        return new HTTPIngressPathBuilder().withPath(path).withPathType("Prefix")
-                .withNewBackend().withNewService().withName(service).withNewPort().withNumber(TraefikRoutes.SERVICE_PORT)
-                .endPort().endService().endBackend().build();
+        return new HTTPIngressPathBuilder()
+                .withPath(path)
+                .withPathType("Prefix")
+                .withNewBackend()
+                .withNewService()
+                .withName(service)
+                .withNewPort()
+                .withNumber(TraefikRoutes.SERVICE_PORT)
+                .endPort()
+                .endService()
+                .endBackend()
+                .build();
     }
 
     private static Optional<String> stableVersion(Ingress ingress) {
@@ -165,17 +196,22 @@ public final class IngressRouter implements TrafficRouter {
 
     private Ingress get(String model) throws RoutingException {
         try {
-            return client.network().v1().ingresses().inNamespace(namespace).withName(model).get();
+            return client.network()
+                    .v1()
+                    .ingresses()
+                    .inNamespace(namespace)
+                    .withName(model)
+                    .get();
         } catch (KubernetesClientException e) {
-            throw new RoutingException(namespace + "/Ingress/" + model + ": HTTP " + e.getCode() + " "
-                    + e.getMessage(), e);
+            throw new RoutingException(
+                    namespace + "/Ingress/" + model + ": HTTP " + e.getCode() + " " + e.getMessage(), e);
         }
     }
 
     private void apply(Ingress ingress) throws RoutingException {
         try {
-            applier.apply(client.getKubernetesSerialization().convertValue(ingress, GenericKubernetesResource.class),
-                    OWNED);
+            applier.apply(
+                    client.getKubernetesSerialization().convertValue(ingress, GenericKubernetesResource.class), OWNED);
         } catch (ObjectApplyException e) {
             throw new RoutingException(e.getMessage(), e);
         }

@@ -27,7 +27,11 @@ import java.util.Objects;
  */
 public final class ObjectApplier {
     /** What an apply did. */
-    public enum Action { CREATED, UPDATED, UNCHANGED }
+    public enum Action {
+        CREATED,
+        UPDATED,
+        UNCHANGED
+    }
 
     /**
      * Which fields of an object are ours.
@@ -43,7 +47,8 @@ public final class ObjectApplier {
 
         /** Parses dotted paths such as {@code "spec.template.spec"}. */
         public static Ownership of(List<String> replaced, List<String> mergedMaps) {
-            return new Ownership(replaced.stream().map(ObjectApplier::path).toList(),
+            return new Ownership(
+                    replaced.stream().map(ObjectApplier::path).toList(),
                     mergedMaps.stream().map(ObjectApplier::path).toList());
         }
     }
@@ -69,9 +74,11 @@ public final class ObjectApplier {
             throws ObjectApplyException {
         String what = describe(desired);
         var objects = (context == null
-                ? client.genericKubernetesResources(desired.getApiVersion(), desired.getKind())
-                : client.genericKubernetesResources(context)).inNamespace(desired.getMetadata().getNamespace());
-        Resource<GenericKubernetesResource> resource = objects.withName(desired.getMetadata().getName());
+                        ? client.genericKubernetesResources(desired.getApiVersion(), desired.getKind())
+                        : client.genericKubernetesResources(context))
+                .inNamespace(desired.getMetadata().getNamespace());
+        Resource<GenericKubernetesResource> resource =
+                objects.withName(desired.getMetadata().getName());
         for (int attempt = 0; ; attempt++) {
             try {
                 GenericKubernetesResource live = resource.get();
@@ -90,16 +97,20 @@ public final class ObjectApplier {
                 if (e.getCode() == HttpURLConnection.HTTP_CONFLICT && attempt < maxConflictRetries) {
                     continue;
                 }
-                throw new ObjectApplyException(what, e.getCode() == HttpURLConnection.HTTP_CONFLICT
-                        ? "still conflicting after " + (attempt + 1) + " attempts (another writer keeps changing it)"
-                        : "HTTP " + e.getCode() + " " + e.getMessage(), e);
+                throw new ObjectApplyException(
+                        what,
+                        e.getCode() == HttpURLConnection.HTTP_CONFLICT
+                                ? "still conflicting after " + (attempt + 1)
+                                        + " attempts (another writer keeps changing it)"
+                                : "HTTP " + e.getCode() + " " + e.getMessage(),
+                        e);
             }
         }
     }
 
     /** The live object with our fields set to the desired values, or null when they already have them. */
-    static GenericKubernetesResource merge(GenericKubernetesResource live, GenericKubernetesResource desired,
-            Ownership ownership) {
+    static GenericKubernetesResource merge(
+            GenericKubernetesResource live, GenericKubernetesResource desired, Ownership ownership) {
         Map<String, Object> liveTree = tree(live);
         Map<String, Object> desiredTree = tree(desired);
         boolean changed = false;
@@ -141,8 +152,9 @@ public final class ObjectApplier {
         ObjectMeta metadata = resource.getMetadata();
         Map<String, Object> meta = new LinkedHashMap<>();
         meta.put("labels", metadata.getLabels() == null ? null : new LinkedHashMap<>(metadata.getLabels()));
-        meta.put("annotations", metadata.getAnnotations() == null ? null
-                : new LinkedHashMap<>(metadata.getAnnotations()));
+        meta.put(
+                "annotations",
+                metadata.getAnnotations() == null ? null : new LinkedHashMap<>(metadata.getAnnotations()));
         tree.put("metadata", meta);
         return tree;
     }
@@ -221,6 +233,7 @@ public final class ObjectApplier {
 
     /** {@code namespace/Kind/name}, as every error names the object. */
     public static String describe(io.fabric8.kubernetes.api.model.HasMetadata object) {
-        return object.getMetadata().getNamespace() + "/" + object.getKind() + "/" + object.getMetadata().getName();
+        return object.getMetadata().getNamespace() + "/" + object.getKind() + "/"
+                + object.getMetadata().getName();
     }
 }

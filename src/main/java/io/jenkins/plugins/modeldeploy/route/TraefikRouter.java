@@ -18,8 +18,8 @@ import java.util.Optional;
  */
 public final class TraefikRouter implements TrafficRouter {
     static final int CONFLICT_RETRIES = 5;
-    private static final ObjectApplier.Ownership OWNED = ObjectApplier.Ownership.of(List.of("spec"),
-            List.of("metadata.labels", "metadata.annotations"));
+    private static final ObjectApplier.Ownership OWNED =
+            ObjectApplier.Ownership.of(List.of("spec"), List.of("metadata.labels", "metadata.annotations"));
 
     private final KubernetesClient client;
     private final String namespace;
@@ -67,20 +67,25 @@ public final class TraefikRouter implements TrafficRouter {
     private void deleteStaleMiddlewares(String model, List<String> versions) throws RoutingException {
         try {
             for (GenericKubernetesResource middleware : client.genericKubernetesResources(
-                    TraefikRoutes.context("Middleware")).inNamespace(namespace)
+                            TraefikRoutes.context("Middleware"))
+                    .inNamespace(namespace)
                     .withLabel(TraefikRoutes.NAME_LABEL, model)
-                    .withLabel(TraefikRoutes.MANAGED_BY_LABEL, TraefikRoutes.MANAGER).list().getItems()) {
+                    .withLabel(TraefikRoutes.MANAGED_BY_LABEL, TraefikRoutes.MANAGER)
+                    .list()
+                    .getItems()) {
                 String name = middleware.getMetadata().getName();
                 boolean wanted = name.equals(model + "-strip")
                         || versions.stream().anyMatch(v -> name.equals(model + "-" + v + "-strip"));
                 if (!wanted) {
-                    client.genericKubernetesResources(TraefikRoutes.context("Middleware")).inNamespace(namespace)
-                            .withName(name).delete();
+                    client.genericKubernetesResources(TraefikRoutes.context("Middleware"))
+                            .inNamespace(namespace)
+                            .withName(name)
+                            .delete();
                 }
             }
         } catch (KubernetesClientException e) {
-            throw new RoutingException(namespace + "/Middleware (model " + model + "): HTTP " + e.getCode() + " "
-                    + e.getMessage(), e);
+            throw new RoutingException(
+                    namespace + "/Middleware (model " + model + "): HTTP " + e.getCode() + " " + e.getMessage(), e);
         }
     }
 
@@ -105,7 +110,8 @@ public final class TraefikRouter implements TrafficRouter {
     public static Map<String, Integer> weightsOf(String model, GenericKubernetesResource service) {
         Map<String, Integer> weights = new LinkedHashMap<>();
         Object spec = service.getAdditionalProperties().get("spec");
-        if (!(spec instanceof Map<?, ?> specMap) || !(specMap.get("weighted") instanceof Map<?, ?> weighted)
+        if (!(spec instanceof Map<?, ?> specMap)
+                || !(specMap.get("weighted") instanceof Map<?, ?> weighted)
                 || !(weighted.get("services") instanceof List<?> services)) {
             return weights;
         }
@@ -134,27 +140,38 @@ public final class TraefikRouter implements TrafficRouter {
     public void remove(String model) throws RoutingException {
         for (String kind : List.of("IngressRoute", "TraefikService", "Middleware")) {
             try {
-                var objects = client.genericKubernetesResources(TraefikRoutes.context(kind)).inNamespace(namespace);
+                var objects = client.genericKubernetesResources(TraefikRoutes.context(kind))
+                        .inNamespace(namespace);
                 for (GenericKubernetesResource object : objects.withLabel(TraefikRoutes.NAME_LABEL, model)
-                        .withLabel(TraefikRoutes.MANAGED_BY_LABEL, TraefikRoutes.MANAGER).list().getItems()) {
+                        .withLabel(TraefikRoutes.MANAGED_BY_LABEL, TraefikRoutes.MANAGER)
+                        .list()
+                        .getItems()) {
                     objects.withName(object.getMetadata().getName()).delete();
                 }
             } catch (KubernetesClientException e) {
-                throw new RoutingException(namespace + "/" + kind + " (model " + model + "): HTTP " + e.getCode()
-                        + " " + e.getMessage() + (e.getCode() == 404 ? " (are Traefik's CRDs installed? see"
-                        + " docs/traefik.md)" : ""), e);
+                throw new RoutingException(
+                        namespace + "/" + kind + " (model " + model + "): HTTP " + e.getCode()
+                                + " " + e.getMessage()
+                                + (e.getCode() == 404
+                                        ? " (are Traefik's CRDs installed? see" + " docs/traefik.md)"
+                                        : ""),
+                        e);
             }
         }
     }
 
     private GenericKubernetesResource get(String model) throws RoutingException {
         try {
-            return client.genericKubernetesResources(TraefikRoutes.context("TraefikService")).inNamespace(namespace)
-                    .withName(model).get();
+            return client.genericKubernetesResources(TraefikRoutes.context("TraefikService"))
+                    .inNamespace(namespace)
+                    .withName(model)
+                    .get();
         } catch (KubernetesClientException e) {
-            throw new RoutingException(namespace + "/TraefikService/" + model + ": HTTP " + e.getCode() + " "
-                    + e.getMessage() + (e.getCode() == 404 ? " (are Traefik's CRDs installed? see docs/traefik.md)"
-                    : ""), e);
+            throw new RoutingException(
+                    namespace + "/TraefikService/" + model + ": HTTP " + e.getCode() + " "
+                            + e.getMessage()
+                            + (e.getCode() == 404 ? " (are Traefik's CRDs installed? see docs/traefik.md)" : ""),
+                    e);
         }
     }
 

@@ -22,6 +22,7 @@ public final class TraefikRoutes {
      * round; {@code ModelLabelsTest} checks that both agree.
      */
     public static final String NAME_LABEL = "app.kubernetes.io/name";
+
     public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
     public static final String MANAGER = "model-deploy";
     static final int SERVICE_PORT = 80;
@@ -32,8 +33,12 @@ public final class TraefikRoutes {
      * @param versions every deployed version (each gets its own path)
      * @param weights  the stable path's split, version to weight (e.g. {"1": 90, "2": 10}); at least one entry
      */
-    public static List<GenericKubernetesResource> render(String model, String namespace, Optional<String> host,
-            List<String> versions, Map<String, Integer> weights) {
+    public static List<GenericKubernetesResource> render(
+            String model,
+            String namespace,
+            Optional<String> host,
+            List<String> versions,
+            Map<String, Integer> weights) {
         if (weights.isEmpty() || weights.values().stream().allMatch(w -> w == 0)) {
             throw new IllegalArgumentException("the stable route of " + model + " needs at least one version with"
                     + " weight > 0, was " + weights);
@@ -50,8 +55,8 @@ public final class TraefikRoutes {
         List<GenericKubernetesResource> objects = new ArrayList<>();
         objects.add(stripPrefix(model + "-strip", namespace, model, "/models/" + model));
         for (String version : versions) {
-            objects.add(stripPrefix(model + "-" + version + "-strip", namespace, model, "/models/" + model + "/"
-                    + version));
+            objects.add(stripPrefix(
+                    model + "-" + version + "-strip", namespace, model, "/models/" + model + "/" + version));
         }
         objects.add(weightedService(model, namespace, weights));
         objects.add(ingressRoute(model, namespace, host, versions));
@@ -59,8 +64,8 @@ public final class TraefikRoutes {
     }
 
     /** The TraefikService alone: what a weight change patches. */
-    public static GenericKubernetesResource weightedService(String model, String namespace,
-            Map<String, Integer> weights) {
+    public static GenericKubernetesResource weightedService(
+            String model, String namespace, Map<String, Integer> weights) {
         List<Map<String, Object>> services = new ArrayList<>();
         weights.forEach((version, weight) -> {
             Map<String, Object> service = new LinkedHashMap<>();
@@ -70,26 +75,27 @@ public final class TraefikRoutes {
             service.put("weight", weight);
             services.add(service);
         });
-        return resource("TraefikService", model, namespace, model,
-                ordered("weighted", ordered("services", services)));
+        return resource("TraefikService", model, namespace, model, ordered("weighted", ordered("services", services)));
     }
 
     private static GenericKubernetesResource stripPrefix(String name, String namespace, String model, String prefix) {
-        return resource("Middleware", name, namespace, model, ordered("stripPrefix", ordered("prefixes",
-                List.of(prefix))));
+        return resource(
+                "Middleware", name, namespace, model, ordered("stripPrefix", ordered("prefixes", List.of(prefix))));
     }
 
-    private static GenericKubernetesResource ingressRoute(String model, String namespace, Optional<String> host,
-            List<String> versions) {
+    private static GenericKubernetesResource ingressRoute(
+            String model, String namespace, Optional<String> host, List<String> versions) {
         List<Map<String, Object>> routes = new ArrayList<>();
         for (String version : versions) {
-            routes.add(route(rule(host, "/models/" + model + "/" + version), model + "-" + version + "-strip",
+            routes.add(route(
+                    rule(host, "/models/" + model + "/" + version),
+                    model + "-" + version + "-strip",
                     ordered("name", model + "-" + version, "kind", "Service", "port", SERVICE_PORT)));
         }
-        routes.add(route(rule(host, "/models/" + model), model + "-strip",
-                ordered("name", model, "kind", "TraefikService")));
-        return resource("IngressRoute", model, namespace, model,
-                ordered("entryPoints", List.of("web"), "routes", routes));
+        routes.add(route(
+                rule(host, "/models/" + model), model + "-strip", ordered("name", model, "kind", "TraefikService")));
+        return resource(
+                "IngressRoute", model, namespace, model, ordered("entryPoints", List.of("web"), "routes", routes));
     }
 
     /** Maps keep the order written, so that rendered YAML is the same on every run. */
@@ -116,15 +122,19 @@ public final class TraefikRoutes {
         return host.map(h -> "Host(`" + h + "`) && " + path).orElse(path);
     }
 
-    private static GenericKubernetesResource resource(String kind, String name, String namespace, String model,
-            Map<String, Object> spec) {
+    private static GenericKubernetesResource resource(
+            String kind, String name, String namespace, String model, Map<String, Object> spec) {
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put(NAME_LABEL, model);
         labels.put(MANAGED_BY_LABEL, MANAGER);
         return new GenericKubernetesResourceBuilder()
                 .withApiVersion(API_VERSION)
                 .withKind(kind)
-                .withMetadata(new ObjectMetaBuilder().withName(name).withNamespace(namespace).withLabels(labels).build())
+                .withMetadata(new ObjectMetaBuilder()
+                        .withName(name)
+                        .withNamespace(namespace)
+                        .withLabels(labels)
+                        .build())
                 .withAdditionalProperties(ordered("spec", spec))
                 .build();
     }
@@ -134,13 +144,19 @@ public final class TraefikRoutes {
      * (which the mock API server cannot answer for CRDs it was not told about, and which costs a round trip).
      */
     public static ResourceDefinitionContext context(String kind) {
-        String plural = switch (kind) {
-            case "Middleware" -> "middlewares";
-            case "TraefikService" -> "traefikservices";
-            case "IngressRoute" -> "ingressroutes";
-            default -> throw new IllegalArgumentException("not a Traefik kind this project uses: " + kind);
-        };
-        return new ResourceDefinitionContext.Builder().withGroup("traefik.io").withVersion("v1alpha1")
-                .withKind(kind).withPlural(plural).withNamespaced(true).build();
+        String plural =
+                switch (kind) {
+                    case "Middleware" -> "middlewares";
+                    case "TraefikService" -> "traefikservices";
+                    case "IngressRoute" -> "ingressroutes";
+                    default -> throw new IllegalArgumentException("not a Traefik kind this project uses: " + kind);
+                };
+        return new ResourceDefinitionContext.Builder()
+                .withGroup("traefik.io")
+                .withVersion("v1alpha1")
+                .withKind(kind)
+                .withPlural(plural)
+                .withNamespaced(true)
+                .build();
     }
 }

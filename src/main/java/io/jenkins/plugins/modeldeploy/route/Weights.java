@@ -19,8 +19,8 @@ public final class Weights {
             sum += weight;
         }
         if (sum != 100) {
-            throw new RoutingException("weights of " + model + " must sum to 100, were " + weights + " (sum " + sum
-                    + ")");
+            throw new RoutingException(
+                    "weights of " + model + " must sum to 100, were " + weights + " (sum " + sum + ")");
         }
         return new LinkedHashMap<>(weights);
     }

@@ -26,8 +26,8 @@ public final class Http1Connection implements AutoCloseable {
      * A response: status, body, whether the server asked to close the connection, its content type, and its
      * {@code X-…} headers (names in lower case), which carry the harness's model, version and fault markers.
      */
-    public record Response(int status, byte[] body, boolean closes, String contentType,
-            Map<String, String> extensionHeaders) {}
+    public record Response(
+            int status, byte[] body, boolean closes, String contentType, Map<String, String> extensionHeaders) {}
 
     private final Socket socket;
     private final InputStream in;
@@ -40,8 +40,10 @@ public final class Http1Connection implements AutoCloseable {
         try {
             plain.setTcpNoDelay(true);
             plain.connect(new InetSocketAddress(target.getHost(), port), connectTimeoutMillis);
-            socket = tls ? ((SSLSocketFactory) SSLSocketFactory.getDefault())
-                    .createSocket(plain, target.getHost(), port, true) : plain;
+            socket = tls
+                    ? ((SSLSocketFactory) SSLSocketFactory.getDefault())
+                            .createSocket(plain, target.getHost(), port, true)
+                    : plain;
             socket.setSoTimeout(readTimeoutMillis);
         } catch (IOException e) {
             plain.close();
@@ -65,17 +67,25 @@ public final class Http1Connection implements AutoCloseable {
      * The bytes of one request with a body of known length; {@code contentType} may be null (no body type).
      * {@code rawTarget} is the request target as sent (path and query, already encoded).
      */
-    public static byte[] request(String method, String rawTarget, String host, String contentType, String userAgent,
-            byte[] body) {
-        StringBuilder head = new StringBuilder(160).append(method).append(' ').append(rawTarget)
-                .append(" HTTP/1.1\r\nHost: ").append(host).append("\r\n");
+    public static byte[] request(
+            String method, String rawTarget, String host, String contentType, String userAgent, byte[] body) {
+        StringBuilder head = new StringBuilder(160)
+                .append(method)
+                .append(' ')
+                .append(rawTarget)
+                .append(" HTTP/1.1\r\nHost: ")
+                .append(host)
+                .append("\r\n");
         if (contentType != null) {
             head.append("Content-Type: ").append(contentType).append("\r\n");
         }
         if (body.length > 0 || !"GET".equals(method) && !"HEAD".equals(method)) {
             head.append("Content-Length: ").append(body.length).append("\r\n");
         }
-        byte[] headBytes = head.append("User-Agent: ").append(userAgent).append("\r\n\r\n").toString()
+        byte[] headBytes = head.append("User-Agent: ")
+                .append(userAgent)
+                .append("\r\n\r\n")
+                .toString()
                 .getBytes(StandardCharsets.ISO_8859_1);
         byte[] request = new byte[headBytes.length + body.length];
         System.arraycopy(headBytes, 0, request, 0, headBytes.length);
@@ -110,7 +120,8 @@ public final class Http1Connection implements AutoCloseable {
             String value = line.substring(colon + 1).trim();
             switch (name) {
                 case "content-length" -> length = Long.parseLong(value);
-                case "transfer-encoding" -> chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
+                case "transfer-encoding" ->
+                    chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
                 case "connection" -> closes = value.equalsIgnoreCase("close");
                 case "content-type" -> contentType = value;
                 default -> {

@@ -38,6 +38,7 @@ public final class LoadGenerator {
     private static final long SPIN_NANOS = 200_000;
     /** How long before its intended time a request is handed to a sender: covers the sender's wake-up. */
     private static final long HANDOFF_LEAD_NANOS = 1_000_000;
+
     private static final long HIGHEST_MICROS = TimeUnit.HOURS.toMicros(1);
     private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
 
@@ -88,7 +89,8 @@ public final class LoadGenerator {
                     .map(p -> Http1Connection.postRequest(target, "application/json", p.body()))
                     .toList();
             this.profile = profile;
-            this.readTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, profile.requestTimeout().toMillis());
+            this.readTimeoutMillis =
+                    (int) Math.min(Integer.MAX_VALUE, profile.requestTimeout().toMillis());
             for (ErrorKind kind : ErrorKind.values()) {
                 errors.put(kind, new LongAdder());
             }
@@ -127,8 +129,12 @@ public final class LoadGenerator {
                     long now = System.nanoTime();
                     if (now >= nextProgress) {
                         double seconds = (now - nextProgress + 1_000_000_000L) / 1e9;
-                        progress.accept(new Progress(i + 1, (i + 1 - sentAtLastProgress) / seconds,
-                                window.getValueAtPercentile(99) / 1000.0, inFlight.get(), failedSoFar.sum()));
+                        progress.accept(new Progress(
+                                i + 1,
+                                (i + 1 - sentAtLastProgress) / seconds,
+                                window.getValueAtPercentile(99) / 1000.0,
+                                inFlight.get(),
+                                failedSoFar.sum()));
                         window.reset();
                         sentAtLastProgress = i + 1;
                         nextProgress = now + 1_000_000_000L;
@@ -147,8 +153,17 @@ public final class LoadGenerator {
                 }
             });
             double achieved = sentInWindow.sum() / measuredSeconds;
-            return new LoadResult(measuredCount, errorCounts, measuredScheduled / measuredSeconds, achieved,
-                    measuredSeconds, capHits, senders.size(), cpuSeconds, latency.copy(), sendDelay.copy(),
+            return new LoadResult(
+                    measuredCount,
+                    errorCounts,
+                    measuredScheduled / measuredSeconds,
+                    achieved,
+                    measuredSeconds,
+                    capHits,
+                    senders.size(),
+                    cpuSeconds,
+                    latency.copy(),
+                    sendDelay.copy(),
                     timeline());
         }
 
@@ -156,9 +171,12 @@ public final class LoadGenerator {
             List<TimelinePoint> points = new ArrayList<>();
             perSecond.keySet().stream().sorted().forEach(second -> {
                 Histogram h = perSecond.get(second);
-                points.add(new TimelinePoint(second, h.getTotalCount(),
+                points.add(new TimelinePoint(
+                        second,
+                        h.getTotalCount(),
                         errorsPerSecond.getOrDefault(second, new LongAdder()).sum(),
-                        h.getValueAtPercentile(50) / 1000.0, h.getValueAtPercentile(99) / 1000.0,
+                        h.getValueAtPercentile(50) / 1000.0,
+                        h.getValueAtPercentile(99) / 1000.0,
                         h.getMaxValue() / 1000.0));
             });
             return points;
@@ -235,7 +253,9 @@ public final class LoadGenerator {
             inFlight.decrementAndGet();
             window.recordValue(micros);
             int second = (int) ((task.intended() - start) / 1_000_000_000L);
-            perSecond.computeIfAbsent(second, s -> new SynchronizedHistogram(HIGHEST_MICROS, 2)).recordValue(micros);
+            perSecond
+                    .computeIfAbsent(second, s -> new SynchronizedHistogram(HIGHEST_MICROS, 2))
+                    .recordValue(micros);
             if (error != null) {
                 failedSoFar.increment();
                 errorsPerSecond.computeIfAbsent(second, s -> new LongAdder()).increment();

@@ -7,8 +7,8 @@ import java.time.Duration;
  * measured. At most {@code maxInFlight} requests are outstanding; a request that has to wait for a slot still
  * counts its latency from its intended send time. Answers are judged by {@code check}.
  */
-public record LoadProfile(Schedule schedule, Duration warmup, int maxInFlight, Duration requestTimeout,
-        ResponseCheck check) {
+public record LoadProfile(
+        Schedule schedule, Duration warmup, int maxInFlight, Duration requestTimeout, ResponseCheck check) {
     public static final int DEFAULT_MAX_IN_FLIGHT = 256;
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
 
@@ -27,7 +27,11 @@ public record LoadProfile(Schedule schedule, Duration warmup, int maxInFlight, D
 
     /** A constant rate with the default cap, timeout and status check. */
     public static LoadProfile constant(double rate, Duration duration, Duration warmup) {
-        return new LoadProfile(Schedule.constant(rate, duration), warmup, DEFAULT_MAX_IN_FLIGHT, DEFAULT_TIMEOUT,
+        return new LoadProfile(
+                Schedule.constant(rate, duration),
+                warmup,
+                DEFAULT_MAX_IN_FLIGHT,
+                DEFAULT_TIMEOUT,
                 ResponseCheck.STATUS);
     }
 

@@ -55,8 +55,9 @@ public final class Payloads {
         try {
             document = JSON.readTree(text);
         } catch (JsonProcessingException e) {
-            throw new IOException("payload " + name + ": malformed JSON at line " + e.getLocation().getLineNr()
-                    + ", column " + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
+            throw new IOException("payload " + name + ": malformed JSON at line "
+                    + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ": " + e.getOriginalMessage());
         }
         if (document == null || document.isMissingNode()) {
             throw new IOException("payload " + name + ": empty");

@@ -27,11 +27,15 @@ public enum ResponseCheck {
             return false;
         }
         JsonNode predictions = answer == null ? null : answer.get("predictions");
-        if (predictions == null || !predictions.isArray()
+        if (predictions == null
+                || !predictions.isArray()
                 || (payload.instances() > 0 && predictions.size() != payload.instances())) {
             return false;
         }
-        return this == SHAPE || payload.expected().map(e -> predictions.equals(ResponseCheck::compare, e)).orElse(true);
+        return this == SHAPE
+                || payload.expected()
+                        .map(e -> predictions.equals(ResponseCheck::compare, e))
+                        .orElse(true);
     }
 
     /** Numbers equal within a relative 1e-9 (a model serialises 23.5 as 23.5 or 23.500000000000004); else exact. */

@@ -9,8 +9,8 @@ import java.time.Duration;
 public record Schedule(double fromRate, double toRate, Duration duration) {
     public Schedule {
         if (!(fromRate > 0) || !(toRate > 0) || fromRate > 1_000_000 || toRate > 1_000_000) {
-            throw new IllegalArgumentException("rates must be between 0 and 1000000 requests/s, were " + fromRate
-                    + " and " + toRate);
+            throw new IllegalArgumentException(
+                    "rates must be between 0 and 1000000 requests/s, were " + fromRate + " and " + toRate);
         }
         if (duration.isNegative() || duration.isZero()) {
             throw new IllegalArgumentException("duration must be positive, was " + duration);

@@ -30,14 +30,18 @@ public final class SmokeReports {
     public static List<Path> writeAll(SmokeResult result, Path dir) throws IOException {
         Files.createDirectories(dir);
         return List.of(
-                write(dir.resolve(JSON_FILE), JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json(result))),
+                write(
+                        dir.resolve(JSON_FILE),
+                        JSON.writerWithDefaultPrettyPrinter().writeValueAsString(json(result))),
                 write(dir.resolve(JUNIT_FILE), junit(result)),
                 write(dir.resolve(HTML_FILE), html(result)));
     }
 
     private static Path write(Path file, String content) throws IOException {
-        Path temp = Files.createTempFile(Objects.requireNonNull(file.getParent(), "a report lies in a folder"),
-                "." + file.getFileName(), ".tmp");
+        Path temp = Files.createTempFile(
+                Objects.requireNonNull(file.getParent(), "a report lies in a folder"),
+                "." + file.getFileName(),
+                ".tmp");
         Files.writeString(temp, content, StandardCharsets.UTF_8);
         return Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
@@ -91,8 +95,12 @@ public final class SmokeReports {
         }
         ArrayNode timeline = json.putArray("timeline");
         for (TimelinePoint point : load.timeline()) {
-            timeline.addObject().put("second", point.second()).put("requests", point.requests())
-                    .put("errors", point.errors()).put("p50Ms", point.p50Ms()).put("p99Ms", point.p99Ms())
+            timeline.addObject()
+                    .put("second", point.second())
+                    .put("requests", point.requests())
+                    .put("errors", point.errors())
+                    .put("p50Ms", point.p50Ms())
+                    .put("p99Ms", point.p99Ms())
                     .put("maxMs", point.maxMs());
         }
         return json;
@@ -102,17 +110,31 @@ public final class SmokeReports {
         List<SmokeVerdict.Check> checks = result.verdict().checks();
         long failures = checks.stream().filter(c -> !c.passed()).count();
         StringBuilder xml = new StringBuilder("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-        xml.append(String.format(Locale.ROOT, "<testsuite name=\"smoke %s\" tests=\"%d\" failures=\"%d\" errors=\"0\""
-                        + " skipped=\"0\" time=\"%.3f\" timestamp=\"%s\">%n", xml(result.target().toString()),
-                checks.size(), failures, result.load().measuredSeconds(), result.startedAt()));
+        xml.append(String.format(
+                Locale.ROOT,
+                "<testsuite name=\"smoke %s\" tests=\"%d\" failures=\"%d\" errors=\"0\""
+                        + " skipped=\"0\" time=\"%.3f\" timestamp=\"%s\">%n",
+                xml(result.target().toString()),
+                checks.size(),
+                failures,
+                result.load().measuredSeconds(),
+                result.startedAt()));
         for (SmokeVerdict.Check check : checks) {
-            xml.append(String.format(Locale.ROOT, "  <testcase classname=\"model-deploy.smoke\" name=\"%s %s\""
-                    + " time=\"0\">%n", xml(check.name()), xml(check.requirement())));
+            xml.append(String.format(
+                    Locale.ROOT,
+                    "  <testcase classname=\"model-deploy.smoke\" name=\"%s %s\"" + " time=\"0\">%n",
+                    xml(check.name()),
+                    xml(check.requirement())));
             if (!check.passed()) {
-                xml.append("    <failure message=\"").append(xml(check.reason())).append("\" type=\"SLO\">")
-                        .append(xml("measured " + check.measured())).append("</failure>\n");
+                xml.append("    <failure message=\"")
+                        .append(xml(check.reason()))
+                        .append("\" type=\"SLO\">")
+                        .append(xml("measured " + check.measured()))
+                        .append("</failure>\n");
             }
-            xml.append("    <system-out>").append(xml("measured " + check.measured())).append("</system-out>\n");
+            xml.append("    <system-out>")
+                    .append(xml("measured " + check.measured()))
+                    .append("</system-out>\n");
             xml.append("  </testcase>\n");
         }
         return xml.append("</testsuite>\n").toString();
@@ -134,14 +156,26 @@ public final class SmokeReports {
     public static String section(SmokeResult result) {
         LoadResult load = result.load();
         StringBuilder page = new StringBuilder();
-        page.append("<h1>Smoke test: <span class=\"").append(result.passed() ? "pass\">PASSED" : "fail\">FAILED")
-                .append("</span></h1>\n<p>").append(xml(result.target().toString())).append(" &middot; started ")
-                .append(result.startedAt()).append(String.format(Locale.ROOT, " &middot; %d requests at %.1f req/s"
-                        + " (target %.1f) over %.1f s, %d errors</p>%n", load.requests(), load.achievedRate(),
-                        load.targetRate(), load.measuredSeconds(), load.errorCount()));
+        page.append("<h1>Smoke test: <span class=\"")
+                .append(result.passed() ? "pass\">PASSED" : "fail\">FAILED")
+                .append("</span></h1>\n<p>")
+                .append(xml(result.target().toString()))
+                .append(" &middot; started ")
+                .append(result.startedAt())
+                .append(String.format(
+                        Locale.ROOT,
+                        " &middot; %d requests at %.1f req/s" + " (target %.1f) over %.1f s, %d errors</p>%n",
+                        load.requests(),
+                        load.achievedRate(),
+                        load.targetRate(),
+                        load.measuredSeconds(),
+                        load.errorCount()));
         if (!result.passed()) {
             page.append("<ul id=\"reasons\">");
-            result.verdict().reasons().forEach(r -> page.append("<li class=\"fail\">").append(xml(r)).append("</li>"));
+            result.verdict()
+                    .reasons()
+                    .forEach(r ->
+                            page.append("<li class=\"fail\">").append(xml(r)).append("</li>"));
             page.append("</ul>\n");
         }
         page.append("<table id=\"percentiles\"><tr><th>p50</th><th>p90</th><th>p95</th><th>p99</th><th>p99.9</th>"
@@ -153,12 +187,20 @@ public final class SmokeReports {
         page.append("<h2>Checks</h2>\n<table id=\"checks\"><tr><th>check</th><th>required</th><th>measured</th>"
                 + "<th>result</th></tr>\n");
         for (SmokeVerdict.Check check : result.verdict().checks()) {
-            page.append("<tr><td>").append(xml(check.name())).append("</td><td>").append(xml(check.requirement()))
-                    .append("</td><td>").append(xml(check.measured())).append("</td><td class=\"")
-                    .append(check.passed() ? "pass\">pass" : "fail\">fail").append("</td></tr>\n");
+            page.append("<tr><td>")
+                    .append(xml(check.name()))
+                    .append("</td><td>")
+                    .append(xml(check.requirement()))
+                    .append("</td><td>")
+                    .append(xml(check.measured()))
+                    .append("</td><td class=\"")
+                    .append(check.passed() ? "pass\">pass" : "fail\">fail")
+                    .append("</td></tr>\n");
         }
         page.append("</table>\n<h2>Latency by percentile</h2>\n").append(percentilePlot(result));
-        page.append("\n<h2>Latency over time</h2>\n").append(timelinePlot(result)).append("\n");
+        page.append("\n<h2>Latency over time</h2>\n")
+                .append(timelinePlot(result))
+                .append("\n");
         return page.toString();
     }
 
@@ -170,8 +212,9 @@ public final class SmokeReports {
         }
         for (HistogramIterationValue value : load.latency().percentiles(5)) {
             double percentile = value.getPercentileLevelIteratedTo();
-            points.add(new double[] {percentile, load.latency().highestEquivalentValue(value.getValueIteratedTo())
-                    / 1000.0});
+            points.add(
+                    new double[] {percentile, load.latency().highestEquivalentValue(value.getValueIteratedTo()) / 1000.0
+                    });
             if (percentile >= 99.999) {
                 break;
             }
@@ -189,92 +232,163 @@ public final class SmokeReports {
     private static String percentilePlot(SmokeResult result) {
         List<double[]> points = percentilePoints(result.load());
         double limit = result.thresholds().p99Ms().orElse(0);
-        double maxY = niceCeiling(Math.max(limit * 1.1, points.stream().mapToDouble(p -> p[1]).max().orElse(1)));
+        double maxY = niceCeiling(Math.max(
+                limit * 1.1, points.stream().mapToDouble(p -> p[1]).max().orElse(1)));
         double maxX = 5; // 99.999%
         StringBuilder svg = svgStart("percentile-plot", "Latency (ms) by percentile");
         axes(svg, maxY, "ms");
         String[] labels = {"0%", "90%", "99%", "99.9%", "99.99%", "99.999%"};
         for (int i = 0; i <= 5; i++) {
             double x = LEFT + (WIDTH - LEFT - RIGHT) * i / maxX;
-            svg.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#eee\"/>"
-                    + "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"%s\">%s</text>%n", x, TOP, x,
-                    HEIGHT - BOTTOM, x, HEIGHT - BOTTOM + 16, i == 5 ? "end" : "middle", labels[i]));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%.1f\" y1=\"%d\" x2=\"%.1f\" y2=\"%d\" stroke=\"#eee\"/>"
+                            + "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"%s\">%s</text>%n",
+                    x,
+                    TOP,
+                    x,
+                    HEIGHT - BOTTOM,
+                    x,
+                    HEIGHT - BOTTOM + 16,
+                    i == 5 ? "end" : "middle",
+                    labels[i]));
         }
         if (limit > 0) {
             double y = y(limit, maxY);
-            svg.append(String.format(Locale.ROOT, "<line id=\"p99-limit\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\""
-                    + " stroke=\"#b91c1c\" stroke-dasharray=\"6 4\"/><text x=\"%d\" y=\"%.1f\" font-size=\"11\""
-                    + " fill=\"#b91c1c\" text-anchor=\"end\">p99 limit %s ms</text>%n", LEFT, y, WIDTH - RIGHT, y,
-                    WIDTH - RIGHT, y - 4, SmokeVerdict.number(limit)));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<line id=\"p99-limit\" x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\""
+                            + " stroke=\"#b91c1c\" stroke-dasharray=\"6 4\"/><text x=\"%d\" y=\"%.1f\" font-size=\"11\""
+                            + " fill=\"#b91c1c\" text-anchor=\"end\">p99 limit %s ms</text>%n",
+                    LEFT,
+                    y,
+                    WIDTH - RIGHT,
+                    y,
+                    WIDTH - RIGHT,
+                    y - 4,
+                    SmokeVerdict.number(limit)));
         }
         StringBuilder line = new StringBuilder();
         for (double[] point : points) {
             double x = Math.min(maxX, Math.log10(1 / Math.max(1e-5, 1 - point[0] / 100)));
-            line.append(String.format(Locale.ROOT, "%.1f,%.1f ", LEFT + (WIDTH - LEFT - RIGHT) * x / maxX,
-                    y(point[1], maxY)));
+            line.append(String.format(
+                    Locale.ROOT, "%.1f,%.1f ", LEFT + (WIDTH - LEFT - RIGHT) * x / maxX, y(point[1], maxY)));
         }
         svg.append("<polyline id=\"percentile-line\" fill=\"none\" stroke=\"#1f77b4\" stroke-width=\"2.5\" points=\"")
-                .append(line.toString().strip()).append("\"/>\n");
+                .append(line.toString().strip())
+                .append("\"/>\n");
         return svg.append("</svg>").toString();
     }
 
     private static String timelinePlot(SmokeResult result) {
         List<TimelinePoint> points = result.load().timeline();
-        double maxY = niceCeiling(points.stream().mapToDouble(TimelinePoint::maxMs).max().orElse(1));
+        double maxY = niceCeiling(
+                points.stream().mapToDouble(TimelinePoint::maxMs).max().orElse(1));
         double seconds = Math.max(1, result.profile().schedule().duration().toMillis() / 1000.0);
         StringBuilder svg = svgStart("timeline-plot", "Latency (ms) by second of the run");
         axes(svg, maxY, "ms");
         double warmup = result.profile().warmup().toMillis() / 1000.0;
         double plotWidth = WIDTH - LEFT - RIGHT;
         if (warmup > 0) {
-            svg.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#f3f3f3\"/>"
-                    + "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" fill=\"#777\">warm-up</text>%n", LEFT, TOP,
-                    plotWidth * warmup / seconds, HEIGHT - TOP - BOTTOM, LEFT + 4.0, TOP + 14));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%d\" fill=\"#f3f3f3\"/>"
+                            + "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" fill=\"#777\">warm-up</text>%n",
+                    LEFT,
+                    TOP,
+                    plotWidth * warmup / seconds,
+                    HEIGHT - TOP - BOTTOM,
+                    LEFT + 4.0,
+                    TOP + 14));
         }
         for (int s = 0; s <= seconds; s += Math.max(1, (int) Math.ceil(seconds / 10))) {
             double x = LEFT + plotWidth * s / seconds;
-            svg.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">"
-                    + "%ds</text>%n", x, HEIGHT - BOTTOM + 16, s));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<text x=\"%.1f\" y=\"%d\" font-size=\"11\" text-anchor=\"middle\">" + "%ds</text>%n",
+                    x,
+                    HEIGHT - BOTTOM + 16,
+                    s));
         }
         String[][] series = {{"max", "#bbbbbb"}, {"p99", "#d97706"}, {"p50", "#1f77b4"}};
         for (String[] serie : series) {
             StringBuilder line = new StringBuilder();
             for (TimelinePoint point : points) {
-                double value = switch (serie[0]) {
-                    case "max" -> point.maxMs();
-                    case "p99" -> point.p99Ms();
-                    default -> point.p50Ms();
-                };
-                line.append(String.format(Locale.ROOT, "%.1f,%.1f ", LEFT + plotWidth * (point.second() + 0.5)
-                        / seconds, y(value, maxY)));
+                double value =
+                        switch (serie[0]) {
+                            case "max" -> point.maxMs();
+                            case "p99" -> point.p99Ms();
+                            default -> point.p50Ms();
+                        };
+                line.append(String.format(
+                        Locale.ROOT,
+                        "%.1f,%.1f ",
+                        LEFT + plotWidth * (point.second() + 0.5) / seconds,
+                        y(value, maxY)));
             }
-            svg.append("<polyline class=\"series-").append(serie[0]).append("\" fill=\"none\" stroke=\"")
-                    .append(serie[1]).append("\" stroke-width=\"2\" points=\"").append(line.toString().strip())
+            svg.append("<polyline class=\"series-")
+                    .append(serie[0])
+                    .append("\" fill=\"none\" stroke=\"")
+                    .append(serie[1])
+                    .append("\" stroke-width=\"2\" points=\"")
+                    .append(line.toString().strip())
                     .append("\"/>\n");
         }
-        svg.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#1f77b4\">p50</text>"
-                + "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#d97706\">p99</text><text x=\"%d\" y=\"%d\""
-                + " font-size=\"11\" fill=\"#999\">max</text>%n", WIDTH - 140, TOP + 14, WIDTH - 100, TOP + 14,
-                WIDTH - 60, TOP + 14));
+        svg.append(String.format(
+                Locale.ROOT,
+                "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#1f77b4\">p50</text>"
+                        + "<text x=\"%d\" y=\"%d\" font-size=\"11\" fill=\"#d97706\">p99</text><text x=\"%d\" y=\"%d\""
+                        + " font-size=\"11\" fill=\"#999\">max</text>%n",
+                WIDTH - 140,
+                TOP + 14,
+                WIDTH - 100,
+                TOP + 14,
+                WIDTH - 60,
+                TOP + 14));
         return svg.append("</svg>").toString();
     }
 
     private static StringBuilder svgStart(String id, String title) {
-        return new StringBuilder(String.format(Locale.ROOT, "<svg id=\"%s\" xmlns=\"http://www.w3.org/2000/svg\""
-                + " width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\"><title>%s</title>%n", id, WIDTH,
-                HEIGHT, WIDTH, HEIGHT, xml(title)));
+        return new StringBuilder(String.format(
+                Locale.ROOT,
+                "<svg id=\"%s\" xmlns=\"http://www.w3.org/2000/svg\""
+                        + " width=\"%d\" height=\"%d\" viewBox=\"0 0 %d %d\" role=\"img\"><title>%s</title>%n",
+                id,
+                WIDTH,
+                HEIGHT,
+                WIDTH,
+                HEIGHT,
+                xml(title)));
     }
 
     private static void axes(StringBuilder svg, double maxY, String unit) {
-        svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#444\"/>"
-                + "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#444\"/>%n", LEFT, TOP, LEFT, HEIGHT - BOTTOM,
-                LEFT, HEIGHT - BOTTOM, WIDTH - RIGHT, HEIGHT - BOTTOM));
+        svg.append(String.format(
+                Locale.ROOT,
+                "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#444\"/>"
+                        + "<line x1=\"%d\" y1=\"%d\" x2=\"%d\" y2=\"%d\" stroke=\"#444\"/>%n",
+                LEFT,
+                TOP,
+                LEFT,
+                HEIGHT - BOTTOM,
+                LEFT,
+                HEIGHT - BOTTOM,
+                WIDTH - RIGHT,
+                HEIGHT - BOTTOM));
         for (int i = 0; i <= 4; i++) {
             double value = maxY * i / 4;
             double y = y(value, maxY);
-            svg.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/>"
-                    + "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s %s</text>%n", LEFT, y,
-                    WIDTH - RIGHT, y, LEFT - 6, y + 4, SmokeVerdict.number(round(value, 3)), unit));
+            svg.append(String.format(
+                    Locale.ROOT,
+                    "<line x1=\"%d\" y1=\"%.1f\" x2=\"%d\" y2=\"%.1f\" stroke=\"#eee\"/>"
+                            + "<text x=\"%d\" y=\"%.1f\" font-size=\"11\" text-anchor=\"end\">%s %s</text>%n",
+                    LEFT,
+                    y,
+                    WIDTH - RIGHT,
+                    y,
+                    LEFT - 6,
+                    y + 4,
+                    SmokeVerdict.number(round(value, 3)),
+                    unit));
         }
     }
 
@@ -301,6 +415,9 @@ public final class SmokeReports {
     }
 
     private static String xml(String text) {
-        return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace("\"", "&quot;");
+        return text.replace("&", "&amp;")
+                .replace("<", "&lt;")
+                .replace(">", "&gt;")
+                .replace("\"", "&quot;");
     }
 }

@@ -9,8 +9,13 @@ import java.util.function.Consumer;
 public final class SmokeTest {
     private final LoadGenerator generator = new LoadGenerator();
 
-    public SmokeResult run(URI target, List<Payload> payloads, LoadProfile profile, SmokeThresholds thresholds,
-            Consumer<LoadGenerator.Progress> progress) throws InterruptedException {
+    public SmokeResult run(
+            URI target,
+            List<Payload> payloads,
+            LoadProfile profile,
+            SmokeThresholds thresholds,
+            Consumer<LoadGenerator.Progress> progress)
+            throws InterruptedException {
         Instant startedAt = Instant.now();
         LoadResult load = generator.run(target, payloads, profile, progress);
         return new SmokeResult(target, profile, thresholds, startedAt, load, SmokeVerdict.of(load, thresholds));

@@ -9,15 +9,18 @@ import java.util.OptionalDouble;
  * @param minRate the achieved rate (requests actually sent per second) must reach this; it catches a generator or
  *                connection pool that could not deliver the load, which would make the latencies meaningless
  */
-public record SmokeThresholds(OptionalDouble p99Ms, OptionalDouble p95Ms, OptionalDouble maxErrorRate,
-        OptionalDouble minRate) {
+public record SmokeThresholds(
+        OptionalDouble p99Ms, OptionalDouble p95Ms, OptionalDouble maxErrorRate, OptionalDouble minRate) {
     /** Share of the requested rate that must be achieved when the limit comes from the SLO. */
     public static final double MIN_RATE_SHARE = 0.95;
 
     /** The model's SLO at {@code rate} requests/s: its p99 and error-rate bounds, 95% of the rate achieved. */
     public static SmokeThresholds fromSlo(Slo slo, double rate) {
-        return new SmokeThresholds(OptionalDouble.of(slo.p99Ms()), OptionalDouble.empty(),
-                OptionalDouble.of(slo.maxErrorRate()), OptionalDouble.of(rate * MIN_RATE_SHARE));
+        return new SmokeThresholds(
+                OptionalDouble.of(slo.p99Ms()),
+                OptionalDouble.empty(),
+                OptionalDouble.of(slo.maxErrorRate()),
+                OptionalDouble.of(rate * MIN_RATE_SHARE));
     }
 
     public SmokeThresholds withP99Ms(double limit) {

@@ -23,7 +23,11 @@ public record SmokeVerdict(boolean passed, List<Check> checks) {
     public static SmokeVerdict of(LoadResult result, SmokeThresholds thresholds) {
         List<Check> checks = new ArrayList<>();
         if (result.requests() == 0) {
-            checks.add(new Check("requests measured", "> 0", "0", false,
+            checks.add(new Check(
+                    "requests measured",
+                    "> 0",
+                    "0",
+                    false,
                     "no request was measured: nothing to judge the version by"));
         }
         thresholds.p99Ms().ifPresent(limit -> checks.add(latency("p99", result.latencyMs(99), limit)));
@@ -31,27 +35,57 @@ public record SmokeVerdict(boolean passed, List<Check> checks) {
         thresholds.maxErrorRate().ifPresent(limit -> {
             double rate = result.errorRate();
             boolean ok = rate <= limit;
-            checks.add(new Check("error rate", "<= " + percent(limit), percent(rate), ok, ok ? ""
-                    : String.format(Locale.ROOT, "error rate %s (%d of %d: %s) exceeds the limit of %s",
-                            percent(rate), result.errorCount(), result.requests(), kinds(result.errors()),
-                            percent(limit))));
+            checks.add(new Check(
+                    "error rate",
+                    "<= " + percent(limit),
+                    percent(rate),
+                    ok,
+                    ok
+                            ? ""
+                            : String.format(
+                                    Locale.ROOT,
+                                    "error rate %s (%d of %d: %s) exceeds the limit of %s",
+                                    percent(rate),
+                                    result.errorCount(),
+                                    result.requests(),
+                                    kinds(result.errors()),
+                                    percent(limit))));
         });
         thresholds.minRate().ifPresent(limit -> {
             boolean ok = result.achievedRate() >= limit;
-            checks.add(new Check("achieved rate", String.format(Locale.ROOT, ">= %.1f req/s", limit),
-                    String.format(Locale.ROOT, "%.1f req/s", result.achievedRate()), ok, ok ? ""
-                            : String.format(Locale.ROOT, "achieved rate %.1f req/s is below the minimum of %.1f"
-                                    + " req/s%s", result.achievedRate(), limit, result.inFlightCapHits() > 0
-                                    ? " (the in-flight cap was hit " + result.inFlightCapHits() + " times)" : "")));
+            checks.add(new Check(
+                    "achieved rate",
+                    String.format(Locale.ROOT, ">= %.1f req/s", limit),
+                    String.format(Locale.ROOT, "%.1f req/s", result.achievedRate()),
+                    ok,
+                    ok
+                            ? ""
+                            : String.format(
+                                    Locale.ROOT,
+                                    "achieved rate %.1f req/s is below the minimum of %.1f" + " req/s%s",
+                                    result.achievedRate(),
+                                    limit,
+                                    result.inFlightCapHits() > 0
+                                            ? " (the in-flight cap was hit " + result.inFlightCapHits() + " times)"
+                                            : "")));
         });
         return new SmokeVerdict(checks.stream().allMatch(Check::passed), checks);
     }
 
     private static Check latency(String name, double measured, double limit) {
         boolean ok = measured <= limit;
-        return new Check(name + " latency", String.format(Locale.ROOT, "<= %s ms", number(limit)),
-                String.format(Locale.ROOT, "%.3f ms", measured), ok, ok ? ""
-                        : String.format(Locale.ROOT, "%s latency %.3f ms exceeds the limit of %s ms", name, measured,
+        return new Check(
+                name + " latency",
+                String.format(Locale.ROOT, "<= %s ms", number(limit)),
+                String.format(Locale.ROOT, "%.3f ms", measured),
+                ok,
+                ok
+                        ? ""
+                        : String.format(
+                                Locale.ROOT,
+                                "%s latency %.3f ms exceeds the limit of %s ms",
+                                name,
+                                measured,
                                 number(limit)));
     }
 

@@ -14,5 +14,4 @@ import java.util.Optional;
  * @param image    the image it runs, by digest, when it runs one
  * @param took     from the start of the rollout to ready
  */
-public record DeployedVersion(VersionRef ref, URI endpoint, Optional<String> image, int readyReplicas,
-        Duration took) {}
+public record DeployedVersion(VersionRef ref, URI endpoint, Optional<String> image, int readyReplicas, Duration took) {}

@@ -30,8 +30,8 @@ public final class FileReleaseStore implements ReleaseStore {
     private final Path directory;
 
     /** The file's content: the release (absent until the first save), the stages and the evidence per version. */
-    record Document(Optional<ReleaseState> release, Map<String, String> stages,
-            Map<String, Map<String, String>> evidence) {
+    record Document(
+            Optional<ReleaseState> release, Map<String, String> stages, Map<String, Map<String, String>> evidence) {
         Document {
             stages = new TreeMap<>(stages);
             evidence = new TreeMap<>(evidence);
@@ -54,8 +54,11 @@ public final class FileReleaseStore implements ReleaseStore {
             return List.of();
         }
         try (var files = Files.list(directory)) {
-            return files.map(f -> String.valueOf(f.getFileName())).filter(n -> n.endsWith(".json"))
-                    .map(n -> n.substring(0, n.length() - ".json".length())).sorted().toList();
+            return files.map(f -> String.valueOf(f.getFileName()))
+                    .filter(n -> n.endsWith(".json"))
+                    .map(n -> n.substring(0, n.length() - ".json".length()))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             throw new TargetException("cannot list the release states in " + directory + ": " + e.getMessage(), e);
         }
@@ -85,8 +88,9 @@ public final class FileReleaseStore implements ReleaseStore {
         try {
             Files.deleteIfExists(file(model));
         } catch (IOException e) {
-            throw new TargetException("cannot delete the release state of model " + model + " (" + file(model)
-                    + "): " + e.getMessage(), e);
+            throw new TargetException(
+                    "cannot delete the release state of model " + model + " (" + file(model) + "): " + e.getMessage(),
+                    e);
         }
     }
 
@@ -131,7 +135,8 @@ public final class FileReleaseStore implements ReleaseStore {
             return;
         }
         Document stored = read(version.model());
-        if (!stored.stages().containsKey(version.version()) && !stored.evidence().containsKey(version.version())) {
+        if (!stored.stages().containsKey(version.version())
+                && !stored.evidence().containsKey(version.version())) {
             return;
         }
         update(version.model(), current -> {
@@ -154,20 +159,25 @@ public final class FileReleaseStore implements ReleaseStore {
         }
         try {
             JsonNode node = JSON.readTree(file.toFile());
-            Optional<ReleaseState> release = node.hasNonNull("release")
-                    ? Optional.of(ReleaseJson.read(node.get("release"))) : Optional.empty();
+            Optional<ReleaseState> release =
+                    node.hasNonNull("release") ? Optional.of(ReleaseJson.read(node.get("release"))) : Optional.empty();
             Map<String, String> stages = new TreeMap<>();
-            node.path("stages").fields().forEachRemaining(e -> stages.put(e.getKey(), e.getValue().asText()));
+            node.path("stages")
+                    .fields()
+                    .forEachRemaining(e -> stages.put(e.getKey(), e.getValue().asText()));
             Map<String, Map<String, String>> evidence = new TreeMap<>();
             node.path("evidence").fields().forEachRemaining(e -> {
                 Map<String, String> values = new TreeMap<>();
-                e.getValue().fields().forEachRemaining(v -> values.put(v.getKey(), v.getValue().asText()));
+                e.getValue()
+                        .fields()
+                        .forEachRemaining(
+                                v -> values.put(v.getKey(), v.getValue().asText()));
                 evidence.put(e.getKey(), values);
             });
             return new Document(release, stages, evidence);
         } catch (IOException | ReleaseJson.InvalidReleaseJsonException e) {
-            throw new TargetException("cannot read the release state of model " + model + " from " + file + ": "
-                    + e.getMessage(), e);
+            throw new TargetException(
+                    "cannot read the release state of model " + model + " from " + file + ": " + e.getMessage(), e);
         }
     }
 
@@ -179,8 +189,8 @@ public final class FileReleaseStore implements ReleaseStore {
         Path file = file(model);
         try {
             Files.createDirectories(directory);
-            try (FileChannel lockChannel = FileChannel.open(directory.resolve(model + ".lock"),
-                    StandardOpenOption.CREATE, StandardOpenOption.WRITE);
+            try (FileChannel lockChannel = FileChannel.open(
+                            directory.resolve(model + ".lock"), StandardOpenOption.CREATE, StandardOpenOption.WRITE);
                     FileLock lock = lockChannel.lock()) {
                 Document next = change.apply(read(model));
                 Path temporary = Files.createTempFile(directory, model + "-", ".json.tmp");
@@ -190,8 +200,8 @@ public final class FileReleaseStore implements ReleaseStore {
                         out.force(true);
                     }
                     try {
-                        Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE,
-                                StandardCopyOption.REPLACE_EXISTING);
+                        Files.move(
+                                temporary, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
                     } catch (AtomicMoveNotSupportedException e) {
                         Files.move(temporary, file, StandardCopyOption.REPLACE_EXISTING);
                     }
@@ -200,8 +210,8 @@ public final class FileReleaseStore implements ReleaseStore {
                 }
             }
         } catch (IOException e) {
-            throw new TargetException("cannot write the release state of model " + model + " to " + file + ": "
-                    + e.getMessage(), e);
+            throw new TargetException(
+                    "cannot write the release state of model " + model + " to " + file + ": " + e.getMessage(), e);
         }
     }
 

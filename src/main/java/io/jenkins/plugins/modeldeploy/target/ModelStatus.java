@@ -10,8 +10,8 @@ import java.util.Optional;
  *
  * @param weights the stable route's split as the router serves it now
  */
-public record ModelStatus(String model, Optional<ReleaseState> release, Map<String, Integer> weights,
-        List<VersionStatus> versions) {
+public record ModelStatus(
+        String model, Optional<ReleaseState> release, Map<String, Integer> weights, List<VersionStatus> versions) {
     public ModelStatus {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(release, "release");
@@ -23,8 +23,14 @@ public record ModelStatus(String model, Optional<ReleaseState> release, Map<Stri
      * One version: its stage, replicas ready and wanted (0 when scaled down), its weight on the stable route, its
      * image and what was recorded on it.
      */
-    public record VersionStatus(String version, Optional<Stage> stage, int readyReplicas, int desiredReplicas,
-            int weight, Optional<String> image, Map<String, String> annotations) {
+    public record VersionStatus(
+            String version,
+            Optional<Stage> stage,
+            int readyReplicas,
+            int desiredReplicas,
+            int weight,
+            Optional<String> image,
+            Map<String, String> annotations) {
         public VersionStatus {
             Objects.requireNonNull(version, "version");
             Objects.requireNonNull(stage, "stage");

@@ -62,8 +62,11 @@ public final class ReleaseJson {
         }
     }
 
-    @SuppressFBWarnings(value = "DCN_NULLPOINTER_EXCEPTION", justification = "the state records reject a missing field with"
-            + " Objects.requireNonNull; a file missing one is reported as invalid, like any other malformed value")
+    @SuppressFBWarnings(
+            value = "DCN_NULLPOINTER_EXCEPTION",
+            justification =
+                    "the state records reject a missing field with"
+                            + " Objects.requireNonNull; a file missing one is reported as invalid, like any other malformed value")
     public static ReleaseState read(JsonNode node) throws InvalidReleaseJsonException {
         String schema = node.path("schema").asText();
         try {
@@ -102,9 +105,13 @@ public final class ReleaseJson {
         Optional<String> challenger = optional(node, "challenger");
         Optional<String> previous = optional(node, "previous");
         Map<String, Integer> weights = new LinkedHashMap<>();
-        node.path("weights").fields().forEachRemaining(e -> weights.put(e.getKey(), e.getValue().asInt()));
+        node.path("weights")
+                .fields()
+                .forEachRemaining(e -> weights.put(e.getKey(), e.getValue().asInt()));
         Map<String, String> digests = new LinkedHashMap<>();
-        node.path("digests").fields().forEachRemaining(e -> digests.put(e.getKey(), e.getValue().asText()));
+        node.path("digests")
+                .fields()
+                .forEachRemaining(e -> digests.put(e.getKey(), e.getValue().asText()));
         Map<String, Instant> keep = new LinkedHashMap<>();
         ReleaseState.Phase phase;
         Optional<ReleaseState.Run> run = Optional.empty();
@@ -120,28 +127,39 @@ public final class ReleaseJson {
             }
             case "PROMOTING" -> {
                 phase = ReleaseState.Phase.PROMOTING;
-                run = challenger.map(c -> v1Run(c, previous, digests, updated).withOutcome(Outcome.PROMOTED,
-                        "promotion started before the upgrade"));
+                run = challenger.map(c -> v1Run(c, previous, digests, updated)
+                        .withOutcome(Outcome.PROMOTED, "promotion started before the upgrade"));
             }
             case "ROLLING_BACK" -> {
                 phase = ReleaseState.Phase.ROLLING_BACK;
                 run = stored.map(p -> v1Run(p, challenger, digests, updated));
                 production = challenger;
             }
-            default -> throw new InvalidReleaseJsonException("unknown phase \"" + node.path("phase").asText()
-                    + "\"");
+            default ->
+                throw new InvalidReleaseJsonException(
+                        "unknown phase \"" + node.path("phase").asText() + "\"");
         }
         if (phase != ReleaseState.Phase.STABLE && run.isEmpty()) {
-            throw new InvalidReleaseJsonException("phase " + node.path("phase").asText() + " without the version it"
-                    + " concerns");
+            throw new InvalidReleaseJsonException(
+                    "phase " + node.path("phase").asText() + " without the version it" + " concerns");
         }
         return new ReleaseState(model, phase, production, run, weights, digests, keep, List.of(), updated);
     }
 
-    private static ReleaseState.Run v1Run(String version, Optional<String> from, Map<String, String> digests,
-            Instant started) {
-        return new ReleaseState.Run(version, Optional.ofNullable(digests.get(version)), from, "model-deploy (v1)",
-                started, V1_KEEP, RetireMode.REMOVE, Optional.<Verdict>empty(), List.of(), Optional.empty(), "");
+    private static ReleaseState.Run v1Run(
+            String version, Optional<String> from, Map<String, String> digests, Instant started) {
+        return new ReleaseState.Run(
+                version,
+                Optional.ofNullable(digests.get(version)),
+                from,
+                "model-deploy (v1)",
+                started,
+                V1_KEEP,
+                RetireMode.REMOVE,
+                Optional.<Verdict>empty(),
+                List.of(),
+                Optional.empty(),
+                "");
     }
 
     private static Optional<String> optional(JsonNode node, String field) {

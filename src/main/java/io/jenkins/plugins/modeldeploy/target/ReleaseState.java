@@ -25,9 +25,16 @@ import java.util.Optional;
  *                   command after that instant scales them to zero
  * @param history    what happened, oldest first, at most {@link #HISTORY_LIMIT} entries
  */
-public record ReleaseState(String model, Phase phase, Optional<String> production, Optional<Run> run,
-        Map<String, Integer> weights, Map<String, String> digests, Map<String, Instant> keepUntil,
-        List<HistoryEntry> history, Instant updated) {
+public record ReleaseState(
+        String model,
+        Phase phase,
+        Optional<String> production,
+        Optional<Run> run,
+        Map<String, Integer> weights,
+        Map<String, String> digests,
+        Map<String, Instant> keepUntil,
+        List<HistoryEntry> history,
+        Instant updated) {
 
     /** Older entries are dropped: the state must fit an annotation (256 KiB for all of an object's annotations). */
     public static final int HISTORY_LIMIT = 100;
@@ -68,15 +75,47 @@ public record ReleaseState(String model, Phase phase, Optional<String> productio
      * @param decideBy    while AWAITING_APPROVAL: when the decision is due; after it, the next command that touches
      *                    the model takes the version out as APPROVAL_TIMED_OUT, whichever driver started the run
      */
-    public record Run(String version, Optional<String> digest, Optional<String> from, String by, Instant started,
-            Duration keepPrevious, RetireMode onFailure, Optional<Verdict> verdict, List<String> reasons,
-            Optional<Outcome> outcome, String reason, Duration approvalTimeout, Optional<Instant> decideBy) {
+    public record Run(
+            String version,
+            Optional<String> digest,
+            Optional<String> from,
+            String by,
+            Instant started,
+            Duration keepPrevious,
+            RetireMode onFailure,
+            Optional<Verdict> verdict,
+            List<String> reasons,
+            Optional<Outcome> outcome,
+            String reason,
+            Duration approvalTimeout,
+            Optional<Instant> decideBy) {
         /** A run without an approval deadline in the state. */
-        public Run(String version, Optional<String> digest, Optional<String> from, String by, Instant started,
-                Duration keepPrevious, RetireMode onFailure, Optional<Verdict> verdict, List<String> reasons,
-                Optional<Outcome> outcome, String reason) {
-            this(version, digest, from, by, started, keepPrevious, onFailure, verdict, reasons, outcome, reason,
-                    Duration.ZERO, Optional.empty());
+        public Run(
+                String version,
+                Optional<String> digest,
+                Optional<String> from,
+                String by,
+                Instant started,
+                Duration keepPrevious,
+                RetireMode onFailure,
+                Optional<Verdict> verdict,
+                List<String> reasons,
+                Optional<Outcome> outcome,
+                String reason) {
+            this(
+                    version,
+                    digest,
+                    from,
+                    by,
+                    started,
+                    keepPrevious,
+                    onFailure,
+                    verdict,
+                    reasons,
+                    outcome,
+                    reason,
+                    Duration.ZERO,
+                    Optional.empty());
         }
 
         public Run {
@@ -97,32 +136,78 @@ public record ReleaseState(String model, Phase phase, Optional<String> productio
         }
 
         public Run withVerdict(Verdict verdict, List<String> reasons) {
-            return new Run(version, digest, from, by, started, keepPrevious, onFailure, Optional.of(verdict), reasons,
-                    outcome, reason, approvalTimeout, decideBy);
+            return new Run(
+                    version,
+                    digest,
+                    from,
+                    by,
+                    started,
+                    keepPrevious,
+                    onFailure,
+                    Optional.of(verdict),
+                    reasons,
+                    outcome,
+                    reason,
+                    approvalTimeout,
+                    decideBy);
         }
 
         public Run withOutcome(Outcome outcome, String reason) {
-            return new Run(version, digest, from, by, started, keepPrevious, onFailure, verdict, reasons,
-                    Optional.of(outcome), reason, approvalTimeout, decideBy);
+            return new Run(
+                    version,
+                    digest,
+                    from,
+                    by,
+                    started,
+                    keepPrevious,
+                    onFailure,
+                    verdict,
+                    reasons,
+                    Optional.of(outcome),
+                    reason,
+                    approvalTimeout,
+                    decideBy);
         }
 
         /** Waiting for a decision from {@code now}: due after the approval timeout, when one is set. */
         public Run awaitingFrom(Instant now) {
-            return new Run(version, digest, from, by, started, keepPrevious, onFailure, verdict, reasons, outcome,
-                    reason, approvalTimeout, approvalTimeout.isZero() ? Optional.empty()
-                    : Optional.of(now.plus(approvalTimeout)));
+            return new Run(
+                    version,
+                    digest,
+                    from,
+                    by,
+                    started,
+                    keepPrevious,
+                    onFailure,
+                    verdict,
+                    reasons,
+                    outcome,
+                    reason,
+                    approvalTimeout,
+                    approvalTimeout.isZero() ? Optional.empty() : Optional.of(now.plus(approvalTimeout)));
         }
     }
 
     /** One line of the model's history. */
-    public enum Action { DEPLOY, ROLLBACK, UNDEPLOY }
+    public enum Action {
+        DEPLOY,
+        ROLLBACK,
+        UNDEPLOY
+    }
 
     /**
      * @param production the version serving production afterwards (empty: none)
      * @param outcome    for DEPLOY: how the run ended
      */
-    public record HistoryEntry(Instant at, Action action, String version, Optional<Outcome> outcome,
-            Optional<Verdict> verdict, Optional<String> production, Optional<String> digest, String by,
+    public record HistoryEntry(
+            Instant at,
+            Action action,
+            String version,
+            Optional<Outcome> outcome,
+            Optional<Verdict> verdict,
+            Optional<String> production,
+            Optional<String> digest,
+            String by,
             String reason) {
         public HistoryEntry {
             Objects.requireNonNull(at, "at");
@@ -143,36 +228,38 @@ public record ReleaseState(String model, Phase phase, Optional<String> productio
         Objects.requireNonNull(production, "production");
         Objects.requireNonNull(run, "run");
         if (run.isPresent() == (phase == Phase.STABLE)) {
-            throw new IllegalArgumentException("a release in phase " + phase + (run.isPresent() ? " has no run"
-                    : " needs the run it belongs to"));
+            throw new IllegalArgumentException(
+                    "a release in phase " + phase + (run.isPresent() ? " has no run" : " needs the run it belongs to"));
         }
         weights = Map.copyOf(weights);
         digests = Map.copyOf(digests);
         keepUntil = Map.copyOf(keepUntil);
-        history = List.copyOf(history.size() > HISTORY_LIMIT ? history.subList(history.size() - HISTORY_LIMIT,
-                history.size()) : history);
+        history = List.copyOf(
+                history.size() > HISTORY_LIMIT
+                        ? history.subList(history.size() - HISTORY_LIMIT, history.size())
+                        : history);
         Objects.requireNonNull(updated, "updated");
     }
 
     /** A model nothing was released of yet. */
     public static ReleaseState empty(String model, Instant now) {
-        return new ReleaseState(model, Phase.STABLE, Optional.empty(), Optional.empty(), Map.of(), Map.of(), Map.of(),
-                List.of(), now);
+        return new ReleaseState(
+                model, Phase.STABLE, Optional.empty(), Optional.empty(), Map.of(), Map.of(), Map.of(), List.of(), now);
     }
 
     /** The same release in {@code phase} with {@code run} in progress. */
     public ReleaseState inPhase(Phase next, Run nextRun, Instant now) {
-        return new ReleaseState(model, next, production, Optional.of(nextRun), weights, digests, keepUntil, history,
-                now);
+        return new ReleaseState(
+                model, next, production, Optional.of(nextRun), weights, digests, keepUntil, history, now);
     }
 
     /** Nothing in progress any more; {@code entry} is added to the history. */
-    public ReleaseState settled(Optional<String> nextProduction, Map<String, Integer> nextWeights,
-            HistoryEntry entry, Instant now) {
+    public ReleaseState settled(
+            Optional<String> nextProduction, Map<String, Integer> nextWeights, HistoryEntry entry, Instant now) {
         List<HistoryEntry> all = new ArrayList<>(history);
         all.add(entry);
-        return new ReleaseState(model, Phase.STABLE, nextProduction, Optional.empty(), nextWeights, digests, keepUntil,
-                all, now);
+        return new ReleaseState(
+                model, Phase.STABLE, nextProduction, Optional.empty(), nextWeights, digests, keepUntil, all, now);
     }
 
     public ReleaseState withDigest(String version, String digest, Instant now) {

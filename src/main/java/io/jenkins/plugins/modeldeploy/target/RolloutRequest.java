@@ -16,10 +16,14 @@ import java.util.Optional;
  * @param imageArchive the image as a tar on this machine, when it was built to one (the local container runtime
  *                    loads it; targets that pull from a registry ignore it)
  */
-public record RolloutRequest(ModelVersion version, Optional<String> image, Map<String, String> annotations,
-        Duration timeout, Optional<Path> imageArchive) {
-    public RolloutRequest(ModelVersion version, Optional<String> image, Map<String, String> annotations,
-            Duration timeout) {
+public record RolloutRequest(
+        ModelVersion version,
+        Optional<String> image,
+        Map<String, String> annotations,
+        Duration timeout,
+        Optional<Path> imageArchive) {
+    public RolloutRequest(
+            ModelVersion version, Optional<String> image, Map<String, String> annotations, Duration timeout) {
         this(version, image, annotations, timeout, Optional.empty());
     }
 

@@ -4,7 +4,13 @@ import java.util.Locale;
 
 /** Where a version is in its life; stored as the {@code model-deploy.jenkins.io/stage} annotation. */
 public enum Stage {
-    CANDIDATE, CHALLENGER, PRODUCTION, RETIRED, ROLLED_BACK, REJECTED, FAILED;
+    CANDIDATE,
+    CHALLENGER,
+    PRODUCTION,
+    RETIRED,
+    ROLLED_BACK,
+    REJECTED,
+    FAILED;
 
     /** The annotation value, e.g. {@code production}. */
     public String value() {

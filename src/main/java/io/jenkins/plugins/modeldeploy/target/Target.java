@@ -27,8 +27,8 @@ public interface Target extends AutoCloseable {
     void retire(VersionRef version, RetireMode mode) throws TargetException;
 
     /** Brings a version retired with {@link RetireMode#SCALE_TO_ZERO} back and waits until it serves. */
-    DeployedVersion restore(VersionRef version, java.time.Duration timeout) throws RolloutException,
-            InterruptedException;
+    DeployedVersion restore(VersionRef version, java.time.Duration timeout)
+            throws RolloutException, InterruptedException;
 
     /** The router for this target's model routes. */
     TrafficRouter router();

@@ -1,6 +1,5 @@
 package io.jenkins.plugins.modeldeploy.pipeline;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jenkins.plugins.modeldeploy.abtest.MetricsSource;
 import io.jenkins.plugins.modeldeploy.abtest.VariantStats;
@@ -49,7 +48,8 @@ public final class FakeCluster implements Target {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** How a version behaves when it runs. */
-    public record Behaviour(double errorRate, double sloViolationRate, int status, long delayMillis, boolean rolloutFails) {
+    public record Behaviour(
+            double errorRate, double sloViolationRate, int status, long delayMillis, boolean rolloutFails) {
         public static final Behaviour HEALTHY = new Behaviour(0.001, 0.001, 200, 0, false);
 
         Behaviour failing() {
@@ -74,6 +74,7 @@ public final class FakeCluster implements Target {
     long requestsPerReading = 200;
     /** Set: every metric reading fails with this (Prometheus down). */
     volatile String metricsDown;
+
     private final ReleaseStore store;
     private final Path objectsFile;
     private Objects objects = new Objects();
@@ -92,12 +93,14 @@ public final class FakeCluster implements Target {
     /** {@code /models/m/v/...}: as version v behaves; anything else (health checks): 200. */
     private ScriptedHttpServer.Answer answer(long arrival, String path, String body) {
         String[] segments = path.split("/");
-        if (segments.length < 4 || !segments[1].equals("models") || !objects().running.containsKey(segments[3])) {
+        if (segments.length < 4
+                || !segments[1].equals("models")
+                || !objects().running.containsKey(segments[3])) {
             return ScriptedHttpServer.Answer.ok("{}");
         }
         Behaviour behaviour = behaviour(segments[3]);
-        return new ScriptedHttpServer.Answer(behaviour.status(), "{\"predictions\":[1]}",
-                arrival + behaviour.delayMillis() * 1_000_000);
+        return new ScriptedHttpServer.Answer(
+                behaviour.status(), "{\"predictions\":[1]}", arrival + behaviour.delayMillis() * 1_000_000);
     }
 
     /** Makes {@code version} behave so (for tests outside this package, e.g. the JenkinsRule tests). */
@@ -126,7 +129,10 @@ public final class FakeCluster implements Target {
 
     /** The versions that run with at least one replica. */
     synchronized List<String> serving() {
-        return objects.running.entrySet().stream().filter(Map.Entry::getValue).map(Map.Entry::getKey).toList();
+        return objects.running.entrySet().stream()
+                .filter(Map.Entry::getValue)
+                .map(Map.Entry::getKey)
+                .toList();
     }
 
     @Override
@@ -141,8 +147,11 @@ public final class FakeCluster implements Target {
             objects.running.remove(version); // what the target does with a failed rollout (on-failure REMOVE)
             objects.annotations.remove(version);
             persist();
-            throw new RolloutException("fake/Deployment/" + request.ref().id(), "CrashLoopBackOff",
-                    "container exited with code 1", List.of("Traceback", "ValueError: boom"));
+            throw new RolloutException(
+                    "fake/Deployment/" + request.ref().id(),
+                    "CrashLoopBackOff",
+                    "container exited with code 1",
+                    List.of("Traceback", "ValueError: boom"));
         }
         objects.running.put(version, true);
         Map<String, String> annotations = objects.annotations.computeIfAbsent(version, v -> new TreeMap<>());
@@ -188,8 +197,8 @@ public final class FakeCluster implements Target {
             synchronized (FakeCluster.this) {
                 for (Map.Entry<String, Integer> entry : objects.weights.entrySet()) {
                     if (entry.getValue() > 0 && !versions.contains(entry.getKey())) {
-                        throw new RoutingException("version " + entry.getKey() + " still carries " + entry.getValue()
-                                + "%");
+                        throw new RoutingException(
+                                "version " + entry.getKey() + " still carries " + entry.getValue() + "%");
                     }
                 }
                 if (objects.routes.isEmpty() && objects.weights.isEmpty() && !versions.isEmpty()) {
@@ -274,12 +283,17 @@ public final class FakeCluster implements Target {
     public synchronized List<ModelStatus> status(Duration timeout) throws TargetException {
         List<ModelStatus.VersionStatus> versions = new ArrayList<>();
         Map<String, Stage> stages = store.stages(model);
-        objects.running.forEach((version, up) -> versions.add(new ModelStatus.VersionStatus(version,
-                Optional.ofNullable(stages.get(version)), up ? 1 : 0, up ? 1 : 0,
-                objects.weights.getOrDefault(version, 0), Optional.empty(),
+        objects.running.forEach((version, up) -> versions.add(new ModelStatus.VersionStatus(
+                version,
+                Optional.ofNullable(stages.get(version)),
+                up ? 1 : 0,
+                up ? 1 : 0,
+                objects.weights.getOrDefault(version, 0),
+                Optional.empty(),
                 objects.annotations.getOrDefault(version, Map.of()))));
         Optional<ReleaseState> release = store.load(model);
-        return versions.isEmpty() && release.isEmpty() ? List.of()
+        return versions.isEmpty() && release.isEmpty()
+                ? List.of()
                 : List.of(new ModelStatus(model, release, Map.copyOf(objects.weights), versions));
     }
 
@@ -339,7 +353,9 @@ public final class FakeCluster implements Target {
                 if (!objects.running.containsKey(version.version())) {
                     throw new TargetException("fake/Deployment/" + version.id() + " does not exist");
                 }
-                objects.annotations.computeIfAbsent(version.version(), v -> new TreeMap<>()).putAll(evidence);
+                objects.annotations
+                        .computeIfAbsent(version.version(), v -> new TreeMap<>())
+                        .putAll(evidence);
                 persist();
             }
         }

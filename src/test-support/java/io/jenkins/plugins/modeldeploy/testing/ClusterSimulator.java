@@ -158,12 +158,18 @@ public final class ClusterSimulator implements AutoCloseable {
 
     /** The Deployment controller's reaction to a new template or replica count (status writes are ignored). */
     private void reconcile(String name) {
-        Deployment deployment = client.apps().deployments().inNamespace(namespace).withName(name).get();
+        Deployment deployment = client.apps()
+                .deployments()
+                .inNamespace(namespace)
+                .withName(name)
+                .get();
         if (deployment == null) {
             return;
         }
         String hash = templateHash(deployment);
-        int replicas = deployment.getSpec().getReplicas() == null ? 1 : deployment.getSpec().getReplicas();
+        int replicas = deployment.getSpec().getReplicas() == null
+                ? 1
+                : deployment.getSpec().getReplicas();
         String key = hash + "/" + replicas;
         if (key.equals(seen.get(name))) {
             return;
@@ -180,17 +186,30 @@ public final class ClusterSimulator implements AutoCloseable {
         String revision = String.valueOf(revisions.get(name));
         // Deployment controller: one ReplicaSet per pod template, named with the pod-template-hash, owned by the
         // Deployment; the ReplicaSet controller creates its pods, owned by the ReplicaSet.
-        Map<String, String> podLabels = new LinkedHashMap<>(deployment.getSpec().getTemplate().getMetadata()
-                .getLabels());
+        Map<String, String> podLabels = new LinkedHashMap<>(
+                deployment.getSpec().getTemplate().getMetadata().getLabels());
         podLabels.put("pod-template-hash", hash);
         ReplicaSet rs = new ReplicaSetBuilder()
-                .withNewMetadata().withName(rsName).withNamespace(namespace).withLabels(podLabels)
-                    .withAnnotations(Map.of(REVISION, revision))
-                    .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1").withKind("Deployment")
-                        .withName(name).withUid(deployment.getMetadata().getUid()).withController(true).build())
+                .withNewMetadata()
+                .withName(rsName)
+                .withNamespace(namespace)
+                .withLabels(podLabels)
+                .withAnnotations(Map.of(REVISION, revision))
+                .withOwnerReferences(new OwnerReferenceBuilder()
+                        .withApiVersion("apps/v1")
+                        .withKind("Deployment")
+                        .withName(name)
+                        .withUid(deployment.getMetadata().getUid())
+                        .withController(true)
+                        .build())
                 .endMetadata()
-                .withNewSpec().withReplicas(replicas).withNewSelector().withMatchLabels(podLabels).endSelector()
-                    .withTemplate(deployment.getSpec().getTemplate()).endSpec()
+                .withNewSpec()
+                .withReplicas(replicas)
+                .withNewSelector()
+                .withMatchLabels(podLabels)
+                .endSelector()
+                .withTemplate(deployment.getSpec().getTemplate())
+                .endSpec()
                 .build();
         client.apps().replicaSets().inNamespace(namespace).resource(rs).createOr(existing -> existing.update());
         List<String> podNames = new ArrayList<>();
@@ -198,21 +217,41 @@ public final class ClusterSimulator implements AutoCloseable {
             String podName = rsName + "-" + Integer.toHexString(Objects.hash(rsName, i) & 0xfffff);
             podNames.add(podName);
             Pod pod = new PodBuilder()
-                    .withNewMetadata().withName(podName).withNamespace(namespace).withLabels(podLabels)
-                        .withFinalizers(KUBELET_FINALIZER)
-                        .withOwnerReferences(new OwnerReferenceBuilder().withApiVersion("apps/v1")
-                            .withKind("ReplicaSet").withName(rsName).withUid(rs.getMetadata().getUid())
-                            .withController(true).build())
+                    .withNewMetadata()
+                    .withName(podName)
+                    .withNamespace(namespace)
+                    .withLabels(podLabels)
+                    .withFinalizers(KUBELET_FINALIZER)
+                    .withOwnerReferences(new OwnerReferenceBuilder()
+                            .withApiVersion("apps/v1")
+                            .withKind("ReplicaSet")
+                            .withName(rsName)
+                            .withUid(rs.getMetadata().getUid())
+                            .withController(true)
+                            .build())
                     .endMetadata()
                     .withSpec(deployment.getSpec().getTemplate().getSpec())
-                    .withNewStatus().withPhase("Pending").endStatus()
+                    .withNewStatus()
+                    .withPhase("Pending")
+                    .endStatus()
                     .build();
             client.pods().inNamespace(namespace).resource(pod).createOr(existing -> existing.update());
         }
-        deploymentStatus(name, replicas, 0, List.of(
-                condition("Progressing", "True", "ReplicaSetUpdated", "ReplicaSet \"" + rsName + "\" is progressing."),
-                condition("Available", "False", "MinimumReplicasUnavailable",
-                        "Deployment does not have minimum availability.")));
+        deploymentStatus(
+                name,
+                replicas,
+                0,
+                List.of(
+                        condition(
+                                "Progressing",
+                                "True",
+                                "ReplicaSetUpdated",
+                                "ReplicaSet \"" + rsName + "\" is progressing."),
+                        condition(
+                                "Available",
+                                "False",
+                                "MinimumReplicasUnavailable",
+                                "Deployment does not have minimum availability.")));
         if (replicas == 0) {
             return;
         }
@@ -229,11 +268,25 @@ public final class ClusterSimulator implements AutoCloseable {
                 at(steps, 3 * unit, () -> podNames.forEach(p -> imagePullFails(p, deployment, "ErrImagePull")));
                 at(steps, 4 * unit, () -> podNames.forEach(p -> imagePullFails(p, deployment, "ImagePullBackOff")));
             }
-            case DEADLINE_EXCEEDED -> at(steps, progressDeadline.toMillis(), () -> deploymentStatus(name, replicas,
-                    0, List.of(condition("Progressing", "False", "ProgressDeadlineExceeded",
-                            "ReplicaSet \"" + rsName + "\" has timed out progressing."),
-                            condition("Available", "False", "MinimumReplicasUnavailable",
-                                    "Deployment does not have minimum availability."))));
+            case DEADLINE_EXCEEDED ->
+                at(
+                        steps,
+                        progressDeadline.toMillis(),
+                        () -> deploymentStatus(
+                                name,
+                                replicas,
+                                0,
+                                List.of(
+                                        condition(
+                                                "Progressing",
+                                                "False",
+                                                "ProgressDeadlineExceeded",
+                                                "ReplicaSet \"" + rsName + "\" has timed out progressing."),
+                                        condition(
+                                                "Available",
+                                                "False",
+                                                "MinimumReplicasUnavailable",
+                                                "Deployment does not have minimum availability."))));
             case CRASH_LOOP -> {
                 at(steps, 3 * unit, () -> podNames.forEach(this::started));
                 at(steps, 4 * unit, () -> podNames.forEach(p -> crashed(p, false)));
@@ -245,8 +298,15 @@ public final class ClusterSimulator implements AutoCloseable {
             case READINESS_NEVER_TRUE -> {
                 at(steps, 3 * unit, () -> podNames.forEach(this::started));
                 for (int k = 4; k < 60; k++) {
-                    at(steps, k * unit, () -> podNames.forEach(p -> event(p, "Warning", "Unhealthy", "kubelet",
-                            "Readiness probe failed: HTTP probe failed with statuscode: 503")));
+                    at(
+                            steps,
+                            k * unit,
+                            () -> podNames.forEach(p -> event(
+                                    p,
+                                    "Warning",
+                                    "Unhealthy",
+                                    "kubelet",
+                                    "Readiness probe failed: HTTP probe failed with statuscode: 503")));
                 }
             }
             default -> {
@@ -256,15 +316,33 @@ public final class ClusterSimulator implements AutoCloseable {
                     String pod = podNames.get(i);
                     Runnable becomeReady = () -> {
                         ready(pod);
-                        deploymentStatus(name, replicas, ready, ready == replicas
-                                ? List.of(condition("Progressing", "True", "NewReplicaSetAvailable",
-                                        "ReplicaSet \"" + rsName + "\" has successfully progressed."),
-                                        condition("Available", "True", "MinimumReplicasAvailable",
-                                                "Deployment has minimum availability."))
-                                : List.of(condition("Progressing", "True", "ReplicaSetUpdated",
-                                        "ReplicaSet \"" + rsName + "\" is progressing."),
-                                        condition("Available", "False", "MinimumReplicasUnavailable",
-                                                "Deployment does not have minimum availability.")));
+                        deploymentStatus(
+                                name,
+                                replicas,
+                                ready,
+                                ready == replicas
+                                        ? List.of(
+                                                condition(
+                                                        "Progressing",
+                                                        "True",
+                                                        "NewReplicaSetAvailable",
+                                                        "ReplicaSet \"" + rsName + "\" has successfully progressed."),
+                                                condition(
+                                                        "Available",
+                                                        "True",
+                                                        "MinimumReplicasAvailable",
+                                                        "Deployment has minimum availability."))
+                                        : List.of(
+                                                condition(
+                                                        "Progressing",
+                                                        "True",
+                                                        "ReplicaSetUpdated",
+                                                        "ReplicaSet \"" + rsName + "\" is progressing."),
+                                                condition(
+                                                        "Available",
+                                                        "False",
+                                                        "MinimumReplicasUnavailable",
+                                                        "Deployment does not have minimum availability.")));
                     };
                     if (i == 0 && (scenario == Scenario.WATCH_DROPPED || scenario == Scenario.GONE_410)) {
                         at(steps, (4 + i) * unit, () -> {
@@ -284,18 +362,22 @@ public final class ClusterSimulator implements AutoCloseable {
     }
 
     private void at(List<ScheduledFuture<?>> steps, long millis, Runnable action) {
-        steps.add(clock.schedule(() -> {
-            try {
-                action.run();
-            } catch (RuntimeException e) {
-                // A scheduled task's exception would otherwise vanish; close() reports it. A step interrupted by
-                // close() itself is not a failure.
-                if (!clock.isShutdown()) {
-                    errors.add(e);
-                }
-                throw e;
-            }
-        }, millis, TimeUnit.MILLISECONDS));
+        steps.add(clock.schedule(
+                () -> {
+                    try {
+                        action.run();
+                    } catch (RuntimeException e) {
+                        // A scheduled task's exception would otherwise vanish; close() reports it. A step interrupted
+                        // by
+                        // close() itself is not a failure.
+                        if (!clock.isShutdown()) {
+                            errors.add(e);
+                        }
+                        throw e;
+                    }
+                },
+                millis,
+                TimeUnit.MILLISECONDS));
     }
 
     /** System.nanoTime() just before the simulator's latest write (the benchmark's start of a state change). */
@@ -321,16 +403,23 @@ public final class ClusterSimulator implements AutoCloseable {
                     p.getMetadata().setDeletionTimestamp(Instant.now().toString());
                     return p;
                 });
-                clock.schedule(() -> {
-                    updatePod(podName, p -> {
-                        p.getMetadata().setFinalizers(List.of());
-                        return p;
-                    });
-                    client.pods().inNamespace(namespace).withName(podName).delete();
-                }, step.toMillis(), TimeUnit.MILLISECONDS);
+                clock.schedule(
+                        () -> {
+                            updatePod(podName, p -> {
+                                p.getMetadata().setFinalizers(List.of());
+                                return p;
+                            });
+                            client.pods()
+                                    .inNamespace(namespace)
+                                    .withName(podName)
+                                    .delete();
+                        },
+                        step.toMillis(),
+                        TimeUnit.MILLISECONDS);
             }
         }
-        for (ReplicaSet rs : client.apps().replicaSets().inNamespace(namespace).list().getItems()) {
+        for (ReplicaSet rs :
+                client.apps().replicaSets().inNamespace(namespace).list().getItems()) {
             if (ownedBy(rs, name)) {
                 client.apps().replicaSets().inNamespace(namespace).resource(rs).delete();
             }
@@ -348,13 +437,21 @@ public final class ClusterSimulator implements AutoCloseable {
     private void schedule(String pod, boolean unschedulable) {
         if (unschedulable) {
             updatePod(pod, p -> {
-                p.getStatus().setConditions(List.of(podCondition("PodScheduled", "False", "Unschedulable",
-                        "0/3 nodes are available: 3 Insufficient memory. preemption: 0/3 nodes are available: 3 No"
-                                + " preemption victims found for incoming pod.")));
+                p.getStatus()
+                        .setConditions(List.of(podCondition(
+                                "PodScheduled",
+                                "False",
+                                "Unschedulable",
+                                "0/3 nodes are available: 3 Insufficient memory. preemption: 0/3 nodes are available: 3 No"
+                                        + " preemption victims found for incoming pod.")));
                 return p;
             });
-            event(pod, "Warning", "FailedScheduling", "default-scheduler", "0/3 nodes are available: 3 Insufficient"
-                    + " memory.");
+            event(
+                    pod,
+                    "Warning",
+                    "FailedScheduling",
+                    "default-scheduler",
+                    "0/3 nodes are available: 3 Insufficient" + " memory.");
             return;
         }
         updatePod(pod, p -> {
@@ -362,16 +459,29 @@ public final class ClusterSimulator implements AutoCloseable {
             p.getStatus().setConditions(List.of(podCondition("PodScheduled", "True", null, null)));
             return p;
         });
-        event(pod, "Normal", "Scheduled", "default-scheduler", "Successfully assigned " + namespace + "/" + pod
-                + " to node-1");
+        event(
+                pod,
+                "Normal",
+                "Scheduled",
+                "default-scheduler",
+                "Successfully assigned " + namespace + "/" + pod + " to node-1");
     }
 
     // --- the kubelet ---
 
     private void pulling(String pod) {
         updatePod(pod, p -> {
-            p.getStatus().setContainerStatuses(List.of(container(p, false, new ContainerStateBuilder()
-                    .withNewWaiting().withReason("ContainerCreating").endWaiting().build(), null, 0)));
+            p.getStatus()
+                    .setContainerStatuses(List.of(container(
+                            p,
+                            false,
+                            new ContainerStateBuilder()
+                                    .withNewWaiting()
+                                    .withReason("ContainerCreating")
+                                    .endWaiting()
+                                    .build(),
+                            null,
+                            0)));
             return p;
         });
         event(pod, "Normal", "Pulling", "kubelet", "Pulling image \"" + image(pod) + "\"");
@@ -382,8 +492,18 @@ public final class ClusterSimulator implements AutoCloseable {
                 ? "rpc error: code = NotFound desc = failed to pull and unpack image \"" + image(pod) + "\": not found"
                 : "Back-off pulling image \"" + image(pod) + "\"";
         updatePod(pod, p -> {
-            p.getStatus().setContainerStatuses(List.of(container(p, false, new ContainerStateBuilder()
-                    .withNewWaiting().withReason(reason).withMessage(message).endWaiting().build(), null, 0)));
+            p.getStatus()
+                    .setContainerStatuses(List.of(container(
+                            p,
+                            false,
+                            new ContainerStateBuilder()
+                                    .withNewWaiting()
+                                    .withReason(reason)
+                                    .withMessage(message)
+                                    .endWaiting()
+                                    .build(),
+                            null,
+                            0)));
             return p;
         });
         event(pod, "Warning", "ErrImagePull".equals(reason) ? "Failed" : "BackOff", "kubelet", message);
@@ -394,13 +514,31 @@ public final class ClusterSimulator implements AutoCloseable {
         event(pod, "Normal", "Created", "kubelet", "Created container model");
         updatePod(pod, p -> {
             p.getStatus().setPhase("Running");
-            p.getStatus().setContainerStatuses(List.of(container(p, false, new ContainerStateBuilder()
-                    .withNewRunning().withStartedAt(Instant.now().toString()).endRunning().build(), null, 0)));
-            p.getStatus().setConditions(List.of(podCondition("PodScheduled", "True", null, null),
-                    podCondition("Initialized", "True", null, null),
-                    podCondition("ContainersReady", "False", "ContainersNotReady", "containers with unready status:"
-                            + " [model]"),
-                    podCondition("Ready", "False", "ContainersNotReady", "containers with unready status: [model]")));
+            p.getStatus()
+                    .setContainerStatuses(List.of(container(
+                            p,
+                            false,
+                            new ContainerStateBuilder()
+                                    .withNewRunning()
+                                    .withStartedAt(Instant.now().toString())
+                                    .endRunning()
+                                    .build(),
+                            null,
+                            0)));
+            p.getStatus()
+                    .setConditions(List.of(
+                            podCondition("PodScheduled", "True", null, null),
+                            podCondition("Initialized", "True", null, null),
+                            podCondition(
+                                    "ContainersReady",
+                                    "False",
+                                    "ContainersNotReady",
+                                    "containers with unready status:" + " [model]"),
+                            podCondition(
+                                    "Ready",
+                                    "False",
+                                    "ContainersNotReady",
+                                    "containers with unready status: [model]")));
             return p;
         });
         event(pod, "Normal", "Started", "kubelet", "Started container model");
@@ -411,15 +549,25 @@ public final class ClusterSimulator implements AutoCloseable {
         for (int i = 1; i <= 25; i++) {
             lines.add("log line " + i);
         }
-        lines.add(oomKilled ? "loading model: allocating 3.2 GiB" : "Traceback: ModuleNotFoundError: No module"
-                + " named 'sklearn'");
+        lines.add(
+                oomKilled
+                        ? "loading model: allocating 3.2 GiB"
+                        : "Traceback: ModuleNotFoundError: No module" + " named 'sklearn'");
         server.setLog(namespace, pod, String.join("\n", lines) + "\n");
         updatePod(pod, p -> {
-            var last = new ContainerStateBuilder().withNewTerminated()
-                    .withExitCode(oomKilled ? 137 : 1).withReason(oomKilled ? "OOMKilled" : "Error")
-                    .withFinishedAt(Instant.now().toString()).endTerminated().build();
-            var now = new ContainerStateBuilder().withNewWaiting().withReason("CrashLoopBackOff")
-                    .withMessage("back-off 10s restarting failed container=model pod=" + pod).endWaiting().build();
+            var last = new ContainerStateBuilder()
+                    .withNewTerminated()
+                    .withExitCode(oomKilled ? 137 : 1)
+                    .withReason(oomKilled ? "OOMKilled" : "Error")
+                    .withFinishedAt(Instant.now().toString())
+                    .endTerminated()
+                    .build();
+            var now = new ContainerStateBuilder()
+                    .withNewWaiting()
+                    .withReason("CrashLoopBackOff")
+                    .withMessage("back-off 10s restarting failed container=model pod=" + pod)
+                    .endWaiting()
+                    .build();
             p.getStatus().setContainerStatuses(List.of(container(p, false, now, last, 1)));
             return p;
         });
@@ -431,18 +579,30 @@ public final class ClusterSimulator implements AutoCloseable {
             ContainerStatus status = p.getStatus().getContainerStatuses().get(0);
             status.setReady(true);
             status.setStarted(true);
-            p.getStatus().setConditions(List.of(podCondition("PodScheduled", "True", null, null),
-                    podCondition("Initialized", "True", null, null),
-                    podCondition("ContainersReady", "True", null, null),
-                    podCondition("Ready", "True", null, null)));
+            p.getStatus()
+                    .setConditions(List.of(
+                            podCondition("PodScheduled", "True", null, null),
+                            podCondition("Initialized", "True", null, null),
+                            podCondition("ContainersReady", "True", null, null),
+                            podCondition("Ready", "True", null, null)));
             return p;
         });
     }
 
-    private ContainerStatus container(Pod pod, boolean ready, io.fabric8.kubernetes.api.model.ContainerState state,
-            io.fabric8.kubernetes.api.model.ContainerState last, int restarts) {
-        return new ContainerStatusBuilder().withName("model").withImage(pod.getSpec().getContainers().get(0)
-                .getImage()).withReady(ready).withRestartCount(restarts).withState(state).withLastState(last).build();
+    private ContainerStatus container(
+            Pod pod,
+            boolean ready,
+            io.fabric8.kubernetes.api.model.ContainerState state,
+            io.fabric8.kubernetes.api.model.ContainerState last,
+            int restarts) {
+        return new ContainerStatusBuilder()
+                .withName("model")
+                .withImage(pod.getSpec().getContainers().get(0).getImage())
+                .withReady(ready)
+                .withRestartCount(restarts)
+                .withState(state)
+                .withLastState(last)
+                .build();
     }
 
     private String image(String pod) {
@@ -454,44 +614,83 @@ public final class ClusterSimulator implements AutoCloseable {
     private void event(String pod, String type, String reason, String component, String message) {
         String now = Instant.now().toString();
         lastWriteNanos = System.nanoTime();
-        client.v1().events().inNamespace(namespace).resource(new EventBuilder()
-                .withNewMetadata().withName(pod + "." + Integer.toHexString(eventSequence.incrementAndGet()))
-                    .withNamespace(namespace).endMetadata()
-                .withNewInvolvedObject().withKind("Pod").withNamespace(namespace).withName(pod).withApiVersion("v1")
-                    .endInvolvedObject()
-                .withType(type).withReason(reason).withMessage(message).withNewSource().withComponent(component)
-                    .endSource()
-                .withFirstTimestamp(now).withLastTimestamp(now).withCount(1)
-                .build()).create();
+        client.v1()
+                .events()
+                .inNamespace(namespace)
+                .resource(new EventBuilder()
+                        .withNewMetadata()
+                        .withName(pod + "." + Integer.toHexString(eventSequence.incrementAndGet()))
+                        .withNamespace(namespace)
+                        .endMetadata()
+                        .withNewInvolvedObject()
+                        .withKind("Pod")
+                        .withNamespace(namespace)
+                        .withName(pod)
+                        .withApiVersion("v1")
+                        .endInvolvedObject()
+                        .withType(type)
+                        .withReason(reason)
+                        .withMessage(message)
+                        .withNewSource()
+                        .withComponent(component)
+                        .endSource()
+                        .withFirstTimestamp(now)
+                        .withLastTimestamp(now)
+                        .withCount(1)
+                        .build())
+                .create();
     }
 
     // --- the Deployment controller's status ---
 
     private void deploymentStatus(String name, int replicas, int ready, List<DeploymentCondition> conditions) {
         String revision = String.valueOf(revisions.getOrDefault(name, 1));
-        update(() -> client.apps().deployments().inNamespace(namespace).withName(name).get(), d -> {
-            Map<String, String> annotations = new LinkedHashMap<>(d.getMetadata().getAnnotations() == null ? Map.of()
-                    : d.getMetadata().getAnnotations());
-            annotations.put(REVISION, revision);
-            d.getMetadata().setAnnotations(annotations);
-            d.setStatus(new DeploymentStatusBuilder()
-                    .withObservedGeneration(d.getMetadata().getGeneration())
-                    .withReplicas(replicas).withUpdatedReplicas(replicas).withReadyReplicas(ready)
-                    .withAvailableReplicas(ready).withUnavailableReplicas(replicas - ready)
-                    .withConditions(conditions).build());
-            return d;
-        });
+        update(
+                () -> client.apps()
+                        .deployments()
+                        .inNamespace(namespace)
+                        .withName(name)
+                        .get(),
+                d -> {
+                    Map<String, String> annotations = new LinkedHashMap<>(
+                            d.getMetadata().getAnnotations() == null
+                                    ? Map.of()
+                                    : d.getMetadata().getAnnotations());
+                    annotations.put(REVISION, revision);
+                    d.getMetadata().setAnnotations(annotations);
+                    d.setStatus(new DeploymentStatusBuilder()
+                            .withObservedGeneration(d.getMetadata().getGeneration())
+                            .withReplicas(replicas)
+                            .withUpdatedReplicas(replicas)
+                            .withReadyReplicas(ready)
+                            .withAvailableReplicas(ready)
+                            .withUnavailableReplicas(replicas - ready)
+                            .withConditions(conditions)
+                            .build());
+                    return d;
+                });
     }
 
     private static DeploymentCondition condition(String type, String status, String reason, String message) {
         String now = Instant.now().toString();
-        return new DeploymentConditionBuilder().withType(type).withStatus(status).withReason(reason)
-                .withMessage(message).withLastUpdateTime(now).withLastTransitionTime(now).build();
+        return new DeploymentConditionBuilder()
+                .withType(type)
+                .withStatus(status)
+                .withReason(reason)
+                .withMessage(message)
+                .withLastUpdateTime(now)
+                .withLastTransitionTime(now)
+                .build();
     }
 
     private static PodCondition podCondition(String type, String status, String reason, String message) {
-        return new PodConditionBuilder().withType(type).withStatus(status).withReason(reason).withMessage(message)
-                .withLastTransitionTime(Instant.now().toString()).build();
+        return new PodConditionBuilder()
+                .withType(type)
+                .withStatus(status)
+                .withReason(reason)
+                .withMessage(message)
+                .withLastTransitionTime(Instant.now().toString())
+                .build();
     }
 
     private void updatePod(String name, UnaryOperator<Pod> change) {
@@ -521,7 +720,8 @@ public final class ClusterSimulator implements AutoCloseable {
 
     /** The pod-template-hash: the same template always gives the same ReplicaSet name. */
     private String templateHash(Deployment deployment) {
-        String json = client.getKubernetesSerialization().asJson(deployment.getSpec().getTemplate());
+        String json =
+                client.getKubernetesSerialization().asJson(deployment.getSpec().getTemplate());
         return Integer.toHexString(json.hashCode() & 0x7fffffff);
     }
 }

@@ -59,16 +59,17 @@ public final class MockApiServer implements AutoCloseable {
         return server.createClient();
     }
 
-
     /** A client whose requests are counted under {@code caller} (to tell the code under test from the simulator). */
     public KubernetesClient client(String caller) {
         io.fabric8.kubernetes.client.Config base;
         try (KubernetesClient plain = server.createClient()) {
             base = plain.getConfiguration();
         }
-        return new io.fabric8.kubernetes.client.KubernetesClientBuilder().withConfig(
-                new io.fabric8.kubernetes.client.ConfigBuilder(base).withCustomHeaders(Map.of(CALLER_HEADER, caller))
-                        .build()).build();
+        return new io.fabric8.kubernetes.client.KubernetesClientBuilder()
+                .withConfig(new io.fabric8.kubernetes.client.ConfigBuilder(base)
+                        .withCustomHeaders(Map.of(CALLER_HEADER, caller))
+                        .build())
+                .build();
     }
 
     /** Requests so far from clients made with {@link #client(String)} for {@code caller} (watches count once). */
@@ -84,7 +85,8 @@ public final class MockApiServer implements AutoCloseable {
     /** A kubeconfig file whose only context points at this server (what the CLI and KubernetesTarget read). */
     public Path writeKubeconfig(Path dir, String namespace) throws IOException {
         String yaml = "apiVersion: v1\nkind: Config\nclusters:\n- name: mock\n  cluster:\n    server: " + url()
-                + "\ncontexts:\n- name: mock\n  context:\n    cluster: mock\n    user: mock\n    namespace: " + namespace
+                + "\ncontexts:\n- name: mock\n  context:\n    cluster: mock\n    user: mock\n    namespace: "
+                + namespace
                 + "\ncurrent-context: mock\nusers:\n- name: mock\n  user:\n    token: test\n";
         Path file = dir.resolve("kubeconfig");
         Files.writeString(file, yaml);
@@ -195,20 +197,27 @@ public final class MockApiServer implements AutoCloseable {
             Matcher log = LOG.matcher(path);
             if ("GET".equals(request.getMethod()) && log.matches()) {
                 String text = logs.get(log.group(1) + "/" + log.group(2));
-                return text == null ? new MockResponse().setResponseCode(404).setBody(status(404, "NotFound",
-                        "no log for pod " + log.group(2)))
+                return text == null
+                        ? new MockResponse()
+                                .setResponseCode(404)
+                                .setBody(status(404, "NotFound", "no log for pod " + log.group(2)))
                         : new MockResponse().setResponseCode(200).setBody(text);
             }
             if ("PUT".equals(request.getMethod()) && conflicts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
-                return new MockResponse().setResponseCode(409).setBody(status(409, "Conflict", "the object has been"
-                        + " modified; please apply your changes to the latest version and try again"));
+                return new MockResponse()
+                        .setResponseCode(409)
+                        .setBody(status(
+                                409,
+                                "Conflict",
+                                "the object has been"
+                                        + " modified; please apply your changes to the latest version and try again"));
             }
             if (watch && gone.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 goneSent.incrementAndGet();
                 // What an API server streams on a watch whose resourceVersion has been compacted away: an ERROR
                 // event carrying a 410 Status.
-                String gone = "{\"type\":\"ERROR\",\"object\":" + status(410, "Expired", "too old resource version")
-                        + "}";
+                String gone =
+                        "{\"type\":\"ERROR\",\"object\":" + status(410, "Expired", "too old resource version") + "}";
                 return new MockResponse().withWebSocketUpgrade(new WebSocketListener() {
                     @Override
                     public void onOpen(WebSocket socket, Response response) {

@@ -73,7 +73,8 @@ public final class ScriptedHttpServer implements AutoCloseable {
     }
 
     private void serve(Socket socket) {
-        try (socket; InputStream in = new BufferedInputStream(socket.getInputStream());
+        try (socket;
+                InputStream in = new BufferedInputStream(socket.getInputStream());
                 OutputStream out = socket.getOutputStream()) {
             while (true) {
                 String requestLine = readLine(in);
@@ -97,7 +98,8 @@ public final class ScriptedHttpServer implements AutoCloseable {
                 }
                 byte[] payload = answer.body().getBytes(StandardCharsets.UTF_8);
                 out.write(("HTTP/1.1 " + answer.status() + " X\r\nContent-Type: application/json\r\nContent-Length: "
-                        + payload.length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                                + payload.length + "\r\n\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
                 out.write(payload);
                 out.flush();
             }

@@ -41,8 +41,8 @@ public final class TraefikStandIn implements AutoCloseable {
         public static final Behaviour HEALTHY = new Behaviour(0, 0);
     }
 
-    private static final List<String> BUCKETS = List.of("0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1",
-            "2.5", "5", "10");
+    private static final List<String> BUCKETS =
+            List.of("0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10");
 
     private final HttpServer server;
     private final KubernetesClient client;
@@ -57,6 +57,7 @@ public final class TraefikStandIn implements AutoCloseable {
     private volatile Set<String> ready = Set.of();
     /** Less than the rendered preStop sleep, so a version the stand-in still routes to surely still answers. */
     static final long DRAIN = TimeUnit.SECONDS.toNanos(2);
+
     private final Map<String, Long> lastReady = new ConcurrentHashMap<>();
     /** service -> code -> [count, bucket counts...] */
     private final Map<String, Map<Integer, AtomicLong[]>> counters = new ConcurrentHashMap<>();
@@ -94,14 +95,19 @@ public final class TraefikStandIn implements AutoCloseable {
     private void refresh() {
         try {
             Map<String, Map<String, Integer>> split = new ConcurrentHashMap<>();
-            for (GenericKubernetesResource service : client.genericKubernetesResources(TraefikRoutes.context(
-                    "TraefikService")).inNamespace(namespace).list().getItems()) {
+            for (GenericKubernetesResource service : client.genericKubernetesResources(
+                            TraefikRoutes.context("TraefikService"))
+                    .inNamespace(namespace)
+                    .list()
+                    .getItems()) {
                 String model = service.getMetadata().getName();
                 split.put(model, TraefikRouter.weightsOf(model, service));
             }
             long now = System.nanoTime();
-            for (Deployment deployment : client.apps().deployments().inNamespace(namespace).list().getItems()) {
-                Integer readyReplicas = deployment.getStatus() == null ? null
+            for (Deployment deployment :
+                    client.apps().deployments().inNamespace(namespace).list().getItems()) {
+                Integer readyReplicas = deployment.getStatus() == null
+                        ? null
                         : deployment.getStatus().getReadyReplicas();
                 if (readyReplicas != null && readyReplicas > 0) {
                     lastReady.put(deployment.getMetadata().getName(), now);
@@ -121,7 +127,8 @@ public final class TraefikStandIn implements AutoCloseable {
     }
 
     private void handle(HttpExchange exchange) throws IOException {
-        try (exchange; InputStream body = exchange.getRequestBody()) {
+        try (exchange;
+                InputStream body = exchange.getRequestBody()) {
             body.readAllBytes();
             String path = exchange.getRequestURI().getPath();
             if (path.equals("/metrics")) {
@@ -134,8 +141,7 @@ public final class TraefikStandIn implements AutoCloseable {
                 return;
             }
             String model = segments[2];
-            String version = segments.length > 3 && behavioursKnow(model, segments[3]) ? segments[3]
-                    : pick(model);
+            String version = segments.length > 3 && behavioursKnow(model, segments[3]) ? segments[3] : pick(model);
             if (version == null) {
                 reply(exchange, 404, "404 page not found\n");
                 return;
@@ -183,8 +189,8 @@ public final class TraefikStandIn implements AutoCloseable {
     }
 
     private void count(String service, int status, double seconds) {
-        AtomicLong[] cells = counters.computeIfAbsent(service, s -> new ConcurrentHashMap<>()).computeIfAbsent(status,
-                s -> {
+        AtomicLong[] cells = counters.computeIfAbsent(service, s -> new ConcurrentHashMap<>())
+                .computeIfAbsent(status, s -> {
                     AtomicLong[] fresh = new AtomicLong[BUCKETS.size() + 1];
                     for (int i = 0; i < fresh.length; i++) {
                         fresh[i] = new AtomicLong();
@@ -204,14 +210,24 @@ public final class TraefikStandIn implements AutoCloseable {
                 + "# TYPE traefik_service_request_duration_seconds histogram\n");
         counters.forEach((service, byCode) -> byCode.forEach((code, cells) -> {
             String labels = "code=\"" + code + "\",method=\"POST\",protocol=\"http\",service=\"" + service + "\"";
-            text.append("traefik_service_requests_total{").append(labels).append("} ").append(cells[0].get())
+            text.append("traefik_service_requests_total{")
+                    .append(labels)
+                    .append("} ")
+                    .append(cells[0].get())
                     .append('\n');
             for (int i = 0; i < BUCKETS.size(); i++) {
-                text.append(String.format(Locale.ROOT, "traefik_service_request_duration_seconds_bucket{%s,le=\"%s\"}"
-                        + " %d%n", labels, BUCKETS.get(i), cells[i + 1].get()));
+                text.append(String.format(
+                        Locale.ROOT,
+                        "traefik_service_request_duration_seconds_bucket{%s,le=\"%s\"}" + " %d%n",
+                        labels,
+                        BUCKETS.get(i),
+                        cells[i + 1].get()));
             }
-            text.append(String.format(Locale.ROOT, "traefik_service_request_duration_seconds_bucket{%s,le=\"+Inf\"}"
-                    + " %d%n", labels, cells[0].get()));
+            text.append(String.format(
+                    Locale.ROOT,
+                    "traefik_service_request_duration_seconds_bucket{%s,le=\"+Inf\"}" + " %d%n",
+                    labels,
+                    cells[0].get()));
         }));
         return text.toString();
     }

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
-import org.junit.jupiter.api.Test;
 
 /** The intervals the gate decides on: coverage by simulation, duality with the p-value, shrinking, read-once. */
 class ConfidenceSequenceTest {
@@ -29,9 +29,15 @@ class ConfidenceSequenceTest {
         "0.01,  0.02, 140, 60,  90, 0.02",
         "0.05,  0.06,  90, 10, 300, 0.01",
         "0.001, 0.011,  1,  1, 2000, 0.01",
-        "0.3,   0.31,  10, 90, 300, 0.01"})
-    void theTrueDifferenceStaysInsideAtAllTimes(double champion, double challenger, long championPerSecond,
-            long challengerPerSecond, int seconds, double tau) {
+        "0.3,   0.31,  10, 90, 300, 0.01"
+    })
+    void theTrueDifferenceStaysInsideAtAllTimes(
+            double champion,
+            double challenger,
+            long championPerSecond,
+            long challengerPerSecond,
+            int seconds,
+            double tau) {
         SplittableRandom random = new SplittableRandom(7);
         double truth = challenger - champion;
         int runs = 400;
@@ -43,16 +49,17 @@ class ConfidenceSequenceTest {
             for (int second = 1; second <= seconds; second++) {
                 championEvents += ExperimentSimulator.binomial(championPerSecond, champion, random);
                 challengerEvents += ExperimentSimulator.binomial(challengerPerSecond, challenger, random);
-                DifferenceInterval interval = sequence.update(second * championPerSecond, championEvents,
-                        second * challengerPerSecond, challengerEvents);
+                DifferenceInterval interval = sequence.update(
+                        second * championPerSecond, championEvents, second * challengerPerSecond, challengerEvents);
                 if (!interval.contains(truth)) {
                     missed++;
                     break;
                 }
             }
         }
-        assertThat(missed).as("runs in which the interval lost the true difference").isLessThanOrEqualTo(
-                (int) (runs * ALPHA));
+        assertThat(missed)
+                .as("runs in which the interval lost the true difference")
+                .isLessThanOrEqualTo((int) (runs * ALPHA));
     }
 
     /** The always-valid p-value falls to alpha exactly when the confidence sequence at 1 - alpha excludes 0. */
@@ -72,7 +79,8 @@ class ConfidenceSequenceTest {
                 b += ExperimentSimulator.binomial(100, challenger, random);
                 double p = test.update(second * 100L, a, second * 100L, b);
                 DifferenceInterval interval = sequence.update(second * 100L, a, second * 100L, b);
-                assertThat(p <= ALPHA).as("run %d second %d: p = %s, interval %s", run, second, p, interval)
+                assertThat(p <= ALPHA)
+                        .as("run %d second %d: p = %s, interval %s", run, second, p, interval)
                         .isEqualTo(!interval.contains(0));
             }
             excluded += test.update(6000, a, 6000, b) <= ALPHA ? 1 : 0;
@@ -120,11 +128,11 @@ class ConfidenceSequenceTest {
     @Test
     void intersectingKeepsTheRunningIntervalNested() {
         DifferenceInterval running = new DifferenceInterval(-0.02, 0.01);
-        assertThat(running.intersect(new DifferenceInterval(-0.01, 0.03))).isEqualTo(
-                new DifferenceInterval(-0.01, 0.01));
+        assertThat(running.intersect(new DifferenceInterval(-0.01, 0.03)))
+                .isEqualTo(new DifferenceInterval(-0.01, 0.01));
         assertThat(running.intersect(new DifferenceInterval(0.02, 0.03))).isEqualTo(new DifferenceInterval(0.01, 0.01));
-        assertThat(running.intersect(new DifferenceInterval(-0.05, -0.03))).isEqualTo(
-                new DifferenceInterval(-0.02, -0.02));
+        assertThat(running.intersect(new DifferenceInterval(-0.05, -0.03)))
+                .isEqualTo(new DifferenceInterval(-0.02, -0.02));
         assertThatThrownBy(() -> new DifferenceInterval(0.1, -0.1)).isInstanceOf(IllegalArgumentException.class);
     }
 

@@ -70,14 +70,26 @@ class ExperimentRunnerInterruptTest {
             Thread.currentThread().interrupt();
             throw new MetricsException("reading the counters was interrupted");
         };
-        ExperimentPlan plan = new ExperimentPlan("iris", "1", "2", 30, Duration.ofSeconds(1), Duration.ofMinutes(5),
-                100, 0.05, ExperimentPlan.Method.SEQUENTIAL, OptionalDouble.empty(), 50);
+        ExperimentPlan plan = new ExperimentPlan(
+                "iris",
+                "1",
+                "2",
+                30,
+                Duration.ofSeconds(1),
+                Duration.ofMinutes(5),
+                100,
+                0.05,
+                ExperimentPlan.Method.SEQUENTIAL,
+                OptionalDouble.empty(),
+                50);
         ExperimentRunner runner = new ExperimentRunner(router, metrics, e -> {}, Duration.ofMillis(10));
 
         assertThatThrownBy(() -> runner.run(plan, List.of())).isInstanceOf(MetricsException.class);
 
         assertThat(router.changes).containsExactly(Map.of("1", 70, "2", 30), Map.of("1", 100));
         assertThat(router.weights).isEqualTo(Map.of("1", 100)); // the challenger has no production traffic left
-        assertThat(Thread.currentThread().isInterrupted()).as("the abort is not swallowed").isTrue();
+        assertThat(Thread.currentThread().isInterrupted())
+                .as("the abort is not swallowed")
+                .isTrue();
     }
 }

@@ -33,8 +33,25 @@ class GateTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "abc", "1%", "-0.01", "0.01d", "NaN", "Infinity", "0x1p-3", "errors=0.01",
-        "error-rate", "error-rate=", "=0.01", "latency=0.01", "1", "1.5", "error-rate=2"})
+    @ValueSource(
+            strings = {
+                "",
+                "abc",
+                "1%",
+                "-0.01",
+                "0.01d",
+                "NaN",
+                "Infinity",
+                "0x1p-3",
+                "errors=0.01",
+                "error-rate",
+                "error-rate=",
+                "=0.01",
+                "latency=0.01",
+                "1",
+                "1.5",
+                "error-rate=2"
+            })
     void rejectsAnythingElseNamingTheSpecAndTheForms(String spec) {
         assertThatThrownBy(() -> Gate.withMargins(Gate.Kind.NON_INFERIORITY, List.of("0.02", spec)))
                 .isInstanceOf(IllegalArgumentException.class)
@@ -46,7 +63,8 @@ class GateTest {
     void theKindParsesFromItsOptionSpelling() {
         assertThat(Gate.Kind.parse("non-inferiority")).isEqualTo(Gate.Kind.NON_INFERIORITY);
         assertThat(Gate.Kind.parse("SUPERIORITY")).isEqualTo(Gate.Kind.SUPERIORITY);
-        assertThatThrownBy(() -> Gate.Kind.parse("better")).isInstanceOf(IllegalArgumentException.class)
+        assertThatThrownBy(() -> Gate.Kind.parse("better"))
+                .isInstanceOf(IllegalArgumentException.class)
                 .hasMessage("invalid gate 'better': expected non-inferiority or superiority");
     }
 }

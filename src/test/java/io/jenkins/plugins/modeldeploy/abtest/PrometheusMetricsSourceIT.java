@@ -36,8 +36,8 @@ class PrometheusMetricsSourceIT {
 
     @Test
     void countsRequestsErrorsAndSloViolationsPerVersionFromTraefikMetrics() throws Exception {
-        AtomicReference<String> metrics = new AtomicReference<>(
-                traefikMetrics("ml-iris-1-80@kubernetes", 950, 50, 940, 50)
+        AtomicReference<String> metrics = new AtomicReference<>(traefikMetrics(
+                        "ml-iris-1-80@kubernetes", 950, 50, 940, 50)
                 + traefikMetrics("ml-iris-2-80@kubernetes", 100, 0, 100, 0).replaceAll("# TYPE.*\\n", ""));
         HttpServer exporter = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
         exporter.createContext("/metrics", exchange -> {
@@ -48,7 +48,8 @@ class PrometheusMetricsSourceIT {
             exchange.close();
         });
         exporter.start();
-        try (PrometheusServer prometheus = PrometheusServer.start("127.0.0.1:" + exporter.getAddress().getPort())) {
+        try (PrometheusServer prometheus =
+                PrometheusServer.start("127.0.0.1:" + exporter.getAddress().getPort())) {
             PrometheusMetricsSource source = new PrometheusMetricsSource(prometheus.url(), "ml", 50);
             VariantStats one = awaitRequests(source, "1", 1000);
             assertThat(one.errors()).isEqualTo(50);
@@ -64,13 +65,16 @@ class PrometheusMetricsSourceIT {
             assertThat(later.sloViolations()).isEqualTo(50);
 
             PrometheusMetricsSource strict = new PrometheusMetricsSource(prometheus.url(), "ml", 20);
-            assertThatThrownBy(() -> strict.sample("iris", "1")).isInstanceOf(MetricsException.class)
-                    .hasMessageContaining("le=\"0.02\"").hasMessageContaining("metrics.prometheus.buckets");
+            assertThatThrownBy(() -> strict.sample("iris", "1"))
+                    .isInstanceOf(MetricsException.class)
+                    .hasMessageContaining("le=\"0.02\"")
+                    .hasMessageContaining("metrics.prometheus.buckets");
         } finally {
             exporter.stop(0);
         }
         PrometheusMetricsSource down = new PrometheusMetricsSource(java.net.URI.create("http://127.0.0.1:9"), "ml", 50);
-        assertThatThrownBy(() -> down.sample("iris", "1")).isInstanceOf(MetricsException.class)
+        assertThatThrownBy(() -> down.sample("iris", "1"))
+                .isInstanceOf(MetricsException.class)
                 .hasMessageContaining("cannot query Prometheus at http://127.0.0.1:9");
     }
 

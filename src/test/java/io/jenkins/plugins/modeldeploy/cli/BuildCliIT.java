@@ -48,13 +48,27 @@ class BuildCliIT {
         try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"), null, null)) {
             String repository = registry.host() + "/models/iris";
             Path journal = dir.resolve("journal");
-            Run first = run("build", model.toString(), "--version", "1", "--image", repository, "--base-image",
-                    "scratch", "--insecure-registry", "--output", "json", "--journal-dir", journal.toString());
+            Run first = run(
+                    "build",
+                    model.toString(),
+                    "--version",
+                    "1",
+                    "--image",
+                    repository,
+                    "--base-image",
+                    "scratch",
+                    "--insecure-registry",
+                    "--output",
+                    "json",
+                    "--journal-dir",
+                    journal.toString());
             assertThat(first.exitCode()).as(first.err()).isZero();
-            JsonNode json = new ObjectMapper().readTree(first.out().strip().lines().reduce((a, b) -> b).orElseThrow());
+            JsonNode json = new ObjectMapper()
+                    .readTree(first.out().strip().lines().reduce((a, b) -> b).orElseThrow());
             assertThat(json.get("image").asText()).isEqualTo(repository + ":1");
             assertThat(json.get("digest").asText()).isEqualTo(registry.digest("models/iris", "1"));
-            assertThat(json.get("pinned").asText()).isEqualTo(repository + "@" + json.get("digest").asText());
+            assertThat(json.get("pinned").asText())
+                    .isEqualTo(repository + "@" + json.get("digest").asText());
             assertThat(json.get("layersPushed").asInt()).isEqualTo(3);
             assertThat(json.get("bytesPushed").asLong()).isPositive();
             List<String> types = new ArrayList<>();
@@ -62,12 +76,15 @@ class BuildCliIT {
                 types.add(new ObjectMapper().readTree(line).get("type").asText());
             }
             assertThat(types).containsExactly("build.started", "build.finished");
-            assertThat(first.err()).contains("iris-1 build     built " + json.get("pinned").asText());
+            assertThat(first.err())
+                    .contains("iris-1 build     built " + json.get("pinned").asText());
 
             Run invalid = run("build", model.toString(), "--version", "1.0", "--image", repository);
             assertThat(invalid.exitCode()).isEqualTo(1);
-            assertThat(invalid.err()).startsWith("model-deploy build: invalid model in ").contains("--version: must be"
-                    + " lower-case letters").hasLineCount(1);
+            assertThat(invalid.err())
+                    .startsWith("model-deploy build: invalid model in ")
+                    .contains("--version: must be" + " lower-case letters")
+                    .hasLineCount(1);
         }
     }
 
@@ -79,23 +96,50 @@ class BuildCliIT {
         try (LocalRegistry registry = LocalRegistry.start(dir.resolve("secured"), "carol", "s3cret-pass")) {
             Path home = dir.resolve("home");
             Files.createDirectories(home.resolve(".docker"));
-            Files.writeString(home.resolve(".docker/config.json"), "{\"auths\": {\"" + registry.host() + "\": {\"auth\": \""
-                    + java.util.Base64.getEncoder().encodeToString("carol:s3cret-pass".getBytes(StandardCharsets.UTF_8))
-                    + "\"}}}");
+            Files.writeString(
+                    home.resolve(".docker/config.json"),
+                    "{\"auths\": {\"" + registry.host() + "\": {\"auth\": \""
+                            + java.util.Base64.getEncoder()
+                                    .encodeToString("carol:s3cret-pass".getBytes(StandardCharsets.UTF_8))
+                            + "\"}}}");
             String repository = registry.host() + "/models/iris";
-            Run pushed = runWith(List.of("-Duser.home=" + home), "build", model.toString(), "--version", "1",
-                    "--image", repository, "--base-image", "scratch", "--insecure-registry", "--output", "json",
-                    "--journal-dir", dir.resolve("journal").toString());
+            Run pushed = runWith(
+                    List.of("-Duser.home=" + home),
+                    "build",
+                    model.toString(),
+                    "--version",
+                    "1",
+                    "--image",
+                    repository,
+                    "--base-image",
+                    "scratch",
+                    "--insecure-registry",
+                    "--output",
+                    "json",
+                    "--journal-dir",
+                    dir.resolve("journal").toString());
             assertThat(pushed.exitCode()).as(pushed.err()).isZero();
             assertThat(registry.digest("models/iris", "1")).isNotNull();
 
-            Run refused = runWith(List.of("-Duser.home=" + dir.resolve("nobody")), "build", model.toString(),
-                    "--version", "2", "--image", repository, "--base-image", "scratch", "--insecure-registry",
-                    "--journal-dir", dir.resolve("journal").toString());
+            Run refused = runWith(
+                    List.of("-Duser.home=" + dir.resolve("nobody")),
+                    "build",
+                    model.toString(),
+                    "--version",
+                    "2",
+                    "--image",
+                    repository,
+                    "--base-image",
+                    "scratch",
+                    "--insecure-registry",
+                    "--journal-dir",
+                    dir.resolve("journal").toString());
             assertThat(refused.exitCode()).isEqualTo(1);
-            assertThat(refused.err().strip().lines().reduce((a, b) -> b).orElseThrow()).isEqualTo("model-deploy build:"
-                    + " registry " + registry.host() + " refused the Docker config file's credentials (or none) for "
-                    + repository + " (401 Unauthorized)");
+            assertThat(refused.err().strip().lines().reduce((a, b) -> b).orElseThrow())
+                    .isEqualTo("model-deploy build:"
+                            + " registry " + registry.host()
+                            + " refused the Docker config file's credentials (or none) for "
+                            + repository + " (401 Unauthorized)");
         }
     }
 }

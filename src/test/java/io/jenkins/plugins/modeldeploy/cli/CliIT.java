@@ -39,13 +39,32 @@ class CliIT {
         var out = process.getInputStream().readAllBytes();
         var err = process.getErrorStream().readAllBytes();
         assertThat(process.waitFor(3, TimeUnit.MINUTES)).isTrue();
-        return new Run(process.exitValue(), new String(out, StandardCharsets.UTF_8),
-                new String(err, StandardCharsets.UTF_8));
+        return new Run(
+                process.exitValue(), new String(out, StandardCharsets.UTF_8), new String(err, StandardCharsets.UTF_8));
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"", "serve", "validate", "build", "base-image", "render", "smoke", "events", "events tail",
-        "demo", "deploy", "promote", "rollback", "status", "local", "local start", "local stop", "local status"})
+    @ValueSource(
+            strings = {
+                "",
+                "serve",
+                "validate",
+                "build",
+                "base-image",
+                "render",
+                "smoke",
+                "events",
+                "events tail",
+                "demo",
+                "deploy",
+                "promote",
+                "rollback",
+                "status",
+                "local",
+                "local start",
+                "local stop",
+                "local status"
+            })
     void everyCommandHasHelp(String command) throws Exception {
         List<String> args = new ArrayList<>(command.isEmpty() ? List.of() : List.of(command.split(" ")));
         args.add("--help");
@@ -58,15 +77,32 @@ class CliIT {
     @Test
     void smokeWritesReportsAndFailsTheExitCodeWhenTheSloIsMissed() throws Exception {
         Path model = TestModels.testModel("echo-python", workDir);
-        Process serve = new ProcessBuilder("java", "-jar", JAR.toString(), "serve", model.toString(), "--port", "0",
-                "--workers", "1").redirectError(ProcessBuilder.Redirect.DISCARD).start();
+        Process serve = new ProcessBuilder(
+                        "java", "-jar", JAR.toString(), "serve", model.toString(), "--port", "0", "--workers", "1")
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
         try {
             String first = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8))
                     .readLine();
             String url = first.substring(first.indexOf(" at ") + 4) + "/predict";
             Path reports = workDir.resolve("reports");
-            Run passed = run("smoke", "--url", url, "--model", model.toString(), "--rate", "50", "--duration", "2s",
-                    "--warmup", "500ms", "--check", "shape", "--report-dir", reports.toString(), "--journal-dir",
+            Run passed = run(
+                    "smoke",
+                    "--url",
+                    url,
+                    "--model",
+                    model.toString(),
+                    "--rate",
+                    "50",
+                    "--duration",
+                    "2s",
+                    "--warmup",
+                    "500ms",
+                    "--check",
+                    "shape",
+                    "--report-dir",
+                    reports.toString(),
+                    "--journal-dir",
                     workDir.resolve("journal").toString());
             assertThat(passed.exitCode()).as(passed.err()).isZero();
             assertThat(passed.out()).startsWith("PASSED: 75 requests at 50.0 req/s (target 50.0), 0 errors {}");
@@ -74,14 +110,30 @@ class CliIT {
             assertThat(reports.resolve("smoke-junit.xml")).exists();
             assertThat(reports.resolve("smoke.html")).exists();
 
-            Run failed = run("smoke", "--url", url, "--payload", model.resolve("samples/one.json").toString(),
-                    "--rate", "50", "--duration", "2s", "--warmup", "500ms", "--p99", "0.001ms", "--output", "json");
+            Run failed = run(
+                    "smoke",
+                    "--url",
+                    url,
+                    "--payload",
+                    model.resolve("samples/one.json").toString(),
+                    "--rate",
+                    "50",
+                    "--duration",
+                    "2s",
+                    "--warmup",
+                    "500ms",
+                    "--p99",
+                    "0.001ms",
+                    "--output",
+                    "json");
             assertThat(failed.exitCode()).isEqualTo(1);
             JsonNode result = new ObjectMapper().readTree(failed.out().strip());
             assertThat(result.get("passed").asBoolean()).isFalse();
             assertThat(result.get("requests").asInt()).isEqualTo(75);
-            assertThat(failed.err()).startsWith("model-deploy smoke: smoke test failed: p99 latency ")
-                    .contains(" ms exceeds the limit of 0.001 ms").hasLineCount(1);
+            assertThat(failed.err())
+                    .startsWith("model-deploy smoke: smoke test failed: p99 latency ")
+                    .contains(" ms exceeds the limit of 0.001 ms")
+                    .hasLineCount(1);
         } finally {
             serve.destroy();
             serve.waitFor(20, TimeUnit.SECONDS);
@@ -91,8 +143,15 @@ class CliIT {
     @Test
     void renderPrintsEveryObjectAsYamlDocuments() throws Exception {
         String image = "registry.local/models/iris@sha256:" + "b".repeat(64);
-        Run run = run("render", TestModels.examplesRoot().resolve("iris-python").toString(), "--version", "3",
-                "--namespace", "models", "--image", image);
+        Run run = run(
+                "render",
+                TestModels.examplesRoot().resolve("iris-python").toString(),
+                "--version",
+                "3",
+                "--namespace",
+                "models",
+                "--image",
+                image);
         assertThat(run.exitCode()).as(run.err()).isZero();
         List<String> kinds = new ArrayList<>();
         var yaml = new ObjectMapper(new com.fasterxml.jackson.dataformat.yaml.YAMLFactory());
@@ -100,15 +159,30 @@ class CliIT {
             var documents = yaml.readValues(parser, JsonNode.class);
             while (documents.hasNext()) {
                 JsonNode document = documents.next();
-                kinds.add(document.get("kind").asText() + " " + document.at("/metadata/name").asText());
+                kinds.add(document.get("kind").asText() + " "
+                        + document.at("/metadata/name").asText());
             }
         }
-        assertThat(kinds).containsExactly("Deployment iris-3", "Service iris-3", "HorizontalPodAutoscaler iris-3",
-                "PodDisruptionBudget iris-3", "Middleware iris-strip", "Middleware iris-3-strip", "TraefikService iris",
-                "IngressRoute iris");
+        assertThat(kinds)
+                .containsExactly(
+                        "Deployment iris-3",
+                        "Service iris-3",
+                        "HorizontalPodAutoscaler iris-3",
+                        "PodDisruptionBudget iris-3",
+                        "Middleware iris-strip",
+                        "Middleware iris-3-strip",
+                        "TraefikService iris",
+                        "IngressRoute iris");
         assertThat(run.out()).contains("image: \"" + image + "\"");
-        Run unpinned = run("render", TestModels.examplesRoot().resolve("iris-python").toString(), "--version", "3",
-                "--namespace", "models", "--image", "registry.local/models/iris:3");
+        Run unpinned = run(
+                "render",
+                TestModels.examplesRoot().resolve("iris-python").toString(),
+                "--version",
+                "3",
+                "--namespace",
+                "models",
+                "--image",
+                "registry.local/models/iris:3");
         assertThat(unpinned.exitCode()).isEqualTo(2);
         assertThat(unpinned.err()).startsWith("model-deploy render: --image must be pinned by digest");
     }
@@ -117,8 +191,9 @@ class CliIT {
     void usageErrorsExitTwoWithOneLine() throws Exception {
         Run run = run("serve");
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).isEqualTo("model-deploy serve: Missing required parameter: '<model-dir>' (see"
-                + " model-deploy serve --help)\n");
+        assertThat(run.err())
+                .isEqualTo("model-deploy serve: Missing required parameter: '<model-dir>' (see"
+                        + " model-deploy serve --help)\n");
         Run unknown = run("launch");
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.err().lines()).hasSize(1);
@@ -130,8 +205,9 @@ class CliIT {
         Path missing = workDir.resolve("missing");
         Run run = run("serve", missing.toString());
         assertThat(run.exitCode()).isEqualTo(1);
-        assertThat(run.err()).isEqualTo("model-deploy serve: invalid model in " + missing + ": " + missing
-                + ": model directory does not exist\n");
+        assertThat(run.err())
+                .isEqualTo("model-deploy serve: invalid model in " + missing + ": " + missing
+                        + ": model directory does not exist\n");
         Path broken = TestModels.testModel("broken-python", workDir);
         Run failed = run("serve", broken.toString(), "--port", "0");
         assertThat(failed.exitCode()).isEqualTo(1);
@@ -149,25 +225,42 @@ class CliIT {
         assertThat(ok.out()).isEqualTo(model + ": valid (python model echo, entrypoint model:predict, 1 sample)\n");
         Run bad = run("validate", model.toString(), "--set", "slo.p99Ms=-5", "--set", "name=Echo");
         assertThat(bad.exitCode()).isEqualTo(1);
-        assertThat(bad.err()).isEqualTo("--set name: name: must be a DNS-1123 label starting with a letter"
-                + " (lower-case letters, digits and '-', ending with a letter or digit), was \"Echo\"\n"
-                + "--set slo.p99Ms: slo.p99Ms: must be > 0, was -5\n"
-                + "model-deploy validate: 2 problems in " + model + "\n");
+        assertThat(bad.err())
+                .isEqualTo("--set name: name: must be a DNS-1123 label starting with a letter"
+                        + " (lower-case letters, digits and '-', ending with a letter or digit), was \"Echo\"\n"
+                        + "--set slo.p99Ms: slo.p99Ms: must be > 0, was -5\n"
+                        + "model-deploy validate: 2 problems in " + model + "\n");
     }
 
     @Test
     void servePrintsTheUrlAndStopsTheHarnessOnSigterm() throws Exception {
         Path model = TestModels.testModel("echo-python", workDir);
-        Process process = new ProcessBuilder("java", "-jar", JAR.toString(), "serve", model.toString(), "--port", "0",
-                "--workers", "2", "--version", "5").redirectError(ProcessBuilder.Redirect.DISCARD).start();
-        BufferedReader out = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        Process process = new ProcessBuilder(
+                        "java",
+                        "-jar",
+                        JAR.toString(),
+                        "serve",
+                        model.toString(),
+                        "--port",
+                        "0",
+                        "--workers",
+                        "2",
+                        "--version",
+                        "5")
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        BufferedReader out =
+                new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
         String first = out.readLine();
-        Matcher matcher = Pattern.compile("Serving echo version 5 \\(python, 2 workers\\) at (http://127\\.0\\.0\\.1:"
-                + "\\d+)").matcher(first);
+        Matcher matcher = Pattern.compile(
+                        "Serving echo version 5 \\(python, 2 workers\\) at (http://127\\.0\\.0\\.1:" + "\\d+)")
+                .matcher(first);
         assertThat(matcher.matches()).as(first).isTrue();
         URI url = URI.create(matcher.group(1));
         try (RawHttp http = new RawHttp(url)) {
-            assertThat(http.postJson("/predict", "{\"instances\": [[2, 3]]}").json().get("predictions"))
+            assertThat(http.postJson("/predict", "{\"instances\": [[2, 3]]}")
+                            .json()
+                            .get("predictions"))
                     .hasToString("[5]");
         }
         List<ProcessHandle> harness = process.descendants().toList();
@@ -184,8 +277,8 @@ class CliIT {
     void demoRefusesContradictoryOptionsInOneLine() throws Exception {
         Run run = run("demo", "--runtime", "container", "--no-images");
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("--runtime container runs the versions' images: it cannot be combined with"
-                + " --no-images");
+        assertThat(run.err())
+                .contains("--runtime container runs the versions' images: it cannot be combined with" + " --no-images");
         Run unknown = run("demo", "--runtime", "vm");
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.err()).contains("--runtime must be process or container, was vm");
@@ -194,8 +287,16 @@ class CliIT {
     @Test
     void demoPromotesTheRetrainAsNotWorseWithoutAFailedRequestAndReportsJson() throws Exception {
         Path reportDir = workDir.resolve("report");
-        Run run = run("demo", "--examples", TestModels.examplesRoot().toString(), "--output", "json", "--report-dir",
-                reportDir.toString(), "--journal-dir", workDir.resolve("journal").toString());
+        Run run = run(
+                "demo",
+                "--examples",
+                TestModels.examplesRoot().toString(),
+                "--output",
+                "json",
+                "--report-dir",
+                reportDir.toString(),
+                "--journal-dir",
+                workDir.resolve("journal").toString());
         assertThat(run.exitCode()).as(run.err()).isZero();
         String last = run.out().strip().lines().reduce((a, b) -> b).orElseThrow();
         JsonNode summary = new ObjectMapper().readTree(last);
@@ -206,18 +307,23 @@ class CliIT {
         assertThat(summary.get("failedRequests").asLong()).isZero();
         assertThat(summary.get("injectedFaults").asLong()).isZero(); // v2 is a retrain: nothing fails on purpose
         assertThat(summary.at("/smoke/passed").asBoolean()).isTrue();
-        assertThat(summary.at("/abTest/reasons/0").asText()).isEqualTo("not worse than the champion by more than"
-                + " the margin on any metric");
+        assertThat(summary.at("/abTest/reasons/0").asText())
+                .isEqualTo("not worse than the champion by more than" + " the margin on any metric");
         assertThat(summary.get("images")).hasSize(2);
-        assertThat(summary.at("/images/1").asText()).startsWith("sha256:").isNotEqualTo(summary.at("/images/2")
-                .asText());
+        assertThat(summary.at("/images/1").asText())
+                .startsWith("sha256:")
+                .isNotEqualTo(summary.at("/images/2").asText());
         assertThat(summary.get("seconds").asDouble()).isLessThan(180);
         Path report = Path.of(summary.get("report").asText());
         assertThat(report).isEqualTo(reportDir.resolve("deployment.html").toAbsolutePath());
-        assertThat(Files.readString(report)).contains("<span id=\"verdict\">PROMOTE</span>", "id=\"ab-plot\"",
-                "Smoke test: <span class=\"pass\">PASSED");
+        assertThat(Files.readString(report))
+                .contains(
+                        "<span id=\"verdict\">PROMOTE</span>",
+                        "id=\"ab-plot\"",
+                        "Smoke test: <span class=\"pass\">PASSED");
         assertThat(summary.get("samples")).hasSize(4);
-        assertThat(summary.get("samples")).allSatisfy(s -> assertThat(s.get("status").asInt()).isEqualTo(200));
+        assertThat(summary.get("samples"))
+                .allSatisfy(s -> assertThat(s.get("status").asInt()).isEqualTo(200));
         assertThat(summary.at("/samples/1/sample").asText()).isEqualTo("samples/setosa.json");
         assertThat(summary.at("/samples/1/response/predictions")).hasToString("[\"setosa\"]");
         assertThat(summary.at("/samples/0/response/predictions"))

@@ -41,8 +41,10 @@ class ClusterLifecycleCliIT {
 
     private record Run(int exit, String out, String err) {
         JsonNode json() throws Exception {
-            return JSON.readTree(out.strip().lines().reduce((a, b) -> b).orElseThrow(() -> new AssertionError(
-                    "no JSON on stdout; exit " + exit + ", stderr:\n" + err)));
+            return JSON.readTree(out.strip()
+                    .lines()
+                    .reduce((a, b) -> b)
+                    .orElseThrow(() -> new AssertionError("no JSON on stdout; exit " + exit + ", stderr:\n" + err)));
         }
     }
 
@@ -57,27 +59,39 @@ class ClusterLifecycleCliIT {
     }
 
     private static Map<String, Integer> weights(KubernetesClient client) {
-        var service = client.genericKubernetesResources(TraefikRoutes.context("TraefikService")).inNamespace("models")
-                .withName("echo").get();
+        var service = client.genericKubernetesResources(TraefikRoutes.context("TraefikService"))
+                .inNamespace("models")
+                .withName("echo")
+                .get();
         return service == null ? Map.of() : TraefikRouter.weightsOf("echo", service);
     }
 
     private static List<String> deployments(KubernetesClient client) {
         return client.apps().deployments().inNamespace("models").list().getItems().stream()
-                .map(d -> d.getMetadata().getName()).sorted().toList();
+                .map(d -> d.getMetadata().getName())
+                .sorted()
+                .toList();
     }
 
     private static String stage(KubernetesClient client, String version) {
-        return client.apps().deployments().inNamespace("models").withName("echo-" + version).get().getMetadata()
-                .getAnnotations().get("model-deploy.jenkins.io/stage");
+        return client.apps()
+                .deployments()
+                .inNamespace("models")
+                .withName("echo-" + version)
+                .get()
+                .getMetadata()
+                .getAnnotations()
+                .get("model-deploy.jenkins.io/stage");
     }
 
     /** The types of the events a run of {@code version} published, from its journal. */
     private List<String> journal(String version) throws Exception {
         List<String> types = new ArrayList<>();
         for (String line : Files.readAllLines(dir.resolve("journal").resolve("echo-" + version + ".jsonl"))) {
-            types.add(JSON.readTree(line).path("type").asText() + (JSON.readTree(line).at("/details/outcome")
-                    .isMissingNode() ? "" : " " + JSON.readTree(line).at("/details/outcome").asText()));
+            types.add(JSON.readTree(line).path("type").asText()
+                    + (JSON.readTree(line).at("/details/outcome").isMissingNode()
+                            ? ""
+                            : " " + JSON.readTree(line).at("/details/outcome").asText()));
         }
         return types;
     }
@@ -85,18 +99,40 @@ class ClusterLifecycleCliIT {
     @Test
     void everyVerdictOnTheClusterLeavesWhatTheTableSaysAndTheStableRouteNeverFails() throws Exception {
         Path model = TestModels.testModel("echo-python", dir);
-        try (MockApiServer server = new MockApiServer(); KubernetesClient client = server.client();
-                ClusterSimulator simulator = new ClusterSimulator(server, "models", Duration.ofMillis(50),
-                        Duration.ofSeconds(5));
+        try (MockApiServer server = new MockApiServer();
+                KubernetesClient client = server.client();
+                ClusterSimulator simulator =
+                        new ClusterSimulator(server, "models", Duration.ofMillis(50), Duration.ofSeconds(5));
                 TraefikStandIn traefik = new TraefikStandIn(client, "models");
                 PrometheusServer prometheus = PrometheusServer.start(traefik.metricsTarget())) {
-            List<String> cluster = List.of("--namespace", "models", "--kubeconfig", server.writeKubeconfig(dir,
-                    "models").toString(), "--gateway-url", traefik.url().toString(), "--prometheus",
-                    prometheus.url().toString(), "--journal-dir", dir.resolve("journal").toString(), "--output",
+            List<String> cluster = List.of(
+                    "--namespace",
+                    "models",
+                    "--kubeconfig",
+                    server.writeKubeconfig(dir, "models").toString(),
+                    "--gateway-url",
+                    traefik.url().toString(),
+                    "--prometheus",
+                    prometheus.url().toString(),
+                    "--journal-dir",
+                    dir.resolve("journal").toString(),
+                    "--output",
                     "json");
             // The SLO is generous: the point here is the lifecycle, not latency on a busy test machine.
-            List<String> quickAbTest = List.of("--synthetic-rate", "100", "--ab-weight", "50", "--ab-min", "2s",
-                    "--ab-min-samples", "200", "--smoke-rate", "20", "--smoke-duration", "2s", "--set",
+            List<String> quickAbTest = List.of(
+                    "--synthetic-rate",
+                    "100",
+                    "--ab-weight",
+                    "50",
+                    "--ab-min",
+                    "2s",
+                    "--ab-min-samples",
+                    "200",
+                    "--smoke-rate",
+                    "20",
+                    "--smoke-duration",
+                    "2s",
+                    "--set",
                     "slo.p99Ms=1000");
 
             // first release: smoke-tested through the gateway, production at once
@@ -110,8 +146,8 @@ class ClusterLifecycleCliIT {
             assertThat(journal("1")).contains("smoke.finished", "promotion.promoted", "deploy.finished PROMOTED");
 
             String sample = Files.readString(model.resolve("samples/one.json"));
-            try (StableRouteProbe probe = new StableRouteProbe(traefik.url().resolve("/models/echo/predict"), sample,
-                    40)) {
+            try (StableRouteProbe probe =
+                    new StableRouteProbe(traefik.url().resolve("/models/echo/predict"), sample, 40)) {
                 // a smoke failure: never on the stable route, removed
                 traefik.behave("echo", "2", new TraefikStandIn.Behaviour(0, 1.0));
                 Run smokeFails = run(deploy(model, "2", cluster, quickAbTest));
@@ -133,8 +169,8 @@ class ClusterLifecycleCliIT {
 
                 // a worse challenger is rolled back and removed
                 traefik.behave("echo", "4", new TraefikStandIn.Behaviour(0, 0.2));
-                Run worse = run(deploy(model, "4", cluster, quickAbTest, "--no-smoke", "--ab-max", "120s",
-                        "--approve"));
+                Run worse =
+                        run(deploy(model, "4", cluster, quickAbTest, "--no-smoke", "--ab-max", "120s", "--approve"));
                 assertThat(worse.exit()).isEqualTo(1);
                 assertThat(worse.json().path("verdict").asText()).isEqualTo("ROLLBACK");
                 assertThat(worse.json().path("outcome").asText()).isEqualTo("ROLLED_BACK");
@@ -143,15 +179,15 @@ class ClusterLifecycleCliIT {
 
                 // too little evidence within the maximum (an equal version needs ~1,100 challenger requests to be
                 // shown not worse by one point; 4 s at 50 req/s give 200): rejected, removed
-                Run inconclusive = run(deploy(model, "5", cluster, quickAbTest, "--no-smoke", "--ab-max", "4s",
-                        "--approve"));
+                Run inconclusive =
+                        run(deploy(model, "5", cluster, quickAbTest, "--no-smoke", "--ab-max", "4s", "--approve"));
                 assertThat(inconclusive.json().path("verdict").asText()).isEqualTo("INCONCLUSIVE");
                 assertThat(inconclusive.json().path("outcome").asText()).isEqualTo("REJECTED");
                 assertThat(deployments(client)).containsExactly("echo-1", "echo-3");
 
                 // a person rejects a version the gate let through: removed
-                Run rejected = run(deploy(model, "6", cluster, quickAbTest, "--no-smoke", "--ab-max", "120s",
-                        "--reject"));
+                Run rejected =
+                        run(deploy(model, "6", cluster, quickAbTest, "--no-smoke", "--ab-max", "120s", "--reject"));
                 assertThat(rejected.json().path("verdict").asText()).isEqualTo("PROMOTE");
                 assertThat(rejected.json().path("outcome").asText()).isEqualTo("REJECTED");
                 assertThat(deployments(client)).containsExactly("echo-1", "echo-3");
@@ -160,10 +196,13 @@ class ClusterLifecycleCliIT {
                 Run history = run(concat(List.of("history", "echo"), cluster));
                 assertThat(history.exit()).as(history.err()).isZero();
                 List<String> runs = new ArrayList<>();
-                history.json().path("history").forEach(e -> runs.add(e.path("version").asText() + " "
-                        + e.path("outcome").asText()));
-                assertThat(runs).containsExactly("1 PROMOTED", "2 FAILED", "3 PROMOTED", "4 ROLLED_BACK",
-                        "5 REJECTED", "6 REJECTED");
+                history.json()
+                        .path("history")
+                        .forEach(e -> runs.add(e.path("version").asText() + " "
+                                + e.path("outcome").asText()));
+                assertThat(runs)
+                        .containsExactly(
+                                "1 PROMOTED", "2 FAILED", "3 PROMOTED", "4 ROLLED_BACK", "5 REJECTED", "6 REJECTED");
 
                 // back to version 1, which was kept
                 Run rollback = run(concat(List.of("rollback", "echo", "--to", "1"), cluster));
@@ -173,21 +212,30 @@ class ClusterLifecycleCliIT {
                 assertThat(stage(client, "1")).isEqualTo("production");
                 Run unknown = run(concat(List.of("rollback", "echo", "--to", "4"), cluster));
                 assertThat(unknown.exit()).isEqualTo(1);
-                assertThat(unknown.err().strip().lines()).singleElement().asString()
+                assertThat(unknown.err().strip().lines())
+                        .singleElement()
+                        .asString()
                         .contains("cannot roll model echo back to version 4: it is not kept");
 
                 Run status = run(concat(List.of("status"), cluster));
                 JsonNode echo = status.json().path("models").get(0);
                 assertThat(echo.at("/release/production").asText()).isEqualTo("1");
-                assertThat(echo.path("versions")).extracting(v -> v.path("version").asText() + " "
-                        + v.path("stage").asText()).containsExactly("1 production", "3 retired");
-                assertThat(echo.path("versions").get(1).at("/annotations/verdict").asText()).contains("PROMOTE");
+                assertThat(echo.path("versions"))
+                        .extracting(v -> v.path("version").asText() + " "
+                                + v.path("stage").asText())
+                        .containsExactly("1 production", "3 retired");
+                assertThat(echo.path("versions")
+                                .get(1)
+                                .at("/annotations/verdict")
+                                .asText())
+                        .contains("PROMOTE");
                 Thread.sleep(1000); // the probe sees the routes as they are now
                 probe.close();
                 assertThat(probe.sent()).isGreaterThan(1000);
-                System.out.println("stable route (cluster): " + probe.sent() + " requests, outcomes "
-                        + probe.outcomes());
-                assertThat(probe.failures()).as("failed requests on the stable route: %s", probe.outcomes())
+                System.out.println(
+                        "stable route (cluster): " + probe.sent() + " requests, outcomes " + probe.outcomes());
+                assertThat(probe.failures())
+                        .as("failed requests on the stable route: %s", probe.outcomes())
                         .isZero();
             }
 
@@ -198,16 +246,25 @@ class ClusterLifecycleCliIT {
             assertThat(undeploy.exit()).as(undeploy.err()).isZero();
             assertThat(deployments(client)).isEmpty();
             assertThat(weights(client)).isEmpty();
-            assertThat(client.configMaps().inNamespace("models").withName("echo-release").get()).isNull();
+            assertThat(client.configMaps()
+                            .inNamespace("models")
+                            .withName("echo-release")
+                            .get())
+                    .isNull();
             Run again = run(concat(List.of("undeploy", "echo"), cluster));
             assertThat(again.exit()).isEqualTo(1);
             assertThat(again.err()).contains("model echo is not deployed on kubernetes namespace models");
         }
     }
 
-    private static List<String> deploy(Path model, String version, List<String> cluster, List<String> options,
-            String... more) {
-        List<String> args = new ArrayList<>(List.of("deploy", model.toString(), "--version", version, "--image",
+    private static List<String> deploy(
+            Path model, String version, List<String> cluster, List<String> options, String... more) {
+        List<String> args = new ArrayList<>(List.of(
+                "deploy",
+                model.toString(),
+                "--version",
+                version,
+                "--image",
                 "registry.example.com/models/echo@sha256:" + version.repeat(64)));
         args.addAll(cluster);
         args.addAll(options);

@@ -54,15 +54,21 @@ class LocalDaemonIT {
         byte[] out = process.getInputStream().readAllBytes();
         byte[] errBytes = err.readAllBytes();
         assertThat(process.waitFor(3, TimeUnit.MINUTES)).isTrue();
-        return new Run(process.exitValue(), new String(out, StandardCharsets.UTF_8),
+        return new Run(
+                process.exitValue(),
+                new String(out, StandardCharsets.UTF_8),
                 new String(errBytes, StandardCharsets.UTF_8));
     }
 
     private static int predict(URI url) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(URI.create(url + "/predict")).timeout(Duration.ofSeconds(10))
-                .header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [[1, 2]]}")).build(),
-                HttpResponse.BodyHandlers.discarding()).statusCode();
+        return HTTP.send(
+                        HttpRequest.newBuilder(URI.create(url + "/predict"))
+                                .timeout(Duration.ofSeconds(10))
+                                .header("Content-Type", "application/json")
+                                .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [[1, 2]]}"))
+                                .build(),
+                        HttpResponse.BodyHandlers.discarding())
+                .statusCode();
     }
 
     @AfterEach
@@ -87,17 +93,32 @@ class LocalDaemonIT {
         ProcessHandle.of(pid).ifPresent(started::add);
         URI gateway = URI.create(daemon.path("gateway").asText());
         assertThat(gateway.getHost()).isEqualTo("127.0.0.1");
-        assertThat(daemon.path("state").asText()).isEqualTo(dir.resolve("state").toAbsolutePath().toString());
+        assertThat(daemon.path("state").asText())
+                .isEqualTo(dir.resolve("state").toAbsolutePath().toString());
         assertThat(ProcessHandle.of(pid)).isPresent();
         assertThat(dir.resolve("state/daemon.log")).exists();
 
         Run second = run("local", "start", "--state", state);
         assertThat(second.exitCode()).isEqualTo(1);
-        assertThat(second.err()).hasLineCount(1).startsWith("model-deploy local start: a local target is already"
-                + " running on " + daemon.path("state").asText() + " (pid " + pid + ", gateway " + gateway + ")");
+        assertThat(second.err())
+                .hasLineCount(1)
+                .startsWith("model-deploy local start: a local target is already" + " running on "
+                        + daemon.path("state").asText() + " (pid " + pid + ", gateway " + gateway + ")");
 
-        Run deploy = run("deploy", model.toString(), "--version", "1", "--target", "local", "--state", state,
-                "--no-smoke", "--output", "json", "--journal-dir", journal);
+        Run deploy = run(
+                "deploy",
+                model.toString(),
+                "--version",
+                "1",
+                "--target",
+                "local",
+                "--state",
+                state,
+                "--no-smoke",
+                "--output",
+                "json",
+                "--journal-dir",
+                journal);
         assertThat(deploy.exitCode()).as(deploy.err()).isZero();
         assertThat(deploy.json().path("outcome").asText()).isEqualTo("PROMOTED");
         assertThat(deploy.err()).contains("echo-1 ready at"); // the daemon's rollout events reached the CLI
@@ -106,8 +127,9 @@ class LocalDaemonIT {
         Run status = run("status", "--target", "local", "--state", state, "--output", "json");
         assertThat(status.exitCode()).as(status.err()).isZero();
         JsonNode echo = status.json().path("models").get(0);
-        assertThat(status.json().path("target").asText()).isEqualTo("local target " + gateway + " (state "
-                + daemon.path("state").asText() + ")");
+        assertThat(status.json().path("target").asText())
+                .isEqualTo("local target " + gateway + " (state "
+                        + daemon.path("state").asText() + ")");
         assertThat(echo.path("model").asText()).isEqualTo("echo");
         assertThat(echo.path("release").path("phase").asText()).isEqualTo("STABLE");
         assertThat(echo.path("release").path("production").asText()).isEqualTo("1");
@@ -119,19 +141,33 @@ class LocalDaemonIT {
         assertThat(v1.path("desiredReplicas").asInt()).isEqualTo(1);
         assertThat(v1.path("weight").asInt()).isEqualTo(100);
 
-        List<ProcessHandle> harness = ProcessHandle.of(pid).orElseThrow().descendants().toList();
+        List<ProcessHandle> harness =
+                ProcessHandle.of(pid).orElseThrow().descendants().toList();
         assertThat(harness).isNotEmpty(); // the harness process and its workers
         Run stop = run("local", "stop", "--state", state);
         assertThat(stop.exitCode()).as(stop.err()).isZero();
-        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                .isFalse();
         assertThat(harness).noneMatch(ProcessHandle::isAlive);
 
-        Run nothing = run("deploy", model.toString(), "--version", "2", "--target", "local", "--state", state,
-                "--no-smoke", "--journal-dir", journal);
+        Run nothing = run(
+                "deploy",
+                model.toString(),
+                "--version",
+                "2",
+                "--target",
+                "local",
+                "--state",
+                state,
+                "--no-smoke",
+                "--journal-dir",
+                journal);
         assertThat(nothing.exitCode()).isEqualTo(1);
-        assertThat(nothing.err()).hasLineCount(1).isEqualTo("model-deploy deploy: no local target is running on "
-                + daemon.path("state").asText() + ": start one with `model-deploy local start --state "
-                + daemon.path("state").asText() + "`\n");
+        assertThat(nothing.err())
+                .hasLineCount(1)
+                .isEqualTo("model-deploy deploy: no local target is running on "
+                        + daemon.path("state").asText() + ": start one with `model-deploy local start --state "
+                        + daemon.path("state").asText() + "`\n");
         Run stopAgain = run("local", "stop", "--state", state);
         assertThat(stopAgain.exitCode()).isEqualTo(1);
         assertThat(stopAgain.err()).hasLineCount(1).contains("no local target is running on");
@@ -151,7 +187,8 @@ class LocalDaemonIT {
 
         // a daemon that dies without stopping leaves a stale record and its harness behind: the next start
         // replaces the one and stops the other
-        List<ProcessHandle> orphans = ProcessHandle.of(restarted).orElseThrow().descendants().toList();
+        List<ProcessHandle> orphans =
+                ProcessHandle.of(restarted).orElseThrow().descendants().toList();
         ProcessHandle killed = ProcessHandle.of(restarted).orElseThrow();
         killed.destroyForcibly();
         killed.onExit().get(10, TimeUnit.SECONDS);
@@ -166,7 +203,8 @@ class LocalDaemonIT {
         assertThat(orphans).noneMatch(ProcessHandle::isAlive);
         assertThat(predict(URI.create(gateway + "/models/echo"))).isEqualTo(200);
 
-        List<ProcessHandle> again = ProcessHandle.of(third).orElseThrow().descendants().toList();
+        List<ProcessHandle> again =
+                ProcessHandle.of(third).orElseThrow().descendants().toList();
         Run last = run("local", "stop", "--state", state, "--output", "json");
         assertThat(last.exitCode()).as(last.err()).isZero();
         assertThat(last.json().path("versions").asInt()).isEqualTo(1);

@@ -39,8 +39,10 @@ class LocalLifecycleCliIT {
 
     record Run(int exit, String out, String err) {
         JsonNode json() throws IOException {
-            return JSON.readTree(out.strip().lines().reduce((a, b) -> b).orElseThrow(() -> new AssertionError(
-                    "no JSON on stdout; exit " + exit + ", stderr:\n" + err)));
+            return JSON.readTree(out.strip()
+                    .lines()
+                    .reduce((a, b) -> b)
+                    .orElseThrow(() -> new AssertionError("no JSON on stdout; exit " + exit + ", stderr:\n" + err)));
         }
     }
 
@@ -54,15 +56,35 @@ class LocalLifecycleCliIT {
         byte[] out = process.getInputStream().readAllBytes();
         byte[] errBytes = err.readAllBytes();
         assertThat(process.waitFor(5, TimeUnit.MINUTES)).isTrue();
-        return new Run(process.exitValue(), new String(out, StandardCharsets.UTF_8),
+        return new Run(
+                process.exitValue(),
+                new String(out, StandardCharsets.UTF_8),
                 new String(errBytes, StandardCharsets.UTF_8));
     }
 
     /** Deploys with the acceptance run's A/B settings: synthetic traffic at 100 req/s, at most 120 s, approved. */
     private Run deploy(Path model, String version, String state, String... options) throws Exception {
-        List<String> args = new ArrayList<>(List.of("deploy", model.toString(), "--version", version, "--target",
-                "local", "--state", state, "--journal-dir", dir.resolve("journal").toString(), "--output", "json",
-                "--smoke-rate", "20", "--smoke-duration", "3s", "--synthetic-rate", "100", "--ab-max", "120s",
+        List<String> args = new ArrayList<>(List.of(
+                "deploy",
+                model.toString(),
+                "--version",
+                version,
+                "--target",
+                "local",
+                "--state",
+                state,
+                "--journal-dir",
+                dir.resolve("journal").toString(),
+                "--output",
+                "json",
+                "--smoke-rate",
+                "20",
+                "--smoke-duration",
+                "3s",
+                "--synthetic-rate",
+                "100",
+                "--ab-max",
+                "120s",
                 "--approve"));
         args.addAll(Arrays.asList(options));
         return run(args.toArray(String[]::new));
@@ -73,7 +95,8 @@ class LocalLifecycleCliIT {
         assertThat(status.exit()).as(status.err()).isZero();
         for (JsonNode model : status.json().path("models")) {
             for (JsonNode each : model.path("versions")) {
-                if (model.path("model").asText().equals("knobs") && each.path("version").asText().equals(version)) {
+                if (model.path("model").asText().equals("knobs")
+                        && each.path("version").asText().equals(version)) {
                     return Optional.of(each);
                 }
             }
@@ -99,7 +122,8 @@ class LocalLifecycleCliIT {
         Path model = TestModels.testModel("knobs-python", dir);
         String state = dir.resolve("state").toString();
 
-        assertOneLine(run("deploy", model.toString(), "--version", "1", "--target", "local", "--state", state),
+        assertOneLine(
+                run("deploy", model.toString(), "--version", "1", "--target", "local", "--state", state),
                 "no local target is running on " + dir.resolve("state").toAbsolutePath());
         Run start = run("local", "start", "--state", state, "--output", "json");
         assertThat(start.exit()).as(start.err()).isZero();
@@ -113,8 +137,8 @@ class LocalLifecycleCliIT {
         assertThat(first.json().path("outcome").asText()).isEqualTo("PROMOTED");
         assertThat(first.json().path("production").asText()).isEqualTo("1");
 
-        StableRouteProbe probe = new StableRouteProbe(URI.create(gateway + "/models/knobs/predict"),
-                "{\"instances\": [[1, 2]]}", 40);
+        StableRouteProbe probe =
+                new StableRouteProbe(URI.create(gateway + "/models/knobs/predict"), "{\"instances\": [[1, 2]]}", 40);
         try {
             // the same model again, with the default A/B weight (10%) and minimums: shown not worse than 1 by the
             // non-inferiority gate within the 120 s, promoted; 1 is scaled down at once
@@ -129,8 +153,21 @@ class LocalLifecycleCliIT {
             });
 
             // slower than its SLO, without a smoke test: the A/B test rolls it back, and it no longer runs
-            Run slow = deploy(model, "3", state, "--no-smoke", "--ab-min", "5s", "--ab-min-samples", "200", "--set",
-                    "env.MODE=slow", "--set", "env.SLEEP_MS=80", "--workers", "4");
+            Run slow = deploy(
+                    model,
+                    "3",
+                    state,
+                    "--no-smoke",
+                    "--ab-min",
+                    "5s",
+                    "--ab-min-samples",
+                    "200",
+                    "--set",
+                    "env.MODE=slow",
+                    "--set",
+                    "env.SLEEP_MS=80",
+                    "--workers",
+                    "4");
             assertThat(slow.exit()).isEqualTo(1);
             assertThat(slow.json().path("verdict").asText()).isEqualTo("ROLLBACK");
             assertThat(slow.json().path("outcome").asText()).isEqualTo("ROLLED_BACK");
@@ -145,8 +182,8 @@ class LocalLifecycleCliIT {
             assertThat(Files.readString(dir.resolve("journal/knobs-4.jsonl"))).doesNotContain("abtest.started");
 
             // back to 1, scaled up again first
-            Run rollback = run("rollback", "knobs", "--to", "1", "--target", "local", "--state", state, "--output",
-                    "json");
+            Run rollback =
+                    run("rollback", "knobs", "--to", "1", "--target", "local", "--state", state, "--output", "json");
             assertThat(rollback.exit()).as(rollback.err()).isZero();
             assertThat(rollback.json().path("production").asText()).isEqualTo("1");
             assertThat(version(state, "1")).hasValueSatisfying(v -> {
@@ -156,36 +193,50 @@ class LocalLifecycleCliIT {
 
             Run history = run("history", "knobs", "--target", "local", "--state", state, "--output", "json");
             List<String> entries = new ArrayList<>();
-            history.json().path("history").forEach(e -> entries.add(e.path("action").asText() + " "
-                    + e.path("version").asText() + " " + e.path("outcome").asText("-")));
-            assertThat(entries).containsExactly("DEPLOY 1 PROMOTED", "DEPLOY 2 PROMOTED", "DEPLOY 3 ROLLED_BACK",
-                    "DEPLOY 4 FAILED", "ROLLBACK 1 -");
+            history.json()
+                    .path("history")
+                    .forEach(e -> entries.add(
+                            e.path("action").asText() + " " + e.path("version").asText() + " "
+                                    + e.path("outcome").asText("-")));
+            assertThat(entries)
+                    .containsExactly(
+                            "DEPLOY 1 PROMOTED",
+                            "DEPLOY 2 PROMOTED",
+                            "DEPLOY 3 ROLLED_BACK",
+                            "DEPLOY 4 FAILED",
+                            "ROLLBACK 1 -");
 
             // bad input: one line, nothing changed
-            assertOneLine(run("rollback", "knobs", "--to", "9", "--target", "local", "--state", state),
+            assertOneLine(
+                    run("rollback", "knobs", "--to", "9", "--target", "local", "--state", state),
                     "cannot roll model knobs back to version 9: it is not kept");
-            assertOneLine(run("undeploy", "nosuch", "--target", "local", "--state", state),
+            assertOneLine(
+                    run("undeploy", "nosuch", "--target", "local", "--state", state),
                     "model nosuch is not deployed on local target");
-            assertThat(version(state, "1")).hasValueSatisfying(v -> assertThat(v.path("weight").asInt())
-                    .isEqualTo(100));
+            assertThat(version(state, "1"))
+                    .hasValueSatisfying(
+                            v -> assertThat(v.path("weight").asInt()).isEqualTo(100));
             Thread.sleep(1000);
         } finally {
             probe.close();
         }
         assertThat(probe.sent()).isGreaterThan(2000);
         System.out.println("stable route (local): " + probe.sent() + " requests, outcomes " + probe.outcomes());
-        assertThat(probe.failures()).as("transport errors and 502/503/504 on the stable route: %s",
-                probe.outcomes()).isZero();
+        assertThat(probe.failures())
+                .as("transport errors and 502/503/504 on the stable route: %s", probe.outcomes())
+                .isZero();
 
         Run undeploy = run("undeploy", "knobs", "--target", "local", "--state", state);
         assertThat(undeploy.exit()).as(undeploy.err()).isZero();
         Run status = run("status", "--target", "local", "--state", state, "--output", "json");
         assertThat(status.json().path("models")).isEmpty();
 
-        List<ProcessHandle> harness = ProcessHandle.of(daemon).orElseThrow().descendants().toList();
+        List<ProcessHandle> harness =
+                ProcessHandle.of(daemon).orElseThrow().descendants().toList();
         Run stop = run("local", "stop", "--state", state);
         assertThat(stop.exit()).as(stop.err()).isZero();
-        assertThat(ProcessHandle.of(daemon).map(ProcessHandle::isAlive).orElse(false)).isFalse();
+        assertThat(ProcessHandle.of(daemon).map(ProcessHandle::isAlive).orElse(false))
+                .isFalse();
         assertThat(harness).noneMatch(ProcessHandle::isAlive);
     }
 }

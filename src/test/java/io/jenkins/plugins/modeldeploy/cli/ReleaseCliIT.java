@@ -33,7 +33,8 @@ class ReleaseCliIT {
 
     private record Run(int exit, String out, String err) {
         JsonNode json() throws Exception {
-            return new ObjectMapper().readTree(out.strip().lines().reduce((a, b) -> b).orElseThrow());
+            return new ObjectMapper()
+                    .readTree(out.strip().lines().reduce((a, b) -> b).orElseThrow());
         }
     }
 
@@ -49,11 +50,19 @@ class ReleaseCliIT {
 
     private static Map<String, Object> weights(KubernetesClient client) {
         GenericKubernetesResource service = client.genericKubernetesResources(new ResourceDefinitionContext.Builder()
-                .withGroup("traefik.io").withVersion("v1alpha1").withKind("TraefikService").withPlural(
-                        "traefikservices").withNamespaced(true).build()).inNamespace("models").withName("echo").get();
+                        .withGroup("traefik.io")
+                        .withVersion("v1alpha1")
+                        .withKind("TraefikService")
+                        .withPlural("traefikservices")
+                        .withNamespaced(true)
+                        .build())
+                .inNamespace("models")
+                .withName("echo")
+                .get();
         @SuppressWarnings("unchecked")
-        List<Map<String, Object>> services = (List<Map<String, Object>>) ((Map<String, Object>) ((Map<String, Object>)
-                service.getAdditionalProperties().get("spec")).get("weighted")).get("services");
+        List<Map<String, Object>> services = (List<Map<String, Object>>) ((Map<String, Object>)
+                        ((Map<String, Object>) service.getAdditionalProperties().get("spec")).get("weighted"))
+                .get("services");
         Map<String, Object> byName = new java.util.TreeMap<>();
         services.forEach(s -> byName.put((String) s.get("name"), s.get("weight")));
         return byName;
@@ -62,28 +71,62 @@ class ReleaseCliIT {
     @Test
     void anAbTestThatCannotMeasureEndsTheRunAsFailedAndLeavesProductionAlone() throws Exception {
         Path model = TestModels.testModel("echo-python", dir);
-        try (MockApiServer server = new MockApiServer(); KubernetesClient client = server.client();
-                ClusterSimulator simulator = new ClusterSimulator(server, "models", Duration.ofMillis(50),
-                        Duration.ofSeconds(5))) {
+        try (MockApiServer server = new MockApiServer();
+                KubernetesClient client = server.client();
+                ClusterSimulator simulator =
+                        new ClusterSimulator(server, "models", Duration.ofMillis(50), Duration.ofSeconds(5))) {
             String kubeconfig = server.writeKubeconfig(dir, "models").toString();
-            String[] cluster = {"--namespace", "models", "--kubeconfig", kubeconfig, "--journal-dir",
-                dir.resolve("journal").toString()};
+            String[] cluster = {
+                "--namespace",
+                "models",
+                "--kubeconfig",
+                kubeconfig,
+                "--journal-dir",
+                dir.resolve("journal").toString()
+            };
 
-            Run first = run(concat(new String[] {"deploy", model.toString(), "--version", "1", "--image",
-                "registry.example.com/models/echo@" + DIGEST_1, "--no-smoke", "--output", "json"}, cluster));
+            Run first = run(concat(
+                    new String[] {
+                        "deploy",
+                        model.toString(),
+                        "--version",
+                        "1",
+                        "--image",
+                        "registry.example.com/models/echo@" + DIGEST_1,
+                        "--no-smoke",
+                        "--output",
+                        "json"
+                    },
+                    cluster));
             assertThat(first.exit()).as(first.err()).isZero();
             assertThat(first.json().path("outcome").asText()).isEqualTo("PROMOTED");
             assertThat(weights(client)).containsExactlyEntriesOf(Map.of("echo-1", 100));
 
             // No Prometheus: the A/B test cannot measure Traefik's traffic, says so; the version is taken out.
-            Run second = run(concat(new String[] {"deploy", model.toString(), "--version", "2", "--image",
-                "registry.example.com/models/echo@" + DIGEST_2, "--no-smoke", "--approve", "--output", "json"},
+            Run second = run(concat(
+                    new String[] {
+                        "deploy",
+                        model.toString(),
+                        "--version",
+                        "2",
+                        "--image",
+                        "registry.example.com/models/echo@" + DIGEST_2,
+                        "--no-smoke",
+                        "--approve",
+                        "--output",
+                        "json"
+                    },
                     cluster));
             assertThat(second.exit()).isEqualTo(1);
             assertThat(second.json().path("outcome").asText()).isEqualTo("FAILED");
             assertThat(second.json().path("reason").asText()).contains("configure a Prometheus URL");
             assertThat(weights(client)).containsEntry("echo-1", 100);
-            assertThat(client.apps().deployments().inNamespace("models").withName("echo-2").get()).isNull();
+            assertThat(client.apps()
+                            .deployments()
+                            .inNamespace("models")
+                            .withName("echo-2")
+                            .get())
+                    .isNull();
 
             // Deciding on it afterwards reports how its run ended and changes nothing.
             Run promote = run(concat(new String[] {"promote", "echo", "2"}, cluster));
@@ -102,8 +145,8 @@ class ReleaseCliIT {
     void deployRunsTheAbTestOnPrometheusMetricsAndPromotes() throws Exception {
         Path model = TestModels.testModel("echo-python", dir);
         long started = System.nanoTime();
-        com.sun.net.httpserver.HttpServer exporter = com.sun.net.httpserver.HttpServer.create(
-                new java.net.InetSocketAddress("127.0.0.1", 0), 16);
+        com.sun.net.httpserver.HttpServer exporter =
+                com.sun.net.httpserver.HttpServer.create(new java.net.InetSocketAddress("127.0.0.1", 0), 16);
         exporter.createContext("/metrics", exchange -> {
             long seconds = (System.nanoTime() - started) / 1_000_000_000L;
             StringBuilder text = new StringBuilder("# TYPE traefik_service_requests_total counter\n");
@@ -115,29 +158,70 @@ class ReleaseCliIT {
             exchange.close();
         });
         exporter.start();
-        try (MockApiServer server = new MockApiServer(); KubernetesClient client = server.client();
-                ClusterSimulator simulator = new ClusterSimulator(server, "models", Duration.ofMillis(50),
-                        Duration.ofSeconds(5));
+        try (MockApiServer server = new MockApiServer();
+                KubernetesClient client = server.client();
+                ClusterSimulator simulator =
+                        new ClusterSimulator(server, "models", Duration.ofMillis(50), Duration.ofSeconds(5));
                 io.jenkins.plugins.modeldeploy.testing.PrometheusServer prometheus =
-                        io.jenkins.plugins.modeldeploy.testing.PrometheusServer.start("127.0.0.1:"
-                                + exporter.getAddress().getPort())) {
+                        io.jenkins.plugins.modeldeploy.testing.PrometheusServer.start(
+                                "127.0.0.1:" + exporter.getAddress().getPort())) {
             String kubeconfig = server.writeKubeconfig(dir, "models").toString();
-            String[] cluster = {"--namespace", "models", "--kubeconfig", kubeconfig, "--journal-dir",
-                dir.resolve("journal").toString(), "--prometheus", prometheus.url().toString()};
-            Run first = run(concat(new String[] {"deploy", model.toString(), "--version", "1", "--image",
-                "registry.example.com/models/echo@" + DIGEST_1, "--no-smoke"}, cluster));
+            String[] cluster = {
+                "--namespace",
+                "models",
+                "--kubeconfig",
+                kubeconfig,
+                "--journal-dir",
+                dir.resolve("journal").toString(),
+                "--prometheus",
+                prometheus.url().toString()
+            };
+            Run first = run(concat(
+                    new String[] {
+                        "deploy",
+                        model.toString(),
+                        "--version",
+                        "1",
+                        "--image",
+                        "registry.example.com/models/echo@" + DIGEST_1,
+                        "--no-smoke"
+                    },
+                    cluster));
             assertThat(first.exit()).as(first.err()).isZero();
 
-            Run second = run(concat(new String[] {"deploy", model.toString(), "--version", "2", "--image",
-                "registry.example.com/models/echo@" + DIGEST_2, "--no-smoke", "--ab-weight", "10", "--ab-min", "3s",
-                "--ab-max", "60s", "--ab-min-samples", "50", "--mde", "0.02", "--approve", "--output", "json",
-                "--report-dir", dir.resolve("report").toString()}, cluster));
+            Run second = run(concat(
+                    new String[] {
+                        "deploy",
+                        model.toString(),
+                        "--version",
+                        "2",
+                        "--image",
+                        "registry.example.com/models/echo@" + DIGEST_2,
+                        "--no-smoke",
+                        "--ab-weight",
+                        "10",
+                        "--ab-min",
+                        "3s",
+                        "--ab-max",
+                        "60s",
+                        "--ab-min-samples",
+                        "50",
+                        "--mde",
+                        "0.02",
+                        "--approve",
+                        "--output",
+                        "json",
+                        "--report-dir",
+                        dir.resolve("report").toString()
+                    },
+                    cluster));
             assertThat(second.exit()).as(second.err()).isZero();
             JsonNode result = second.json();
             assertThat(result.path("outcome").asText()).isEqualTo("PROMOTED");
             assertThat(result.path("verdict").asText()).isEqualTo("PROMOTE");
-            assertThat(result.path("reasons")).anySatisfy(reason -> assertThat(reason.asText())
-                    .startsWith("error rate 0.00% (challenger) vs 5.00%"));
+            assertThat(result.path("reasons"))
+                    .anySatisfy(
+                            reason -> assertThat(reason.asText()).startsWith("error rate 0.00% (challenger) vs 5.00%"));
             assertThat(result.at("/approval/approved").asBoolean()).isTrue();
             assertThat(weights(client)).containsEntry("echo-2", 100);
             assertThat(dir.resolve("report/deployment.html")).content().contains("<span id=\"verdict\">PROMOTE");
@@ -151,12 +235,19 @@ class ReleaseCliIT {
         String labels = "method=\"POST\",protocol=\"http\",service=\"" + service + "\"";
         String buckets = "traefik_service_request_duration_seconds_bucket{code=\"%s\"," + labels + ",le=\"%s\"} %d\n";
         StringBuilder text = new StringBuilder();
-        text.append("traefik_service_requests_total{code=\"200\",").append(labels).append("} ").append(total - failed)
-                .append('\n').append("traefik_service_requests_total{code=\"503\",").append(labels).append("} ")
-                .append(failed).append('\n');
+        text.append("traefik_service_requests_total{code=\"200\",")
+                .append(labels)
+                .append("} ")
+                .append(total - failed)
+                .append('\n')
+                .append("traefik_service_requests_total{code=\"503\",")
+                .append(labels)
+                .append("} ")
+                .append(failed)
+                .append('\n');
         for (String le : List.of("0.01", "0.05", "+Inf")) {
-            text.append(String.format(buckets, "200", le, total - failed)).append(String.format(buckets, "503", le,
-                    failed));
+            text.append(String.format(buckets, "200", le, total - failed))
+                    .append(String.format(buckets, "503", le, failed));
         }
         return text.toString();
     }
@@ -166,10 +257,25 @@ class ReleaseCliIT {
         Run noDigest = run("deploy", "x", "--version", "1", "--image", "repo:1", "--namespace", "models");
         assertThat(noDigest.exit()).isEqualTo(2);
         assertThat(noDigest.err()).contains("--image must name the image by digest");
-        Run both = run("deploy", "x", "--version", "1", "--image", "r@" + DIGEST_1, "--namespace", "m", "--approve",
+        Run both = run(
+                "deploy",
+                "x",
+                "--version",
+                "1",
+                "--image",
+                "r@" + DIGEST_1,
+                "--namespace",
+                "m",
+                "--approve",
                 "--reject");
         assertThat(both.err()).contains("--approve and --reject exclude each other");
-        Run noKubeconfig = run("rollback", "echo", "--namespace", "m", "--kubeconfig", dir.resolve("nope").toString());
+        Run noKubeconfig = run(
+                "rollback",
+                "echo",
+                "--namespace",
+                "m",
+                "--kubeconfig",
+                dir.resolve("nope").toString());
         Run noImage = run("deploy", "x", "--version", "1", "--namespace", "m");
         assertThat(noImage.exit()).isEqualTo(2);
         assertThat(noImage.err()).contains("--image is required on Kubernetes");

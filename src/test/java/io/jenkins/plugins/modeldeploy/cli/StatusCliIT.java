@@ -33,29 +33,32 @@ class StatusCliIT {
 
     @Test
     void showsVersionsStagesWeightsAndDigestsAsTextAndJson() throws Exception {
-        try (MockApiServer server = new MockApiServer(); KubernetesClient client = server.client()) {
+        try (MockApiServer server = new MockApiServer();
+                KubernetesClient client = server.client()) {
             ModelCatalogTest.deployIris(client);
             Path kubeconfig = server.writeKubeconfig(dir, "models");
 
             Run text = run("status", "--kubeconfig", kubeconfig.toString());
             assertThat(text.exit()).as(text.err()).isZero();
-            assertThat(text.out()).contains("namespace models")
+            assertThat(text.out())
+                    .contains("namespace models")
                     .containsPattern("iris +1 +production +2/2 +90 +sha256:1{64}")
                     .containsPattern("iris +2 +challenger +1/2 +10 +sha256:2{64}")
                     .contains("release EXPERIMENT, production 1, challenger 2");
 
-            Run json = run("status", "--kubeconfig", kubeconfig.toString(), "--namespace", "models", "--output",
-                    "json");
+            Run json =
+                    run("status", "--kubeconfig", kubeconfig.toString(), "--namespace", "models", "--output", "json");
             assertThat(json.exit()).as(json.err()).isZero();
-            JsonNode root = new ObjectMapper().readTree(json.out().strip().lines().reduce((a, b) -> b).orElseThrow());
+            JsonNode root = new ObjectMapper()
+                    .readTree(json.out().strip().lines().reduce((a, b) -> b).orElseThrow());
             assertThat(root.path("namespace").asText()).isEqualTo("models");
             JsonNode iris = root.path("models").get(0);
             assertThat(iris.path("weights").path("1").asInt()).isEqualTo(90);
             assertThat(iris.path("versions").get(1).path("stage").asText()).isEqualTo("challenger");
             assertThat(iris.path("release").path("phase").asText()).isEqualTo("EXPERIMENT");
 
-            Run empty = run("status", "--kubeconfig", kubeconfig.toString(), "--namespace", "other",
-                    "--route-mode", "INGRESS");
+            Run empty = run(
+                    "status", "--kubeconfig", kubeconfig.toString(), "--namespace", "other", "--route-mode", "INGRESS");
             assertThat(empty.exit()).isZero();
             assertThat(empty.out()).contains("namespace other", "no models deployed by model-deploy");
         }
@@ -64,13 +67,16 @@ class StatusCliIT {
     @Test
     void anUnreachableClusterFailsWithinTheTimeoutAndSaysWhere() throws Exception {
         Path kubeconfig = dir.resolve("kubeconfig");
-        java.nio.file.Files.writeString(kubeconfig, "apiVersion: v1\nkind: Config\nclusters:\n- name: gone\n  cluster:\n"
-                + "    server: http://127.0.0.1:9\ncontexts:\n- name: gone\n  context:\n    cluster: gone\n"
-                + "    user: u\ncurrent-context: gone\nusers:\n- name: u\n  user:\n    token: t\n");
+        java.nio.file.Files.writeString(
+                kubeconfig,
+                "apiVersion: v1\nkind: Config\nclusters:\n- name: gone\n  cluster:\n"
+                        + "    server: http://127.0.0.1:9\ncontexts:\n- name: gone\n  context:\n    cluster: gone\n"
+                        + "    user: u\ncurrent-context: gone\nusers:\n- name: u\n  user:\n    token: t\n");
         long start = System.nanoTime();
         Run run = run("status", "--kubeconfig", kubeconfig.toString(), "--namespace", "models", "--timeout", "3s");
         assertThat(run.exit()).isEqualTo(1);
         assertThat(run.err()).contains("model-deploy status:", "namespace models");
-        assertThat(System.nanoTime() - start).isLessThan(java.time.Duration.ofSeconds(20).toNanos());
+        assertThat(System.nanoTime() - start)
+                .isLessThan(java.time.Duration.ofSeconds(20).toNanos());
     }
 }

@@ -72,15 +72,15 @@ class EventBusTest {
         bus.publish(SampleEvents.event("iris", "2", new EventDetails.BuildStarted("y")));
         assertThat(bus.close(Duration.ofMillis(300))).isFalse();
         assertThat(problems).hasSize(1);
-        assertThat(problems.get(0)).startsWith("event sink recording did not finish within 300 ms; 1 event(s) still"
-                + " queued");
+        assertThat(problems.get(0))
+                .startsWith("event sink recording did not finish within 300 ms; 1 event(s) still" + " queued");
     }
 
     @Test
     void journalKeepsOneFilePerDeploymentInOrder() throws Exception {
         JournalSink journal = new JournalSink(dir);
         List<DeploymentEvent> iris = new ArrayList<>();
-        EventBus bus = new EventBus(List.of(journal), problem -> { });
+        EventBus bus = new EventBus(List.of(journal), problem -> {});
         for (EventDetails details : SampleEvents.everyType()) {
             DeploymentEvent a = SampleEvents.event("iris", "2", details);
             iris.add(a);
@@ -101,8 +101,9 @@ class EventBusTest {
         console.accept(SampleEvents.event("iris", "2", new EventDetails.RolloutProgress("ready", 1, 2)));
         console.accept(SampleEvents.event("iris", "2", new EventDetails.RolloutSucceeded(2, 3.5)));
         assertThat(lines).hasSize(3);
-        assertThat(lines.get(0)).matches("\\d\\d:\\d\\d:\\d\\d iris-2 rollout   rollout.progress happened"
-                + " \\(Deployment models/iris-2\\)");
+        assertThat(lines.get(0))
+                .matches("\\d\\d:\\d\\d:\\d\\d iris-2 rollout   rollout.progress happened"
+                        + " \\(Deployment models/iris-2\\)");
         assertThat(lines.get(1)).matches("\\d\\d:\\d\\d:\\d\\d iris-2   \\.\\.\\. ready 1/2");
         assertThat(lines.get(2)).matches("\\d\\d:\\d\\d:\\d\\d iris-2 rollout   rollout.succeeded happened");
     }

@@ -12,8 +12,8 @@ class EventJsonTest {
     @Test
     void everyTypeRoundTrips() throws Exception {
         for (EventDetails details : SampleEvents.everyType()) {
-            DeploymentEvent event = SampleEvents.event("iris", "2", details)
-                    .about(new ObjectRef("Deployment", "models", "iris-2"));
+            DeploymentEvent event =
+                    SampleEvents.event("iris", "2", details).about(new ObjectRef("Deployment", "models", "iris-2"));
             DeploymentEvent back = EventJson.parse(EventJson.toBytes(event));
             assertThat(back).as(details.type()).isEqualTo(event);
         }
@@ -32,8 +32,9 @@ class EventJsonTest {
         assertThat(json.get("object").isNull()).isTrue();
         Set<String> fields = new java.util.TreeSet<>();
         json.fieldNames().forEachRemaining(fields::add);
-        assertThat(fields).containsExactlyInAnyOrder("schema", "id", "time", "model", "version", "phase", "type",
-                "message", "object", "details");
+        assertThat(fields)
+                .containsExactlyInAnyOrder(
+                        "schema", "id", "time", "model", "version", "phase", "type", "message", "object", "details");
         assertThat(event.routingKey()).isEqualTo("iris.2.rollout.progress");
     }
 

@@ -63,13 +63,14 @@ class RabbitMqSinkIT {
     }
 
     private RabbitMqSink open(String spoolName) throws Exception {
-        return RabbitMqSink.open(AmqpSettings.parse(broker.amqpUri()), dir.resolve(spoolName), problems::add,
-                event -> { });
+        return RabbitMqSink.open(
+                AmqpSettings.parse(broker.amqpUri()), dir.resolve(spoolName), problems::add, event -> {});
     }
 
     @Test
     void everyEventTypeRoundTripsWithItsRoutingKey() throws Exception {
-        try (Connection connection = consumerConnection(); Channel channel = connection.createChannel()) {
+        try (Connection connection = consumerConnection();
+                Channel channel = connection.createChannel()) {
             String queue = boundQueue(channel, "roundtrip.#");
             RabbitMqSink sink = open("roundtrip.spool");
             List<DeploymentEvent> sent = new ArrayList<>();
@@ -85,7 +86,8 @@ class RabbitMqSinkIT {
                 assertThat(message).as("message for " + expected.type()).isNotNull();
                 assertThat(message.getEnvelope().getRoutingKey()).isEqualTo("roundtrip.3." + expected.type());
                 assertThat(message.getProps().getDeliveryMode()).isEqualTo(2);
-                assertThat(message.getProps().getMessageId()).isEqualTo(expected.id().toString());
+                assertThat(message.getProps().getMessageId())
+                        .isEqualTo(expected.id().toString());
                 assertThat(EventJson.parse(message.getBody())).isEqualTo(expected);
             }
             assertThat(channel.basicGet(queue, true)).isNull();
@@ -100,7 +102,8 @@ class RabbitMqSinkIT {
     @Test
     void brokerRestartInTheMiddleOfTenThousandEventsLosesNone() throws Exception {
         String queue;
-        try (Connection setup = consumerConnection(); Channel channel = setup.createChannel()) {
+        try (Connection setup = consumerConnection();
+                Channel channel = setup.createChannel()) {
             queue = boundQueue(channel, "restart-0.#", "restart-1.#", "restart-2.#", "restart-3.#");
         }
         RabbitMqSink sink = open("restart.spool");
@@ -109,7 +112,8 @@ class RabbitMqSinkIT {
         Thread restarter = null;
         for (int i = 0; i < 10_000; i++) {
             String model = "restart-" + (i % 4);
-            DeploymentEvent event = SampleEvents.event(model, "1", new EventDetails.RolloutProgress("ready", i, 10_000));
+            DeploymentEvent event =
+                    SampleEvents.event(model, "1", new EventDetails.RolloutProgress("ready", i, 10_000));
             sent.add(event);
             bus.publish(event);
             if (i == 2_000) {
@@ -129,14 +133,18 @@ class RabbitMqSinkIT {
             }
         }
         restarter.join(120_000);
-        assertThat(bus.close(Duration.ofSeconds(90))).as(String.join("\n", problems)).isTrue();
+        assertThat(bus.close(Duration.ofSeconds(90)))
+                .as(String.join("\n", problems))
+                .isTrue();
         assertThat(sink.pending()).isZero();
 
         Map<UUID, String> bodies = new HashMap<>();
         Map<String, List<Integer>> orderPerDeployment = new LinkedHashMap<>();
         int duplicates = 0;
-        try (Connection connection = consumerConnection(); Channel channel = connection.createChannel()) {
-            for (GetResponse message = channel.basicGet(queue, true); message != null;
+        try (Connection connection = consumerConnection();
+                Channel channel = connection.createChannel()) {
+            for (GetResponse message = channel.basicGet(queue, true);
+                    message != null;
                     message = channel.basicGet(queue, true)) {
                 DeploymentEvent event = EventJson.parse(message.getBody());
                 String body = new String(message.getBody(), java.nio.charset.StandardCharsets.UTF_8);
@@ -146,38 +154,44 @@ class RabbitMqSinkIT {
                     assertThat(body).as("a duplicate carries the same event").isEqualTo(earlier);
                     continue;
                 }
-                orderPerDeployment.computeIfAbsent(event.model(), m -> new ArrayList<>())
+                orderPerDeployment
+                        .computeIfAbsent(event.model(), m -> new ArrayList<>())
                         .add(((EventDetails.RolloutProgress) event.details()).ready());
             }
         }
-        assertThat(bodies.keySet()).containsExactlyInAnyOrderElementsOf(sent.stream().map(DeploymentEvent::id).toList());
+        assertThat(bodies.keySet())
+                .containsExactlyInAnyOrderElementsOf(
+                        sent.stream().map(DeploymentEvent::id).toList());
         for (Map.Entry<String, List<Integer>> deployment : orderPerDeployment.entrySet()) {
             assertThat(deployment.getValue()).as(deployment.getKey()).isSorted().hasSize(2_500);
         }
         assertThat(problems).anyMatch(p -> p.contains("is unreachable")).anyMatch(p -> p.contains("reachable again"));
-        System.out.printf("broker restart: %d events sent, %d received once, %d duplicates, %d confirmed%n",
+        System.out.printf(
+                "broker restart: %d events sent, %d received once, %d duplicates, %d confirmed%n",
                 sent.size(), bodies.size(), duplicates, sink.confirmed());
     }
 
     @Test
     void anUnroutableEventIsReportedNotDropped() throws Exception {
         List<DeploymentEvent> unroutable = Collections.synchronizedList(new ArrayList<>());
-        RabbitMqSink sink = RabbitMqSink.open(AmqpSettings.parse(broker.amqpUri()), dir.resolve("lonely.spool"),
-                problems::add, unroutable::add);
+        RabbitMqSink sink = RabbitMqSink.open(
+                AmqpSettings.parse(broker.amqpUri()), dir.resolve("lonely.spool"), problems::add, unroutable::add);
         DeploymentEvent event = SampleEvents.event("nobody-listens", "1", new EventDetails.BuildStarted("x"));
         sink.accept(event);
         assertThat(sink.close(Duration.ofSeconds(10))).isTrue();
         assertThat(unroutable).containsExactly(event);
         assertThat(sink.returned()).isEqualTo(1);
-        assertThat(problems).contains("event build.started " + event.id() + " was not routed to any queue: no queue"
-                + " is bound to exchange model-deploy.events for routing key nobody-listens.1.build.started (NO_ROUTE)");
+        assertThat(problems)
+                .contains(
+                        "event build.started " + event.id() + " was not routed to any queue: no queue"
+                                + " is bound to exchange model-deploy.events for routing key nobody-listens.1.build.started (NO_ROUTE)");
     }
 
     @Test
     void aWrongPasswordIsAClearErrorWithoutThePassword() {
         String uri = "amqp://guest:s3cret-Wrong@127.0.0.1:" + broker.port() + "/";
-        assertThatThrownBy(() -> RabbitMqSink.open(AmqpSettings.parse(uri), dir.resolve("auth.spool"), problems::add,
-                event -> { }))
+        assertThatThrownBy(() -> RabbitMqSink.open(
+                        AmqpSettings.parse(uri), dir.resolve("auth.spool"), problems::add, event -> {}))
                 .isInstanceOf(EventBusException.class)
                 .hasMessage("RabbitMQ at amqp://guest@127.0.0.1:" + broker.port() + "/ refused the credentials of user"
                         + " \"guest\" (ACCESS_REFUSED): check the user name and password")
@@ -189,18 +203,19 @@ class RabbitMqSinkIT {
     @Test
     void eventsSpooledWhileTheBrokerIsDownArePublishedByTheNextRun() throws Exception {
         String queue;
-        try (Connection setup = consumerConnection(); Channel channel = setup.createChannel()) {
+        try (Connection setup = consumerConnection();
+                Channel channel = setup.createChannel()) {
             queue = boundQueue(channel, "spooled.#");
         }
         broker.stopApp();
         List<DeploymentEvent> sent = new ArrayList<>();
         Path spool = dir.resolve("spooled.spool");
         try {
-            RabbitMqSink offline = RabbitMqSink.open(AmqpSettings.parse(broker.amqpUri()), spool, problems::add,
-                    e -> { });
+            RabbitMqSink offline =
+                    RabbitMqSink.open(AmqpSettings.parse(broker.amqpUri()), spool, problems::add, e -> {});
             for (int i = 0; i < 5; i++) {
-                DeploymentEvent event = SampleEvents.event("spooled", "1", new EventDetails.RolloutProgress("ready", i,
-                        5));
+                DeploymentEvent event =
+                        SampleEvents.event("spooled", "1", new EventDetails.RolloutProgress("ready", i, 5));
                 sent.add(event);
                 offline.accept(event);
             }
@@ -209,12 +224,14 @@ class RabbitMqSinkIT {
         } finally {
             broker.startApp();
         }
-        RabbitMqSink next = RabbitMqSink.open(AmqpSettings.parse(broker.amqpUri()), spool, problems::add, e -> { });
+        RabbitMqSink next = RabbitMqSink.open(AmqpSettings.parse(broker.amqpUri()), spool, problems::add, e -> {});
         assertThat(next.close(Duration.ofSeconds(10))).isTrue();
         assertThat(Files.size(spool)).isZero();
-        try (Connection connection = consumerConnection(); Channel channel = connection.createChannel()) {
+        try (Connection connection = consumerConnection();
+                Channel channel = connection.createChannel()) {
             for (DeploymentEvent expected : sent) {
-                assertThat(EventJson.parse(channel.basicGet(queue, true).getBody())).isEqualTo(expected);
+                assertThat(EventJson.parse(channel.basicGet(queue, true).getBody()))
+                        .isEqualTo(expected);
             }
         }
     }

@@ -12,10 +12,13 @@ class HarnessConfigTest {
     @Test
     void carriesWhatTheHarnessNeeds() throws Exception {
         ModelVersion version = ModelVersion.of(new ModelSpecLoader().load(Path.of("examples/mtcars-r")), "3", "t");
-        String json = new ObjectMapper().readTree(HarnessConfig.render(version, "/srv/model")).toString();
-        assertThat(json).isEqualTo("{\"entrypoint\":\"model.R\",\"maxBodyBytes\":1048576,\"modelDir\":\"/srv/model\","
-                + "\"name\":\"mtcars\",\"runtime\":\"r\",\"signature\":{\"format\":\"object\",\"inputs\":["
-                + "{\"name\":\"wt\",\"type\":\"number\"},{\"name\":\"hp\",\"type\":\"number\"}]},\"version\":\"3\","
-                + "\"workers\":1}");
+        String json = new ObjectMapper()
+                .readTree(HarnessConfig.render(version, "/srv/model"))
+                .toString();
+        assertThat(json)
+                .isEqualTo("{\"entrypoint\":\"model.R\",\"maxBodyBytes\":1048576,\"modelDir\":\"/srv/model\","
+                        + "\"name\":\"mtcars\",\"runtime\":\"r\",\"signature\":{\"format\":\"object\",\"inputs\":["
+                        + "{\"name\":\"wt\",\"type\":\"number\"},{\"name\":\"hp\",\"type\":\"number\"}]},\"version\":\"3\","
+                        + "\"workers\":1}");
     }
 }

@@ -17,11 +17,11 @@ class HarnessFilesTest {
     void indexListsEveryHarnessSourceFile() throws IOException {
         Path root = Path.of("src/main/resources/harness");
         try (Stream<Path> files = Files.walk(root.resolve("python"))) {
-            assertThat(HarnessFiles.bundled().names()).containsExactlyElementsOf(files
-                    .filter(f -> f.toString().endsWith(".py"))
-                    .map(f -> root.relativize(f).toString())
-                    .sorted()
-                    .toList());
+            assertThat(HarnessFiles.bundled().names())
+                    .containsExactlyElementsOf(files.filter(f -> f.toString().endsWith(".py"))
+                            .map(f -> root.relativize(f).toString())
+                            .sorted()
+                            .toList());
         }
     }
 

@@ -34,8 +34,8 @@ class HarnessLifecycleIT {
         Path dir = TestModels.testModel("slow-load-python", workDir);
         int port = freePort();
         HarnessOptions options = HarnessOptions.loopback().withPort(port);
-        try (HarnessProcess harness = HarnessProcess.launch(ModelVersion.of(new ModelSpecLoader().load(dir), "1", "t"),
-                options, line -> {})) {
+        try (HarnessProcess harness = HarnessProcess.launch(
+                ModelVersion.of(new ModelSpecLoader().load(dir), "1", "t"), options, line -> {})) {
             URI url = URI.create("http://127.0.0.1:" + port);
             RawHttp.Response ready = retryUntilListening(url, "/v2/health/ready");
             assertThat(ready.status()).isEqualTo(503);
@@ -50,7 +50,9 @@ class HarnessLifecycleIT {
             assertThat(harness.awaitReady()).isEqualTo(url);
             try (RawHttp http = new RawHttp(url)) {
                 assertThat(http.get("/v2/health/ready").status()).isEqualTo(200);
-                assertThat(http.postJson("/predict", "{\"instances\": [[1, 2]]}").json().get("predictions"))
+                assertThat(http.postJson("/predict", "{\"instances\": [[1, 2]]}")
+                                .json()
+                                .get("predictions"))
                         .hasToString("[2]");
             }
         }
@@ -60,8 +62,10 @@ class HarnessLifecycleIT {
     void sigtermTurnsReadinessOffAndFinishesInFlightRequests() throws Exception {
         Path dir = TestModels.testModel("echo-python", workDir);
         List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
-        try (HarnessProcess harness = HarnessProcess.start(ModelVersion.of(new ModelSpecLoader().load(dir), "1", "t"),
-                HarnessOptions.loopback().withDrainTimeout(Duration.ofSeconds(10)), log::add);
+        try (HarnessProcess harness = HarnessProcess.start(
+                        ModelVersion.of(new ModelSpecLoader().load(dir), "1", "t"),
+                        HarnessOptions.loopback().withDrainTimeout(Duration.ofSeconds(10)),
+                        log::add);
                 RawHttp slow = new RawHttp(harness.url());
                 RawHttp probe = new RawHttp(harness.url())) {
             assertThat(probe.get("/v2/health/ready").status()).isEqualTo(200);
@@ -78,7 +82,9 @@ class HarnessLifecycleIT {
             assertThat(finished.json().get("predictions")).hasToString("[1500]");
             assertThat(finished.closes()).isTrue();
             int code = harness.waitFor();
-            assertThat(code).as("harness exit code; its log:\n" + String.join("\n", log)).isZero();
+            assertThat(code)
+                    .as("harness exit code; its log:\n" + String.join("\n", log))
+                    .isZero();
         }
     }
 
@@ -89,8 +95,10 @@ class HarnessLifecycleIT {
     @Test
     void sigtermUnderLoadLosesNoInFlightRequest() throws Exception {
         Path dir = TestModels.testModel("echo-python", workDir);
-        HarnessProcess harness = HarnessProcess.start(ModelVersion.of(new ModelSpecLoader().load(dir), "1", "t"),
-                HarnessOptions.loopback().withDrainTimeout(Duration.ofSeconds(10)), line -> {});
+        HarnessProcess harness = HarnessProcess.start(
+                ModelVersion.of(new ModelSpecLoader().load(dir), "1", "t"),
+                HarnessOptions.loopback().withDrainTimeout(Duration.ofSeconds(10)),
+                line -> {});
         int clients = 6;
         byte[] request = RawHttp.postJsonRequest("/predict", "{\"instances\": [{\"sleep_ms\": 20}]}");
         AtomicInteger answered = new AtomicInteger();
@@ -159,14 +167,19 @@ class HarnessLifecycleIT {
         }
         pool.shutdown();
         int exit = harness.waitFor();
-        System.out.printf("SIGTERM under load: %d answered (%d after the signal), %d lost, %d connections refused%n",
+        System.out.printf(
+                "SIGTERM under load: %d answered (%d after the signal), %d lost, %d connections refused%n",
                 answered.get(), answeredAfterSignal.get(), lost.get(), refused.get());
 
         assertThat(failures).isEmpty();
         assertThat(lost.get()).isZero();
         assertThat(answered.get()).isGreaterThan(100);
-        assertThat(answeredAfterSignal.get()).as("requests in flight when SIGTERM arrived").isPositive();
-        assertThat(refused.get()).as("clients turned away once the harness stopped accepting").isPositive();
+        assertThat(answeredAfterSignal.get())
+                .as("requests in flight when SIGTERM arrived")
+                .isPositive();
+        assertThat(refused.get())
+                .as("clients turned away once the harness stopped accepting")
+                .isPositive();
         assertThat(exit).isZero();
     }
 

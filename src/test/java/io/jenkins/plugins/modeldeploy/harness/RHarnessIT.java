@@ -28,10 +28,14 @@ class RHarnessIT {
     @BeforeAll
     void start() throws Exception {
         Path mtcarsDir = TestModels.trainedExample(ExampleModels.MTCARS_R, workDir);
-        mtcars = HarnessProcess.start(ModelVersion.of(new ModelSpecLoader().load(mtcarsDir), "2", "test"),
-                HarnessOptions.loopback(), line -> {});
-        echo = HarnessProcess.start(ModelVersion.of(new ModelSpecLoader().load(
-                TestModels.testModel("echo-r", workDir)), "1", "test"), HarnessOptions.loopback(), line -> {});
+        mtcars = HarnessProcess.start(
+                ModelVersion.of(new ModelSpecLoader().load(mtcarsDir), "2", "test"),
+                HarnessOptions.loopback(),
+                line -> {});
+        echo = HarnessProcess.start(
+                ModelVersion.of(new ModelSpecLoader().load(TestModels.testModel("echo-r", workDir)), "1", "test"),
+                HarnessOptions.loopback(),
+                line -> {});
     }
 
     @AfterAll
@@ -47,8 +51,8 @@ class RHarnessIT {
     @Test
     void predictsFuelEconomyWithTheLinearModel() throws IOException {
         try (RawHttp http = new RawHttp(mtcars.url())) {
-            RawHttp.Response response = http.postJson("/predict",
-                    "{\"instances\": [{\"wt\": 2.62, \"hp\": 110}, {\"wt\": 3.57, \"hp\": 245}]}");
+            RawHttp.Response response = http.postJson(
+                    "/predict", "{\"instances\": [{\"wt\": 2.62, \"hp\": 110}, {\"wt\": 3.57, \"hp\": 245}]}");
             assertThat(response.status()).isEqualTo(200);
             assertThat(response.header("x-model-name")).isEqualTo("mtcars");
             assertThat(response.header("x-model-version")).isEqualTo("2");
@@ -61,21 +65,25 @@ class RHarnessIT {
     @Test
     void answersOpenInferenceProtocolV2WithOneTensorPerInput() throws IOException {
         try (RawHttp http = new RawHttp(mtcars.url())) {
-            RawHttp.Response infer = http.postJson("/v2/models/mtcars/infer", "{\"inputs\": ["
-                    + "{\"name\": \"wt\", \"shape\": [2], \"datatype\": \"FP64\", \"data\": [2.62, 3.57]},"
-                    + "{\"name\": \"hp\", \"shape\": [2], \"datatype\": \"FP64\", \"data\": [110, 245]}]}");
+            RawHttp.Response infer = http.postJson(
+                    "/v2/models/mtcars/infer",
+                    "{\"inputs\": ["
+                            + "{\"name\": \"wt\", \"shape\": [2], \"datatype\": \"FP64\", \"data\": [2.62, 3.57]},"
+                            + "{\"name\": \"hp\", \"shape\": [2], \"datatype\": \"FP64\", \"data\": [110, 245]}]}");
             assertThat(infer.status()).as(infer.text()).isEqualTo(200);
             assertThat(infer.json().at("/outputs/0/datatype").asText()).isEqualTo("FP64");
             assertThat(infer.json().at("/outputs/0/shape")).hasToString("[2]");
             assertThat(infer.json().at("/outputs/0/data/1").asDouble()).isCloseTo(15.5990, within(1e-3));
-            assertThat(http.get("/v2/models/mtcars").json()).hasToString("{\"name\":\"mtcars\",\"versions\":[\"2\"],"
-                    + "\"platform\":\"model-deploy-r\",\"inputs\":[{\"name\":\"wt\",\"datatype\":\"FP64\",\"shape\":[-1]},"
-                    + "{\"name\":\"hp\",\"datatype\":\"FP64\",\"shape\":[-1]}],\"outputs\":[{\"name\":\"output-0\","
-                    + "\"datatype\":\"BYTES\",\"shape\":[-1]}]}");
+            assertThat(http.get("/v2/models/mtcars").json())
+                    .hasToString("{\"name\":\"mtcars\",\"versions\":[\"2\"],"
+                            + "\"platform\":\"model-deploy-r\",\"inputs\":[{\"name\":\"wt\",\"datatype\":\"FP64\",\"shape\":[-1]},"
+                            + "{\"name\":\"hp\",\"datatype\":\"FP64\",\"shape\":[-1]}],\"outputs\":[{\"name\":\"output-0\","
+                            + "\"datatype\":\"BYTES\",\"shape\":[-1]}]}");
             assertThat(http.get("/v2/health/ready").json()).hasToString("{\"ready\":true}");
             assertThat(http.get("/v2/health/live").status()).isEqualTo(200);
-            assertThat(http.get("/metrics").text()).contains(
-                    "model_deploy_requests_total{model=\"mtcars\",version=\"2\",route=\"infer\",code=\"200\"}");
+            assertThat(http.get("/metrics").text())
+                    .contains(
+                            "model_deploy_requests_total{model=\"mtcars\",version=\"2\",route=\"infer\",code=\"200\"}");
         }
     }
 
@@ -84,8 +92,8 @@ class RHarnessIT {
         try (RawHttp http = new RawHttp(echo.url())) {
             RawHttp.Response failing = http.postJson("/predict", "{\"instances\": [{\"wt\": -1, \"hp\": 100}]}");
             assertThat(failing.status()).isEqualTo(500);
-            assertThat(failing.error()).isEqualTo("prediction failed: RRuntimeError: Error in fn(df) : weight must not"
-                    + " be negative");
+            assertThat(failing.error())
+                    .isEqualTo("prediction failed: RRuntimeError: Error in fn(df) : weight must not" + " be negative");
             RawHttp.Response wrongType = http.postJson("/predict", "{\"instances\": [{\"wt\": \"heavy\", \"hp\": 1}]}");
             assertThat(wrongType.status()).isEqualTo(400);
             assertThat(wrongType.error()).isEqualTo("instances[0].wt: expected number, was string");

@@ -54,8 +54,8 @@ class ImageBuildIT {
 
     private BuiltImage build(Path model, String version, String repository, ImageTarget target) throws Exception {
         ModelVersion modelVersion = ModelVersion.of(new ModelSpecLoader().load(model), version, "test");
-        return new JibImageBuilder(dir.resolve("work"), log::add).build(new ImagePlan(modelVersion,
-                new BaseImage.Scratch(), repository, target));
+        return new JibImageBuilder(dir.resolve("work"), log::add)
+                .build(new ImagePlan(modelVersion, new BaseImage.Scratch(), repository, target));
     }
 
     private ImageTarget.Registry insecure() {
@@ -82,14 +82,17 @@ class ImageBuildIT {
         }
         assertThat(image.bytesPushed()).isEqualTo(layerBytes);
 
-        JsonNode config = registry.blobJson("models/iris", manifest.at("/config/digest").asText()).get("config");
+        JsonNode config = registry.blobJson(
+                        "models/iris", manifest.at("/config/digest").asText())
+                .get("config");
         assertThat(config.get("User").asText()).isEqualTo("10001:10001");
         assertThat(config.get("WorkingDir").asText()).isEqualTo("/opt/model-deploy/model");
-        assertThat(config.get("Entrypoint")).hasToString("[\"python3\",\"-m\",\"mdharness\",\"--config\","
-                + "\"/opt/model-deploy/harness.json\",\"--host\",\"0.0.0.0\",\"--port\",\"8080\"]");
+        assertThat(config.get("Entrypoint"))
+                .hasToString("[\"python3\",\"-m\",\"mdharness\",\"--config\","
+                        + "\"/opt/model-deploy/harness.json\",\"--host\",\"0.0.0.0\",\"--port\",\"8080\"]");
         assertThat(config.get("ExposedPorts").has("8080/tcp")).isTrue();
-        assertThat(config.get("Env").toString()).contains("MODEL_DEPLOY_VERSION=1",
-                "PYTHONPATH=/opt/model-deploy/harness/python");
+        assertThat(config.get("Env").toString())
+                .contains("MODEL_DEPLOY_VERSION=1", "PYTHONPATH=/opt/model-deploy/harness/python");
         JsonNode labels = config.get("Labels");
         assertThat(labels.get("org.opencontainers.image.title").asText()).isEqualTo("iris");
         assertThat(labels.get("org.opencontainers.image.version").asText()).isEqualTo("1");
@@ -138,7 +141,8 @@ class ImageBuildIT {
         build(model, "1", repository, insecure());
         JsonNode v1 = registry.manifest("models/incremental", "1");
 
-        Files.writeString(model.resolve("model.py"), "\n# a one-line change\n", java.nio.file.StandardOpenOption.APPEND);
+        Files.writeString(
+                model.resolve("model.py"), "\n# a one-line change\n", java.nio.file.StandardOpenOption.APPEND);
         BuiltImage v2 = build(model, "2", repository, insecure());
         JsonNode v2Manifest = registry.manifest("models/incremental", "2");
         assertThat(v2.layersPushed()).isEqualTo(1);
@@ -164,17 +168,26 @@ class ImageBuildIT {
         try (LocalRegistry secured = LocalRegistry.start(dir.resolve("secured"), "alice", "correct-horse")) {
             Path model = irisCopy("auth");
             String repository = secured.host() + "/models/iris";
-            BuiltImage image = build(model, "1", repository, new ImageTarget.Registry(
-                    Optional.of(new RegistryCredentials("alice", "correct-horse")), true));
+            BuiltImage image = build(
+                    model,
+                    "1",
+                    repository,
+                    new ImageTarget.Registry(Optional.of(new RegistryCredentials("alice", "correct-horse")), true));
             assertThat(secured.digest("models/iris", "1")).isEqualTo(image.digest());
 
-            assertThatThrownBy(() -> build(model, "2", repository, new ImageTarget.Registry(
-                    Optional.of(new RegistryCredentials("alice", "wrong-battery")), true)))
+            assertThatThrownBy(() -> build(
+                            model,
+                            "2",
+                            repository,
+                            new ImageTarget.Registry(
+                                    Optional.of(new RegistryCredentials("alice", "wrong-battery")), true)))
                     .isInstanceOf(ImageBuildException.class)
                     .hasMessage("registry " + secured.host() + " refused the credentials of user \"alice\" for "
                             + repository + " (401 Unauthorized)")
                     .satisfies(e -> assertThat(e.toString()).doesNotContain("wrong-battery"));
-            assertThat(secured.manifest("models/iris", "2")).as("no tag for a failed push").isNull();
+            assertThat(secured.manifest("models/iris", "2"))
+                    .as("no tag for a failed push")
+                    .isNull();
         }
     }
 
@@ -195,8 +208,9 @@ class ImageBuildIT {
     void aMissingBaseTarIsNamed() throws Exception {
         ModelVersion version = ModelVersion.of(new ModelSpecLoader().load(irisCopy("nobase")), "1", "test");
         Path missing = dir.resolve("nope.tar");
-        assertThatThrownBy(() -> new JibImageBuilder(dir.resolve("work"), log::add).build(new ImagePlan(version,
-                new BaseImage.Tar(missing), registry.host() + "/models/iris", insecure())))
+        assertThatThrownBy(() -> new JibImageBuilder(dir.resolve("work"), log::add)
+                        .build(new ImagePlan(
+                                version, new BaseImage.Tar(missing), registry.host() + "/models/iris", insecure())))
                 .hasMessage("base image tar " + missing + " not found");
     }
 }

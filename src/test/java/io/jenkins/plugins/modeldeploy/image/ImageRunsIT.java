@@ -3,12 +3,12 @@ package io.jenkins.plugins.modeldeploy.image;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jenkins.plugins.modeldeploy.local.ExampleModels;
+import io.jenkins.plugins.modeldeploy.local.Podman;
 import io.jenkins.plugins.modeldeploy.model.ModelRuntime;
 import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import io.jenkins.plugins.modeldeploy.testing.BaseImageCache;
 import io.jenkins.plugins.modeldeploy.testing.LocalRegistry;
-import io.jenkins.plugins.modeldeploy.local.Podman;
 import io.jenkins.plugins.modeldeploy.testing.RawHttp;
 import io.jenkins.plugins.modeldeploy.testing.TestModels;
 import java.io.IOException;
@@ -35,27 +35,41 @@ class ImageRunsIT {
         Path model = TestModels.trainedExample(ExampleModels.IRIS_PYTHON, dir);
         try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"), null, null)) {
             ModelVersion version = ModelVersion.of(new ModelSpecLoader().load(model), "7", "test");
-            BuiltImage image = new JibImageBuilder(dir.resolve("work"), line -> { }).build(new ImagePlan(version,
-                    new BaseImage.Tar(base), registry.host() + "/models/iris",
-                    new ImageTarget.Registry(Optional.empty(), true)));
+            BuiltImage image = new JibImageBuilder(dir.resolve("work"), line -> {})
+                    .build(new ImagePlan(
+                            version,
+                            new BaseImage.Tar(base),
+                            registry.host() + "/models/iris",
+                            new ImageTarget.Registry(Optional.empty(), true)));
             Podman podman = Podman.projectLocal();
             podman.run(600, "pull", "--quiet", "--tls-verify=false", image.pinned());
             int port = freePort();
-            String container = podman.run(120, "run", "--detach", "--rm", "--network", "host", image.pinned(),
-                    "--host", "127.0.0.1", "--port", Integer.toString(port));
+            String container = podman.run(
+                    120,
+                    "run",
+                    "--detach",
+                    "--rm",
+                    "--network",
+                    "host",
+                    image.pinned(),
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    Integer.toString(port));
             try {
                 URI url = URI.create("http://127.0.0.1:" + port);
                 awaitReady(url, podman, container);
                 try (RawHttp http = new RawHttp(url)) {
-                    RawHttp.Response response = http.postJson("/predict", "{\"instances\": [[5.1, 3.5, 1.4, 0.2],"
-                            + " [6.3, 3.3, 6.0, 2.5]]}");
+                    RawHttp.Response response = http.postJson(
+                            "/predict", "{\"instances\": [[5.1, 3.5, 1.4, 0.2]," + " [6.3, 3.3, 6.0, 2.5]]}");
                     assertThat(response.status()).as(response.text()).isEqualTo(200);
                     assertThat(response.json().get("predictions")).hasToString("[\"setosa\",\"virginica\"]");
                     assertThat(response.header("x-model-name")).isEqualTo("iris");
                     assertThat(response.header("x-model-version")).isEqualTo("7");
                 }
-                assertThat(podman.run(60, "exec", container, "python3", "-c",
-                        "import os; print(os.getuid(), os.getgid())")).isEqualTo("10001 10001");
+                assertThat(podman.run(
+                                60, "exec", container, "python3", "-c", "import os; print(os.getuid(), os.getgid())"))
+                        .isEqualTo("10001 10001");
             } finally {
                 podman.run(60, "stop", "--time", "15", container);
             }
@@ -68,13 +82,24 @@ class ImageRunsIT {
         Path model = TestModels.trainedExample(ExampleModels.MTCARS_R, dir);
         Path tar = dir.resolve("mtcars.tar");
         ModelVersion version = ModelVersion.of(new ModelSpecLoader().load(model), "2", "test");
-        BuiltImage image = new JibImageBuilder(dir.resolve("work"), line -> { }).build(new ImagePlan(version,
-                new BaseImage.Tar(base), "localhost/models/mtcars", new ImageTarget.Tar(tar)));
+        BuiltImage image = new JibImageBuilder(dir.resolve("work"), line -> {})
+                .build(new ImagePlan(
+                        version, new BaseImage.Tar(base), "localhost/models/mtcars", new ImageTarget.Tar(tar)));
         Podman podman = Podman.projectLocal();
         podman.run(600, "load", "--quiet", "--input", tar.toString());
         int port = freePort();
-        String container = podman.run(120, "run", "--detach", "--rm", "--network", "host", image.image(), "--host",
-                "127.0.0.1", "--port", Integer.toString(port));
+        String container = podman.run(
+                120,
+                "run",
+                "--detach",
+                "--rm",
+                "--network",
+                "host",
+                image.image(),
+                "--host",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(port));
         try {
             URI url = URI.create("http://127.0.0.1:" + port);
             awaitReady(url, podman, container);

@@ -46,7 +46,7 @@ class MessagesTest {
     @Test
     void formatsWithMessageFormatRules() {
         assertThat(Messages.Validation_dnsLabel("version", "1.0")).contains("'-'");
-        assertThat(Messages.Approval_notListed("alice")).isEqualTo("Only alice may approve or reject this"
-                + " promotion");
+        assertThat(Messages.Approval_notListed("alice"))
+                .isEqualTo("Only alice may approve or reject this" + " promotion");
     }
 }

@@ -51,15 +51,40 @@ import org.kohsuke.stapler.DataBoundSetter;
  * values of the right kind (text, boolean, number, or a map for nested option objects, checked recursively).
  */
 class PipelineExamplesTest {
-    private static final List<Class<?>> STEPS = List.of(DeployModelStep.class, BuildModelImageStep.class,
-            RolloutModelStep.class, SmokeTestModelStep.class, AbTestModelStep.class, PromoteModelStep.class,
-            RollbackModelStep.class, UndeployModelStep.class);
-    private static final List<Class<?>> OPTIONS = List.of(SmokeOptions.class, AbTestOptions.class,
-            ApprovalOptions.class);
+    private static final List<Class<?>> STEPS = List.of(
+            DeployModelStep.class,
+            BuildModelImageStep.class,
+            RolloutModelStep.class,
+            SmokeTestModelStep.class,
+            AbTestModelStep.class,
+            PromoteModelStep.class,
+            RollbackModelStep.class,
+            UndeployModelStep.class);
+    private static final List<Class<?>> OPTIONS =
+            List.of(SmokeOptions.class, AbTestOptions.class, ApprovalOptions.class);
     /** Pipeline's own steps and directives the examples use (workflow-basic-steps, declarative, scm-step). */
-    private static final Set<String> PIPELINE = Set.of("pipeline", "agent", "any", "stages", "stage", "steps",
-            "script", "echo", "node", "checkout", "error", "options", "timestamps", "post", "always", "failure",
-            "success", "when", "environment", "timeout", "join");
+    private static final Set<String> PIPELINE = Set.of(
+            "pipeline",
+            "agent",
+            "any",
+            "stages",
+            "stage",
+            "steps",
+            "script",
+            "echo",
+            "node",
+            "checkout",
+            "error",
+            "options",
+            "timestamps",
+            "post",
+            "always",
+            "failure",
+            "success",
+            "when",
+            "environment",
+            "timeout",
+            "join");
 
     record Param(String name, Class<?> type, boolean required) {}
 
@@ -68,7 +93,9 @@ class PipelineExamplesTest {
         for (Constructor<?> c : type.getConstructors()) {
             if (c.isAnnotationPresent(DataBoundConstructor.class)) {
                 for (Parameter p : c.getParameters()) {
-                    assertThat(p.isNamePresent()).as("compiled with -parameters").isTrue();
+                    assertThat(p.isNamePresent())
+                            .as("compiled with -parameters")
+                            .isTrue();
                     params.put(p.getName(), new Param(p.getName(), p.getType(), true));
                 }
             }
@@ -76,7 +103,8 @@ class PipelineExamplesTest {
         for (Class<?> k = type; k != null && k != Object.class; k = k.getSuperclass()) {
             for (Method m : k.getDeclaredMethods()) {
                 if (m.isAnnotationPresent(DataBoundSetter.class) && m.getName().startsWith("set")) {
-                    String name = Character.toLowerCase(m.getName().charAt(3)) + m.getName().substring(4);
+                    String name = Character.toLowerCase(m.getName().charAt(3))
+                            + m.getName().substring(4);
                     params.putIfAbsent(name, new Param(name, m.getParameterTypes()[0], false));
                 }
             }
@@ -101,21 +129,31 @@ class PipelineExamplesTest {
 
     @Test
     void everyStepAndOptionClassHasASymbolAndTheStepsHaveTheirPublicNames() {
-        assertThat(symbols(STEPS)).containsOnlyKeys("deployModel", "buildModelImage", "rolloutModel",
-                "smokeTestModel", "abTestModel", "promoteModel", "rollbackModel", "undeployModel");
+        assertThat(symbols(STEPS))
+                .containsOnlyKeys(
+                        "deployModel",
+                        "buildModelImage",
+                        "rolloutModel",
+                        "smokeTestModel",
+                        "abTestModel",
+                        "promoteModel",
+                        "rollbackModel",
+                        "undeployModel");
         assertThat(symbols(OPTIONS)).containsOnlyKeys("modelSmoke", "modelAbTest", "modelApproval");
         // the freestyle builder has no symbol: Pipeline must not reach it through `step` (review finding 25)
         assertThat(symbols(List.of(ModelDeployBuilder.class))).isEmpty();
         // the freestyle builder offers exactly deployModel's options
         assertThat(parameters(ModelDeployBuilder.class).keySet())
-                .containsExactlyInAnyOrderElementsOf(parameters(DeployModelStep.class).keySet());
+                .containsExactlyInAnyOrderElementsOf(
+                        parameters(DeployModelStep.class).keySet());
     }
 
     @Test
     void everyExampleUsesExistingStepsAndParameters() throws IOException {
         List<Path> examples;
         try (Stream<Path> files = Files.list(Path.of("examples/pipelines"))) {
-            examples = files.filter(p -> p.toString().endsWith(".groovy")).sorted().toList();
+            examples =
+                    files.filter(p -> p.toString().endsWith(".groovy")).sorted().toList();
         }
         assertThat(examples).hasSizeGreaterThanOrEqualTo(3);
         Set<String> used = new TreeSet<>();
@@ -123,27 +161,32 @@ class PipelineExamplesTest {
             List<String> problems = check(example, used);
             assertThat(problems).as(example.toString()).isEmpty();
         }
-        assertThat(used).as("every step appears in some example").containsAll(symbols(STEPS).keySet());
+        assertThat(used)
+                .as("every step appears in some example")
+                .containsAll(symbols(STEPS).keySet());
     }
 
     @Test
     void theCheckerCatchesDrift() throws IOException {
         Path dir = Files.createTempDirectory("examples");
-        Path bad = Files.writeString(dir.resolve("bad.groovy"), "node {\n"
-                + "  deployModle(modelDir: 'm')\n"
-                + "  deployModel(cluster: 'prod', smoke: [rate: 'fast', seconds: 3])\n"
-                + "  rollbackModel(model: 'iris', insecure: true)\n"
-                + "  promoteModel(model: 'iris', version: '7', approval: [required: 'yes'])\n"
-                + "}\n");
+        Path bad = Files.writeString(
+                dir.resolve("bad.groovy"),
+                "node {\n"
+                        + "  deployModle(modelDir: 'm')\n"
+                        + "  deployModel(cluster: 'prod', smoke: [rate: 'fast', seconds: 3])\n"
+                        + "  rollbackModel(model: 'iris', insecure: true)\n"
+                        + "  promoteModel(model: 'iris', version: '7', approval: [required: 'yes'])\n"
+                        + "}\n");
         List<String> problems = check(bad, new TreeSet<>());
-        assertThat(problems).containsExactlyInAnyOrder(
-                "line 2: unknown step deployModle",
-                "line 3: deployModel: required parameter modelDir is missing",
-                "line 3: smoke.rate: expects a number",
-                "line 3: smoke: unknown parameter seconds (known: duration, maxErrorRate, p99Ms, rate, warmup)",
-                "line 4: rollbackModel: unknown parameter insecure (known: cluster, eventsUri, host,"
-                        + " kubeconfigCredentialsId, model, namespace, reason, toVersion)",
-                "line 5: approval.required: expects true or false");
+        assertThat(problems)
+                .containsExactlyInAnyOrder(
+                        "line 2: unknown step deployModle",
+                        "line 3: deployModel: required parameter modelDir is missing",
+                        "line 3: smoke.rate: expects a number",
+                        "line 3: smoke: unknown parameter seconds (known: duration, maxErrorRate, p99Ms, rate, warmup)",
+                        "line 4: rollbackModel: unknown parameter insecure (known: cluster, eventsUri, host,"
+                                + " kubeconfigCredentialsId, model, namespace, reason, toVersion)",
+                        "line 5: approval.required: expects true or false");
     }
 
     static List<String> check(Path file, Set<String> used) throws IOException {
@@ -161,11 +204,11 @@ class PipelineExamplesTest {
                     boolean implicitThis = call.isImplicitThis();
                     if (implicitThis && steps.containsKey(name)) {
                         used.add(name);
-                        checkArguments(call.getLineNumber(), name, steps.get(name), namedArguments(call), problems,
-                                true);
+                        checkArguments(
+                                call.getLineNumber(), name, steps.get(name), namedArguments(call), problems, true);
                     } else if (implicitThis && options.containsKey(name)) {
-                        checkArguments(call.getLineNumber(), name, options.get(name), namedArguments(call), problems,
-                                false);
+                        checkArguments(
+                                call.getLineNumber(), name, options.get(name), namedArguments(call), problems, false);
                     } else if (implicitThis && !PIPELINE.contains(name)) {
                         problems.add("line " + call.getLineNumber() + ": unknown step " + name);
                     }
@@ -188,8 +231,8 @@ class PipelineExamplesTest {
         return new MapExpression();
     }
 
-    static void checkArguments(int line, String where, Class<?> type, MapExpression arguments, List<String> problems,
-            boolean isStep) {
+    static void checkArguments(
+            int line, String where, Class<?> type, MapExpression arguments, List<String> problems, boolean isStep) {
         Map<String, Param> params = parameters(type);
         Set<String> given = new TreeSet<>();
         for (MapEntryExpression entry : arguments.getMapEntryExpressions()) {
@@ -223,7 +266,8 @@ class PipelineExamplesTest {
             return value instanceof MethodCallExpression ? null : "expects a map of " + type.getSimpleName();
         }
         if (!(value instanceof ConstantExpression constant)) {
-            return value instanceof MapExpression || value instanceof ClosureExpression ? "expects a single value"
+            return value instanceof MapExpression || value instanceof ClosureExpression
+                    ? "expects a single value"
                     : null; // a GString, variable, property or call: known only at run time
         }
         Object v = constant.getValue();

@@ -3,7 +3,6 @@ package io.jenkins.plugins.modeldeploy.kube;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.apps.DeploymentStatusBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.event.EventDetails;
 import io.jenkins.plugins.modeldeploy.model.ModelSpec;
 import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
@@ -44,18 +43,23 @@ public final class KubeBench {
         List<Long> inWatcher = new ArrayList<>();
         List<Integer> requests = new ArrayList<>();
         List<Integer> rerunRequests = new ArrayList<>();
-        try (MockApiServer server = new MockApiServer(); KubernetesClient client = server.client("target");
-                ClusterSimulator simulator = new ClusterSimulator(server, "models", Duration.ofMillis(25),
-                        Duration.ofSeconds(60))) {
+        try (MockApiServer server = new MockApiServer();
+                KubernetesClient client = server.client("target");
+                ClusterSimulator simulator =
+                        new ClusterSimulator(server, "models", Duration.ofMillis(25), Duration.ofSeconds(60))) {
             KubernetesSettings settings = KubernetesSettings.defaults("models");
             // A re-run reports the current state once without any write causing it: not a watch-to-event latency.
             boolean[] rerun = new boolean[1];
-            KubernetesTarget target = new KubernetesTarget(client, settings, event -> {
-                if (event.details() instanceof EventDetails.RolloutProgress && !rerun[0]) {
-                    endToEnd.add(System.nanoTime() - simulator.lastWriteNanos());
-                }
-            }, Duration.ofSeconds(30));
-            RolloutWatcher watcher = new RolloutWatcher(client, "models", e -> { });
+            KubernetesTarget target = new KubernetesTarget(
+                    client,
+                    settings,
+                    event -> {
+                        if (event.details() instanceof EventDetails.RolloutProgress && !rerun[0]) {
+                            endToEnd.add(System.nanoTime() - simulator.lastWriteNanos());
+                        }
+                    },
+                    Duration.ofSeconds(30));
+            RolloutWatcher watcher = new RolloutWatcher(client, "models", e -> {});
             for (int i = 0; i < rollouts + WARMUP; i++) {
                 if (i == WARMUP) {
                     // The first rollouts load classes and JIT-compile the client, mock server and watcher.
@@ -79,59 +83,74 @@ public final class KubeBench {
             // The watcher's own share: from the informer callback to the published event.
             for (int i = 0; i < Math.min(rollouts, 20); i++) {
                 ModelVersion version = ModelVersion.of(spec, "w" + i, "bench");
-                try (RolloutWatcher.Session session = watcher.start("iris", "w" + i,
-                        RolloutWatcher.Options.of(Duration.ofSeconds(30)))) {
-                    new ResourceApplier(client).apply(ManifestRenderer.render(version, RenderOptions.of("models",
-                            IMAGE)));
+                try (RolloutWatcher.Session session =
+                        watcher.start("iris", "w" + i, RolloutWatcher.Options.of(Duration.ofSeconds(30)))) {
+                    new ResourceApplier(client)
+                            .apply(ManifestRenderer.render(version, RenderOptions.of("models", IMAGE)));
                     session.await();
                     inWatcher.addAll(session.emitLatenciesNanos());
                 }
             }
             target.retire(new io.jenkins.plugins.modeldeploy.target.VersionRef("iris", "v0"), RetireMode.REMOVE);
         }
-        System.out.printf("Watch event -> status event latency over %d rollouts (%d progress events), after %d"
-                + " warm-up rollouts:%n%n", rollouts, endToEnd.size(), WARMUP);
+        System.out.printf(
+                "Watch event -> status event latency over %d rollouts (%d progress events), after %d"
+                        + " warm-up rollouts:%n%n",
+                rollouts, endToEnd.size(), WARMUP);
         System.out.println("| measured from | p50 ms | p99 ms | max ms |");
         System.out.println("|---|---:|---:|---:|");
         row("simulator write sent (API server, watch, informer, evaluation)", endToEnd);
         row("informer callback (evaluation and publish only)", inWatcher);
         row("simulator write, the " + WARMUP + " warm-up rollouts (cold JVM)", cold);
         System.out.println();
-        System.out.printf("API requests by the target per rollout (render, apply 4 objects, watch): median %d, max %d;"
-                + " re-running the same rollout: median %d (0 writes)%n%n", median(requests), Collections.max(requests),
-                median(rerunRequests));
+        System.out.printf(
+                "API requests by the target per rollout (render, apply 4 objects, watch): median %d, max %d;"
+                        + " re-running the same rollout: median %d (0 writes)%n%n",
+                median(requests), Collections.max(requests), median(rerunRequests));
     }
 
     private static void waiting(ModelSpec spec) throws Exception {
-        try (MockApiServer server = new MockApiServer(); KubernetesClient client = server.client("target");
-                ClusterSimulator simulator = new ClusterSimulator(server, "models", Duration.ofMillis(25),
-                        Duration.ofSeconds(60))) {
+        try (MockApiServer server = new MockApiServer();
+                KubernetesClient client = server.client("target");
+                ClusterSimulator simulator =
+                        new ClusterSimulator(server, "models", Duration.ofMillis(25), Duration.ofSeconds(60))) {
             simulator.script("iris-slow", ClusterSimulator.Scenario.DEADLINE_EXCEEDED); // stuck in ContainerCreating
-            RolloutWatcher watcher = new RolloutWatcher(client, "models", e -> { });
-            try (RolloutWatcher.Session session = watcher.start("iris", "slow", new RolloutWatcher.Options(
-                    Duration.ofSeconds(12), Duration.ofSeconds(30), Duration.ofSeconds(10)))) {
-                new ResourceApplier(client).apply(ManifestRenderer.render(ModelVersion.of(spec, "slow", "bench"),
-                        RenderOptions.of("models", IMAGE)));
+            RolloutWatcher watcher = new RolloutWatcher(client, "models", e -> {});
+            try (RolloutWatcher.Session session = watcher.start(
+                    "iris",
+                    "slow",
+                    new RolloutWatcher.Options(
+                            Duration.ofSeconds(12), Duration.ofSeconds(30), Duration.ofSeconds(10)))) {
+                new ResourceApplier(client)
+                        .apply(ManifestRenderer.render(
+                                ModelVersion.of(spec, "slow", "bench"), RenderOptions.of("models", IMAGE)));
                 Thread.sleep(2000);
                 int at2 = server.requestsFrom("target");
                 Thread.sleep(8000);
                 int at10 = server.requestsFrom("target");
-                System.out.printf("Zero polling: requests by the watcher while a rollout waits with nothing changing:"
-                        + " %d at 2 s, %d at 10 s (+%d in 8 s)%n%n", at2, at10, at10 - at2);
+                System.out.printf(
+                        "Zero polling: requests by the watcher while a rollout waits with nothing changing:"
+                                + " %d at 2 s, %d at 10 s (+%d in 8 s)%n%n",
+                        at2, at10, at10 - at2);
                 session.await();
             }
         }
     }
 
     private static void catalog(ModelSpec spec) throws Exception {
-        try (MockApiServer server = new MockApiServer(); KubernetesClient client = server.client("catalog")) {
+        try (MockApiServer server = new MockApiServer();
+                KubernetesClient client = server.client("catalog")) {
             for (int m = 0; m < 100; m++) {
-                ModelSpec named = new ModelSpecLoader().load(Path.of("examples/iris-python"),
-                        List.of(new io.jenkins.plugins.modeldeploy.model.SpecOverride("name", "m" + m, "bench")));
+                ModelSpec named = new ModelSpecLoader()
+                        .load(
+                                Path.of("examples/iris-python"),
+                                List.of(new io.jenkins.plugins.modeldeploy.model.SpecOverride(
+                                        "name", "m" + m, "bench")));
                 for (int v = 0; v < 5; v++) {
                     ModelVersion version = ModelVersion.of(named, "" + v, "bench");
                     Deployment deployment = ManifestRenderer.deployment(version, RenderOptions.of("models", IMAGE));
-                    deployment.setStatus(new DeploymentStatusBuilder().withReadyReplicas(2).build());
+                    deployment.setStatus(
+                            new DeploymentStatusBuilder().withReadyReplicas(2).build());
                     client.resource(deployment).create();
                 }
             }
@@ -153,8 +172,13 @@ public final class KubeBench {
                 List<Long> direct = new ArrayList<>();
                 for (int i = 0; i < 20; i++) {
                     long start = System.nanoTime();
-                    int count = client.apps().deployments().inNamespace("models")
-                            .withLabel(ModelLabels.MANAGED_BY, ModelLabels.MANAGER).list().getItems().size();
+                    int count = client.apps()
+                            .deployments()
+                            .inNamespace("models")
+                            .withLabel(ModelLabels.MANAGED_BY, ModelLabels.MANAGER)
+                            .list()
+                            .getItems()
+                            .size();
                     direct.add(System.nanoTime() - start);
                     if (count != 500) {
                         throw new IllegalStateException("list saw " + count);
@@ -164,19 +188,23 @@ public final class KubeBench {
                 System.out.println();
                 System.out.println("| source | p50 ms | p99 ms | API requests |");
                 System.out.println("|---|---:|---:|---:|");
-                System.out.printf("| ModelCatalog (informer cache), 200 queries | %.3f | %.3f | %d |%n",
+                System.out.printf(
+                        "| ModelCatalog (informer cache), 200 queries | %.3f | %.3f | %d |%n",
                         ms(percentile(cached, 50)), ms(percentile(cached, 99)), requestsDuringQueries);
-                System.out.printf("| direct list of the Deployments, 20 queries | %.3f | %.3f | 20 |%n",
+                System.out.printf(
+                        "| direct list of the Deployments, 20 queries | %.3f | %.3f | 20 |%n",
                         ms(percentile(direct, 50)), ms(percentile(direct, 99)));
-                System.out.printf("%nDirect list / cache (p50): **%.0fx**%n", (double) percentile(direct, 50)
-                        / percentile(cached, 50));
+                System.out.printf(
+                        "%nDirect list / cache (p50): **%.0fx**%n",
+                        (double) percentile(direct, 50) / percentile(cached, 50));
             }
         }
     }
 
     private static void row(String label, List<Long> nanos) {
-        System.out.printf("| %s | %.3f | %.3f | %.3f |%n", label, ms(percentile(nanos, 50)), ms(percentile(nanos, 99)),
-                ms(Collections.max(nanos)));
+        System.out.printf(
+                "| %s | %.3f | %.3f | %.3f |%n",
+                label, ms(percentile(nanos, 50)), ms(percentile(nanos, 99)), ms(Collections.max(nanos)));
     }
 
     private static long percentile(List<Long> values, int p) {

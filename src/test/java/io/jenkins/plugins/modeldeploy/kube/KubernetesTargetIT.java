@@ -58,15 +58,27 @@ class KubernetesTargetIT {
 
     private KubernetesTarget target(RetireMode onFailure) {
         KubernetesSettings defaults = KubernetesSettings.defaults("models");
-        KubernetesSettings settings = new KubernetesSettings(Optional.empty(), Optional.empty(), "models",
-                Optional.of("ml.example.com"), KubernetesSettings.RouteMode.TRAEFIK, Optional.empty(),
-                Optional.empty(), onFailure, defaults.minReplicas(), defaults.maxReplicas(), List.of());
+        KubernetesSettings settings = new KubernetesSettings(
+                Optional.empty(),
+                Optional.empty(),
+                "models",
+                Optional.of("ml.example.com"),
+                KubernetesSettings.RouteMode.TRAEFIK,
+                Optional.empty(),
+                Optional.empty(),
+                onFailure,
+                defaults.minReplicas(),
+                defaults.maxReplicas(),
+                List.of());
         return new KubernetesTarget(client, settings, events::add, Duration.ofSeconds(2));
     }
 
     private static RolloutRequest request(String version) throws Exception {
-        return new RolloutRequest(ModelVersion.of(new ModelSpecLoader().load(Path.of("examples/iris-python")), version,
-                "t"), Optional.of(ResourceApplierTest.IMAGE), Map.of("git-commit", "abc123"), Duration.ofSeconds(20));
+        return new RolloutRequest(
+                ModelVersion.of(new ModelSpecLoader().load(Path.of("examples/iris-python")), version, "t"),
+                Optional.of(ResourceApplierTest.IMAGE),
+                Map.of("git-commit", "abc123"),
+                Duration.ofSeconds(20));
     }
 
     private Deployment deployment(String name) {
@@ -82,7 +94,10 @@ class KubernetesTargetIT {
         assertThat(deployed.endpoint()).isEqualTo(URI.create("http://ml.example.com/models/iris/2"));
         assertThat(deployed.image()).contains(ResourceApplierTest.IMAGE);
         assertThat(deployed.readyReplicas()).isEqualTo(1);
-        assertThat(events).last().extracting(DeploymentEvent::details).isInstanceOf(EventDetails.RolloutSucceeded.class);
+        assertThat(events)
+                .last()
+                .extracting(DeploymentEvent::details)
+                .isInstanceOf(EventDetails.RolloutSucceeded.class);
         String resourceVersion = deployment("iris-2").getMetadata().getResourceVersion();
         int writes = server.writes();
 
@@ -99,28 +114,48 @@ class KubernetesTargetIT {
         target.rollout(request("1"));
         target.router().reconcile("iris", List.of("1"));
         String routeVersion = client.genericKubernetesResources(TraefikRoutes.context("IngressRoute"))
-                .inNamespace("models").withName("iris").get().getMetadata().getResourceVersion();
+                .inNamespace("models")
+                .withName("iris")
+                .get()
+                .getMetadata()
+                .getResourceVersion();
         simulator.script("iris-2", Scenario.CRASH_LOOP);
 
-        assertThatThrownBy(() -> target.rollout(request("2")))
-                .isInstanceOfSatisfying(RolloutException.class, e -> {
-                    assertThat(e.reason()).isEqualTo("CrashLoopBackOff");
-                    assertThat(e.getMessage()).startsWith("models/Pod/iris-2-").contains("CrashLoopBackOff",
-                            "exit code 1");
-                    assertThat(e.logTail()).hasSize(20);
-                    assertThat(e.getSuppressed()).as("retiring succeeded").isEmpty();
-                });
+        assertThatThrownBy(() -> target.rollout(request("2"))).isInstanceOfSatisfying(RolloutException.class, e -> {
+            assertThat(e.reason()).isEqualTo("CrashLoopBackOff");
+            assertThat(e.getMessage()).startsWith("models/Pod/iris-2-").contains("CrashLoopBackOff", "exit code 1");
+            assertThat(e.logTail()).hasSize(20);
+            assertThat(e.getSuppressed()).as("retiring succeeded").isEmpty();
+        });
 
         assertThat(deployment("iris-2")).isNull();
-        assertThat(client.services().inNamespace("models").withName("iris-2").get()).isNull();
-        assertThat(client.autoscaling().v2().horizontalPodAutoscalers().inNamespace("models").withName("iris-2")
-                .get()).isNull();
-        assertThat(client.policy().v1().podDisruptionBudget().inNamespace("models").withName("iris-2").get())
+        assertThat(client.services().inNamespace("models").withName("iris-2").get())
+                .isNull();
+        assertThat(client.autoscaling()
+                        .v2()
+                        .horizontalPodAutoscalers()
+                        .inNamespace("models")
+                        .withName("iris-2")
+                        .get())
+                .isNull();
+        assertThat(client.policy()
+                        .v1()
+                        .podDisruptionBudget()
+                        .inNamespace("models")
+                        .withName("iris-2")
+                        .get())
                 .isNull();
         assertThat(deployment("iris-1")).isNotNull();
-        assertThat(client.genericKubernetesResources(TraefikRoutes.context("IngressRoute")).inNamespace("models")
-                .withName("iris").get().getMetadata().getResourceVersion()).isEqualTo(routeVersion);
-        assertThat(events).filteredOn(e -> e.details() instanceof EventDetails.RolloutFailed).singleElement()
+        assertThat(client.genericKubernetesResources(TraefikRoutes.context("IngressRoute"))
+                        .inNamespace("models")
+                        .withName("iris")
+                        .get()
+                        .getMetadata()
+                        .getResourceVersion())
+                .isEqualTo(routeVersion);
+        assertThat(events)
+                .filteredOn(e -> e.details() instanceof EventDetails.RolloutFailed)
+                .singleElement()
                 .satisfies(e -> assertThat(((EventDetails.RolloutFailed) e.details()).cause())
                         .isEqualTo("CrashLoopBackOff"));
     }
@@ -133,24 +168,43 @@ class KubernetesTargetIT {
             assertThat(e.reason()).isEqualTo("ErrImagePull");
             assertThat(e.getSuppressed()).as("retiring succeeded").isEmpty();
         });
-        assertThat(client.pods().inNamespace("models").withLabel("app.kubernetes.io/version", "2").list().getItems())
+        assertThat(client.pods()
+                        .inNamespace("models")
+                        .withLabel("app.kubernetes.io/version", "2")
+                        .list()
+                        .getItems())
                 .as("retire returns once every pod is gone or terminating")
-                .allSatisfy(p -> assertThat(p.getMetadata().getDeletionTimestamp()).isNotNull());
+                .allSatisfy(
+                        p -> assertThat(p.getMetadata().getDeletionTimestamp()).isNotNull());
 
         Deployment retired = deployment("iris-2");
         assertThat(retired.getSpec().getReplicas()).isZero();
         assertThat(retired.getMetadata().getAnnotations()).containsKey(KubernetesTarget.RETIRED_HPA);
-        assertThat(client.autoscaling().v2().horizontalPodAutoscalers().inNamespace("models").withName("iris-2")
-                .get()).as("set aside so that it cannot scale the version up").isNull();
-        assertThat(client.services().inNamespace("models").withName("iris-2").get()).isNotNull();
+        assertThat(client.autoscaling()
+                        .v2()
+                        .horizontalPodAutoscalers()
+                        .inNamespace("models")
+                        .withName("iris-2")
+                        .get())
+                .as("set aside so that it cannot scale the version up")
+                .isNull();
+        assertThat(client.services().inNamespace("models").withName("iris-2").get())
+                .isNotNull();
 
         simulator.script("iris-2", Scenario.READY);
         DeployedVersion restored = target.restore(new VersionRef("iris", "2"), Duration.ofSeconds(20));
 
         assertThat(restored.readyReplicas()).as("the HPA's minimum").isEqualTo(2);
         assertThat(deployment("iris-2").getMetadata().getAnnotations()).doesNotContainKey(KubernetesTarget.RETIRED_HPA);
-        assertThat(client.autoscaling().v2().horizontalPodAutoscalers().inNamespace("models").withName("iris-2")
-                .get().getSpec().getMinReplicas()).isEqualTo(2);
+        assertThat(client.autoscaling()
+                        .v2()
+                        .horizontalPodAutoscalers()
+                        .inNamespace("models")
+                        .withName("iris-2")
+                        .get()
+                        .getSpec()
+                        .getMinReplicas())
+                .isEqualTo(2);
         // Retiring twice is harmless.
         target.retire(new VersionRef("iris", "2"), RetireMode.REMOVE);
         target.retire(new VersionRef("iris", "2"), RetireMode.REMOVE);
@@ -170,7 +224,8 @@ class KubernetesTargetIT {
         target.releases().save(Optional.empty(), first);
         assertThat(target.releases().load("iris")).contains(first);
         assertThatThrownBy(() -> target.releases().save(Optional.empty(), second))
-                .isInstanceOf(ConcurrentReleaseException.class).hasMessageContaining("release state of model iris");
+                .isInstanceOf(ConcurrentReleaseException.class)
+                .hasMessageContaining("release state of model iris");
         target.releases().save(Optional.of(first), second);
         assertThat(target.releases().load("iris")).contains(second);
         assertThatThrownBy(() -> target.releases().save(Optional.of(first), first))
@@ -179,9 +234,13 @@ class KubernetesTargetIT {
         // A writer that keeps winning the race between our GET and PUT: 409 every time.
         server.conflictForNextPuts(100);
         assertThatThrownBy(() -> target.releases().save(Optional.of(second), first))
-                .isInstanceOf(ConcurrentReleaseException.class).hasMessageContaining("models/ConfigMap/iris-release");
+                .isInstanceOf(ConcurrentReleaseException.class)
+                .hasMessageContaining("models/ConfigMap/iris-release");
         server.conflictForNextPuts(0);
-        var configMap = client.configMaps().inNamespace("models").withName("iris-release").get();
+        var configMap = client.configMaps()
+                .inNamespace("models")
+                .withName("iris-release")
+                .get();
         assertThat(configMap.getMetadata().getLabels()).containsEntry("app.kubernetes.io/managed-by", "model-deploy");
     }
 
@@ -193,8 +252,8 @@ class KubernetesTargetIT {
         target.releases().setStage(new VersionRef("iris", "1"), Stage.PRODUCTION);
         target.releases().setStage(new VersionRef("iris", "2"), Stage.CHALLENGER);
 
-        assertThat(target.releases().stages("iris")).containsExactly(Map.entry("1", Stage.PRODUCTION),
-                Map.entry("2", Stage.CHALLENGER));
+        assertThat(target.releases().stages("iris"))
+                .containsExactly(Map.entry("1", Stage.PRODUCTION), Map.entry("2", Stage.CHALLENGER));
         assertThat(deployment("iris-1").getMetadata().getAnnotations())
                 .containsEntry("model-deploy.jenkins.io/stage", "production");
         assertThatThrownBy(() -> target.releases().setStage(new VersionRef("iris", "9"), Stage.FAILED))
@@ -203,17 +262,29 @@ class KubernetesTargetIT {
 
     @Test
     void theVersionIsReachedThroughTheGatewayWhenOneIsKnownElseThroughItsInClusterService() {
-        KubernetesSettings none = new KubernetesSettings(Optional.empty(), Optional.empty(), "models",
-                Optional.empty(), KubernetesSettings.RouteMode.TRAEFIK, Optional.empty(), Optional.empty(),
-                RetireMode.REMOVE, 2, 10, List.of());
+        KubernetesSettings none = new KubernetesSettings(
+                Optional.empty(),
+                Optional.empty(),
+                "models",
+                Optional.empty(),
+                KubernetesSettings.RouteMode.TRAEFIK,
+                Optional.empty(),
+                Optional.empty(),
+                RetireMode.REMOVE,
+                2,
+                10,
+                List.of());
         VersionRef ref = new VersionRef("iris", "7");
         assertThat(new KubernetesTarget(client, none, events::add, Duration.ofSeconds(2)).endpoint(ref))
                 .isEqualTo(URI.create("http://iris-7.models.svc.cluster.local"));
-        KubernetesTarget gateway = new KubernetesTarget(client, none.withGatewayUrl(Optional.of(URI.create(
-                "https://edge.example.com/ml/"))), events::add, Duration.ofSeconds(2));
+        KubernetesTarget gateway = new KubernetesTarget(
+                client,
+                none.withGatewayUrl(Optional.of(URI.create("https://edge.example.com/ml/"))),
+                events::add,
+                Duration.ofSeconds(2));
         assertThat(gateway.endpoint(ref)).isEqualTo(URI.create("https://edge.example.com/ml/models/iris/7"));
-        assertThat(gateway.router().stableEndpoint("iris")).isEqualTo(URI.create(
-                "https://edge.example.com/ml/models/iris"));
+        assertThat(gateway.router().stableEndpoint("iris"))
+                .isEqualTo(URI.create("https://edge.example.com/ml/models/iris"));
         assertThatThrownBy(() -> none.withGatewayUrl(Optional.of(URI.create("ftp://x"))))
                 .hasMessageContaining("gateway URL must be an http(s) URL with a host, was ftp://x");
     }
@@ -223,9 +294,18 @@ class KubernetesTargetIT {
         assertThat(target(RetireMode.REMOVE).router()).isInstanceOf(TraefikRouter.class);
         assertThat(target(RetireMode.REMOVE).router().stableEndpoint("iris"))
                 .isEqualTo(URI.create("http://ml.example.com/models/iris"));
-        KubernetesSettings ingress = new KubernetesSettings(Optional.empty(), Optional.empty(), "models",
-                Optional.empty(), KubernetesSettings.RouteMode.INGRESS, Optional.of("nginx"), Optional.empty(),
-                RetireMode.REMOVE, 2, 10, List.of());
+        KubernetesSettings ingress = new KubernetesSettings(
+                Optional.empty(),
+                Optional.empty(),
+                "models",
+                Optional.empty(),
+                KubernetesSettings.RouteMode.INGRESS,
+                Optional.of("nginx"),
+                Optional.empty(),
+                RetireMode.REMOVE,
+                2,
+                10,
+                List.of());
         assertThat(new KubernetesTarget(client, ingress, events::add, Duration.ofSeconds(2)).router())
                 .isInstanceOf(IngressRouter.class);
     }
@@ -234,15 +314,27 @@ class KubernetesTargetIT {
     void connectUsesTheKubeconfigContentAndContextOfTheSettings(@org.junit.jupiter.api.io.TempDir Path dir)
             throws Exception {
         String kubeconfig = java.nio.file.Files.readString(server.writeKubeconfig(dir, "models"));
-        KubernetesSettings settings = new KubernetesSettings(Optional.of(kubeconfig), Optional.of("mock"), "models",
-                Optional.empty(), KubernetesSettings.RouteMode.TRAEFIK, Optional.empty(), Optional.empty(),
-                RetireMode.REMOVE, 2, 10, List.of());
-        new AnnotationReleaseStore(client, "models").save(Optional.empty(), ReleaseState.empty("iris",
-                Instant.parse("2026-11-25T22:00:00Z")).withProduction(Optional.of("1"), Instant.now()));
+        KubernetesSettings settings = new KubernetesSettings(
+                Optional.of(kubeconfig),
+                Optional.of("mock"),
+                "models",
+                Optional.empty(),
+                KubernetesSettings.RouteMode.TRAEFIK,
+                Optional.empty(),
+                Optional.empty(),
+                RetireMode.REMOVE,
+                2,
+                10,
+                List.of());
+        new AnnotationReleaseStore(client, "models")
+                .save(
+                        Optional.empty(),
+                        ReleaseState.empty("iris", Instant.parse("2026-11-25T22:00:00Z"))
+                                .withProduction(Optional.of("1"), Instant.now()));
         try (KubernetesTarget connected = KubernetesTarget.connect(settings, events::add)) {
             assertThat(connected.describe()).isEqualTo("kubernetes namespace models");
-            assertThat(connected.releases().load("iris")).hasValueSatisfying(r ->
-                    assertThat(r.production()).contains("1"));
+            assertThat(connected.releases().load("iris"))
+                    .hasValueSatisfying(r -> assertThat(r.production()).contains("1"));
         }
     }
 }

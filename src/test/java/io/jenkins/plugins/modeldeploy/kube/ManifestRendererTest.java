@@ -20,21 +20,36 @@ class ManifestRendererTest {
 
     private static List<HasMetadata> render() throws Exception {
         ModelVersion version = ModelVersion.of(new ModelSpecLoader().load(Path.of("examples/iris-python")), "2", "t");
-        return ManifestRenderer.render(version, new RenderOptions("models", IMAGE, 2, 6, List.of("pull-secret"),
-                Map.of("git-commit", "abc123", "build-url", "https://ci/job/iris/7/")));
+        return ManifestRenderer.render(
+                version,
+                new RenderOptions(
+                        "models",
+                        IMAGE,
+                        2,
+                        6,
+                        List.of("pull-secret"),
+                        Map.of("git-commit", "abc123", "build-url", "https://ci/job/iris/7/")));
     }
 
     @Test
     void everyObjectIsNamedAndLabelledForTheVersion() throws Exception {
         List<HasMetadata> objects = render();
-        assertThat(objects).extracting(HasMetadata::getKind)
+        assertThat(objects)
+                .extracting(HasMetadata::getKind)
                 .containsExactly("Deployment", "Service", "HorizontalPodAutoscaler", "PodDisruptionBudget");
         for (HasMetadata object : objects) {
             assertThat(object.getMetadata().getName()).isEqualTo("iris-2");
             assertThat(object.getMetadata().getNamespace()).isEqualTo("models");
-            assertThat(object.getMetadata().getLabels()).containsExactlyInAnyOrderEntriesOf(Map.of(
-                    "app.kubernetes.io/name", "iris", "app.kubernetes.io/version", "2",
-                    "app.kubernetes.io/managed-by", "model-deploy", "app.kubernetes.io/component", "model-server"));
+            assertThat(object.getMetadata().getLabels())
+                    .containsExactlyInAnyOrderEntriesOf(Map.of(
+                            "app.kubernetes.io/name",
+                            "iris",
+                            "app.kubernetes.io/version",
+                            "2",
+                            "app.kubernetes.io/managed-by",
+                            "model-deploy",
+                            "app.kubernetes.io/component",
+                            "model-server"));
             assertThat(object.getMetadata().getAnnotations())
                     .containsEntry("model-deploy.jenkins.io/image", IMAGE)
                     .containsEntry("model-deploy.jenkins.io/git-commit", "abc123")
@@ -46,10 +61,16 @@ class ManifestRendererTest {
     void theDeploymentIsHardenedPinnedAndLeavesReplicasToTheAutoscaler() throws Exception {
         Deployment deployment = (Deployment) render().get(0);
         assertThat(deployment.getSpec().getReplicas()).as("owned by the HPA").isNull();
-        assertThat(deployment.getSpec().getStrategy().getRollingUpdate().getMaxUnavailable().getIntVal()).isZero();
+        assertThat(deployment
+                        .getSpec()
+                        .getStrategy()
+                        .getRollingUpdate()
+                        .getMaxUnavailable()
+                        .getIntVal())
+                .isZero();
         assertThat(deployment.getSpec().getProgressDeadlineSeconds()).isEqualTo(300);
-        assertThat(deployment.getSpec().getSelector().getMatchLabels()).containsOnlyKeys("app.kubernetes.io/name",
-                "app.kubernetes.io/version");
+        assertThat(deployment.getSpec().getSelector().getMatchLabels())
+                .containsOnlyKeys("app.kubernetes.io/name", "app.kubernetes.io/version");
         PodSpec pod = deployment.getSpec().getTemplate().getSpec();
         assertThat(pod.getAutomountServiceAccountToken()).isFalse();
         assertThat(pod.getSecurityContext().getRunAsNonRoot()).isTrue();
@@ -64,9 +85,11 @@ class ManifestRendererTest {
         assertThat(container.getReadinessProbe().getHttpGet().getPath()).isEqualTo("/v2/health/ready");
         assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/v2/health/live");
         assertThat(container.getResources().getRequests()).containsOnlyKeys("cpu", "memory");
-        assertThat(container.getResources().getLimits().get("memory").toString()).isEqualTo("512Mi");
+        assertThat(container.getResources().getLimits().get("memory").toString())
+                .isEqualTo("512Mi");
         long preStop = container.getLifecycle().getPreStop().getSleep().getSeconds();
-        assertThat(pod.getTerminationGracePeriodSeconds()).as("longer than the preStop drain plus the harness drain")
+        assertThat(pod.getTerminationGracePeriodSeconds())
+                .as("longer than the preStop drain plus the harness drain")
                 .isGreaterThan(preStop + 10);
     }
 
@@ -74,9 +97,11 @@ class ManifestRendererTest {
     void serviceAutoscalerAndBudgetTargetTheVersion() throws Exception {
         List<HasMetadata> objects = render();
         Service service = (Service) objects.get(1);
-        assertThat(service.getSpec().getSelector()).containsExactlyInAnyOrderEntriesOf(Map.of("app.kubernetes.io/name", "iris",
-                "app.kubernetes.io/version", "2"));
-        assertThat(service.getSpec().getPorts().get(0).getTargetPort().getStrVal()).isEqualTo("http");
+        assertThat(service.getSpec().getSelector())
+                .containsExactlyInAnyOrderEntriesOf(
+                        Map.of("app.kubernetes.io/name", "iris", "app.kubernetes.io/version", "2"));
+        assertThat(service.getSpec().getPorts().get(0).getTargetPort().getStrVal())
+                .isEqualTo("http");
         HorizontalPodAutoscaler hpa = (HorizontalPodAutoscaler) objects.get(2);
         assertThat(hpa.getSpec().getScaleTargetRef().getName()).isEqualTo("iris-2");
         assertThat(hpa.getSpec().getMinReplicas()).isEqualTo(2);

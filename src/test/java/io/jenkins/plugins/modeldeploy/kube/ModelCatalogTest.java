@@ -48,20 +48,30 @@ public class ModelCatalogTest {
         ResourceApplier applier = new ResourceApplier(client);
         var spec = new ModelSpecLoader().load(Path.of("examples/iris-python"));
         for (String version : List.of("1", "2")) {
-            applier.apply(ManifestRenderer.render(ModelVersion.of(spec, version, "t"), RenderOptions.of("models",
-                    version.equals("1") ? IMAGE_1 : IMAGE_2)));
-            Deployment live = client.apps().deployments().inNamespace("models").withName("iris-" + version).get();
+            applier.apply(ManifestRenderer.render(
+                    ModelVersion.of(spec, version, "t"),
+                    RenderOptions.of("models", version.equals("1") ? IMAGE_1 : IMAGE_2)));
+            Deployment live = client.apps()
+                    .deployments()
+                    .inNamespace("models")
+                    .withName("iris-" + version)
+                    .get();
             live.getSpec().setReplicas(2);
-            live.setStatus(new DeploymentStatusBuilder().withReplicas(2).withReadyReplicas(version.equals("1") ? 2 : 1)
+            live.setStatus(new DeploymentStatusBuilder()
+                    .withReplicas(2)
+                    .withReadyReplicas(version.equals("1") ? 2 : 1)
                     .build());
             client.resource(live).update();
         }
         AnnotationReleaseStore store = new AnnotationReleaseStore(client, "models");
         store.setStage(new VersionRef("iris", "1"), Stage.PRODUCTION);
         store.setStage(new VersionRef("iris", "2"), Stage.CHALLENGER);
-        store.save(Optional.empty(), ReleaseState.empty("iris", Instant.now()).withProduction(Optional.of("1"),
-                Instant.now()).inPhase(ReleaseState.Phase.EXPERIMENT, ReleaseJsonTest.run("2"), Instant.now())
-                .withWeights(Map.of("1", 90, "2", 10), Instant.now()));
+        store.save(
+                Optional.empty(),
+                ReleaseState.empty("iris", Instant.now())
+                        .withProduction(Optional.of("1"), Instant.now())
+                        .inPhase(ReleaseState.Phase.EXPERIMENT, ReleaseJsonTest.run("2"), Instant.now())
+                        .withWeights(Map.of("1", 90, "2", 10), Instant.now()));
         TraefikRouter router = new TraefikRouter(client, "models", Optional.empty(), URI.create("http://t"));
         router.reconcile("iris", List.of("1", "2"));
         router.setWeights("iris", Map.of("1", 90, "2", 10));
@@ -74,16 +84,24 @@ public class ModelCatalogTest {
             int requests = server.requests();
 
             assertThat(catalog.models()).containsExactly("iris");
-            assertThat(catalog.versions("iris")).extracting(v -> v.version(), v -> v.stage(), v -> v.image(),
-                    v -> v.readyReplicas(), v -> v.desiredReplicas(), v -> v.weight()).containsExactly(
-                    org.assertj.core.groups.Tuple.tuple("1", Optional.of(Stage.PRODUCTION), Optional.of(IMAGE_1), 2, 2,
-                            90),
-                    org.assertj.core.groups.Tuple.tuple("2", Optional.of(Stage.CHALLENGER), Optional.of(IMAGE_2), 1, 2,
-                            10));
+            assertThat(catalog.versions("iris"))
+                    .extracting(
+                            v -> v.version(),
+                            v -> v.stage(),
+                            v -> v.image(),
+                            v -> v.readyReplicas(),
+                            v -> v.desiredReplicas(),
+                            v -> v.weight())
+                    .containsExactly(
+                            org.assertj.core.groups.Tuple.tuple(
+                                    "1", Optional.of(Stage.PRODUCTION), Optional.of(IMAGE_1), 2, 2, 90),
+                            org.assertj.core.groups.Tuple.tuple(
+                                    "2", Optional.of(Stage.CHALLENGER), Optional.of(IMAGE_2), 1, 2, 10));
             assertThat(catalog.versions("iris").get(0).annotations()).containsEntry("stage", "production");
             assertThat(catalog.versions("iris").get(1).digest()).contains("sha256:" + "2".repeat(64));
             assertThat(catalog.weights("iris")).containsOnly(Map.entry("1", 90), Map.entry("2", 10));
-            assertThat(catalog.release("iris")).hasValueSatisfying(r -> assertThat(r.challenger()).contains("2"));
+            assertThat(catalog.release("iris"))
+                    .hasValueSatisfying(r -> assertThat(r.challenger()).contains("2"));
 
             assertThat(server.requests()).as("no API request per query").isEqualTo(requests);
         }

@@ -39,24 +39,30 @@ class ResourceApplierTest {
 
     static List<HasMetadata> objects(String image) throws Exception {
         ModelVersion version = ModelVersion.of(new ModelSpecLoader().load(Path.of("examples/iris-python")), "2", "t");
-        return ManifestRenderer.render(version, new RenderOptions("models", image, 2, 6, List.of(),
-                Map.of("git-commit", "abc123")));
+        return ManifestRenderer.render(
+                version, new RenderOptions("models", image, 2, 6, List.of(), Map.of("git-commit", "abc123")));
     }
 
     private Deployment live() {
-        return client.apps().deployments().inNamespace("models").withName("iris-2").get();
+        return client.apps()
+                .deployments()
+                .inNamespace("models")
+                .withName("iris-2")
+                .get();
     }
 
     @Test
     void theFirstApplyCreatesAndTheSameApplyAgainWritesNothing() throws Exception {
         ResourceApplier applier = new ResourceApplier(client);
-        assertThat(applier.apply(objects(IMAGE))).extracting(ResourceApplier.Change::action)
+        assertThat(applier.apply(objects(IMAGE)))
+                .extracting(ResourceApplier.Change::action)
                 .containsExactly(Action.CREATED, Action.CREATED, Action.CREATED, Action.CREATED);
         String resourceVersion = live().getMetadata().getResourceVersion();
         Long generation = live().getMetadata().getGeneration();
         int writes = server.writes();
 
-        assertThat(applier.apply(objects(IMAGE))).extracting(ResourceApplier.Change::action)
+        assertThat(applier.apply(objects(IMAGE)))
+                .extracting(ResourceApplier.Change::action)
                 .containsExactly(Action.UNCHANGED, Action.UNCHANGED, Action.UNCHANGED, Action.UNCHANGED);
 
         assertThat(server.writes()).as("no POST/PUT/PATCH/DELETE on a re-apply").isEqualTo(writes);
@@ -74,18 +80,28 @@ class ResourceApplierTest {
         scaled.getSpec().setMinReadySeconds(7);
         scaled.getMetadata().getAnnotations().put("example.com/owner", "team-ml");
         scaled.getMetadata().getLabels().put("example.com/cost-centre", "42");
-        scaled.getSpec().getTemplate().getMetadata().setAnnotations(Map.of("kubectl.kubernetes.io/restartedAt",
-                "2026-11-25T22:00:00Z"));
+        scaled.getSpec()
+                .getTemplate()
+                .getMetadata()
+                .setAnnotations(Map.of("kubectl.kubernetes.io/restartedAt", "2026-11-25T22:00:00Z"));
         client.resource(scaled).update();
 
         List<ResourceApplier.Change> changes = applier.apply(objects(OTHER_IMAGE));
 
         assertThat(changes.get(0).action()).isEqualTo(Action.UPDATED);
         Deployment after = live();
-        assertThat(after.getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo(OTHER_IMAGE);
-        assertThat(after.getMetadata().getAnnotations()).containsEntry("model-deploy.jenkins.io/image", OTHER_IMAGE)
+        assertThat(after.getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getImage())
+                .isEqualTo(OTHER_IMAGE);
+        assertThat(after.getMetadata().getAnnotations())
+                .containsEntry("model-deploy.jenkins.io/image", OTHER_IMAGE)
                 .containsEntry("example.com/owner", "team-ml");
-        assertThat(after.getMetadata().getLabels()).containsEntry("example.com/cost-centre", "42")
+        assertThat(after.getMetadata().getLabels())
+                .containsEntry("example.com/cost-centre", "42")
                 .containsEntry("app.kubernetes.io/managed-by", "model-deploy");
         assertThat(after.getSpec().getReplicas()).as("the HPA's value").isEqualTo(4);
         assertThat(after.getSpec().getMinReadySeconds()).isEqualTo(7);
@@ -103,7 +119,9 @@ class ResourceApplierTest {
         client.resource(second).update();
         first.getMetadata().getAnnotations().put("example.com/writer", "first");
         assertThatThrownBy(() -> client.resource(first).update())
-                .isInstanceOfSatisfying(KubernetesClientException.class, e -> assertThat(e.getCode()).isEqualTo(409));
+                .isInstanceOfSatisfying(
+                        KubernetesClientException.class,
+                        e -> assertThat(e.getCode()).isEqualTo(409));
     }
 
     @Test
@@ -112,7 +130,13 @@ class ResourceApplierTest {
         applier.apply(objects(IMAGE));
         server.conflictForNextPuts(2);
         assertThat(applier.apply(objects(OTHER_IMAGE)).get(0).action()).isEqualTo(Action.UPDATED);
-        assertThat(live().getSpec().getTemplate().getSpec().getContainers().get(0).getImage()).isEqualTo(OTHER_IMAGE);
+        assertThat(live().getSpec()
+                        .getTemplate()
+                        .getSpec()
+                        .getContainers()
+                        .get(0)
+                        .getImage())
+                .isEqualTo(OTHER_IMAGE);
 
         server.conflictForNextPuts(100);
         assertThatThrownBy(() -> applier.apply(objects(IMAGE)))

@@ -10,32 +10,49 @@ import org.junit.jupiter.params.provider.CsvSource;
 
 /** When a Deployment counts as rolled out (what kubectl rollout status waits for). */
 class RolloutCompletionTest {
-    private static Deployment deployment(Integer replicas, long generation, long observed, int updated, int available,
-            int total) {
-        return new DeploymentBuilder().withNewMetadata().withName("iris-2").withGeneration(generation).endMetadata()
-                .withNewSpec().withReplicas(replicas).endSpec()
-                .withNewStatus().withObservedGeneration(observed).withUpdatedReplicas(updated)
-                .withAvailableReplicas(available).withReplicas(total).endStatus().build();
+    private static Deployment deployment(
+            Integer replicas, long generation, long observed, int updated, int available, int total) {
+        return new DeploymentBuilder()
+                .withNewMetadata()
+                .withName("iris-2")
+                .withGeneration(generation)
+                .endMetadata()
+                .withNewSpec()
+                .withReplicas(replicas)
+                .endSpec()
+                .withNewStatus()
+                .withObservedGeneration(observed)
+                .withUpdatedReplicas(updated)
+                .withAvailableReplicas(available)
+                .withReplicas(total)
+                .endStatus()
+                .build();
     }
 
     @ParameterizedTest(name = "replicas={0} gen={1} observed={2} updated={3} available={4} total={5} -> {6}")
     @CsvSource({
         "2, 3, 3, 2, 2, 2, true",
-        "2, 3, 2, 2, 2, 2, false",   // the controller has not seen the new template: status is the old one's
-        "2, 3, 3, 1, 2, 3, false",   // one old replica left
-        "2, 3, 3, 2, 1, 2, false",   // not all available
-        "0, 3, 3, 0, 0, 0, false",   // scaled to zero is not serving
-        ", 1, 1, 1, 1, 1, true"      // replicas unset: the API server's default of 1
+        "2, 3, 2, 2, 2, 2, false", // the controller has not seen the new template: status is the old one's
+        "2, 3, 3, 1, 2, 3, false", // one old replica left
+        "2, 3, 3, 2, 1, 2, false", // not all available
+        "0, 3, 3, 0, 0, 0, false", // scaled to zero is not serving
+        ", 1, 1, 1, 1, 1, true" // replicas unset: the API server's default of 1
     })
-    void completeOnlyWhenTheCurrentTemplateRunsEveryReplica(Integer replicas, long generation, long observed,
-            int updated, int available, int total, boolean complete) {
+    void completeOnlyWhenTheCurrentTemplateRunsEveryReplica(
+            Integer replicas, long generation, long observed, int updated, int available, int total, boolean complete) {
         assertThat(RolloutWatcher.available(deployment(replicas, generation, observed, updated, available, total)))
                 .isEqualTo(complete);
     }
 
     @Test
     void noStatusYetIsNotComplete() {
-        assertThat(RolloutWatcher.available(new DeploymentBuilder().withNewMetadata().withGeneration(1L).endMetadata()
-                .withNewSpec().endSpec().build())).isFalse();
+        assertThat(RolloutWatcher.available(new DeploymentBuilder()
+                        .withNewMetadata()
+                        .withGeneration(1L)
+                        .endMetadata()
+                        .withNewSpec()
+                        .endSpec()
+                        .build()))
+                .isFalse();
     }
 }

@@ -48,11 +48,11 @@ class DaemonLifecycleIT {
     void promotionAndRollbackThroughTheDaemonLoseNoRequestOnTheStableRoute() throws Exception {
         Path model = TestModels.testModel("echo-python", dir);
         List<DeploymentEvent> events = new CopyOnWriteArrayList<>();
-        LocalDaemon daemon = LocalDaemon.start(new LocalDaemon.Options(dir.resolve("state"), OptionalInt.empty(),
-                Optional.empty()), line -> { });
+        LocalDaemon daemon = LocalDaemon.start(
+                new LocalDaemon.Options(dir.resolve("state"), OptionalInt.empty(), Optional.empty()), line -> {});
         List<ProcessHandle> versions;
         try (Target target = LocalClient.connect(dir.resolve("state"), events::add)) {
-            DeploymentEngine engine = new DeploymentEngine(events::add, dir.resolve("work"), line -> { });
+            DeploymentEngine engine = new DeploymentEngine(events::add, dir.resolve("work"), line -> {});
             Lifecycle lifecycle = new Lifecycle(engine, target, events::add);
             // version 1 fails a fifth of its predictions on purpose (marked as injected): version 2 is better
             ((DaemonTarget) target).injectErrors(new VersionRef("echo", "1"), 0.2);
@@ -72,14 +72,22 @@ class DaemonLifecycleIT {
                 assertThat(target.router().currentWeights("echo")).containsExactlyEntriesOf(Map.of("1", 100));
                 Thread.sleep(500);
                 traffic.stop();
-                assertThat(traffic.failures).as("requests that failed other than on purpose").isEmpty();
+                assertThat(traffic.failures)
+                        .as("requests that failed other than on purpose")
+                        .isEmpty();
                 assertThat(traffic.ok.get()).isGreaterThan(500);
             }
             var status = target.status(Duration.ofSeconds(10)).get(0);
-            assertThat(status.versions()).extracting(v -> v.version() + "=" + v.readyReplicas() + "/"
-                    + v.desiredReplicas()).containsExactly("1=1/1", "2=0/0");
-            versions = ProcessHandle.current().descendants().filter(p -> p.info().commandLine().map(c -> c.contains(
-                    "model-deploy-echo-")).orElse(false)).toList();
+            assertThat(status.versions())
+                    .extracting(v -> v.version() + "=" + v.readyReplicas() + "/" + v.desiredReplicas())
+                    .containsExactly("1=1/1", "2=0/0");
+            versions = ProcessHandle.current()
+                    .descendants()
+                    .filter(p -> p.info()
+                            .commandLine()
+                            .map(c -> c.contains("model-deploy-echo-"))
+                            .orElse(false))
+                    .toList();
             assertThat(versions).isNotEmpty();
         } finally {
             daemon.close();
@@ -88,10 +96,26 @@ class DaemonLifecycleIT {
     }
 
     private static DeployPlan plan(ModelVersion version) {
-        return new DeployPlan(version, Optional.empty(), Optional.empty(), Map.of(), Duration.ofMinutes(1),
-                Optional.empty(), new DeployPlan.ExperimentSettings(50, Duration.ofSeconds(2), Duration.ofSeconds(60),
-                        100, 0.05, ExperimentPlan.Method.SEQUENTIAL, OptionalDouble.of(100), 0.01,
-                        ExperimentPlan.Gate.DEFAULT), Duration.ofMinutes(1), Duration.ZERO, RetireMode.REMOVE,
+        return new DeployPlan(
+                version,
+                Optional.empty(),
+                Optional.empty(),
+                Map.of(),
+                Duration.ofMinutes(1),
+                Optional.empty(),
+                new DeployPlan.ExperimentSettings(
+                        50,
+                        Duration.ofSeconds(2),
+                        Duration.ofSeconds(60),
+                        100,
+                        0.05,
+                        ExperimentPlan.Method.SEQUENTIAL,
+                        OptionalDouble.of(100),
+                        0.01,
+                        ExperimentPlan.Gate.DEFAULT),
+                Duration.ofMinutes(1),
+                Duration.ZERO,
+                RetireMode.REMOVE,
                 "test");
     }
 
@@ -105,8 +129,10 @@ class DaemonLifecycleIT {
         Traffic(URI stable) {
             HttpClient http = HttpClient.newHttpClient();
             HttpRequest request = HttpRequest.newBuilder(URI.create(stable + "/predict"))
-                    .timeout(Duration.ofSeconds(10)).header("Content-Type", "application/json")
-                    .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [[1, 2]]}")).build();
+                    .timeout(Duration.ofSeconds(10))
+                    .header("Content-Type", "application/json")
+                    .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [[1, 2]]}"))
+                    .build();
             threads = List.of(new Thread(() -> send(http, request)), new Thread(() -> send(http, request)));
             threads.forEach(Thread::start);
         }
@@ -117,7 +143,9 @@ class DaemonLifecycleIT {
                     HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
                     if (response.statusCode() == 200) {
                         ok.incrementAndGet();
-                    } else if (response.headers().firstValue(HarnessOptions.INJECTED_FAULT_HEADER).isEmpty()) {
+                    } else if (response.headers()
+                            .firstValue(HarnessOptions.INJECTED_FAULT_HEADER)
+                            .isEmpty()) {
                         failures.add(response.statusCode() + " " + response.body());
                     }
                     Thread.sleep(5);

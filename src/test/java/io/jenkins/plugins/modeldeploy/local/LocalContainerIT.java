@@ -37,21 +37,22 @@ class LocalContainerIT {
         Path model = TestModels.trainedExample(ExampleModels.IRIS_PYTHON, dir);
         ModelVersion version = ModelVersion.of(new ModelSpecLoader().load(model), "3", "test");
         Path tar = dir.resolve("iris-3.tar");
-        BuiltImage image = new JibImageBuilder(dir.resolve("work"), line -> { }).build(new ImagePlan(version,
-                new BaseImage.Tar(base), "localhost/models/iris", new ImageTarget.Tar(tar)));
+        BuiltImage image = new JibImageBuilder(dir.resolve("work"), line -> {})
+                .build(new ImagePlan(
+                        version, new BaseImage.Tar(base), "localhost/models/iris", new ImageTarget.Tar(tar)));
         List<DeploymentEvent> events = new CopyOnWriteArrayList<>();
         Podman podman = Podman.projectLocal();
         try (LocalGateway gateway = LocalGateway.start(0);
                 LocalTarget target = LocalTarget.withContainers(gateway, podman, dir.resolve("state"), events::add)) {
             VersionRef ref = new VersionRef("iris", "3");
             target.injectErrors(ref, 1.0);
-            DeployedVersion deployed = target.rollout(new RolloutRequest(version, Optional.of(image.pinned()),
-                    Map.of(), Duration.ofMinutes(2), Optional.of(tar)));
+            DeployedVersion deployed = target.rollout(new RolloutRequest(
+                    version, Optional.of(image.pinned()), Map.of(), Duration.ofMinutes(2), Optional.of(tar)));
             gateway.reconcile("iris", List.of("3"));
             gateway.setWeights("iris", Map.of("3", 100));
             try (RawHttp http = new RawHttp(gateway.baseUri())) {
-                RawHttp.Response response = http.postJson("/models/iris/3/predict",
-                        "{\"instances\": [[5.1, 3.5, 1.4, 0.2]]}");
+                RawHttp.Response response =
+                        http.postJson("/models/iris/3/predict", "{\"instances\": [[5.1, 3.5, 1.4, 0.2]]}");
                 // every prediction fails on purpose: proves the container got the environment the target gave it
                 assertThat(response.status()).as(response.text()).isEqualTo(503);
                 assertThat(response.header("x-model-deploy-injected-fault")).isEqualTo("1");
@@ -60,13 +61,17 @@ class LocalContainerIT {
             }
             assertThat(gateway.injectedFaults()).isEqualTo(1);
             assertThat(gateway.failedRequests()).isZero();
-            String containerId = events.stream().map(DeploymentEvent::message).filter(m -> m.contains("container "))
-                    .filter(m -> m.contains("ready at")).findFirst().orElseThrow();
+            String containerId = events.stream()
+                    .map(DeploymentEvent::message)
+                    .filter(m -> m.contains("container "))
+                    .filter(m -> m.contains("ready at"))
+                    .findFirst()
+                    .orElseThrow();
             assertThat(containerId).contains(target.directUrl(ref).orElseThrow().toString());
             // the engine reaches the version through the gateway, as clients do
             assertThat(deployed.endpoint()).isEqualTo(gateway.versionEndpoint(ref));
         }
-        assertThat(podman.run(30, "ps", "--filter", "name=model-deploy-iris-3", "--format", "{{.ID}}")).isEmpty();
+        assertThat(podman.run(30, "ps", "--filter", "name=model-deploy-iris-3", "--format", "{{.ID}}"))
+                .isEmpty();
     }
-
 }

@@ -46,8 +46,8 @@ class LocalControlTest {
 
     @BeforeEach
     void start() throws Exception {
-        daemon = LocalDaemon.start(new LocalDaemon.Options(dir.resolve("state"), OptionalInt.empty(),
-                Optional.empty()), line -> { });
+        daemon = LocalDaemon.start(
+                new LocalDaemon.Options(dir.resolve("state"), OptionalInt.empty(), Optional.empty()), line -> {});
     }
 
     @AfterEach
@@ -56,12 +56,17 @@ class LocalControlTest {
     }
 
     private HttpResponse<String> send(String path, String token, String body) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(daemon.record().control() + path));
+        HttpRequest.Builder request =
+                HttpRequest.newBuilder(URI.create(daemon.record().control() + path));
         if (token != null) {
             request.header("Authorization", "Bearer " + token);
         }
-        return HTTP.send(body == null ? request.GET().build() : request.POST(HttpRequest.BodyPublishers.ofString(
-                body)).build(), HttpResponse.BodyHandlers.ofString());
+        return HTTP.send(
+                body == null
+                        ? request.GET().build()
+                        : request.POST(HttpRequest.BodyPublishers.ofString(body))
+                                .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private String token() throws Exception {
@@ -81,12 +86,13 @@ class LocalControlTest {
         assertThat(wrong.body()).contains("wrong token");
 
         assertThat(send("/v1/daemon", token(), null).statusCode()).isEqualTo(200);
-        assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(new LocalState(dir.resolve(
-                "state")).token()))).isEqualTo("rw-------");
+        assertThat(PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(new LocalState(dir.resolve("state")).token())))
+                .isEqualTo("rw-------");
 
         // a client with another token is told so, in one line
         Files.writeString(new LocalState(dir.resolve("state")).token(), "f".repeat(64));
-        assertThatThrownBy(() -> LocalClient.connect(dir.resolve("state"), event -> { }))
+        assertThatThrownBy(() -> LocalClient.connect(dir.resolve("state"), event -> {}))
                 .isInstanceOf(TargetException.class)
                 .hasMessageContaining("the local target refused the request: wrong token");
     }
@@ -109,14 +115,16 @@ class LocalControlTest {
 
     @Test
     void unknownVersionsFailWithTheTargetsTypedErrorsNamingTheVersion() throws Exception {
-        try (Target target = LocalClient.connect(dir.resolve("state"), event -> { })) {
-            assertThat(target.describe()).isEqualTo("local target " + daemon.record().gateway() + " (state "
-                    + dir.resolve("state").toAbsolutePath() + ")");
+        try (Target target = LocalClient.connect(dir.resolve("state"), event -> {})) {
+            assertThat(target.describe())
+                    .isEqualTo("local target " + daemon.record().gateway() + " (state "
+                            + dir.resolve("state").toAbsolutePath() + ")");
             assertThatThrownBy(() -> target.restore(new VersionRef("echo", "9"), Duration.ofSeconds(5)))
                     .isInstanceOfSatisfying(RolloutException.class, e -> {
                         assertThat(e.reason()).isEqualTo("not restorable");
-                        assertThat(e.getMessage()).isEqualTo("local process echo-9: not restorable - version 9 of"
-                                + " model echo was removed, or never ran on this target");
+                        assertThat(e.getMessage())
+                                .isEqualTo("local process echo-9: not restorable - version 9 of"
+                                        + " model echo was removed, or never ran on this target");
                     });
             assertThatThrownBy(() -> target.router().reconcile("echo", List.of("9")))
                     .isInstanceOf(RoutingException.class)
@@ -127,10 +135,11 @@ class LocalControlTest {
                     .hasMessageContaining("to version 9: it has no route");
             target.retire(new VersionRef("echo", "9"), io.jenkins.plugins.modeldeploy.target.RetireMode.REMOVE);
             assertThat(target.router().currentWeights("echo")).isEmpty();
-            assertThat(target.metrics(50).orElseThrow().sample("echo", "9").requests()).isZero();
+            assertThat(target.metrics(50).orElseThrow().sample("echo", "9").requests())
+                    .isZero();
             assertThat(target.status(Duration.ofSeconds(5))).isEmpty();
-            assertThat(target.router().versionEndpoint("echo", "9").toString()).isEqualTo(daemon.record().gateway()
-                    + "/models/echo/9");
+            assertThat(target.router().versionEndpoint("echo", "9").toString())
+                    .isEqualTo(daemon.record().gateway() + "/models/echo/9");
         }
     }
 
@@ -145,34 +154,49 @@ class LocalControlTest {
         Files.delete(model); // the daemon copies the model directory first: it is gone
         List<String> events = new java.util.concurrent.CopyOnWriteArrayList<>();
         try (Target target = LocalClient.connect(dir.resolve("state"), event -> events.add(event.message()))) {
-            assertThatThrownBy(() -> target.rollout(new RolloutRequest(version, Optional.empty(), Map.of(),
-                    Duration.ofSeconds(10)))).isInstanceOfSatisfying(RolloutException.class, e -> {
+            assertThatThrownBy(() -> target.rollout(
+                            new RolloutRequest(version, Optional.empty(), Map.of(), Duration.ofSeconds(10))))
+                    .isInstanceOfSatisfying(RolloutException.class, e -> {
                         assertThat(e.reason()).isEqualTo("model files not copied");
-                        assertThat(e.getMessage()).startsWith("local process echo-1: model files not copied -"
-                                + " cannot copy the model directory " + model + " of version 1");
+                        assertThat(e.getMessage())
+                                .startsWith("local process echo-1: model files not copied -"
+                                        + " cannot copy the model directory " + model + " of version 1");
                     });
         }
     }
 
     @Test
     void aSecondDaemonOnTheSameStateDirectoryIsRefused() {
-        assertThatThrownBy(() -> LocalDaemon.start(new LocalDaemon.Options(dir.resolve("state"), OptionalInt.empty(),
-                Optional.empty()), line -> { }))
+        assertThatThrownBy(() -> LocalDaemon.start(
+                        new LocalDaemon.Options(dir.resolve("state"), OptionalInt.empty(), Optional.empty()),
+                        line -> {}))
                 .isInstanceOf(LocalDaemon.AlreadyRunningException.class)
-                .hasMessage("a local target is already running on " + dir.resolve("state").toAbsolutePath()
-                        + " (pid " + ProcessHandle.current().pid() + ", gateway " + daemon.record().gateway() + ")");
+                .hasMessage("a local target is already running on "
+                        + dir.resolve("state").toAbsolutePath() + " (pid "
+                        + ProcessHandle.current().pid() + ", gateway "
+                        + daemon.record().gateway() + ")");
     }
 
     @Test
     void theModelSpecTravelsWithItsOverridesExactly() throws Exception {
         Path model = TestModels.testModel("echo-python", dir);
-        ModelSpec spec = new ModelSpecLoader().load(model, List.of(SpecOverride.parse("serving.workers=1"),
-                SpecOverride.parse("slo.p99Ms=20"), SpecOverride.parse("env.GREETING=hello"),
-                SpecOverride.parse("exclude=[notes/**]"), SpecOverride.parse("resources.limits.cpu=1")));
-        RolloutRequest request = new RolloutRequest(ModelVersion.of(spec, "7", "test"), Optional.of(
-                "localhost/models/echo@sha256:" + "a".repeat(64)), Map.of("git-commit", "4f2a9c1"),
-                Duration.ofSeconds(42), Optional.of(dir.resolve("echo-7.tar")));
-        RolloutRequest copy = Wire.request(Wire.JSON.readTree(Wire.request(request).toString()));
+        ModelSpec spec = new ModelSpecLoader()
+                .load(
+                        model,
+                        List.of(
+                                SpecOverride.parse("serving.workers=1"),
+                                SpecOverride.parse("slo.p99Ms=20"),
+                                SpecOverride.parse("env.GREETING=hello"),
+                                SpecOverride.parse("exclude=[notes/**]"),
+                                SpecOverride.parse("resources.limits.cpu=1")));
+        RolloutRequest request = new RolloutRequest(
+                ModelVersion.of(spec, "7", "test"),
+                Optional.of("localhost/models/echo@sha256:" + "a".repeat(64)),
+                Map.of("git-commit", "4f2a9c1"),
+                Duration.ofSeconds(42),
+                Optional.of(dir.resolve("echo-7.tar")));
+        RolloutRequest copy =
+                Wire.request(Wire.JSON.readTree(Wire.request(request).toString()));
         assertThat(copy).isEqualTo(request);
         assertThat(copy.version().spec().serving().workers()).isEqualTo(1);
         assertThat(copy.version().spec().env()).containsEntry("GREETING", "hello");

@@ -37,8 +37,8 @@ import org.junit.jupiter.api.io.TempDir;
 /** The local target and gateway with real harness processes: routes, weights, health, and no lost request. */
 class LocalGatewayIT {
     private static final HttpClient HTTP = HttpClient.newHttpClient();
-    private static final List<Payload> ONE = List.of(new Payload("sum",
-            "{\"instances\": [[1, 2]]}".getBytes(StandardCharsets.UTF_8), 1, Optional.empty()));
+    private static final List<Payload> ONE = List.of(
+            new Payload("sum", "{\"instances\": [[1, 2]]}".getBytes(StandardCharsets.UTF_8), 1, Optional.empty()));
 
     @TempDir
     Path work;
@@ -66,8 +66,11 @@ class LocalGatewayIT {
     }
 
     private HttpResponse<String> post(URI uri) throws Exception {
-        return HTTP.send(HttpRequest.newBuilder(uri).header("Content-Type", "application/json")
-                .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [[1, 2]]}")).build(),
+        return HTTP.send(
+                HttpRequest.newBuilder(uri)
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [[1, 2]]}"))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
     }
 
@@ -84,16 +87,21 @@ class LocalGatewayIT {
         assertThat(v2.headers().firstValue("X-Model-Version")).hasValue("2");
         assertThat(v2.headers().firstValue(LocalGateway.ROUTE_HEADER)).hasValue("version");
         for (int i = 0; i < 20; i++) {
-            assertThat(post(URI.create(gateway.stableEndpoint("echo") + "/predict")).headers()
-                    .firstValue("X-Model-Version")).hasValue("1");
+            assertThat(post(URI.create(gateway.stableEndpoint("echo") + "/predict"))
+                            .headers()
+                            .firstValue("X-Model-Version"))
+                    .hasValue("1");
         }
 
         gateway.setWeights("echo", Map.of("1", 70, "2", 30));
         int toTwo = 0;
         int n = 1000;
         for (int i = 0; i < n; i++) {
-            if ("2".equals(post(URI.create(gateway.stableEndpoint("echo") + "/predict")).headers()
-                    .firstValue("X-Model-Version").orElseThrow())) {
+            if ("2"
+                    .equals(post(URI.create(gateway.stableEndpoint("echo") + "/predict"))
+                            .headers()
+                            .firstValue("X-Model-Version")
+                            .orElseThrow())) {
                 toTwo++;
             }
         }
@@ -110,11 +118,15 @@ class LocalGatewayIT {
         deploy("1");
         gateway.reconcile("echo", List.of("1"));
         assertThatThrownBy(() -> gateway.setWeights("echo", Map.of("1", 50, "2", 50)))
-                .isInstanceOf(RoutingException.class).hasMessageContaining("version 2").hasMessageContaining("no route");
+                .isInstanceOf(RoutingException.class)
+                .hasMessageContaining("version 2")
+                .hasMessageContaining("no route");
         assertThatThrownBy(() -> gateway.setWeights("echo", Map.of("1", 90)))
-                .isInstanceOf(RoutingException.class).hasMessageContaining("sum to 100");
+                .isInstanceOf(RoutingException.class)
+                .hasMessageContaining("sum to 100");
         assertThatThrownBy(() -> gateway.reconcile("echo", List.of("1", "7")))
-                .isInstanceOf(RoutingException.class).hasMessageContaining("version 7");
+                .isInstanceOf(RoutingException.class)
+                .hasMessageContaining("version 7");
         gateway.setWeights("echo", Map.of("1", 100));
         assertThatThrownBy(() -> target.retire(new VersionRef("echo", "1"), RetireMode.REMOVE))
                 .hasMessageContaining("still sends it 100%");
@@ -130,27 +142,32 @@ class LocalGatewayIT {
         gateway.reconcile("echo", List.of("1"));
         gateway.setWeights("echo", Map.of("1", 100));
         String body = "{\"instances\": [[1, 2]]}";
-        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", gateway.baseUri().getPort())) {
+        try (java.net.Socket socket =
+                new java.net.Socket("127.0.0.1", gateway.baseUri().getPort())) {
             var out = socket.getOutputStream();
-            var in = new java.io.BufferedReader(new java.io.InputStreamReader(socket.getInputStream(),
-                    StandardCharsets.ISO_8859_1));
+            var in = new java.io.BufferedReader(
+                    new java.io.InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
             out.write(("POST /models/echo/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    + "Expect: 100-continue\r\nContent-Length: " + body.length() + "\r\n\r\n")
+                            + "Expect: 100-continue\r\nContent-Length: " + body.length() + "\r\n\r\n")
                     .getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             assertThat(in.readLine()).isEqualTo("HTTP/1.1 100 Continue");
             assertThat(in.readLine()).isEmpty();
             out.write(body.getBytes(StandardCharsets.ISO_8859_1));
             out.write(("POST /models/echo/1/predict HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                    + "Transfer-Encoding: chunked\r\n\r\n5\r\n{\"ins\r\n" + Integer.toHexString(body.length() - 5)
-                    + "\r\n" + body.substring(5) + "\r\n0\r\n\r\n").getBytes(StandardCharsets.ISO_8859_1));
+                            + "Transfer-Encoding: chunked\r\n\r\n5\r\n{\"ins\r\n"
+                            + Integer.toHexString(body.length() - 5)
+                            + "\r\n" + body.substring(5) + "\r\n0\r\n\r\n")
+                    .getBytes(StandardCharsets.ISO_8859_1));
             out.write("GARBAGE\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
             String all = new String(socket.getInputStream().readAllBytes(), StandardCharsets.ISO_8859_1);
             String first = in.lines().reduce("", (a, b) -> a + b + "\n");
             String responses = first + all;
             assertThat(responses.split("HTTP/1.1 200 OK", -1)).hasSize(3);
-            assertThat(responses).contains("{\"predictions\":[3]}").contains("HTTP/1.1 400 Bad Request")
+            assertThat(responses)
+                    .contains("{\"predictions\":[3]}")
+                    .contains("HTTP/1.1 400 Bad Request")
                     .contains("malformed request line");
         }
         assertThat(gateway.failedRequests()).isEqualTo(1);
@@ -162,7 +179,8 @@ class LocalGatewayIT {
         DeployedVersion two = deploy("2");
         gateway.reconcile("echo", List.of("1", "2"));
         gateway.setWeights("echo", Map.of("1", 50, "2", 50));
-        ProcessHandle harness = ProcessHandle.of(target.processId(two.ref()).orElseThrow()).orElseThrow();
+        ProcessHandle harness =
+                ProcessHandle.of(target.processId(two.ref()).orElseThrow()).orElseThrow();
         harness.descendants().forEach(ProcessHandle::destroyForcibly);
         harness.destroyForcibly();
         harness.onExit().get();
@@ -188,8 +206,8 @@ class LocalGatewayIT {
         Duration duration = Duration.ofSeconds(55);
         Thread stepper = new Thread(() -> {
             try {
-                List<Map<String, Integer>> steps = List.of(Map.of("1", 90, "2", 10), Map.of("1", 50, "2", 50),
-                        Map.of("2", 100), Map.of("1", 100));
+                List<Map<String, Integer>> steps =
+                        List.of(Map.of("1", 90, "2", 10), Map.of("1", 50, "2", 50), Map.of("2", 100), Map.of("1", 100));
                 for (Map<String, Integer> step : steps) {
                     Thread.sleep(10_000);
                     gateway.setWeights("echo", step);
@@ -199,13 +217,24 @@ class LocalGatewayIT {
             }
         });
         stepper.start();
-        LoadResult result = new LoadGenerator().run(URI.create(gateway.stableEndpoint("echo") + "/predict"), ONE,
-                LoadProfile.constant(rate, duration, Duration.ofSeconds(1)), p -> {});
+        LoadResult result = new LoadGenerator()
+                .run(
+                        URI.create(gateway.stableEndpoint("echo") + "/predict"),
+                        ONE,
+                        LoadProfile.constant(rate, duration, Duration.ofSeconds(1)),
+                        p -> {});
         stepper.join();
-        System.out.printf("weights stepped under load: %d requests at %.1f req/s, %d errors %s, gateway non-2xx %d,"
-                + " v1 %d, v2 %d, p99 %.2f ms%n", result.requests(), result.achievedRate(), result.errorCount(),
-                result.errors(), gateway.failedRequests(), gateway.sample("echo", "1").requests(),
-                gateway.sample("echo", "2").requests(), result.latencyMs(99));
+        System.out.printf(
+                "weights stepped under load: %d requests at %.1f req/s, %d errors %s, gateway non-2xx %d,"
+                        + " v1 %d, v2 %d, p99 %.2f ms%n",
+                result.requests(),
+                result.achievedRate(),
+                result.errorCount(),
+                result.errors(),
+                gateway.failedRequests(),
+                gateway.sample("echo", "1").requests(),
+                gateway.sample("echo", "2").requests(),
+                result.latencyMs(99));
         assertThat(result.requests()).isGreaterThanOrEqualTo(30_000);
         assertThat(result.achievedRate()).isGreaterThanOrEqualTo(100);
         assertThat(result.errorCount()).isZero();

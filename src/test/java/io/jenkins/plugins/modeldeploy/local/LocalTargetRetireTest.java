@@ -26,8 +26,8 @@ class LocalTargetRetireTest {
         VersionRef one = new VersionRef("echo", "1");
         VersionRef two = new VersionRef("echo", "2");
         try (LocalGateway gateway = LocalGateway.start(0);
-                LocalTarget target = new LocalTarget(gateway, HarnessOptions.loopback(), dir, event -> { },
-                        line -> { })) {
+                LocalTarget target =
+                        new LocalTarget(gateway, HarnessOptions.loopback(), dir, event -> {}, line -> {})) {
             FileReleaseStore store = (FileReleaseStore) target.releases();
             ReleaseState release = ReleaseState.empty("echo", Instant.now());
             store.save(Optional.empty(), release);

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ModelLinksTest {
     @TempDir
     Path root;
+
     Path model;
     Path secret;
 
@@ -32,7 +33,8 @@ class ModelLinksTest {
     @Test
     void aLinkToAFileOutsideIsRefusedByTheLoaderNamingIt() throws Exception {
         Files.createSymbolicLink(model.resolve("model.pkl"), secret);
-        assertThatThrownBy(() -> new ModelSpecLoader().load(model)).isInstanceOf(InvalidModelSpecException.class)
+        assertThatThrownBy(() -> new ModelSpecLoader().load(model))
+                .isInstanceOf(InvalidModelSpecException.class)
                 .hasMessageContaining("model.pkl is a symbolic link to " + secret + ", outside the model directory");
     }
 
@@ -41,7 +43,8 @@ class ModelLinksTest {
         ModelSpec spec = new ModelSpecLoader().load(model);
         Path sub = Files.createDirectories(model.resolve("weights"));
         Files.createSymbolicLink(sub.resolve("w.bin"), secret);
-        assertThatThrownBy(() -> LayerPlan.of(spec)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> LayerPlan.of(spec))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("weights/w.bin is a symbolic link to " + secret)
                 .hasMessageNotContaining("CONTROLLER-SECRET");
     }

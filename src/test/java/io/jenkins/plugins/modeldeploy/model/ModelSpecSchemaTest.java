@@ -16,7 +16,8 @@ class ModelSpecSchemaTest {
 
     private static JsonNode read() {
         try {
-            return new ObjectMapper().readTree(Path.of("docs/model-spec.schema.json").toFile());
+            return new ObjectMapper()
+                    .readTree(Path.of("docs/model-spec.schema.json").toFile());
         } catch (IOException e) {
             throw new IllegalStateException(e);
         }
@@ -36,25 +37,33 @@ class ModelSpecSchemaTest {
                 .isEqualTo(new TreeSet<>(ModelSpecLoader.RESOURCES_FIELDS));
         assertThat(names(schema.at("/$defs/cpuMemory/properties")))
                 .isEqualTo(new TreeSet<>(ModelSpecLoader.CPU_MEMORY_FIELDS));
-        assertThat(schema.get("required")).extracting(JsonNode::asText)
+        assertThat(schema.get("required"))
+                .extracting(JsonNode::asText)
                 .containsExactly("name", "runtime", "entrypoint");
     }
 
     @Test
     void defaultsMatchTheLoader() {
-        assertThat(schema.at("/properties/slo/properties/rps/default").asDouble()).isEqualTo(Slo.DEFAULT.rps());
-        assertThat(schema.at("/properties/slo/properties/p99Ms/default").asDouble()).isEqualTo(Slo.DEFAULT.p99Ms());
+        assertThat(schema.at("/properties/slo/properties/rps/default").asDouble())
+                .isEqualTo(Slo.DEFAULT.rps());
+        assertThat(schema.at("/properties/slo/properties/p99Ms/default").asDouble())
+                .isEqualTo(Slo.DEFAULT.p99Ms());
         assertThat(schema.at("/properties/slo/properties/maxErrorRate/default").asDouble())
                 .isEqualTo(Slo.DEFAULT.maxErrorRate());
-        assertThat(schema.at("/properties/serving/properties/maxBodyBytes/default").asLong())
+        assertThat(schema.at("/properties/serving/properties/maxBodyBytes/default")
+                        .asLong())
                 .isEqualTo(Serving.DEFAULT.maxBodyBytes());
-        assertThat(schema.at("/properties/data/default")).extracting(JsonNode::asText)
+        assertThat(schema.at("/properties/data/default"))
+                .extracting(JsonNode::asText)
                 .containsExactlyElementsOf(ModelSpecLoader.DEFAULT_DATA);
-        assertThat(schema.at("/properties/samples/default")).extracting(JsonNode::asText)
+        assertThat(schema.at("/properties/samples/default"))
+                .extracting(JsonNode::asText)
                 .containsExactlyElementsOf(ModelSpecLoader.DEFAULT_SAMPLES);
-        assertThat(schema.at("/properties/resources/properties/requests/default/memory").asText())
+        assertThat(schema.at("/properties/resources/properties/requests/default/memory")
+                        .asText())
                 .isEqualTo(ResourceRequirements.DEFAULT.memoryRequest());
-        assertThat(schema.at("/properties/resources/properties/limits/default/memory").asText())
+        assertThat(schema.at("/properties/resources/properties/limits/default/memory")
+                        .asText())
                 .isEqualTo(ResourceRequirements.DEFAULT.memoryLimit());
     }
 

@@ -17,19 +17,27 @@ public final class CrashableLifecycle {
     public static void main(String[] args) throws Exception {
         String stopAt = args[2];
         try (FakeCluster cluster = new FakeCluster("echo", Path.of(args[0]))) {
-            Lifecycle lifecycle = new Lifecycle(new DeploymentEngine(event -> { }, plan -> {
-                throw new AssertionError("no image builds here");
-            }, Duration.ofMillis(1)), cluster, event -> { }, Clock.systemUTC(), step -> {
-                System.out.println("STEP " + step);
-                System.out.flush();
-                if (step.equals(stopAt)) {
-                    try {
-                        Thread.sleep(Long.MAX_VALUE);
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                    }
-                }
-            });
+            Lifecycle lifecycle = new Lifecycle(
+                    new DeploymentEngine(
+                            event -> {},
+                            plan -> {
+                                throw new AssertionError("no image builds here");
+                            },
+                            Duration.ofMillis(1)),
+                    cluster,
+                    event -> {},
+                    Clock.systemUTC(),
+                    step -> {
+                        System.out.println("STEP " + step);
+                        System.out.flush();
+                        if (step.equals(stopAt)) {
+                            try {
+                                Thread.sleep(Long.MAX_VALUE);
+                            } catch (InterruptedException e) {
+                                Thread.currentThread().interrupt();
+                            }
+                        }
+                    });
             run(lifecycle, args[1]);
         }
         System.out.println("DONE");
@@ -40,8 +48,8 @@ public final class CrashableLifecycle {
         return switch (operation) {
             case "approve" -> lifecycle.decide("echo", "2", new Approval(true, "alice", Instant.now(), ""));
             case "reject" -> lifecycle.decide("echo", "2", new Approval(false, "bob", Instant.now(), "no"));
-            case "rollback" -> lifecycle.releases().rollBack("echo", Optional.of("1"), "crash test", "carol",
-                    Duration.ofHours(1));
+            case "rollback" ->
+                lifecycle.releases().rollBack("echo", Optional.of("1"), "crash test", "carol", Duration.ofHours(1));
             default -> throw new IllegalArgumentException(operation);
         };
     }

@@ -80,34 +80,64 @@ class LifecycleTest {
     }
 
     Lifecycle lifecycle() {
-        return lifecycle(step -> { });
+        return lifecycle(step -> {});
     }
 
     Lifecycle lifecycle(ReleaseActions.StepListener steps) {
-        DeploymentEngine engine = new DeploymentEngine(events::add, plan -> {
-            throw new AssertionError("these plans build no image");
-        }, Duration.ofMillis(1));
+        DeploymentEngine engine = new DeploymentEngine(
+                events::add,
+                plan -> {
+                    throw new AssertionError("these plans build no image");
+                },
+                Duration.ofMillis(1));
         return new Lifecycle(engine, cluster, events::add, clock, steps);
     }
 
     static DeployPlan.ExperimentSettings experiment(Duration max, long minSamples) {
-        return new DeployPlan.ExperimentSettings(50, Duration.ZERO, max, minSamples, 0.05,
-                ExperimentPlan.Method.SEQUENTIAL, OptionalDouble.empty(), 0.01, ExperimentPlan.Gate.DEFAULT);
+        return new DeployPlan.ExperimentSettings(
+                50,
+                Duration.ZERO,
+                max,
+                minSamples,
+                0.05,
+                ExperimentPlan.Method.SEQUENTIAL,
+                OptionalDouble.empty(),
+                0.01,
+                ExperimentPlan.Gate.DEFAULT);
     }
 
     DeployPlan plan(String version, boolean smoke, Duration keep) throws Exception {
         return plan(version, smoke, keep, RetireMode.REMOVE, experiment(Duration.ofSeconds(20), 2000));
     }
 
-    DeployPlan plan(String version, boolean smoke, Duration keep, RetireMode onFailure,
-            DeployPlan.ExperimentSettings experiment) throws Exception {
+    DeployPlan plan(
+            String version,
+            boolean smoke,
+            Duration keep,
+            RetireMode onFailure,
+            DeployPlan.ExperimentSettings experiment)
+            throws Exception {
         ModelVersion v = ModelVersion.of(new ModelSpecLoader().load(modelDir), version, "test");
-        Optional<SmokeSettings> settings = smoke ? Optional.of(new SmokeSettings(OptionalDouble.of(20),
-                Duration.ofMillis(500), Duration.ZERO, OptionalDouble.empty(), OptionalDouble.empty()))
+        Optional<SmokeSettings> settings = smoke
+                ? Optional.of(new SmokeSettings(
+                        OptionalDouble.of(20),
+                        Duration.ofMillis(500),
+                        Duration.ZERO,
+                        OptionalDouble.empty(),
+                        OptionalDouble.empty()))
                 : Optional.empty();
-        return new DeployPlan(v, Optional.empty(), Optional.of("registry.test/echo@sha256:" + version.repeat(64)
-                .substring(0, 64)), Map.of("git-commit", "c0ffee" + version), Duration.ofMinutes(1), settings,
-                experiment, Duration.ofSeconds(5), keep, onFailure, "test run " + version);
+        return new DeployPlan(
+                v,
+                Optional.empty(),
+                Optional.of("registry.test/echo@sha256:" + version.repeat(64).substring(0, 64)),
+                Map.of("git-commit", "c0ffee" + version),
+                Duration.ofMinutes(1),
+                settings,
+                experiment,
+                Duration.ofSeconds(5),
+                keep,
+                onFailure,
+                "test run " + version);
     }
 
     static ApprovalGate approve(String who) {
@@ -119,8 +149,11 @@ class LifecycleTest {
     }
 
     long finished(String version, Outcome outcome) {
-        return events.stream().filter(e -> e.version().equals(version) && e.details() instanceof
-                EventDetails.DeployFinished f && f.outcome().equals(outcome.name())).count();
+        return events.stream()
+                .filter(e -> e.version().equals(version)
+                        && e.details() instanceof EventDetails.DeployFinished f
+                        && f.outcome().equals(outcome.name()))
+                .count();
     }
 
     DeployOutcome release(String version) throws Exception {
@@ -138,7 +171,8 @@ class LifecycleTest {
         assertThat(cluster.objects().weights).containsExactlyEntriesOf(Map.of("1", 100));
         assertThat(cluster.releases().stages("echo")).containsExactlyEntriesOf(Map.of("1", Stage.PRODUCTION));
         assertThat(cluster.releases().annotations(new io.jenkins.plugins.modeldeploy.target.VersionRef("echo", "1")))
-                .containsEntry("git-commit", "c0ffee1").containsEntry("outcome", "PROMOTED")
+                .containsEntry("git-commit", "c0ffee1")
+                .containsEntry("outcome", "PROMOTED")
                 .containsKey("smoke");
         ReleaseState state = state();
         assertThat(state.phase()).isEqualTo(Phase.STABLE);
@@ -163,11 +197,14 @@ class LifecycleTest {
         assertThat(cluster.serving()).containsExactly("1");
         assertThat(cluster.objects().routes).containsExactly("1");
         assertThat(cluster.objects().weights).containsExactlyEntriesOf(Map.of("1", 100));
-        assertThat(state().history()).last().satisfies(e -> assertThat(e.outcome()).contains(Outcome.FAILED));
+        assertThat(state().history())
+                .last()
+                .satisfies(e -> assertThat(e.outcome()).contains(Outcome.FAILED));
         assertThat(state().digests()).doesNotContainKey("2");
         assertThat(finished("2", Outcome.FAILED)).isEqualTo(1);
-        assertThat(events).anySatisfy(e -> assertThat(e.details()).isEqualTo(new EventDetails.VersionRemoved(
-                "failed", "REMOVE", second.reason())));
+        assertThat(events)
+                .anySatisfy(e -> assertThat(e.details())
+                        .isEqualTo(new EventDetails.VersionRemoved("failed", "REMOVE", second.reason())));
     }
 
     @Test
@@ -175,8 +212,15 @@ class LifecycleTest {
         release("1");
         cluster.behaviours.put("2", FakeCluster.Behaviour.HEALTHY.failing());
 
-        DeployOutcome second = lifecycle().run(plan("2", true, Duration.ofHours(1), RetireMode.SCALE_TO_ZERO,
-                experiment(Duration.ofSeconds(5), 100)), approve("alice"));
+        DeployOutcome second = lifecycle()
+                .run(
+                        plan(
+                                "2",
+                                true,
+                                Duration.ofHours(1),
+                                RetireMode.SCALE_TO_ZERO,
+                                experiment(Duration.ofSeconds(5), 100)),
+                        approve("alice"));
 
         assertThat(second.outcome()).contains(Outcome.FAILED);
         assertThat(cluster.objects().running).containsEntry("2", false);
@@ -205,9 +249,11 @@ class LifecycleTest {
 
         assertThat(second.verdict()).contains(Verdict.PROMOTE);
         assertThat(second.outcome()).contains(Outcome.PROMOTED);
-        assertThat(second.approval()).hasValueSatisfying(a -> assertThat(a.approver()).isEqualTo("alice"));
+        assertThat(second.approval())
+                .hasValueSatisfying(a -> assertThat(a.approver()).isEqualTo("alice"));
         assertThat(cluster.objects().weights).containsExactlyEntriesOf(Map.of("2", 100));
-        assertThat(cluster.releases().stages("echo")).containsEntry("2", Stage.PRODUCTION)
+        assertThat(cluster.releases().stages("echo"))
+                .containsEntry("2", Stage.PRODUCTION)
                 .containsEntry("1", Stage.RETIRED);
         assertThat(cluster.serving()).containsExactly("1", "2"); // 1 is kept for its window
         assertThat(state().keepUntil()).containsEntry("1", clock.instant().plus(Duration.ofHours(1)));
@@ -235,8 +281,15 @@ class LifecycleTest {
     void anInconclusiveTestRejectsTheVersionAndLeavesProductionAlone() throws Exception {
         release("1");
 
-        DeployOutcome second = lifecycle().run(plan("2", false, Duration.ofHours(1), RetireMode.REMOVE,
-                experiment(Duration.ofMillis(20), 1_000_000)), approve("alice"));
+        DeployOutcome second = lifecycle()
+                .run(
+                        plan(
+                                "2",
+                                false,
+                                Duration.ofHours(1),
+                                RetireMode.REMOVE,
+                                experiment(Duration.ofMillis(20), 1_000_000)),
+                        approve("alice"));
 
         assertThat(second.verdict()).contains(Verdict.INCONCLUSIVE);
         assertThat(second.outcome()).contains(Outcome.REJECTED);
@@ -247,8 +300,10 @@ class LifecycleTest {
     @Test
     void aRejectionOrAnApprovalTimeoutTakesTheVersionOut() throws Exception {
         release("1");
-        DeployOutcome rejected = lifecycle().run(plan("2", false, Duration.ofHours(1)),
-                (request, timeout) -> new Approval(false, "bob", Instant.now(), "p99 too close"));
+        DeployOutcome rejected = lifecycle()
+                .run(
+                        plan("2", false, Duration.ofHours(1)),
+                        (request, timeout) -> new Approval(false, "bob", Instant.now(), "p99 too close"));
         assertThat(rejected.outcome()).contains(Outcome.REJECTED);
         assertThat(rejected.reason()).isEqualTo("rejected by bob: p99 too close");
         assertThat(cluster.serving()).containsExactly("1");
@@ -259,7 +314,8 @@ class LifecycleTest {
         assertThat(timedOut.outcome()).contains(Outcome.REJECTED);
         assertThat(timedOut.reason()).isEqualTo("no decision within 5s");
         assertThat(cluster.serving()).containsExactly("1");
-        assertThat(state().history()).extracting(e -> e.version() + " " + e.outcome().orElseThrow())
+        assertThat(state().history())
+                .extracting(e -> e.version() + " " + e.outcome().orElseThrow())
                 .containsExactly("1 PROMOTED", "2 REJECTED", "3 REJECTED");
     }
 
@@ -270,11 +326,12 @@ class LifecycleTest {
 
         assertThat(progress).isInstanceOf(Lifecycle.AwaitingApproval.class);
         assertThat(state().phase()).isEqualTo(Phase.AWAITING_APPROVAL);
-        assertThat(cluster.objects().weights).as("production serves alone while a person decides")
+        assertThat(cluster.objects().weights)
+                .as("production serves alone while a person decides")
                 .containsExactlyEntriesOf(Map.of("1", 100));
         // after a restart: a new lifecycle finds the run waiting, with its stored verdict
-        assertThat(lifecycle().awaiting("echo", "2")).hasValueSatisfying(r -> assertThat(r.verdict())
-                .isEqualTo(Verdict.PROMOTE));
+        assertThat(lifecycle().awaiting("echo", "2"))
+                .hasValueSatisfying(r -> assertThat(r.verdict()).isEqualTo(Verdict.PROMOTE));
         Approval approval = new Approval(true, "carol", Instant.now(), "");
         DeployOutcome decided = lifecycle().decide("echo", "2", approval);
         DeployOutcome again = lifecycle().decide("echo", "2", approval);
@@ -282,7 +339,8 @@ class LifecycleTest {
         assertThat(decided.outcome()).contains(Outcome.PROMOTED);
         assertThat(again.outcome()).contains(Outcome.PROMOTED);
         assertThat(finished("2", Outcome.PROMOTED)).isEqualTo(1);
-        assertThat(lifecycle().expire("echo", "2", Duration.ofMinutes(1)).outcome()).contains(Outcome.PROMOTED);
+        assertThat(lifecycle().expire("echo", "2", Duration.ofMinutes(1)).outcome())
+                .contains(Outcome.PROMOTED);
     }
 
     @Test
@@ -315,23 +373,29 @@ class LifecycleTest {
         lifecycle().run(plan("3", false, Duration.ZERO), approve("alice"));
         assertThat(cluster.serving()).containsExactly("3");
 
-        ReleaseState back = lifecycle().releases().rollBack("echo", Optional.of("1"), "regression in 3", "dave",
-                Duration.ofHours(1));
+        ReleaseState back = lifecycle()
+                .releases()
+                .rollBack("echo", Optional.of("1"), "regression in 3", "dave", Duration.ofHours(1));
 
         assertThat(back.production()).contains("1");
         assertThat(cluster.objects().restores).containsExactly("1");
         assertThat(cluster.objects().weights).containsExactlyEntriesOf(Map.of("1", 100));
         assertThat(cluster.serving()).containsExactly("1", "3");
-        assertThat(cluster.releases().stages("echo")).containsEntry("1", Stage.PRODUCTION)
-                .containsEntry("3", Stage.RETIRED).containsEntry("2", Stage.RETIRED);
+        assertThat(cluster.releases().stages("echo"))
+                .containsEntry("1", Stage.PRODUCTION)
+                .containsEntry("3", Stage.RETIRED)
+                .containsEntry("2", Stage.RETIRED);
         assertThat(back.history()).last().satisfies(e -> {
             assertThat(e.action()).isEqualTo(ReleaseState.Action.ROLLBACK);
             assertThat(e.production()).contains("1");
             assertThat(e.by()).isEqualTo("dave");
         });
         // without --to: back to the production before the current one
-        assertThat(lifecycle().releases().rollBack("echo", Optional.empty(), "undo", "dave", Duration.ZERO)
-                .production()).contains("3");
+        assertThat(lifecycle()
+                        .releases()
+                        .rollBack("echo", Optional.empty(), "undo", "dave", Duration.ZERO)
+                        .production())
+                .contains("3");
     }
 
     @Test
@@ -341,13 +405,13 @@ class LifecycleTest {
         lifecycle().run(plan("2", false, Duration.ofHours(1)), approve("alice")); // rolled back: removed
         ReleaseState before = state();
 
-        assertThatThrownBy(() -> lifecycle().releases().rollBack("echo", Optional.of("2"), "x", "dave",
-                Duration.ZERO)).hasMessage("cannot roll model echo back to version 2: it is not kept on fake cluster"
+        assertThatThrownBy(() -> lifecycle().releases().rollBack("echo", Optional.of("2"), "x", "dave", Duration.ZERO))
+                .hasMessage("cannot roll model echo back to version 2: it is not kept on fake cluster"
                         + " (versions that can be restored: 1)");
-        assertThatThrownBy(() -> lifecycle().releases().rollBack("echo", Optional.of("9"), "x", "dave",
-                Duration.ZERO)).hasMessageContaining("to version 9: it is not kept");
-        assertThatThrownBy(() -> lifecycle().releases().rollBack("other", Optional.empty(), "x", "dave",
-                Duration.ZERO)).hasMessage("model other has no release on fake cluster: nothing to roll back");
+        assertThatThrownBy(() -> lifecycle().releases().rollBack("echo", Optional.of("9"), "x", "dave", Duration.ZERO))
+                .hasMessageContaining("to version 9: it is not kept");
+        assertThatThrownBy(() -> lifecycle().releases().rollBack("other", Optional.empty(), "x", "dave", Duration.ZERO))
+                .hasMessage("model other has no release on fake cluster: nothing to roll back");
         assertThat(state()).isEqualTo(before);
     }
 
@@ -356,8 +420,8 @@ class LifecycleTest {
         release("1");
         lifecycle().start(plan("2", false, Duration.ofHours(1)));
 
-        ReleaseState end = lifecycle().releases().rollBack("echo", Optional.empty(), "not today", "erin",
-                Duration.ZERO);
+        ReleaseState end =
+                lifecycle().releases().rollBack("echo", Optional.empty(), "not today", "erin", Duration.ZERO);
 
         assertThat(end.phase()).isEqualTo(Phase.STABLE);
         assertThat(end.production()).contains("1");
@@ -372,8 +436,9 @@ class LifecycleTest {
         ReleaseState before = state();
 
         assertThatThrownBy(() -> lifecycle().start(plan("3", false, Duration.ofHours(1))))
-                .hasMessageStartingWith("cannot deploy version 3 of model echo: version 2 is in phase"
-                        + " AWAITING_APPROVAL").hasMessageEndingWith("end it with `model-deploy rollback echo`");
+                .hasMessageStartingWith(
+                        "cannot deploy version 3 of model echo: version 2 is in phase" + " AWAITING_APPROVAL")
+                .hasMessageEndingWith("end it with `model-deploy rollback echo`");
         assertThat(state()).isEqualTo(before);
         assertThat(cluster.objects().running).doesNotContainKey("3");
     }
@@ -388,9 +453,18 @@ class LifecycleTest {
         assertThat(events).hasSize(eventsBefore);
 
         DeployPlan other = plan("1", false, Duration.ZERO);
-        DeployPlan otherImage = new DeployPlan(other.version(), Optional.empty(), Optional.of("registry.test/echo"
-                + "@sha256:" + "f".repeat(64)), Map.of(), Duration.ofMinutes(1), Optional.empty(), other.experiment(),
-                Duration.ofSeconds(1), Duration.ZERO, RetireMode.REMOVE, "test");
+        DeployPlan otherImage = new DeployPlan(
+                other.version(),
+                Optional.empty(),
+                Optional.of("registry.test/echo" + "@sha256:" + "f".repeat(64)),
+                Map.of(),
+                Duration.ofMinutes(1),
+                Optional.empty(),
+                other.experiment(),
+                Duration.ofSeconds(1),
+                Duration.ZERO,
+                RetireMode.REMOVE,
+                "test");
         assertThatThrownBy(() -> lifecycle().run(otherImage, approve("alice")))
                 .hasMessageContaining("already serves production with image sha256:" + "1".repeat(64))
                 .hasMessageContaining("deploy it under a new version");
@@ -409,8 +483,9 @@ class LifecycleTest {
         releases.undeploy("echo", Optional.of("1"), false, "frank");
         assertThat(cluster.serving()).containsExactly("2");
         assertThat(cluster.objects().routes).containsExactly("2");
-        assertThat(state().history()).last().satisfies(e -> assertThat(e.action())
-                .isEqualTo(ReleaseState.Action.UNDEPLOY));
+        assertThat(state().history())
+                .last()
+                .satisfies(e -> assertThat(e.action()).isEqualTo(ReleaseState.Action.UNDEPLOY));
 
         releases.undeploy("echo", Optional.empty(), false, "frank");
         assertThat(cluster.objects().running).isEmpty();
@@ -436,12 +511,19 @@ class LifecycleTest {
     @Test
     void aDriverStoppedDuringTheAbTestEndsItsRunAndPassesTheInterruptionOn() throws Exception {
         release("1");
-        java.util.concurrent.atomic.AtomicReference<Throwable> thrown = new java.util.concurrent.atomic
-                .AtomicReference<>();
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown =
+                new java.util.concurrent.atomic.AtomicReference<>();
         Thread driver = new Thread(() -> {
             try {
-                lifecycle().run(plan("2", false, Duration.ofHours(1), RetireMode.REMOVE,
-                        experiment(Duration.ofHours(1), Long.MAX_VALUE / 4)), approve("alice"));
+                lifecycle()
+                        .run(
+                                plan(
+                                        "2",
+                                        false,
+                                        Duration.ofHours(1),
+                                        RetireMode.REMOVE,
+                                        experiment(Duration.ofHours(1), Long.MAX_VALUE / 4)),
+                                approve("alice"));
             } catch (Throwable t) {
                 thrown.set(t);
             }
@@ -469,7 +551,8 @@ class LifecycleTest {
     void anApprovalNobodyGaveInTimeIsTakenOutByTheNextCommandWhicheverDriverWaited() throws Exception {
         release("1");
         lifecycle().start(plan("2", false, Duration.ofHours(1))); // the plan gives a person 5 s
-        assertThat(state().run().orElseThrow().decideBy()).contains(clock.instant().plusSeconds(5));
+        assertThat(state().run().orElseThrow().decideBy())
+                .contains(clock.instant().plusSeconds(5));
         clock.now = clock.now.plusSeconds(6);
 
         // whoever comes next — here a deployment of 3 — first ends the overdue run, then goes on
@@ -477,10 +560,13 @@ class LifecycleTest {
 
         assertThat(third).isInstanceOf(Lifecycle.AwaitingApproval.class);
         assertThat(cluster.objects().running).doesNotContainKey("2");
-        assertThat(state().history()).filteredOn(e -> e.version().equals("2")).singleElement().satisfies(e -> {
-            assertThat(e.outcome()).contains(Outcome.REJECTED);
-            assertThat(e.reason()).startsWith("no decision by ");
-        });
+        assertThat(state().history())
+                .filteredOn(e -> e.version().equals("2"))
+                .singleElement()
+                .satisfies(e -> {
+                    assertThat(e.outcome()).contains(Outcome.REJECTED);
+                    assertThat(e.reason()).startsWith("no decision by ");
+                });
         // and a decision that comes too late is not carried out
         clock.now = clock.now.plusSeconds(6);
         DeployOutcome late = lifecycle().decide("echo", "3", new Approval(true, "alice", Instant.now(), ""));

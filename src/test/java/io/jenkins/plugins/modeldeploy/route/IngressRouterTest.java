@@ -24,7 +24,11 @@ class IngressRouterTest {
     void start() {
         server = new MockApiServer();
         client = server.client();
-        router = new IngressRouter(client, "models", Optional.empty(), Optional.of("nginx"),
+        router = new IngressRouter(
+                client,
+                "models",
+                Optional.empty(),
+                Optional.of("nginx"),
                 URI.create("http://ingress-nginx-controller.ingress-nginx.svc.cluster.local"));
     }
 
@@ -35,20 +39,29 @@ class IngressRouterTest {
     }
 
     private Map<String, String> paths() {
-        Ingress ingress = client.network().v1().ingresses().inNamespace("models").withName("iris").get();
+        Ingress ingress = client.network()
+                .v1()
+                .ingresses()
+                .inNamespace("models")
+                .withName("iris")
+                .get();
         assertThat(ingress.getSpec().getIngressClassName()).isEqualTo("nginx");
-        return ingress.getSpec().getRules().get(0).getHttp().getPaths().stream().collect(
-                java.util.stream.Collectors.toMap(HTTPIngressPath::getPath,
-                        p -> p.getBackend().getService().getName() + ":" + p.getBackend().getService().getPort()
-                                .getNumber()));
+        return ingress.getSpec().getRules().get(0).getHttp().getPaths().stream()
+                .collect(java.util.stream.Collectors.toMap(
+                        HTTPIngressPath::getPath,
+                        p -> p.getBackend().getService().getName() + ":"
+                                + p.getBackend().getService().getPort().getNumber()));
     }
 
     @Test
     void perVersionPathsAndAStablePathToOneVersion() throws Exception {
         router.reconcile("iris", List.of("1", "2"));
 
-        assertThat(paths()).containsOnly(Map.entry("/models/iris/1", "iris-1:80"),
-                Map.entry("/models/iris/2", "iris-2:80"), Map.entry("/models/iris", "iris-1:80"));
+        assertThat(paths())
+                .containsOnly(
+                        Map.entry("/models/iris/1", "iris-1:80"),
+                        Map.entry("/models/iris/2", "iris-2:80"),
+                        Map.entry("/models/iris", "iris-1:80"));
         assertThat(router.currentWeights("iris")).containsExactly(Map.entry("1", 100));
 
         router.setWeights("iris", Map.of("2", 100, "1", 0));
@@ -79,7 +92,8 @@ class IngressRouterTest {
     @Test
     void theStableVersionCannotLoseItsRoute() throws Exception {
         router.reconcile("iris", List.of("1", "2"));
-        assertThatThrownBy(() -> router.reconcile("iris", List.of("2"))).isInstanceOf(RoutingException.class)
+        assertThatThrownBy(() -> router.reconcile("iris", List.of("2")))
+                .isInstanceOf(RoutingException.class)
                 .hasMessageContaining("version 1 of iris serves the stable path of models/Ingress/iris");
     }
 }

@@ -29,8 +29,8 @@ class TraefikRouterTest {
     void start() {
         server = new MockApiServer();
         client = server.client();
-        router = new TraefikRouter(client, "models", Optional.of("ml.example.com"),
-                URI.create("http://ml.example.com"));
+        router =
+                new TraefikRouter(client, "models", Optional.of("ml.example.com"), URI.create("http://ml.example.com"));
     }
 
     @AfterEach
@@ -40,7 +40,9 @@ class TraefikRouterTest {
     }
 
     private List<GenericKubernetesResource> live(String kind) {
-        return client.genericKubernetesResources(TraefikRoutes.context(kind)).inNamespace("models").list()
+        return client.genericKubernetesResources(TraefikRoutes.context(kind))
+                .inNamespace("models")
+                .list()
                 .getItems();
     }
 
@@ -53,10 +55,14 @@ class TraefikRouterTest {
                 "TraefikService", StructuralSchema.traefik("traefik.io_traefikservices.yaml"),
                 "IngressRoute", StructuralSchema.traefik("traefik.io_ingressroutes.yaml"));
         for (String kind : schemas.keySet()) {
-            assertThat(live(kind)).isNotEmpty().allSatisfy(object ->
-                    assertThat(schemas.get(kind).violations(object)).as(kind).isEmpty());
+            assertThat(live(kind))
+                    .isNotEmpty()
+                    .allSatisfy(object -> assertThat(schemas.get(kind).violations(object))
+                            .as(kind)
+                            .isEmpty());
         }
-        assertThat(live("Middleware")).extracting(m -> m.getMetadata().getName())
+        assertThat(live("Middleware"))
+                .extracting(m -> m.getMetadata().getName())
                 .containsExactlyInAnyOrder("iris-strip", "iris-1-strip");
         assertThat(router.currentWeights("iris")).containsExactly(Map.entry("1", 100));
         assertThat(router.stableEndpoint("iris")).isEqualTo(URI.create("http://ml.example.com/models/iris"));
@@ -82,7 +88,8 @@ class TraefikRouterTest {
         router.setWeights("iris", Map.of("1", 50, "2", 50));
 
         assertThat(server.writes() - writes).isEqualTo(1);
-        assertThat(server.paths().get(server.paths().size() - 1)).startsWith("PUT")
+        assertThat(server.paths().get(server.paths().size() - 1))
+                .startsWith("PUT")
                 .contains("/apis/traefik.io/v1alpha1/namespaces/models/traefikservices/iris");
         assertThat(router.currentWeights("iris")).containsOnly(Map.entry("1", 50), Map.entry("2", 50));
     }
@@ -92,11 +99,13 @@ class TraefikRouterTest {
         router.reconcile("iris", List.of("1", "2"));
         router.setWeights("iris", Map.of("1", 90, "2", 10));
         assertThatThrownBy(() -> router.reconcile("iris", List.of("1")))
-                .isInstanceOf(RoutingException.class).hasMessageContaining("version 2 of iris still carries 10%");
+                .isInstanceOf(RoutingException.class)
+                .hasMessageContaining("version 2 of iris still carries 10%");
 
         router.setWeights("iris", Map.of("1", 100));
         router.reconcile("iris", List.of("1"));
-        assertThat(live("Middleware")).extracting(m -> m.getMetadata().getName())
+        assertThat(live("Middleware"))
+                .extracting(m -> m.getMetadata().getName())
                 .containsExactlyInAnyOrder("iris-strip", "iris-1-strip");
     }
 
@@ -115,14 +124,16 @@ class TraefikRouterTest {
     void badSplitsAreRefusedBeforeAnyWrite(Map<String, Integer> weights, String message) throws Exception {
         router.reconcile("iris", List.of("1", "2"));
         int writes = server.writes();
-        assertThatThrownBy(() -> router.setWeights("iris", weights)).isInstanceOf(RoutingException.class)
+        assertThatThrownBy(() -> router.setWeights("iris", weights))
+                .isInstanceOf(RoutingException.class)
                 .hasMessageContaining(message);
         assertThat(server.writes()).isEqualTo(writes);
     }
 
     @Test
     void setWeightsBeforeReconcileSaysSo() {
-        assertThatThrownBy(() -> router.setWeights("iris", Map.of("1", 100))).isInstanceOf(RoutingException.class)
+        assertThatThrownBy(() -> router.setWeights("iris", Map.of("1", 100)))
+                .isInstanceOf(RoutingException.class)
                 .hasMessage("models/TraefikService/iris does not exist; reconcile the routes of iris first");
     }
 }

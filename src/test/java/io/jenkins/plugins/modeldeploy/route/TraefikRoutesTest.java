@@ -22,9 +22,10 @@ class TraefikRoutesTest {
 
     @Test
     void everyObjectMatchesTraefiksCrdSchema() throws Exception {
-        List<GenericKubernetesResource> objects = TraefikRoutes.render("iris", "models", Optional.of("ml.example.com"),
-                List.of("1", "2"), weights("1", 90, "2", 10));
-        assertThat(objects).extracting(GenericKubernetesResource::getKind)
+        List<GenericKubernetesResource> objects = TraefikRoutes.render(
+                "iris", "models", Optional.of("ml.example.com"), List.of("1", "2"), weights("1", 90, "2", 10));
+        assertThat(objects)
+                .extracting(GenericKubernetesResource::getKind)
                 .containsExactly("Middleware", "Middleware", "Middleware", "TraefikService", "IngressRoute");
         Map<String, StructuralSchema> schemas = Map.of(
                 "Middleware", StructuralSchema.traefik("traefik.io_middlewares.yaml"),
@@ -32,8 +33,9 @@ class TraefikRoutesTest {
                 "IngressRoute", StructuralSchema.traefik("traefik.io_ingressroutes.yaml"));
         for (GenericKubernetesResource object : objects) {
             assertThat(object.getApiVersion()).isEqualTo("traefik.io/v1alpha1");
-            assertThat(schemas.get(object.getKind()).violations(object)).as(object.getKind() + " "
-                    + object.getMetadata().getName()).isEmpty();
+            assertThat(schemas.get(object.getKind()).violations(object))
+                    .as(object.getKind() + " " + object.getMetadata().getName())
+                    .isEmpty();
         }
     }
 
@@ -41,30 +43,42 @@ class TraefikRoutesTest {
     void theSchemaCheckCatchesAMistake() throws Exception {
         GenericKubernetesResource service = TraefikRoutes.weightedService("iris", "models", weights("1", 100));
         @SuppressWarnings("unchecked")
-        Map<String, Object> spec = (Map<String, Object>) service.getAdditionalProperties().get("spec");
-        service.getAdditionalProperties().put("spec", Map.of("weighted", Map.of("services", List.of(
-                Map.of("name", "iris-1", "weight", -1, "colour", "red"))), "unknown", true));
+        Map<String, Object> spec =
+                (Map<String, Object>) service.getAdditionalProperties().get("spec");
+        service.getAdditionalProperties()
+                .put(
+                        "spec",
+                        Map.of(
+                                "weighted",
+                                Map.of("services", List.of(Map.of("name", "iris-1", "weight", -1, "colour", "red"))),
+                                "unknown",
+                                true));
         assertThat(spec).isNotNull();
         assertThat(StructuralSchema.traefik("traefik.io_traefikservices.yaml").violations(service))
-                .contains(".spec.unknown: is not a field of the schema",
+                .contains(
+                        ".spec.unknown: is not a field of the schema",
                         ".spec.weighted.services[0].weight: must be >= 0",
                         ".spec.weighted.services[0].colour: is not a field of the schema");
     }
 
     @Test
     void versionPathsGoToOneVersionAndTheStablePathIsWeighted() {
-        List<GenericKubernetesResource> objects = TraefikRoutes.render("iris", "models", Optional.empty(),
-                List.of("1", "2"), weights("1", 90, "2", 10));
+        List<GenericKubernetesResource> objects =
+                TraefikRoutes.render("iris", "models", Optional.empty(), List.of("1", "2"), weights("1", 90, "2", 10));
         GenericKubernetesResource route = objects.get(4);
         String json = io.fabric8.kubernetes.client.utils.Serialization.asJson(route);
-        assertThat(json).contains("\"match\":\"(Path(`/models/iris/1`) || PathPrefix(`/models/iris/1/`))\"",
-                "\"match\":\"(Path(`/models/iris`) || PathPrefix(`/models/iris/`))\"",
-                "{\"name\":\"iris\",\"kind\":\"TraefikService\"}");
+        assertThat(json)
+                .contains(
+                        "\"match\":\"(Path(`/models/iris/1`) || PathPrefix(`/models/iris/1/`))\"",
+                        "\"match\":\"(Path(`/models/iris`) || PathPrefix(`/models/iris/`))\"",
+                        "{\"name\":\"iris\",\"kind\":\"TraefikService\"}");
         String weighted = io.fabric8.kubernetes.client.utils.Serialization.asJson(objects.get(3));
-        assertThat(weighted).contains("{\"name\":\"iris-1\",\"kind\":\"Service\",\"port\":80,\"weight\":90}",
-                "{\"name\":\"iris-2\",\"kind\":\"Service\",\"port\":80,\"weight\":10}");
-        assertThat(TraefikRoutes.rule(Optional.of("h"), "/models/iris")).isEqualTo(
-                "Host(`h`) && (Path(`/models/iris`) || PathPrefix(`/models/iris/`))");
+        assertThat(weighted)
+                .contains(
+                        "{\"name\":\"iris-1\",\"kind\":\"Service\",\"port\":80,\"weight\":90}",
+                        "{\"name\":\"iris-2\",\"kind\":\"Service\",\"port\":80,\"weight\":10}");
+        assertThat(TraefikRoutes.rule(Optional.of("h"), "/models/iris"))
+                .isEqualTo("Host(`h`) && (Path(`/models/iris`) || PathPrefix(`/models/iris/`))");
     }
 
     @Test

@@ -12,9 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.Test;
 
 /** The open-loop generator against scripted local servers: rate accuracy, coordinated omission, error kinds. */
 class LoadGeneratorIT {
@@ -27,20 +27,34 @@ class LoadGeneratorIT {
     @ParameterizedTest(name = "{0} req/s")
     @ValueSource(ints = {100, 1000})
     void holdsTheRequestedRateWithinOnePercent(int rate) throws Exception {
-        try (ScriptedHttpServer server = new ScriptedHttpServer((t, path, body) ->
-                ScriptedHttpServer.Answer.ok("{\"predictions\":[1]}"))) {
-            LoadResult result = new LoadGenerator().run(server.url("/predict"), ONE,
-                    LoadProfile.constant(rate, Duration.ofSeconds(22), Duration.ofSeconds(2)), p -> {});
+        try (ScriptedHttpServer server =
+                new ScriptedHttpServer((t, path, body) -> ScriptedHttpServer.Answer.ok("{\"predictions\":[1]}"))) {
+            LoadResult result = new LoadGenerator()
+                    .run(
+                            server.url("/predict"),
+                            ONE,
+                            LoadProfile.constant(rate, Duration.ofSeconds(22), Duration.ofSeconds(2)),
+                            p -> {});
             List<Long> arrivals = server.arrivals();
             // At the server: arrivals of the measured 20 s (the last 20 s of the schedule).
             long last = arrivals.get(arrivals.size() - 1);
             long from = last - Duration.ofSeconds(20).toNanos();
             long inWindow = arrivals.stream().filter(a -> a > from).count();
-            double serverRate = (inWindow - 1) / ((last - arrivals.stream().filter(a -> a > from).findFirst()
-                    .orElseThrow()) / 1e9);
-            System.out.printf("rate %d: server saw %.2f req/s, generator achieved %.2f req/s, send delay p50 %d us"
-                    + " p99 %d us, %d connections%n", rate, serverRate, result.achievedRate(),
-                    result.sendDelay().getValueAtPercentile(50), result.sendDelay().getValueAtPercentile(99),
+            double serverRate = (inWindow - 1)
+                    / ((last
+                                    - arrivals.stream()
+                                            .filter(a -> a > from)
+                                            .findFirst()
+                                            .orElseThrow())
+                            / 1e9);
+            System.out.printf(
+                    "rate %d: server saw %.2f req/s, generator achieved %.2f req/s, send delay p50 %d us"
+                            + " p99 %d us, %d connections%n",
+                    rate,
+                    serverRate,
+                    result.achievedRate(),
+                    result.sendDelay().getValueAtPercentile(50),
+                    result.sendDelay().getValueAtPercentile(99),
                     result.connections());
             assertThat(serverRate).isCloseTo(rate, within(rate * 0.01));
             assertThat(result.achievedRate()).isCloseTo(rate, within(rate * 0.01));
@@ -64,12 +78,17 @@ class LoadGeneratorIT {
             firstArrival.compareAndSet(0, arrival);
             long since = arrival - firstArrival.get();
             if (since >= stallStartsAfter && since < stallStartsAfter + stall.toNanos()) {
-                return new ScriptedHttpServer.Answer(200, "{}", firstArrival.get() + stallStartsAfter + stall.toNanos());
+                return new ScriptedHttpServer.Answer(
+                        200, "{}", firstArrival.get() + stallStartsAfter + stall.toNanos());
             }
             return ScriptedHttpServer.Answer.ok("{}");
         })) {
-            LoadResult result = new LoadGenerator().run(server.url("/predict"), ONE,
-                    LoadProfile.constant(rate, Duration.ofSeconds(12), Duration.ofSeconds(2)), p -> {});
+            LoadResult result = new LoadGenerator()
+                    .run(
+                            server.url("/predict"),
+                            ONE,
+                            LoadProfile.constant(rate, Duration.ofSeconds(12), Duration.ofSeconds(2)),
+                            p -> {});
 
             // Expected latencies from the schedule: stalled request k (k = 0..99) waits stall - k/rate; the rest ~0.
             int measured = rate * 10;
@@ -83,8 +102,9 @@ class LoadGeneratorIT {
             }
             expected.sort(Double::compare);
             double expectedP99 = expected.get((int) Math.ceil(0.99 * measured) - 1);
-            System.out.printf("stall: expected p99 %.1f ms, measured p99 %.1f ms, max %.1f ms%n", expectedP99,
-                    result.latencyMs(99), result.maxLatencyMs());
+            System.out.printf(
+                    "stall: expected p99 %.1f ms, measured p99 %.1f ms, max %.1f ms%n",
+                    expectedP99, result.latencyMs(99), result.maxLatencyMs());
             assertThat(expectedP99).isEqualTo(900.0);
             assertThat(result.latencyMs(99)).isCloseTo(expectedP99, within(25.0));
             assertThat(result.maxLatencyMs()).isCloseTo(stall.toMillis(), within(25.0));
@@ -95,8 +115,8 @@ class LoadGeneratorIT {
 
     @Test
     void countsErrorsByKindAndDropsNone() throws Exception {
-        List<Payload> payloads = List.of(payload("{\"ok\": 1}"), payload("{\"fail\": 1}"), payload("{\"slow\": 1}"),
-                payload("{\"empty\": 1}"));
+        List<Payload> payloads = List.of(
+                payload("{\"ok\": 1}"), payload("{\"fail\": 1}"), payload("{\"slow\": 1}"), payload("{\"empty\": 1}"));
         try (ScriptedHttpServer server = new ScriptedHttpServer((arrival, path, body) -> {
             if (body.contains("fail")) {
                 return new ScriptedHttpServer.Answer(500, "{\"error\":\"boom\"}", 0);
@@ -110,11 +130,12 @@ class LoadGeneratorIT {
             return ScriptedHttpServer.Answer.ok("{\"predictions\":[1]}");
         })) {
             LoadProfile profile = LoadProfile.constant(40, Duration.ofSeconds(3), Duration.ZERO)
-                    .withRequestTimeout(Duration.ofMillis(200)).withCheck(ResponseCheck.SHAPE);
+                    .withRequestTimeout(Duration.ofMillis(200))
+                    .withCheck(ResponseCheck.SHAPE);
             LoadResult result = new LoadGenerator().run(server.url("/predict"), payloads, profile, p -> {});
             assertThat(result.requests()).isEqualTo(120);
-            assertThat(result.errors()).isEqualTo(Map.of(ErrorKind.STATUS, 30L, ErrorKind.TIMEOUT, 30L,
-                    ErrorKind.INVALID_BODY, 30L));
+            assertThat(result.errors())
+                    .isEqualTo(Map.of(ErrorKind.STATUS, 30L, ErrorKind.TIMEOUT, 30L, ErrorKind.INVALID_BODY, 30L));
         }
     }
 
@@ -124,17 +145,22 @@ class LoadGeneratorIT {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort();
         }
-        LoadResult result = new LoadGenerator().run(URI.create("http://127.0.0.1:" + port + "/predict"), ONE,
-                LoadProfile.constant(50, Duration.ofSeconds(2), Duration.ZERO), p -> {});
+        LoadResult result = new LoadGenerator()
+                .run(
+                        URI.create("http://127.0.0.1:" + port + "/predict"),
+                        ONE,
+                        LoadProfile.constant(50, Duration.ofSeconds(2), Duration.ZERO),
+                        p -> {});
         assertThat(result.requests()).isEqualTo(100);
         assertThat(result.errors()).isEqualTo(Map.of(ErrorKind.CONNECTION, 100L));
     }
 
     @Test
     void reportsHittingTheInFlightCap() throws Exception {
-        try (ScriptedHttpServer server = new ScriptedHttpServer((arrival, path, body) ->
-                new ScriptedHttpServer.Answer(200, "{}", arrival + 100_000_000L))) {
-            LoadProfile profile = LoadProfile.constant(100, Duration.ofSeconds(2), Duration.ZERO).withMaxInFlight(2);
+        try (ScriptedHttpServer server = new ScriptedHttpServer(
+                (arrival, path, body) -> new ScriptedHttpServer.Answer(200, "{}", arrival + 100_000_000L))) {
+            LoadProfile profile = LoadProfile.constant(100, Duration.ofSeconds(2), Duration.ZERO)
+                    .withMaxInFlight(2);
             LoadResult result = new LoadGenerator().run(server.url("/predict"), ONE, profile, p -> {});
             assertThat(result.connections()).isEqualTo(2);
             assertThat(result.inFlightCapHits()).isGreaterThan(150);
@@ -142,5 +168,4 @@ class LoadGeneratorIT {
             assertThat(result.latencyMs(99)).isGreaterThan(1000); // queued behind the cap, measured from intent
         }
     }
-
 }

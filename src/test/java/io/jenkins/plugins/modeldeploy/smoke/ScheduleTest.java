@@ -24,7 +24,9 @@ class ScheduleTest {
         long previous = -1;
         for (long i = 0; i < ramp.count(); i++) {
             long offset = ramp.offsetNanos(i);
-            assertThat(offset).isGreaterThan(previous).isLessThan(Duration.ofSeconds(10).toNanos());
+            assertThat(offset)
+                    .isGreaterThan(previous)
+                    .isLessThan(Duration.ofSeconds(10).toNanos());
             previous = offset;
         }
         // Half-way in time the rate is 55/s and N(5 s) = 10*5 + 9*25/2 = 162.5 requests have been scheduled.

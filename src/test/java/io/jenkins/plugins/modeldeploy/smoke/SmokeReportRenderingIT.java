@@ -20,15 +20,29 @@ class SmokeReportRenderingIT {
 
     @Test
     void chromiumRendersBothPlots() throws Exception {
-        assertThat(CHROMIUM).as("Debian's chromium (bin/setup test installs it)").isExecutable();
+        assertThat(CHROMIUM)
+                .as("Debian's chromium (bin/setup test installs it)")
+                .isExecutable();
         SmokeReports.writeAll(SmokeReportsTest.sample(70_000), dir);
         Path png = dir.resolve("report.png");
-        Process chromium = new ProcessBuilder(List.of(CHROMIUM.toString(), "--headless", "--no-sandbox",
-                "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                "--disable-component-update", "--disable-sync", "--hide-scrollbars",
-                "--user-data-dir=" + dir.resolve("profile"), "--window-size=800,1300",
-                "--screenshot=" + png, dir.resolve(SmokeReports.HTML_FILE).toUri().toString()))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("chromium.log").toFile()).start();
+        Process chromium = new ProcessBuilder(List.of(
+                        CHROMIUM.toString(),
+                        "--headless",
+                        "--no-sandbox",
+                        "--disable-gpu",
+                        "--disable-quic",
+                        "--no-first-run",
+                        "--disable-background-networking",
+                        "--disable-component-update",
+                        "--disable-sync",
+                        "--hide-scrollbars",
+                        "--user-data-dir=" + dir.resolve("profile"),
+                        "--window-size=800,1300",
+                        "--screenshot=" + png,
+                        dir.resolve(SmokeReports.HTML_FILE).toUri().toString()))
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("chromium.log").toFile())
+                .start();
         assertThat(chromium.waitFor(90, TimeUnit.SECONDS)).isTrue();
         assertThat(png).as(Files.readString(dir.resolve("chromium.log"))).exists();
         BufferedImage image = ImageIO.read(png.toFile());

@@ -31,20 +31,28 @@ class SmokeReportsTest {
         for (int i = 0; i < 10; i++) {
             latency.recordValue(slowMicros);
         }
-        List<TimelinePoint> timeline = List.of(new TimelinePoint(0, 100, 0, 1.2, 2.0, 3.0),
-                new TimelinePoint(1, 100, 1, 1.1, 60.0, 80.0), new TimelinePoint(2, 100, 0, 1.0, 1.9, 2.5));
-        LoadResult load = new LoadResult(1000, Map.of(ErrorKind.STATUS, 1L), 100, 99.9, 10, 0, 3, 0.05, latency,
-                new Histogram(3), timeline);
+        List<TimelinePoint> timeline = List.of(
+                new TimelinePoint(0, 100, 0, 1.2, 2.0, 3.0),
+                new TimelinePoint(1, 100, 1, 1.1, 60.0, 80.0),
+                new TimelinePoint(2, 100, 0, 1.0, 1.9, 2.5));
+        LoadResult load = new LoadResult(
+                1000, Map.of(ErrorKind.STATUS, 1L), 100, 99.9, 10, 0, 3, 0.05, latency, new Histogram(3), timeline);
         LoadProfile profile = LoadProfile.constant(100, Duration.ofSeconds(12), Duration.ofSeconds(2));
         SmokeThresholds thresholds = SmokeThresholds.fromSlo(new Slo(100, 50, 0.01), 100);
-        return new SmokeResult(URI.create("http://127.0.0.1:8080/predict"), profile, thresholds,
-                Instant.parse("2026-11-25T20:00:00Z"), load, SmokeVerdict.of(load, thresholds));
+        return new SmokeResult(
+                URI.create("http://127.0.0.1:8080/predict"),
+                profile,
+                thresholds,
+                Instant.parse("2026-11-25T20:00:00Z"),
+                load,
+                SmokeVerdict.of(load, thresholds));
     }
 
     @Test
     void jsonHasTheDocumentedFields() throws Exception {
         SmokeReports.writeAll(sample(70_000), dir);
-        JsonNode json = new ObjectMapper().readTree(dir.resolve(SmokeReports.JSON_FILE).toFile());
+        JsonNode json =
+                new ObjectMapper().readTree(dir.resolve(SmokeReports.JSON_FILE).toFile());
         assertThat(json.get("requests").asLong()).isEqualTo(1000);
         assertThat(json.get("errors").asLong()).isEqualTo(1);
         assertThat(json.get("achievedRate").asDouble()).isEqualTo(99.9);
@@ -62,27 +70,39 @@ class SmokeReportsTest {
     void junitHasOneTestCasePerThresholdWithFailures() throws Exception {
         SmokeReports.writeAll(sample(70_000), dir);
         SmokeResult failing = sample(70_000);
-        failing = new SmokeResult(failing.target(), failing.profile(), failing.thresholds().withP99Ms(1.5),
-                failing.startedAt(), failing.load(), SmokeVerdict.of(failing.load(), failing.thresholds()
-                        .withP99Ms(1.5)));
+        failing = new SmokeResult(
+                failing.target(),
+                failing.profile(),
+                failing.thresholds().withP99Ms(1.5),
+                failing.startedAt(),
+                failing.load(),
+                SmokeVerdict.of(failing.load(), failing.thresholds().withP99Ms(1.5)));
         SmokeReports.writeAll(failing, dir);
-        Document xml = DocumentBuilderFactory.newInstance().newDocumentBuilder()
+        Document xml = DocumentBuilderFactory.newInstance()
+                .newDocumentBuilder()
                 .parse(dir.resolve(SmokeReports.JUNIT_FILE).toFile());
         Element suite = xml.getDocumentElement();
         assertThat(suite.getAttribute("tests")).isEqualTo("3");
         assertThat(suite.getAttribute("failures")).isEqualTo("1");
         NodeList cases = suite.getElementsByTagName("testcase");
         assertThat(((Element) cases.item(0)).getAttribute("name")).isEqualTo("p99 latency <= 1.5 ms");
-        Element failure = (Element) ((Element) cases.item(0)).getElementsByTagName("failure").item(0);
+        Element failure = (Element)
+                ((Element) cases.item(0)).getElementsByTagName("failure").item(0);
         assertThat(failure.getAttribute("message")).isEqualTo("p99 latency 1.989 ms exceeds the limit of 1.5 ms");
-        assertThat(((Element) cases.item(1)).getElementsByTagName("failure").getLength()).isZero();
+        assertThat(((Element) cases.item(1)).getElementsByTagName("failure").getLength())
+                .isZero();
     }
 
     @Test
     void htmlIsSelfContainedWithBothPlots() {
         String html = SmokeReports.html(sample(70_000));
-        assertThat(html).contains("<svg id=\"percentile-plot\"", "<svg id=\"timeline-plot\"",
-                "<polyline id=\"percentile-line\"", "<line id=\"p99-limit\"", "class=\"series-p99\"");
+        assertThat(html)
+                .contains(
+                        "<svg id=\"percentile-plot\"",
+                        "<svg id=\"timeline-plot\"",
+                        "<polyline id=\"percentile-line\"",
+                        "<line id=\"p99-limit\"",
+                        "class=\"series-p99\"");
         assertThat(html).doesNotContain("<script", "http://cdn", "https://");
     }
 }

@@ -25,11 +25,13 @@ class SmokeVerdictTest {
 
     @Test
     void passesWhenEveryThresholdHolds() {
-        SmokeVerdict verdict = SmokeVerdict.of(result(1000, Map.of(ErrorKind.STATUS, 2L), 99.8, latencies(1000, 3_000)),
+        SmokeVerdict verdict = SmokeVerdict.of(
+                result(1000, Map.of(ErrorKind.STATUS, 2L), 99.8, latencies(1000, 3_000)),
                 SmokeThresholds.fromSlo(new Slo(100, 50, 0.01), 100));
         assertThat(verdict.passed()).isTrue();
         assertThat(verdict.reasons()).isEmpty();
-        assertThat(verdict.checks()).extracting(SmokeVerdict.Check::name)
+        assertThat(verdict.checks())
+                .extracting(SmokeVerdict.Check::name)
                 .containsExactly("p99 latency", "error rate", "achieved rate");
     }
 
@@ -39,20 +41,23 @@ class SmokeVerdictTest {
         for (int i = 0; i < 20; i++) {
             values[i] = 80_000;
         }
-        SmokeVerdict verdict = SmokeVerdict.of(result(1000, Map.of(ErrorKind.STATUS, 15L, ErrorKind.TIMEOUT, 5L), 80.0,
-                values), SmokeThresholds.fromSlo(new Slo(100, 50, 0.01), 100).withP95Ms(2));
+        SmokeVerdict verdict = SmokeVerdict.of(
+                result(1000, Map.of(ErrorKind.STATUS, 15L, ErrorKind.TIMEOUT, 5L), 80.0, values),
+                SmokeThresholds.fromSlo(new Slo(100, 50, 0.01), 100).withP95Ms(2));
         assertThat(verdict.passed()).isFalse();
-        assertThat(verdict.reasons()).containsExactly(
-                "p99 latency 80.063 ms exceeds the limit of 50 ms",
-                "p95 latency 3.001 ms exceeds the limit of 2 ms",
-                "error rate 2.00% (20 of 1000: status 15, timeout 5) exceeds the limit of 1.00%",
-                "achieved rate 80.0 req/s is below the minimum of 95.0 req/s");
+        assertThat(verdict.reasons())
+                .containsExactly(
+                        "p99 latency 80.063 ms exceeds the limit of 50 ms",
+                        "p95 latency 3.001 ms exceeds the limit of 2 ms",
+                        "error rate 2.00% (20 of 1000: status 15, timeout 5) exceeds the limit of 1.00%",
+                        "achieved rate 80.0 req/s is below the minimum of 95.0 req/s");
     }
 
     @Test
     void noDataIsAFailureNeverAPass() {
-        SmokeVerdict verdict = SmokeVerdict.of(result(0, Map.of(), 0), SmokeThresholds.fromSlo(Slo.DEFAULT, 100)
-                .withMinRate(0));
+        SmokeVerdict verdict = SmokeVerdict.of(
+                result(0, Map.of(), 0),
+                SmokeThresholds.fromSlo(Slo.DEFAULT, 100).withMinRate(0));
         assertThat(verdict.passed()).isFalse();
         assertThat(verdict.reasons()).containsExactly("no request was measured: nothing to judge the version by");
     }

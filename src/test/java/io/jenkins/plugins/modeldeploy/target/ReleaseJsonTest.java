@@ -14,22 +14,44 @@ import org.junit.jupiter.api.Test;
 public class ReleaseJsonTest {
     /** A deployment of {@code version} in progress, as tests store it. */
     public static ReleaseState.Run run(String version) {
-        return new ReleaseState.Run(version, Optional.of("sha256:" + "b".repeat(64)), Optional.of("1"), "test",
-                Instant.parse("2026-11-25T21:00:00Z"), Duration.ofHours(1), RetireMode.REMOVE, Optional.empty(),
-                List.of(), Optional.empty(), "");
+        return new ReleaseState.Run(
+                version,
+                Optional.of("sha256:" + "b".repeat(64)),
+                Optional.of("1"),
+                "test",
+                Instant.parse("2026-11-25T21:00:00Z"),
+                Duration.ofHours(1),
+                RetireMode.REMOVE,
+                Optional.empty(),
+                List.of(),
+                Optional.empty(),
+                "");
     }
 
     @Test
     void roundTripsEveryFieldIncludingHistoryEmptyOptionalsAndNanoseconds() throws Exception {
         Instant at = Instant.parse("2026-11-25T22:00:00.123456789Z");
-        ReleaseState state = ReleaseState.empty("iris", at).withProduction(Optional.of("1"), at)
-                .withWeights(Map.of("1", 90, "2", 10), at).withDigest("2", "sha256:" + "b".repeat(64), at)
+        ReleaseState state = ReleaseState.empty("iris", at)
+                .withProduction(Optional.of("1"), at)
+                .withWeights(Map.of("1", 90, "2", 10), at)
+                .withDigest("2", "sha256:" + "b".repeat(64), at)
                 .keeping("0", Optional.of(at.plusSeconds(3600)), at)
-                .withHistory(new ReleaseState.HistoryEntry(at, ReleaseState.Action.DEPLOY, "1",
-                        Optional.of(Outcome.PROMOTED), Optional.empty(), Optional.of("1"), Optional.empty(), "alice",
-                        "first release"), at)
-                .inPhase(ReleaseState.Phase.AWAITING_APPROVAL, run("2").withVerdict(Verdict.PROMOTE,
-                        List.of("error rate not worse")), at);
+                .withHistory(
+                        new ReleaseState.HistoryEntry(
+                                at,
+                                ReleaseState.Action.DEPLOY,
+                                "1",
+                                Optional.of(Outcome.PROMOTED),
+                                Optional.empty(),
+                                Optional.of("1"),
+                                Optional.empty(),
+                                "alice",
+                                "first release"),
+                        at)
+                .inPhase(
+                        ReleaseState.Phase.AWAITING_APPROVAL,
+                        run("2").withVerdict(Verdict.PROMOTE, List.of("error rate not worse")),
+                        at);
 
         String json = ReleaseJson.write(state);
 
@@ -62,9 +84,10 @@ public class ReleaseJsonTest {
         assertThatThrownBy(() -> ReleaseJson.read("{\"schema\":\"model-deploy.release/v2\",\"model\":\"iris\"}"))
                 .hasMessageContaining("\"phase\" is missing");
         assertThatThrownBy(() -> ReleaseJson.read("{\"schema\":\"model-deploy.release/v2\",\"model\":\"iris\","
-                + "\"phase\":\"EXPERIMENT\",\"updated\":\"2026-11-25T22:00:00Z\",\"weights\":{},\"digests\":{},"
-                + "\"keepUntil\":{},\"history\":[]}")).hasMessageContaining("needs the run");
-        assertThatThrownBy(() -> ReleaseJson.read("not json")).isInstanceOf(
-                ReleaseJson.InvalidReleaseJsonException.class);
+                        + "\"phase\":\"EXPERIMENT\",\"updated\":\"2026-11-25T22:00:00Z\",\"weights\":{},\"digests\":{},"
+                        + "\"keepUntil\":{},\"history\":[]}"))
+                .hasMessageContaining("needs the run");
+        assertThatThrownBy(() -> ReleaseJson.read("not json"))
+                .isInstanceOf(ReleaseJson.InvalidReleaseJsonException.class);
     }
 }

@@ -1,8 +1,6 @@
 package io.jenkins.plugins.modeldeploy.testing;
 
-import io.jenkins.plugins.modeldeploy.image.BaseImageBuilder;
 import io.jenkins.plugins.modeldeploy.model.ModelRuntime;
-import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
@@ -13,7 +11,7 @@ public final class BaseImageCache {
     private BaseImageCache() {}
 
     public static Path tar(ModelRuntime runtime) throws Exception {
-        return io.jenkins.plugins.modeldeploy.image.BaseImageCache.tar(runtime,
-                line -> System.out.println("[base-image] " + line));
+        return io.jenkins.plugins.modeldeploy.image.BaseImageCache.tar(
+                runtime, line -> System.out.println("[base-image] " + line));
     }
 }

@@ -30,20 +30,27 @@ public final class PrometheusServer implements AutoCloseable {
     public static PrometheusServer start(String target) throws IOException, InterruptedException {
         Path binary = Path.of("/usr/bin/prometheus");
         if (!Files.isExecutable(binary)) {
-            throw new IllegalStateException("Prometheus is not installed: run bin/setup test (Debian package"
-                    + " prometheus)");
+            throw new IllegalStateException(
+                    "Prometheus is not installed: run bin/setup test (Debian package" + " prometheus)");
         }
         Path dir = Files.createTempDirectory("model-deploy-prometheus-");
         Path config = dir.resolve("prometheus.yml");
-        Files.writeString(config, "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n"
-                + "  - job_name: traefik\n    static_configs:\n      - targets: ['" + target + "']\n");
+        Files.writeString(
+                config,
+                "global:\n  scrape_interval: 1s\n  evaluation_interval: 1s\nscrape_configs:\n"
+                        + "  - job_name: traefik\n    static_configs:\n      - targets: ['" + target + "']\n");
         int port;
         try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             port = socket.getLocalPort();
         }
-        Process process = new ProcessBuilder(List.of(binary.toString(), "--config.file=" + config,
-                "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + port))
-                .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile()).start();
+        Process process = new ProcessBuilder(List.of(
+                        binary.toString(),
+                        "--config.file=" + config,
+                        "--storage.tsdb.path=" + dir.resolve("data"),
+                        "--web.listen-address=127.0.0.1:" + port))
+                .redirectErrorStream(true)
+                .redirectOutput(dir.resolve("prometheus.log").toFile())
+                .start();
         URI url = URI.create("http://127.0.0.1:" + port);
         PrometheusServer server = new PrometheusServer(process, url, dir);
         HttpClient http = HttpClient.newHttpClient();
@@ -55,8 +62,12 @@ public final class PrometheusServer implements AutoCloseable {
                 throw new IllegalStateException("Prometheus exited: " + log);
             }
             try {
-                if (http.send(HttpRequest.newBuilder(url.resolve("/-/ready")).build(),
-                        HttpResponse.BodyHandlers.discarding()).statusCode() == 200) {
+                if (http.send(
+                                        HttpRequest.newBuilder(url.resolve("/-/ready"))
+                                                .build(),
+                                        HttpResponse.BodyHandlers.discarding())
+                                .statusCode()
+                        == 200) {
                     return server;
                 }
             } catch (IOException e) {
@@ -84,7 +95,8 @@ public final class PrometheusServer implements AutoCloseable {
             process.destroyForcibly();
         }
         try (var paths = Files.walk(dir)) {
-            paths.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            paths.sorted(java.util.Comparator.reverseOrder())
+                    .forEach(p -> p.toFile().delete());
         }
     }
 }

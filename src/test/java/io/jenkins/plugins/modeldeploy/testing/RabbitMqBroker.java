@@ -48,8 +48,7 @@ public final class RabbitMqBroker implements AutoCloseable {
         Path enabledPlugins = base.resolve("enabled_plugins");
         Files.writeString(enabledPlugins, "[].\n");
         Path config = base.resolve("rabbitmq.conf");
-        Files.writeString(config, "listeners.tcp.default = 127.0.0.1:" + port + "\n"
-                + "loopback_users.guest = true\n");
+        Files.writeString(config, "listeners.tcp.default = 127.0.0.1:" + port + "\n" + "loopback_users.guest = true\n");
         Map<String, String> env = Map.of(
                 "RABBITMQ_NODENAME", node,
                 "RABBITMQ_NODE_PORT", Integer.toString(port),
@@ -61,7 +60,8 @@ public final class RabbitMqBroker implements AutoCloseable {
                 "RABBITMQ_PID_FILE", base.resolve("rabbit.pid").toString(),
                 "HOME", System.getProperty("user.home"));
         ProcessBuilder builder = new ProcessBuilder(SERVER.toString())
-                .redirectErrorStream(true).redirectOutput(base.resolve("server.out").toFile());
+                .redirectErrorStream(true)
+                .redirectOutput(base.resolve("server.out").toFile());
         builder.environment().putAll(env);
         Process process = builder.start();
         RabbitMqBroker broker = new RabbitMqBroker(node, port, base, process, env);

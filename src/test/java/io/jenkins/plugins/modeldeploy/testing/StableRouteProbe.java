@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * release must never cost its clients: a transport error, or a 502, 503 or 504 from the gateway.
  */
 public final class StableRouteProbe implements AutoCloseable {
-    private final HttpClient client = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final HttpClient client =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final ScheduledExecutorService ticks = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "stable-route-probe");
         thread.setDaemon(true);
@@ -31,18 +32,28 @@ public final class StableRouteProbe implements AutoCloseable {
 
     /** Starts probing {@code url} (e.g. {@code …/models/echo/predict}) with {@code body} at {@code rate} req/s. */
     public StableRouteProbe(URI url, String body, double rate) {
-        HttpRequest request = HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(30))
-                .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(body)).build();
-        ticks.scheduleAtFixedRate(() -> {
-            sent.incrementAndGet();
-            pending.incrementAndGet();
-            client.sendAsync(request, HttpResponse.BodyHandlers.discarding()).whenComplete((response, error) -> {
-                String key = error != null ? "transport error: " + rootMessage(error)
-                        : Integer.toString(response.statusCode());
-                outcomes.computeIfAbsent(key, k -> new AtomicLong()).incrementAndGet();
-                pending.decrementAndGet();
-            });
-        }, 0, Math.round(1e9 / rate), TimeUnit.NANOSECONDS);
+        HttpRequest request = HttpRequest.newBuilder(url)
+                .timeout(Duration.ofSeconds(30))
+                .header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(body))
+                .build();
+        ticks.scheduleAtFixedRate(
+                () -> {
+                    sent.incrementAndGet();
+                    pending.incrementAndGet();
+                    client.sendAsync(request, HttpResponse.BodyHandlers.discarding())
+                            .whenComplete((response, error) -> {
+                                String key = error != null
+                                        ? "transport error: " + rootMessage(error)
+                                        : Integer.toString(response.statusCode());
+                                outcomes.computeIfAbsent(key, k -> new AtomicLong())
+                                        .incrementAndGet();
+                                pending.decrementAndGet();
+                            });
+                },
+                0,
+                Math.round(1e9 / rate),
+                TimeUnit.NANOSECONDS);
     }
 
     private static String rootMessage(Throwable error) {
@@ -66,9 +77,13 @@ public final class StableRouteProbe implements AutoCloseable {
 
     /** Transport errors and 502/503/504 answers: what a client of the stable route must never see. */
     public long failures() {
-        return outcomes().entrySet().stream().filter(e -> e.getKey().startsWith("transport")
-                || e.getKey().equals("502") || e.getKey().equals("503") || e.getKey().equals("504"))
-                .mapToLong(Map.Entry::getValue).sum();
+        return outcomes().entrySet().stream()
+                .filter(e -> e.getKey().startsWith("transport")
+                        || e.getKey().equals("502")
+                        || e.getKey().equals("503")
+                        || e.getKey().equals("504"))
+                .mapToLong(Map.Entry::getValue)
+                .sum();
     }
 
     /** Stops sending and waits (up to 30 s) for the answers still on their way. */

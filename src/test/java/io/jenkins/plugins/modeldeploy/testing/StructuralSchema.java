@@ -77,7 +77,8 @@ public final class StructuralSchema {
                         check(field.getValue(), properties.get(field.getKey()), path + "." + field.getKey(), problems);
                     } else if (additional.isObject()) {
                         check(field.getValue(), additional, path + "." + field.getKey(), problems);
-                    } else if (!schema.path("x-kubernetes-preserve-unknown-fields").asBoolean(false)
+                    } else if (!schema.path("x-kubernetes-preserve-unknown-fields")
+                                    .asBoolean(false)
                             && !path.equals(".metadata")) {
                         problems.add(path + "." + field.getKey() + ": is not a field of the schema");
                     }
@@ -112,7 +113,7 @@ public final class StructuralSchema {
                     problems.add(path + ": must be a boolean");
                 }
             }
-            default -> { }
+            default -> {}
         }
         if (schema.has("enum")) {
             boolean listed = false;
@@ -123,10 +124,14 @@ public final class StructuralSchema {
                 problems.add(path + ": must be one of " + schema.get("enum") + ", was " + value);
             }
         }
-        if (schema.has("minimum") && value.isNumber() && value.asDouble() < schema.get("minimum").asDouble()) {
+        if (schema.has("minimum")
+                && value.isNumber()
+                && value.asDouble() < schema.get("minimum").asDouble()) {
             problems.add(path + ": must be >= " + schema.get("minimum"));
         }
-        if (schema.has("maximum") && value.isNumber() && value.asDouble() > schema.get("maximum").asDouble()) {
+        if (schema.has("maximum")
+                && value.isNumber()
+                && value.asDouble() > schema.get("maximum").asDouble()) {
             problems.add(path + ": must be <= " + schema.get("maximum"));
         }
     }

@@ -30,7 +30,10 @@ public final class TestModels {
     public static Path testModel(String name, Path workDir) throws IOException {
         Path source;
         try {
-            source = Path.of(TestModels.class.getResource("/models/" + name + "/model.yaml").toURI()).getParent();
+            source = Path.of(TestModels.class
+                            .getResource("/models/" + name + "/model.yaml")
+                            .toURI())
+                    .getParent();
         } catch (URISyntaxException | NullPointerException e) {
             throw new IllegalArgumentException("no test model " + name, e);
         }

@@ -52,7 +52,8 @@ public final class ClusterConfig extends AbstractDescribableImpl<ClusterConfig> 
     @DataBoundSetter
     public void setKubeconfigCredentialsId(String kubeconfigCredentialsId) {
         Validation.require(Validation.credentialsId("kubeconfigCredentialsId", kubeconfigCredentialsId));
-        this.kubeconfigCredentialsId = Validation.blank(kubeconfigCredentialsId) ? null : kubeconfigCredentialsId.trim();
+        this.kubeconfigCredentialsId =
+                Validation.blank(kubeconfigCredentialsId) ? null : kubeconfigCredentialsId.trim();
     }
 
     public boolean isInCluster() {
@@ -87,14 +88,18 @@ public final class ClusterConfig extends AbstractDescribableImpl<ClusterConfig> 
         if (Validation.blank(allowedFolders)) {
             return java.util.List.of();
         }
-        return java.util.Arrays.stream(allowedFolders.split("[,\\n]")).map(String::trim)
-                .map(f -> f.replaceAll("^/+|/+$", "")).filter(f -> !f.isEmpty()).toList();
+        return java.util.Arrays.stream(allowedFolders.split("[,\\n]"))
+                .map(String::trim)
+                .map(f -> f.replaceAll("^/+|/+$", ""))
+                .filter(f -> !f.isEmpty())
+                .toList();
     }
 
     /** Whether the job {@code jobFullName} (e.g. {@code team-a/deploy}) may use this cluster. */
     public boolean allows(String jobFullName) {
         java.util.List<String> folders = allowedFolderList();
-        return folders.isEmpty() || jobFullName != null && folders.stream().anyMatch(f -> jobFullName.startsWith(f + "/"));
+        return folders.isEmpty()
+                || jobFullName != null && folders.stream().anyMatch(f -> jobFullName.startsWith(f + "/"));
     }
 
     public String getNamespace() {
@@ -152,7 +157,8 @@ public final class ClusterConfig extends AbstractDescribableImpl<ClusterConfig> 
     @DataBoundSetter
     public void setGatewayUrl(String gatewayUrl) {
         Validation.require(Validation.httpUrl("gatewayUrl", gatewayUrl));
-        this.gatewayUrl = Validation.blank(gatewayUrl) ? null : gatewayUrl.trim().replaceAll("/+$", "");
+        this.gatewayUrl =
+                Validation.blank(gatewayUrl) ? null : gatewayUrl.trim().replaceAll("/+$", "");
     }
 
     static KubernetesSettings.RouteMode parseRouteMode(String value) {
@@ -187,8 +193,8 @@ public final class ClusterConfig extends AbstractDescribableImpl<ClusterConfig> 
         }
 
         /** Secret-file (or secret-text) credentials every job can use; administrators only. */
-        public ListBoxModel doFillKubeconfigCredentialsIdItems(@AncestorInPath Item item,
-                @QueryParameter String kubeconfigCredentialsId) {
+        public ListBoxModel doFillKubeconfigCredentialsIdItems(
+                @AncestorInPath Item item, @QueryParameter String kubeconfigCredentialsId) {
             return CredentialsDropdowns.global(kubeconfigCredentialsId, CredentialsDropdowns.Kind.KUBECONFIG);
         }
 

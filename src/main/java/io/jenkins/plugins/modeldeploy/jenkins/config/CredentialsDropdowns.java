@@ -41,11 +41,14 @@ public final class CredentialsDropdowns {
 
         CredentialsMatcher matcher() {
             return switch (this) {
-                case KUBECONFIG -> CredentialsMatchers.anyOf(CredentialsMatchers.instanceOf(FileCredentials.class),
-                        CredentialsMatchers.instanceOf(StringCredentials.class));
-                case REGISTRY -> CredentialsMatchers.anyOf(
-                        CredentialsMatchers.instanceOf(StandardUsernamePasswordCredentials.class),
-                        CredentialsMatchers.instanceOf(StringCredentials.class));
+                case KUBECONFIG ->
+                    CredentialsMatchers.anyOf(
+                            CredentialsMatchers.instanceOf(FileCredentials.class),
+                            CredentialsMatchers.instanceOf(StringCredentials.class));
+                case REGISTRY ->
+                    CredentialsMatchers.anyOf(
+                            CredentialsMatchers.instanceOf(StandardUsernamePasswordCredentials.class),
+                            CredentialsMatchers.instanceOf(StringCredentials.class));
                 case USERNAME_PASSWORD -> CredentialsMatchers.instanceOf(StandardUsernamePasswordCredentials.class);
             };
         }
@@ -68,8 +71,13 @@ public final class CredentialsDropdowns {
             return result.includeCurrentValue(blankToEmpty(current));
         }
         return result.includeEmptyValue()
-                .includeMatchingAs(ACL.SYSTEM2, (Item) null, StandardCredentials.class, List.of(),
-                        CredentialsMatchers.allOf(kind.matcher(),
+                .includeMatchingAs(
+                        ACL.SYSTEM2,
+                        (Item) null,
+                        StandardCredentials.class,
+                        List.of(),
+                        CredentialsMatchers.allOf(
+                                kind.matcher(),
                                 CredentialsMatchers.not(CredentialsMatchers.withScope(CredentialsScope.SYSTEM))))
                 .includeCurrentValue(blankToEmpty(current));
     }

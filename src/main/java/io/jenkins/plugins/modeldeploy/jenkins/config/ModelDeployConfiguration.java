@@ -88,12 +88,27 @@ public class ModelDeployConfiguration extends GlobalConfiguration {
     }
 
     /** The stored values, kept while a form is bound so that a refused form changes nothing. */
-    private record Values(List<ClusterConfig> clusters, List<RegistryConfig> registries, String eventsUri,
-            String eventsCredentialsId, String basePythonImage, String baseRImage, double defaultP99Ms,
-            double defaultMaxErrorRate, String approvalTimeout) {
+    private record Values(
+            List<ClusterConfig> clusters,
+            List<RegistryConfig> registries,
+            String eventsUri,
+            String eventsCredentialsId,
+            String basePythonImage,
+            String baseRImage,
+            double defaultP99Ms,
+            double defaultMaxErrorRate,
+            String approvalTimeout) {
         Values(ModelDeployConfiguration c) {
-            this(List.copyOf(c.clusters), List.copyOf(c.registries), c.eventsUri, c.eventsCredentialsId,
-                    c.basePythonImage, c.baseRImage, c.defaultP99Ms, c.defaultMaxErrorRate, c.approvalTimeout);
+            this(
+                    List.copyOf(c.clusters),
+                    List.copyOf(c.registries),
+                    c.eventsUri,
+                    c.eventsCredentialsId,
+                    c.basePythonImage,
+                    c.baseRImage,
+                    c.defaultP99Ms,
+                    c.defaultMaxErrorRate,
+                    c.approvalTimeout);
         }
 
         void restore(ModelDeployConfiguration c) {
@@ -228,11 +243,14 @@ public class ModelDeployConfiguration extends GlobalConfiguration {
         if (Validation.blank(name)) {
             return clusters.stream().findFirst();
         }
-        Optional<ClusterConfig> found = clusters.stream().filter(c -> c.getName().equals(name)).findFirst();
+        Optional<ClusterConfig> found =
+                clusters.stream().filter(c -> c.getName().equals(name)).findFirst();
         if (found.isEmpty()) {
-            throw new IllegalArgumentException(Messages.Config_unknownCluster(name,
-                    clusters.isEmpty() ? "none" : clusters.stream().map(ClusterConfig::getName)
-                            .collect(Collectors.joining(", "))));
+            throw new IllegalArgumentException(Messages.Config_unknownCluster(
+                    name,
+                    clusters.isEmpty()
+                            ? "none"
+                            : clusters.stream().map(ClusterConfig::getName).collect(Collectors.joining(", "))));
         }
         return found;
     }
@@ -251,8 +269,8 @@ public class ModelDeployConfiguration extends GlobalConfiguration {
     }
 
     /** Username-with-password credentials every job can use (RabbitMQ); administrators only. */
-    public ListBoxModel doFillEventsCredentialsIdItems(@AncestorInPath Item item,
-            @QueryParameter String eventsCredentialsId) {
+    public ListBoxModel doFillEventsCredentialsIdItems(
+            @AncestorInPath Item item, @QueryParameter String eventsCredentialsId) {
         return CredentialsDropdowns.global(eventsCredentialsId, CredentialsDropdowns.Kind.USERNAME_PASSWORD);
     }
 

@@ -39,7 +39,8 @@ public final class Validation {
         if (blank(value)) {
             return Optional.empty();
         }
-        return CREDENTIALS_ID.matcher(value).matches() ? Optional.empty()
+        return CREDENTIALS_ID.matcher(value).matches()
+                ? Optional.empty()
                 : Optional.of(Messages.Validation_credentialsId(field, value));
     }
 
@@ -91,7 +92,9 @@ public final class Validation {
         if (blank(value)) {
             return required ? Optional.of(Messages.Validation_required(field)) : Optional.empty();
         }
-        return REGISTRY.matcher(value.trim()).matches() ? Optional.empty() : Optional.of(Messages.Validation_registry(field, value));
+        return REGISTRY.matcher(value.trim()).matches()
+                ? Optional.empty()
+                : Optional.of(Messages.Validation_registry(field, value));
     }
 
     /** An {@code amqp://} URI; credentials belong in a credential, never in the URI that is stored and shown. */
@@ -202,9 +205,9 @@ public final class Validation {
         return value == null || value.isBlank();
     }
 
-
     private static String fmt(double v) {
-        return Double.isFinite(v) ? java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString()
+        return Double.isFinite(v)
+                ? java.math.BigDecimal.valueOf(v).stripTrailingZeros().toPlainString()
                 : Double.toString(v);
     }
 }

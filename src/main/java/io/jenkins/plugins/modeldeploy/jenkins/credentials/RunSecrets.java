@@ -43,8 +43,7 @@ public final class RunSecrets implements SecretSource {
                 mask.addKubeconfig(text);
                 return text;
             } catch (IOException e) {
-                throw new IllegalArgumentException(Messages.Credentials_unreadable(field, id, e.getMessage()),
-                        e);
+                throw new IllegalArgumentException(Messages.Credentials_unreadable(field, id, e.getMessage()), e);
             }
         }
         if (c instanceof StringCredentials text) {
@@ -89,7 +88,7 @@ public final class RunSecrets implements SecretSource {
     }
 
     private static IllegalArgumentException wrongType(String field, String id, StandardCredentials c, String expected) {
-        return new IllegalArgumentException(Messages.Credentials_wrongType(field, id,
-                c.getClass().getSimpleName(), expected));
+        return new IllegalArgumentException(
+                Messages.Credentials_wrongType(field, id, c.getClass().getSimpleName(), expected));
     }
 }

@@ -44,7 +44,9 @@ public final class SecretMask implements Serializable {
         if (user != null && !user.isEmpty()) {
             addBase64((user + ":" + secret).getBytes(StandardCharsets.UTF_8));
         }
-        ordered = forms.stream().sorted(Comparator.comparingInt(String::length).reversed()).toList();
+        ordered = forms.stream()
+                .sorted(Comparator.comparingInt(String::length).reversed())
+                .toList();
     }
 
     /**
@@ -65,7 +67,9 @@ public final class SecretMask implements Serializable {
             return;
         }
         if (node.isValueNode()) {
-            if (key != null && SECRET_KEYS.matcher(key).matches() && !node.asText().isEmpty()) {
+            if (key != null
+                    && SECRET_KEYS.matcher(key).matches()
+                    && !node.asText().isEmpty()) {
                 add(node.asText(), null);
             }
             return;
@@ -86,8 +90,8 @@ public final class SecretMask implements Serializable {
         return this;
     }
 
-    private static final Pattern SECRET_KEYS = Pattern.compile(
-            "(?i).*(token|password|secret|client-key-data|key-data)");
+    private static final Pattern SECRET_KEYS =
+            Pattern.compile("(?i).*(token|password|secret|client-key-data|key-data)");
 
     private void add(String form) {
         if (form.length() >= MIN_FORM) {

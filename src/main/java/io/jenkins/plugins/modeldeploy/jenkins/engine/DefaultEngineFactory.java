@@ -16,7 +16,7 @@ public final class DefaultEngineFactory implements EngineFactory {
     @Override
     public DeploymentEngine engine(Path workDir, Consumer<DeploymentEvent> events) {
         // Build output (Jib's progress) is not an event; the events already say what was built.
-        return new DeploymentEngine(events, workDir, line -> { });
+        return new DeploymentEngine(events, workDir, line -> {});
     }
 
     @Override

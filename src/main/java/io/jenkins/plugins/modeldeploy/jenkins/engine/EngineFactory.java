@@ -33,7 +33,8 @@ public interface EngineFactory {
     /** The installed factory of class {@code wanted} (any, when null), in this JVM. */
     static EngineFactory installed(String wanted) {
         return ServiceLoader.load(EngineFactory.class, EngineFactory.class.getClassLoader()).stream()
-                .filter(p -> wanted == null || p.type().getName().equals(wanted)).findFirst()
+                .filter(p -> wanted == null || p.type().getName().equals(wanted))
+                .findFirst()
                 .map(ServiceLoader.Provider::get)
                 .orElseThrow(() -> new IllegalStateException(Messages.Engine_notInstalled()));
     }

@@ -11,8 +11,8 @@ public final class ImageOptions implements Serializable {
     public final String baseImage;
     public final boolean insecureRegistry;
 
-    public ImageOptions(String imageRepository, String registryCredentialsId, String baseImage,
-            boolean insecureRegistry) {
+    public ImageOptions(
+            String imageRepository, String registryCredentialsId, String baseImage, boolean insecureRegistry) {
         this.imageRepository = imageRepository;
         this.registryCredentialsId = registryCredentialsId;
         this.baseImage = baseImage;

@@ -17,8 +17,8 @@ import java.util.List;
 public final class KubeconfigPolicy {
     private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     /** Keys of {@code users[].user} that run a command or read a local file. */
-    private static final List<String> USER_KEYS = List.of("exec", "auth-provider", "client-certificate",
-            "client-key", "tokenFile", "token-file", "username-file");
+    private static final List<String> USER_KEYS = List.of(
+            "exec", "auth-provider", "client-certificate", "client-key", "tokenFile", "token-file", "username-file");
     /** Keys of {@code clusters[].cluster} that read a local file. */
     private static final List<String> CLUSTER_KEYS = List.of("certificate-authority");
 

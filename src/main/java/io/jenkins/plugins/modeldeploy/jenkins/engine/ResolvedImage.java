@@ -23,6 +23,7 @@ public final class ResolvedImage implements Serializable {
     private final String failure;
     /** The repository the step named, or the registry prefix the model name is appended to. */
     private final String repository;
+
     private final boolean appendModelName;
     private final String username;
     private final String password;
@@ -31,8 +32,14 @@ public final class ResolvedImage implements Serializable {
     private final String basePython;
     private final String baseR;
 
-    ResolvedImage(String repository, boolean appendModelName, RegistryCredentials credentials, boolean insecure,
-            String baseImage, String basePython, String baseR) {
+    ResolvedImage(
+            String repository,
+            boolean appendModelName,
+            RegistryCredentials credentials,
+            boolean insecure,
+            String baseImage,
+            String basePython,
+            String baseR) {
         this.failure = null;
         this.repository = repository;
         this.appendModelName = appendModelName;
@@ -69,9 +76,12 @@ public final class ResolvedImage implements Serializable {
             throw new IllegalArgumentException(failure);
         }
         String repo = appendModelName ? repository.replaceAll("/+$", "") + "/" + version.name() : repository;
-        Optional<RegistryCredentials> credentials = username == null ? Optional.empty()
-                : Optional.of(new RegistryCredentials(username, password));
-        return new ImagePlan(version, BaseImage.inWorkspace(base(version.spec().runtime()), workspace), repo,
+        Optional<RegistryCredentials> credentials =
+                username == null ? Optional.empty() : Optional.of(new RegistryCredentials(username, password));
+        return new ImagePlan(
+                version,
+                BaseImage.inWorkspace(base(version.spec().runtime()), workspace),
+                repo,
                 new ImageTarget.Registry(credentials, insecure));
     }
 
@@ -83,8 +93,10 @@ public final class ResolvedImage implements Serializable {
         if (!Validation.blank(configured)) {
             return configured;
         }
-        return BaseImages.defaultFor(runtime).orElseThrow(() -> new IllegalArgumentException("baseImage: the "
-                + runtime.id() + " runtime needs a base image with R, jsonlite and rpy2; give baseImage or configure"
-                + " one in Manage Jenkins > System > Model deploy"));
+        return BaseImages.defaultFor(runtime)
+                .orElseThrow(() -> new IllegalArgumentException("baseImage: the "
+                        + runtime.id()
+                        + " runtime needs a base image with R, jsonlite and rpy2; give baseImage or configure"
+                        + " one in Manage Jenkins > System > Model deploy"));
     }
 }

@@ -24,8 +24,13 @@ public final class ResolvedTarget implements Serializable {
     private final String prometheusUrl;
     private final String gatewayUrl;
 
-    ResolvedTarget(String kubeconfig, String namespace, String host, KubernetesSettings.RouteMode routeMode,
-            String prometheusUrl, String gatewayUrl) {
+    ResolvedTarget(
+            String kubeconfig,
+            String namespace,
+            String host,
+            KubernetesSettings.RouteMode routeMode,
+            String prometheusUrl,
+            String gatewayUrl) {
         this.failure = null;
         this.kubeconfig = kubeconfig;
         this.namespace = namespace;
@@ -56,10 +61,18 @@ public final class ResolvedTarget implements Serializable {
             throw new IllegalArgumentException(failure);
         }
         KubernetesSettings defaults = KubernetesSettings.defaults(namespace);
-        return new KubernetesSettings(Optional.ofNullable(kubeconfig), Optional.empty(), namespace,
-                Optional.ofNullable(host), KubernetesSettings.RouteMode.valueOf(routeMode), Optional.empty(),
-                Optional.ofNullable(prometheusUrl).map(URI::create), RetireMode.REMOVE, defaults.minReplicas(),
-                defaults.maxReplicas(), List.of())
+        return new KubernetesSettings(
+                        Optional.ofNullable(kubeconfig),
+                        Optional.empty(),
+                        namespace,
+                        Optional.ofNullable(host),
+                        KubernetesSettings.RouteMode.valueOf(routeMode),
+                        Optional.empty(),
+                        Optional.ofNullable(prometheusUrl).map(URI::create),
+                        RetireMode.REMOVE,
+                        defaults.minReplicas(),
+                        defaults.maxReplicas(),
+                        List.of())
                 .withGatewayUrl(Optional.ofNullable(gatewayUrl).map(URI::create));
     }
 }

@@ -1,6 +1,7 @@
 package io.jenkins.plugins.modeldeploy.jenkins.engine;
 
 import io.jenkins.plugins.modeldeploy.event.AmqpSettings;
+import io.jenkins.plugins.modeldeploy.image.ImagePlan;
 import io.jenkins.plugins.modeldeploy.image.RegistryCredentials;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.jenkins.config.ClusterConfig;
@@ -10,7 +11,6 @@ import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
 import io.jenkins.plugins.modeldeploy.jenkins.credentials.SecretSource;
 import io.jenkins.plugins.modeldeploy.kube.KubernetesSettings;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
-import io.jenkins.plugins.modeldeploy.image.ImagePlan;
 import io.jenkins.plugins.modeldeploy.model.SpecOverride;
 import java.nio.file.Path;
 import java.util.List;
@@ -62,28 +62,41 @@ public final class Resolver {
                     + " folders " + String.join(", ", cluster.get().allowedFolderList()));
         }
         boolean own = !Validation.blank(options.kubeconfigCredentialsId);
-        String credentialsId = own ? options.kubeconfigCredentialsId
+        String credentialsId = own
+                ? options.kubeconfigCredentialsId
                 : cluster.map(ClusterConfig::getKubeconfigCredentialsId).orElse(null);
-        String field = own ? "kubeconfigCredentialsId"
+        String field = own
+                ? "kubeconfigCredentialsId"
                 : "cluster " + cluster.map(ClusterConfig::getName).orElse("") + " kubeconfigCredentialsId";
-        if (Validation.blank(credentialsId) && !cluster.map(ClusterConfig::isInCluster).orElse(false)) {
-            throw new IllegalArgumentException("cluster " + cluster.map(ClusterConfig::getName).orElse("") + ": has"
-                    + " neither a kubeconfig credentials ID nor \"in cluster\" set; give kubeconfigCredentialsId or"
-                    + " configure the cluster in Manage Jenkins > System > Model deploy");
+        if (Validation.blank(credentialsId)
+                && !cluster.map(ClusterConfig::isInCluster).orElse(false)) {
+            throw new IllegalArgumentException(
+                    "cluster " + cluster.map(ClusterConfig::getName).orElse("") + ": has"
+                            + " neither a kubeconfig credentials ID nor \"in cluster\" set; give kubeconfigCredentialsId or"
+                            + " configure the cluster in Manage Jenkins > System > Model deploy");
         }
         String kubeconfig = null;
         if (!Validation.blank(credentialsId)) {
             kubeconfig = secrets.kubeconfig(field, credentialsId);
             // the administrator's switch covers the cluster's own credential, never one a Jenkinsfile names
-            KubeconfigPolicy.check(field, kubeconfig,
+            KubeconfigPolicy.check(
+                    field,
+                    kubeconfig,
                     !own && cluster.map(ClusterConfig::isAllowExecCredentials).orElse(false));
         }
-        String namespace = !Validation.blank(options.namespace) ? options.namespace
+        String namespace = !Validation.blank(options.namespace)
+                ? options.namespace
                 : cluster.map(ClusterConfig::getNamespace).orElse("default");
         Validation.require(Validation.dnsLabel("namespace", namespace, true));
-        String host = !Validation.blank(options.host) ? options.host : cluster.map(ClusterConfig::getHost).orElse(null);
-        return new ResolvedTarget(kubeconfig, namespace, host,
-                cluster.map(ClusterConfig::routeMode).orElse(KubernetesSettings.defaults(namespace).routeMode()),
+        String host = !Validation.blank(options.host)
+                ? options.host
+                : cluster.map(ClusterConfig::getHost).orElse(null);
+        return new ResolvedTarget(
+                kubeconfig,
+                namespace,
+                host,
+                cluster.map(ClusterConfig::routeMode)
+                        .orElse(KubernetesSettings.defaults(namespace).routeMode()),
                 cluster.map(ClusterConfig::getPrometheusUrl).orElse(null),
                 cluster.map(ClusterConfig::getGatewayUrl).orElse(null));
     }
@@ -101,19 +114,28 @@ public final class Resolver {
         String repository = options.imageRepository;
         boolean append = false;
         if (Validation.blank(repository)) {
-            RegistryConfig first = config.getRegistries().stream().findFirst().orElseThrow(() ->
-                    new IllegalArgumentException(Messages.Config_noImageRepository()));
+            RegistryConfig first = config.getRegistries().stream()
+                    .findFirst()
+                    .orElseThrow(() -> new IllegalArgumentException(Messages.Config_noImageRepository()));
             repository = first.getUrl().replaceAll("/+$", "");
             append = true;
         }
         Optional<RegistryConfig> registry = config.registryFor(append ? repository + "/model" : repository);
-        String credentialsId = !Validation.blank(options.registryCredentialsId) ? options.registryCredentialsId
+        String credentialsId = !Validation.blank(options.registryCredentialsId)
+                ? options.registryCredentialsId
                 : registry.map(RegistryConfig::getCredentialsId).orElse(null);
-        RegistryCredentials credentials = Validation.blank(credentialsId) ? null
-                : secrets.registry("registryCredentialsId", credentialsId);
-        boolean insecure = options.insecureRegistry || registry.map(RegistryConfig::isInsecure).orElse(false);
-        return new ResolvedImage(repository, append, credentials, insecure, options.baseImage,
-                config.getBasePythonImage(), config.getBaseRImage());
+        RegistryCredentials credentials =
+                Validation.blank(credentialsId) ? null : secrets.registry("registryCredentialsId", credentialsId);
+        boolean insecure = options.insecureRegistry
+                || registry.map(RegistryConfig::isInsecure).orElse(false);
+        return new ResolvedImage(
+                repository,
+                append,
+                credentials,
+                insecure,
+                options.baseImage,
+                config.getBasePythonImage(),
+                config.getBaseRImage());
     }
 
     /** The global default SLO (applied on the agent to models without one). */

@@ -41,7 +41,8 @@ public final class SloDefaults implements Serializable {
         } catch (IOException e) {
             return List.of(); // the loader reports an unreadable model.yaml with its own, better message
         }
-        return List.of(new SpecOverride("slo.p99Ms", Double.toString(p99Ms), "global default SLO p99Ms"),
+        return List.of(
+                new SpecOverride("slo.p99Ms", Double.toString(p99Ms), "global default SLO p99Ms"),
                 new SpecOverride("slo.maxErrorRate", Double.toString(maxErrorRate), "global default SLO maxErrorRate"));
     }
 }

@@ -15,8 +15,8 @@ public final class TargetOptions implements Serializable {
     public final String host;
     public final String eventsUri;
 
-    public TargetOptions(String cluster, String kubeconfigCredentialsId, String namespace, String host,
-            String eventsUri) {
+    public TargetOptions(
+            String cluster, String kubeconfigCredentialsId, String namespace, String host, String eventsUri) {
         this.cluster = cluster;
         this.kubeconfigCredentialsId = kubeconfigCredentialsId;
         this.namespace = namespace;

@@ -257,14 +257,14 @@ public final class ModelDeployBuilder extends Builder implements SimpleBuildStep
         }
 
         /** Kubeconfig credentials the job can use; see {@link CredentialsDropdowns#item}. */
-        public ListBoxModel doFillKubeconfigCredentialsIdItems(@AncestorInPath Item item,
-                @QueryParameter String kubeconfigCredentialsId) {
+        public ListBoxModel doFillKubeconfigCredentialsIdItems(
+                @AncestorInPath Item item, @QueryParameter String kubeconfigCredentialsId) {
             return CredentialsDropdowns.item(item, kubeconfigCredentialsId, CredentialsDropdowns.Kind.KUBECONFIG);
         }
 
         /** Registry credentials the job can use; see {@link CredentialsDropdowns#item}. */
-        public ListBoxModel doFillRegistryCredentialsIdItems(@AncestorInPath Item item,
-                @QueryParameter String registryCredentialsId) {
+        public ListBoxModel doFillRegistryCredentialsIdItems(
+                @AncestorInPath Item item, @QueryParameter String registryCredentialsId) {
             return CredentialsDropdowns.item(item, registryCredentialsId, CredentialsDropdowns.Kind.REGISTRY);
         }
 

@@ -18,8 +18,13 @@ import org.springframework.security.core.GrantedAuthority;
  * pipeline-input-step does, never from {@code User.getAuthorities()}, which is empty unless the caller is an
  * administrator (core {@code User.java}).
  */
-public record Approver(String id, List<String> groups, boolean hasPromotePermission, boolean administrator,
-        IdStrategy userIds, IdStrategy groupIds) {
+public record Approver(
+        String id,
+        List<String> groups,
+        boolean hasPromotePermission,
+        boolean administrator,
+        IdStrategy userIds,
+        IdStrategy groupIds) {
     public Approver {
         groups = List.copyOf(groups);
     }
@@ -41,8 +46,13 @@ public record Approver(String id, List<String> groups, boolean hasPromotePermiss
         }
         Jenkins jenkins = Jenkins.get();
         SecurityRealm realm = jenkins.getSecurityRealm();
-        return new Approver(a.getName(), groups, job != null && job.hasPermission(PromotionPermissions.PROMOTE),
-                jenkins.hasPermission(Jenkins.ADMINISTER), realm.getUserIdStrategy(), realm.getGroupIdStrategy());
+        return new Approver(
+                a.getName(),
+                groups,
+                job != null && job.hasPermission(PromotionPermissions.PROMOTE),
+                jenkins.hasPermission(Jenkins.ADMINISTER),
+                realm.getUserIdStrategy(),
+                realm.getGroupIdStrategy());
     }
 
     /**

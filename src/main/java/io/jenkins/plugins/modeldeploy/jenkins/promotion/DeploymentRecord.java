@@ -40,7 +40,9 @@ public final class DeploymentRecord implements Serializable {
     public DeploymentRecord(DeployOutcome o, Map<String, ?> summary, long recordedAtMillis) {
         model = o.model();
         version = o.version();
-        image = o.image().map(BuiltImage::pinned).or(() -> o.deployed().flatMap(d -> d.image()))
+        image = o.image()
+                .map(BuiltImage::pinned)
+                .or(() -> o.deployed().flatMap(d -> d.image()))
                 .orElse(text(summary.get("image")));
         endpoint = o.deployed().map(d -> d.endpoint().toString()).orElse(text(summary.get("endpoint")));
         verdict = o.verdict().map(Enum::name).orElse("");
@@ -48,7 +50,8 @@ public final class DeploymentRecord implements Serializable {
         succeeded = o.succeeded();
         reason = o.reason();
         production = o.production().orElse("");
-        approvedBy = o.approval().map(a -> (a.approved() ? "approved by " : "rejected by ") + a.approver())
+        approvedBy = o.approval()
+                .map(a -> (a.approved() ? "approved by " : "rejected by ") + a.approver())
                 .orElse("");
         LoadResult load = o.smoke().map(s -> s.load()).orElse(null);
         Map<?, ?> smoke = summary.get("smoke") instanceof Map<?, ?> m ? m : Map.of();

@@ -11,7 +11,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
@@ -48,6 +47,7 @@ public final class ModelDeploymentsAction implements RunAction2, SimpleBuildStep
     private transient Run<?, ?> run;
     /** Offline tests only: stand-ins for the run's permissions and folder. */
     private transient AccessControlled permissions;
+
     private transient Path folder;
 
     public ModelDeploymentsAction() {}
@@ -110,7 +110,8 @@ public final class ModelDeploymentsAction implements RunAction2, SimpleBuildStep
 
     /** Adds a promotion under an ID of its own ({@code <model>-<version>}, numbered when repeated); returns it. */
     public synchronized String add(PromotionAction promotion) {
-        String base = slug(promotion.getEvidence().getModel() + "-" + promotion.getEvidence().getChallenger());
+        String base = slug(promotion.getEvidence().getModel() + "-"
+                + promotion.getEvidence().getChallenger());
         String id = base;
         for (int n = 2; find(id).isPresent(); n++) {
             id = base + "-" + n;
@@ -126,7 +127,8 @@ public final class ModelDeploymentsAction implements RunAction2, SimpleBuildStep
 
     /** A promotion stored by an older version as the run's only page. */
     void adopt(PromotionAction legacy) {
-        String model = legacy.getEvidence().getModel() + "-" + legacy.getEvidence().getChallenger();
+        String model =
+                legacy.getEvidence().getModel() + "-" + legacy.getEvidence().getChallenger();
         legacy.setOwner(this, slug(model));
         promotions.add(legacy);
     }
@@ -153,8 +155,8 @@ public final class ModelDeploymentsAction implements RunAction2, SimpleBuildStep
         DeploymentRecord r = new DeploymentRecord(outcome, summary, System.currentTimeMillis());
         synchronized (this) {
             if (smokeReportHtml != null && !smokeReportHtml.isEmpty()) {
-                String name = "deployment-" + (deployments.size() + 1) + "-" + slug(outcome.model() + "-"
-                        + outcome.version()) + ".html";
+                String name = "deployment-" + (deployments.size() + 1) + "-"
+                        + slug(outcome.model() + "-" + outcome.version()) + ".html";
                 if (writeReport(name, smokeReportHtml)) {
                     r.setReportFile(name);
                 }
@@ -275,7 +277,8 @@ public final class ModelDeploymentsAction implements RunAction2, SimpleBuildStep
     }
 
     static String slug(String text) {
-        String s = text.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^[-.]+", "");
+        String s =
+                text.toLowerCase(Locale.ROOT).replaceAll("[^a-z0-9._-]+", "-").replaceAll("^[-.]+", "");
         return s.isEmpty() ? "promotion" : s;
     }
 }

@@ -34,13 +34,26 @@ public final class PromotionAction implements ModelObject {
         return t;
     });
 
-    public enum Status { PENDING, APPROVED, REJECTED, TIMED_OUT, ABORTED }
+    public enum Status {
+        PENDING,
+        APPROVED,
+        REJECTED,
+        TIMED_OUT,
+        ABORTED
+    }
 
     /** What became of an Approve/Reject request. */
-    public enum Outcome { RECORDED, NOT_PERMITTED, NOT_LISTED, ALREADY_DECIDED, EXPIRED }
+    public enum Outcome {
+        RECORDED,
+        NOT_PERMITTED,
+        NOT_LISTED,
+        ALREADY_DECIDED,
+        EXPIRED
+    }
 
     /** Its URL segment under {@code model-promotion/}, unique in the run; null in pages stored before it existed. */
     private String id;
+
     private final String key;
     private final PromotionEvidence evidence;
     private final ArrayList<String> approvers;
@@ -58,7 +71,11 @@ public final class PromotionAction implements ModelObject {
      * @param approvers     user IDs or group names allowed to decide; empty: anyone with the permission
      * @param afterDecision for freestyle builds; null when a Pipeline step waits
      */
-    public PromotionAction(String key, PromotionEvidence evidence, List<String> approvers, Instant deadline,
+    public PromotionAction(
+            String key,
+            PromotionEvidence evidence,
+            List<String> approvers,
+            Instant deadline,
             AfterDecision afterDecision) {
         this.key = key;
         this.evidence = evidence;
@@ -160,7 +177,10 @@ public final class PromotionAction implements ModelObject {
         if (status != Status.APPROVED && status != Status.REJECTED) {
             return null;
         }
-        return new Approval(status == Status.APPROVED, decidedBy, Instant.ofEpochMilli(decidedAtMillis),
+        return new Approval(
+                status == Status.APPROVED,
+                decidedBy,
+                Instant.ofEpochMilli(decidedAtMillis),
                 comment == null ? "" : comment);
     }
 
@@ -261,8 +281,11 @@ public final class PromotionAction implements ModelObject {
             case RECORDED -> "";
             case NOT_PERMITTED -> Messages.Approval_notPermitted();
             case NOT_LISTED -> Messages.Approval_notListed(String.join(", ", approvers));
-            case ALREADY_DECIDED -> Messages.Approval_alreadyDecided(status.name().toLowerCase(
-                    java.util.Locale.ROOT), decidedBy == null ? "nobody" : decidedBy, getDecidedAt());
+            case ALREADY_DECIDED ->
+                Messages.Approval_alreadyDecided(
+                        status.name().toLowerCase(java.util.Locale.ROOT),
+                        decidedBy == null ? "nobody" : decidedBy,
+                        getDecidedAt());
             case EXPIRED -> Messages.Approval_expired(getDeadline());
         };
     }

@@ -24,6 +24,7 @@ public final class PromotionEvidence implements Serializable {
      * the report HTML does not travel (transient): the controller has the step's own copy of the report.
      */
     private static final long serialVersionUID = 2L;
+
     static final double[] PERCENTILES = {50, 90, 95, 99, 99.9};
 
     private final String model;
@@ -39,9 +40,13 @@ public final class PromotionEvidence implements Serializable {
     private final LinkedHashMap<String, Double> smokePercentiles;
     private final ArrayList<String> smokeReasons;
     /** Not in build.xml: {@link ModelDeploymentsAction} keeps it as a file in the run's folder. */
-    @SuppressFBWarnings(value = "SE_TRANSIENT_FIELD_NOT_RESTORED", justification = "null after crossing the agent's"
-            + " channel or loading build.xml means no report here: the run keeps its own copy (getSmokeReportHtml)")
+    @SuppressFBWarnings(
+            value = "SE_TRANSIENT_FIELD_NOT_RESTORED",
+            justification =
+                    "null after crossing the agent's"
+                            + " channel or loading build.xml means no report here: the run keeps its own copy (getSmokeReportHtml)")
     private final transient String smokeReportHtml;
+
     private final String verdict;
     private final ArrayList<String> verdictReasons;
     private final Variant championStats;
@@ -118,19 +123,21 @@ public final class PromotionEvidence implements Serializable {
         smokePercentiles = new LinkedHashMap<>();
         if (load != null) {
             for (double p : PERCENTILES) {
-                smokePercentiles.put("p" + (p == Math.rint(p) ? Long.toString((long) p) : Double.toString(p)),
-                        load.latencyMs(p));
+                smokePercentiles.put(
+                        "p" + (p == Math.rint(p) ? Long.toString((long) p) : Double.toString(p)), load.latencyMs(p));
             }
             smokePercentiles.put("max", load.maxLatencyMs());
         }
-        smokeReasons = new ArrayList<>(smoke == null ? List.of() : smoke.verdict().reasons());
+        smokeReasons =
+                new ArrayList<>(smoke == null ? List.of() : smoke.verdict().reasons());
         smokeReportHtml = smoke == null ? "" : SmokeReports.html(smoke);
         ExperimentResult experiment = request.experiment().orElse(null);
         if (experiment == null) { // only the stored verdict (a run resumed after a restart), or no A/B test at all
             verdict = request.verdict().name();
-            verdictReasons = new ArrayList<>(request.reasons().isEmpty()
-                    ? List.of("no A/B test figures: the version has nothing in production to be compared with")
-                    : request.reasons());
+            verdictReasons = new ArrayList<>(
+                    request.reasons().isEmpty()
+                            ? List.of("no A/B test figures: the version has nothing in production to be compared with")
+                            : request.reasons());
             championStats = null;
             challengerStats = null;
             errorRatePValue = Double.NaN;

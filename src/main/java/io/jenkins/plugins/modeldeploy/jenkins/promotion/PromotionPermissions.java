@@ -22,12 +22,15 @@ public final class PromotionPermissions {
     private static final Logger LOGGER = Logger.getLogger(PromotionPermissions.class.getName());
     public static final String IMPLIED_BY_BUILD = "io.jenkins.plugins.modeldeploy.promoteImpliedByBuild";
 
-    public static final PermissionGroup GROUP = new PermissionGroup(PromotionPermissions.class,
-            Messages._Promotion_permissionGroup());
+    public static final PermissionGroup GROUP =
+            new PermissionGroup(PromotionPermissions.class, Messages._Promotion_permissionGroup());
 
-    public static final Permission PROMOTE = new Permission(GROUP, "Promote",
+    public static final Permission PROMOTE = new Permission(
+            GROUP,
+            "Promote",
             Messages._Promotion_permissionDescription(),
-            impliedBy(SystemProperties.getBoolean(IMPLIED_BY_BUILD, false)), PermissionScope.ITEM);
+            impliedBy(SystemProperties.getBoolean(IMPLIED_BY_BUILD, false)),
+            PermissionScope.ITEM);
 
     private PromotionPermissions() {}
 

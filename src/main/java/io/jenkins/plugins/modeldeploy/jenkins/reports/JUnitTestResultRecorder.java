@@ -21,7 +21,6 @@ public final class JUnitTestResultRecorder implements TestResultRecorder {
             throws IOException, InterruptedException {
         JUnitResultArchiver task = new JUnitResultArchiver(pattern);
         task.setAllowEmptyResults(true);
-        JUnitResultArchiver.parseAndSummarize(task, null, run, workspace, workspace.createLauncher(listener),
-                listener);
+        JUnitResultArchiver.parseAndSummarize(task, null, run, workspace, workspace.createLauncher(listener), listener);
     }
 }

@@ -22,6 +22,7 @@ import java.util.List;
 public final class SmokeReportFiles {
     /** The folder of the run's directory holding the plugin's reports. */
     public static final String RUN_FOLDER = "model-deploy";
+
     public static final String HTML = "smoke.html";
     public static final String JUNIT = "smoke.xml";
     public static final String JSON = "smoke.json";
@@ -45,8 +46,9 @@ public final class SmokeReportFiles {
      * <version>}) so several smoke tests in one build are told apart in the test result.
      */
     public static String junit(SmokeResult result, String model, String version) {
-        return SmokeReports.junit(result).replace("classname=\"model-deploy.smoke\"",
-                "classname=\"model-deploy." + model + "-" + version + "\"");
+        return SmokeReports.junit(result)
+                .replace(
+                        "classname=\"model-deploy.smoke\"", "classname=\"model-deploy." + model + "-" + version + "\"");
     }
 
     /**
@@ -55,7 +57,9 @@ public final class SmokeReportFiles {
      */
     public record Rendered(String html, String junitXml, String json) implements java.io.Serializable {
         public static Rendered of(SmokeResult result, String model, String version) {
-            return new Rendered(SmokeReports.html(result), junit(result, model, version),
+            return new Rendered(
+                    SmokeReports.html(result),
+                    junit(result, model, version),
                     SmokeReports.json(result).toPrettyString());
         }
     }
@@ -63,14 +67,15 @@ public final class SmokeReportFiles {
     /** Writes the three reports into {@code dir} (created), each replaced atomically; returns the files. */
     public static List<Path> writeRunReports(Path dir, Rendered reports) throws IOException {
         Files.createDirectories(dir);
-        return List.of(write(dir, HTML, reports.html()), write(dir, JUNIT, reports.junitXml()),
+        return List.of(
+                write(dir, HTML, reports.html()),
+                write(dir, JUNIT, reports.junitXml()),
                 write(dir, JSON, reports.json()));
     }
 
     private static Path write(Path dir, String name, String content) throws IOException {
         Path temp = Files.createTempFile(dir, "." + name, ".tmp");
         Files.writeString(temp, content, StandardCharsets.UTF_8);
-        return Files.move(temp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING,
-                StandardCopyOption.ATOMIC_MOVE);
+        return Files.move(temp, dir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 }

@@ -16,10 +16,23 @@ import java.util.List;
 public final class SmokeReportPublisher {
     private SmokeReportPublisher() {}
 
-    public static void publish(Run<?, ?> run, FilePath workspace, TaskListener listener, String model,
-            String version, SmokeReportFiles.Rendered reports) throws InterruptedException {
-        publish(run.getRootDir().toPath(), workspace, listener, model, version, reports,
-                () -> ExtensionList.lookup(TestResultRecorder.class), run);
+    public static void publish(
+            Run<?, ?> run,
+            FilePath workspace,
+            TaskListener listener,
+            String model,
+            String version,
+            SmokeReportFiles.Rendered reports)
+            throws InterruptedException {
+        publish(
+                run.getRootDir().toPath(),
+                workspace,
+                listener,
+                model,
+                version,
+                reports,
+                () -> ExtensionList.lookup(TestResultRecorder.class),
+                run);
     }
 
     /** The recorders installed, looked up only when there is a workspace to record from. */
@@ -27,14 +40,21 @@ public final class SmokeReportPublisher {
         List<? extends TestResultRecorder> get();
     }
 
-    static void publish(java.nio.file.Path runRoot, FilePath workspace, TaskListener listener, String model,
-            String version, SmokeReportFiles.Rendered reports, Recorders recorders, Run<?, ?> run)
+    static void publish(
+            java.nio.file.Path runRoot,
+            FilePath workspace,
+            TaskListener listener,
+            String model,
+            String version,
+            SmokeReportFiles.Rendered reports,
+            Recorders recorders,
+            Run<?, ?> run)
             throws InterruptedException {
         try {
             SmokeReportFiles.writeRunReports(SmokeReportFiles.runDirectory(runRoot, model, version), reports);
         } catch (IOException e) {
-            listener.getLogger().println("smoke report of " + model + " " + version + " not archived: "
-                    + e.getMessage());
+            listener.getLogger()
+                    .println("smoke report of " + model + " " + version + " not archived: " + e.getMessage());
         }
         if (workspace == null) {
             return; // no workspace (e.g. a promotion page's follow-up): the run's copy is the record
@@ -45,8 +65,8 @@ public final class SmokeReportPublisher {
                 recorder.record(run, workspace, pattern, listener);
             }
         } catch (IOException | RuntimeException | LinkageError e) {
-            listener.getLogger().println("smoke test result of " + model + " " + version + " not recorded: "
-                    + e.getMessage());
+            listener.getLogger()
+                    .println("smoke test result of " + model + " " + version + " not recorded: " + e.getMessage());
         }
     }
 }

@@ -1,28 +1,22 @@
 package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
 import hudson.AbortException;
-
-import java.util.List;
-
-import java.nio.file.Path;
-
-import io.jenkins.plugins.modeldeploy.model.ModelVersion;
-
-import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
-
 import hudson.Extension;
 import hudson.util.FormValidation;
-import io.jenkins.plugins.modeldeploy.model.SpecOverride;
-import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
-import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
-import java.util.Optional;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.TargetOptions;
+import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
+import io.jenkins.plugins.modeldeploy.model.ModelVersion;
+import io.jenkins.plugins.modeldeploy.model.SpecOverride;
+import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
+import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.Map;
+import java.util.List;
+import java.util.Optional;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
@@ -47,8 +41,8 @@ public final class AbTestModelStep extends TargetStep {
 
     @DataBoundConstructor
     public AbTestModelStep(String model, String challenger) {
-        Validation.require(Validation.dnsLabel("model", model, true),
-                Validation.dnsLabel("challenger", challenger, true));
+        Validation.require(
+                Validation.dnsLabel("model", model, true), Validation.dnsLabel("challenger", challenger, true));
         this.model = model;
         this.challenger = challenger;
     }
@@ -149,43 +143,48 @@ public final class AbTestModelStep extends TargetStep {
                 Double sloP99Ms = this.sloP99Ms;
                 AbTestOptions abTest = this.abTest;
                 String modelDir = this.modelDir;
-                return s.onAgent(a -> { // the synthetic traffic comes from the agent, never from the controller
-                    Path dir = a.modelDirectory(modelDir);
-                    List<SpecOverride> overrides = new ArrayList<>(a.sloDefaults(dir));
-                    if (sloP99Ms != null) {
-                        overrides.add(new SpecOverride("slo.p99Ms", Double.toString(sloP99Ms), "sloP99Ms"));
-                    }
-                    ModelVersion version = ModelVersion.of(new ModelSpecLoader().load(dir, overrides), challenger,
-                            "challenger");
-                    if (!version.name().equals(model)) {
-                        throw new AbortException(Messages.Step_modelMismatch(modelDir, version.name(), model));
-                    }
-                    Lifecycle lifecycle = DeployFlow.lifecycle(a);
-                    Optional<String> production = a.target().releases().load(model)
-                            .flatMap(ReleaseState::production);
-                    if (!Validation.blank(champion) && !production.equals(Optional.of(champion))) {
-                        throw new AbortException("champion: " + champion + " is not the production version of " + model
-                                + " (" + production.orElse("none") + "); the A/B test compares with production");
-                    }
-                    Lifecycle.Progress progress = lifecycle.abTest(version, abTest.settings(),
-                            DeployOutcome.begin(model, challenger));
-                    DeployOutcome outcome = progress.outcome();
-                    outcome.experiment().ifPresent(e -> a.log(Messages.Deploy_verdict(model,
-                            challenger, e.summary())));
-                    LinkedHashMap<String, Object> out = new LinkedHashMap<>();
-                    out.put("verdict", outcome.verdict().map(Enum::name).orElse(null));
-                    out.put("reasons", new ArrayList<>(outcome.experiment().map(e -> e.reasons()).orElse(List.of(
-                            outcome.reason()))));
-                    out.put("champion", production.orElse(null));
-                    out.put("challenger", challenger);
-                    out.put("outcome", outcome.outcome().map(Enum::name).orElse(null));
-                    out.put("production", outcome.production().orElse(null));
-                    outcome.experiment().ifPresent(e -> {
-                        out.put("championRequests", e.champion().requests());
-                        out.put("challengerRequests", e.challenger().requests());
-                    });
-                    return out;
-                });
+                return s.onAgent(
+                        a -> { // the synthetic traffic comes from the agent, never from the controller
+                            Path dir = a.modelDirectory(modelDir);
+                            List<SpecOverride> overrides = new ArrayList<>(a.sloDefaults(dir));
+                            if (sloP99Ms != null) {
+                                overrides.add(new SpecOverride("slo.p99Ms", Double.toString(sloP99Ms), "sloP99Ms"));
+                            }
+                            ModelVersion version = ModelVersion.of(
+                                    new ModelSpecLoader().load(dir, overrides), challenger, "challenger");
+                            if (!version.name().equals(model)) {
+                                throw new AbortException(Messages.Step_modelMismatch(modelDir, version.name(), model));
+                            }
+                            Lifecycle lifecycle = DeployFlow.lifecycle(a);
+                            Optional<String> production =
+                                    a.target().releases().load(model).flatMap(ReleaseState::production);
+                            if (!Validation.blank(champion) && !production.equals(Optional.of(champion))) {
+                                throw new AbortException("champion: " + champion + " is not the production version of "
+                                        + model + " (" + production.orElse("none")
+                                        + "); the A/B test compares with production");
+                            }
+                            Lifecycle.Progress progress = lifecycle.abTest(
+                                    version, abTest.settings(), DeployOutcome.begin(model, challenger));
+                            DeployOutcome outcome = progress.outcome();
+                            outcome.experiment()
+                                    .ifPresent(e -> a.log(Messages.Deploy_verdict(model, challenger, e.summary())));
+                            LinkedHashMap<String, Object> out = new LinkedHashMap<>();
+                            out.put("verdict", outcome.verdict().map(Enum::name).orElse(null));
+                            out.put(
+                                    "reasons",
+                                    new ArrayList<>(outcome.experiment()
+                                            .map(e -> e.reasons())
+                                            .orElse(List.of(outcome.reason()))));
+                            out.put("champion", production.orElse(null));
+                            out.put("challenger", challenger);
+                            out.put("outcome", outcome.outcome().map(Enum::name).orElse(null));
+                            out.put("production", outcome.production().orElse(null));
+                            outcome.experiment().ifPresent(e -> {
+                                out.put("championRequests", e.champion().requests());
+                                out.put("challengerRequests", e.challenger().requests());
+                            });
+                            return out;
+                        });
             }
         }
     }

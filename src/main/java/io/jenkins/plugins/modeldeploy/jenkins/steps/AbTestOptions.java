@@ -123,7 +123,8 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
             return;
         }
         Validation.require(checkMethod(method));
-        this.method = ExperimentPlan.Method.valueOf(method.trim().toUpperCase(Locale.ROOT)).name();
+        this.method = ExperimentPlan.Method.valueOf(method.trim().toUpperCase(Locale.ROOT))
+                .name();
     }
 
     static Optional<String> checkMethod(String value) {
@@ -153,7 +154,8 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
      */
     @DataBoundSetter
     public void setMinimumDetectableEffect(Double minimumDetectableEffect) {
-        double value = minimumDetectableEffect == null ? ExperimentPlan.DEFAULT_MINIMUM_DETECTABLE_EFFECT
+        double value = minimumDetectableEffect == null
+                ? ExperimentPlan.DEFAULT_MINIMUM_DETECTABLE_EFFECT
                 : minimumDetectableEffect;
         Validation.require(Validation.rate("abTest.minimumDetectableEffect", value, 0.0001));
         this.minimumDetectableEffect = value;
@@ -172,7 +174,8 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
             return;
         }
         Validation.require(checkGate(gate));
-        this.gate = ExperimentPlan.Gate.Kind.valueOf(gate.trim().toUpperCase(Locale.ROOT)).name();
+        this.gate = ExperimentPlan.Gate.Kind.valueOf(gate.trim().toUpperCase(Locale.ROOT))
+                .name();
     }
 
     static Optional<String> checkGate(String value) {
@@ -203,7 +206,6 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
         this.sloViolationMargin = value;
     }
 
-
     private static Optional<String> oneOf(String field, String value, Enum<?>[] values) {
         List<String> names = Arrays.stream(values).map(Enum::name).toList();
         if (value != null && names.contains(value.trim().toUpperCase(Locale.ROOT))) {
@@ -217,11 +219,18 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
         var min = Durations.parsePositive(minDuration, "abTest.minDuration");
         var max = Durations.parsePositive(maxDuration, "abTest.maxDuration");
         if (max.compareTo(min) < 0) {
-            throw new IllegalArgumentException("abTest.maxDuration: " + maxDuration + " is shorter than"
-                    + " abTest.minDuration " + minDuration);
+            throw new IllegalArgumentException(
+                    "abTest.maxDuration: " + maxDuration + " is shorter than" + " abTest.minDuration " + minDuration);
         }
-        return new DeployPlan.ExperimentSettings(challengerWeight, min, max, minSamples, alpha,
-                ExperimentPlan.Method.valueOf(method), SmokeOptions.optional(syntheticRate), minimumDetectableEffect,
+        return new DeployPlan.ExperimentSettings(
+                challengerWeight,
+                min,
+                max,
+                minSamples,
+                alpha,
+                ExperimentPlan.Method.valueOf(method),
+                SmokeOptions.optional(syntheticRate),
+                minimumDetectableEffect,
                 new ExperimentPlan.Gate(ExperimentPlan.Gate.Kind.valueOf(gate), errorRateMargin, sloViolationMargin));
     }
 
@@ -299,9 +308,10 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
         }
 
         private static Optional<String> number(String field, String value, double min) {
-            Optional<String> problem = Validation.number(field, value, Double.NEGATIVE_INFINITY,
-                    Double.POSITIVE_INFINITY);
-            return problem.isPresent() || Validation.blank(value) ? problem
+            Optional<String> problem =
+                    Validation.number(field, value, Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
+            return problem.isPresent() || Validation.blank(value)
+                    ? problem
                     : Validation.rate(field, Double.parseDouble(value.trim()), min);
         }
     }

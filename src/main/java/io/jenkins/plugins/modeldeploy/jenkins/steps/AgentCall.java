@@ -26,13 +26,24 @@ final class AgentCall<T> extends MasterToSlaveFileCallable<T> {
     final ResolvedImage image;
     final SloDefaults slo;
     final EngineFactory.Locator engines;
-    @SuppressFBWarnings(value = "SE_BAD_FIELD", justification = "exported over the agent's channel before the call"
-            + " is serialized (see on): what travels is the channel's serializable proxy")
+
+    @SuppressFBWarnings(
+            value = "SE_BAD_FIELD",
+            justification = "exported over the agent's channel before the call"
+                    + " is serialized (see on): what travels is the channel's serializable proxy")
     private AgentEvents events;
+
     private final AgentWork<T> work;
 
-    AgentCall(String buildNumber, String runUrl, ResolvedTarget target, ResolvedImage image, SloDefaults slo,
-            EngineFactory.Locator engines, AgentEvents events, AgentWork<T> work) {
+    AgentCall(
+            String buildNumber,
+            String runUrl,
+            ResolvedTarget target,
+            ResolvedImage image,
+            SloDefaults slo,
+            EngineFactory.Locator engines,
+            AgentEvents events,
+            AgentWork<T> work) {
         this.buildNumber = buildNumber;
         this.runUrl = runUrl;
         this.target = target;

@@ -126,7 +126,8 @@ final class AgentSession implements AutoCloseable {
             SmokeReportFiles.Rendered reports = SmokeReportFiles.Rendered.of(result, model, version);
             if (workspace != null) {
                 Path junit = workspace.resolve(SmokeReportFiles.workspaceJUnit(model, version));
-                Path folder = workspace.resolve(SmokeReportFiles.WORKSPACE_FOLDER).resolve(model + "-" + version);
+                Path folder =
+                        workspace.resolve(SmokeReportFiles.WORKSPACE_FOLDER).resolve(model + "-" + version);
                 Files.createDirectories(folder); // the JUnit file's folder
                 Files.writeString(junit, reports.junitXml(), java.nio.charset.StandardCharsets.UTF_8);
             }

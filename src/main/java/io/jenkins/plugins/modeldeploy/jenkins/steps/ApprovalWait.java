@@ -35,11 +35,14 @@ final class ApprovalWait implements Serializable {
     synchronized void arm(Consumer<Approval> onDecision, Runnable onTimeout) {
         ApprovalRegistry.await(key, onDecision);
         long delay = Math.max(0, deadlineMillis - System.currentTimeMillis());
-        timer = TIMER.schedule(() -> {
-            if (ApprovalRegistry.withdraw(key)) {
-                onTimeout.run();
-            }
-        }, delay, TimeUnit.MILLISECONDS);
+        timer = TIMER.schedule(
+                () -> {
+                    if (ApprovalRegistry.withdraw(key)) {
+                        onTimeout.run();
+                    }
+                },
+                delay,
+                TimeUnit.MILLISECONDS);
     }
 
     synchronized void disarm() {

@@ -1,5 +1,6 @@
 package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
+import hudson.AbortException;
 import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.event.EventDetails;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
@@ -8,7 +9,6 @@ import io.jenkins.plugins.modeldeploy.jenkins.promotion.ApprovalRegistry;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionEvidence;
 import io.jenkins.plugins.modeldeploy.pipeline.Approval;
-import hudson.AbortException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -56,8 +56,14 @@ public abstract class ApprovingExecution extends BackgroundExecution {
      * already recorded on the page is delivered too ({@link #deliverRecorded}) — exactly once either way, because the
      * registry hands a decision out only to the waiter it removes.
      */
-    protected final void awaitApproval(Session s, String model, String version, PromotionEvidence evidence,
-            List<String> approvers, Duration timeout) throws Exception {
+    protected final void awaitApproval(
+            Session s,
+            String model,
+            String version,
+            PromotionEvidence evidence,
+            List<String> approvers,
+            Duration timeout)
+            throws Exception {
         StepServices services = s.services;
         String key = services.runId() + "/" + stepName() + "/" + model + "-" + version;
         Instant deadline = Instant.now().plus(timeout);
@@ -80,7 +86,10 @@ public abstract class ApprovingExecution extends BackgroundExecution {
             throw e;
         }
         String url = services.runUrl() + page.getUrl();
-        s.publish(DeploymentEvent.of(model, version, "waiting for approval at " + url, // 3. the event
+        s.publish(DeploymentEvent.of(
+                model,
+                version,
+                "waiting for approval at " + url, // 3. the event
                 new EventDetails.ApprovalRequested(url)));
         services.log().println(Messages.Approval_waiting(model, version, url));
         if (!url.startsWith("http://") && !url.startsWith("https://")) {
@@ -91,7 +100,8 @@ public abstract class ApprovingExecution extends BackgroundExecution {
 
     /** A decision already recorded on the page goes to the armed waiter (no-op when it was delivered already). */
     private static void deliverRecorded(StepServices services, String key) {
-        services.promotion(key).map(PromotionAction::getApproval)
+        services.promotion(key)
+                .map(PromotionAction::getApproval)
                 .ifPresent(given -> ApprovalRegistry.deliver(key, given));
     }
 
@@ -120,7 +130,8 @@ public abstract class ApprovingExecution extends BackgroundExecution {
         }
         try {
             Optional<PromotionAction> page = services().promotion(waiting.key);
-            if (page.isPresent() && !page.get().close(PromotionAction.Status.TIMED_OUT)
+            if (page.isPresent()
+                    && !page.get().close(PromotionAction.Status.TIMED_OUT)
                     && page.get().getApproval() != null) {
                 decided(page.get().getApproval());
                 return;
@@ -139,8 +150,8 @@ public abstract class ApprovingExecution extends BackgroundExecution {
         }
         submit(() -> {
             StepServices services = services();
-            String message = Messages.Approval_timedOut(waitingModel, waitingVersion,
-                    Instant.ofEpochMilli(waiting.deadlineMillis));
+            String message = Messages.Approval_timedOut(
+                    waitingModel, waitingVersion, Instant.ofEpochMilli(waiting.deadlineMillis));
             services.log().println(message);
             try (Session s = Session.open(services, target)) {
                 afterTimeout(s, timeout == null ? Duration.ZERO : timeout);

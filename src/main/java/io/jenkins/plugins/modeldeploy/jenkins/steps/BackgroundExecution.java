@@ -31,6 +31,7 @@ public abstract class BackgroundExecution extends StepExecution {
     private volatile String status;
     /** Set by {@link #stop}: the step is already completed, so the interrupted work must not complete it again. */
     private transient volatile boolean stopped;
+
     private transient volatile Throwable stopCause;
     private transient boolean cleanedUp;
     private transient StepServices services;
@@ -121,8 +122,9 @@ public abstract class BackgroundExecution extends StepExecution {
 
     @Override
     public void onResume() {
-        getContext().onFailure(new AbortException(Messages.Step_interruptedByRestart(stepName,
-                status == null ? "no phase recorded" : status)));
+        getContext()
+                .onFailure(new AbortException(
+                        Messages.Step_interruptedByRestart(stepName, status == null ? "no phase recorded" : status)));
     }
 
     @Override
@@ -158,7 +160,8 @@ public abstract class BackgroundExecution extends StepExecution {
     protected final synchronized StepServices services() throws Exception {
         if (services == null) {
             StepContext c = getContext();
-            services = new JenkinsStepServices(c.get(Run.class), () -> c.get(FilePath.class), c.get(TaskListener.class));
+            services =
+                    new JenkinsStepServices(c.get(Run.class), () -> c.get(FilePath.class), c.get(TaskListener.class));
         }
         return services;
     }

@@ -18,7 +18,6 @@ import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Set;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.Step;
@@ -114,8 +113,13 @@ public final class BuildModelImageStep extends Step {
 
     @Override
     public StepExecution start(StepContext context) {
-        return new Execution(context, modelDir, version, new ImageOptions(imageRepository, registryCredentialsId,
-                baseImage, insecureRegistry), new TargetOptions(null, null, null, null, eventsUri), null);
+        return new Execution(
+                context,
+                modelDir,
+                version,
+                new ImageOptions(imageRepository, registryCredentialsId, baseImage, insecureRegistry),
+                new TargetOptions(null, null, null, null, eventsUri),
+                null);
     }
 
     /** Builds on a worker thread. */
@@ -126,7 +130,12 @@ public final class BuildModelImageStep extends Step {
         private final ImageOptions image;
         private final TargetOptions events;
 
-        Execution(StepContext context, String modelDir, String version, ImageOptions image, TargetOptions events,
+        Execution(
+                StepContext context,
+                String modelDir,
+                String version,
+                ImageOptions image,
+                TargetOptions events,
                 StepServices services) {
             super(context, "buildModelImage", services);
             this.modelDir = modelDir;
@@ -144,15 +153,15 @@ public final class BuildModelImageStep extends Step {
                 return s.build(image, a -> {
                     Path dir = a.modelDirectory(modelDir);
                     ModelSpec spec = new ModelSpecLoader().load(dir, a.sloDefaults(dir));
-                    ModelVersion v = ModelVersion.of(spec, Validation.blank(version) ? a.buildNumber() : version,
-                            "version");
+                    ModelVersion v =
+                            ModelVersion.of(spec, Validation.blank(version) ? a.buildNumber() : version, "version");
                     BuiltImage built = a.engine().buildImage(a.image(v));
                     LinkedHashMap<String, Object> result = new LinkedHashMap<>();
-                result.put("model", spec.name());
-                result.put("version", v.version());
-                result.put("image", built.pinned());
-                result.put("imageDigest", built.digest());
-                result.put("layersPushed", built.layersPushed());
+                    result.put("model", spec.name());
+                    result.put("version", v.version());
+                    result.put("image", built.pinned());
+                    result.put("imageDigest", built.digest());
+                    result.put("layersPushed", built.layersPushed());
                     result.put("bytesPushed", built.bytesPushed());
                     return result;
                 });
@@ -195,8 +204,8 @@ public final class BuildModelImageStep extends Step {
         }
 
         /** Registry credentials the job can use; see {@link CredentialsDropdowns#item}. */
-        public ListBoxModel doFillRegistryCredentialsIdItems(@AncestorInPath Item item,
-                @QueryParameter String registryCredentialsId) {
+        public ListBoxModel doFillRegistryCredentialsIdItems(
+                @AncestorInPath Item item, @QueryParameter String registryCredentialsId) {
             return CredentialsDropdowns.item(item, registryCredentialsId, CredentialsDropdowns.Kind.REGISTRY);
         }
 

@@ -49,10 +49,18 @@ final class DeployFlow {
     /** The plan of {@code deployModel} and the freestyle step: build, roll out, smoke-test, A/B test. On the agent. */
     static DeployPlan plan(AgentSession s, DeployRequest request, Duration approvalTimeout) throws Exception {
         ModelVersion version = version(s, request.modelDir, request.version);
-        return new DeployPlan(version, Optional.of(s.image(version)), Optional.empty(),
-                Map.of("build-url", s.runUrl()), rolloutTimeout(request.rolloutTimeout),
-                Optional.of(request.smoke.settings()), request.abTest.settings(), approvalTimeout,
-                keepPrevious(request.keepPrevious), s.kubernetes().onFailure(), s.runUrl());
+        return new DeployPlan(
+                version,
+                Optional.of(s.image(version)),
+                Optional.empty(),
+                Map.of("build-url", s.runUrl()),
+                rolloutTimeout(request.rolloutTimeout),
+                Optional.of(request.smoke.settings()),
+                request.abTest.settings(),
+                approvalTimeout,
+                keepPrevious(request.keepPrevious),
+                s.kubernetes().onFailure(),
+                s.runUrl());
     }
 
     /**
@@ -69,7 +77,11 @@ final class DeployFlow {
         /** Set when the run ended without waiting (see {@link DeployFlow#complete(Ended, StepServices)}). */
         final Ended ended;
 
-        private Start(String model, String version, LinkedHashMap<String, Object> result, PromotionEvidence evidence,
+        private Start(
+                String model,
+                String version,
+                LinkedHashMap<String, Object> result,
+                PromotionEvidence evidence,
                 Ended ended) {
             this.model = model;
             this.version = version;
@@ -86,10 +98,18 @@ final class DeployFlow {
             reached.smoke().ifPresent(smoke -> s.smokeTested(reached.model(), reached.version(), smoke));
             LinkedHashMap<String, Object> result = summary(progress.outcome(), Map.of());
             if (progress instanceof Lifecycle.AwaitingApproval waiting) {
-                return new Start(waiting.outcome().model(), waiting.outcome().version(), result,
-                        new PromotionEvidence(waiting.request()), null);
+                return new Start(
+                        waiting.outcome().model(),
+                        waiting.outcome().version(),
+                        result,
+                        new PromotionEvidence(waiting.request()),
+                        null);
             }
-            return new Start(progress.outcome().model(), progress.outcome().version(), result, null,
+            return new Start(
+                    progress.outcome().model(),
+                    progress.outcome().version(),
+                    result,
+                    null,
                     Ended.of(progress.outcome(), result));
         }
 
@@ -182,8 +202,11 @@ final class DeployFlow {
             services.log().println(Messages.Deploy_promoted(ended.model, ended.version));
             return ended.result;
         }
-        throw new AbortException(Messages.Deploy_ended(ended.model, ended.version,
-                ended.outcome == null ? "?" : ended.outcome, ended.reason,
+        throw new AbortException(Messages.Deploy_ended(
+                ended.model,
+                ended.version,
+                ended.outcome == null ? "?" : ended.outcome,
+                ended.reason,
                 ended.production == null ? "none" : ended.production));
     }
 
@@ -198,8 +221,8 @@ final class DeployFlow {
      * being promoted) is left as it is; the log says why.
      */
     static void abandon(Session session, String model, String version, Throwable cause) throws Exception {
-        String why = "the build was aborted" + (cause == null || cause.getMessage() == null ? ""
-                : ": " + cause.getMessage());
+        String why = "the build was aborted"
+                + (cause == null || cause.getMessage() == null ? "" : ": " + cause.getMessage());
         session.onAgent(s -> {
             try {
                 lifecycle(s).releases().takeOut(model, version, VerdictTable.on(VerdictTable.Result.ABORTED), why);

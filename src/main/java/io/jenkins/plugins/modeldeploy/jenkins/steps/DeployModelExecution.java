@@ -54,8 +54,7 @@ public final class DeployModelExecution extends ApprovingExecution {
             if (!request.approvalRequired()) {
                 return afterDecision(s, Approval.automatic("deployModel without an approval block"));
             }
-            awaitApproval(s, reached.model, reached.version, start.evidence, request.approval.approverList(),
-                    timeout);
+            awaitApproval(s, reached.model, reached.version, start.evidence, request.approval.approverList(), timeout);
             return PENDING;
         }
     }
@@ -66,10 +65,12 @@ public final class DeployModelExecution extends ApprovingExecution {
         String model = c.model;
         String version = c.version;
         LinkedHashMap<String, Object> earlier = c.result;
-        return DeployFlow.complete(s.onAgent(a -> {
-            DeployOutcome outcome = DeployFlow.lifecycle(a).decide(model, version, approval);
-            return DeployFlow.Ended.of(outcome, DeployFlow.summary(outcome, earlier));
-        }), s.services);
+        return DeployFlow.complete(
+                s.onAgent(a -> {
+                    DeployOutcome outcome = DeployFlow.lifecycle(a).decide(model, version, approval);
+                    return DeployFlow.Ended.of(outcome, DeployFlow.summary(outcome, earlier));
+                }),
+                s.services);
     }
 
     @Override

@@ -143,8 +143,16 @@ public final class DeployModelStep extends TargetStep {
     }
 
     public DeployRequest request() {
-        return new DeployRequest(modelDir, version, new ImageOptions(imageRepository, registryCredentialsId, baseImage,
-                insecureRegistry), targetOptions(), smoke, abTest, approval, rolloutTimeout, keepPrevious);
+        return new DeployRequest(
+                modelDir,
+                version,
+                new ImageOptions(imageRepository, registryCredentialsId, baseImage, insecureRegistry),
+                targetOptions(),
+                smoke,
+                abTest,
+                approval,
+                rolloutTimeout,
+                keepPrevious);
     }
 
     @Override
@@ -174,8 +182,8 @@ public final class DeployModelStep extends TargetStep {
         }
 
         /** Registry credentials the job can use; see {@link CredentialsDropdowns#item}. */
-        public ListBoxModel doFillRegistryCredentialsIdItems(@AncestorInPath Item item,
-                @QueryParameter String registryCredentialsId) {
+        public ListBoxModel doFillRegistryCredentialsIdItems(
+                @AncestorInPath Item item, @QueryParameter String registryCredentialsId) {
             return CredentialsDropdowns.item(item, registryCredentialsId, CredentialsDropdowns.Kind.REGISTRY);
         }
     }

@@ -19,8 +19,16 @@ public final class DeployRequest implements Serializable {
     /** How long the version a promotion replaces keeps running for a rollback; null: one hour. */
     public final String keepPrevious;
 
-    public DeployRequest(String modelDir, String version, ImageOptions image, TargetOptions target, SmokeOptions smoke,
-            AbTestOptions abTest, ApprovalOptions approval, String rolloutTimeout, String keepPrevious) {
+    public DeployRequest(
+            String modelDir,
+            String version,
+            ImageOptions image,
+            TargetOptions target,
+            SmokeOptions smoke,
+            AbTestOptions abTest,
+            ApprovalOptions approval,
+            String rolloutTimeout,
+            String keepPrevious) {
         this.modelDir = modelDir;
         this.version = version;
         this.image = image;
@@ -34,8 +42,10 @@ public final class DeployRequest implements Serializable {
 
     /** How long a person may take: the approval block's timeout, else the global default. */
     public java.time.Duration approvalTimeout(String globalDefault) {
-        return approval == null ? io.jenkins.plugins.modeldeploy.jenkins.config.Durations.parsePositive(
-                globalDefault, "approvalTimeout") : approval.timeout(globalDefault);
+        return approval == null
+                ? io.jenkins.plugins.modeldeploy.jenkins.config.Durations.parsePositive(
+                        globalDefault, "approvalTimeout")
+                : approval.timeout(globalDefault);
     }
 
     /** Approval is required unless the request says {@code approval: [required: false]} or has no approval block. */

@@ -45,15 +45,20 @@ public final class FreestyleDeployment {
             boolean automatic = !request.approvalRequired();
             Object result;
             try {
-                result = s.onAgent(request.image, a -> { // on the agent: nothing of the execution travels
-                    DeployFlow.Start started = DeployFlow.Start.run(a, request, timeout);
-                    if (!started.awaiting() || !automatic) {
-                        return started;
-                    }
-                    DeployOutcome outcome = DeployFlow.lifecycle(a).decide(started.model, started.version,
-                            Approval.automatic("freestyle step without an approval block"));
-                    return DeployFlow.Ended.of(outcome, DeployFlow.summary(outcome, started.result));
-                });
+                result = s.onAgent(
+                        request.image,
+                        a -> { // on the agent: nothing of the execution travels
+                            DeployFlow.Start started = DeployFlow.Start.run(a, request, timeout);
+                            if (!started.awaiting() || !automatic) {
+                                return started;
+                            }
+                            DeployOutcome outcome = DeployFlow.lifecycle(a)
+                                    .decide(
+                                            started.model,
+                                            started.version,
+                                            Approval.automatic("freestyle step without an approval block"));
+                            return DeployFlow.Ended.of(outcome, DeployFlow.summary(outcome, started.result));
+                        });
             } catch (InterruptedException e) { // the build was aborted: end the run it started
                 DeploymentEvent last = s.lastEvent();
                 if (last != null) {
@@ -76,8 +81,8 @@ public final class FreestyleDeployment {
             Instant deadline = Instant.now().plus(timeout);
             String key = services.runId() + "/freestyle/" + model + "-" + version;
             FollowUp followUp = new FollowUp(request.target, model, version, services.reopener());
-            PromotionAction page = new PromotionAction(key, start.evidence,
-                    request.approval.approverList(), deadline, followUp);
+            PromotionAction page =
+                    new PromotionAction(key, start.evidence, request.approval.approverList(), deadline, followUp);
             services.attach(page);
             ApprovalWait.at(deadline, () -> {
                 if (page.close(PromotionAction.Status.TIMED_OUT)) {
@@ -116,8 +121,14 @@ public final class FreestyleDeployment {
         public void decided(Run<?, ?> run, PromotionAction page, Approval approval) throws Exception {
             String model = this.model;
             String version = this.version;
-            onPage(run, page, s -> report(s.services, s.onAgent(a -> // no workspace: on the controller
-                    ended(DeployFlow.lifecycle(a).decide(model, version, approval)))));
+            onPage(
+                    run,
+                    page,
+                    s -> report(
+                            s.services,
+                            s.onAgent(
+                                    a -> // no workspace: on the controller
+                                    ended(DeployFlow.lifecycle(a).decide(model, version, approval)))));
         }
 
         /** Nobody decided by the deadline: the lifecycle takes the version out; the page says so. */
@@ -126,10 +137,10 @@ public final class FreestyleDeployment {
                 String model = this.model;
                 String version = this.version;
                 onPage(page.getRun(), page, s -> {
-                    s.services.log().println(Messages.Approval_timedOut(model, version,
-                            page.getDeadline()));
-                    report(s.services, s.onAgent(a ->
-                            ended(DeployFlow.lifecycle(a).expire(model, version, waited))));
+                    s.services.log().println(Messages.Approval_timedOut(model, version, page.getDeadline()));
+                    report(
+                            s.services,
+                            s.onAgent(a -> ended(DeployFlow.lifecycle(a).expire(model, version, waited))));
                 });
             } catch (Exception e) {
                 LOGGER.log(Level.WARNING, "expiry of the promotion " + page.getKey() + " failed", e);
@@ -144,10 +155,16 @@ public final class FreestyleDeployment {
         /** On the controller: the run's summary gets the deployment; the page's log says how it ended. */
         private static void report(StepServices services, DeployFlow.Ended ended) {
             services.recordDeployment(ended.record);
-            services.log().println(ended.succeeded ? Messages.Deploy_promoted(ended.model, ended.version)
-                    : Messages.Deploy_ended(ended.model, ended.version,
-                            ended.outcome == null ? "?" : ended.outcome, ended.reason,
-                            ended.production == null ? "none" : ended.production));
+            services.log()
+                    .println(
+                            ended.succeeded
+                                    ? Messages.Deploy_promoted(ended.model, ended.version)
+                                    : Messages.Deploy_ended(
+                                            ended.model,
+                                            ended.version,
+                                            ended.outcome == null ? "?" : ended.outcome,
+                                            ended.reason,
+                                            ended.production == null ? "none" : ended.production));
         }
 
         /** Runs {@code work} with the run's services, every line it logs going to the page. */

@@ -1,9 +1,9 @@
 package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
+import hudson.AbortException;
 import hudson.FilePath;
 import hudson.model.Run;
 import hudson.model.TaskListener;
-import hudson.AbortException;
 import io.jenkins.plugins.modeldeploy.jenkins.config.ModelDeployConfiguration;
 import io.jenkins.plugins.modeldeploy.jenkins.credentials.RunSecrets;
 import io.jenkins.plugins.modeldeploy.jenkins.credentials.SecretMask;
@@ -20,7 +20,6 @@ import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import jenkins.model.Jenkins;
 
@@ -82,7 +81,8 @@ public final class JenkinsStepServices implements StepServices {
     public <T> T onAgent(AgentCall<T> call) throws IOException, InterruptedException {
         FilePath workspace = workspace();
         if (workspace == null) {
-            return call.here(); // promoteModel, rollbackModel, undeployModel outside node, the freestyle page's follow-up
+            return call
+                    .here(); // promoteModel, rollbackModel, undeployModel outside node, the freestyle page's follow-up
         }
         return AgentCall.on(workspace, call);
     }
@@ -139,7 +139,8 @@ public final class JenkinsStepServices implements StepServices {
                 String m = String.valueOf(s.getMessage());
                 secret |= !mask.apply(m).equals(m);
             }
-            text.append(t == failure ? "" : "; caused by " + t.getClass().getSimpleName() + ": ").append(message);
+            text.append(t == failure ? "" : "; caused by " + t.getClass().getSimpleName() + ": ")
+                    .append(message);
             if (text.length() > 4000) {
                 break;
             }

@@ -7,13 +7,11 @@ import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionEvidence;
 import io.jenkins.plugins.modeldeploy.pipeline.Approval;
+import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
 import io.jenkins.plugins.modeldeploy.pipeline.PromotionRequest;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
-import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
-import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
 import java.time.Duration;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
@@ -84,20 +82,29 @@ public final class PromoteModelStep extends TargetStep {
                 String version = this.version;
                 boolean automatic = approval == null || !approval.isRequired();
                 Waiting waiting = s.onAgent(a -> {
-                    String production = a.target().releases().load(model).flatMap(ReleaseState::production)
+                    String production = a.target()
+                            .releases()
+                            .load(model)
+                            .flatMap(ReleaseState::production)
                             .orElse("");
                     if (automatic) {
                         return new Waiting(production, null);
                     }
-                    PromotionRequest request = DeployFlow.lifecycle(a).awaiting(model, version).orElseThrow(() ->
-                            new AbortException(Messages.Promote_notWaiting(model, version)));
+                    PromotionRequest request = DeployFlow.lifecycle(a)
+                            .awaiting(model, version)
+                            .orElseThrow(() -> new AbortException(Messages.Promote_notWaiting(model, version)));
                     return new Waiting(production, new PromotionEvidence(request));
                 });
                 previous = waiting.production;
                 if (automatic) {
                     return afterDecision(s, Approval.automatic("promoteModel without approval"));
                 }
-                awaitApproval(s, model, version, waiting.evidence, approval.approverList(),
+                awaitApproval(
+                        s,
+                        model,
+                        version,
+                        waiting.evidence,
+                        approval.approverList(),
                         approval.timeout(services.configuration().getApprovalTimeout()));
                 return PENDING;
             }
@@ -108,16 +115,18 @@ public final class PromoteModelStep extends TargetStep {
             String model = this.model; // the work below travels to the agent: it captures no execution
             String version = this.version;
             String previous = this.previous;
-            return DeployFlow.complete(s.onAgent(a -> {
-                DeployOutcome outcome = DeployFlow.lifecycle(a).decide(model, version, decision);
-                LinkedHashMap<String, Object> result = new LinkedHashMap<>();
-                result.put("promotedVersion", outcome.succeeded() ? version : null);
-                result.put("previous", previous);
-                result.put("approvedBy", decision.approver());
-                result.put("outcome", outcome.outcome().map(Enum::name).orElse(null));
-                result.put("production", outcome.production().orElse(null));
-                return DeployFlow.Ended.of(outcome, result);
-            }), s.services);
+            return DeployFlow.complete(
+                    s.onAgent(a -> {
+                        DeployOutcome outcome = DeployFlow.lifecycle(a).decide(model, version, decision);
+                        LinkedHashMap<String, Object> result = new LinkedHashMap<>();
+                        result.put("promotedVersion", outcome.succeeded() ? version : null);
+                        result.put("previous", previous);
+                        result.put("approvedBy", decision.approver());
+                        result.put("outcome", outcome.outcome().map(Enum::name).orElse(null));
+                        result.put("production", outcome.production().orElse(null));
+                        return DeployFlow.Ended.of(outcome, result);
+                    }),
+                    s.services);
         }
 
         @Override

@@ -7,7 +7,6 @@ import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.TargetOptions;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
@@ -70,7 +69,12 @@ public final class RollbackModelStep extends TargetStep {
         private final String toVersion;
         private final TargetOptions target;
 
-        Execution(StepContext context, String model, String reason, String toVersion, TargetOptions target,
+        Execution(
+                StepContext context,
+                String model,
+                String reason,
+                String toVersion,
+                TargetOptions target,
                 StepServices services) {
             super(context, "rollbackModel", services);
             this.model = model;
@@ -87,8 +91,14 @@ public final class RollbackModelStep extends TargetStep {
                 String reason = this.reason;
                 String toVersion = this.toVersion;
                 return s.onAgent(a -> {
-                    ReleaseState state = DeployFlow.lifecycle(a).releases().rollBack(model,
-                            Optional.ofNullable(toVersion), reason, a.runUrl(), DeployFlow.keepPrevious(null));
+                    ReleaseState state = DeployFlow.lifecycle(a)
+                            .releases()
+                            .rollBack(
+                                    model,
+                                    Optional.ofNullable(toVersion),
+                                    reason,
+                                    a.runUrl(),
+                                    DeployFlow.keepPrevious(null));
                     a.log(Messages.Deploy_rolledBack(model, reason));
                     LinkedHashMap<String, Object> result = new LinkedHashMap<>();
                     result.put("production", state.production().orElse(""));

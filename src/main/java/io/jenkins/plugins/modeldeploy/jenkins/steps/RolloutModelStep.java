@@ -5,9 +5,9 @@ import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.TargetOptions;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
-import io.jenkins.plugins.modeldeploy.target.DeployedVersion;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployPlan;
 import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
+import io.jenkins.plugins.modeldeploy.target.DeployedVersion;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -35,8 +35,9 @@ public final class RolloutModelStep extends TargetStep {
     public RolloutModelStep(String modelDir, String image) {
         Validation.require(Validation.relativePath("modelDir", modelDir));
         if (Validation.blank(image) || !image.contains("@sha256:")) {
-            throw new IllegalArgumentException("image: \"" + image + "\" must be pinned by digest (repository@sha256:…),"
-                    + " e.g. the image that buildModelImage returns");
+            throw new IllegalArgumentException(
+                    "image: \"" + image + "\" must be pinned by digest (repository@sha256:…),"
+                            + " e.g. the image that buildModelImage returns");
         }
         this.modelDir = modelDir;
         this.image = image.trim();
@@ -115,24 +116,36 @@ public final class RolloutModelStep extends TargetStep {
                 String image = this.image;
                 String timeout = this.timeout;
                 String keepPrevious = this.keepPrevious;
-                return DeployFlow.completeIfEnded(s.onAgent(a -> {
-                    ModelVersion v = DeployFlow.version(a, modelDir, version);
-                    DeployPlan plan = new DeployPlan(v, Optional.empty(), Optional.of(image), Map.of("build-url",
-                            a.runUrl()), DeployFlow.rolloutTimeout(timeout), Optional.empty(),
-                            DeployPlan.ExperimentSettings.defaults(), Duration.ZERO,
-                            DeployFlow.keepPrevious(keepPrevious), a.kubernetes().onFailure(), a.runUrl());
-                    Lifecycle.Progress progress = DeployFlow.lifecycle(a).rollout(plan);
-                    if (progress instanceof Lifecycle.Finished finished) {
-                        return DeployFlow.Ended.of(finished.outcome(), Map.of()); // the rollout failed
-                    }
-                    DeployedVersion deployed = progress.outcome().deployed().orElseThrow();
-                    LinkedHashMap<String, Object> result = new LinkedHashMap<>();
-                    result.put("model", v.name());
-                    result.put("version", v.version());
-                    result.put("endpoint", deployed.endpoint().toString());
-                    result.put("readyReplicas", deployed.readyReplicas());
-                    return result;
-                }), services);
+                return DeployFlow.completeIfEnded(
+                        s.onAgent(a -> {
+                            ModelVersion v = DeployFlow.version(a, modelDir, version);
+                            DeployPlan plan = new DeployPlan(
+                                    v,
+                                    Optional.empty(),
+                                    Optional.of(image),
+                                    Map.of("build-url", a.runUrl()),
+                                    DeployFlow.rolloutTimeout(timeout),
+                                    Optional.empty(),
+                                    DeployPlan.ExperimentSettings.defaults(),
+                                    Duration.ZERO,
+                                    DeployFlow.keepPrevious(keepPrevious),
+                                    a.kubernetes().onFailure(),
+                                    a.runUrl());
+                            Lifecycle.Progress progress =
+                                    DeployFlow.lifecycle(a).rollout(plan);
+                            if (progress instanceof Lifecycle.Finished finished) {
+                                return DeployFlow.Ended.of(finished.outcome(), Map.of()); // the rollout failed
+                            }
+                            DeployedVersion deployed =
+                                    progress.outcome().deployed().orElseThrow();
+                            LinkedHashMap<String, Object> result = new LinkedHashMap<>();
+                            result.put("model", v.name());
+                            result.put("version", v.version());
+                            result.put("endpoint", deployed.endpoint().toString());
+                            result.put("readyReplicas", deployed.readyReplicas());
+                            return result;
+                        }),
+                        services);
             }
         }
     }

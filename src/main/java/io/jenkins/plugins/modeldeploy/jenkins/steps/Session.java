@@ -6,12 +6,12 @@ import io.jenkins.plugins.modeldeploy.event.EventBus;
 import io.jenkins.plugins.modeldeploy.event.EventJson;
 import io.jenkins.plugins.modeldeploy.event.EventSink;
 import io.jenkins.plugins.modeldeploy.event.RabbitMqSink;
-import io.jenkins.plugins.modeldeploy.jenkins.reports.SmokeReportFiles;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.ImageOptions;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.ResolvedImage;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.ResolvedTarget;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.Resolver;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.TargetOptions;
+import io.jenkins.plugins.modeldeploy.jenkins.reports.SmokeReportFiles;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -52,7 +52,9 @@ final class Session implements AutoCloseable {
         if (amqp.isPresent()) {
             spool = EventSpools.claim(services.eventSpoolDirectories());
             try {
-                sinks.add(RabbitMqSink.open(amqp.get(), spool,
+                sinks.add(RabbitMqSink.open(
+                        amqp.get(),
+                        spool,
                         problem -> services.log().println("events: " + problem),
                         event -> services.log().println("events: no queue took " + event.type())));
             } catch (Exception | Error e) {
@@ -109,8 +111,15 @@ final class Session implements AutoCloseable {
                 services.smokeReported(model, version, reports);
             }
         };
-        return services.onAgent(new AgentCall<>(services.buildNumber(), services.runUrl(), target, resolvedImage,
-                resolver.sloDefaults(), services.engines(), back, work));
+        return services.onAgent(new AgentCall<>(
+                services.buildNumber(),
+                services.runUrl(),
+                target,
+                resolvedImage,
+                resolver.sloDefaults(),
+                services.engines(),
+                back,
+                work));
     }
 
     void publish(DeploymentEvent event) {

@@ -103,8 +103,8 @@ public final class SmokeOptions extends AbstractDescribableImpl<SmokeOptions> im
         var d = Durations.parsePositive(duration, "smoke.duration");
         var w = Durations.parse(warmup, "smoke.warmup");
         if (w.compareTo(d) >= 0) {
-            throw new IllegalArgumentException("smoke.warmup: " + warmup + " must be shorter than smoke.duration "
-                    + duration);
+            throw new IllegalArgumentException(
+                    "smoke.warmup: " + warmup + " must be shorter than smoke.duration " + duration);
         }
         return new SmokeSettings(optional(rate), d, w, optional(p99Ms), optional(maxErrorRate));
     }

@@ -1,21 +1,19 @@
 package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
-import io.jenkins.plugins.modeldeploy.model.ModelVersion;
-
 import hudson.AbortException;
 import hudson.Extension;
 import hudson.util.FormValidation;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.TargetOptions;
-import io.jenkins.plugins.modeldeploy.smoke.SmokeResult;
+import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
-import java.util.Optional;
 import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
-import java.util.LinkedHashMap;
+import io.jenkins.plugins.modeldeploy.smoke.SmokeResult;
 import java.net.URI;
 import java.net.URISyntaxException;
-import java.util.Map;
+import java.util.LinkedHashMap;
+import java.util.Optional;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
@@ -43,9 +41,11 @@ public final class SmokeTestModelStep extends TargetStep {
      */
     @DataBoundConstructor
     public SmokeTestModelStep(String model, String version, String endpoint, String modelDir) {
-        Validation.require(Validation.dnsLabel("model", model, true), Validation.dnsLabel("version", version, true),
-                Validation.httpUrl("endpoint", endpoint), Validation.blank(endpoint)
-                        ? Optional.of("endpoint: a value is required") : Optional.empty(),
+        Validation.require(
+                Validation.dnsLabel("model", model, true),
+                Validation.dnsLabel("version", version, true),
+                Validation.httpUrl("endpoint", endpoint),
+                Validation.blank(endpoint) ? Optional.of("endpoint: a value is required") : Optional.empty(),
                 Validation.relativePath("modelDir", modelDir));
         this.model = model;
         this.version = version;
@@ -127,24 +127,41 @@ public final class SmokeTestModelStep extends TargetStep {
                 String modelDir = this.modelDir;
                 SmokeOptions smoke = this.smoke;
                 boolean failOnViolation = this.failOnViolation;
-                return DeployFlow.completeIfEnded(s.onAgent(a -> { // the load comes from the agent
-                    ModelVersion modelVersion = DeployFlow.version(a, modelDir, version);
-                    if (!modelVersion.name().equals(model)) {
-                        throw new AbortException(Messages.Step_modelMismatch(modelDir,
-                                modelVersion.name(), model));
-                    }
-                    Lifecycle.Progress progress = DeployFlow.lifecycle(a).smokeTest(modelVersion, uri(endpoint),
-                            smoke.settings(), DeployOutcome.begin(model, version));
-                    SmokeResult result = progress.outcome().smoke().orElseThrow();
-                    a.smokeTested(model, version, result);
-                    LinkedHashMap<String, Object> summary = new LinkedHashMap<>(DeployFlow.smokeSummary(result));
-                    summary.put("outcome", progress.outcome().outcome().map(Enum::name).orElse(null));
-                    summary.put("production", progress.outcome().production().orElse(null));
-                    if (!result.passed() && failOnViolation) { // the lifecycle has taken the version out already
-                        return DeployFlow.Ended.of(progress.outcome(), summary);
-                    }
-                    return summary;
-                }), services);
+                return DeployFlow.completeIfEnded(
+                        s.onAgent(
+                                a -> { // the load comes from the agent
+                                    ModelVersion modelVersion = DeployFlow.version(a, modelDir, version);
+                                    if (!modelVersion.name().equals(model)) {
+                                        throw new AbortException(
+                                                Messages.Step_modelMismatch(modelDir, modelVersion.name(), model));
+                                    }
+                                    Lifecycle.Progress progress = DeployFlow.lifecycle(a)
+                                            .smokeTest(
+                                                    modelVersion,
+                                                    uri(endpoint),
+                                                    smoke.settings(),
+                                                    DeployOutcome.begin(model, version));
+                                    SmokeResult result =
+                                            progress.outcome().smoke().orElseThrow();
+                                    a.smokeTested(model, version, result);
+                                    LinkedHashMap<String, Object> summary =
+                                            new LinkedHashMap<>(DeployFlow.smokeSummary(result));
+                                    summary.put(
+                                            "outcome",
+                                            progress.outcome()
+                                                    .outcome()
+                                                    .map(Enum::name)
+                                                    .orElse(null));
+                                    summary.put(
+                                            "production",
+                                            progress.outcome().production().orElse(null));
+                                    if (!result.passed()
+                                            && failOnViolation) { // the lifecycle has taken the version out already
+                                        return DeployFlow.Ended.of(progress.outcome(), summary);
+                                    }
+                                    return summary;
+                                }),
+                        services);
             }
         }
 
@@ -175,8 +192,10 @@ public final class SmokeTestModelStep extends TargetStep {
         }
 
         public FormValidation doCheckEndpoint(@QueryParameter String value) {
-            return Validation.form(Validation.blank(value) ? Optional.of("endpoint: a value is required")
-                    : Validation.httpUrl("endpoint", value));
+            return Validation.form(
+                    Validation.blank(value)
+                            ? Optional.of("endpoint: a value is required")
+                            : Validation.httpUrl("endpoint", value));
         }
 
         public FormValidation doCheckModelDir(@QueryParameter String value) {

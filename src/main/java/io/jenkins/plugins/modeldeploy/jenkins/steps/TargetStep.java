@@ -105,8 +105,8 @@ public abstract class TargetStep extends Step {
         }
 
         /** Kubeconfig credentials (secret file or text) the job can use; see {@link CredentialsDropdowns#item}. */
-        public ListBoxModel doFillKubeconfigCredentialsIdItems(@AncestorInPath Item item,
-                @QueryParameter String kubeconfigCredentialsId) {
+        public ListBoxModel doFillKubeconfigCredentialsIdItems(
+                @AncestorInPath Item item, @QueryParameter String kubeconfigCredentialsId) {
             return CredentialsDropdowns.item(item, kubeconfigCredentialsId, CredentialsDropdowns.Kind.KUBECONFIG);
         }
 

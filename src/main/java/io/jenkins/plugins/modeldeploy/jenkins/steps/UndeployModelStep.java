@@ -7,7 +7,6 @@ import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.TargetOptions;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
 import java.util.LinkedHashMap;
-import java.util.Map;
 import java.util.Optional;
 import org.jenkinsci.Symbol;
 import org.jenkinsci.plugins.workflow.steps.StepContext;
@@ -72,7 +71,12 @@ public final class UndeployModelStep extends TargetStep {
         private final boolean force;
         private final TargetOptions target;
 
-        Execution(StepContext context, String model, String version, boolean force, TargetOptions target,
+        Execution(
+                StepContext context,
+                String model,
+                String version,
+                boolean force,
+                TargetOptions target,
                 StepServices services) {
             super(context, "undeployModel", services);
             this.model = model;
@@ -89,12 +93,13 @@ public final class UndeployModelStep extends TargetStep {
                 String version = this.version;
                 boolean force = this.force;
                 return s.onAgent(a -> {
-                    DeployFlow.lifecycle(a).releases().undeploy(model, Optional.ofNullable(version), force,
-                            a.runUrl());
-                    Optional<String> production = a.target().releases().load(model)
-                            .flatMap(ReleaseState::production);
-                    a.log(version == null ? Messages.Undeploy_model(model)
-                            : Messages.Undeploy_version(model, version, production.orElse("none")));
+                    DeployFlow.lifecycle(a).releases().undeploy(model, Optional.ofNullable(version), force, a.runUrl());
+                    Optional<String> production =
+                            a.target().releases().load(model).flatMap(ReleaseState::production);
+                    a.log(
+                            version == null
+                                    ? Messages.Undeploy_model(model)
+                                    : Messages.Undeploy_version(model, version, production.orElse("none")));
                     LinkedHashMap<String, Object> result = new LinkedHashMap<>();
                     result.put("model", model);
                     result.put("version", version);

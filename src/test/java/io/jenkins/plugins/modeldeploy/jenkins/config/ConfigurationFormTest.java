@@ -48,7 +48,8 @@ class ConfigurationFormTest {
         private static Method setter(Class<?> type, String key) {
             String name = "set" + key.substring(0, 1).toUpperCase(Locale.ROOT) + key.substring(1);
             for (Method m : type.getMethods()) {
-                if (m.getName().equals(name) && m.getParameterCount() == 1
+                if (m.getName().equals(name)
+                        && m.getParameterCount() == 1
                         && m.isAnnotationPresent(DataBoundSetter.class)) {
                     return m;
                 }
@@ -83,7 +84,8 @@ class ConfigurationFormTest {
     @Test
     void submittedListsReplaceTheOldOnes() throws Exception {
         ModelDeployConfiguration config = configured();
-        JSONObject form = new JSONObject().element("clusters", List.of(new ClusterConfig("dev")))
+        JSONObject form = new JSONObject()
+                .element("clusters", List.of(new ClusterConfig("dev")))
                 .element("approvalTimeout", "24h");
 
         config.configure(new StaplerLikeRequest(), form);
@@ -95,8 +97,10 @@ class ConfigurationFormTest {
     @Test
     void aRefusedValueIsAFormExceptionNamingTheFieldAndChangesNothing() {
         ModelDeployConfiguration config = configured();
-        JSONObject form = new JSONObject().element("clusters", List.of(new ClusterConfig("dev")))
-                .element("approvalTimeout", "1h").element("eventsUri", "http://rabbit:5672/");
+        JSONObject form = new JSONObject()
+                .element("clusters", List.of(new ClusterConfig("dev")))
+                .element("approvalTimeout", "1h")
+                .element("eventsUri", "http://rabbit:5672/");
 
         assertThatThrownBy(() -> config.configure(new StaplerLikeRequest(), form))
                 .isInstanceOfSatisfying(FormException.class, e -> {
@@ -112,19 +116,20 @@ class ConfigurationFormTest {
     @Test
     void duplicateClusterNamesAreAFormExceptionOnTheClusters() {
         ModelDeployConfiguration config = configured();
-        JSONObject form = new JSONObject().element("clusters",
-                List.of(new ClusterConfig("dev"), new ClusterConfig("dev")));
+        JSONObject form =
+                new JSONObject().element("clusters", List.of(new ClusterConfig("dev"), new ClusterConfig("dev")));
 
         assertThatThrownBy(() -> config.configure(new StaplerLikeRequest(), form))
-                .isInstanceOfSatisfying(FormException.class,
-                        e -> assertThat(e.getFormField()).isEqualTo("clusters"));
+                .isInstanceOfSatisfying(
+                        FormException.class, e -> assertThat(e.getFormField()).isEqualTo("clusters"));
         assertThat(config.getClusters()).extracting(ClusterConfig::getName).containsExactly("prod");
     }
 
     @Test
     void theFieldOfAMessageWithoutOneIsTheFirstKeyOfTheForm() {
         JSONObject form = new JSONObject().element("clusters", List.of());
-        assertThat(ModelDeployConfiguration.field("Error binding field x", form)).isEqualTo("clusters");
+        assertThat(ModelDeployConfiguration.field("Error binding field x", form))
+                .isEqualTo("clusters");
         assertThat(ModelDeployConfiguration.field("abTest.gate: \"x\" …", form)).isEqualTo("abTest.gate");
     }
 }

@@ -62,7 +62,8 @@ class CredentialsDropdownsTest {
         assertThat(values(deploy.doFillKubeconfigCredentialsIdItems(granting(CredentialsProvider.USE_ITEM), "")))
                 .containsExactly("");
         assertThat(values(new BuildModelImageStep.DescriptorImpl()
-                .doFillRegistryCredentialsIdItems(nobody, "registry-push"))).containsExactly("registry-push");
+                        .doFillRegistryCredentialsIdItems(nobody, "registry-push")))
+                .containsExactly("registry-push");
     }
 
     @Test

@@ -57,8 +57,8 @@ class ResolverTest {
 
     @Test
     void aNamedClusterBringsItsCredentialNamespaceRoutesAndMetrics() {
-        KubernetesSettings k = new Resolver(config(), secrets).kubernetes(new TargetOptions("prod", null, null, null,
-                null));
+        KubernetesSettings k =
+                new Resolver(config(), secrets).kubernetes(new TargetOptions("prod", null, null, null, null));
         assertThat(k.kubeconfig()).contains("kubeconfig of kube-prod");
         assertThat(k.namespace()).isEqualTo("ml");
         assertThat(k.routeMode()).isEqualTo(KubernetesSettings.RouteMode.INGRESS);
@@ -70,8 +70,8 @@ class ResolverTest {
 
     @Test
     void stepOptionsWinOverTheCluster() {
-        KubernetesSettings k = new Resolver(config(), secrets).kubernetes(new TargetOptions(null, "kube-mine", "team",
-                "team.example.com", null));
+        KubernetesSettings k = new Resolver(config(), secrets)
+                .kubernetes(new TargetOptions(null, "kube-mine", "team", "team.example.com", null));
         assertThat(k.kubeconfig()).contains("kubeconfig of kube-mine");
         assertThat(k.namespace()).isEqualTo("team");
         assertThat(k.host()).contains("team.example.com");
@@ -81,14 +81,18 @@ class ResolverTest {
     @Test
     void inClusterNeedsNoCredentialButABareClusterIsAnError() {
         Resolver resolver = new Resolver(config(), secrets);
-        assertThat(resolver.kubernetes(new TargetOptions("local", null, null, null, null)).kubeconfig()).isEmpty();
-        assertThat(resolver.kubernetes(new TargetOptions("local", null, null, null, null)).gatewayUrl()).isEmpty();
+        assertThat(resolver.kubernetes(new TargetOptions("local", null, null, null, null))
+                        .kubeconfig())
+                .isEmpty();
+        assertThat(resolver.kubernetes(new TargetOptions("local", null, null, null, null))
+                        .gatewayUrl())
+                .isEmpty();
         assertThatThrownBy(() -> new ClusterConfig("x").setGatewayUrl("models.example.com"))
                 .hasMessage("gatewayUrl: \"models.example.com\" is not an http:// or https:// URL");
         assertThatThrownBy(() -> resolver.kubernetes(new TargetOptions("bare", null, null, null, null)))
                 .hasMessageStartingWith("cluster bare: has neither a kubeconfig credentials ID nor \"in cluster\"");
         assertThatThrownBy(() -> new Resolver(new ModelDeployConfiguration(), secrets)
-                .kubernetes(new TargetOptions(null, null, null, null, null)))
+                        .kubernetes(new TargetOptions(null, null, null, null, null)))
                 .hasMessageStartingWith("cluster: give a cluster name from the global configuration");
     }
 
@@ -103,7 +107,8 @@ class ResolverTest {
         assertThat(resolver.events(new TargetOptions(null, null, null, null, "amqp://other:5672/")))
                 .hasValueSatisfying(a -> assertThat(a.uri().getHost()).isEqualTo("other"));
         assertThat(new Resolver(new ModelDeployConfiguration(), secrets)
-                .events(new TargetOptions(null, null, null, null, null))).isEmpty();
+                        .events(new TargetOptions(null, null, null, null, null)))
+                .isEmpty();
     }
 
     @Test
@@ -112,7 +117,8 @@ class ResolverTest {
         config.setDefaultP99Ms(30);
         Resolver resolver = new Resolver(config, secrets);
         Files.writeString(dir.resolve("model.yaml"), "name: iris\nruntime: python\nentrypoint: m:M\n");
-        assertThat(resolver.sloDefaults(dir)).extracting(o -> o.field() + "=" + o.value())
+        assertThat(resolver.sloDefaults(dir))
+                .extracting(o -> o.field() + "=" + o.value())
                 .containsExactly("slo.p99Ms=30.0", "slo.maxErrorRate=0.01");
         Files.writeString(dir.resolve("model.yaml"), "name: iris\nruntime: python\nentrypoint: m:M\nslo: {p99Ms: 9}\n");
         assertThat(resolver.sloDefaults(dir)).isEmpty();

@@ -30,8 +30,9 @@ class ValidationTest {
         assertThat(Validation.dnsLabel("namespace", "ml-prod", true)).isEmpty();
         assertThat(Validation.dnsLabel("namespace", "", false)).isEmpty();
         assertThat(Validation.dnsLabel("cluster", "", true)).contains("cluster: a value is required");
-        assertThat(Validation.dnsLabel("version", "1.2.0", false)).hasValueSatisfying(m -> assertThat(m)
-                .startsWith("version: \"1.2.0\" must be lower-case letters, digits and '-'"));
+        assertThat(Validation.dnsLabel("version", "1.2.0", false))
+                .hasValueSatisfying(
+                        m -> assertThat(m).startsWith("version: \"1.2.0\" must be lower-case letters, digits and '-'"));
         assertThat(Validation.dnsLabel("namespace", "a".repeat(64), false)).isPresent();
     }
 
@@ -42,12 +43,15 @@ class ValidationTest {
                         + " only)");
         assertThat(Validation.httpUrl("prometheusUrl", "prometheus:9090"))
                 .contains("prometheusUrl: \"prometheus:9090\" is not an http:// or https:// URL");
-        assertThat(Validation.httpUrl("prometheusUrl", "http://prometheus.monitoring:9090")).isEmpty();
-        assertThat(Validation.registry("url", "https://registry.example.com", true)).hasValueSatisfying(m ->
-                assertThat(m).startsWith("url: \"https://registry.example.com\" must be a registry host"));
-        assertThat(Validation.registry("url", "registry.example.com:5000/models", true)).isEmpty();
-        assertThat(Validation.amqpUri("eventsUri", "http://rabbit")).hasValueSatisfying(m ->
-                assertThat(m).startsWith("eventsUri: AMQP URI must start with amqp://"));
+        assertThat(Validation.httpUrl("prometheusUrl", "http://prometheus.monitoring:9090"))
+                .isEmpty();
+        assertThat(Validation.registry("url", "https://registry.example.com", true))
+                .hasValueSatisfying(
+                        m -> assertThat(m).startsWith("url: \"https://registry.example.com\" must be a registry host"));
+        assertThat(Validation.registry("url", "registry.example.com:5000/models", true))
+                .isEmpty();
+        assertThat(Validation.amqpUri("eventsUri", "http://rabbit"))
+                .hasValueSatisfying(m -> assertThat(m).startsWith("eventsUri: AMQP URI must start with amqp://"));
         assertThat(Validation.amqpUri("eventsUri", "amqp://user:pw@rabbit:5672/"))
                 .contains("eventsUri: put the RabbitMQ user name and password in a credential (events credentials ID),"
                         + " not in the URI");
@@ -66,11 +70,15 @@ class ValidationTest {
         FormValidation error = new ClusterConfig.DescriptorImpl().doCheckNamespace("ML");
         assertThat(error.kind).isEqualTo(FormValidation.Kind.ERROR);
         assertThat(error.getMessage()).startsWith("namespace: \"ML\" must be lower-case");
-        assertThat(new ClusterConfig.DescriptorImpl().doCheckNamespace("ml").kind).isEqualTo(FormValidation.Kind.OK);
-        assertThat(new RegistryConfig.DescriptorImpl().doCheckUrl("").getMessage()).isEqualTo("url: a value is required");
+        assertThat(new ClusterConfig.DescriptorImpl().doCheckNamespace("ml").kind)
+                .isEqualTo(FormValidation.Kind.OK);
+        assertThat(new RegistryConfig.DescriptorImpl().doCheckUrl("").getMessage())
+                .isEqualTo("url: a value is required");
         assertThat(new ModelDeployConfiguration().doCheckApprovalTimeout("eventually").kind)
                 .isEqualTo(FormValidation.Kind.ERROR);
-        assertThat(new ModelDeployConfiguration().doCheckDefaultMaxErrorRate("1.5").getMessage())
+        assertThat(new ModelDeployConfiguration()
+                        .doCheckDefaultMaxErrorRate("1.5")
+                        .getMessage())
                 .isEqualTo("defaultMaxErrorRate: 1.5 is outside 0..1");
     }
 
@@ -84,14 +92,15 @@ class ValidationTest {
 
         assertThat(config.cluster(null)).map(ClusterConfig::getName).contains("staging");
         assertThat(config.cluster("prod")).map(ClusterConfig::getRouteMode).contains("INGRESS");
-        assertThatThrownBy(() -> config.cluster("qa")).hasMessage("cluster: \"qa\" is not configured in Manage"
-                + " Jenkins > System > Model deploy (known: staging, prod)");
+        assertThatThrownBy(() -> config.cluster("qa"))
+                .hasMessage("cluster: \"qa\" is not configured in Manage"
+                        + " Jenkins > System > Model deploy (known: staging, prod)");
         assertThat(config.registryFor("registry.example.com/models/iris")).isPresent();
         assertThat(config.registryFor("registry.example.com/modelsx/iris")).isEmpty();
         assertThatThrownBy(() -> config.setClusters(List.of(new ClusterConfig("a"), new ClusterConfig("a"))))
                 .hasMessage("clusters: the name \"a\" is used twice");
-        assertThatThrownBy(() -> prod.setRouteMode("nginx")).hasMessage("routeMode: \"nginx\" must be TRAEFIK or"
-                + " INGRESS");
+        assertThatThrownBy(() -> prod.setRouteMode("nginx"))
+                .hasMessage("routeMode: \"nginx\" must be TRAEFIK or" + " INGRESS");
         assertThat(prod.getNamespace()).isEqualTo("default");
         assertThat(config.getApprovalTimeout()).isEqualTo("24h");
     }

@@ -33,7 +33,8 @@ class RunSecretsTest {
                 .isEqualTo(new RegistryCredentials(RunSecrets.TOKEN_USER, "ghp_registry_token_42"));
         assertThat(secrets.registry("registryCredentialsId", "userpass"))
                 .isEqualTo(new RegistryCredentials("ci-bot", "hunter2-pass"));
-        assertThat(secrets.usernamePassword("eventsCredentialsId", "userpass").username()).isEqualTo("ci-bot");
+        assertThat(secrets.usernamePassword("eventsCredentialsId", "userpass").username())
+                .isEqualTo("ci-bot");
 
         assertThat(mask.apply("tok-123456 ghp_registry_token_42 hunter2-pass ci-bot"))
                 .isEqualTo("**** **** **** ci-bot");

@@ -24,14 +24,23 @@ class DefaultEngineFactoryTest {
         System.clearProperty(EngineFactory.PROPERTY);
         EngineFactory factory = EngineFactory.installed();
         assertThat(factory).isInstanceOf(DefaultEngineFactory.class);
-        assertThat(factory.engine(work, event -> { })).isInstanceOf(DeploymentEngine.class);
+        assertThat(factory.engine(work, event -> {})).isInstanceOf(DeploymentEngine.class);
         String kubeconfig = "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster:\n"
                 + "    server: https://127.0.0.1:9\ncontexts:\n- name: c\n  context:\n    cluster: c\n    user: u\n"
                 + "current-context: c\nusers:\n- name: u\n  user:\n    token: t\n";
-        KubernetesSettings settings = new KubernetesSettings(Optional.of(kubeconfig), Optional.empty(), "models",
-                Optional.empty(), KubernetesSettings.RouteMode.TRAEFIK, Optional.empty(),
-                Optional.of(URI.create("http://prometheus:9090")), RetireMode.REMOVE, 2, 10, List.of());
-        try (Target target = factory.target(settings, event -> { })) {
+        KubernetesSettings settings = new KubernetesSettings(
+                Optional.of(kubeconfig),
+                Optional.empty(),
+                "models",
+                Optional.empty(),
+                KubernetesSettings.RouteMode.TRAEFIK,
+                Optional.empty(),
+                Optional.of(URI.create("http://prometheus:9090")),
+                RetireMode.REMOVE,
+                2,
+                10,
+                List.of());
+        try (Target target = factory.target(settings, event -> {})) {
             assertThat(target).isInstanceOf(KubernetesTarget.class);
             assertThat(target.describe()).contains("models");
             assertThat(target.metrics(50)).isPresent();

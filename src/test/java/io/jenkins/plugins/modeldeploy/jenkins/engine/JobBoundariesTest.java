@@ -80,8 +80,10 @@ class JobBoundariesTest {
     void aKubeconfigThatRunsACommandIsRefusedUnlessTheClusterAllowsIt() {
         ClusterConfig prod = cluster("prod", "kube-exec");
         Resolver resolver = new Resolver(clusters(prod), secrets, "ml/deploy");
-        assertThatThrownBy(() -> resolver.target(on("prod"))).isInstanceOf(IllegalArgumentException.class)
-                .hasMessageContaining("users[ci].user.exec").hasMessageNotContaining("master.key");
+        assertThatThrownBy(() -> resolver.target(on("prod")))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("users[ci].user.exec")
+                .hasMessageNotContaining("master.key");
 
         prod.setAllowExecCredentials(true);
         assertThat(resolver.kubernetes(on("prod")).kubeconfig()).contains(EXEC);
@@ -108,9 +110,12 @@ class JobBoundariesTest {
         ClusterConfig prod = cluster("prod", "kube-token");
         prod.setAllowedFolders("ml/production\nshared");
         ModelDeployConfiguration config = clusters(prod);
-        assertThat(new Resolver(config, secrets, "ml/production/deploy").kubernetes(on("prod")).namespace())
+        assertThat(new Resolver(config, secrets, "ml/production/deploy")
+                        .kubernetes(on("prod"))
+                        .namespace())
                 .isEqualTo("default");
-        assertThat(new Resolver(config, secrets, "shared/sub/deploy").target(on("prod"))).isNotNull();
+        assertThat(new Resolver(config, secrets, "shared/sub/deploy").target(on("prod")))
+                .isNotNull();
         for (String other : new String[] {"ml/staging/deploy", "ml/production-copy/deploy", "deploy"}) {
             assertThatThrownBy(() -> new Resolver(config, secrets, other).target(on("prod")))
                     .isInstanceOf(IllegalArgumentException.class)
@@ -126,8 +131,8 @@ class JobBoundariesTest {
         config.setEventsUri("amqp://rabbit:5672/");
         config.setEventsCredentialsId("rabbit-admin");
         Resolver resolver = new Resolver(config, secrets, "ml/deploy");
-        assertThat(resolver.events(on("prod"))).hasValueSatisfying(a ->
-                assertThat(a.redacted()).isEqualTo("amqp://events@rabbit:5672/"));
+        assertThat(resolver.events(on("prod")))
+                .hasValueSatisfying(a -> assertThat(a.redacted()).isEqualTo("amqp://events@rabbit:5672/"));
         assertThat(resolver.events(new TargetOptions("prod", null, null, null, "amqp://evil.example:5672/")))
                 .hasValueSatisfying(a -> {
                     assertThat(a.uri().getHost()).isEqualTo("evil.example");
@@ -144,11 +149,13 @@ class JobBoundariesTest {
 
         assertThat(BaseImage.inWorkspace("tar:base.tar", workspace))
                 .isEqualTo(new BaseImage.Tar(workspace.toRealPath().resolve("base.tar")));
-        for (String refused : new String[] {"tar:/etc/passwd", "tar:///etc/passwd", "tar:../outside.tar",
-                "tar:sub/../../outside.tar"}) {
-            assertThatThrownBy(() -> BaseImage.inWorkspace(refused, workspace)).as(refused)
-                    .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("relative path inside the"
-                            + " workspace");
+        for (String refused :
+                new String[] {"tar:/etc/passwd", "tar:///etc/passwd", "tar:../outside.tar", "tar:sub/../../outside.tar"
+                }) {
+            assertThatThrownBy(() -> BaseImage.inWorkspace(refused, workspace))
+                    .as(refused)
+                    .isInstanceOf(IllegalArgumentException.class)
+                    .hasMessageContaining("relative path inside the" + " workspace");
         }
         assertThatThrownBy(() -> BaseImage.inWorkspace("tar:link.tar", workspace))
                 .hasMessageContaining("is a link that leaves the workspace");

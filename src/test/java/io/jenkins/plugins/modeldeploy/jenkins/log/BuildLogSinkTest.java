@@ -31,15 +31,19 @@ class BuildLogSinkTest {
         sink.accept(DeploymentEvent.of("iris", "7", "ready 1/2", new EventDetails.RolloutProgress("ready", 1, 2))
                 .about(new ObjectRef("Deployment", "ml", "iris-7")));
         assertThat(log()).contains("iris-7 rollout   ready 1/2 (Deployment ml/iris-7)");
-        sink.accept(DeploymentEvent.of("iris", "7", "built", new EventDetails.BuildFinished("r/iris:7", "sha256:1",
-                1, 2)));
+        sink.accept(
+                DeploymentEvent.of("iris", "7", "built", new EventDetails.BuildFinished("r/iris:7", "sha256:1", 1, 2)));
         assertThat(log().lines()).hasSize(2);
     }
 
     @Test
     void aFailedRolloutShowsTheContainerLogTail() {
-        sink.accept(DeploymentEvent.of("iris", "7", "CrashLoopBackOff", new EventDetails.RolloutFailed(
-                "CrashLoopBackOff", List.of("Traceback (most recent call last):", "ImportError: sklearn"))));
+        sink.accept(DeploymentEvent.of(
+                "iris",
+                "7",
+                "CrashLoopBackOff",
+                new EventDetails.RolloutFailed(
+                        "CrashLoopBackOff", List.of("Traceback (most recent call last):", "ImportError: sklearn"))));
         assertThat(log()).contains("    | Traceback (most recent call last):", "    | ImportError: sklearn");
     }
 
@@ -48,7 +52,8 @@ class BuildLogSinkTest {
     void noSecretIsPrintedPlainBase64OrUrlEncoded(String secret) {
         mask.add(secret, "ci-bot");
         byte[] raw = secret.getBytes(StandardCharsets.UTF_8);
-        List<String> forms = List.of(secret,
+        List<String> forms = List.of(
+                secret,
                 URLEncoder.encode(secret, StandardCharsets.UTF_8),
                 URLEncoder.encode(secret, StandardCharsets.UTF_8).replace("+", "%20"),
                 Base64.getEncoder().encodeToString(raw),
@@ -56,13 +61,13 @@ class BuildLogSinkTest {
                 Base64.getUrlEncoder().encodeToString(raw),
                 Base64.getEncoder().encodeToString(("ci-bot:" + secret).getBytes(StandardCharsets.UTF_8)));
         for (String form : forms) {
-            sink.accept(DeploymentEvent.of("iris", "7", "auth " + form + " done",
-                    new EventDetails.BuildStarted("r/iris:7")));
+            sink.accept(DeploymentEvent.of(
+                    "iris", "7", "auth " + form + " done", new EventDetails.BuildStarted("r/iris:7")));
         }
         // a secret inside a longer base64 value, at every byte alignment (e.g. a JSON config encoded whole)
         for (String prefix : List.of("", "x", "xy", "{\"auth\":\"")) {
-            String embedded = Base64.getEncoder().encodeToString((prefix + secret + "\"}")
-                    .getBytes(StandardCharsets.UTF_8));
+            String embedded =
+                    Base64.getEncoder().encodeToString((prefix + secret + "\"}").getBytes(StandardCharsets.UTF_8));
             sink.println("docker config " + embedded);
             assertThat(log()).doesNotContain(coreOf(secret, prefix));
         }
@@ -80,7 +85,8 @@ class BuildLogSinkTest {
                 + "clusters:\n- name: c\n  cluster: {server: 'https://10.0.0.1:6443'}\n");
         sink.println("401 Unauthorized for bearer kube-TOKEN-4242-abcdef at https://10.0.0.1:6443");
         sink.println("basic auth admin:p4ss-w0rd! key LS0tLS1CRUdJTg==");
-        assertThat(log()).doesNotContain("kube-TOKEN-4242-abcdef", "p4ss-w0rd!", "LS0tLS1CRUdJTg==")
+        assertThat(log())
+                .doesNotContain("kube-TOKEN-4242-abcdef", "p4ss-w0rd!", "LS0tLS1CRUdJTg==")
                 .contains("bearer **** at https://10.0.0.1:6443", "basic auth admin:****");
     }
 

@@ -21,8 +21,8 @@ class ModelDeploymentsActionTest {
     private static final Instant NOW = Instant.parse("2026-11-25T12:00:00Z");
 
     private static PromotionAction promotion(String key) {
-        return new PromotionAction(key, PromotionActionTest.evidence(), List.of(), Instant.now().plusSeconds(3600),
-                null);
+        return new PromotionAction(
+                key, PromotionActionTest.evidence(), List.of(), Instant.now().plusSeconds(3600), null);
     }
 
     @Test
@@ -44,7 +44,9 @@ class ModelDeploymentsActionTest {
         assertThat(run.getPendingPromotions()).containsExactly(left);
         left.decide(new Approver("alice", List.of(), true), false, "", Instant.now());
         // decided promotions stay listed: the audit record of the run
-        assertThat(run.getPromotions()).extracting(PromotionAction::getDecidedBy).containsExactly("alice", "bob");
+        assertThat(run.getPromotions())
+                .extracting(PromotionAction::getDecidedBy)
+                .containsExactly("alice", "bob");
         assertThat(left.getOwner()).isSameAs(run);
     }
 
@@ -61,8 +63,7 @@ class ModelDeploymentsActionTest {
     }
 
     @Test
-    void evidenceMadeOnAnAgentArrivesWithoutItsReportAndThePageServesTheRunsCopy(@TempDir Path dir)
-            throws Exception {
+    void evidenceMadeOnAnAgentArrivesWithoutItsReportAndThePageServesTheRunsCopy(@TempDir Path dir) throws Exception {
         PromotionEvidence crossed;
         var bytes = new java.io.ByteArrayOutputStream();
         try (var out = new java.io.ObjectOutputStream(bytes)) { // what the agent's channel does to it
@@ -73,10 +74,12 @@ class ModelDeploymentsActionTest {
         }
         assertThat(crossed.getSmokeReportHtml()).isEmpty();
         java.nio.file.Files.createDirectories(dir.resolve(crossed.getModel() + "-" + crossed.getChallenger()));
-        java.nio.file.Files.writeString(dir.resolve(crossed.getModel() + "-" + crossed.getChallenger() + "/smoke.html"),
+        java.nio.file.Files.writeString(
+                dir.resolve(crossed.getModel() + "-" + crossed.getChallenger() + "/smoke.html"),
                 "<html>the step's copy</html>");
         ModelDeploymentsAction run = new ModelDeploymentsAction(null, dir);
-        PromotionAction page = new PromotionAction("k", crossed, List.of(), Instant.now().plusSeconds(60), null);
+        PromotionAction page =
+                new PromotionAction("k", crossed, List.of(), Instant.now().plusSeconds(60), null);
         run.add(page);
         assertThat(run.report(page)).isEqualTo("<html>the step's copy</html>");
     }
@@ -84,14 +87,32 @@ class ModelDeploymentsActionTest {
     @Test
     void theSmokeReportIsAFileNextToBuildXmlNotPartOfIt(@TempDir Path dir) throws Exception {
         Field html = PromotionEvidence.class.getDeclaredField("smokeReportHtml");
-        assertThat(Modifier.isTransient(html.getModifiers())).as("kept out of build.xml").isTrue();
+        assertThat(Modifier.isTransient(html.getModifiers()))
+                .as("kept out of build.xml")
+                .isTrue();
 
         ModelDeploymentsAction run = new ModelDeploymentsAction(null, dir);
-        DeployOutcome outcome = new DeployOutcome("iris", "7", Optional.of(Outcome.PROMOTED), Optional.empty(),
-                Optional.of("7"), "approved", Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+        DeployOutcome outcome = new DeployOutcome(
+                "iris",
+                "7",
+                Optional.of(Outcome.PROMOTED),
+                Optional.empty(),
+                Optional.of("7"),
+                "approved",
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
                 Optional.of(new Approval(true, "alice", NOW, "")));
-        DeploymentRecord r = run.record(outcome, Map.of("image", "r/iris@sha256:77", "endpoint",
-                "http://gw/models/iris/7", "smoke", Map.of("p50Ms", 3.5, "p99Ms", 12.25, "errorRate", 0.001)),
+        DeploymentRecord r = run.record(
+                outcome,
+                Map.of(
+                        "image",
+                        "r/iris@sha256:77",
+                        "endpoint",
+                        "http://gw/models/iris/7",
+                        "smoke",
+                        Map.of("p50Ms", 3.5, "p99Ms", 12.25, "errorRate", 0.001)),
                 "<html>report</html>");
         assertThat(r.getReportFile()).isEqualTo("deployment-1-iris-7.html");
         assertThat(dir.resolve("deployment-1-iris-7.html")).hasContent("<html>report</html>");
@@ -118,19 +139,39 @@ class ModelDeploymentsActionTest {
     void theJobTrendListsEachBuildsDeploymentsNewestFirst() {
         ModelDeploymentsAction older = new ModelDeploymentsAction(null, null);
         ModelDeploymentsAction newer = new ModelDeploymentsAction(null, null);
-        DeployOutcome v1 = new DeployOutcome("iris", "1", Optional.of(Outcome.PROMOTED), Optional.empty(),
-                Optional.of("1"), "", Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+        DeployOutcome v1 = new DeployOutcome(
+                "iris",
+                "1",
+                Optional.of(Outcome.PROMOTED),
+                Optional.empty(),
+                Optional.of("1"),
+                "",
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
                 Optional.empty());
-        DeployOutcome v2 = new DeployOutcome("iris", "2", Optional.of(Outcome.ROLLED_BACK), Optional.empty(),
-                Optional.of("1"), "", Optional.empty(), Optional.empty(), Optional.empty(), Optional.empty(),
+        DeployOutcome v2 = new DeployOutcome(
+                "iris",
+                "2",
+                Optional.of(Outcome.ROLLED_BACK),
+                Optional.empty(),
+                Optional.of("1"),
+                "",
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Optional.empty(),
                 Optional.empty());
         older.record(v1, Map.of("smoke", Map.of("p50Ms", 3.0, "p99Ms", 9.0, "errorRate", 0.0)), "");
         newer.record(v2, Map.of(), "");
         List<ModelDeployTrendAction.Row> rows = ModelDeployTrendAction.rows(List.of(
                 new ModelDeployTrendAction.Build(8, newer.getDeployments()),
                 new ModelDeployTrendAction.Build(7, older.getDeployments())));
-        assertThat(rows).extracting(row -> row.getBuild() + " " + row.getDeployment().getVersion() + " "
-                + row.getDeployment().getOutcome() + " " + row.getDeployment().getSmokeP99())
+        assertThat(rows)
+                .extracting(row -> row.getBuild() + " " + row.getDeployment().getVersion() + " "
+                        + row.getDeployment().getOutcome() + " "
+                        + row.getDeployment().getSmokeP99())
                 .containsExactly("8 2 ROLLED_BACK \u2014", "7 1 PROMOTED 9.0 ms");
     }
 }

@@ -1,7 +1,6 @@
 package io.jenkins.plugins.modeldeploy.jenkins.promotion;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import hudson.init.InitMilestone;
@@ -37,19 +36,44 @@ class PromotionActionTest {
     private static final Instant NOW = Instant.parse("2026-11-25T12:00:00Z");
 
     static PromotionEvidence evidence() {
-        ExperimentPlan plan = new ExperimentPlan("iris", "6", "7", 10, Duration.ofMinutes(5), Duration.ofMinutes(30),
-                1000, 0.05, ExperimentPlan.Method.SEQUENTIAL, OptionalDouble.empty(), 50);
-        ExperimentResult result = new ExperimentResult(plan, Verdict.PROMOTE, List.of("not worse on any metric"),
-                new VariantStats("6", 9000, 9, 12, 3.1, 21.5), new VariantStats("7", 1000, 1, 1, 2.9, 19.0),
-                0.61, 0.72, 0.4, Duration.ofMinutes(6), List.of(), List.of());
-        return new PromotionEvidence(new PromotionRequest("iris", "6", "7", Optional.of("r/iris@sha256:66"),
-                Optional.of("r/iris@sha256:77"), Optional.empty(), Optional.of(result), Verdict.PROMOTE,
+        ExperimentPlan plan = new ExperimentPlan(
+                "iris",
+                "6",
+                "7",
+                10,
+                Duration.ofMinutes(5),
+                Duration.ofMinutes(30),
+                1000,
+                0.05,
+                ExperimentPlan.Method.SEQUENTIAL,
+                OptionalDouble.empty(),
+                50);
+        ExperimentResult result = new ExperimentResult(
+                plan,
+                Verdict.PROMOTE,
+                List.of("not worse on any metric"),
+                new VariantStats("6", 9000, 9, 12, 3.1, 21.5),
+                new VariantStats("7", 1000, 1, 1, 2.9, 19.0),
+                0.61,
+                0.72,
+                0.4,
+                Duration.ofMinutes(6),
+                List.of(),
+                List.of());
+        return new PromotionEvidence(new PromotionRequest(
+                "iris",
+                "6",
+                "7",
+                Optional.of("r/iris@sha256:66"),
+                Optional.of("r/iris@sha256:77"),
+                Optional.empty(),
+                Optional.of(result),
+                Verdict.PROMOTE,
                 result.reasons()));
     }
 
     private static PromotionAction action(List<String> approvers) {
-        return new PromotionAction("ml/iris#7/deployModel/iris-7", evidence(), approvers, NOW.plusSeconds(3600),
-                null);
+        return new PromotionAction("ml/iris#7/deployModel/iris-7", evidence(), approvers, NOW.plusSeconds(3600), null);
     }
 
     /** A job on which the current user holds (or lacks) ModelDeploy/Promote; checkPermission as Jenkins' denies. */
@@ -133,7 +157,8 @@ class PromotionActionTest {
         OfflineJenkins.install(IdStrategy.CASE_INSENSITIVE, IdStrategy.CASE_INSENSITIVE, null);
         OfflineJenkins.signIn("bob", "ml-leads");
         PromotionAction page = attached(List.of("ml-leads"), job(false));
-        assertThatThrownBy(() -> page.decideAsCurrentUser(true, "", NOW)).isInstanceOf(SecurityException.class)
+        assertThatThrownBy(() -> page.decideAsCurrentUser(true, "", NOW))
+                .isInstanceOf(SecurityException.class)
                 .hasMessage("bob is missing the Promote permission");
         assertThat(page.getStatus()).isEqualTo(PromotionAction.Status.PENDING);
     }
@@ -142,10 +167,14 @@ class PromotionActionTest {
     void approveAndRejectAreJenkinsActionsThatOnlyAcceptPost() throws Exception {
         for (String name : List.of("doApprove", "doReject")) {
             Method m = PromotionAction.class.getMethod(name, String.class);
-            assertThat(m.isAnnotationPresent(RequirePOST.class)).as(name + " @RequirePOST").isTrue();
-            assertThat(m.getParameters()[0].isAnnotationPresent(QueryParameter.class)).isTrue();
+            assertThat(m.isAnnotationPresent(RequirePOST.class))
+                    .as(name + " @RequirePOST")
+                    .isTrue();
+            assertThat(m.getParameters()[0].isAnnotationPresent(QueryParameter.class))
+                    .isTrue();
         }
-        assertThat(PromotionAction.class.getMethod("doReport").isAnnotationPresent(RequirePOST.class)).isFalse();
+        assertThat(PromotionAction.class.getMethod("doReport").isAnnotationPresent(RequirePOST.class))
+                .isFalse();
         assertThat(new ModelDeploymentsAction().getUrlName()).isEqualTo("model-promotion");
     }
 
@@ -188,8 +217,12 @@ class PromotionActionTest {
                 .isEqualTo(PromotionAction.Outcome.NOT_LISTED);
         assertThat(page.message(PromotionAction.Outcome.NOT_LISTED))
                 .isEqualTo("Only alice, ml-leads may approve or reject this promotion");
-        assertThat(page.decide(new Approver("erin", List.of("developers", "ml-leads"), true), false, " too slow ",
-                NOW.plusSeconds(60))).isEqualTo(PromotionAction.Outcome.RECORDED);
+        assertThat(page.decide(
+                        new Approver("erin", List.of("developers", "ml-leads"), true),
+                        false,
+                        " too slow ",
+                        NOW.plusSeconds(60)))
+                .isEqualTo(PromotionAction.Outcome.RECORDED);
         assertThat(page.getStatus()).isEqualTo(PromotionAction.Status.REJECTED);
         assertThat(page.getDecidedBy()).isEqualTo("erin");
         assertThat(page.getDecidedAt()).isEqualTo(NOW.plusSeconds(60));
@@ -220,10 +253,12 @@ class PromotionActionTest {
         assertThat(ApprovalRegistry.isWaiting(page.getKey())).isFalse();
 
         java.util.concurrent.CompletableFuture<Approval> followed = new java.util.concurrent.CompletableFuture<>();
-        PromotionAction freestyle = new PromotionAction("ml/iris#8/freestyle/iris-8", evidence(), List.of(),
-                NOW.plusSeconds(60), (AfterDecision) (run, a, approval) -> followed.complete(approval));
+        PromotionAction freestyle = new PromotionAction(
+                "ml/iris#8/freestyle/iris-8", evidence(), List.of(), NOW.plusSeconds(60), (AfterDecision)
+                        (run, a, approval) -> followed.complete(approval));
         freestyle.decide(new Approver("bob", List.of(), true), false, "no", NOW);
-        assertThat(followed.get(5, java.util.concurrent.TimeUnit.SECONDS).approved()).isFalse();
+        assertThat(followed.get(5, java.util.concurrent.TimeUnit.SECONDS).approved())
+                .isFalse();
     }
 
     @Test

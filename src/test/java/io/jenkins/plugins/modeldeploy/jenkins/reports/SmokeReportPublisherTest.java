@@ -29,13 +29,21 @@ class SmokeReportPublisherTest {
     void theReportsLandInTheDocumentedPlaceOfTheRunDirectory() throws Exception {
         SmokeResult result = SmokeReportsTestAccess.sample(70_000);
 
-        SmokeReportPublisher.publish(runRoot, null, listener, "iris", "7",
-                SmokeReportFiles.Rendered.of(result, "iris", "7"), List::of, null);
+        SmokeReportPublisher.publish(
+                runRoot,
+                null,
+                listener,
+                "iris",
+                "7",
+                SmokeReportFiles.Rendered.of(result, "iris", "7"),
+                List::of,
+                null);
 
         Path dir = runRoot.resolve("model-deploy/iris-7");
         assertThat(dir.resolve("smoke.html")).content().contains("<html");
         assertThat(dir.resolve("smoke.json")).content().contains("\"p99Ms\"");
-        assertThat(dir.resolve("smoke.xml")).content()
+        assertThat(dir.resolve("smoke.xml"))
+                .content()
                 .contains("<testsuite ")
                 .contains("classname=\"model-deploy.iris-7\"")
                 .doesNotContain("classname=\"model-deploy.smoke\"");
@@ -47,26 +55,35 @@ class SmokeReportPublisherTest {
     void aReportThatCannotBeWrittenIsLoggedAndTheStepGoesOn() throws Exception {
         Files.writeString(runRoot.resolve("model-deploy"), "a file where the folder should be");
 
-        SmokeReportPublisher.publish(runRoot, null, listener, "iris", "7",
-                SmokeReportFiles.Rendered.of(SmokeReportsTestAccess.sample(1_000), "iris", "7"), List::of, null);
+        SmokeReportPublisher.publish(
+                runRoot,
+                null,
+                listener,
+                "iris",
+                "7",
+                SmokeReportFiles.Rendered.of(SmokeReportsTestAccess.sample(1_000), "iris", "7"),
+                List::of,
+                null);
 
         assertThat(log.toString(StandardCharsets.UTF_8)).startsWith("smoke report of iris 7 not archived: ");
     }
 
     @Test
     void onlyTheOptionalExtensionTouchesTheJUnitPlugin() throws IOException {
-        assertThat(JUnitTestResultRecorder.class.getAnnotation(Extension.class).optional()).isTrue();
+        assertThat(JUnitTestResultRecorder.class.getAnnotation(Extension.class).optional())
+                .isTrue();
         List<Path> users;
         try (Stream<Path> sources = Files.walk(Path.of("src/main/java"))) {
-            users = sources.filter(p -> p.toString().endsWith(".java")).filter(p -> {
-                try {
-                    return Files.readString(p).contains("hudson.tasks.junit");
-                } catch (IOException e) {
-                    throw new IllegalStateException(e);
-                }
-            }).toList();
+            users = sources.filter(p -> p.toString().endsWith(".java"))
+                    .filter(p -> {
+                        try {
+                            return Files.readString(p).contains("hudson.tasks.junit");
+                        } catch (IOException e) {
+                            throw new IllegalStateException(e);
+                        }
+                    })
+                    .toList();
         }
-        assertThat(users).extracting(p -> p.getFileName().toString())
-                .containsExactly("JUnitTestResultRecorder.java");
+        assertThat(users).extracting(p -> p.getFileName().toString()).containsExactly("JUnitTestResultRecorder.java");
     }
 }

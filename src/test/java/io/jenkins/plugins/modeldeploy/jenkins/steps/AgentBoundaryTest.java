@@ -27,8 +27,11 @@ class AgentBoundaryTest {
 
     private FakeServices services() throws IOException {
         EchoModels.writeTo(workspace);
-        return new FakeServices(workspace, new io.jenkins.plugins.modeldeploy.jenkins.engine.DefaultEngineFactory(),
-                FakeServices.prodCluster(), "7");
+        return new FakeServices(
+                workspace,
+                new io.jenkins.plugins.modeldeploy.jenkins.engine.DefaultEngineFactory(),
+                FakeServices.prodCluster(),
+                "7");
     }
 
     @Test
@@ -64,7 +67,10 @@ class AgentBoundaryTest {
         try (Session s = Session.open(services, new TargetOptions("prod", null, null, null, null))) {
             read = s.onAgent(a -> {
                 Path dir = a.modelDirectory(modelDir);
-                a.publish(DeploymentEvent.of("echo", "7", "read on the agent",
+                a.publish(DeploymentEvent.of(
+                        "echo",
+                        "7",
+                        "read on the agent",
                         new EventDetails.ApprovalRequested("http://jenkins/job/x/7/")));
                 a.log("a line from the agent");
                 return dir.toString();
@@ -83,9 +89,11 @@ class AgentBoundaryTest {
         Files.createSymbolicLink(workspace.resolve("linked"), elsewhere);
         try (Session s = Session.open(services, new TargetOptions("prod", null, null, null, null))) {
             assertThatThrownBy(() -> s.onAgent(a -> a.modelDirectory("linked").toString()))
-                    .isInstanceOf(IOException.class).hasMessageContaining("leaves the workspace");
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("leaves the workspace");
             assertThatThrownBy(() -> s.onAgent(a -> a.modelDirectory("../x").toString()))
-                    .isInstanceOf(IOException.class).hasMessageContaining("relative path inside the workspace");
+                    .isInstanceOf(IOException.class)
+                    .hasMessageContaining("relative path inside the workspace");
         }
     }
 
@@ -94,7 +102,8 @@ class AgentBoundaryTest {
         FakeServices services = services();
         services.withoutWorkspace = true;
         try (Session s = Session.open(services, new TargetOptions("prod", null, null, null, null))) {
-            assertThatThrownBy(() -> s.onAgent(a -> a.modelDirectory(EchoModels.FAST).toString()))
+            assertThatThrownBy(() ->
+                            s.onAgent(a -> a.modelDirectory(EchoModels.FAST).toString()))
                     .hasMessageContaining("needs a workspace");
         }
         assertThat(services.controllerCalls.get()).isEqualTo(1);
@@ -116,7 +125,9 @@ class AgentBoundaryTest {
             }
 
             @Override
-            public void smokeReport(String model, String version,
+            public void smokeReport(
+                    String model,
+                    String version,
                     io.jenkins.plugins.modeldeploy.jenkins.reports.SmokeReportFiles.Rendered reports) {
                 received.add("report of " + model + " " + version);
             }
@@ -154,14 +165,17 @@ class AgentBoundaryTest {
             @Override
             protected Object run(StepServices s) throws Exception {
                 s.secrets().kubeconfig("kubeconfigCredentialsId", "kubeconfig-prod"); // the run hands it out
-                throw new IllegalStateException("could not parse", new IOException(
-                        "while scanning near \"user: {token: kube-TOKEN-4242}\""));
+                throw new IllegalStateException(
+                        "could not parse", new IOException("while scanning near \"user: {token: kube-TOKEN-4242}\""));
             }
         };
         execution.start();
         Throwable failure = context.failure();
-        assertThat(failure).isInstanceOf(AbortException.class).hasNoCause()
-                .hasMessageContaining("could not parse").hasMessageContaining("****")
+        assertThat(failure)
+                .isInstanceOf(AbortException.class)
+                .hasNoCause()
+                .hasMessageContaining("could not parse")
+                .hasMessageContaining("****")
                 .hasMessageNotContaining("kube-TOKEN-4242");
 
         FakeContext plain = new FakeContext();
@@ -187,8 +201,10 @@ class AgentBoundaryTest {
         // a model directory named like the password: the agent's "does not exist" message quotes it
         DeployModelStep step = StepFixture.deployModel(FakeServices.REGISTRY_PASSWORD, "1");
         assertThatThrownBy(() -> FreestyleDeployment.run(services, step.request()))
-                .isInstanceOf(AbortException.class).hasMessageContaining("does not exist in the workspace")
-                .hasMessageNotContaining(FakeServices.REGISTRY_PASSWORD).hasMessageContaining("****");
+                .isInstanceOf(AbortException.class)
+                .hasMessageContaining("does not exist in the workspace")
+                .hasMessageNotContaining(FakeServices.REGISTRY_PASSWORD)
+                .hasMessageContaining("****");
         assertThat(services.agentCalls.get()).isEqualTo(1);
     }
 }

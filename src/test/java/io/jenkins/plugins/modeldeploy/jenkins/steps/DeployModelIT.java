@@ -10,7 +10,6 @@ import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
 import io.jenkins.plugins.modeldeploy.target.Outcome;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
 import io.jenkins.plugins.modeldeploy.target.Stage;
-import io.jenkins.plugins.modeldeploy.target.VersionRef;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.ObjectInputStream;
@@ -20,9 +19,9 @@ import java.lang.reflect.Modifier;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.Test;
 import org.jenkinsci.plugins.workflow.steps.StepExecution;
 import org.jenkinsci.plugins.workflow.support.actions.PauseAction;
+import org.junit.jupiter.api.Test;
 
 /**
  * {@code deployModel}'s execution on the real engine and lifecycle: Jib pushes the image to a registry on 127.0.0.1,
@@ -35,8 +34,7 @@ class DeployModelIT extends StepITBase {
         return (Map<String, Object>) result;
     }
 
-    private DeployModelExecution start(FakeServices build, DeployModelStep step, FakeContext context)
-            throws Exception {
+    private DeployModelExecution start(FakeServices build, DeployModelStep step, FakeContext context) throws Exception {
         DeployModelExecution execution = new DeployModelExecution(context, step.request(), build);
         assertThat(execution.start()).isFalse(); // asynchronous: the CPS thread is not held
         return execution;
@@ -49,9 +47,13 @@ class DeployModelIT extends StepITBase {
         start(build, StepFixture.deployModel(EchoModels.FAST, "1"), context);
 
         Map<String, Object> result = map(context.result());
-        assertThat(result).containsEntry("model", MODEL).containsEntry("version", "1")
-                .containsEntry("outcome", "PROMOTED").containsEntry("production", "1")
-                .containsEntry("promotedVersion", "1").containsEntry("reason", "first release")
+        assertThat(result)
+                .containsEntry("model", MODEL)
+                .containsEntry("version", "1")
+                .containsEntry("outcome", "PROMOTED")
+                .containsEntry("production", "1")
+                .containsEntry("promotedVersion", "1")
+                .containsEntry("reason", "first release")
                 .containsEntry("verdict", null);
         String digest = (String) result.get("imageDigest");
         assertThat(digest).startsWith("sha256:");
@@ -60,7 +62,8 @@ class DeployModelIT extends StepITBase {
         // the smoke reports were rendered where the test ran and sent back; the JUnit copy is in the workspace
         assertThat(build.smokeReports.get(MODEL + "-1").junitXml()).contains("<testsuite ");
         assertThat(build.workspace.resolve("model-deploy-reports/" + MODEL + "-1/smoke-junit.xml"))
-                .content().contains("classname=\"model-deploy." + MODEL + "-1\"");
+                .content()
+                .contains("classname=\"model-deploy." + MODEL + "-1\"");
         world.assertEnded(build, "1", Outcome.PROMOTED, Stage.PRODUCTION, "1");
         // the run's summary: made where the deployment ran, kept on the controller, linked to the run's smoke report
         assertThat(build.deployments.getDeployments()).singleElement().satisfies(r -> {
@@ -84,7 +87,8 @@ class DeployModelIT extends StepITBase {
         step.getSmoke().setP99Ms(null); // judged by the model's SLO: p99 40 ms
         start(build, step, context);
 
-        assertThat(context.failure()).isInstanceOf(AbortException.class)
+        assertThat(context.failure())
+                .isInstanceOf(AbortException.class)
                 .hasMessageStartingWith("echo version 2 ended FAILED: smoke test failed: p99 latency ")
                 .hasMessageContaining("production is 1");
         world.assertEnded(build, "2", Outcome.FAILED, Stage.FAILED, "1");
@@ -118,15 +122,21 @@ class DeployModelIT extends StepITBase {
         assertThat(context.saves).isEqualTo(1);
         assertThat(world.cluster.state(MODEL).phase()).isEqualTo(ReleaseState.Phase.AWAITING_APPROVAL);
         assertThat(world.cluster.gateway.currentWeights(MODEL)).isEqualTo(Map.of("1", 100)); // the split is over
-        assertThat(execution.checkpoint().result).containsEntry("verdict", "PROMOTE").containsEntry("outcome", null);
+        assertThat(execution.checkpoint().result)
+                .containsEntry("verdict", "PROMOTE")
+                .containsEntry("outcome", null);
 
         assertThat(page.decide(StepFixture.ALICE, true, "looks good", Instant.now()))
                 .isEqualTo(PromotionAction.Outcome.RECORDED);
 
         Map<String, Object> result = map(context.result());
-        assertThat(result).containsEntry("outcome", "PROMOTED").containsEntry("verdict", "PROMOTE")
-                .containsEntry("promotedVersion", "2").containsEntry("production", "2")
-                .containsEntry("approvedBy", "alice").containsEntry("approved", true);
+        assertThat(result)
+                .containsEntry("outcome", "PROMOTED")
+                .containsEntry("verdict", "PROMOTE")
+                .containsEntry("promotedVersion", "2")
+                .containsEntry("production", "2")
+                .containsEntry("approvedBy", "alice")
+                .containsEntry("approved", true);
         assertThat(result.get("verdictReasons")).asList().isNotEmpty();
         world.assertEnded(build, "2", Outcome.PROMOTED, Stage.PRODUCTION, "2");
         // the replaced version is kept for the keep window (keepPrevious), ready for a rollback
@@ -137,9 +147,13 @@ class DeployModelIT extends StepITBase {
         assertThat(ApprovalRegistry.isWaiting(key)).isFalse();
         assertThat(PauseAction.isPaused(node)).isFalse(); // the pause ended with the decision
         assertThat(PauseAction.getPauseActions(node)).hasSize(1);
-        assertThat(build.logText()).contains("Waiting for approval to promote echo version 2",
-                "job/ml/job/echo/2/model-promotion/echo-2/", "the Jenkins URL is not configured",
-                "approved by alice: looks good", "Promoted echo version 2");
+        assertThat(build.logText())
+                .contains(
+                        "Waiting for approval to promote echo version 2",
+                        "job/ml/job/echo/2/model-promotion/echo-2/",
+                        "the Jenkins URL is not configured",
+                        "approved by alice: looks good",
+                        "Promoted echo version 2");
         // the run's deployment summary
         assertThat(build.deployments.getDeployments()).singleElement().satisfies(d -> {
             assertThat(d.getModel()).isEqualTo("echo");
@@ -154,7 +168,9 @@ class DeployModelIT extends StepITBase {
         });
         // the smoke report is a file in the run's folder (sent back by the agent), served by the promotion's page and
         // linked from the summary, not part of build.xml
-        assertThat(build.workspace.resolve(".reports-2/echo-2/smoke.html")).content().contains("<svg");
+        assertThat(build.workspace.resolve(".reports-2/echo-2/smoke.html"))
+                .content()
+                .contains("<svg");
         assertThat(build.deployments.getDeployments().get(0).getReportFile()).isEqualTo("echo-2/smoke.html");
     }
 
@@ -178,7 +194,8 @@ class DeployModelIT extends StepITBase {
         world.assertEnded(build, "2", Outcome.PROMOTED, Stage.PRODUCTION, "2");
         assertThat(context.completions).hasValue(1);
         // the approval.requested event went out after the waiter was armed, with the page's own URL
-        assertThat(StepFixture.firstOf(build, EventDetails.ApprovalRequested.class)).isPresent();
+        assertThat(StepFixture.firstOf(build, EventDetails.ApprovalRequested.class))
+                .isPresent();
     }
 
     @Test
@@ -214,18 +231,23 @@ class DeployModelIT extends StepITBase {
             step.setApproval(StepFixture.approval("1h"));
             DeployModelExecution execution = start(build, step, context);
             StepFixture.awaitWaiting(execution, context, build);
-            build.attached.decide(version.equals("2") ? StepFixture.ALICE : StepFixture.BOB, version.equals("2"),
-                    "v" + version, Instant.now());
+            build.attached.decide(
+                    version.equals("2") ? StepFixture.ALICE : StepFixture.BOB,
+                    version.equals("2"),
+                    "v" + version,
+                    Instant.now());
             context.outcome.handle((r, t) -> r).get(90, java.util.concurrent.TimeUnit.SECONDS);
         }
         List<PromotionAction> all = build.deployments.getPromotions();
         assertThat(all).extracting(PromotionAction::getId).containsExactly("echo-2", "echo-3");
-        assertThat(all).extracting(PromotionAction::getStatus)
+        assertThat(all)
+                .extracting(PromotionAction::getStatus)
                 .containsExactly(PromotionAction.Status.APPROVED, PromotionAction.Status.REJECTED);
         assertThat(all).extracting(PromotionAction::getDecidedBy).containsExactly("alice", "bob");
         assertThat(all).extracting(p -> p.getEvidence().getChallenger()).containsExactly("2", "3");
         assertThat(build.deployments.getDynamic("echo-2")).isSameAs(all.get(0));
-        assertThat(build.deployments.getDeployments()).extracting(d -> d.getVersion() + " " + d.getOutcome())
+        assertThat(build.deployments.getDeployments())
+                .extracting(d -> d.getVersion() + " " + d.getOutcome())
                 .containsExactly("2 PROMOTED", "3 REJECTED");
     }
 
@@ -241,8 +263,10 @@ class DeployModelIT extends StepITBase {
 
         build.attached.decide(StepFixture.BOB, false, "p99 too close to the SLO", Instant.now());
 
-        assertThat(context.failure()).isInstanceOf(AbortException.class).hasMessage("echo version 2 ended"
-                + " REJECTED: rejected by bob: p99 too close to the SLO; production is 1");
+        assertThat(context.failure())
+                .isInstanceOf(AbortException.class)
+                .hasMessage("echo version 2 ended"
+                        + " REJECTED: rejected by bob: p99 too close to the SLO; production is 1");
         world.assertEnded(build, "2", Outcome.REJECTED, Stage.REJECTED, "1");
         assertThat(StepFixture.lastFinished(build, "2").details().verdict()).isEqualTo("PROMOTE");
     }
@@ -256,7 +280,8 @@ class DeployModelIT extends StepITBase {
         step.setApproval(StepFixture.approval("1s"));
         start(build, step, context);
 
-        assertThat(context.failure()).isInstanceOf(AbortException.class)
+        assertThat(context.failure())
+                .isInstanceOf(AbortException.class)
                 .hasMessageStartingWith("No decision on promoting echo version 2 by ")
                 .hasMessageEndingWith("the version is taken out and production stays");
         world.assertEnded(build, "2", Outcome.REJECTED, Stage.REJECTED, "1");
@@ -276,14 +301,15 @@ class DeployModelIT extends StepITBase {
         step.getAbTest().setMinimumDetectableEffect(0.05);
         start(build, step, context);
 
-        assertThat(context.failure()).isInstanceOf(AbortException.class)
+        assertThat(context.failure())
+                .isInstanceOf(AbortException.class)
                 .hasMessageStartingWith("echo version 2 ended ROLLED_BACK: A/B verdict ROLLBACK");
         world.assertEnded(build, "2", Outcome.ROLLED_BACK, Stage.ROLLED_BACK, "1");
         assertThat(StepFixture.lastFinished(build, "2").details().verdict()).isEqualTo("ROLLBACK");
         assertThat(build.attached).isNull(); // nobody was asked
         // the experiment ran with the step's gate (the evidence on the version went with it; the events say which)
-        assertThat(StepFixture.firstOf(build, EventDetails.AbTestStarted.class)).hasValueSatisfying(e ->
-                assertThat(e.message()).contains("superiority gate"));
+        assertThat(StepFixture.firstOf(build, EventDetails.AbTestStarted.class))
+                .hasValueSatisfying(e -> assertThat(e.message()).contains("superiority gate"));
     }
 
     @Test
@@ -296,7 +322,8 @@ class DeployModelIT extends StepITBase {
         step.getAbTest().setMaxDuration("2s");
         start(build, step, context);
 
-        assertThat(context.failure()).isInstanceOf(AbortException.class)
+        assertThat(context.failure())
+                .isInstanceOf(AbortException.class)
                 .hasMessageStartingWith("echo version 2 ended REJECTED: A/B verdict INCONCLUSIVE")
                 .hasMessageContaining("too little data");
         world.assertEnded(build, "2", Outcome.REJECTED, Stage.REJECTED, "1");
@@ -316,8 +343,11 @@ class DeployModelIT extends StepITBase {
         start(build, step, context);
 
         Map<String, Object> result = map(context.result());
-        assertThat(result).containsEntry("outcome", "PROMOTED").containsEntry("verdict", "PROMOTE")
-                .containsEntry("approvedBy", "model-deploy (automatic)").containsEntry("promotedVersion", "2");
+        assertThat(result)
+                .containsEntry("outcome", "PROMOTED")
+                .containsEntry("verdict", "PROMOTE")
+                .containsEntry("approvedBy", "model-deploy (automatic)")
+                .containsEntry("promotedVersion", "2");
         world.assertEnded(build, "2", Outcome.PROMOTED, Stage.PRODUCTION, "2");
     }
 
@@ -339,12 +369,14 @@ class DeployModelIT extends StepITBase {
         DeployModelExecution after = restored(before, new DeployModelExecution(context, step.request(), build));
         after.onResume();
         assertThat(ApprovalRegistry.isWaiting(key)).isTrue();
-        assertThat(build.logText()).contains("Resumed after a restart; still waiting for approval to promote echo"
-                + " version 2");
+        assertThat(build.logText())
+                .contains("Resumed after a restart; still waiting for approval to promote echo" + " version 2");
 
         build.attached.decide(StepFixture.ALICE, true, "", Instant.now());
 
-        assertThat(map(context.result())).containsEntry("outcome", "PROMOTED").containsEntry("promotedVersion", "2")
+        assertThat(map(context.result()))
+                .containsEntry("outcome", "PROMOTED")
+                .containsEntry("promotedVersion", "2")
                 .containsEntry("imageDigest", map(before.checkpoint().result).get("imageDigest"));
         world.assertEnded(build, "2", Outcome.PROMOTED, Stage.PRODUCTION, "2");
     }
@@ -364,10 +396,11 @@ class DeployModelIT extends StepITBase {
 
         FakeContext context = new FakeContext();
         build.waitingWhenRead.clear();
-        restored(before, new DeployModelExecution(context, step.request(), build)).onResume();
+        restored(before, new DeployModelExecution(context, step.request(), build))
+                .onResume();
 
-        assertThat(context.failure()).hasMessage("echo version 2 ended REJECTED: rejected by bob: not now;"
-                + " production is 1");
+        assertThat(context.failure())
+                .hasMessage("echo version 2 ended REJECTED: rejected by bob: not now;" + " production is 1");
         // resumed: the waiter is armed again BEFORE the recorded decision is read, so none can fall in between
         assertThat(build.waitingWhenRead).first().isEqualTo(true);
         assertThat(context.completions).hasValue(1);
@@ -391,7 +424,8 @@ class DeployModelIT extends StepITBase {
         assertThat(build.attached.getStatus()).isEqualTo(PromotionAction.Status.ABORTED);
         assertThat(build.attached.decide(StepFixture.ALICE, true, "", Instant.now()))
                 .isEqualTo(PromotionAction.Outcome.ALREADY_DECIDED);
-        StepFixture.await(() -> world.cluster.phase(MODEL) == ReleaseState.Phase.STABLE, 30, "the aborted run to be taken out");
+        StepFixture.await(
+                () -> world.cluster.phase(MODEL) == ReleaseState.Phase.STABLE, 30, "the aborted run to be taken out");
         world.assertEnded(build, "2", Outcome.ROLLED_BACK, Stage.ROLLED_BACK, "1");
         assertThat(context.completions).hasValue(1);
         assertThat(build.logText()).contains("echo version 2: the build was aborted; the deployment ends");
@@ -406,20 +440,25 @@ class DeployModelIT extends StepITBase {
         step.getAbTest().setMinSamples(1_000_000);
         step.getAbTest().setMaxDuration("5m");
         DeployModelExecution execution = start(build, step, context);
-        StepFixture.await(() -> StepFixture.firstOf(build, EventDetails.AbTestStarted.class).isPresent(), 60,
+        StepFixture.await(
+                () -> StepFixture.firstOf(build, EventDetails.AbTestStarted.class)
+                        .isPresent(),
+                60,
                 "the A/B test to start");
-        assertThat(execution.blocksRestart()).as("a safe restart waits for the A/B test").isTrue();
+        assertThat(execution.blocksRestart())
+                .as("a safe restart waits for the A/B test")
+                .isTrue();
         assertThat(execution.getStatus()).isEqualTo("deploying");
 
         execution.stop(new InterruptedException("aborted by carol"));
 
         assertThat(context.failure()).hasMessage("aborted by carol");
-        StepFixture.await(() -> world.cluster.phase(MODEL) == ReleaseState.Phase.STABLE, 30,
-                "the aborted run to be taken out");
+        StepFixture.await(
+                () -> world.cluster.phase(MODEL) == ReleaseState.Phase.STABLE, 30, "the aborted run to be taken out");
         world.assertEnded(build, "2", Outcome.ROLLED_BACK, Stage.ROLLED_BACK, "1");
         // the interrupted A/B test ends the run itself (the lifecycle's guard), before the step's own clean-up
-        assertThat(StepFixture.lastFinished(build, "2").details().reason()).isEqualTo("A/B test interrupted: the"
-                + " run was stopped");
+        assertThat(StepFixture.lastFinished(build, "2").details().reason())
+                .isEqualTo("A/B test interrupted: the" + " run was stopped");
         assertThat(context.completions).hasValue(1);
     }
 
@@ -430,14 +469,16 @@ class DeployModelIT extends StepITBase {
         DeployModelExecution running = new DeployModelExecution(new FakeContext(), step.request(), world.build(2));
         running.status("rolling out");
         // the phase is stored with the Pipeline: the restored execution still knows it
-        DeployModelExecution execution = restored(running, new DeployModelExecution(context, step.request(),
-                world.build(2)));
+        DeployModelExecution execution =
+                restored(running, new DeployModelExecution(context, step.request(), world.build(2)));
 
         execution.onResume();
 
-        assertThat(context.failure()).isInstanceOf(AbortException.class).hasMessage("deployModel was interrupted by a"
-                + " restart of Jenkins while it ran (rolling out); every phase is safe to repeat, so re-run the"
-                + " build");
+        assertThat(context.failure())
+                .isInstanceOf(AbortException.class)
+                .hasMessage("deployModel was interrupted by a"
+                        + " restart of Jenkins while it ran (rolling out); every phase is safe to repeat, so re-run the"
+                        + " build");
     }
 
     /** Serializes {@code running} as Pipeline stores it and restores its state into {@code fresh} (a new context). */

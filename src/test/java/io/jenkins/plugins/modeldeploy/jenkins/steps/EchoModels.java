@@ -20,13 +20,16 @@ final class EchoModels {
 
     static void writeTo(Path workspace) throws IOException {
         write(workspace, FAST, null);
-        write(workspace, SLOW, "import time\n\nimport echo_fast\n\n\ndef predict(instances):\n"
-                + "    time.sleep(0.08)\n    return echo_fast.predict(instances)\n");
+        write(
+                workspace,
+                SLOW,
+                "import time\n\nimport echo_fast\n\n\ndef predict(instances):\n"
+                        + "    time.sleep(0.08)\n    return echo_fast.predict(instances)\n");
     }
 
     private static void write(Path workspace, String dir, String slowModule) throws IOException {
-        Path copied = TestModels.testModel("echo-python", Files.createDirectories(workspace.resolve("scratch-"
-                + dir.replace('/', '-'))));
+        Path copied = TestModels.testModel(
+                "echo-python", Files.createDirectories(workspace.resolve("scratch-" + dir.replace('/', '-'))));
         Path target = Files.createDirectories(workspace.resolve(dir));
         Files.createDirectories(target.resolve("samples"));
         Files.copy(copied.resolve("samples/one.json"), target.resolve("samples/one.json"));
@@ -36,8 +39,10 @@ final class EchoModels {
             Files.copy(copied.resolve("model.py"), target.resolve("echo_fast.py"));
             Files.writeString(target.resolve("model.py"), slowModule);
         }
-        Files.writeString(target.resolve("model.yaml"), "name: " + MODEL + "\nruntime: python\n"
-                + "entrypoint: model:predict\nslo:\n  rps: 40\n  p99Ms: " + (int) SLO_P99_MS + "\n"
-                + "  maxErrorRate: 0.05\nserving:\n  workers: 2\n");
+        Files.writeString(
+                target.resolve("model.yaml"),
+                "name: " + MODEL + "\nruntime: python\n"
+                        + "entrypoint: model:predict\nslo:\n  rps: 40\n  p99Ms: " + (int) SLO_P99_MS + "\n"
+                        + "  maxErrorRate: 0.05\nserving:\n  workers: 2\n");
     }
 }

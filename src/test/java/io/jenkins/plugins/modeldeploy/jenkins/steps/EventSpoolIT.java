@@ -32,6 +32,7 @@ import org.junit.jupiter.api.io.TempDir;
 class EventSpoolIT {
     @TempDir
     static Path dir;
+
     static RabbitMqBroker broker;
 
     @BeforeAll
@@ -55,7 +56,8 @@ class EventSpoolIT {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setUri(broker.amqpUri());
         String queue = "spool-test";
-        try (Connection c = factory.newConnection(); Channel channel = c.createChannel()) {
+        try (Connection c = factory.newConnection();
+                Channel channel = c.createChannel()) {
             channel.exchangeDeclare(RabbitMqSink.EXCHANGE, "topic", true);
             channel.queueDeclare(queue, true, false, false, null);
             channel.queueBind(queue, RabbitMqSink.EXCHANGE, "spooled.#");
@@ -66,8 +68,8 @@ class EventSpoolIT {
         List<DeploymentEvent> sent = new ArrayList<>();
         try (Session s = Session.open(build1, events)) {
             for (int i = 0; i < 3; i++) {
-                DeploymentEvent event = DeploymentEvent.of("spooled", "1", "event " + i,
-                        new EventDetails.ApprovalRequested("http://jenkins/job/x/1/"));
+                DeploymentEvent event = DeploymentEvent.of(
+                        "spooled", "1", "event " + i, new EventDetails.ApprovalRequested("http://jenkins/job/x/1/"));
                 sent.add(event);
                 s.publish(event);
             }
@@ -80,18 +82,23 @@ class EventSpoolIT {
         broker.startApp();
         FakeServices build2 = new FakeServices(workspace, new DefaultEngineFactory(), config, "2");
         try (Session s = Session.open(build2, events)) {
-            s.publish(DeploymentEvent.of("spooled", "2", "build 2's own",
-                    new EventDetails.ApprovalRequested("http://jenkins/job/x/2/")));
+            s.publish(DeploymentEvent.of(
+                    "spooled", "2", "build 2's own", new EventDetails.ApprovalRequested("http://jenkins/job/x/2/")));
         }
         List<String> received = new ArrayList<>();
-        try (Connection c = factory.newConnection(); Channel channel = c.createChannel()) {
+        try (Connection c = factory.newConnection();
+                Channel channel = c.createChannel()) {
             for (GetResponse m; (m = channel.basicGet(queue, true)) != null; ) {
                 received.add(EventJson.parse(m.getBody()).message());
             }
         }
         assertThat(received).containsSubsequence("event 0", "event 1", "event 2", "build 2's own");
-        assertThat(spools(build1Dir)).as("build 1's spool, taken over and emptied").isEmpty();
-        assertThat(spools(workspace.resolve(".builds/2"))).as("build 2's spool, confirmed and removed").isEmpty();
+        assertThat(spools(build1Dir))
+                .as("build 1's spool, taken over and emptied")
+                .isEmpty();
+        assertThat(spools(workspace.resolve(".builds/2")))
+                .as("build 2's spool, confirmed and removed")
+                .isEmpty();
     }
 
     private static List<Path> spools(Path buildDir) throws Exception {
@@ -99,7 +106,8 @@ class EventSpoolIT {
             return List.of();
         }
         try (Stream<Path> files = Files.list(buildDir)) {
-            return files.filter(f -> f.getFileName().toString().endsWith(EventSpools.SUFFIX)).toList();
+            return files.filter(f -> f.getFileName().toString().endsWith(EventSpools.SUFFIX))
+                    .toList();
         }
     }
 }

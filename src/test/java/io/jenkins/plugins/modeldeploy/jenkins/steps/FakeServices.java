@@ -1,5 +1,6 @@
 package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
+import hudson.FilePath;
 import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.event.EventSink;
 import io.jenkins.plugins.modeldeploy.image.RegistryCredentials;
@@ -10,10 +11,9 @@ import io.jenkins.plugins.modeldeploy.jenkins.credentials.SecretSource;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
 import io.jenkins.plugins.modeldeploy.jenkins.log.BuildLogSink;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.ApprovalRegistry;
+import io.jenkins.plugins.modeldeploy.jenkins.promotion.DeploymentRecord;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.ModelDeploymentsAction;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
-import hudson.FilePath;
-import io.jenkins.plugins.modeldeploy.jenkins.promotion.DeploymentRecord;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -66,17 +66,23 @@ final class FakeServices implements StepServices {
         this(workspace, engines, config, buildNumber, null, new CopyOnWriteArrayList<>(), null);
     }
 
-    private FakeServices(Path workspace, EngineFactory engines, ModelDeployConfiguration config, String buildNumber,
-            PrintStream out, List<DeploymentEvent> events, ModelDeploymentsAction deployments) {
+    private FakeServices(
+            Path workspace,
+            EngineFactory engines,
+            ModelDeployConfiguration config,
+            String buildNumber,
+            PrintStream out,
+            List<DeploymentEvent> events,
+            ModelDeploymentsAction deployments) {
         this.workspace = workspace;
         this.engines = engines;
         this.config = config;
         this.buildNumber = buildNumber;
         this.events = events;
-        this.deployments = deployments != null ? deployments
+        this.deployments = deployments != null
+                ? deployments
                 : new ModelDeploymentsAction(null, workspace.resolve(".reports-" + buildNumber));
-        this.log = new BuildLogSink(out != null ? out : new PrintStream(logBytes, true, StandardCharsets.UTF_8),
-                mask);
+        this.log = new BuildLogSink(out != null ? out : new PrintStream(logBytes, true, StandardCharsets.UTF_8), mask);
     }
 
     /** The configuration the tests start from: cluster {@code prod} (kubeconfig credential, namespace {@code ml}). */
@@ -140,7 +146,9 @@ final class FakeServices implements StepServices {
     }
 
     @Override
-    public void smokeReported(String model, String version,
+    public void smokeReported(
+            String model,
+            String version,
             io.jenkins.plugins.modeldeploy.jenkins.reports.SmokeReportFiles.Rendered reports) {
         smokeReports.put(model + "-" + version, reports);
         try { // where JenkinsStepServices keeps them: the run's model-deploy/<model>-<version>/ (the action's folder)
@@ -183,9 +191,11 @@ final class FakeServices implements StepServices {
 
     /** Calls that ran through the workspace's channel, and calls that ran on the "controller" (no workspace). */
     final AtomicInteger agentCalls = new AtomicInteger();
+
     final AtomicInteger controllerCalls = new AtomicInteger();
     /** Set for the services of a step outside node: no workspace. */
     volatile boolean withoutWorkspace;
+
     volatile String jobFullName = "ml/echo";
 
     /** As JenkinsStepServices: through the workspace's channel (the stub serializes as a remote one does). */
@@ -211,8 +221,9 @@ final class FakeServices implements StepServices {
         List<Path> dirs = new java.util.ArrayList<>();
         dirs.add(builds.resolve(buildNumber));
         try (var earlier = Files.list(builds)) {
-            earlier.filter(d -> !d.getFileName().toString().equals(buildNumber)).sorted(
-                    java.util.Comparator.reverseOrder()).forEach(dirs::add);
+            earlier.filter(d -> !d.getFileName().toString().equals(buildNumber))
+                    .sorted(java.util.Comparator.reverseOrder())
+                    .forEach(dirs::add);
         }
         return dirs;
     }
@@ -264,7 +275,7 @@ final class FakeServices implements StepServices {
     /** The same run's services, logging to the page's listener, as Jenkins reopens them (the events still recorded). */
     @Override
     public Reopener reopener() {
-        return (run, listener) -> new FakeServices(workspace, engines, config, buildNumber, listener.getLogger(),
-                events, deployments);
+        return (run, listener) ->
+                new FakeServices(workspace, engines, config, buildNumber, listener.getLogger(), events, deployments);
     }
 }

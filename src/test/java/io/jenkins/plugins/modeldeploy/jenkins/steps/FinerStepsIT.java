@@ -42,8 +42,10 @@ class FinerStepsIT extends StepITBase {
     private Map<String, Object> rolledOut(FakeServices build, String modelDir, String version, String keepPrevious)
             throws Exception {
         FakeContext built = new FakeContext();
-        Map<String, Object> image = run(new BuildModelImageStep.Execution(built, modelDir, version,
-                new ImageOptions(null, null, null, false), PROD, build), built);
+        Map<String, Object> image = run(
+                new BuildModelImageStep.Execution(
+                        built, modelDir, version, new ImageOptions(null, null, null, false), PROD, build),
+                built);
         assertThat((String) image.get("image")).startsWith(registry.host() + "/models/echo@sha256:");
         assertThat(registry.digest("models/echo", version)).isEqualTo(image.get("imageDigest"));
         RolloutModelStep step = new RolloutModelStep(modelDir, (String) image.get("image"));
@@ -51,19 +53,23 @@ class FinerStepsIT extends StepITBase {
         step.setCluster("prod");
         step.setKeepPrevious(keepPrevious);
         FakeContext rolled = new FakeContext();
-        Map<String, Object> rollout = run(new RolloutModelStep.Execution(rolled, step, step.targetOptions(), build),
-                rolled);
-        assertThat(rollout).containsEntry("model", MODEL).containsEntry("version", version)
+        Map<String, Object> rollout =
+                run(new RolloutModelStep.Execution(rolled, step, step.targetOptions(), build), rolled);
+        assertThat(rollout)
+                .containsEntry("model", MODEL)
+                .containsEntry("version", version)
                 .containsEntry("readyReplicas", 1)
-                .containsEntry("endpoint", world.cluster.gateway.versionEndpoint(MODEL, version).toString());
+                .containsEntry(
+                        "endpoint",
+                        world.cluster.gateway.versionEndpoint(MODEL, version).toString());
         assertThat(world.cluster.state(MODEL).phase()).isEqualTo(ReleaseState.Phase.DEPLOYING);
         assertThat(world.cluster.gateway.routedVersions(MODEL)).contains(version); // its own route only
         return rollout;
     }
 
     private SmokeTestModelStep smokeTest(String modelDir, Map<String, Object> rollout) {
-        SmokeTestModelStep step = new SmokeTestModelStep(MODEL, (String) rollout.get("version"),
-                (String) rollout.get("endpoint"), modelDir);
+        SmokeTestModelStep step = new SmokeTestModelStep(
+                MODEL, (String) rollout.get("version"), (String) rollout.get("endpoint"), modelDir);
         step.setCluster("prod");
         step.setSmoke(StepFixture.smoke());
         return step;
@@ -91,10 +97,12 @@ class FinerStepsIT extends StepITBase {
         SmokeTestModelStep step = smokeTest(EchoModels.FAST, rollout);
         FakeContext context = new FakeContext();
 
-        Map<String, Object> smoke = run(new SmokeTestModelStep.Execution(context, step, step.targetOptions(), build),
-                context);
+        Map<String, Object> smoke =
+                run(new SmokeTestModelStep.Execution(context, step, step.targetOptions(), build), context);
 
-        assertThat(smoke).containsEntry("passed", true).containsEntry("outcome", "PROMOTED")
+        assertThat(smoke)
+                .containsEntry("passed", true)
+                .containsEntry("outcome", "PROMOTED")
                 .containsEntry("production", "1");
         world.assertEnded(build, "1", Outcome.PROMOTED, Stage.PRODUCTION, "1");
     }
@@ -109,12 +117,16 @@ class FinerStepsIT extends StepITBase {
         step.setFailOnViolation(false);
         FakeContext context = new FakeContext();
 
-        Map<String, Object> smoke = run(new SmokeTestModelStep.Execution(context, step, step.targetOptions(), build),
-                context);
+        Map<String, Object> smoke =
+                run(new SmokeTestModelStep.Execution(context, step, step.targetOptions(), build), context);
 
-        assertThat(smoke).containsEntry("passed", false).containsEntry("outcome", "FAILED")
+        assertThat(smoke)
+                .containsEntry("passed", false)
+                .containsEntry("outcome", "FAILED")
                 .containsEntry("production", "1");
-        assertThat(smoke.get("reasons")).asList().anySatisfy(r -> assertThat((String) r).startsWith("p99 latency"));
+        assertThat(smoke.get("reasons"))
+                .asList()
+                .anySatisfy(r -> assertThat((String) r).startsWith("p99 latency"));
         world.assertEnded(build, "2", Outcome.FAILED, Stage.FAILED, "1");
 
         Map<String, Object> third = rolledOut(build, EchoModels.SLOW, "3", null); // failOnViolation by default
@@ -136,16 +148,21 @@ class FinerStepsIT extends StepITBase {
         SmokeTestModelStep smokeStep = smokeTest(EchoModels.SLOW, rollout);
         smokeStep.getSmoke().setRate(10.0);
         FakeContext smoked = new FakeContext();
-        assertThat(run(new SmokeTestModelStep.Execution(smoked, smokeStep, smokeStep.targetOptions(), build),
-                smoked)).containsEntry("passed", true).containsEntry("outcome", null);
+        assertThat(run(new SmokeTestModelStep.Execution(smoked, smokeStep, smokeStep.targetOptions(), build), smoked))
+                .containsEntry("passed", true)
+                .containsEntry("outcome", null);
 
         AbTestModelStep step = abTest(EchoModels.SLOW, "2");
         FakeContext context = new FakeContext();
-        Map<String, Object> ab = run(new AbTestModelStep.Execution(context, step, step.targetOptions(), build),
-                context);
+        Map<String, Object> ab =
+                run(new AbTestModelStep.Execution(context, step, step.targetOptions(), build), context);
 
-        assertThat(ab).containsEntry("verdict", "ROLLBACK").containsEntry("outcome", "ROLLED_BACK")
-                .containsEntry("champion", "1").containsEntry("challenger", "2").containsEntry("production", "1");
+        assertThat(ab)
+                .containsEntry("verdict", "ROLLBACK")
+                .containsEntry("outcome", "ROLLED_BACK")
+                .containsEntry("champion", "1")
+                .containsEntry("challenger", "2")
+                .containsEntry("production", "1");
         assertThat((long) ab.get("challengerRequests")).isGreaterThanOrEqualTo(20);
         world.assertEnded(build, "2", Outcome.ROLLED_BACK, Stage.ROLLED_BACK, "1");
 
@@ -167,7 +184,9 @@ class FinerStepsIT extends StepITBase {
         AbTestModelStep abStep = abTest(EchoModels.FAST, "2");
         FakeContext tested = new FakeContext();
         assertThat(run(new AbTestModelStep.Execution(tested, abStep, abStep.targetOptions(), build), tested))
-                .containsEntry("verdict", "PROMOTE").containsEntry("outcome", null).containsEntry("production", "1");
+                .containsEntry("verdict", "PROMOTE")
+                .containsEntry("outcome", null)
+                .containsEntry("production", "1");
         assertThat(world.cluster.state(MODEL).phase()).isEqualTo(ReleaseState.Phase.AWAITING_APPROVAL);
 
         FakeContext context = new FakeContext();
@@ -179,11 +198,15 @@ class FinerStepsIT extends StepITBase {
         // the A/B test ran in another step: the page shows the verdict and its figures as the lifecycle stored them
         assertThat(page.getEvidence().isExperimentRan()).isFalse();
         assertThat(page.getEvidence().getVerdict()).isEqualTo("PROMOTE");
-        assertThat(page.getEvidence().getVerdictReasons()).anySatisfy(r -> assertThat(r).contains("SLO violations"));
+        assertThat(page.getEvidence().getVerdictReasons())
+                .anySatisfy(r -> assertThat(r).contains("SLO violations"));
         page.decide(StepFixture.ALICE, true, "", Instant.now());
 
-        assertThat(map(context.result())).containsEntry("promotedVersion", "2").containsEntry("previous", "1")
-                .containsEntry("approvedBy", "alice").containsEntry("outcome", "PROMOTED")
+        assertThat(map(context.result()))
+                .containsEntry("promotedVersion", "2")
+                .containsEntry("previous", "1")
+                .containsEntry("approvedBy", "alice")
+                .containsEntry("outcome", "PROMOTED")
                 .containsEntry("production", "2");
         world.assertEnded(build, "2", Outcome.PROMOTED, Stage.PRODUCTION, "2");
         // keepPrevious 0s: the replaced version is scaled to zero at once, still restorable
@@ -195,9 +218,12 @@ class FinerStepsIT extends StepITBase {
         rollback.setToVersion("1");
         rollback.setReason("wrong answers");
         FakeContext rolledBack = new FakeContext();
-        assertThat(run(new RollbackModelStep.Execution(rolledBack, MODEL, rollback.getReason(),
-                rollback.getToVersion(), PROD, later), rolledBack))
-                .containsEntry("production", "1").containsEntry("phase", "STABLE");
+        assertThat(run(
+                        new RollbackModelStep.Execution(
+                                rolledBack, MODEL, rollback.getReason(), rollback.getToVersion(), PROD, later),
+                        rolledBack))
+                .containsEntry("production", "1")
+                .containsEntry("phase", "STABLE");
         ReleaseState state = world.cluster.state(MODEL);
         assertThat(state.production()).contains("1");
         assertThat(world.cluster.gateway.currentWeights(MODEL)).isEqualTo(Map.of("1", 100));
@@ -207,7 +233,8 @@ class FinerStepsIT extends StepITBase {
 
         FakeContext undeployed = new FakeContext();
         assertThat(run(new UndeployModelStep.Execution(undeployed, MODEL, "2", false, PROD, later), undeployed))
-                .containsEntry("version", "2").containsEntry("production", "1");
+                .containsEntry("version", "2")
+                .containsEntry("production", "1");
         assertThat(world.cluster.runs(MODEL, "2")).isFalse();
         assertThat(world.cluster.state(MODEL).history()).last().satisfies(e -> {
             assertThat(e.action()).isEqualTo(ReleaseState.Action.UNDEPLOY);
@@ -219,7 +246,8 @@ class FinerStepsIT extends StepITBase {
                 .hasMessageStartingWith("version 1 serves production of model echo");
         FakeContext all = new FakeContext();
         assertThat(run(new UndeployModelStep.Execution(all, MODEL, null, false, PROD, later), all))
-                .containsEntry("version", null).containsEntry("production", null);
+                .containsEntry("version", null)
+                .containsEntry("production", null);
         assertThat(world.cluster.target.releases().load(MODEL)).isEmpty();
         assertThat(world.cluster.runs(MODEL, "1")).isFalse();
         assertThat(world.cluster.gateway.routedVersions(MODEL)).isEmpty();
@@ -241,13 +269,13 @@ class FinerStepsIT extends StepITBase {
                     .containsEntry("verdict", "PROMOTE");
             FakeContext context = new FakeContext();
             if (version.equals("2")) {
-                PromoteModelStep.Execution promoting = new PromoteModelStep.Execution(context, promote("2", "1h"),
-                        build);
+                PromoteModelStep.Execution promoting =
+                        new PromoteModelStep.Execution(context, promote("2", "1h"), build);
                 promoting.start();
                 StepFixture.awaitWaiting(promoting, context, build);
                 build.attached.decide(StepFixture.BOB, false, "", Instant.now());
-                assertThat(context.failure()).hasMessage("echo version 2 ended REJECTED: rejected by bob;"
-                        + " production is 1");
+                assertThat(context.failure())
+                        .hasMessage("echo version 2 ended REJECTED: rejected by bob;" + " production is 1");
             } else {
                 assertThat(failure(new PromoteModelStep.Execution(context, promote("3", "1s"), build), context))
                         .hasMessageStartingWith("No decision on promoting echo version 3 by");
@@ -265,8 +293,9 @@ class FinerStepsIT extends StepITBase {
         RollbackModelStep step = new RollbackModelStep(MODEL);
         FakeContext context = new FakeContext();
 
-        assertThat(run(new RollbackModelStep.Execution(context, MODEL, step.getReason(), null, PROD, build),
-                context)).containsEntry("production", "1").containsEntry("phase", "STABLE");
+        assertThat(run(new RollbackModelStep.Execution(context, MODEL, step.getReason(), null, PROD, build), context))
+                .containsEntry("production", "1")
+                .containsEntry("phase", "STABLE");
 
         world.assertEnded(build, "2", Outcome.ROLLED_BACK, Stage.ROLLED_BACK, "1");
         assertThat(StepFixture.lastFinished(build, "2").details().reason()).isEqualTo("rolled back: rollbackModel");

@@ -90,8 +90,8 @@ class FormDefaultsTest {
         AbTestOptions.DescriptorImpl d = new AbTestOptions.DescriptorImpl();
         assertThat(d.doFillMethodItems()).extracting(o -> o.value).containsExactly("SEQUENTIAL", "FIXED_HORIZON");
         assertThat(d.doFillGateItems()).extracting(o -> o.value).containsExactly("NON_INFERIORITY", "SUPERIORITY");
-        ListBoxModel modes = new io.jenkins.plugins.modeldeploy.jenkins.config.ClusterConfig.DescriptorImpl()
-                .doFillRouteModeItems();
+        ListBoxModel modes =
+                new io.jenkins.plugins.modeldeploy.jenkins.config.ClusterConfig.DescriptorImpl().doFillRouteModeItems();
         assertThat(modes).extracting(o -> o.value).containsExactly("TRAEFIK", "INGRESS");
     }
 
@@ -100,16 +100,16 @@ class FormDefaultsTest {
         DeployModelStep options = new DeployModelStep("models/iris");
         options.setCluster("staging"); // only prod is configured
         EngineFactory engines = new EngineFactory() { // the cluster is resolved before any engine work
-            @Override
-            public DeploymentEngine engine(Path workDir, Consumer<DeploymentEvent> events) {
-                return null;
-            }
+                    @Override
+                    public DeploymentEngine engine(Path workDir, Consumer<DeploymentEvent> events) {
+                        return null;
+                    }
 
-            @Override
-            public Target target(KubernetesSettings settings, Consumer<DeploymentEvent> events) {
-                throw new AssertionError("no target for a cluster that is not configured");
-            }
-        };
+                    @Override
+                    public Target target(KubernetesSettings settings, Consumer<DeploymentEvent> events) {
+                        throw new AssertionError("no target for a cluster that is not configured");
+                    }
+                };
         FakeServices build = new FakeServices(workspace, engines, FakeServices.prodCluster(), "1");
 
         assertThatThrownBy(() -> ModelDeployBuilder.deploy(() -> build, options.request()))

@@ -32,8 +32,11 @@ class FreestyleIT extends StepITBase {
 
     /** Waits for the page's follow-up to settle the release, and returns the page's lines. */
     private String settled(PromotionAction page) throws InterruptedException {
-        StepFixture.await(() -> world.cluster.phase(MODEL) == ReleaseState.Phase.STABLE
-                && !page.getOutcomeLines().isEmpty(), 30, "the page's follow-up");
+        StepFixture.await(
+                () -> world.cluster.phase(MODEL) == ReleaseState.Phase.STABLE
+                        && !page.getOutcomeLines().isEmpty(),
+                30,
+                "the page's follow-up");
         return String.join("\n", page.getOutcomeLines());
     }
 
@@ -44,7 +47,8 @@ class FreestyleIT extends StepITBase {
 
         world.assertEnded(build, "1", Outcome.PROMOTED, Stage.PRODUCTION, "1");
         assertThat(build.attached).isNull();
-        assertThat(registry.digest("models/" + MODEL, "1")).isEqualTo(world.cluster.state(MODEL).digests().get("1"));
+        assertThat(registry.digest("models/" + MODEL, "1"))
+                .isEqualTo(world.cluster.state(MODEL).digests().get("1"));
         assertThat(build.logText()).contains("Promoted echo version 1");
     }
 
@@ -55,7 +59,8 @@ class FreestyleIT extends StepITBase {
         ModelDeployBuilder builder = builder(EchoModels.SLOW, "2");
         builder.getSmoke().setP99Ms(null);
 
-        assertThatThrownBy(() -> FreestyleDeployment.run(build, builder.request())).isInstanceOf(AbortException.class)
+        assertThatThrownBy(() -> FreestyleDeployment.run(build, builder.request()))
+                .isInstanceOf(AbortException.class)
                 .hasMessageStartingWith("echo version 2 ended FAILED: smoke test failed: p99 latency");
         world.assertEnded(build, "2", Outcome.FAILED, Stage.FAILED, "1");
         assertThat(StepFixture.firstOf(build, EventDetails.AbTestStarted.class)).isEmpty();
@@ -69,8 +74,8 @@ class FreestyleIT extends StepITBase {
 
         world.assertEnded(build, "2", Outcome.PROMOTED, Stage.PRODUCTION, "2");
         assertThat(build.attached).isNull();
-        assertThat(StepFixture.lastFinished(build, "2").details().reason()).isEqualTo("approved by model-deploy"
-                + " (automatic): freestyle step without an approval block");
+        assertThat(StepFixture.lastFinished(build, "2").details().reason())
+                .isEqualTo("approved by model-deploy" + " (automatic): freestyle step without an approval block");
     }
 
     @Test
@@ -104,8 +109,8 @@ class FreestyleIT extends StepITBase {
 
         build.attached.decide(StepFixture.BOB, false, "not this week", Instant.now());
 
-        assertThat(settled(build.attached)).contains("echo version 2 ended REJECTED: rejected by bob: not this week;"
-                + " production is 1");
+        assertThat(settled(build.attached))
+                .contains("echo version 2 ended REJECTED: rejected by bob: not this week;" + " production is 1");
         world.assertEnded(build, "2", Outcome.REJECTED, Stage.REJECTED, "1");
     }
 
@@ -120,8 +125,10 @@ class FreestyleIT extends StepITBase {
         String lines = settled(build.attached);
 
         assertThat(build.attached.getStatus()).isEqualTo(PromotionAction.Status.TIMED_OUT);
-        assertThat(lines).contains("No decision on promoting echo version 2 by", "echo version 2 ended REJECTED: no"
-                + " decision within 1s; production is 1");
+        assertThat(lines)
+                .contains(
+                        "No decision on promoting echo version 2 by",
+                        "echo version 2 ended REJECTED: no" + " decision within 1s; production is 1");
         world.assertEnded(build, "2", Outcome.REJECTED, Stage.REJECTED, "1");
         assertThat(build.attached.decide(StepFixture.ALICE, true, "", Instant.now()))
                 .isEqualTo(PromotionAction.Outcome.ALREADY_DECIDED);
@@ -164,16 +171,20 @@ class FreestyleIT extends StepITBase {
         builder.getAbTest().setMinSamples(1_000_000);
         builder.getAbTest().setMaxDuration("5m");
         java.util.concurrent.CompletableFuture<Throwable> ended = new java.util.concurrent.CompletableFuture<>();
-        Thread executor = new Thread(() -> { // Jenkins aborts a freestyle build by interrupting its executor
-            try {
-                FreestyleDeployment.run(build, builder.request());
-                ended.complete(null);
-            } catch (Throwable t) {
-                ended.complete(t);
-            }
-        });
+        Thread executor = new Thread(
+                () -> { // Jenkins aborts a freestyle build by interrupting its executor
+                    try {
+                        FreestyleDeployment.run(build, builder.request());
+                        ended.complete(null);
+                    } catch (Throwable t) {
+                        ended.complete(t);
+                    }
+                });
         executor.start();
-        StepFixture.await(() -> StepFixture.firstOf(build, EventDetails.AbTestStarted.class).isPresent(), 60,
+        StepFixture.await(
+                () -> StepFixture.firstOf(build, EventDetails.AbTestStarted.class)
+                        .isPresent(),
+                60,
                 "the A/B test to start");
 
         executor.interrupt();

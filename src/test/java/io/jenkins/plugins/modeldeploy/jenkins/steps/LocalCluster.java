@@ -52,12 +52,17 @@ final class LocalCluster implements EngineFactory, AutoCloseable {
     volatile boolean engineOffAgent;
     /** Set by tests of steps without a workspace, whose engine runs on the controller by design. */
     volatile boolean controllerSide;
-    private final AtomicReference<Consumer<DeploymentEvent>> connected = new AtomicReference<>(event -> { });
+
+    private final AtomicReference<Consumer<DeploymentEvent>> connected = new AtomicReference<>(event -> {});
 
     LocalCluster(Path stateDir) throws IOException {
         gateway = LocalGateway.start(0);
-        target = new LocalTarget(gateway, HarnessOptions.loopback(), stateDir, event -> connected.get().accept(event),
-                line -> { });
+        target = new LocalTarget(
+                gateway,
+                HarnessOptions.loopback(),
+                stateDir,
+                event -> connected.get().accept(event),
+                line -> {});
     }
 
     /** The engine the plugin installs ({@link DefaultEngineFactory}): Jib, A/B decisions once a second. */
@@ -81,11 +86,20 @@ final class LocalCluster implements EngineFactory, AutoCloseable {
      */
     DeployOutcome production(Path modelDir, String version) throws Exception {
         ModelVersion v = ModelVersion.of(new ModelSpecLoader().load(modelDir), version, "version");
-        DeployPlan plan = new DeployPlan(v, Optional.empty(), Optional.empty(), Map.of(), Duration.ofMinutes(1),
-                Optional.empty(), DeployPlan.ExperimentSettings.defaults(), Duration.ofMinutes(1),
-                Duration.ofHours(1), RetireMode.REMOVE, "test fixture");
-        DeploymentEngine engine = new DefaultEngineFactory().engine(modelDir, event -> { });
-        return new Lifecycle(engine, target, event -> { }).run(plan, (request, timeout) -> {
+        DeployPlan plan = new DeployPlan(
+                v,
+                Optional.empty(),
+                Optional.empty(),
+                Map.of(),
+                Duration.ofMinutes(1),
+                Optional.empty(),
+                DeployPlan.ExperimentSettings.defaults(),
+                Duration.ofMinutes(1),
+                Duration.ofHours(1),
+                RetireMode.REMOVE,
+                "test fixture");
+        DeploymentEngine engine = new DefaultEngineFactory().engine(modelDir, event -> {});
+        return new Lifecycle(engine, target, event -> {}).run(plan, (request, timeout) -> {
             throw new AssertionError("a first release needs no approval");
         });
     }
@@ -132,8 +146,8 @@ final class LocalCluster implements EngineFactory, AutoCloseable {
         }
 
         @Override
-        public DeployedVersion restore(VersionRef version, Duration timeout) throws RolloutException,
-                InterruptedException {
+        public DeployedVersion restore(VersionRef version, Duration timeout)
+                throws RolloutException, InterruptedException {
             return target.restore(version, timeout);
         }
 
@@ -159,7 +173,7 @@ final class LocalCluster implements EngineFactory, AutoCloseable {
 
         @Override
         public void close() {
-            connected.set(event -> { });
+            connected.set(event -> {});
         }
     }
 }

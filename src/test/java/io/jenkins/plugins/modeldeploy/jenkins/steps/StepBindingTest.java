@@ -74,8 +74,9 @@ class StepBindingTest {
 
     @Test
     void badArgumentsFailAtBindingNamingTheField() {
-        assertThatThrownBy(() -> new DeployModelStep("../elsewhere")).hasMessage("modelDir: \"../elsewhere\" must be"
-                + " a path relative to the workspace that stays inside it");
+        assertThatThrownBy(() -> new DeployModelStep("../elsewhere"))
+                .hasMessage("modelDir: \"../elsewhere\" must be"
+                        + " a path relative to the workspace that stays inside it");
         assertThatThrownBy(() -> new DeployModelStep("m").setVersion("1.0")).hasMessageStartingWith("version:");
         assertThatThrownBy(() -> new AbTestOptions().setChallengerWeight(100))
                 .hasMessage("abTest.challengerWeight: 100 is outside 1..99");
@@ -97,8 +98,7 @@ class StepBindingTest {
         AbTestOptions ab = new AbTestOptions();
         ab.setMinDuration("1h");
         ab.setMaxDuration("10m");
-        assertThatThrownBy(ab::settings)
-                .hasMessage("abTest.maxDuration: 10m is shorter than abTest.minDuration 1h");
+        assertThatThrownBy(ab::settings).hasMessage("abTest.maxDuration: 10m is shorter than abTest.minDuration 1h");
     }
 
     @Test
@@ -111,10 +111,12 @@ class StepBindingTest {
         assertThat(d.doCheckRolloutTimeout("10m").kind).isEqualTo(FormValidation.Kind.OK);
         assertThat(d.doCheckEventsUri("amqp://u:p@rabbit/").getMessage()).contains("credential");
         assertThat(new SmokeOptions.DescriptorImpl().doCheckWarmup("").kind).isEqualTo(FormValidation.Kind.OK);
-        assertThat(new AbTestOptions.DescriptorImpl().doCheckChallengerWeight("0").getMessage())
+        assertThat(new AbTestOptions.DescriptorImpl()
+                        .doCheckChallengerWeight("0")
+                        .getMessage())
                 .isEqualTo("abTest.challengerWeight: 0 is outside 1..99");
-        assertThat(new java.util.HashSet<Object>(d.getRequiredContext())).contains(hudson.FilePath.class,
-                hudson.model.Run.class, hudson.model.TaskListener.class);
+        assertThat(new java.util.HashSet<Object>(d.getRequiredContext()))
+                .contains(hudson.FilePath.class, hudson.model.Run.class, hudson.model.TaskListener.class);
         assertThat(new java.util.HashSet<Object>(new RollbackModelStep.DescriptorImpl().getRequiredContext()))
                 .doesNotContain(hudson.FilePath.class);
     }
@@ -179,13 +181,17 @@ class StepBindingTest {
         assertThat(rollout.getKeepPrevious()).isEqualTo("0s");
         assertThatThrownBy(() -> new DeployModelStep("m").setKeepPrevious("PT-1H"))
                 .hasMessage("keepPrevious: must not be negative, was \"PT-1H\"");
-        assertThatThrownBy(() -> rollout.setKeepPrevious("soon")).hasMessageStartingWith("keepPrevious: \"soon\" is"
-                + " not a duration");
+        assertThatThrownBy(() -> rollout.setKeepPrevious("soon"))
+                .hasMessageStartingWith("keepPrevious: \"soon\" is" + " not a duration");
         assertThat(new DeployModelStep.DescriptorImpl().doCheckKeepPrevious("0s").kind)
                 .isEqualTo(FormValidation.Kind.OK);
         assertThat(new io.jenkins.plugins.modeldeploy.jenkins.freestyle.ModelDeployBuilder.DescriptorImpl()
-                .doCheckKeepPrevious("-").getMessage()).startsWith("keepPrevious:");
-        assertThat(new RollbackModelStep.DescriptorImpl().doCheckToVersion("1.0").getMessage())
+                        .doCheckKeepPrevious("-")
+                        .getMessage())
+                .startsWith("keepPrevious:");
+        assertThat(new RollbackModelStep.DescriptorImpl()
+                        .doCheckToVersion("1.0")
+                        .getMessage())
                 .startsWith("toVersion:");
     }
 }

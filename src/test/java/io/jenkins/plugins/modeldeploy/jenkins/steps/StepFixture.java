@@ -41,7 +41,8 @@ final class StepFixture implements AutoCloseable {
         RegistryConfig push = new RegistryConfig(registry.host() + "/models");
         push.setInsecure(true);
         config.setRegistries(List.of(push));
-        config.setBasePythonImage("scratch"); // the image is built and pushed for real; the local cluster runs the files
+        config.setBasePythonImage(
+                "scratch"); // the image is built and pushed for real; the local cluster runs the files
     }
 
     /** The services of build {@code number}. */
@@ -54,8 +55,10 @@ final class StepFixture implements AutoCloseable {
         cluster.production(workspace.resolve(modelDir), version);
         assertThat(cluster.state(MODEL).production()).contains(version);
         // from now on a client calls the stable route, as production's clients do, for the whole of the test
-        probe = new StableRouteProbe(io.jenkins.plugins.modeldeploy.route.Endpoints.under(
-                cluster.gateway.stableEndpoint(MODEL), "predict"), "{\"instances\": [[1, 2]]}", 20);
+        probe = new StableRouteProbe(
+                io.jenkins.plugins.modeldeploy.route.Endpoints.under(cluster.gateway.stableEndpoint(MODEL), "predict"),
+                "{\"instances\": [[1, 2]]}",
+                20);
     }
 
     /** The stable route's client, while production serves (null before). */
@@ -122,7 +125,9 @@ final class StepFixture implements AutoCloseable {
         assertThat(state.phase()).isEqualTo(ReleaseState.Phase.STABLE);
         assertThat(state.production()).contains(production);
         assertThat(cluster.gateway.currentWeights(MODEL)).isEqualTo(Map.of(production, 100));
-        assertThat(cluster.runs(MODEL, production)).as("production " + production + " runs").isTrue();
+        assertThat(cluster.runs(MODEL, production))
+                .as("production " + production + " runs")
+                .isTrue();
         Map<String, Stage> stages = cluster.target.releases().stages(MODEL);
         assertThat(stages).containsEntry(production, Stage.PRODUCTION);
         ReleaseState.HistoryEntry last = state.history().get(state.history().size() - 1);
@@ -139,7 +144,9 @@ final class StepFixture implements AutoCloseable {
             return;
         }
         // taken out: gone from the cluster, its route and the state (the bug this branch fixes left it running)
-        assertThat(cluster.runs(MODEL, version)).as("the taken-out version " + version + " runs").isFalse();
+        assertThat(cluster.runs(MODEL, version))
+                .as("the taken-out version " + version + " runs")
+                .isFalse();
         assertThat(cluster.gateway.routedVersions(MODEL)).doesNotContain(version);
         assertThat(cluster.gateway.isReady(new io.jenkins.plugins.modeldeploy.target.VersionRef(MODEL, version)))
                 .isFalse();
@@ -164,19 +171,23 @@ final class StepFixture implements AutoCloseable {
                 return new DeployFinishedSeen(events.get(i), finished);
             }
         }
-        throw new AssertionError("no DeployFinished event of version " + version + " in " + events.stream()
-                .map(DeploymentEvent::type).toList());
+        throw new AssertionError("no DeployFinished event of version " + version + " in "
+                + events.stream().map(DeploymentEvent::type).toList());
     }
 
     /** Waits until the execution waits for approval (registered, page attached); returns its key. */
-    static String awaitWaiting(ApprovingExecution execution, FakeContext context, FakeServices build)
-            throws Exception {
+    static String awaitWaiting(ApprovingExecution execution, FakeContext context, FakeServices build) throws Exception {
         // waiting: registered, and the first half is over (page attached, event out, recorded decision re-read)
-        await(() -> execution.approvalKey() != null && ApprovalRegistry.isWaiting(execution.approvalKey())
-                && !execution.working() || context.outcome.isDone(), 60, "the execution to wait for approval");
+        await(
+                () -> execution.approvalKey() != null
+                                && ApprovalRegistry.isWaiting(execution.approvalKey())
+                                && !execution.working()
+                        || context.outcome.isDone(),
+                60,
+                "the execution to wait for approval");
         if (context.outcome.isDone()) {
-            throw new AssertionError("the step ended instead of waiting for approval; its log:\n" + build.logText(),
-                    context.failure());
+            throw new AssertionError(
+                    "the step ended instead of waiting for approval; its log:\n" + build.logText(), context.failure());
         }
         return execution.approvalKey();
     }
@@ -200,12 +211,19 @@ final class StepFixture implements AutoCloseable {
         try {
             if (probe != null) {
                 probe.close();
-                assertThat(probe.sent()).as("requests the stable route's client sent").isPositive();
-                assertThat(probe.failures()).as("transport errors and 502/503/504 on the stable route, of %s"
-                        + " requests: %s", probe.sent(), probe.outcomes()).isZero();
+                assertThat(probe.sent())
+                        .as("requests the stable route's client sent")
+                        .isPositive();
+                assertThat(probe.failures())
+                        .as(
+                                "transport errors and 502/503/504 on the stable route, of %s" + " requests: %s",
+                                probe.sent(), probe.outcomes())
+                        .isZero();
             }
             // every engine and cluster connection was made inside a call through the workspace's channel
-            assertThat(cluster.engineOffAgent).as("the engine ran outside FilePath.act (on the controller)").isFalse();
+            assertThat(cluster.engineOffAgent)
+                    .as("the engine ran outside FilePath.act (on the controller)")
+                    .isFalse();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         } finally {
