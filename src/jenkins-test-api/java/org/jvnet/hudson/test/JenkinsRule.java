@@ -1,14 +1,14 @@
 // Signature-only (offline build: compiled, never run or packaged): org.jenkins-ci.main:jenkins-test-harness 2578.v44660312fd37 (the plugin parent POM 6.2221.va_045130417c9 pins it).
 // Checked against jenkinsci/jenkins-test-harness tag 2578.v44660312fd37, src/main/java/org/jvnet/hudson/test/JenkinsRule.java.
 // Declares only the members the tests use, with the real modifiers, generics and throws.
-// Supertype RootAction omitted. buildAndAssertSuccess(J): the bounds '& ParameterizedJobMixIn.ParameterizedJob<J, R>' and
-// '& Queue.Executable' are omitted (those types are not copied).
+// Supertype RootAction omitted; @NonNull annotations omitted.
 package org.jvnet.hudson.test;
 
 import hudson.model.FreeStyleBuild;
 import hudson.model.FreeStyleProject;
 import hudson.model.Item;
 import hudson.model.Job;
+import hudson.model.Queue;
 import hudson.model.Result;
 import hudson.model.Run;
 import hudson.model.TopLevelItem;
@@ -23,6 +23,7 @@ import org.junit.rules.TestRule;
 import org.junit.runner.Description;
 import org.junit.runners.model.FrameworkMethod;
 import org.junit.runners.model.Statement;
+import jenkins.model.ParameterizedJobMixIn;
 
 public class JenkinsRule implements TestRule, MethodRule {
     public Jenkins jenkins;
@@ -86,7 +87,8 @@ public class JenkinsRule implements TestRule, MethodRule {
         throw new UnsupportedOperationException("signature only");
     }
 
-    public <J extends Job<J, R>, R extends Run<J, R>> R buildAndAssertSuccess(J job) throws Exception {
+    public <J extends Job<J, R> & ParameterizedJobMixIn.ParameterizedJob<J, R>, R extends Run<J, R> & Queue.Executable>
+            R buildAndAssertSuccess(J job) throws Exception {
         throw new UnsupportedOperationException("signature only");
     }
 

@@ -70,6 +70,42 @@ public final class MockClusterEngineFactory implements EngineFactory {
     }
 
     /**
+     * Makes {@code production} of {@code name} serve on the cluster, failing half its requests on purpose, so that a
+     * challenger a Pipeline's {@code deployModel} then deploys is found fit on any gate and waits for approval.
+     */
+    public static void production(Path dir, String name, String production) throws Exception {
+        Path model = Files.createDirectories(dir.resolve(name));
+        Files.writeString(model.resolve("model.yaml"), MODEL_YAML.replace("NAME", name));
+        Files.writeString(model.resolve("model.py"), MODEL_PY);
+        Files.createDirectories(model.resolve("samples"));
+        Files.writeString(model.resolve("samples/one.json"), "{\"instances\": [[1, 2]]}");
+        FakeCluster target = cluster();
+        target.behave(production, new FakeCluster.Behaviour(0.5, 0.001, 200, 0, false));
+        new Lifecycle(new DefaultEngineFactory().engine(dir, event -> {}), target, event -> {})
+                .run(plan(model, production, EXPERIMENT), (request, timeout) -> {
+                    throw new AssertionError("a first release needs no approval");
+                });
+    }
+
+    /** The echo model's files (answers {@code [a, b]} with {@code a + b}); a Pipeline writes the same ones. */
+    public static final String MODEL_YAML = "name: NAME\nruntime: python\n"
+            + "entrypoint: model:predict\nslo:\n  rps: 40\n  p99Ms: 500\n  maxErrorRate: 0.01\n"
+            + "serving:\n  workers: 2\n";
+
+    public static final String MODEL_PY = "def predict(instances):\n    return [sum(i) for i in instances]\n";
+
+    private static final DeployPlan.ExperimentSettings EXPERIMENT = new DeployPlan.ExperimentSettings(
+            50,
+            Duration.ofSeconds(1),
+            Duration.ofSeconds(30),
+            20,
+            0.05,
+            ExperimentPlan.Method.SEQUENTIAL,
+            OptionalDouble.empty(),
+            ExperimentPlan.DEFAULT_MINIMUM_DETECTABLE_EFFECT,
+            ExperimentPlan.Gate.DEFAULT);
+
+    /**
      * Writes the echo model {@code name} (answers {@code [a, b]} with {@code a + b}) under {@code dir}, makes
      * {@code production} serve it and runs {@code challenger} through the lifecycle until it waits for approval:
      * production fails half its requests on purpose, so the A/B test finds the challenger fit on any gate. The
@@ -77,33 +113,10 @@ public final class MockClusterEngineFactory implements EngineFactory {
      */
     public static DeployOutcome awaitingApproval(Path dir, String name, String production, String challenger)
             throws Exception {
-        Path model = Files.createDirectories(dir.resolve(name));
-        Files.writeString(
-                model.resolve("model.yaml"),
-                "name: " + name + "\nruntime: python\n"
-                        + "entrypoint: model:predict\nslo:\n  rps: 40\n  p99Ms: 500\n  maxErrorRate: 0.01\n"
-                        + "serving:\n  workers: 2\n");
-        Files.writeString(
-                model.resolve("model.py"), "def predict(instances):\n" + "    return [sum(i) for i in instances]\n");
-        Files.createDirectories(model.resolve("samples"));
-        Files.writeString(model.resolve("samples/one.json"), "{\"instances\": [[1, 2]]}");
-        FakeCluster target = cluster();
-        target.behave(production, new FakeCluster.Behaviour(0.5, 0.001, 200, 0, false));
-        Lifecycle lifecycle = new Lifecycle(new DefaultEngineFactory().engine(dir, event -> {}), target, event -> {});
-        DeployPlan.ExperimentSettings experiment = new DeployPlan.ExperimentSettings(
-                50,
-                Duration.ofSeconds(1),
-                Duration.ofSeconds(30),
-                20,
-                0.05,
-                ExperimentPlan.Method.SEQUENTIAL,
-                OptionalDouble.empty(),
-                ExperimentPlan.DEFAULT_MINIMUM_DETECTABLE_EFFECT,
-                ExperimentPlan.Gate.DEFAULT);
-        lifecycle.run(plan(model, production, experiment), (request, timeout) -> {
-            throw new AssertionError("a first release needs no approval");
-        });
-        Lifecycle.Progress progress = lifecycle.start(plan(model, challenger, experiment));
+        production(dir, name, production);
+        Lifecycle lifecycle =
+                new Lifecycle(new DefaultEngineFactory().engine(dir, event -> {}), cluster(), event -> {});
+        Lifecycle.Progress progress = lifecycle.start(plan(dir.resolve(name), challenger, EXPERIMENT));
         if (!(progress instanceof Lifecycle.AwaitingApproval)) {
             throw new AssertionError("version " + challenger + " does not wait for approval: " + progress.outcome());
         }

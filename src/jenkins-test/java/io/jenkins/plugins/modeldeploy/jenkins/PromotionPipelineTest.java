@@ -6,6 +6,7 @@ import hudson.model.Item;
 import hudson.model.Result;
 import io.jenkins.plugins.modeldeploy.jenkins.config.ClusterConfig;
 import io.jenkins.plugins.modeldeploy.jenkins.config.ModelDeployConfiguration;
+import io.jenkins.plugins.modeldeploy.jenkins.config.RegistryConfig;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.ModelDeploymentsAction;
 import io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction;
@@ -26,7 +27,7 @@ import org.jvnet.hudson.test.JenkinsRule;
 import org.jvnet.hudson.test.MockAuthorizationStrategy;
 
 /**
- * promoteModel in a real Pipeline, approved over HTTP by users who are not administrators: a member of an approver
+ * deployModel and promoteModel in a real Pipeline, approved over HTTP by users who are not administrators: a member of an approver
  * group (groups from the security realm, checked on the request's own authentication), a user ID in another case,
  * and two promotions waiting in parallel branches of one run, each on its own page. The engine and lifecycle are
  * the real ones over an mock cluster ({@link MockClusterEngineFactory}).
@@ -133,5 +134,36 @@ public class PromotionPipelineTest {
             assertEquals("bob", page.getDecidedBy());
         }
         assertEquals(2, all.getDeployments().size()); // the run's summary lists both
+    }
+
+    @Test
+    public void deployModelWaitsOnItsPageAndAMemberOfTheApproverGroupApproves() throws Exception {
+        MockClusterEngineFactory.production(models.getRoot().toPath(), "iris", "1"); // production fails half its calls
+        WorkflowJob p = job("node {\n"
+                + "  writeFile file: 'iris/model.yaml', text: '"
+                + MockClusterEngineFactory.MODEL_YAML.replace("NAME", "iris").replace("\n", "\\n") + "'\n"
+                + "  writeFile file: 'iris/model.py', text: '"
+                + MockClusterEngineFactory.MODEL_PY.replace("\n", "\\n") + "'\n"
+                + "  writeFile file: 'iris/samples/one.json', text: '{\"instances\": [[1, 2]]}'\n"
+                + "  def r = deployModel modelDir: 'iris', version: '8', cluster: 'local',"
+                + " smoke: [duration: '2s', warmup: '0s'],"
+                + " abTest: [challengerWeight: 50, minDuration: '1s', maxDuration: '30s', minSamples: 20],"
+                + " approval: [approvers: 'ml-leads', timeout: '1h']\n"
+                + "  echo \"promoted ${r.promotedVersion}\"\n"
+                + "}");
+        RegistryConfig images = new RegistryConfig("127.0.0.1:5000/models"); // never contacted: images go to tar files
+        ModelDeployConfiguration.get().setRegistries(List.of(images));
+        ModelDeployConfiguration.get().setBasePythonImage("scratch");
+        WorkflowRun b = p.scheduleBuild2(0).waitForStart();
+        r.waitForMessage("Waiting for approval to promote iris version 8", b);
+
+        assertEquals(403, post("carol", "job/p/1/model-promotion/iris-8/approve")); // may promote, not in the group
+        assertEquals(302, post("bob", "job/p/1/model-promotion/iris-8/approve"));
+
+        r.assertBuildStatus(Result.SUCCESS, r.waitForCompletion(b));
+        r.assertLogContains("promoted 8", b);
+        PromotionAction page = b.getAction(ModelDeploymentsAction.class).getDynamic("iris-8");
+        assertEquals(PromotionAction.Status.APPROVED, page.getStatus());
+        assertEquals("bob", page.getDecidedBy());
     }
 }

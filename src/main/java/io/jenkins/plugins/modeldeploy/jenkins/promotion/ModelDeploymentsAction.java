@@ -118,6 +118,11 @@ public final class ModelDeploymentsAction implements RunAction2, SimpleBuildStep
         }
         promotion.setOwner(this, id);
         String html = promotion.getEvidence().getSmokeReportHtml();
+        if (html.isEmpty()) { // evidence made on an agent: the report is the step's latest copy, taken now (a later
+            // smoke test of the same model and version in this run replaces that copy, never this promotion's)
+            html = readReport(stepsReport(
+                    promotion.getEvidence().getModel(), promotion.getEvidence().getChallenger()));
+        }
         if (!html.isEmpty()) {
             writeReport("promotion-" + id + ".html", html);
         }
@@ -139,9 +144,10 @@ public final class ModelDeploymentsAction implements RunAction2, SimpleBuildStep
      */
     public DeploymentRecord record(DeploymentRecord r) {
         synchronized (this) {
-            String name = r.getModel() + "-" + r.getVersion() + "/" + SmokeReportFiles.HTML;
-            Path dir = folder();
-            if (r.isSmokeRan() && dir != null && Files.isRegularFile(dir.resolve(name))) {
+            String html = r.isSmokeRan() ? readReport(stepsReport(r.getModel(), r.getVersion())) : "";
+            String name = "deployment-" + (deployments.size() + 1) + "-" + slug(r.getModel() + "-" + r.getVersion())
+                    + ".html";
+            if (!html.isEmpty() && writeReport(name, html)) { // a copy: the step's file is replaced by a later test
                 r.setReportFile(name);
             }
             deployments.add(r);
@@ -219,11 +225,12 @@ public final class ModelDeploymentsAction implements RunAction2, SimpleBuildStep
     /** The smoke report shown on a promotion's page. */
     String report(PromotionAction promotion) {
         String stored = readReport("promotion-" + promotion.getId() + ".html");
-        if (stored.isEmpty()) { // the evidence came from an agent: its report is the one the step kept with the run
-            PromotionEvidence e = promotion.getEvidence();
-            stored = readReport(e.getModel() + "-" + e.getChallenger() + "/" + SmokeReportFiles.HTML);
-        }
         return stored.isEmpty() ? promotion.getEvidence().getSmokeReportHtml() : stored;
+    }
+
+    /** Where the step keeps the latest smoke report of a version (see {@code reports.SmokeReportFiles}). */
+    private static String stepsReport(String model, String version) {
+        return model + "-" + version + "/" + SmokeReportFiles.HTML;
     }
 
     @Override

@@ -8,11 +8,15 @@ import hudson.security.PermissionGroup;
 import hudson.security.PermissionScope;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import java.util.logging.Logger;
+import jenkins.model.Jenkins;
 import jenkins.util.SystemProperties;
 
 /**
  * {@code ModelDeploy/Promote}: who may approve or reject a promotion. Granted on its own by default: whoever may
- * build (and so deploy) is not thereby allowed to approve the deployment. An administrator may restore the old
+ * build (and so deploy) is not thereby allowed to approve the deployment. Implied by {@code Overall/Administer} (as
+ * core's own {@code Overall/SystemRead} is), because authorization strategies grant implied permissions only through
+ * {@code Permission.impliedBy}: without it an administrator could not settle a promotion under matrix-auth, where
+ * pipeline-input-step lets administrators settle any input. An administrator may restore the old
  * behaviour — implied by {@code Job/Build} — with the system property {@value #IMPLIED_BY_BUILD}{@code =true}.
  *
  * <p>Permissions are registered when their class initialises; {@link #register()} runs once plugins have started, so
@@ -34,9 +38,9 @@ public final class PromotionPermissions {
 
     private PromotionPermissions() {}
 
-    /** What implies Promote: nothing (the default) or, when the administrator says so, {@code Job/Build}. */
+    /** What implies Promote: {@code Overall/Administer} (the default) or, when the administrator says so, {@code Job/Build}. */
     static Permission impliedBy(boolean byBuild) {
-        return byBuild ? Item.BUILD : null;
+        return byBuild ? Item.BUILD : Jenkins.ADMINISTER;
     }
 
     /** Loads this class (and so registers {@link #PROMOTE}) at start-up. */

@@ -65,7 +65,7 @@ public abstract class ApprovingExecution extends BackgroundExecution {
             Duration timeout)
             throws Exception {
         StepServices services = s.services;
-        String key = services.runId() + "/" + stepName() + "/" + model + "-" + version;
+        String key = waitKey(services.runId(), stepName(), model, version);
         Instant deadline = Instant.now().plus(timeout);
         ApprovalWait armed = new ApprovalWait(key, deadline);
         synchronized (this) {
@@ -257,6 +257,14 @@ public abstract class ApprovingExecution extends BackgroundExecution {
     }
 
     /** Not while waiting for a person (the wait survives a restart); otherwise while the work runs. */
+    /**
+     * The key one wait is registered and its page found under: unique per wait, like pipeline-input-step's input ID,
+     * since one run may wait twice for the same model and version (staging, then production; parallel branches).
+     */
+    static String waitKey(String runId, String step, String model, String version) {
+        return runId + "/" + step + "/" + model + "-" + version + "/" + java.util.UUID.randomUUID();
+    }
+
     @Override
     public boolean blocksRestart() {
         String key = approvalKey();

@@ -79,7 +79,7 @@ public final class FreestyleDeployment {
             String model = start.model;
             String version = start.version;
             Instant deadline = Instant.now().plus(timeout);
-            String key = services.runId() + "/freestyle/" + model + "-" + version;
+            String key = ApprovingExecution.waitKey(services.runId(), "freestyle", model, version);
             FollowUp followUp = new FollowUp(request.target, model, version, services.reopener());
             PromotionAction page =
                     new PromotionAction(key, start.evidence, request.approval.approverList(), deadline, followUp);
@@ -173,8 +173,12 @@ public final class FreestyleDeployment {
             PrintStream out = new PrintStream(buffer, true, StandardCharsets.UTF_8);
             TaskListener pageLog = () -> out;
             StepServices.Reopener reopener = services != null ? services : new JenkinsStepServices.ForRun();
-            try (Session s = Session.open(reopener.reopen(run, pageLog), target)) {
+            StepServices opened = reopener.reopen(run, pageLog);
+            try (Session s = Session.open(opened, target)) {
                 work.run(s);
+            } catch (Exception e) { // the page and the system log show the failure masked, as the build log would
+                Throwable shown = opened.masked(e);
+                throw shown instanceof Exception masked ? masked : e;
             } finally {
                 for (String line : buffer.toString(StandardCharsets.UTF_8).split("\n")) {
                     if (!line.isBlank()) {

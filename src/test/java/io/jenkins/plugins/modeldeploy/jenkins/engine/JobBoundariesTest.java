@@ -96,6 +96,33 @@ class JobBoundariesTest {
     }
 
     @Test
+    void aCommandHiddenBehindAnAliasOrInALaterDocumentIsFoundAsTheClientWouldFindIt() {
+        // fabric8 reads every document with aliases expanded; a reader that did not would pass these
+        String alias = """
+                apiVersion: v1
+                defaults: &run {exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/sh}}
+                users:
+                - name: ci
+                  user: *run
+                """;
+        String merged = """
+                apiVersion: v1
+                defaults: &run {exec: {apiVersion: client.authentication.k8s.io/v1, command: /bin/sh}}
+                users:
+                - name: ci
+                  user: {<<: *run, token: t}
+                """;
+        String secondDocument = "---\n~\n---\n" + EXEC;
+        for (String kubeconfig : List.of(alias, merged, secondDocument)) {
+            assertThatThrownBy(() -> KubeconfigPolicy.check("kubeconfigCredentialsId", kubeconfig, false))
+                    .as(kubeconfig)
+                    .hasMessageStartingWith("kubeconfigCredentialsId: the kubeconfig uses users[ci].user.exec");
+        }
+        KubeconfigPolicy.check("kubeconfigCredentialsId", alias, true); // the administrator allowed it
+        KubeconfigPolicy.check("kubeconfigCredentialsId", TOKEN, false);
+    }
+
+    @Test
     void aStepsOwnKubeconfigCredentialNeverMayRunCommandsEvenOnAClusterThatAllowsThem() {
         ClusterConfig prod = cluster("prod", "kube-token");
         prod.setAllowExecCredentials(true);

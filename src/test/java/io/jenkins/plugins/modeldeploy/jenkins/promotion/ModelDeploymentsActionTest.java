@@ -81,6 +81,10 @@ class ModelDeploymentsActionTest {
         PromotionAction page =
                 new PromotionAction("k", crossed, List.of(), Instant.now().plusSeconds(60), null);
         run.add(page);
+        // a later smoke test of the same version in this run replaces the step's copy, not this promotion's evidence
+        java.nio.file.Files.writeString(
+                dir.resolve(crossed.getModel() + "-" + crossed.getChallenger() + "/smoke.html"),
+                "<html>a later test</html>");
         assertThat(run.report(page)).isEqualTo("<html>the step's copy</html>");
     }
 

@@ -186,9 +186,10 @@ class PromotionActionTest {
         assertThat(io.jenkins.plugins.modeldeploy.jenkins.Messages.Promotion_permissionGroup())
                 .isEqualTo("ModelDeploy");
         assertThat(System.getProperty(PromotionPermissions.IMPLIED_BY_BUILD)).isNull();
-        assertThat(PromotionPermissions.PROMOTE.impliedBy).isNull(); // whoever may build may not approve
+        // whoever may build may not approve; an administrator may (matrix-auth grants implied permissions only so)
+        assertThat(PromotionPermissions.PROMOTE.impliedBy).isSameAs(jenkins.model.Jenkins.ADMINISTER);
         assertThat(PromotionPermissions.impliedBy(true)).isSameAs(Item.BUILD); // -D...promoteImpliedByBuild=true
-        assertThat(PromotionPermissions.impliedBy(false)).isNull();
+        assertThat(PromotionPermissions.impliedBy(false)).isSameAs(jenkins.model.Jenkins.ADMINISTER);
     }
 
     @Test

@@ -70,7 +70,7 @@ class DeployModelIT extends StepITBase {
             assertThat(r.getOutcome()).isEqualTo("PROMOTED");
             assertThat(r.getImage()).endsWith(digest);
             assertThat(r.getSmokeP99Ms()).isPositive();
-            assertThat(r.getReportFile()).isEqualTo(MODEL + "-1/smoke.html");
+            assertThat(r.getReportFile()).isEqualTo("deployment-1-" + MODEL + "-1.html");
         });
         assertThat(world.cluster.state(MODEL).digests()).containsEntry("1", digest);
         assertThat(world.cluster.connections.get(0).namespace()).isEqualTo("ml");

@@ -194,4 +194,30 @@ class StepBindingTest {
                         .getMessage())
                 .startsWith("toVersion:");
     }
+
+    @Test
+    void twoWaitsForTheSameModelAndVersionInOneRunHaveKeysOfTheirOwn() {
+        // staging then production, or two parallel branches: a decision on one page must never reach the other's step
+        String first = ApprovingExecution.waitKey("ml/iris#7", "deployModel", "iris", "7");
+        String second = ApprovingExecution.waitKey("ml/iris#7", "deployModel", "iris", "7");
+        org.assertj.core.api.Assertions.assertThat(first)
+                .startsWith("ml/iris#7/deployModel/iris-7/")
+                .isNotEqualTo(second);
+        var run = new io.jenkins.plugins.modeldeploy.jenkins.promotion.ModelDeploymentsAction(null, null);
+        var a = new io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction(
+                first,
+                io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionActionTestAccess.evidence(),
+                java.util.List.of(),
+                java.time.Instant.now().plusSeconds(60),
+                null);
+        var b = new io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionAction(
+                second,
+                io.jenkins.plugins.modeldeploy.jenkins.promotion.PromotionActionTestAccess.evidence(),
+                java.util.List.of(),
+                java.time.Instant.now().plusSeconds(60),
+                null);
+        run.add(a);
+        run.add(b);
+        org.assertj.core.api.Assertions.assertThat(run.byKey(second)).containsSame(b);
+    }
 }
