@@ -1,7 +1,6 @@
 package io.jenkins.plugins.modeldeploy.jenkins;
 
 import io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan;
-import io.jenkins.plugins.modeldeploy.abtest.MetricsSource;
 import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.DefaultEngineFactory;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.EngineFactory;
@@ -13,22 +12,14 @@ import io.jenkins.plugins.modeldeploy.pipeline.DeployPlan;
 import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
 import io.jenkins.plugins.modeldeploy.pipeline.FakeCluster;
 import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
-import io.jenkins.plugins.modeldeploy.route.TrafficRouter;
-import io.jenkins.plugins.modeldeploy.target.DeployedVersion;
-import io.jenkins.plugins.modeldeploy.target.ModelStatus;
-import io.jenkins.plugins.modeldeploy.target.ReleaseStore;
 import io.jenkins.plugins.modeldeploy.target.RetireMode;
-import io.jenkins.plugins.modeldeploy.target.RolloutException;
-import io.jenkins.plugins.modeldeploy.target.RolloutRequest;
 import io.jenkins.plugins.modeldeploy.target.Target;
-import io.jenkins.plugins.modeldeploy.target.TargetException;
-import io.jenkins.plugins.modeldeploy.target.VersionRef;
+import io.jenkins.plugins.modeldeploy.testing.ConnectionTo;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -66,7 +57,7 @@ public final class MockClusterEngineFactory implements EngineFactory {
 
     @Override
     public Target target(KubernetesSettings settings, Consumer<DeploymentEvent> events) {
-        return new Connection(cluster());
+        return new ConnectionTo(cluster(), () -> {}); // the cluster outlives its connections
     }
 
     /**
@@ -140,60 +131,5 @@ public final class MockClusterEngineFactory implements EngineFactory {
                 Duration.ofHours(1),
                 RetireMode.REMOVE,
                 "jenkins test fixture");
-    }
-
-    /** A connection to the cluster: everything but {@link #close()} goes to the cluster's target. */
-    private static final class Connection implements Target {
-        private final FakeCluster target;
-
-        Connection(FakeCluster target) {
-            this.target = target;
-        }
-
-        @Override
-        public String describe() {
-            return target.describe();
-        }
-
-        @Override
-        public DeployedVersion rollout(RolloutRequest request) throws RolloutException, InterruptedException {
-            return target.rollout(request);
-        }
-
-        @Override
-        public void retire(VersionRef version, RetireMode mode) throws TargetException {
-            target.retire(version, mode);
-        }
-
-        @Override
-        public DeployedVersion restore(VersionRef version, Duration timeout)
-                throws RolloutException, InterruptedException {
-            return target.restore(version, timeout);
-        }
-
-        @Override
-        public TrafficRouter router() {
-            return target.router();
-        }
-
-        @Override
-        public ReleaseStore releases() {
-            return target.releases();
-        }
-
-        @Override
-        public Optional<MetricsSource> metrics(double sloP99Ms) {
-            return target.metrics(sloP99Ms);
-        }
-
-        @Override
-        public List<ModelStatus> status(Duration timeout) throws TargetException {
-            return target.status(timeout);
-        }
-
-        @Override
-        public void close() {
-            // the cluster outlives its connections
-        }
     }
 }

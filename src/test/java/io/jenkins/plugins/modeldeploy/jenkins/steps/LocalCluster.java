@@ -1,6 +1,5 @@
 package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
-import io.jenkins.plugins.modeldeploy.abtest.MetricsSource;
 import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.DefaultEngineFactory;
@@ -14,17 +13,12 @@ import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployPlan;
 import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
 import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
-import io.jenkins.plugins.modeldeploy.route.TrafficRouter;
-import io.jenkins.plugins.modeldeploy.target.DeployedVersion;
-import io.jenkins.plugins.modeldeploy.target.ModelStatus;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
-import io.jenkins.plugins.modeldeploy.target.ReleaseStore;
 import io.jenkins.plugins.modeldeploy.target.RetireMode;
-import io.jenkins.plugins.modeldeploy.target.RolloutException;
-import io.jenkins.plugins.modeldeploy.target.RolloutRequest;
 import io.jenkins.plugins.modeldeploy.target.Target;
 import io.jenkins.plugins.modeldeploy.target.TargetException;
 import io.jenkins.plugins.modeldeploy.target.VersionRef;
+import io.jenkins.plugins.modeldeploy.testing.ConnectionTo;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,7 +71,7 @@ final class LocalCluster implements EngineFactory, AutoCloseable {
         engineOffAgent |= !FakeServices.ON_AGENT.get() && !controllerSide;
         connections.add(settings);
         connected.set(events);
-        return new Connection();
+        return new ConnectionTo(target, () -> connected.set(event -> {}));
     }
 
     /**
@@ -126,54 +120,5 @@ final class LocalCluster implements EngineFactory, AutoCloseable {
     public void close() {
         target.close();
         gateway.close();
-    }
-
-    /** A connection to the cluster: everything but {@link #close()} goes to the cluster's target. */
-    private final class Connection implements Target {
-        @Override
-        public String describe() {
-            return target.describe();
-        }
-
-        @Override
-        public DeployedVersion rollout(RolloutRequest request) throws RolloutException, InterruptedException {
-            return target.rollout(request);
-        }
-
-        @Override
-        public void retire(VersionRef version, RetireMode mode) throws TargetException {
-            target.retire(version, mode);
-        }
-
-        @Override
-        public DeployedVersion restore(VersionRef version, Duration timeout)
-                throws RolloutException, InterruptedException {
-            return target.restore(version, timeout);
-        }
-
-        @Override
-        public TrafficRouter router() {
-            return target.router();
-        }
-
-        @Override
-        public ReleaseStore releases() {
-            return target.releases();
-        }
-
-        @Override
-        public Optional<MetricsSource> metrics(double sloP99Ms) {
-            return target.metrics(sloP99Ms);
-        }
-
-        @Override
-        public List<ModelStatus> status(Duration timeout) throws TargetException {
-            return target.status(timeout);
-        }
-
-        @Override
-        public void close() {
-            connected.set(event -> {});
-        }
     }
 }
