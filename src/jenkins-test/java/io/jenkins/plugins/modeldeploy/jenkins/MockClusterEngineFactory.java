@@ -20,6 +20,7 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
@@ -35,19 +36,33 @@ import java.util.function.Consumer;
  * closing a connection stops nothing.
  */
 public final class MockClusterEngineFactory implements EngineFactory {
-    private static FakeCluster cluster;
+    /** One cluster per model (a FakeCluster serves one model), by model name. */
+    private static final Map<String, FakeCluster> CLUSTERS = new HashMap<>();
 
-    /** The cluster (of the model {@code iris}, the only one these tests deploy), started on first use. */
-    public static synchronized FakeCluster cluster() {
-        if (cluster == null) {
+    static {
+        Runtime.getRuntime().addShutdownHook(new Thread(MockClusterEngineFactory::reset));
+    }
+
+    /** The cluster of {@code model}, started on first use and kept until {@link #reset()}. */
+    public static synchronized FakeCluster cluster(String model) {
+        return CLUSTERS.computeIfAbsent(model, m -> {
             try {
-                cluster = new FakeCluster("iris", Files.createTempDirectory("model-deploy-jenkins-test-"));
+                return new FakeCluster(m, Files.createTempDirectory("model-deploy-jenkins-test-"));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(cluster::close));
-        }
-        return cluster;
+        });
+    }
+
+    /** The cluster of the model {@code iris}, the one most tests deploy. */
+    public static FakeCluster cluster() {
+        return cluster("iris");
+    }
+
+    /** Stops and forgets every cluster: a test starts from empty ones (tests of one JVM share this class). */
+    public static synchronized void reset() {
+        CLUSTERS.values().forEach(FakeCluster::close);
+        CLUSTERS.clear();
     }
 
     @Override
@@ -57,7 +72,12 @@ public final class MockClusterEngineFactory implements EngineFactory {
 
     @Override
     public Target target(KubernetesSettings settings, Consumer<DeploymentEvent> events) {
-        return new ConnectionTo(cluster(), () -> {}); // the cluster outlives its connections
+        // a step's namespace names the model's cluster when there is one (parallel branches deploying two models)
+        FakeCluster cluster;
+        synchronized (MockClusterEngineFactory.class) {
+            cluster = CLUSTERS.containsKey(settings.namespace()) ? CLUSTERS.get(settings.namespace()) : cluster();
+        }
+        return new ConnectionTo(cluster, () -> {}); // the cluster outlives its connections
     }
 
     /**
@@ -70,7 +90,7 @@ public final class MockClusterEngineFactory implements EngineFactory {
         Files.writeString(model.resolve("model.py"), MODEL_PY);
         Files.createDirectories(model.resolve("samples"));
         Files.writeString(model.resolve("samples/one.json"), "{\"instances\": [[1, 2]]}");
-        FakeCluster target = cluster();
+        FakeCluster target = cluster(name);
         target.behave(production, new FakeCluster.Behaviour(0.5, 0.001, 200, 0, false));
         new Lifecycle(new DefaultEngineFactory().engine(dir, event -> {}), target, event -> {})
                 .run(plan(model, production, EXPERIMENT), (request, timeout) -> {
@@ -106,7 +126,7 @@ public final class MockClusterEngineFactory implements EngineFactory {
             throws Exception {
         production(dir, name, production);
         Lifecycle lifecycle =
-                new Lifecycle(new DefaultEngineFactory().engine(dir, event -> {}), cluster(), event -> {});
+                new Lifecycle(new DefaultEngineFactory().engine(dir, event -> {}), cluster(name), event -> {});
         Lifecycle.Progress progress = lifecycle.start(plan(dir.resolve(name), challenger, EXPERIMENT));
         if (!(progress instanceof Lifecycle.AwaitingApproval)) {
             throw new AssertionError("version " + challenger + " does not wait for approval: " + progress.outcome());

@@ -19,6 +19,7 @@ import org.jenkinsci.plugins.workflow.cps.CpsFlowDefinition;
 import org.jenkinsci.plugins.workflow.job.WorkflowJob;
 import org.jenkinsci.plugins.workflow.job.WorkflowRun;
 import org.junit.AfterClass;
+import org.junit.Before;
 import org.junit.BeforeClass;
 import org.junit.Rule;
 import org.junit.Test;
@@ -42,6 +43,11 @@ public class PromotionPipelineTest {
     @BeforeClass
     public static void localEngine() {
         System.setProperty(EngineFactory.PROPERTY, MockClusterEngineFactory.class.getName());
+    }
+
+    @Before
+    public void emptyClusters() {
+        MockClusterEngineFactory.reset();
     }
 
     @AfterClass
@@ -117,7 +123,7 @@ public class PromotionPipelineTest {
         WorkflowJob p = job("parallel iris: {\n"
                 + "  promoteModel model: 'iris', version: '7', approval: [approvers: 'ml-leads']\n"
                 + "}, wine: {\n"
-                + "  promoteModel model: 'wine', version: '3', approval: [approvers: 'ml-leads']\n"
+                + "  promoteModel model: 'wine', version: '3', namespace: 'wine', approval: [approvers: 'ml-leads']\n"
                 + "}");
         WorkflowRun b = p.scheduleBuild2(0).waitForStart();
         r.waitForMessage("Waiting for approval to promote iris version 7", b);

@@ -48,6 +48,7 @@ public class RestartWhileWaitingTest {
     @Test
     public void approvalGivenAfterARestartPromotes() throws Throwable {
         // version 1 serves iris, version 7 won its A/B test and waits for a decision (in the cluster's state)
+        MockClusterEngineFactory.reset(); // an empty cluster: other test classes of this JVM deployed iris too
         MockClusterEngineFactory.awaitingApproval(models.getRoot().toPath(), "iris", "1", "7");
         sessions.then(r -> {
             ClusterConfig local = new ClusterConfig("local");
