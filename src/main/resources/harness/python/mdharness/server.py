@@ -533,8 +533,7 @@ class Worker:
                 break
             for handler in handlers:
                 idle_since = handler.idle_since
-                if (idle_since is not None and now - idle_since >= self.options.idle_grace
-                        and not _request_waiting(handler.connection)):
+                if idle_since is not None and now - idle_since >= self.options.idle_grace:
                     _shutdown_quietly(handler.connection)
             self._idle(runtime)
         with state.connections_lock:
@@ -542,15 +541,6 @@ class Worker:
         if left:
             log("drain timeout: closing %d connection(s) still busy after %.1f s" % (left, self.options.drain_timeout))
         return 0
-
-
-def _request_waiting(connection):
-    """True when a request's bytes have arrived on a connection whose thread has not read them yet (it waits for the
-    GIL): that connection only looks idle, and closing it would drop a request the client has sent."""
-    try:
-        return bool(connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT))
-    except OSError:  # BlockingIOError: nothing waiting; others: the connection is gone anyway
-        return False
 
 
 def _shutdown_quietly(connection):
