@@ -171,7 +171,10 @@ class DeployModelIT extends StepITBase {
         assertThat(build.workspace.resolve(".reports-2/echo-2/smoke.html"))
                 .content()
                 .contains("<svg");
-        assertThat(build.deployments.getDeployments().get(0).getReportFile()).isEqualTo("echo-2/smoke.html");
+        assertThat(build.workspace.resolve(".reports-2/promotion-echo-2.html"))
+                .content()
+                .contains("<svg");
+        assertThat(build.deployments.getDeployments().get(0).getReportFile()).isEqualTo("deployment-1-echo-2.html");
     }
 
     // --- no lost decision ----------------------------------------------------------------------------------------
