@@ -102,6 +102,9 @@ class ManifestRendererTest {
         assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
                 .containsEntry("app.kubernetes.io/instance", "iris-2");
         assertThat(container.getResources().getRequests()).containsOnlyKeys("cpu", "memory");
+        assertThat(container.getResources().getLimits().get("cpu").toString())
+                .as("iris sets a CPU limit")
+                .isEqualTo("1");
         assertThat(container.getResources().getLimits().get("memory").toString())
                 .isEqualTo("512Mi");
         long preStop = container.getLifecycle().getPreStop().getSleep().getSeconds();

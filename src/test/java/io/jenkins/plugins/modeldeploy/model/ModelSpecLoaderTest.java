@@ -52,7 +52,7 @@ class ModelSpecLoaderTest {
         assertThat(iris.slo()).isEqualTo(new Slo(100, 50, 0.01));
         assertThat(iris.signature().orElseThrow().inputs()).hasSize(4);
         assertThat(iris.serving().workers()).isEqualTo(Serving.AUTO_WORKERS);
-        assertThat(iris.resources()).isEqualTo(new ResourceRequirements("250m", "256Mi", null, "512Mi"));
+        assertThat(iris.resources()).isEqualTo(new ResourceRequirements("250m", "256Mi", "1", "512Mi"));
         ModelSpec mtcars = loader.load(Path.of("examples/mtcars-r"));
         assertThat(mtcars.runtime()).isEqualTo(ModelRuntime.R);
         assertThat(mtcars.signature().orElseThrow().format()).isEqualTo(Signature.Format.OBJECT);
