@@ -8,6 +8,8 @@ import java.util.Objects;
  * How to render one version's objects.
  *
  * @param image            the image by digest ({@code repository@sha256:…})
+ * @param minReplicas      the cluster's HPA minimum, used where the model's {@code serving.scaling} sets none
+ * @param maxReplicas      the cluster's HPA maximum, likewise
  * @param annotations      metadata to record (git commit, build URL, created-by …), keys without the prefix
  * @param imagePullSecrets names of Secrets to pull the image with
  */

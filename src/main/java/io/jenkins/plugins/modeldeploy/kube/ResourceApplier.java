@@ -13,8 +13,9 @@ import java.util.Map;
 
 /**
  * Applies the objects {@link ManifestRenderer} renders (Deployment, Service, HPA, PodDisruptionBudget), owning only
- * the fields it renders. In particular a Deployment's {@code spec.replicas} is never written: the HPA owns it, and
- * writing it on every apply would undo the autoscaler (and, on a real cluster, scale pods down and up).
+ * the fields it renders. In particular a Deployment's {@code spec.replicas} is written only when the model fixes its
+ * replica count ({@code serving.scaling.replicas}): otherwise the HPA owns it, nothing is rendered there, and writing
+ * it on every apply would undo the autoscaler (and, on a real cluster, scale pods down and up).
  */
 public final class ResourceApplier {
     /** Concurrent writers (the HPA, the Deployment controller's status writes) rarely collide twice in a row. */
@@ -22,11 +23,13 @@ public final class ResourceApplier {
 
     private static final List<String> METADATA = List.of("metadata.labels", "metadata.annotations");
     private static final Map<String, Ownership> OWNED = Map.of(
-            // Not spec.replicas (the HPA's), not status (the controller's). Template annotations are merged because
+            // spec.replicas only when rendered (a fixed count; an unrendered path is left alone, so the HPA keeps
+            // it otherwise), not status (the controller's). Template annotations are merged because
             // `kubectl rollout restart` and mutating webhooks put theirs there.
             "Deployment",
                     Ownership.of(
                             List.of(
+                                    "spec.replicas",
                                     "spec.selector",
                                     "spec.strategy",
                                     "spec.progressDeadlineSeconds",
@@ -40,7 +43,10 @@ public final class ResourceApplier {
                     Ownership.of(
                             List.of("spec.scaleTargetRef", "spec.minReplicas", "spec.maxReplicas", "spec.metrics"),
                             METADATA),
-            "PodDisruptionBudget", Ownership.of(List.of("spec.maxUnavailable", "spec.selector"), METADATA));
+            "PodDisruptionBudget",
+                    Ownership.of(
+                            List.of("spec.maxUnavailable", "spec.selector", "spec.unhealthyPodEvictionPolicy"),
+                            METADATA));
 
     /** What one apply did to one object. */
     public record Change(String kind, String name, Action action) {}

@@ -12,6 +12,9 @@ import java.util.Optional;
  * @param directory absolute model directory
  * @param samples   sample request bodies (paths relative to {@code directory}) used by smoke tests and the demo
  * @param dependencies a directory (relative) of vendored packages (site-packages or an R library), if any
+ * @param env          plain environment variables: part of the image, and of the serving process when run locally
+ * @param secretEnv    environment variables read from Kubernetes Secrets (references only; rendered in the
+ *                     Deployment, never part of the image)
  */
 public record ModelSpec(
         Path directory,
@@ -28,7 +31,8 @@ public record ModelSpec(
         Slo slo,
         Map<String, String> env,
         Optional<Signature> signature,
-        Serving serving) {
+        Serving serving,
+        Map<String, SecretKeyRef> secretEnv) {
 
     public ModelSpec {
         include = List.copyOf(include);
@@ -36,5 +40,42 @@ public record ModelSpec(
         data = List.copyOf(data);
         samples = List.copyOf(samples);
         env = Map.copyOf(env);
+        secretEnv = Map.copyOf(secretEnv);
+    }
+
+    /** Without secret references (a spec that never reaches a cluster, or one rebuilt from its plain parts). */
+    public ModelSpec(
+            Path directory,
+            String name,
+            String description,
+            ModelRuntime runtime,
+            String entrypoint,
+            List<String> include,
+            List<String> exclude,
+            List<String> data,
+            List<Path> samples,
+            Optional<Path> dependencies,
+            ResourceRequirements resources,
+            Slo slo,
+            Map<String, String> env,
+            Optional<Signature> signature,
+            Serving serving) {
+        this(
+                directory,
+                name,
+                description,
+                runtime,
+                entrypoint,
+                include,
+                exclude,
+                data,
+                samples,
+                dependencies,
+                resources,
+                slo,
+                env,
+                signature,
+                serving,
+                Map.of());
     }
 }

@@ -8,12 +8,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import io.fabric8.kubernetes.api.model.Quantity;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.PathMatcher;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,6 +21,8 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.TreeSet;
@@ -69,12 +71,24 @@ public final class ModelSpecLoader {
             "env",
             "signature",
             "serving");
-    static final Set<String> RESOURCES_FIELDS = Set.of("requests", "limits");
+    static final Set<String> RESOURCES_FIELDS = Set.of("requests", "limits", "gpu");
     static final Set<String> CPU_MEMORY_FIELDS = Set.of("cpu", "memory");
     static final Set<String> SLO_FIELDS = Set.of("rps", "p99Ms", "maxErrorRate");
     static final Set<String> SIGNATURE_FIELDS = Set.of("format", "inputs");
     static final Set<String> INPUT_FIELDS = Set.of("name", "type");
-    static final Set<String> SERVING_FIELDS = Set.of("workers", "maxBodyBytes");
+    static final Set<String> SERVING_FIELDS = Set.of("workers", "maxBodyBytes", "loadTimeout", "scaling", "placement");
+    static final Set<String> SCALING_FIELDS = Set.of("replicas", "min", "max", "targetCPU");
+    static final Set<String> PLACEMENT_FIELDS = Set.of("nodeSelector", "tolerations");
+    static final Set<String> TOLERATION_FIELDS = Set.of("key", "operator", "value", "effect", "tolerationSeconds");
+    static final Set<String> ENV_REFERENCE_FIELDS = Set.of("secretKeyRef");
+    static final Set<String> SECRET_KEY_REF_FIELDS = Set.of("name", "key");
+    /**
+     * Set by the image or the harness; a model's value would break them: {@code MODEL_DEPLOY_*} is the harness's
+     * namespace, {@code PYTHONPATH} and {@code R_LIBS} find the harness and the vendored dependencies.
+     */
+    static final Set<String> RESERVED_ENV = Set.of("PYTHONPATH", "R_LIBS");
+
+    static final String RESERVED_ENV_PREFIX = "MODEL_DEPLOY_";
 
     /** A DNS-1123 label that starts with a letter, so that {@code name-version} is a valid Service name too. */
     static final Pattern NAME = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
@@ -83,8 +97,22 @@ public final class ModelSpecLoader {
             Pattern.compile("([A-Za-z_][A-Za-z0-9_]*(?:\\.[A-Za-z_][A-Za-z0-9_]*)*):([A-Za-z_][A-Za-z0-9_]*)");
     private static final Pattern R_ENTRYPOINT = Pattern.compile("([^:]+\\.[Rr])(?::([A-Za-z.][A-Za-z0-9._]*))?");
     private static final Pattern ENV_NAME = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
+    /** A DNS-1123 subdomain: Secret names, label-key prefixes (apimachinery {@code validation.IsDNS1123Subdomain}). */
+    private static final Pattern DNS_SUBDOMAIN =
+            Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    /** A label value, and the name part of a label key (apimachinery {@code validation.IsQualifiedName}). */
+    private static final Pattern LABEL_VALUE = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
+    /** A Secret data key (apimachinery {@code validation.IsConfigMapKey}). */
+    private static final Pattern SECRET_KEY = Pattern.compile("[-._a-zA-Z0-9]+");
+
+    private static final Pattern DURATION = Pattern.compile("(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?");
+    private static final Set<String> OPERATORS = Set.of("Equal", "Exists");
+    private static final Set<String> EFFECTS = Set.of("NoSchedule", "PreferNoSchedule", "NoExecute");
     private static final long MAX_BODY_LIMIT = 1L << 30;
     private static final int MAX_WORKERS = 64;
+    private static final int MAX_REPLICAS = 1000;
+    private static final int MAX_GPUS = 64;
+    private static final Duration MAX_LOAD_TIMEOUT = Duration.ofHours(1);
 
     private final ObjectMapper yaml;
     private final ObjectMapper json = new ObjectMapper();
@@ -254,7 +282,9 @@ public final class ModelSpecLoader {
             Optional<Path> dependencies = dependencies();
             ResourceRequirements resources = resources();
             Slo slo = slo();
-            Map<String, String> env = env();
+            Map<String, String> env = new TreeMap<>();
+            Map<String, SecretKeyRef> secretEnv = new TreeMap<>();
+            env(env, secretEnv);
             Optional<Signature> signature = signature();
             Serving serving = serving();
             return new ModelSpec(
@@ -272,7 +302,8 @@ public final class ModelSpecLoader {
                     slo,
                     env,
                     signature,
-                    serving);
+                    serving,
+                    secretEnv);
         }
 
         private String name() {
@@ -461,33 +492,52 @@ public final class ModelSpecLoader {
             JsonNode limits = node.path("limits");
             mapping("resources.requests", requests, CPU_MEMORY_FIELDS);
             mapping("resources.limits", limits, CPU_MEMORY_FIELDS);
-            String cpuRequest = quantity("resources.requests.cpu", requests.get("cpu"), d.cpuRequest());
-            String memoryRequest = quantity("resources.requests.memory", requests.get("memory"), d.memoryRequest());
-            String cpuLimit = quantity("resources.limits.cpu", limits.get("cpu"), d.cpuLimit());
-            String memoryLimit = quantity("resources.limits.memory", limits.get("memory"), d.memoryLimit());
+            String cpuRequest = quantity("resources.requests.cpu", requests.get("cpu"), d.cpuRequest(), true);
+            String memoryRequest =
+                    quantity("resources.requests.memory", requests.get("memory"), d.memoryRequest(), false);
+            String cpuLimit = quantity("resources.limits.cpu", limits.get("cpu"), d.cpuLimit(), true);
+            String memoryLimit = quantity("resources.limits.memory", limits.get("memory"), d.memoryLimit(), false);
             notBelow("resources.limits.cpu", cpuLimit, "resources.requests.cpu", cpuRequest);
             notBelow("resources.limits.memory", memoryLimit, "resources.requests.memory", memoryRequest);
-            return new ResourceRequirements(cpuRequest, memoryRequest, cpuLimit, memoryLimit);
+            int gpus = integer("resources.gpu", node.get("gpu"), 0, 0, MAX_GPUS, "a whole number of GPUs");
+            return new ResourceRequirements(cpuRequest, memoryRequest, cpuLimit, memoryLimit, gpus);
         }
 
-        private String quantity(String field, JsonNode node, String fallback) {
+        /**
+         * A quantity in the canonical form the API server stores ({@code 0.5} becomes {@code 500m}), so a re-apply
+         * compares equal to the live object. CPU must be whole millicores and memory whole bytes: the API server
+         * rounds finer values up, which would make the stored value differ from the written one.
+         */
+        private String quantity(String field, JsonNode node, String fallback, boolean cpu) {
             if (node == null || node.isNull()) {
                 return fallback;
             }
+            String example = cpu ? "500m or 2" : "512Mi or 1Gi";
             if (!node.isTextual() && !node.isNumber()) {
-                problem(field, "must be a Kubernetes quantity such as 500m or 512Mi, was " + kind(node));
+                problem(field, "must be a Kubernetes quantity such as " + example + ", was " + kind(node));
                 return fallback;
             }
-            String text = node.asText();
-            BigDecimal amount = amount(text);
-            if (amount == null) {
-                problem(field, "must be a Kubernetes quantity such as 500m or 512Mi, was \"" + text + "\"");
+            // A YAML number (cpu: 0.5) in plain notation: Jackson would write 0.0001 as 1.0E-4.
+            String text =
+                    node.isNumber() ? node.decimalValue().stripTrailingZeros().toPlainString() : node.asText();
+            Optional<BigDecimal> amount = Quantities.value(text);
+            if (amount.isEmpty()) {
+                problem(field, "must be a Kubernetes quantity such as " + example + ", was \"" + text + "\"");
                 return fallback;
             }
-            if (amount.signum() <= 0) {
+            if (amount.get().signum() <= 0) {
                 problem(field, "must be > 0, was " + text);
+                return fallback;
             }
-            return text;
+            if (cpu && !Quantities.wholeMillis(text)) {
+                problem(field, "must be a whole number of millicores (at least 1m), was " + text);
+                return fallback;
+            }
+            if (!cpu && amount.get().stripTrailingZeros().scale() > 0) {
+                problem(field, "must be a whole number of bytes, was " + text);
+                return fallback;
+            }
+            return Quantities.canonical(text);
         }
 
         private void notBelow(String limitField, String limit, String requestField, String request) {
@@ -499,10 +549,7 @@ public final class ModelSpecLoader {
         }
 
         private BigDecimal amount(String text) {
-            if (!text.matches("[0-9]+(\\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?")) {
-                return null;
-            }
-            return Quantity.getAmountInBytes(new Quantity(text));
+            return Quantities.value(text).orElse(null);
         }
 
         private Slo slo() {
@@ -529,30 +576,90 @@ public final class ModelSpecLoader {
             return new Slo(rps, p99, maxErrorRate);
         }
 
-        private Map<String, String> env() {
+        /**
+         * Plain variables go to {@code env}; {@code {secretKeyRef: {name, key}}} values to {@code secretEnv}, as
+         * references only (the value is never read: the kubelet resolves it in the cluster).
+         */
+        private void env(Map<String, String> env, Map<String, SecretKeyRef> secretEnv) {
             JsonNode node = root.get("env");
             if (node == null || node.isNull()) {
-                return Map.of();
+                return;
             }
             if (!node.isObject()) {
                 problem("env", "must be a mapping of variable names to values, was " + kind(node));
-                return Map.of();
+                return;
             }
-            Map<String, String> env = new TreeMap<>();
             node.fields().forEachRemaining(entry -> {
                 String key = entry.getKey();
+                String field = "env." + key;
                 JsonNode value = entry.getValue();
                 if (!ENV_NAME.matcher(key).matches()) {
-                    problem("env." + key, "is not a valid environment variable name");
-                } else if (key.startsWith("MODEL_DEPLOY_")) {
-                    problem("env." + key, "names starting with MODEL_DEPLOY_ are reserved for the harness");
+                    problem(
+                            field,
+                            "is not a valid environment variable name (letters, digits and _, not starting"
+                                    + " with a digit)");
+                } else if (key.startsWith(RESERVED_ENV_PREFIX)) {
+                    problem(field, "names starting with " + RESERVED_ENV_PREFIX + " are reserved for the harness");
+                } else if (RESERVED_ENV.contains(key)) {
+                    problem(field, "is set by the image (it finds the harness and the dependencies)");
+                } else if (value.isObject()) {
+                    secretKeyRef(field, value).ifPresent(ref -> secretEnv.put(key, ref));
                 } else if (!value.isValueNode() || value.isNull()) {
-                    problem("env." + key, "must be a string, number or boolean, was " + kind(value));
+                    problem(
+                            field,
+                            "must be a string, number, boolean or {secretKeyRef: {name, key}}, was " + kind(value));
                 } else {
                     env.put(key, value.asText());
                 }
             });
-            return env;
+        }
+
+        private Optional<SecretKeyRef> secretKeyRef(String field, JsonNode value) {
+            if (!mapping(field, value, ENV_REFERENCE_FIELDS)) {
+                return Optional.empty();
+            }
+            JsonNode ref = value.get("secretKeyRef");
+            if (ref == null || ref.isNull()) {
+                problem(field + ".secretKeyRef", "is required in a mapping value (the Secret's name and key)");
+                return Optional.empty();
+            }
+            if (!mapping(field + ".secretKeyRef", ref, SECRET_KEY_REF_FIELDS)) {
+                return Optional.empty();
+            }
+            String name = matching(
+                    field + ".secretKeyRef.name",
+                    ref.get("name"),
+                    DNS_SUBDOMAIN,
+                    253,
+                    "a Secret name (lower-case letters, digits, '-' and '.')");
+            String key = matching(
+                    field + ".secretKeyRef.key",
+                    ref.get("key"),
+                    SECRET_KEY,
+                    253,
+                    "a key of the Secret's data (letters, digits, '-', '_' and '.')");
+            return name == null || key == null ? Optional.empty() : Optional.of(new SecretKeyRef(name, key));
+        }
+
+        /** A required string matching {@code pattern}, at most {@code maxLength} long; null (reported) otherwise. */
+        private String matching(String field, JsonNode node, Pattern pattern, int maxLength, String what) {
+            if (node == null || node.isNull()) {
+                problem(field, "is required");
+                return null;
+            }
+            if (!node.isTextual()) {
+                problem(field, "must be " + what + ", was " + kind(node));
+                return null;
+            }
+            String text = node.asText();
+            if (text.length() > maxLength || !pattern.matcher(text).matches()) {
+                problem(
+                        field,
+                        "must be " + what + (text.length() > maxLength ? ", at most " + maxLength + " characters" : "")
+                                + ", was \"" + text + "\"");
+                return null;
+            }
+            return text;
         }
 
         private Optional<Signature> signature() {
@@ -648,7 +755,232 @@ public final class ModelSpecLoader {
                     maxBody = amount.longValue();
                 }
             }
-            return new Serving(workers, maxBody);
+            Duration loadTimeout = loadTimeout(node.get("loadTimeout"), d.loadTimeout());
+            Scaling scaling = scaling(node.get("scaling"));
+            Placement placement = placement(node.get("placement"));
+            return new Serving(workers, maxBody, loadTimeout, scaling, placement);
+        }
+
+        /** Seconds as an integer, or {@code 90s}, {@code 2m}, {@code 1m30s}, {@code 1h}. */
+        private Duration loadTimeout(JsonNode node, Duration fallback) {
+            String field = "serving.loadTimeout";
+            if (node == null || node.isNull()) {
+                return fallback;
+            }
+            Duration duration = null;
+            if (node.isIntegralNumber() && node.canConvertToLong()) {
+                duration = Duration.ofSeconds(node.asLong());
+            } else if (node.isTextual()) {
+                var matcher = DURATION.matcher(node.asText());
+                if (!node.asText().isEmpty() && matcher.matches()) {
+                    duration = Duration.ZERO;
+                    for (int unit = 1; unit <= 3; unit++) {
+                        if (matcher.group(unit) != null) {
+                            long amount = Long.parseLong(matcher.group(unit));
+                            duration = duration.plusSeconds(amount * (unit == 1 ? 3600 : unit == 2 ? 60 : 1));
+                        }
+                    }
+                }
+            }
+            if (duration == null) {
+                problem(field, "must be a duration such as 90s, 2m or 1m30s (or whole seconds), was " + kind(node));
+                return fallback;
+            }
+            if (duration.isZero() || duration.isNegative() || duration.compareTo(MAX_LOAD_TIMEOUT) > 0) {
+                problem(field, "must be between 1s and 1h, was " + node.asText());
+                return fallback;
+            }
+            return duration;
+        }
+
+        private Scaling scaling(JsonNode node) {
+            Scaling d = Scaling.DEFAULT;
+            if (node == null || node.isNull() || !mapping("serving.scaling", node, SCALING_FIELDS)) {
+                return d;
+            }
+            String of = "a whole number of pods";
+            int replicas = integer("serving.scaling.replicas", node.get("replicas"), 0, 1, MAX_REPLICAS, of);
+            int min = integer("serving.scaling.min", node.get("min"), 0, 1, MAX_REPLICAS, of);
+            int max = integer("serving.scaling.max", node.get("max"), 0, 1, MAX_REPLICAS, of);
+            int target = integer(
+                    "serving.scaling.targetCPU",
+                    node.get("targetCPU"),
+                    d.targetCpuPercent(),
+                    1,
+                    100,
+                    "a percentage of the CPU request");
+            if (present(node, "replicas")) {
+                List<String> autoscaling = Stream.of("min", "max", "targetCPU")
+                        .filter(field -> present(node, field))
+                        .toList();
+                if (!autoscaling.isEmpty()) {
+                    problem(
+                            "serving.scaling.replicas",
+                            "a fixed count has no autoscaler: remove " + String.join(", ", autoscaling)
+                                    + " or replicas");
+                    return d;
+                }
+                return replicas == 0 ? d : Scaling.fixed(replicas);
+            }
+            if (min > 0 && max > 0 && max < min) {
+                problem("serving.scaling.max", "must be ≥ min (" + min + "), was " + max);
+                return d;
+            }
+            return new Scaling(
+                    OptionalInt.empty(),
+                    min == 0 ? OptionalInt.empty() : OptionalInt.of(min),
+                    max == 0 ? OptionalInt.empty() : OptionalInt.of(max),
+                    target);
+        }
+
+        private Placement placement(JsonNode node) {
+            if (node == null || node.isNull() || !mapping("serving.placement", node, PLACEMENT_FIELDS)) {
+                return Placement.DEFAULT;
+            }
+            Map<String, String> nodeSelector = new TreeMap<>();
+            JsonNode selector = node.get("nodeSelector");
+            if (selector != null && !selector.isNull()) {
+                if (!selector.isObject()) {
+                    problem(
+                            "serving.placement.nodeSelector",
+                            "must be a mapping of node labels, was " + kind(selector));
+                } else {
+                    selector.fields().forEachRemaining(entry -> {
+                        String field = "serving.placement.nodeSelector." + entry.getKey();
+                        String keyProblem = labelKeyProblem(entry.getKey());
+                        JsonNode value = entry.getValue();
+                        if (keyProblem != null) {
+                            problem(field, keyProblem);
+                        } else if (!value.isValueNode() || value.isNull()) {
+                            problem(field, "must be a label value, was " + kind(value));
+                        } else if (!labelValue(value.asText())) {
+                            problem(
+                                    field,
+                                    "must be a label value (at most 63 letters, digits, '-', '_' or '.',"
+                                            + " starting and ending with a letter or digit), was \"" + value.asText()
+                                            + "\"");
+                        } else {
+                            nodeSelector.put(entry.getKey(), value.asText());
+                        }
+                    });
+                }
+            }
+            List<Placement.Toleration> tolerations = new ArrayList<>();
+            JsonNode list = node.get("tolerations");
+            if (list != null && !list.isNull()) {
+                if (!list.isArray()) {
+                    problem("serving.placement.tolerations", "must be a list of tolerations, was " + kind(list));
+                } else {
+                    for (int i = 0; i < list.size(); i++) {
+                        toleration("serving.placement.tolerations[" + i + "]", list.get(i))
+                                .ifPresent(tolerations::add);
+                    }
+                }
+            }
+            return new Placement(nodeSelector, tolerations);
+        }
+
+        /** The rules of Kubernetes' {@code ValidateTolerations} (core/validation), reported with our field path. */
+        private Optional<Placement.Toleration> toleration(String field, JsonNode node) {
+            if (!mapping(field, node, TOLERATION_FIELDS)) {
+                return Optional.empty();
+            }
+            int before = problems.size();
+            String key = optionalText(field + ".key", node.get("key"));
+            String operator = optionalText(field + ".operator", node.get("operator"));
+            String value = optionalText(field + ".value", node.get("value"));
+            String effect = optionalText(field + ".effect", node.get("effect"));
+            if (!key.isEmpty() && labelKeyProblem(key) != null) {
+                problem(field + ".key", labelKeyProblem(key) + ", was \"" + key + "\"");
+            }
+            if (operator.isEmpty()) {
+                operator = "Equal"; // the API's default
+            } else if (!OPERATORS.contains(operator)) {
+                problem(field + ".operator", "must be Equal or Exists, was \"" + operator + "\"");
+            }
+            if (key.isEmpty() && !operator.equals("Exists")) {
+                problem(field + ".operator", "must be Exists when key is empty (which tolerates every taint)");
+            }
+            if (operator.equals("Exists") && !value.isEmpty()) {
+                problem(field + ".value", "must be empty when operator is Exists, was \"" + value + "\"");
+            } else if (!value.isEmpty() && !labelValue(value)) {
+                problem(field + ".value", "must be a label value, was \"" + value + "\"");
+            }
+            if (!effect.isEmpty() && !EFFECTS.contains(effect)) {
+                problem(field + ".effect", "must be NoSchedule, PreferNoSchedule or NoExecute, was \"" + effect + "\"");
+            }
+            OptionalLong seconds = OptionalLong.empty();
+            JsonNode secondsNode = node.get("tolerationSeconds");
+            if (secondsNode != null && !secondsNode.isNull()) {
+                if (!secondsNode.isIntegralNumber() || !secondsNode.canConvertToLong()) {
+                    problem(
+                            field + ".tolerationSeconds",
+                            "must be a whole number of seconds, was " + kind(secondsNode));
+                } else if (!effect.equals("NoExecute")) {
+                    problem(field + ".tolerationSeconds", "needs effect NoExecute (only NoExecute taints evict)");
+                } else {
+                    seconds = OptionalLong.of(secondsNode.asLong());
+                }
+            }
+            return problems.size() > before
+                    ? Optional.empty()
+                    : Optional.of(new Placement.Toleration(key, operator, value, effect, seconds));
+        }
+
+        private String optionalText(String field, JsonNode node) {
+            if (node == null || node.isNull()) {
+                return "";
+            }
+            if (!node.isTextual()) {
+                problem(field, "must be a string, was " + kind(node));
+                return "";
+            }
+            return node.asText();
+        }
+
+        /** Why {@code key} is not a label key ({@code [prefix/]name}), or null when it is one. */
+        private static String labelKeyProblem(String key) {
+            int slash = key.lastIndexOf('/');
+            String prefix = slash < 0 ? null : key.substring(0, slash);
+            String name = key.substring(slash + 1);
+            if (prefix != null
+                    && (prefix.isEmpty()
+                            || prefix.length() > 253
+                            || !DNS_SUBDOMAIN.matcher(prefix).matches())) {
+                return "must be a label key: its prefix before '/' must be a DNS subdomain";
+            }
+            if (name.isEmpty()
+                    || name.length() > 63
+                    || !LABEL_VALUE.matcher(name).matches()) {
+                return "must be a label key ([prefix/]name, the name at most 63 letters, digits, '-', '_' or '.',"
+                        + " starting and ending with a letter or digit)";
+            }
+            return null;
+        }
+
+        private static boolean labelValue(String value) {
+            return value.isEmpty()
+                    || (value.length() <= 63 && LABEL_VALUE.matcher(value).matches());
+        }
+
+        private static boolean present(JsonNode node, String field) {
+            return node.has(field) && !node.get(field).isNull();
+        }
+
+        /** An integer between {@code min} and {@code max}; {@code fallback} when absent or wrong (reported). */
+        private int integer(String field, JsonNode node, int fallback, int min, int max, String what) {
+            if (node == null || node.isNull()) {
+                return fallback;
+            }
+            if (!node.isIntegralNumber() || !node.canConvertToInt()) {
+                problem(field, "must be " + what + ", was " + kind(node));
+                return fallback;
+            }
+            if (node.asInt() < min || node.asInt() > max) {
+                problem(field, "must be between " + min + " and " + max + ", was " + node.asText());
+                return fallback;
+            }
+            return node.asInt();
         }
 
         private boolean mapping(String field, JsonNode node, Set<String> known) {

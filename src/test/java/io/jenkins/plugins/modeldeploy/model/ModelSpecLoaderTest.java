@@ -52,7 +52,7 @@ class ModelSpecLoaderTest {
         assertThat(iris.slo()).isEqualTo(new Slo(100, 50, 0.01));
         assertThat(iris.signature().orElseThrow().inputs()).hasSize(4);
         assertThat(iris.serving().workers()).isEqualTo(Serving.AUTO_WORKERS);
-        assertThat(iris.resources()).isEqualTo(new ResourceRequirements("250m", "256Mi", null, "512Mi"));
+        assertThat(iris.resources()).isEqualTo(new ResourceRequirements("250m", "256Mi", "1", "512Mi"));
         ModelSpec mtcars = loader.load(Path.of("examples/mtcars-r"));
         assertThat(mtcars.runtime()).isEqualTo(ModelRuntime.R);
         assertThat(mtcars.signature().orElseThrow().format()).isEqualTo(Signature.Format.OBJECT);
@@ -182,7 +182,7 @@ class ModelSpecLoaderTest {
                         "bad quantity",
                         "name: m\nruntime: r\nentrypoint: model.R\nresources:\n  requests:\n" + "    memory: lots\n",
                         "model.yaml: resources.requests.memory: must be a Kubernetes quantity"
-                                + " such as 500m or 512Mi, was \"lots\""),
+                                + " such as 512Mi or 1Gi, was \"lots\""),
                 Arguments.of(
                         "limit below request",
                         "name: m\nruntime: r\nentrypoint: model.R\nresources:\n"
@@ -201,7 +201,7 @@ class ModelSpecLoaderTest {
                 Arguments.of(
                         "env nested value",
                         "name: m\nruntime: r\nentrypoint: model.R\nenv:\n  A: [1]\n",
-                        "model.yaml: env.A: must be a string, number or boolean, was a list"),
+                        "model.yaml: env.A: must be a string, number, boolean or {secretKeyRef: {name, key}}, was a list"),
                 Arguments.of(
                         "workers out of range",
                         "name: m\nruntime: r\nentrypoint: model.R\nserving:\n" + "  workers: 0\n",

@@ -37,6 +37,16 @@ class ModelSpecSchemaTest {
                 .isEqualTo(new TreeSet<>(ModelSpecLoader.RESOURCES_FIELDS));
         assertThat(names(schema.at("/$defs/cpuMemory/properties")))
                 .isEqualTo(new TreeSet<>(ModelSpecLoader.CPU_MEMORY_FIELDS));
+        assertThat(names(schema.at("/properties/serving/properties/scaling/properties")))
+                .isEqualTo(new TreeSet<>(ModelSpecLoader.SCALING_FIELDS));
+        assertThat(names(schema.at("/properties/serving/properties/placement/properties")))
+                .isEqualTo(new TreeSet<>(ModelSpecLoader.PLACEMENT_FIELDS));
+        assertThat(names(schema.at("/properties/serving/properties/placement/properties/tolerations/items/properties")))
+                .isEqualTo(new TreeSet<>(ModelSpecLoader.TOLERATION_FIELDS));
+        assertThat(names(schema.at("/properties/env/additionalProperties/oneOf/1/properties")))
+                .isEqualTo(new TreeSet<>(ModelSpecLoader.ENV_REFERENCE_FIELDS));
+        assertThat(names(schema.at("/properties/env/additionalProperties/oneOf/1/properties/secretKeyRef/properties")))
+                .isEqualTo(new TreeSet<>(ModelSpecLoader.SECRET_KEY_REF_FIELDS));
         assertThat(schema.get("required"))
                 .extracting(JsonNode::asText)
                 .containsExactly("name", "runtime", "entrypoint");
@@ -53,6 +63,14 @@ class ModelSpecSchemaTest {
         assertThat(schema.at("/properties/serving/properties/maxBodyBytes/default")
                         .asLong())
                 .isEqualTo(Serving.DEFAULT.maxBodyBytes());
+        assertThat(schema.at("/properties/serving/properties/loadTimeout/default")
+                        .asText())
+                .isEqualTo(Serving.DEFAULT.loadTimeout().toSeconds() + "s");
+        assertThat(schema.at("/properties/serving/properties/scaling/properties/targetCPU/default")
+                        .asInt())
+                .isEqualTo(Scaling.DEFAULT_TARGET_CPU_PERCENT);
+        assertThat(schema.at("/properties/resources/properties/gpu/default").asInt())
+                .isEqualTo(ResourceRequirements.DEFAULT.gpus());
         assertThat(schema.at("/properties/data/default"))
                 .extracting(JsonNode::asText)
                 .containsExactlyElementsOf(ModelSpecLoader.DEFAULT_DATA);
