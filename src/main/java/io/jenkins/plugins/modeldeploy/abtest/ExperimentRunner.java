@@ -48,6 +48,8 @@ public final class ExperimentRunner {
         split.put(plan.challenger(), plan.challengerWeight());
         Analysis analysis = new Analysis(plan);
         List<ExperimentResult.Checkpoint> timeline = new ArrayList<>();
+        // before anything changes: a test that cannot count SLO violations would run to its end for nothing
+        metrics.preflight(model, plan.champion());
         router.setWeights(model, split);
         java.time.Instant switched = java.time.Instant.now();
         publish(
@@ -72,8 +74,9 @@ public final class ExperimentRunner {
                 : null;
         try {
             awaitCountsAfter(switched, plan);
-            VariantStats championStart = metrics.sample(model, plan.champion());
-            VariantStats challengerStart = metrics.sample(model, plan.challenger());
+            // each variant's numbers over the window from the switch on (see MetricsSource.window)
+            MetricsSource.Window championWindow = metrics.window(model, plan.champion(), switched);
+            MetricsSource.Window challengerWindow = metrics.window(model, plan.challenger(), switched);
             long started = System.nanoTime();
             long next = started;
             while (true) {
@@ -84,8 +87,8 @@ public final class ExperimentRunner {
                 }
                 Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
                 boolean last = elapsed.compareTo(plan.maxDuration()) >= 0;
-                VariantStats champion = minus(metrics.sample(model, plan.champion()), championStart);
-                VariantStats challenger = minus(metrics.sample(model, plan.challenger()), challengerStart);
+                VariantStats champion = championWindow.read();
+                VariantStats challenger = challengerWindow.read();
                 Analysis.Decision decision = analysis.update(champion, challenger, elapsed, last);
                 timeline.add(new ExperimentResult.Checkpoint(
                         elapsed.toMillis() / 1000.0,
@@ -162,17 +165,6 @@ public final class ExperimentRunner {
             Thread.sleep(Math.max(1, checkEvery.toMillis()));
             asOf = metrics.asOf(plan.model(), plan.champion());
         }
-    }
-
-    /** Counts since the start; latency percentiles as last read (the variants are new, so they are close). */
-    static VariantStats minus(VariantStats now, VariantStats start) {
-        return new VariantStats(
-                now.version(),
-                now.requests() - start.requests(),
-                now.errors() - start.errors(),
-                now.sloViolations() - start.sloViolations(),
-                now.p50Ms(),
-                now.p99Ms());
     }
 
     private void publish(ExperimentPlan plan, String message, EventDetails details) {
