@@ -224,8 +224,8 @@ public final class PrometheusMetricsSource implements MetricsSource {
     /** The {@code le} values of the Traefik duration buckets selected by {@code inside} (braces' content). */
     List<String> bucketsOf(String inside) throws MetricsException {
         String match = BUCKETS + "{" + inside + "}";
-        JsonNode data = get("/api/v1/label/le/values?match[]=" + URLEncoder.encode(match, StandardCharsets.UTF_8),
-                match);
+        JsonNode data =
+                get("/api/v1/label/le/values?match[]=" + URLEncoder.encode(match, StandardCharsets.UTF_8), match);
         List<String> values = new ArrayList<>();
         data.forEach(v -> values.add(v.asText()));
         values.sort((a, b) -> Double.compare(bound(a), bound(b)));
@@ -249,8 +249,8 @@ public final class PrometheusMetricsSource implements MetricsSource {
 
     /** Prometheus' clock now, in seconds: the evaluation time of one reading's queries. */
     private double prometheusNow() throws MetricsException {
-        return query("time()", null).orElseThrow(() -> new MetricsException(
-                "Prometheus at " + prometheus + " gave no value for time()"));
+        return query("time()", null)
+                .orElseThrow(() -> new MetricsException("Prometheus at " + prometheus + " gave no value for time()"));
     }
 
     /** Bucket bounds in Go's shortest form (0.05, 0.1, 1, 2.5), as Prometheus 2 stores Traefik's. */
@@ -314,8 +314,8 @@ public final class PrometheusMetricsSource implements MetricsSource {
         }
         if (response.statusCode() != 200
                 || !"success".equals(body.path("status").asText())) {
-            throw new MetricsException("Prometheus at " + prometheus + " refused " + what + ": "
-                    + response.statusCode() + " " + body.path("error").asText(response.body()));
+            throw new MetricsException("Prometheus at " + prometheus + " refused " + what + ": " + response.statusCode()
+                    + " " + body.path("error").asText(response.body()));
         }
         return body.path("data");
     }

@@ -49,8 +49,9 @@ final class ClusterOptions {
     @Option(
             names = "--prometheus-matchers",
             paramLabel = "MATCHERS",
-            description = "Extra PromQL label matchers for the A/B test's queries, e.g. 'cluster=\"prod\",job=\"traefik\"'"
-                    + " (when Prometheus holds the same Traefik services of several clusters, e.g. behind Thanos).")
+            description =
+                    "Extra PromQL label matchers for the A/B test's queries, e.g. 'cluster=\"prod\",job=\"traefik\"'"
+                            + " (when Prometheus holds the same Traefik services of several clusters, e.g. behind Thanos).")
     String prometheusMatchers;
 
     @Option(

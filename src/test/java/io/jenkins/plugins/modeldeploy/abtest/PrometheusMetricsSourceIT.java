@@ -150,8 +150,12 @@ class PrometheusMetricsSourceIT {
         });
 
         for (ExperimentResult.Checkpoint checkpoint : run.result.timeline()) {
-            assertThat(checkpoint.championRequests()).as("champion at %s s", checkpoint.seconds()).isNotNegative();
-            assertThat(checkpoint.challengerRequests()).as("challenger at %s s", checkpoint.seconds()).isNotNegative();
+            assertThat(checkpoint.championRequests())
+                    .as("champion at %s s", checkpoint.seconds())
+                    .isNotNegative();
+            assertThat(checkpoint.challengerRequests())
+                    .as("challenger at %s s", checkpoint.seconds())
+                    .isNotNegative();
         }
         assertServedInWindow(run.result.champion(), run.served("1"));
         assertServedInWindow(run.result.challenger(), run.served("2"));
@@ -198,8 +202,8 @@ class PrometheusMetricsSourceIT {
         awaitScraped(source, "1");
         Router router = new Router(traefik);
 
-        assertThatThrownBy(() -> new ExperimentRunner(router, source, e -> {}, Duration.ofSeconds(1))
-                        .run(plan(), List.of()))
+        assertThatThrownBy(() ->
+                        new ExperimentRunner(router, source, e -> {}, Duration.ofSeconds(1)).run(plan(), List.of()))
                 .isInstanceOf(MetricsException.class)
                 .hasMessageContaining("no bucket le=\"0.05\"")
                 .hasMessageContaining("SLO of 50 ms")
@@ -241,7 +245,9 @@ class PrometheusMetricsSourceIT {
         awaitScraped(onlyProd, "1");
 
         assertThat(onlyProd.sample("iris", "1").requests()).isEqualTo(1_000);
-        assertThat(everything.sample("iris", "1").requests()).as("both clusters, as before").isEqualTo(4_000);
+        assertThat(everything.sample("iris", "1").requests())
+                .as("both clusters, as before")
+                .isEqualTo(4_000);
 
         Instant start = Instant.now();
         long prodBefore = prod.served("1");
@@ -257,8 +263,8 @@ class PrometheusMetricsSourceIT {
                 prometheus.url(), "fed", 50, LabelMatchers.parse("--prometheus-matchers", "cluster=\"mars\""));
         assertThatThrownBy(() -> nowhere.preflight("iris", "1"))
                 .isInstanceOf(MetricsException.class)
-                .hasMessageContaining("no traefik_service_request_duration_seconds_bucket series matching"
-                        + " cluster=\"mars\"");
+                .hasMessageContaining(
+                        "no traefik_service_request_duration_seconds_bucket series matching" + " cluster=\"mars\"");
     }
 
     private static void assertServedInWindow(VariantStats measured, long served) {

@@ -152,9 +152,13 @@ final class ScriptedTraefik implements AutoCloseable {
         if (count == 0) {
             return;
         }
-        String labels = extraLabels + "code=\"" + code + "\",method=\"POST\",protocol=\"http\",service=\"" + service
-                + "\"";
-        text.append("traefik_service_requests_total{").append(labels).append("} ").append(count).append('\n');
+        String labels =
+                extraLabels + "code=\"" + code + "\",method=\"POST\",protocol=\"http\",service=\"" + service + "\"";
+        text.append("traefik_service_requests_total{")
+                .append(labels)
+                .append("} ")
+                .append(count)
+                .append('\n');
         for (int i = 0; i < bounds.size(); i++) {
             text.append("traefik_service_request_duration_seconds_bucket{")
                     .append(labels)
