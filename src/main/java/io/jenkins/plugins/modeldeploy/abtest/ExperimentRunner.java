@@ -73,10 +73,10 @@ public final class ExperimentRunner {
                         plan.syntheticRate().getAsDouble())
                 : null;
         try {
-            awaitCountsAfter(switched, plan);
-            // each variant's numbers over the window from the switch on (see MetricsSource.window)
-            MetricsSource.Window championWindow = metrics.window(model, plan.champion(), switched);
-            MetricsSource.Window challengerWindow = metrics.window(model, plan.challenger(), switched);
+            java.time.Instant windowStart = awaitCountsAfter(switched, plan);
+            // both variants' numbers over the same window, from the first reading that has both after the switch
+            MetricsSource.Window championWindow = metrics.window(model, plan.champion(), windowStart);
+            MetricsSource.Window challengerWindow = metrics.window(model, plan.challenger(), windowStart);
             long started = System.nanoTime();
             long next = started;
             while (true) {
@@ -147,24 +147,37 @@ public final class ExperimentRunner {
     }
 
     /**
-     * Waits until the metrics were taken after the split was set (Prometheus scrapes behind), so that the starting
-     * counts hold no traffic from before it: otherwise the champion's share would be inflated by the scrape lag,
-     * skewing the comparison and the sample-ratio check.
+     * Waits until both variants' metrics were taken after the split was set (Prometheus scrapes behind), and returns
+     * when the later of them was taken (on the source's clock): the experiment's window starts there. So the window
+     * holds no traffic from before the split (which would inflate the champion's share, skewing the comparison and
+     * the sample-ratio check), and it starts at a reading where both variants exist: a challenger's series appears in
+     * Prometheus only at the first scrape after its first request (Traefik creates a series at its first request,
+     * and only once it has applied the split), and {@code increase()} counts a series only from its first sample on.
+     * Started at the switch instead, a window could hold a scrape of the champion but none of the challenger, read the
+     * challenger as 0 against the champion's traffic and stop the test as a sample-ratio mismatch.
      */
-    private void awaitCountsAfter(java.time.Instant switched, ExperimentPlan plan)
+    private java.time.Instant awaitCountsAfter(java.time.Instant switched, ExperimentPlan plan)
             throws MetricsException, InterruptedException {
         long deadline = System.nanoTime() + plan.maxDuration().toNanos();
-        java.time.Instant asOf = metrics.asOf(plan.model(), plan.champion());
-        while (asOf.isBefore(switched)) {
-            if (System.nanoTime() > deadline) {
-                throw new MetricsException("the metrics of " + plan.model() + " " + plan.champion() + " were last"
-                        + " taken at " + asOf + ", before the A/B split was set at " + switched + ", and did not"
-                        + " catch up within " + plan.maxDuration().toSeconds() + " s: is Prometheus scraping"
-                        + " Traefik?");
+        java.time.Instant latest = switched;
+        for (String version : List.of(plan.champion(), plan.challenger())) {
+            java.time.Instant asOf = metrics.asOf(plan.model(), version);
+            while (asOf.isBefore(switched)) {
+                if (System.nanoTime() > deadline) {
+                    throw new MetricsException("the metrics of " + plan.model() + " " + version + " were last"
+                            + " taken at " + asOf + ", before the A/B split was set at " + switched + ", and did not"
+                            + " catch up within " + plan.maxDuration().toSeconds() + " s: is Prometheus scraping"
+                            + " Traefik"
+                            + (version.equals(plan.challenger())
+                                    ? ", and does the challenger get traffic from the stable route?"
+                                    : "?"));
+                }
+                Thread.sleep(Math.max(1, checkEvery.toMillis()));
+                asOf = metrics.asOf(plan.model(), version);
             }
-            Thread.sleep(Math.max(1, checkEvery.toMillis()));
-            asOf = metrics.asOf(plan.model(), plan.champion());
+            latest = asOf.isAfter(latest) ? asOf : latest;
         }
+        return latest;
     }
 
     private void publish(ExperimentPlan plan, String message, EventDetails details) {

@@ -29,8 +29,10 @@ public interface MetricsSource {
     default void preflight(String model, String champion) throws MetricsException {}
 
     /**
-     * What the version serves from {@code start} (when the split was set) on. The default subtracts the cumulative
-     * counters read now from each later reading; latency percentiles are the source's as last read.
+     * What the version serves from {@code start} on: an instant on the source's own clock, as {@link #asOf} reports
+     * it (the experiment starts its window at the first reading of both variants after the split). The default
+     * subtracts the cumulative counters read now from each later reading; latency percentiles are the source's as
+     * last read.
      */
     default Window window(String model, String version, Instant start) throws MetricsException {
         VariantStats base = sample(model, version);

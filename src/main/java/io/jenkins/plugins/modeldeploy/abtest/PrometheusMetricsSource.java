@@ -81,27 +81,27 @@ public final class PrometheusMetricsSource implements MetricsSource {
      * The version's numbers over {@code [start, now]}, each reading one set of {@code increase()} queries evaluated
      * at one instant of Prometheus' clock.
      *
-     * <p>The range is the time elapsed since {@code start} on this machine's clock, and the evaluation time is
-     * Prometheus' own "now" (a {@code time()} query at each reading): the window is then {@code start} to now on
-     * Prometheus' clock too, whatever the offset between the two clocks, and the requests, errors, SLO violations and
-     * percentiles of one reading all come from the same samples.
+     * <p>{@code start} is on Prometheus' clock too (the time of a scrape, from {@link #asOf}), and each reading asks
+     * Prometheus for its "now" ({@code time()}) and evaluates every query at that instant with the range
+     * {@code now - start}: the window is right whatever the offset between Prometheus' clock and the engine's, and the
+     * requests, errors, SLO violations and percentiles of one reading all come from the same samples. One millisecond
+     * more keeps the scrape at {@code start} itself inside the range (Prometheus 3's ranges are open on the left).
      *
      * <p>What {@code increase()} does with a window (Prometheus {@code promql/functions.go}, {@code extrapolatedRate}):
      * it adds up the differences of the samples inside the range, counting a drop as a reset (the value after the
-     * drop is all new); it needs two samples of a series inside the range, so for the first scrape interval or two
-     * of the test the counts are 0; and it extrapolates from the first and last samples to the window's edges when
-     * they are within 1.1 average scrape intervals of them (by half an interval otherwise, and never below the
-     * counter's zero), so the counts are estimates of the traffic in exactly the window, not integers: they are
-     * rounded, and can be off by what one scrape interval carries at each edge. Requests served between a Traefik
-     * pod's last scrape and its restart are lost to every method. The experiment's {@code minDuration} should
-     * therefore be many scrape intervals long (Flagger likewise asks its analysis interval to cover several
-     * scrapes).
+     * drop is all new); it needs two samples of a series inside the range, so for the first scrape interval of the
+     * test the counts are 0; and it extrapolates from the first and last samples to the window's edges when they are
+     * within 1.1 average scrape intervals of them (by half an interval otherwise, and never below the counter's zero),
+     * so the counts are estimates of the traffic in exactly the window, not integers: they are rounded, and the end can
+     * be off by what one scrape interval carries. Requests served between a Traefik pod's last scrape and its restart
+     * are lost to every method. The experiment's {@code minDuration} should therefore be many scrape intervals long
+     * (Flagger's analysis interval, the range of its {@code rate()} queries, is the same kind of window).
      */
     @Override
     public Window window(String model, String version, Instant start) {
         return () -> {
             double at = prometheusNow();
-            long ms = Duration.between(start, Instant.now()).toMillis();
+            long ms = Math.round(at * 1000) - start.toEpochMilli() + 1;
             if (ms < 1) {
                 return new VariantStats(version, 0, 0, 0, 0, 0);
             }

@@ -249,7 +249,7 @@ class PrometheusMetricsSourceIT {
                 .as("both clusters, as before")
                 .isEqualTo(4_000);
 
-        Instant start = Instant.now();
+        Instant start = onlyProd.asOf("iris", "1"); // the last scrape, on Prometheus' clock
         long prodBefore = prod.served("1");
         prod.latency("1", 0.005).weights(Map.of("1", 100));
         staging.latency("1", 0.005).weights(Map.of("1", 100));
@@ -268,8 +268,8 @@ class PrometheusMetricsSourceIT {
     }
 
     private static void assertServedInWindow(VariantStats measured, long served) {
-        // increase() extrapolates to the window's edges and cannot see what a pod served between its last scrape
-        // and its restart: within a quarter, plus a little for very short windows
+        // increase() extrapolates to the window's end and cannot see what a pod served between its last scrape and
+        // its restart (up to a scrape interval, a second here): within a quarter, plus a little for short windows
         assertThat(served).isGreaterThan(100);
         assertThat(measured.requests())
                 .as("requests of %s, %d really served in the window", measured.version(), served)
@@ -280,9 +280,13 @@ class PrometheusMetricsSourceIT {
         void run(Router router) throws Exception;
     }
 
-    private record Run(ExperimentResult result, Map<String, Long> servedAtSplit, Map<String, Long> servedAtEnd) {
+    /**
+     * An experiment's result and what was really served in its window: from the first scrape after the split that
+     * held both variants (where the runner starts the window) to the restore of the weights.
+     */
+    private record Run(ExperimentResult result, Map<String, Long> servedAtStart, Map<String, Long> servedAtEnd) {
         long served(String version) {
-            return servedAtEnd.get(version) - servedAtSplit.get(version);
+            return servedAtEnd.get(version) - servedAtStart.get(version);
         }
     }
 
@@ -302,9 +306,12 @@ class PrometheusMetricsSourceIT {
         background.start();
         ExperimentResult result =
                 new ExperimentRunner(router, source, e -> {}, Duration.ofSeconds(1)).run(plan(), List.of());
-        Map<String, Long> end = Map.of("1", router.servedBeforeRestore.get(0), "2", router.servedBeforeRestore.get(1));
         background.join(10_000);
-        return new Run(result, Map.of("1", router.servedAtSplit.get(0), "2", router.servedAtSplit.get(1)), end);
+        ScriptedTraefik.Scrape start = traefik.firstScrapeWith(router.splitAt, java.util.Set.of("1", "2"));
+        return new Run(
+                result,
+                start.served(),
+                Map.of("1", router.servedBeforeRestore.get(0), "2", router.servedBeforeRestore.get(1)));
     }
 
     private static ExperimentPlan plan() {
@@ -326,7 +333,7 @@ class PrometheusMetricsSourceIT {
     static final class Router implements TrafficRouter {
         final ScriptedTraefik traefik;
         final List<Map<String, Integer>> changes = new ArrayList<>();
-        final List<Long> servedAtSplit = new ArrayList<>();
+        volatile long splitAt;
         final List<Long> servedBeforeRestore = new ArrayList<>();
         final java.util.concurrent.CountDownLatch split = new java.util.concurrent.CountDownLatch(1);
         Map<String, Integer> weights = Map.of("1", 100);
@@ -340,9 +347,12 @@ class PrometheusMetricsSourceIT {
 
         @Override
         public synchronized void setWeights(String model, Map<String, Integer> w) {
-            List<Long> served = changes.isEmpty() ? servedAtSplit : servedBeforeRestore;
-            served.add(traefik.served("1"));
-            served.add(traefik.served("2"));
+            if (changes.isEmpty()) {
+                splitAt = System.nanoTime();
+            } else {
+                servedBeforeRestore.add(traefik.served("1"));
+                servedBeforeRestore.add(traefik.served("2"));
+            }
             changes.add(Map.copyOf(w));
             weights = Map.copyOf(w);
             traefik.weights(w);

@@ -29,6 +29,10 @@ final class ScriptedTraefik implements AutoCloseable {
         return t;
     });
     private boolean down;
+    private final List<Scrape> scrapes = new java.util.ArrayList<>();
+
+    /** What a scrape saw: when, the requests really served by then, the versions whose series it held. */
+    record Scrape(long nanos, Map<String, Long> served, java.util.Set<String> exported) {}
 
     private static final class Version {
         double latency;
@@ -138,12 +142,27 @@ final class ScriptedTraefik implements AutoCloseable {
             return null;
         }
         StringBuilder text = new StringBuilder();
+        Map<String, Long> served = new LinkedHashMap<>();
+        java.util.Set<String> exported = new java.util.HashSet<>();
         versions.forEach((version, v) -> {
             String service = namespace + "-" + model + "-" + version + "-80@kubernetescrd";
+            served.put(version, v.served);
+            if (v.ok[v.ok.length - 1] + v.failed[v.failed.length - 1] > 0) {
+                exported.add(version);
+            }
             series(text, service, "200", v.ok);
             series(text, service, "500", v.failed);
         });
+        scrapes.add(new Scrape(System.nanoTime(), served, exported));
         return text.toString();
+    }
+
+    /** The first scrape after {@code nanos} that held the series of all {@code versions}. */
+    synchronized Scrape firstScrapeWith(long nanos, java.util.Set<String> versions) {
+        return scrapes.stream()
+                .filter(s -> s.nanos() > nanos && s.exported().containsAll(versions))
+                .findFirst()
+                .orElseThrow();
     }
 
     /** One status code's series, only once it has happened (Traefik creates a series at its first request). */
