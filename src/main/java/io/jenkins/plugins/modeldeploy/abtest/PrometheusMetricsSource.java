@@ -152,6 +152,8 @@ public final class PrometheusMetricsSource implements MetricsSource {
      * Fails, before the experiment starts, when Traefik exports no histogram bucket at the SLO: the bucket bounds
      * are Traefik's {@code metrics.prometheus.buckets}, one setting for all its services, so the champion's series
      * (or, when it has none yet, any Traefik service's under the same matchers) show whether the bound is there.
+     * Fails too when the label matchers select none of the Traefik series Prometheus has. When Prometheus has none
+     * at all (nothing served or scraped yet) there is nothing to judge: the first reading with requests checks again.
      */
     @Override
     public void preflight(String model, String champion) throws MetricsException {
@@ -160,12 +162,11 @@ public final class PrometheusMetricsSource implements MetricsSource {
             buckets = bucketsOf(matchers.selectorSuffix().replaceFirst("^,", ""));
         }
         if (buckets.isEmpty()) {
-            throw new MetricsException("Prometheus at " + prometheus + " has no " + BUCKETS + " series"
-                    + (matchers.isEmpty() ? "" : " matching " + matchers)
-                    + ", so the A/B test could not count SLO violations: is it scraping Traefik with"
-                    + " metrics.prometheus enabled (and addServicesLabels)"
-                    + (matchers.isEmpty() ? "" : ", and do the label matchers " + matchers + " select its series")
-                    + "?");
+            if (!matchers.isEmpty() && !bucketsOf("").isEmpty()) {
+                throw new MetricsException("Prometheus at " + prometheus + " has no " + BUCKETS + " series matching "
+                        + matchers + ", though it has Traefik's without them: check the Prometheus label matchers");
+            }
+            return;
         }
         Optional<String> found = bucketAt(sloSeconds, buckets);
         if (found.isEmpty()) {

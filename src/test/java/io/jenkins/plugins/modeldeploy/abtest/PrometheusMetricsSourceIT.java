@@ -263,8 +263,9 @@ class PrometheusMetricsSourceIT {
                 prometheus.url(), "fed", 50, LabelMatchers.parse("--prometheus-matchers", "cluster=\"mars\""));
         assertThatThrownBy(() -> nowhere.preflight("iris", "1"))
                 .isInstanceOf(MetricsException.class)
-                .hasMessageContaining(
-                        "no traefik_service_request_duration_seconds_bucket series matching" + " cluster=\"mars\"");
+                .hasMessageContaining("no traefik_service_request_duration_seconds_bucket series matching"
+                        + " cluster=\"mars\", though it has Traefik's without them: check the Prometheus label"
+                        + " matchers");
     }
 
     private static void assertServedInWindow(VariantStats measured, long served) {
