@@ -48,6 +48,8 @@ public final class ExperimentRunner {
         split.put(plan.challenger(), plan.challengerWeight());
         Analysis analysis = new Analysis(plan);
         List<ExperimentResult.Checkpoint> timeline = new ArrayList<>();
+        // before anything changes: a test that cannot count SLO violations would run to its end for nothing
+        metrics.preflight(model, plan.champion());
         router.setWeights(model, split);
         java.time.Instant switched = java.time.Instant.now();
         publish(
@@ -71,9 +73,10 @@ public final class ExperimentRunner {
                         plan.syntheticRate().getAsDouble())
                 : null;
         try {
-            awaitCountsAfter(switched, plan);
-            VariantStats championStart = metrics.sample(model, plan.champion());
-            VariantStats challengerStart = metrics.sample(model, plan.challenger());
+            java.time.Instant windowStart = awaitCountsAfter(switched, plan);
+            // both variants' numbers over the same window, from the first reading that has both after the switch
+            MetricsSource.Window championWindow = metrics.window(model, plan.champion(), windowStart);
+            MetricsSource.Window challengerWindow = metrics.window(model, plan.challenger(), windowStart);
             long started = System.nanoTime();
             long next = started;
             while (true) {
@@ -84,8 +87,8 @@ public final class ExperimentRunner {
                 }
                 Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
                 boolean last = elapsed.compareTo(plan.maxDuration()) >= 0;
-                VariantStats champion = minus(metrics.sample(model, plan.champion()), championStart);
-                VariantStats challenger = minus(metrics.sample(model, plan.challenger()), challengerStart);
+                VariantStats champion = championWindow.read();
+                VariantStats challenger = challengerWindow.read();
                 Analysis.Decision decision = analysis.update(champion, challenger, elapsed, last);
                 timeline.add(new ExperimentResult.Checkpoint(
                         elapsed.toMillis() / 1000.0,
@@ -144,35 +147,37 @@ public final class ExperimentRunner {
     }
 
     /**
-     * Waits until the metrics were taken after the split was set (Prometheus scrapes behind), so that the starting
-     * counts hold no traffic from before it: otherwise the champion's share would be inflated by the scrape lag,
-     * skewing the comparison and the sample-ratio check.
+     * Waits until both variants' metrics were taken after the split was set (Prometheus scrapes behind), and returns
+     * when the later of them was taken (on the source's clock): the experiment's window starts there. So the window
+     * holds no traffic from before the split (which would inflate the champion's share, skewing the comparison and
+     * the sample-ratio check), and it starts at a reading where both variants exist: a challenger's series appears in
+     * Prometheus only at the first scrape after its first request (Traefik creates a series at its first request,
+     * and only once it has applied the split), and {@code increase()} counts a series only from its first sample on.
+     * Started at the switch instead, a window could hold a scrape of the champion but none of the challenger, read the
+     * challenger as 0 against the champion's traffic and stop the test as a sample-ratio mismatch.
      */
-    private void awaitCountsAfter(java.time.Instant switched, ExperimentPlan plan)
+    private java.time.Instant awaitCountsAfter(java.time.Instant switched, ExperimentPlan plan)
             throws MetricsException, InterruptedException {
         long deadline = System.nanoTime() + plan.maxDuration().toNanos();
-        java.time.Instant asOf = metrics.asOf(plan.model(), plan.champion());
-        while (asOf.isBefore(switched)) {
-            if (System.nanoTime() > deadline) {
-                throw new MetricsException("the metrics of " + plan.model() + " " + plan.champion() + " were last"
-                        + " taken at " + asOf + ", before the A/B split was set at " + switched + ", and did not"
-                        + " catch up within " + plan.maxDuration().toSeconds() + " s: is Prometheus scraping"
-                        + " Traefik?");
+        java.time.Instant latest = switched;
+        for (String version : List.of(plan.champion(), plan.challenger())) {
+            java.time.Instant asOf = metrics.asOf(plan.model(), version);
+            while (asOf.isBefore(switched)) {
+                if (System.nanoTime() > deadline) {
+                    throw new MetricsException("the metrics of " + plan.model() + " " + version + " were last"
+                            + " taken at " + asOf + ", before the A/B split was set at " + switched + ", and did not"
+                            + " catch up within " + plan.maxDuration().toSeconds() + " s: is Prometheus scraping"
+                            + " Traefik"
+                            + (version.equals(plan.challenger())
+                                    ? ", and does the challenger get traffic from the stable route?"
+                                    : "?"));
+                }
+                Thread.sleep(Math.max(1, checkEvery.toMillis()));
+                asOf = metrics.asOf(plan.model(), version);
             }
-            Thread.sleep(Math.max(1, checkEvery.toMillis()));
-            asOf = metrics.asOf(plan.model(), plan.champion());
+            latest = asOf.isAfter(latest) ? asOf : latest;
         }
-    }
-
-    /** Counts since the start; latency percentiles as last read (the variants are new, so they are close). */
-    static VariantStats minus(VariantStats now, VariantStats start) {
-        return new VariantStats(
-                now.version(),
-                now.requests() - start.requests(),
-                now.errors() - start.errors(),
-                now.sloViolations() - start.sloViolations(),
-                now.p50Ms(),
-                now.p99Ms());
+        return latest;
     }
 
     private void publish(ExperimentPlan plan, String message, EventDetails details) {

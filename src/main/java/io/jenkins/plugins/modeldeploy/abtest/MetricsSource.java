@@ -1,10 +1,15 @@
 package io.jenkins.plugins.modeldeploy.abtest;
 
+import java.time.Instant;
+
 /**
  * Where an experiment reads what each variant served on the model's stable route: the local gateway's counters, or
- * Prometheus over Traefik's service metrics. Counts are cumulative; the experiment subtracts its starting sample.
+ * Prometheus over Traefik's service metrics. An experiment reads each variant through a {@link Window} opened when its
+ * split was set: by default the difference of cumulative counters since the window opened; Prometheus instead asks
+ * for the increase over the window itself, which survives a Traefik restart (its counters start again from zero).
  */
 public interface MetricsSource {
+    /** What the version served so far, cumulative: the counters as they stand now. */
     VariantStats sample(String model, String version) throws MetricsException;
 
     /**
@@ -13,7 +18,41 @@ public interface MetricsSource {
      * counts only from readings taken after its split was set, so that traffic from before the split (all of it on
      * the champion) never counts as the experiment's.
      */
-    default java.time.Instant asOf(String model, String version) throws MetricsException {
-        return java.time.Instant.now();
+    default Instant asOf(String model, String version) throws MetricsException {
+        return Instant.now();
+    }
+
+    /**
+     * Checks, before the experiment changes anything, that the source can measure what the experiment gates on (for
+     * Prometheus: that Traefik exports a histogram bucket at the SLO); the message says what to change.
+     */
+    default void preflight(String model, String champion) throws MetricsException {}
+
+    /**
+     * What the version serves from {@code start} on: an instant on the source's own clock, as {@link #asOf} reports
+     * it (the experiment starts its window at the first reading of both variants after the split). The default
+     * subtracts the cumulative counters read now from each later reading; latency percentiles are the source's as
+     * last read.
+     */
+    default Window window(String model, String version, Instant start) throws MetricsException {
+        VariantStats base = sample(model, version);
+        return () -> minus(sample(model, version), base);
+    }
+
+    /** One variant's numbers over an experiment's window, read once per check. */
+    @FunctionalInterface
+    interface Window {
+        VariantStats read() throws MetricsException;
+    }
+
+    /** Counts since {@code start}; latency percentiles as last read (the variants are new, so they are close). */
+    static VariantStats minus(VariantStats now, VariantStats start) {
+        return new VariantStats(
+                now.version(),
+                now.requests() - start.requests(),
+                now.errors() - start.errors(),
+                now.sloViolations() - start.sloViolations(),
+                now.p50Ms(),
+                now.p99Ms());
     }
 }

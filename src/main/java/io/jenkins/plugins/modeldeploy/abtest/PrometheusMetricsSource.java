@@ -10,80 +10,251 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalDouble;
 
 /**
  * Reads what each variant served from Traefik's Prometheus metrics: {@code traefik_service_requests_total} (by
  * status code) and the {@code traefik_service_request_duration_seconds} histogram of the version's Kubernetes
- * Service ({@code <namespace>-<model>-<version>-80@kubernetes…}). Counting SLO violations needs a histogram bucket
- * at exactly the SLO ({@code le="0.05"} for 50 ms): Traefik's {@code metrics.prometheus.buckets} must include it,
- * and the error says so when it does not.
+ * Service ({@code <namespace>-<model>-<version>-80@kubernetes…}, the name Traefik records per leaf load balancer and
+ * Flagger's Traefik observer matches, {@code pkg/metrics/observers/traefik.go}), restricted by the configured extra
+ * label matchers (e.g. {@code cluster="prod"}).
+ *
+ * <p>An experiment's numbers are computed by Prometheus over the experiment's window, {@code increase(…[<elapsed>])}
+ * from the moment the split was set to now, never by subtracting raw totals here: a Traefik pod that restarts
+ * mid-test starts its counters again from zero, and only {@code increase()} treats the drop as a counter reset (it
+ * adds the value before the drop) rather than as negative traffic. The percentiles and the SLO violations of both
+ * variants come from the increase of the histogram's buckets over the same window.
+ *
+ * <p>Counting SLO violations needs a histogram bucket at exactly the SLO ({@code le="0.05"} for 50 ms): Traefik's
+ * {@code metrics.prometheus.buckets} must include it. {@link #preflight} checks that before the split is set.
  */
 public final class PrometheusMetricsSource implements MetricsSource {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Duration TIMEOUT = Duration.ofSeconds(10);
+    private static final String REQUESTS = "traefik_service_requests_total";
+    private static final String BUCKETS = "traefik_service_request_duration_seconds_bucket";
 
     private final URI prometheus;
     private final String namespace;
     private final double sloSeconds;
+    private final LabelMatchers matchers;
     private final HttpClient http =
             HttpClient.newBuilder().connectTimeout(TIMEOUT).build();
+    /** The {@code le} label of the SLO's bucket as this Prometheus writes it ("1" or "1.0"), once found. */
+    private volatile String sloBucket;
 
     /**
      * @param prometheus the server's base URL, e.g. {@code http://prometheus.monitoring:9090}
      * @param sloP99Ms   answers slower than this count as SLO violations
      */
     public PrometheusMetricsSource(URI prometheus, String namespace, double sloP99Ms) {
+        this(prometheus, namespace, sloP99Ms, LabelMatchers.NONE);
+    }
+
+    /** @param matchers added to every selector, e.g. {@code cluster="prod",job="traefik"} */
+    public PrometheusMetricsSource(URI prometheus, String namespace, double sloP99Ms, LabelMatchers matchers) {
         this.prometheus = prometheus;
         this.namespace = namespace;
         this.sloSeconds = sloP99Ms / 1000.0;
+        this.matchers = matchers;
     }
 
+    /** The version's series: its Traefik service name and the extra matchers, inside a selector's braces. */
+    private String selector(String model, String version) {
+        return "service=~\"" + namespace + "-" + model + "-" + version + "-80@kubernetes.*\""
+                + matchers.selectorSuffix();
+    }
+
+    /** Cumulative numbers as they stand (all time): what the counters of the version hold now. */
     @Override
     public VariantStats sample(String model, String version) throws MetricsException {
-        String service = "service=~\"" + namespace + "-" + model + "-" + version + "-80@kubernetes.*\"";
-        double requests =
-                query("sum(traefik_service_requests_total{" + service + "})").orElse(0);
-        double errors = query("sum(traefik_service_requests_total{" + service + ",code!~\"2..\"})")
-                .orElse(0);
-        double withinSlo = 0;
-        if (requests > 0) {
-            String le = formatBucket(sloSeconds);
-            withinSlo = query("sum(traefik_service_request_duration_seconds_bucket{" + service + ",le=\"" + le + "\"})")
-                    .orElseThrow(() -> new MetricsException("Prometheus at " + prometheus + " has no bucket"
-                            + " le=\"" + le + "\" of traefik_service_request_duration_seconds for " + model + " "
-                            + version
-                            + ": add " + le
-                            + " to Traefik's metrics.prometheus.buckets so SLO violations can be counted"));
+        String service = selector(model, version);
+        return read(model, version, s -> s, "{" + service + "}", "{" + service + ",code!~\"2..\"}", service, null);
+    }
+
+    /**
+     * The version's numbers over {@code [start, now]}, each reading one set of {@code increase()} queries evaluated
+     * at one instant of Prometheus' clock.
+     *
+     * <p>{@code start} is on Prometheus' clock too (the time of a scrape, from {@link #asOf}), and each reading asks
+     * Prometheus for its "now" ({@code time()}) and evaluates every query at that instant with the range
+     * {@code now - start}: the window is right whatever the offset between Prometheus' clock and the engine's, and the
+     * requests, errors, SLO violations and percentiles of one reading all come from the same samples. One millisecond
+     * more keeps the scrape at {@code start} itself inside the range (Prometheus 3's ranges are open on the left).
+     *
+     * <p>What {@code increase()} does with a window (Prometheus {@code promql/functions.go}, {@code extrapolatedRate}):
+     * it adds up the differences of the samples inside the range, counting a drop as a reset (the value after the
+     * drop is all new); it needs two samples of a series inside the range, so for the first scrape interval of the
+     * test the counts are 0; and it extrapolates from the first and last samples to the window's edges when they are
+     * within 1.1 average scrape intervals of them (by half an interval otherwise, and never below the counter's zero),
+     * so the counts are estimates of the traffic in exactly the window, not integers: they are rounded, and the end can
+     * be off by what one scrape interval carries. Requests served between a Traefik pod's last scrape and its restart
+     * are lost to every method. The experiment's {@code minDuration} should therefore be many scrape intervals long
+     * (Flagger's analysis interval, the range of its {@code rate()} queries, is the same kind of window).
+     */
+    @Override
+    public Window window(String model, String version, Instant start) {
+        return () -> {
+            double at = prometheusNow();
+            long ms = Math.round(at * 1000) - start.toEpochMilli() + 1;
+            if (ms < 1) {
+                return new VariantStats(version, 0, 0, 0, 0, 0);
+            }
+            String service = selector(model, version);
+            String range = "[" + ms + "ms]";
+            return read(
+                    model,
+                    version,
+                    s -> "increase(" + s + range + ")",
+                    "{" + service + "}",
+                    "{" + service + ",code!~\"2..\"}",
+                    service,
+                    at);
+        };
+    }
+
+    private interface Over {
+        String apply(String selector);
+    }
+
+    private VariantStats read(
+            String model, String version, Over over, String all, String failed, String service, Double at)
+            throws MetricsException {
+        double requests = query("sum(" + over.apply(REQUESTS + all) + ")", at).orElse(0);
+        double errors = query("sum(" + over.apply(REQUESTS + failed) + ")", at).orElse(0);
+        long requestCount = Math.max(0, Math.round(requests));
+        long errorCount = Math.min(requestCount, Math.max(0, Math.round(errors)));
+        if (requestCount == 0) {
+            return new VariantStats(version, 0, 0, 0, 0, 0);
         }
-        String histogram = "sum by (le) (traefik_service_request_duration_seconds_bucket{" + service + "})";
-        double p50 = requests > 0
-                ? query("histogram_quantile(0.5, " + histogram + ")").orElse(0) * 1000
-                : 0;
-        double p99 = requests > 0
-                ? query("histogram_quantile(0.99, " + histogram + ")").orElse(0) * 1000
-                : 0;
-        return new VariantStats(
-                version,
-                Math.round(requests),
-                Math.round(errors),
-                Math.max(0, Math.round(requests - withinSlo)),
-                p50,
-                p99);
+        String le = sloBucket(model, version);
+        // answers slower than the SLO: all of the histogram's answers less those within the SLO's bucket
+        OptionalDouble slower = query(
+                "sum(" + over.apply(BUCKETS + "{" + service + ",le=\"+Inf\"}") + ") - sum("
+                        + over.apply(BUCKETS + "{" + service + ",le=\"" + le + "\"}") + ")",
+                at);
+        if (slower.isEmpty()) {
+            throw missingBucket(model, version, bucketsOf(service));
+        }
+        long violations = Math.min(requestCount, Math.max(0, Math.round(slower.getAsDouble())));
+        String histogram = "sum by (le) (" + over.apply(BUCKETS + "{" + service + "}") + ")";
+        double p50 = query("histogram_quantile(0.5, " + histogram + ")", at).orElse(0) * 1000;
+        double p99 = query("histogram_quantile(0.99, " + histogram + ")", at).orElse(0) * 1000;
+        return new VariantStats(version, requestCount, errorCount, violations, p50, p99);
+    }
+
+    /**
+     * Fails, before the experiment starts, when Traefik exports no histogram bucket at the SLO: the bucket bounds
+     * are Traefik's {@code metrics.prometheus.buckets}, one setting for all its services, so the champion's series
+     * (or, when it has none yet, any Traefik service's under the same matchers) show whether the bound is there.
+     * Fails too when the label matchers select none of the Traefik series Prometheus has. When Prometheus has none
+     * at all (nothing served or scraped yet) there is nothing to judge: the first reading with requests checks again.
+     */
+    @Override
+    public void preflight(String model, String champion) throws MetricsException {
+        List<String> buckets = bucketsOf(selector(model, champion));
+        if (buckets.isEmpty()) {
+            buckets = bucketsOf(matchers.selectorSuffix().replaceFirst("^,", ""));
+        }
+        if (buckets.isEmpty()) {
+            if (!matchers.isEmpty() && !bucketsOf("").isEmpty()) {
+                throw new MetricsException("Prometheus at " + prometheus + " has no " + BUCKETS + " series matching "
+                        + matchers + ", though it has Traefik's without them: check the Prometheus label matchers");
+            }
+            return;
+        }
+        Optional<String> found = bucketAt(sloSeconds, buckets);
+        if (found.isEmpty()) {
+            throw missingBucket(model, champion, buckets);
+        }
+        sloBucket = found.get();
+    }
+
+    private MetricsException missingBucket(String model, String version, List<String> buckets) {
+        String le = formatBucket(sloSeconds);
+        // the setting to write: the bounds Traefik has now (without +Inf, which it always adds) and the SLO's
+        List<String> wanted = new ArrayList<>(List.of(le));
+        buckets.stream()
+                .filter(b -> !b.equals("+Inf"))
+                .map(b -> formatBucket(bound(b)))
+                .forEach(wanted::add);
+        wanted.sort((a, b) -> Double.compare(bound(a), bound(b)));
+        return new MetricsException("Prometheus at " + prometheus + " has no bucket le=\"" + le + "\" of"
+                + " traefik_service_request_duration_seconds for " + model + " " + version + ", so answers slower"
+                + " than the SLO of " + formatBucket(sloSeconds * 1000) + " ms cannot be counted; the buckets found"
+                + " are " + (buckets.isEmpty() ? "(none)" : String.join(", ", buckets)) + ": add " + le
+                + " to Traefik's metrics.prometheus.buckets (Helm values: metrics.prometheus.buckets: \""
+                + String.join(",", wanted.stream().distinct().toList()) + "\")");
+    }
+
+    /** The SLO's {@code le} label as stored, found among the bucket label values of the version (or preflight's). */
+    private String sloBucket(String model, String version) throws MetricsException {
+        String known = sloBucket;
+        if (known != null) {
+            return known;
+        }
+        List<String> buckets = bucketsOf(selector(model, version));
+        String found = bucketAt(sloSeconds, buckets).orElseThrow(() -> missingBucket(model, version, buckets));
+        sloBucket = found;
+        return found;
+    }
+
+    /**
+     * The label among {@code buckets} whose bound is {@code seconds}, compared as numbers: Prometheus 2 stores the
+     * {@code le} label as the exporter wrote it ({@code "1"} from Traefik's Go client), Prometheus 3 normalises it
+     * to a float form ({@code "1.0"}), and either must match the SLO.
+     */
+    static Optional<String> bucketAt(double seconds, List<String> buckets) {
+        for (String le : buckets) {
+            try {
+                if (Double.parseDouble(le.strip()) == seconds) {
+                    return Optional.of(le);
+                }
+            } catch (NumberFormatException e) {
+                // not a bound (e.g. "+Inf" parses; anything else is no bucket of ours)
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The {@code le} values of the Traefik duration buckets selected by {@code inside} (braces' content). */
+    List<String> bucketsOf(String inside) throws MetricsException {
+        String match = BUCKETS + "{" + inside + "}";
+        JsonNode data =
+                get("/api/v1/label/le/values?match[]=" + URLEncoder.encode(match, StandardCharsets.UTF_8), match);
+        List<String> values = new ArrayList<>();
+        data.forEach(v -> values.add(v.asText()));
+        values.sort((a, b) -> Double.compare(bound(a), bound(b)));
+        return values;
+    }
+
+    private static double bound(String le) {
+        try {
+            return Double.parseDouble(le);
+        } catch (NumberFormatException e) {
+            return Double.MAX_VALUE;
+        }
     }
 
     /** The time of the version's last scraped sample ({@code timestamp()} of its counter); the epoch when none. */
     @Override
-    public java.time.Instant asOf(String model, String version) throws MetricsException {
-        String service = "service=~\"" + namespace + "-" + model + "-" + version + "-80@kubernetes.*\"";
-        OptionalDouble seconds = query("max(timestamp(traefik_service_requests_total{" + service + "}))");
-        return seconds.isPresent()
-                ? java.time.Instant.ofEpochMilli(Math.round(seconds.getAsDouble() * 1000))
-                : java.time.Instant.EPOCH;
+    public Instant asOf(String model, String version) throws MetricsException {
+        OptionalDouble seconds = query("max(timestamp(" + REQUESTS + "{" + selector(model, version) + "}))", null);
+        return seconds.isPresent() ? Instant.ofEpochMilli(Math.round(seconds.getAsDouble() * 1000)) : Instant.EPOCH;
     }
 
-    /** Prometheus writes bucket bounds in Go's shortest form: 0.05, 0.1, 1, 2.5. */
+    /** Prometheus' clock now, in seconds: the evaluation time of one reading's queries. */
+    private double prometheusNow() throws MetricsException {
+        return query("time()", null)
+                .orElseThrow(() -> new MetricsException("Prometheus at " + prometheus + " gave no value for time()"));
+    }
+
+    /** Bucket bounds in Go's shortest form (0.05, 0.1, 1, 2.5), as Prometheus 2 stores Traefik's. */
     static String formatBucket(double seconds) {
         String text = Double.toString(seconds);
         if (text.endsWith(".0")) {
@@ -92,16 +263,43 @@ public final class PrometheusMetricsSource implements MetricsSource {
         return text.toLowerCase(Locale.ROOT);
     }
 
-    /** The value of a query that yields at most one sample; empty when it yields none. */
-    OptionalDouble query(String promql) throws MetricsException {
-        URI uri = prometheus.resolve("/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8));
+    /**
+     * The value of a query that yields at most one sample (or a scalar); empty when it yields none.
+     *
+     * @param at the evaluation time in seconds; null: Prometheus' now
+     */
+    OptionalDouble query(String promql, Double at) throws MetricsException {
+        String path = "/api/v1/query?query=" + URLEncoder.encode(promql, StandardCharsets.UTF_8)
+                + (at == null ? "" : "&time=" + String.format(Locale.ROOT, "%.3f", at));
+        JsonNode data = get(path, promql);
+        JsonNode result = data.path("result");
+        if ("scalar".equals(data.path("resultType").asText())) {
+            return parse(result.path(1).asText());
+        }
+        if (result.isEmpty()) {
+            return OptionalDouble.empty();
+        }
+        if (result.size() > 1) {
+            throw new MetricsException("Prometheus query " + promql + " gave " + result.size() + " series, expected 1");
+        }
+        return parse(result.get(0).path("value").path(1).asText());
+    }
+
+    private static OptionalDouble parse(String value) {
+        double parsed = Double.parseDouble(value);
+        return Double.isNaN(parsed) ? OptionalDouble.empty() : OptionalDouble.of(parsed);
+    }
+
+    /** The {@code data} of a successful API answer. */
+    private JsonNode get(String pathAndQuery, String what) throws MetricsException {
+        URI uri = prometheus.resolve(pathAndQuery);
         HttpResponse<String> response;
         try {
             response = http.send(
                     HttpRequest.newBuilder(uri).timeout(TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofString());
         } catch (IOException e) {
             throw new MetricsException(
-                    "cannot query Prometheus at " + prometheus + " (" + promql + "): " + e.getMessage(), e);
+                    "cannot query Prometheus at " + prometheus + " (" + what + "): " + e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new MetricsException("interrupted while querying Prometheus at " + prometheus, e);
@@ -112,23 +310,14 @@ public final class PrometheusMetricsSource implements MetricsSource {
         } catch (IOException e) {
             throw new MetricsException(
                     "Prometheus at " + prometheus + " answered " + response.statusCode()
-                            + " with a body that is not JSON for " + promql,
+                            + " with a body that is not JSON for " + what,
                     e);
         }
         if (response.statusCode() != 200
                 || !"success".equals(body.path("status").asText())) {
-            throw new MetricsException("Prometheus at " + prometheus + " refused " + promql + ": "
-                    + response.statusCode() + " " + body.path("error").asText(response.body()));
+            throw new MetricsException("Prometheus at " + prometheus + " refused " + what + ": " + response.statusCode()
+                    + " " + body.path("error").asText(response.body()));
         }
-        JsonNode result = body.path("data").path("result");
-        if (result.isEmpty()) {
-            return OptionalDouble.empty();
-        }
-        if (result.size() > 1) {
-            throw new MetricsException("Prometheus query " + promql + " gave " + result.size() + " series, expected 1");
-        }
-        String value = result.get(0).path("value").path(1).asText();
-        double parsed = Double.parseDouble(value);
-        return Double.isNaN(parsed) ? OptionalDouble.empty() : OptionalDouble.of(parsed);
+        return body.path("data");
     }
 }

@@ -1,5 +1,6 @@
 package io.jenkins.plugins.modeldeploy.cli;
 
+import io.jenkins.plugins.modeldeploy.abtest.LabelMatchers;
 import io.jenkins.plugins.modeldeploy.kube.KubernetesSettings;
 import io.jenkins.plugins.modeldeploy.kube.KubernetesTarget;
 import io.jenkins.plugins.modeldeploy.target.RetireMode;
@@ -46,6 +47,14 @@ final class ClusterOptions {
     URI prometheus;
 
     @Option(
+            names = "--prometheus-matchers",
+            paramLabel = "MATCHERS",
+            description =
+                    "Extra PromQL label matchers for the A/B test's queries, e.g. 'cluster=\"prod\",job=\"traefik\"'"
+                            + " (when Prometheus holds the same Traefik services of several clusters, e.g. behind Thanos).")
+    String prometheusMatchers;
+
+    @Option(
             names = "--gateway-url",
             paramLabel = "URL",
             description = "Where this machine reaches Traefik's entry point, e.g. https://models.example.com: smoke"
@@ -79,7 +88,13 @@ final class ClusterOptions {
                 2,
                 10,
                 imagePullSecrets,
-                Optional.ofNullable(gatewayUrl));
+                Optional.ofNullable(gatewayUrl),
+                matchers());
+    }
+
+    /** The {@code --prometheus-matchers}, checked (the error names the option). */
+    LabelMatchers matchers() {
+        return LabelMatchers.parse("--prometheus-matchers", prometheusMatchers);
     }
 
     private static String read(Path file) throws IOException {

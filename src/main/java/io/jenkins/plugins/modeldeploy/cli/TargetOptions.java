@@ -55,11 +55,19 @@ final class TargetOptions {
                         || cluster.kubeconfig != null
                         || cluster.context != null
                         || cluster.gatewayUrl != null
-                        || cluster.prometheus != null)) {
+                        || cluster.prometheus != null
+                        || cluster.prometheusMatchers != null)) {
             throw new CommandLine.ParameterException(
                     commandLine,
-                    "--namespace, --kubeconfig, --context, --gateway-url"
-                            + " and --prometheus are for --target kubernetes");
+                    "--namespace, --kubeconfig, --context, --gateway-url, --prometheus"
+                            + " and --prometheus-matchers are for --target kubernetes");
+        }
+        if (kind() == Kind.kubernetes) {
+            try {
+                cluster.matchers();
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(commandLine, e.getMessage());
+            }
         }
         if (kind() == Kind.kubernetes && state != null) {
             throw new CommandLine.ParameterException(commandLine, "--state is for --target local");

@@ -1,5 +1,6 @@
 package io.jenkins.plugins.modeldeploy.kube;
 
+import io.jenkins.plugins.modeldeploy.abtest.LabelMatchers;
 import io.jenkins.plugins.modeldeploy.target.RetireMode;
 import java.net.URI;
 import java.util.List;
@@ -19,6 +20,8 @@ import java.util.Optional;
  *                    tests and synthetic A/B traffic go through the routes clients use, {@code <gateway>/models/m/v}
  *                    and {@code <gateway>/models/m}; empty: {@code http://<host>} when a host is routed, else the
  *                    in-cluster addresses (which only an engine running in the cluster reaches)
+ * @param prometheusMatchers extra label matchers for every Prometheus query of an A/B test (e.g.
+ *                    {@code cluster="prod"} behind Thanos or a federation); none by default
  */
 public record KubernetesSettings(
         Optional<String> kubeconfig,
@@ -32,7 +35,8 @@ public record KubernetesSettings(
         int minReplicas,
         int maxReplicas,
         List<String> imagePullSecrets,
-        Optional<URI> gatewayUrl) {
+        Optional<URI> gatewayUrl,
+        LabelMatchers prometheusMatchers) {
 
     public enum RouteMode {
         TRAEFIK,
@@ -67,6 +71,53 @@ public record KubernetesSettings(
                 Optional.empty());
     }
 
+    /** Settings without extra Prometheus label matchers. */
+    public KubernetesSettings(
+            Optional<String> kubeconfig,
+            Optional<String> context,
+            String namespace,
+            Optional<String> host,
+            RouteMode routeMode,
+            Optional<String> ingressClassName,
+            Optional<URI> prometheus,
+            RetireMode onFailure,
+            int minReplicas,
+            int maxReplicas,
+            List<String> imagePullSecrets,
+            Optional<URI> gatewayUrl) {
+        this(
+                kubeconfig,
+                context,
+                namespace,
+                host,
+                routeMode,
+                ingressClassName,
+                prometheus,
+                onFailure,
+                minReplicas,
+                maxReplicas,
+                imagePullSecrets,
+                gatewayUrl,
+                LabelMatchers.NONE);
+    }
+
+    public KubernetesSettings withPrometheusMatchers(LabelMatchers matchers) {
+        return new KubernetesSettings(
+                kubeconfig,
+                context,
+                namespace,
+                host,
+                routeMode,
+                ingressClassName,
+                prometheus,
+                onFailure,
+                minReplicas,
+                maxReplicas,
+                imagePullSecrets,
+                gatewayUrl,
+                matchers);
+    }
+
     public KubernetesSettings withGatewayUrl(Optional<URI> url) {
         return new KubernetesSettings(
                 kubeconfig,
@@ -80,7 +131,8 @@ public record KubernetesSettings(
                 minReplicas,
                 maxReplicas,
                 imagePullSecrets,
-                url);
+                url,
+                prometheusMatchers);
     }
 
     public KubernetesSettings {
@@ -94,6 +146,7 @@ public record KubernetesSettings(
         Objects.requireNonNull(onFailure, "onFailure");
         imagePullSecrets = List.copyOf(imagePullSecrets);
         Objects.requireNonNull(gatewayUrl, "gatewayUrl");
+        Objects.requireNonNull(prometheusMatchers, "prometheusMatchers");
         gatewayUrl.ifPresent(url -> {
             if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
                 throw new IllegalArgumentException("gateway URL must be an http(s) URL with a host, was " + url);

@@ -433,7 +433,9 @@ public final class KubernetesTarget implements Target {
 
     @Override
     public Optional<MetricsSource> metrics(double sloP99Ms) {
-        return settings.prometheus().map(url -> new PrometheusMetricsSource(url, settings.namespace(), sloP99Ms));
+        return settings.prometheus()
+                .map(url -> new PrometheusMetricsSource(
+                        url, settings.namespace(), sloP99Ms, settings.prometheusMatchers()));
     }
 
     @Override

@@ -2,26 +2,91 @@ package io.jenkins.plugins.modeldeploy.abtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import com.sun.net.httpserver.HttpServer;
+import io.jenkins.plugins.modeldeploy.route.TrafficRouter;
 import io.jenkins.plugins.modeldeploy.testing.PrometheusServer;
 import java.net.InetSocketAddress;
+import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Map;
+import java.util.OptionalDouble;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * Reading the variants from a real Prometheus that scrapes metrics shaped like Traefik's (a stand-in exporter with
- * Traefik's metric names and labels, since Traefik itself cannot run here).
+ * Reading the variants from a real Prometheus (scraping every second) that scrapes metrics shaped like Traefik's: a
+ * stand-in exporter with Traefik's metric names and labels ({@link ScriptedTraefik}, simulated traffic), since
+ * Traefik itself cannot run here. Each test uses its own namespace, so its series are its own.
  */
 class PrometheusMetricsSourceIT {
+    /** Traefik's default buckets plus 0.05 (the 50 ms SLO), as Traefik's Go client writes them. */
+    private static final List<String> BUCKETS = List.of("0.01", "0.05", "0.1", "1", "+Inf");
+
+    private static final AtomicReference<String> fixed = new AtomicReference<>("");
+    private static final List<ScriptedTraefik> traefiks = new CopyOnWriteArrayList<>();
+    private static HttpServer exporter;
+    private static PrometheusServer prometheus;
+
+    @BeforeAll
+    static void startPrometheus() throws Exception {
+        exporter = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
+        exporter.createContext("/metrics", exchange -> {
+            StringBuilder text = new StringBuilder(fixed.get());
+            for (ScriptedTraefik traefik : traefiks) {
+                String metrics = traefik.metrics();
+                if (metrics == null) { // a restarting Traefik: the whole scrape fails, as the pod is unreachable
+                    exchange.sendResponseHeaders(503, -1);
+                    exchange.close();
+                    return;
+                }
+                text.append(metrics);
+            }
+            byte[] body = text.toString().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        exporter.start();
+        prometheus = PrometheusServer.start("127.0.0.1:" + exporter.getAddress().getPort());
+    }
+
+    @AfterAll
+    static void stopPrometheus() throws Exception {
+        if (prometheus != null) {
+            prometheus.close();
+        }
+        exporter.stop(0);
+    }
+
+    @AfterEach
+    void forgetTraefiks() {
+        traefiks.forEach(ScriptedTraefik::close);
+        traefiks.clear();
+        fixed.set("");
+    }
+
+    private static ScriptedTraefik traefik(String namespace, List<String> bounds, String labels, double rate) {
+        ScriptedTraefik traefik = new ScriptedTraefik(namespace, "iris", bounds, labels, rate);
+        traefiks.add(traefik);
+        return traefik;
+    }
+
     private static String traefikMetrics(String service, long ok, long failed, long okFast, long failedFast) {
         String labels = "method=\"POST\",protocol=\"http\",service=\"" + service + "\"";
-        return "# TYPE traefik_service_requests_total counter\n"
-                + "traefik_service_requests_total{code=\"200\"," + labels + "} " + ok + "\n"
+        return "traefik_service_requests_total{code=\"200\"," + labels + "} " + ok + "\n"
                 + "traefik_service_requests_total{code=\"500\"," + labels + "} " + failed + "\n"
-                + "# TYPE traefik_service_request_duration_seconds histogram\n"
                 + bucketLines("200", labels, okFast, ok) + bucketLines("500", labels, failedFast, failed);
     }
 
@@ -36,46 +101,290 @@ class PrometheusMetricsSourceIT {
 
     @Test
     void countsRequestsErrorsAndSloViolationsPerVersionFromTraefikMetrics() throws Exception {
-        AtomicReference<String> metrics = new AtomicReference<>(traefikMetrics(
-                        "ml-iris-1-80@kubernetes", 950, 50, 940, 50)
-                + traefikMetrics("ml-iris-2-80@kubernetes", 100, 0, 100, 0).replaceAll("# TYPE.*\\n", ""));
-        HttpServer exporter = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 16);
-        exporter.createContext("/metrics", exchange -> {
-            byte[] body = metrics.get().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4");
-            exchange.sendResponseHeaders(200, body.length);
-            exchange.getResponseBody().write(body);
-            exchange.close();
-        });
-        exporter.start();
-        try (PrometheusServer prometheus =
-                PrometheusServer.start("127.0.0.1:" + exporter.getAddress().getPort())) {
-            PrometheusMetricsSource source = new PrometheusMetricsSource(prometheus.url(), "ml", 50);
-            VariantStats one = awaitRequests(source, "1", 1000);
-            assertThat(one.errors()).isEqualTo(50);
-            assertThat(one.sloViolations()).isEqualTo(10);
-            assertThat(one.p50Ms()).isBetween(5.0, 50.0);
-            VariantStats two = awaitRequests(source, "2", 100);
-            assertThat(two.errors()).isZero();
-            assertThat(source.sample("iris", "3").requests()).isZero();
+        fixed.set(traefikMetrics("ml-iris-1-80@kubernetes", 950, 50, 940, 50)
+                + traefikMetrics("ml-iris-2-80@kubernetes", 100, 0, 100, 0));
+        PrometheusMetricsSource source = new PrometheusMetricsSource(prometheus.url(), "ml", 50);
+        VariantStats one = awaitRequests(source, "1", 1000);
+        assertThat(one.errors()).isEqualTo(50);
+        assertThat(one.sloViolations()).isEqualTo(10);
+        assertThat(one.p50Ms()).isBetween(5.0, 50.0);
+        VariantStats two = awaitRequests(source, "2", 100);
+        assertThat(two.errors()).isZero();
+        assertThat(source.sample("iris", "3").requests()).isZero();
 
-            metrics.set(traefikMetrics("ml-iris-1-80@kubernetes", 1950, 60, 1900, 60));
-            VariantStats later = awaitRequests(source, "1", 2010);
-            assertThat(later.errors()).isEqualTo(60);
-            assertThat(later.sloViolations()).isEqualTo(50);
+        fixed.set(traefikMetrics("ml-iris-1-80@kubernetes", 1950, 60, 1900, 60));
+        VariantStats later = awaitRequests(source, "1", 2010);
+        assertThat(later.errors()).isEqualTo(60);
+        assertThat(later.sloViolations()).isEqualTo(50);
 
-            PrometheusMetricsSource strict = new PrometheusMetricsSource(prometheus.url(), "ml", 20);
-            assertThatThrownBy(() -> strict.sample("iris", "1"))
-                    .isInstanceOf(MetricsException.class)
-                    .hasMessageContaining("le=\"0.02\"")
-                    .hasMessageContaining("metrics.prometheus.buckets");
-        } finally {
-            exporter.stop(0);
-        }
-        PrometheusMetricsSource down = new PrometheusMetricsSource(java.net.URI.create("http://127.0.0.1:9"), "ml", 50);
+        PrometheusMetricsSource strict = new PrometheusMetricsSource(prometheus.url(), "ml", 20);
+        assertThatThrownBy(() -> strict.sample("iris", "1"))
+                .isInstanceOf(MetricsException.class)
+                .hasMessageContaining("le=\"0.02\"")
+                .hasMessageContaining("metrics.prometheus.buckets");
+
+        PrometheusMetricsSource down = new PrometheusMetricsSource(URI.create("http://127.0.0.1:9"), "ml", 50);
         assertThatThrownBy(() -> down.sample("iris", "1"))
                 .isInstanceOf(MetricsException.class)
                 .hasMessageContaining("cannot query Prometheus at http://127.0.0.1:9");
+    }
+
+    /**
+     * Review finding 9: Traefik restarting mid-test starts its counters again from zero. Subtracting the starting
+     * totals gave a hugely negative champion (its counter held all its history); increase() over the window counts
+     * what was served in it.
+     */
+    @Test
+    void aTraefikRestartMidTestStillGivesTheRequestsServedInTheWindow() throws Exception {
+        ScriptedTraefik traefik = traefik("restart", BUCKETS, "", 100)
+                .history("1", 100_000, 0.005)
+                .latency("1", 0.005)
+                .latency("2", 0.005);
+        traefik.weights(Map.of("1", 100));
+        PrometheusMetricsSource source = new PrometheusMetricsSource(prometheus.url(), "restart", 50);
+        awaitScraped(source, "1");
+        Run run = runExperiment(source, traefik, router -> {
+            // 3.5 s into the test, down for 1.5 s (scrapes fail), then counting from zero again
+            Thread.sleep(3_500);
+            traefik.restart(Duration.ofMillis(1_500));
+        });
+
+        for (ExperimentResult.Checkpoint checkpoint : run.result.timeline()) {
+            assertThat(checkpoint.championRequests())
+                    .as("champion at %s s", checkpoint.seconds())
+                    .isNotNegative();
+            assertThat(checkpoint.challengerRequests())
+                    .as("challenger at %s s", checkpoint.seconds())
+                    .isNotNegative();
+        }
+        assertServedInWindow(run.result.champion(), run.served("1"));
+        assertServedInWindow(run.result.challenger(), run.served("2"));
+        assertThat(run.result.champion().errors())
+                .isCloseTo(run.served("1") / 10, within(Math.round(0.25 * run.served("1") / 10) + 3));
+        assertThat(run.result.champion().sloViolations()).isZero();
+    }
+
+    /**
+     * Review finding 9: the champion's percentiles covered all its history (here slow, 500 ms), not the test; over
+     * the window they are those of what it served in the test (5 ms), like the challenger's.
+     */
+    @Test
+    void theChampionsPercentilesAndSloViolationsCoverOnlyTheTestWindow() throws Exception {
+        ScriptedTraefik traefik = traefik("window", BUCKETS, "", 100)
+                .history("1", 100_000, 0.5)
+                .latency("1", 0.005)
+                .latency("2", 0.005);
+        traefik.weights(Map.of("1", 100));
+        PrometheusMetricsSource source = new PrometheusMetricsSource(prometheus.url(), "window", 50);
+        awaitScraped(source, "1");
+        assertThat(source.sample("iris", "1").p50Ms()).as("all time").isGreaterThan(100);
+
+        Run run = runExperiment(source, traefik, router -> {});
+
+        VariantStats champion = run.result.champion();
+        assertThat(champion.p50Ms()).as("p50 over the window").isBetween(4.0, 6.0);
+        assertThat(champion.p99Ms()).as("p99 over the window").isBetween(9.0, 10.0);
+        assertThat(champion.sloViolations()).isZero();
+        assertThat(run.result.challenger().p50Ms()).isBetween(4.0, 6.0);
+        assertServedInWindow(champion, run.served("1"));
+    }
+
+    /**
+     * Review finding 9: Traefik's default buckets (0.1, 0.3, 1.2, 5) have none at a 50 ms SLO. The A/B test fails
+     * before the split is set, naming the SLO, the buckets found and the setting to change.
+     */
+    @Test
+    void aMissingSloBucketFailsBeforeTheSplitIsSet() throws Exception {
+        ScriptedTraefik traefik = traefik("nobucket", List.of("0.1", "0.3", "1.2", "5", "+Inf"), "", 100)
+                .history("1", 1_000, 0.05);
+        traefik.weights(Map.of("1", 100));
+        PrometheusMetricsSource source = new PrometheusMetricsSource(prometheus.url(), "nobucket", 50);
+        awaitScraped(source, "1");
+        Router router = new Router(traefik);
+
+        assertThatThrownBy(() ->
+                        new ExperimentRunner(router, source, e -> {}, Duration.ofSeconds(1)).run(plan(), List.of()))
+                .isInstanceOf(MetricsException.class)
+                .hasMessageContaining("no bucket le=\"0.05\"")
+                .hasMessageContaining("SLO of 50 ms")
+                .hasMessageContaining("the buckets found are 0.1, 0.3, 1.2, 5, +Inf")
+                .hasMessageContaining("metrics.prometheus.buckets: \"0.05,0.1,0.3,1.2,5\"");
+        assertThat(router.changes).as("the split was never set").isEmpty();
+    }
+
+    /** Review finding 9: Prometheus 3 stores the bucket bound 1 as le="1.0"; a 1 s SLO must find it. */
+    @Test
+    void aWholeSecondSloFindsPrometheus3sBucketLabel() throws Exception {
+        ScriptedTraefik traefik = traefik("prom3", List.of("0.1", "0.5", "1.0", "5.0", "+Inf"), "", 0)
+                .history("1", 900, 0.3)
+                .history("1", 100, 2.0);
+        PrometheusMetricsSource source = new PrometheusMetricsSource(prometheus.url(), "prom3", 1000);
+        awaitScraped(source, "1");
+
+        VariantStats stats = source.sample("iris", "1");
+
+        assertThat(stats.requests()).isEqualTo(1000);
+        assertThat(stats.sloViolations()).isEqualTo(100);
+        source.preflight("iris", "1"); // finds the bucket too
+        assertThat(PrometheusMetricsSource.bucketAt(1.0, List.of("0.5", "1.0"))).contains("1.0");
+        assertThat(PrometheusMetricsSource.bucketAt(1.0, List.of("0.5", "1"))).contains("1");
+    }
+
+    /**
+     * Review finding 9: behind Thanos, Mimir or a federation the same Traefik service exists once per cluster; the
+     * configured matchers restrict every query to one.
+     */
+    @Test
+    void labelMatchersCountOnlyTheSelectedCluster() throws Exception {
+        ScriptedTraefik prod = traefik("fed", BUCKETS, "cluster=\"prod\"", 20).history("1", 1_000, 0.005);
+        ScriptedTraefik staging =
+                traefik("fed", BUCKETS, "cluster=\"staging\"", 60).history("1", 3_000, 0.005);
+        PrometheusMetricsSource onlyProd = new PrometheusMetricsSource(
+                prometheus.url(), "fed", 50, LabelMatchers.parse("--prometheus-matchers", "cluster=\"prod\""));
+        PrometheusMetricsSource everything = new PrometheusMetricsSource(prometheus.url(), "fed", 50);
+        awaitScraped(onlyProd, "1");
+
+        assertThat(onlyProd.sample("iris", "1").requests()).isEqualTo(1_000);
+        assertThat(everything.sample("iris", "1").requests())
+                .as("both clusters, as before")
+                .isEqualTo(4_000);
+
+        Instant start = onlyProd.asOf("iris", "1"); // the last scrape, on Prometheus' clock
+        long prodBefore = prod.served("1");
+        prod.latency("1", 0.005).weights(Map.of("1", 100));
+        staging.latency("1", 0.005).weights(Map.of("1", 100));
+        MetricsSource.Window window = onlyProd.window("iris", "1", start);
+        Thread.sleep(5_000); // traffic to measure: 5 s of both clusters
+        VariantStats windowed = window.read();
+        long served = prod.served("1") - prodBefore;
+        assertThat(windowed.requests()).isCloseTo(served, within(Math.round(0.25 * served) + 20));
+
+        PrometheusMetricsSource nowhere = new PrometheusMetricsSource(
+                prometheus.url(), "fed", 50, LabelMatchers.parse("--prometheus-matchers", "cluster=\"mars\""));
+        assertThatThrownBy(() -> nowhere.preflight("iris", "1"))
+                .isInstanceOf(MetricsException.class)
+                .hasMessageContaining("no traefik_service_request_duration_seconds_bucket series matching"
+                        + " cluster=\"mars\", though it has Traefik's without them: check the Prometheus label"
+                        + " matchers");
+    }
+
+    private static void assertServedInWindow(VariantStats measured, long served) {
+        // increase() extrapolates to the window's end and cannot see what a pod served between its last scrape and
+        // its restart (up to a scrape interval, a second here): within a quarter, plus a little for short windows
+        assertThat(served).isGreaterThan(100);
+        assertThat(measured.requests())
+                .as("requests of %s, %d really served in the window", measured.version(), served)
+                .isCloseTo(served, within(Math.round(0.25 * served) + 20));
+    }
+
+    private interface During {
+        void run(Router router) throws Exception;
+    }
+
+    /**
+     * An experiment's result and what was really served in its window: from the first scrape after the split that
+     * held both variants (where the runner starts the window) to the restore of the weights.
+     */
+    private record Run(ExperimentResult result, Map<String, Long> servedAtStart, Map<String, Long> servedAtEnd) {
+        long served(String version) {
+            return servedAtEnd.get(version) - servedAtStart.get(version);
+        }
+    }
+
+    /** A 50/50 test of 2 against 1 for 8 s that never decides early; {@code during} runs after the split. */
+    private static Run runExperiment(PrometheusMetricsSource source, ScriptedTraefik traefik, During during)
+            throws Exception {
+        Router router = new Router(traefik);
+        Thread background = new Thread(() -> {
+            try {
+                router.split.await();
+                during.run(router);
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        background.setDaemon(true);
+        background.start();
+        ExperimentResult result =
+                new ExperimentRunner(router, source, e -> {}, Duration.ofSeconds(1)).run(plan(), List.of());
+        background.join(10_000);
+        ScriptedTraefik.Scrape start = traefik.firstScrapeWith(router.splitAt, java.util.Set.of("1", "2"));
+        return new Run(
+                result,
+                start.served(),
+                Map.of("1", router.servedBeforeRestore.get(0), "2", router.servedBeforeRestore.get(1)));
+    }
+
+    private static ExperimentPlan plan() {
+        return new ExperimentPlan(
+                "iris",
+                "1",
+                "2",
+                50,
+                Duration.ofSeconds(1),
+                Duration.ofSeconds(8),
+                1_000_000_000L, // never enough: the test runs to its end, then INCONCLUSIVE
+                0.05,
+                ExperimentPlan.Method.SEQUENTIAL,
+                OptionalDouble.empty(),
+                50);
+    }
+
+    /** Traefik's weighted route: a change of weights is what the stand-in serves from then on. */
+    static final class Router implements TrafficRouter {
+        final ScriptedTraefik traefik;
+        final List<Map<String, Integer>> changes = new ArrayList<>();
+        volatile long splitAt;
+        final List<Long> servedBeforeRestore = new ArrayList<>();
+        final java.util.concurrent.CountDownLatch split = new java.util.concurrent.CountDownLatch(1);
+        Map<String, Integer> weights = Map.of("1", 100);
+
+        Router(ScriptedTraefik traefik) {
+            this.traefik = traefik;
+        }
+
+        @Override
+        public void reconcile(String model, Collection<String> versions) {}
+
+        @Override
+        public synchronized void setWeights(String model, Map<String, Integer> w) {
+            if (changes.isEmpty()) {
+                splitAt = System.nanoTime();
+            } else {
+                servedBeforeRestore.add(traefik.served("1"));
+                servedBeforeRestore.add(traefik.served("2"));
+            }
+            changes.add(Map.copyOf(w));
+            weights = Map.copyOf(w);
+            traefik.weights(w);
+            split.countDown();
+        }
+
+        @Override
+        public synchronized Map<String, Integer> currentWeights(String model) {
+            return weights;
+        }
+
+        @Override
+        public URI stableEndpoint(String model) {
+            return URI.create("http://traefik/models/" + model);
+        }
+
+        @Override
+        public URI versionEndpoint(String model, String version) {
+            return URI.create("http://traefik/models/" + model + "/" + version);
+        }
+
+        @Override
+        public void remove(String model) {}
+    }
+
+    private static void awaitScraped(PrometheusMetricsSource source, String version) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (source.asOf("iris", version).equals(Instant.EPOCH)) {
+            assertThat(System.nanoTime()).as("scraped within 30 s").isLessThan(deadline);
+            Thread.sleep(200);
+        }
     }
 
     private static VariantStats awaitRequests(PrometheusMetricsSource source, String version, long expected)

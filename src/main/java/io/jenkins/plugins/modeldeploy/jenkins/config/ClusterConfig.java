@@ -28,6 +28,9 @@ public final class ClusterConfig extends AbstractDescribableImpl<ClusterConfig> 
     private String namespace = "default";
     private String routeMode = KubernetesSettings.RouteMode.TRAEFIK.name();
     private String prometheusUrl;
+    /** Extra PromQL label matchers of the A/B tests' queries, e.g. {@code cluster="prod"}; empty: none. */
+    private String prometheusMatchers;
+
     private String host;
     private String gatewayUrl;
     /** Administrator's switch: kubeconfig users with {@code exec}/{@code auth-provider} commands may be used. */
@@ -136,6 +139,16 @@ public final class ClusterConfig extends AbstractDescribableImpl<ClusterConfig> 
         this.prometheusUrl = Validation.blank(prometheusUrl) ? null : prometheusUrl.trim();
     }
 
+    public String getPrometheusMatchers() {
+        return prometheusMatchers;
+    }
+
+    @DataBoundSetter
+    public void setPrometheusMatchers(String prometheusMatchers) {
+        Validation.require(Validation.labelMatchers("prometheusMatchers", prometheusMatchers));
+        this.prometheusMatchers = Validation.blank(prometheusMatchers) ? null : prometheusMatchers.trim();
+    }
+
     public String getHost() {
         return host;
     }
@@ -209,6 +222,10 @@ public final class ClusterConfig extends AbstractDescribableImpl<ClusterConfig> 
 
         public FormValidation doCheckPrometheusUrl(@QueryParameter String value) {
             return Validation.form(Validation.httpUrl("prometheusUrl", value));
+        }
+
+        public FormValidation doCheckPrometheusMatchers(@QueryParameter String value) {
+            return Validation.form(Validation.labelMatchers("prometheusMatchers", value));
         }
 
         public FormValidation doCheckGatewayUrl(@QueryParameter String value) {

@@ -1,6 +1,7 @@
 package io.jenkins.plugins.modeldeploy.jenkins.config;
 
 import hudson.util.FormValidation;
+import io.jenkins.plugins.modeldeploy.abtest.LabelMatchers;
 import io.jenkins.plugins.modeldeploy.event.AmqpSettings;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import java.net.URI;
@@ -85,6 +86,16 @@ public final class Validation {
             // reported below
         }
         return Optional.of(Messages.Validation_httpUrl(field, value));
+    }
+
+    /** PromQL label matchers such as {@code cluster="prod",job="traefik"} (see {@link LabelMatchers#parse}). */
+    public static Optional<String> labelMatchers(String field, String value) {
+        try {
+            LabelMatchers.parse(field, value);
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of(e.getMessage());
+        }
     }
 
     /** A registry and optional repository path without a scheme, e.g. {@code registry.example.com:5000/models}. */

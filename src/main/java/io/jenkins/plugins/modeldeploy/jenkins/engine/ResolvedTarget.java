@@ -1,5 +1,6 @@
 package io.jenkins.plugins.modeldeploy.jenkins.engine;
 
+import io.jenkins.plugins.modeldeploy.abtest.LabelMatchers;
 import io.jenkins.plugins.modeldeploy.kube.KubernetesSettings;
 import io.jenkins.plugins.modeldeploy.target.RetireMode;
 import java.io.Serializable;
@@ -23,6 +24,7 @@ public final class ResolvedTarget implements Serializable {
     private final String routeMode;
     private final String prometheusUrl;
     private final String gatewayUrl;
+    private final String prometheusMatchers;
 
     ResolvedTarget(
             String kubeconfig,
@@ -30,7 +32,8 @@ public final class ResolvedTarget implements Serializable {
             String host,
             KubernetesSettings.RouteMode routeMode,
             String prometheusUrl,
-            String gatewayUrl) {
+            String gatewayUrl,
+            String prometheusMatchers) {
         this.failure = null;
         this.kubeconfig = kubeconfig;
         this.namespace = namespace;
@@ -38,6 +41,7 @@ public final class ResolvedTarget implements Serializable {
         this.routeMode = routeMode.name();
         this.prometheusUrl = prometheusUrl;
         this.gatewayUrl = gatewayUrl;
+        this.prometheusMatchers = prometheusMatchers;
     }
 
     private ResolvedTarget(String failure) {
@@ -48,6 +52,7 @@ public final class ResolvedTarget implements Serializable {
         this.routeMode = null;
         this.prometheusUrl = null;
         this.gatewayUrl = null;
+        this.prometheusMatchers = null;
     }
 
     /** A cluster that could not be resolved: {@link #settings()} throws with {@code reason}. */
@@ -73,6 +78,7 @@ public final class ResolvedTarget implements Serializable {
                         defaults.minReplicas(),
                         defaults.maxReplicas(),
                         List.of())
-                .withGatewayUrl(Optional.ofNullable(gatewayUrl).map(URI::create));
+                .withGatewayUrl(Optional.ofNullable(gatewayUrl).map(URI::create))
+                .withPrometheusMatchers(LabelMatchers.parse("prometheusMatchers", prometheusMatchers));
     }
 }

@@ -98,7 +98,8 @@ public final class Resolver {
                 cluster.map(ClusterConfig::routeMode)
                         .orElse(KubernetesSettings.defaults(namespace).routeMode()),
                 cluster.map(ClusterConfig::getPrometheusUrl).orElse(null),
-                cluster.map(ClusterConfig::getGatewayUrl).orElse(null));
+                cluster.map(ClusterConfig::getGatewayUrl).orElse(null),
+                cluster.map(ClusterConfig::getPrometheusMatchers).orElse(null));
     }
 
     /** The image to build of {@code version}; a {@code tar:} base image only from {@code workspace}. */

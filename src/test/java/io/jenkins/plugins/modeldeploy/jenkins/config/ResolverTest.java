@@ -46,6 +46,7 @@ class ResolverTest {
         prod.setNamespace("ml");
         prod.setRouteMode("INGRESS");
         prod.setPrometheusUrl("http://prometheus:9090");
+        prod.setPrometheusMatchers("cluster=\"prod\"");
         prod.setHost("models.example.com");
         prod.setGatewayUrl("https://models.example.com:8443/");
         ClusterConfig local = new ClusterConfig("local");
@@ -63,6 +64,7 @@ class ResolverTest {
         assertThat(k.namespace()).isEqualTo("ml");
         assertThat(k.routeMode()).isEqualTo(KubernetesSettings.RouteMode.INGRESS);
         assertThat(k.prometheus()).contains(URI.create("http://prometheus:9090"));
+        assertThat(k.prometheusMatchers().toString()).isEqualTo("cluster=\"prod\"");
         assertThat(k.host()).contains("models.example.com");
         assertThat(k.gatewayUrl()).contains(URI.create("https://models.example.com:8443"));
         assertThat(lookups).containsExactly("cluster prod kubeconfigCredentialsId=kube-prod");

@@ -41,6 +41,11 @@ class ValidationTest {
         assertThat(Validation.credentialsId("registryCredentialsId", "has space"))
                 .contains("registryCredentialsId: \"has space\" is not a credentials ID (letters, digits and _ . : @ -"
                         + " only)");
+        assertThat(Validation.labelMatchers("prometheusMatchers", "cluster=\"prod\",job=\"traefik\""))
+                .isEmpty();
+        assertThat(Validation.labelMatchers("prometheusMatchers", "cluster=prod"))
+                .hasValueSatisfying(m -> assertThat(m)
+                        .startsWith("prometheusMatchers cluster=prod is not a list of PromQL label matchers"));
         assertThat(Validation.httpUrl("prometheusUrl", "prometheus:9090"))
                 .contains("prometheusUrl: \"prometheus:9090\" is not an http:// or https:// URL");
         assertThat(Validation.httpUrl("prometheusUrl", "http://prometheus.monitoring:9090"))
