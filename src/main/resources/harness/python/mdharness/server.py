@@ -593,25 +593,27 @@ class Supervisor:
         if self.options.preload:
             runtime = runtimes.create(config["runtime"], config["modelDir"], config["entrypoint"],
                                       config.get("signature"), self.options.predict_timeout)
-            # The port must answer while the model loads (startup and liveness probes; readiness 503): a forked
-            # stand-in serves it, so this process stays single-threaded until the workers fork from it.
-            standin = self._fork(Worker(config, self.socket, self.metrics, self.plan.count, self.options,
-                                        loading_only=runtime), read_end, write_end)
+            # A stop asked for while loading abandons the load (it may take minutes); installed before the stand-in
+            # forks, so no signal finds this process without a handler while the stand-in holds the port.
             signal.signal(signal.SIGTERM, _stop_loading)
             signal.signal(signal.SIGINT, _stop_loading)
             started = time.monotonic()
             try:
+                # The port must answer while the model loads (startup and liveness probes; readiness 503): a forked
+                # stand-in serves it, so this process stays single-threaded until the workers fork from it.
+                standin = self._fork(Worker(config, self.socket, self.metrics, self.plan.count, self.options,
+                                            loading_only=runtime), read_end, write_end)
                 os.chdir(config["modelDir"])
                 runtime.load()
                 _freeze_loaded()
             except _StopWhileLoading:
                 log("stopped while loading the model")
-                self._stop_all({standin: -1})
+                self._stop_all({standin: -1} if standin else {})
                 return 0
             except BaseException:
                 log("model %s version %s failed to load:\n%s" % (config["name"], config["version"],
                                                                  traceback.format_exc().rstrip()))
-                self._stop_all({standin: -1})
+                self._stop_all({standin: -1} if standin else {})
                 return 3
             signal.signal(signal.SIGTERM, self._on_signal)
             signal.signal(signal.SIGINT, self._on_signal)

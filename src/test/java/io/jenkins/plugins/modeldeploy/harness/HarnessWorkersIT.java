@@ -76,14 +76,14 @@ class HarnessWorkersIT {
             assertThat(container.ready.get("workers").asInt())
                     .as(container.log())
                     .isEqualTo(2);
-            assertThat(container.log())
-                    .contains("workers: 2 (cpu limit 1.5 cores; memory limit 512Mi allows ")
-                    .contains("per worker measured after the load)");
             // loaded once, by the supervisor (the process that announces readiness), not by each worker
             List<String> loads = container.matches(LOADED);
             assertThat(loads)
                     .as(container.log())
                     .containsExactly(container.ready.get("pid").asText());
+            assertThat(container.log())
+                    .contains("workers: 2 (cpu limit 1.5 cores; memory limit 512Mi allows ")
+                    .contains("per worker measured after the load)");
             // each worker holds the 100 MiB as pages shared with the supervisor, not as a private copy
             Map<Integer, JsonNode> workers = new HashMap<>();
             for (int i = 0; i < 200 && workers.size() < 2; i++) {
@@ -105,6 +105,16 @@ class HarnessWorkersIT {
                         .as(memory.toString())
                         .isLessThan(50 * 1024);
             }
+        }
+    }
+
+    @Test
+    void aCpuLimitOfHalfACoreGivesOneWorkerEvenWithALargerRequest() throws Exception {
+        try (Container container = Container.start("--cpus", "0.5", "--env", "MODEL_DEPLOY_CPU_REQUEST_MILLIS=2000")) {
+            assertThat(container.ready.get("workers").asInt())
+                    .as(container.log())
+                    .isEqualTo(1);
+            assertThat(container.log()).contains("workers: 1 (cpu limit 0.5 cores)");
         }
     }
 
