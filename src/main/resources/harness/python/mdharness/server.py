@@ -1,7 +1,9 @@
 """HTTP/1.1 server and process supervision for one model version.
 
 One listening socket is bound before the workers fork, so all workers accept from it and the kernel spreads the
-connections; each worker has its own threads, its own copy of the model and a slot in the shared metrics.
+connections; each worker has its own threads and a slot in the shared metrics. A Python model is loaded once, in the
+supervisor, before the workers fork: they share its pages copy-on-write (an R model is loaded by each worker, since
+embedded R cannot be forked safely once started). How many workers `auto` means is decided in sizing.py.
 """
 import argparse
 import errno
@@ -20,7 +22,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from socketserver import BaseServer
 
-from mdharness import HARNESS_VERSION, protocol, runtimes
+from mdharness import HARNESS_VERSION, protocol, runtimes, sizing
 from mdharness.metrics import SharedMetrics
 
 JSON = "application/json"
@@ -433,13 +435,20 @@ def _match(path):
 # --- processes -----------------------------------------------------------------------------------------------
 
 class Worker:
-    def __init__(self, config, listening_socket, metrics, slot, options, ready_pipe=None):
+    """Serves requests from the shared socket. It loads the model itself, or is given one already loaded
+    (`preloaded`, by the supervisor before fork), or serves only liveness and "model is loading" while the
+    supervisor loads (`loading_only`)."""
+
+    def __init__(self, config, listening_socket, metrics, slot, options, ready_pipe=None, preloaded=None,
+                 loading_only=None):
         self.config = config
         self.socket = listening_socket
         self.metrics = metrics
         self.slot = slot
         self.options = options
         self.ready_pipe = ready_pipe
+        self.preloaded = preloaded
+        self.loading_only = loading_only
         self.stopping = threading.Event()
 
     def run(self):
@@ -448,26 +457,28 @@ class Worker:
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
         config = self.config
-        runtime = runtimes.create(config["runtime"], config["modelDir"], config["entrypoint"],
-                                  config.get("signature"), self.options.predict_timeout)
+        runtime = self.preloaded or self.loading_only or runtimes.create(
+            config["runtime"], config["modelDir"], config["entrypoint"], config.get("signature"),
+            self.options.predict_timeout)
         state = WorkerState(config, runtime, self.metrics)
         server = HarnessServer(self.socket, state)
         # Few idle wake-ups: each one competes with requests for the GIL and the CPU.
         accept_thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.5},
                                          name="accept", daemon=True)
         accept_thread.start()
-        try:
-            os.chdir(config["modelDir"])
-            runtime.load()
-        except BaseException:
-            log("model %s version %s failed to load:\n%s" % (config["name"], config["version"],
-                                                             traceback.format_exc().rstrip()))
-            self._report("F")
-            return 3
-        # Everything loaded so far (interpreter, libraries, model) lives for the whole process: keep it out of the
-        # cyclic collector's way, so a full collection walks only what requests allocate (shorter GC pauses).
-        gc.collect()
-        gc.freeze()
+        if self.loading_only is not None:
+            self._sleep_until_signalled()  # never ready: the supervisor stops us once the real workers are
+            return self._drain(server, state, runtime)
+        if self.preloaded is None:
+            try:
+                os.chdir(config["modelDir"])
+                runtime.load()
+            except BaseException:
+                log("model %s version %s failed to load:\n%s" % (config["name"], config["version"],
+                                                                 traceback.format_exc().rstrip()))
+                self._report("F")
+                return 3
+            _freeze_loaded()
         state.ready = True
         self._report("R")
         if runtime.needs_main_thread():
@@ -543,6 +554,18 @@ class Worker:
         return 0
 
 
+def _freeze_loaded():
+    """Everything loaded so far (interpreter, libraries, model) lives for the whole process: keep it out of the
+    cyclic collector's way, so a full collection walks only what requests allocate (shorter GC pauses) and, after a
+    fork, does not write to the pages the workers share (gc.freeze's documented use before fork)."""
+    gc.collect()
+    gc.freeze()
+
+
+class _StopWhileLoading(BaseException):
+    """SIGTERM/SIGINT while the supervisor loads the model: abandon the load and exit."""
+
+
 def _shutdown_quietly(connection):
     try:
         connection.shutdown(socket.SHUT_RDWR)
@@ -551,32 +574,71 @@ def _shutdown_quietly(connection):
 
 
 class Supervisor:
-    """Forks the workers, reports readiness once all are ready, forwards SIGTERM/SIGINT and waits for the drain."""
+    """Loads a Python model once (while a stand-in process answers liveness and "model is loading"), forks the
+    workers, reports readiness once all are ready, forwards SIGTERM/SIGINT and waits for the drain."""
 
-    def __init__(self, config, listening_socket, metrics, options):
+    def __init__(self, config, listening_socket, metrics, options, plan):
         self.config = config
         self.socket = listening_socket
         self.metrics = metrics
         self.options = options
+        self.plan = plan
         self.stopping = False
 
     def run(self, on_ready):
         read_end, write_end = os.pipe()
+        config = self.config
+        preloaded = None
+        standin = None
+        if self.options.preload:
+            runtime = runtimes.create(config["runtime"], config["modelDir"], config["entrypoint"],
+                                      config.get("signature"), self.options.predict_timeout)
+            # A stop asked for while loading abandons the load (it may take minutes); installed before the stand-in
+            # forks, so no signal finds this process without a handler while the stand-in holds the port.
+            signal.signal(signal.SIGTERM, _stop_loading)
+            signal.signal(signal.SIGINT, _stop_loading)
+            started = time.monotonic()
+            try:
+                # The port must answer while the model loads (startup and liveness probes; readiness 503): a forked
+                # stand-in serves it, so this process stays single-threaded until the workers fork from it.
+                standin = self._fork(Worker(config, self.socket, self.metrics, self.plan.count, self.options,
+                                            loading_only=runtime), read_end, write_end)
+                os.chdir(config["modelDir"])
+                runtime.load()
+                _freeze_loaded()
+            except _StopWhileLoading:
+                log("stopped while loading the model")
+                self._stop_all({standin: -1} if standin else {})
+                return 0
+            except BaseException:
+                log("model %s version %s failed to load:\n%s" % (config["name"], config["version"],
+                                                                 traceback.format_exc().rstrip()))
+                self._stop_all({standin: -1} if standin else {})
+                return 3
+            signal.signal(signal.SIGTERM, self._on_signal)
+            signal.signal(signal.SIGINT, self._on_signal)
+            anon, file_backed = sizing.resident_memory()
+            log("model loaded once in the supervisor in %.1f s (resident: %s private, %s file-backed); forking the "
+                "workers, which share it copy-on-write" % (time.monotonic() - started, sizing.format_bytes(anon),
+                                                           sizing.format_bytes(file_backed)))
+            count, rule = self.plan.fitted(anon + file_backed, anon, "measured after the load")
+            preloaded = runtime
+        else:
+            anon, file_backed = sizing.resident_memory()
+            count, rule = self.plan.fitted(anon + file_backed, sizing.DEFAULT_WORKER_BUDGET,
+                                           "budget: the %s runtime loads in each worker" % config["runtime"])
+        log("workers: %d (%s)" % (count, rule))
+        self.options.workers = count
         children = {}
-        for slot in range(self.options.workers):
-            pid = os.fork()
-            if pid == 0:
-                os.close(read_end)
-                code = 1
-                try:
-                    code = Worker(self.config, self.socket, self.metrics, slot, self.options, write_end).run()
-                finally:
-                    os._exit(code)
+        for slot in range(count):
+            pid = self._fork(Worker(config, self.socket, self.metrics, slot, self.options, write_end, preloaded),
+                             read_end, write_end)
             children[pid] = slot
         os.close(write_end)
-        self.socket.close()  # only the workers hold the listening socket now
-        signal.signal(signal.SIGTERM, self._on_signal)
-        signal.signal(signal.SIGINT, self._on_signal)
+        self.socket.close()  # only the workers (and the stand-in, until it drains) hold the listening socket now
+        if standin is None:
+            signal.signal(signal.SIGTERM, self._on_signal)
+            signal.signal(signal.SIGINT, self._on_signal)
         ready = set()
         exit_code = 0
         while children:
@@ -592,24 +654,54 @@ class Supervisor:
                     status, slot = chr(data[i]), data[i + 1] - 65
                     if status == "R":
                         ready.add(slot)
-                        if len(ready) == self.options.workers:
+                        if len(ready) == count and standin is not None:
+                            # The workers accept now; the stand-in stops accepting, answers what it holds, exits.
+                            _kill_quietly(standin, signal.SIGTERM)
+                        elif len(ready) == count:
                             on_ready()
                     else:
                         exit_code = 3
                         self.stopping = True
             pid, status = _reap()
-            if pid:
+            if pid and pid == standin:
+                standin = None
+                if len(ready) == count:
+                    on_ready()
+                else:
+                    log("the stand-in serving during the load exited unexpectedly (%s); stopping"
+                        % _describe(status))
+                    exit_code = exit_code or 1
+                    self.stopping = True
+            elif pid:
                 slot = children.pop(pid)
                 log("worker %d exited unexpectedly (%s); stopping" % (slot, _describe(status)))
                 exit_code = exit_code or 1
                 self.stopping = True
+        if standin is not None:
+            children[standin] = -1
+        return self._stop_all(children, exit_code)
+
+    def _fork(self, worker, read_end, write_end):
+        pid = os.fork()
+        if pid == 0:
+            code = 1
+            try:
+                os.close(read_end)
+                if worker.ready_pipe is None:
+                    os.close(write_end)
+                code = worker.run()
+            finally:
+                os._exit(code)
+        return pid
+
+    def _stop_all(self, children, exit_code=0):
         for pid in children:
             _kill_quietly(pid, signal.SIGTERM)
         deadline = time.monotonic() + self.options.drain_timeout + 5
         while children and time.monotonic() < deadline:
             pid, status = _reap()
             if pid:
-                slot = children.pop(pid)
+                children.pop(pid, None)
                 code = os.waitstatus_to_exitcode(status)
                 if code not in (0, 3) or (code == 3 and not exit_code):
                     exit_code = exit_code or code or 1
@@ -622,6 +714,10 @@ class Supervisor:
 
     def _on_signal(self, signum, frame):
         self.stopping = True
+
+
+def _stop_loading(signum, frame):
+    raise _StopWhileLoading()
 
 
 def _reap():
@@ -644,17 +740,32 @@ def _kill_quietly(pid, sig):
         pass
 
 
-def default_workers():
-    """CPUs this process may run on, bounded by a cgroup v2 CPU quota when one is set (as in a pod with limits)."""
-    count = len(os.sched_getaffinity(0))
-    try:
-        with open("/sys/fs/cgroup/cpu.max") as f:
-            quota, period = f.read().split()
-        if quota != "max":
-            count = min(count, max(1, int(int(quota) / int(period) + 0.999)))
-    except (OSError, ValueError):
-        pass
-    return max(1, count)
+class WorkerPlan:
+    """The worker count before the memory fit, and how it was decided (sizing.py has the rule)."""
+
+    def __init__(self, count, reason, auto, memory_limit=None, per_worker_override=None):
+        self.count = count
+        self.reason = reason
+        self.auto = auto
+        self.memory_limit = memory_limit
+        self.per_worker_override = per_worker_override
+
+    @classmethod
+    def decide(cls, setting, environ=os.environ, root="/"):
+        if str(setting) != "auto":
+            return cls(int(setting), "set by --workers or serving.workers", False)
+        count, reason = sizing.cpu_workers(sizing.cpu_limit(root), sizing.cpu_request_millis(environ),
+                                           len(os.sched_getaffinity(0)))
+        return cls(count, reason, True, sizing.memory_limit(root), sizing.worker_memory_override(environ))
+
+    def fitted(self, shared_bytes, per_worker_bytes, how):
+        """(count, the rule applied) after fitting `auto` to the memory limit."""
+        if not self.auto:
+            return self.count, self.reason
+        if self.per_worker_override is not None:
+            per_worker_bytes, how = self.per_worker_override, "from " + sizing.WORKER_MEMORY_ENV
+        count, memory = sizing.fit_memory(self.count, self.memory_limit, shared_bytes, per_worker_bytes, how)
+        return count, "%s; %s" % (self.reason, memory)
 
 
 def parse_args(argv):
@@ -672,6 +783,10 @@ def parse_args(argv):
                         help="after SIGTERM, seconds an idle keep-alive connection may stay open")
     parser.add_argument("--predict-timeout", type=float, default=30.0,
                         help="seconds an R prediction may take before the request gets 504")
+    parser.add_argument("--no-preload", dest="preload", action="store_false",
+                        default=os.environ.get("MODEL_DEPLOY_PRELOAD", "1") != "0",
+                        help="with several workers, load a Python model in each worker after fork rather than once "
+                             "before (for models that start threads or open connections while loading)")
     options = parser.parse_args(argv)
     return options
 
@@ -691,11 +806,19 @@ def main(argv):
     except ValueError as e:
         log(str(e))
         return 2
-    workers = options.workers or config.get("workers") or "auto"
-    options.workers = default_workers() if str(workers) == "auto" else int(workers)
-    if options.workers < 1:
-        log("--workers must be at least 1, was %d" % options.workers)
+    try:
+        plan = WorkerPlan.decide(options.workers or config.get("workers") or "auto")
+    except ValueError as e:
+        log(str(e))
         return 2
+    if plan.count < 1:
+        log("--workers must be at least 1, was %d" % plan.count)
+        return 2
+    options.workers = plan.count
+    # Only Python models are loaded before fork. R's documentation strongly discourages forking an R embedded in
+    # another program (parallel's mcfork, "GUI/embedded environments"), and the R runtime must stay on the thread
+    # that started it (runtimes.RRuntime): each R worker keeps loading its own copy after fork.
+    options.preload = options.preload and config["runtime"] == "python" and plan.count > 1
 
     family = socket.AF_INET6 if ":" in options.host else socket.AF_INET
     listening_socket = socket.socket(family, socket.SOCK_STREAM)
@@ -719,16 +842,18 @@ def main(argv):
         sys.stdout.write(json.dumps(announcement) + "\n")
         sys.stdout.flush()
 
-    metrics = SharedMetrics(options.workers)
-    log("serving model %s version %s (%s) on %s:%d with %d worker(s)"
-        % (config["name"], config["version"], config["runtime"], host, port, options.workers))
-    if options.workers == 1:
+    # One metrics slot per worker the CPU rule allows (the memory fit can only lower it), plus the stand-in's.
+    metrics = SharedMetrics(plan.count + 1)
+    log("serving model %s version %s (%s) on %s:%d" % (config["name"], config["version"], config["runtime"], host,
+                                                       port))
+    if plan.count == 1:
+        log("workers: 1 (%s)" % plan.reason)
         read_end, write_end = os.pipe()
         worker = Worker(config, listening_socket, metrics, 0, options, write_end)
         threading.Thread(target=_announce_when_ready, args=(read_end, on_ready), daemon=True).start()
         code = worker.run()
     else:
-        code = Supervisor(config, listening_socket, metrics, options).run(on_ready)
+        code = Supervisor(config, listening_socket, metrics, options, plan).run(on_ready)
     log("stopped (exit code %d)" % code)
     return code
 

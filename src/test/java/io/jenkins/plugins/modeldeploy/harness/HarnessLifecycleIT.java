@@ -1,6 +1,7 @@
 package io.jenkins.plugins.modeldeploy.harness;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
@@ -56,6 +57,95 @@ class HarnessLifecycleIT {
                         .hasToString("[2]");
             }
         }
+    }
+
+    /**
+     * With several workers a Python model loads once in the supervisor before they fork; meanwhile a stand-in
+     * answers on the port, so liveness is 200 and readiness 503 until the workers have the model.
+     */
+    @Test
+    void withSeveralWorkersTheModelLoadsOnceBeforeForkAndReadinessWaitsForIt() throws Exception {
+        Path dir = TestModels.testModel("slow-load-python", workDir);
+        setServing(dir, "workers: 2");
+        int port = freePort();
+        List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+        try (HarnessProcess harness = HarnessProcess.launch(
+                ModelVersion.of(new ModelSpecLoader().load(dir), "1", "t"),
+                HarnessOptions.loopback().withPort(port),
+                log::add)) {
+            URI url = URI.create("http://127.0.0.1:" + port);
+            RawHttp.Response ready = retryUntilListening(url, "/v2/health/ready");
+            assertThat(ready.status()).isEqualTo(503);
+            assertThat(ready.json()).hasToString("{\"ready\":false,\"reason\":\"model is loading\"}");
+            try (RawHttp http = new RawHttp(url)) {
+                assertThat(http.get("/v2/health/live").status()).isEqualTo(200);
+            }
+            assertThat(harness.awaitReady()).isEqualTo(url);
+            assertThat(harness.workers()).isEqualTo(2);
+            assertThat(log).anyMatch(line -> line.contains("model loaded once in the supervisor"));
+            assertThat(log).anyMatch(line -> line.contains("workers: 2 (set by --workers or serving.workers)"));
+            try (RawHttp http = new RawHttp(url)) {
+                assertThat(http.get("/v2/health/ready").status()).isEqualTo(200);
+                assertThat(http.postJson("/predict", "{\"instances\": [[1, 2]]}")
+                                .json()
+                                .get("predictions"))
+                        .hasToString("[2]");
+            }
+        }
+    }
+
+    @Test
+    void sigtermWhileTheSupervisorLoadsStopsAtOnceWithTheStandIn() throws Exception {
+        Path dir = TestModels.testModel("slow-load-python", workDir);
+        setServing(dir, "workers: 2", "LOAD_SECONDS: 60");
+        int port = freePort();
+        List<String> log = java.util.Collections.synchronizedList(new ArrayList<>());
+        HarnessProcess harness = HarnessProcess.launch(
+                ModelVersion.of(new ModelSpecLoader().load(dir), "1", "t"),
+                HarnessOptions.loopback().withPort(port),
+                log::add);
+        try {
+            RawHttp.Response ready = retryUntilListening(URI.create("http://127.0.0.1:" + port), "/v2/health/ready");
+            assertThat(ready.status()).isEqualTo(503); // the stand-in answers: the supervisor is loading
+            List<ProcessHandle> children =
+                    ProcessHandle.of(harness.pid()).orElseThrow().children().toList();
+            assertThat(children).hasSize(1);
+            java.util.concurrent.CompletableFuture<Void> exited = new java.util.concurrent.CompletableFuture<>();
+            harness.onExit(() -> exited.complete(null));
+            harness.signalStop();
+            exited.get(15, TimeUnit.SECONDS); // not the 60 s the load would take
+            assertThat(harness.waitFor()).as(String.join("\n", log)).isZero();
+            assertThat(log).anyMatch(line -> line.endsWith("stopped while loading the model"));
+            assertThat(children).noneMatch(ProcessHandle::isAlive);
+        } finally {
+            harness.close();
+        }
+    }
+
+    @Test
+    void aModelFailingToLoadInTheSupervisorStopsTheHarnessWithItsError() throws Exception {
+        Path broken = TestModels.testModel("broken-python", workDir);
+        setServing(broken, "workers: 2");
+        assertThatThrownBy(() -> HarnessProcess.start(
+                        ModelVersion.of(new ModelSpecLoader().load(broken), "1", "t"),
+                        HarnessOptions.loopback(),
+                        line -> {}))
+                .isInstanceOf(HarnessStartException.class)
+                .hasMessageStartingWith("model broken-1 failed to start (harness exit code 3)")
+                .hasMessageContaining("RuntimeError: weights file is corrupt");
+    }
+
+    /** Rewrites the copied test model's model.yaml: `workers: 1` and `LOAD_SECONDS: n` lines replaced. */
+    private static void setServing(Path model, String... lines) throws IOException {
+        Path yaml = model.resolve("model.yaml");
+        String text = java.nio.file.Files.readString(yaml);
+        for (String line : lines) {
+            String key = line.substring(0, line.indexOf(':') + 1);
+            String replaced = text.replaceAll("(?m)^(\\s*)" + java.util.regex.Pattern.quote(key) + ".*$", "$1" + line);
+            assertThat(replaced).as("model.yaml has " + key).isNotEqualTo(text);
+            text = replaced;
+        }
+        java.nio.file.Files.writeString(yaml, text);
     }
 
     @Test
