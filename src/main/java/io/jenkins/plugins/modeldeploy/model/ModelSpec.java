@@ -12,6 +12,7 @@ import java.util.Optional;
  * @param directory absolute model directory
  * @param samples   sample request bodies (paths relative to {@code directory}) used by smoke tests and the demo
  * @param dependencies a directory (relative) of vendored packages (site-packages or an R library), if any
+ * @param route     the {@code route:} section (Traefik entry points, TLS, middlewares of this model)
  */
 public record ModelSpec(
         Path directory,
@@ -28,9 +29,47 @@ public record ModelSpec(
         Slo slo,
         Map<String, String> env,
         Optional<Signature> signature,
-        Serving serving) {
+        Serving serving,
+        RouteSettings route) {
+
+    /** Without a {@code route:} section. */
+    public ModelSpec(
+            Path directory,
+            String name,
+            String description,
+            ModelRuntime runtime,
+            String entrypoint,
+            List<String> include,
+            List<String> exclude,
+            List<String> data,
+            List<Path> samples,
+            Optional<Path> dependencies,
+            ResourceRequirements resources,
+            Slo slo,
+            Map<String, String> env,
+            Optional<Signature> signature,
+            Serving serving) {
+        this(
+                directory,
+                name,
+                description,
+                runtime,
+                entrypoint,
+                include,
+                exclude,
+                data,
+                samples,
+                dependencies,
+                resources,
+                slo,
+                env,
+                signature,
+                serving,
+                RouteSettings.NONE);
+    }
 
     public ModelSpec {
+        java.util.Objects.requireNonNull(route, "route");
         include = List.copyOf(include);
         exclude = List.copyOf(exclude);
         data = List.copyOf(data);

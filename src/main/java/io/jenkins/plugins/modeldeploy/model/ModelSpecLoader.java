@@ -68,7 +68,8 @@ public final class ModelSpecLoader {
             "slo",
             "env",
             "signature",
-            "serving");
+            "serving",
+            "route");
     static final Set<String> RESOURCES_FIELDS = Set.of("requests", "limits");
     static final Set<String> CPU_MEMORY_FIELDS = Set.of("cpu", "memory");
     static final Set<String> SLO_FIELDS = Set.of("rps", "p99Ms", "maxErrorRate");
@@ -257,6 +258,7 @@ public final class ModelSpecLoader {
             Map<String, String> env = env();
             Optional<Signature> signature = signature();
             Serving serving = serving();
+            RouteSettings route = RouteSettings.parse(root.get("route"), this::problem);
             return new ModelSpec(
                     dir,
                     name,
@@ -272,7 +274,8 @@ public final class ModelSpecLoader {
                     slo,
                     env,
                     signature,
-                    serving);
+                    serving,
+                    route);
         }
 
         private String name() {
