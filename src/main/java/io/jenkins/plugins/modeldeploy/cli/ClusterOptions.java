@@ -63,6 +63,12 @@ final class ClusterOptions {
     @Option(names = "--image-pull-secret", paramLabel = "NAME", description = "A Secret to pull images with.")
     List<String> imagePullSecrets = List.of();
 
+    @picocli.CommandLine.Mixin
+    RouteFlags route;
+
+    @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+    picocli.CommandLine.Model.CommandSpec mixee;
+
     KubernetesSettings settings() throws IOException {
         Optional<String> config = kubeconfig == null ? Optional.empty() : Optional.of(read(kubeconfig));
         String ns =
@@ -79,7 +85,9 @@ final class ClusterOptions {
                 2,
                 10,
                 imagePullSecrets,
-                Optional.ofNullable(gatewayUrl));
+                Optional.ofNullable(gatewayUrl),
+                route.options(mixee.commandLine()),
+                route.applyMode);
     }
 
     private static String read(Path file) throws IOException {

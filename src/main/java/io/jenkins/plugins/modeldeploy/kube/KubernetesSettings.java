@@ -1,5 +1,8 @@
 package io.jenkins.plugins.modeldeploy.kube;
 
+import io.jenkins.plugins.modeldeploy.model.RouteSettings;
+import io.jenkins.plugins.modeldeploy.route.ObjectApplier;
+import io.jenkins.plugins.modeldeploy.route.RouteOptions;
 import io.jenkins.plugins.modeldeploy.target.RetireMode;
 import java.net.URI;
 import java.util.List;
@@ -19,6 +22,10 @@ import java.util.Optional;
  *                    tests and synthetic A/B traffic go through the routes clients use, {@code <gateway>/models/m/v}
  *                    and {@code <gateway>/models/m}; empty: {@code http://<host>} when a host is routed, else the
  *                    in-cluster addresses (which only an engine running in the cluster reaches)
+ * @param routeOptions the cluster's Traefik entry points, TLS and middlewares (a model's {@code route:} overrides
+ *                    them field by field, {@link #routeOptionsFor})
+ * @param applyMode   how the Traefik objects are written: owned-field GET+PUT (default, works on every API server) or
+ *                    server-side apply with field manager {@code model-deploy}
  */
 public record KubernetesSettings(
         Optional<String> kubeconfig,
@@ -32,7 +39,40 @@ public record KubernetesSettings(
         int minReplicas,
         int maxReplicas,
         List<String> imagePullSecrets,
-        Optional<URI> gatewayUrl) {
+        Optional<URI> gatewayUrl,
+        RouteOptions routeOptions,
+        ObjectApplier.Mode applyMode) {
+
+    /** Settings with the default route options (entry point {@code web}, no TLS or middlewares, owned-field apply). */
+    public KubernetesSettings(
+            Optional<String> kubeconfig,
+            Optional<String> context,
+            String namespace,
+            Optional<String> host,
+            RouteMode routeMode,
+            Optional<String> ingressClassName,
+            Optional<URI> prometheus,
+            RetireMode onFailure,
+            int minReplicas,
+            int maxReplicas,
+            List<String> imagePullSecrets,
+            Optional<URI> gatewayUrl) {
+        this(
+                kubeconfig,
+                context,
+                namespace,
+                host,
+                routeMode,
+                ingressClassName,
+                prometheus,
+                onFailure,
+                minReplicas,
+                maxReplicas,
+                imagePullSecrets,
+                gatewayUrl,
+                RouteOptions.DEFAULTS,
+                ObjectApplier.Mode.OWNED_FIELDS);
+    }
 
     public enum RouteMode {
         TRAEFIK,
@@ -80,7 +120,48 @@ public record KubernetesSettings(
                 minReplicas,
                 maxReplicas,
                 imagePullSecrets,
-                url);
+                url,
+                routeOptions,
+                applyMode);
+    }
+
+    /** These settings with the cluster's route options and apply mode. */
+    public KubernetesSettings withRoutes(RouteOptions options, ObjectApplier.Mode mode) {
+        return new KubernetesSettings(
+                kubeconfig,
+                context,
+                namespace,
+                host,
+                routeMode,
+                ingressClassName,
+                prometheus,
+                onFailure,
+                minReplicas,
+                maxReplicas,
+                imagePullSecrets,
+                gatewayUrl,
+                options,
+                mode);
+    }
+
+    /**
+     * A model's route options: its model.yaml {@code route:} fields over the cluster's; throws naming the field when
+     * the result is not valid.
+     */
+    public RouteOptions routeOptionsFor(RouteSettings model) {
+        return routeOptionsFor(routeOptions, model);
+    }
+
+    /** {@code model}'s fields over {@code cluster}'s, validated (errors name the field, e.g. {@code route.tls}). */
+    public static RouteOptions routeOptionsFor(RouteOptions cluster, RouteSettings model) {
+        return cluster.overriddenBy(
+                        model.entryPoints(),
+                        model.tls().map(t -> new RouteOptions.Tls(t.secretName(), t.certResolver())),
+                        model.middlewares()
+                                .map(list -> list.stream()
+                                        .map(m -> new RouteOptions.MiddlewareRef(m.name(), m.namespace()))
+                                        .toList()))
+                .validated("route");
     }
 
     public KubernetesSettings {
@@ -94,6 +175,8 @@ public record KubernetesSettings(
         Objects.requireNonNull(onFailure, "onFailure");
         imagePullSecrets = List.copyOf(imagePullSecrets);
         Objects.requireNonNull(gatewayUrl, "gatewayUrl");
+        Objects.requireNonNull(routeOptions, "routeOptions").validated("cluster route options");
+        Objects.requireNonNull(applyMode, "applyMode");
         gatewayUrl.ifPresent(url -> {
             if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
                 throw new IllegalArgumentException("gateway URL must be an http(s) URL with a host, was " + url);
