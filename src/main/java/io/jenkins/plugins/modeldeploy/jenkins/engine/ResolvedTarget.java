@@ -1,6 +1,8 @@
 package io.jenkins.plugins.modeldeploy.jenkins.engine;
 
+import io.jenkins.plugins.modeldeploy.jenkins.config.ClusterConfig;
 import io.jenkins.plugins.modeldeploy.kube.KubernetesSettings;
+import io.jenkins.plugins.modeldeploy.route.ObjectApplier;
 import io.jenkins.plugins.modeldeploy.target.RetireMode;
 import java.io.Serializable;
 import java.net.URI;
@@ -23,6 +25,13 @@ public final class ResolvedTarget implements Serializable {
     private final String routeMode;
     private final String prometheusUrl;
     private final String gatewayUrl;
+    /** The cluster's Traefik route options, as ClusterConfig holds them (set by {@link #withRoutes}). */
+    private String entryPoints;
+
+    private String tlsSecretName;
+    private String tlsCertResolver;
+    private String middlewares;
+    private String applyMode;
 
     ResolvedTarget(
             String kubeconfig,
@@ -50,6 +59,17 @@ public final class ResolvedTarget implements Serializable {
         this.gatewayUrl = null;
     }
 
+    /** This target with the cluster's route options (plain strings: it travels to the agent). */
+    ResolvedTarget withRoutes(
+            String entryPoints, String tlsSecretName, String tlsCertResolver, String middlewares, String applyMode) {
+        this.entryPoints = entryPoints;
+        this.tlsSecretName = tlsSecretName;
+        this.tlsCertResolver = tlsCertResolver;
+        this.middlewares = middlewares;
+        this.applyMode = applyMode;
+        return this;
+    }
+
     /** A cluster that could not be resolved: {@link #settings()} throws with {@code reason}. */
     public static ResolvedTarget failed(String reason) {
         return new ResolvedTarget(reason);
@@ -73,6 +93,9 @@ public final class ResolvedTarget implements Serializable {
                         defaults.minReplicas(),
                         defaults.maxReplicas(),
                         List.of())
-                .withGatewayUrl(Optional.ofNullable(gatewayUrl).map(URI::create));
+                .withGatewayUrl(Optional.ofNullable(gatewayUrl).map(URI::create))
+                .withRoutes(
+                        ClusterConfig.routeOptions(entryPoints, tlsSecretName, tlsCertResolver, middlewares),
+                        applyMode == null ? ObjectApplier.Mode.OWNED_FIELDS : ObjectApplier.Mode.valueOf(applyMode));
     }
 }
