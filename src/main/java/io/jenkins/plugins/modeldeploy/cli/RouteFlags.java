@@ -54,7 +54,9 @@ final class RouteFlags {
                 ? Optional.of(RouteOptions.Tls.secret(tlsSecret))
                 : Optional.ofNullable(tlsCertResolver).map(RouteOptions.Tls::resolver);
         RouteOptions options = new RouteOptions(
-                entryPoints, tls, middlewares.stream().map(RouteOptions.MiddlewareRef::parse).toList());
+                entryPoints,
+                tls,
+                middlewares.stream().map(RouteOptions.MiddlewareRef::parse).toList());
         try {
             return options.validated("route");
         } catch (IllegalArgumentException e) {

@@ -375,8 +375,10 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
                 if (!isReady(new VersionRef(model, version))) {
                     // Traefik (allowEmptyServices=false): one empty child and the TraefikService is not built; the
                     // router naming it is dropped too, so the stable path matches nothing.
-                    return error(404, "404 page not found: the weighted service of model " + model + " has version "
-                            + version + " without a live backend");
+                    return error(
+                            404,
+                            "404 page not found: the weighted service of model " + model + " has version " + version
+                                    + " without a live backend");
                 }
             }
         }

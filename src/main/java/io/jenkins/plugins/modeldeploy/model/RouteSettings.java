@@ -75,15 +75,17 @@ public record RouteSettings(
         JsonNode entryNode = node.get("entryPoints");
         if (entryNode != null && !entryNode.isNull()) {
             if (!entryNode.isArray() || entryNode.isEmpty()) {
-                problem.accept("route.entryPoints", "must be a non-empty list of entry point names, was "
-                        + ModelSpecLoader.kind(entryNode));
+                problem.accept(
+                        "route.entryPoints",
+                        "must be a non-empty list of entry point names, was " + ModelSpecLoader.kind(entryNode));
             } else {
                 List<String> names = new ArrayList<>();
                 for (int i = 0; i < entryNode.size(); i++) {
                     JsonNode item = entryNode.get(i);
                     if (!item.isTextual() || !ENTRY_POINT.matcher(item.asText()).matches()) {
-                        problem.accept("route.entryPoints[" + i + "]", "must be an entry point name (letters,"
-                                + " digits, '-' and '_'), was " + item);
+                        problem.accept(
+                                "route.entryPoints[" + i + "]",
+                                "must be an entry point name (letters," + " digits, '-' and '_'), was " + item);
                     } else if (names.contains(item.asText())) {
                         problem.accept("route.entryPoints[" + i + "]", "is listed twice: " + item.asText());
                     } else {
@@ -114,24 +116,26 @@ public record RouteSettings(
         JsonNode middlewareNode = node.get("middlewares");
         if (middlewareNode != null && !middlewareNode.isNull()) {
             if (!middlewareNode.isArray()) {
-                problem.accept("route.middlewares", "must be a list of {name, namespace}, was "
-                        + ModelSpecLoader.kind(middlewareNode));
+                problem.accept(
+                        "route.middlewares",
+                        "must be a list of {name, namespace}, was " + ModelSpecLoader.kind(middlewareNode));
             } else {
                 List<Middleware> refs = new ArrayList<>();
                 for (int i = 0; i < middlewareNode.size(); i++) {
                     String field = "route.middlewares[" + i + "]";
                     JsonNode item = middlewareNode.get(i);
                     if (!item.isObject()) {
-                        problem.accept(field, "must be a mapping {name, namespace}, was "
-                                + ModelSpecLoader.kind(item));
+                        problem.accept(field, "must be a mapping {name, namespace}, was " + ModelSpecLoader.kind(item));
                         continue;
                     }
                     unknown(field, item, MIDDLEWARE_FIELDS, problem);
                     Optional<String> name = text(field + ".name", item.get("name"), OBJECT_NAME, problem);
-                    if (name.isEmpty() && (item.get("name") == null || item.get("name").isNull())) {
+                    if (name.isEmpty()
+                            && (item.get("name") == null || item.get("name").isNull())) {
                         problem.accept(field + ".name", "is required");
                     }
-                    Optional<String> namespace = text(field + ".namespace", item.get("namespace"), OBJECT_NAME, problem);
+                    Optional<String> namespace =
+                            text(field + ".namespace", item.get("namespace"), OBJECT_NAME, problem);
                     name.ifPresent(n -> refs.add(new Middleware(n, namespace)));
                 }
                 middlewares = Optional.of(refs);
@@ -145,7 +149,9 @@ public record RouteSettings(
         if (node == null || node.isNull()) {
             return Optional.empty();
         }
-        if (!node.isTextual() || node.asText().length() > 253 || !pattern.matcher(node.asText()).matches()) {
+        if (!node.isTextual()
+                || node.asText().length() > 253
+                || !pattern.matcher(node.asText()).matches()) {
             problem.accept(field, "must be a name (" + pattern.pattern() + "), was " + node);
             return Optional.empty();
         }

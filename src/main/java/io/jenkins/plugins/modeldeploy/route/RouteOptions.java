@@ -89,7 +89,8 @@ public record RouteOptions(List<String> entryPoints, Optional<Tls> tls, List<Mid
             t.secretName().ifPresent(name -> objectName(where + ".tls.secretName", name));
             t.certResolver().ifPresent(name -> {
                 if (!ENTRY_POINT.matcher(name).matches()) {
-                    throw new IllegalArgumentException(where + ".tls.certResolver: not a resolver name: '" + name + "'");
+                    throw new IllegalArgumentException(
+                            where + ".tls.certResolver: not a resolver name: '" + name + "'");
                 }
             });
         });

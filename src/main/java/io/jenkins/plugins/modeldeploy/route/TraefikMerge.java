@@ -42,8 +42,9 @@ final class TraefikMerge {
         return switch (kind) {
             case "IngressRoute" -> (live, desired) -> spec(live, desired, model, TraefikMerge::ingressRoute);
             case "TraefikService" -> (live, desired) -> spec(live, desired, model, TraefikMerge::traefikService);
-            default -> ObjectApplier.Ownership.of(List.of("spec.stripPrefix"), List.of(
-                    "metadata.labels", "metadata.annotations"));
+            default ->
+                ObjectApplier.Ownership.of(
+                        List.of("spec.stripPrefix"), List.of("metadata.labels", "metadata.annotations"));
         };
     }
 
@@ -61,8 +62,8 @@ final class TraefikMerge {
                 : new LinkedHashMap<>();
         Map<String, Object> desiredSpec = (Map<String, Object>) desired.get("spec");
         Map<String, Object> merged = how.merge(liveSpec, desiredSpec, previous, model);
-        boolean changed = !JsonSubset.contains(live.get("spec"), merged)
-                || !JsonSubset.contains(merged, live.get("spec"));
+        boolean changed =
+                !JsonSubset.contains(live.get("spec"), merged) || !JsonSubset.contains(merged, live.get("spec"));
         if (changed) {
             ObjectApplier.put(live, SPEC, merged);
         }
@@ -88,8 +89,7 @@ final class TraefikMerge {
             Map<String, Object> live, Map<String, Object> desired, Map<String, Object> previous, String model) {
         Map<String, Object> result = new LinkedHashMap<>(live);
         // Entry points: the live ones minus those we had and no longer want, then ours.
-        List<String> previousEntryPoints =
-                previous == null ? List.of("web") : strings(previous.get("entryPoints"));
+        List<String> previousEntryPoints = previous == null ? List.of("web") : strings(previous.get("entryPoints"));
         List<String> wantedEntryPoints = strings(desired.get("entryPoints"));
         List<String> entryPoints = new ArrayList<>();
         for (String entryPoint : strings(live.get("entryPoints"))) {
@@ -193,9 +193,8 @@ final class TraefikMerge {
         for (Map<String, Object> child : maps(weighted.get("services"))) {
             String name = (String) child.get("name");
             Map<String, Object> ours = wantedByName.get(name);
-            boolean wasOurs = previous == null
-                    ? name != null && name.startsWith(model + "-")
-                    : previousNames.contains(name);
+            boolean wasOurs =
+                    previous == null ? name != null && name.startsWith(model + "-") : previousNames.contains(name);
             if (ours != null && done.add(name)) {
                 Map<String, Object> merged = new LinkedHashMap<>(child);
                 merged.putAll(ours);

@@ -39,7 +39,14 @@ public final class TraefikRouter implements TrafficRouter {
      *             of Traefik's Service
      */
     public TraefikRouter(KubernetesClient client, String namespace, Optional<String> host, URI base) {
-        this(client, namespace, host, base, RouteOptions.DEFAULTS, m -> Optional.empty(), ObjectApplier.Mode.OWNED_FIELDS,
+        this(
+                client,
+                namespace,
+                host,
+                base,
+                RouteOptions.DEFAULTS,
+                m -> Optional.empty(),
+                ObjectApplier.Mode.OWNED_FIELDS,
                 message -> LOG.log(System.Logger.Level.WARNING, message));
     }
 
@@ -168,8 +175,8 @@ public final class TraefikRouter implements TrafficRouter {
             return weighted;
         }
         if (ready.isEmpty()) {
-            notices.accept("no version of " + model + " with weight has a ready endpoint (" + empty + "); "
-                    + namespace + "/TraefikService/" + model + " keeps the split " + weighted);
+            notices.accept("no version of " + model + " with weight has a ready endpoint (" + empty + "); " + namespace
+                    + "/TraefikService/" + model + " keeps the split " + weighted);
             return weighted;
         }
         Map<String, Integer> servable = Weights.redistribute(ready);
@@ -227,7 +234,8 @@ public final class TraefikRouter implements TrafficRouter {
         String json = annotations == null ? null : annotations.get(TraefikRoutes.REQUESTED_ANNOTATION);
         if (json != null) {
             try {
-                Map<String, Object> parsed = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(json, Map.class);
+                Map<String, Object> parsed =
+                        io.fabric8.kubernetes.client.utils.Serialization.unmarshal(json, Map.class);
                 Map<String, Integer> requested = new LinkedHashMap<>();
                 parsed.forEach((k, v) -> requested.put(k, ((Number) v).intValue()));
                 return requested;

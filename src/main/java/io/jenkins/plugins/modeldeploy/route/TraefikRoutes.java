@@ -118,8 +118,8 @@ public final class TraefikRoutes {
             service.put("weight", weight);
             services.add(service);
         });
-        GenericKubernetesResource service = resource(
-                "TraefikService", model, namespace, model, ordered("weighted", ordered("services", services)));
+        GenericKubernetesResource service =
+                resource("TraefikService", model, namespace, model, ordered("weighted", ordered("services", services)));
         service.getMetadata()
                 .setAnnotations(new LinkedHashMap<>(Map.of(
                         APPLIED_ANNOTATION,
@@ -157,7 +157,8 @@ public final class TraefikRoutes {
                 for (Object m : (List<Object>) routeMap.getOrDefault("middlewares", List.of())) {
                     Map<String, Object> ref = (Map<String, Object>) m;
                     String name = (String) ref.get("name");
-                    if (!name.equals(model + "-strip") && !name.matches(java.util.regex.Pattern.quote(model) + "-.*-strip")
+                    if (!name.equals(model + "-strip")
+                                    && !name.matches(java.util.regex.Pattern.quote(model) + "-.*-strip")
                             || ref.get("namespace") != null) {
                         middlewares.add(new RouteOptions.MiddlewareRef(
                                 name, Optional.ofNullable((String) ref.get("namespace"))));

@@ -112,7 +112,8 @@ public final class TraefikStandIn implements AutoCloseable {
             while (refreshes.get() < target) {
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    throw new IllegalStateException("the Traefik stand-in did not re-read the cluster within " + timeout);
+                    throw new IllegalStateException(
+                            "the Traefik stand-in did not re-read the cluster within " + timeout);
                 }
                 TimeUnit.NANOSECONDS.timedWait(refreshes, left);
             }
@@ -166,7 +167,8 @@ public final class TraefikStandIn implements AutoCloseable {
                     boolean any = slice.getEndpoints() != null
                             && slice.getEndpoints().stream()
                                     .anyMatch(e -> e.getConditions() == null
-                                            || !Boolean.FALSE.equals(e.getConditions().getReady()));
+                                            || !Boolean.FALSE.equals(
+                                                    e.getConditions().getReady()));
                     sliced.merge(service, any, Boolean::logicalOr);
                 }
             }

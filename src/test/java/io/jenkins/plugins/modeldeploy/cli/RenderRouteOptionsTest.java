@@ -29,12 +29,28 @@ class RenderRouteOptionsTest {
 
     @Test
     void withoutHostTheCaptureOfEveryHostIsWarnedAbout() {
-        Run run = run("render", TestModels.examplesRoot().resolve("iris-python").toString(), "--version", "3",
-                "--namespace", "models", "--image", IMAGE);
+        Run run = run(
+                "render",
+                TestModels.examplesRoot().resolve("iris-python").toString(),
+                "--version",
+                "3",
+                "--namespace",
+                "models",
+                "--image",
+                IMAGE);
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.err()).contains("render: no --host: the routes match /models/iris on every host");
-        Run hosted = run("render", TestModels.examplesRoot().resolve("iris-python").toString(), "--version", "3",
-                "--namespace", "models", "--image", IMAGE, "--host", "ml.example.com");
+        Run hosted = run(
+                "render",
+                TestModels.examplesRoot().resolve("iris-python").toString(),
+                "--version",
+                "3",
+                "--namespace",
+                "models",
+                "--image",
+                IMAGE,
+                "--host",
+                "ml.example.com");
         assertThat(hosted.err()).doesNotContain("no --host");
     }
 
@@ -50,9 +66,23 @@ class RenderRouteOptionsTest {
                 route:
                   tls: {secretName: iris-cert}
                 """);
-        Run run = run("render", model.toString(), "--version", "3", "--namespace", "models", "--image", IMAGE,
-                "--host", "ml.example.com", "--tls-cert-resolver", "le", "--middleware", "traefik/rate-limit",
-                "--entry-point", "websecure");
+        Run run = run(
+                "render",
+                model.toString(),
+                "--version",
+                "3",
+                "--namespace",
+                "models",
+                "--image",
+                IMAGE,
+                "--host",
+                "ml.example.com",
+                "--tls-cert-resolver",
+                "le",
+                "--middleware",
+                "traefik/rate-limit",
+                "--entry-point",
+                "websecure");
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.out())
                 .contains("secretName: \"iris-cert\"")
@@ -63,16 +93,36 @@ class RenderRouteOptionsTest {
 
     @Test
     void badFlagsAreRefusedNamingTheFlag() {
-        Run run = run("render", TestModels.examplesRoot().resolve("iris-python").toString(), "--version", "3",
-                "--namespace", "models", "--image", IMAGE, "--middleware", "Bad_Name");
+        Run run = run(
+                "render",
+                TestModels.examplesRoot().resolve("iris-python").toString(),
+                "--version",
+                "3",
+                "--namespace",
+                "models",
+                "--image",
+                IMAGE,
+                "--middleware",
+                "Bad_Name");
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.err()).contains("--middleware: route.middlewares[0].name: not a Kubernetes object name");
     }
 
     @Test
     void deployTakesTheSameFlagsAndRefusesABadOneBeforeConnecting() {
-        Run run = run("deploy", TestModels.examplesRoot().resolve("iris-python").toString(), "--version", "3",
-                "--namespace", "models", "--image", IMAGE, "--no-smoke", "--tls-secret", "a", "--tls-cert-resolver",
+        Run run = run(
+                "deploy",
+                TestModels.examplesRoot().resolve("iris-python").toString(),
+                "--version",
+                "3",
+                "--namespace",
+                "models",
+                "--image",
+                IMAGE,
+                "--no-smoke",
+                "--tls-secret",
+                "a",
+                "--tls-cert-resolver",
                 "b");
         assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
         assertThat(run.err())

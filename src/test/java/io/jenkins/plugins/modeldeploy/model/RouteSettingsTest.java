@@ -19,8 +19,7 @@ class RouteSettingsTest {
     private ModelSpec load(String route) throws IOException, InvalidModelSpecException {
         Files.writeString(dir.resolve("model.py"), "class Classifier: pass\n");
         Files.writeString(
-                dir.resolve("model.yaml"),
-                "name: iris\nruntime: python\nentrypoint: model:Classifier\n" + route);
+                dir.resolve("model.yaml"), "name: iris\nruntime: python\nentrypoint: model:Classifier\n" + route);
         return new ModelSpecLoader().load(dir);
     }
 
@@ -56,14 +55,16 @@ class RouteSettingsTest {
                           middlewares: [{namespace: Traefik}, {name: ok, colour: red}]
                           port: 443
                         """))
-                .isInstanceOfSatisfying(InvalidModelSpecException.class, e -> assertThat(e.problems())
-                        .extracting(SpecProblem::field)
-                        .containsExactlyInAnyOrder(
-                                "route.port",
-                                "route.entryPoints[1]",
-                                "route.tls",
-                                "route.middlewares[0].name",
-                                "route.middlewares[0].namespace",
-                                "route.middlewares[1].colour"));
+                .isInstanceOfSatisfying(
+                        InvalidModelSpecException.class,
+                        e -> assertThat(e.problems())
+                                .extracting(SpecProblem::field)
+                                .containsExactlyInAnyOrder(
+                                        "route.port",
+                                        "route.entryPoints[1]",
+                                        "route.tls",
+                                        "route.middlewares[0].name",
+                                        "route.middlewares[0].namespace",
+                                        "route.middlewares[1].colour"));
     }
 }

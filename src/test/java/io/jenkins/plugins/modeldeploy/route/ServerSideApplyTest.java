@@ -68,10 +68,13 @@ class ServerSideApplyTest {
             switch (exchange.getRequestMethod()) {
                 case "PATCH" -> {
                     if (answerPatchesWith != 200) {
-                        reply(exchange, answerPatchesWith, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":"
-                                + "\"Failure\",\"reason\":\"Conflict\",\"code\":409,\"message\":\"Apply failed with"
-                                + " 1 conflict: conflict with \\\"kubectl-edit\\\" using traefik.io/v1alpha1:"
-                                + " .spec.routes\"}");
+                        reply(
+                                exchange,
+                                answerPatchesWith,
+                                "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":"
+                                        + "\"Failure\",\"reason\":\"Conflict\",\"code\":409,\"message\":\"Apply failed with"
+                                        + " 1 conflict: conflict with \\\"kubectl-edit\\\" using traefik.io/v1alpha1:"
+                                        + " .spec.routes\"}");
                         return;
                     }
                     objects.put(path, body); // JSON is YAML: what fabric8 sends as apply-patch+yaml
@@ -84,8 +87,11 @@ class ServerSideApplyTest {
                     } else if (path.endsWith("s") && !path.contains("/endpoints/")) {
                         reply(exchange, 200, "{\"kind\":\"List\",\"apiVersion\":\"v1\",\"metadata\":{},\"items\":[]}");
                     } else {
-                        reply(exchange, 404, "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
-                                + "\"reason\":\"NotFound\",\"code\":404}");
+                        reply(
+                                exchange,
+                                404,
+                                "{\"kind\":\"Status\",\"apiVersion\":\"v1\",\"status\":\"Failure\","
+                                        + "\"reason\":\"NotFound\",\"code\":404}");
                     }
                 }
                 default -> reply(exchange, 405, "{}");
@@ -120,7 +126,8 @@ class ServerSideApplyTest {
     void everyTraefikObjectIsOneApplyPatchWithOurFieldManagerAndOnlyTheWeightsAreForced() throws Exception {
         router().reconcile("iris", List.of("1", "2"));
 
-        assertThat(requests).noneMatch(r -> r.method().equals("PUT") || r.method().equals("POST"));
+        assertThat(requests)
+                .noneMatch(r -> r.method().equals("PUT") || r.method().equals("POST"));
         assertThat(patches())
                 .hasSize(5) // three stripPrefix Middlewares, the TraefikService, the IngressRoute
                 .allSatisfy(p -> {
@@ -140,14 +147,12 @@ class ServerSideApplyTest {
 
         requests.clear();
         router().setWeights("iris", Map.of("1", 90, "2", 10));
-        assertThat(patches())
-                .singleElement()
-                .satisfies(p -> {
-                    assertThat(p.path())
-                            .startsWith("/apis/traefik.io/v1alpha1/namespaces/models/traefikservices/iris?")
-                            .contains("fieldManager=model-deploy", "force=true");
-                    assertThat(p.body()).contains("\"weight\":90", "\"weight\":10");
-                });
+        assertThat(patches()).singleElement().satisfies(p -> {
+            assertThat(p.path())
+                    .startsWith("/apis/traefik.io/v1alpha1/namespaces/models/traefikservices/iris?")
+                    .contains("fieldManager=model-deploy", "force=true");
+            assertThat(p.body()).contains("\"weight\":90", "\"weight\":10");
+        });
     }
 
     @Test

@@ -99,16 +99,18 @@ class TraefikRouteOptionsTest {
         router(RouteOptions.DEFAULTS, Map.of()).reconcile("iris", List.of("1", "2"));
         spec = routeSpec("iris");
         assertThat(spec.get("tls")).isEqualTo(Map.of("secretName", "iris-cert"));
-        assertThat(routes(spec)).allSatisfy(route -> assertThat(route.get("middlewares").toString())
-                .startsWith("[{name=iris-auth}, {name=iris-"));
+        assertThat(routes(spec))
+                .allSatisfy(route ->
+                        assertThat(route.get("middlewares").toString()).startsWith("[{name=iris-auth}, {name=iris-"));
 
         // A deploy that drops the model's TLS: ours goes, entry points back to the cluster's.
         router(RouteOptions.DEFAULTS, Map.of("iris", RouteOptions.DEFAULTS)).reconcile("iris", List.of("1", "2"));
         spec = routeSpec("iris");
         assertThat(spec).doesNotContainKey("tls");
         assertThat(spec.get("entryPoints")).isEqualTo(List.of("web"));
-        assertThat(routes(spec)).allSatisfy(route -> assertThat(route.get("middlewares").toString())
-                .doesNotContain("iris-auth"));
+        assertThat(routes(spec))
+                .allSatisfy(
+                        route -> assertThat(route.get("middlewares").toString()).doesNotContain("iris-auth"));
     }
 
     @Test
@@ -121,11 +123,12 @@ class TraefikRouteOptionsTest {
 
     @Test
     void badOptionsAreRefusedNamingTheField() {
-        assertThatThrownBy(() -> new RouteOptions(List.of("web", "bad name"), Optional.empty(), List.of())
-                        .validated("route"))
+        assertThatThrownBy(() ->
+                        new RouteOptions(List.of("web", "bad name"), Optional.empty(), List.of()).validated("route"))
                 .hasMessageStartingWith("route.entryPoints[1]: not an entry point name: 'bad name'");
         assertThatThrownBy(() -> new RouteOptions(
-                                List.of(), Optional.of(new RouteOptions.Tls(Optional.of("a"), Optional.of("b"))),
+                                List.of(),
+                                Optional.of(new RouteOptions.Tls(Optional.of("a"), Optional.of("b"))),
                                 List.of())
                         .validated("route"))
                 .hasMessageStartingWith("route.tls: give exactly one of secretName and certResolver");

@@ -232,7 +232,8 @@ class TraefikRouterTest {
         assertThat(stable.get("priority")).isEqualTo(500);
         assertThat(stable.get("services")).isEqualTo(List.of(Map.of("name", "iris", "kind", "TraefikService")));
 
-        Map<String, Object> weighted = (Map<String, Object>) spec(one("TraefikService", "iris")).get("weighted");
+        Map<String, Object> weighted =
+                (Map<String, Object>) spec(one("TraefikService", "iris")).get("weighted");
         assertThat(weighted.get("sticky")).isEqualTo(Map.of("cookie", Map.of("name", "iris-variant")));
         assertThat(list(weighted.get("services")))
                 .extracting(c -> c.get("name"), c -> c.get("weight"), c -> c.get("passHostHeader"))
@@ -240,7 +241,8 @@ class TraefikRouterTest {
                         org.assertj.core.groups.Tuple.tuple("iris-1", 80, false),
                         org.assertj.core.groups.Tuple.tuple("iris-2", 10, false),
                         org.assertj.core.groups.Tuple.tuple("iris-3", 10, null));
-        assertThat(router.currentWeights("iris")).containsOnly(Map.entry("1", 80), Map.entry("2", 10), Map.entry("3", 10));
+        assertThat(router.currentWeights("iris"))
+                .containsOnly(Map.entry("1", 80), Map.entry("2", 10), Map.entry("3", 10));
         assertLiveObjectsMatchTheSchemas();
 
         // Re-running writes nothing: the operator's additions are not a difference.
@@ -345,7 +347,9 @@ class TraefikRouterTest {
                                 .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
                                 .build(),
                         java.net.http.HttpResponse.BodyHandlers.ofString());
-                assertThat(response.statusCode()).as("request %d on the stable path", i).isEqualTo(200);
+                assertThat(response.statusCode())
+                        .as("request %d on the stable path", i)
+                        .isEqualTo(200);
             }
         }
     }
@@ -356,9 +360,16 @@ class TraefikRouterTest {
         router.reconcile("iris", List.of("1", "2"));
         endpointSlice("iris-1", true);
         endpointSlice("iris-2", false);
-        edit("TraefikService", "iris", spec -> spec.put("weighted", Map.of("services", List.of(
-                Map.of("name", "iris-1", "kind", "Service", "port", 80, "weight", 90),
-                Map.of("name", "iris-2", "kind", "Service", "port", 80, "weight", 10)))));
+        edit(
+                "TraefikService",
+                "iris",
+                spec -> spec.put(
+                        "weighted",
+                        Map.of(
+                                "services",
+                                List.of(
+                                        Map.of("name", "iris-1", "kind", "Service", "port", 80, "weight", 90),
+                                        Map.of("name", "iris-2", "kind", "Service", "port", 80, "weight", 10)))));
         try (io.jenkins.plugins.modeldeploy.testing.TraefikStandIn traefik =
                 new io.jenkins.plugins.modeldeploy.testing.TraefikStandIn(client, "models").allowEmptyServices(false)) {
             traefik.awaitRefresh(java.time.Duration.ofSeconds(10));

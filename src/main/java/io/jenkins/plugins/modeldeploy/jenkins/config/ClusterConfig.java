@@ -248,7 +248,9 @@ public final class ClusterConfig extends AbstractDescribableImpl<ClusterConfig> 
                 secret
                         ? Optional.of(RouteOptions.Tls.secret(tlsSecretName.trim()))
                         : resolver ? Optional.of(RouteOptions.Tls.resolver(tlsCertResolver.trim())) : Optional.empty(),
-                list(middlewares).stream().map(RouteOptions.MiddlewareRef::parse).toList());
+                list(middlewares).stream()
+                        .map(RouteOptions.MiddlewareRef::parse)
+                        .toList());
         try {
             return options.validated("route");
         } catch (IllegalArgumentException e) {

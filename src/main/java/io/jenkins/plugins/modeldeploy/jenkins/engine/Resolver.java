@@ -92,11 +92,11 @@ public final class Resolver {
                 ? options.host
                 : cluster.map(ClusterConfig::getHost).orElse(null);
         return new ResolvedTarget(
-                kubeconfig,
-                namespace,
-                host,
-                cluster.map(ClusterConfig::routeMode)
-                        .orElse(KubernetesSettings.defaults(namespace).routeMode()),
+                        kubeconfig,
+                        namespace,
+                        host,
+                        cluster.map(ClusterConfig::routeMode)
+                                .orElse(KubernetesSettings.defaults(namespace).routeMode()),
                         cluster.map(ClusterConfig::getPrometheusUrl).orElse(null),
                         cluster.map(ClusterConfig::getGatewayUrl).orElse(null))
                 .withRoutes(
