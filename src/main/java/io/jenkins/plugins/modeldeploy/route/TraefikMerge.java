@@ -62,8 +62,10 @@ final class TraefikMerge {
                 : new LinkedHashMap<>();
         Map<String, Object> desiredSpec = (Map<String, Object>) desired.get("spec");
         Map<String, Object> merged = how.merge(liveSpec, desiredSpec, previous, model);
-        boolean changed =
-                !JsonSubset.contains(live.get("spec"), merged) || !JsonSubset.contains(merged, live.get("spec"));
+        Object liveValue = live.get("spec");
+        boolean changed = liveValue == null
+                || !JsonSubset.contains(liveValue, merged)
+                || !JsonSubset.contains(merged, liveValue);
         if (changed) {
             ObjectApplier.put(live, SPEC, merged);
         }
