@@ -72,6 +72,12 @@ final class ClusterOptions {
     @Option(names = "--image-pull-secret", paramLabel = "NAME", description = "A Secret to pull images with.")
     List<String> imagePullSecrets = List.of();
 
+    @picocli.CommandLine.Mixin
+    RouteFlags route;
+
+    @picocli.CommandLine.Spec(picocli.CommandLine.Spec.Target.MIXEE)
+    picocli.CommandLine.Model.CommandSpec mixee;
+
     KubernetesSettings settings() throws IOException {
         Optional<String> config = kubeconfig == null ? Optional.empty() : Optional.of(read(kubeconfig));
         String ns =
@@ -89,7 +95,9 @@ final class ClusterOptions {
                 10,
                 imagePullSecrets,
                 Optional.ofNullable(gatewayUrl),
-                matchers());
+                matchers(),
+                route.options(mixee.commandLine()),
+                route.applyMode);
     }
 
     /** The {@code --prometheus-matchers}, checked (the error names the option). */

@@ -155,6 +155,9 @@ final class DeployCommand implements Callable<Integer> {
         }
         ModelSpec spec = model.load();
         ModelVersion modelVersion = ModelVersion.of(spec, version, "--version");
+        if (target.kind() == TargetOptions.Kind.kubernetes && target.cluster.host == null) {
+            err.println(RenderCommand.NO_HOST_WARNING.formatted("deploy", spec.name()));
+        }
         Optional<SmokeSettings> smoke;
         try {
             Duration warmup = smokeWarmup != null

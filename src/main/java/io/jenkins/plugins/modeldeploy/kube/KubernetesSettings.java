@@ -1,6 +1,9 @@
 package io.jenkins.plugins.modeldeploy.kube;
 
 import io.jenkins.plugins.modeldeploy.abtest.LabelMatchers;
+import io.jenkins.plugins.modeldeploy.model.RouteSettings;
+import io.jenkins.plugins.modeldeploy.route.ObjectApplier;
+import io.jenkins.plugins.modeldeploy.route.RouteOptions;
 import io.jenkins.plugins.modeldeploy.target.RetireMode;
 import java.net.URI;
 import java.util.List;
@@ -22,6 +25,10 @@ import java.util.Optional;
  *                    in-cluster addresses (which only an engine running in the cluster reaches)
  * @param prometheusMatchers extra label matchers for every Prometheus query of an A/B test (e.g.
  *                    {@code cluster="prod"} behind Thanos or a federation); none by default
+ * @param routeOptions the cluster's Traefik entry points, TLS and middlewares (a model's {@code route:} overrides
+ *                    them field by field, {@link #routeOptionsFor})
+ * @param applyMode   how the Traefik objects are written: owned-field GET+PUT (default, works on every API server) or
+ *                    server-side apply with field manager {@code model-deploy}
  */
 public record KubernetesSettings(
         Optional<String> kubeconfig,
@@ -36,7 +43,9 @@ public record KubernetesSettings(
         int maxReplicas,
         List<String> imagePullSecrets,
         Optional<URI> gatewayUrl,
-        LabelMatchers prometheusMatchers) {
+        LabelMatchers prometheusMatchers,
+        RouteOptions routeOptions,
+        ObjectApplier.Mode applyMode) {
 
     public enum RouteMode {
         TRAEFIK,
@@ -71,7 +80,7 @@ public record KubernetesSettings(
                 Optional.empty());
     }
 
-    /** Settings without extra Prometheus label matchers. */
+    /** Settings without extra Prometheus label matchers, with the default route options (entry point {@code web}, no TLS or middlewares, owned-field apply). */
     public KubernetesSettings(
             Optional<String> kubeconfig,
             Optional<String> context,
@@ -98,7 +107,9 @@ public record KubernetesSettings(
                 maxReplicas,
                 imagePullSecrets,
                 gatewayUrl,
-                LabelMatchers.NONE);
+                LabelMatchers.NONE,
+                RouteOptions.DEFAULTS,
+                ObjectApplier.Mode.OWNED_FIELDS);
     }
 
     public KubernetesSettings withPrometheusMatchers(LabelMatchers matchers) {
@@ -115,7 +126,9 @@ public record KubernetesSettings(
                 maxReplicas,
                 imagePullSecrets,
                 gatewayUrl,
-                matchers);
+                matchers,
+                routeOptions,
+                applyMode);
     }
 
     public KubernetesSettings withGatewayUrl(Optional<URI> url) {
@@ -132,7 +145,49 @@ public record KubernetesSettings(
                 maxReplicas,
                 imagePullSecrets,
                 url,
-                prometheusMatchers);
+                prometheusMatchers,
+                routeOptions,
+                applyMode);
+    }
+
+    /** These settings with the cluster's route options and apply mode. */
+    public KubernetesSettings withRoutes(RouteOptions options, ObjectApplier.Mode mode) {
+        return new KubernetesSettings(
+                kubeconfig,
+                context,
+                namespace,
+                host,
+                routeMode,
+                ingressClassName,
+                prometheus,
+                onFailure,
+                minReplicas,
+                maxReplicas,
+                imagePullSecrets,
+                gatewayUrl,
+                prometheusMatchers,
+                options,
+                mode);
+    }
+
+    /**
+     * A model's route options: its model.yaml {@code route:} fields over the cluster's; throws naming the field when
+     * the result is not valid.
+     */
+    public RouteOptions routeOptionsFor(RouteSettings model) {
+        return routeOptionsFor(routeOptions, model);
+    }
+
+    /** {@code model}'s fields over {@code cluster}'s, validated (errors name the field, e.g. {@code route.tls}). */
+    public static RouteOptions routeOptionsFor(RouteOptions cluster, RouteSettings model) {
+        return cluster.overriddenBy(
+                        model.entryPoints(),
+                        model.tls().map(t -> new RouteOptions.Tls(t.secretName(), t.certResolver())),
+                        model.middlewares()
+                                .map(list -> list.stream()
+                                        .map(m -> new RouteOptions.MiddlewareRef(m.name(), m.namespace()))
+                                        .toList()))
+                .validated("route");
     }
 
     public KubernetesSettings {
@@ -147,6 +202,8 @@ public record KubernetesSettings(
         imagePullSecrets = List.copyOf(imagePullSecrets);
         Objects.requireNonNull(gatewayUrl, "gatewayUrl");
         Objects.requireNonNull(prometheusMatchers, "prometheusMatchers");
+        Objects.requireNonNull(routeOptions, "routeOptions").validated("cluster route options");
+        Objects.requireNonNull(applyMode, "applyMode");
         gatewayUrl.ifPresent(url -> {
             if (!("http".equals(url.getScheme()) || "https".equals(url.getScheme())) || url.getHost() == null) {
                 throw new IllegalArgumentException("gateway URL must be an http(s) URL with a host, was " + url);

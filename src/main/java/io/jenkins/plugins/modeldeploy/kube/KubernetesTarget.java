@@ -63,6 +63,13 @@ public final class KubernetesTarget implements Target {
     private final ResourceApplier applier;
     private final RolloutWatcher watcher;
     private final AnnotationReleaseStore releases;
+    private static final System.Logger LOG = System.getLogger(KubernetesTarget.class.getName());
+    /**
+     * Each model's route options (its model.yaml {@code route:} over the cluster's), known once this target rolled a
+     * version of it out; the router keeps what the IngressRoute was last given for a model it does not know.
+     */
+    private final Map<String, io.jenkins.plugins.modeldeploy.route.RouteOptions> modelRoutes =
+            new java.util.concurrent.ConcurrentHashMap<>();
 
     /** On an existing client (tests, or a caller that manages the client); {@link #close()} leaves it open. */
     public KubernetesTarget(
@@ -146,6 +153,9 @@ public final class KubernetesTarget implements Target {
     @Override
     public DeployedVersion rollout(RolloutRequest request) throws RolloutException, InterruptedException {
         VersionRef ref = request.ref();
+        modelRoutes.put(
+                request.version().spec().name(),
+                settings.routeOptionsFor(request.version().spec().route()));
         String deployment = settings.namespace() + "/Deployment/" + ref.id();
         String image = request.image()
                 .orElseThrow(() -> new RolloutException(
@@ -413,7 +423,16 @@ public final class KubernetesTarget implements Target {
     public TrafficRouter router() {
         URI base = gateway().orElse(IN_CLUSTER_TRAEFIK);
         return switch (settings.routeMode()) {
-            case TRAEFIK -> new TraefikRouter(client, settings.namespace(), settings.host(), base);
+            case TRAEFIK ->
+                new TraefikRouter(
+                        client,
+                        settings.namespace(),
+                        settings.host(),
+                        base,
+                        settings.routeOptions(),
+                        model -> Optional.ofNullable(modelRoutes.get(model)),
+                        settings.applyMode(),
+                        message -> LOG.log(System.Logger.Level.WARNING, message));
             case INGRESS ->
                 new IngressRouter(client, settings.namespace(), settings.host(), settings.ingressClassName(), base);
         };

@@ -33,9 +33,22 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>Routes live in one immutable table swapped atomically, and a request picks its backend once, so a weight change
  * takes effect for the next request while in-flight ones finish where they started. A version is routed only after
  * it has been {@linkplain #register registered} ready, and never after it is {@linkplain #markDown marked down}.
+ *
+ * <p>Two ways of balancing the stable path ({@link Balancing}): {@code FORGIVING} (the default) skips a version that is
+ * down and retries a refused request on another; {@code TRAEFIK} mirrors Traefik with its default
+ * {@code allowEmptyServices=false} and what {@code TraefikRouter} writes: the served split leaves out versions with
+ * weight 0 or no live backend (their share goes to the others), and a served version without a live backend makes the
+ * whole stable path answer 404, as Traefik drops a TraefikService with an empty child.
  */
 public final class LocalGateway implements TrafficRouter, MetricsSource, AutoCloseable {
     static final String ROUTE_HEADER = "X-Model-Deploy-Route";
+
+    /** How the stable path treats a version without a live backend; see the class comment. */
+    public enum Balancing {
+        FORGIVING,
+        TRAEFIK
+    }
+
     private static final int MAX_BODY_BYTES = 16 << 20;
     private static final String INJECTED_HEADER = HarnessOptions.INJECTED_FAULT_HEADER.toLowerCase();
 
@@ -48,15 +61,26 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
     private final AtomicLong failedRequests = new AtomicLong();
     private final AtomicLong injectedFaults = new AtomicLong();
     private final AtomicLong requests = new AtomicLong();
+    private final Balancing balancing;
+    private final java.util.function.Consumer<String> notices;
 
-    private LocalGateway(int port) throws IOException {
+    private LocalGateway(int port, Balancing balancing, java.util.function.Consumer<String> notices)
+            throws IOException {
+        this.balancing = balancing;
+        this.notices = notices;
         this.server = GatewayServer.start(port, this::handle, this::rejection, MAX_BODY_BYTES);
         this.baseUri = URI.create("http://127.0.0.1:" + server.port());
     }
 
     /** Starts a gateway on 127.0.0.1 ({@code port} 0: a free one). */
     public static LocalGateway start(int port) throws IOException {
-        return new LocalGateway(port);
+        return new LocalGateway(port, Balancing.FORGIVING, message -> {});
+    }
+
+    /** Starts a gateway balancing as {@code balancing} says; {@code notices} hears of versions left out. */
+    public static LocalGateway start(int port, Balancing balancing, java.util.function.Consumer<String> notices)
+            throws IOException {
+        return new LocalGateway(port, balancing, notices);
     }
 
     public URI baseUri() {
@@ -72,6 +96,7 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
         if (previous != null) {
             previous.closeIdle();
         }
+        reserve(version.model());
     }
 
     /** Takes a version out of rotation at once (its process died); requests go to the other ready versions. */
@@ -80,6 +105,47 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
         if (backend != null) {
             backend.up = false;
         }
+        reserve(version.model());
+    }
+
+    /**
+     * In {@code TRAEFIK} balancing, serves the model's split again after a backend came or went: the gateway sees its
+     * backends directly, as {@code TraefikRouter} reads endpoints when it writes the split.
+     */
+    private synchronized void reserve(String model) {
+        ModelRoutes routes = table.get().get(model);
+        if (balancing == Balancing.TRAEFIK && routes != null) {
+            swap(model, new ModelRoutes(routes.versions, routes.weights, served(model, routes.weights)));
+        }
+    }
+
+    /** The split served for {@code requested}: as is, or (TRAEFIK) without weight-0 and down versions. */
+    private Map<String, Integer> served(String model, Map<String, Integer> requested) {
+        if (balancing == Balancing.FORGIVING) {
+            return requested;
+        }
+        Map<String, Integer> weighted = new LinkedHashMap<>();
+        Map<String, Integer> live = new LinkedHashMap<>();
+        requested.forEach((version, weight) -> {
+            if (weight > 0) {
+                weighted.put(version, weight);
+                if (isReady(new VersionRef(model, version))) {
+                    live.put(version, weight);
+                }
+            }
+        });
+        if (live.isEmpty()) {
+            return Map.copyOf(weighted); // nothing to protect: served as asked, the stable path fails as on Traefik
+        }
+        if (live.size() == weighted.size()) {
+            return Map.copyOf(Weights.redistribute(live)); // sums to 100 even after a version's route went
+        }
+        Map<String, Integer> served = Weights.redistribute(live);
+        weighted.keySet().stream()
+                .filter(v -> !live.containsKey(v))
+                .forEach(v -> notices.accept("version " + v + " of model " + model + " has no live backend: left out"
+                        + " of the stable route, its " + weighted.get(v) + "% goes to " + served));
+        return Map.copyOf(served);
     }
 
     /**
@@ -93,7 +159,7 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
             if (routes != null && routes.versions.contains(version.version())) {
                 Set<String> remaining = new LinkedHashSet<>(routes.versions);
                 remaining.remove(version.version());
-                swap(version.model(), new ModelRoutes(List.copyOf(remaining), routes.weights));
+                swap(version.model(), new ModelRoutes(List.copyOf(remaining), routes.weights, routes.served));
             }
         }
         return drain(backends.remove(version), drain);
@@ -114,9 +180,9 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
 
     private void refuseWhileWeighted(VersionRef version) throws RoutingException {
         ModelRoutes routes = table.get().get(version.model());
-        if (routes != null && routes.weights.getOrDefault(version.version(), 0) > 0) {
+        if (routes != null && routes.served.getOrDefault(version.version(), 0) > 0) {
             throw new RoutingException("cannot remove version " + version.version() + " of model " + version.model()
-                    + ": the stable route still sends it " + routes.weights.get(version.version()) + "% of requests");
+                    + ": the stable route still sends it " + routes.served.get(version.version()) + "% of requests");
         }
     }
 
@@ -150,7 +216,8 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
      * route and is skipped on the stable one, as when it is marked down.
      */
     synchronized void restoreRoutes(String model, List<String> versions, Map<String, Integer> weights) {
-        swap(model, new ModelRoutes(List.copyOf(new LinkedHashSet<>(versions)), Map.copyOf(weights)));
+        Map<String, Integer> copy = Map.copyOf(weights);
+        swap(model, new ModelRoutes(List.copyOf(new LinkedHashSet<>(versions)), copy, served(model, copy)));
     }
 
     /** The versions that have their own route. */
@@ -168,14 +235,23 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
             }
         }
         ModelRoutes current = table.get().get(model);
-        Map<String, Integer> weights = current == null ? Map.of() : current.weights;
-        for (Map.Entry<String, Integer> entry : weights.entrySet()) {
+        Map<String, Integer> weights = new LinkedHashMap<>();
+        if (current != null) {
+            current.weights.forEach((version, weight) -> {
+                if (versions.contains(version)) {
+                    weights.put(version, weight);
+                }
+            });
+        }
+        for (Map.Entry<String, Integer> entry :
+                (current == null ? Map.<String, Integer>of() : current.served).entrySet()) {
             if (entry.getValue() > 0 && !versions.contains(entry.getKey())) {
                 throw new RoutingException("cannot drop the route of version " + entry.getKey() + " of model " + model
                         + ": the stable route sends it " + entry.getValue() + "%; set its weight to 0 first");
             }
         }
-        swap(model, new ModelRoutes(List.copyOf(new LinkedHashSet<>(versions)), weights));
+        Map<String, Integer> kept = balancing == Balancing.FORGIVING && current != null ? current.weights : weights;
+        swap(model, new ModelRoutes(List.copyOf(new LinkedHashSet<>(versions)), kept, served(model, kept)));
     }
 
     @Override
@@ -189,19 +265,21 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
                     throw new RoutingException("cannot send " + entry.getValue() + "% of model " + model
                             + " to version " + entry.getKey() + ": it has no route (routed: " + versions + ")");
                 }
-                if (!isReady(new VersionRef(model, entry.getKey()))) {
+                // TRAEFIK balancing takes it and leaves it out until it is live, as TraefikRouter does.
+                if (balancing == Balancing.FORGIVING && !isReady(new VersionRef(model, entry.getKey()))) {
                     throw new RoutingException("cannot send " + entry.getValue() + "% of model " + model
                             + " to version " + entry.getKey() + ": it is not ready");
                 }
             }
         }
-        swap(model, new ModelRoutes(versions, checked));
+        swap(model, new ModelRoutes(versions, checked, served(model, checked)));
     }
 
+    /** The split as served: in TRAEFIK balancing without the versions left out (as TraefikRouter reports it). */
     @Override
     public Map<String, Integer> currentWeights(String model) {
         ModelRoutes routes = table.get().get(model);
-        return routes == null ? Map.of() : routes.weights;
+        return routes == null ? Map.of() : routes.served;
     }
 
     @Override
@@ -292,6 +370,18 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
         if (rest.isEmpty()) {
             rest = "/";
         }
+        if (balancing == Balancing.TRAEFIK) {
+            for (String version : routes.served.keySet()) {
+                if (!isReady(new VersionRef(model, version))) {
+                    // Traefik (allowEmptyServices=false): one empty child and the TraefikService is not built; the
+                    // router naming it is dropped too, so the stable path matches nothing.
+                    return error(
+                            404,
+                            "404 page not found: the weighted service of model " + model + " has version " + version
+                                    + " without a live backend");
+                }
+            }
+        }
         Backend backend = pick(model, routes, null);
         if (backend == null) {
             return error(503, "no ready version of model " + model + " has weight on its stable route");
@@ -304,7 +394,7 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
         List<Backend> candidates = new ArrayList<>(routes.weights.size());
         List<Integer> weights = new ArrayList<>(routes.weights.size());
         int total = 0;
-        for (Map.Entry<String, Integer> entry : routes.weights.entrySet()) {
+        for (Map.Entry<String, Integer> entry : routes.served.entrySet()) {
             if (entry.getValue() <= 0) {
                 continue;
             }
@@ -347,7 +437,10 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
         try {
             response = backend.exchange(bytes);
         } catch (IOException e) {
-            if (stableRoutes != null && backend.wasRefused(e)) {
+            if (stableRoutes != null && backend.wasRefused(e) && balancing == Balancing.TRAEFIK) {
+                // Traefik does not retry by default: this request fails, the next ones go to the others.
+                markDown(backend.version);
+            } else if (stableRoutes != null && backend.wasRefused(e)) {
                 // The process behind it is gone: stop routing to it and give the request to another version.
                 backend.up = false;
                 Backend other = pick(backend.version.model(), stableRoutes, backend);
@@ -400,5 +493,5 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
     }
 
     /** One model's routes: which versions have their own path, and the stable path's split. */
-    private record ModelRoutes(List<String> versions, Map<String, Integer> weights) {}
+    private record ModelRoutes(List<String> versions, Map<String, Integer> weights, Map<String, Integer> served) {}
 }

@@ -15,6 +15,7 @@ import java.util.Optional;
  * @param env          plain environment variables: part of the image, and of the serving process when run locally
  * @param secretEnv    environment variables read from Kubernetes Secrets (references only; rendered in the
  *                     Deployment, never part of the image)
+ * @param route        the {@code route:} section (Traefik entry points, TLS, middlewares of this model)
  */
 public record ModelSpec(
         Path directory,
@@ -32,9 +33,11 @@ public record ModelSpec(
         Map<String, String> env,
         Optional<Signature> signature,
         Serving serving,
-        Map<String, SecretKeyRef> secretEnv) {
+        Map<String, SecretKeyRef> secretEnv,
+        RouteSettings route) {
 
     public ModelSpec {
+        java.util.Objects.requireNonNull(route, "route");
         include = List.copyOf(include);
         exclude = List.copyOf(exclude);
         data = List.copyOf(data);
@@ -76,6 +79,45 @@ public record ModelSpec(
                 env,
                 signature,
                 serving,
-                Map.of());
+                Map.of(),
+                RouteSettings.NONE);
+    }
+
+    /** Without a {@code route:} section. */
+    public ModelSpec(
+            Path directory,
+            String name,
+            String description,
+            ModelRuntime runtime,
+            String entrypoint,
+            List<String> include,
+            List<String> exclude,
+            List<String> data,
+            List<Path> samples,
+            Optional<Path> dependencies,
+            ResourceRequirements resources,
+            Slo slo,
+            Map<String, String> env,
+            Optional<Signature> signature,
+            Serving serving,
+            Map<String, SecretKeyRef> secretEnv) {
+        this(
+                directory,
+                name,
+                description,
+                runtime,
+                entrypoint,
+                include,
+                exclude,
+                data,
+                samples,
+                dependencies,
+                resources,
+                slo,
+                env,
+                signature,
+                serving,
+                secretEnv,
+                RouteSettings.NONE);
     }
 }

@@ -70,7 +70,8 @@ public final class ModelSpecLoader {
             "slo",
             "env",
             "signature",
-            "serving");
+            "serving",
+            "route");
     static final Set<String> RESOURCES_FIELDS = Set.of("requests", "limits", "gpu");
     static final Set<String> CPU_MEMORY_FIELDS = Set.of("cpu", "memory");
     static final Set<String> SLO_FIELDS = Set.of("rps", "p99Ms", "maxErrorRate");
@@ -287,6 +288,7 @@ public final class ModelSpecLoader {
             env(env, secretEnv);
             Optional<Signature> signature = signature();
             Serving serving = serving();
+            RouteSettings route = RouteSettings.parse(root.get("route"), this::problem);
             return new ModelSpec(
                     dir,
                     name,
@@ -303,7 +305,8 @@ public final class ModelSpecLoader {
                     env,
                     signature,
                     serving,
-                    secretEnv);
+                    secretEnv,
+                    route);
         }
 
         private String name() {

@@ -21,11 +21,32 @@ import java.util.Objects;
  * API server answers 409 when someone wrote in between; we re-read and retry a bounded number of times). No write at
  * all when every owned field already has the desired value, so re-applying the same objects changes no
  * {@code resourceVersion} and starts no rollout. Server-side apply and strategic merge patch would do the merging on
- * the server, but the mock API server the tests run on supports neither, and PUT with a resourceVersion behaves the
- * same on both. This lives in {@code route} because both the routers and {@code kube} apply objects, and
+ * the server, but fabric8's mock API server the tests run on supports neither (its PatchHandler answers 415 to an
+ * apply patch), and PUT with a resourceVersion behaves the same everywhere; {@link #serverSideApply} is the option for
+ * a real API server. This lives in {@code route} because both the routers and {@code kube} apply objects, and
  * {@code route} must not depend on {@code kube}.
  */
 public final class ObjectApplier {
+    /** The field manager of every server-side apply (and what {@code metadata.managedFields} shows). */
+    public static final String FIELD_MANAGER = "model-deploy";
+
+    /** How objects are written. */
+    public enum Mode {
+        /** GET, then POST or a PUT of the live object with our fields set: works on every API server and the mock. */
+        OWNED_FIELDS,
+        /** One PATCH {@code application/apply-patch+yaml} with field manager {@value #FIELD_MANAGER}. */
+        SERVER_SIDE_APPLY
+    }
+
+    /**
+     * Sets our fields of a desired object into the live one (both as JSON trees, {@code metadata} holding only labels
+     * and annotations), keeping everything else; returns whether anything changed.
+     */
+    @FunctionalInterface
+    public interface FieldMerge {
+        boolean merge(Map<String, Object> live, Map<String, Object> desired);
+    }
+
     /** What an apply did. */
     public enum Action {
         CREATED,
@@ -39,10 +60,43 @@ public final class ObjectApplier {
      * @param replaced    paths (e.g. {@code spec.template.spec}) whose whole value is ours: set to the desired value
      * @param mergedMaps  paths of string maps (labels, annotations) where only our keys are ours: foreign keys survive
      */
-    public record Ownership(List<List<String>> replaced, List<List<String>> mergedMaps) {
+    public record Ownership(List<List<String>> replaced, List<List<String>> mergedMaps) implements FieldMerge {
         public Ownership {
             replaced = List.copyOf(replaced);
             mergedMaps = List.copyOf(mergedMaps);
+        }
+
+        @Override
+        public boolean merge(Map<String, Object> liveTree, Map<String, Object> desiredTree) {
+            boolean changed = false;
+            for (List<String> path : mergedMaps) {
+                Object wanted = get(desiredTree, path);
+                if (wanted instanceof Map<?, ?> wantedMap && !wantedMap.isEmpty()) {
+                    Object current = get(liveTree, path);
+                    Map<String, Object> union = new LinkedHashMap<>();
+                    if (current instanceof Map<?, ?> currentMap) {
+                        currentMap.forEach((k, v) -> union.put((String) k, v));
+                    }
+                    for (Map.Entry<?, ?> entry : wantedMap.entrySet()) {
+                        if (!Objects.equals(union.get((String) entry.getKey()), entry.getValue())) {
+                            union.put((String) entry.getKey(), entry.getValue());
+                            changed = true;
+                        }
+                    }
+                    put(liveTree, path, union);
+                }
+            }
+            for (List<String> path : replaced) {
+                Object wanted = get(desiredTree, path);
+                Object current = get(liveTree, path);
+                // The API server fills in defaults (e.g. a container's terminationMessagePath), so the live value is
+                // a superset of what we sent: equal means "everything we set is there with our value".
+                if (wanted != null && !JsonSubset.contains(current, wanted)) {
+                    put(liveTree, path, wanted);
+                    changed = true;
+                }
+            }
+            return changed;
         }
 
         /** Parses dotted paths such as {@code "spec.template.spec"}. */
@@ -66,11 +120,48 @@ public final class ObjectApplier {
 
     /** Creates {@code desired} or brings its owned fields to the desired values; see the class comment. */
     public Action apply(GenericKubernetesResource desired, Ownership ownership) throws ObjectApplyException {
-        return apply(null, desired, ownership);
+        return apply(null, desired, (FieldMerge) ownership);
     }
 
     /** As {@link #apply(GenericKubernetesResource, Ownership)}, for a custom resource whose API path is given. */
     public Action apply(ResourceDefinitionContext context, GenericKubernetesResource desired, Ownership ownership)
+            throws ObjectApplyException {
+        return apply(context, desired, (FieldMerge) ownership);
+    }
+
+    /**
+     * Server-side apply of {@code desired}, which must hold only the fields we own (what we send is what field
+     * manager {@value #FIELD_MANAGER} owns afterwards; the API server merges it with other managers' fields).
+     *
+     * @param force take over fields another manager set to a different value (kubectl's {@code --force-conflicts});
+     *              without it the API server answers 409 naming that manager and field, which is reported as is
+     */
+    public GenericKubernetesResource serverSideApply(
+            ResourceDefinitionContext context, GenericKubernetesResource desired, boolean force)
+            throws ObjectApplyException {
+        var objects = (context == null
+                        ? client.genericKubernetesResources(desired.getApiVersion(), desired.getKind())
+                        : client.genericKubernetesResources(context))
+                .inNamespace(desired.getMetadata().getNamespace());
+        try {
+            var apply = objects.resource(desired).fieldManager(FIELD_MANAGER);
+            return (force ? apply.forceConflicts() : apply).serverSideApply();
+        } catch (KubernetesClientException e) {
+            throw new ObjectApplyException(
+                    describe(desired),
+                    "server-side apply: HTTP " + e.getCode() + " " + e.getMessage()
+                            + (e.getCode() == HttpURLConnection.HTTP_CONFLICT
+                                    ? " (another field manager set these fields; see docs/traefik.md)"
+                                    : e.getCode() == 415
+                                            ? " (this API server does not take apply patches; use the owned-field"
+                                                    + " apply mode)"
+                                            : ""),
+                    e);
+        }
+    }
+
+    /** As {@link #apply(ResourceDefinitionContext, GenericKubernetesResource, Ownership)} with any field merge. */
+    public Action apply(ResourceDefinitionContext context, GenericKubernetesResource desired, FieldMerge ownership)
             throws ObjectApplyException {
         String what = describe(desired);
         var objects = (context == null
@@ -110,38 +201,10 @@ public final class ObjectApplier {
 
     /** The live object with our fields set to the desired values, or null when they already have them. */
     static GenericKubernetesResource merge(
-            GenericKubernetesResource live, GenericKubernetesResource desired, Ownership ownership) {
+            GenericKubernetesResource live, GenericKubernetesResource desired, FieldMerge ownership) {
         Map<String, Object> liveTree = tree(live);
         Map<String, Object> desiredTree = tree(desired);
-        boolean changed = false;
-        for (List<String> path : ownership.mergedMaps()) {
-            Object wanted = get(desiredTree, path);
-            if (wanted instanceof Map<?, ?> wantedMap && !wantedMap.isEmpty()) {
-                Object current = get(liveTree, path);
-                Map<String, Object> union = new LinkedHashMap<>();
-                if (current instanceof Map<?, ?> currentMap) {
-                    currentMap.forEach((k, v) -> union.put((String) k, v));
-                }
-                for (Map.Entry<?, ?> entry : wantedMap.entrySet()) {
-                    if (!Objects.equals(union.get((String) entry.getKey()), entry.getValue())) {
-                        union.put((String) entry.getKey(), entry.getValue());
-                        changed = true;
-                    }
-                }
-                put(liveTree, path, union);
-            }
-        }
-        for (List<String> path : ownership.replaced()) {
-            Object wanted = get(desiredTree, path);
-            Object current = get(liveTree, path);
-            // The API server fills in defaults (e.g. a container's terminationMessagePath), so the live value is a
-            // superset of what we sent: equal means "everything we set is there with our value".
-            if (wanted != null && !JsonSubset.contains(current, wanted)) {
-                put(liveTree, path, wanted);
-                changed = true;
-            }
-        }
-        if (!changed) {
+        if (!ownership.merge(liveTree, desiredTree)) {
             return null;
         }
         return fromTree(live, liveTree);
@@ -196,13 +259,13 @@ public final class ObjectApplier {
         return value;
     }
 
-    private static Map<String, Object> deepCopy(Map<String, Object> map) {
+    static Map<String, Object> deepCopy(Map<String, Object> map) {
         Map<String, Object> copy = new LinkedHashMap<>();
         map.forEach((k, v) -> copy.put(k, deepCopyValue(v)));
         return copy;
     }
 
-    private static Object get(Map<String, Object> tree, List<String> path) {
+    static Object get(Map<String, Object> tree, List<String> path) {
         Object node = tree;
         for (String key : path) {
             if (!(node instanceof Map<?, ?> map)) {
@@ -214,7 +277,7 @@ public final class ObjectApplier {
     }
 
     @SuppressWarnings("unchecked")
-    private static void put(Map<String, Object> tree, List<String> path, Object value) {
+    static void put(Map<String, Object> tree, List<String> path, Object value) {
         Map<String, Object> node = tree;
         for (String key : path.subList(0, path.size() - 1)) {
             Object child = node.get(key);

@@ -10,33 +10,73 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Routes with Traefik's CRDs (traefik.io/v1alpha1): per-version IngressRoute rules and stripPrefix Middlewares, and a
  * weighted TraefikService behind the stable path. A weight change is one write of the TraefikService, so Traefik
- * switches the whole split at once.
+ * switches the whole split at once. Only the fields the tool needs are written ({@link TraefikMerge}); versions with
+ * weight 0 or without a ready endpoint are left out of the weighted service, so that they cannot empty it.
  */
 public final class TraefikRouter implements TrafficRouter {
     static final int CONFLICT_RETRIES = 5;
-    private static final ObjectApplier.Ownership OWNED =
-            ObjectApplier.Ownership.of(List.of("spec"), List.of("metadata.labels", "metadata.annotations"));
+    private static final System.Logger LOG = System.getLogger(TraefikRouter.class.getName());
 
     private final KubernetesClient client;
     private final String namespace;
     private final Optional<String> host;
     private final URI base;
     private final ObjectApplier applier;
+    private final RouteOptions clusterOptions;
+    private final Function<String, Optional<RouteOptions>> modelOptions;
+    private final ObjectApplier.Mode mode;
+    private final Consumer<String> notices;
+    private final EndpointReadiness readiness;
 
     /**
      * @param base where clients reach Traefik: {@code http://host} when a host is routed, else the in-cluster address
      *             of Traefik's Service
      */
     public TraefikRouter(KubernetesClient client, String namespace, Optional<String> host, URI base) {
+        this(
+                client,
+                namespace,
+                host,
+                base,
+                RouteOptions.DEFAULTS,
+                m -> Optional.empty(),
+                ObjectApplier.Mode.OWNED_FIELDS,
+                message -> LOG.log(System.Logger.Level.WARNING, message));
+    }
+
+    /**
+     * @param clusterOptions entry points, TLS and middlewares of the cluster
+     * @param modelOptions   a model's own options (its model.yaml {@code route:} over the cluster's), when the caller
+     *                       knows them; empty: keep what the IngressRoute was last given (a command that does not
+     *                       read model.yaml must not undo the model's TLS), else the cluster's
+     * @param mode           owned-field GET+PUT (works everywhere) or server-side apply (a real API server)
+     * @param notices        where a version left out of the weighted service is reported (the build log)
+     */
+    public TraefikRouter(
+            KubernetesClient client,
+            String namespace,
+            Optional<String> host,
+            URI base,
+            RouteOptions clusterOptions,
+            Function<String, Optional<RouteOptions>> modelOptions,
+            ObjectApplier.Mode mode,
+            Consumer<String> notices) {
         this.client = Objects.requireNonNull(client, "client");
         this.namespace = Objects.requireNonNull(namespace, "namespace");
         this.host = Objects.requireNonNull(host, "host");
         this.base = Objects.requireNonNull(base, "base");
+        this.clusterOptions = Objects.requireNonNull(clusterOptions, "clusterOptions");
+        this.modelOptions = Objects.requireNonNull(modelOptions, "modelOptions");
+        this.mode = Objects.requireNonNull(mode, "mode");
+        this.notices = Objects.requireNonNull(notices, "notices");
         this.applier = new ObjectApplier(client, CONFLICT_RETRIES);
+        this.readiness = new EndpointReadiness(client, namespace);
     }
 
     @Override
@@ -45,23 +85,108 @@ public final class TraefikRouter implements TrafficRouter {
             throw new RoutingException("no versions of " + model + " to route in namespace " + namespace);
         }
         List<String> ordered = List.copyOf(versions);
-        Map<String, Integer> current = currentWeights(model);
-        Map<String, Integer> kept = new LinkedHashMap<>();
-        for (Map.Entry<String, Integer> entry : current.entrySet()) {
-            if (ordered.contains(entry.getKey())) {
-                kept.put(entry.getKey(), entry.getValue());
-            } else if (entry.getValue() > 0) {
+        GenericKubernetesResource live = get(model);
+        Map<String, Integer> served = live == null ? Map.of() : weightsOf(model, live);
+        for (Map.Entry<String, Integer> entry : served.entrySet()) {
+            if (!ordered.contains(entry.getKey()) && entry.getValue() > 0) {
                 throw new RoutingException("version " + entry.getKey() + " of " + model + " still carries "
                         + entry.getValue() + "% of " + namespace + "/TraefikService/" + model
                         + "; move its traffic with setWeights before removing its route");
             }
         }
-        // A new model: the stable path sends everything to the first version given (the production one).
-        Map<String, Integer> weights = kept.isEmpty() ? Map.of(ordered.get(0), 100) : kept;
-        for (GenericKubernetesResource object : TraefikRoutes.render(model, namespace, host, ordered, weights)) {
-            apply(object);
+        // The split asked for last (it may hold versions left out for having no ready endpoint: they come back now
+        // if they are ready), without the versions no longer routed; their share goes to the largest.
+        Map<String, Integer> kept = new LinkedHashMap<>();
+        int orphaned = 0;
+        for (Map.Entry<String, Integer> entry :
+                (live == null ? Map.<String, Integer>of() : requestedOf(model, live)).entrySet()) {
+            if (ordered.contains(entry.getKey())) {
+                kept.put(entry.getKey(), entry.getValue());
+            } else {
+                orphaned += entry.getValue();
+            }
+        }
+        if (kept.values().stream().noneMatch(w -> w > 0)) {
+            // A new model: the stable path sends everything to the first version given (the production one).
+            kept = new LinkedHashMap<>(Map.of(ordered.get(0), 100));
+        } else if (orphaned > 0) {
+            String largest = kept.entrySet().stream()
+                    .max(Map.Entry.comparingByValue())
+                    .orElseThrow()
+                    .getKey();
+            kept.merge(largest, orphaned, Integer::sum);
+        }
+        RouteOptions options = optionsFor(model);
+        Map<String, Integer> servable = servable(model, kept);
+        for (GenericKubernetesResource object :
+                TraefikRoutes.render(model, namespace, host, ordered, servable, options)) {
+            if (object.getKind().equals("TraefikService")) {
+                object = TraefikRoutes.weightedService(model, namespace, kept, servable);
+            }
+            apply(model, object);
         }
         deleteStaleMiddlewares(model, ordered);
+    }
+
+    /** The model's options: given by the caller, else those the live IngressRoute was last given, else the cluster's. */
+    private RouteOptions optionsFor(String model) throws RoutingException {
+        Optional<RouteOptions> given = modelOptions.apply(model);
+        if (given.isPresent()) {
+            return given.get();
+        }
+        try {
+            GenericKubernetesResource route = client.genericKubernetesResources(TraefikRoutes.context("IngressRoute"))
+                    .inNamespace(namespace)
+                    .withName(model)
+                    .get();
+            return Optional.ofNullable(route)
+                    .flatMap(r -> TraefikRoutes.appliedOptions(model, r))
+                    .orElse(clusterOptions);
+        } catch (KubernetesClientException e) {
+            throw new RoutingException(
+                    namespace + "/IngressRoute/" + model + ": HTTP " + e.getCode() + " " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * The split Traefik can serve: {@code requested} without weight-0 versions and without versions whose Service has
+     * no ready endpoint (with Traefik's default {@code allowEmptyServices=false}, one such child makes Traefik drop the
+     * whole TraefikService: 100 % of the stable path fails, not the child's share; fluxcd/flagger#736). The share of a
+     * version left out goes to the others in proportion, so the result still sums to 100. When no version with weight
+     * is ready, the split is kept as asked: there is nothing to protect, and the versions serve as soon as they are.
+     */
+    Map<String, Integer> servable(String model, Map<String, Integer> requested) {
+        Map<String, Integer> weighted = new LinkedHashMap<>();
+        requested.forEach((version, weight) -> {
+            if (weight > 0) {
+                weighted.put(version, weight);
+            }
+        });
+        Map<String, Integer> ready = new LinkedHashMap<>();
+        List<String> empty = new java.util.ArrayList<>();
+        weighted.forEach((version, weight) -> {
+            if (readiness.ready(model + "-" + version).orElse(true)) {
+                ready.put(version, weight);
+            } else {
+                empty.add(version);
+            }
+        });
+        if (empty.isEmpty()) {
+            return weighted;
+        }
+        if (ready.isEmpty()) {
+            notices.accept("no version of " + model + " with weight has a ready endpoint (" + empty + "); " + namespace
+                    + "/TraefikService/" + model + " keeps the split " + weighted);
+            return weighted;
+        }
+        Map<String, Integer> servable = Weights.redistribute(ready);
+        for (String version : empty) {
+            notices.accept("version " + version + " of " + model + " has no ready endpoint (Service " + namespace + "/"
+                    + model + "-" + version + "): left out of " + namespace + "/TraefikService/" + model
+                    + ", its " + weighted.get(version) + "% goes to " + servable
+                    + " until it is ready and the routes are reconciled");
+        }
+        return servable;
     }
 
     private void deleteStaleMiddlewares(String model, List<String> versions) throws RoutingException {
@@ -96,7 +221,29 @@ public final class TraefikRouter implements TrafficRouter {
             throw new RoutingException(namespace + "/TraefikService/" + model + " does not exist; reconcile the"
                     + " routes of " + model + " first");
         }
-        apply(TraefikRoutes.weightedService(model, namespace, checked));
+        apply(model, TraefikRoutes.weightedService(model, namespace, checked, servable(model, checked)));
+    }
+
+    /**
+     * The split last asked for (annotation {@link TraefikRoutes#REQUESTED_ANNOTATION}), or the served one on an object
+     * written before it existed.
+     */
+    @SuppressWarnings("unchecked")
+    static Map<String, Integer> requestedOf(String model, GenericKubernetesResource service) {
+        Map<String, String> annotations = service.getMetadata().getAnnotations();
+        String json = annotations == null ? null : annotations.get(TraefikRoutes.REQUESTED_ANNOTATION);
+        if (json != null) {
+            try {
+                Map<String, Object> parsed =
+                        io.fabric8.kubernetes.client.utils.Serialization.unmarshal(json, Map.class);
+                Map<String, Integer> requested = new LinkedHashMap<>();
+                parsed.forEach((k, v) -> requested.put(k, ((Number) v).intValue()));
+                return requested;
+            } catch (RuntimeException e) {
+                // edited into something else by hand: what is served is the best guess
+            }
+        }
+        return weightsOf(model, service);
     }
 
     @Override
@@ -175,9 +322,20 @@ public final class TraefikRouter implements TrafficRouter {
         }
     }
 
-    private void apply(GenericKubernetesResource object) throws RoutingException {
+    private void apply(String model, GenericKubernetesResource object) throws RoutingException {
         try {
-            applier.apply(TraefikRoutes.context(object.getKind()), object, OWNED);
+            if (mode == ObjectApplier.Mode.SERVER_SIDE_APPLY) {
+                // The weights are the tool's decision (a rollback must not fail on them), as Argo Rollouts always
+                // writes its weights: forced. Routes and middlewares are not: a conflict names the other manager
+                // and the field instead of silently taking an operator's edit over (docs/traefik.md).
+                applier.serverSideApply(
+                        TraefikRoutes.context(object.getKind()),
+                        object,
+                        object.getKind().equals("TraefikService"));
+            } else {
+                applier.apply(
+                        TraefikRoutes.context(object.getKind()), object, TraefikMerge.forKind(object.getKind(), model));
+            }
         } catch (ObjectApplyException e) {
             throw new RoutingException(e.getMessage(), e);
         }

@@ -25,6 +25,20 @@ public final class TraefikRoutes {
 
     public static final String MANAGED_BY_LABEL = "app.kubernetes.io/managed-by";
     public static final String MANAGER = "model-deploy";
+    /**
+     * On the IngressRoute and the TraefikService: the {@code spec} model-deploy last wrote, as JSON. Like kubectl's
+     * {@code kubectl.kubernetes.io/last-applied-configuration}, it tells which entry points, TLS keys, routes,
+     * middlewares and weighted children are ours, so that dropping one of ours removes it while whatever an operator
+     * added survives (see {@link TraefikMerge}).
+     */
+    public static final String APPLIED_ANNOTATION = "model-deploy.jenkins.io/applied-spec";
+    /**
+     * On the TraefikService: the split asked for (JSON, version to weight), including versions left out of
+     * {@code weighted.services} because their weight is 0 or they had no ready endpoint; a later reconcile serves it
+     * again once they are ready.
+     */
+    public static final String REQUESTED_ANNOTATION = "model-deploy.jenkins.io/requested-weights";
+
     static final int SERVICE_PORT = 80;
 
     private TraefikRoutes() {}
@@ -39,6 +53,20 @@ public final class TraefikRoutes {
             Optional<String> host,
             List<String> versions,
             Map<String, Integer> weights) {
+        return render(model, namespace, host, versions, weights, RouteOptions.DEFAULTS);
+    }
+
+    /**
+     * As {@link #render(String, String, Optional, List, Map)} with entry points, TLS and the operator's middlewares;
+     * versions with weight 0 are left out of the weighted service (see {@link #weightedService}).
+     */
+    public static List<GenericKubernetesResource> render(
+            String model,
+            String namespace,
+            Optional<String> host,
+            List<String> versions,
+            Map<String, Integer> weights,
+            RouteOptions options) {
         if (weights.isEmpty() || weights.values().stream().allMatch(w -> w == 0)) {
             throw new IllegalArgumentException("the stable route of " + model + " needs at least one version with"
                     + " weight > 0, was " + weights);
@@ -59,15 +87,30 @@ public final class TraefikRoutes {
                     model + "-" + version + "-strip", namespace, model, "/models/" + model + "/" + version));
         }
         objects.add(weightedService(model, namespace, weights));
-        objects.add(ingressRoute(model, namespace, host, versions));
+        objects.add(ingressRoute(model, namespace, host, versions, options));
         return objects;
     }
 
-    /** The TraefikService alone: what a weight change patches. */
+    /** The TraefikService alone: what a weight change patches. It serves the split asked for. */
     public static GenericKubernetesResource weightedService(
             String model, String namespace, Map<String, Integer> weights) {
+        return weightedService(model, namespace, weights, weights);
+    }
+
+    /**
+     * The TraefikService serving {@code served}, recording {@code requested}. A child with weight 0 is left out: Traefik
+     * builds every child whatever its weight ({@code pkg/server/service/service.go}, the weighted case), and with its
+     * default {@code allowEmptyServices=false} one child whose Service has no endpoints fails the whole TraefikService
+     * ({@code pkg/provider/kubernetes/crd/kubernetes_http.go}, "no servers found"), so a child that takes no traffic
+     * can only do harm there.
+     */
+    public static GenericKubernetesResource weightedService(
+            String model, String namespace, Map<String, Integer> requested, Map<String, Integer> served) {
         List<Map<String, Object>> services = new ArrayList<>();
-        weights.forEach((version, weight) -> {
+        served.forEach((version, weight) -> {
+            if (weight == 0) {
+                return;
+            }
             Map<String, Object> service = new LinkedHashMap<>();
             service.put("name", model + "-" + version);
             service.put("kind", "Service");
@@ -75,7 +118,62 @@ public final class TraefikRoutes {
             service.put("weight", weight);
             services.add(service);
         });
-        return resource("TraefikService", model, namespace, model, ordered("weighted", ordered("services", services)));
+        GenericKubernetesResource service =
+                resource("TraefikService", model, namespace, model, ordered("weighted", ordered("services", services)));
+        service.getMetadata()
+                .setAnnotations(new LinkedHashMap<>(Map.of(
+                        APPLIED_ANNOTATION,
+                        json(service.getAdditionalProperties().get("spec")),
+                        REQUESTED_ANNOTATION,
+                        json(new LinkedHashMap<>(requested)))));
+        return service;
+    }
+
+    /**
+     * The entry points, TLS and operator middlewares an IngressRoute was last given by model-deploy (its
+     * {@link #APPLIED_ANNOTATION}); empty for an IngressRoute without it.
+     */
+    @SuppressWarnings("unchecked")
+    static Optional<RouteOptions> appliedOptions(String model, GenericKubernetesResource route) {
+        Map<String, String> annotations = route.getMetadata().getAnnotations();
+        String json = annotations == null ? null : annotations.get(APPLIED_ANNOTATION);
+        if (json == null) {
+            return Optional.empty();
+        }
+        try {
+            Map<String, Object> spec = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(json, Map.class);
+            List<String> entryPoints = new ArrayList<>();
+            ((List<Object>) spec.getOrDefault("entryPoints", List.of()))
+                    .forEach(e -> entryPoints.add(String.valueOf(e)));
+            Optional<RouteOptions.Tls> tls = Optional.empty();
+            if (spec.get("tls") instanceof Map<?, ?> t) {
+                tls = Optional.of(new RouteOptions.Tls(
+                        Optional.ofNullable((String) t.get("secretName")),
+                        Optional.ofNullable((String) t.get("certResolver"))));
+            }
+            List<RouteOptions.MiddlewareRef> middlewares = new ArrayList<>();
+            for (Object item : (List<Object>) spec.getOrDefault("routes", List.of())) {
+                Map<String, Object> routeMap = (Map<String, Object>) item;
+                for (Object m : (List<Object>) routeMap.getOrDefault("middlewares", List.of())) {
+                    Map<String, Object> ref = (Map<String, Object>) m;
+                    String name = (String) ref.get("name");
+                    if (!name.equals(model + "-strip")
+                                    && !name.matches(java.util.regex.Pattern.quote(model) + "-.*-strip")
+                            || ref.get("namespace") != null) {
+                        middlewares.add(new RouteOptions.MiddlewareRef(
+                                name, Optional.ofNullable((String) ref.get("namespace"))));
+                    }
+                }
+                break; // every route has the same chain; the first tells
+            }
+            return Optional.of(new RouteOptions(entryPoints, tls, middlewares));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    static String json(Object value) {
+        return io.fabric8.kubernetes.client.utils.Serialization.asJson(value);
     }
 
     private static GenericKubernetesResource stripPrefix(String name, String namespace, String model, String prefix) {
@@ -84,18 +182,28 @@ public final class TraefikRoutes {
     }
 
     private static GenericKubernetesResource ingressRoute(
-            String model, String namespace, Optional<String> host, List<String> versions) {
+            String model, String namespace, Optional<String> host, List<String> versions, RouteOptions options) {
         List<Map<String, Object>> routes = new ArrayList<>();
         for (String version : versions) {
             routes.add(route(
                     rule(host, "/models/" + model + "/" + version),
-                    model + "-" + version + "-strip",
+                    options.chain(model + "-" + version + "-strip"),
                     ordered("name", model + "-" + version, "kind", "Service", "port", SERVICE_PORT)));
         }
         routes.add(route(
-                rule(host, "/models/" + model), model + "-strip", ordered("name", model, "kind", "TraefikService")));
-        return resource(
-                "IngressRoute", model, namespace, model, ordered("entryPoints", List.of("web"), "routes", routes));
+                rule(host, "/models/" + model),
+                options.chain(model + "-strip"),
+                ordered("name", model, "kind", "TraefikService")));
+        Map<String, Object> spec = ordered("entryPoints", options.effectiveEntryPoints(), "routes", routes);
+        options.tls().ifPresent(tls -> {
+            Map<String, Object> tlsSpec = new LinkedHashMap<>();
+            tls.secretName().ifPresent(name -> tlsSpec.put("secretName", name));
+            tls.certResolver().ifPresent(name -> tlsSpec.put("certResolver", name));
+            spec.put("tls", tlsSpec);
+        });
+        GenericKubernetesResource route = resource("IngressRoute", model, namespace, model, spec);
+        route.getMetadata().setAnnotations(new LinkedHashMap<>(Map.of(APPLIED_ANNOTATION, json(spec))));
+        return route;
     }
 
     /** Maps keep the order written, so that rendered YAML is the same on every run. */
@@ -107,11 +215,18 @@ public final class TraefikRoutes {
         return map;
     }
 
-    private static Map<String, Object> route(String rule, String middleware, Map<String, Object> service) {
+    private static Map<String, Object> route(
+            String rule, List<RouteOptions.MiddlewareRef> middlewares, Map<String, Object> service) {
         Map<String, Object> route = new LinkedHashMap<>();
         route.put("kind", "Rule");
         route.put("match", rule);
-        route.put("middlewares", List.of(ordered("name", middleware)));
+        List<Map<String, Object>> refs = new ArrayList<>();
+        for (RouteOptions.MiddlewareRef ref : middlewares) {
+            Map<String, Object> item = ordered("name", ref.name());
+            ref.namespace().ifPresent(ns -> item.put("namespace", ns));
+            refs.add(item);
+        }
+        route.put("middlewares", refs);
         route.put("services", List.of(service));
         return route;
     }

@@ -4,6 +4,7 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.discovery.v1.EndpointSlice;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jenkins.plugins.modeldeploy.route.TraefikRouter;
 import io.jenkins.plugins.modeldeploy.route.TraefikRoutes;
@@ -34,6 +35,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@code traefik_service_requests_total}, {@code traefik_service_request_duration_seconds} with the buckets of
  * Traefik's default plus the SLO buckets) on {@code /metrics}. The versions themselves are scripted: a delay and an
  * error rate per version.
+ *
+ * <p>A version's Service "has endpoints" when its discovery.k8s.io/v1 EndpointSlices (label
+ * {@code kubernetes.io/service-name}) list a ready one, or, where the cluster has no slice for it, when its Deployment
+ * has ready replicas. With {@link #allowEmptyServices(boolean) allowEmptyServices(false)} (Traefik's default) the stand-in
+ * applies Traefik's rule for a TraefikService: one weighted child (whatever its weight) without endpoints and the whole
+ * TraefikService is dropped, so the stable path answers 404 ({@code pkg/provider/kubernetes/crd/kubernetes_http.go},
+ * "no servers found", then "Error while building TraefikService"); with {@code true} (the Helm chart's value, and this
+ * stand-in's default) only a request picked for the empty child fails (503).
  */
 public final class TraefikStandIn implements AutoCloseable {
     /** How a version answers. */
@@ -59,6 +68,8 @@ public final class TraefikStandIn implements AutoCloseable {
     static final long DRAIN = TimeUnit.SECONDS.toNanos(2);
 
     private final Map<String, Long> lastReady = new ConcurrentHashMap<>();
+    private volatile boolean allowEmptyServices = true;
+    private final AtomicLong refreshes = new AtomicLong();
     /** service -> code -> [count, bucket counts...] */
     private final Map<String, Map<Integer, AtomicLong[]>> counters = new ConcurrentHashMap<>();
 
@@ -85,6 +96,28 @@ public final class TraefikStandIn implements AutoCloseable {
     /** Where Prometheus scrapes: {@code host:port}. */
     public String metricsTarget() {
         return "127.0.0.1:" + server.getAddress().getPort();
+    }
+
+    /** Traefik's {@code providers.kubernetesCRD.allowEmptyServices} (Traefik's default is false). */
+    public TraefikStandIn allowEmptyServices(boolean allow) {
+        allowEmptyServices = allow;
+        return this;
+    }
+
+    /** Returns once the stand-in has read the cluster again after this call (as Traefik after a watch event). */
+    public void awaitRefresh(java.time.Duration timeout) throws InterruptedException {
+        long target = refreshes.get() + 2; // one in flight may have read before the caller's write
+        long deadline = System.nanoTime() + timeout.toNanos();
+        synchronized (refreshes) {
+            while (refreshes.get() < target) {
+                long left = deadline - System.nanoTime();
+                if (left <= 0) {
+                    throw new IllegalStateException(
+                            "the Traefik stand-in did not re-read the cluster within " + timeout);
+                }
+                TimeUnit.NANOSECONDS.timedWait(refreshes, left);
+            }
+        }
     }
 
     public TraefikStandIn behave(String model, String version, Behaviour behaviour) {
@@ -119,10 +152,42 @@ public final class TraefikStandIn implements AutoCloseable {
                     up.add(name);
                 }
             });
+            // EndpointSlices, where the cluster has them, decide for their Service (Traefik reads them).
+            Map<String, Boolean> sliced = new java.util.HashMap<>();
+            for (EndpointSlice slice : client.discovery()
+                    .v1()
+                    .endpointSlices()
+                    .inNamespace(namespace)
+                    .list()
+                    .getItems()) {
+                String service = slice.getMetadata().getLabels() == null
+                        ? null
+                        : slice.getMetadata().getLabels().get("kubernetes.io/service-name");
+                if (service != null) {
+                    boolean any = slice.getEndpoints() != null
+                            && slice.getEndpoints().stream()
+                                    .anyMatch(e -> e.getConditions() == null
+                                            || !Boolean.FALSE.equals(
+                                                    e.getConditions().getReady()));
+                    sliced.merge(service, any, Boolean::logicalOr);
+                }
+            }
+            sliced.forEach((service, any) -> {
+                if (any) {
+                    up.add(service);
+                } else {
+                    up.remove(service);
+                }
+            });
             weights = split;
             ready = up;
         } catch (RuntimeException e) {
             // the API server may be closing; the next refresh tries again
+        } finally {
+            synchronized (refreshes) {
+                refreshes.incrementAndGet();
+                refreshes.notifyAll();
+            }
         }
     }
 
@@ -141,7 +206,17 @@ public final class TraefikStandIn implements AutoCloseable {
                 return;
             }
             String model = segments[2];
-            String version = segments.length > 3 && behavioursKnow(model, segments[3]) ? segments[3] : pick(model);
+            boolean versionPath = segments.length > 3 && behavioursKnow(model, segments[3]);
+            if (!versionPath && !allowEmptyServices && weights.containsKey(model)) {
+                // Traefik built no TraefikService: the router that names it is dropped too, so nothing matches.
+                for (String child : weights.get(model).keySet()) {
+                    if (!ready.contains(model + "-" + child)) {
+                        reply(exchange, 404, "404 page not found\n");
+                        return;
+                    }
+                }
+            }
+            String version = versionPath ? segments[3] : pick(model);
             if (version == null) {
                 reply(exchange, 404, "404 page not found\n");
                 return;

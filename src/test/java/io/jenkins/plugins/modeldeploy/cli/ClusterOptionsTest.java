@@ -11,10 +11,10 @@ import picocli.CommandLine;
 class ClusterOptionsTest {
     @Test
     void prometheusMatchersReachTheClusterSettings() throws Exception {
-        ClusterOptions options = new ClusterOptions();
-        new CommandLine(options).parseArgs("--namespace", "ml", "--prometheus-matchers", "cluster=\"prod\"");
+        Holder holder = new Holder();
+        new CommandLine(holder).parseArgs("--namespace", "ml", "--prometheus-matchers", "cluster=\"prod\"");
 
-        assertThat(options.settings().prometheusMatchers()).isEqualTo(LabelMatchers.parse("x", "cluster=\"prod\""));
+        assertThat(holder.options.settings().prometheusMatchers()).isEqualTo(LabelMatchers.parse("x", "cluster=\"prod\""));
     }
 
     @Test
@@ -29,5 +29,12 @@ class ClusterOptionsTest {
         assertThat(err.toString())
                 .contains("--prometheus-matchers cluster=prod is not a list of PromQL label matchers: expected a"
                         + " double-quoted value after cluster=");
+    }
+
+    /** A command the options are mixed into, as every cluster command does (the route flags read the mixee). */
+    @CommandLine.Command(name = "holder")
+    static final class Holder {
+        @CommandLine.Mixin
+        ClusterOptions options;
     }
 }

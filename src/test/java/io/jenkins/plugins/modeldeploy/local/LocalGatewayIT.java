@@ -242,4 +242,38 @@ class LocalGatewayIT {
         assertThat(gateway.sample("echo", "2").requests()).isGreaterThan(5_000);
         assertThat(gateway.currentWeights("echo")).containsExactlyEntriesOf(Map.of("1", 100));
     }
+
+    /**
+     * Traefik balancing: what Traefik (allowEmptyServices=false) does with what TraefikRouter writes. A challenger
+     * whose process is gone gets no share and the stable path keeps answering; a weighted service whose versions are
+     * all down is dropped as a whole (404), as Traefik drops it.
+     */
+    @Test
+    void traefikBalancingLeavesADeadChallengerOutAndKeepsTheStablePathServing() throws Exception {
+        target.close();
+        gateway.close();
+        List<String> notices = new CopyOnWriteArrayList<>();
+        gateway = LocalGateway.start(0, LocalGateway.Balancing.TRAEFIK, notices::add);
+        target = new LocalTarget(gateway, HarnessOptions.loopback(), work.resolve("state"), events::add, line -> {});
+        deploy("1");
+        deploy("2");
+        gateway.reconcile("echo", List.of("1", "2"));
+        gateway.setWeights("echo", Map.of("1", 100));
+
+        gateway.markDown(new VersionRef("echo", "2")); // its process died
+        gateway.setWeights("echo", Map.of("1", 90, "2", 10));
+
+        assertThat(gateway.currentWeights("echo")).containsOnly(Map.entry("1", 100));
+        assertThat(notices).anySatisfy(n -> assertThat(n).contains("version 2 of model echo has no live backend"));
+        for (int i = 0; i < 50; i++) {
+            HttpResponse<String> response = post(URI.create(gateway.stableEndpoint("echo") + "/predict"));
+            assertThat(response.statusCode()).as("request %d", i).isEqualTo(200);
+            assertThat(response.headers().firstValue("X-Model-Version")).hasValue("1");
+        }
+
+        gateway.markDown(new VersionRef("echo", "1"));
+        HttpResponse<String> dropped = post(URI.create(gateway.stableEndpoint("echo") + "/predict"));
+        assertThat(dropped.statusCode()).isEqualTo(404);
+        assertThat(dropped.body()).contains("404 page not found");
+    }
 }

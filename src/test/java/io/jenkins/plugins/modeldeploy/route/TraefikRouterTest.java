@@ -136,4 +136,250 @@ class TraefikRouterTest {
                 .isInstanceOf(RoutingException.class)
                 .hasMessage("models/TraefikService/iris does not exist; reconcile the routes of iris first");
     }
+
+    private GenericKubernetesResource one(String kind, String name) {
+        return client.genericKubernetesResources(TraefikRoutes.context(kind))
+                .inNamespace("models")
+                .withName(name)
+                .get();
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Map<String, Object> spec(GenericKubernetesResource object) {
+        return (Map<String, Object>) object.getAdditionalProperties().get("spec");
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<Map<String, Object>> list(Object value) {
+        return (List<Map<String, Object>>) value;
+    }
+
+    /** An operator's edit of a live object, as {@code kubectl edit} makes it: a GET, a change, a PUT. */
+    private void edit(String kind, String name, java.util.function.Consumer<Map<String, Object>> change) {
+        GenericKubernetesResource live = one(kind, name);
+        change.accept(spec(live));
+        client.genericKubernetesResources(TraefikRoutes.context(kind))
+                .inNamespace("models")
+                .resource(live)
+                .update();
+    }
+
+    @SuppressWarnings("unchecked")
+    private void operatorEdits() {
+        edit("IngressRoute", "iris", spec -> {
+            spec.put("tls", new LinkedHashMap<>(Map.of("secretName", "ops-cert", "options", Map.of("name", "modern"))));
+            List<Object> entryPoints = new java.util.ArrayList<>((List<Object>) spec.get("entryPoints"));
+            entryPoints.add("websecure");
+            spec.put("entryPoints", entryPoints);
+            List<Map<String, Object>> routes = new java.util.ArrayList<>(list(spec.get("routes")));
+            for (int i = 0; i < routes.size(); i++) {
+                Map<String, Object> route = new LinkedHashMap<>(routes.get(i));
+                if (((String) route.get("match")).contains("PathPrefix(`/models/iris/`)")) {
+                    List<Object> middlewares = new java.util.ArrayList<>(list(route.get("middlewares")));
+                    middlewares.add(0, Map.of("name", "ops-auth"));
+                    route.put("middlewares", middlewares);
+                    route.put("priority", 500);
+                    routes.set(i, route);
+                }
+            }
+            routes.add(Map.of(
+                    "kind", "Rule",
+                    "match", "Host(`ml.example.com`) && PathPrefix(`/ops`)",
+                    "services", List.of(Map.of("name", "ops", "port", 80))));
+            spec.put("routes", routes);
+        });
+        edit("TraefikService", "iris", spec -> {
+            Map<String, Object> weighted = (Map<String, Object>) spec.get("weighted");
+            weighted.put("sticky", Map.of("cookie", Map.of("name", "iris-variant")));
+            List<Map<String, Object>> children = new java.util.ArrayList<>();
+            for (Map<String, Object> child : list(weighted.get("services"))) {
+                Map<String, Object> copy = new LinkedHashMap<>(child);
+                copy.put("passHostHeader", false);
+                children.add(copy);
+            }
+            weighted.put("services", children);
+        });
+    }
+
+    @Test
+    @SuppressWarnings("unchecked")
+    void operatorAddedTlsEntryPointsMiddlewaresAndRoutesSurviveReconcileAndSetWeights() throws Exception {
+        router.reconcile("iris", List.of("1", "2"));
+        router.setWeights("iris", Map.of("1", 90, "2", 10));
+        operatorEdits();
+
+        router.reconcile("iris", List.of("1", "2", "3"));
+        router.setWeights("iris", Map.of("1", 80, "2", 10, "3", 10));
+
+        Map<String, Object> route = spec(one("IngressRoute", "iris"));
+        assertThat(route.get("tls")).isEqualTo(Map.of("secretName", "ops-cert", "options", Map.of("name", "modern")));
+        assertThat((List<Object>) route.get("entryPoints")).containsExactly("web", "websecure");
+        List<Map<String, Object>> routes = list(route.get("routes"));
+        assertThat(routes)
+                .extracting(r -> r.get("match"))
+                .containsExactlyInAnyOrder(
+                        "Host(`ml.example.com`) && (Path(`/models/iris/1`) || PathPrefix(`/models/iris/1/`))",
+                        "Host(`ml.example.com`) && (Path(`/models/iris/2`) || PathPrefix(`/models/iris/2/`))",
+                        "Host(`ml.example.com`) && (Path(`/models/iris/3`) || PathPrefix(`/models/iris/3/`))",
+                        "Host(`ml.example.com`) && (Path(`/models/iris`) || PathPrefix(`/models/iris/`))",
+                        "Host(`ml.example.com`) && PathPrefix(`/ops`)");
+        Map<String, Object> stable = routes.stream()
+                .filter(r -> r.get("match").toString().contains("PathPrefix(`/models/iris/`)"))
+                .findFirst()
+                .orElseThrow();
+        assertThat(stable.get("middlewares"))
+                .isEqualTo(List.of(Map.of("name", "ops-auth"), Map.of("name", "iris-strip")));
+        assertThat(stable.get("priority")).isEqualTo(500);
+        assertThat(stable.get("services")).isEqualTo(List.of(Map.of("name", "iris", "kind", "TraefikService")));
+
+        Map<String, Object> weighted =
+                (Map<String, Object>) spec(one("TraefikService", "iris")).get("weighted");
+        assertThat(weighted.get("sticky")).isEqualTo(Map.of("cookie", Map.of("name", "iris-variant")));
+        assertThat(list(weighted.get("services")))
+                .extracting(c -> c.get("name"), c -> c.get("weight"), c -> c.get("passHostHeader"))
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("iris-1", 80, false),
+                        org.assertj.core.groups.Tuple.tuple("iris-2", 10, false),
+                        org.assertj.core.groups.Tuple.tuple("iris-3", 10, null));
+        assertThat(router.currentWeights("iris"))
+                .containsOnly(Map.entry("1", 80), Map.entry("2", 10), Map.entry("3", 10));
+        assertLiveObjectsMatchTheSchemas();
+
+        // Re-running writes nothing: the operator's additions are not a difference.
+        int writes = server.writes();
+        router.reconcile("iris", List.of("1", "2", "3"));
+        assertThat(server.writes()).isEqualTo(writes);
+
+        // Removing a version removes its route only, not the operator's.
+        router.setWeights("iris", Map.of("1", 90, "2", 10));
+        router.reconcile("iris", List.of("1", "2"));
+        assertThat(list(spec(one("IngressRoute", "iris")).get("routes")))
+                .extracting(r -> r.get("match").toString())
+                .noneMatch(m -> m.contains("/models/iris/3"))
+                .contains("Host(`ml.example.com`) && PathPrefix(`/ops`)");
+    }
+
+    private void assertLiveObjectsMatchTheSchemas() throws Exception {
+        Map<String, StructuralSchema> schemas = Map.of(
+                "Middleware", StructuralSchema.traefik("traefik.io_middlewares.yaml"),
+                "TraefikService", StructuralSchema.traefik("traefik.io_traefikservices.yaml"),
+                "IngressRoute", StructuralSchema.traefik("traefik.io_ingressroutes.yaml"));
+        for (String kind : schemas.keySet()) {
+            assertThat(live(kind))
+                    .isNotEmpty()
+                    .allSatisfy(object -> assertThat(schemas.get(kind).violations(object))
+                            .as(kind)
+                            .isEmpty());
+        }
+    }
+
+    @Test
+    void aVersionAtWeightZeroIsNotAChildOfTheWeightedService() throws Exception {
+        router.reconcile("iris", List.of("1", "2"));
+        router.setWeights("iris", Map.of("1", 100, "2", 0));
+
+        assertThat(list(((Map<?, ?>) spec(one("TraefikService", "iris")).get("weighted")).get("services")))
+                .extracting(c -> c.get("name"))
+                .containsExactly("iris-1");
+        assertThat(router.currentWeights("iris")).containsExactly(Map.entry("1", 100));
+    }
+
+    private void endpointSlice(String service, Boolean ready) {
+        client.discovery()
+                .v1()
+                .endpointSlices()
+                .inNamespace("models")
+                .resource(new io.fabric8.kubernetes.api.model.discovery.v1.EndpointSliceBuilder()
+                        .withNewMetadata()
+                        .withName(service + "-abcde")
+                        .addToLabels("kubernetes.io/service-name", service)
+                        .endMetadata()
+                        .withAddressType("IPv4")
+                        .addNewEndpoint()
+                        .withAddresses("10.0.0.1")
+                        .withNewConditions()
+                        .withReady(ready)
+                        .endConditions()
+                        .endEndpoint()
+                        .build())
+                .createOr(existing -> existing.update());
+    }
+
+    @Test
+    void aVersionWithoutReadyEndpointsIsLeftOutAndComesBackWhenReady() throws Exception {
+        router.reconcile("iris", List.of("1", "2", "3"));
+        endpointSlice("iris-1", true);
+        endpointSlice("iris-2", false);
+        // iris-3 has core/v1 Endpoints only (a cluster read without EndpointSlices): an empty subset list
+        client.endpoints()
+                .inNamespace("models")
+                .resource(new io.fabric8.kubernetes.api.model.EndpointsBuilder()
+                        .withNewMetadata()
+                        .withName("iris-3")
+                        .endMetadata()
+                        .build())
+                .create();
+
+        router.setWeights("iris", Map.of("1", 80, "2", 10, "3", 10));
+
+        assertThat(router.currentWeights("iris")).containsExactly(Map.entry("1", 100));
+
+        endpointSlice("iris-2", true);
+        router.reconcile("iris", List.of("1", "2", "3"));
+        assertThat(router.currentWeights("iris")).containsExactly(Map.entry("1", 89), Map.entry("2", 11));
+    }
+
+    /** Traefik with its default allowEmptyServices=false, an A/B test whose challenger lost its pods. */
+    @Test
+    void aChallengerWithoutEndpointsDoesNotTakeTheStableRouteDown() throws Exception {
+        router.reconcile("iris", List.of("1", "2"));
+        endpointSlice("iris-1", true);
+        endpointSlice("iris-2", false);
+        try (io.jenkins.plugins.modeldeploy.testing.TraefikStandIn traefik =
+                new io.jenkins.plugins.modeldeploy.testing.TraefikStandIn(client, "models").allowEmptyServices(false)) {
+            router.setWeights("iris", Map.of("1", 90, "2", 10));
+            traefik.awaitRefresh(java.time.Duration.ofSeconds(10));
+
+            var http = java.net.http.HttpClient.newHttpClient();
+            for (int i = 0; i < 20; i++) {
+                var response = http.send(
+                        java.net.http.HttpRequest.newBuilder(URI.create(traefik.url() + "/models/iris/predict"))
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(response.statusCode())
+                        .as("request %d on the stable path", i)
+                        .isEqualTo(200);
+            }
+        }
+    }
+
+    @Test
+    void theStandInDropsTheWholeTraefikServiceWhenAChildHasNoEndpoint() throws Exception {
+        // The rule itself, with a TraefikService written by hand: without it the test above would prove nothing.
+        router.reconcile("iris", List.of("1", "2"));
+        endpointSlice("iris-1", true);
+        endpointSlice("iris-2", false);
+        edit(
+                "TraefikService",
+                "iris",
+                spec -> spec.put(
+                        "weighted",
+                        Map.of(
+                                "services",
+                                List.of(
+                                        Map.of("name", "iris-1", "kind", "Service", "port", 80, "weight", 90),
+                                        Map.of("name", "iris-2", "kind", "Service", "port", 80, "weight", 10)))));
+        try (io.jenkins.plugins.modeldeploy.testing.TraefikStandIn traefik =
+                new io.jenkins.plugins.modeldeploy.testing.TraefikStandIn(client, "models").allowEmptyServices(false)) {
+            traefik.awaitRefresh(java.time.Duration.ofSeconds(10));
+            var response = java.net.http.HttpClient.newHttpClient()
+                    .send(
+                            java.net.http.HttpRequest.newBuilder(URI.create(traefik.url() + "/models/iris/predict"))
+                                    .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
+                                    .build(),
+                            java.net.http.HttpResponse.BodyHandlers.ofString());
+            assertThat(response.statusCode()).isEqualTo(404);
+        }
+    }
 }

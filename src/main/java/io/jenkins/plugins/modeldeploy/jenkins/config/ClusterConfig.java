@@ -8,7 +8,10 @@ import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.kube.KubernetesSettings;
+import io.jenkins.plugins.modeldeploy.route.ObjectApplier;
+import io.jenkins.plugins.modeldeploy.route.RouteOptions;
 import java.util.Locale;
+import java.util.Optional;
 import org.jenkinsci.Symbol;
 import org.kohsuke.stapler.AncestorInPath;
 import org.kohsuke.stapler.DataBoundConstructor;
@@ -33,6 +36,13 @@ public final class ClusterConfig extends AbstractDescribableImpl<ClusterConfig> 
 
     private String host;
     private String gatewayUrl;
+    /** Traefik route options of the cluster (docs/traefik.md); a model's route: section overrides them. */
+    private String entryPoints;
+
+    private String tlsSecretName;
+    private String tlsCertResolver;
+    private String middlewares;
+    private String applyMode = ObjectApplier.Mode.OWNED_FIELDS.name();
     /** Administrator's switch: kubeconfig users with {@code exec}/{@code auth-provider} commands may be used. */
     private boolean allowExecCredentials;
     /** Folder full names whose jobs may use this cluster, one per line; empty: every job. */
@@ -174,6 +184,109 @@ public final class ClusterConfig extends AbstractDescribableImpl<ClusterConfig> 
                 Validation.blank(gatewayUrl) ? null : gatewayUrl.trim().replaceAll("/+$", "");
     }
 
+    public String getEntryPoints() {
+        return entryPoints;
+    }
+
+    /** Traefik entry points, separated by commas or new lines; empty: websecure with TLS, else web. */
+    @DataBoundSetter
+    public void setEntryPoints(String entryPoints) {
+        routeOptions(entryPoints, null, null, null); // each field alone: Stapler binds them one by one
+        this.entryPoints = Validation.blank(entryPoints) ? null : entryPoints.trim();
+    }
+
+    public String getTlsSecretName() {
+        return tlsSecretName;
+    }
+
+    @DataBoundSetter
+    public void setTlsSecretName(String tlsSecretName) {
+        routeOptions(null, tlsSecretName, null, null);
+        this.tlsSecretName = Validation.blank(tlsSecretName) ? null : tlsSecretName.trim();
+    }
+
+    public String getTlsCertResolver() {
+        return tlsCertResolver;
+    }
+
+    @DataBoundSetter
+    public void setTlsCertResolver(String tlsCertResolver) {
+        routeOptions(null, null, tlsCertResolver, null);
+        this.tlsCertResolver = Validation.blank(tlsCertResolver) ? null : tlsCertResolver.trim();
+    }
+
+    public String getMiddlewares() {
+        return middlewares;
+    }
+
+    /** Operator-provided Middlewares, {@code [namespace/]name}, separated by commas or new lines, in order. */
+    @DataBoundSetter
+    public void setMiddlewares(String middlewares) {
+        routeOptions(null, null, null, middlewares);
+        this.middlewares = Validation.blank(middlewares) ? null : middlewares.trim();
+    }
+
+    public String getApplyMode() {
+        return applyMode;
+    }
+
+    /** {@code OWNED_FIELDS} (GET and PUT of our fields, the default) or {@code SERVER_SIDE_APPLY}. */
+    @DataBoundSetter
+    public void setApplyMode(String applyMode) {
+        this.applyMode = parseApplyMode(applyMode).name();
+    }
+
+    static ObjectApplier.Mode parseApplyMode(String value) {
+        if (Validation.blank(value)) {
+            return ObjectApplier.Mode.OWNED_FIELDS;
+        }
+        try {
+            return ObjectApplier.Mode.valueOf(value.trim().toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            throw new IllegalArgumentException(
+                    "applyMode: \"" + value + "\" must be OWNED_FIELDS or SERVER_SIDE_APPLY");
+        }
+    }
+
+    /** The route options these fields give (null or blank: unset); throws naming the field. */
+    public static RouteOptions routeOptions(
+            String entryPoints, String tlsSecretName, String tlsCertResolver, String middlewares) {
+        boolean secret = !Validation.blank(tlsSecretName);
+        boolean resolver = !Validation.blank(tlsCertResolver);
+        if (secret && resolver) {
+            throw new IllegalArgumentException("tlsSecretName, tlsCertResolver: give one of them, not both");
+        }
+        RouteOptions options = new RouteOptions(
+                list(entryPoints),
+                secret
+                        ? Optional.of(RouteOptions.Tls.secret(tlsSecretName.trim()))
+                        : resolver ? Optional.of(RouteOptions.Tls.resolver(tlsCertResolver.trim())) : Optional.empty(),
+                list(middlewares).stream()
+                        .map(RouteOptions.MiddlewareRef::parse)
+                        .toList());
+        try {
+            return options.validated("route");
+        } catch (IllegalArgumentException e) {
+            String message = e.getMessage();
+            String field = message.startsWith("route.entryPoints")
+                    ? "entryPoints"
+                    : message.startsWith("route.tls.secretName")
+                            ? "tlsSecretName"
+                            : message.startsWith("route.tls") ? "tlsCertResolver" : "middlewares";
+            throw new IllegalArgumentException(field + ": " + message, e);
+        }
+    }
+
+    private static java.util.List<String> list(String value) {
+        if (Validation.blank(value)) {
+            return java.util.List.of();
+        }
+        return java.util.Arrays.stream(value.split("[,\\n]"))
+                .map(String::trim)
+                .filter(v -> !v.isEmpty())
+                .toList();
+    }
+
     static KubernetesSettings.RouteMode parseRouteMode(String value) {
         if (Validation.blank(value)) {
             return KubernetesSettings.RouteMode.TRAEFIK;
@@ -226,6 +339,33 @@ public final class ClusterConfig extends AbstractDescribableImpl<ClusterConfig> 
 
         public FormValidation doCheckPrometheusMatchers(@QueryParameter String value) {
             return Validation.form(Validation.labelMatchers("prometheusMatchers", value));
+        }
+
+        /** The apply modes, the default first. */
+        public ListBoxModel doFillApplyModeItems() {
+            ListBoxModel items = new ListBoxModel();
+            for (ObjectApplier.Mode mode : ObjectApplier.Mode.values()) {
+                items.add(mode.name());
+            }
+            return items;
+        }
+
+        public FormValidation doCheckMiddlewares(@QueryParameter String value) {
+            try {
+                routeOptions(null, null, null, value);
+                return FormValidation.ok();
+            } catch (IllegalArgumentException e) {
+                return FormValidation.error(e.getMessage());
+            }
+        }
+
+        public FormValidation doCheckEntryPoints(@QueryParameter String value) {
+            try {
+                routeOptions(value, null, null, null);
+                return FormValidation.ok();
+            } catch (IllegalArgumentException e) {
+                return FormValidation.error(e.getMessage());
+            }
         }
 
         public FormValidation doCheckGatewayUrl(@QueryParameter String value) {

@@ -1,7 +1,9 @@
 package io.jenkins.plugins.modeldeploy.jenkins.engine;
 
 import io.jenkins.plugins.modeldeploy.abtest.LabelMatchers;
+import io.jenkins.plugins.modeldeploy.jenkins.config.ClusterConfig;
 import io.jenkins.plugins.modeldeploy.kube.KubernetesSettings;
+import io.jenkins.plugins.modeldeploy.route.ObjectApplier;
 import io.jenkins.plugins.modeldeploy.target.RetireMode;
 import java.io.Serializable;
 import java.net.URI;
@@ -25,6 +27,13 @@ public final class ResolvedTarget implements Serializable {
     private final String prometheusUrl;
     private final String gatewayUrl;
     private final String prometheusMatchers;
+    /** The cluster's Traefik route options, as ClusterConfig holds them (set by {@link #withRoutes}). */
+    private String entryPoints;
+
+    private String tlsSecretName;
+    private String tlsCertResolver;
+    private String middlewares;
+    private String applyMode;
 
     ResolvedTarget(
             String kubeconfig,
@@ -55,6 +64,17 @@ public final class ResolvedTarget implements Serializable {
         this.prometheusMatchers = null;
     }
 
+    /** This target with the cluster's route options (plain strings: it travels to the agent). */
+    ResolvedTarget withRoutes(
+            String entryPoints, String tlsSecretName, String tlsCertResolver, String middlewares, String applyMode) {
+        this.entryPoints = entryPoints;
+        this.tlsSecretName = tlsSecretName;
+        this.tlsCertResolver = tlsCertResolver;
+        this.middlewares = middlewares;
+        this.applyMode = applyMode;
+        return this;
+    }
+
     /** A cluster that could not be resolved: {@link #settings()} throws with {@code reason}. */
     public static ResolvedTarget failed(String reason) {
         return new ResolvedTarget(reason);
@@ -79,6 +99,9 @@ public final class ResolvedTarget implements Serializable {
                         defaults.maxReplicas(),
                         List.of())
                 .withGatewayUrl(Optional.ofNullable(gatewayUrl).map(URI::create))
-                .withPrometheusMatchers(LabelMatchers.parse("prometheusMatchers", prometheusMatchers));
+                .withPrometheusMatchers(LabelMatchers.parse("prometheusMatchers", prometheusMatchers))
+                .withRoutes(
+                        ClusterConfig.routeOptions(entryPoints, tlsSecretName, tlsCertResolver, middlewares),
+                        applyMode == null ? ObjectApplier.Mode.OWNED_FIELDS : ObjectApplier.Mode.valueOf(applyMode));
     }
 }

@@ -92,14 +92,20 @@ public final class Resolver {
                 ? options.host
                 : cluster.map(ClusterConfig::getHost).orElse(null);
         return new ResolvedTarget(
-                kubeconfig,
-                namespace,
-                host,
-                cluster.map(ClusterConfig::routeMode)
-                        .orElse(KubernetesSettings.defaults(namespace).routeMode()),
-                cluster.map(ClusterConfig::getPrometheusUrl).orElse(null),
-                cluster.map(ClusterConfig::getGatewayUrl).orElse(null),
-                cluster.map(ClusterConfig::getPrometheusMatchers).orElse(null));
+                        kubeconfig,
+                        namespace,
+                        host,
+                        cluster.map(ClusterConfig::routeMode)
+                                .orElse(KubernetesSettings.defaults(namespace).routeMode()),
+                        cluster.map(ClusterConfig::getPrometheusUrl).orElse(null),
+                        cluster.map(ClusterConfig::getGatewayUrl).orElse(null),
+                        cluster.map(ClusterConfig::getPrometheusMatchers).orElse(null))
+                .withRoutes(
+                        cluster.map(ClusterConfig::getEntryPoints).orElse(null),
+                        cluster.map(ClusterConfig::getTlsSecretName).orElse(null),
+                        cluster.map(ClusterConfig::getTlsCertResolver).orElse(null),
+                        cluster.map(ClusterConfig::getMiddlewares).orElse(null),
+                        cluster.map(ClusterConfig::getApplyMode).orElse(null));
     }
 
     /** The image to build of {@code version}; a {@code tar:} base image only from {@code workspace}. */
