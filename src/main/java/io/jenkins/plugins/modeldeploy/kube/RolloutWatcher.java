@@ -165,7 +165,8 @@ public final class RolloutWatcher {
         private final CompletableFuture<RolloutOutcome> outcome = new CompletableFuture<>();
         private final List<SharedIndexInformer<?>> informers = new ArrayList<>();
         private final Map<SharedIndexInformer<?>, String> resources = new HashMap<>();
-        private final Map<SharedIndexInformer<?>, Throwable> listErrors = new java.util.concurrent.ConcurrentHashMap<>();
+        private final Map<SharedIndexInformer<?>, Throwable> listErrors =
+                new java.util.concurrent.ConcurrentHashMap<>();
         private SharedIndexInformer<Deployment> deployments;
         private SharedIndexInformer<ReplicaSet> replicaSets;
         private SharedIndexInformer<Pod> pods;
@@ -184,6 +185,11 @@ public final class RolloutWatcher {
         // Until every informer has listed, a cache may be empty: judging then could call a rollout complete from the
         // Deployment's status before the Pods that fail it are known.
         private volatile boolean listed;
+        // Nothing is judged before await(): between start() and await() the caller applies, and until then the caches
+        // show the previous template (complete, or failing) of an existing Deployment. await() reads the generation
+        // the apply produced; a cached Deployment of an older generation is not judged either.
+        private volatile boolean awaiting;
+        private volatile long minGeneration;
 
         private Session(String model, String version, Options options) {
             this.model = model;
@@ -236,7 +242,6 @@ public final class RolloutWatcher {
             }
             listed = true;
             loop.schedule(this::timedOut, options.timeout().toMillis(), TimeUnit.MILLISECONDS);
-            loop.execute(this::evaluate);
         }
 
         /**
@@ -309,8 +314,24 @@ public final class RolloutWatcher {
             }
         }
 
-        /** Waits for the outcome; the overall timeout is already scheduled, so this always returns. */
+        /**
+         * Waits for the outcome of what was applied since {@link #start}; the overall timeout is already scheduled, so
+         * this always returns.
+         */
         public RolloutOutcome await() throws InterruptedException {
+            if (!awaiting) {
+                // One GET, not a poll: the generation the apply left, which the informer may not have delivered yet.
+                Deployment live = client.apps()
+                        .deployments()
+                        .inNamespace(namespace)
+                        .withName(id)
+                        .get();
+                minGeneration = live == null || live.getMetadata().getGeneration() == null
+                        ? 0
+                        : live.getMetadata().getGeneration();
+                awaiting = true;
+                loop.execute(this::evaluate);
+            }
             try {
                 // The loop completes the outcome at the latest at the timeout; the margin covers a busy loop thread.
                 return outcome.get(
@@ -356,7 +377,7 @@ public final class RolloutWatcher {
         }
 
         private void evaluate() {
-            if (outcome.isDone()) {
+            if (outcome.isDone() || !awaiting) {
                 return;
             }
             long signal = lastSignalNanos;
@@ -364,6 +385,11 @@ public final class RolloutWatcher {
                     .filter(d -> id.equals(d.getMetadata().getName()))
                     .findFirst()
                     .orElse(null);
+            if (deployment != null
+                    && deployment.getMetadata().getGeneration() != null
+                    && deployment.getMetadata().getGeneration() < minGeneration) {
+                return; // the applied change is on its way through the watch
+            }
             Optional<ReplicaSet> current = currentReplicaSet(deployment);
             Optional<String> currentHash = current.map(rs -> label(rs, POD_TEMPLATE_HASH));
             List<Pod> versionPods = pods.getStore().list().stream()
@@ -422,7 +448,8 @@ public final class RolloutWatcher {
             return autoscalers.getStore().list().stream()
                     .filter(h -> h.getSpec() != null
                             && h.getSpec().getScaleTargetRef() != null
-                            && "Deployment".equals(h.getSpec().getScaleTargetRef().getKind())
+                            && "Deployment"
+                                    .equals(h.getSpec().getScaleTargetRef().getKind())
                             && id.equals(h.getSpec().getScaleTargetRef().getName()))
                     .findFirst()
                     .map(h -> h.getSpec().getMinReplicas() == null
@@ -459,7 +486,8 @@ public final class RolloutWatcher {
             long now = System.nanoTime();
             Set<String> failing = new HashSet<>();
             for (Pod pod : versionPods) {
-                ObjectRef ref = new ObjectRef("Pod", namespace, pod.getMetadata().getName());
+                ObjectRef ref =
+                        new ObjectRef("Pod", namespace, pod.getMetadata().getName());
                 if (pod.getStatus() == null) {
                     continue;
                 }
@@ -489,7 +517,10 @@ public final class RolloutWatcher {
                     for (var c : nonNull(rs.getStatus().getConditions())) {
                         if ("ReplicaFailure".equals(c.getType()) && "True".equals(c.getStatus())) {
                             replicaFailures.add(Map.entry(
-                                    new ObjectRef("ReplicaSet", namespace, rs.getMetadata().getName()),
+                                    new ObjectRef(
+                                            "ReplicaSet",
+                                            namespace,
+                                            rs.getMetadata().getName()),
                                     new io.fabric8.kubernetes.api.model.apps.DeploymentConditionBuilder()
                                             .withType(c.getType())
                                             .withStatus(c.getStatus())
@@ -540,15 +571,19 @@ public final class RolloutWatcher {
                             return true;
                         }
                         for (Pod pod : versionPods) {
-                            for (ContainerStatus c : nonNull(pod.getStatus() == null
-                                    ? null
-                                    : pod.getStatus().getContainerStatuses())) {
+                            for (ContainerStatus c : nonNull(
+                                    pod.getStatus() == null
+                                            ? null
+                                            : pod.getStatus().getContainerStatuses())) {
                                 if (c.getState() != null
                                         && c.getState().getRunning() != null
                                         && !Boolean.TRUE.equals(c.getReady())) {
                                     fail(
                                             "ReadinessNeverTrue",
-                                            new ObjectRef("Pod", namespace, pod.getMetadata().getName()),
+                                            new ObjectRef(
+                                                    "Pod",
+                                                    namespace,
+                                                    pod.getMetadata().getName()),
                                             "container " + c.getName() + " running but not ready at the progress"
                                                     + " deadline (" + deadline + ")" + lastProbeFailure(pod),
                                             logTail(pod, false));
@@ -572,10 +607,13 @@ public final class RolloutWatcher {
                 Map<String, Warning> seen,
                 Set<String> failing) {
             String key = pod.getMetadata().getName() + "/" + container.getName();
-            var lastTerminated =
-                    container.getLastState() == null ? null : container.getLastState().getTerminated();
-            var terminated = container.getState() == null ? null : container.getState().getTerminated();
-            var waiting = container.getState() == null ? null : container.getState().getWaiting();
+            var lastTerminated = container.getLastState() == null
+                    ? null
+                    : container.getLastState().getTerminated();
+            var terminated =
+                    container.getState() == null ? null : container.getState().getTerminated();
+            var waiting =
+                    container.getState() == null ? null : container.getState().getWaiting();
             String reason = waiting == null ? null : waiting.getReason();
             String message = waiting == null ? "" : Objects.toString(waiting.getMessage(), "");
             String before = reason == null ? lastWaiting.remove(key) : lastWaiting.put(key, reason);
@@ -619,7 +657,8 @@ public final class RolloutWatcher {
                     fail("CrashLoopBackOff", ref, details, logTail(pod, true));
                     return true;
                 }
-                seen.put(key + "/CrashLoopBackOff/" + container.getRestartCount(),
+                seen.put(
+                        key + "/CrashLoopBackOff/" + container.getRestartCount(),
                         new Warning("CrashLoopBackOff", ref, details));
                 return false;
             }
@@ -637,7 +676,8 @@ public final class RolloutWatcher {
                 }
                 return false;
             }
-            boolean running = container.getState() != null && container.getState().getRunning() != null;
+            boolean running =
+                    container.getState() != null && container.getState().getRunning() != null;
             if (running && !Boolean.TRUE.equals(container.getReady())) {
                 long since = unreadySince.computeIfAbsent(key, k -> {
                     // Re-evaluate when the readiness limit passes, even if nothing else changes.
@@ -714,7 +754,8 @@ public final class RolloutWatcher {
             int statusReady = status == null || value(status.getReplicas()) != value(status.getUpdatedReplicas())
                     ? 0
                     : value(status.getReadyReplicas());
-            int ready = Math.max(statusReady, (int) versionPods.stream().filter(RolloutWatcher::ready).count());
+            int ready = Math.max(statusReady, (int)
+                    versionPods.stream().filter(RolloutWatcher::ready).count());
             String state = null;
             for (Pod pod : versionPods) {
                 state = furthest(state, podState(pod));

@@ -101,7 +101,8 @@ public final class ApiDefaults {
                 container.putIfAbsent("terminationMessagePath", "/dev/termination-log");
                 container.putIfAbsent("terminationMessagePolicy", "File");
                 Object image = container.get("image");
-                container.putIfAbsent("imagePullPolicy", image instanceof String s && pullsAlways(s) ? "Always" : "IfNotPresent");
+                container.putIfAbsent(
+                        "imagePullPolicy", image instanceof String s && pullsAlways(s) ? "Always" : "IfNotPresent");
                 for (Map<String, Object> port : list(container, "ports")) {
                     port.putIfAbsent("protocol", "TCP");
                 }

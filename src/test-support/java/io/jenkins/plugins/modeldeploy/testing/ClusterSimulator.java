@@ -74,7 +74,7 @@ import java.util.function.UnaryOperator;
  *
  * <p>The API server's defaulting and quantity canonicalisation are {@link MockApiServer}'s ({@link ApiDefaults}).
  *
- * <p>Each Deployment's ReplicaSets follow the scenario scripted for its name when they are created (default
+ * <p>Each pod follows the scenario scripted for its Deployment's name when the pod is created (default
  * {@link Scenario#READY}).
  *
  * <p>A gap of the mock that shapes this class: its watch ignores the requested resourceVersion and starts with the
@@ -179,7 +179,7 @@ public final class ClusterSimulator implements AutoCloseable {
         final String name;
         final String hash;
         final String uid;
-        final Scenario scenario;
+        boolean rejecting;
         int revision;
         int replicas;
         int created;
@@ -187,11 +187,10 @@ public final class ClusterSimulator implements AutoCloseable {
         final List<SimPod> pods = new ArrayList<>();
         String written;
 
-        Set(String name, String hash, String uid, Scenario scenario, int revision) {
+        Set(String name, String hash, String uid, int revision) {
             this.name = name;
             this.hash = hash;
             this.uid = uid;
-            this.scenario = scenario;
             this.revision = revision;
         }
 
@@ -264,7 +263,8 @@ public final class ClusterSimulator implements AutoCloseable {
             @Override
             public void onDelete(HorizontalPodAutoscaler hpa, boolean unknown) {
                 clock.execute(() -> {
-                    ScheduledFuture<?> pending = hpaPending.remove(hpa.getMetadata().getName());
+                    ScheduledFuture<?> pending =
+                            hpaPending.remove(hpa.getMetadata().getName());
                     if (pending != null) {
                         pending.cancel(false);
                     }
@@ -369,12 +369,8 @@ public final class ClusterSimulator implements AutoCloseable {
         Set current = c.sets.get(hash);
         if (current == null) {
             c.revision++;
-            current = new Set(
-                    name + "-" + hash,
-                    hash,
-                    java.util.UUID.randomUUID().toString(),
-                    scripts.getOrDefault(name, Scenario.READY),
-                    c.revision);
+            current =
+                    new Set(name + "-" + hash, hash, java.util.UUID.randomUUID().toString(), c.revision);
             c.sets.put(hash, current);
             c.newSetCreated = true;
             c.deadlineExceeded = false;
@@ -482,10 +478,13 @@ public final class ClusterSimulator implements AutoCloseable {
 
     /** The ReplicaSet object and its pods (the ReplicaSet controller), written only when something changed. */
     private void replicaSet(Deployment deployment, Controlled c, Set set) {
-        Map<String, String> podLabels =
-                new LinkedHashMap<>(deployment.getSpec().getTemplate().getMetadata().getLabels());
+        Map<String, String> podLabels = new LinkedHashMap<>(
+                deployment.getSpec().getTemplate().getMetadata().getLabels());
         podLabels.put("pod-template-hash", set.hash);
-        boolean admissionRejects = set.scenario == Scenario.FAILED_CREATE;
+        // The script as it is now: a test may change it between a failed rollout and a restore of the same template.
+        Scenario scenario = scripts.getOrDefault(deployment.getMetadata().getName(), Scenario.READY);
+        boolean admissionRejects = scenario == Scenario.FAILED_CREATE;
+        set.rejecting = admissionRejects;
         if (!admissionRejects) {
             List<SimPod> batch = new ArrayList<>();
             while (set.pods.size() < set.replicas) {
@@ -494,7 +493,7 @@ public final class ClusterSimulator implements AutoCloseable {
                 batch.add(pod);
             }
             for (int i = 0; i < batch.size(); i++) {
-                script(deployment.getMetadata().getName(), c, set, batch.get(i), i);
+                script(deployment.getMetadata().getName(), c, scenario, batch.get(i), i);
             }
             while (set.pods.size() > set.replicas) {
                 // replica_set.go getPodsToDelete: not-ready pods go before ready ones.
@@ -551,7 +550,11 @@ public final class ClusterSimulator implements AutoCloseable {
             set.written = json;
             lastWriteNanos = System.nanoTime();
             // Created first, then given its status: like the API server, the mock ignores status on create.
-            ReplicaSet live = client.apps().replicaSets().inNamespace(namespace).withName(set.name).get();
+            ReplicaSet live = client.apps()
+                    .replicaSets()
+                    .inNamespace(namespace)
+                    .withName(set.name)
+                    .get();
             if (live == null) {
                 client.apps().replicaSets().inNamespace(namespace).resource(rs).create();
             }
@@ -570,8 +573,13 @@ public final class ClusterSimulator implements AutoCloseable {
         }
         if (failure != null && !set.failedCreateReported) {
             set.failedCreateReported = true;
-            event("ReplicaSet", set.name, "Warning", "FailedCreate", "replicaset-controller", "Error creating: "
-                    + failure);
+            event(
+                    "ReplicaSet",
+                    set.name,
+                    "Warning",
+                    "FailedCreate",
+                    "replicaset-controller",
+                    "Error creating: " + failure);
         }
     }
 
@@ -616,8 +624,7 @@ public final class ClusterSimulator implements AutoCloseable {
     }
 
     /** The scheduler's and the kubelet's script for one new pod, in steps from now. */
-    private void script(String deployment, Controlled c, Set set, SimPod pod, int index) {
-        Scenario scenario = set.scenario;
+    private void script(String deployment, Controlled c, Scenario scenario, SimPod pod, int index) {
         long u = scenario == Scenario.SLOW ? step.toMillis() * 5 : step.toMillis();
         String p = pod.name;
         if (scenario == Scenario.UNSCHEDULABLE || scenario == Scenario.UNSCHEDULABLE_THEN_SCHEDULED) {
@@ -628,13 +635,16 @@ public final class ClusterSimulator implements AutoCloseable {
         }
         long o = scenario == Scenario.UNSCHEDULABLE_THEN_SCHEDULED ? nodeProvisioning * u : 0;
         if (o > 0) {
-            at(pod, 2 * u, () -> event(
-                    "Pod",
-                    p,
-                    "Normal",
-                    "TriggeredScaleUp",
-                    "cluster-autoscaler",
-                    "pod triggered scale-up: [{pool-b 1->2 (max: 5)}]"));
+            at(
+                    pod,
+                    2 * u,
+                    () -> event(
+                            "Pod",
+                            p,
+                            "Normal",
+                            "TriggeredScaleUp",
+                            "cluster-autoscaler",
+                            "pod triggered scale-up: [{pool-b 1->2 (max: 5)}]"));
         }
         at(pod, o + u, () -> schedule(pod, o > 0 ? "node-2" : "node-1"));
         at(pod, o + 2 * u, () -> pulling(p));
@@ -690,8 +700,8 @@ public final class ClusterSimulator implements AutoCloseable {
             case CREATE_CONTAINER_CONFIG_ERROR -> at(pod, o + 3 * u, () -> createContainerConfigError(p));
             default -> {
                 at(pod, o + 3 * u, () -> started(pod, 0));
-                boolean drop = (scenario == Scenario.WATCH_DROPPED || scenario == Scenario.GONE_410)
-                        && !c.watchesDropped;
+                boolean drop =
+                        (scenario == Scenario.WATCH_DROPPED || scenario == Scenario.GONE_410) && !c.watchesDropped;
                 if (drop) {
                     c.watchesDropped = true;
                 }
@@ -760,13 +770,14 @@ public final class ClusterSimulator implements AutoCloseable {
                                         "ReplicaSet \"" + current.name + "\" is progressing."));
         conditions.add(
                 ready >= desired - maxUnavailable && desired > 0
-                        ? condition("Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.")
+                        ? condition(
+                                "Available", "True", "MinimumReplicasAvailable", "Deployment has minimum availability.")
                         : condition(
                                 "Available",
                                 "False",
                                 "MinimumReplicasUnavailable",
                                 "Deployment does not have minimum availability."));
-        if (current.scenario == Scenario.FAILED_CREATE && current.replicas > 0) {
+        if (current.rejecting && current.replicas > 0) {
             // progress.go: the new ReplicaSet's failure conditions are copied to the Deployment.
             conditions.add(condition(
                     "ReplicaFailure",
@@ -777,7 +788,9 @@ public final class ClusterSimulator implements AutoCloseable {
         }
         String summary = deployment.getMetadata().getGeneration() + "/" + current.revision + "/" + replicas + "/"
                 + updated + "/" + ready + "/" + desired + "/"
-                + conditions.stream().map(x -> x.getType() + x.getStatus() + x.getReason()).toList();
+                + conditions.stream()
+                        .map(x -> x.getType() + x.getStatus() + x.getReason())
+                        .toList();
         if (summary.equals(c.statusWritten)) {
             return;
         }
@@ -825,7 +838,8 @@ public final class ClusterSimulator implements AutoCloseable {
         }
         for (Pod pod : client.pods().inNamespace(namespace).list().getItems()) {
             if (ownedBy(pod, name) && pod.getMetadata().getDeletionTimestamp() == null) {
-                terminate(new SimPod(pod.getMetadata().getName(), pod.getMetadata().getLabels()));
+                terminate(new SimPod(
+                        pod.getMetadata().getName(), pod.getMetadata().getLabels()));
             }
         }
         for (ReplicaSet rs :
@@ -920,7 +934,8 @@ public final class ClusterSimulator implements AutoCloseable {
             return; // ScalingDisabled: "scaling is disabled since the replica count of the target is zero"
         }
         int min = hpa.getSpec().getMinReplicas() == null ? 1 : hpa.getSpec().getMinReplicas();
-        int max = hpa.getSpec().getMaxReplicas() == null ? current : hpa.getSpec().getMaxReplicas();
+        int max =
+                hpa.getSpec().getMaxReplicas() == null ? current : hpa.getSpec().getMaxReplicas();
         int desired = Math.max(min, Math.min(max, current));
         if (desired == current) {
             return;
@@ -960,7 +975,8 @@ public final class ClusterSimulator implements AutoCloseable {
         pods.putAll(terminatingPods);
         java.util.Set<String> live = new java.util.HashSet<>();
         for (Service service : services.getStore().list()) {
-            Map<String, String> selector = service.getSpec() == null ? null : service.getSpec().getSelector();
+            Map<String, String> selector =
+                    service.getSpec() == null ? null : service.getSpec().getSelector();
             if (selector == null || selector.isEmpty()) {
                 continue;
             }
@@ -1044,7 +1060,9 @@ public final class ClusterSimulator implements AutoCloseable {
     private int containerPort(String name) {
         for (Deployment d : informer.getStore().list()) {
             for (var container : d.getSpec().getTemplate().getSpec().getContainers()) {
-                for (var port : container.getPorts() == null ? List.<io.fabric8.kubernetes.api.model.ContainerPort>of() : container.getPorts()) {
+                for (var port : container.getPorts() == null
+                        ? List.<io.fabric8.kubernetes.api.model.ContainerPort>of()
+                        : container.getPorts()) {
                     if (name.equals(port.getName())) {
                         return port.getContainerPort();
                     }
@@ -1169,7 +1187,8 @@ public final class ClusterSimulator implements AutoCloseable {
             p.getStatus().setPhase("Running");
             p.getStatus().setPodIP(pod.ip);
             p.getStatus().setPodIPs(List.of(new io.fabric8.kubernetes.api.model.PodIP(pod.ip)));
-            var last = restarts == 0 || p.getStatus().getContainerStatuses() == null
+            var last = restarts == 0
+                            || p.getStatus().getContainerStatuses() == null
                             || p.getStatus().getContainerStatuses().isEmpty()
                     ? null
                     : p.getStatus().getContainerStatuses().get(0).getLastState();
@@ -1194,7 +1213,10 @@ public final class ClusterSimulator implements AutoCloseable {
                                     "ContainersNotReady",
                                     "containers with unready status: [model]"),
                             podCondition(
-                                    "Ready", "False", "ContainersNotReady", "containers with unready status: [model]")));
+                                    "Ready",
+                                    "False",
+                                    "ContainersNotReady",
+                                    "containers with unready status: [model]")));
             return p;
         });
         event("Pod", name, "Normal", "Started", "kubelet", "Started container model");
@@ -1206,7 +1228,10 @@ public final class ClusterSimulator implements AutoCloseable {
         for (int i = 1; i <= 25; i++) {
             lines.add("log line " + i);
         }
-        lines.add(oomKilled ? "loading model: allocating 3.2 GiB" : "Traceback: ModuleNotFoundError: No module named 'sklearn'");
+        lines.add(
+                oomKilled
+                        ? "loading model: allocating 3.2 GiB"
+                        : "Traceback: ModuleNotFoundError: No module named 'sklearn'");
         server.setLog(namespace, pod, String.join("\n", lines) + "\n");
         updatePod(pod, p -> {
             var last = new ContainerStateBuilder()
@@ -1219,8 +1244,8 @@ public final class ClusterSimulator implements AutoCloseable {
             var now = new ContainerStateBuilder()
                     .withNewWaiting()
                     .withReason("CrashLoopBackOff")
-                    .withMessage("back-off " + (10 << Math.min(5, restarts - 1)) + "s restarting failed container=model pod="
-                            + pod)
+                    .withMessage("back-off " + (10 << Math.min(5, restarts - 1))
+                            + "s restarting failed container=model pod=" + pod)
                     .endWaiting()
                     .build();
             p.getStatus().setContainerStatuses(List.of(container(p, false, now, last, restarts)));
@@ -1291,7 +1316,10 @@ public final class ClusterSimulator implements AutoCloseable {
                         .withKind(kind)
                         .withNamespace(namespace)
                         .withName(name)
-                        .withApiVersion("Pod".equals(kind) ? "v1" : kind.equals("HorizontalPodAutoscaler") ? "autoscaling/v2" : "apps/v1")
+                        .withApiVersion(
+                                "Pod".equals(kind)
+                                        ? "v1"
+                                        : kind.equals("HorizontalPodAutoscaler") ? "autoscaling/v2" : "apps/v1")
                         .endInvolvedObject()
                         .withType(type)
                         .withReason(reason)

@@ -96,6 +96,12 @@ public final class MockApiServer implements AutoCloseable {
         return file;
     }
 
+    /** Writes (POST, PUT, PATCH, DELETE) so far from clients made with {@link #client(String)} for {@code caller}. */
+    public int writesFrom(String caller) {
+        AtomicInteger count = dispatcher.writesByCaller.get(caller);
+        return count == null ? 0 : count.get();
+    }
+
     /** Every request so far. */
     public int requests() {
         return dispatcher.total.get();
@@ -184,6 +190,7 @@ public final class MockApiServer implements AutoCloseable {
         final List<WebSocket> openWatches = new CopyOnWriteArrayList<>();
         final Map<String, String> logs = new ConcurrentHashMap<>();
         final Map<String, AtomicInteger> byCaller = new ConcurrentHashMap<>();
+        final Map<String, AtomicInteger> writesByCaller = new ConcurrentHashMap<>();
         final java.util.Set<String> forbidden = ConcurrentHashMap.newKeySet();
 
         FaultDispatcher(Dispatcher delegate) {
@@ -206,6 +213,11 @@ public final class MockApiServer implements AutoCloseable {
                 reads.incrementAndGet();
             } else {
                 writes.incrementAndGet();
+                if (caller != null) {
+                    writesByCaller
+                            .computeIfAbsent(caller, c -> new AtomicInteger())
+                            .incrementAndGet();
+                }
             }
             Matcher log = LOG.matcher(path);
             if ("GET".equals(request.getMethod()) && log.matches()) {

@@ -100,7 +100,8 @@ class RolloutWatcherIT {
         // The rendered HPA has minReplicas 2: the simulated HPA raises spec.replicas from 1 to 2 one resync later.
         assertThat(outcome)
                 .isInstanceOfSatisfying(
-                        RolloutOutcome.Available.class, a -> assertThat(a.readyReplicas()).isEqualTo(2));
+                        RolloutOutcome.Available.class,
+                        a -> assertThat(a.readyReplicas()).isEqualTo(2));
         assertThat(progress())
                 .containsExactly("scheduled 0/2", "image pulling 0/2", "started 0/2", "ready 1/2", "ready 2/2");
         assertThat(events.get(events.size() - 1).details()).isInstanceOf(EventDetails.RolloutSucceeded.class);
@@ -161,9 +162,13 @@ class RolloutWatcherIT {
         assertThat(failed.logTail()).hasSize(20).endsWith("Traceback: ModuleNotFoundError: No module named 'sklearn'");
         assertThat(failed.details()).contains("exit code 1", "restarts 3");
         // The first two restarts were warnings, each reported once.
-        assertThat(warnings()).filteredOn(w -> w.startsWith("CrashLoopBackOff")).containsExactly(
-                "CrashLoopBackOff exit code 1, restarts 1: back-off 10s restarting failed container=model pod=" + failed.object().name(),
-                "CrashLoopBackOff exit code 1, restarts 2: back-off 20s restarting failed container=model pod=" + failed.object().name());
+        assertThat(warnings())
+                .filteredOn(w -> w.startsWith("CrashLoopBackOff"))
+                .containsExactly(
+                        "CrashLoopBackOff exit code 1, restarts 1: back-off 10s restarting failed container=model pod="
+                                + failed.object().name(),
+                        "CrashLoopBackOff exit code 1, restarts 2: back-off 20s restarting failed container=model pod="
+                                + failed.object().name());
         assertThat(server.paths())
                 .anyMatch(p -> p.contains("/log?")
                         && p.contains("previous=true")
@@ -183,7 +188,8 @@ class RolloutWatcherIT {
                 .filter(e -> e.details() instanceof EventDetails.RolloutWarning)
                 .findFirst()
                 .orElseThrow();
-        assertThat(warning.object()).hasValueSatisfying(o -> assertThat(o.kind()).isEqualTo("Pod"));
+        assertThat(warning.object())
+                .hasValueSatisfying(o -> assertThat(o.kind()).isEqualTo("Pod"));
         assertThat(warning.message()).contains("Unschedulable", "Insufficient memory");
     }
 
@@ -242,6 +248,24 @@ class RolloutWatcherIT {
                         .getStatus()
                         .getReadyReplicas())
                 .isEqualTo(2);
+    }
+
+    @Test
+    void aNewTemplateOfARunningVersionIsJudgedNotTheCompleteOldOne() throws Exception {
+        assertThat(roll(Scenario.READY)).isInstanceOf(RolloutOutcome.Available.class);
+        simulator.script("iris-2", Scenario.CRASH_LOOP);
+
+        RolloutWatcher watcher = new RolloutWatcher(client, "models", events::add);
+        RolloutOutcome outcome;
+        try (RolloutWatcher.Session session = watcher.start("iris", "2", OPTIONS)) {
+            // The caches hold the old template, complete; the new one crash-loops (its old pods keep serving).
+            new ResourceApplier(client).apply(ResourceApplierTest.objects(ResourceApplierTest.OTHER_IMAGE));
+            outcome = session.await();
+        }
+
+        assertThat(outcome)
+                .isInstanceOfSatisfying(
+                        RolloutOutcome.Failed.class, f -> assertThat(f.cause()).isEqualTo("CrashLoopBackOff"));
     }
 
     @Test
