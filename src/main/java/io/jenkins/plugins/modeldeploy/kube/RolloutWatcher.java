@@ -452,9 +452,7 @@ public final class RolloutWatcher {
                                     .equals(h.getSpec().getScaleTargetRef().getKind())
                             && id.equals(h.getSpec().getScaleTargetRef().getName()))
                     .findFirst()
-                    .map(h -> h.getSpec().getMinReplicas() == null
-                            ? 1
-                            : h.getSpec().getMinReplicas());
+                    .map(h -> Objects.requireNonNullElse(h.getSpec().getMinReplicas(), 1));
         }
 
         /**
