@@ -194,6 +194,28 @@ class RolloutWatcherIT {
     }
 
     @Test
+    void aPodThatStaysUnschedulableFailsAtTheProgressDeadlineWithTheSchedulersMessage() throws Exception {
+        RolloutOutcome.Failed failed = (RolloutOutcome.Failed) roll(Scenario.UNSCHEDULABLE);
+
+        assertThat(failed.cause()).isEqualTo("Unschedulable");
+        assertThat(failed.details()).contains("3 Insufficient memory", "still at the progress deadline");
+        assertThat(failed.took()).as("waited for the Deployment's deadline").isGreaterThanOrEqualTo(DEADLINE);
+        assertThat(warnings()).isNotEmpty().allMatch(w -> w.startsWith("Unschedulable"));
+    }
+
+    @Test
+    void aPermanentPullErrorFailsAtTheRepeatThresholdWithTheRegistrysMessage() throws Exception {
+        RolloutOutcome.Failed failed = (RolloutOutcome.Failed) roll(Scenario.IMAGE_PULL_FAILURE);
+
+        assertThat(failed.cause()).isEqualTo("ErrImagePull");
+        assertThat(failed.details()).contains("code = NotFound", "not found (3 failed pulls)");
+        assertThat(warnings())
+                .as("one warning per pod while the kubelet alternates ErrImagePull and ImagePullBackOff")
+                .hasSizeBetween(1, 2)
+                .allMatch(w -> w.startsWith("ErrImagePull rpc error: code = NotFound"));
+    }
+
+    @Test
     void aRegistryErrorThatPassesIsAWarningAndTheRolloutCompletes() throws Exception {
         RolloutOutcome outcome = roll(Scenario.IMAGE_PULL_TRANSIENT);
 
