@@ -15,6 +15,7 @@ import java.util.List;
     @JsonSubTypes.Type(value = EventDetails.RolloutProgress.class, name = EventDetails.RolloutProgress.TYPE),
     @JsonSubTypes.Type(value = EventDetails.RolloutSucceeded.class, name = EventDetails.RolloutSucceeded.TYPE),
     @JsonSubTypes.Type(value = EventDetails.RolloutFailed.class, name = EventDetails.RolloutFailed.TYPE),
+    @JsonSubTypes.Type(value = EventDetails.RolloutWarning.class, name = EventDetails.RolloutWarning.TYPE),
     @JsonSubTypes.Type(value = EventDetails.SmokeStarted.class, name = EventDetails.SmokeStarted.TYPE),
     @JsonSubTypes.Type(value = EventDetails.SmokeFinished.class, name = EventDetails.SmokeFinished.TYPE),
     @JsonSubTypes.Type(value = EventDetails.AbTestStarted.class, name = EventDetails.AbTestStarted.TYPE),
@@ -86,6 +87,22 @@ public sealed interface EventDetails {
     /** A real state change of a rolling-out version: scheduled, pulling, started, ready n/m, available. */
     record RolloutProgress(String state, int ready, int desired) implements EventDetails {
         public static final String TYPE = "rollout.progress";
+
+        public String type() {
+            return TYPE;
+        }
+
+        public Phase phase() {
+            return Phase.ROLLOUT;
+        }
+    }
+
+    /**
+     * A state that often passes on its own (a pod waiting for a node, a registry error, an early crash): reported as
+     * it appears, while the rollout keeps waiting, as {@code kubectl rollout status} appends it as a warning.
+     */
+    record RolloutWarning(String reason, String message) implements EventDetails {
+        public static final String TYPE = "rollout.warning";
 
         public String type() {
             return TYPE;

@@ -33,9 +33,12 @@ import java.util.regex.Pattern;
  * request counting (to prove "no write" and "no polling"), container logs (the {@code pods/log} subresource, which
  * CRUD mode does not serve; expectations would need the exact query string), and watch faults: dropping every open
  * watch connection, and answering the next watches with {@code 410 Gone} as an API server does when the requested
- * resourceVersion has been compacted away.
+ * resourceVersion has been compacted away. Creates and replaces are defaulted and their quantities canonicalised as
+ * by a real API server ({@link ApiDefaults}), and a verb on a resource can be forbidden (403, as RBAC answers).
  */
 public final class MockApiServer implements AutoCloseable {
+    private static final Pattern RESOURCE = Pattern.compile(
+            "^/(?:api/v1|apis/([a-z0-9.]+)/v[0-9a-z]+)/namespaces/([^/]+)/([a-z]+)(?:/([^/?]+))?(?:/[^?]*)?(?:\\?.*)?$");
     private static final Pattern LOG = Pattern.compile("/api/v1/namespaces/([^/]+)/pods/([^/?]+)/log(\\?.*)?");
 
     /** Requests carrying this header are also counted per value (see {@link #client(String)}). */
@@ -91,6 +94,12 @@ public final class MockApiServer implements AutoCloseable {
         Path file = dir.resolve("kubeconfig");
         Files.writeString(file, yaml);
         return file;
+    }
+
+    /** Writes (POST, PUT, PATCH, DELETE) so far from clients made with {@link #client(String)} for {@code caller}. */
+    public int writesFrom(String caller) {
+        AtomicInteger count = dispatcher.writesByCaller.get(caller);
+        return count == null ? 0 : count.get();
     }
 
     /** Every request so far. */
@@ -149,6 +158,15 @@ public final class MockApiServer implements AutoCloseable {
         dispatcher.conflicts.set(count);
     }
 
+    /**
+     * From now on, answers {@code verb} ({@code get}, {@code list}, {@code watch}, {@code create}, {@code update},
+     * {@code patch}, {@code delete}) on {@code resource} (plural, e.g. {@code horizontalpodautoscalers}) with the 403
+     * an API server's RBAC authorizer gives a service account without that permission.
+     */
+    public void forbid(String verb, String resource) {
+        dispatcher.forbidden.add(verb + " " + resource);
+    }
+
     /** The next {@code count} watch requests get a 410 Gone ERROR event and are closed. */
     public void goneForNextWatches(int count) {
         dispatcher.gone.set(count);
@@ -172,6 +190,8 @@ public final class MockApiServer implements AutoCloseable {
         final List<WebSocket> openWatches = new CopyOnWriteArrayList<>();
         final Map<String, String> logs = new ConcurrentHashMap<>();
         final Map<String, AtomicInteger> byCaller = new ConcurrentHashMap<>();
+        final Map<String, AtomicInteger> writesByCaller = new ConcurrentHashMap<>();
+        final java.util.Set<String> forbidden = ConcurrentHashMap.newKeySet();
 
         FaultDispatcher(Dispatcher delegate) {
             this.delegate = delegate;
@@ -193,6 +213,11 @@ public final class MockApiServer implements AutoCloseable {
                 reads.incrementAndGet();
             } else {
                 writes.incrementAndGet();
+                if (caller != null) {
+                    writesByCaller
+                            .computeIfAbsent(caller, c -> new AtomicInteger())
+                            .incrementAndGet();
+                }
             }
             Matcher log = LOG.matcher(path);
             if ("GET".equals(request.getMethod()) && log.matches()) {
@@ -202,6 +227,37 @@ public final class MockApiServer implements AutoCloseable {
                                 .setResponseCode(404)
                                 .setBody(status(404, "NotFound", "no log for pod " + log.group(2)))
                         : new MockResponse().setResponseCode(200).setBody(text);
+            }
+            Matcher resource = RESOURCE.matcher(path);
+            if (!forbidden.isEmpty() && resource.matches()) {
+                String verb = verb(request.getMethod(), resource.group(4) != null, watch);
+                String plural = resource.group(3);
+                if (forbidden.contains(verb + " " + plural)) {
+                    String group = resource.group(1) == null ? "" : resource.group(1);
+                    // The RBAC authorizer's wording (staging/src/k8s.io/apiserver/pkg/endpoints/handlers/
+                    // responsewriters/errors.go, ForbiddenStatus).
+                    String message = plural + (group.isEmpty() ? "" : "." + group) + " is forbidden: User"
+                            + " \\\"system:serviceaccount:ci:model-deploy\\\" cannot " + verb + " resource \\\""
+                            + plural + "\\\" in API group \\\"" + group + "\\\" in the namespace \\\""
+                            + resource.group(2) + "\\\"";
+                    return new MockResponse().setResponseCode(403).setBody(status(403, "Forbidden", message));
+                }
+            }
+            // getBytes(), not getUtf8Body(): reading the body as a string empties the buffer.
+            java.util.Optional<String> defaulted = request.getBody() == null
+                    ? java.util.Optional.empty()
+                    : ApiDefaults.apply(
+                            request.getMethod(),
+                            path,
+                            new String(request.getBody().getBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            if (defaulted.isPresent()) {
+                request = new RecordedRequest(
+                        request.getHttpVersion(),
+                        request.method(),
+                        path,
+                        request.getHeaders(),
+                        new io.fabric8.mockwebserver.http.Buffer(
+                                defaulted.get().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
             }
             if ("PUT".equals(request.getMethod()) && conflicts.getAndUpdate(n -> Math.max(0, n - 1)) > 0) {
                 return new MockResponse()
@@ -232,6 +288,17 @@ public final class MockApiServer implements AutoCloseable {
                 return response.withWebSocketUpgrade(new Tracking(listener, openWatches));
             }
             return response;
+        }
+
+        private static String verb(String method, boolean named, boolean watch) {
+            return switch (method) {
+                case "GET" -> watch ? "watch" : named ? "get" : "list";
+                case "POST" -> "create";
+                case "PUT" -> "update";
+                case "PATCH" -> "patch";
+                case "DELETE" -> named ? "delete" : "deletecollection";
+                default -> method.toLowerCase(java.util.Locale.ROOT);
+            };
         }
 
         private static String status(int code, String reason, String message) {

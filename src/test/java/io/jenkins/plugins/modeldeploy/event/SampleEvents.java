@@ -14,6 +14,7 @@ final class SampleEvents {
                 new EventDetails.RolloutProgress("ready", 1, 2),
                 new EventDetails.RolloutSucceeded(2, 12.5),
                 new EventDetails.RolloutFailed("CrashLoopBackOff", List.of("Traceback", "ValueError: x")),
+                new EventDetails.RolloutWarning("Unschedulable", "0/3 nodes are available: 3 Insufficient memory."),
                 new EventDetails.SmokeStarted("http://iris-2/predict", 100, 30),
                 new EventDetails.SmokeFinished(true, 3000, 100, 1.2, 3.4, 0, List.of()),
                 new EventDetails.AbTestStarted("1", "2", 10),

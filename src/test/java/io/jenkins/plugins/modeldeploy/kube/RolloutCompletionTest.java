@@ -44,6 +44,25 @@ class RolloutCompletionTest {
                 .isEqualTo(complete);
     }
 
+    @ParameterizedTest(name = "replicas={0} hpa min={1} updated=available=total={2} -> {3}")
+    @CsvSource({
+        "1, 2, 1, false", // the HPA raises 1 to its minimum 2 only at its first reconcile: not done at 1/1
+        "1, 2, 2, true",
+        "2, 2, 2, true",
+        "3, 2, 3, true", // above the minimum, spec.replicas counts
+        "3, 2, 2, false",
+        "1, , 1, true", // no HPA
+        "0, 2, 0, false", // scaled to zero, its HPA inert ("scaling is disabled"): nothing serves
+        "0, , 0, false"
+    })
+    void desiredIsTheLargerOfSpecReplicasAndTheHpaMinimum(
+            int replicas, Integer minReplicas, int pods, boolean complete) {
+        Deployment deployment = deployment(replicas, 2, 2, pods, pods, pods);
+        assertThat(RolloutWatcher.available(deployment, minReplicas)).isEqualTo(complete);
+        assertThat(RolloutWatcher.desired(deployment, minReplicas))
+                .isEqualTo(minReplicas == null ? replicas : Math.max(replicas, minReplicas));
+    }
+
     @Test
     void noStatusYetIsNotComplete() {
         assertThat(RolloutWatcher.available(new DeploymentBuilder()
