@@ -1,5 +1,6 @@
 package io.jenkins.plugins.modeldeploy.kube;
 
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.api.model.autoscaling.v2.HorizontalPodAutoscaler;
@@ -13,6 +14,7 @@ import io.jenkins.plugins.modeldeploy.abtest.PrometheusMetricsSource;
 import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.route.Endpoints;
 import io.jenkins.plugins.modeldeploy.route.IngressRouter;
+import io.jenkins.plugins.modeldeploy.route.ObjectApplier;
 import io.jenkins.plugins.modeldeploy.route.TraefikRouter;
 import io.jenkins.plugins.modeldeploy.route.TrafficRouter;
 import io.jenkins.plugins.modeldeploy.target.DeployedVersion;
@@ -20,13 +22,16 @@ import io.jenkins.plugins.modeldeploy.target.ModelStatus;
 import io.jenkins.plugins.modeldeploy.target.ReleaseStore;
 import io.jenkins.plugins.modeldeploy.target.RetireMode;
 import io.jenkins.plugins.modeldeploy.target.RolloutException;
+import io.jenkins.plugins.modeldeploy.target.RolloutException.Aftermath;
 import io.jenkins.plugins.modeldeploy.target.RolloutRequest;
+import io.jenkins.plugins.modeldeploy.target.Stage;
 import io.jenkins.plugins.modeldeploy.target.Target;
 import io.jenkins.plugins.modeldeploy.target.TargetException;
 import io.jenkins.plugins.modeldeploy.target.VersionRef;
 import java.net.HttpURLConnection;
 import java.net.URI;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -162,18 +167,75 @@ public final class KubernetesTarget implements Target {
                         settings.maxReplicas(),
                         settings.imagePullSecrets(),
                         request.annotations()));
+        Optional<String> run = Optional.ofNullable(request.annotations().get(ModelLabels.ROLLOUT_KEY));
+        // What has the version's names now: a failed rollout puts back what was there and removes only what it made.
+        Map<String, GenericKubernetesResource> before;
+        try {
+            before = applier.snapshot(objects);
+        } catch (KubernetesApplyException e) {
+            throw new RolloutException(deployment, "ApiError", e.getMessage(), List.of(), Aftermath.UNTOUCHED);
+        }
+        refuseOverProduction(ref, deployment, image, before.get("Deployment"));
+        List<ResourceApplier.Change> changes = new ArrayList<>();
         RolloutOutcome outcome;
-        try (RolloutWatcher.Session session = watcher.start(ref.model(), ref.version(), options(request.timeout()))) {
-            applier.apply(objects);
+        RolloutWatcher.Session session = null;
+        try {
+            // Watching starts before anything is written: a namespace where the watches cannot list (RBAC) fails here,
+            // with nothing touched.
+            // Its events are held until the Deployment is applied: if the write changes it, they describe the previous
+            // template and are dropped.
+            HeldEvents held = new HeldEvents(events);
+            session = new RolloutWatcher(client, settings.namespace(), held)
+                    .start(ref.model(), ref.version(), options(request.timeout()));
+            try {
+                changes.addAll(applier.apply(
+                        objects.stream().filter(Deployment.class::isInstance).toList()));
+                boolean changed = changes.stream().anyMatch(c -> c.action() == ObjectApplier.Action.UPDATED);
+                if (atZero(before.get("Deployment"))) {
+                    // A version retired with SCALE_TO_ZERO: an HPA re-created on a Deployment at 0 replicas is inert
+                    // ("ScalingDisabled", podautoscaler/horizontal.go), so replicas come first, as restore() does.
+                    scaleUp(ref, replicasFor(objects));
+                    changes.add(new ResourceApplier.Change("Deployment", ref.id(), ObjectApplier.Action.UPDATED));
+                    changed = true;
+                }
+                if (changed) {
+                    // The caches listed before the write hold the previous template's finished status (its
+                    // observedGeneration equal to the old generation): judged now, the old pods would pass for the
+                    // new ones. Listing again after the write sees the new generation not yet observed.
+                    session.close();
+                    session = watcher.start(ref.model(), ref.version(), options(request.timeout()));
+                } else {
+                    held.release();
+                }
+                changes.addAll(applier.apply(
+                        objects.stream().filter(o -> !(o instanceof Deployment)).toList()));
+            } catch (KubernetesApplyException e) {
+                changes.addAll(e.applied());
+                throw e;
+            }
             outcome = session.await();
         } catch (KubernetesWatchException | KubernetesApplyException e) {
+            close(session); // before undoing: the watches need not see it (and the mock API server blocks on them)
+            boolean apply = e instanceof KubernetesApplyException;
+            Optional<KubernetesClientException> api = apiError(e);
+            String reason = api.filter(a -> a.getCode() == HttpURLConnection.HTTP_FORBIDDEN)
+                    .map(a -> "Forbidden")
+                    .orElse(apply ? "ApplyFailed" : "WatchFailed");
+            // An API error (RBAC 403, validation 422) says more than "did not list within 30s": name it.
+            String details = api.filter(a -> !apply)
+                    .map(a -> "watching the rollout failed: HTTP " + a.getCode() + " " + statusMessage(a))
+                    .orElse(e.getMessage());
+            throw failed(ref, run, before, changes, new RolloutException(deployment, reason, details, List.of()));
+        } catch (TargetException e) {
+            close(session);
             throw failed(
                     ref,
-                    new RolloutException(
-                            deployment,
-                            e instanceof KubernetesApplyException ? "ApplyFailed" : "WatchFailed",
-                            e.getMessage(),
-                            List.of()));
+                    run,
+                    before,
+                    changes,
+                    new RolloutException(deployment, "ApplyFailed", e.getMessage(), List.of()));
+        } finally {
+            close(session);
         }
         if (outcome instanceof RolloutOutcome.Available available) {
             return new DeployedVersion(
@@ -182,6 +244,9 @@ public final class KubernetesTarget implements Target {
         RolloutOutcome.Failed failed = (RolloutOutcome.Failed) outcome;
         throw failed(
                 ref,
+                run,
+                before,
+                changes,
                 new RolloutException(
                         failed.object().namespace() + "/" + failed.object().kind() + "/"
                                 + failed.object().name(),
@@ -190,18 +255,187 @@ public final class KubernetesTarget implements Target {
                         failed.logTail()));
     }
 
+    private static void close(RolloutWatcher.Session session) {
+        if (session != null) {
+            session.close();
+        }
+    }
+
+    /** A watch's events, held until {@link #release()}; never released: dropped. */
+    private static final class HeldEvents implements Consumer<DeploymentEvent> {
+        private final Consumer<DeploymentEvent> downstream;
+        private final List<DeploymentEvent> held = new ArrayList<>();
+        private boolean released;
+
+        HeldEvents(Consumer<DeploymentEvent> downstream) {
+            this.downstream = downstream;
+        }
+
+        @Override
+        public synchronized void accept(DeploymentEvent event) {
+            if (released) {
+                downstream.accept(event);
+            } else {
+                held.add(event);
+            }
+        }
+
+        synchronized void release() {
+            released = true;
+            held.forEach(downstream);
+            held.clear();
+        }
+    }
+
+    /**
+     * Production's objects are never rolled over with another image: a failed template would take production down
+     * with it (the lifecycle refuses this first; this guards every other caller of the target).
+     */
+    private void refuseOverProduction(VersionRef ref, String deployment, String image, GenericKubernetesResource live)
+            throws RolloutException {
+        if (live == null) {
+            return;
+        }
+        Map<String, String> annotations =
+                AnnotationReleaseStore.nonNull(live.getMetadata().getAnnotations());
+        String serving = annotations.get(ModelLabels.IMAGE);
+        if (Stage.PRODUCTION.value().equals(annotations.get(AnnotationReleaseStore.STAGE))
+                && serving != null
+                && !serving.equals(image)) {
+            throw new RolloutException(
+                    deployment,
+                    "ServesProduction",
+                    "version " + ref.version() + " of model " + ref.model() + " serves production with image " + serving
+                            + "; refusing to replace it with " + image + ": deploy it under a new version",
+                    List.of(),
+                    Aftermath.UNTOUCHED);
+        }
+    }
+
+    private static boolean atZero(GenericKubernetesResource deployment) {
+        if (deployment == null || !(deployment.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec)) {
+            return false;
+        }
+        return spec.get("replicas") instanceof Number n && n.intValue() == 0;
+    }
+
+    /** The HPA's minimum when one is rendered, else the rendered Deployment's replicas, else the settings' minimum. */
+    private int replicasFor(List<HasMetadata> objects) {
+        for (HasMetadata object : objects) {
+            if (object instanceof HorizontalPodAutoscaler hpa
+                    && hpa.getSpec() != null
+                    && hpa.getSpec().getMinReplicas() != null) {
+                return hpa.getSpec().getMinReplicas();
+            }
+        }
+        for (HasMetadata object : objects) {
+            if (object instanceof Deployment d
+                    && d.getSpec() != null
+                    && d.getSpec().getReplicas() != null) {
+                return Math.max(1, d.getSpec().getReplicas());
+            }
+        }
+        return Math.max(1, settings.minReplicas());
+    }
+
+    /** Brings a Deployment at 0 replicas up to {@code replicas}; the set-aside HPA spec is dropped (re-rendered). */
+    private void scaleUp(VersionRef ref, int replicas) throws TargetException {
+        updateDeployment(ref.id(), d -> {
+            d.getSpec().setReplicas(replicas);
+            Map<String, String> annotations = new LinkedHashMap<>(
+                    AnnotationReleaseStore.nonNull(d.getMetadata().getAnnotations()));
+            annotations.remove(RETIRED_HPA);
+            d.getMetadata().setAnnotations(annotations);
+            return d;
+        });
+    }
+
+    private static Optional<KubernetesClientException> apiError(Throwable e) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof KubernetesClientException k && k.getCode() > 0) {
+                return Optional.of(k);
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The API server's own words (e.g. {@code events is forbidden: User "…" cannot list resource "events" …}). */
+    private static String statusMessage(KubernetesClientException e) {
+        return e.getStatus() != null && e.getStatus().getMessage() != null
+                ? e.getStatus().getMessage()
+                : e.getMessage();
+    }
+
     private RolloutWatcher.Options options(Duration timeout) {
         return new RolloutWatcher.Options(timeout, readinessTimeout, Duration.ofSeconds(30));
     }
 
-    /** Retires the failed version as configured; a retire failure is attached, never hides the rollout's cause. */
-    private RolloutException failed(VersionRef ref, RolloutException cause) {
-        try {
-            retire(ref, settings.onFailure());
-        } catch (TargetException e) {
-            cause.addSuppressed(e);
+    /**
+     * Undoes a failed rollout without touching what this run did not make. When every object with the version's
+     * names is this run's (none existed before, or an earlier attempt of the same run wrote them), the version is
+     * retired as {@link KubernetesSettings#onFailure()} says. Otherwise objects were there before (another run's
+     * version, or objects model-deploy did not create): what this rollout changed is put back from the snapshot and
+     * what it created is deleted; nothing that was there is deleted. A failure while undoing is attached, never hides
+     * the rollout's cause.
+     */
+    private RolloutException failed(
+            VersionRef ref,
+            Optional<String> run,
+            Map<String, GenericKubernetesResource> before,
+            List<ResourceApplier.Change> changes,
+            RolloutException cause) {
+        boolean wrote = changes.stream().anyMatch(c -> c.action() != ObjectApplier.Action.UNCHANGED);
+        List<GenericKubernetesResource> foreign = before.values().stream()
+                .filter(o -> run.isEmpty()
+                        || !run.get()
+                                .equals(AnnotationReleaseStore.nonNull(
+                                                o.getMetadata().getAnnotations())
+                                        .get(ModelLabels.ROLLOUT)))
+                .toList();
+        if (foreign.isEmpty()) {
+            if (before.isEmpty() && !wrote) {
+                return cause.withAftermath(Aftermath.UNTOUCHED, "nothing was created");
+            }
+            try {
+                retire(ref, settings.onFailure());
+            } catch (TargetException e) {
+                cause.addSuppressed(e);
+            }
+            return cause;
         }
-        return cause;
+        java.util.Set<String> undone = new java.util.HashSet<>();
+        for (ResourceApplier.Change change : changes) {
+            if (change.action() == ObjectApplier.Action.UNCHANGED || !undone.add(change.kind())) {
+                continue;
+            }
+            GenericKubernetesResource previous = before.get(change.kind());
+            try {
+                if (previous == null) {
+                    applier.delete(apiVersion(change.kind()), change.kind(), settings.namespace(), change.name());
+                } else {
+                    applier.restore(previous);
+                }
+            } catch (KubernetesApplyException e) {
+                cause.addSuppressed(e);
+            }
+        }
+        return wrote
+                ? cause.withAftermath(
+                        Aftermath.RESTORED,
+                        "the objects that existed before this rollout were put back (" + String.join(", ", undone)
+                                + "); nothing it did not create was deleted")
+                : cause.withAftermath(
+                        Aftermath.UNTOUCHED, "nothing was changed: the objects that existed before are untouched");
+    }
+
+    private static String apiVersion(String kind) {
+        return switch (kind) {
+            case "Deployment" -> "apps/v1";
+            case "Service" -> "v1";
+            case "HorizontalPodAutoscaler" -> "autoscaling/v2";
+            case "PodDisruptionBudget" -> "policy/v1";
+            default -> throw new IllegalArgumentException("no API version known for kind " + kind);
+        };
     }
 
     @Override
