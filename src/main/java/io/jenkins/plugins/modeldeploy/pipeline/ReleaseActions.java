@@ -245,6 +245,48 @@ public final class ReleaseActions {
         return done;
     }
 
+    /**
+     * Ends a run whose rollout failed without taking ownership of anything: the target reported that the objects with
+     * the version's name were there before this run (another run's version, or objects model-deploy did not create)
+     * and are as they were, or that nothing exists. So nothing is retired, no stage or outcome is written on those
+     * objects and no route changes; the run is settled as FAILED in one stored step (nothing to resume), and the
+     * version's digest is the one its objects carry again (forgotten when there are none).
+     */
+    ReleaseState failedBeforeOwning(String model, String version, String reason) throws TargetException {
+        VersionRef ref = new VersionRef(model, version);
+        Optional<String> image =
+                Optional.ofNullable(target.releases().annotations(ref).get("image"));
+        java.util.concurrent.atomic.AtomicReference<Run> ended = new java.util.concurrent.atomic.AtomicReference<>();
+        ReleaseState done = transition(model, current -> {
+            Optional<Run> run = current.run().filter(r -> r.version().equals(version));
+            if (!RUN_IN_PROGRESS.contains(current.phase()) || run.isEmpty()) {
+                throw new TargetException(
+                        "cannot end the run of version " + version + " of model " + model + ": " + describe(current));
+            }
+            Run failed = run.get().withOutcome(Outcome.FAILED, reason);
+            ended.set(failed);
+            ReleaseState settled = current.settled(
+                    current.production(),
+                    current.weights(),
+                    entry(
+                            Action.DEPLOY,
+                            failed,
+                            Optional.of(Outcome.FAILED),
+                            current.production(),
+                            failed.by(),
+                            reason),
+                    now());
+            return Optional.of(
+                    image.isPresent()
+                            ? settled.withDigest(
+                                    version, image.get().substring(image.get().indexOf('@') + 1), now())
+                            : settled.without(version, now()));
+        });
+        steps.reached("done");
+        finished(model, version, Outcome.FAILED, ended.get(), done.production(), reason);
+        return done;
+    }
+
     /** Drops the version's own route; without production or other routed versions, the model's routes go too. */
     private void unroute(String model, Optional<String> production, String version)
             throws TargetException, RoutingException {
