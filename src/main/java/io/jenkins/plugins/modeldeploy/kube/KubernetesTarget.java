@@ -143,6 +143,33 @@ public final class KubernetesTarget implements Target {
                 .orElse(URI.create("http://" + version.id() + "." + settings.namespace() + ".svc.cluster.local"));
     }
 
+    /**
+     * Without a gateway URL or a routed host, the versions are reached at in-cluster DNS names
+     * ({@code http://m-v.ns.svc.cluster.local}, Traefik's Service), which resolve only inside the cluster: from a laptop
+     * or a CI runner every smoke request would fail and the version would be taken out as FAILED. Said before
+     * anything is rolled out instead.
+     */
+    @Override
+    public Optional<String> unreachable() {
+        if (gateway().isPresent() || runsInCluster()) {
+            return Optional.empty();
+        }
+        return Optional.of("the versions of namespace " + settings.namespace() + " are reached at in-cluster addresses"
+                + " (e.g. http://m-v." + settings.namespace() + ".svc.cluster.local) and this process does not run in"
+                + " the cluster: run in-cluster or pass --gateway-url/--host (the gateway URL or the routed host of"
+                + " the cluster settings), or skip the smoke test (--no-smoke)");
+    }
+
+    /**
+     * In a pod: the API server's Service environment and a mounted service-account token, as fabric8's
+     * {@code Config.autoConfigure} and client-go's {@code rest.InClusterConfig} detect it.
+     */
+    static boolean runsInCluster() {
+        return System.getenv("KUBERNETES_SERVICE_HOST") != null
+                && java.nio.file.Files.exists(
+                        java.nio.file.Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token"));
+    }
+
     /** The gateway URL clients use: the configured one, else the routed host's. */
     private Optional<URI> gateway() {
         return settings.gatewayUrl().or(() -> settings.host().map(h -> URI.create("http://" + h)));

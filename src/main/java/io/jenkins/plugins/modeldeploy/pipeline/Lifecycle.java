@@ -133,6 +133,17 @@ public final class Lifecycle {
             throws ImageBuildException, TargetException, RoutingException, InterruptedException {
         ModelVersion version = plan.version();
         String model = version.name();
+        Optional<String> unreachable =
+                plan.smoke().isPresent() || plan.experiment().syntheticRate().isPresent()
+                        ? target.unreachable()
+                        : Optional.empty();
+        if (unreachable.isPresent()) {
+            // Before building or rolling out anything: the smoke test (or synthetic A/B traffic) could not reach it.
+            throw new TargetException("cannot "
+                    + (plan.smoke().isPresent() ? "smoke-test" : "send synthetic A/B traffic to") + " version "
+                    + version.version() + " of model " + model + " on " + target.describe() + ": "
+                    + unreachable.get());
+        }
         actions.tidy(model);
         DeployOutcome sofar = DeployOutcome.begin(model, version.version());
         Optional<BuiltImage> built = plan.image().isPresent()
