@@ -241,8 +241,14 @@ public final class KubernetesTarget implements Target {
                 throw e;
             }
             outcome = session.await();
+        } catch (InterruptedException e) {
+            close(session);
+            throw stopped(ref, run, before, changes, deployment, e);
         } catch (KubernetesWatchException | KubernetesApplyException e) {
             close(session); // before undoing: the watches need not see it (and the mock API server blocks on them)
+            if (Thread.interrupted()) { // fabric8 turns an interrupted request into an exception, flag set
+                throw stopped(ref, run, before, changes, deployment, new InterruptedException(e.getMessage()));
+            }
             boolean apply = e instanceof KubernetesApplyException;
             Optional<KubernetesClientException> api = apiError(e);
             String reason = api.filter(a -> a.getCode() == HttpURLConnection.HTTP_FORBIDDEN)
@@ -255,6 +261,9 @@ public final class KubernetesTarget implements Target {
             throw failed(ref, run, before, changes, new RolloutException(deployment, reason, details, List.of()));
         } catch (TargetException e) {
             close(session);
+            if (Thread.interrupted()) {
+                throw stopped(ref, run, before, changes, deployment, new InterruptedException(e.getMessage()));
+            }
             throw failed(
                     ref,
                     run,
@@ -280,6 +289,26 @@ public final class KubernetesTarget implements Target {
                         failed.cause(),
                         failed.details(),
                         failed.logTail()));
+    }
+
+    /**
+     * The run was stopped (the build aborted) during its rollout: objects that were there before are put back now (the
+     * caller retires only objects that carry its own run's id, so nobody else would), then the interruption passes
+     * on; a version that is all this run's is left to the caller. Undoing failures are attached to it.
+     */
+    private InterruptedException stopped(
+            VersionRef ref,
+            Optional<String> run,
+            Map<String, GenericKubernetesResource> before,
+            List<ResourceApplier.Change> changes,
+            String deployment,
+            InterruptedException e) {
+        RolloutException undone = failed(
+                ref, run, before, changes, new RolloutException(deployment, "Interrupted", "", List.of()), false);
+        if (undone.aftermath() != Aftermath.RETIRED) {
+            e.addSuppressed(undone);
+        }
+        return e;
     }
 
     private static void close(RolloutWatcher.Session session) {
@@ -411,6 +440,17 @@ public final class KubernetesTarget implements Target {
             Map<String, GenericKubernetesResource> before,
             List<ResourceApplier.Change> changes,
             RolloutException cause) {
+        return failed(ref, run, before, changes, cause, true);
+    }
+
+    /** {@code retireOwn} false: a version that is all this run's is left to the caller (an interrupted run). */
+    private RolloutException failed(
+            VersionRef ref,
+            Optional<String> run,
+            Map<String, GenericKubernetesResource> before,
+            List<ResourceApplier.Change> changes,
+            RolloutException cause,
+            boolean retireOwn) {
         boolean wrote = changes.stream().anyMatch(c -> c.action() != ObjectApplier.Action.UNCHANGED);
         List<GenericKubernetesResource> foreign = before.values().stream()
                 .filter(o -> run.isEmpty()
@@ -422,6 +462,9 @@ public final class KubernetesTarget implements Target {
         if (foreign.isEmpty()) {
             if (before.isEmpty() && !wrote) {
                 return cause.withAftermath(Aftermath.UNTOUCHED, "nothing was created");
+            }
+            if (!retireOwn) {
+                return cause;
             }
             try {
                 retire(ref, settings.onFailure());

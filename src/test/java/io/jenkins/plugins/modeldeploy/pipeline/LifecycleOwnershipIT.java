@@ -39,6 +39,17 @@ class LifecycleOwnershipIT {
     private ClusterSimulator simulator;
     private KubernetesTarget target;
     private final List<DeploymentEvent> events = new CopyOnWriteArrayList<>();
+    /** Set by a test: counted down by the first rollout progress event published after it is set. */
+    private volatile java.util.concurrent.CountDownLatch progress;
+
+    private void publish(DeploymentEvent event) {
+        events.add(event);
+        java.util.concurrent.CountDownLatch latch = progress;
+        if (latch != null
+                && event.details() instanceof io.jenkins.plugins.modeldeploy.event.EventDetails.RolloutProgress) {
+            latch.countDown();
+        }
+    }
 
     @BeforeEach
     void start() {
@@ -60,7 +71,7 @@ class LifecycleOwnershipIT {
                         defaults.minReplicas(),
                         defaults.maxReplicas(),
                         List.of()),
-                events::add,
+                this::publish,
                 Duration.ofSeconds(2));
     }
 
@@ -93,12 +104,12 @@ class LifecycleOwnershipIT {
 
     private Lifecycle lifecycle() {
         DeploymentEngine engine = new DeploymentEngine(
-                events::add,
+                this::publish,
                 plan -> {
                     throw new AssertionError("these plans build no image");
                 },
                 Duration.ofMillis(1));
-        return new Lifecycle(engine, target, events::add);
+        return new Lifecycle(engine, target, this::publish);
     }
 
     private Deployment deployment(String name) {
@@ -134,6 +145,43 @@ class LifecycleOwnershipIT {
         assertThat(state.history())
                 .last()
                 .satisfies(h -> assertThat(h.outcome()).contains(Outcome.FAILED));
+    }
+
+    @Test
+    void aRunStoppedDuringItsRolloutOverAnotherRunsObjectsPutsThemBackAndRetiresNothing() throws Exception {
+        target.rollout(new RolloutRequest(
+                version("2"), Optional.of(OLD), Map.of("rollout", "gitops-sync"), Duration.ofSeconds(20)));
+        simulator.script("iris-2", Scenario.READINESS_NEVER_TRUE);
+        progress = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.atomic.AtomicReference<Throwable> thrown =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        Thread run = new Thread(() -> {
+            try {
+                lifecycle().run(plan("2", NEW), (request, timeout) -> {
+                    throw new AssertionError("no approval is asked for");
+                });
+            } catch (Throwable e) {
+                thrown.set(e);
+            }
+        });
+        run.start();
+        assertThat(progress.await(20, java.util.concurrent.TimeUnit.SECONDS))
+                .as("the new template's rollout is under way")
+                .isTrue();
+        run.interrupt(); // what aborting the build does
+        run.join(30_000);
+
+        assertThat(thrown.get()).isInstanceOf(InterruptedException.class);
+        Deployment kept = deployment("iris-2");
+        assertThat(kept).as("not deleted: this run did not create it").isNotNull();
+        assertThat(kept.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
+                .isEqualTo(OLD);
+        assertThat(kept.getMetadata().getAnnotations())
+                .containsEntry("model-deploy.jenkins.io/rollout", "gitops-sync")
+                .doesNotContainKeys("model-deploy.jenkins.io/stage", "model-deploy.jenkins.io/outcome");
+        ReleaseState state = target.releases().load("iris").orElseThrow();
+        assertThat(state.phase()).isEqualTo(ReleaseState.Phase.STABLE);
+        assertThat(state.digests()).containsEntry("2", "sha256:" + "a".repeat(64));
     }
 
     @Test
