@@ -42,8 +42,10 @@ import java.util.function.UnaryOperator;
 
 /**
  * Model versions on a Kubernetes namespace: rollout = render, apply idempotently, watch until available or failed;
- * a failed version is retired as {@link io.jenkins.plugins.modeldeploy.kube.KubernetesSettings#onFailure()} says and
- * routes are never touched by a rollout.
+ * routes are never touched by a rollout. A failed rollout undoes only what it did: a version that is all this run's
+ * is retired as {@link io.jenkins.plugins.modeldeploy.kube.KubernetesSettings#onFailure()} says, objects that were
+ * there before are put back from the snapshot taken before the apply (see docs/kubernetes.md, "Ownership and failure
+ * rules").
  *
  * <p>Retiring with {@link RetireMode#SCALE_TO_ZERO} deletes the version's HPA (after keeping its spec in the
  * Deployment annotation {@value #RETIRED_HPA}) and sets {@code spec.replicas} to 0: an HPA left in place could scale

@@ -263,7 +263,7 @@ class KubernetesTargetIT {
         simulator.script("iris-2", Scenario.CRASH_LOOP);
         assertThatThrownBy(() -> target.rollout(request("2", ResourceApplierTest.OTHER_IMAGE, "run-2")))
                 .isInstanceOfSatisfying(RolloutException.class, e -> {
-                    assertThat(e.reason()).isEqualTo("CrashLoopBackOff");
+                    assertThat(e.reason()).as(e.getMessage()).isEqualTo("CrashLoopBackOff");
                     assertThat(e.aftermath()).isEqualTo(RolloutException.Aftermath.RESTORED);
                     assertThat(e.getMessage()).contains("put back", "nothing it did not create was deleted");
                     assertThat(e.getSuppressed()).isEmpty();
