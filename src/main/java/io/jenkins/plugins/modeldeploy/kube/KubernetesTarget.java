@@ -163,13 +163,14 @@ public final class KubernetesTarget implements Target {
     }
 
     /**
-     * In a pod: the API server's Service environment and a mounted service-account token, as fabric8's
-     * {@code Config.autoConfigure} and client-go's {@code rest.InClusterConfig} detect it.
+     * In a pod: the kubelet injects the {@code kubernetes} Service's {@code KUBERNETES_SERVICE_HOST} and
+     * {@code _PORT} into every container, even with {@code enableServiceLinks: false} (Kubernetes
+     * {@code pkg/kubelet/kubelet_pods.go}, the master service is always added); client-go's
+     * {@code rest.InClusterConfig} and fabric8's {@code Config} start from the same variables. Only cluster DNS
+     * matters here, so the service-account token is not required.
      */
     static boolean runsInCluster() {
-        return System.getenv("KUBERNETES_SERVICE_HOST") != null
-                && java.nio.file.Files.exists(
-                        java.nio.file.Path.of("/var/run/secrets/kubernetes.io/serviceaccount/token"));
+        return System.getenv("KUBERNETES_SERVICE_HOST") != null && System.getenv("KUBERNETES_SERVICE_PORT") != null;
     }
 
     /** The gateway URL clients use: the configured one, else the routed host's. */
