@@ -206,36 +206,19 @@ public final class KubernetesTarget implements Target {
             throw new RolloutException(deployment, "ApiError", e.getMessage(), List.of(), Aftermath.UNTOUCHED);
         }
         refuseOverProduction(ref, deployment, image, before.get("Deployment"));
+        preflight(ref, deployment);
         List<ResourceApplier.Change> changes = new ArrayList<>();
         RolloutOutcome outcome;
         RolloutWatcher.Session session = null;
         try {
-            // Watching starts before anything is written: a namespace where the watches cannot list (RBAC) fails here,
-            // with nothing touched.
-            // Its events are held until the Deployment is applied: if the write changes it, they describe the previous
-            // template and are dropped.
-            HeldEvents held = new HeldEvents(events);
-            session = new RolloutWatcher(client, settings.namespace(), held)
-                    .start(ref.model(), ref.version(), options(request.timeout()));
             try {
                 changes.addAll(applier.apply(
                         objects.stream().filter(Deployment.class::isInstance).toList()));
-                boolean changed = changes.stream().anyMatch(c -> c.action() == ObjectApplier.Action.UPDATED);
                 if (atZero(before.get("Deployment"))) {
                     // A version retired with SCALE_TO_ZERO: an HPA re-created on a Deployment at 0 replicas is inert
                     // ("ScalingDisabled", podautoscaler/horizontal.go), so replicas come first, as restore() does.
                     scaleUp(ref, replicasFor(objects));
                     changes.add(new ResourceApplier.Change("Deployment", ref.id(), ObjectApplier.Action.UPDATED));
-                    changed = true;
-                }
-                if (changed) {
-                    // The caches listed before the write hold the previous template's finished status (its
-                    // observedGeneration equal to the old generation): judged now, the old pods would pass for the
-                    // new ones. Listing again after the write sees the new generation not yet observed.
-                    session.close();
-                    session = watcher.start(ref.model(), ref.version(), options(request.timeout()));
-                } else {
-                    held.release();
                 }
                 changes.addAll(applier.apply(
                         objects.stream().filter(o -> !(o instanceof Deployment)).toList()));
@@ -243,6 +226,11 @@ public final class KubernetesTarget implements Target {
                 changes.addAll(e.applied());
                 throw e;
             }
+            // Watched from after the writes: the informers' lists then hold the current state (a changed Deployment's
+            // new generation not yet observed), so nothing is missed, whereas caches listed before the write would
+            // hold the previous template's finished status and pass the old pods for the new ones. That the watches
+            // can list at all was checked before any write (preflight).
+            session = watcher.start(ref.model(), ref.version(), options(request.timeout()));
             outcome = session.await();
         } catch (InterruptedException e) {
             close(session);
@@ -320,32 +308,6 @@ public final class KubernetesTarget implements Target {
         }
     }
 
-    /** A watch's events, held until {@link #release()}; never released: dropped. */
-    private static final class HeldEvents implements Consumer<DeploymentEvent> {
-        private final Consumer<DeploymentEvent> downstream;
-        private final List<DeploymentEvent> held = new ArrayList<>();
-        private boolean released;
-
-        HeldEvents(Consumer<DeploymentEvent> downstream) {
-            this.downstream = downstream;
-        }
-
-        @Override
-        public synchronized void accept(DeploymentEvent event) {
-            if (released) {
-                downstream.accept(event);
-            } else {
-                held.add(event);
-            }
-        }
-
-        synchronized void release() {
-            released = true;
-            held.forEach(downstream);
-            held.clear();
-        }
-    }
-
     /**
      * Production's objects are never rolled over with another image: a failed template would take production down
      * with it (the lifecycle refuses this first; this guards every other caller of the target).
@@ -368,6 +330,51 @@ public final class KubernetesTarget implements Target {
                             + "; refusing to replace it with " + image + ": deploy it under a new version",
                     List.of(),
                     Aftermath.UNTOUCHED);
+        }
+    }
+
+    /**
+     * What the rollout watcher lists (the version's Deployments, ReplicaSets and Pods, the namespace's Events), listed
+     * once (one item each) before anything is written: a Role without those verbs fails here with the API server's
+     * words ({@code events is forbidden: User "…" cannot list resource "events" …}) and nothing touched, instead of
+     * an informer that "did not list within 30s" after the objects were changed.
+     */
+    private void preflight(VersionRef ref, String deployment) throws RolloutException {
+        String ns = settings.namespace();
+        Map<String, String> selector = ModelLabels.selector(ref.model(), ref.version());
+        io.fabric8.kubernetes.api.model.ListOptions one = new io.fabric8.kubernetes.api.model.ListOptionsBuilder()
+                .withLimit(1L)
+                .build();
+        Map<String, Runnable> lists = new LinkedHashMap<>();
+        lists.put(
+                "Deployments",
+                () -> client.apps()
+                        .deployments()
+                        .inNamespace(ns)
+                        .withLabels(selector)
+                        .list(one));
+        lists.put(
+                "ReplicaSets",
+                () -> client.apps()
+                        .replicaSets()
+                        .inNamespace(ns)
+                        .withLabels(selector)
+                        .list(one));
+        lists.put(
+                "Pods", () -> client.pods().inNamespace(ns).withLabels(selector).list(one));
+        lists.put("Events", () -> client.v1().events().inNamespace(ns).list(one));
+        for (Map.Entry<String, Runnable> list : lists.entrySet()) {
+            try {
+                list.getValue().run();
+            } catch (KubernetesClientException e) {
+                throw new RolloutException(
+                        deployment,
+                        e.getCode() == HttpURLConnection.HTTP_FORBIDDEN ? "Forbidden" : "WatchFailed",
+                        "the rollout cannot be watched: listing " + list.getKey() + " in namespace " + ns
+                                + " failed: HTTP " + e.getCode() + " " + statusMessage(e),
+                        List.of(),
+                        Aftermath.UNTOUCHED);
+            }
         }
     }
 

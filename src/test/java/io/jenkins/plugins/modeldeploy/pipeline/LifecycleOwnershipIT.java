@@ -120,14 +120,14 @@ class LifecycleOwnershipIT {
     void aFailedRolloutOverObjectsThisRunDidNotCreateLeavesThemServingTheirOldImage() throws Exception {
         // iris-2 already runs, written by someone else (another tool, a GitOps sync, an older run of model-deploy).
         target.rollout(new RolloutRequest(version("2"), Optional.of(OLD), Map.of(), Duration.ofSeconds(20)));
-        simulator.script("iris-2", Scenario.CRASH_LOOP);
+        simulator.script("iris-2", Scenario.DEADLINE_EXCEEDED);
 
         DeployOutcome outcome = lifecycle().run(plan("2", NEW), (request, timeout) -> {
             throw new AssertionError("no approval is asked for a failed rollout");
         });
 
         assertThat(outcome.outcome()).contains(Outcome.FAILED);
-        assertThat(outcome.reason()).contains("CrashLoopBackOff", "put back");
+        assertThat(outcome.reason()).contains("ProgressDeadlineExceeded", "put back");
         Deployment kept = deployment("iris-2");
         assertThat(kept).as("not deleted: this run did not create it").isNotNull();
         assertThat(kept.getSpec().getTemplate().getSpec().getContainers().get(0).getImage())
@@ -151,7 +151,7 @@ class LifecycleOwnershipIT {
     void aRunStoppedDuringItsRolloutOverAnotherRunsObjectsPutsThemBackAndRetiresNothing() throws Exception {
         target.rollout(new RolloutRequest(
                 version("2"), Optional.of(OLD), Map.of("rollout", "gitops-sync"), Duration.ofSeconds(20)));
-        simulator.script("iris-2", Scenario.READINESS_NEVER_TRUE);
+        simulator.script("iris-2", Scenario.DEADLINE_EXCEEDED);
         progress = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.atomic.AtomicReference<Throwable> thrown =
                 new java.util.concurrent.atomic.AtomicReference<>();
@@ -186,7 +186,7 @@ class LifecycleOwnershipIT {
 
     @Test
     void aFailedRolloutOfAFreshVersionIsRemovedAsBefore() throws Exception {
-        simulator.script("iris-3", Scenario.CRASH_LOOP);
+        simulator.script("iris-3", Scenario.DEADLINE_EXCEEDED);
 
         DeployOutcome outcome = lifecycle().run(plan("3", NEW), (request, timeout) -> {
             throw new AssertionError("no approval is asked for a failed rollout");
