@@ -12,6 +12,16 @@ public final class ModelLabels {
     public static final String MANAGER = "model-deploy";
     public static final String MODEL_SERVER = "model-server";
     public static final String ANNOTATION_PREFIX = "model-deploy.jenkins.io/";
+    /**
+     * Which rollout last wrote a version's objects (the key of {@code RolloutRequest.annotations()}, prefixed on the
+     * objects): the lifecycle passes its stored run's id, so a failed rollout can tell the objects it (or an earlier
+     * attempt of the same run) wrote from objects that were there before, and only retire its own.
+     */
+    public static final String ROLLOUT_KEY = "rollout";
+
+    public static final String ROLLOUT = ANNOTATION_PREFIX + ROLLOUT_KEY;
+    /** The image (by digest) a version's objects run, on each of them. */
+    public static final String IMAGE = ANNOTATION_PREFIX + "image";
 
     private ModelLabels() {}
 

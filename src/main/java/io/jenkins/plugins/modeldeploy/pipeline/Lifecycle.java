@@ -133,6 +133,17 @@ public final class Lifecycle {
             throws ImageBuildException, TargetException, RoutingException, InterruptedException {
         ModelVersion version = plan.version();
         String model = version.name();
+        Optional<String> unreachable =
+                plan.smoke().isPresent() || plan.experiment().syntheticRate().isPresent()
+                        ? target.unreachable()
+                        : Optional.empty();
+        if (unreachable.isPresent()) {
+            // Before building or rolling out anything: the smoke test (or synthetic A/B traffic) could not reach it.
+            throw new TargetException("cannot "
+                    + (plan.smoke().isPresent() ? "smoke-test" : "send synthetic A/B traffic to") + " version "
+                    + version.version() + " of model " + model + " on " + target.describe() + ": "
+                    + unreachable.get());
+        }
         actions.tidy(model);
         DeployOutcome sofar = DeployOutcome.begin(model, version.version());
         Optional<BuiltImage> built = plan.image().isPresent()
@@ -177,13 +188,7 @@ public final class Lifecycle {
             }
             case STABLE -> {
                 if (state.production().equals(Optional.of(version.version()))) {
-                    Optional<String> serving =
-                            Optional.ofNullable(state.digests().get(version.version()));
-                    if (digest.isPresent() && serving.isPresent() && !digest.equals(serving)) {
-                        throw new TargetException("version " + version.version() + " of model " + model + " already"
-                                + " serves production with image " + serving.get() + "; this image is "
-                                + digest.get() + ": deploy it under a new version");
-                    }
+                    refuseNewImageForProduction(state, new VersionRef(model, version.version()), digest);
                     return new Finished(sofar.ended(
                             Outcome.PROMOTED,
                             state.production(),
@@ -214,6 +219,32 @@ public final class Lifecycle {
             return progress;
         }
         return abTest(version, plan.experiment(), tested.outcome());
+    }
+
+    /** The annotation key (unprefixed) under which a rollout names the run that writes the version's objects. */
+    static final String ROLLOUT_KEY = "rollout";
+
+    /** One run of one version: the same for every attempt of it (a resumed run keeps its start). */
+    static String rolloutId(VersionRef ref, Run run) {
+        return ref.id() + "@" + run.started();
+    }
+
+    /**
+     * The production version's name never gets another image: a failed rollout of it would take production down, and
+     * a passed one would change production without an A/B test. Checked before anything is rolled out, on every path
+     * (the whole run and the single rollout step). The same image again stays allowed (idempotent).
+     */
+    static void refuseNewImageForProduction(ReleaseState state, VersionRef ref, Optional<String> digest)
+            throws TargetException {
+        if (!state.production().equals(Optional.of(ref.version())) || digest.isEmpty()) {
+            return;
+        }
+        Optional<String> serving = Optional.ofNullable(state.digests().get(ref.version()));
+        if (serving.isPresent() && !serving.equals(digest)) {
+            throw new TargetException("version " + ref.version() + " of model " + ref.model() + " already serves"
+                    + " production with image " + serving.get() + "; this image is " + digest.get()
+                    + ": deploy it under a new version");
+        }
     }
 
     // --- the single steps ------------------------------------------------------------------------------------------
@@ -251,6 +282,7 @@ public final class Lifecycle {
                 throw new TargetException("cannot roll out version " + version.version() + " of model " + model + ": "
                         + ReleaseActions.describe(current));
             }
+            refuseNewImageForProduction(current, ref, digest);
             Run run = new Run(
                     version.version(),
                     digest,
@@ -272,12 +304,24 @@ public final class Lifecycle {
                 .map(ImagePlan::target)
                 .filter(ImageTarget.Tar.class::isInstance)
                 .map(t -> ((ImageTarget.Tar) t).path());
+        // Which run writes the version's objects: stamped on them, so that a failed rollout retires only what this
+        // run (or an earlier attempt of it, resumed) wrote, and puts back what was there before.
+        Map<String, String> annotations = new java.util.LinkedHashMap<>(plan.annotations());
+        annotations.put(ROLLOUT_KEY, rolloutId(ref, state.run().orElseThrow()));
         return guarded(sofar, ref, Result.ROLLOUT_FAILED, "rollout", () -> {
             DeployedVersion deployed;
             try {
-                deployed = target.rollout(
-                        new RolloutRequest(version, image, plan.annotations(), plan.rolloutTimeout(), archive));
+                deployed =
+                        target.rollout(new RolloutRequest(version, image, annotations, plan.rolloutTimeout(), archive));
             } catch (RolloutException e) {
+                if (e.aftermath() != RolloutException.Aftermath.RETIRED) {
+                    // The objects with the version's name were there before this run and are as they were: the run
+                    // ends as FAILED, and nothing of them is retired, re-staged or forgotten.
+                    ReleaseState done =
+                            actions.failedBeforeOwning(model, ref.version(), "rollout failed: " + e.getMessage());
+                    return new Finished(
+                            sofar.ended(Outcome.FAILED, done.production(), "rollout failed: " + e.getMessage()));
+                }
                 return takeOut(sofar, ref, Result.ROLLOUT_FAILED, "rollout failed: " + e.getMessage());
             }
             ReleaseStore store = target.releases();

@@ -213,7 +213,13 @@ public final class ReleaseActions {
         }
         steps.reached("weights");
         ReleaseStore store = target.releases();
-        boolean hasObjects = store.stages(model).containsKey(version);
+        // Objects that name another run as their writer were there before this run and were put back (e.g. after
+        // an interrupted rollout): not this run's to mark or retire. (No name at all: a target that does not record
+        // it, or objects from before runs were named; retired as before.)
+        Map<String, String> found = store.annotations(ref);
+        Optional<String> writer = Optional.ofNullable(found.get(Lifecycle.ROLLOUT_KEY));
+        boolean others = writer.isPresent() && !writer.get().equals(Lifecycle.rolloutId(ref, run));
+        boolean hasObjects = !others && store.stages(model).containsKey(version);
         if (hasObjects) {
             store.setStage(ref, stage);
             store.annotate(ref, Map.of("outcome", storedOutcome.name(), "reason", reason));
@@ -221,14 +227,17 @@ public final class ReleaseActions {
         unroute(model, state.production(), version);
         steps.reached("routes");
         RetireMode mode = storedOutcome == Outcome.FAILED ? run.onFailure() : RetireMode.REMOVE;
-        target.retire(ref, mode);
-        events.accept(DeploymentEvent.of(
-                model,
-                version,
-                version + " of " + model + " " + (mode == RetireMode.REMOVE ? "removed" : "scaled to zero") + " ("
-                        + stage.value() + "): " + reason,
-                new EventDetails.VersionRemoved(stage.value(), mode.name(), reason)));
+        if (!others) {
+            target.retire(ref, mode);
+            events.accept(DeploymentEvent.of(
+                    model,
+                    version,
+                    version + " of " + model + " " + (mode == RetireMode.REMOVE ? "removed" : "scaled to zero") + " ("
+                            + stage.value() + "): " + reason,
+                    new EventDetails.VersionRemoved(stage.value(), mode.name(), reason)));
+        }
         steps.reached("removed");
+        Optional<String> theirs = others ? Optional.ofNullable(found.get("image")) : Optional.empty();
         finished(model, version, storedOutcome, run, state.production(), run.reason());
         ReleaseState done = transition(model, current -> {
             if (current.phase() != Phase.REMOVING || !current.challenger().equals(Optional.of(version))) {
@@ -239,9 +248,60 @@ public final class ReleaseActions {
                     current.weights(),
                     entry(Action.DEPLOY, run, Optional.of(storedOutcome), current.production(), run.by(), run.reason()),
                     now());
+            if (others) {
+                return Optional.of(
+                        theirs.isPresent()
+                                ? settled.withDigest(
+                                        version,
+                                        theirs.get().substring(theirs.get().indexOf('@') + 1),
+                                        now())
+                                : settled);
+            }
             return Optional.of(mode == RetireMode.REMOVE ? settled.without(version, now()) : settled);
         });
         steps.reached("done");
+        return done;
+    }
+
+    /**
+     * Ends a run whose rollout failed without taking ownership of anything: the target reported that the objects with
+     * the version's name were there before this run (another run's version, or objects model-deploy did not create)
+     * and are as they were, or that nothing exists. So nothing is retired, no stage or outcome is written on those
+     * objects and no route changes; the run is settled as FAILED in one stored step (nothing to resume), and the
+     * version's digest is the one its objects carry again (forgotten when there are none).
+     */
+    ReleaseState failedBeforeOwning(String model, String version, String reason) throws TargetException {
+        VersionRef ref = new VersionRef(model, version);
+        Optional<String> image =
+                Optional.ofNullable(target.releases().annotations(ref).get("image"));
+        java.util.concurrent.atomic.AtomicReference<Run> ended = new java.util.concurrent.atomic.AtomicReference<>();
+        ReleaseState done = transition(model, current -> {
+            Optional<Run> run = current.run().filter(r -> r.version().equals(version));
+            if (!RUN_IN_PROGRESS.contains(current.phase()) || run.isEmpty()) {
+                throw new TargetException(
+                        "cannot end the run of version " + version + " of model " + model + ": " + describe(current));
+            }
+            Run failed = run.get().withOutcome(Outcome.FAILED, reason);
+            ended.set(failed);
+            ReleaseState settled = current.settled(
+                    current.production(),
+                    current.weights(),
+                    entry(
+                            Action.DEPLOY,
+                            failed,
+                            Optional.of(Outcome.FAILED),
+                            current.production(),
+                            failed.by(),
+                            reason),
+                    now());
+            return Optional.of(
+                    image.isPresent()
+                            ? settled.withDigest(
+                                    version, image.get().substring(image.get().indexOf('@') + 1), now())
+                            : settled.without(version, now()));
+        });
+        steps.reached("done");
+        finished(model, version, Outcome.FAILED, ended.get(), done.production(), reason);
         return done;
     }
 

@@ -63,9 +63,8 @@ final class TraefikMerge {
         Map<String, Object> desiredSpec = (Map<String, Object>) desired.get("spec");
         Map<String, Object> merged = how.merge(liveSpec, desiredSpec, previous, model);
         Object liveValue = live.get("spec");
-        boolean changed = liveValue == null
-                || !JsonSubset.contains(liveValue, merged)
-                || !JsonSubset.contains(merged, liveValue);
+        boolean changed =
+                liveValue == null || !JsonSubset.contains(liveValue, merged) || !JsonSubset.contains(merged, liveValue);
         if (changed) {
             ObjectApplier.put(live, SPEC, merged);
         }

@@ -30,6 +30,14 @@ public interface Target extends AutoCloseable {
     DeployedVersion restore(VersionRef version, java.time.Duration timeout)
             throws RolloutException, InterruptedException;
 
+    /**
+     * Why this process cannot send requests to the versions and the stable route (what a smoke test and synthetic A/B
+     * traffic do), naming what to configure; empty when it can. Checked before a run that needs it does anything.
+     */
+    default java.util.Optional<String> unreachable() {
+        return java.util.Optional.empty();
+    }
+
     /** The router for this target's model routes. */
     TrafficRouter router();
 

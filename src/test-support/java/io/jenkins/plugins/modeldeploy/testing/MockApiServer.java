@@ -167,6 +167,30 @@ public final class MockApiServer implements AutoCloseable {
         dispatcher.forbidden.add(verb + " " + resource);
     }
 
+    /**
+     * The next {@code times} requests with {@code method} ({@code "*"}: any) whose path contains {@code pathPart} are
+     * answered with {@code code} and a Status of {@code reason} and {@code message} instead of being served, as an API
+     * server answers a verb the Role lacks ({@code 403 Forbidden}) or an update its validation rejects
+     * ({@code 422 Invalid}, e.g. a changed Deployment selector: "field is immutable"). {@link Integer#MAX_VALUE}
+     * times: until the test ends.
+     */
+    public void failRequests(String method, String pathPart, int code, String reason, String message, int times) {
+        dispatcher.faults.add(new Fault(method, pathPart, code, reason, message, new AtomicInteger(times)));
+    }
+
+    /** Requests answered by {@link #failRequests} so far. */
+    public int failedRequests() {
+        return dispatcher.failed.get();
+    }
+
+    private record Fault(String method, String pathPart, int code, String reason, String message, AtomicInteger left) {
+        boolean take(String requestMethod, String path) {
+            return ("*".equals(method) || method.equals(requestMethod))
+                    && path.contains(pathPart)
+                    && left.getAndUpdate(n -> n == Integer.MAX_VALUE ? n : Math.max(0, n - 1)) > 0;
+        }
+    }
+
     /** The next {@code count} watch requests get a 410 Gone ERROR event and are closed. */
     public void goneForNextWatches(int count) {
         dispatcher.gone.set(count);
@@ -192,6 +216,8 @@ public final class MockApiServer implements AutoCloseable {
         final Map<String, AtomicInteger> byCaller = new ConcurrentHashMap<>();
         final Map<String, AtomicInteger> writesByCaller = new ConcurrentHashMap<>();
         final java.util.Set<String> forbidden = ConcurrentHashMap.newKeySet();
+        final List<Fault> faults = new CopyOnWriteArrayList<>();
+        final AtomicInteger failed = new AtomicInteger();
 
         FaultDispatcher(Dispatcher delegate) {
             this.delegate = delegate;
@@ -217,6 +243,17 @@ public final class MockApiServer implements AutoCloseable {
                     writesByCaller
                             .computeIfAbsent(caller, c -> new AtomicInteger())
                             .incrementAndGet();
+                }
+            }
+            for (Fault fault : faults) {
+                if (fault.take(request.getMethod(), path)) {
+                    failed.incrementAndGet();
+                    return new MockResponse()
+                            .setResponseCode(fault.code())
+                            .setBody(status(
+                                    fault.code(),
+                                    fault.reason(),
+                                    fault.message().replace("\"", "\\\"")));
                 }
             }
             Matcher log = LOG.matcher(path);

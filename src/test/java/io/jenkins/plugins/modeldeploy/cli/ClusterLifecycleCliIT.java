@@ -85,6 +85,16 @@ class ClusterLifecycleCliIT {
     }
 
     /** The types of the events a run of {@code version} published, from its journal. */
+    /** Where the smoke test of {@code version} sent its requests (its smoke.started event). */
+    private String smokeUrl(String version) throws Exception {
+        for (String line : Files.readAllLines(dir.resolve("journal").resolve("echo-" + version + ".jsonl"))) {
+            if (JSON.readTree(line).path("type").asText().equals("smoke.started")) {
+                return JSON.readTree(line).at("/details/url").asText();
+            }
+        }
+        throw new AssertionError("no smoke.started event for version " + version);
+    }
+
     private List<String> journal(String version) throws Exception {
         List<String> types = new ArrayList<>();
         for (String line : Files.readAllLines(dir.resolve("journal").resolve("echo-" + version + ".jsonl"))) {
@@ -144,6 +154,9 @@ class ClusterLifecycleCliIT {
             assertThat(weights(client)).containsExactlyEntriesOf(Map.of("1", 100));
             assertThat(stage(client, "1")).isEqualTo("production");
             assertThat(journal("1")).contains("smoke.finished", "promotion.promoted", "deploy.finished PROMOTED");
+            // From outside the cluster the smoke test goes through the gateway's route of the version (review #3).
+            assertThat(smokeUrl("1"))
+                    .startsWith(traefik.url().resolve("/models/echo/1").toString());
 
             String sample = Files.readString(model.resolve("samples/one.json"));
             try (StableRouteProbe probe =

@@ -14,7 +14,8 @@ class ClusterOptionsTest {
         Holder holder = new Holder();
         new CommandLine(holder).parseArgs("--namespace", "ml", "--prometheus-matchers", "cluster=\"prod\"");
 
-        assertThat(holder.options.settings().prometheusMatchers()).isEqualTo(LabelMatchers.parse("x", "cluster=\"prod\""));
+        assertThat(holder.options.settings().prometheusMatchers())
+                .isEqualTo(LabelMatchers.parse("x", "cluster=\"prod\""));
     }
 
     @Test

@@ -253,6 +253,38 @@ class ReleaseCliIT {
     }
 
     @Test
+    void aSmokeTestFromOutsideTheClusterWithoutAGatewayOrHostFailsBeforeAnythingIsRolledOut() throws Exception {
+        Path model = TestModels.testModel("echo-python", dir);
+        try (MockApiServer server = new MockApiServer();
+                KubernetesClient client = server.client();
+                ClusterSimulator simulator =
+                        new ClusterSimulator(server, "models", Duration.ofMillis(50), Duration.ofSeconds(5))) {
+            Run deploy = run(
+                    "deploy",
+                    model.toString(),
+                    "--version",
+                    "1",
+                    "--image",
+                    "registry.example.com/models/echo@" + DIGEST_1,
+                    "--namespace",
+                    "models",
+                    "--kubeconfig",
+                    server.writeKubeconfig(dir, "models").toString());
+
+            assertThat(deploy.exit()).isEqualTo(1);
+            assertThat(deploy.err())
+                    .contains("cannot smoke-test version 1 of model echo on kubernetes namespace models")
+                    .contains("run in-cluster or pass --gateway-url/--host");
+            assertThat(client.apps().deployments().inNamespace("models").list().getItems())
+                    .as("nothing rolled out")
+                    .isEmpty();
+            assertThat(client.configMaps().inNamespace("models").list().getItems())
+                    .as("no release state")
+                    .isEmpty();
+        }
+    }
+
+    @Test
     void badArgumentsAreOneLineErrorsNamingTheOption() {
         Run noDigest = run("deploy", "x", "--version", "1", "--image", "repo:1", "--namespace", "models");
         assertThat(noDigest.exit()).isEqualTo(2);

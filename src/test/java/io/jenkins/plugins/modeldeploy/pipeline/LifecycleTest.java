@@ -471,6 +471,37 @@ class LifecycleTest {
     }
 
     @Test
+    void theSingleRolloutStepRefusesAnotherImageUnderTheProductionVersionBeforeRollingOut() throws Exception {
+        release("1");
+        ReleaseState before = state();
+        Map<String, String> objects = Map.copyOf(cluster.objects().annotations.get("1"));
+        DeployPlan other = plan("1", false, Duration.ZERO);
+        DeployPlan otherImage = new DeployPlan(
+                other.version(),
+                Optional.empty(),
+                Optional.of("registry.test/echo" + "@sha256:" + "f".repeat(64)),
+                Map.of(),
+                Duration.ofMinutes(1),
+                Optional.empty(),
+                other.experiment(),
+                Duration.ofSeconds(1),
+                Duration.ZERO,
+                RetireMode.REMOVE,
+                "test");
+
+        // Jenkins' finer steps call rollout() alone: the check must not live only in start().
+        assertThatThrownBy(() -> lifecycle().rollout(otherImage))
+                .hasMessage("version 1 of model echo already serves production with image sha256:" + "1".repeat(64)
+                        + "; this image is sha256:" + "f".repeat(64) + ": deploy it under a new version");
+
+        assertThat(cluster.objects().annotations.get("1"))
+                .as("nothing rolled out")
+                .isEqualTo(objects);
+        assertThat(cluster.objects().running).containsEntry("1", true);
+        assertThat(state()).isEqualTo(before);
+    }
+
+    @Test
     void undeployRemovesOneVersionRefusesProductionWithoutForceAndRemovesTheWholeModel() throws Exception {
         release("1");
         lifecycle().run(plan("2", false, Duration.ofHours(1)), approve("alice"));
