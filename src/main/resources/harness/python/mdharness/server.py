@@ -32,8 +32,13 @@ INJECTED_FAULT_HEADER = "X-Model-Deploy-Injected-Fault"
 
 
 def log(message):
-    sys.stderr.write("[model-deploy harness pid %d] %s\n" % (os.getpid(), message))
-    sys.stderr.flush()
+    # A log line must never stop a stop: the reader of stderr may be gone (a parent that closed its end of the pipe
+    # while signalling us, e.g. Java's Process.destroy), and an EPIPE here would end the drain with an exception.
+    try:
+        sys.stderr.write("[model-deploy harness pid %d] %s\n" % (os.getpid(), message))
+        sys.stderr.flush()
+    except (OSError, ValueError):
+        pass
 
 
 class WorkerState:
@@ -456,6 +461,9 @@ class Worker:
         faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1 <worker>` dumps every thread's stack
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
+        # A forked worker starts with the stop signals blocked (Supervisor._fork): a stop sent before its handler was
+        # installed waits until now instead of running the supervisor's handler in this process.
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
         config = self.config
         runtime = self.preloaded or self.loading_only or runtimes.create(
             config["runtime"], config["modelDir"], config["entrypoint"], config.get("signature"),
@@ -562,6 +570,9 @@ def _freeze_loaded():
     gc.freeze()
 
 
+_STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+
+
 class _StopWhileLoading(BaseException):
     """SIGTERM/SIGINT while the supervisor loads the model: abandon the load and exit."""
 
@@ -600,13 +611,19 @@ class Supervisor:
             started = time.monotonic()
             try:
                 # The port must answer while the model loads (startup and liveness probes; readiness 503): a forked
-                # stand-in serves it, so this process stays single-threaded until the workers fork from it.
+                # stand-in serves it, so this process stays single-threaded until the workers fork from it. Stop
+                # signals are held until its pid is known here: a stop raised between the fork and this assignment
+                # would leave the stand-in running, unknown, holding the port.
+                previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
                 standin = self._fork(Worker(config, self.socket, self.metrics, self.plan.count, self.options,
                                             loading_only=runtime), read_end, write_end)
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
                 os.chdir(config["modelDir"])
                 runtime.load()
                 _freeze_loaded()
             except _StopWhileLoading:
+                signal.signal(signal.SIGTERM, self._on_signal)  # a second stop must not interrupt the stopping
+                signal.signal(signal.SIGINT, self._on_signal)
                 log("stopped while loading the model")
                 self._stop_all({standin: -1} if standin else {})
                 return 0
@@ -630,6 +647,9 @@ class Supervisor:
         log("workers: %d (%s)" % (count, rule))
         self.options.workers = count
         children = {}
+        # Held while forking: a stop arriving now is handled once every worker's pid is known (and each worker
+        # unblocks it once its own handler is installed), never by the default action, which would orphan them.
+        previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
         for slot in range(count):
             pid = self._fork(Worker(config, self.socket, self.metrics, slot, self.options, write_end, preloaded),
                              read_end, write_end)
@@ -639,6 +659,7 @@ class Supervisor:
         if standin is None:
             signal.signal(signal.SIGTERM, self._on_signal)
             signal.signal(signal.SIGINT, self._on_signal)
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
         ready = set()
         exit_code = 0
         while children:

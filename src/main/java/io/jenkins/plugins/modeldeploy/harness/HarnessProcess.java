@@ -236,7 +236,15 @@ public final class HarnessProcess implements AutoCloseable {
 
     /** Sends SIGTERM without waiting: the harness drains and exits on its own. */
     public void signalStop() {
-        process.destroy();
+        terminate(process);
+    }
+
+    /**
+     * SIGTERM through the process handle: {@link Process#destroy()} also closes our ends of the harness's stdout and
+     * stderr, so every line it logs while draining would be lost and its writes would fail with EPIPE.
+     */
+    private static void terminate(Process process) {
+        process.toHandle().destroy();
     }
 
     private static void stop(Process process, Duration drainTimeout) {
@@ -244,7 +252,7 @@ public final class HarnessProcess implements AutoCloseable {
             return;
         }
         List<ProcessHandle> workers = process.descendants().toList();
-        process.destroy();
+        terminate(process);
         try {
             if (!process.waitFor(drainTimeout.toMillis() + 5_000, TimeUnit.MILLISECONDS)) {
                 workers.forEach(ProcessHandle::destroyForcibly);
