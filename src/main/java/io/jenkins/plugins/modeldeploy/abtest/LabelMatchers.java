@@ -94,8 +94,19 @@ public record LabelMatchers(List<Matcher> matchers) {
                     break;
                 }
                 if (c == '\\' && i < body.length()) {
+                    // PromQL strings take Go's escapes; an unknown one (\. in a regex) is an error there, and
+                    // reading it as the bare character would silently turn a literal dot into a wildcard.
                     char escaped = body.charAt(i++);
-                    value.append(escaped == 'n' ? '\n' : escaped);
+                    switch (escaped) {
+                        case '\\', '"' -> value.append(escaped);
+                        case 'n' -> value.append('\n');
+                        case 't' -> value.append('\t');
+                        default -> throw invalid(
+                                option,
+                                text,
+                                "a known escape (\\\\, \\\", \\n or \\t) in the value of " + name + ", not \\"
+                                        + escaped + " (a literal dot in a regex is \\\\.)");
+                    }
                 } else {
                     value.append(c);
                 }

@@ -30,12 +30,21 @@ class LabelMatchersTest {
                 List.of("cluster:\"prod\"", "=, !=, =~ or !~ after cluster"),
                 List.of("1cluster=\"prod\"", "a label name"),
                 List.of("cluster=\"prod\" job=\"t\"", "a comma after cluster=\"prod\""),
-                List.of("cluster=\"prod", "a closing \" for the value of cluster"))) {
+                List.of("cluster=\"prod", "a closing \" for the value of cluster"),
+                List.of("instance=~\"node\\.1\"", "a known escape (\\\\, \\\", \\n or \\t) in the value of instance,"
+                        + " not \\. (a literal dot in a regex is \\\\.)"))) {
             assertThatThrownBy(() -> LabelMatchers.parse("--prometheus-matchers", bad.get(0)))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("--prometheus-matchers " + bad.get(0) + " is not a list of PromQL label"
                             + " matchers: expected " + bad.get(1))
                     .hasMessageContaining("e.g. cluster=\"prod\",job=\"traefik\"");
         }
+    }
+
+    @Test
+    void knownEscapesAreRead() {
+        // \\ is one backslash in the regex (a literal dot), written back escaped in the query
+        assertThat(LabelMatchers.parse("x", "instance=~\"node\\\\.1\"").selectorSuffix())
+                .isEqualTo(",instance=~\"node\\\\.1\"");
     }
 }
