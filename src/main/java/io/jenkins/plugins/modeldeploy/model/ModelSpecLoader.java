@@ -90,6 +90,12 @@ public final class ModelSpecLoader {
     static final Set<String> RESERVED_ENV = Set.of("PYTHONPATH", "R_LIBS");
 
     static final String RESERVED_ENV_PREFIX = "MODEL_DEPLOY_";
+    /**
+     * The harness settings a model may set in its {@code env} (documented in harness-protocol.md, Workers): turning
+     * off the load before fork (models whose loading starts threads, e.g. CUDA or OpenMP pools) and the per-worker
+     * memory figure of {@code workers: auto}.
+     */
+    static final Set<String> MODEL_TUNABLE_ENV = Set.of("MODEL_DEPLOY_PRELOAD", "MODEL_DEPLOY_WORKER_MEMORY");
 
     /** A DNS-1123 label that starts with a letter, so that {@code name-version} is a valid Service name too. */
     static final Pattern NAME = Pattern.compile("[a-z]([-a-z0-9]*[a-z0-9])?");
@@ -601,8 +607,12 @@ public final class ModelSpecLoader {
                             field,
                             "is not a valid environment variable name (letters, digits and _, not starting"
                                     + " with a digit)");
-                } else if (key.startsWith(RESERVED_ENV_PREFIX)) {
-                    problem(field, "names starting with " + RESERVED_ENV_PREFIX + " are reserved for the harness");
+                } else if (key.startsWith(RESERVED_ENV_PREFIX) && !MODEL_TUNABLE_ENV.contains(key)) {
+                    problem(
+                            field,
+                            "names starting with " + RESERVED_ENV_PREFIX + " are reserved for the harness (a model may"
+                                    + " set only " + String.join(" and ", new java.util.TreeSet<>(MODEL_TUNABLE_ENV))
+                                    + ")");
                 } else if (RESERVED_ENV.contains(key)) {
                     problem(field, "is set by the image (it finds the harness and the dependencies)");
                 } else if (value.isObject()) {

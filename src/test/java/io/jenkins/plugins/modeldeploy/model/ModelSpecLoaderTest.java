@@ -72,6 +72,19 @@ class ModelSpecLoaderTest {
     }
 
     @Test
+    void aModelMayTuneTheHarnessPreloadAndWorkerMemoryButNoOtherHarnessVariable() throws Exception {
+        write(VALID + "env:\n  MODEL_DEPLOY_PRELOAD: \"0\"\n  MODEL_DEPLOY_WORKER_MEMORY: 600Mi\n");
+        assertThat(loader.load(dir).env())
+                .containsEntry("MODEL_DEPLOY_PRELOAD", "0")
+                .containsEntry("MODEL_DEPLOY_WORKER_MEMORY", "600Mi");
+
+        write(VALID + "env:\n  MODEL_DEPLOY_WORKERS: 9\n");
+        assertThatThrownBy(() -> loader.load(dir))
+                .hasMessageContaining("env.MODEL_DEPLOY_WORKERS: names starting with MODEL_DEPLOY_ are reserved for the"
+                        + " harness (a model may set only MODEL_DEPLOY_PRELOAD and MODEL_DEPLOY_WORKER_MEMORY)");
+    }
+
+    @Test
     void optionsOverrideFileValuesAndAreNamedInErrors() throws Exception {
         write(VALID + "slo:\n  p99Ms: 50\n");
         ModelSpec spec = loader.load(
