@@ -383,6 +383,15 @@ public final class KubernetesTarget implements Target {
         lists.put(
                 "Pods", () -> client.pods().inNamespace(ns).withLabels(selector).list(one));
         lists.put("Events", () -> client.v1().events().inNamespace(ns).list(one));
+        // The watcher also follows the namespace's HPAs (it waits for their minimum), so a Role without list on them
+        // must fail here, before any write, not after.
+        lists.put(
+                "HorizontalPodAutoscalers",
+                () -> client.autoscaling()
+                        .v2()
+                        .horizontalPodAutoscalers()
+                        .inNamespace(ns)
+                        .list(one));
         for (Map.Entry<String, Runnable> list : lists.entrySet()) {
             try {
                 list.getValue().run();

@@ -144,8 +144,9 @@ public final class RolloutWatcher {
     }
 
     /**
-     * Starts watching before anything is applied (so that no change is missed) and returns once the informers have
-     * listed; {@link Session#await()} then waits for the outcome.
+     * Starts watching and returns once the informers have listed; {@link Session#await()} then waits for the outcome.
+     * {@code KubernetesTarget} starts it after its writes, so the lists hold the new template; a session started
+     * earlier judges nothing before {@code await()}.
      */
     public Session start(String model, String version, Options options)
             throws KubernetesWatchException, InterruptedException {

@@ -360,6 +360,22 @@ class KubernetesTargetIT {
     }
 
     @Test
+    void aRoleWithoutListOnAutoscalersFailsBeforeAnyWrite() throws Exception {
+        KubernetesTarget target = target(RetireMode.REMOVE);
+        server.forbid("list", "horizontalpodautoscalers"); // a Role written before the watcher followed HPAs
+        int writes = server.writes();
+
+        assertThatThrownBy(() -> target.rollout(request("2")))
+                .isInstanceOfSatisfying(RolloutException.class, e -> {
+                    assertThat(e.reason()).isEqualTo("Forbidden");
+                    assertThat(e.getMessage()).contains("HorizontalPodAutoscalers", "HTTP 403");
+                    assertThat(e.aftermath()).isEqualTo(RolloutException.Aftermath.UNTOUCHED);
+                });
+        assertThat(server.writes()).as("nothing written").isEqualTo(writes);
+        assertThat(deployment("iris-2")).isNull();
+    }
+
+    @Test
     void informersThatCannotListTouchNothingAndTheErrorSaysForbidden() throws Exception {
         KubernetesTarget target = target(RetireMode.REMOVE);
         target.rollout(request("2", ResourceApplierTest.IMAGE, "run-1"));
