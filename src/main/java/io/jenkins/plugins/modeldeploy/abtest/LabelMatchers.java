@@ -101,11 +101,12 @@ public record LabelMatchers(List<Matcher> matchers) {
                         case '\\', '"' -> value.append(escaped);
                         case 'n' -> value.append('\n');
                         case 't' -> value.append('\t');
-                        default -> throw invalid(
-                                option,
-                                text,
-                                "a known escape (\\\\, \\\", \\n or \\t) in the value of " + name + ", not \\"
-                                        + escaped + " (a literal dot in a regex is \\\\.)");
+                        default ->
+                            throw invalid(
+                                    option,
+                                    text,
+                                    "a known escape (\\\\, \\\", \\n or \\t) in the value of " + name + ", not \\"
+                                            + escaped + " (a literal dot in a regex is \\\\.)");
                     }
                 } else {
                     value.append(c);

@@ -31,8 +31,10 @@ class LabelMatchersTest {
                 List.of("1cluster=\"prod\"", "a label name"),
                 List.of("cluster=\"prod\" job=\"t\"", "a comma after cluster=\"prod\""),
                 List.of("cluster=\"prod", "a closing \" for the value of cluster"),
-                List.of("instance=~\"node\\.1\"", "a known escape (\\\\, \\\", \\n or \\t) in the value of instance,"
-                        + " not \\. (a literal dot in a regex is \\\\.)"))) {
+                List.of(
+                        "instance=~\"node\\.1\"",
+                        "a known escape (\\\\, \\\", \\n or \\t) in the value of instance,"
+                                + " not \\. (a literal dot in a regex is \\\\.)"))) {
             assertThatThrownBy(() -> LabelMatchers.parse("--prometheus-matchers", bad.get(0)))
                     .isInstanceOf(IllegalArgumentException.class)
                     .hasMessageStartingWith("--prometheus-matchers " + bad.get(0) + " is not a list of PromQL label"

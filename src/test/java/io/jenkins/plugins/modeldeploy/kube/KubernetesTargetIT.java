@@ -365,12 +365,11 @@ class KubernetesTargetIT {
         server.forbid("list", "horizontalpodautoscalers"); // a Role written before the watcher followed HPAs
         int writes = server.writes();
 
-        assertThatThrownBy(() -> target.rollout(request("2")))
-                .isInstanceOfSatisfying(RolloutException.class, e -> {
-                    assertThat(e.reason()).isEqualTo("Forbidden");
-                    assertThat(e.getMessage()).contains("HorizontalPodAutoscalers", "HTTP 403");
-                    assertThat(e.aftermath()).isEqualTo(RolloutException.Aftermath.UNTOUCHED);
-                });
+        assertThatThrownBy(() -> target.rollout(request("2"))).isInstanceOfSatisfying(RolloutException.class, e -> {
+            assertThat(e.reason()).isEqualTo("Forbidden");
+            assertThat(e.getMessage()).contains("HorizontalPodAutoscalers", "HTTP 403");
+            assertThat(e.aftermath()).isEqualTo(RolloutException.Aftermath.UNTOUCHED);
+        });
         assertThat(server.writes()).as("nothing written").isEqualTo(writes);
         assertThat(deployment("iris-2")).isNull();
     }
