@@ -249,7 +249,9 @@ public final class KubernetesTarget implements Target {
                     ref.model(),
                     ref.version(),
                     options(
-                            request.timeout(),
+                            atLeast(
+                                    request.timeout(),
+                                    request.version().spec().serving().progressDeadline()),
                             request.version().spec().serving().loadTimeout()));
             outcome = session.await();
         } catch (InterruptedException e) {
@@ -483,6 +485,27 @@ public final class KubernetesTarget implements Target {
     private RolloutWatcher.Options options(Duration timeout, Duration loadTimeout) {
         return new RolloutWatcher.Options(
                 timeout, readinessLimit(readinessTimeout, loadTimeout), Duration.ofSeconds(30));
+    }
+
+    /**
+     * {@code timeout}, lengthened to the live Deployment's {@code progressDeadlineSeconds} plus a minute when that is
+     * longer: the caller (a restore after an A/B test, which no longer has the model's spec) must not give up before
+     * the cluster has judged a model that was rendered with a long {@code serving.loadTimeout}.
+     */
+    static Duration atLeastTheProgressDeadline(Duration timeout, Deployment live) {
+        Integer deadline = live.getSpec() == null ? null : live.getSpec().getProgressDeadlineSeconds();
+        return deadline == null ? timeout : atLeast(timeout, Duration.ofSeconds(deadline));
+    }
+
+    /**
+     * A rollout's watch limit: {@code timeout}, or the progress deadline plus a minute when that is longer, so the
+     * Deployment controller's verdict (with its reason) arrives before a bare timeout, and a model the cluster still
+     * lets load (a long {@code serving.loadTimeout}) is not given up on. Only here: a local harness has no such
+     * deadline and keeps the timeout it was given.
+     */
+    static Duration atLeast(Duration timeout, Duration progressDeadline) {
+        Duration needed = progressDeadline.plusMinutes(1);
+        return needed.compareTo(timeout) > 0 ? needed : timeout;
     }
 
     /** The fixed limit when one is given, else the model's load time plus {@link #READINESS_SLACK}. */
@@ -752,8 +775,10 @@ public final class KubernetesTarget implements Target {
             }
             int target = replicas;
             RolloutOutcome outcome;
-            try (RolloutWatcher.Session session =
-                    watcher.start(version.model(), version.version(), options(timeout, loadTimeout(live)))) {
+            try (RolloutWatcher.Session session = watcher.start(
+                    version.model(),
+                    version.version(),
+                    options(atLeastTheProgressDeadline(timeout, live), loadTimeout(live)))) {
                 updateDeployment(version.id(), d -> {
                     d.getSpec().setReplicas(target);
                     Map<String, String> annotations = new LinkedHashMap<>(

@@ -104,7 +104,8 @@ public final class ManifestRenderer {
                 .withNewSelector()
                 .withMatchLabels(selector)
                 .endSelector()
-                .withProgressDeadlineSeconds(RenderOptions.PROGRESS_DEADLINE_SECONDS)
+                .withProgressDeadlineSeconds(
+                        Math.toIntExact(serving.progressDeadline().toSeconds()))
                 .withRevisionHistoryLimit(3)
                 .withNewStrategy()
                 .withType("RollingUpdate")

@@ -21,7 +21,6 @@ public record RenderOptions(
         List<String> imagePullSecrets,
         Map<String, String> annotations) {
     public static final int DRAIN_SECONDS = 5;
-    public static final int PROGRESS_DEADLINE_SECONDS = 300;
 
     public RenderOptions {
         Objects.requireNonNull(namespace, "namespace");

@@ -25,6 +25,23 @@ public record Serving(int workers, long maxBodyBytes, Duration loadTimeout, Scal
         }
     }
 
+    /** The shortest time without progress after which a rollout may be judged stuck. */
+    public static final Duration MIN_PROGRESS_DEADLINE = Duration.ofMinutes(5);
+    /** Room on top of the load time for scheduling (a node being provisioned) and pulling the image. */
+    public static final Duration PROGRESS_SLACK = Duration.ofMinutes(2);
+
+    /**
+     * How long a rollout of this model may go without progress: at least {@link #MIN_PROGRESS_DEADLINE}, and never
+     * shorter than the load time plus {@link #PROGRESS_SLACK}. A pod that is still loading makes no progress in the
+     * Deployment controller's sense (pkg/controller/deployment/progress.go counts new available replicas), so a fixed
+     * 300 s deadline would fail any model declaring a longer {@code loadTimeout} before its startup probe gives up.
+     * Rendered as the Deployment's {@code progressDeadlineSeconds}; a Kubernetes rollout waits at least this.
+     */
+    public Duration progressDeadline() {
+        Duration needed = loadTimeout.plus(PROGRESS_SLACK);
+        return needed.compareTo(MIN_PROGRESS_DEADLINE) > 0 ? needed : MIN_PROGRESS_DEADLINE;
+    }
+
     /** Workers and body limit with the defaults for everything the cluster decides. */
     public Serving(int workers, long maxBodyBytes) {
         this(workers, maxBodyBytes, DEFAULT_LOAD_TIMEOUT, Scaling.DEFAULT, Placement.DEFAULT);

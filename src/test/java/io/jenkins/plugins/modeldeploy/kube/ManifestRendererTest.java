@@ -83,7 +83,9 @@ class ManifestRendererTest {
                         .getMaxUnavailable()
                         .getIntVal())
                 .isZero();
-        assertThat(deployment.getSpec().getProgressDeadlineSeconds()).isEqualTo(300);
+        assertThat(deployment.getSpec().getProgressDeadlineSeconds())
+                .as("the default loadTimeout")
+                .isEqualTo(300);
         assertThat(deployment.getSpec().getSelector().getMatchLabels())
                 .containsOnlyKeys("app.kubernetes.io/name", "app.kubernetes.io/version");
         PodSpec pod = deployment.getSpec().getTemplate().getSpec();

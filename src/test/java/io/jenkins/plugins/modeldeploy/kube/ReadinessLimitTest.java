@@ -52,4 +52,36 @@ class ReadinessLimitTest {
                 .as("a Deployment without a startup probe")
                 .isEqualTo(Serving.DEFAULT_LOAD_TIMEOUT);
     }
+
+    @Test
+    void theProgressDeadlineLeavesRoomForALongLoad() throws Exception {
+        assertThat(rendered(List.of()).getSpec().getProgressDeadlineSeconds())
+                .as("the default load time keeps Kubernetes' usual 300 s")
+                .isEqualTo(300);
+        assertThat(rendered(List.of(SpecOverride.parse("serving.loadTimeout=10m")))
+                        .getSpec()
+                        .getProgressDeadlineSeconds())
+                .as("10 min to load plus 2 min to schedule and pull, not 300 s, which would fail the rollout at 5 min")
+                .isEqualTo(720);
+    }
+
+    @Test
+    void aRestoreWaitsAtLeastForTheLiveProgressDeadline() throws Exception {
+        Deployment longLoad = rendered(List.of(SpecOverride.parse("serving.loadTimeout=10m")));
+        assertThat(KubernetesTarget.atLeastTheProgressDeadline(Duration.ofMinutes(5), longLoad))
+                .isEqualTo(Duration.ofMinutes(13));
+        assertThat(KubernetesTarget.atLeastTheProgressDeadline(Duration.ofMinutes(30), longLoad))
+                .as("a longer timeout given stays")
+                .isEqualTo(Duration.ofMinutes(30));
+        assertThat(KubernetesTarget.atLeastTheProgressDeadline(Duration.ofMinutes(5), new Deployment()))
+                .isEqualTo(Duration.ofMinutes(5));
+    }
+
+    @Test
+    void aRolloutWaitsAtLeastForItsModelsProgressDeadline() {
+        assertThat(KubernetesTarget.atLeast(Duration.ofMinutes(5), Duration.ofMinutes(12)))
+                .isEqualTo(Duration.ofMinutes(13));
+        assertThat(KubernetesTarget.atLeast(Duration.ofMinutes(20), Duration.ofMinutes(12)))
+                .isEqualTo(Duration.ofMinutes(20));
+    }
 }
