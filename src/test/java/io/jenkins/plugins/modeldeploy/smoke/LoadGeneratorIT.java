@@ -163,7 +163,10 @@ class LoadGeneratorIT {
                     .withMaxInFlight(2);
             LoadResult result = new LoadGenerator().run(server.url("/predict"), ONE, profile, p -> {});
             assertThat(result.connections()).isEqualTo(2);
-            assertThat(result.inFlightCapHits()).isGreaterThan(150);
+            // 200 requests, 2 senders answering every 100 ms: at least every other one waits for the cap. More than
+            // that depends on phase: the two senders start together, so when both answer at once the next request
+            // finds a free sender without a wait (seen: 136 under CI, where 150 was asserted before).
+            assertThat(result.inFlightCapHits()).isGreaterThan(100);
             assertThat(result.achievedRate()).isLessThan(25); // 2 connections x 10 answers/s
             assertThat(result.latencyMs(99)).isGreaterThan(1000); // queued behind the cap, measured from intent
         }
