@@ -572,6 +572,76 @@ class KubernetesTargetIT {
                 .hasMessageContaining("gateway URL must be an http(s) URL with a host, was ftp://x");
     }
 
+    /**
+     * With TLS the IngressRoute listens on websecure only: without a gateway URL the smoke test and the synthetic
+     * traffic go to https://host (http://host reaches web: 404), by the model's route options once it was rolled out,
+     * else the cluster's. A gateway URL is taken as given.
+     */
+    @Test
+    void withTlsAndNoGatewayUrlTheVersionIsReachedOverHttps(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        KubernetesSettings plain = KubernetesSettings.defaults("models");
+        plain = new KubernetesSettings(
+                Optional.empty(),
+                Optional.empty(),
+                "models",
+                Optional.of("ml.example.com"),
+                KubernetesSettings.RouteMode.TRAEFIK,
+                Optional.empty(),
+                Optional.empty(),
+                RetireMode.REMOVE,
+                plain.minReplicas(),
+                plain.maxReplicas(),
+                List.of());
+        KubernetesSettings tls = plain.withRoutes(
+                new io.jenkins.plugins.modeldeploy.route.RouteOptions(
+                        List.of(),
+                        Optional.of(io.jenkins.plugins.modeldeploy.route.RouteOptions.Tls.secret("ml-cert")),
+                        List.of()),
+                io.jenkins.plugins.modeldeploy.route.ObjectApplier.Mode.OWNED_FIELDS);
+        VersionRef ref = new VersionRef("iris", "2");
+
+        KubernetesTarget clusterTls = new KubernetesTarget(client, tls, events::add, Duration.ofSeconds(2));
+        assertThat(clusterTls.endpoint(ref)).isEqualTo(URI.create("https://ml.example.com/models/iris/2"));
+        assertThat(clusterTls.router().stableEndpoint("iris"))
+                .isEqualTo(URI.create("https://ml.example.com/models/iris"));
+        KubernetesTarget noTls = new KubernetesTarget(client, plain, events::add, Duration.ofSeconds(2));
+        assertThat(noTls.endpoint(ref)).isEqualTo(URI.create("http://ml.example.com/models/iris/2"));
+        assertThat(noTls.router().stableEndpoint("iris")).isEqualTo(URI.create("http://ml.example.com/models/iris"));
+        KubernetesTarget given = new KubernetesTarget(
+                client,
+                tls.withGatewayUrl(Optional.of(URI.create("http://127.0.0.1:8080"))),
+                events::add,
+                Duration.ofSeconds(2));
+        assertThat(given.endpoint(ref)).isEqualTo(URI.create("http://127.0.0.1:8080/models/iris/2"));
+
+        // the model's route.tls, on a cluster without TLS: known from its rollout on
+        Path model = dir.resolve("iris");
+        Path example = Path.of("examples/iris-python");
+        try (var files = java.nio.file.Files.walk(example)) {
+            for (Path file : files.toList()) {
+                java.nio.file.Files.copy(
+                        file, model.resolve(example.relativize(file).toString()));
+            }
+        }
+        java.nio.file.Files.writeString(
+                model.resolve("model.yaml"),
+                "route:\n  tls: {secretName: iris-cert}\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        KubernetesTarget modelTls = new KubernetesTarget(client, plain, events::add, Duration.ofSeconds(2));
+        // taken before the rollout, as the engine does: its endpoints follow what the rollout learnt
+        io.jenkins.plugins.modeldeploy.route.TrafficRouter router = modelTls.router();
+        DeployedVersion deployed = modelTls.rollout(new RolloutRequest(
+                ModelVersion.of(new ModelSpecLoader().load(model), "2", "t"),
+                Optional.of(ResourceApplierTest.IMAGE),
+                Map.of(),
+                Duration.ofSeconds(20)));
+        assertThat(deployed.endpoint()).isEqualTo(URI.create("https://ml.example.com/models/iris/2"));
+        assertThat(router.stableEndpoint("iris")).isEqualTo(URI.create("https://ml.example.com/models/iris"));
+        assertThat(modelTls.router().versionEndpoint("other", "1"))
+                .isEqualTo(URI.create("http://ml.example.com/models/other/1"));
+    }
+
     @Test
     void theRouterFollowsTheRouteMode() {
         assertThat(target(RetireMode.REMOVE).router()).isInstanceOf(TraefikRouter.class);

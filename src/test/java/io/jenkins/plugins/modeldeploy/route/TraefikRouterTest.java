@@ -354,6 +354,74 @@ class TraefikRouterTest {
         }
     }
 
+    /**
+     * Traefik's default allowEmptyServices=false and an A/B test whose challenger loses its ready endpoints between
+     * two checkpoints: the runner asks the router for the split again at each checkpoint, so the challenger is left
+     * out of the weighted service at the next one (the stable route stays up) and comes back once it is ready; an
+     * unchanged split writes nothing.
+     */
+    @Test
+    void anAbTestLeavesOutAChallengerThatLostItsEndpointsAtTheNextCheckpoint() throws Exception {
+        router.reconcile("iris", List.of("1", "2"));
+        endpointSlice("iris-1", true);
+        endpointSlice("iris-2", true);
+        // read right after each checkpoint's re-check: the served split and the TraefikService's resourceVersion
+        List<Map<String, Integer>> served = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<String> versions = new java.util.concurrent.CopyOnWriteArrayList<>();
+        io.jenkins.plugins.modeldeploy.abtest.MetricsSource metrics =
+                new io.jenkins.plugins.modeldeploy.abtest.MetricsSource() {
+                    @Override
+                    public io.jenkins.plugins.modeldeploy.abtest.VariantStats sample(String model, String version) {
+                        return new io.jenkins.plugins.modeldeploy.abtest.VariantStats(version, 0, 0, 0, 0, 0);
+                    }
+
+                    @Override
+                    public Window window(String model, String version, java.time.Instant start) {
+                        return () -> {
+                            if (version.equals("1")) { // the champion is read first at each checkpoint
+                                try {
+                                    served.add(router.currentWeights(model));
+                                } catch (RoutingException e) {
+                                    throw new io.jenkins.plugins.modeldeploy.abtest.MetricsException(e.getMessage());
+                                }
+                                versions.add(one("TraefikService", "iris")
+                                        .getMetadata()
+                                        .getResourceVersion());
+                                if (served.size() == 2) {
+                                    endpointSlice("iris-2", false); // the challenger's pods go
+                                } else if (served.size() == 4) {
+                                    endpointSlice("iris-2", true); // and come back
+                                }
+                            }
+                            return sample(model, version);
+                        };
+                    }
+                };
+        io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan plan =
+                new io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan(
+                        "iris",
+                        "1",
+                        "2",
+                        30,
+                        java.time.Duration.ZERO,
+                        java.time.Duration.ofMillis(600),
+                        100,
+                        0.05,
+                        io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan.Method.SEQUENTIAL,
+                        java.util.OptionalDouble.empty(),
+                        50);
+
+        new io.jenkins.plugins.modeldeploy.abtest.ExperimentRunner(
+                        router, metrics, e -> {}, java.time.Duration.ofMillis(100))
+                .run(plan, List.of());
+
+        Map<String, Integer> split = Map.of("1", 70, "2", 30);
+        assertThat(served).containsExactly(split, split, Map.of("1", 100), Map.of("1", 100), split, split);
+        assertThat(versions.get(1)).as("an unchanged split writes nothing").isEqualTo(versions.get(0));
+        assertThat(versions.get(2)).isNotEqualTo(versions.get(1));
+        assertThat(router.currentWeights("iris")).isEqualTo(Map.of("1", 100)); // put back after the test
+    }
+
     @Test
     void theStandInDropsTheWholeTraefikServiceWhenAChildHasNoEndpoint() throws Exception {
         // The rule itself, with a TraefikService written by hand: without it the test above would prove nothing.
