@@ -15,12 +15,10 @@ import java.util.Map;
 import java.util.function.Consumer;
 
 /**
- * Runs one experiment: splits the stable route, reads both variants' counters once per {@code checkEvery} (asking the
- * router for the split again first, so that a variant that lost or regained its ready endpoints is left out or put
- * back), asks the {@link Analysis} after each reading, and puts the split back as it found it, whatever happens.
+ * Runs one experiment: splits the stable route, reads both variants' counters once per {@code checkEvery}, asks the
+ * {@link Analysis} after each reading, and puts the split back as it found it, whatever happens.
  */
 public final class ExperimentRunner {
-    private static final System.Logger LOG = System.getLogger(ExperimentRunner.class.getName());
     private final TrafficRouter router;
     private final MetricsSource metrics;
     private final Consumer<DeploymentEvent> events;
@@ -87,7 +85,6 @@ public final class ExperimentRunner {
                 if (wait > 0) {
                     Thread.sleep(wait / 1_000_000, (int) (wait % 1_000_000));
                 }
-                reassert(model, split);
                 Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
                 boolean last = elapsed.compareTo(plan.maxDuration()) >= 0;
                 VariantStats champion = championWindow.read();
@@ -136,24 +133,6 @@ public final class ExperimentRunner {
                     Thread.currentThread().interrupt();
                 }
             }
-        }
-    }
-
-    /**
-     * Asks for the split again at a checkpoint. The Traefik router leaves out of the weighted service a version whose
-     * Service has no ready endpoint, and puts it back once it is ready, but only when it writes: with Traefik's default
-     * {@code allowEmptyServices=false}, a challenger that lost its pods since the last write would otherwise empty the
-     * stable route until the test ends. An unchanged split writes nothing. A failure is logged, not fatal: the next
-     * checkpoint asks again, and the split is put back at the end whatever happens.
-     */
-    private void reassert(String model, Map<String, Integer> split) {
-        try {
-            router.setWeights(model, split);
-        } catch (RoutingException e) {
-            LOG.log(
-                    System.Logger.Level.WARNING,
-                    "re-checking the A/B split of " + model + " failed (tried again at the next checkpoint): "
-                            + e.getMessage());
         }
     }
 

@@ -148,11 +148,11 @@ public final class KubernetesTarget implements Target {
 
     /**
      * Where this engine reaches the version: its route on the gateway ({@link KubernetesSettings#gatewayUrl()}, else
-     * {@code http(s)://<host>}, see {@link #gateway(String)}) when one is known, else its in-cluster Service on port 80
-     * (reachable only from inside the cluster).
+     * {@code http://<host>}) when one is known, else its in-cluster Service on port 80 (reachable only from inside the
+     * cluster).
      */
     public URI endpoint(VersionRef version) {
-        return gateway(version.model())
+        return gateway()
                 .map(g -> Endpoints.version(g, version.model(), version.version()))
                 .orElse(URI.create("http://" + version.id() + "." + settings.namespace() + ".svc.cluster.local"));
     }
@@ -165,7 +165,7 @@ public final class KubernetesTarget implements Target {
      */
     @Override
     public Optional<String> unreachable() {
-        if (settings.gatewayUrl().isPresent() || settings.host().isPresent() || runsInCluster()) {
+        if (gateway().isPresent() || runsInCluster()) {
             return Optional.empty();
         }
         return Optional.of("the versions of namespace " + settings.namespace() + " are reached at in-cluster addresses"
@@ -185,20 +185,9 @@ public final class KubernetesTarget implements Target {
         return System.getenv("KUBERNETES_SERVICE_HOST") != null && System.getenv("KUBERNETES_SERVICE_PORT") != null;
     }
 
-    /**
-     * The gateway URL clients use for a model (null: the cluster's routes): the configured one, else the routed host's,
-     * over https when the model's Traefik route options (else the cluster's) have TLS, as its IngressRoute then
-     * listens on {@code websecure} only ({@code http://<host>} reaches {@code web}: 404). The certificate is checked
-     * against the JVM's default trust store; a self-signed one needs --gateway-url and a trust store (docs/traefik.md).
-     */
-    private Optional<URI> gateway(String model) {
-        io.jenkins.plugins.modeldeploy.route.RouteOptions options =
-                model == null ? settings.routeOptions() : modelRoutes.getOrDefault(model, settings.routeOptions());
-        String scheme = settings.routeMode() == KubernetesSettings.RouteMode.TRAEFIK
-                        && options.tls().isPresent()
-                ? "https"
-                : "http";
-        return settings.gatewayUrl().or(() -> settings.host().map(h -> URI.create(scheme + "://" + h)));
+    /** The gateway URL clients use: the configured one, else the routed host's. */
+    private Optional<URI> gateway() {
+        return settings.gatewayUrl().or(() -> settings.host().map(h -> URI.create("http://" + h)));
     }
 
     @Override
@@ -837,14 +826,14 @@ public final class KubernetesTarget implements Target {
 
     @Override
     public TrafficRouter router() {
-        URI base = gateway(null).orElse(IN_CLUSTER_TRAEFIK);
+        URI base = gateway().orElse(IN_CLUSTER_TRAEFIK);
         return switch (settings.routeMode()) {
             case TRAEFIK ->
                 new TraefikRouter(
                         client,
                         settings.namespace(),
                         settings.host(),
-                        model -> gateway(model).orElse(IN_CLUSTER_TRAEFIK),
+                        base,
                         settings.routeOptions(),
                         model -> Optional.ofNullable(modelRoutes.get(model)),
                         settings.applyMode(),

@@ -26,9 +26,7 @@ public final class TraefikRouter implements TrafficRouter {
     private final KubernetesClient client;
     private final String namespace;
     private final Optional<String> host;
-    /** Where clients reach Traefik for a model's routes (its scheme follows the model's TLS). */
-    private final Function<String, URI> base;
-
+    private final URI base;
     private final ObjectApplier applier;
     private final RouteOptions clusterOptions;
     private final Function<String, Optional<RouteOptions>> modelOptions;
@@ -69,22 +67,6 @@ public final class TraefikRouter implements TrafficRouter {
             Function<String, Optional<RouteOptions>> modelOptions,
             ObjectApplier.Mode mode,
             Consumer<String> notices) {
-        this(client, namespace, host, constant(base), clusterOptions, modelOptions, mode, notices);
-    }
-
-    /**
-     * @param base where clients reach Traefik for a model's routes ({@code https://host} for a model whose routes have
-     *             TLS, as they then listen on {@code websecure} only)
-     */
-    public TraefikRouter(
-            KubernetesClient client,
-            String namespace,
-            Optional<String> host,
-            Function<String, URI> base,
-            RouteOptions clusterOptions,
-            Function<String, Optional<RouteOptions>> modelOptions,
-            ObjectApplier.Mode mode,
-            Consumer<String> notices) {
         this.client = Objects.requireNonNull(client, "client");
         this.namespace = Objects.requireNonNull(namespace, "namespace");
         this.host = Objects.requireNonNull(host, "host");
@@ -95,11 +77,6 @@ public final class TraefikRouter implements TrafficRouter {
         this.notices = Objects.requireNonNull(notices, "notices");
         this.applier = new ObjectApplier(client, CONFLICT_RETRIES);
         this.readiness = new EndpointReadiness(client, namespace);
-    }
-
-    private static Function<String, URI> constant(URI base) {
-        Objects.requireNonNull(base, "base");
-        return model -> base;
     }
 
     @Override
@@ -297,12 +274,12 @@ public final class TraefikRouter implements TrafficRouter {
 
     @Override
     public URI stableEndpoint(String model) {
-        return Endpoints.stable(base.apply(model), model);
+        return Endpoints.stable(base, model);
     }
 
     @Override
     public URI versionEndpoint(String model, String version) {
-        return Endpoints.version(base.apply(model), model, version);
+        return Endpoints.version(base, model, version);
     }
 
     /** Deletes the model's IngressRoute, TraefikService and Middlewares — only those model-deploy manages. */
