@@ -1,5 +1,8 @@
 package io.jenkins.plugins.modeldeploy.cleanup;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -32,58 +35,31 @@ public final class ProcessTree {
         Map<Long, ProcessHandle> seen = new LinkedHashMap<>();
         record(root, seen);
         root.destroy();
-        long deadline = System.nanoTime() + grace.toNanos();
         boolean interrupted = false;
-        while (root.isAlive() && System.nanoTime() < deadline) {
+        long deadline = System.nanoTime() + grace.toNanos();
+        while (running(root) && System.nanoTime() < deadline && !interrupted) {
             record(root, seen); // a replacement worker forked while draining is part of the tree too
-            try {
-                root.onExit().get(POLL_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException e) {
-                // still draining: look for new descendants and wait on
-            } catch (ExecutionException e) {
-                break; // onExit never fails; nothing to wait for
-            } catch (InterruptedException e) {
-                interrupted = true;
-                break;
-            }
+            interrupted = awaitExit(root);
         }
-        // the root exited (or overran): its workers should be gone with it; what is left is killed
-        long stillRunning = System.nanoTime();
-        while (System.nanoTime() - stillRunning < TimeUnit.MILLISECONDS.toNanos(interrupted ? 0 : 1_000)
-                && seen.values().stream().anyMatch(ProcessHandle::isAlive)) {
-            try {
-                seen.values().stream()
-                        .filter(ProcessHandle::isAlive)
-                        .findFirst()
-                        .orElse(root)
-                        .onExit()
-                        .get(POLL_MILLIS, TimeUnit.MILLISECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                // give the orphans their last second to finish on their own
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
+        // the root exited (or overran): its workers should be gone with it; orphans get a last second on their own
+        long orphanDeadline = System.nanoTime() + (interrupted ? 0 : TimeUnit.SECONDS.toNanos(1));
+        for (ProcessHandle left = firstRunning(seen);
+                left != null && System.nanoTime() < orphanDeadline && !interrupted;
+                left = firstRunning(seen)) {
+            interrupted = awaitExit(left);
         }
         int killed = 0;
-        if (root.isAlive()) {
-            root.destroyForcibly();
-            killed++;
-        }
         for (ProcessHandle process : seen.values()) {
-            if (process.isAlive()) {
+            if (running(process)) {
                 process.destroyForcibly();
                 killed++;
             }
         }
         long killDeadline = System.nanoTime() + KILL_WAIT.toNanos();
-        for (ProcessHandle process : seen.values()) {
-            try {
-                process.onExit().get(Math.max(0, killDeadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-            } catch (TimeoutException | ExecutionException e) {
-                // not gone after SIGKILL (uninterruptible sleep): nothing more we can do
-            } catch (InterruptedException e) {
-                interrupted = true;
-            }
+        for (ProcessHandle left = firstRunning(seen);
+                left != null && System.nanoTime() < killDeadline;
+                left = firstRunning(seen)) {
+            interrupted |= awaitExit(left); // not gone after SIGKILL only in uninterruptible sleep: bounded
         }
         if (interrupted) {
             Thread.currentThread().interrupt();
@@ -91,11 +67,49 @@ public final class ProcessTree {
         return killed;
     }
 
+    /** Waits up to one poll interval for the process to exit; true if interrupted. */
+    private static boolean awaitExit(ProcessHandle process) {
+        try {
+            process.onExit().get(POLL_MILLIS, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException | ExecutionException e) {
+            // still there (or a zombie not yet reaped): the caller looks again
+        } catch (InterruptedException e) {
+            return true;
+        }
+        return false;
+    }
+
+    private static ProcessHandle firstRunning(Map<Long, ProcessHandle> processes) {
+        return processes.values().stream()
+                .filter(ProcessTree::running)
+                .findFirst()
+                .orElse(null);
+    }
+
+    /**
+     * Alive and not a zombie. An orphan that has exited stays a zombie until PID 1 reaps it — at once under a real
+     * init, after seconds (or never) under some container and VM inits — and {@link ProcessHandle#isAlive()} counts it
+     * as alive; proc(5) shows it as state {@code Z}. Where {@code /proc} cannot be read, {@code isAlive} decides.
+     */
+    static boolean running(ProcessHandle process) {
+        if (!process.isAlive()) {
+            return false;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc", Long.toString(process.pid()), "stat"));
+            int end = stat.lastIndexOf(')'); // the command name in parentheses may itself hold spaces and ')'
+            char state = end >= 0 && end + 2 < stat.length() ? stat.charAt(end + 2) : 'R';
+            return state != 'Z' && state != 'X';
+        } catch (IOException e) {
+            return process.isAlive();
+        }
+    }
+
     /** Every process of the tree that is alive now, root first. */
     public static java.util.List<ProcessHandle> alive(ProcessHandle root) {
         Map<Long, ProcessHandle> seen = new LinkedHashMap<>();
         record(root, seen);
-        return seen.values().stream().filter(ProcessHandle::isAlive).toList();
+        return seen.values().stream().filter(ProcessTree::running).toList();
     }
 
     private static void record(ProcessHandle root, Map<Long, ProcessHandle> seen) {
