@@ -23,6 +23,7 @@ public final class ExitCleanup {
     private static final Map<CountDownLatch, Duration> HOLDS = new ConcurrentHashMap<>();
     private static final Object LOCK = new Object();
     private static boolean installed;
+    private static volatile boolean exiting;
 
     private ExitCleanup() {}
 
@@ -30,6 +31,14 @@ public final class ExitCleanup {
     public static void register(ProcessHandle root, Duration grace) {
         install();
         PROCESSES.put(root, grace);
+    }
+
+    /**
+     * Whether the exit sweep has begun: a process started from now on would outlive it (a supervisor restarting a
+     * version whose harness the sweep just stopped), so none must be started.
+     */
+    public static boolean exiting() {
+        return exiting;
     }
 
     public static void forget(ProcessHandle root) {
@@ -87,6 +96,7 @@ public final class ExitCleanup {
                 break;
             }
         }
+        exiting = true; // before the snapshot below: what registers later is refused by its starter, not missed
         List<Thread> stoppers = new ArrayList<>();
         for (Map.Entry<ProcessHandle, Duration> process : PROCESSES.entrySet()) {
             Thread stopper = new Thread(

@@ -136,6 +136,10 @@ public final class HarnessProcess implements AutoCloseable {
         env.put("PYTHONUNBUFFERED", "1");
 
         Process process;
+        if (ExitCleanup.exiting()) { // the JVM is exiting: a harness started now would be left running
+            deleteQuietly(configFile);
+            throw new HarnessStartException("cannot serve " + version.id() + ": model-deploy is exiting");
+        }
         try {
             process = builder.start();
         } catch (IOException e) {
