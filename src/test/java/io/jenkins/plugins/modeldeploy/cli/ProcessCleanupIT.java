@@ -209,6 +209,50 @@ class ProcessCleanupIT {
         assertThat(events).allSatisfy(e -> assertThat(e.runId()).contains(run));
     }
 
+    /**
+     * Two demos started in one directory with the default journal and report folders: their journal lines interleave
+     * in the same files, and the run id on each line tells the two runs apart; stopping both leaves nothing.
+     */
+    @Test
+    void twoDemosInOneDirectoryKeepTheirRunsApart() throws Exception {
+        List<Process> demos = new ArrayList<>();
+        List<ProcessHandle> trees = new ArrayList<>();
+        try {
+            for (int i = 0; i < 2; i++) {
+                demos.add(cli(
+                                "demo",
+                                "--no-images",
+                                "--examples",
+                                TestModels.examplesRoot().toString())
+                        .redirectError(ProcessBuilder.Redirect.DISCARD)
+                        .start());
+            }
+            for (Process demo : demos) {
+                BufferedReader out = stdout(demo);
+                awaitLine(out, l -> l.contains("iris-2 ready at"));
+                drain(out);
+                trees.addAll(demo.descendants().toList());
+            }
+        } finally {
+            for (Process demo : demos) {
+                signal(demo, "TERM");
+            }
+        }
+        for (Process demo : demos) {
+            assertThat(demo.waitFor(60, TimeUnit.SECONDS)).isTrue();
+        }
+        assertAllExit(trees, 10);
+        assertTempFolderEmpty();
+        Path journal = workDir.resolve(".model-deploy/events");
+        for (String file : List.of("iris-1.jsonl", "iris-2.jsonl")) {
+            List<DeploymentEvent> events = JournalSink.read(journal.resolve(file));
+            assertThat(events).allSatisfy(e -> assertThat(e.runId()).isPresent());
+            assertThat(events.stream().map(e -> e.runId().orElseThrow()).distinct())
+                    .as(file)
+                    .hasSize(2);
+        }
+    }
+
     @Test
     void aFailedBuildLeavesNoScratchDirectory() throws Exception {
         Path model = TestModels.testModel("echo-python", workDir);
