@@ -33,7 +33,7 @@ import java.util.function.Consumer;
  * <p>Nothing is left behind: the configuration file is deleted as soon as the harness has read it (it is ready) or
  * failed; a harness still running when the JVM exits on a signal is stopped by {@link ExitCleanup}; and the harness's
  * standard input is a pipe this JVM holds open and never writes to, so that even a {@code kill -9} of the JVM shows
- * the harness an end-of-file (see docs/harness-protocol.md, "Parent death").
+ * the harness an end-of-file (docs/harness-protocol.md, "Process model and lifecycle").
  */
 public final class HarnessProcess implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
