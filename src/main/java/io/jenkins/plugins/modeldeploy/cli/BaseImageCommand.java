@@ -1,5 +1,6 @@
 package io.jenkins.plugins.modeldeploy.cli;
 
+import io.jenkins.plugins.modeldeploy.cleanup.Scratch;
 import io.jenkins.plugins.modeldeploy.image.BaseImageBuilder;
 import io.jenkins.plugins.modeldeploy.image.ImageTarget;
 import io.jenkins.plugins.modeldeploy.model.ModelRuntime;
@@ -58,15 +59,11 @@ final class BaseImageCommand implements Callable<Integer> {
                     builder.buildTar(modelRuntime, tar, "model-deploy/base-" + modelRuntime.id() + ":latest", sources);
             out.printf("wrote %s (image id %s, %d MB)%n", tar, id, Files.size(tar) / 1_000_000);
         } else {
-            Path work = Files.createTempDirectory("model-deploy-base-");
-            Path tar = work.resolve("base.tar");
-            try {
+            try (Scratch work = Scratch.directory("model-deploy-base-")) {
+                Path tar = work.path().resolve("base.tar");
                 builder.buildTar(modelRuntime, tar, to, sources);
                 String digest = builder.push(tar, to, new ImageTarget.Registry(Optional.empty(), insecure));
                 out.printf("pushed %s@%s%n", to.contains("@") ? to : to.replaceFirst(":[^:/]+$", ""), digest);
-            } finally {
-                Files.deleteIfExists(tar);
-                Files.deleteIfExists(work);
             }
         }
         out.flush();

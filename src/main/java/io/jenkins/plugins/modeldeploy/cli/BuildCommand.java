@@ -2,6 +2,7 @@ package io.jenkins.plugins.modeldeploy.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jenkins.plugins.modeldeploy.cleanup.Scratch;
 import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.event.EventBus;
 import io.jenkins.plugins.modeldeploy.event.EventDetails;
@@ -19,7 +20,6 @@ import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -121,16 +121,17 @@ final class BuildCommand implements Callable<Integer> {
                 Optional.ofNullable(revision),
                 Optional.ofNullable(source),
                 Optional.ofNullable(created()));
-        Path work = Files.createTempDirectory("model-deploy-build-");
         BuiltImage image;
-        try (EventBus bus = events.open(err)) {
+        // the scratch directory (the generated harness configuration) goes on success, failure and signal alike
+        try (Scratch work = Scratch.directory("model-deploy-build-");
+                EventBus bus = events.open(err)) {
             bus.publish(DeploymentEvent.of(
                     spec.name(),
                     version,
                     "building " + plan.reference() + " on " + base,
                     new EventDetails.BuildStarted(plan.reference())));
             try {
-                image = new JibImageBuilder(work, OutputOption.lines(err)).build(plan);
+                image = new JibImageBuilder(work.path(), OutputOption.lines(err)).build(plan);
             } catch (ImageBuildException e) {
                 bus.publish(DeploymentEvent.of(
                         spec.name(),

@@ -36,7 +36,8 @@ final class DemoCommand implements Callable<Integer> {
             names = "--report-dir",
             paramLabel = "DIR",
             defaultValue = ".model-deploy/demo",
-            description = "Where the HTML report goes. Default: ${DEFAULT-VALUE}.")
+            description = "Where the HTML report goes, in a folder named by the run id (so two demos never"
+                    + " overwrite each other's report). Default: ${DEFAULT-VALUE}.")
     Path reportDir;
 
     @Option(names = "--no-images", description = "Skip building the OCI images (saves the one-time base image build).")
@@ -65,7 +66,6 @@ final class DemoCommand implements Callable<Integer> {
         Path root = examples != null ? examples.toAbsolutePath() : ExampleModels.defaultRoot();
         PrintWriter progress = output.json() ? err : out;
         LocalDemo.Result result;
-        LocalDemo.Options defaults = LocalDemo.Options.defaults(reportDir.toAbsolutePath());
         if (!runtime.equals("process") && !runtime.equals("container")) {
             throw new CommandLine.ParameterException(
                     commandSpec.commandLine(), "--runtime must be process or container, was " + runtime);
@@ -75,14 +75,34 @@ final class DemoCommand implements Callable<Integer> {
                     commandSpec.commandLine(),
                     "--runtime container runs the versions' images: it cannot be combined with --no-images");
         }
-        LocalDemo.Options options = new LocalDemo.Options(
-                !noImages, runtime.equals("container"), defaults.reportDir(), defaults.smoke(), defaults.experiment());
+        String runId;
+        // Ctrl-C/SIGTERM: the demo's run ends (its target stops both harness trees, its scratch directory goes)
+        // before the JVM does
+        StopOnSignal stop = StopOnSignal.install();
         try (EventBus bus = events.open(progress)) {
+            runId = bus.runId();
+            LocalDemo.Options defaults =
+                    LocalDemo.Options.defaults(reportDir.resolve(runId).toAbsolutePath());
+            LocalDemo.Options options = new LocalDemo.Options(
+                    !noImages,
+                    runtime.equals("container"),
+                    defaults.reportDir(),
+                    defaults.smoke(),
+                    defaults.experiment());
+            progress.println("demo run " + runId);
+            progress.flush();
             LocalDemo demo = new LocalDemo(root, HarnessOptions.loopback(), bus, OutputOption.lines(progress));
             result = demo.run(options);
+        } catch (InterruptedException e) {
+            // Ctrl-C/SIGTERM: the run has ended and cleaned up (the JVM is exiting; its exit code is the signal's)
+            err.println("model-deploy demo: stopped by a signal; its processes and scratch files are removed");
+            err.flush();
+            return 130;
+        } finally {
+            stop.done();
         }
         if (output.json()) {
-            out.println(toJson(result));
+            out.println(toJson(result, runId));
         } else {
             for (LocalDemo.SampleResult sample : result.samples()) {
                 out.printf(
@@ -115,10 +135,11 @@ final class DemoCommand implements Callable<Integer> {
         return 0;
     }
 
-    static String toJson(LocalDemo.Result result) {
+    static String toJson(LocalDemo.Result result, String runId) {
         ObjectMapper json = new ObjectMapper();
         ObjectNode summary = json.createObjectNode();
         DeployOutcome second = result.second();
+        summary.put("runId", runId);
         summary.put("model", result.model());
         summary.put("promoted", second.production().orElse(null));
         summary.put("outcome", second.outcome().map(Enum::name).orElse(null));

@@ -2,6 +2,7 @@ package io.jenkins.plugins.modeldeploy.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jenkins.plugins.modeldeploy.cleanup.Scratch;
 import io.jenkins.plugins.modeldeploy.event.EventBus;
 import io.jenkins.plugins.modeldeploy.image.ImagePlan;
 import io.jenkins.plugins.modeldeploy.local.LocalClient;
@@ -16,7 +17,6 @@ import io.jenkins.plugins.modeldeploy.pipeline.SmokeSettings;
 import io.jenkins.plugins.modeldeploy.smoke.SmokeReports;
 import io.jenkins.plugins.modeldeploy.target.Target;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -178,7 +178,7 @@ final class DeployCommand implements Callable<Integer> {
         }
         DeployPlan.ExperimentSettings experimentSettings = experiment.settings(commandLine);
         DeployOutcome outcome;
-        Path work = Files.createTempDirectory("model-deploy-deploy-");
+        Scratch work = Scratch.directory("model-deploy-deploy-");
         StopOnSignal stop = StopOnSignal.install();
         try (EventBus bus = events.open(err);
                 Target connected = target.connect(bus::publish)) {
@@ -198,19 +198,14 @@ final class DeployCommand implements Callable<Integer> {
                     keepPrevious,
                     target.onFailure(),
                     System.getProperty("user.name", "cli") + " (model-deploy deploy)");
-            DeploymentEngine engine = new DeploymentEngine(bus::publish, work, OutputOption.lines(err));
+            DeploymentEngine engine = new DeploymentEngine(bus::publish, work.path(), OutputOption.lines(err));
             CliApprovalGate.Decision decision = approve
                     ? CliApprovalGate.Decision.APPROVE
                     : reject ? CliApprovalGate.Decision.REJECT : CliApprovalGate.Decision.ASK;
             outcome = new Lifecycle(engine, connected, bus::publish).run(plan, new CliApprovalGate(decision, err));
         } finally {
-            try (var files = Files.walk(work)) { // the image build writes its harness configuration here
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> {
-                    if (!file.toFile().delete() && Files.exists(file)) {
-                        err.println("model-deploy: could not remove " + file);
-                    }
-                });
-            }
+            // the image build writes its harness configuration here
+            work.delete().forEach(file -> err.println("model-deploy: could not remove " + file));
             stop.done();
         }
         Optional<Path> report =

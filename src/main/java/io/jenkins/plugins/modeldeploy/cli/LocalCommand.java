@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
+import io.jenkins.plugins.modeldeploy.cleanup.ExitCleanup;
 import io.jenkins.plugins.modeldeploy.local.DaemonRecord;
 import io.jenkins.plugins.modeldeploy.local.LocalClient;
 import io.jenkins.plugins.modeldeploy.local.LocalDaemon;
@@ -360,7 +361,16 @@ final class LocalCommand implements Runnable {
                 log.accept(e.getMessage());
                 return 3;
             }
-            Runtime.getRuntime().addShutdownHook(new Thread(daemon::close, "stop the local target"));
+            // the exit sweep of leftover harnesses waits for the daemon's own orderly stop (gateway drained, its
+            // crash supervisor stopped first, the desired state saved), so it never stops a version under it
+            var sweepHold = ExitCleanup.holdExit(Duration.ofMinutes(2));
+            Runtime.getRuntime()
+                    .addShutdownHook(new Thread(
+                            () -> {
+                                daemon.close();
+                                ExitCleanup.release(sweepHold);
+                            },
+                            "stop the local target"));
             daemon.awaitStopped();
             return 0;
         }

@@ -1,12 +1,11 @@
 package io.jenkins.plugins.modeldeploy.cli;
 
+import io.jenkins.plugins.modeldeploy.cleanup.Scratch;
 import io.jenkins.plugins.modeldeploy.pipeline.Approval;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
 import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
 import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.Callable;
@@ -56,20 +55,17 @@ final class PromoteCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = commandSpec.commandLine().getOut();
         DeployOutcome outcome;
-        Path work = Files.createTempDirectory("model-deploy-promote-");
-        try {
+        try (Scratch work = Scratch.directory("model-deploy-promote-")) {
             outcome = target.run(
                     commandSpec.commandLine(),
                     events,
                     (connected, publish) -> new Lifecycle(
-                                    new DeploymentEngine(publish, work, line -> {}), connected, publish)
+                                    new DeploymentEngine(publish, work.path(), line -> {}), connected, publish)
                             .decide(
                                     model,
                                     version,
                                     new Approval(
                                             !reject, System.getProperty("user.name", "cli"), Instant.now(), comment)));
-        } finally {
-            Files.deleteIfExists(work);
         }
         if (output.json()) {
             out.println(DeployCommand.json(outcome, Optional.empty()));

@@ -13,30 +13,46 @@ import java.util.function.Consumer;
 /**
  * Fans events out to sinks. {@link #publish} only enqueues, so a slow or failing sink never blocks or fails the
  * deployment: each sink has its own thread and queue, takes events in publication order, and a sink that throws is
- * reported through {@code problems} and keeps receiving the next events.
+ * reported through {@code problems} and keeps receiving the next events. One bus is one run: every event published
+ * without a run id gets the bus's {@link #runId()}.
  */
 public final class EventBus implements AutoCloseable {
     private static final Object END = new Object();
 
     private final List<Lane> lanes = new ArrayList<>();
     private final Consumer<String> problems;
+    private final String runId;
     private volatile boolean closed;
 
     public EventBus(List<EventSink> sinks, Consumer<String> problems) {
+        this(sinks, problems, DeploymentEvent.newRunId());
+    }
+
+    public EventBus(List<EventSink> sinks, Consumer<String> problems, String runId) {
         this.problems = problems;
+        this.runId = runId;
         for (EventSink sink : sinks) {
             lanes.add(new Lane(sink));
         }
     }
 
-    /** Enqueues the event for every sink and returns at once. */
+    /**
+     * Enqueues the event for every sink and returns at once. An event without a run id joins this bus's run; one
+     * that has one (relayed from another process's run) keeps it.
+     */
     public void publish(DeploymentEvent event) {
         if (closed) {
             throw new IllegalStateException("event bus is closed; cannot publish " + event.type());
         }
+        DeploymentEvent stamped = event.runId().isPresent() ? event : event.inRun(runId);
         for (Lane lane : lanes) {
-            lane.queue.add(event);
+            lane.queue.add(stamped);
         }
+    }
+
+    /** The id of the run this bus publishes for, e.g. {@code 20261130T194800Z-3fa9c2}. */
+    public String runId() {
+        return runId;
     }
 
     /** Events each sink failed to take so far (by sink name). */

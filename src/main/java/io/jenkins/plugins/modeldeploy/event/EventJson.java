@@ -15,7 +15,8 @@ import java.util.UUID;
 
 /**
  * The JSON form of an event (schema {@value #SCHEMA}), the public contract of the journal and the event bus:
- * {@code {"schema", "id", "time", "model", "version", "phase", "type", "message", "object", "details"}}.
+ * {@code {"schema", "id", "time", "model", "version", "phase", "type", "message", "object", "details"}}, and
+ * {@code "runId"} when the event was published in a run (added within v1: readers ignore what they do not know).
  */
 public final class EventJson {
     public static final String SCHEMA = "model-deploy.event/v1";
@@ -60,6 +61,7 @@ public final class EventJson {
             node.putNull("object");
         }
         node.set("details", JSON.valueToTree(event.details()));
+        event.runId().ifPresent(run -> node.put("runId", run));
         return node;
     }
 
@@ -107,6 +109,7 @@ public final class EventJson {
                 node.path("version").asText(),
                 node.path("message").asText(),
                 ref,
-                JSON.treeToValue(node.path("details"), detailsClass));
+                JSON.treeToValue(node.path("details"), detailsClass),
+                node.path("runId").isTextual() ? Optional.of(node.get("runId").asText()) : Optional.empty());
     }
 }

@@ -2,6 +2,8 @@ package io.jenkins.plugins.modeldeploy.harness;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jenkins.plugins.modeldeploy.cleanup.ExitCleanup;
+import io.jenkins.plugins.modeldeploy.cleanup.ProcessTree;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import java.io.BufferedReader;
 import java.io.IOException;
@@ -25,7 +27,13 @@ import java.util.function.Consumer;
 /**
  * One model version served by the harness as a local process (what {@code serve}, the local target and the tests
  * run). Start returns once the model is loaded and every worker accepts requests; {@link #close()} stops it the way
- * Kubernetes does: SIGTERM, drain, then a forced kill only if the drain overruns.
+ * Kubernetes does: SIGTERM, drain, then a forced kill of the whole process tree (supervisor and workers) only if the
+ * drain overruns.
+ *
+ * <p>Nothing is left behind: the configuration file is deleted as soon as the harness has read it (it is ready) or
+ * failed; a harness still running when the JVM exits on a signal is stopped by {@link ExitCleanup}; and the harness's
+ * standard input is a pipe this JVM holds open and never writes to, so that even a {@code kill -9} of the JVM shows
+ * the harness an end-of-file (docs/harness-protocol.md, "Process model and lifecycle").
  */
 public final class HarnessProcess implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,6 +45,8 @@ public final class HarnessProcess implements AutoCloseable {
     private final HarnessOptions options;
     private final CompletableFuture<JsonNode> ready;
     private final Deque<String> tail;
+    /** The workers forked when the harness announced ready; null before. */
+    private volatile List<ProcessHandle> readyWorkers;
 
     private HarnessProcess(
             ModelVersion version,
@@ -81,6 +91,7 @@ public final class HarnessProcess implements AutoCloseable {
         try {
             harnessDir = HarnessFiles.bundled().extractTo(HarnessFiles.defaultCacheRoot());
             configFile = Files.createTempFile("model-deploy-" + version.id() + "-", ".json");
+            ExitCleanup.register(configFile);
             Files.write(
                     configFile,
                     HarnessConfig.render(version, version.spec().directory().toString()));
@@ -100,8 +111,10 @@ public final class HarnessProcess implements AutoCloseable {
                 Integer.toString(options.port()),
                 "--drain-timeout",
                 Double.toString(options.drainTimeout().toMillis() / 1000.0));
-        ProcessBuilder builder =
-                new ProcessBuilder(command).directory(version.spec().directory().toFile());
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .directory(version.spec().directory().toFile())
+                // the parent-death channel: EOF on stdin means this JVM is gone, however it died
+                .redirectInput(ProcessBuilder.Redirect.PIPE);
         Map<String, String> env = builder.environment();
         env.remove(
                 HarnessConfig.VERSION_ENV); // the configuration file names the version; an inherited one must not win
@@ -123,6 +136,10 @@ public final class HarnessProcess implements AutoCloseable {
         env.put("PYTHONUNBUFFERED", "1");
 
         Process process;
+        if (ExitCleanup.exiting()) { // the JVM is exiting: a harness started now would be left running
+            deleteQuietly(configFile);
+            throw new HarnessStartException("cannot serve " + version.id() + ": model-deploy is exiting");
+        }
         try {
             process = builder.start();
         } catch (IOException e) {
@@ -153,14 +170,39 @@ public final class HarnessProcess implements AutoCloseable {
             recording.accept(line);
         });
         pump(process.getErrorStream(), "stderr " + version.id(), recording);
+        ExitCleanup.register(process.toHandle(), stopBound(options));
+        // the harness reads its configuration once, before it announces ready: the file has served its purpose
+        ready.thenRun(() -> deleteQuietly(configFile));
         process.onExit().thenRun(() -> ready.completeExceptionally(new IllegalStateException("exited")));
-        return new HarnessProcess(version, process, configFile, options, ready, tail);
+        HarnessProcess harness = new HarnessProcess(version, process, configFile, options, ready, tail);
+        process.onExit().thenRun(harness::exited);
+        return harness;
+    }
+
+    /**
+     * The supervisor exited (stopped, crashed or killed): its workers must not outlive it holding the port and the
+     * model's memory. Those it had when it announced ready are killed if still alive (the harness's own
+     * parent-death check is the primary guard; this one needs no cooperation from it).
+     */
+    private void exited() {
+        ExitCleanup.forget(process.toHandle());
+        deleteQuietly(configFile);
+        List<ProcessHandle> workers = readyWorkers;
+        if (workers != null) {
+            workers.stream().filter(ProcessHandle::isAlive).forEach(ProcessHandle::destroyForcibly);
+        }
+    }
+
+    /** SIGTERM to SIGKILL: the drain bound the harness is given plus 5 s for it to stop its workers and exit. */
+    private static Duration stopBound(HarnessOptions options) {
+        return options.drainTimeout().plusSeconds(5);
     }
 
     /** Waits until every worker has loaded the model; returns the base URL. Stops the process on failure. */
     public URI awaitReady() throws HarnessStartException {
         try {
             JsonNode announcement = ready.get(options.readyTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            readyWorkers = process.descendants().toList();
             return URI.create(announcement.get("url").asText());
         } catch (ExecutionException e) {
             int code = waitQuietly(process);
@@ -223,15 +265,17 @@ public final class HarnessProcess implements AutoCloseable {
     /** Blocks until the harness exits on its own (or after {@link #close()}); returns its exit code. */
     public int waitFor() throws InterruptedException {
         int code = process.waitFor();
-        deleteQuietly(configFile);
+        exited();
         return code;
     }
 
-    /** SIGTERM, wait for the drain, then kill whatever is left. */
+    /** SIGTERM, wait for the drain, then kill whatever is left of the process tree. */
     @Override
     public void close() {
-        stop(process, options.drainTimeout());
-        deleteQuietly(configFile);
+        if (process.isAlive()) {
+            ProcessTree.stop(process.toHandle(), stopBound(options));
+        }
+        exited();
     }
 
     /** Sends SIGTERM without waiting: the harness drains and exits on its own. */
@@ -245,24 +289,6 @@ public final class HarnessProcess implements AutoCloseable {
      */
     private static void terminate(Process process) {
         process.toHandle().destroy();
-    }
-
-    private static void stop(Process process, Duration drainTimeout) {
-        if (!process.isAlive()) {
-            return;
-        }
-        List<ProcessHandle> workers = process.descendants().toList();
-        terminate(process);
-        try {
-            if (!process.waitFor(drainTimeout.toMillis() + 5_000, TimeUnit.MILLISECONDS)) {
-                workers.forEach(ProcessHandle::destroyForcibly);
-                process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            workers.forEach(ProcessHandle::destroyForcibly);
-            process.destroyForcibly();
-        }
     }
 
     private static int waitQuietly(Process process) {
@@ -303,8 +329,9 @@ public final class HarnessProcess implements AutoCloseable {
     private static void deleteQuietly(Path file) {
         try {
             Files.deleteIfExists(file);
+            ExitCleanup.forget(file);
         } catch (IOException e) {
-            // a temporary file left in the temp directory is harmless
+            // left registered: the exit sweep tries again
         }
     }
 }

@@ -3,6 +3,7 @@ package io.jenkins.plugins.modeldeploy.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan;
+import io.jenkins.plugins.modeldeploy.cleanup.Scratch;
 import io.jenkins.plugins.modeldeploy.event.EventBus;
 import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
 import io.jenkins.plugins.modeldeploy.image.BaseImage;
@@ -31,13 +32,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.function.Consumer;
-import java.util.stream.Stream;
 
 /**
  * The end-to-end demo on this machine, through the same {@link Lifecycle} every driver runs: train the iris example,
@@ -123,13 +122,19 @@ public final class LocalDemo {
 
     public Result run(Options options) throws Exception {
         long started = System.nanoTime();
-        Path workDir = Files.createTempDirectory("model-deploy-demo-");
-        try (LocalGateway gateway = LocalGateway.start(0);
+        // the scratch directory is closed last: the target stops the harnesses that run from it first
+        try (Scratch scratch = Scratch.directory("model-deploy-demo-");
+                LocalGateway gateway = LocalGateway.start(0);
                 LocalTarget target = options.containers()
                         ? LocalTarget.withContainers(
-                                gateway, Podman.projectLocal(), workDir.resolve("state"), events::publish)
+                                gateway, Podman.projectLocal(), scratch.path().resolve("state"), events::publish)
                         : new LocalTarget(
-                                gateway, harnessOptions, workDir.resolve("state"), events::publish, line -> {})) {
+                                gateway,
+                                harnessOptions,
+                                scratch.path().resolve("state"),
+                                events::publish,
+                                line -> {})) {
+            Path workDir = scratch.path();
             Path modelDir = ExampleModels.copy(examplesRoot, ExampleModels.IRIS_PYTHON, workDir);
             progress.accept("training " + ExampleModels.IRIS_PYTHON + " in " + modelDir);
             ExampleModels.train(modelDir, harnessOptions.python(), line -> progress.accept("  " + line));
@@ -165,8 +170,6 @@ public final class LocalDemo {
                     report,
                     samples,
                     (System.nanoTime() - started) / 1e9);
-        } finally {
-            deleteRecursively(workDir);
         }
     }
 
@@ -209,13 +212,5 @@ public final class LocalDemo {
             results.add(new SampleResult(sample.toString(), response.statusCode(), answer, latencyMs));
         }
         return results;
-    }
-
-    private static void deleteRecursively(Path root) throws IOException {
-        try (Stream<Path> paths = Files.walk(root)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
-        }
     }
 }

@@ -7,14 +7,10 @@ import java.util.List;
 /** A version served by a harness process, the local target's default runtime. */
 record ProcessWorkload(HarnessProcess process, URI url) implements Workload {
     /**
-     * The workload of a ready harness. Its workers are forked before it reports ready; should the harness die
-     * without stopping them (SIGKILL, a crash), they would keep its port and memory, so they are killed with it.
+     * The workload of a ready harness. Should the harness die without stopping its workers (SIGKILL, a crash),
+     * {@link HarnessProcess} kills them with it, so they never keep its port and memory.
      */
     static ProcessWorkload ready(HarnessProcess process, URI url) {
-        List<ProcessHandle> workers = ProcessHandle.of(process.pid())
-                .map(h -> h.descendants().toList())
-                .orElse(List.of());
-        process.onExit(() -> workers.forEach(ProcessHandle::destroyForcibly));
         return new ProcessWorkload(process, url);
     }
 

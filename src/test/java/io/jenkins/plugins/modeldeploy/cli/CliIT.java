@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jenkins.plugins.modeldeploy.event.JournalSink;
 import io.jenkins.plugins.modeldeploy.testing.RawHttp;
 import io.jenkins.plugins.modeldeploy.testing.TestModels;
 import java.io.BufferedReader;
@@ -314,8 +315,16 @@ class CliIT {
                 .startsWith("sha256:")
                 .isNotEqualTo(summary.at("/images/2").asText());
         assertThat(summary.get("seconds").asDouble()).isLessThan(180);
+        // each run reports into its own folder, named by the run id its events carry (issue #15: two demos in one
+        // directory overwrote each other's report)
+        String runId = summary.get("runId").asText();
+        assertThat(runId).matches("\\d{8}T\\d{6}Z-[0-9a-f]{6}");
         Path report = Path.of(summary.get("report").asText());
-        assertThat(report).isEqualTo(reportDir.resolve("deployment.html").toAbsolutePath());
+        assertThat(report)
+                .isEqualTo(reportDir.resolve(runId).resolve("deployment.html").toAbsolutePath());
+        assertThat(JournalSink.read(workDir.resolve("journal").resolve("iris-2.jsonl")))
+                .isNotEmpty()
+                .allSatisfy(e -> assertThat(e.runId()).contains(runId));
         assertThat(Files.readString(report))
                 .contains(
                         "<span id=\"verdict\">PROMOTE</span>",

@@ -57,8 +57,10 @@ class EventBusTest {
         long publishMillis = (System.nanoTime() - start) / 1_000_000;
         assertThat(publishMillis).as("50 publishes to a sink taking 20 ms each").isLessThan(500);
         assertThat(bus.close(Duration.ofSeconds(10))).isTrue();
-        assertThat(slow.received).containsExactlyElementsOf(sent);
-        assertThat(fast.received).containsExactlyElementsOf(sent);
+        List<DeploymentEvent> inRun =
+                sent.stream().map(e -> e.inRun(bus.runId())).toList();
+        assertThat(slow.received).containsExactlyElementsOf(inRun);
+        assertThat(fast.received).containsExactlyElementsOf(inRun);
         assertThat(bus.failures()).containsEntry("failing", 50L).containsEntry("recording", 0L);
         assertThat(problems).containsExactly("event sink failing failed on rollout.progress: disk full");
     }
@@ -83,13 +85,43 @@ class EventBusTest {
         EventBus bus = new EventBus(List.of(journal), problem -> {});
         for (EventDetails details : SampleEvents.everyType()) {
             DeploymentEvent a = SampleEvents.event("iris", "2", details);
-            iris.add(a);
+            iris.add(a.inRun(bus.runId()));
             bus.publish(a);
             bus.publish(SampleEvents.event("mtcars", "5", details));
         }
         assertThat(bus.close(Duration.ofSeconds(10))).isTrue();
         assertThat(JournalSink.read(journal.fileOf("iris", "2"))).containsExactlyElementsOf(iris);
         assertThat(JournalSink.read(journal.fileOf("mtcars", "5"))).hasSize(iris.size());
+    }
+
+    /**
+     * Two runs writing to one journal directory (two demos in one folder): every line names its run, so the
+     * interleaved lines of {@code iris-2.jsonl} can be told apart; an event relayed from another process's run keeps
+     * its run id.
+     */
+    @Test
+    void everyJournalLineNamesTheRunThatWroteIt() throws Exception {
+        JournalSink first = new JournalSink(dir);
+        JournalSink second = new JournalSink(dir);
+        EventBus one = new EventBus(List.of(first), problem -> {});
+        EventBus two = new EventBus(List.of(second), problem -> {});
+        assertThat(one.runId()).isNotEqualTo(two.runId()).matches("\\d{8}T\\d{6}Z-[0-9a-f]{6}");
+        for (int i = 0; i < 3; i++) {
+            one.publish(SampleEvents.event("iris", "2", new EventDetails.RolloutProgress("ready", i, 3)));
+            two.publish(SampleEvents.event("iris", "2", new EventDetails.RolloutProgress("ready", i, 3)));
+        }
+        DeploymentEvent relayed = SampleEvents.event("iris", "2", new EventDetails.BuildStarted("x"))
+                .inRun("20261130T000000Z-abcdef");
+        one.publish(relayed);
+        assertThat(one.close(Duration.ofSeconds(10))).isTrue();
+        assertThat(two.close(Duration.ofSeconds(10))).isTrue();
+        List<DeploymentEvent> lines = JournalSink.read(first.fileOf("iris", "2"));
+        assertThat(lines).hasSize(7);
+        assertThat(lines.stream().filter(e -> e.runId().equals(java.util.Optional.of(one.runId()))))
+                .hasSize(3);
+        assertThat(lines.stream().filter(e -> e.runId().equals(java.util.Optional.of(two.runId()))))
+                .hasSize(3);
+        assertThat(lines).contains(relayed);
     }
 
     @Test

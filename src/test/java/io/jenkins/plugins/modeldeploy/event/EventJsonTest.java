@@ -38,6 +38,18 @@ class EventJsonTest {
         assertThat(event.routingKey()).isEqualTo("iris.2.rollout.progress");
     }
 
+    /** {@code runId} is additive within v1: present when the event belongs to a run, absent (not null) otherwise. */
+    @Test
+    void runIdIsWrittenWhenPresentAndRoundTrips() throws Exception {
+        DeploymentEvent event = SampleEvents.event("iris", "2", new EventDetails.RolloutProgress("ready", 1, 2));
+        DeploymentEvent inRun = event.inRun("20261130T194800Z-3fa9c2");
+        assertThat(EventJson.toTree(inRun).get("runId").asText()).isEqualTo("20261130T194800Z-3fa9c2");
+        assertThat(EventJson.parse(EventJson.toLine(inRun))).isEqualTo(inRun);
+        assertThat(EventJson.toTree(event).has("runId")).isFalse();
+        assertThat(EventJson.parse(EventJson.toLine(event)).runId()).isEmpty();
+        assertThat(inRun.id()).isEqualTo(event.id());
+    }
+
     @Test
     void rejectsForeignDocuments() {
         assertThatThrownBy(() -> EventJson.parse("{\"schema\": \"other/v9\"}"))
