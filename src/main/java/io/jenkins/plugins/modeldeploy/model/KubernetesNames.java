@@ -40,6 +40,19 @@ public final class KubernetesNames {
         return namespace;
     }
 
+    /** Why {@code version} is not a version (it names objects as {@code name-version}), or empty when it is one. */
+    public static Optional<String> versionProblem(String version) {
+        if (version == null || version.isEmpty()) {
+            return Optional.of("must not be empty");
+        }
+        if (version.length() > MAX_LABEL_LENGTH - 2
+                || !DNS_LABEL.matcher(version).matches()) {
+            return Optional.of("must be lower-case letters, digits and '-', starting and ending with a letter or digit"
+                    + " (it names Kubernetes objects; write 1-2-0 rather than 1.2.0), was \"" + version + "\"");
+        }
+        return Optional.empty();
+    }
+
     /** Why {@code name} is not a model name (model.yaml {@code name}), or empty when it is one. */
     public static Optional<String> modelNameProblem(String name) {
         if (name == null || name.isEmpty()) {
