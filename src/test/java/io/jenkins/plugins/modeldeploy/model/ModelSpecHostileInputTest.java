@@ -65,6 +65,14 @@ class ModelSpecHostileInputTest {
     }
 
     @Test
+    void aMergeKeyAddsTheFieldsTheMappingDoesNotSet() throws Exception {
+        write(VALID + "resources:\n  requests: &r {cpu: 500m, memory: 1Gi}\n  limits:\n    <<: *r\n    memory: 2Gi\n");
+        ModelSpec spec = loader.load(dir);
+        assertThat(spec.resources().cpuLimit()).isEqualTo("500m");
+        assertThat(spec.resources().memoryLimit()).isEqualTo("2Gi");
+    }
+
+    @Test
     void anUndefinedAliasIsAnErrorWithItsPosition() throws Exception {
         write(VALID + "env:\n  OMP_NUM_THREADS: *t\n");
         assertThat(invalid().getMessage())
