@@ -3,6 +3,7 @@ package io.jenkins.plugins.modeldeploy.cli;
 import io.jenkins.plugins.modeldeploy.abtest.LabelMatchers;
 import io.jenkins.plugins.modeldeploy.kube.KubernetesSettings;
 import io.jenkins.plugins.modeldeploy.kube.KubernetesTarget;
+import io.jenkins.plugins.modeldeploy.model.KubernetesNames;
 import io.jenkins.plugins.modeldeploy.target.RetireMode;
 import java.io.IOException;
 import java.net.URI;
@@ -80,8 +81,16 @@ final class ClusterOptions {
 
     KubernetesSettings settings() throws IOException {
         Optional<String> config = kubeconfig == null ? Optional.empty() : Optional.of(read(kubeconfig));
-        String ns =
-                namespace != null ? namespace : KubernetesTarget.contextNamespace(config, Optional.ofNullable(context));
+        String ns;
+        try { // a bad name fails here, naming its source, not as an API error after other objects were applied
+            ns = namespace != null
+                    ? KubernetesNames.requireNamespace("--namespace", namespace)
+                    : KubernetesNames.requireNamespace(
+                            "the kubeconfig context's namespace",
+                            KubernetesTarget.contextNamespace(config, Optional.ofNullable(context)));
+        } catch (IllegalArgumentException e) {
+            throw new picocli.CommandLine.ParameterException(mixee.commandLine(), e.getMessage());
+        }
         return new KubernetesSettings(
                 config,
                 Optional.ofNullable(context),

@@ -37,6 +37,7 @@ final class HistoryCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        CliNames.model(commandSpec.commandLine(), "MODEL", model);
         PrintWriter out = commandSpec.commandLine().getOut();
         ReleaseState state = target.run(
                 commandSpec.commandLine(),

@@ -53,6 +53,8 @@ final class PromoteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        CliNames.model(commandSpec.commandLine(), "MODEL", model);
+        CliNames.version(commandSpec.commandLine(), "VERSION", version);
         PrintWriter out = commandSpec.commandLine().getOut();
         DeployOutcome outcome;
         try (Scratch work = Scratch.directory("model-deploy-promote-")) {

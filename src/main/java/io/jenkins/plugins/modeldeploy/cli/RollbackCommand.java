@@ -58,6 +58,7 @@ final class RollbackCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        CliNames.model(commandSpec.commandLine(), "MODEL", model);
         PrintWriter out = commandSpec.commandLine().getOut();
         ReleaseState state = target.run(
                 commandSpec.commandLine(),

@@ -45,6 +45,8 @@ final class UndeployCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        CliNames.model(commandSpec.commandLine(), "MODEL", model);
+        CliNames.version(commandSpec.commandLine(), "--version", version);
         PrintWriter out = commandSpec.commandLine().getOut();
         target.run(commandSpec.commandLine(), events, (connected, publish) -> {
             new ReleaseActions(connected, publish)

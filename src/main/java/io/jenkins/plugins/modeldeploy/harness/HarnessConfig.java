@@ -45,6 +45,8 @@ public final class HarnessConfig {
         config.put("entrypoint", spec.entrypoint());
         config.put("modelDir", modelDir);
         config.put("maxBodyBytes", spec.serving().maxBodyBytes());
+        // Read by the harness's supervisor: a prediction running longer gets 504 and its worker is recycled.
+        config.put("predictTimeoutSeconds", spec.serving().timeout().toSeconds());
         config.put(
                 "workers",
                 spec.serving().workers() == Serving.AUTO_WORKERS

@@ -200,10 +200,15 @@ public final class JibImageBuilder implements ImageBuilder {
             harness.addEntry(
                     harnessDir.resolve(name), AbsoluteUnixPath.get(ImageLayout.HARNESS + "/" + name), FILE, FILE_TIME);
         }
+        Path root = spec.directory().toRealPath();
         FileEntriesLayer.Builder data = FileEntriesLayer.builder().setName("data");
-        files.data().forEach(f -> add(data, spec.directory(), f, ImageLayout.MODEL));
+        for (Path f : files.data()) {
+            add(data, root, f, ImageLayout.MODEL);
+        }
         FileEntriesLayer.Builder code = FileEntriesLayer.builder().setName("code");
-        files.code().forEach(f -> add(code, spec.directory(), f, ImageLayout.MODEL));
+        for (Path f : files.code()) {
+            add(code, root, f, ImageLayout.MODEL);
+        }
         Files.createDirectories(workDir);
         Path config = workDir.resolve(plan.version().id() + "-harness.json");
         Files.write(config, HarnessConfig.render(plan.version(), ImageLayout.MODEL, false));
@@ -214,12 +219,14 @@ public final class JibImageBuilder implements ImageBuilder {
         if (!files.dependencies().isEmpty()) {
             FileEntriesLayer.Builder dependencies = FileEntriesLayer.builder().setName("dependencies");
             Path depsRoot = spec.dependencies().orElseThrow();
-            files.dependencies()
-                    .forEach(f -> dependencies.addEntry(
-                            spec.directory().resolve(f),
-                            AbsoluteUnixPath.get(ImageLayout.DEPENDENCIES + "/" + unix(depsRoot.relativize(f))),
-                            permissions(spec.directory().resolve(f)),
-                            FILE_TIME));
+            for (Path f : files.dependencies()) {
+                Path source = LayerPlan.source(root, f); // the real path: Jib never reads through a link
+                dependencies.addEntry(
+                        source,
+                        AbsoluteUnixPath.get(ImageLayout.DEPENDENCIES + "/" + unix(depsRoot.relativize(f))),
+                        permissions(source),
+                        FILE_TIME);
+            }
             layers.add(dependencies.build());
         }
         layers.add(data.build());
@@ -227,12 +234,10 @@ public final class JibImageBuilder implements ImageBuilder {
         return layers;
     }
 
-    private static void add(FileEntriesLayer.Builder layer, Path dir, Path file, String root) {
-        layer.addEntry(
-                dir.resolve(file),
-                AbsoluteUnixPath.get(root + "/" + unix(file)),
-                permissions(dir.resolve(file)),
-                FILE_TIME);
+    /** {@code file} from its real path inside {@code dir} (checked again here), under its own name in the image. */
+    private static void add(FileEntriesLayer.Builder layer, Path dir, Path file, String root) throws IOException {
+        Path source = LayerPlan.source(dir, file);
+        layer.addEntry(source, AbsoluteUnixPath.get(root + "/" + unix(file)), permissions(source), FILE_TIME);
     }
 
     /** Jib would reset every file to 644: keep executables executable, nothing else. */

@@ -58,7 +58,27 @@ public record LayerPlan(List<Path> dependencies, List<Path> data, List<Path> cod
                 (data.stream().anyMatch(m -> m.matches(file)) ? dataFiles : code).add(file);
             }
         }
+        Path root = dir.toRealPath();
+        for (List<Path> layer : List.of(dependencies, dataFiles, code)) {
+            for (Path file : layer) {
+                source(root, file);
+            }
+        }
         return new LayerPlan(dependencies, dataFiles, code);
+    }
+
+    /**
+     * Where the image reads {@code file} (relative to the model directory) from: its real path, checked to be inside
+     * the directory's real path {@code root}. The layer is built from this path, so the image builder never reads
+     * through a link, and a link swapped for one leaving the directory after {@link #of} is refused, naming it.
+     */
+    public static Path source(Path root, Path file) throws IOException {
+        Path real = root.resolve(file).toRealPath();
+        if (!real.startsWith(root)) {
+            throw new IOException("model directory " + root + ": " + file + " resolves to " + real
+                    + ", outside the model directory (links that leave it are refused, never followed)");
+        }
+        return real;
     }
 
     private static List<PathMatcher> matchers(FileSystem fs, List<String> globs) {

@@ -78,7 +78,8 @@ final class Wire {
         });
         node.putObject("serving")
                 .put("workers", spec.serving().workers())
-                .put("maxBodyBytes", spec.serving().maxBodyBytes());
+                .put("maxBodyBytes", spec.serving().maxBodyBytes())
+                .put("timeoutSeconds", spec.serving().timeout().toSeconds());
         return node;
     }
 
@@ -122,7 +123,10 @@ final class Wire {
                     signature,
                     new Serving(
                             node.path("serving").path("workers").asInt(Serving.AUTO_WORKERS),
-                            node.path("serving").path("maxBodyBytes").asLong(Serving.DEFAULT.maxBodyBytes())));
+                            node.path("serving").path("maxBodyBytes").asLong(Serving.DEFAULT.maxBodyBytes()),
+                            java.time.Duration.ofSeconds(node.path("serving")
+                                    .path("timeoutSeconds")
+                                    .asLong(Serving.DEFAULT_TIMEOUT.toSeconds()))));
         } catch (IllegalArgumentException e) {
             throw new IOException("invalid model spec: " + e.getMessage(), e);
         }

@@ -1,13 +1,11 @@
 package io.jenkins.plugins.modeldeploy.model;
 
 import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.math.BigDecimal;
 import java.nio.file.Files;
@@ -29,7 +27,6 @@ import java.util.TreeSet;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 import java.util.stream.Stream;
-import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * Reads {@code model.yaml} from a model directory, applies option overrides and validates the result, reporting every
@@ -77,7 +74,8 @@ public final class ModelSpecLoader {
     static final Set<String> SLO_FIELDS = Set.of("rps", "p99Ms", "maxErrorRate");
     static final Set<String> SIGNATURE_FIELDS = Set.of("format", "inputs");
     static final Set<String> INPUT_FIELDS = Set.of("name", "type");
-    static final Set<String> SERVING_FIELDS = Set.of("workers", "maxBodyBytes", "loadTimeout", "scaling", "placement");
+    static final Set<String> SERVING_FIELDS =
+            Set.of("workers", "maxBodyBytes", "loadTimeout", "timeout", "scaling", "placement");
     static final Set<String> SCALING_FIELDS = Set.of("replicas", "min", "max", "targetCPU");
     static final Set<String> PLACEMENT_FIELDS = Set.of("nodeSelector", "tolerations");
     static final Set<String> TOLERATION_FIELDS = Set.of("key", "operator", "value", "effect", "tolerationSeconds");
@@ -120,15 +118,21 @@ public final class ModelSpecLoader {
     private static final int MAX_REPLICAS = 1000;
     private static final int MAX_GPUS = 64;
     private static final Duration MAX_LOAD_TIMEOUT = Duration.ofHours(1);
+    /** A prediction answered after more than this is no prediction a client still waits for. */
+    private static final Duration MAX_PREDICT_TIMEOUT = Duration.ofMinutes(10);
+    /**
+     * SLO bounds: the smoke generator's rate range ends at 1,000,000 requests/s (smoke/Schedule); below 0.01/s a
+     * smoke test of minutes sends no request. A p99 bound under 0.01 ms or over an hour is a typo, not a promise.
+     */
+    static final double MIN_RPS = 0.01;
 
-    private final ObjectMapper yaml;
+    static final double MAX_RPS = 1_000_000;
+    static final double MIN_P99_MS = 0.01;
+    static final double MAX_P99_MS = 3_600_000;
+
     private final ObjectMapper json = new ObjectMapper();
 
-    public ModelSpecLoader() {
-        YAMLFactory factory = new YAMLFactory();
-        factory.enable(JsonParser.Feature.STRICT_DUPLICATE_DETECTION);
-        this.yaml = new ObjectMapper(factory);
-    }
+    public ModelSpecLoader() {}
 
     public ModelSpec load(Path directory) throws InvalidModelSpecException {
         return load(directory, List.of());
@@ -152,9 +156,9 @@ public final class ModelSpecLoader {
         }
         JsonNode root;
         try {
-            root = yaml.readTree(file.toFile());
-        } catch (JsonProcessingException e) {
-            throw failure(dir, new SpecProblem(FILE_NAME, "", yamlError(e)));
+            root = YamlDocument.read(file);
+        } catch (YamlDocument.YamlException e) {
+            throw failure(dir, new SpecProblem(FILE_NAME, "", e.getMessage()));
         } catch (IOException e) {
             throw failure(dir, new SpecProblem(FILE_NAME, "", "cannot read: " + e.getMessage()));
         }
@@ -171,18 +175,6 @@ public final class ModelSpecLoader {
             throw new InvalidModelSpecException(dir, validation.problems);
         }
         return spec;
-    }
-
-    /** A YAML syntax error on one line: where, what was wrong, and in which construct. */
-    private static String yamlError(JsonProcessingException e) {
-        if (e.getCause() instanceof MarkedYAMLException yamlError && yamlError.getProblemMark() != null) {
-            String context = yamlError.getContext() == null ? "" : " (" + yamlError.getContext() + ")";
-            return "line " + (yamlError.getProblemMark().getLine() + 1) + ", column "
-                    + (yamlError.getProblemMark().getColumn() + 1) + ": " + yamlError.getProblem() + context;
-        }
-        JsonLocation where = e.getLocation();
-        String at = where == null ? "" : "line " + where.getLineNr() + ", column " + where.getColumnNr() + ": ";
-        return at + e.getOriginalMessage().lines().findFirst().orElse("invalid YAML");
     }
 
     private static InvalidModelSpecException failure(Path dir, SpecProblem problem) {
@@ -229,10 +221,9 @@ public final class ModelSpecLoader {
                 }
                 JsonNode value;
                 try {
-                    value = yaml.readTree(override.value().isEmpty() ? "''" : override.value());
-                } catch (JsonProcessingException e) {
-                    problems.add(
-                            new SpecProblem(override.source(), "", "cannot read value: " + e.getOriginalMessage()));
+                    value = YamlDocument.read(override.value().isEmpty() ? "''" : override.value());
+                } catch (YamlDocument.YamlException | IOException e) {
+                    problems.add(new SpecProblem(override.source(), "", "cannot read value: " + e.getMessage()));
                     continue;
                 }
                 ObjectNode parent = root;
@@ -285,7 +276,6 @@ public final class ModelSpecLoader {
             List<String> include = globs("include", DEFAULT_INCLUDE);
             List<String> exclude = globs("exclude", List.of());
             List<String> data = globs("data", DEFAULT_DATA);
-            List<Path> samples = samples();
             Optional<Path> dependencies = dependencies();
             ResourceRequirements resources = resources();
             Slo slo = slo();
@@ -294,6 +284,7 @@ public final class ModelSpecLoader {
             env(env, secretEnv);
             Optional<Signature> signature = signature();
             Serving serving = serving();
+            List<Path> samples = samples(signature, serving.maxBodyBytes());
             RouteSettings route = RouteSettings.parse(root.get("route"), this::problem);
             return new ModelSpec(
                     dir,
@@ -403,7 +394,8 @@ public final class ModelSpecLoader {
             return globs;
         }
 
-        private List<Path> samples() {
+        /** The sample files, each checked as the harness will check it: size, shape, and the signature's types. */
+        private List<Path> samples(Optional<Signature> signature, long maxBodyBytes) {
             JsonNode node = root.get("samples");
             boolean explicit = node != null && !node.isNull();
             List<String> patterns = explicit ? globs("samples", DEFAULT_SAMPLES) : DEFAULT_SAMPLES;
@@ -415,7 +407,7 @@ public final class ModelSpecLoader {
                     problem("samples[" + i + "]", "no file matches \"" + pattern + "\"");
                 }
                 for (Path sample : matches) {
-                    String error = sampleError(dir.resolve(sample));
+                    String error = sampleError(dir.resolve(sample), signature, maxBodyBytes);
                     if (error != null) {
                         problem("samples[" + i + "]", sample + ": " + error);
                     } else if (!samples.contains(sample)) {
@@ -445,17 +437,25 @@ public final class ModelSpecLoader {
             }
         }
 
-        private String sampleError(Path file) {
+        /**
+         * Why {@code file} is no request the harness would accept, or null. A file that is not JSON is reported by
+         * position only: its content could be anything (a secret the link check did not catch, a binary file).
+         */
+        private String sampleError(Path file, Optional<Signature> signature, long maxBodyBytes) {
             JsonNode sample;
             try {
+                long size = Files.size(file);
+                if (size > maxBodyBytes) {
+                    return size + " bytes, more than serving.maxBodyBytes (" + maxBodyBytes
+                            + "): the harness would answer 413";
+                }
                 sample = json.readTree(file.toFile());
             } catch (JsonProcessingException e) {
                 JsonLocation where = e.getLocation();
                 return "malformed JSON"
-                        + (where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr())
-                        + ": " + e.getOriginalMessage();
+                        + (where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr());
             } catch (IOException e) {
-                return "cannot read: " + e.getMessage();
+                return "cannot read (" + e.getClass().getSimpleName() + ")";
             }
             if (sample == null || !sample.isObject() || !sample.has("instances")) {
                 return "must be a JSON object with an \"instances\" array";
@@ -463,6 +463,14 @@ public final class ModelSpecLoader {
             JsonNode instances = sample.get("instances");
             if (!instances.isArray() || instances.isEmpty()) {
                 return "\"instances\" must be a non-empty array";
+            }
+            if (signature.isPresent()) {
+                for (int i = 0; i < instances.size(); i++) {
+                    String error = SampleCheck.instanceError(instances.get(i), signature.get(), "instances[" + i + "]");
+                    if (error != null) {
+                        return error + " (signature)";
+                    }
+                }
             }
             return null;
         }
@@ -570,13 +578,20 @@ public final class ModelSpecLoader {
             double rps = number("slo.rps", node.get("rps"), d.rps());
             double p99 = number("slo.p99Ms", node.get("p99Ms"), d.p99Ms());
             double maxErrorRate = number("slo.maxErrorRate", node.get("maxErrorRate"), d.maxErrorRate());
-            if (node.has("rps") && rps <= 0) {
-                problem("slo.rps", "must be > 0, was " + node.get("rps").asText());
+            // !(in range) rather than (out of range): NaN (.nan in YAML) compares false either way.
+            if (node.has("rps") && !(rps >= MIN_RPS && rps <= MAX_RPS)) {
+                problem(
+                        "slo.rps",
+                        "must be between " + MIN_RPS + " and " + (long) MAX_RPS + " requests/s, was "
+                                + node.get("rps").asText());
             }
-            if (node.has("p99Ms") && p99 <= 0) {
-                problem("slo.p99Ms", "must be > 0, was " + node.get("p99Ms").asText());
+            if (node.has("p99Ms") && !(p99 >= MIN_P99_MS && p99 <= MAX_P99_MS)) {
+                problem(
+                        "slo.p99Ms",
+                        "must be between " + MIN_P99_MS + " and " + (long) MAX_P99_MS + " ms, was "
+                                + node.get("p99Ms").asText());
             }
-            if (node.has("maxErrorRate") && (maxErrorRate < 0 || maxErrorRate > 1)) {
+            if (node.has("maxErrorRate") && !(maxErrorRate >= 0 && maxErrorRate <= 1)) {
                 problem(
                         "slo.maxErrorRate",
                         "must be between 0 and 1, was "
@@ -768,15 +783,17 @@ public final class ModelSpecLoader {
                     maxBody = amount.longValue();
                 }
             }
-            Duration loadTimeout = loadTimeout(node.get("loadTimeout"), d.loadTimeout());
+            Duration loadTimeout =
+                    duration("serving.loadTimeout", node.get("loadTimeout"), d.loadTimeout(), MAX_LOAD_TIMEOUT, "1h");
+            Duration timeout =
+                    duration("serving.timeout", node.get("timeout"), d.timeout(), MAX_PREDICT_TIMEOUT, "10m");
             Scaling scaling = scaling(node.get("scaling"));
             Placement placement = placement(node.get("placement"));
-            return new Serving(workers, maxBody, loadTimeout, scaling, placement);
+            return new Serving(workers, maxBody, loadTimeout, timeout, scaling, placement);
         }
 
-        /** Seconds as an integer, or {@code 90s}, {@code 2m}, {@code 1m30s}, {@code 1h}. */
-        private Duration loadTimeout(JsonNode node, Duration fallback) {
-            String field = "serving.loadTimeout";
+        /** Seconds as an integer, or {@code 90s}, {@code 2m}, {@code 1m30s}, {@code 1h}; between 1 s and {@code max}. */
+        private Duration duration(String field, JsonNode node, Duration fallback, Duration max, String maxText) {
             if (node == null || node.isNull()) {
                 return fallback;
             }
@@ -786,21 +803,30 @@ public final class ModelSpecLoader {
             } else if (node.isTextual()) {
                 var matcher = DURATION.matcher(node.asText());
                 if (!node.asText().isEmpty() && matcher.matches()) {
-                    duration = Duration.ZERO;
-                    for (int unit = 1; unit <= 3; unit++) {
-                        if (matcher.group(unit) != null) {
-                            long amount = Long.parseLong(matcher.group(unit));
-                            duration = duration.plusSeconds(amount * (unit == 1 ? 3600 : unit == 2 ? 60 : 1));
+                    try {
+                        duration = Duration.ZERO;
+                        for (int unit = 1; unit <= 3; unit++) {
+                            if (matcher.group(unit) != null) {
+                                long amount = Long.parseLong(matcher.group(unit));
+                                duration = duration.plusSeconds(
+                                        Math.multiplyExact(amount, unit == 1 ? 3600 : unit == 2 ? 60 : 1));
+                            }
                         }
+                    } catch (NumberFormatException | ArithmeticException tooLarge) {
+                        problem(field, "must be between 1s and " + maxText + ", was " + node.asText());
+                        return fallback;
                     }
                 }
+            } else if (node.isIntegralNumber() || node.isFloatingPointNumber()) {
+                problem(field, "must be between 1s and " + maxText + " in whole seconds, was " + node.asText());
+                return fallback;
             }
             if (duration == null) {
                 problem(field, "must be a duration such as 90s, 2m or 1m30s (or whole seconds), was " + kind(node));
                 return fallback;
             }
-            if (duration.isZero() || duration.isNegative() || duration.compareTo(MAX_LOAD_TIMEOUT) > 0) {
-                problem(field, "must be between 1s and 1h, was " + node.asText());
+            if (duration.isZero() || duration.isNegative() || duration.compareTo(max) > 0) {
+                problem(field, "must be between 1s and " + maxText + ", was " + node.asText());
                 return fallback;
             }
             return duration;

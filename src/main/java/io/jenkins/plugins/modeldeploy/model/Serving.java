@@ -9,19 +9,27 @@ import java.util.Objects;
  *
  * @param loadTimeout the longest a pod may take from start to ready (loading the model); sizes the startup probe and
  *                    the rollout's readiness limit
+ * @param timeout     the longest one prediction may take; the harness then answers 504 and recycles the worker
+ *                    ({@code predictTimeoutSeconds} of the harness configuration, docs/harness-protocol.md)
  */
-public record Serving(int workers, long maxBodyBytes, Duration loadTimeout, Scaling scaling, Placement placement) {
+public record Serving(
+        int workers, long maxBodyBytes, Duration loadTimeout, Duration timeout, Scaling scaling, Placement placement) {
     public static final int AUTO_WORKERS = 0;
     public static final Duration DEFAULT_LOAD_TIMEOUT = Duration.ofSeconds(120);
-    public static final Serving DEFAULT =
-            new Serving(AUTO_WORKERS, 1L << 20, DEFAULT_LOAD_TIMEOUT, Scaling.DEFAULT, Placement.DEFAULT);
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(30);
+    public static final Serving DEFAULT = new Serving(
+            AUTO_WORKERS, 1L << 20, DEFAULT_LOAD_TIMEOUT, DEFAULT_TIMEOUT, Scaling.DEFAULT, Placement.DEFAULT);
 
     public Serving {
         Objects.requireNonNull(loadTimeout, "loadTimeout");
+        Objects.requireNonNull(timeout, "timeout");
         Objects.requireNonNull(scaling, "scaling");
         Objects.requireNonNull(placement, "placement");
         if (loadTimeout.isNegative() || loadTimeout.isZero()) {
             throw new IllegalArgumentException("loadTimeout must be positive, was " + loadTimeout);
+        }
+        if (timeout.isNegative() || timeout.isZero()) {
+            throw new IllegalArgumentException("timeout must be positive, was " + timeout);
         }
     }
 
@@ -44,6 +52,11 @@ public record Serving(int workers, long maxBodyBytes, Duration loadTimeout, Scal
 
     /** Workers and body limit with the defaults for everything the cluster decides. */
     public Serving(int workers, long maxBodyBytes) {
-        this(workers, maxBodyBytes, DEFAULT_LOAD_TIMEOUT, Scaling.DEFAULT, Placement.DEFAULT);
+        this(workers, maxBodyBytes, DEFAULT_LOAD_TIMEOUT, DEFAULT_TIMEOUT, Scaling.DEFAULT, Placement.DEFAULT);
+    }
+
+    /** Workers, body limit and prediction timeout (what runs locally) with the cluster's defaults for the rest. */
+    public Serving(int workers, long maxBodyBytes, Duration timeout) {
+        this(workers, maxBodyBytes, DEFAULT_LOAD_TIMEOUT, timeout, Scaling.DEFAULT, Placement.DEFAULT);
     }
 }

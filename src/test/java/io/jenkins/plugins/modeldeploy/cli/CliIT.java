@@ -229,7 +229,7 @@ class CliIT {
         assertThat(bad.err())
                 .isEqualTo("--set name: name: must be a DNS-1123 label starting with a letter"
                         + " (lower-case letters, digits and '-', ending with a letter or digit), was \"Echo\"\n"
-                        + "--set slo.p99Ms: slo.p99Ms: must be > 0, was -5\n"
+                        + "--set slo.p99Ms: slo.p99Ms: must be between 0.01 and 3600000 ms, was -5\n"
                         + "model-deploy validate: 2 problems in " + model + "\n");
     }
 

@@ -17,7 +17,7 @@ class HarnessConfigTest {
                 .toString();
         assertThat(json)
                 .isEqualTo("{\"entrypoint\":\"model.R\",\"maxBodyBytes\":1048576,\"modelDir\":\"/srv/model\","
-                        + "\"name\":\"mtcars\",\"runtime\":\"r\",\"signature\":{\"format\":\"object\",\"inputs\":["
+                        + "\"name\":\"mtcars\",\"predictTimeoutSeconds\":30,\"runtime\":\"r\",\"signature\":{\"format\":\"object\",\"inputs\":["
                         + "{\"name\":\"wt\",\"type\":\"number\"},{\"name\":\"hp\",\"type\":\"number\"}]},\"version\":\"3\","
                         + "\"workers\":1}");
     }

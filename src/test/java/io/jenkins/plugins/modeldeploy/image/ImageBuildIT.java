@@ -213,4 +213,19 @@ class ImageBuildIT {
                                 version, new BaseImage.Tar(missing), registry.host() + "/models/iris", insecure())))
                 .hasMessage("base image tar " + missing + " not found");
     }
+
+    @Test
+    void aLinkLeavingTheModelAddedAfterValidationFailsTheBuildNamingItAndPushesNothing() throws Exception {
+        Path model = irisCopy("escape");
+        ModelVersion version = ModelVersion.of(new ModelSpecLoader().load(model), "1", "test");
+        Path secret = Files.writeString(dir.resolve("escape-secret.key"), "BUILD-MACHINE-SECRET");
+        Files.createSymbolicLink(model.resolve("weights.pkl"), secret);
+        assertThatThrownBy(() -> new JibImageBuilder(dir.resolve("work"), log::add)
+                        .build(new ImagePlan(
+                                version, new BaseImage.Scratch(), registry.host() + "/models/escape", insecure())))
+                .hasMessageContaining("weights.pkl is a symbolic link to " + secret)
+                .hasMessageContaining("outside the model directory")
+                .hasMessageNotContaining("BUILD-MACHINE-SECRET");
+        assertThat(registry.manifest("models/escape", "1")).isNull();
+    }
 }

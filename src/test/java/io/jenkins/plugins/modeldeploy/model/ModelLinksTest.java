@@ -70,4 +70,22 @@ class ModelLinksTest {
         ModelSpec spec = new ModelSpecLoader().load(model);
         assertThat(LayerPlan.of(spec).code()).contains(Path.of("alias.py"), Path.of("model.py"));
     }
+
+    @Test
+    void layerSourcesAreRealPathsInsideTheModelAndALinkSwappedOutAfterThePlanIsRefused() throws Exception {
+        ModelSpec spec = new ModelSpecLoader().load(model);
+        Files.writeString(model.resolve("weights.pkl"), "w");
+        Files.createSymbolicLink(model.resolve("alias.pkl"), model.resolve("weights.pkl"));
+        Path real = model.toRealPath();
+        assertThat(LayerPlan.of(spec).data()).contains(Path.of("alias.pkl"));
+        assertThat(LayerPlan.source(real, Path.of("alias.pkl"))).isEqualTo(real.resolve("weights.pkl"));
+        // What the image builder checks as it adds each file, after the plan: the link now leaves the directory.
+        Files.delete(model.resolve("alias.pkl"));
+        Files.createSymbolicLink(model.resolve("alias.pkl"), secret);
+        assertThatThrownBy(() -> LayerPlan.source(real, Path.of("alias.pkl")))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("alias.pkl resolves to")
+                .hasMessageContaining("outside the model directory")
+                .hasMessageNotContaining("CONTROLLER-SECRET");
+    }
 }

@@ -1,0 +1,58 @@
+package io.jenkins.plugins.modeldeploy.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.jenkins.plugins.modeldeploy.testing.TestModels;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** Namespaces, model names and versions given on the command line fail as usage errors naming their source. */
+class KubernetesNamesCliTest {
+    record Run(int exitCode, String out, String err) {}
+
+    private static Run run(String... args) {
+        CommandLine commandLine = ModelDeployCommand.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        commandLine.setOut(new PrintWriter(out));
+        commandLine.setErr(new PrintWriter(err));
+        int code = commandLine.execute(args);
+        return new Run(code, out.toString(), err.toString());
+    }
+
+    @Test
+    void renderRefusesANamespaceThatIsNoDnsLabel() {
+        Run run = run(
+                "render",
+                TestModels.examplesRoot().resolve("iris-python").toString(),
+                "--version",
+                "3",
+                "--namespace",
+                "Bad_NS!");
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(run.err()).contains("--namespace").contains("DNS-1123 label").contains("Bad_NS!");
+        assertThat(run.out()).isEmpty();
+    }
+
+    @Test
+    void clusterCommandsRefuseABadNamespaceBeforeConnecting() {
+        Run run = run("status", "--target", "kubernetes", "--namespace", "Bad_NS!");
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(run.err()).contains("--namespace").contains("Bad_NS!");
+    }
+
+    @Test
+    void lifecycleCommandsRefuseAModelNameOrVersionThatNamesNoObject() {
+        Run history = run("history", "Iris_Model");
+        assertThat(history.exitCode()).as(history.err()).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(history.err()).contains("MODEL").contains("Iris_Model");
+        Run undeploy = run("undeploy", "iris", "--version", "1.2.0");
+        assertThat(undeploy.exitCode()).as(undeploy.err()).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(undeploy.err()).contains("--version").contains("1-2-0");
+        Run promote = run("promote", "iris", "v_2");
+        assertThat(promote.exitCode()).as(promote.err()).isEqualTo(CommandLine.ExitCode.USAGE);
+        assertThat(promote.err()).contains("VERSION").contains("v_2");
+    }
+}
