@@ -30,6 +30,12 @@ from mdharness.metrics import SharedMetrics
 JSON = "application/json"
 DEFAULT_MAX_BODY_BYTES = 1 << 20
 DEFAULT_PREDICT_TIMEOUT = 30.0
+# Slow clients: a connection may wait this long for its next request line (keep-alive idle; longer than the 60 s
+# most proxies keep an idle upstream connection, so they close first, not us in the middle of their reuse), then has
+# this long to send the rest of the request head; each worker holds at most this many connections (one thread each).
+DEFAULT_IDLE_TIMEOUT = 75.0
+DEFAULT_HEADER_TIMEOUT = 10.0
+DEFAULT_MAX_CONNECTIONS = 2048
 INJECT_ERROR_RATE_ENV = "MODEL_DEPLOY_INJECT_ERROR_RATE"
 INJECTED_FAULT_HEADER = "X-Model-Deploy-Injected-Fault"
 
@@ -71,11 +77,31 @@ class HarnessServer(ThreadingHTTPServer):
     block_on_close = False
     request_queue_size = 1024
 
-    def __init__(self, listening_socket, state):
+    def __init__(self, listening_socket, state, max_connections=DEFAULT_MAX_CONNECTIONS):
         # Take the already-bound socket: BaseServer, not TCPServer.__init__, which would bind a new one.
-        BaseServer.__init__(self, listening_socket.getsockname(), HarnessHandler)
+        BaseServer.__init__(self, listening_socket.getsockname(), _TimedHandler)
         self.socket = listening_socket
         self.state = state
+        self.max_connections = max_connections
+
+    def verify_request(self, request, client_address):
+        """One thread per connection: past `max_connections` a new one is answered 503 and closed, so a flood of
+        connections cannot exhaust the process's threads or memory (the other workers may still have room)."""
+        state = self.state
+        with state.connections_lock:
+            open_connections = len(state.connections)
+        if open_connections < self.max_connections:
+            return True
+        _send_and_close(request, 503, "too many connections: this worker already holds %d" % open_connections,
+                        state, (("Retry-After", "1"),))
+        return False
+
+    def handle_error(self, request, client_address):
+        """A client that went away (reset, broken pipe, a connection we closed on a timeout) is not worth a
+        traceback in the log; anything else is."""
+        if isinstance(sys.exc_info()[1], OSError):
+            return
+        super().handle_error(request, client_address)
 
     def drain_backlog(self):
         """Serve connections that reached the kernel's queue before we stopped accepting, instead of resetting them."""
@@ -448,6 +474,91 @@ def _match(path):
 
 # --- processes -----------------------------------------------------------------------------------------------
 
+class _TimedHandler(HarnessHandler):
+    """HarnessHandler plus the two times the worker needs to bound slow clients and to drain without cutting a
+    request: `head_since` (waiting for a request head since) and `line_since` (still waiting for its request line,
+    set as idle_since is, but cleared by the first line read, before the handler thread gets to parse it)."""
+
+    def setup(self):
+        self.head_since = self.line_since = self.line_at = time.monotonic()
+        super().setup()
+        self.rfile = _LineArrival(self.rfile, self)
+
+    def handle_one_request(self):
+        self.head_since = self.line_since = time.monotonic()
+        super().handle_one_request()
+
+    def parse_request(self):
+        ok = super().parse_request()
+        self.head_since = None
+        return ok
+
+
+class _LineArrival:
+    """The request stream, noting that a line arrived (so the connection is busy, not idle) the moment it did."""
+    __slots__ = ("_stream", "_handler")
+
+    def __init__(self, stream, handler):
+        self._stream = stream
+        self._handler = handler
+
+    def readline(self, limit=-1):
+        line = self._stream.readline(limit)
+        handler = self._handler
+        if handler.line_since is not None:
+            handler.line_since = None
+            handler.line_at = time.monotonic()
+        return line
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _send_and_close(connection, status, message, state, headers=()):
+    """An error answer written outside any handler (connection refused at the limit, request head timed out)."""
+    body = json.dumps({"error": message}, separators=(",", ":")).encode("utf-8")
+    head = ["HTTP/1.1 %d %s" % (status, BaseHTTPRequestHandler.responses[status][0]),
+            "Content-Type: " + JSON, "Content-Length: %d" % len(body), "Connection: close",
+            "X-Model-Name: " + state.name, "X-Model-Version: " + state.version]
+    head += ["%s: %s" % header for header in headers]
+    try:
+        connection.settimeout(1.0)
+        connection.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
+    except OSError:
+        pass
+    _shutdown_quietly(connection)
+    state.metrics.observe("unmatched", status, 0.0)
+
+
+def _reap_slow_clients(state, idle_timeout, header_timeout, stop):
+    """Closes connections idle longer than `idle_timeout` and those whose request head is not complete
+    `header_timeout` after its first line (408, RFC 9110 section 15.5.9): a slow client (slowloris) holds a thread
+    for a bounded time whatever pace it sends at, where a socket timeout alone restarts with every byte."""
+    while not stop.wait(1.0):
+        try:
+            _close_slow_clients(state, idle_timeout, header_timeout)
+        except Exception:  # never let this thread die: it is the only bound on slow clients
+            log("closing slow connections failed:\n" + traceback.format_exc().rstrip())
+
+
+def _close_slow_clients(state, idle_timeout, header_timeout):
+    now = time.monotonic()
+    with state.connections_lock:
+        handlers = list(state.connections.values())
+    for handler in handlers:
+        head_since = getattr(handler, "head_since", None)
+        if head_since is None:
+            continue
+        line_since = handler.line_since
+        if line_since is not None:
+            if now - line_since > idle_timeout:
+                _shutdown_quietly(handler.connection)  # RFC 9112 section 9.8: idle connections may be closed
+        elif now - handler.line_at > header_timeout:
+            handler.head_since = None  # answered once
+            _send_and_close(handler.connection, 408, "request head not received within %g s" % header_timeout,
+                            state)
+
+
 class Worker:
     """Serves requests from the shared socket. It loads the model itself, or is given one already loaded
     (`preloaded`, by the supervisor before fork), or serves only liveness and "model is loading" while the
@@ -486,7 +597,10 @@ class Worker:
             self.options.predict_timeout)
         runtime.on_timeout = self._on_prediction_timeout
         state = WorkerState(config, runtime, self.metrics)
-        server = HarnessServer(self.socket, state)
+        server = HarnessServer(self.socket, state, self.options.max_connections)
+        reaper_stop = threading.Event()
+        threading.Thread(target=_reap_slow_clients, name="slow-clients", daemon=True,
+                         args=(state, self.options.idle_timeout, self.options.header_timeout, reaper_stop)).start()
         # Few idle wake-ups: each one competes with requests for the GIL and the CPU.
         accept_thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.5},
                                          name="accept", daemon=True)
@@ -585,8 +699,13 @@ class Worker:
             if not handlers:
                 break
             for handler in handlers:
-                idle_since = handler.idle_since
-                if idle_since is not None and now - idle_since >= self.options.idle_grace:
+                # Idle: still waiting for a request line (line_since is cleared the moment one is read, before the
+                # handler thread parses it) and nothing arrived in the kernel's buffer either. Under CPU load the
+                # handler thread may not have run for a while: judged by idle_since alone (cleared only when it
+                # parses), a request already received was cut with its connection (HarnessLifecycleIT's lost one).
+                line_since = getattr(handler, "line_since", None)
+                if line_since is not None and now - line_since >= self.options.idle_grace \
+                        and not _bytes_waiting(handler.connection):
                     _shutdown_quietly(handler.connection)
             self._idle(runtime)
         with state.connections_lock:
@@ -594,6 +713,15 @@ class Worker:
         if left:
             log("drain timeout: closing %d connection(s) still busy after %.1f s" % (left, self.options.drain_timeout))
         return 0
+
+
+def _bytes_waiting(connection):
+    try:
+        return connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) != b""
+    except (BlockingIOError, InterruptedError):
+        return False
+    except OSError:
+        return False
 
 
 def _freeze_loaded():
@@ -979,6 +1107,12 @@ def parse_args(argv):
                         help="seconds a prediction may take before the request gets 504 and its worker is replaced; "
                              "default: predictTimeoutSeconds in the configuration (model.yaml serving.timeout), "
                              "else %g" % DEFAULT_PREDICT_TIMEOUT)
+    parser.add_argument("--idle-timeout", type=float, default=DEFAULT_IDLE_TIMEOUT,
+                        help="seconds a connection may wait for its next request line before it is closed")
+    parser.add_argument("--header-timeout", type=float, default=DEFAULT_HEADER_TIMEOUT,
+                        help="seconds from a request line to the end of its head before the request gets 408")
+    parser.add_argument("--max-connections", type=int, default=DEFAULT_MAX_CONNECTIONS,
+                        help="connections one worker holds at most (one thread each); more are answered 503")
     parser.add_argument("--no-preload", dest="preload", action="store_false",
                         default=os.environ.get("MODEL_DEPLOY_PRELOAD", "1") != "0",
                         help="with several workers, load a Python model in each worker after fork rather than once "
