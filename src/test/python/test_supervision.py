@@ -229,9 +229,33 @@ class SupervisionTest(unittest.TestCase):
         self.assertEqual(harness.metric("prediction_timeouts_total{"), 1)
         self.assertEqual(harness.metric('worker_restarts_total{reason="timeout"}'), 1)
 
+    def test_hung_predictions_leave_no_threads_behind(self):
+        harness = self.start(2, {"predictTimeoutSeconds": 1})
+        first = wait_until(lambda: len(harness.workers()) == 2 and harness.workers(), 10, "two workers")
+        baseline = sum(_threads(p) for p in first)
+        answers = []
+        clients = [threading.Thread(target=lambda: answers.append(harness.predict(["sleep"], timeout=20)[0]))
+                   for _ in range(100)]
+        for client in clients:
+            client.start()
+        for client in clients:
+            client.join(30)
+        self.assertEqual(answers, [504] * 100)
+        wait_until(lambda: not any(alive(p) for p in first) and len(harness.workers()) == 2, 20,
+                   "the stuck workers replaced")
+        wait_until(lambda: sum(_threads(p) for p in harness.workers()) <= baseline + 4, 10, "threads back to baseline")
+        self.assertEqual(harness.predict([1])[0], 200)
+
     def test_the_predict_timeout_flag_wins_over_the_configuration(self):
         harness = self.start(1, {"predictTimeoutSeconds": 600}, args=("--predict-timeout", "0.5"))
         self.assertEqual(harness.predict(["sleep"])[0], 504)
+
+
+def _threads(pid):
+    try:
+        return len(os.listdir("/proc/%d/task" % pid))
+    except OSError:
+        return 0
 
 
 def _answers(harness, path):
