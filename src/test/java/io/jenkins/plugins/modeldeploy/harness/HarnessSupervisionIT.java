@@ -97,7 +97,8 @@ class HarnessSupervisionIT {
             try (RawHttp http = new RawHttp(harness.url())) {
                 assertThat(http.get("/v2/health/ready").status()).isEqualTo(200);
                 assertThat(http.get("/metrics").text())
-                        .contains("model_deploy_worker_restarts_total{model=\"echo\",version=\"1\",reason=\"exited\"} 1");
+                        .contains(
+                                "model_deploy_worker_restarts_total{model=\"echo\",version=\"1\",reason=\"exited\"} 1");
             }
         }
     }
@@ -133,7 +134,9 @@ class HarnessSupervisionIT {
             if (children.size() == count) {
                 return children;
             }
-            assertThat(System.nanoTime()).as("%d workers of pid %d", count, supervisor).isLessThan(deadline);
+            assertThat(System.nanoTime())
+                    .as("%d workers of pid %d", count, supervisor)
+                    .isLessThan(deadline);
             Thread.sleep(20);
         }
     }
