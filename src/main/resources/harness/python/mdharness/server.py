@@ -30,9 +30,9 @@ from mdharness.metrics import SharedMetrics
 JSON = "application/json"
 DEFAULT_MAX_BODY_BYTES = 1 << 20
 DEFAULT_PREDICT_TIMEOUT = 30.0
-# Slow clients: a connection may wait this long for its next request line (keep-alive idle; longer than the 60 s
-# most proxies keep an idle upstream connection, so they close first, not us in the middle of their reuse), then has
-# this long to send the rest of the request head; each worker holds at most this many connections (one thread each).
+# Slow clients: a connection may wait this long for its next request line (keep-alive idle: the 75 s this harness
+# always allowed, kept so proxies that pool upstream connections see no change), then has this long to send the rest
+# of the request head; each worker holds at most this many connections (one thread each).
 DEFAULT_IDLE_TIMEOUT = 75.0
 DEFAULT_HEADER_TIMEOUT = 10.0
 DEFAULT_MAX_CONNECTIONS = 2048
