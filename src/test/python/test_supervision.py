@@ -246,6 +246,19 @@ class SupervisionTest(unittest.TestCase):
         wait_until(lambda: sum(_threads(p) for p in harness.workers()) <= baseline + 4, 10, "threads back to baseline")
         self.assertEqual(harness.predict([1])[0], 200)
 
+    def test_sigterm_closes_an_idle_keep_alive_connection_after_the_grace(self):
+        harness = self.start(1)
+        connection = http.client.HTTPConnection("127.0.0.1", harness.port, timeout=10)
+        self.addCleanup(connection.close)
+        connection.request("GET", "/v2/health/live")
+        self.assertEqual(connection.getresponse().read(), b'{"live":true}')  # the connection stays open, idle
+        started = time.monotonic()
+        os.kill(harness.supervisor, signal.SIGTERM)
+        self.assertEqual(harness.process.wait(10), 0)
+        # --idle-grace (0.5 s) and the exit; not the worker killed after --drain-timeout + 5 s
+        self.assertLess(time.monotonic() - started, 3)
+        self.assertNotIn("did not stop in time", harness.log())
+
     def test_the_predict_timeout_flag_wins_over_the_configuration(self):
         harness = self.start(1, {"predictTimeoutSeconds": 600}, args=("--predict-timeout", "0.5"))
         self.assertEqual(harness.predict(["sleep"])[0], 504)

@@ -716,11 +716,15 @@ class Worker:
 
 
 def _bytes_waiting(connection):
+    """Whether the client sent something not read yet. poll() first: the connection has a timeout, and for such a
+    socket Python waits for readability (up to the timeout) before any recv, MSG_DONTWAIT or not."""
     try:
-        return connection.recv(1, socket.MSG_PEEK | socket.MSG_DONTWAIT) != b""
-    except (BlockingIOError, InterruptedError):
-        return False
-    except OSError:
+        poller = select.poll()
+        poller.register(connection.fileno(), select.POLLIN)
+        if not poller.poll(0):
+            return False
+        return connection.recv(1, socket.MSG_PEEK) != b""  # readable: returns at once (b"" at end of stream)
+    except (OSError, ValueError):
         return False
 
 
