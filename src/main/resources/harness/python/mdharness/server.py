@@ -833,6 +833,8 @@ class Supervisor:
             anon, file_backed = sizing.resident_memory()
             count, rule = self.plan.fitted(anon + file_backed, sizing.DEFAULT_WORKER_BUDGET,
                                            "budget: the %s runtime loads in each worker" % config["runtime"])
+        if self.plan.count == 1:
+            count, rule = 1, self.plan.reason  # the memory fit never goes below one worker: nothing to add
         log("workers: %d (%s)" % (count, rule))
         self.options.workers = count
 
