@@ -17,6 +17,9 @@ MODEL = textwrap.dedent('''
     import os
     import time
 
+    if os.environ.get("TEST_SLOW_LOAD"):
+        print("loading slowly", flush=True)
+        time.sleep(60)
 
     def predict(instances):
         if instances == ["sleep"]:
@@ -67,7 +70,7 @@ def port_free(port):
 class Harness:
     """The harness started directly (or through a `parent` process we can kill), with its ready announcement."""
 
-    def __init__(self, workers, extra_config=None, through_parent=False, args=()):
+    def __init__(self, workers, extra_config=None, through_parent=False, args=(), slow_load=False):
         self.dir = tempfile.TemporaryDirectory()
         with open(os.path.join(self.dir.name, "model.py"), "w") as f:
             f.write(MODEL)
@@ -83,9 +86,14 @@ class Harness:
             # A stand-in for the serve JVM: it starts the harness and waits; killing it with SIGKILL orphans the harness.
             command = [sys.executable, "-c", "import subprocess, sys; subprocess.Popen(sys.argv[1:]).wait()"] + command
         self.log_file = open(self.log_path(), "w")
-        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self.log_file,
-                                        env=dict(os.environ, PYTHONPATH=os.environ.get("PYTHONPATH", "")))
+        environment = dict(os.environ, PYTHONPATH=os.environ.get("PYTHONPATH", ""))
+        if slow_load:
+            environment["TEST_SLOW_LOAD"] = "1"
+        self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=self.log_file, env=environment)
         line = self.process.stdout.readline()
+        if slow_load:  # the model's own line: the supervisor is loading it (the ready line never comes)
+            self.ready = {"pid": None}
+            return
         if not line:
             raise AssertionError("no ready line; log:\n" + self.log())
         self.ready = json.loads(line)
@@ -124,7 +132,7 @@ class Harness:
         return children(self.supervisor)
 
     def close(self):
-        for pid in [self.supervisor] + self.workers():
+        for pid in ([self.supervisor] + self.workers()) if self.supervisor else []:
             try:
                 os.kill(pid, signal.SIGKILL)
             except ProcessLookupError:
@@ -214,6 +222,18 @@ class SupervisionTest(unittest.TestCase):
                    "supervisor and workers gone")
         self.assertLess(time.monotonic() - started, 2.5)
         wait_until(lambda: port_free(harness.port), 5, "port free")
+
+    def test_the_harness_stops_with_its_parent_while_the_model_loads(self):
+        harness = self.start(2, through_parent=True, slow_load=True)
+        supervisor = wait_until(lambda: children(harness.process.pid) and children(harness.process.pid)[0], 10,
+                                "the harness under its parent")
+        harness.supervisor = supervisor  # for the clean-up if this test fails
+        standin = wait_until(lambda: children(supervisor) and children(supervisor)[0], 10, "the stand-in")
+        os.kill(harness.process.pid, signal.SIGKILL)
+        harness.process.wait(10)
+        started = time.monotonic()
+        wait_until(lambda: not alive(supervisor) and not alive(standin), 5, "supervisor and stand-in gone")
+        self.assertLess(time.monotonic() - started, 2.5)
 
     def test_a_prediction_over_the_timeout_gets_504_and_its_worker_is_replaced(self):
         harness = self.start(2, {"predictTimeoutSeconds": 1})
