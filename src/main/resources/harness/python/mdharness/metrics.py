@@ -9,21 +9,27 @@ import threading
 
 ROUTES = ("predict", "infer", "model_metadata", "model_ready", "server_metadata",
           "health_live", "health_ready", "metrics", "unmatched")
-STATUS_CODES = (200, 400, 404, 405, 411, 413, 415, 500, 503, 504)
+STATUS_CODES = (200, 400, 404, 405, 408, 411, 413, 415, 500, 503, 504)
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 _STATUS_INDEX = {code: i for i, code in enumerate(STATUS_CODES)}
 _OTHER_STATUS = len(STATUS_CODES)
 # Per route: one counter per known status + "other", then latency sum, then one count per bucket + overflow.
 _PER_ROUTE = len(STATUS_CODES) + 1 + 1 + len(BUCKETS) + 1
-_PER_WORKER = len(ROUTES) * _PER_ROUTE
+# After the routes, one counter per worker slot: predictions that exceeded the prediction timeout.
+_TIMEOUTS = len(ROUTES) * _PER_ROUTE
+_PER_WORKER = _TIMEOUTS + 1
+# After every worker slot, the supervisor's own values (it is their only writer): restarts by reason, crash loop flag.
+RESTART_REASONS = ("exited", "timeout")
+_SUPERVISOR = len(RESTART_REASONS) + 1
 _ROUTE_INDEX = {name: i for i, name in enumerate(ROUTES)}
 
 
 class SharedMetrics:
     def __init__(self, workers):
         self._workers = workers
-        self._map = mmap.mmap(-1, max(1, workers * _PER_WORKER * 8))
+        self._map = mmap.mmap(-1, (workers * _PER_WORKER + _SUPERVISOR) * 8)
+        self._supervisor = workers * _PER_WORKER
         self._values = memoryview(self._map).cast("d")
         self._slot = 0
         self._lock = threading.Lock()
@@ -45,6 +51,24 @@ class SharedMetrics:
             values[base + status_offset] += 1
             values[base + len(STATUS_CODES) + 1] += seconds
             values[base + len(STATUS_CODES) + 2 + bucket] += 1
+
+    def observe_timeout(self):
+        with self._lock:
+            self._values[self._slot * _PER_WORKER + _TIMEOUTS] += 1
+
+    def count_restart(self, reason):
+        """Supervisor only: a worker was replaced, because it died (`exited`) or hung in a prediction (`timeout`)."""
+        self._values[self._supervisor + RESTART_REASONS.index(reason)] += 1
+
+    def set_crash_loop(self, looping):
+        """Supervisor only: while workers keep dying, every worker answers readiness with 503."""
+        self._values[self._supervisor + len(RESTART_REASONS)] = 1.0 if looping else 0.0
+
+    def crash_loop(self):
+        return self._values[self._supervisor + len(RESTART_REASONS)] != 0.0
+
+    def restarts(self, reason):
+        return int(self._values[self._supervisor + RESTART_REASONS.index(reason)])
 
     def _totals(self):
         totals = [0.0] * _PER_WORKER
@@ -98,6 +122,18 @@ class SharedMetrics:
                   "# TYPE model_deploy_request_errors_total counter"] + errors
         lines += ["# HELP model_deploy_request_duration_seconds Time from request parsed to response written.",
                   "# TYPE model_deploy_request_duration_seconds histogram"] + histograms
+        lines += ["# HELP model_deploy_prediction_timeouts_total Predictions that exceeded the prediction timeout "
+                  "(answered 504; the worker is replaced).",
+                  "# TYPE model_deploy_prediction_timeouts_total counter",
+                  "model_deploy_prediction_timeouts_total{%s} %d" % (labels, totals[_TIMEOUTS])]
+        lines += ["# HELP model_deploy_worker_restarts_total Worker processes replaced by the supervisor, by reason.",
+                  "# TYPE model_deploy_worker_restarts_total counter"]
+        for i, reason in enumerate(RESTART_REASONS):
+            lines.append('model_deploy_worker_restarts_total{%s,reason="%s"} %d'
+                         % (labels, reason, self._values[self._supervisor + i]))
+        lines += ["# HELP model_deploy_worker_crash_loop 1 while workers keep dying (readiness fails), else 0.",
+                  "# TYPE model_deploy_worker_crash_loop gauge",
+                  "model_deploy_worker_crash_loop{%s} %d" % (labels, 1 if self.crash_loop() else 0)]
         return "\n".join(lines) + "\n"
 
 

@@ -15,12 +15,18 @@ class PredictionTimeout(Exception):
 
 
 class PythonRuntime:
+    """A Python model's predict runs on a model thread while the request thread waits at most `predict_timeout`:
+    a thread stuck in Python (or C) code cannot be interrupted, so the request gets its 504 from the request thread,
+    and `on_timeout` (set by the worker) has the stuck worker replaced."""
     name = "python"
 
-    def __init__(self, model_dir, entrypoint, signature):
+    def __init__(self, model_dir, entrypoint, signature, predict_timeout=30.0):
         self._model_dir = model_dir
         self._module, self._attribute = entrypoint.split(":", 1)
         self._predict = None
+        self._timeout = predict_timeout
+        self._threads = _ModelThreads()
+        self.on_timeout = None
 
     def load(self):
         if self._model_dir not in sys.path:
@@ -42,7 +48,12 @@ class PythonRuntime:
             raise RuntimeError("entrypoint %s:%s: is neither a function nor a class" % (self._module, self._attribute))
 
     def predict(self, instances):
-        return self._predict(instances)
+        try:
+            return self._threads.call(self._predict, instances, self._timeout)
+        except PredictionTimeout:
+            if self.on_timeout is not None:
+                self.on_timeout()
+            raise
 
     def run_pending(self, timeout):
         """Python predictions run in the request threads: nothing to do on the main thread."""
@@ -64,6 +75,7 @@ class RRuntime:
         self._calls = queue.Queue()
         self._invoke = None
         self._timeout = predict_timeout
+        self.on_timeout = None
 
     def load(self):
         # A larger initial R heap makes R's garbage collections rarer: fewer multi-millisecond pauses per request.
@@ -112,6 +124,8 @@ function(file, fname, columns) {
         self._calls.put(call)
         if not call.done.wait(self._timeout):
             call.abandoned = True
+            if self.on_timeout is not None:
+                self.on_timeout()
             raise PredictionTimeout("prediction took longer than %.0f s" % self._timeout)
         if call.error is not None:
             raise call.error
@@ -156,9 +170,60 @@ class _Call:
         self.abandoned = False
 
 
+class _ModelThreads:
+    """Idle model threads, reused: a hand-over is two lock releases, no thread start per request. A thread whose call
+    timed out is never reused (it is still inside the model); it ends with its worker process."""
+
+    def __init__(self):
+        self._idle = []
+        self._lock = threading.Lock()
+
+    def call(self, function, argument, timeout):
+        with self._lock:
+            thread = self._idle.pop() if self._idle else None
+        if thread is None:
+            thread = _ModelThread()
+        result = thread.run(function, argument, timeout)  # raises PredictionTimeout: the thread is abandoned
+        with self._lock:
+            self._idle.append(thread)
+        ok, value = result
+        if ok:
+            return value
+        raise value.with_traceback(value.__traceback__)
+
+
+class _ModelThread:
+    def __init__(self):
+        self._go = threading.Lock()
+        self._go.acquire()
+        self._done = threading.Lock()
+        self._done.acquire()
+        self._job = None
+        self._result = None
+        threading.Thread(target=self._loop, name="model", daemon=True).start()
+
+    def run(self, function, argument, timeout):
+        self._job = (function, argument)
+        self._go.release()
+        if not self._done.acquire(timeout=timeout):
+            raise PredictionTimeout("prediction took longer than %g s" % timeout)
+        result, self._result, self._job = self._result, None, None
+        return result
+
+    def _loop(self):
+        while True:
+            self._go.acquire()
+            function, argument = self._job
+            try:
+                self._result = (True, function(argument))
+            except BaseException as e:  # SystemExit, KeyboardInterrupt included: the request thread decides
+                self._result = (False, e)
+            self._done.release()
+
+
 def create(runtime, model_dir, entrypoint, signature, predict_timeout):
     if runtime == "python":
-        return PythonRuntime(model_dir, entrypoint, signature)
+        return PythonRuntime(model_dir, entrypoint, signature, predict_timeout)
     if runtime == "r":
         return RRuntime(model_dir, entrypoint, signature, predict_timeout)
     raise ValueError("unknown runtime %r (expected python or r)" % runtime)

@@ -6,6 +6,8 @@ supervisor, before the workers fork: they share its pages copy-on-write (an R mo
 embedded R cannot be forked safely once started). How many workers `auto` means is decided in sizing.py.
 """
 import argparse
+import collections
+import ctypes
 import errno
 import faulthandler
 import gc
@@ -27,6 +29,13 @@ from mdharness.metrics import SharedMetrics
 
 JSON = "application/json"
 DEFAULT_MAX_BODY_BYTES = 1 << 20
+DEFAULT_PREDICT_TIMEOUT = 30.0
+# Slow clients: a connection may wait this long for its next request line (keep-alive idle: the 75 s this harness
+# always allowed, kept so proxies that pool upstream connections see no change), then has this long to send the rest
+# of the request head; each worker holds at most this many connections (one thread each).
+DEFAULT_IDLE_TIMEOUT = 75.0
+DEFAULT_HEADER_TIMEOUT = 10.0
+DEFAULT_MAX_CONNECTIONS = 2048
 INJECT_ERROR_RATE_ENV = "MODEL_DEPLOY_INJECT_ERROR_RATE"
 INJECTED_FAULT_HEADER = "X-Model-Deploy-Injected-Fault"
 
@@ -58,17 +67,41 @@ class WorkerState:
         self.connections = {}
         self.connections_lock = threading.Lock()
 
+    def crash_looping(self):
+        """The supervisor saw workers keep dying: readiness fails (predictions are still served while we can)."""
+        return self.metrics.crash_loop()
+
 
 class HarnessServer(ThreadingHTTPServer):
     daemon_threads = True
     block_on_close = False
     request_queue_size = 1024
 
-    def __init__(self, listening_socket, state):
+    def __init__(self, listening_socket, state, max_connections=DEFAULT_MAX_CONNECTIONS):
         # Take the already-bound socket: BaseServer, not TCPServer.__init__, which would bind a new one.
-        BaseServer.__init__(self, listening_socket.getsockname(), HarnessHandler)
+        BaseServer.__init__(self, listening_socket.getsockname(), _TimedHandler)
         self.socket = listening_socket
         self.state = state
+        self.max_connections = max_connections
+
+    def verify_request(self, request, client_address):
+        """One thread per connection: past `max_connections` a new one is answered 503 and closed, so a flood of
+        connections cannot exhaust the process's threads or memory (the other workers may still have room)."""
+        state = self.state
+        with state.connections_lock:
+            open_connections = len(state.connections)
+        if open_connections < self.max_connections:
+            return True
+        _send_and_close(request, 503, "too many connections: this worker already holds %d" % open_connections,
+                        state, (("Retry-After", "1"),))
+        return False
+
+    def handle_error(self, request, client_address):
+        """A client that went away (reset, broken pipe, a connection we closed on a timeout) is not worth a
+        traceback in the log; anything else is."""
+        if isinstance(sys.exc_info()[1], OSError):
+            return
+        super().handle_error(request, client_address)
 
     def drain_backlog(self):
         """Serve connections that reached the kernel's queue before we stopped accepting, instead of resetting them."""
@@ -246,6 +279,8 @@ class HarnessHandler(BaseHTTPRequestHandler):
             self._reply_json(503, {"ready": False, "reason": "shutting down"}, route)
         elif not state.ready:
             self._reply_json(503, {"ready": False, "reason": "model is loading"}, route)
+        elif state.crash_looping():  # sup: one hook in the handler, the state is the supervisor's
+            self._reply_json(503, {"ready": False, "reason": "workers keep dying (crash loop)"}, route)
         else:
             self._reply_json(200, {"ready": True}, route)
 
@@ -439,25 +474,117 @@ def _match(path):
 
 # --- processes -----------------------------------------------------------------------------------------------
 
+class _TimedHandler(HarnessHandler):
+    """HarnessHandler plus the two times the worker needs to bound slow clients and to drain without cutting a
+    request: `head_since` (waiting for a request head since) and `line_since` (still waiting for its request line,
+    set as idle_since is, but cleared by the first line read, before the handler thread gets to parse it)."""
+
+    def setup(self):
+        self.head_since = self.line_since = self.line_at = time.monotonic()
+        super().setup()
+        self.rfile = _LineArrival(self.rfile, self)
+
+    def handle_one_request(self):
+        self.head_since = self.line_since = time.monotonic()
+        super().handle_one_request()
+
+    def parse_request(self):
+        ok = super().parse_request()
+        self.head_since = None
+        return ok
+
+
+class _LineArrival:
+    """The request stream, noting that a line arrived (so the connection is busy, not idle) the moment it did."""
+    __slots__ = ("_stream", "_handler")
+
+    def __init__(self, stream, handler):
+        self._stream = stream
+        self._handler = handler
+
+    def readline(self, limit=-1):
+        line = self._stream.readline(limit)
+        handler = self._handler
+        if handler.line_since is not None:
+            handler.line_since = None
+            handler.line_at = time.monotonic()
+        return line
+
+    def __getattr__(self, name):
+        return getattr(self._stream, name)
+
+
+def _send_and_close(connection, status, message, state, headers=()):
+    """An error answer written outside any handler (connection refused at the limit, request head timed out)."""
+    body = json.dumps({"error": message}, separators=(",", ":")).encode("utf-8")
+    head = ["HTTP/1.1 %d %s" % (status, BaseHTTPRequestHandler.responses[status][0]),
+            "Content-Type: " + JSON, "Content-Length: %d" % len(body), "Connection: close",
+            "X-Model-Name: " + state.name, "X-Model-Version: " + state.version]
+    head += ["%s: %s" % header for header in headers]
+    try:
+        connection.settimeout(1.0)
+        connection.sendall(("\r\n".join(head) + "\r\n\r\n").encode("latin-1") + body)
+    except OSError:
+        pass
+    _shutdown_quietly(connection)
+    state.metrics.observe("unmatched", status, 0.0)
+
+
+def _reap_slow_clients(state, idle_timeout, header_timeout, stop):
+    """Closes connections idle longer than `idle_timeout` and those whose request head is not complete
+    `header_timeout` after its first line (408, RFC 9110 section 15.5.9): a slow client (slowloris) holds a thread
+    for a bounded time whatever pace it sends at, where a socket timeout alone restarts with every byte."""
+    while not stop.wait(1.0):
+        try:
+            _close_slow_clients(state, idle_timeout, header_timeout)
+        except Exception:  # never let this thread die: it is the only bound on slow clients
+            log("closing slow connections failed:\n" + traceback.format_exc().rstrip())
+
+
+def _close_slow_clients(state, idle_timeout, header_timeout):
+    now = time.monotonic()
+    with state.connections_lock:
+        handlers = list(state.connections.values())
+    for handler in handlers:
+        head_since = getattr(handler, "head_since", None)
+        if head_since is None:
+            continue
+        line_since = handler.line_since
+        if line_since is not None:
+            if now - line_since > idle_timeout:
+                _shutdown_quietly(handler.connection)  # RFC 9112 section 9.8: idle connections may be closed
+        elif now - handler.line_at > header_timeout:
+            handler.head_since = None  # answered once
+            _send_and_close(handler.connection, 408, "request head not received within %g s" % header_timeout,
+                            state)
+
+
 class Worker:
     """Serves requests from the shared socket. It loads the model itself, or is given one already loaded
     (`preloaded`, by the supervisor before fork), or serves only liveness and "model is loading" while the
     supervisor loads (`loading_only`)."""
 
     def __init__(self, config, listening_socket, metrics, slot, options, ready_pipe=None, preloaded=None,
-                 loading_only=None):
+                 loading_only=None, metrics_slot=None, accept_before_load=True):
         self.config = config
         self.socket = listening_socket
         self.metrics = metrics
         self.slot = slot
+        # A replacement forked while the worker it replaces still drains counts in a spare slot: two processes never
+        # add to the same slot (each slot's lock is per process).
+        self.metrics_slot = slot if metrics_slot is None else metrics_slot
         self.options = options
         self.ready_pipe = ready_pipe
         self.preloaded = preloaded
         self.loading_only = loading_only
         self.stopping = threading.Event()
+        self.recycling = False
+        self.recycling_lock = threading.Lock()
+        # False for a replacement while other workers serve: connections wait for a worker with the model, not 503.
+        self.accept_before_load = accept_before_load
 
     def run(self):
-        self.metrics.bind_worker(self.slot)
+        self.metrics.bind_worker(self.metrics_slot)
         faulthandler.register(signal.SIGUSR1, all_threads=True)  # `kill -USR1 <worker>` dumps every thread's stack
         signal.signal(signal.SIGTERM, self._on_signal)
         signal.signal(signal.SIGINT, self._on_signal)
@@ -468,12 +595,17 @@ class Worker:
         runtime = self.preloaded or self.loading_only or runtimes.create(
             config["runtime"], config["modelDir"], config["entrypoint"], config.get("signature"),
             self.options.predict_timeout)
+        runtime.on_timeout = self._on_prediction_timeout
         state = WorkerState(config, runtime, self.metrics)
-        server = HarnessServer(self.socket, state)
+        server = HarnessServer(self.socket, state, self.options.max_connections)
+        reaper_stop = threading.Event()
+        threading.Thread(target=_reap_slow_clients, name="slow-clients", daemon=True,
+                         args=(state, self.options.idle_timeout, self.options.header_timeout, reaper_stop)).start()
         # Few idle wake-ups: each one competes with requests for the GIL and the CPU.
         accept_thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.5},
                                          name="accept", daemon=True)
-        accept_thread.start()
+        if self.accept_before_load or self.preloaded is not None or self.loading_only is not None:
+            accept_thread.start()
         if self.loading_only is not None:
             self._sleep_until_signalled()  # never ready: the supervisor stops us once the real workers are
             return self._drain(server, state, runtime)
@@ -487,6 +619,8 @@ class Worker:
                 self._report("F")
                 return 3
             _freeze_loaded()
+        if not accept_thread.is_alive():
+            accept_thread.start()
         state.ready = True
         self._report("R")
         if runtime.needs_main_thread():
@@ -522,6 +656,20 @@ class Worker:
     def _on_signal(self, signum, frame):
         self.stopping.set()
 
+    def _on_prediction_timeout(self):
+        """Called on the request thread that gives up on a prediction (it then answers 504). The thread running the
+        model cannot be stopped from Python, so this worker stops accepting, finishes its other requests and exits;
+        the supervisor forks its replacement at once ("T") and kills this one if the drain does not end."""
+        self.metrics.observe_timeout()
+        with self.recycling_lock:
+            if self.recycling:
+                return
+            self.recycling = True
+        log("a prediction exceeded the %g s prediction timeout; this worker finishes its other requests and is "
+            "replaced" % self.options.predict_timeout)
+        self._report("T")
+        _kill_quietly(os.getpid(), signal.SIGTERM)  # wakes the main thread (its wake-up fd) into the drain
+
     @staticmethod
     def _idle(runtime):
         """10 ms of waiting that keeps serving R calls (which must run on this thread) while draining."""
@@ -551,8 +699,13 @@ class Worker:
             if not handlers:
                 break
             for handler in handlers:
-                idle_since = handler.idle_since
-                if idle_since is not None and now - idle_since >= self.options.idle_grace:
+                # Idle: still waiting for a request line (line_since is cleared the moment one is read, before the
+                # handler thread parses it) and nothing arrived in the kernel's buffer either. Under CPU load the
+                # handler thread may not have run for a while: judged by idle_since alone (cleared only when it
+                # parses), a request already received was cut with its connection (HarnessLifecycleIT's lost one).
+                line_since = getattr(handler, "line_since", None)
+                if line_since is not None and now - line_since >= self.options.idle_grace \
+                        and not _bytes_waiting(handler.connection):
                     _shutdown_quietly(handler.connection)
             self._idle(runtime)
         with state.connections_lock:
@@ -560,6 +713,19 @@ class Worker:
         if left:
             log("drain timeout: closing %d connection(s) still busy after %.1f s" % (left, self.options.drain_timeout))
         return 0
+
+
+def _bytes_waiting(connection):
+    """Whether the client sent something not read yet. poll() first: the connection has a timeout, and for such a
+    socket Python waits for readability (up to the timeout) before any recv, MSG_DONTWAIT or not."""
+    try:
+        poller = select.poll()
+        poller.register(connection.fileno(), select.POLLIN)
+        if not poller.poll(0):
+            return False
+        return connection.recv(1, socket.MSG_PEEK) != b""  # readable: returns at once (b"" at end of stream)
+    except (OSError, ValueError):
+        return False
 
 
 def _freeze_loaded():
@@ -584,17 +750,35 @@ def _shutdown_quietly(connection):
         pass
 
 
+# A worker that dies is replaced after a back-off that doubles with each death in the window (0.1 s, 0.2 s, ... at most
+# 10 s); from the 5th death within 60 s the workers answer readiness 503 (the pod leaves the Service and the crash
+# shows) while the supervisor keeps replacing them, until 60 s pass without one. Gunicorn's arbiter (arbiter.py,
+# manage_workers/reap_workers) likewise replaces dead workers, but halts the whole server when one fails to boot.
+RESTART_BACKOFF_FIRST = 0.1
+RESTART_BACKOFF_MAX = 10.0
+CRASH_LOOP_DEATHS = 5
+CRASH_LOOP_WINDOW = 60.0
+# When our parent (serve, the local target) dies, in-flight requests get this long before the workers are killed.
+PARENT_DEATH_GRACE = 1.0
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+
+
 class Supervisor:
     """Loads a Python model once (while a stand-in process answers liveness and "model is loading"), forks the
-    workers, reports readiness once all are ready, forwards SIGTERM/SIGINT and waits for the drain."""
+    workers, reports readiness once all are ready, replaces workers that die or hang, forwards SIGTERM/SIGINT and
+    waits for the drain. It stops when the process that started it dies (`parent`, None when there is none to
+    watch), and each worker dies with it (parent-death signal)."""
 
-    def __init__(self, config, listening_socket, metrics, options, plan):
+    def __init__(self, config, listening_socket, metrics, options, plan, parent=None):
         self.config = config
         self.socket = listening_socket
         self.metrics = metrics
         self.options = options
         self.plan = plan
+        self.parent = parent
         self.stopping = False
+        self.children = {}  # pid -> worker slot
+        self.metric_slots = {}  # pid -> metrics slot
 
     def run(self, on_ready):
         read_end, write_end = os.pipe()
@@ -609,6 +793,7 @@ class Supervisor:
             signal.signal(signal.SIGTERM, _stop_loading)
             signal.signal(signal.SIGINT, _stop_loading)
             started = time.monotonic()
+            watcher = _ParentWatch(self.parent)
             try:
                 # The port must answer while the model loads (startup and liveness probes; readiness 503): a forked
                 # stand-in serves it, so this process stays single-threaded until the workers fork from it. Stop
@@ -618,16 +803,20 @@ class Supervisor:
                 standin = self._fork(Worker(config, self.socket, self.metrics, self.plan.count, self.options,
                                             loading_only=runtime), read_end, write_end)
                 signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+                watcher.start()  # the load may take minutes: a parent dying meanwhile must still stop us
                 os.chdir(config["modelDir"])
                 runtime.load()
+                watcher.stop()  # before fork: the workers fork from a single-threaded process
                 _freeze_loaded()
             except _StopWhileLoading:
+                watcher.stop()
                 signal.signal(signal.SIGTERM, self._on_signal)  # a second stop must not interrupt the stopping
                 signal.signal(signal.SIGINT, self._on_signal)
                 log("stopped while loading the model")
                 self._stop_all({standin: -1} if standin else {})
                 return 0
             except BaseException:
+                watcher.stop()
                 log("model %s version %s failed to load:\n%s" % (config["name"], config["version"],
                                                                  traceback.format_exc().rstrip()))
                 self._stop_all({standin: -1} if standin else {})
@@ -644,27 +833,64 @@ class Supervisor:
             anon, file_backed = sizing.resident_memory()
             count, rule = self.plan.fitted(anon + file_backed, sizing.DEFAULT_WORKER_BUDGET,
                                            "budget: the %s runtime loads in each worker" % config["runtime"])
+        if self.plan.count == 1:
+            count, rule = 1, self.plan.reason  # the memory fit never goes below one worker: nothing to add
         log("workers: %d (%s)" % (count, rule))
         self.options.workers = count
-        children = {}
-        # Held while forking: a stop arriving now is handled once every worker's pid is known (and each worker
-        # unblocks it once its own handler is installed), never by the default action, which would orphan them.
+
+        def spawn(slot, replacement=False):
+            # A replacement counts in its slot's spare while the worker it replaces may still drain in the first.
+            primary, spare = slot, self.plan.count + 1 + slot
+            metrics_slot = spare if primary in self.metric_slots.values() else primary
+            # Held while forking: a stop arriving now is handled once the worker's pid is known (and the worker
+            # unblocks it once its own handler is installed), never by the default action, which would orphan it.
+            previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+            try:
+                pid = self._fork(Worker(config, self.socket, self.metrics, slot, self.options, write_end, preloaded,
+                                        metrics_slot=metrics_slot, accept_before_load=not replacement),
+                                 read_end, write_end)
+                self.children[pid] = slot
+                self.metric_slots[pid] = metrics_slot
+            finally:
+                signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+
         previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
         for slot in range(count):
-            pid = self._fork(Worker(config, self.socket, self.metrics, slot, self.options, write_end, preloaded),
-                             read_end, write_end)
-            children[pid] = slot
-        os.close(write_end)
-        self.socket.close()  # only the workers (and the stand-in, until it drains) hold the listening socket now
+            spawn(slot)
         if standin is None:
             signal.signal(signal.SIGTERM, self._on_signal)
             signal.signal(signal.SIGINT, self._on_signal)
         signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+        # The supervisor keeps the listening socket (it never accepts) and the ready pipe's write end, to fork
+        # replacements; it closes the socket as soon as it stops, so new connections are refused, not queued.
         ready = set()
+        announced = False
         exit_code = 0
-        while children:
+        replace_at = {}  # slot -> when its replacement forks
+        recycling = {}  # pid of a worker replaced after a prediction timeout -> when to kill it if still draining
+        deaths = collections.deque()  # when workers died, within CRASH_LOOP_WINDOW
+        while True:
             if self.stopping:
                 break
+            if self._parent_gone():
+                log("the process that started the harness (pid %d) is gone; stopping" % self.parent)
+                exit_code = 1
+                break
+            now = time.monotonic()
+            for slot, due in list(replace_at.items()):
+                if due <= now:
+                    del replace_at[slot]
+                    spawn(slot, replacement=count > 1)
+            for pid, deadline in list(recycling.items()):
+                if deadline <= now:
+                    log("worker pid %d, stuck in a prediction, did not finish draining in time; killing it" % pid)
+                    _kill_quietly(pid, signal.SIGKILL)
+                    recycling[pid] = float("inf")
+            while deaths and now - deaths[0] > CRASH_LOOP_WINDOW:
+                deaths.popleft()
+            if not deaths and self.metrics.crash_loop():
+                log("no worker died for %.0f s: ready again" % CRASH_LOOP_WINDOW)
+                self.metrics.set_crash_loop(False)
             try:
                 readable, _, _ = select.select([read_end], [], [], 0.1)
             except InterruptedError:
@@ -675,38 +901,80 @@ class Supervisor:
                     status, slot = chr(data[i]), data[i + 1] - 65
                     if status == "R":
                         ready.add(slot)
-                        if len(ready) == count and standin is not None:
+                        if not announced and len(ready) == count and standin is not None:
                             # The workers accept now; the stand-in stops accepting, answers what it holds, exits.
                             _kill_quietly(standin, signal.SIGTERM)
-                        elif len(ready) == count:
+                        elif not announced and len(ready) == count:
                             on_ready()
-                    else:
+                            announced = True
+                    elif status == "T":
+                        # Stuck in a prediction: it drains; its replacement starts accepting now.
+                        pid = next((p for p, s in self.children.items() if s == slot), None)
+                        if pid is not None:
+                            del self.children[pid]
+                            ready.discard(slot)
+                            recycling[pid] = time.monotonic() + self.options.drain_timeout + 5
+                            self.metrics.count_restart("timeout")
+                            spawn(slot, replacement=count > 1)
+                    elif not announced:  # "F": a worker could not load the model at start
                         exit_code = 3
                         self.stopping = True
-            pid, status = _reap()
-            if pid and pid == standin:
-                standin = None
-                if len(ready) == count:
-                    on_ready()
-                else:
-                    log("the stand-in serving during the load exited unexpectedly (%s); stopping"
-                        % _describe(status))
-                    exit_code = exit_code or 1
-                    self.stopping = True
-            elif pid:
-                slot = children.pop(pid)
-                log("worker %d exited unexpectedly (%s); stopping" % (slot, _describe(status)))
-                exit_code = exit_code or 1
-                self.stopping = True
+            while True:
+                pid, status = _reap()
+                if not pid:
+                    break
+                self.metric_slots.pop(pid, None)
+                if pid == standin:
+                    standin = None
+                    if len(ready) == count:
+                        on_ready()
+                        announced = True
+                    else:
+                        log("the stand-in serving during the load exited unexpectedly (%s); stopping"
+                            % _describe(status))
+                        exit_code = exit_code or 1
+                        self.stopping = True
+                elif pid in recycling:
+                    del recycling[pid]
+                elif pid in self.children:
+                    slot = self.children.pop(pid)
+                    ready.discard(slot)
+                    if not announced:
+                        # Before the first readiness a death is a failure to start, not something to retry.
+                        log("worker %d exited unexpectedly while starting (%s); stopping" % (slot, _describe(status)))
+                        exit_code = exit_code or (3 if os.waitstatus_to_exitcode(status) == 3 else 1)
+                        self.stopping = True
+                        continue
+                    now = time.monotonic()
+                    deaths.append(now)
+                    delay = min(RESTART_BACKOFF_FIRST * 2 ** (len(deaths) - 1), RESTART_BACKOFF_MAX)
+                    log("worker %d (pid %d) exited unexpectedly (%s); replacing it in %.1f s"
+                        % (slot, pid, _describe(status), delay))
+                    if len(deaths) >= CRASH_LOOP_DEATHS and not self.metrics.crash_loop():
+                        log("%d workers died within %.0f s: readiness fails until %.0f s pass without one"
+                            % (len(deaths), CRASH_LOOP_WINDOW, CRASH_LOOP_WINDOW))
+                        self.metrics.set_crash_loop(True)
+                    self.metrics.count_restart("exited")
+                    replace_at[slot] = now + delay
+        self.socket.close()
+        children = dict(self.children)
+        children.update({pid: -1 for pid in recycling})
         if standin is not None:
             children[standin] = -1
+        if self._parent_gone():
+            return self._stop_all(children, exit_code, PARENT_DEATH_GRACE)
         return self._stop_all(children, exit_code)
 
+    def _parent_gone(self):
+        return self.parent is not None and os.getppid() != self.parent
+
     def _fork(self, worker, read_end, write_end):
+        supervisor = os.getpid()
         pid = os.fork()
         if pid == 0:
             code = 1
             try:
+                _die_with_parent(supervisor)
                 os.close(read_end)
                 if worker.ready_pipe is None:
                     os.close(write_end)
@@ -715,10 +983,10 @@ class Supervisor:
                 os._exit(code)
         return pid
 
-    def _stop_all(self, children, exit_code=0):
+    def _stop_all(self, children, exit_code=0, grace=None):
         for pid in children:
             _kill_quietly(pid, signal.SIGTERM)
-        deadline = time.monotonic() + self.options.drain_timeout + 5
+        deadline = time.monotonic() + (self.options.drain_timeout + 5 if grace is None else grace)
         while children and time.monotonic() < deadline:
             pid, status = _reap()
             if pid:
@@ -735,6 +1003,45 @@ class Supervisor:
 
     def _on_signal(self, signum, frame):
         self.stopping = True
+
+
+class _ParentWatch:
+    """While the supervisor is busy loading the model: stop it (as SIGTERM would) if its parent dies."""
+
+    def __init__(self, parent):
+        self.parent = parent
+        self.done = threading.Event()
+        self.thread = None
+
+    def start(self):
+        if self.parent is not None:
+            self.thread = threading.Thread(target=self._watch, name="parent-watch", daemon=True)
+            self.thread.start()
+
+    def _watch(self):
+        while not self.done.wait(0.2):
+            if os.getppid() != self.parent:
+                log("the process that started the harness (pid %d) is gone; stopping" % self.parent)
+                _kill_quietly(os.getpid(), signal.SIGTERM)
+                return
+
+    def stop(self):
+        self.done.set()
+        if self.thread is not None:
+            self.thread.join(5)
+
+
+def _die_with_parent(parent):
+    """In a forked worker: the kernel kills it when the supervisor dies, however it dies (prctl(2)
+    PR_SET_PDEATHSIG; it fires when the forking thread ends, and the supervisor forks from its main thread). If the
+    supervisor died before the call, we are already reparented: exit."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+    except (OSError, AttributeError):
+        pass  # not Linux: the supervisor still stops its workers on every exit it survives
+    if os.getppid() != parent:
+        os._exit(1)
 
 
 def _stop_loading(signum, frame):
@@ -802,8 +1109,16 @@ def parse_args(argv):
                         help="seconds to let in-flight requests finish after SIGTERM")
     parser.add_argument("--idle-grace", type=float, default=0.5,
                         help="after SIGTERM, seconds an idle keep-alive connection may stay open")
-    parser.add_argument("--predict-timeout", type=float, default=30.0,
-                        help="seconds an R prediction may take before the request gets 504")
+    parser.add_argument("--predict-timeout", type=float, default=None,
+                        help="seconds a prediction may take before the request gets 504 and its worker is replaced; "
+                             "default: predictTimeoutSeconds in the configuration (model.yaml serving.timeout), "
+                             "else %g" % DEFAULT_PREDICT_TIMEOUT)
+    parser.add_argument("--idle-timeout", type=float, default=DEFAULT_IDLE_TIMEOUT,
+                        help="seconds a connection may wait for its next request line before it is closed")
+    parser.add_argument("--header-timeout", type=float, default=DEFAULT_HEADER_TIMEOUT,
+                        help="seconds from a request line to the end of its head before the request gets 408")
+    parser.add_argument("--max-connections", type=int, default=DEFAULT_MAX_CONNECTIONS,
+                        help="connections one worker holds at most (one thread each); more are answered 503")
     parser.add_argument("--no-preload", dest="preload", action="store_false",
                         default=os.environ.get("MODEL_DEPLOY_PRELOAD", "1") != "0",
                         help="with several workers, load a Python model in each worker after fork rather than once "
@@ -826,6 +1141,13 @@ def main(argv):
         injected_error_rate()
     except ValueError as e:
         log(str(e))
+        return 2
+    if options.predict_timeout is None:
+        options.predict_timeout = config.get("predictTimeoutSeconds", DEFAULT_PREDICT_TIMEOUT)
+    if isinstance(options.predict_timeout, bool) or not isinstance(options.predict_timeout, (int, float)) \
+            or not 0 < options.predict_timeout < float("inf"):
+        log("the prediction timeout (--predict-timeout or predictTimeoutSeconds in %s) must be a positive number "
+            "of seconds, was %r" % (options.config, options.predict_timeout))
         return 2
     try:
         plan = WorkerPlan.decide(options.workers or config.get("workers") or "auto")
@@ -863,22 +1185,15 @@ def main(argv):
         sys.stdout.write(json.dumps(announcement) + "\n")
         sys.stdout.flush()
 
-    # One metrics slot per worker the CPU rule allows (the memory fit can only lower it), plus the stand-in's.
-    metrics = SharedMetrics(plan.count + 1)
+    # Two metrics slots per worker the CPU rule allows (the memory fit can only lower it: one for a worker, one for
+    # its replacement while it drains), plus the stand-in's.
+    metrics = SharedMetrics(2 * plan.count + 1)
     log("serving model %s version %s (%s) on %s:%d" % (config["name"], config["version"], config["runtime"], host,
                                                        port))
-    if plan.count == 1:
-        log("workers: 1 (%s)" % plan.reason)
-        read_end, write_end = os.pipe()
-        worker = Worker(config, listening_socket, metrics, 0, options, write_end)
-        threading.Thread(target=_announce_when_ready, args=(read_end, on_ready), daemon=True).start()
-        code = worker.run()
-    else:
-        code = Supervisor(config, listening_socket, metrics, options, plan).run(on_ready)
+    # Even one worker runs under a supervisor: a worker killed (OOM killer, a crash in native model code) is replaced
+    # instead of taking the port down. Our parent is watched unless it is init (pid 1; e.g. the harness is pid 1 of
+    # its container, parent 0): when serve or the local target dies, even by SIGKILL, the harness stops with it.
+    parent = os.getppid()
+    code = Supervisor(config, listening_socket, metrics, options, plan, parent if parent > 1 else None).run(on_ready)
     log("stopped (exit code %d)" % code)
     return code
-
-
-def _announce_when_ready(read_end, on_ready):
-    if os.read(read_end, 2)[:1] == b"R":
-        on_ready()
