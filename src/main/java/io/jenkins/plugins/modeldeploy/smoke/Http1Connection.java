@@ -159,7 +159,10 @@ public final class Http1Connection implements AutoCloseable {
                     }
                     transferEncoding = value.toLowerCase(Locale.ROOT).strip();
                 }
-                case "connection" -> closes |= value.toLowerCase(Locale.ROOT).contains("close");
+                case "connection" -> {
+                    String options = value.toLowerCase(Locale.ROOT);
+                    closes = options.contains("close") || closes && !options.contains("keep-alive");
+                }
                 case "content-type" -> contentType = value;
                 default -> {
                     if (name.startsWith("x-")) {
