@@ -2,7 +2,6 @@ package io.jenkins.plugins.modeldeploy.local;
 
 import java.io.BufferedInputStream;
 import java.io.ByteArrayOutputStream;
-import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -27,7 +26,18 @@ import java.util.concurrent.atomic.AtomicInteger;
  * a few keep-alive clients needs none of that.
  */
 final class GatewayServer implements AutoCloseable {
+    /** Limits on what a request may send before its body, beyond which it is refused (431, 414, 400). */
     static final int MAX_HEADER_BYTES = 64 * 1024;
+
+    static final int MAX_HEADER_FIELDS = 100;
+    static final int MAX_REQUEST_LINE_BYTES = 16 * 1024;
+    static final int MAX_CHUNK_LINE_BYTES = 4096;
+    private static final int MAX_EMPTY_LINES = 4;
+    private static final String REQUEST_LINE_TOO_LONG = "request line longer than " + MAX_REQUEST_LINE_BYTES + " bytes";
+    /** After refusing a request, how long and how much of what the client still sends is read before closing. */
+    private static final int LINGER_MILLIS = 2_000;
+
+    private static final int LINGER_BYTES = 1 << 20;
     private static final int IDLE_TIMEOUT_MILLIS = 120_000;
 
     /** A parsed request; {@code rawTarget} is the path and query as sent. */
@@ -108,11 +118,25 @@ final class GatewayServer implements AutoCloseable {
                 if (exchange == null) {
                     return; // the client closed its keep-alive connection
                 }
-                Response response = exchange.rejection != null ? exchange.rejection : handler.handle(exchange.request);
+                Response response = exchange.rejection;
+                boolean close = exchange.close;
+                if (response == null) {
+                    try {
+                        response = handler.handle(exchange.request);
+                    } catch (RuntimeException e) {
+                        // every request gets one answer, even when the handler has a bug
+                        response = rejections.reject(500, "gateway error: " + e);
+                        close = true;
+                    }
+                }
                 boolean head = exchange.request != null && "HEAD".equals(exchange.request.method());
-                out.write(encode(response, exchange.close, head));
+                out.write(encode(response, close, head));
                 out.flush();
-                if (exchange.close) {
+                if (exchange.rejection != null) {
+                    linger(socket, in);
+                    return;
+                }
+                if (close) {
                     return;
                 }
             }
@@ -125,133 +149,355 @@ final class GatewayServer implements AutoCloseable {
 
     private record Exchange(Request request, Response rejection, boolean close) {}
 
-    /** Reads one request; null at a clean end of the connection. */
-    private Exchange read(InputStream in, OutputStream out) throws IOException {
-        String requestLine;
+    /**
+     * Closes a connection whose request was refused without losing the refusal: closing a socket with unread input
+     * makes the kernel send a reset, which can discard the response before the client reads it (RFC 9112 §9.6 asks
+     * for this half-close). So: send FIN, read and discard what the client still sends, within bounds, then close.
+     */
+    private static void linger(Socket socket, InputStream in) {
         try {
-            requestLine = readLine(in, true);
-        } catch (EOFException e) {
-            return null;
+            socket.shutdownOutput();
+            socket.setSoTimeout(LINGER_MILLIS);
+            long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(LINGER_MILLIS);
+            byte[] discard = new byte[8192];
+            for (long read = 0; read < LINGER_BYTES && System.nanoTime() < deadline; ) {
+                int n = in.read(discard);
+                if (n < 0) {
+                    return;
+                }
+                read += n;
+            }
+        } catch (IOException e) {
+            // the client is gone or silent: close now
+        }
+    }
+
+    /**
+     * A request the server answers itself and then closes the connection on: once framing is in doubt, nothing after
+     * it on the connection can be trusted to start a request (RFC 9112 §6.3, §11.2 on request smuggling).
+     */
+    private static final class Rejected extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int status;
+
+        Rejected(int status, String message) {
+            super(message, null, false, false);
+            this.status = status;
+        }
+    }
+
+    /** Reads one request; null at a clean end of the connection (before the first byte of a request). */
+    private Exchange read(InputStream in, OutputStream out) throws IOException {
+        try {
+            return parse(in, out);
+        } catch (Rejected rejected) {
+            return new Exchange(null, rejections.reject(rejected.status, rejected.getMessage()), true);
+        }
+    }
+
+    private Exchange parse(InputStream in, OutputStream out) throws IOException, Rejected {
+        String requestLine = readLine(in, MAX_REQUEST_LINE_BYTES, true, 414, REQUEST_LINE_TOO_LONG);
+        // RFC 9112 §2.2: a server SHOULD ignore at least one empty line before the request line (some clients send
+        // a CRLF after a POST body); a few, not an unbounded stream of them.
+        for (int empty = 0; requestLine != null && requestLine.isEmpty(); empty++) {
+            if (empty == MAX_EMPTY_LINES) {
+                throw new Rejected(400, "malformed request line");
+            }
+            requestLine = readLine(in, MAX_REQUEST_LINE_BYTES, true, 414, REQUEST_LINE_TOO_LONG);
         }
         if (requestLine == null) {
             return null;
         }
-        String[] parts = requestLine.split(" ");
-        if (parts.length != 3 || !parts[2].startsWith("HTTP/1.")) {
-            return new Exchange(null, rejections.reject(400, "malformed request line"), true);
+        // RFC 9112 §3: method SP request-target SP HTTP-version, single spaces, a token method and no whitespace or
+        // control characters in the target.
+        String[] parts = requestLine.split(" ", -1);
+        if (parts.length != 3 || !isToken(parts[0]) || !isTarget(parts[1]) || !parts[2].matches("HTTP/[0-9]\\.[0-9]")) {
+            throw new Rejected(400, "malformed request line");
+        }
+        if (!parts[2].startsWith("HTTP/1.")) {
+            // §2.3: a higher minor version of 1 is answered as 1.1; another major version is another protocol.
+            throw new Rejected(505, "HTTP version not supported (HTTP/1.0 and HTTP/1.1 are)");
         }
         boolean http10 = parts[2].equals("HTTP/1.0");
-        long length = 0;
-        boolean chunked = false;
+        long length = -1;
+        String transferEncoding = null;
+        boolean host = false;
         boolean close = http10;
         boolean expectContinue = false;
         String contentType = null;
-        int headerBytes = requestLine.length();
-        for (String line = readLine(in, false); !line.isEmpty(); line = readLine(in, false)) {
-            headerBytes += line.length() + 2;
-            if (headerBytes > MAX_HEADER_BYTES) {
-                return new Exchange(
-                        null,
-                        rejections.reject(431, "request headers larger than " + MAX_HEADER_BYTES + " bytes"),
-                        true);
-            }
+        HeaderBudget budget = new HeaderBudget();
+        for (String line = readHeaderLine(in, budget); !line.isEmpty(); line = readHeaderLine(in, budget)) {
             int colon = line.indexOf(':');
-            if (colon <= 0) {
-                return new Exchange(null, rejections.reject(400, "malformed header line"), true);
-            }
-            String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-            String value = line.substring(colon + 1).trim();
-            switch (name) {
+            String name = fieldName(line, colon);
+            String value = fieldValue(line, colon, name);
+            switch (name.toLowerCase(Locale.ROOT)) {
                 case "content-length" -> {
-                    try {
-                        length = Long.parseLong(value);
-                    } catch (NumberFormatException e) {
-                        return new Exchange(null, rejections.reject(400, "Content-Length is not a number"), true);
+                    // RFC 9112 §6.3 (5) and RFC 9110 §8.6: a second Content-Length, even an equal one, or a list is
+                    // taken as faulty framing rather than guessed at; so is anything but digits ("-1", "+5", " 5 5").
+                    if (length >= 0) {
+                        throw new Rejected(400, "more than one Content-Length header");
+                    }
+                    if (!value.matches("[0-9]{1,18}")) {
+                        throw new Rejected(400, "Content-Length is not a number");
+                    }
+                    length = Long.parseLong(value);
+                }
+                case "transfer-encoding" -> {
+                    if (transferEncoding != null) {
+                        throw new Rejected(400, "more than one Transfer-Encoding header");
+                    }
+                    transferEncoding = value.toLowerCase(Locale.ROOT);
+                }
+                case "host" -> {
+                    if (host) { // RFC 9112 §3.2
+                        throw new Rejected(400, "more than one Host header");
+                    }
+                    host = true;
+                }
+                case "connection" -> {
+                    for (String option : value.toLowerCase(Locale.ROOT).split(",")) {
+                        String token = option.strip();
+                        if (token.equals("close")) {
+                            close = true;
+                        } else if (token.equals("keep-alive") && http10) {
+                            close = false;
+                        }
                     }
                 }
-                case "transfer-encoding" ->
-                    chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
-                case "connection" ->
-                    close = value.equalsIgnoreCase("close") || http10 && !value.equalsIgnoreCase("keep-alive");
                 case "expect" -> expectContinue = value.equalsIgnoreCase("100-continue");
                 case "content-type" -> contentType = value;
                 default -> {}
             }
         }
-        if (!chunked && length > maxBodyBytes) {
-            return new Exchange(
-                    null, rejections.reject(413, "request body larger than " + maxBodyBytes + " bytes"), true);
+        if (!http10 && !host) {
+            throw new Rejected(400, "an HTTP/1.1 request without a Host header"); // RFC 9112 §3.2
         }
-        if (expectContinue) {
+        boolean chunked = false;
+        if (transferEncoding != null) {
+            chunked = chunkedFraming(transferEncoding, http10, length >= 0);
+        }
+        if (length > maxBodyBytes) {
+            throw new Rejected(413, "request body larger than " + maxBodyBytes + " bytes");
+        }
+        if (expectContinue && !http10) { // RFC 9110 §10.1.1: no 100 to an HTTP/1.0 client
             out.write("HTTP/1.1 100 Continue\r\n\r\n".getBytes(StandardCharsets.ISO_8859_1));
             out.flush();
         }
-        byte[] body;
-        if (chunked) {
-            body = readChunked(in);
-            if (body == null) {
-                return new Exchange(
-                        null, rejections.reject(413, "request body larger than " + maxBodyBytes + " bytes"), true);
-            }
-        } else {
-            body = in.readNBytes((int) length);
-            if (body.length != length) {
-                throw new EOFException("connection closed inside the request body");
-            }
-        }
+        byte[] body = chunked ? readChunked(in, budget) : readFixed(in, Math.max(0, length));
         String target = parts[1];
         int question = target.indexOf('?');
         String path = question < 0 ? target : target.substring(0, question);
         String query = question < 0 ? null : target.substring(question + 1);
-        return new Exchange(new Request(parts[0], path, query, contentType, body), null, close);
+        return new Exchange(new Request(parts[0], originPath(path), query, contentType, body), null, close);
     }
 
-    private byte[] readChunked(InputStream in) throws IOException {
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        while (true) {
-            String sizeLine = readLine(in, false);
-            int semicolon = sizeLine.indexOf(';');
-            int size;
-            try {
-                size = Integer.parseInt((semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
-            } catch (NumberFormatException e) {
-                throw new IOException("malformed chunk size");
+    /**
+     * Whether a request with this Transfer-Encoding is chunked (RFC 9112 §6.1): with a Content-Length as well it is
+     * refused (the classic smuggling vector, §6.1 and §11.2: a server MAY reject it, and we do, since no client of a
+     * local gateway needs both); in HTTP/1.0 it is faulty framing; chunked must be the final coding and appear once;
+     * any other coding is one this server does not implement (501).
+     */
+    private static boolean chunkedFraming(String transferEncoding, boolean http10, boolean contentLength)
+            throws Rejected {
+        if (contentLength) {
+            throw new Rejected(400, "both Content-Length and Transfer-Encoding");
+        }
+        if (http10) {
+            throw new Rejected(400, "Transfer-Encoding in an HTTP/1.0 request");
+        }
+        String[] codings = transferEncoding.split(",", -1);
+        for (int i = 0; i < codings.length; i++) {
+            String coding = codings[i].strip();
+            if (coding.isEmpty() || coding.equals("chunked") != (i == codings.length - 1)) {
+                throw new Rejected(400, "Transfer-Encoding must end in a single chunked coding");
             }
+        }
+        if (codings.length > 1) {
+            throw new Rejected(501, "transfer codings other than chunked are not supported");
+        }
+        return true;
+    }
+
+    private static byte[] readFixed(InputStream in, long length) throws IOException, Rejected {
+        byte[] body = in.readNBytes((int) length);
+        if (body.length != length) {
+            throw incomplete("the request body");
+        }
+        return body;
+    }
+
+    /**
+     * A chunked body (RFC 9112 §7.1): each size is 1*HEXDIG, optionally followed by extensions; each chunk's data
+     * ends in exactly CRLF; the trailer section obeys the header rules and limits. {@code maxBodyBytes} is checked
+     * against every announced chunk size before its data is read, so a huge or endless chunked body is refused
+     * without being buffered.
+     */
+    private byte[] readChunked(InputStream in, HeaderBudget budget) throws IOException, Rejected {
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        int extensionBytes = 0;
+        while (true) {
+            String line = readLine(
+                    in, MAX_CHUNK_LINE_BYTES, false, 400, "chunk size line longer than " + MAX_CHUNK_LINE_BYTES);
+            int digits = 0;
+            while (digits < line.length() && Character.digit(line.charAt(digits), 16) >= 0) {
+                digits++;
+            }
+            String extensions = line.substring(digits).stripLeading(); // BWS before ";" (§7.1.1)
+            if (digits == 0 || !extensions.isEmpty() && extensions.charAt(0) != ';') {
+                throw new Rejected(400, "invalid chunk size");
+            }
+            // §7.1.1: chunk extensions are bounded like any other part of the message; they are not used here.
+            extensionBytes += extensions.length();
+            if (extensionBytes > MAX_HEADER_BYTES) {
+                throw new Rejected(400, "chunk extensions longer than " + MAX_HEADER_BYTES + " bytes in all");
+            }
+            String hex = line.substring(0, digits).replaceFirst("^0+(?=.)", "");
+            long size = hex.length() > 15 ? Long.MAX_VALUE : Long.parseLong(hex, 16);
             if (size == 0) {
-                while (!readLine(in, false).isEmpty()) {
-                    // trailers are ignored
+                for (String trailer = readHeaderLine(in, budget);
+                        !trailer.isEmpty();
+                        trailer = readHeaderLine(in, budget)) {
+                    int colon = trailer.indexOf(':');
+                    fieldValue(trailer, colon, fieldName(trailer, colon)); // checked, then ignored (§7.1.2)
                 }
                 return body.toByteArray();
             }
-            if (body.size() + (long) size > maxBodyBytes) {
-                return null;
+            if (size > maxBodyBytes - body.size()) {
+                throw new Rejected(413, "request body larger than " + maxBodyBytes + " bytes");
             }
-            byte[] chunk = in.readNBytes(size);
+            byte[] chunk = in.readNBytes((int) size);
             if (chunk.length != size) {
-                throw new EOFException("connection closed inside a chunk");
+                throw incomplete("a chunk");
             }
             body.writeBytes(chunk);
-            readLine(in, false);
+            int cr = in.read();
+            int lf = in.read();
+            if (cr < 0 || lf < 0) {
+                throw incomplete("a chunk");
+            }
+            if (cr != '\r' || lf != '\n') {
+                throw new Rejected(400, "chunk data longer than its size (no CRLF after it)");
+            }
         }
     }
 
-    /** A CRLF- (or LF-) terminated line; at the start of a request, null when the connection ends cleanly. */
-    private static String readLine(InputStream in, boolean startOfRequest) throws IOException {
+    /** Counts header and trailer lines and bytes against the limits, answered with 431 (RFC 6585 §5). */
+    private static final class HeaderBudget {
+        int fields;
+        int bytes;
+    }
+
+    private static String readHeaderLine(InputStream in, HeaderBudget budget) throws IOException, Rejected {
+        String line = readLine(
+                in,
+                MAX_HEADER_BYTES - budget.bytes,
+                false,
+                431,
+                "request headers larger than " + MAX_HEADER_BYTES + " bytes");
+        budget.bytes += line.length() + 2;
+        if (!line.isEmpty() && ++budget.fields > MAX_HEADER_FIELDS) {
+            throw new Rejected(431, "more than " + MAX_HEADER_FIELDS + " header fields");
+        }
+        if (!line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t')) {
+            // RFC 9112 §5.2: a server MUST either reject obs-fold with 400 or unfold it; we reject.
+            throw new Rejected(400, "folded header line (obs-fold)");
+        }
+        return line;
+    }
+
+    /** The field name before the colon: a token, with no whitespace before the colon (RFC 9112 §5.1). */
+    private static String fieldName(String line, int colon) throws Rejected {
+        String name = colon < 0 ? "" : line.substring(0, colon);
+        if (!isToken(name)) {
+            throw new Rejected(400, "malformed header line");
+        }
+        return name;
+    }
+
+    /** The value without surrounding whitespace; CR, LF, NUL and other controls are refused (RFC 9110 §5.5). */
+    private static String fieldValue(String line, int colon, String name) throws Rejected {
+        String value = line.substring(colon + 1).strip();
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 && c != '\t' || c == 0x7f) {
+                throw new Rejected(400, "control character in header " + name);
+            }
+        }
+        return value;
+    }
+
+    private static final String TCHARS = "!#$%&'*+-.^_`|~";
+
+    /** RFC 9110 §5.6.2 token. */
+    private static boolean isToken(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (!(c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || TCHARS.indexOf(c) >= 0)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Visible ASCII only: a request target has no whitespace, controls or raw non-ASCII octets (RFC 3986). */
+    private static boolean isTarget(String s) {
+        if (s.isEmpty()) {
+            return false;
+        }
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The path of an absolute-form target, which a server MUST accept (RFC 9112 §3.2.2); others as sent. */
+    private static String originPath(String path) {
+        int scheme = path.indexOf("://");
+        if (path.startsWith("/") || scheme < 0) {
+            return path;
+        }
+        int slash = path.indexOf('/', scheme + 3);
+        return slash < 0 ? "/" : path.substring(slash);
+    }
+
+    private static Rejected incomplete(String where) {
+        return new Rejected(400, "connection closed inside " + where);
+    }
+
+    /**
+     * One CRLF-terminated line (RFC 9112 §2.2): a bare LF or a bare CR is refused rather than taken as a line end,
+     * since parsers that disagree on line ends disagree on where a request ends. A line longer than {@code limit} is
+     * answered with {@code tooLong}; at the start of a request ({@code startOfRequest}), null when the connection
+     * ends before any byte.
+     */
+    private static String readLine(InputStream in, int limit, boolean startOfRequest, int tooLong, String message)
+            throws IOException, Rejected {
         StringBuilder line = new StringBuilder(64);
         while (true) {
             int b = in.read();
             if (b < 0) {
-                if (startOfRequest && line.length() == 0) {
+                if (startOfRequest && line.isEmpty()) {
                     return null;
                 }
-                throw new EOFException("connection closed inside a request");
+                throw incomplete("a request");
+            }
+            if (b == '\r') {
+                if (in.read() != '\n') {
+                    throw new Rejected(400, "bare CR in the request (lines end in CRLF)");
+                }
+                return line.toString();
             }
             if (b == '\n') {
-                int end = line.length();
-                return end > 0 && line.charAt(end - 1) == '\r' ? line.substring(0, end - 1) : line.toString();
+                throw new Rejected(400, "bare LF in the request (lines end in CRLF)");
             }
-            if (line.length() > MAX_HEADER_BYTES) {
-                throw new IOException("header line longer than " + MAX_HEADER_BYTES + " bytes");
+            if (line.length() >= limit) {
+                throw new Rejected(tooLong, message);
             }
             line.append((char) b);
         }
@@ -292,12 +538,15 @@ final class GatewayServer implements AutoCloseable {
             case 405 -> "Method Not Allowed";
             case 411 -> "Length Required";
             case 413 -> "Content Too Large";
+            case 414 -> "URI Too Long";
             case 415 -> "Unsupported Media Type";
             case 431 -> "Request Header Fields Too Large";
             case 500 -> "Internal Server Error";
             case 502 -> "Bad Gateway";
             case 503 -> "Service Unavailable";
+            case 501 -> "Not Implemented";
             case 504 -> "Gateway Timeout";
+            case 505 -> "HTTP Version Not Supported";
             default -> "Status " + status;
         };
     }

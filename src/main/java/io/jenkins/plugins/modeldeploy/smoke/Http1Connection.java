@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
+import java.net.ProtocolException;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -28,6 +29,16 @@ public final class Http1Connection implements AutoCloseable {
      */
     public record Response(
             int status, byte[] body, boolean closes, String contentType, Map<String, String> extensionHeaders) {}
+
+    /**
+     * Bounds on a response, beyond which it is a {@link ProtocolException}: header fields and bytes as a server
+     * bounds requests, and a body size no model answer comes near, so a broken server cannot exhaust the heap.
+     */
+    static final int MAX_HEADER_FIELDS = 100;
+
+    static final int MAX_HEADER_BYTES = 64 * 1024;
+    static final int MAX_CHUNK_LINE_BYTES = 4096;
+    static final int MAX_BODY_BYTES = 256 << 20;
 
     private final Socket socket;
     private final InputStream in;
@@ -93,7 +104,12 @@ public final class Http1Connection implements AutoCloseable {
         return request;
     }
 
-    /** Sends one request and reads its response. A HEAD response has no body whatever its length says. */
+    /**
+     * Sends one request and reads its response. A HEAD response has no body whatever its length says. A response
+     * whose framing breaks RFC 9112 (conflicting or repeated Content-Length, Content-Length with Transfer-Encoding,
+     * a bad chunk size, obs-fold, bare CR or LF, limits exceeded) is a {@link ProtocolException}, after which the
+     * connection must be closed: where the next response starts is unknown.
+     */
     public Response exchange(byte[] request) throws IOException {
         return exchange(request, request.length > 4 && request[0] == 'H' && request[1] == 'E' && request[2] == 'A');
     }
@@ -101,28 +117,52 @@ public final class Http1Connection implements AutoCloseable {
     private Response exchange(byte[] request, boolean head) throws IOException {
         out.write(request);
         out.flush();
-        String statusLine = nextLine();
-        if (!statusLine.startsWith("HTTP/1.")) {
-            throw new IOException("not an HTTP/1.x response: " + statusLine);
-        }
-        int status = Integer.parseInt(statusLine.substring(9, 12));
+        String statusLine;
+        int status;
+        do {
+            // Interim 1xx responses come before the final one (RFC 9110 §15.2) and carry no body.
+            statusLine = nextLine(MAX_HEADER_BYTES, "status line");
+            status = status(statusLine);
+            skipHeadersOfInterim(status);
+        } while (status < 200);
         long length = -1;
-        boolean chunked = false;
+        String transferEncoding = null;
         boolean closes = statusLine.startsWith("HTTP/1.0");
         String contentType = null;
         Map<String, String> extensions = Map.of();
-        for (String line = nextLine(); !line.isEmpty(); line = nextLine()) {
-            int colon = line.indexOf(':');
-            if (colon < 0) {
-                continue;
+        int fields = 0;
+        int headerBytes = 0;
+        for (String line = nextHeaderLine(headerBytes); !line.isEmpty(); line = nextHeaderLine(headerBytes)) {
+            headerBytes += line.length() + 2;
+            if (++fields > MAX_HEADER_FIELDS) {
+                throw new ProtocolException("response has more than " + MAX_HEADER_FIELDS + " header fields");
             }
-            String name = line.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-            String value = line.substring(colon + 1).trim();
+            int colon = line.indexOf(':');
+            String name = fieldName(line, colon).toLowerCase(Locale.ROOT);
+            String value = fieldValue(line, colon, name);
             switch (name) {
-                case "content-length" -> length = Long.parseLong(value);
-                case "transfer-encoding" ->
-                    chunked = value.toLowerCase(Locale.ROOT).contains("chunked");
-                case "connection" -> closes = value.equalsIgnoreCase("close");
+                case "content-length" -> {
+                    // RFC 9112 §6.3 (5): an invalid Content-Length makes the framing unrecoverable, and a user agent
+                    // MUST close the connection and discard the response; a second one, even an equal one, is
+                    // treated the same way.
+                    if (length >= 0) {
+                        throw new ProtocolException("response has more than one Content-Length header");
+                    }
+                    if (!value.matches("[0-9]{1,18}")) {
+                        throw new ProtocolException("response Content-Length is not a number: " + printable(value));
+                    }
+                    length = Long.parseLong(value);
+                }
+                case "transfer-encoding" -> {
+                    if (transferEncoding != null) {
+                        throw new ProtocolException("response has more than one Transfer-Encoding header");
+                    }
+                    transferEncoding = value.toLowerCase(Locale.ROOT).strip();
+                }
+                case "connection" -> {
+                    String options = value.toLowerCase(Locale.ROOT);
+                    closes = options.contains("close") || closes && !options.contains("keep-alive");
+                }
                 case "content-type" -> contentType = value;
                 default -> {
                     if (name.startsWith("x-")) {
@@ -134,10 +174,27 @@ public final class Http1Connection implements AutoCloseable {
                 }
             }
         }
+        if (transferEncoding != null) {
+            // §6.3 (3): Transfer-Encoding with Content-Length "ought to be handled as an error" (smuggling or
+            // response splitting); in HTTP/1.0 it is faulty framing (§6.1); only chunked is decoded here.
+            if (length >= 0) {
+                throw new ProtocolException("response has both Content-Length and Transfer-Encoding");
+            }
+            if (statusLine.startsWith("HTTP/1.0")) {
+                throw new ProtocolException("HTTP/1.0 response with Transfer-Encoding");
+            }
+            if (!transferEncoding.equals("chunked")) {
+                throw new ProtocolException("response Transfer-Encoding " + printable(transferEncoding)
+                        + " is not supported (only chunked)");
+            }
+        }
+        if (length > MAX_BODY_BYTES) {
+            throw new ProtocolException("response body of " + length + " bytes is over the limit of " + MAX_BODY_BYTES);
+        }
         byte[] body;
         if (head || status == 204 || status == 304) {
             body = new byte[0];
-        } else if (chunked) {
+        } else if (transferEncoding != null) {
             body = readChunked();
         } else if (length >= 0) {
             body = in.readNBytes((int) length);
@@ -145,43 +202,146 @@ public final class Http1Connection implements AutoCloseable {
                 throw new EOFException("connection closed after " + body.length + " of " + length + " body bytes");
             }
         } else {
-            body = in.readAllBytes(); // no length: the body ends with the connection
+            // no length: the body ends with the connection (§6.3 (8)), within the same limit
+            body = in.readNBytes(MAX_BODY_BYTES + 1);
+            if (body.length > MAX_BODY_BYTES) {
+                throw new ProtocolException("response body over the limit of " + MAX_BODY_BYTES + " bytes");
+            }
             closes = true;
         }
         return new Response(status, body, closes, contentType, extensions);
     }
 
+    /** The status code of an {@code HTTP/1.x NNN [reason]} status line (RFC 9112 §4). */
+    private static int status(String statusLine) throws ProtocolException {
+        if (!statusLine.matches("HTTP/1\\.[0-9] [1-5][0-9][0-9]( .*)?")) {
+            throw new ProtocolException("not an HTTP/1.x status line: " + printable(statusLine));
+        }
+        return Integer.parseInt(statusLine.substring(9, 12));
+    }
+
+    private void skipHeadersOfInterim(int status) throws IOException {
+        if (status < 200) {
+            int bytes = 0;
+            for (String line = nextHeaderLine(bytes); !line.isEmpty(); line = nextHeaderLine(bytes)) {
+                bytes += line.length() + 2;
+            }
+        }
+    }
+
+    /**
+     * A chunked body (RFC 9112 §7.1): sizes are 1*HEXDIG (so "-1" or "0x10" is an error, not a number to guess at),
+     * extensions are ignored within a bound, chunk data ends in exactly CRLF, trailers obey the header rules, and the
+     * total is checked against the limit before each chunk is read.
+     */
     private byte[] readChunked() throws IOException {
         ByteArrayOutputStream body = new ByteArrayOutputStream();
         while (true) {
-            String sizeLine = nextLine();
-            int semicolon = sizeLine.indexOf(';');
-            int size = Integer.parseInt((semicolon < 0 ? sizeLine : sizeLine.substring(0, semicolon)).trim(), 16);
+            String line = nextLine(MAX_CHUNK_LINE_BYTES, "chunk size line");
+            int digits = 0;
+            while (digits < line.length() && Character.digit(line.charAt(digits), 16) >= 0) {
+                digits++;
+            }
+            String rest = line.substring(digits).stripLeading();
+            if (digits == 0 || !rest.isEmpty() && rest.charAt(0) != ';') {
+                throw new ProtocolException("invalid chunk size line in response: " + printable(line));
+            }
+            String hex = line.substring(0, digits).replaceFirst("^0+(?=.)", "");
+            long size = hex.length() > 15 ? Long.MAX_VALUE : Long.parseLong(hex, 16);
             if (size == 0) {
-                while (!nextLine().isEmpty()) {
-                    // trailers
+                int bytes = 0;
+                for (String trailer = nextHeaderLine(bytes); !trailer.isEmpty(); trailer = nextHeaderLine(bytes)) {
+                    bytes += trailer.length() + 2;
+                    int colon = trailer.indexOf(':');
+                    fieldValue(trailer, colon, fieldName(trailer, colon));
                 }
                 return body.toByteArray();
             }
-            byte[] chunk = in.readNBytes(size);
+            if (size > MAX_BODY_BYTES - body.size()) {
+                throw new ProtocolException("response body over the limit of " + MAX_BODY_BYTES + " bytes");
+            }
+            byte[] chunk = in.readNBytes((int) size);
             if (chunk.length != size) {
                 throw new EOFException("connection closed inside a chunk");
             }
             body.writeBytes(chunk);
-            nextLine();
+            if (!nextLine(0, "chunk").isEmpty()) {
+                throw new ProtocolException("response chunk data longer than its size");
+            }
         }
     }
 
-    private String nextLine() throws IOException {
+    private String nextHeaderLine(int bytesSoFar) throws IOException {
+        String line = nextLine(MAX_HEADER_BYTES - bytesSoFar, "response header section");
+        if (!line.isEmpty() && (line.charAt(0) == ' ' || line.charAt(0) == '\t')) {
+            // RFC 9112 §5.2 lets a user agent unfold obs-fold; a load generator refuses it instead, since a server
+            // that folds is not one whose latencies should be reported as if it spoke HTTP correctly.
+            throw new ProtocolException("folded header line (obs-fold) in response");
+        }
+        return line;
+    }
+
+    /** A token before the colon, no whitespace before it (RFC 9112 §5.1). */
+    private static String fieldName(String line, int colon) throws ProtocolException {
+        String name = colon < 0 ? "" : line.substring(0, colon);
+        boolean token = !name.isEmpty();
+        for (int i = 0; token && i < name.length(); i++) {
+            char c = name.charAt(i);
+            token = c > 0x20 && c < 0x7f && "\"(),/:;<=>?@[\\]{}".indexOf(c) < 0;
+        }
+        if (!token) {
+            throw new ProtocolException("malformed header line in response: " + printable(line));
+        }
+        return name;
+    }
+
+    /** The value without surrounding whitespace; CR, LF, NUL and other controls are an error (RFC 9110 §5.5). */
+    private static String fieldValue(String line, int colon, String name) throws ProtocolException {
+        String value = line.substring(colon + 1).strip();
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c < 0x20 && c != '\t' || c == 0x7f) {
+                throw new ProtocolException("control character in response header " + name);
+            }
+        }
+        return value;
+    }
+
+    /** At most 80 characters of what was received, controls escaped, for an error message. */
+    private static String printable(String text) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < Math.min(80, text.length()); i++) {
+            char c = text.charAt(i);
+            out.append(c < 0x20 || c >= 0x7f ? String.format("\\x%02x", (int) c) : String.valueOf(c));
+        }
+        return text.length() > 80 ? out + "…" : out.toString();
+    }
+
+    /**
+     * One CRLF-terminated line (RFC 9112 §2.2). A bare LF or CR is a protocol error: a parser that accepts it and
+     * one that does not disagree on where a message ends. {@code limit}: the most characters the line may have.
+     */
+    private String nextLine(int limit, String what) throws IOException {
         StringBuilder line = new StringBuilder(64);
         while (true) {
             int b = in.read();
             if (b < 0) {
                 throw new EOFException("connection closed by the server");
             }
+            if (b == '\r') {
+                if (in.read() != '\n') {
+                    throw new ProtocolException("bare CR in response " + what);
+                }
+                return line.toString();
+            }
             if (b == '\n') {
-                int end = line.length();
-                return end > 0 && line.charAt(end - 1) == '\r' ? line.substring(0, end - 1) : line.toString();
+                throw new ProtocolException("bare LF in response " + what + " (lines end in CRLF)");
+            }
+            if (line.length() >= limit) {
+                throw new ProtocolException(
+                        limit == 0
+                                ? "response " + what + " data longer than its size"
+                                : "response " + what + " too long");
             }
             line.append((char) b);
         }
