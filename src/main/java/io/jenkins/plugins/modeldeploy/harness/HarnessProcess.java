@@ -164,7 +164,8 @@ public final class HarnessProcess implements AutoCloseable {
      */
     static void modelEnvironment(Map<String, String> env, Map<String, String> declared) {
         env.keySet().removeIf(name -> Redaction.isCredentialName(name) && !declared.containsKey(name));
-        env.remove(HarnessConfig.VERSION_ENV); // the configuration file names the version; an inherited one must not win
+        env.remove(
+                HarnessConfig.VERSION_ENV); // the configuration file names the version; an inherited one must not win
         env.putAll(declared);
     }
 

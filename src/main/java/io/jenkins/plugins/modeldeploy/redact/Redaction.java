@@ -21,8 +21,8 @@ public final class Redaction {
     /**
      * Parameter or variable names that are credentials when they equal one of these (lower case, '-' read as '_').
      */
-    private static final Set<String> EXACT = Set.of(
-            "key", "sig", "sign", "pass", "pwd", "auth", "code", "session", "sessionid", "sid", "jwt", "bearer");
+    private static final Set<String> EXACT =
+            Set.of("key", "sig", "sign", "pass", "pwd", "auth", "code", "session", "sessionid", "sid", "jwt", "bearer");
 
     /** ... or contain one of these. */
     private static final Set<String> CONTAINED = Set.of(
