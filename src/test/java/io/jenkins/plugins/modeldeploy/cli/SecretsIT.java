@@ -33,6 +33,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Stream;
+import org.assertj.core.api.SoftAssertions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -61,6 +62,8 @@ class SecretsIT {
     private final String smokeQuerySecret = "smokeApiKey" + tag;
     private final String unknownOptionSecret = "typoPw" + tag;
 
+    // every expectation is checked and reported together: one failure must not hide the leaks after it
+    private final SoftAssertions softly = new SoftAssertions();
     private final List<String> leaks = Collections.synchronizedList(new ArrayList<>());
     private final List<String> psLines = Collections.synchronizedList(new ArrayList<>());
 
@@ -146,13 +149,14 @@ class SecretsIT {
                             "--event",
                             "amqp://mdenv:" + unknownOptionSecret + "@" + host));
 
-                    assertThat(List.of(env, uri, stdin))
+                    softly.assertThat(List.of(env, uri, stdin))
                             .as("smoke exit codes (0 passed, 1 failed SLO)")
                             .allMatch(code -> code <= 1);
-                    assertThat(typo).as("a usage error").isEqualTo(2);
-                    assertThat(Files.readString(out.resolve("smoke-uri.err")))
+                    softly.assertThat(typo).as("a usage error").isEqualTo(2);
+                    softly.assertThat(Files.readString(out.resolve("smoke-uri.err")))
                             .contains("password in the --events URI is visible to other users in the process list");
-                    assertThat(Files.readString(out.resolve("smoke-env.err"))).doesNotContain("visible to other users");
+                    softly.assertThat(Files.readString(out.resolve("smoke-env.err")))
+                            .doesNotContain("visible to other users");
 
                     List<String> events = new ArrayList<>();
                     long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
@@ -162,7 +166,7 @@ class SecretsIT {
                             events.add(event);
                         }
                     }
-                    assertThat(events)
+                    softly.assertThat(events)
                             .as("smoke.started and smoke.finished of each run, on the broker")
                             .hasSize(6);
                     search("events on the broker", String.join("\n", events), allSecrets());
@@ -175,8 +179,8 @@ class SecretsIT {
             }
         }
 
-        assertThat(journal.resolve("secrets-1.jsonl")).exists();
-        assertThat(reports.resolve("env/smoke.json")).exists();
+        softly.assertThat(journal.resolve("secrets-1.jsonl")).exists();
+        softly.assertThat(reports.resolve("env/smoke.json")).exists();
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path file : files.filter(Files::isRegularFile)
                     .filter(f -> !f.startsWith(dir.resolve("broker")) && !f.startsWith(model))
@@ -193,8 +197,9 @@ class SecretsIT {
             boolean ownCommand = line.contains(JAR.getFileName().toString()) && line.contains(" smoke ");
             search("ps", line, ownCommand ? hiddenSecrets() : allSecrets());
         }
-        assertThat(psLines).as("ps was sampled").isNotEmpty();
-        assertThat(leaks).as("secrets found").isEmpty();
+        softly.assertThat(psLines).as("ps was sampled").isNotEmpty();
+        softly.assertThat(leaks).as("secrets found").isEmpty();
+        softly.assertAll();
     }
 
     /** Asks the model for its environment and checks it and the /proc environ of the worker and its supervisor. */
