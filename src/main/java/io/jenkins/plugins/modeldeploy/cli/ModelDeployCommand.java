@@ -76,21 +76,35 @@ public final class ModelDeployCommand implements Runnable {
     static String usageError(CommandLine.ParameterException exception, String[] args) {
         if (exception instanceof CommandLine.UnmatchedArgumentException unmatched) {
             List<String> options = new ArrayList<>();
+            List<String> words = new ArrayList<>();
             int values = 0;
+            boolean afterOption = false;
             for (String arg : unmatched.getUnmatched()) {
                 if (arg.startsWith("-") && arg.length() > 1) {
                     int eq = arg.indexOf('=');
                     options.add(eq < 0 ? arg : arg.substring(0, eq) + "=" + HIDDEN);
+                    afterOption = eq < 0;
                 } else {
-                    values++;
+                    // a lone word where none is expected (a mistyped command: "model-deploy launch") is shown; what
+                    // follows an unknown option is its value and is not
+                    if (!afterOption && WORD.matcher(arg).matches()) {
+                        words.add("'" + arg + "'");
+                    } else {
+                        values++;
+                    }
+                    afterOption = false;
                 }
             }
             List<String> parts = new ArrayList<>();
             if (!options.isEmpty()) {
                 parts.add((options.size() == 1 ? "unknown option " : "unknown options ") + String.join(", ", options));
             }
+            if (!words.isEmpty()) {
+                parts.add((words.size() == 1 ? "unexpected argument " : "unexpected arguments ")
+                        + String.join(", ", words));
+            }
             if (values > 0) {
-                parts.add(values + (values == 1 ? " unexpected argument" : " unexpected arguments") + " (not shown)");
+                parts.add(values + (values == 1 ? " unexpected value" : " unexpected values") + " (not shown)");
             }
             List<String> suggestions = unmatched.getSuggestions();
             String hint = suggestions.isEmpty() ? "" : "; did you mean " + String.join(" or ", suggestions) + "?";
@@ -108,6 +122,7 @@ public final class ModelDeployCommand implements Runnable {
     }
 
     private static final String HIDDEN = "(value not shown)";
+    private static final java.util.regex.Pattern WORD = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,39}");
 
     /** The message of a failure on one line: multi-line causes (e.g. harness logs) are joined with " | ". */
     static String oneLine(Throwable exception) {

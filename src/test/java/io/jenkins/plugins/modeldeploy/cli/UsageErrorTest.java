@@ -22,15 +22,23 @@ class UsageErrorTest {
     void anUnknownOptionIsNamedWithoutItsValue() {
         String message = usageError("smoke", "--url", "http://127.0.0.1:1/", "--event", "amqp://u:PW1@127.0.0.1:1");
         assertThat(message)
-                .contains("unknown option --event and 1 unexpected argument (not shown); did you mean --events")
+                .contains("unknown option --event and 1 unexpected value (not shown); did you mean --events")
                 .doesNotContain("PW1")
                 .doesNotContain("amqp://");
         assertThat(usageError("smoke", "--url", "http://127.0.0.1:1/", "--bogus=amqp://u:PW3@h"))
                 .contains("unknown option --bogus=(value not shown)")
                 .doesNotContain("PW3");
         assertThat(usageError("validate", "a", "b", "--x", "amqp://u:PW4@h"))
-                .contains("unknown option --x and 2 unexpected arguments (not shown)")
+                .contains("unknown option --x and unexpected argument 'b' and 1 unexpected value (not shown)")
                 .doesNotContain("PW4");
+    }
+
+    @Test
+    void aMistypedCommandIsShown() {
+        assertThat(usageError("launch")).startsWith("model-deploy: unexpected argument 'launch'");
+        assertThat(usageError("smoke", "--url", "http://127.0.0.1:1/", "--pasword", "hunter2"))
+                .contains("unknown option --pasword and 1 unexpected value (not shown)")
+                .doesNotContain("hunter2");
     }
 
     @Test
