@@ -7,8 +7,11 @@ import io.jenkins.plugins.modeldeploy.event.EventBusException;
 import io.jenkins.plugins.modeldeploy.event.EventSink;
 import io.jenkins.plugins.modeldeploy.event.JournalSink;
 import io.jenkins.plugins.modeldeploy.event.RabbitMqSink;
+import java.io.BufferedReader;
 import java.io.IOException;
+import java.io.InputStreamReader;
 import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,12 +19,19 @@ import picocli.CommandLine.Option;
 
 /** Where a command's deployment events go: always the console and the journal, and RabbitMQ with --events. */
 final class EventOptions {
+    static final String PASSWORD_ENV = "MODEL_DEPLOY_AMQP_PASSWORD";
+
     @Option(
             names = "--events",
-            paramLabel = "amqp://[user[:password]@]host[:port][/vhost]",
-            description =
-                    "Also publish events to this RabbitMQ broker (password also from $MODEL_DEPLOY_AMQP_PASSWORD).")
+            paramLabel = "amqp://[user@]host[:port][/vhost]",
+            description = "Also publish events to this RabbitMQ broker. Give the password by"
+                    + " --events-password-stdin or $" + PASSWORD_ENV + ": one in the URI shows in the process list.")
     String amqpUri;
+
+    @Option(
+            names = "--events-password-stdin",
+            description = "Read the RabbitMQ password for --events from the first line of standard input.")
+    boolean passwordStdin;
 
     @Option(
             names = "--journal-dir",
@@ -36,6 +46,10 @@ final class EventOptions {
         sinks.add(new JournalSink(journalDir));
         if (amqpUri != null) {
             AmqpSettings settings = settings(amqpUri);
+            warnIfPasswordInUri(amqpUri, console);
+            if (passwordStdin) {
+                settings = settings.withCredentials(settings.username(), readPassword());
+            }
             sinks.add(RabbitMqSink.open(
                     settings,
                     journalDir.resolve("rabbitmq-spool.jsonl"),
@@ -51,9 +65,30 @@ final class EventOptions {
         });
     }
 
+    /** The broker of {@code uri}; a password in $MODEL_DEPLOY_AMQP_PASSWORD wins over one in the URI. */
     static AmqpSettings settings(String uri) {
         AmqpSettings settings = AmqpSettings.parse(uri);
-        String password = System.getenv("MODEL_DEPLOY_AMQP_PASSWORD");
+        String password = System.getenv(PASSWORD_ENV);
         return password != null ? settings.withCredentials(settings.username(), password) : settings;
+    }
+
+    /**
+     * Says on {@code err} that a password written into the URI is readable by every local user (ps,
+     * /proc/PID/cmdline) for as long as the command runs; the command goes on, as git and docker do.
+     */
+    static void warnIfPasswordInUri(String uri, PrintWriter err) {
+        if (AmqpSettings.hasPassword(uri)) {
+            err.println("events: warning: the password in the --events URI is visible to other users in the process"
+                    + " list; give it by --events-password-stdin or $" + PASSWORD_ENV + " instead");
+            err.flush();
+        }
+    }
+
+    private static String readPassword() throws IOException {
+        String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
+        if (line == null || line.isEmpty()) {
+            throw new IOException("--events-password-stdin: standard input held no password (an empty first line)");
+        }
+        return line;
     }
 }

@@ -54,6 +54,16 @@ public final class AmqpSettings {
         }
     }
 
+    /** Whether {@code text}, an AMQP URI, carries a password in its user-info ({@code user:password@}). */
+    public static boolean hasPassword(String text) {
+        try {
+            String userInfo = new URI(text).getRawUserInfo();
+            return userInfo != null && userInfo.indexOf(':') >= 0;
+        } catch (URISyntaxException e) {
+            return false; // parse() reports the malformed URI
+        }
+    }
+
     public AmqpSettings withCredentials(String newUsername, String newPassword) {
         return new AmqpSettings(uri, newUsername, newPassword);
     }

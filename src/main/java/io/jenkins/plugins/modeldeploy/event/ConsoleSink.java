@@ -1,5 +1,6 @@
 package io.jenkins.plugins.modeldeploy.event;
 
+import io.jenkins.plugins.modeldeploy.redact.Redaction;
 import java.time.ZoneId;
 import java.time.format.DateTimeFormatter;
 import java.util.Locale;
@@ -49,7 +50,7 @@ public final class ConsoleSink implements EventSink {
                 TIME.format(event.time()),
                 event.deployment(),
                 event.phase().id(),
-                event.message(),
+                Redaction.text(event.message()),
                 where);
     }
 

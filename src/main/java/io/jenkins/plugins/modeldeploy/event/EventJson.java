@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jenkins.plugins.modeldeploy.redact.Redaction;
 import java.io.IOException;
 import java.time.Instant;
 import java.util.HashMap;
@@ -50,7 +51,7 @@ public final class EventJson {
         node.put("version", event.version());
         node.put("phase", event.phase().id());
         node.put("type", event.type());
-        node.put("message", event.message());
+        node.put("message", Redaction.text(event.message()));
         if (event.object().isPresent()) {
             ObjectRef ref = event.object().get();
             node.putObject("object")
@@ -60,8 +61,27 @@ public final class EventJson {
         } else {
             node.putNull("object");
         }
-        node.set("details", JSON.valueToTree(event.details()));
+        node.set("details", redacted(JSON.valueToTree(event.details())));
         event.runId().ifPresent(run -> node.put("runId", run));
+        return node;
+    }
+
+    /**
+     * Every URL in an event's text fields, with credentials hidden ({@link Redaction}): the journal, the bus and the
+     * console all write this tree, so a URL given with a password (a smoke target, a gateway) is stored without it.
+     */
+    private static JsonNode redacted(JsonNode node) {
+        if (node instanceof ObjectNode object) {
+            object.properties().forEach(field -> field.setValue(redacted(field.getValue())));
+        } else if (node instanceof com.fasterxml.jackson.databind.node.ArrayNode array) {
+            for (int i = 0; i < array.size(); i++) {
+                array.set(i, redacted(array.get(i)));
+            }
+        } else if (node.isTextual()) {
+            String text = node.asText();
+            String safe = Redaction.text(text);
+            return safe.equals(text) ? node : JSON.getNodeFactory().textNode(safe);
+        }
         return node;
     }
 

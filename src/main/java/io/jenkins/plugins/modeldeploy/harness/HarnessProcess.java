@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jenkins.plugins.modeldeploy.cleanup.ExitCleanup;
 import io.jenkins.plugins.modeldeploy.cleanup.ProcessTree;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
+import io.jenkins.plugins.modeldeploy.redact.Redaction;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStream;
@@ -116,9 +117,7 @@ public final class HarnessProcess implements AutoCloseable {
                 // the parent-death channel: EOF on stdin means this JVM is gone, however it died
                 .redirectInput(ProcessBuilder.Redirect.PIPE);
         Map<String, String> env = builder.environment();
-        env.remove(
-                HarnessConfig.VERSION_ENV); // the configuration file names the version; an inherited one must not win
-        env.putAll(version.spec().env());
+        modelEnvironment(env, version.spec().env());
         env.remove(HarnessOptions.INJECT_ERROR_RATE_ENV);
         if (options.injectedErrorRate() > 0) {
             env.put(HarnessOptions.INJECT_ERROR_RATE_ENV, Double.toString(options.injectedErrorRate()));
@@ -196,6 +195,19 @@ public final class HarnessProcess implements AutoCloseable {
     /** SIGTERM to SIGKILL: the drain bound the harness is given plus 5 s for it to stop its workers and exit. */
     private static Duration stopBound(HarnessOptions options) {
         return options.drainTimeout().plusSeconds(5);
+    }
+
+    /**
+     * What model code may see of the CLI's environment: everything but the credentials the CLI consumes
+     * ({@code MODEL_DEPLOY_AMQP_PASSWORD}, {@code MODEL_DEPLOY_REGISTRY_PASSWORD}) and every other variable whose name
+     * looks like one ({@link Redaction#isCredentialName}), as a pod gets only what model.yaml declares; then the
+     * model's own {@code env}, which may name a credential on purpose.
+     */
+    static void modelEnvironment(Map<String, String> env, Map<String, String> declared) {
+        env.keySet().removeIf(name -> Redaction.isCredentialName(name) && !declared.containsKey(name));
+        env.remove(
+                HarnessConfig.VERSION_ENV); // the configuration file names the version; an inherited one must not win
+        env.putAll(declared);
     }
 
     /** Waits until every worker has loaded the model; returns the base URL. Stops the process on failure. */

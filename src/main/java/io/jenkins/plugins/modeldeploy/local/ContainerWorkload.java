@@ -62,6 +62,11 @@ final class ContainerWorkload implements Workload {
                     "run",
                     "--detach",
                     "--rm",
+                    // the container gets the image's environment and what is named here, nothing of ours: no host
+                    // variables (a containers.conf may turn env_host on) and no proxy variables, whose URLs can
+                    // carry credentials; as in a pod, model.yaml's env is the only way in
+                    "--env-host=false",
+                    "--http-proxy=false",
                     "--network",
                     "host",
                     "--name",

@@ -3,6 +3,7 @@ package io.jenkins.plugins.modeldeploy.smoke;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jenkins.plugins.modeldeploy.redact.Redaction;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,14 +43,15 @@ public final class SmokeReports {
                 Objects.requireNonNull(file.getParent(), "a report lies in a folder"),
                 "." + file.getFileName(),
                 ".tmp");
-        Files.writeString(temp, content, StandardCharsets.UTF_8);
+        // every URL a report shows is already redacted; this also covers any a message quotes
+        Files.writeString(temp, Redaction.text(content), StandardCharsets.UTF_8);
         return Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
     }
 
     public static ObjectNode json(SmokeResult result) {
         LoadResult load = result.load();
         ObjectNode json = JSON.createObjectNode();
-        json.put("target", result.target().toString());
+        json.put("target", Redaction.url(result.target()));
         json.put("startedAt", result.startedAt().toString());
         json.put("passed", result.passed());
         ArrayNode reasons = json.putArray("reasons");
@@ -114,7 +116,7 @@ public final class SmokeReports {
                 Locale.ROOT,
                 "<testsuite name=\"smoke %s\" tests=\"%d\" failures=\"%d\" errors=\"0\""
                         + " skipped=\"0\" time=\"%.3f\" timestamp=\"%s\">%n",
-                xml(result.target().toString()),
+                xml(Redaction.url(result.target())),
                 checks.size(),
                 failures,
                 result.load().measuredSeconds(),
@@ -148,7 +150,7 @@ public final class SmokeReports {
 
     public static String html(SmokeResult result) {
         return "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Smoke test "
-                + xml(result.target().toString()) + "</title>\n<style>" + STYLE + "</style></head><body>\n"
+                + xml(Redaction.url(result.target())) + "</title>\n<style>" + STYLE + "</style></head><body>\n"
                 + section(result) + "</body></html>\n";
     }
 
@@ -159,7 +161,7 @@ public final class SmokeReports {
         page.append("<h1>Smoke test: <span class=\"")
                 .append(result.passed() ? "pass\">PASSED" : "fail\">FAILED")
                 .append("</span></h1>\n<p>")
-                .append(xml(result.target().toString()))
+                .append(xml(Redaction.url(result.target())))
                 .append(" &middot; started ")
                 .append(result.startedAt())
                 .append(String.format(

@@ -198,7 +198,7 @@ class CliIT {
         Run unknown = run("launch");
         assertThat(unknown.exitCode()).isEqualTo(2);
         assertThat(unknown.err().lines()).hasSize(1);
-        assertThat(unknown.err()).startsWith("model-deploy: Unmatched argument at index 0: 'launch'");
+        assertThat(unknown.err()).startsWith("model-deploy: unexpected argument 'launch'");
     }
 
     @Test

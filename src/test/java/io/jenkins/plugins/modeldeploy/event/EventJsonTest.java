@@ -51,6 +51,20 @@ class EventJsonTest {
     }
 
     @Test
+    void urlsAreStoredWithoutCredentials() {
+        String url = "http://smoke:pw-in-url@127.0.0.1:8080/predict?token=tk&rows=1";
+        DeploymentEvent event = DeploymentEvent.of(
+                "iris", "2", "smoke test started against " + url, new EventDetails.SmokeStarted(url, 10, 5));
+        String line = EventJson.toLine(event);
+        assertThat(line)
+                .contains("against http://smoke:***@127.0.0.1:8080/predict?token=***&rows=1")
+                .contains("\"url\":\"http://smoke:***@127.0.0.1:8080/predict?token=***&rows=1\"")
+                .doesNotContain("pw-in-url")
+                .doesNotContain("token=tk");
+        assertThat(new ConsoleSink(s -> {}, false).format(event)).doesNotContain("pw-in-url");
+    }
+
+    @Test
     void rejectsForeignDocuments() {
         assertThatThrownBy(() -> EventJson.parse("{\"schema\": \"other/v9\"}"))
                 .hasMessage("not a model-deploy.event/v1 event (schema \"other/v9\")");

@@ -49,6 +49,28 @@ class SmokeReportsTest {
     }
 
     @Test
+    void noReportShowsTheTargetsCredentials() throws Exception {
+        SmokeResult plain = sample(70_000);
+        SmokeResult secret = new SmokeResult(
+                URI.create("http://smoke:pw-in-url@127.0.0.1:8080/predict?api_key=key-in-url&rows=1"),
+                plain.profile(),
+                plain.thresholds(),
+                plain.startedAt(),
+                plain.load(),
+                plain.verdict());
+        SmokeReports.writeAll(secret, dir);
+        for (String file : List.of(SmokeReports.JSON_FILE, SmokeReports.JUNIT_FILE, SmokeReports.HTML_FILE)) {
+            assertThat(java.nio.file.Files.readString(dir.resolve(file)))
+                    .as(file)
+                    .contains("http://smoke:***@127.0.0.1:8080/predict?api_key=***")
+                    .doesNotContain("pw-in-url")
+                    .doesNotContain("key-in-url");
+        }
+        assertThat(SmokeReports.json(secret).get("target").asText())
+                .isEqualTo("http://smoke:***@127.0.0.1:8080/predict?api_key=***&rows=1");
+    }
+
+    @Test
     void jsonHasTheDocumentedFields() throws Exception {
         SmokeReports.writeAll(sample(70_000), dir);
         JsonNode json =

@@ -1,0 +1,54 @@
+package io.jenkins.plugins.modeldeploy.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+/** A usage error names the options involved and never repeats a value typed after one (it may be a password). */
+class UsageErrorTest {
+    private static String usageError(String... args) {
+        CommandLine commandLine = ModelDeployCommand.commandLine();
+        StringWriter err = new StringWriter();
+        commandLine.setErr(new PrintWriter(err));
+        commandLine.setOut(new PrintWriter(new StringWriter()));
+        assertThat(commandLine.execute(args)).isEqualTo(2);
+        return err.toString();
+    }
+
+    @Test
+    void anUnknownOptionIsNamedWithoutItsValue() {
+        String message = usageError("smoke", "--url", "http://127.0.0.1:1/", "--event", "amqp://u:PW1@127.0.0.1:1");
+        assertThat(message)
+                .contains("unknown option --event and 1 unexpected value (not shown); did you mean --events")
+                .doesNotContain("PW1")
+                .doesNotContain("amqp://");
+        assertThat(usageError("smoke", "--url", "http://127.0.0.1:1/", "--bogus=amqp://u:PW3@h"))
+                .contains("unknown option --bogus=(value not shown)")
+                .doesNotContain("PW3");
+        assertThat(usageError("validate", "a", "b", "--x", "amqp://u:PW4@h"))
+                .contains("unknown option --x and unexpected argument 'b' and 1 unexpected value (not shown)")
+                .doesNotContain("PW4");
+    }
+
+    @Test
+    void aMistypedCommandIsShown() {
+        assertThat(usageError("launch")).startsWith("model-deploy: unexpected argument 'launch'");
+        assertThat(usageError("smoke", "--url", "http://127.0.0.1:1/", "--pasword", "hunter2"))
+                .contains("unknown option --pasword and 1 unexpected value (not shown)")
+                .doesNotContain("hunter2");
+    }
+
+    @Test
+    void anInvalidValueIsNotRepeated() {
+        String message = usageError("smoke", "--url", "http://127.0.0.1:1/", "--rate", "s3cret-rate");
+        assertThat(message)
+                .contains("Invalid value for option '--rate': (value not shown) is not a double")
+                .doesNotContain("s3cret");
+        assertThat(usageError("smoke", "--url", "http://127.0.0.1:1/", "--duration=pw-9x"))
+                .contains("invalid duration (value not shown)")
+                .doesNotContain("pw-9x");
+    }
+}
