@@ -5,7 +5,12 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -42,8 +47,36 @@ public final class SmokeReports {
                 Objects.requireNonNull(file.getParent(), "a report lies in a folder"),
                 "." + file.getFileName(),
                 ".tmp");
-        Files.writeString(temp, content, StandardCharsets.UTF_8);
-        return Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            Files.writeString(temp, content, StandardCharsets.UTF_8);
+            return Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp); // a full disk leaves neither a truncated report nor a stray temporary file
+            throw e;
+        }
+    }
+
+    /**
+     * A failed report write in words: the file and what the system said (a {@link FileSystemException}'s message is
+     * often just the path, e.g. {@code AccessDeniedException: /r/smoke.json}).
+     */
+    public static String describe(IOException e) {
+        if (e instanceof FileSystemException fs) {
+            String reason = fs.getReason();
+            if (reason == null) {
+                reason = fs instanceof AccessDeniedException
+                        ? "permission denied"
+                        : fs instanceof NotDirectoryException
+                                ? "not a directory"
+                                : fs instanceof FileAlreadyExistsException
+                                        ? "exists and is not a directory"
+                                        : fs instanceof NoSuchFileException
+                                                ? "no such file or directory"
+                                                : fs.getClass().getSimpleName();
+            }
+            return (fs.getFile() == null ? "" : fs.getFile() + ": ") + reason;
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     public static ObjectNode json(SmokeResult result) {
