@@ -42,6 +42,14 @@ public final class SmokeReports {
                 write(dir.resolve(HTML_FILE), html(result)));
     }
 
+    /**
+     * Writes a report file through a temporary file in its folder renamed into place, so a reader (or a full disk)
+     * never sees a truncated report.
+     */
+    public static Path writeAtomically(Path file, String content) throws IOException {
+        return write(file, content);
+    }
+
     private static Path write(Path file, String content) throws IOException {
         Path temp = Files.createTempFile(
                 Objects.requireNonNull(file.getParent(), "a report lies in a folder"),
