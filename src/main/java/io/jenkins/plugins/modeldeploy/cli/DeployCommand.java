@@ -221,8 +221,8 @@ final class DeployCommand implements Callable<Integer> {
             try {
                 report = Optional.of(DeployReport.write(outcome, spec.name(), reportDir));
             } catch (IOException e) {
-                reportProblem = "the report could not be written to " + reportDir + " (" + SmokeReports.describe(e)
-                        + ")";
+                reportProblem =
+                        "the report could not be written to " + reportDir + " (" + SmokeReports.describe(e) + ")";
                 err.println(commandSpec.qualifiedName() + ": " + reportProblem + "; the outcome follows");
                 err.flush();
             }

@@ -224,8 +224,8 @@ final class SmokeCommand implements Callable<Integer> {
             try {
                 SmokeReports.writeAll(result, reportDir);
             } catch (IOException e) {
-                reportProblem = "the reports could not be written to " + reportDir + " (" + SmokeReports.describe(e)
-                        + ")";
+                reportProblem =
+                        "the reports could not be written to " + reportDir + " (" + SmokeReports.describe(e) + ")";
                 err.println(commandSpec.qualifiedName() + ": " + reportProblem + "; the result follows");
                 err.flush();
             }

@@ -115,8 +115,7 @@ public final class EventSubscriber implements AutoCloseable {
         try {
             Channel opening = opened.createChannel();
             opening.exchangeDeclare(RabbitMqSink.EXCHANGE, BuiltinExchangeType.TOPIC, true);
-            Map<String, Object> arguments =
-                    privateQueue ? Map.of("x-expires", PRIVATE_QUEUE_EXPIRY.toMillis()) : null;
+            Map<String, Object> arguments = privateQueue ? Map.of("x-expires", PRIVATE_QUEUE_EXPIRY.toMillis()) : null;
             opening.queueDeclare(queue, true, false, false, arguments);
             opening.queueBind(queue, RabbitMqSink.EXCHANGE, model == null ? "#" : model + ".#");
             opening.basicQos(256);
@@ -179,8 +178,8 @@ public final class EventSubscriber implements AutoCloseable {
             }
             try {
                 connect();
-                problems.accept("reconnected to RabbitMQ at " + settings.redacted() + "; consuming queue " + queue
-                        + " again");
+                problems.accept(
+                        "reconnected to RabbitMQ at " + settings.redacted() + "; consuming queue " + queue + " again");
             } catch (IOException | TimeoutException | RuntimeException e) {
                 Duration next = waited.multipliedBy(2).compareTo(LAST_RETRY) > 0 ? LAST_RETRY : waited.multipliedBy(2);
                 problems.accept("reconnecting to RabbitMQ at " + settings.redacted() + " failed (" + describe(e)

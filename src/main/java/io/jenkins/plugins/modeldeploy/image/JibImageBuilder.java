@@ -348,15 +348,28 @@ public final class JibImageBuilder implements ImageBuilder {
             if (t instanceof ConnectException || t instanceof UnknownHostException) {
                 String why = "(" + t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage())
                         + ")";
-                // Jib pulls the base and talks to the target registry concurrently and a refused connection does not
-                // say to whom: a DNS failure names its host; otherwise the base's registry is probed, and only a
-                // target that answers while the base does not clears the target.
+                // Jib pulls the base and talks to the target registry concurrently, so the failure may be either's.
+                // The exception usually names where it tried to connect (Apache's "Connect to host:port … failed", a
+                // DNS failure's host); when it does not (a bare "Connection refused"), the base's registry is probed
+                // and only a target that answers while the base does not clears the target.
                 Optional<String> baseRegistry = baseRegistry(plan);
+                String said = String.valueOf(t.getMessage());
+                boolean namesBase = baseRegistry.isPresent()
+                        && (said.contains(baseRegistry.get() + " ")
+                                || said.contains(baseRegistry.get() + "/")
+                                || said.endsWith(baseRegistry.get())
+                                || (t instanceof UnknownHostException && said.contains(host(baseRegistry.get()))));
+                boolean namesTarget = said.contains(registry + " ")
+                        || said.contains(registry + "/")
+                        || said.endsWith(registry)
+                        || (t instanceof UnknownHostException && said.contains(host(registry)));
                 if (baseRegistry.isPresent()
                         && !baseRegistry.get().equals(registry)
-                        && (t instanceof UnknownHostException
-                                ? String.valueOf(t.getMessage()).contains(host(baseRegistry.get()))
-                                : !answers(baseRegistry.get()) && answers(registry))) {
+                        && (namesBase
+                                || (!namesTarget
+                                        && !(t instanceof UnknownHostException)
+                                        && !answers(baseRegistry.get())
+                                        && answers(registry)))) {
                     return new ImageBuildException(
                             "the base image's registry " + baseRegistry.get() + " is unreachable " + why
                                     + " while reading base image "

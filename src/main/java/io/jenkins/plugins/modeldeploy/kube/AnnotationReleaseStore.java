@@ -99,8 +99,7 @@ public final class AnnotationReleaseStore implements ReleaseStore {
                     .delete();
         } catch (KubernetesClientException e) {
             throw new TargetException(
-                    namespace + "/ConfigMap/" + configMapName(model) + ": " + ApiErrors.describe(e, client),
-                    e);
+                    namespace + "/ConfigMap/" + configMapName(model) + ": " + ApiErrors.describe(e, client), e);
         }
     }
 
@@ -242,8 +241,7 @@ public final class AnnotationReleaseStore implements ReleaseStore {
                     .get();
         } catch (KubernetesClientException e) {
             throw new TargetException(
-                    namespace + "/ConfigMap/" + configMapName(model) + ": " + ApiErrors.describe(e, client),
-                    e);
+                    namespace + "/ConfigMap/" + configMapName(model) + ": " + ApiErrors.describe(e, client), e);
         }
     }
 

@@ -910,8 +910,7 @@ public final class KubernetesTarget implements Target {
         try {
             return call.call();
         } catch (KubernetesClientException e) {
-            throw new TargetException(
-                    settings.namespace() + "/" + object + ": " + ApiErrors.describe(e, client), e);
+            throw new TargetException(settings.namespace() + "/" + object + ": " + ApiErrors.describe(e, client), e);
         }
     }
 

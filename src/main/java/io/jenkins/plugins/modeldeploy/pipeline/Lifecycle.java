@@ -231,11 +231,14 @@ public final class Lifecycle {
     private void requireMetricsForAbTest(DeployPlan plan) throws TargetException {
         ModelVersion version = plan.version();
         ReleaseState state = target.releases().load(version.name()).orElse(null);
-        if (state == null
-                || !(state.phase() == Phase.STABLE
-                        || state.phase() == Phase.DEPLOYING
-                        || state.phase() == Phase.EXPERIMENT)) {
-            return; // a first version (no A/B test), or a run waiting for or finishing a decision
+        boolean testsNext = state != null
+                && (state.phase() == Phase.STABLE
+                        || ((state.phase() == Phase.DEPLOYING || state.phase() == Phase.EXPERIMENT)
+                                && state.run()
+                                        .filter(r -> r.version().equals(version.version()))
+                                        .isPresent()));
+        if (!testsNext) {
+            return; // a first version (no A/B test), a run waiting for or finishing a decision, or another's run
         }
         Optional<String> champion = state.production().filter(p -> !p.equals(version.version()));
         if (champion.isEmpty()) {

@@ -100,13 +100,21 @@ class BuildCliIT {
         Path out = Files.createDirectories(dir.resolve("out"));
         Path tar = out.resolve("iris.tar");
         Run first = run(
-                "build", model.toString(), "--version", "1", "--image", "registry.local/models/iris", "--base-image",
-                "scratch", "--to", "tar:" + tar);
+                "build",
+                model.toString(),
+                "--version",
+                "1",
+                "--image",
+                "registry.local/models/iris",
+                "--base-image",
+                "scratch",
+                "--to",
+                "tar:" + tar);
         assertThat(first.exitCode()).as(first.err()).isZero();
         byte[] previous = Files.readAllBytes(tar);
         long largestEntry = 0;
-        try (var entries = new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(
-                Files.newInputStream(tar))) {
+        try (var entries =
+                new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(tar))) {
             for (var entry = entries.getNextEntry(); entry != null; entry = entries.getNextEntry()) {
                 largestEntry = Math.max(largestEntry, entry.getSize());
             }
@@ -116,12 +124,29 @@ class BuildCliIT {
         long limitKiB = (largestEntry + previous.length) / 2 / 1024;
         assertThat(limitKiB * 1024).isGreaterThan(largestEntry + 4096).isLessThan(previous.length - 4096L);
 
-        Files.writeString(model.resolve("model.py"), "\n# a code change, so the new tar would differ\n",
+        Files.writeString(
+                model.resolve("model.py"),
+                "\n# a code change, so the new tar would differ\n",
                 java.nio.file.StandardOpenOption.APPEND);
         List<String> command = List.of(
-                "bash", "-c", "ulimit -f " + limitKiB + " && exec \"$@\"", "bash", "java", "-XX:-UsePerfData",
-                "-jar", JAR.toString(), "build", model.toString(), "--version", "2", "--image",
-                "registry.local/models/iris", "--base-image", "scratch", "--to", "tar:" + tar);
+                "bash",
+                "-c",
+                "ulimit -f " + limitKiB + " && exec \"$@\"",
+                "bash",
+                "java",
+                "-XX:-UsePerfData",
+                "-jar",
+                JAR.toString(),
+                "build",
+                model.toString(),
+                "--version",
+                "2",
+                "--image",
+                "registry.local/models/iris",
+                "--base-image",
+                "scratch",
+                "--to",
+                "tar:" + tar);
         Process process = new ProcessBuilder(command).start();
         String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
         process.getInputStream().readAllBytes();

@@ -185,8 +185,8 @@ class CliIT {
                     .startsWith("the reports could not be written to " + reports + " (" + notADirectory);
             assertThat(run.err())
                     .contains("smoke test passed: p99 ") // the console event, before the failure line
-                    .contains("model-deploy smoke: smoke test passed but the reports could not be written to "
-                            + reports);
+                    .contains(
+                            "model-deploy smoke: smoke test passed but the reports could not be written to " + reports);
             assertThat(Files.readString(journal.resolve("echo-dev.jsonl")))
                     .contains("\"smoke.started\"")
                     .contains("\"smoke.finished\"");

@@ -69,7 +69,9 @@ class EventSubscriberIT {
         List<String> versions = new ArrayList<>();
         for (int i = 0; i < count; i++) {
             DeploymentEvent event = received.poll(60, TimeUnit.SECONDS);
-            assertThat(event).as("event %d of %d within 60 s (got %s)", i + 1, count, versions).isNotNull();
+            assertThat(event)
+                    .as("event %d of %d within 60 s (got %s)", i + 1, count, versions)
+                    .isNotNull();
             versions.add(event.version());
         }
         return versions;

@@ -215,10 +215,7 @@ class ImageBuildIT {
         ModelVersion version = ModelVersion.of(new ModelSpecLoader().load(irisCopy("deadbase")), "1", "test");
         assertThatThrownBy(() -> new JibImageBuilder(dir.resolve("work"), log::add)
                         .build(new ImagePlan(
-                                version,
-                                new BaseImage.Registry(base),
-                                registry.host() + "/models/iris",
-                                insecure())))
+                                version, new BaseImage.Registry(base), registry.host() + "/models/iris", insecure())))
                 .isInstanceOf(ImageBuildException.class)
                 .hasMessageStartingWith("the base image's registry 127.0.0.1:" + port + " is unreachable (")
                 .hasMessageContaining("Connection refused")

@@ -31,8 +31,9 @@ class UnreachableClusterTest {
             AnnotationReleaseStore store = new AnnotationReleaseStore(client, "models");
             assertThatThrownBy(() -> store.load("iris"))
                     .isInstanceOf(TargetException.class)
-                    .hasMessageStartingWith("models/ConfigMap/iris-release: the Kubernetes API server https://127.0.0.1:"
-                            + port + "/ did not answer (")
+                    .hasMessageStartingWith(
+                            "models/ConfigMap/iris-release: the Kubernetes API server https://127.0.0.1:" + port
+                                    + "/ did not answer (")
                     .hasMessageContaining("Connection refused")
                     .hasMessageNotContaining("HTTP -1");
         }

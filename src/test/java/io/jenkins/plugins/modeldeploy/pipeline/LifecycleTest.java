@@ -544,9 +544,10 @@ class LifecycleTest {
         assertThat(cluster.objects().routes).doesNotContain("2");
         assertThat(state().phase()).isEqualTo(ReleaseState.Phase.STABLE);
         assertThat(state().production()).contains("1");
-        assertThat(events).noneMatch(e -> e.version().equals("2")
-                && (e.details() instanceof EventDetails.RolloutProgress
-                        || e.details() instanceof EventDetails.SmokeStarted));
+        assertThat(events)
+                .noneMatch(e -> e.version().equals("2")
+                        && (e.details() instanceof EventDetails.RolloutProgress
+                                || e.details() instanceof EventDetails.SmokeStarted));
     }
 
     @Test
