@@ -184,15 +184,15 @@ public final class JibImageBuilder implements ImageBuilder {
         return Jib.fromScratch();
     }
 
-    @SuppressFBWarnings(
-            value = "DMI_HARDCODED_ABSOLUTE_FILENAME",
-            justification = "the Docker client is looked for where it is installed")
     /** A hidden file next to {@code tar}, so that the final rename stays on one file system (atomic). */
     static Path partialOf(Path tar) {
         Path absolute = tar.toAbsolutePath();
         return absolute.resolveSibling("." + absolute.getFileName() + "." + UUID.randomUUID() + ".partial");
     }
 
+    @SuppressFBWarnings(
+            value = "DMI_HARDCODED_ABSOLUTE_FILENAME",
+            justification = "the Docker client is looked for where it is installed")
     private static Containerizer containerizer(ImagePlan plan, ImageReference reference, Path partial)
             throws ImageBuildException {
         if (plan.target() instanceof ImageTarget.Registry registry) {
@@ -207,7 +207,7 @@ public final class JibImageBuilder implements ImageBuilder {
             }
             return Containerizer.to(image).setAllowInsecureRegistries(registry.insecure());
         }
-        if (plan.target() instanceof ImageTarget.Tar tar) {
+        if (plan.target() instanceof ImageTarget.Tar) {
             return Containerizer.to(TarImage.at(partial).named(reference));
         }
         if (!Files.isExecutable(Path.of("/usr/bin/docker")) && !Files.isExecutable(Path.of("/usr/local/bin/docker"))) {
