@@ -16,6 +16,7 @@ import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
 import io.jenkins.plugins.modeldeploy.pipeline.SmokeSettings;
 import io.jenkins.plugins.modeldeploy.smoke.SmokeReports;
 import io.jenkins.plugins.modeldeploy.target.Target;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -208,8 +209,19 @@ final class DeployCommand implements Callable<Integer> {
             work.delete().forEach(file -> err.println("model-deploy: could not remove " + file));
             stop.done();
         }
-        Optional<Path> report =
-                reportDir == null ? Optional.empty() : Optional.of(DeployReport.write(outcome, spec.name(), reportDir));
+        // A report that cannot be written must not hide how the run ended: the outcome is printed either way.
+        Optional<Path> report = Optional.empty();
+        String reportProblem = null;
+        if (reportDir != null) {
+            try {
+                report = Optional.of(DeployReport.write(outcome, spec.name(), reportDir));
+            } catch (IOException e) {
+                reportProblem =
+                        "the report could not be written to " + reportDir + " (" + SmokeReports.describe(e) + ")";
+                err.println(commandSpec.qualifiedName() + ": " + reportProblem + "; the outcome follows");
+                err.flush();
+            }
+        }
         if (output.json()) {
             out.println(json(outcome, report));
         } else {
@@ -224,7 +236,7 @@ final class DeployCommand implements Callable<Integer> {
             report.ifPresent(path -> out.println("report: " + path));
         }
         out.flush();
-        return outcome.succeeded() ? 0 : 1;
+        return outcome.succeeded() && reportProblem == null ? 0 : 1;
     }
 
     static ObjectNode json(DeployOutcome outcome, Optional<Path> report) {

@@ -61,6 +61,7 @@ final class EventsCommand implements Runnable {
             ConsoleSink lines = new ConsoleSink(out::println, false);
             CountDownLatch done = new CountDownLatch(1);
             AtomicLong received = new AtomicLong();
+            EventOptions.warnIfPasswordInUri(amqp, err); // ps shows it; as --events does
             try (EventSubscriber subscriber = EventSubscriber.open(EventOptions.settings(amqp), model, queue)) {
                 err.println("listening on " + EventOptions.settings(amqp).redacted() + " for "
                         + (model == null ? "all models" : "model " + model) + " (queue " + subscriber.queue() + ")");

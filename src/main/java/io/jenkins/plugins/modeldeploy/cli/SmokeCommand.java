@@ -15,6 +15,7 @@ import io.jenkins.plugins.modeldeploy.smoke.SmokeReports;
 import io.jenkins.plugins.modeldeploy.smoke.SmokeResult;
 import io.jenkins.plugins.modeldeploy.smoke.SmokeTest;
 import io.jenkins.plugins.modeldeploy.smoke.SmokeThresholds;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.nio.file.Path;
@@ -215,8 +216,19 @@ final class SmokeCommand implements Callable<Integer> {
         if (terminal) {
             err.println();
         }
+        // The reports are written before the verdict is published or printed, so whoever reacts to the verdict finds
+        // them; a failure to write them is reported with the result, never instead of it (the result still goes to
+        // stdout, the journal and the smoke.finished event).
+        String reportProblem = null;
         if (reportDir != null) {
-            SmokeReports.writeAll(result, reportDir);
+            try {
+                SmokeReports.writeAll(result, reportDir);
+            } catch (IOException e) {
+                reportProblem =
+                        "the reports could not be written to " + reportDir + " (" + SmokeReports.describe(e) + ")";
+                err.println(commandSpec.qualifiedName() + ": " + reportProblem + "; the result follows");
+                err.flush();
+            }
         }
         if (bus != null) {
             var load = result.load();
@@ -241,7 +253,12 @@ final class SmokeCommand implements Callable<Integer> {
             bus.close(java.time.Duration.ofSeconds(10));
         }
         if (output.json()) {
-            out.println(SmokeReports.json(result).without(List.of("histogram", "timeline")));
+            com.fasterxml.jackson.databind.node.ObjectNode json =
+                    SmokeReports.json(result).without(List.of("histogram", "timeline"));
+            if (reportProblem != null) {
+                json.put("reportError", reportProblem);
+            }
+            out.println(json);
         } else {
             var load = result.load();
             out.printf(
@@ -265,14 +282,20 @@ final class SmokeCommand implements Callable<Integer> {
                     load.sendDelay().getValueAtPercentile(99),
                     load.connections(),
                     load.inFlightCapHits());
-            if (reportDir != null) {
+            if (reportProblem != null) {
+                out.println("reports: not written: " + reportProblem);
+            } else if (reportDir != null) {
                 out.println("reports: " + reportDir.resolve(SmokeReports.HTML_FILE));
             }
         }
         out.flush();
         if (!result.passed()) {
-            throw new IllegalStateException(
-                    "smoke test failed: " + String.join("; ", result.verdict().reasons()));
+            throw new IllegalStateException("smoke test failed: "
+                    + String.join("; ", result.verdict().reasons())
+                    + (reportProblem == null ? "" : "; " + reportProblem));
+        }
+        if (reportProblem != null) {
+            throw new IllegalStateException("smoke test passed but " + reportProblem);
         }
         return 0;
     }

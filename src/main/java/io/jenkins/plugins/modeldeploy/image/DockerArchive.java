@@ -64,18 +64,23 @@ public final class DockerArchive {
 
         Path temp = Files.createTempFile(
                 Objects.requireNonNull(target.toAbsolutePath().getParent(), "target has a folder"), ".image-", ".tar");
-        try (OutputStream out = Files.newOutputStream(temp);
-                TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-            add(tar, configHex + ".json", configBytes);
-            TarArchiveEntry layer = entry(layerName, Files.size(rootfsTar));
-            tar.putArchiveEntry(layer);
-            Files.copy(rootfsTar, tar);
-            tar.closeArchiveEntry();
-            add(tar, "manifest.json", JSON.writeValueAsBytes(manifest));
+        try {
+            try (OutputStream out = Files.newOutputStream(temp);
+                    TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+                tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+                tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+                add(tar, configHex + ".json", configBytes);
+                TarArchiveEntry layer = entry(layerName, Files.size(rootfsTar));
+                tar.putArchiveEntry(layer);
+                Files.copy(rootfsTar, tar);
+                tar.closeArchiveEntry();
+                add(tar, "manifest.json", JSON.writeValueAsBytes(manifest));
+            }
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp); // a full disk leaves no half-written temporary tar next to the target
+            throw e;
         }
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return "sha256:" + configHex;
     }
 

@@ -27,9 +27,12 @@ import io.jenkins.plugins.modeldeploy.model.ModelRuntime;
 import io.jenkins.plugins.modeldeploy.model.ModelSpec;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -37,7 +40,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
 import java.util.function.Consumer;
@@ -108,7 +113,10 @@ public final class JibImageBuilder implements ImageBuilder {
         Set<String> pushing = ConcurrentHashMap.newKeySet();
         Set<String> skipped = ConcurrentHashMap.newKeySet();
         Map<String, Long> sizes = new ConcurrentHashMap<>();
-        Containerizer containerizer = containerizer(plan, reference)
+        // A tar goes to a hidden sibling first and is renamed into place only when complete: a full disk or a failed
+        // pull leaves the previous tar (or none) instead of a truncated one.
+        Path partial = plan.target() instanceof ImageTarget.Tar tar ? partialOf(tar.path()) : null;
+        Containerizer containerizer = containerizer(plan, reference, partial)
                 .setToolName("model-deploy")
                 .addEventHandler(LogEvent.class, event -> {
                     String message = event.getMessage();
@@ -133,10 +141,21 @@ public final class JibImageBuilder implements ImageBuilder {
         JibContainer container;
         try {
             container = builder.containerize(containerizer);
+            if (partial != null && plan.target() instanceof ImageTarget.Tar tar) {
+                Files.move(partial, tar.path(), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            }
         } catch (ExecutionException e) {
             throw translate(plan, e.getCause() != null ? e.getCause() : e);
         } catch (RegistryException | IOException | com.google.cloud.tools.jib.api.CacheDirectoryCreationException e) {
             throw translate(plan, e);
+        } finally {
+            if (partial != null) {
+                try {
+                    Files.deleteIfExists(partial);
+                } catch (IOException e) {
+                    log.accept("could not remove the partial image tar " + partial + ": " + e.getMessage());
+                }
+            }
         }
         String config = container.getImageId().toString();
         pushing.removeAll(skipped);
@@ -165,10 +184,17 @@ public final class JibImageBuilder implements ImageBuilder {
         return Jib.fromScratch();
     }
 
+    /** A hidden file next to {@code tar}, so that the final rename stays on one file system (atomic). */
+    static Path partialOf(Path tar) {
+        Path absolute = tar.toAbsolutePath();
+        return absolute.resolveSibling("." + absolute.getFileName() + "." + UUID.randomUUID() + ".partial");
+    }
+
     @SuppressFBWarnings(
             value = "DMI_HARDCODED_ABSOLUTE_FILENAME",
             justification = "the Docker client is looked for where it is installed")
-    private static Containerizer containerizer(ImagePlan plan, ImageReference reference) throws ImageBuildException {
+    private static Containerizer containerizer(ImagePlan plan, ImageReference reference, Path partial)
+            throws ImageBuildException {
         if (plan.target() instanceof ImageTarget.Registry registry) {
             RegistryImage image = RegistryImage.named(reference);
             if (registry.credentials().isPresent()) {
@@ -181,8 +207,8 @@ public final class JibImageBuilder implements ImageBuilder {
             }
             return Containerizer.to(image).setAllowInsecureRegistries(registry.insecure());
         }
-        if (plan.target() instanceof ImageTarget.Tar tar) {
-            return Containerizer.to(TarImage.at(tar.path()).named(reference));
+        if (plan.target() instanceof ImageTarget.Tar) {
+            return Containerizer.to(TarImage.at(partial).named(reference));
         }
         if (!Files.isExecutable(Path.of("/usr/bin/docker")) && !Files.isExecutable(Path.of("/usr/local/bin/docker"))) {
             throw new ImageBuildException("--to docker needs a Docker client and daemon; none found");
@@ -325,17 +351,88 @@ public final class JibImageBuilder implements ImageBuilder {
         }
         for (Throwable t = cause; t != null; t = t.getCause()) {
             if (t instanceof ConnectException || t instanceof UnknownHostException) {
-                return new ImageBuildException(
-                        "registry " + registry + " is unreachable ("
-                                + t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage())
-                                + ")",
-                        cause);
+                String why = "(" + t.getClass().getSimpleName() + (t.getMessage() == null ? "" : ": " + t.getMessage())
+                        + ")";
+                // Jib pulls the base and talks to the target registry concurrently, so the failure may be either's.
+                // The exception usually names where it tried to connect (Apache's "Connect to host:port … failed", a
+                // DNS failure's host); when it does not (a bare "Connection refused"), the base's registry is probed
+                // and only a target that answers while the base does not clears the target.
+                Optional<String> baseRegistry = baseRegistry(plan);
+                String said = String.valueOf(t.getMessage());
+                boolean namesBase = baseRegistry.isPresent()
+                        && (said.contains(baseRegistry.get() + " ")
+                                || said.contains(baseRegistry.get() + "/")
+                                || said.endsWith(baseRegistry.get())
+                                || (t instanceof UnknownHostException && said.contains(host(baseRegistry.get()))));
+                boolean namesTarget = said.contains(registry + " ")
+                        || said.contains(registry + "/")
+                        || said.endsWith(registry)
+                        || (t instanceof UnknownHostException && said.contains(host(registry)));
+                if (baseRegistry.isPresent()
+                        && !baseRegistry.get().equals(registry)
+                        && (namesBase
+                                || (!namesTarget
+                                        && !(t instanceof UnknownHostException)
+                                        && !answers(baseRegistry.get())
+                                        && answers(registry)))) {
+                    return new ImageBuildException(
+                            "the base image's registry " + baseRegistry.get() + " is unreachable " + why
+                                    + " while reading base image "
+                                    + ((BaseImage.Registry) plan.base()).reference() + "; the target registry "
+                                    + registry + " was not the problem",
+                            cause);
+                }
+                return new ImageBuildException("registry " + registry + " is unreachable " + why, cause);
             }
         }
         String message = cause.getMessage() == null ? cause.getClass().getSimpleName() : cause.getMessage();
         if (plan.base() instanceof BaseImage.Registry base && message.contains(base.reference())) {
             return new ImageBuildException("base image " + base.reference() + " could not be read: " + message, cause);
         }
+        if (plan.target() instanceof ImageTarget.Tar tar) {
+            return new ImageBuildException(
+                    "building " + plan.reference() + " into " + tar.path() + " failed: " + message + " ("
+                            + (Files.exists(tar.path()) ? "the existing tar was left as it was" : "no tar was written")
+                            + ")",
+                    cause);
+        }
         return new ImageBuildException("building " + plan.reference() + " failed: " + message, cause);
+    }
+
+    private static Optional<String> baseRegistry(ImagePlan plan) {
+        if (plan.base() instanceof BaseImage.Registry base) {
+            try {
+                return Optional.of(ImageReference.parse(base.reference()).getRegistry());
+            } catch (InvalidImageReferenceException e) {
+                return Optional.empty();
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String host(String registry) {
+        int colon = registry.lastIndexOf(':');
+        return colon > 0 && registry.indexOf(']') < colon ? registry.substring(0, colon) : registry;
+    }
+
+    /**
+     * Whether a TCP connection to the registry opens within 3 s: on its port, else HTTPS (443) or, as Jib falls back
+     * to for insecure registries, HTTP (80).
+     */
+    private static boolean answers(String registry) {
+        String host = host(registry);
+        List<Integer> ports = List.of(443, 80);
+        if (!host.equals(registry) && registry.substring(host.length() + 1).matches("[0-9]{1,5}")) {
+            ports = List.of(Integer.parseInt(registry.substring(host.length() + 1)));
+        }
+        for (int port : ports) {
+            try (Socket socket = new Socket()) {
+                socket.connect(new InetSocketAddress(host.replace("[", "").replace("]", ""), port), 3_000);
+                return true;
+            } catch (IOException | IllegalArgumentException e) {
+                // not on this port; try the next
+            }
+        }
+        return false;
     }
 }

@@ -78,7 +78,7 @@ public final class AnnotationReleaseStore implements ReleaseStore {
             } catch (KubernetesClientException e) {
                 if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
                     throw new TargetException(
-                            namespace + "/ConfigMap/" + name + ": HTTP " + e.getCode() + " " + e.getMessage(), e);
+                            namespace + "/ConfigMap/" + name + ": " + ApiErrors.describe(e, client), e);
                 }
                 // Someone wrote between our GET and PUT (or created it first): read again; if the release state
                 // itself changed, the comparison above reports the concurrent run.
@@ -99,8 +99,7 @@ public final class AnnotationReleaseStore implements ReleaseStore {
                     .delete();
         } catch (KubernetesClientException e) {
             throw new TargetException(
-                    namespace + "/ConfigMap/" + configMapName(model) + ": HTTP " + e.getCode() + " " + e.getMessage(),
-                    e);
+                    namespace + "/ConfigMap/" + configMapName(model) + ": " + ApiErrors.describe(e, client), e);
         }
     }
 
@@ -136,7 +135,7 @@ public final class AnnotationReleaseStore implements ReleaseStore {
             }
             return found;
         } catch (KubernetesClientException e) {
-            throw new TargetException(what + ": HTTP " + e.getCode() + " " + e.getMessage(), e);
+            throw new TargetException(what + ": " + ApiErrors.describe(e, client), e);
         }
     }
 
@@ -160,7 +159,7 @@ public final class AnnotationReleaseStore implements ReleaseStore {
             }
         } catch (KubernetesClientException e) {
             throw new TargetException(
-                    namespace + "/Deployment (model " + model + "): HTTP " + e.getCode() + " " + e.getMessage(), e);
+                    namespace + "/Deployment (model " + model + "): " + ApiErrors.describe(e, client), e);
         }
         return stages;
     }
@@ -203,7 +202,7 @@ public final class AnnotationReleaseStore implements ReleaseStore {
                 return;
             } catch (KubernetesClientException e) {
                 if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
-                    throw new TargetException(what + ": HTTP " + e.getCode() + " " + e.getMessage(), e);
+                    throw new TargetException(what + ": " + ApiErrors.describe(e, client), e);
                 }
             }
         }
@@ -242,8 +241,7 @@ public final class AnnotationReleaseStore implements ReleaseStore {
                     .get();
         } catch (KubernetesClientException e) {
             throw new TargetException(
-                    namespace + "/ConfigMap/" + configMapName(model) + ": HTTP " + e.getCode() + " " + e.getMessage(),
-                    e);
+                    namespace + "/ConfigMap/" + configMapName(model) + ": " + ApiErrors.describe(e, client), e);
         }
     }
 

@@ -816,7 +816,7 @@ public final class KubernetesTarget implements Target {
                     failed.details(),
                     failed.logTail());
         } catch (KubernetesClientException e) {
-            throw new RolloutException(what, "ApiError", "HTTP " + e.getCode() + " " + e.getMessage(), List.of());
+            throw new RolloutException(what, "ApiError", ApiErrors.describe(e, client), List.of());
         } catch (RolloutException e) {
             throw e;
         } catch (TargetException e) {
@@ -894,7 +894,7 @@ public final class KubernetesTarget implements Target {
                 return;
             } catch (KubernetesClientException e) {
                 if (e.getCode() != HttpURLConnection.HTTP_CONFLICT) {
-                    throw new TargetException(what + ": HTTP " + e.getCode() + " " + e.getMessage(), e);
+                    throw new TargetException(what + ": " + ApiErrors.describe(e, client), e);
                 }
             }
         }
@@ -910,8 +910,7 @@ public final class KubernetesTarget implements Target {
         try {
             return call.call();
         } catch (KubernetesClientException e) {
-            throw new TargetException(
-                    settings.namespace() + "/" + object + ": HTTP " + e.getCode() + " " + e.getMessage(), e);
+            throw new TargetException(settings.namespace() + "/" + object + ": " + ApiErrors.describe(e, client), e);
         }
     }
 

@@ -4,7 +4,6 @@ import io.jenkins.plugins.modeldeploy.abtest.ExperimentResult;
 import io.jenkins.plugins.modeldeploy.abtest.VariantStats;
 import io.jenkins.plugins.modeldeploy.smoke.SmokeReports;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -28,9 +27,7 @@ public final class DeployReport {
 
     public static Path write(DeployOutcome outcome, String model, Path dir) throws IOException {
         Files.createDirectories(dir);
-        Path file = dir.resolve(FILE);
-        Files.writeString(file, html(outcome, model), StandardCharsets.UTF_8);
-        return file;
+        return SmokeReports.writeAtomically(dir.resolve(FILE), html(outcome, model));
     }
 
     public static String html(DeployOutcome outcome, String model) {

@@ -200,6 +200,15 @@ public final class DeploymentEngine {
         }
     }
 
+    /** The target's metrics source for {@code plan}, or an error naming what to configure. */
+    static MetricsSource metrics(Target target, ExperimentPlan plan) throws TargetException {
+        return target.metrics(plan.sloP99Ms())
+                .orElseThrow(() -> new TargetException("A/B tests on "
+                        + target.describe()
+                        + " read Traefik's metrics from Prometheus: configure a Prometheus URL for the"
+                        + " cluster"));
+    }
+
     /**
      * Splits the stable route, measures both variants with the target's metrics and decides; leaves the split as it
      * found it.
@@ -208,11 +217,7 @@ public final class DeploymentEngine {
      */
     public ExperimentResult abTest(Target target, ExperimentPlan plan, List<Payload> samples)
             throws TargetException, RoutingException, InterruptedException {
-        MetricsSource metrics = target.metrics(plan.sloP99Ms())
-                .orElseThrow(() -> new TargetException("A/B tests on "
-                        + target.describe()
-                        + " read Traefik's metrics from Prometheus: configure a Prometheus URL for the"
-                        + " cluster"));
+        MetricsSource metrics = metrics(target, plan);
         try {
             return new ExperimentRunner(target.router(), metrics, events, checkEvery).run(plan, samples);
         } catch (MetricsException e) {

@@ -144,7 +144,8 @@ public final class Lifecycle {
                     + version.version() + " of model " + model + " on " + target.describe() + ": "
                     + unreachable.get());
         }
-        actions.tidy(model);
+        actions.tidy(model); // the first call to the target: an unreachable cluster fails here, naming its host
+        requireMetricsForAbTest(plan);
         DeployOutcome sofar = DeployOutcome.begin(model, version.version());
         Optional<BuiltImage> built = plan.image().isPresent()
                 ? Optional.of(engine.buildImage(plan.image().get()))
@@ -219,6 +220,40 @@ public final class Lifecycle {
             return progress;
         }
         return abTest(version, plan.experiment(), tested.outcome());
+    }
+
+    /**
+     * A version that will be A/B-tested against production needs a metrics source that answers (Prometheus on
+     * Kubernetes): checked, with the source's own preflight (Prometheus reachable, the SLO's histogram bucket exported),
+     * before the image is built or anything is rolled out, so that a missing {@code --prometheus} no longer rolls the
+     * version out and smoke-tests it first. Here, in the one lifecycle, every driver (CLI, demo, Jenkins steps) gets it.
+     */
+    private void requireMetricsForAbTest(DeployPlan plan) throws TargetException {
+        ModelVersion version = plan.version();
+        ReleaseState state = target.releases().load(version.name()).orElse(null);
+        boolean testsNext = state != null
+                && (state.phase() == Phase.STABLE
+                        || ((state.phase() == Phase.DEPLOYING || state.phase() == Phase.EXPERIMENT)
+                                && state.run()
+                                        .filter(r -> r.version().equals(version.version()))
+                                        .isPresent()));
+        if (!testsNext) {
+            return; // a first version (no A/B test), a run waiting for or finishing a decision, or another's run
+        }
+        Optional<String> champion = state.production().filter(p -> !p.equals(version.version()));
+        if (champion.isEmpty()) {
+            return;
+        }
+        ExperimentPlan experiment = plan.experiment().plan(version, champion.get());
+        try {
+            DeploymentEngine.metrics(target, experiment).preflight(version.name(), champion.get());
+        } catch (TargetException | io.jenkins.plugins.modeldeploy.abtest.MetricsException e) {
+            throw new TargetException(
+                    "cannot A/B test version " + version.version() + " of model " + version.name()
+                            + " against production " + champion.get() + " on " + target.describe()
+                            + " (checked before rolling anything out): " + e.getMessage(),
+                    e);
+        }
     }
 
     /** The annotation key (unprefixed) under which a rollout names the run that writes the version's objects. */

@@ -6,7 +6,12 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jenkins.plugins.modeldeploy.redact.Redaction;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileSystemException;
 import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
@@ -38,14 +43,50 @@ public final class SmokeReports {
                 write(dir.resolve(HTML_FILE), html(result)));
     }
 
+    /**
+     * Writes a report file through a temporary file in its folder renamed into place, so a reader (or a full disk)
+     * never sees a truncated report.
+     */
+    public static Path writeAtomically(Path file, String content) throws IOException {
+        return write(file, content);
+    }
+
     private static Path write(Path file, String content) throws IOException {
         Path temp = Files.createTempFile(
                 Objects.requireNonNull(file.getParent(), "a report lies in a folder"),
                 "." + file.getFileName(),
                 ".tmp");
-        // every URL a report shows is already redacted; this also covers any a message quotes
-        Files.writeString(temp, Redaction.text(content), StandardCharsets.UTF_8);
-        return Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        try {
+            // every URL a report shows is already redacted; this also covers any a message quotes
+            Files.writeString(temp, Redaction.text(content), StandardCharsets.UTF_8);
+            return Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException | RuntimeException e) {
+            Files.deleteIfExists(temp); // a full disk leaves neither a truncated report nor a stray temporary file
+            throw e;
+        }
+    }
+
+    /**
+     * A failed report write in words: the file and what the system said (a {@link FileSystemException}'s message is
+     * often just the path, e.g. {@code AccessDeniedException: /r/smoke.json}).
+     */
+    public static String describe(IOException e) {
+        if (e instanceof FileSystemException fs) {
+            String reason = fs.getReason();
+            if (reason == null) {
+                reason = fs instanceof AccessDeniedException
+                        ? "permission denied"
+                        : fs instanceof NotDirectoryException
+                                ? "not a directory"
+                                : fs instanceof FileAlreadyExistsException
+                                        ? "exists and is not a directory"
+                                        : fs instanceof NoSuchFileException
+                                                ? "no such file or directory"
+                                                : fs.getClass().getSimpleName();
+            }
+            return (fs.getFile() == null ? "" : fs.getFile() + ": ") + reason;
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
     public static ObjectNode json(SmokeResult result) {

@@ -74,6 +74,10 @@ public final class FakeCluster implements Target {
     long requestsPerReading = 200;
     /** Set: every metric reading fails with this (Prometheus down). */
     volatile String metricsDown;
+    /** True: this cluster has no metrics source (no Prometheus configured). */
+    volatile boolean noMetricsSource;
+    /** Set: the metrics source's preflight fails with this (Prometheus unreachable before the A/B test starts). */
+    volatile String metricsPreflightFails;
 
     private final ReleaseStore store;
     private final Path objectsFile;
@@ -263,18 +267,33 @@ public final class FakeCluster implements Target {
     /** Each reading adds {@link #requestsPerReading} split by weight, with each version's rates (deterministic). */
     @Override
     public Optional<MetricsSource> metrics(double sloP99Ms) {
-        return Optional.of((m, version) -> {
-            if (metricsDown != null) {
-                throw new io.jenkins.plugins.modeldeploy.abtest.MetricsException(metricsDown);
+        if (noMetricsSource) {
+            return Optional.empty();
+        }
+        return Optional.of(new MetricsSource() {
+            @Override
+            public VariantStats sample(String m, String version)
+                    throws io.jenkins.plugins.modeldeploy.abtest.MetricsException {
+                if (metricsDown != null) {
+                    throw new io.jenkins.plugins.modeldeploy.abtest.MetricsException(metricsDown);
+                }
+                synchronized (FakeCluster.this) {
+                    long[] counts = objects.counters.computeIfAbsent(version, v -> new long[3]);
+                    long added = requestsPerReading * objects.weights.getOrDefault(version, 0) / 100;
+                    Behaviour behaviour = behaviour(version);
+                    counts[0] += added;
+                    counts[1] = Math.round(counts[0] * behaviour.errorRate());
+                    counts[2] = Math.round(counts[0] * behaviour.sloViolationRate());
+                    return new VariantStats(version, counts[0], counts[1], counts[2], 1, 2);
+                }
             }
-            synchronized (FakeCluster.this) {
-                long[] counts = objects.counters.computeIfAbsent(version, v -> new long[3]);
-                long added = requestsPerReading * objects.weights.getOrDefault(version, 0) / 100;
-                Behaviour behaviour = behaviour(version);
-                counts[0] += added;
-                counts[1] = Math.round(counts[0] * behaviour.errorRate());
-                counts[2] = Math.round(counts[0] * behaviour.sloViolationRate());
-                return new VariantStats(version, counts[0], counts[1], counts[2], 1, 2);
+
+            @Override
+            public void preflight(String m, String champion)
+                    throws io.jenkins.plugins.modeldeploy.abtest.MetricsException {
+                if (metricsPreflightFails != null) {
+                    throw new io.jenkins.plugins.modeldeploy.abtest.MetricsException(metricsPreflightFails);
+                }
             }
         });
     }

@@ -88,6 +88,81 @@ class BuildCliIT {
         }
     }
 
+    /**
+     * A disk that fills while the tar is written (simulated with the shell's file-size limit, {@code ulimit -f}, which
+     * makes a write past it fail with EFBIG, "File too large", as ENOSPC would on a full disk; HotSpot ignores SIGXFSZ so
+     * the JVM sees the error): the previous tar stays as it was and no partial file is left beside it.
+     */
+    @Test
+    void aTarThatCannotBeWrittenCompletelyLeavesThePreviousTarAndNoPartialFile() throws Exception {
+        Path model = ExampleModels.copy(TestModels.examplesRoot(), ExampleModels.IRIS_PYTHON, dir.resolve("model"));
+        Files.write(model.resolve("model.pkl"), new byte[1024]);
+        Path out = Files.createDirectories(dir.resolve("out"));
+        Path tar = out.resolve("iris.tar");
+        Run first = run(
+                "build",
+                model.toString(),
+                "--version",
+                "1",
+                "--image",
+                "registry.local/models/iris",
+                "--base-image",
+                "scratch",
+                "--to",
+                "tar:" + tar);
+        assertThat(first.exitCode()).as(first.err()).isZero();
+        byte[] previous = Files.readAllBytes(tar);
+        long largestEntry = 0;
+        try (var entries =
+                new org.apache.commons.compress.archivers.tar.TarArchiveInputStream(Files.newInputStream(tar))) {
+            for (var entry = entries.getNextEntry(); entry != null; entry = entries.getNextEntry()) {
+                largestEntry = Math.max(largestEntry, entry.getSize());
+            }
+        }
+        // Jib's layer cache holds one file per layer (at most the largest entry): a limit between that and the whole
+        // tar lets the cache be written and stops the tar part-way.
+        long limitKiB = (largestEntry + previous.length) / 2 / 1024;
+        assertThat(limitKiB * 1024).isGreaterThan(largestEntry + 4096).isLessThan(previous.length - 4096L);
+
+        Files.writeString(
+                model.resolve("model.py"),
+                "\n# a code change, so the new tar would differ\n",
+                java.nio.file.StandardOpenOption.APPEND);
+        List<String> command = List.of(
+                "bash",
+                "-c",
+                "ulimit -f " + limitKiB + " && exec \"$@\"",
+                "bash",
+                "java",
+                "-XX:-UsePerfData",
+                "-jar",
+                JAR.toString(),
+                "build",
+                model.toString(),
+                "--version",
+                "2",
+                "--image",
+                "registry.local/models/iris",
+                "--base-image",
+                "scratch",
+                "--to",
+                "tar:" + tar);
+        Process process = new ProcessBuilder(command).start();
+        String err = new String(process.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+        process.getInputStream().readAllBytes();
+        assertThat(process.waitFor(3, TimeUnit.MINUTES)).isTrue();
+
+        assertThat(process.exitValue()).as(err).isEqualTo(1);
+        assertThat(err)
+                .contains("model-deploy build: building registry.local/models/iris:2 into " + tar + " failed: ")
+                .contains("File too large")
+                .contains("the existing tar was left as it was");
+        assertThat(Files.readAllBytes(tar)).isEqualTo(previous);
+        try (var files = Files.list(out)) {
+            assertThat(files).containsExactly(tar);
+        }
+    }
+
     /** Without --username the credentials come from the user's Docker config file (~/.docker/config.json). */
     @Test
     void usesTheDockerConfigCredentialsAndNamesARefusal() throws Exception {

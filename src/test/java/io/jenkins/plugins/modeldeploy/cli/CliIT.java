@@ -141,6 +141,62 @@ class CliIT {
         }
     }
 
+    /**
+     * A report directory that cannot be written (here: its parent is a regular file, which refuses root as well as
+     * anyone; a chmod'ed directory would not stop a root test run) loses nothing of the result: it goes to stdout, the
+     * journal and the smoke.finished event, and the write failure is named on stderr and in the exit code.
+     */
+    @Test
+    void smokeWithAnUnwritableReportDirStillReportsTheResultAndNamesTheWriteFailure() throws Exception {
+        Path model = TestModels.testModel("echo-python", workDir);
+        Process serve = new ProcessBuilder(
+                        "java", "-jar", JAR.toString(), "serve", model.toString(), "--port", "0", "--workers", "1")
+                .redirectError(ProcessBuilder.Redirect.DISCARD)
+                .start();
+        try {
+            String first = new BufferedReader(new InputStreamReader(serve.getInputStream(), StandardCharsets.UTF_8))
+                    .readLine();
+            String url = first.substring(first.indexOf(" at ") + 4) + "/predict";
+            Path notADirectory = Files.writeString(workDir.resolve("a-file"), "x");
+            Path reports = notADirectory.resolve("reports");
+            Path journal = workDir.resolve("journal");
+            Run run = run(
+                    "smoke",
+                    "--url",
+                    url,
+                    "--model",
+                    model.toString(),
+                    "--rate",
+                    "50",
+                    "--duration",
+                    "2s",
+                    "--warmup",
+                    "500ms",
+                    "--report-dir",
+                    reports.toString(),
+                    "--journal-dir",
+                    journal.toString(),
+                    "--output",
+                    "json");
+            assertThat(run.exitCode()).as(run.err()).isEqualTo(1);
+            JsonNode result = new ObjectMapper().readTree(run.out().strip());
+            assertThat(result.get("passed").asBoolean()).isTrue();
+            assertThat(result.get("requests").asInt()).isEqualTo(75);
+            assertThat(result.get("reportError").asText())
+                    .startsWith("the reports could not be written to " + reports + " (" + notADirectory);
+            assertThat(run.err())
+                    .contains("smoke test passed: p99 ") // the console event, before the failure line
+                    .contains(
+                            "model-deploy smoke: smoke test passed but the reports could not be written to " + reports);
+            assertThat(Files.readString(journal.resolve("echo-dev.jsonl")))
+                    .contains("\"smoke.started\"")
+                    .contains("\"smoke.finished\"");
+        } finally {
+            serve.destroy();
+            serve.waitFor(20, TimeUnit.SECONDS);
+        }
+    }
+
     @Test
     void renderPrintsEveryObjectAsYamlDocuments() throws Exception {
         String image = "registry.local/models/iris@sha256:" + "b".repeat(64);

@@ -69,7 +69,7 @@ class ReleaseCliIT {
     }
 
     @Test
-    void anAbTestThatCannotMeasureEndsTheRunAsFailedAndLeavesProductionAlone() throws Exception {
+    void anAbTestThatCannotMeasureIsRefusedBeforeTheRolloutAndLeavesProductionAlone() throws Exception {
         Path model = TestModels.testModel("echo-python", dir);
         try (MockApiServer server = new MockApiServer();
                 KubernetesClient client = server.client();
@@ -102,7 +102,7 @@ class ReleaseCliIT {
             assertThat(first.json().path("outcome").asText()).isEqualTo("PROMOTED");
             assertThat(weights(client)).containsExactlyEntriesOf(Map.of("echo-1", 100));
 
-            // No Prometheus: the A/B test cannot measure Traefik's traffic, says so; the version is taken out.
+            // No Prometheus: the A/B test could not measure Traefik's traffic; said before anything is rolled out.
             Run second = run(concat(
                     new String[] {
                         "deploy",
@@ -118,8 +118,10 @@ class ReleaseCliIT {
                     },
                     cluster));
             assertThat(second.exit()).isEqualTo(1);
-            assertThat(second.json().path("outcome").asText()).isEqualTo("FAILED");
-            assertThat(second.json().path("reason").asText()).contains("configure a Prometheus URL");
+            assertThat(second.err())
+                    .contains("model-deploy deploy: cannot A/B test version 2 of model echo against production 1 on"
+                            + " kubernetes namespace models (checked before rolling anything out): ")
+                    .contains("configure a Prometheus URL");
             assertThat(weights(client)).containsEntry("echo-1", 100);
             assertThat(client.apps()
                             .deployments()
@@ -128,11 +130,16 @@ class ReleaseCliIT {
                             .get())
                     .isNull();
 
-            // Deciding on it afterwards reports how its run ended and changes nothing.
+            // Deciding on it afterwards finds no run of it and changes nothing.
             Run promote = run(concat(new String[] {"promote", "echo", "2"}, cluster));
-            assertThat(promote.exit()).isEqualTo(1);
-            assertThat(promote.out()).contains("echo 2: FAILED; production is 1");
+            assertThat(promote.exit()).as(promote.out() + promote.err()).isEqualTo(1);
             assertThat(weights(client)).containsEntry("echo-1", 100);
+            assertThat(client.apps()
+                            .deployments()
+                            .inNamespace("models")
+                            .withName("echo-2")
+                            .get())
+                    .isNull();
         }
     }
 

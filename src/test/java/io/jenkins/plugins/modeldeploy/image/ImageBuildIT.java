@@ -204,6 +204,25 @@ class ImageBuildIT {
                 .hasMessageContaining("Connection refused");
     }
 
+    /** Jib pulls the base while it talks to the target: a dead base registry is named, not the healthy target. */
+    @Test
+    void anUnreachableBaseRegistryIsNamedAsTheBaseNotTheHealthyTarget() throws Exception {
+        int port;
+        try (ServerSocket socket = new ServerSocket(0)) {
+            port = socket.getLocalPort();
+        }
+        String base = "127.0.0.1:" + port + "/base/python:3";
+        ModelVersion version = ModelVersion.of(new ModelSpecLoader().load(irisCopy("deadbase")), "1", "test");
+        assertThatThrownBy(() -> new JibImageBuilder(dir.resolve("work"), log::add)
+                        .build(new ImagePlan(
+                                version, new BaseImage.Registry(base), registry.host() + "/models/iris", insecure())))
+                .isInstanceOf(ImageBuildException.class)
+                .hasMessageStartingWith("the base image's registry 127.0.0.1:" + port + " is unreachable (")
+                .hasMessageContaining("Connection refused")
+                .hasMessageContaining("while reading base image " + base)
+                .hasMessageEndingWith("the target registry " + registry.host() + " was not the problem");
+    }
+
     @Test
     void aMissingBaseTarIsNamed() throws Exception {
         ModelVersion version = ModelVersion.of(new ModelSpecLoader().load(irisCopy("nobase")), "1", "test");

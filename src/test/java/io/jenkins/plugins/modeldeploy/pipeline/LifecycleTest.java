@@ -14,6 +14,7 @@ import io.jenkins.plugins.modeldeploy.target.ReleaseState;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState.Phase;
 import io.jenkins.plugins.modeldeploy.target.RetireMode;
 import io.jenkins.plugins.modeldeploy.target.Stage;
+import io.jenkins.plugins.modeldeploy.target.TargetException;
 import io.jenkins.plugins.modeldeploy.testing.TestModels;
 import java.nio.file.Path;
 import java.time.Clock;
@@ -524,6 +525,42 @@ class LifecycleTest {
         assertThat(cluster.releases().load("echo")).isEmpty();
         assertThatThrownBy(() -> releases.undeploy("echo", Optional.empty(), false, "frank"))
                 .hasMessage("model echo is not deployed on fake cluster: nothing to undeploy");
+    }
+
+    /** Every driver runs this lifecycle: a second version with no metrics source is refused before its rollout. */
+    @Test
+    void aSecondVersionWithoutAMetricsSourceIsRefusedBeforeAnythingIsRolledOut() throws Exception {
+        release("1");
+        cluster.noMetricsSource = true;
+        events.clear();
+
+        assertThatThrownBy(() -> lifecycle().run(plan("2", true, Duration.ofHours(1)), approve("alice")))
+                .isInstanceOf(TargetException.class)
+                .hasMessage("cannot A/B test version 2 of model echo against production 1 on fake cluster (checked"
+                        + " before rolling anything out): A/B tests on fake cluster read Traefik's metrics from"
+                        + " Prometheus: configure a Prometheus URL for the cluster");
+
+        assertThat(cluster.objects().running).containsOnlyKeys("1");
+        assertThat(cluster.objects().routes).doesNotContain("2");
+        assertThat(state().phase()).isEqualTo(ReleaseState.Phase.STABLE);
+        assertThat(state().production()).contains("1");
+        assertThat(events)
+                .noneMatch(e -> e.version().equals("2")
+                        && (e.details() instanceof EventDetails.RolloutProgress
+                                || e.details() instanceof EventDetails.SmokeStarted));
+    }
+
+    @Test
+    void aMetricsSourceThatFailsItsPreflightIsReportedBeforeAnythingIsRolledOut() throws Exception {
+        release("1");
+        cluster.metricsPreflightFails = "Prometheus at http://127.0.0.1:9/ is unreachable (Connection refused)";
+
+        assertThatThrownBy(() -> lifecycle().run(plan("2", true, Duration.ofHours(1)), approve("alice")))
+                .isInstanceOf(TargetException.class)
+                .hasMessageStartingWith("cannot A/B test version 2 of model echo against production 1")
+                .hasMessageEndingWith(": Prometheus at http://127.0.0.1:9/ is unreachable (Connection refused)");
+        assertThat(cluster.objects().running).containsOnlyKeys("1");
+        assertThat(state().production()).contains("1");
     }
 
     @Test
