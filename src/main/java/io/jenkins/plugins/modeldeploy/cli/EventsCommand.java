@@ -58,6 +58,9 @@ final class EventsCommand implements Runnable {
         public Integer call() throws Exception {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
+            if (model != null) {
+                CliNames.model(spec.commandLine(), "--model", model);
+            }
             ConsoleSink lines = new ConsoleSink(out::println, false);
             CountDownLatch done = new CountDownLatch(1);
             AtomicLong received = new AtomicLong();

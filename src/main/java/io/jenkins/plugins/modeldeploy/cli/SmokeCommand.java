@@ -149,6 +149,7 @@ final class SmokeCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         PrintWriter out = commandSpec.commandLine().getOut();
         PrintWriter err = commandSpec.commandLine().getErr();
+        CliNames.version(commandSpec.commandLine(), "--model-version", modelVersion);
         Slo slo = Slo.DEFAULT;
         List<Payload> bodies;
         ModelSpec spec = null;
