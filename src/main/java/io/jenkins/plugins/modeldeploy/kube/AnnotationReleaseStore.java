@@ -5,6 +5,7 @@ import io.fabric8.kubernetes.api.model.ConfigMapBuilder;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.jenkins.plugins.modeldeploy.route.ApiErrors;
 import io.jenkins.plugins.modeldeploy.target.ConcurrentReleaseException;
 import io.jenkins.plugins.modeldeploy.target.ReleaseJson;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;

@@ -4,6 +4,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.jenkins.plugins.modeldeploy.route.ApiErrors;
 import io.jenkins.plugins.modeldeploy.route.ObjectApplier;
 import io.jenkins.plugins.modeldeploy.route.ObjectApplier.Action;
 import io.jenkins.plugins.modeldeploy.route.ObjectApplier.Ownership;
@@ -96,8 +97,8 @@ public final class ResourceApplier {
                 }
             } catch (KubernetesClientException e) {
                 throw new KubernetesApplyException(
-                        ObjectApplier.describe(object) + ": reading it before the apply failed: HTTP " + e.getCode()
-                                + " " + e.getMessage(),
+                        ObjectApplier.describe(object) + ": reading it before the apply failed: "
+                                + ApiErrors.describe(e, client),
                         e);
             }
         }
@@ -150,8 +151,7 @@ public final class ResourceApplier {
                     continue;
                 }
                 throw new KubernetesApplyException(
-                        what + ": restoring it as it was before the rollout failed: HTTP " + e.getCode() + " "
-                                + e.getMessage(),
+                        what + ": restoring it as it was before the rollout failed: " + ApiErrors.describe(e, client),
                         e);
             }
         }
@@ -166,9 +166,7 @@ public final class ResourceApplier {
                     .delete();
         } catch (KubernetesClientException e) {
             throw new KubernetesApplyException(
-                    namespace + "/" + kind + "/" + name + ": deleting it failed: HTTP " + e.getCode() + " "
-                            + e.getMessage(),
-                    e);
+                    namespace + "/" + kind + "/" + name + ": deleting it failed: " + ApiErrors.describe(e, client), e);
         }
     }
 

@@ -128,8 +128,7 @@ public final class IngressRouter implements TrafficRouter {
                     .withName(model)
                     .delete();
         } catch (KubernetesClientException e) {
-            throw new RoutingException(
-                    namespace + "/Ingress/" + model + ": HTTP " + e.getCode() + " " + e.getMessage(), e);
+            throw new RoutingException(namespace + "/Ingress/" + model + ": " + ApiErrors.describe(e, client), e);
         }
     }
 
@@ -203,8 +202,7 @@ public final class IngressRouter implements TrafficRouter {
                     .withName(model)
                     .get();
         } catch (KubernetesClientException e) {
-            throw new RoutingException(
-                    namespace + "/Ingress/" + model + ": HTTP " + e.getCode() + " " + e.getMessage(), e);
+            throw new RoutingException(namespace + "/Ingress/" + model + ": " + ApiErrors.describe(e, client), e);
         }
     }
 

@@ -149,7 +149,7 @@ public final class ObjectApplier {
         } catch (KubernetesClientException e) {
             throw new ObjectApplyException(
                     describe(desired),
-                    "server-side apply: HTTP " + e.getCode() + " " + e.getMessage()
+                    "server-side apply: " + ApiErrors.describe(e, client)
                             + (e.getCode() == HttpURLConnection.HTTP_CONFLICT
                                     ? " (another field manager set these fields; see docs/traefik.md)"
                                     : e.getCode() == 415
@@ -193,7 +193,7 @@ public final class ObjectApplier {
                         e.getCode() == HttpURLConnection.HTTP_CONFLICT
                                 ? "still conflicting after " + (attempt + 1)
                                         + " attempts (another writer keeps changing it)"
-                                : "HTTP " + e.getCode() + " " + e.getMessage(),
+                                : ApiErrors.describe(e, client),
                         e);
             }
         }

@@ -143,8 +143,7 @@ public final class TraefikRouter implements TrafficRouter {
                     .flatMap(r -> TraefikRoutes.appliedOptions(model, r))
                     .orElse(clusterOptions);
         } catch (KubernetesClientException e) {
-            throw new RoutingException(
-                    namespace + "/IngressRoute/" + model + ": HTTP " + e.getCode() + " " + e.getMessage(), e);
+            throw new RoutingException(namespace + "/IngressRoute/" + model + ": " + ApiErrors.describe(e, client), e);
         }
     }
 
@@ -210,7 +209,7 @@ public final class TraefikRouter implements TrafficRouter {
             }
         } catch (KubernetesClientException e) {
             throw new RoutingException(
-                    namespace + "/Middleware (model " + model + "): HTTP " + e.getCode() + " " + e.getMessage(), e);
+                    namespace + "/Middleware (model " + model + "): " + ApiErrors.describe(e, client), e);
         }
     }
 
@@ -297,8 +296,7 @@ public final class TraefikRouter implements TrafficRouter {
                 }
             } catch (KubernetesClientException e) {
                 throw new RoutingException(
-                        namespace + "/" + kind + " (model " + model + "): HTTP " + e.getCode()
-                                + " " + e.getMessage()
+                        namespace + "/" + kind + " (model " + model + "): " + ApiErrors.describe(e, client)
                                 + (e.getCode() == 404
                                         ? " (are Traefik's CRDs installed? see" + " docs/traefik.md)"
                                         : ""),
@@ -315,8 +313,7 @@ public final class TraefikRouter implements TrafficRouter {
                     .get();
         } catch (KubernetesClientException e) {
             throw new RoutingException(
-                    namespace + "/TraefikService/" + model + ": HTTP " + e.getCode() + " "
-                            + e.getMessage()
+                    namespace + "/TraefikService/" + model + ": " + ApiErrors.describe(e, client)
                             + (e.getCode() == 404 ? " (are Traefik's CRDs installed? see docs/traefik.md)" : ""),
                     e);
         }

@@ -1,4 +1,4 @@
-package io.jenkins.plugins.modeldeploy.kube;
+package io.jenkins.plugins.modeldeploy.route;
 
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
