@@ -104,6 +104,31 @@ class HarnessSupervisionIT {
     }
 
     @Test
+    void modelYamlServingTimeoutReachesTheHarnessAsItsPredictionTimeout() throws Exception {
+        Path dir = TestModels.testModel("echo-python", workDir);
+        Path yaml = dir.resolve("model.yaml");
+        // model.yaml -> ModelSpec -> HarnessConfig predictTimeoutSeconds -> the harness's 504: the whole path, not
+        // only each end (HarnessConfigTest, test_supervision.py)
+        java.nio.file.Files.writeString(
+                yaml, java.nio.file.Files.readString(yaml).replace("serving:\n", "serving:\n  timeout: 1s\n"));
+        try (HarnessProcess harness = HarnessProcess.start(
+                        ModelVersion.of(new ModelSpecLoader().load(dir), "1", "t"),
+                        HarnessOptions.loopback(),
+                        line -> {});
+                RawHttp http = new RawHttp(harness.url())) {
+            long started = System.nanoTime();
+            http.send(RawHttp.postJsonRequest("/predict", "{\"instances\": [{\"sleep_ms\": 5000}]}"));
+            RawHttp.Response response = http.read();
+            double seconds = (System.nanoTime() - started) / 1e9;
+            assertThat(response.status()).as(response.text()).isEqualTo(504);
+            assertThat(response.text()).contains("\"error\"");
+            assertThat(seconds)
+                    .as("answered after the 1 s timeout, not the 5 s sleep")
+                    .isLessThan(4.0);
+        }
+    }
+
+    @Test
     void aKilledSupervisorTakesItsWorkersWithItAndFreesThePort() throws Exception {
         Path dir = TestModels.testModel("echo-python", workDir);
         int port = freePort();
