@@ -44,7 +44,7 @@ import org.junit.jupiter.params.provider.ValueSource;
  * {@code error} string on every error status) and nothing after it, and /metrics must count every one of them.
  */
 class HarnessFuzzIT {
-    private static final int CASES = 10_000;
+    private static final int CASES = Integer.getInteger("fuzz.cases", 10_000);
     private static final long SEED = Long.getLong("fuzz.seed", 20261130L);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final Set<Integer> STATUSES = Set.of(200, 400, 404, 405, 411, 413, 414, 415, 431, 500, 501, 505);
