@@ -157,8 +157,11 @@ class HarnessConformanceIT {
                 }
             }
             // without "id" the answer has none
-            assertThat(json(http.postJson("/v2/models/" + model + "/infer", TWO_ROWS.formatted("").replace(
-                                    "\"id\": \"42\", ", "")), 200)
+            assertThat(json(
+                                    http.postJson(
+                                            "/v2/models/" + model + "/infer",
+                                            TWO_ROWS.formatted("").replace("\"id\": \"42\", ", "")),
+                                    200)
                             .has("id"))
                     .isFalse();
         }
@@ -194,8 +197,9 @@ class HarnessConformanceIT {
         cases.add(new Object[] {"POST", infer, one.formatted("1", "").replace("FP64", "FLOAT"), 400});
         cases.add(new Object[] {"POST", infer, one.formatted("1, 2", ""), 400}); // shape [1], two values
         cases.add(new Object[] {"POST", infer, one.formatted("\"heavy\"", ""), 400});
-        cases.add(new Object[] {"POST", infer, one.formatted("1", "").replaceFirst("FP64", "INT8").replace(
-                "[1]}", "[1000]}"), 400});
+        cases.add(new Object[] {
+            "POST", infer, one.formatted("1", "").replaceFirst("FP64", "INT8").replace("[1]}", "[1000]}"), 400
+        });
         cases.add(new Object[] {"POST", infer, one.formatted("1", ", \"id\": 42"), 400});
         cases.add(new Object[] {"POST", infer, one.formatted("1", ", \"parameters\": []"), 400});
         cases.add(new Object[] {"POST", infer, one.formatted("1", ", \"parameters\": {\"a\": {}}"), 400});
@@ -207,8 +211,10 @@ class HarnessConformanceIT {
             for (Object[] c : cases) {
                 RawHttp.Response response = c[0].equals("GET")
                         ? http.get((String) c[1])
-                        : http.post((String) c[1], "application/json", ((String) c[2]).getBytes(StandardCharsets.UTF_8));
-                assertThat(response.status()).as(c[0] + " " + c[1] + " " + c[2] + ": " + response.text())
+                        : http.post(
+                                (String) c[1], "application/json", ((String) c[2]).getBytes(StandardCharsets.UTF_8));
+                assertThat(response.status())
+                        .as(c[0] + " " + c[1] + " " + c[2] + ": " + response.text())
                         .isEqualTo(c[3]);
                 JsonNode error = response.json();
                 assertThat(error.size()).as(response.text()).isEqualTo(1);
@@ -227,7 +233,8 @@ class HarnessConformanceIT {
         assertThat(tensor.get("name").isTextual()).as(tensor.toString()).isTrue();
         assertThat(DATATYPES).contains(tensor.get("datatype").asText());
         assertThat(tensor.get("shape").isArray()).isTrue();
-        tensor.get("shape").forEach(d -> assertThat(d.isInt() && d.asInt() >= -1).isTrue());
+        tensor.get("shape")
+                .forEach(d -> assertThat(d.isInt() && d.asInt() >= -1).isTrue());
     }
 
     private static String resource(String name) throws IOException {

@@ -83,7 +83,9 @@ class HarnessFuzzIT {
             } finally {
                 pool.shutdownNow();
             }
-            assertThat(failures).as(String.join("\n", failures.stream().limit(10).toList())).isEmpty();
+            assertThat(failures)
+                    .as(String.join("\n", failures.stream().limit(10).toList()))
+                    .isEmpty();
             // every answer was counted, and the server still serves (+1: the first /metrics request)
             assertThat(answered(url) - before).isEqualTo(cases.size() + 1L);
             try (RawHttp http = new RawHttp(url)) {
@@ -207,8 +209,12 @@ class HarnessFuzzIT {
             String path = random.nextBoolean() ? "/predict" : infer;
             byte[] request =
                     switch (kind) {
-                        case 0, 1, 2 -> post(path, mutate(random, valid(random, path.equals(infer)).getBytes(
-                                StandardCharsets.UTF_8)));
+                        case 0, 1, 2 ->
+                            post(
+                                    path,
+                                    mutate(
+                                            random,
+                                            valid(random, path.equals(infer)).getBytes(StandardCharsets.UTF_8)));
                         case 3 -> post(path, randomJson(random, 0).getBytes(StandardCharsets.UTF_8));
                         case 4 -> post(path, randomBytes(random, 1 + random.nextInt(200)));
                         case 5 -> post(path, deep(random));
@@ -240,8 +246,20 @@ class HarnessFuzzIT {
                 case 1 -> copy = Arrays.copyOf(copy, Math.max(1, at));
                 case 2 -> copy[at] = (byte) "{}[]\",:0-.eE\\nul".charAt(random.nextInt(16));
                 default -> {
-                    String[] inserts = {"null", "1e400", "-0", "\"\\ud800\"", "[", "]", "NaN", "99999999999999999999",
-                        "true", "{\"a\":", "\u00e9", "\"\\u0000\""};
+                    String[] inserts = {
+                        "null",
+                        "1e400",
+                        "-0",
+                        "\"\\ud800\"",
+                        "[",
+                        "]",
+                        "NaN",
+                        "99999999999999999999",
+                        "true",
+                        "{\"a\":",
+                        "\u00e9",
+                        "\"\\u0000\""
+                    };
                     byte[] insert = inserts[random.nextInt(inserts.length)].getBytes(StandardCharsets.UTF_8);
                     byte[] grown = new byte[copy.length + insert.length];
                     System.arraycopy(copy, 0, grown, 0, at);
@@ -260,8 +278,8 @@ class HarnessFuzzIT {
             case 0 -> "null";
             case 1 -> random.nextBoolean() ? "true" : "false";
             case 2 -> Long.toString(random.nextLong());
-            case 3 -> new String[] {"1e308", "-1e-320", "0.5", "1E400", "123456789012345678901234567890"}[
-                    random.nextInt(5)];
+            case 3 ->
+                new String[] {"1e308", "-1e-320", "0.5", "1E400", "123456789012345678901234567890"}[random.nextInt(5)];
             case 4 -> "\"" + new String[] {"", "x", "\\ud83d", "\\u0000", "\u00fc\u4e2d"}[random.nextInt(5)] + "\"";
             case 5 -> "\"instances\"";
             case 6, 7 -> {
@@ -272,8 +290,19 @@ class HarnessFuzzIT {
                 yield array.append(']').toString();
             }
             default -> {
-                String[] keys = {"instances", "inputs", "name", "shape", "datatype", "data", "outputs", "id",
-                    "parameters", "wt", "hp"};
+                String[] keys = {
+                    "instances",
+                    "inputs",
+                    "name",
+                    "shape",
+                    "datatype",
+                    "data",
+                    "outputs",
+                    "id",
+                    "parameters",
+                    "wt",
+                    "hp"
+                };
                 StringBuilder object = new StringBuilder("{");
                 for (int k = random.nextInt(4); k > 0; k--) {
                     object.append('"')
@@ -319,15 +348,23 @@ class HarnessFuzzIT {
                 r -> start + "Content-Length: " + n + "\r\nContent-Length: " + n + "\r\n\r\n" + body,
                 r -> start + "Content-Length: " + (n + 7) + "\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n"
                         + SMUGGLED,
-                r -> start + "Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n" + Integer.toHexString(n)
-                        + "\r\n" + body + "\r\n0\r\n\r\n",
+                r -> start + "Transfer-Encoding: chunked\r\nContent-Length: 3\r\n\r\n" + Integer.toHexString(n) + "\r\n"
+                        + body + "\r\n0\r\n\r\n",
                 r -> start + "Transfer-Encoding: chunked\r\n\r\n"
-                        + new String[] {"-1", "+5", "0x5", " 5", "5 ", "fffffffffffffffff", "", "z", "-0", "5_0"}[
-                                r.nextInt(10)]
+                        + new String[] {"-1", "+5", "0x5", " 5", "5 ", "fffffffffffffffff", "", "z", "-0", "5_0"}
+                                [r.nextInt(10)]
                         + "\r\n" + body + "\r\n0\r\n\r\n" + SMUGGLED,
                 r -> start + "Transfer-Encoding: "
-                        + new String[] {"chunked, chunked", "gzip", "gzip, chunked", "identity", "chunked\u000b",
-                            "xchunked", "chunked;q=1"}[r.nextInt(7)]
+                        + new String[] {
+                                    "chunked, chunked",
+                                    "gzip",
+                                    "gzip, chunked",
+                                    "identity",
+                                    "chunked\u000b",
+                                    "xchunked",
+                                    "chunked;q=1"
+                                }
+                                [r.nextInt(7)]
                         + "\r\n\r\n" + Integer.toHexString(n) + "\r\n" + body + "\r\n0\r\n\r\n",
                 r -> start + "X-Folded: a\r\n b\r\nContent-Length: " + n + "\r\n\r\n" + body,
                 r -> start.replace("Host: t\r\n", "Host: t\n") + "Content-Length: " + n + "\r\n\r\n" + body,
@@ -335,9 +372,17 @@ class HarnessFuzzIT {
                 r -> start.replace("\r\nHost", "\rHost") + "Content-Length: " + n + "\r\n\r\n" + body,
                 r -> start + "X-Nul: a\u0000b\r\nContent-Length: " + n + "\r\n\r\n" + body,
                 r -> start + "Content-Length : " + n + "\r\n\r\n" + body,
-                r -> new String[] {"GET  /v2 HTTP/1.1", "GET /v2 HTTP/1.1 x", "GET /v2", "GET /v2 HTTP/2.0",
-                            "GET /v2 HTTP/1.10", "G(T /v2 HTTP/1.1", "GET /v2\u0000 HTTP/1.1", "GET /v2 http/1.1"}[
-                                r.nextInt(8)]
+                r -> new String[] {
+                                    "GET  /v2 HTTP/1.1",
+                                    "GET /v2 HTTP/1.1 x",
+                                    "GET /v2",
+                                    "GET /v2 HTTP/2.0",
+                                    "GET /v2 HTTP/1.10",
+                                    "G(T /v2 HTTP/1.1",
+                                    "GET /v2\u0000 HTTP/1.1",
+                                    "GET /v2 http/1.1"
+                                }
+                                [r.nextInt(8)]
                         + "\r\nHost: t\r\n\r\n",
                 r -> start + "X-A: 1\r\n".repeat(90 + r.nextInt(30)) + "Content-Length: " + n + "\r\n\r\n" + body,
                 r -> start + "X-Big: " + "a".repeat(60_000 + r.nextInt(10_000)) + "\r\nContent-Length: " + n
@@ -347,8 +392,8 @@ class HarnessFuzzIT {
                         + n + "\r\n\r\n" + body,
                 r -> start + "Content-Length: " + (n + 1 + r.nextInt(100)) + "\r\n\r\n" + body,
                 r -> start + "Content-Length: " + (2_000_000 + r.nextInt(1000)) + "\r\n\r\n" + body,
-                r -> start + "Content-Length: " + new String[] {"+" + n, "-1", n + "_0", "0x10", n + " " + n, ""}[
-                                r.nextInt(6)]
+                r -> start + "Content-Length: "
+                        + new String[] {"+" + n, "-1", n + "_0", "0x10", n + " " + n, ""}[r.nextInt(6)]
                         + "\r\n\r\n" + body,
                 r -> start + "Transfer-Encoding: chunked\r\n\r\n" + ("1;" + "e".repeat(4000) + "\r\nx\r\n").repeat(5)
                         + "0\r\n\r\n",
@@ -360,8 +405,8 @@ class HarnessFuzzIT {
                     String whole = start + "Content-Length: " + n + "\r\n\r\n" + body;
                     return whole.substring(0, 1 + r.nextInt(whole.length() - 1)); // truncated anywhere
                 },
-                r -> new String(randomBytes(r, 1 + r.nextInt(300)), StandardCharsets.ISO_8859_1).replaceFirst(
-                                "^[\r\n]+", "x")
+                r -> new String(randomBytes(r, 1 + r.nextInt(300)), StandardCharsets.ISO_8859_1)
+                                .replaceFirst("^[\r\n]+", "x")
                         + "\r\n\r\n");
         return attacks.get(random.nextInt(attacks.size())).apply(random).getBytes(StandardCharsets.ISO_8859_1);
     }
