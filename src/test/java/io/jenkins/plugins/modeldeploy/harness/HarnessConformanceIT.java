@@ -207,6 +207,7 @@ class HarnessConformanceIT {
         cases.add(new Object[] {"POST", infer, one.formatted("1", ", \"outputs\": [{}]"), 400});
         cases.add(new Object[] {"POST", infer, one.formatted("-1", ""), 500}); // the model raises
         cases.add(new Object[] {"POST", infer, one.formatted("999", ""), 500}); // the model answers infinity
+        cases.add(new Object[] {"POST", infer, one.formatted("998", ""), 500}); // the model answers NaN
         try (RawHttp http = new RawHttp(harnesses.get(model).url())) {
             for (Object[] c : cases) {
                 RawHttp.Response response = c[0].equals("GET")
