@@ -47,6 +47,12 @@ class SlowClientsTest(unittest.TestCase):
         self.assertLess(time.monotonic() - started, 4)
         self.assertIn('code="408"', harness.request("GET", "/metrics")[1])
 
+    def test_a_prediction_longer_than_the_header_timeout_is_answered(self):
+        # The header timeout bounds the request head only: once parsed, the prediction timeout applies.
+        harness = self.start(1, "--header-timeout", "1")
+        status, body = harness.predict(["nap"])
+        self.assertEqual(status, 200, body)
+
     def test_an_idle_connection_closes_after_the_idle_timeout(self):
         harness = self.start(1, "--idle-timeout", "1")
         connection = socket.create_connection(("127.0.0.1", harness.port))

@@ -24,6 +24,8 @@ MODEL = textwrap.dedent('''
     def predict(instances):
         if instances == ["sleep"]:
             time.sleep(3600)
+        if instances == ["nap"]:
+            time.sleep(2.5)
         if instances == ["die"]:
             os._exit(7)
         return [os.getpid() for _ in instances]

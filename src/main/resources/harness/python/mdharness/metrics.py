@@ -10,6 +10,7 @@ import threading
 ROUTES = ("predict", "infer", "model_metadata", "model_ready", "server_metadata",
           "health_live", "health_ready", "metrics", "unmatched")
 STATUS_CODES = (200, 400, 404, 405, 408, 411, 413, 415, 500, 503, 504)
+STATUS_CODES += (414, 431, 501, 505)  # answers to requests the strict HTTP parsing refuses (server.py)
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 
 _STATUS_INDEX = {code: i for i, code in enumerate(STATUS_CODES)}

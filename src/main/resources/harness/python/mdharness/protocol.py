@@ -22,6 +22,20 @@ class ModelOutputError(Exception):
     """The model answered with something the protocol cannot carry."""
 
 
+MAX_JSON_DEPTH = 100  # nesting levels of a request body, and of a model's output
+MAX_TENSOR_RANK = 32
+# Inclusive value ranges of the V2 integer datatypes, and the largest finite magnitude of the float ones.
+_INTEGER_RANGES = {"INT8": (-(1 << 7), (1 << 7) - 1), "INT16": (-(1 << 15), (1 << 15) - 1),
+                   "INT32": (-(1 << 31), (1 << 31) - 1), "INT64": (-(1 << 63), (1 << 63) - 1),
+                   "UINT8": (0, (1 << 8) - 1), "UINT16": (0, (1 << 16) - 1), "UINT32": (0, (1 << 32) - 1),
+                   "UINT64": (0, (1 << 64) - 1)}
+_FLOAT_MAX = {"FP16": 65504.0, "FP32": 3.4028234663852886e38, "FP64": 1.7976931348623157e308}
+OUTPUT_NAME = "output-0"
+# Until this worker has answered a prediction, the output's datatype and shape are not known (a signature declares
+# inputs only): metadata says so with the most general tensor.
+UNKNOWN_OUTPUT_METADATA = {"name": OUTPUT_NAME, "datatype": "BYTES", "shape": [-1]}
+
+
 def parse_json_body(body):
     if not body:
         raise BadRequest("request body is empty; send a JSON object")
@@ -30,13 +44,41 @@ def parse_json_body(body):
     except UnicodeDecodeError as e:
         raise BadRequest("request body is not valid UTF-8 (byte %d)" % e.start) from None
     try:
-        return json.loads(text, parse_constant=_reject_constant)
+        document = json.loads(text, parse_constant=_reject_constant, parse_float=_finite_float)
     except json.JSONDecodeError as e:
         raise BadRequest("malformed JSON at line %d column %d: %s" % (e.lineno, e.colno, e.msg)) from None
+    except RecursionError:
+        raise BadRequest("JSON nested deeper than %d levels" % MAX_JSON_DEPTH) from None
+    except ValueError as e:  # an integer literal longer than Python's int limit (4300 digits)
+        raise BadRequest("malformed JSON: %s" % str(e).split(";", 1)[0]) from None
+    # Walked only when the body has enough brackets to be that deep: a count is cheap, the walk is not.
+    if body.count(b"[") + body.count(b"{") > MAX_JSON_DEPTH and _deeper_than(document, MAX_JSON_DEPTH):
+        raise BadRequest("JSON nested deeper than %d levels" % MAX_JSON_DEPTH)
+    return document
 
 
 def _reject_constant(name):
     raise BadRequest("malformed JSON: %s is not a JSON value" % name)
+
+
+def _finite_float(text):
+    value = float(text)
+    if not math.isfinite(value):
+        raise BadRequest("malformed JSON: number %s is out of range" % text[:40])
+    return value
+
+
+def _deeper_than(document, limit):
+    stack = [(document, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if depth > limit:
+            return True
+        children = value.values() if isinstance(value, dict) else value
+        for child in children:
+            if isinstance(child, (list, dict)):
+                stack.append((child, depth + 1))
+    return False
 
 
 def json_type(value):
@@ -122,6 +164,7 @@ def instances_from_v2(document, signature):
     request_id = document.get("id")
     if request_id is not None and not isinstance(request_id, str):
         raise BadRequest('"id" must be a string, was %s' % json_type(request_id))
+    _check_parameters(document, "parameters")
     tensors = [_tensor(t, "inputs[%d]" % i) for i, t in enumerate(inputs)]
     names = [t[0] for t in tensors]
     if len(set(names)) != len(names):
@@ -162,9 +205,12 @@ def _tensor(tensor, where):
     name, shape, datatype, data = tensor["name"], tensor["shape"], tensor["datatype"], tensor["data"]
     if not isinstance(name, str) or not name:
         raise BadRequest("%s.name: must be a non-empty string" % where)
+    _check_parameters(tensor, where + ".parameters")
     if (not isinstance(shape, list) or not shape
-            or not all(isinstance(d, int) and not isinstance(d, bool) and d >= 0 for d in shape)):
+            or not all(isinstance(d, int) and not isinstance(d, bool) and 0 <= d < (1 << 64) for d in shape)):
         raise BadRequest("%s.shape: must be a non-empty array of non-negative integers" % where)
+    if len(shape) > MAX_TENSOR_RANK:
+        raise BadRequest("%s.shape: more than %d dimensions" % (where, MAX_TENSOR_RANK))
     if datatype not in V2_DATATYPES:
         raise BadRequest("%s.datatype: must be one of %s, was %s" % (where, ", ".join(V2_DATATYPES),
                                                                    json.dumps(datatype)))
@@ -180,7 +226,57 @@ def _tensor(tensor, where):
     for k, value in enumerate(flat):
         if not _fits(value, datatype):
             raise BadRequest("%s.data[%d]: %s value expected, was %s" % (where, k, datatype, json_type(value)))
+        if datatype in _INTEGER_RANGES:
+            low, high = _INTEGER_RANGES[datatype]
+            if not low <= value <= high:
+                raise BadRequest("%s.data[%d]: %s is out of range for %s (%d to %d)"
+                                 % (where, k, _short(value), datatype, low, high))
+        elif datatype in _FLOAT_MAX and abs(value) > _FLOAT_MAX[datatype]:
+            raise BadRequest("%s.data[%d]: %s is out of range for %s (largest magnitude %r)"
+                             % (where, k, _short(value), datatype, _FLOAT_MAX[datatype]))
     return name, shape, _reshape(flat, shape)
+
+
+def _short(value):
+    text = repr(value)
+    return text if len(text) <= 40 else text[:37] + "..."
+
+
+def _check_parameters(holder, where):
+    """OIP $parameters: an object whose values are strings, numbers or booleans."""
+    parameters = holder.get("parameters")
+    if parameters is None:
+        return
+    if not isinstance(parameters, dict):
+        raise BadRequest('%s: must be an object, was %s' % (where, json_type(parameters)))
+    for key, value in parameters.items():
+        if json_type(value) not in ("string", "number", "boolean"):
+            raise BadRequest('%s.%s: must be a string, number or boolean, was %s' % (where, key, json_type(value)))
+
+
+def check_requested_outputs(document):
+    """The request's optional "outputs": each names an output this model produces (it has one, output-0)."""
+    outputs = document.get("outputs")
+    if outputs is None:
+        return
+    if not isinstance(outputs, list):
+        raise BadRequest('"outputs" must be an array, was %s' % json_type(outputs))
+    for i, output in enumerate(outputs):
+        where = "outputs[%d]" % i
+        if not isinstance(output, dict):
+            raise BadRequest("%s: must be an object, was %s" % (where, json_type(output)))
+        name = output.get("name")
+        if not isinstance(name, str):
+            raise BadRequest('%s: missing field "name"' % where if name is None
+                             else "%s.name: must be a string, was %s" % (where, json_type(name)))
+        if name != OUTPUT_NAME:
+            raise BadRequest('%s: unknown output "%s"; this model produces "%s"' % (where, name[:200], OUTPUT_NAME))
+        _check_parameters(output, where + ".parameters")
+
+
+def platform(runtime):
+    """OIP platform name, "<project>_<format>": the language that runs the model and the form it is given in."""
+    return {"python": "python_module", "r": "r_script"}.get(runtime, runtime + "_model")
 
 
 def _flatten(data, out):
@@ -199,7 +295,7 @@ def _fits(value, datatype):
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
     if datatype in _INTEGER_TYPES:
-        return isinstance(value, int) or float(value).is_integer()
+        return isinstance(value, int) or value.is_integer()
     return math.isfinite(value) if datatype in _FLOAT_TYPES else True
 
 
@@ -219,29 +315,47 @@ def _nest(flat, shape):
 
 
 def v2_output(predictions):
-    """Predictions (one per instance) -> a V2 output tensor."""
-    if all(isinstance(p, list) for p in predictions):
+    """Predictions (plain JSON values, one per instance) -> a V2 output tensor."""
+    if predictions and all(isinstance(p, list) for p in predictions):
         widths = {len(p) for p in predictions}
         if len(widths) == 1 and all(not isinstance(v, (list, dict)) for p in predictions for v in p):
             flat = [v for p in predictions for v in p]
-            return {"name": "output-0", "shape": [len(predictions), widths.pop()],
-                    "datatype": _datatype_of(flat), "data": flat}
+            datatype = _datatype_of(flat)
+            if datatype is not None:
+                return {"name": OUTPUT_NAME, "shape": [len(predictions), widths.pop()], "datatype": datatype,
+                        "data": flat}
     if all(not isinstance(p, (list, dict)) for p in predictions):
-        return {"name": "output-0", "shape": [len(predictions)], "datatype": _datatype_of(predictions),
-                "data": list(predictions)}
-    # Ragged or structured predictions travel as JSON text, one element per instance.
-    return {"name": "output-0", "shape": [len(predictions)], "datatype": "BYTES",
-            "data": [json.dumps(p, separators=(",", ":")) for p in predictions]}
+        datatype = _datatype_of(predictions)
+        if datatype is not None:
+            return {"name": OUTPUT_NAME, "shape": [len(predictions)], "datatype": datatype,
+                    "data": list(predictions)}
+    # Ragged, structured, mixed or null-holding predictions travel as JSON text, one BYTES element per instance.
+    return {"name": OUTPUT_NAME, "shape": [len(predictions)], "datatype": "BYTES",
+            "data": [json.dumps(p, separators=(",", ":"), allow_nan=False) for p in predictions]}
+
+
+def v2_output_metadata(output):
+    """The metadata tensor of an output: its datatype, and its shape with the batch dimension variable."""
+    return {"name": output["name"], "datatype": output["datatype"], "shape": [-1] + output["shape"][1:]}
 
 
 def _datatype_of(values):
+    """The one V2 datatype all values share, or None when they share none (then JSON text is sent)."""
     if all(isinstance(v, bool) for v in values):
         return "BOOL"
+    if all(isinstance(v, str) for v in values):
+        return "BYTES"
     if all(isinstance(v, int) and not isinstance(v, bool) for v in values):
-        return "INT64"
+        low, high = min(values), max(values)
+        if _INTEGER_RANGES["INT64"][0] <= low and high <= _INTEGER_RANGES["INT64"][1]:
+            return "INT64"
+        if low >= 0 and high <= _INTEGER_RANGES["UINT64"][1]:
+            return "UINT64"
+        raise ModelOutputError("model output integer %s does not fit a V2 integer datatype"
+                               % _short(low if low < _INTEGER_RANGES["INT64"][0] else high))
     if all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in values):
         return "FP64"
-    return "BYTES"
+    return None
 
 
 def v2_tensor_metadata(signature):
@@ -256,7 +370,11 @@ def v2_tensor_metadata(signature):
 
 
 def to_plain(predictions, count):
-    """Model output -> a JSON-ready list with one entry per instance (numpy and R values made plain)."""
+    """Model output -> a JSON-ready list with one entry per instance (numpy and R values made plain).
+
+    Raises ModelOutputError, naming the place, for anything JSON cannot carry: sets, bytes, arbitrary objects,
+    NaN and infinities (a non-finite output is an error, never silently null), non-string keys, or nesting deeper
+    than MAX_JSON_DEPTH."""
     if hasattr(predictions, "tolist"):
         predictions = predictions.tolist()
     if isinstance(predictions, tuple):
@@ -266,16 +384,56 @@ def to_plain(predictions, count):
                                % type(predictions).__name__)
     if len(predictions) != count:
         raise ModelOutputError("model returned %d predictions for %d instances" % (len(predictions), count))
-    return [_plain(p) for p in predictions]
+    plain = []
+    for i, p in enumerate(predictions):
+        try:
+            plain.append(_plain(p, 1))
+        except _Unencodable as e:
+            raise ModelOutputError("model output predictions[%d]%s: %s" % (i, "".join(reversed(e.path)), e.reason)) \
+                from None
+    return plain
 
 
-def _plain(value):
-    if hasattr(value, "tolist"):
-        return value.tolist()
+class _Unencodable(Exception):
+    def __init__(self, reason):
+        super().__init__(reason)
+        self.reason = reason
+        self.path = []  # filled while unwinding, innermost first
+
+
+def _plain(value, depth):
+    if value is None or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if not math.isfinite(value):
+            raise _Unencodable("%r is not a JSON number (non-finite model output)" % value)
+        return value
+    if depth > MAX_JSON_DEPTH:
+        raise _Unencodable("nested deeper than %d levels" % MAX_JSON_DEPTH)
+    if isinstance(value, (list, tuple)):
+        out = []
+        for i, v in enumerate(value):
+            try:
+                out.append(_plain(v, depth + 1))
+            except _Unencodable as e:
+                e.path.append("[%d]" % i)
+                raise
+        return out
+    if isinstance(value, dict):
+        out = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise _Unencodable("object key %s is %s, not a string" % (_short(k), type(k).__name__))
+            try:
+                out[k] = _plain(v, depth + 1)
+            except _Unencodable as e:
+                e.path.append(".%s" % k[:40])
+                raise
+        return out
+    if hasattr(value, "tolist") and callable(value.tolist):  # numpy arrays and scalars
+        return _plain(value.tolist(), depth + 1)
     if hasattr(value, "item") and callable(value.item):
-        return value.item()
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, tuple):
-        return [_plain(v) for v in value]
-    return value
+        return _plain(value.item(), depth + 1)
+    raise _Unencodable("%s is not JSON-serialisable" % type(value).__name__)

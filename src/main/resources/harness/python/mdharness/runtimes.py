@@ -108,7 +108,8 @@ function(file, fname, columns) {
     }
     res <- fn(df)
     if (is.factor(res)) res <- as.character(res)
-    if (is.atomic(res) && is.null(dim(res)) && !anyNA(res)) return(unname(res))
+    # NaN (unlike NA) goes back as a number, so the harness refuses it (jsonlite would write it as null)
+    if (is.atomic(res) && is.null(dim(res)) && !any(is.na(res) & !is.nan(res))) return(unname(res))
     if (is.data.frame(res)) {
       out <- jsonlite::toJSON(res, dataframe = "rows", digits = NA, na = "null")
     } else {

@@ -11,9 +11,11 @@ import ctypes
 import errno
 import faulthandler
 import gc
+import http.client
 import json
 import os
 import random
+import re
 import select
 import signal
 import socket
@@ -66,6 +68,7 @@ class WorkerState:
         self.draining = threading.Event()
         self.connections = {}
         self.connections_lock = threading.Lock()
+        self.output_metadata = None  # the V2 output's datatype and shape, once a prediction has shown them
 
     def crash_looping(self):
         """The supervisor saw workers keep dying: readiness fails (predictions are still served while we can)."""
@@ -116,7 +119,40 @@ class HarnessServer(ThreadingHTTPServer):
             self.process_request(connection, address)
 
 
+# Request framing limits (RFC 9112). Past them a request is refused before any body is read.
+MAX_REQUEST_LINE = 8192  # bytes, CRLF included; longer: 414
+MAX_HEADER_FIELDS = 100  # field lines per request (and per chunked trailer section); more: 431
+MAX_HEADER_BYTES = 65536  # request line and field lines together; more: 431
+MAX_CHUNK_LINE = 4096  # one chunk-size line with its extensions
+MAX_CHUNK_EXTENSION_BYTES = 16384  # all chunk extensions of one body: a body of one-byte chunks cannot hide a flood
+LINGER_SECONDS = 1.0  # after a framing error, how long unread input is drained before the close (RFC 9112 §9.6)
+LINGER_BYTES = 1 << 20
+
+# RFC 9110 §5.6.2 token: method and field names.
+_TOKEN = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+# RFC 9110 §5.5: a field value has no control characters other than HTAB (so no NUL, bare CR or LF).
+_FIELD_VALUE_BAD = re.compile(rb"[\x00-\x08\x0a-\x1f\x7f]")
+_TARGET_BAD = re.compile(rb"[\x00-\x20\x7f]")
+_VERSION = re.compile(rb"HTTP/([0-9])\.([0-9])")
+_DIGITS = re.compile(rb"[0-9]{1,18}")
+_HEX = re.compile(rb"[0-9A-Fa-f]{1,16}")
+
+
+class _Refused(Exception):
+    """The request cannot be framed or parsed: answer `status` with the message and close the connection."""
+
+    def __init__(self, status, message):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
 class HarnessHandler(BaseHTTPRequestHandler):
+    """One connection. The request line, the header section and the body framing are parsed here, strictly (RFC
+    9112), rather than by BaseHTTPRequestHandler.parse_request, which accepts bare LF, obs-fold, duplicate and
+    signed Content-Length values and `-1` chunk sizes (each a request-smuggling or limit-bypass vector). Every request
+    whose first line arrived gets exactly one answer, counted in /metrics; a framing error answers 400 and closes."""
+
     protocol_version = "HTTP/1.1"
     server_version = "model-deploy-harness/" + HARNESS_VERSION
     sys_version = ""
@@ -132,6 +168,7 @@ class HarnessHandler(BaseHTTPRequestHandler):
         super().setup()
         self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.idle_since = time.monotonic()
+        self.unread_input = False
         state = self.server.state
         with state.connections_lock:
             state.connections[id(self)] = self
@@ -139,35 +176,211 @@ class HarnessHandler(BaseHTTPRequestHandler):
     def finish(self):
         try:
             super().finish()
+            if self.unread_input:
+                self._linger()
+        except OSError:
+            pass
         finally:
             state = self.server.state
             with state.connections_lock:
                 state.connections.pop(id(self), None)
 
-    def handle_one_request(self):
-        self.idle_since = time.monotonic()
-        super().handle_one_request()
+    def _linger(self):
+        """Closing with unread input makes the kernel send RST, which can destroy the error answer before the client
+        reads it: half-close, then read and drop what the client still sends for a bounded time (RFC 9112 §9.6)."""
+        self.connection.shutdown(socket.SHUT_WR)
+        deadline = time.monotonic() + LINGER_SECONDS
+        drained = 0
+        while drained < LINGER_BYTES:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self.connection.settimeout(left)
+            data = self.connection.recv(65536)
+            if not data:
+                return
+            drained += len(data)
 
-    def parse_request(self):
-        self.idle_since = None
-        return super().parse_request()
+    def log_request(self, code="-", size="-"):
+        pass
 
     def log_message(self, format, *args):
         pass  # no access log: metrics count requests; errors are logged where they happen
 
+    def send_error(self, code, message=None, explain=None):
+        """Errors the base class may still raise answer in JSON too."""
+        self._reply_error(code, message or self.responses.get(code, ("error",))[0], route="unmatched", close=True)
+
+    # --- one request ------------------------------------------------------------------------------------------
+
+    def handle_one_request(self):
+        self.idle_since = time.monotonic()
+        self.started = None
+        self.answered = False
+        self.command = None
+        self.requestline = ""
+        self.request_version = "HTTP/1.1"  # the version our answers carry, also for a request we cannot parse
+        try:
+            line = self._first_request_line()
+        except OSError:  # the idle timeout or a reset: nothing was asked, nothing to answer
+            self.close_connection = True
+            return
+        if not line:
+            self.close_connection = True
+            return
+        self.idle_since = None
+        self.started = time.perf_counter()
+        route = "unmatched"
+        try:
+            self._parse_head(line)
+            if self.expect_continue and not self.handle_expect_100():
+                return
+            handler = getattr(self, "do_" + self.command, None)
+            if handler is None:
+                raise _Refused(501, "method %s is not implemented" % self.command)
+            handler()
+        except _Refused as e:
+            self.unread_input = True
+            self._answer_failure(e.status, e.message, "unmatched")
+        except (socket.timeout, TimeoutError):
+            # The client stopped sending in the middle of a request: it still gets its answer.
+            self.unread_input = True
+            self._answer_failure(408, "request not received in time", route)
+        except (ConnectionError, BrokenPipeError):
+            self.close_connection = True  # the client is gone: nobody to answer
+            return
+        except BaseException as e:  # noqa: B902 — a request must never end without its answer
+            log("request failed in the harness:\n" + traceback.format_exc().rstrip())
+            self._answer_failure(500, "internal error: %s: %s" % (type(e).__name__, _first_line(e)), route)
+        try:
+            self.wfile.flush()
+        except OSError:
+            self.close_connection = True
+
+    def _answer_failure(self, status, message, route):
+        if self.answered:
+            self.close_connection = True  # an answer was (partly) written: close rather than write a second one
+            return
+        try:
+            self._reply_error(status, message, route, close=True)
+        except OSError:
+            self.close_connection = True
+
+    def _first_request_line(self):
+        # RFC 9112 §2.2: a server SHOULD ignore at least one empty line received before the request line.
+        for _ in range(4):
+            line = self.rfile.readline(MAX_REQUEST_LINE + 1)
+            if line != b"\r\n":
+                return line
+        return b"\r\n"
+
+    def _parse_head(self, line):
+        """Request line and field section (RFC 9112 §2-§6); raises _Refused for anything not well-formed."""
+        if len(line) > MAX_REQUEST_LINE:
+            raise _Refused(414, "request line longer than %d bytes" % MAX_REQUEST_LINE)
+        text = self._strict_line(line, "request line")
+        parts = text.split(b" ")
+        if len(parts) != 3 or not all(parts):
+            raise _Refused(400, "malformed request line (expected method SP request-target SP HTTP-version)")
+        method, target, version = parts
+        if not _TOKEN.fullmatch(method):
+            raise _Refused(400, "malformed request line: invalid method")
+        self.command = method.decode("ascii")
+        version_match = _VERSION.fullmatch(version)
+        if not version_match:
+            raise _Refused(400, "malformed request line: invalid HTTP version")
+        if version_match.group(1) != b"1":
+            raise _Refused(505, "HTTP version %s is not supported; use HTTP/1.1" % version.decode("ascii"))
+        self.request_version = version.decode("ascii")
+        if _TARGET_BAD.search(target):
+            raise _Refused(400, "malformed request line: invalid request target")
+        if target.startswith((b"http://", b"https://")):  # absolute-form (RFC 9112 §3.2.2): keep only the path
+            target = b"/" + target.split(b"/", 3)[3] if target.count(b"/") >= 3 else b"/"
+        self.path = target.decode("latin-1")
+        self.requestline = text.decode("latin-1")
+        self.headers = self._read_fields(MAX_HEADER_BYTES - len(line), "header")
+        self._check_framing()
+
+    @staticmethod
+    def _strict_line(line, what):
+        # RFC 9112 §2.2: lines end in CRLF; a bare CR is invalid. We reject a bare LF too: a front end that accepts
+        # it while we do not (or the reverse) would split the same bytes into different requests.
+        if not line.endswith(b"\r\n"):
+            if line.endswith(b"\n"):
+                raise _Refused(400, "%s ends in a bare LF; lines must end in CRLF" % what)
+            raise _Refused(400, "%s is incomplete (connection closed before CRLF)" % what)
+        text = line[:-2]
+        if b"\r" in text:
+            raise _Refused(400, "%s contains a bare CR" % what)
+        return text
+
+    def _read_fields(self, budget, what):
+        fields = http.client.HTTPMessage()
+        count = 0
+        while True:
+            line = self.rfile.readline(max(budget, 0) + 1)
+            if len(line) > budget:
+                raise _Refused(431, "%s section larger than %d bytes" % (what, MAX_HEADER_BYTES))
+            budget -= len(line)
+            if line == b"\r\n":
+                return fields
+            text = self._strict_line(line, "a %s line" % what)
+            if text[:1] in (b" ", b"\t"):
+                raise _Refused(400, "obsolete line folding in the %s section is not accepted" % what)  # §5.2
+            name, colon, value = text.partition(b":")
+            if not colon or not _TOKEN.fullmatch(name):
+                # §5.1: no whitespace is allowed between the field name and the colon.
+                raise _Refused(400, "malformed %s line (expected name: value)" % what)
+            value = value.strip(b" \t")
+            if _FIELD_VALUE_BAD.search(value):
+                raise _Refused(400, "%s %s contains a control character" % (what, name.decode("ascii")))
+            count += 1
+            if count > MAX_HEADER_FIELDS:
+                raise _Refused(431, "more than %d %s fields" % (MAX_HEADER_FIELDS, what))
+            fields[name.decode("ascii")] = value.decode("latin-1")
+
+    def _check_framing(self):
+        """Message body length (RFC 9112 §6.1, §6.3), Host (§3.2), persistence (§9.3), Expect (RFC 9110 §10.1.1)."""
+        headers = self.headers
+        http10 = self.request_version == "HTTP/1.0"
+        if not http10 and len(headers.get_all("Host") or ()) != 1:
+            raise _Refused(400, "an HTTP/1.1 request needs exactly one Host header")
+        lengths = headers.get_all("Content-Length") or []
+        codings = headers.get_all("Transfer-Encoding") or []
+        self.chunked = False
+        self.content_length = None
+        if codings:
+            if lengths:
+                raise _Refused(400, "Content-Length together with Transfer-Encoding is not accepted")
+            if http10:
+                raise _Refused(400, "Transfer-Encoding in an HTTP/1.0 request is not accepted")
+            names = [c.strip().lower() for value in codings for c in value.split(",")]
+            if names[-1] != "chunked" or names.count("chunked") != 1:
+                raise _Refused(400, "Transfer-Encoding must end in chunked, once; was %s" % ", ".join(names))
+            if len(names) > 1:
+                raise _Refused(501, "transfer coding %s is not supported" % names[0])
+            self.chunked = True
+        elif lengths:
+            if len(lengths) > 1:
+                raise _Refused(400, "more than one Content-Length header")
+            if not _DIGITS.fullmatch(lengths[0].encode("latin-1")):
+                raise _Refused(400, "invalid Content-Length: %s" % lengths[0][:40])
+            self.content_length = int(lengths[0])
+        connection = {t.strip().lower() for t in (headers.get("Connection") or "").split(",")}
+        if "close" in connection or (http10 and "keep-alive" not in connection):
+            self.close_connection = True
+        else:
+            self.close_connection = False
+        self.expect_continue = (not http10 and (headers.get("Expect") or "").strip().lower() == "100-continue")
+
     def handle_expect_100(self):
-        if self._declared_length() > self.server.state.max_body:
-            self._reply_error(413, self._too_large_message(self._declared_length()), route="unmatched", close=True)
+        if (self.content_length or 0) > self.server.state.max_body:
+            self._reply_error(413, self._too_large_message(self.content_length), route="unmatched", close=True)
             return False
         self.send_response_only(100)
         self.end_headers()
         self.wfile.flush()
         return True
-
-    def send_error(self, code, message=None, explain=None):
-        """Errors raised by the base class (bad request line, oversized headers) answer in JSON too."""
-        self.close_connection = True
-        self._reply_error(code, message or self.responses.get(code, ("error",))[0], route="unmatched", close=True)
 
     # --- dispatch -------------------------------------------------------------------------------------------
 
@@ -190,13 +403,12 @@ class HarnessHandler(BaseHTTPRequestHandler):
         self._dispatch("HEAD")
 
     def _dispatch(self, method):
-        self.started = time.perf_counter()
         state = self.server.state
         path = self.path.split("?", 1)[0]
         route, allowed, params = _match(path)
         if route is None:
             self._discard_body()
-            self._reply_error(404, "no route for %s %s" % (method, path), "unmatched")
+            self._reply_error(404, "no route for %s %s" % (method, path[:200]), "unmatched")
             return
         if method != allowed:
             self._discard_body()
@@ -205,13 +417,13 @@ class HarnessHandler(BaseHTTPRequestHandler):
             return
         if "name" in params and params["name"] != state.name:
             self._discard_body()
-            self._reply_error(404, 'model "%s" not found; this server serves "%s"' % (params["name"], state.name),
-                              route)
+            self._reply_error(404, 'model "%s" not found; this server serves "%s"' % (params["name"][:200],
+                                                                                     state.name), route)
             return
         if params.get("version") not in (None, state.version):
             self._discard_body()
             self._reply_error(404, 'model "%s" has no version "%s"; this server serves version "%s"'
-                              % (state.name, params["version"], state.version), route)
+                              % (state.name, params["version"][:200], state.version), route)
             return
         getattr(self, "_" + route)(route)
 
@@ -219,7 +431,7 @@ class HarnessHandler(BaseHTTPRequestHandler):
 
     def _predict(self, route):
         document = self._read_json(route)
-        if document is None:
+        if document is _UNREAD:
             return
         state = self.server.state
         try:
@@ -228,27 +440,40 @@ class HarnessHandler(BaseHTTPRequestHandler):
             self._reply_error(400, str(e), route)
             return
         predictions = self._call_model(instances, route)
-        if predictions is not None:
-            self._reply_json(200, {"predictions": predictions}, route)
+        if predictions is _UNREAD:
+            return
+        if state.output_metadata is None:
+            self._learn_output_metadata(predictions)
+        self._reply_json(200, {"predictions": predictions}, route)
+
+    def _learn_output_metadata(self, predictions):
+        try:
+            self.server.state.output_metadata = protocol.v2_output_metadata(protocol.v2_output(predictions))
+        except protocol.ModelOutputError:
+            pass  # /predict can carry it; metadata keeps saying "not known yet"
 
     def _infer(self, route):
         document = self._read_json(route)
-        if document is None:
+        if document is _UNREAD:
             return
         state = self.server.state
         try:
             instances, request_id = protocol.instances_from_v2(document, state.signature)
+            protocol.check_requested_outputs(document)
         except protocol.BadRequest as e:
             self._reply_error(400, str(e), route)
             return
         predictions = self._call_model(instances, route)
-        if predictions is None:
+        if predictions is _UNREAD:
             return
         try:
             output = protocol.v2_output(predictions)
-        except (TypeError, ValueError) as e:
-            self._reply_error(500, "model output cannot be encoded as a V2 tensor: %s" % e, route)
+        except protocol.ModelOutputError as e:
+            log("model output rejected: %s" % e)
+            self._reply_error(500, str(e), route)
             return
+        if state.output_metadata is None:
+            state.output_metadata = protocol.v2_output_metadata(output)
         response = {"model_name": state.name, "model_version": state.version, "outputs": [output]}
         if request_id is not None:
             response["id"] = request_id
@@ -259,13 +484,19 @@ class HarnessHandler(BaseHTTPRequestHandler):
         self._reply_json(200, {
             "name": state.name,
             "versions": [state.version],
-            "platform": "model-deploy-" + state.runtime_name,
+            "platform": protocol.platform(state.runtime_name),
             "inputs": protocol.v2_tensor_metadata(state.signature),
-            "outputs": [{"name": "output-0", "datatype": "BYTES", "shape": [-1]}],
+            "outputs": [state.output_metadata or protocol.UNKNOWN_OUTPUT_METADATA],
         }, route)
 
     def _model_ready(self, route):
-        self._health_ready(route)
+        # OIP "model ready": {"name", "ready"}; 200 when ready, 503 (with the reason) when not.
+        state = self.server.state
+        ready, reason = self._readiness()
+        payload = {"name": state.name, "ready": ready}
+        if reason:
+            payload["reason"] = reason
+        self._reply_json(200 if ready else 503, payload, route)
 
     def _server_metadata(self, route):
         self._reply_json(200, {"name": "model-deploy-harness", "version": HARNESS_VERSION, "extensions": []}, route)
@@ -274,15 +505,21 @@ class HarnessHandler(BaseHTTPRequestHandler):
         self._reply_json(200, {"live": True}, route)
 
     def _health_ready(self, route):
+        ready, reason = self._readiness()
+        if ready:
+            self._reply_json(200, {"ready": True}, route)
+        else:
+            self._reply_json(503, {"ready": False, "reason": reason}, route)
+
+    def _readiness(self):
         state = self.server.state
         if state.draining.is_set():
-            self._reply_json(503, {"ready": False, "reason": "shutting down"}, route)
-        elif not state.ready:
-            self._reply_json(503, {"ready": False, "reason": "model is loading"}, route)
-        elif state.crash_looping():  # sup: one hook in the handler, the state is the supervisor's
-            self._reply_json(503, {"ready": False, "reason": "workers keep dying (crash loop)"}, route)
-        else:
-            self._reply_json(200, {"ready": True}, route)
+            return False, "shutting down"
+        if not state.ready:
+            return False, "model is loading"
+        if state.crash_looping():  # sup: the supervisor saw workers keep dying
+            return False, "workers keep dying (crash loop)"
+        return True, None
 
     def _metrics(self, route):
         state = self.server.state
@@ -292,16 +529,17 @@ class HarnessHandler(BaseHTTPRequestHandler):
     # --- request and response plumbing -----------------------------------------------------------------------
 
     def _call_model(self, instances, route):
+        """The predictions as plain JSON values, or _UNREAD after answering the error."""
         state = self.server.state
         if not state.ready:
             self._reply_error(503, 'model "%s" is not ready yet (loading)' % state.name, route,
                               headers=(("Retry-After", "1"),))
-            return None
+            return _UNREAD
         if state.injected_error_rate and random.random() < state.injected_error_rate:
             # A fault asked for by the operator (the demo's worse version), marked so proxies can tell it apart.
             self._reply_error(503, "injected fault (%s=%s)" % (INJECT_ERROR_RATE_ENV, state.injected_error_rate),
                               route, headers=((INJECTED_FAULT_HEADER, "1"),))
-            return None
+            return _UNREAD
         try:
             raw = state.runtime.predict(instances)
             return protocol.to_plain(raw, len(instances))
@@ -310,88 +548,102 @@ class HarnessHandler(BaseHTTPRequestHandler):
         except protocol.ModelOutputError as e:
             log("model output rejected: %s" % e)
             self._reply_error(500, str(e), route)
-        except Exception as e:
+        except BaseException as e:  # noqa: B902
+            # Model code may raise anything, SystemExit and KeyboardInterrupt included (sys.exit() in a request
+            # thread would otherwise end the thread silently, leaving the client without an answer). The worker's
+            # own stop never arrives here: its signal handlers only set an event on the main thread.
             log("prediction failed:\n" + traceback.format_exc().rstrip())
             self._reply_error(500, "prediction failed: %s: %s" % (type(e).__name__, _first_line(e)), route)
-        return None
-
-    def _declared_length(self):
-        value = self.headers.get("Content-Length")
-        try:
-            return int(value) if value is not None else 0
-        except ValueError:
-            return 0
+        return _UNREAD
 
     def _too_large_message(self, size):
         return "request body of %d bytes exceeds the limit of %d bytes" % (size, self.server.state.max_body)
 
     def _read_json(self, route):
-        """The request body as parsed JSON, or None after answering the error."""
+        """The request body as parsed JSON (which may be None, JSON null), or _UNREAD after answering the error."""
         body = self._read_body(route)
         if body is None:
-            return None
+            return _UNREAD
         content_type = (self.headers.get("Content-Type") or "").split(";", 1)[0].strip().lower()
         if content_type and content_type != JSON and not content_type.endswith("+json"):
-            self._reply_error(415, "Content-Type must be application/json, was %s" % content_type, route)
-            return None
+            self._reply_error(415, "Content-Type must be application/json, was %s" % content_type[:100], route)
+            return _UNREAD
         try:
             return protocol.parse_json_body(body)
         except protocol.BadRequest as e:
             self._reply_error(400, str(e), route)
-            return None
+            return _UNREAD
 
     def _read_body(self, route):
+        """The whole body, or None after answering the error."""
         limit = self.server.state.max_body
-        if "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+        if self.chunked:
             return self._read_chunked(route, limit)
-        length_header = self.headers.get("Content-Length")
-        if length_header is None:
+        length = self.content_length
+        if length is None:
             self._reply_error(411, "Content-Length or chunked Transfer-Encoding required", route, close=True)
-            return None
-        try:
-            length = int(length_header)
-            if length < 0:
-                raise ValueError
-        except ValueError:
-            self._reply_error(400, "invalid Content-Length: %s" % length_header, route, close=True)
             return None
         if length > limit:
             # The unread body would corrupt the next request on this connection: answer, then close.
+            self.unread_input = True
             self._reply_error(413, self._too_large_message(length), route, close=True)
             return None
         body = self.rfile.read(length)
         if len(body) != length:
-            self.close_connection = True
+            self._reply_error(400, "request body ended after %d of %d bytes" % (len(body), length), route,
+                              close=True)
             return None
         return body
 
     def _read_chunked(self, route, limit):
+        """RFC 9112 §7.1, strictly: chunk-size is 1*HEXDIG (no sign, prefix or blank), each chunk ends in CRLF, the
+        limit is checked before each chunk is read, extensions and trailers are bounded."""
         chunks = []
         total = 0
+        extensions = 0
         try:
             while True:
-                size_line = self.rfile.readline(1024)
-                size = int(size_line.split(b";", 1)[0].strip(), 16)
+                line = self.rfile.readline(MAX_CHUNK_LINE + 1)
+                if len(line) > MAX_CHUNK_LINE:
+                    raise _Refused(400, "chunk-size line longer than %d bytes" % MAX_CHUNK_LINE)
+                text = self._strict_line(line, "a chunk-size line")
+                size_text, semicolon, extension = text.partition(b";")
+                if semicolon:
+                    size_text = size_text.rstrip(b" \t")  # BWS before the extension
+                    extensions += len(extension) + 1
+                    if extensions > MAX_CHUNK_EXTENSION_BYTES:
+                        raise _Refused(400, "chunk extensions exceed %d bytes" % MAX_CHUNK_EXTENSION_BYTES)
+                    if _FIELD_VALUE_BAD.search(extension):
+                        raise _Refused(400, "chunk extension contains a control character")
+                if not _HEX.fullmatch(size_text):
+                    raise _Refused(400, "invalid chunk size %r" % size_text[:20].decode("latin-1"))
+                size = int(size_text, 16)
                 if size == 0:
-                    while self.rfile.readline(1024) not in (b"\r\n", b"\n", b""):
-                        pass  # trailers
+                    self._read_fields(MAX_HEADER_BYTES, "trailer")  # read and dropped: we use no trailer field
                     return b"".join(chunks)
-                total += size
-                if total > limit:
+                if total + size > limit:
+                    self.unread_input = True
                     self._reply_error(413, "chunked request body exceeds the limit of %d bytes" % limit, route,
                                       close=True)
                     return None
-                chunks.append(self.rfile.read(size))
-                self.rfile.readline(1024)
-        except ValueError:
-            self._reply_error(400, "malformed chunked encoding", route, close=True)
+                data = self.rfile.read(size)
+                if len(data) != size:
+                    raise _Refused(400, "chunked request body ended inside a chunk")
+                total += size
+                chunks.append(data)
+                if self.rfile.read(2) != b"\r\n":
+                    raise _Refused(400, "chunk data not followed by CRLF")
+        except _Refused as e:
+            self.unread_input = True
+            self._reply_error(e.status, e.message, route, close=True)
             return None
 
     def _discard_body(self):
-        length = self._declared_length()
+        length = self.content_length or 0
         if 0 < length <= self.server.state.max_body:
             self.rfile.read(length)
-        elif length or "chunked" in (self.headers.get("Transfer-Encoding") or "").lower():
+        elif length or self.chunked:
+            self.unread_input = True
             self.close_connection = True
 
     def _reply_error(self, status, message, route, headers=(), close=False):
@@ -400,13 +652,20 @@ class HarnessHandler(BaseHTTPRequestHandler):
         self._reply_json(status, {"error": message}, route, headers)
 
     def _reply_json(self, status, payload, route, headers=()):
-        body = json.dumps(payload, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        try:
+            body = json.dumps(payload, separators=(",", ":"), allow_nan=False).encode("utf-8")
+        except (TypeError, ValueError, RecursionError) as e:
+            # protocol.to_plain checks model output first; this is the last guard, so the client still gets JSON.
+            log("answer could not be encoded as JSON: %s: %s" % (type(e).__name__, _first_line(e)))
+            status = 500
+            body = json.dumps({"error": "the answer cannot be encoded as JSON: %s" % _first_line(e)}).encode()
         self._reply(status, body, JSON, route, headers)
 
     def _reply(self, status, body, content_type, route, headers=()):
         state = self.server.state
         if state.draining.is_set():
             self.close_connection = True
+        self.answered = True
         self.send_response(status)
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
@@ -421,6 +680,9 @@ class HarnessHandler(BaseHTTPRequestHandler):
             self.wfile.write(body)
         started = getattr(self, "started", None)
         state.metrics.observe(route, status, time.perf_counter() - started if started else 0.0)
+
+
+_UNREAD = object()  # "already answered": distinct from None, which is a valid JSON body (null)
 
 
 def injected_error_rate():
@@ -488,10 +750,13 @@ class _TimedHandler(HarnessHandler):
         self.head_since = self.line_since = time.monotonic()
         super().handle_one_request()
 
-    def parse_request(self):
-        ok = super().parse_request()
-        self.head_since = None
-        return ok
+    def _parse_head(self, line):
+        # The head is complete once parsed (or refused, which answers and closes): from here a slow prediction is
+        # bounded by the prediction timeout, not by the header timeout.
+        try:
+            super()._parse_head(line)
+        finally:
+            self.head_since = None
 
 
 class _LineArrival:

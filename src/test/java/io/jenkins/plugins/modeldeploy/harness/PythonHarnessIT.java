@@ -102,9 +102,9 @@ class PythonHarnessIT {
             assertThat(metadata.status()).isEqualTo(200);
             assertThat(metadata.json())
                     .hasToString("{\"name\":\"iris\",\"versions\":[\"1\"],\"platform\":"
-                            + "\"model-deploy-python\",\"inputs\":[{\"name\":\"input-0\",\"datatype\":\"FP64\",\"shape\":"
+                            + "\"python_module\",\"inputs\":[{\"name\":\"input-0\",\"datatype\":\"FP64\",\"shape\":"
                             + "[-1,4]}],\"outputs\":[{\"name\":\"output-0\",\"datatype\":\"BYTES\",\"shape\":[-1]}]}");
-            assertThat(http.get("/v2/models/iris/ready").json()).hasToString("{\"ready\":true}");
+            assertThat(http.get("/v2/models/iris/ready").json()).hasToString("{\"name\":\"iris\",\"ready\":true}");
             assertThat(http.get("/v2/health/live").json()).hasToString("{\"live\":true}");
             assertThat(http.get("/v2/health/ready").json()).hasToString("{\"ready\":true}");
             assertThat(http.get("/v2").json().get("name").asText()).isEqualTo("model-deploy-harness");

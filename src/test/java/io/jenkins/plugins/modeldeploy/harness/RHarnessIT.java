@@ -76,9 +76,9 @@ class RHarnessIT {
             assertThat(infer.json().at("/outputs/0/data/1").asDouble()).isCloseTo(15.5990, within(1e-3));
             assertThat(http.get("/v2/models/mtcars").json())
                     .hasToString("{\"name\":\"mtcars\",\"versions\":[\"2\"],"
-                            + "\"platform\":\"model-deploy-r\",\"inputs\":[{\"name\":\"wt\",\"datatype\":\"FP64\",\"shape\":[-1]},"
+                            + "\"platform\":\"r_script\",\"inputs\":[{\"name\":\"wt\",\"datatype\":\"FP64\",\"shape\":[-1]},"
                             + "{\"name\":\"hp\",\"datatype\":\"FP64\",\"shape\":[-1]}],\"outputs\":[{\"name\":\"output-0\","
-                            + "\"datatype\":\"BYTES\",\"shape\":[-1]}]}");
+                            + "\"datatype\":\"FP64\",\"shape\":[-1]}]}");
             assertThat(http.get("/v2/health/ready").json()).hasToString("{\"ready\":true}");
             assertThat(http.get("/v2/health/live").status()).isEqualTo(200);
             assertThat(http.get("/metrics").text())
