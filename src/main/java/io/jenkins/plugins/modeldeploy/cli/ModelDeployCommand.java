@@ -116,12 +116,19 @@ public final class ModelDeployCommand implements Runnable {
             String value = arg.startsWith("-") ? (eq < 0 ? null : arg.substring(eq + 1)) : arg;
             if (value != null && !value.isEmpty()) {
                 message = message.replace("'" + value + "'", HIDDEN).replace("\"" + value + "\"", HIDDEN);
+                // Some converters repeat the value unquoted (URISyntaxException: "Illegal character in path at
+                // index 10: http://h/p q?token=…"), and a URL that does not parse is one Redaction cannot clean.
+                // Values this short could be words of the message itself; no credential is that short.
+                if (value.length() >= MIN_HIDDEN_LENGTH) {
+                    message = message.replace(value, HIDDEN);
+                }
             }
         }
         return Redaction.text(message);
     }
 
     private static final String HIDDEN = "(value not shown)";
+    private static final int MIN_HIDDEN_LENGTH = 4;
     private static final java.util.regex.Pattern WORD = java.util.regex.Pattern.compile("[a-z][a-z0-9-]{0,39}");
 
     /** The message of a failure on one line: multi-line causes (e.g. harness logs) are joined with " | ". */

@@ -51,4 +51,15 @@ class UsageErrorTest {
                 .contains("invalid duration (value not shown)")
                 .doesNotContain("pw-9x");
     }
+
+    @Test
+    void aValueAConverterRepeatsUnquotedIsNotShownEither() {
+        // java.net.URI's parse error quotes the whole input unquoted, and a URL that does not parse cannot be redacted
+        assertThat(usageError("smoke", "--url", "http://h/p q?token=tokRSECRET"))
+                .contains("--url")
+                .doesNotContain("tokRSECRET");
+        assertThat(usageError("smoke", "--url", "http://u:pw SECRET@h/p"))
+                .contains("--url")
+                .doesNotContain("SECRET");
+    }
 }
