@@ -64,18 +64,25 @@ public final class DockerArchive {
 
         Path temp = Files.createTempFile(
                 Objects.requireNonNull(target.toAbsolutePath().getParent(), "target has a folder"), ".image-", ".tar");
-        try (OutputStream out = Files.newOutputStream(temp);
-                TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
-            tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-            tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-            add(tar, configHex + ".json", configBytes);
-            TarArchiveEntry layer = entry(layerName, Files.size(rootfsTar));
-            tar.putArchiveEntry(layer);
-            Files.copy(rootfsTar, tar);
-            tar.closeArchiveEntry();
-            add(tar, "manifest.json", JSON.writeValueAsBytes(manifest));
+        // the partial tar goes on failure (a full disk) and, through the exit sweep, on a signal
+        io.jenkins.plugins.modeldeploy.cleanup.ExitCleanup.register(temp);
+        try {
+            try (OutputStream out = Files.newOutputStream(temp);
+                    TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
+                tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+                tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+                add(tar, configHex + ".json", configBytes);
+                TarArchiveEntry layer = entry(layerName, Files.size(rootfsTar));
+                tar.putArchiveEntry(layer);
+                Files.copy(rootfsTar, tar);
+                tar.closeArchiveEntry();
+                add(tar, "manifest.json", JSON.writeValueAsBytes(manifest));
+            }
+            Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(temp); // gone already when the move succeeded
+            io.jenkins.plugins.modeldeploy.cleanup.ExitCleanup.forget(temp);
         }
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         return "sha256:" + configHex;
     }
 
