@@ -83,7 +83,8 @@ class BaseImageCleanupIT {
             // group on main's code can never reach the test's JVM
             Process probe = new ProcessBuilder(
                             "/usr/bin/setsid",
-                            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                            Path.of(System.getProperty("java.home"), "bin", "java")
+                                    .toString(),
                             "-cp",
                             System.getProperty("java.class.path"),
                             Probe.class.getName(),
@@ -103,12 +104,16 @@ class BaseImageCleanupIT {
                     Thread.sleep(100);
                 }
                 assertThat(mmdebstrap).as("mmdebstrap started").isPresent();
-                assertThat(leftovers()).as("the root file system is being written next to the target").isNotEmpty();
+                assertThat(leftovers())
+                        .as("the root file system is being written next to the target")
+                        .isNotEmpty();
                 List<ProcessHandle> tree = new ArrayList<>(probe.descendants().toList());
                 new ProcessBuilder("kill", "-s", signal, Long.toString(probe.pid()))
                         .start()
                         .waitFor(10, TimeUnit.SECONDS);
-                assertThat(probe.waitFor(60, TimeUnit.SECONDS)).as("the JVM exited").isTrue();
+                assertThat(probe.waitFor(60, TimeUnit.SECONDS))
+                        .as("the JVM exited")
+                        .isTrue();
                 for (ProcessHandle p : tree) {
                     p.onExit().get(20, TimeUnit.SECONDS); // mmdebstrap and its apt stopped with the JVM
                 }

@@ -25,9 +25,9 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
-import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The container runtime leaves no container behind (issue #15 item 1): a JVM running the local target with podman,
@@ -47,9 +47,9 @@ class LocalContainerExitIT {
             String version = args[3];
             ModelVersion v = ModelVersion.of(new ModelSpecLoader().load(model), version, "test");
             LocalGateway gateway = LocalGateway.start(0);
-            LocalTarget target = LocalTarget.withContainers(
-                    gateway, Podman.projectLocal(), Path.of(args[4]), e -> {});
-            target.rollout(new RolloutRequest(v, Optional.of(pinned), Map.of(), Duration.ofMinutes(2), Optional.of(tar)));
+            LocalTarget target = LocalTarget.withContainers(gateway, Podman.projectLocal(), Path.of(args[4]), e -> {});
+            target.rollout(
+                    new RolloutRequest(v, Optional.of(pinned), Map.of(), Duration.ofMinutes(2), Optional.of(tar)));
             System.out.println("READY");
             System.out.flush();
             if (args[5].equals("wait")) {
@@ -60,7 +60,8 @@ class LocalContainerExitIT {
     }
 
     private static int freePort() throws java.io.IOException {
-        try (java.net.ServerSocket socket = new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (java.net.ServerSocket socket =
+                new java.net.ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }
@@ -82,9 +83,20 @@ class LocalContainerExitIT {
         String bystander = "bystander-" + UUID.randomUUID();
         podman.run(
                 120,
-                "run", "--detach", "--rm", "--network", "host", "--name", bystander,
-                "--label", "io.jenkins.model-deploy/run=another-run", // what ContainerWorkload.RUN_LABEL names
-                ref, "--host", "127.0.0.1", "--port", Integer.toString(freePort()));
+                "run",
+                "--detach",
+                "--rm",
+                "--network",
+                "host",
+                "--name",
+                bystander,
+                "--label",
+                "io.jenkins.model-deploy/run=another-run", // what ContainerWorkload.RUN_LABEL names
+                ref,
+                "--host",
+                "127.0.0.1",
+                "--port",
+                Integer.toString(freePort()));
         try {
             List<String> command = new ArrayList<>(List.of(
                     Path.of(System.getProperty("java.home"), "bin", "java").toString(),
@@ -118,7 +130,8 @@ class LocalContainerExitIT {
             assertThat(ready).isEqualTo("READY");
             String name = "^model-deploy-iris-" + version + "-";
             if (!how.equals("exit")) { // ("exit" ends main at once: its container may be gone already)
-                assertThat(podman.run(30, "ps", "--quiet", "--filter", "name=" + name)).isNotEmpty();
+                assertThat(podman.run(30, "ps", "--quiet", "--filter", "name=" + name))
+                        .isNotEmpty();
                 new ProcessBuilder("kill", "-s", how, Long.toString(probe.pid()))
                         .start()
                         .waitFor(10, TimeUnit.SECONDS);
@@ -132,7 +145,8 @@ class LocalContainerExitIT {
                     .isNotEmpty();
         } finally {
             podman.run(60, "rm", "--force", "--ignore", "--time", "1", bystander);
-            String left = podman.run(30, "ps", "--all", "--quiet", "--filter", "name=^model-deploy-iris-" + version + "-");
+            String left =
+                    podman.run(30, "ps", "--all", "--quiet", "--filter", "name=^model-deploy-iris-" + version + "-");
             if (!left.isBlank()) {
                 List<String> rm = new ArrayList<>(List.of("rm", "--force", "--time", "1"));
                 rm.addAll(left.lines().toList());

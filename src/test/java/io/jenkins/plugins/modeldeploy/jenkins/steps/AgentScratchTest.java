@@ -82,7 +82,9 @@ class AgentScratchTest {
                 ExitSweep.run(); // what the agent JVM's shutdown hook does on SIGTERM/SIGINT, mid-step
                 return Files.exists(dir);
             });
-            assertThat(survived).as("scratch directory left after the exit sweep").isFalse();
+            assertThat(survived)
+                    .as("scratch directory left after the exit sweep")
+                    .isFalse();
         }
         assertThat(scratch()).isEmpty();
     }
