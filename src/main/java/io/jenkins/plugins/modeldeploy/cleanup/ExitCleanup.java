@@ -20,6 +20,7 @@ import java.util.concurrent.TimeUnit;
 public final class ExitCleanup {
     private static final Map<ProcessHandle, Duration> PROCESSES = new ConcurrentHashMap<>();
     private static final Map<Path, Boolean> PATHS = new ConcurrentHashMap<>();
+    private static final Map<String, Runnable> ACTIONS = new ConcurrentHashMap<>();
     private static final Map<CountDownLatch, Duration> HOLDS = new ConcurrentHashMap<>();
     private static final Object LOCK = new Object();
     private static boolean installed;
@@ -53,6 +54,20 @@ public final class ExitCleanup {
 
     public static void forget(Path path) {
         PATHS.remove(path);
+    }
+
+    /**
+     * Runs {@code action} at exit, alongside the process stoppers, unless {@link #forgetAction(String)}: for what this
+     * run started that is not its child process (a podman container lives under conmon, re-parented to PID 1, so no
+     * {@link ProcessHandle} of ours reaches it). Registering the same {@code key} again replaces the action.
+     */
+    public static void register(String key, Runnable action) {
+        install();
+        ACTIONS.put(key, action);
+    }
+
+    public static void forgetAction(String key) {
+        ACTIONS.remove(key);
     }
 
     /**
@@ -105,6 +120,11 @@ public final class ExitCleanup {
             stopper.start();
             stoppers.add(stopper);
         }
+        for (Map.Entry<String, Runnable> action : ACTIONS.entrySet()) {
+            Thread stopper = new Thread(() -> runQuietly(action.getValue()), "exit: " + action.getKey());
+            stopper.start();
+            stoppers.add(stopper);
+        }
         for (Thread stopper : stoppers) {
             try {
                 stopper.join();
@@ -114,9 +134,18 @@ public final class ExitCleanup {
             }
         }
         PROCESSES.clear();
+        ACTIONS.clear();
         for (Path path : List.copyOf(PATHS.keySet())) {
             Scratch.deleteTree(path);
         }
         PATHS.clear();
+    }
+
+    private static void runQuietly(Runnable action) {
+        try {
+            action.run();
+        } catch (RuntimeException e) {
+            // the JVM is exiting: nobody is left to tell, and the other stoppers must still run
+        }
     }
 }

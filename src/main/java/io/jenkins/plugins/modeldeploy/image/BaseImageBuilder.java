@@ -1,6 +1,8 @@
 package io.jenkins.plugins.modeldeploy.image;
 
 import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
+import io.jenkins.plugins.modeldeploy.cleanup.ExitCleanup;
+import io.jenkins.plugins.modeldeploy.cleanup.ProcessTree;
 import io.jenkins.plugins.modeldeploy.model.ModelRuntime;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -129,8 +131,15 @@ public final class BaseImageBuilder {
         }
         Path rootfs = Files.createTempFile(
                 Objects.requireNonNull(target.toAbsolutePath().getParent(), "target has a folder"), ".rootfs-", ".tar");
+        // a signal skips the finally below: the exit sweep removes the half-written root file system instead
+        ExitCleanup.register(rootfs);
+        Process process = null;
         try {
             List<String> command = new ArrayList<>(List.of(
+                    // its own process group: when writing the tarball fails, mmdebstrap tears down its children with
+                    // SIGHUP to its whole group (`kill HUP => -getpgrp()` in /usr/bin/mmdebstrap), which would also
+                    // hang up this JVM; it is stopped with us through ExitCleanup instead of by the terminal's group
+                    "/usr/bin/setsid",
                     mmdebstrap.toString(),
                     "--variant=minbase",
                     "--mode=root",
@@ -151,7 +160,9 @@ public final class BaseImageBuilder {
             builder.environment().put("SOURCE_DATE_EPOCH", "1700000000");
             log.accept("building the " + runtime.id() + " base with mmdebstrap (" + String.join(" ", packages(runtime))
                     + ")");
-            Process process = builder.start();
+            process = builder.start();
+            // mmdebstrap runs apt and dpkg in the chroot: stopped with us, not left writing next to the target
+            ExitCleanup.register(process.toHandle(), Duration.ofSeconds(10));
             List<String> tail = new ArrayList<>();
             try (var reader = process.inputReader(StandardCharsets.UTF_8)) {
                 for (String line = reader.readLine(); line != null; line = reader.readLine()) {
@@ -177,7 +188,14 @@ public final class BaseImageBuilder {
                             "model-deploy.jenkins.io/packages",
                             String.join(",", packages(runtime))));
         } finally {
+            if (process != null) {
+                if (process.isAlive()) { // an exception or interrupt while mmdebstrap still runs
+                    ProcessTree.stop(process.toHandle(), Duration.ofSeconds(10));
+                }
+                ExitCleanup.forget(process.toHandle());
+            }
             Files.deleteIfExists(rootfs);
+            ExitCleanup.forget(rootfs);
         }
     }
 }

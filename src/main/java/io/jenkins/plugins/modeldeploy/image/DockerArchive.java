@@ -64,6 +64,8 @@ public final class DockerArchive {
 
         Path temp = Files.createTempFile(
                 Objects.requireNonNull(target.toAbsolutePath().getParent(), "target has a folder"), ".image-", ".tar");
+        // the partial tar goes on failure (a full disk) and, through the exit sweep, on a signal
+        io.jenkins.plugins.modeldeploy.cleanup.ExitCleanup.register(temp);
         try {
             try (OutputStream out = Files.newOutputStream(temp);
                     TarArchiveOutputStream tar = new TarArchiveOutputStream(out)) {
@@ -77,9 +79,9 @@ public final class DockerArchive {
                 add(tar, "manifest.json", JSON.writeValueAsBytes(manifest));
             }
             Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temp); // a full disk leaves no half-written temporary tar next to the target
-            throw e;
+        } finally {
+            Files.deleteIfExists(temp); // gone already when the move succeeded
+            io.jenkins.plugins.modeldeploy.cleanup.ExitCleanup.forget(temp);
         }
         return "sha256:" + configHex;
     }

@@ -1,5 +1,7 @@
 package io.jenkins.plugins.modeldeploy.jenkins.steps;
 
+import io.jenkins.plugins.modeldeploy.cleanup.ExitCleanup;
+import io.jenkins.plugins.modeldeploy.cleanup.Scratch;
 import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.event.EventJson;
 import io.jenkins.plugins.modeldeploy.image.ImagePlan;
@@ -18,9 +20,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
-import java.util.Comparator;
 import java.util.List;
-import java.util.stream.Stream;
 
 /**
  * A step's work where it runs (the agent that holds the workspace; the controller only for steps without one): the
@@ -47,7 +47,9 @@ final class AgentSession implements AutoCloseable {
     /** The engine, its scratch space created on first use. */
     synchronized DeploymentEngine engine() throws IOException {
         if (engine == null) {
+            // registered for the agent JVM's exit sweep too: an agent stopped by a signal mid-step leaves nothing
             work = Files.createTempDirectory("model-deploy-" + call.buildNumber + "-");
+            ExitCleanup.register(work);
             engine = factory.engine(work, this::publish);
         }
         return engine;
@@ -152,11 +154,16 @@ final class AgentSession implements AutoCloseable {
             log("model-deploy: closing the cluster connection: " + e.getMessage());
         } finally {
             if (work != null) {
-                try (Stream<Path> files = Files.walk(work)) {
-                    for (Path p : (Iterable<Path>) files.sorted(Comparator.reverseOrder())::iterator) {
-                        Files.deleteIfExists(p);
+                // carries on past what it cannot delete (the old walk stopped at the first failure, leaving the
+                // rest) and removes links without following them out of the scratch directory
+                try {
+                    List<Path> left = Scratch.deleteTree(work);
+                    if (left.isEmpty()) {
+                        ExitCleanup.forget(work);
+                    } else {
+                        log("model-deploy: could not remove from the scratch directory " + work + ": " + left);
                     }
-                } catch (IOException e) {
+                } catch (RuntimeException e) {
                     log("model-deploy: could not remove the scratch directory " + work + ": " + e.getMessage());
                 }
             }
