@@ -101,6 +101,14 @@ public final class ExitCleanup {
         }
     }
 
+    /**
+     * A test ran {@link #sweep()} in a JVM that goes on running tests: later ones may start harnesses again (in a real
+     * exit nothing comes after the sweep).
+     */
+    static void endTestSweep() {
+        exiting = false;
+    }
+
     /** Waits for the holds, then stops the registered process trees (all at once) and deletes the paths. */
     static void sweep() {
         for (Map.Entry<CountDownLatch, Duration> hold : HOLDS.entrySet()) {

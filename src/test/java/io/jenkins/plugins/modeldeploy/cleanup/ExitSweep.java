@@ -9,6 +9,10 @@ public final class ExitSweep {
     private ExitSweep() {}
 
     public static void run() {
-        ExitCleanup.sweep();
+        try {
+            ExitCleanup.sweep();
+        } finally {
+            ExitCleanup.endTestSweep(); // the test JVM goes on: later tests in it may start harness processes
+        }
     }
 }
