@@ -117,7 +117,7 @@ public final class HarnessProcess implements AutoCloseable {
                 // the parent-death channel: EOF on stdin means this JVM is gone, however it died
                 .redirectInput(ProcessBuilder.Redirect.PIPE);
         Map<String, String> env = builder.environment();
-        modelEnvironment(env, version.spec().env());
+        modelEnvironment(env, version.spec().env(), version.spec().secretEnv().keySet());
         env.remove(HarnessOptions.INJECT_ERROR_RATE_ENV);
         if (options.injectedErrorRate() > 0) {
             env.put(HarnessOptions.INJECT_ERROR_RATE_ENV, Double.toString(options.injectedErrorRate()));
@@ -201,10 +201,15 @@ public final class HarnessProcess implements AutoCloseable {
      * What model code may see of the CLI's environment: everything but the credentials the CLI consumes
      * ({@code MODEL_DEPLOY_AMQP_PASSWORD}, {@code MODEL_DEPLOY_REGISTRY_PASSWORD}) and every other variable whose name
      * looks like one ({@link Redaction#isCredentialName}), as a pod gets only what model.yaml declares; then the
-     * model's own {@code env}, which may name a credential on purpose.
+     * model's own {@code env}, which may name a credential on purpose. A variable model.yaml reads from a Kubernetes
+     * Secret ({@code secretKeyRef}) keeps the value the shell gave it: locally that value stands in for the Secret
+     * (docs/model-spec.md), so a model that works on the cluster also works under {@code serve}.
      */
-    static void modelEnvironment(Map<String, String> env, Map<String, String> declared) {
-        env.keySet().removeIf(name -> Redaction.isCredentialName(name) && !declared.containsKey(name));
+    static void modelEnvironment(
+            Map<String, String> env, Map<String, String> declared, java.util.Set<String> fromSecrets) {
+        env.keySet()
+                .removeIf(name ->
+                        Redaction.isCredentialName(name) && !declared.containsKey(name) && !fromSecrets.contains(name));
         env.remove(
                 HarnessConfig.VERSION_ENV); // the configuration file names the version; an inherited one must not win
         env.putAll(declared);
