@@ -46,7 +46,7 @@ final class EventOptions {
         sinks.add(new JournalSink(journalDir));
         if (amqpUri != null) {
             AmqpSettings settings = settings(amqpUri);
-            warnIfPasswordInUri(amqpUri, console);
+            warnIfPasswordInUri("--events", amqpUri, console);
             if (passwordStdin) {
                 settings = settings.withCredentials(settings.username(), readPassword());
             }
@@ -76,18 +76,23 @@ final class EventOptions {
      * Says on {@code err} that a password written into the URI is readable by every local user (ps,
      * /proc/PID/cmdline) for as long as the command runs; the command goes on, as git and docker do.
      */
-    static void warnIfPasswordInUri(String uri, PrintWriter err) {
+    static void warnIfPasswordInUri(String option, String uri, PrintWriter err) {
         if (AmqpSettings.hasPassword(uri)) {
-            err.println("events: warning: the password in the --events URI is visible to other users in the process"
-                    + " list; give it by --events-password-stdin or $" + PASSWORD_ENV + " instead");
+            err.println("events: warning: the password in the " + option + " URI is visible to other users in the"
+                    + " process list; give it by " + option + "-password-stdin or $" + PASSWORD_ENV + " instead");
             err.flush();
         }
     }
 
     private static String readPassword() throws IOException {
+        return readPassword("--events-password-stdin");
+    }
+
+    /** The first line of standard input, for {@code option} (a {@code --…-password-stdin} flag). */
+    static String readPassword(String option) throws IOException {
         String line = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
         if (line == null || line.isEmpty()) {
-            throw new IOException("--events-password-stdin: standard input held no password (an empty first line)");
+            throw new IOException(option + ": standard input held no password (an empty first line)");
         }
         return line;
     }

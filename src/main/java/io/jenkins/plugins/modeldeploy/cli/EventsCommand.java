@@ -1,5 +1,6 @@
 package io.jenkins.plugins.modeldeploy.cli;
 
+import io.jenkins.plugins.modeldeploy.event.AmqpSettings;
 import io.jenkins.plugins.modeldeploy.event.ConsoleSink;
 import io.jenkins.plugins.modeldeploy.event.EventJson;
 import io.jenkins.plugins.modeldeploy.event.EventSubscriber;
@@ -32,9 +33,15 @@ final class EventsCommand implements Runnable {
         @Option(
                 names = "--amqp",
                 defaultValue = "amqp://127.0.0.1:5672/",
-                paramLabel = "amqp://[user[:password]@]host[:port][/vhost]",
-                description = "The broker (password also from $MODEL_DEPLOY_AMQP_PASSWORD). Default: ${DEFAULT-VALUE}.")
+                paramLabel = "amqp://[user@]host[:port][/vhost]",
+                description = "The broker. Give the password by --amqp-password-stdin or $MODEL_DEPLOY_AMQP_PASSWORD:"
+                        + " one in the URI shows in the process list. Default: ${DEFAULT-VALUE}.")
         String amqp;
+
+        @Option(
+                names = "--amqp-password-stdin",
+                description = "Read the RabbitMQ password for --amqp from the first line of standard input.")
+        boolean passwordStdin;
 
         @Option(names = "--model", description = "Only this model's events.")
         String model;
@@ -64,9 +71,14 @@ final class EventsCommand implements Runnable {
             ConsoleSink lines = new ConsoleSink(out::println, false);
             CountDownLatch done = new CountDownLatch(1);
             AtomicLong received = new AtomicLong();
-            EventOptions.warnIfPasswordInUri(amqp, err); // ps shows it; as --events does
-            try (EventSubscriber subscriber = EventSubscriber.open(EventOptions.settings(amqp), model, queue)) {
-                err.println("listening on " + EventOptions.settings(amqp).redacted() + " for "
+            EventOptions.warnIfPasswordInUri("--amqp", amqp, err); // ps shows it; as --events does
+            AmqpSettings settings = EventOptions.settings(amqp);
+            if (passwordStdin) {
+                settings = settings.withCredentials(
+                        settings.username(), EventOptions.readPassword("--amqp-password-stdin"));
+            }
+            try (EventSubscriber subscriber = EventSubscriber.open(settings, model, queue)) {
+                err.println("listening on " + settings.redacted() + " for "
                         + (model == null ? "all models" : "model " + model) + " (queue " + subscriber.queue() + ")");
                 err.flush();
                 subscriber.start(

@@ -150,6 +150,11 @@ final class SmokeCommand implements Callable<Integer> {
         PrintWriter out = commandSpec.commandLine().getOut();
         PrintWriter err = commandSpec.commandLine().getErr();
         CliNames.version(commandSpec.commandLine(), "--model-version", modelVersion);
+        if (events.amqpUri != null && model == null) {
+            // events name the model they are about: without --model there is none, and --events would do nothing
+            throw new CommandLine.ParameterException(
+                    commandSpec.commandLine(), "--events needs --model DIR (events name the model they are about)");
+        }
         Slo slo = Slo.DEFAULT;
         List<Payload> bodies;
         ModelSpec spec = null;
