@@ -81,6 +81,7 @@ class RRuntime:
         # A larger initial R heap makes R's garbage collections rarer: fewer multi-millisecond pauses per request.
         os.environ.setdefault("R_NSIZE", "2M")
         os.environ.setdefault("R_VSIZE", "256M")
+        _check_r_stack()
         try:
             import rpy2.robjects as robjects  # starts the embedded R on this (the main) thread
         except ImportError as e:
@@ -93,7 +94,14 @@ class RRuntime:
         # (converted element-wise here, cheaper than jsonlite::toJSON), anything else as JSON text.
         factory = robjects.r(r'''
 function(file, fname, columns) {
+  nonfinite <- function(x) {
+    if (is.list(x)) return(any(vapply(x, nonfinite, logical(1))))
+    is.numeric(x) && any(is.nan(x) | is.infinite(x))
+  }
   env <- new.env(parent = globalenv())
+  # quit() in model code would end the worker with the request unanswered: it becomes an R error (a 500) instead.
+  # Defined before the model's file is sourced, so a model defining its own quit keeps it.
+  env$quit <- env$q <- function(...) stop("the model called quit(), which would stop the server; signal an error instead")
   sys.source(file, envir = env, chdir = FALSE)
   if (!exists(fname, envir = env, mode = "function", inherits = FALSE))
     stop(sprintf("%s does not define a function %s(df)", basename(file), fname))
@@ -108,6 +116,8 @@ function(file, fname, columns) {
     }
     res <- fn(df)
     if (is.factor(res)) res <- as.character(res)
+    # jsonlite writes NaN and Inf as null: a non-finite number anywhere in the output is an error, as in Python
+    if (nonfinite(res)) stop("the model's output holds NaN or an infinite number, which JSON cannot carry (non-finite model output)")
     # NaN (unlike NA) goes back as a number, so the harness refuses it (jsonlite would write it as null)
     if (is.atomic(res) && is.null(dim(res)) && !any(is.na(res) & !is.nan(res))) return(unname(res))
     if (is.data.frame(res)) {
@@ -151,6 +161,21 @@ function(file, fname, columns) {
                 call = self._calls.get_nowait()
             except queue.Empty:
                 call = None
+
+
+def _check_r_stack():
+    """Turns R's C stack check on before R starts. rpy2 switches it off by default (R_CStackLimit = -1, so that R may
+    run on other threads); the harness evaluates R on the main thread only, where the check works, and without it a
+    deeply recursive model overflows the stack and the worker dies with SIGSEGV instead of answering 500 ("C stack
+    usage … is too close to the limit", as R itself says). The limit is the main thread's stack size, as R sets it."""
+    try:
+        import resource
+        import rpy2.rinterface_lib.embedded as embedded
+    except ImportError:
+        return  # load() reports a missing rpy2
+    soft, _ = resource.getrlimit(resource.RLIMIT_STACK)
+    if soft != resource.RLIM_INFINITY and soft > 0 and hasattr(embedded, "_DEFAULT_C_STACK_LIMIT"):
+        embedded._DEFAULT_C_STACK_LIMIT = soft
 
 
 def _from_r(value):
