@@ -2,8 +2,6 @@ package io.jenkins.plugins.modeldeploy.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.ServerSocket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -11,19 +9,10 @@ import picocli.CommandLine;
 
 /** The RabbitMQ options of smoke and events tail: never silently ignored, and a password in a URI is warned about. */
 class EventCredentialsCliTest {
-    record Run(int exitCode, String err) {}
-
-    private static Run run(String... args) {
-        CommandLine commandLine = ModelDeployCommand.commandLine();
-        StringWriter err = new StringWriter();
-        commandLine.setOut(new PrintWriter(new StringWriter()));
-        commandLine.setErr(new PrintWriter(err));
-        return new Run(commandLine.execute(args), err.toString());
-    }
-
     @Test
     void smokeRefusesEventsWithoutAModelInsteadOfIgnoringThem() {
-        Run run = run("smoke", "--url", "http://127.0.0.1:9/predict", "--payload", "x.json", "--events", "amqp://h/");
+        InProcessCli.Run run = InProcessCli.run(
+                "smoke", "--url", "http://127.0.0.1:9/predict", "--payload", "x.json", "--events", "amqp://h/");
         assertThat(run.exitCode()).as(run.err()).isEqualTo(CommandLine.ExitCode.USAGE);
         assertThat(run.err()).contains("--events needs --model DIR");
     }
@@ -35,7 +24,8 @@ class EventCredentialsCliTest {
         try (ServerSocket socket = new ServerSocket(0)) {
             port = socket.getLocalPort(); // closed again: the broker is unreachable and tail fails after the warning
         }
-        Run run = run("events", "tail", "--amqp", "amqp://u:PWsecret@127.0.0.1:" + port + "/", "--count", "1");
+        InProcessCli.Run run = InProcessCli.run(
+                "events", "tail", "--amqp", "amqp://u:PWsecret@127.0.0.1:" + port + "/", "--count", "1");
         assertThat(run.exitCode()).as(run.err()).isNotZero();
         assertThat(run.err())
                 .contains("the password in the --amqp URI is visible to other users")

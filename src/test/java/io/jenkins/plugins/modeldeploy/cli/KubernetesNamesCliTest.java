@@ -3,8 +3,6 @@ package io.jenkins.plugins.modeldeploy.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jenkins.plugins.modeldeploy.testing.TestModels;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
 import picocli.CommandLine;
 
@@ -13,21 +11,9 @@ class KubernetesNamesCliTest {
     /** Usage errors never repeat a typed value (it could be a secret), names included: the option and rule are named. */
     private static final String HIDDEN = "(value not shown)";
 
-    record Run(int exitCode, String out, String err) {}
-
-    private static Run run(String... args) {
-        CommandLine commandLine = ModelDeployCommand.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        commandLine.setOut(new PrintWriter(out));
-        commandLine.setErr(new PrintWriter(err));
-        int code = commandLine.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     @Test
     void renderRefusesANamespaceThatIsNoDnsLabel() {
-        Run run = run(
+        InProcessCli.Run run = InProcessCli.run(
                 "render",
                 TestModels.examplesRoot().resolve("iris-python").toString(),
                 "--version",
@@ -41,27 +27,27 @@ class KubernetesNamesCliTest {
 
     @Test
     void clusterCommandsRefuseABadNamespaceBeforeConnecting() {
-        Run run = run("status", "--target", "kubernetes", "--namespace", "Bad_NS!");
+        InProcessCli.Run run = InProcessCli.run("status", "--target", "kubernetes", "--namespace", "Bad_NS!");
         assertThat(run.exitCode()).as(run.err()).isEqualTo(CommandLine.ExitCode.USAGE);
         assertThat(run.err()).contains("--namespace").contains(HIDDEN);
     }
 
     @Test
     void lifecycleCommandsRefuseAModelNameOrVersionThatNamesNoObject() {
-        Run history = run("history", "Iris_Model");
+        InProcessCli.Run history = InProcessCli.run("history", "Iris_Model");
         assertThat(history.exitCode()).as(history.err()).isEqualTo(CommandLine.ExitCode.USAGE);
         assertThat(history.err()).contains("MODEL").contains(HIDDEN);
-        Run undeploy = run("undeploy", "iris", "--version", "1.2.0");
+        InProcessCli.Run undeploy = InProcessCli.run("undeploy", "iris", "--version", "1.2.0");
         assertThat(undeploy.exitCode()).as(undeploy.err()).isEqualTo(CommandLine.ExitCode.USAGE);
         assertThat(undeploy.err()).contains("--version").contains("1-2-0");
-        Run promote = run("promote", "iris", "v_2");
+        InProcessCli.Run promote = InProcessCli.run("promote", "iris", "v_2");
         assertThat(promote.exitCode()).as(promote.err()).isEqualTo(CommandLine.ExitCode.USAGE);
         assertThat(promote.err()).contains("VERSION").contains(HIDDEN);
     }
 
     @Test
     void smokeAndEventsTailRefuseNamesThatNameNoObjectBeforeSendingOrListening() {
-        Run smoke = run(
+        InProcessCli.Run smoke = InProcessCli.run(
                 "smoke",
                 "--url",
                 "http://127.0.0.1:9/predict",
@@ -71,7 +57,8 @@ class KubernetesNamesCliTest {
                 "v_2");
         assertThat(smoke.exitCode()).as(smoke.err()).isEqualTo(CommandLine.ExitCode.USAGE);
         assertThat(smoke.err()).contains("--model-version").contains(HIDDEN);
-        Run tail = run("events", "tail", "--amqp", "amqp://127.0.0.1:9/", "--model", "Iris_Model");
+        InProcessCli.Run tail =
+                InProcessCli.run("events", "tail", "--amqp", "amqp://127.0.0.1:9/", "--model", "Iris_Model");
         assertThat(tail.exitCode()).as(tail.err()).isEqualTo(CommandLine.ExitCode.USAGE);
         assertThat(tail.err()).contains("--model").contains(HIDDEN);
     }

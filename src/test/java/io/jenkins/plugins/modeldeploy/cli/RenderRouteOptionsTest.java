@@ -3,33 +3,18 @@ package io.jenkins.plugins.modeldeploy.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.jenkins.plugins.modeldeploy.testing.TestModels;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
 
 /** render's Traefik flags, the model's route: section over them, and the warning without --host. */
 class RenderRouteOptionsTest {
-    record Run(int exitCode, String out, String err) {}
-
-    private static Run run(String... args) {
-        CommandLine commandLine = ModelDeployCommand.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        commandLine.setOut(new PrintWriter(out));
-        commandLine.setErr(new PrintWriter(err));
-        int code = commandLine.execute(args);
-        return new Run(code, out.toString(), err.toString());
-    }
-
     private static final String IMAGE = "registry.local/models/iris@sha256:" + "b".repeat(64);
 
     @Test
     void withoutHostTheCaptureOfEveryHostIsWarnedAbout() {
-        Run run = run(
+        InProcessCli.Run run = InProcessCli.run(
                 "render",
                 TestModels.examplesRoot().resolve("iris-python").toString(),
                 "--version",
@@ -40,7 +25,7 @@ class RenderRouteOptionsTest {
                 IMAGE);
         assertThat(run.exitCode()).as(run.err()).isZero();
         assertThat(run.err()).contains("render: no --host: the routes match /models/iris on every host");
-        Run hosted = run(
+        InProcessCli.Run hosted = InProcessCli.run(
                 "render",
                 TestModels.examplesRoot().resolve("iris-python").toString(),
                 "--version",
@@ -66,7 +51,7 @@ class RenderRouteOptionsTest {
                 route:
                   tls: {secretName: iris-cert}
                 """);
-        Run run = run(
+        InProcessCli.Run run = InProcessCli.run(
                 "render",
                 model.toString(),
                 "--version",
@@ -93,7 +78,7 @@ class RenderRouteOptionsTest {
 
     @Test
     void badFlagsAreRefusedNamingTheFlag() {
-        Run run = run(
+        InProcessCli.Run run = InProcessCli.run(
                 "render",
                 TestModels.examplesRoot().resolve("iris-python").toString(),
                 "--version",
@@ -110,7 +95,7 @@ class RenderRouteOptionsTest {
 
     @Test
     void deployTakesTheSameFlagsAndRefusesABadOneBeforeConnecting() {
-        Run run = run(
+        InProcessCli.Run run = InProcessCli.run(
                 "deploy",
                 TestModels.examplesRoot().resolve("iris-python").toString(),
                 "--version",

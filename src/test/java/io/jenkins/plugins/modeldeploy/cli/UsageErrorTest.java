@@ -2,20 +2,14 @@ package io.jenkins.plugins.modeldeploy.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** A usage error names the options involved and never repeats a value typed after one (it may be a password). */
 class UsageErrorTest {
     private static String usageError(String... args) {
-        CommandLine commandLine = ModelDeployCommand.commandLine();
-        StringWriter err = new StringWriter();
-        commandLine.setErr(new PrintWriter(err));
-        commandLine.setOut(new PrintWriter(new StringWriter()));
-        assertThat(commandLine.execute(args)).isEqualTo(2);
-        return err.toString();
+        InProcessCli.Run run = InProcessCli.run(args);
+        assertThat(run.exitCode()).as(run.err()).isEqualTo(2);
+        return run.err();
     }
 
     @Test
