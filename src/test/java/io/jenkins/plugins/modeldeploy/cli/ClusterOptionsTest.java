@@ -28,7 +28,7 @@ class ClusterOptionsTest {
 
         assertThat(exit).isEqualTo(2);
         assertThat(err.toString())
-                .contains("--prometheus-matchers cluster=prod is not a list of PromQL label matchers: expected a"
+                .contains("--prometheus-matchers (value not shown) is not a list of PromQL label matchers: expected a"
                         + " double-quoted value after cluster=");
     }
 
