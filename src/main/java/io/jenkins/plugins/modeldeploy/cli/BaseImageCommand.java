@@ -49,7 +49,7 @@ final class BaseImageCommand implements Callable<Integer> {
         PrintWriter out = commandSpec.commandLine().getOut();
         PrintWriter err = commandSpec.commandLine().getErr();
         ModelRuntime modelRuntime = ModelRuntime.fromId(runtime)
-                .orElseThrow(() -> new CommandLine.ParameterException(
+                .orElseThrow(() -> new CheckedUsageError(
                         commandSpec.commandLine(), "--runtime must be python or r, was " + runtime));
         BaseImageBuilder builder = new BaseImageBuilder(OutputOption.lines(err));
         List<String> sources = mirrors.isEmpty() ? BaseImageBuilder.DEFAULT_MIRRORS : mirrors;

@@ -108,7 +108,7 @@ final class BuildCommand implements Callable<Integer> {
         String base = baseImage != null
                 ? baseImage
                 : BaseImages.defaultFor(spec.runtime())
-                        .orElseThrow(() -> new CommandLine.ParameterException(
+                        .orElseThrow(() -> new CheckedUsageError(
                                 commandSpec.commandLine(),
                                 "the r runtime needs --base-image (R,"
                                         + " jsonlite and rpy2 together): build one with `model-deploy base-image --runtime r --to REF`"
@@ -175,7 +175,7 @@ final class BuildCommand implements Callable<Integer> {
                 password = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8)).readLine();
             }
             if (password == null || password.isEmpty()) {
-                throw new CommandLine.ParameterException(
+                throw new CheckedUsageError(
                         commandSpec.commandLine(),
                         "--username needs a password:" + " --password-stdin or $MODEL_DEPLOY_REGISTRY_PASSWORD");
             }
@@ -190,7 +190,7 @@ final class BuildCommand implements Callable<Integer> {
         if (to.equals("docker")) {
             return new ImageTarget.DockerDaemon();
         }
-        throw new CommandLine.ParameterException(
+        throw new CheckedUsageError(
                 commandSpec.commandLine(), "--to must be registry, tar:PATH, docker-tar:PATH or docker, was " + to);
     }
 
@@ -201,7 +201,7 @@ final class BuildCommand implements Callable<Integer> {
         try {
             return Instant.parse(createdAt);
         } catch (DateTimeParseException e) {
-            throw new CommandLine.ParameterException(
+            throw new CheckedUsageError(
                     commandSpec.commandLine(),
                     "--created-at must be ISO-8601 like 2026-11-25T12:00:00Z, was " + createdAt);
         }

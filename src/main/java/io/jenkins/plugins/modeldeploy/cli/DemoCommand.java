@@ -67,11 +67,11 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter progress = output.json() ? err : out;
         LocalDemo.Result result;
         if (!runtime.equals("process") && !runtime.equals("container")) {
-            throw new CommandLine.ParameterException(
+            throw new CheckedUsageError(
                     commandSpec.commandLine(), "--runtime must be process or container, was " + runtime);
         }
         if (noImages && runtime.equals("container")) {
-            throw new CommandLine.ParameterException(
+            throw new CheckedUsageError(
                     commandSpec.commandLine(),
                     "--runtime container runs the versions' images: it cannot be combined with --no-images");
         }

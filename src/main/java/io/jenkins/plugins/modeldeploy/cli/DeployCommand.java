@@ -140,16 +140,16 @@ final class DeployCommand implements Callable<Integer> {
         CommandLine commandLine = commandSpec.commandLine();
         target.validate(commandLine);
         if (approve && reject) {
-            throw new CommandLine.ParameterException(commandLine, "--approve and --reject exclude each other");
+            throw new CheckedUsageError(commandLine, "--approve and --reject exclude each other");
         }
         if (image != null && !image.matches("[^@\\s]+@sha256:[0-9a-f]{64}")) {
-            throw new CommandLine.ParameterException(
+            throw new CheckedUsageError(
                     commandLine,
                     "--image must name the image by digest"
                             + " (REPOSITORY@sha256:<64 hex>), as `model-deploy build` prints it; was " + image);
         }
         if (image == null && target.kind() == TargetOptions.Kind.kubernetes) {
-            throw new CommandLine.ParameterException(
+            throw new CheckedUsageError(
                     commandLine,
                     "--image is required on Kubernetes: build the"
                             + " version's image with `model-deploy build` first");

@@ -22,7 +22,7 @@ final class EventsCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a subcommand is required (tail)");
+        throw new CheckedUsageError(spec.commandLine(), "a subcommand is required (tail)");
     }
 
     @Command(

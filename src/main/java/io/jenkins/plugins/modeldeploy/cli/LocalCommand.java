@@ -52,8 +52,7 @@ final class LocalCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(
-                spec.commandLine(), "a subcommand is required (start, stop," + " status)");
+        throw new CheckedUsageError(spec.commandLine(), "a subcommand is required (start, stop," + " status)");
     }
 
     /** {@code --state DIR}, absolute. */
@@ -111,11 +110,11 @@ final class LocalCommand implements Runnable {
             PrintWriter out = spec.commandLine().getOut();
             PrintWriter err = spec.commandLine().getErr();
             if (runtime != null && !runtime.equals(LocalDaemon.PROCESS) && !runtime.equals(LocalDaemon.CONTAINER)) {
-                throw new CommandLine.ParameterException(
+                throw new CheckedUsageError(
                         spec.commandLine(), "--runtime must be process or container," + " was " + runtime);
             }
             if (port != null && (port < 0 || port > 65535)) {
-                throw new CommandLine.ParameterException(spec.commandLine(), "--port must be 0..65535, was " + port);
+                throw new CheckedUsageError(spec.commandLine(), "--port must be 0..65535, was " + port);
             }
             Path dir = state.directory();
             Optional<LocalClient.Running> running = LocalClient.running(dir);

@@ -36,7 +36,7 @@ public final class ModelDeployCommand implements Runnable {
 
     @Override
     public void run() {
-        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+        throw new CheckedUsageError(spec.commandLine(), "a command is required");
     }
 
     public static void main(String[] args) {
@@ -74,6 +74,11 @@ public final class ModelDeployCommand implements Runnable {
      * 'x'}), and the value may be a password or a URL carrying one. Option names are kept; each value is replaced.
      */
     static String usageError(CommandLine.ParameterException exception, String[] args) {
+        if (exception instanceof CheckedUsageError) {
+            // composed by our own check, which shows only the values it means to (hiding them here would blank the
+            // same words in the message's own text: "--runtime container runs the versions' images")
+            return Redaction.text(oneLine(exception));
+        }
         if (exception instanceof CommandLine.UnmatchedArgumentException unmatched) {
             List<String> options = new ArrayList<>();
             List<String> words = new ArrayList<>();

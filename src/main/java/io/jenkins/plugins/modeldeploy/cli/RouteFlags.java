@@ -47,8 +47,7 @@ final class RouteFlags {
     /** The options, or a ParameterException naming the flag. */
     RouteOptions options(CommandLine commandLine) {
         if (tlsSecret != null && tlsCertResolver != null) {
-            throw new CommandLine.ParameterException(
-                    commandLine, "--tls-secret and --tls-cert-resolver exclude each other");
+            throw new CheckedUsageError(commandLine, "--tls-secret and --tls-cert-resolver exclude each other");
         }
         Optional<RouteOptions.Tls> tls = tlsSecret != null
                 ? Optional.of(RouteOptions.Tls.secret(tlsSecret))

@@ -152,7 +152,7 @@ final class SmokeCommand implements Callable<Integer> {
         CliNames.version(commandSpec.commandLine(), "--model-version", modelVersion);
         if (events.amqpUri != null && model == null) {
             // events name the model they are about: without --model there is none, and --events would do nothing
-            throw new CommandLine.ParameterException(
+            throw new CheckedUsageError(
                     commandSpec.commandLine(), "--events needs --model DIR (events name the model they are about)");
         }
         Slo slo = Slo.DEFAULT;
@@ -163,7 +163,7 @@ final class SmokeCommand implements Callable<Integer> {
             slo = spec.slo();
             bodies = Payloads.read(spec.directory(), payloads.isEmpty() ? spec.samples() : payloads);
         } else if (payloads.isEmpty()) {
-            throw new CommandLine.ParameterException(
+            throw new CheckedUsageError(
                     commandSpec.commandLine(), "give --payload FILE or --model DIR (whose samples are used)");
         } else {
             bodies = Payloads.read(Path.of(""), payloads);
@@ -175,7 +175,7 @@ final class SmokeCommand implements Callable<Integer> {
                     case "shape" -> ResponseCheck.SHAPE;
                     case "expected" -> ResponseCheck.EXPECTED;
                     default ->
-                        throw new CommandLine.ParameterException(
+                        throw new CheckedUsageError(
                                 commandSpec.commandLine(), "--check must be status, shape or expected, was " + check);
                 };
         Schedule schedule = new Schedule(rampFrom != null ? rampFrom : targetRate, targetRate, duration);

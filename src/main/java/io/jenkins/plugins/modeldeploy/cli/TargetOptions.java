@@ -57,7 +57,7 @@ final class TargetOptions {
                         || cluster.gatewayUrl != null
                         || cluster.prometheus != null
                         || cluster.prometheusMatchers != null)) {
-            throw new CommandLine.ParameterException(
+            throw new CheckedUsageError(
                     commandLine,
                     "--namespace, --kubeconfig, --context, --gateway-url, --prometheus"
                             + " and --prometheus-matchers are for --target kubernetes");
@@ -70,7 +70,7 @@ final class TargetOptions {
             }
         }
         if (kind() == Kind.kubernetes && state != null) {
-            throw new CommandLine.ParameterException(commandLine, "--state is for --target local");
+            throw new CheckedUsageError(commandLine, "--state is for --target local");
         }
     }
 

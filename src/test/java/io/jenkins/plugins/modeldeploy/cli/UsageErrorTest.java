@@ -56,4 +56,13 @@ class UsageErrorTest {
                 .contains("--url")
                 .doesNotContain("SECRET");
     }
+
+    @Test
+    void aMessageOurOwnCheckComposedKeepsTheWordsItShows() {
+        // the typed "container" is also a word of the message: hiding values must not blank the message's own text
+        assertThat(usageError("demo", "--runtime", "container", "--no-images"))
+                .contains("--runtime container runs the versions' images: it cannot be combined with --no-images")
+                .doesNotContain("value not shown");
+        assertThat(usageError("local", "start", "--port", "70000")).contains("--port must be 0..65535, was 70000");
+    }
 }
