@@ -82,10 +82,12 @@ public final class EnvironmentResolver {
     /**
      * As {@link #resolve}, for a model run as a local process: also checks that this machine can use the result
      * (its python3 is the base's version, the declared Debian packages are installed), naming what differs.
+     *
+     * @param python the interpreter that will run the model (and so installs its packages)
      */
-    public static ResolvedEnvironment resolveForLocalProcess(ModelSpec spec, Consumer<String> log)
+    public static ResolvedEnvironment resolveForLocalProcess(ModelSpec spec, Path python, Consumer<String> log)
             throws EnvironmentException, InterruptedException {
-        EnvironmentResolver resolver = defaults();
+        EnvironmentResolver resolver = new EnvironmentResolver(defaultCacheRoot(), python, defaults().rscript);
         ResolvedEnvironment resolved = resolver.resolveFor(spec, log);
         resolver.checkLocal(spec, resolved);
         return resolved;
