@@ -68,7 +68,8 @@ final class Command {
                 ProcessTree.stop(process.toHandle(), Duration.ofSeconds(5));
                 reader.join(1000);
                 synchronized (tail) {
-                    throw new EnvironmentException(command.get(0) + " " + command.get(1) + " did not finish within "
+                    throw new EnvironmentException(String.join(" ", command.subList(0, Math.min(4, command.size())))
+                            + " did not finish within "
                             + timeout.toMinutes() + " minutes: " + String.join(" | ", tail));
                 }
             }
