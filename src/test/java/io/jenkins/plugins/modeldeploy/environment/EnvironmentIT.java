@@ -190,6 +190,81 @@ class EnvironmentIT {
         assertThat(answer.get("predictions").toString()).contains("hello world");
     }
 
+    @Test
+    void rPackagesFromALocalRepositoryAreResolvedIntoAnRLibraryForServeAndTheImage() throws Exception {
+        Path model = Files.createDirectories(dir.resolve("rtoy"));
+        Path contrib = Files.createDirectories(model.resolve("cran/src/contrib"));
+        rPackage("mdtoyr", "double_it <- function(x) 2 * x\n", contrib);
+        Files.writeString(model.resolve("model.R"), """
+                predict <- function(df) {
+                  mdtoyr::double_it(df$x)
+                }
+                """);
+        Files.writeString(model.resolve("model.yaml"), """
+                name: rtoy
+                runtime: r
+                entrypoint: model.R
+                environment:
+                  r: {packages: [mdtoyr], repository: cran}
+                """);
+        Files.createDirectories(model.resolve("samples"));
+        Files.writeString(model.resolve("samples/one.json"), "{\"instances\": [{\"x\": 21}]}");
+        ModelVersion version = ModelVersion.of(new ModelSpecLoader().load(model), "1", "test");
+
+        ResolvedEnvironment resolved = EnvironmentResolver.resolve(version.spec(), log::add);
+        assertThat(resolved.rLibrary().orElseThrow().resolve("mdtoyr/DESCRIPTION"))
+                .exists();
+        assertThat(EnvironmentResolver.resolve(version.spec(), log::add)).isEqualTo(resolved);
+        try (HarnessProcess harness = HarnessProcess.start(version, HarnessOptions.loopback(), log::add)) {
+            try (RawHttp http = new RawHttp(harness.url())) {
+                RawHttp.Response response = http.postJson("/predict", "{\"instances\": [{\"x\": 21}]}");
+                assertThat(response.status()).as(response.text()).isEqualTo(200);
+                assertThat(response.json().at("/predictions/0").asDouble()).isEqualTo(42.0);
+            }
+        }
+        Path tar = dir.resolve("rtoy.tar");
+        BuiltImage image = new JibImageBuilder(dir.resolve("work"), log::add)
+                .build(new ImagePlan(
+                        version,
+                        new BaseImage.Tar(io.jenkins.plugins.modeldeploy.testing.BaseImageCache.tar(ModelRuntime.R)),
+                        "localhost/models/rtoy",
+                        new ImageTarget.Tar(tar)));
+        Podman podman = Podman.projectLocal();
+        podman.run(600, "load", "--quiet", "--input", tar.toString());
+        JsonNode answer = predictInPodman(podman, image.image(), "{\"instances\": [{\"x\": 21}]}");
+        assertThat(answer.at("/predictions/0").asDouble()).isEqualTo(42.0);
+    }
+
+    /** Builds the source package {@code name} 1.0 (one R file) into a CRAN-like {@code contrib} directory. */
+    private void rPackage(String name, String source, Path contrib) throws Exception {
+        Path src = Files.createDirectories(dir.resolve("rsrc/" + name + "/R"));
+        Files.writeString(src.resolve(name + ".R"), source);
+        Files.writeString(
+                src.resolveSibling("DESCRIPTION"),
+                "Package: " + name + "\nVersion: 1.0\nTitle: Test\n"
+                        + "Description: A test package.\nLicense: MIT\nAuthor: test\nMaintainer: test <t@example.org>\n");
+        Files.writeString(src.resolveSibling("NAMESPACE"), "export(double_it)\n");
+        run(
+                contrib,
+                "/usr/bin/R",
+                "CMD",
+                "build",
+                "--no-build-vignettes",
+                "--no-manual",
+                src.getParent().toString());
+        run(contrib, "/usr/bin/Rscript", "-e", "tools::write_PACKAGES('.', type = 'source')");
+    }
+
+    private static void run(Path workDir, String... command) throws Exception {
+        Process process = new ProcessBuilder(command)
+                .directory(workDir.toFile())
+                .redirectErrorStream(true)
+                .start();
+        String output = new String(process.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(process.waitFor(120, TimeUnit.SECONDS)).isTrue();
+        assertThat(process.exitValue()).as(output).isZero();
+    }
+
     /** Builds {@code name}-1.0 (one pure-Python module) into a wheel in {@code wheels}, with no index. */
     private void wheel(String name, String source, Path wheels) throws Exception {
         Path src = Files.createDirectories(dir.resolve("src-" + name));
