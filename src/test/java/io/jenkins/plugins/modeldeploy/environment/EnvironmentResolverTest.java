@@ -109,6 +109,48 @@ class EnvironmentResolverTest {
     }
 
     @Test
+    void aMachinePythonOfAnotherVersionIsNamedForLocalProcesses() throws Exception {
+        Path fake = dir.resolve("python3.12");
+        Files.writeString(fake, "#!/bin/sh\necho 3.12\necho linux-x86_64\n");
+        fake.toFile().setExecutable(true);
+        EnvironmentResolver other = new EnvironmentResolver(dir.resolve("cache"), fake, Path.of("/usr/bin/Rscript"));
+        ModelSpec spec = new ModelSpecLoader().load(dir);
+        ResolvedEnvironment resolved =
+                new ResolvedEnvironment("k", Optional.of(dir.resolve("cache/k/python")), Optional.empty(), List.of());
+        assertThatThrownBy(() -> other.checkLocal(spec, resolved))
+                .isInstanceOf(EnvironmentMismatchException.class)
+                .hasMessageContaining("the machine's python3 (" + fake + ") is 3.12, the image's base has 3.11")
+                .hasMessageContaining("serve with --runtime container or install python3.11");
+        ResolvedEnvironment debian =
+                new ResolvedEnvironment("k", Optional.empty(), Optional.empty(), List.of("no-such-package-mdtoy"));
+        assertThatThrownBy(() -> other.checkLocal(spec, debian))
+                .isInstanceOf(EnvironmentMismatchException.class)
+                .hasMessageContaining("environment.debian package no-such-package-mdtoy not installed on this machine")
+                .hasMessageContaining("serve with --runtime container");
+    }
+
+    @Test
+    void aFailingPipNamesTheRequirementsAndLeavesNothingInTheCache() throws Exception {
+        Path fake = dir.resolve("python3");
+        // answers the version probe, then fails the install as pip would
+        Files.writeString(
+                fake,
+                "#!/bin/sh\nif [ \"$1\" = -c ]; then echo 3.11; echo linux-x86_64; exit 0; fi\n"
+                        + "echo 'ERROR: No matching distribution found for mdtoy==1.0'; exit 1\n");
+        fake.toFile().setExecutable(true);
+        Path cache = dir.resolve("cache");
+        EnvironmentResolver failing = new EnvironmentResolver(cache, fake, Path.of("/usr/bin/Rscript"));
+        ModelSpec spec = new ModelSpecLoader().load(dir);
+        assertThatThrownBy(() -> failing.resolveFor(spec, line -> {}))
+                .isInstanceOf(EnvironmentException.class)
+                .hasMessageContaining("environment.requirements: pip could not install requirements.txt (exit 1)")
+                .hasMessageContaining("No matching distribution found for mdtoy==1.0");
+        try (var left = Files.list(cache)) {
+            assertThat(left).isEmpty();
+        }
+    }
+
+    @Test
     void debianPackagesNotInstalledHereAreNamed() throws Exception {
         assertThat(EnvironmentResolver.missingDebianPackages(List.of("dpkg", "no-such-package-mdtoy")))
                 .containsExactly("no-such-package-mdtoy");
