@@ -273,7 +273,7 @@ public final class EnvironmentResolver {
             try {
                 Files.move(partial, done, StandardCopyOption.ATOMIC_MOVE);
             } catch (FileAlreadyExistsException | java.nio.file.DirectoryNotEmptyException e) {
-                log.accept("environment " + shortKey(done.getFileName().toString()) + ": resolved concurrently by"
+                log.accept("environment " + shortKey(String.valueOf(done.getFileName())) + ": resolved concurrently by"
                         + " another build; using that one");
             } catch (AtomicMoveNotSupportedException e) {
                 throw new EnvironmentException("cannot rename " + partial + " to " + done + ": " + e.getMessage(), e);
@@ -358,13 +358,17 @@ public final class EnvironmentResolver {
             String name = String.valueOf(p.getFileName());
             if (name.equals("__pycache__") || name.endsWith(".pyc")) {
                 deleteRecursively(p);
-            } else if (name.equals("direct_url.json")
-                    && String.valueOf(p.getParent().getFileName()).endsWith(".dist-info")) {
+            } else if (name.equals("direct_url.json")) {
+                Path parent = p.getParent();
+                String distInfo = parent == null ? "" : String.valueOf(parent.getFileName());
+                if (!distInfo.endsWith(".dist-info")) {
+                    continue;
+                }
                 Files.delete(p);
                 Path record = p.resolveSibling("RECORD");
                 if (Files.isRegularFile(record)) {
                     List<String> kept = Files.readAllLines(record, StandardCharsets.UTF_8).stream()
-                            .filter(line -> !line.startsWith(p.getParent().getFileName() + "/direct_url.json,"))
+                            .filter(line -> !line.startsWith(distInfo + "/direct_url.json,"))
                             .toList();
                     Files.write(record, kept, StandardCharsets.UTF_8);
                 }
