@@ -47,6 +47,9 @@ public final class EnvironmentResolver {
     /** The wheels a cross-version install may pick: what runs on the bookworm bases (glibc 2.36, x86-64). */
     static final String CROSS_PLATFORM = "manylinux2014_x86_64";
 
+    /** Where R packages are installed before they are copied into the cache (see {@link #installR}). */
+    static final String R_BUILD_ROOT = "/tmp/model-deploy-r-build";
+
     static final Duration INSTALL_TIMEOUT = Duration.ofMinutes(20);
     private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(30);
     /** Build tools (setuptools, R CMD INSTALL) stamp files with this instead of the clock where they honour it. */
@@ -268,7 +271,7 @@ public final class EnvironmentResolver {
             if (sub.equals("python")) {
                 installPython(spec, installer.orElseThrow(), partial.resolve("python"), log);
             } else {
-                installR(spec, partial.resolve("r"), log);
+                installR(spec, String.valueOf(done.getFileName()), partial.resolve("r"), log);
             }
             try {
                 Files.move(partial, done, StandardCopyOption.ATOMIC_MOVE);
@@ -376,7 +379,48 @@ public final class EnvironmentResolver {
         }
     }
 
-    private void installR(ModelSpec spec, Path target, Consumer<String> log)
+    /**
+     * Installs into {@link #R_BUILD_ROOT}{@code /<key>}, the same path on every machine, then copies into {@code
+     * result}: R records the library's path in each package's lazy-load database, so a random directory would make
+     * every resolution differ. A file lock keeps two builds of the same key from sharing it.
+     */
+    @SuppressFBWarnings(
+            value = "DMI_HARDCODED_ABSOLUTE_FILENAME",
+            justification = "a fixed path is the point: R writes it into the packages it installs")
+    private void installR(ModelSpec spec, String key, Path result, Consumer<String> log)
+            throws EnvironmentException, InterruptedException, IOException {
+        Path root = Path.of(R_BUILD_ROOT);
+        Files.createDirectories(root);
+        try (java.nio.channels.FileChannel lockFile = java.nio.channels.FileChannel.open(
+                        root.resolve(key + ".lock"),
+                        java.nio.file.StandardOpenOption.CREATE,
+                        java.nio.file.StandardOpenOption.WRITE);
+                java.nio.channels.FileLock lock = lockFile.lock()) {
+            Path target = root.resolve(key);
+            deleteRecursively(target); // what a killed build left
+            try {
+                installRInto(spec, target, log);
+                copyTree(target, result);
+            } finally {
+                deleteRecursively(target);
+            }
+        }
+    }
+
+    private static void copyTree(Path from, Path to) throws IOException {
+        try (Stream<Path> walk = Files.walk(from)) {
+            for (Path p : walk.toList()) {
+                Path dest = to.resolve(from.relativize(p).toString());
+                if (Files.isDirectory(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.createDirectories(dest);
+                } else if (Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    Files.copy(p, dest, StandardCopyOption.COPY_ATTRIBUTES);
+                }
+            }
+        }
+    }
+
+    private void installRInto(ModelSpec spec, Path target, Consumer<String> log)
             throws EnvironmentException, InterruptedException, IOException {
         EnvironmentSpec.RPackages r = spec.environment().r().orElseThrow();
         if (!Files.isExecutable(rscript)) {
@@ -410,7 +454,32 @@ public final class EnvironmentResolver {
                         "  else if (nzchar(versions[i]) && v != versions[i])",
                         "    bad <- c(bad, paste0(pkgs[i], ' ', v, ' (the lock says ', versions[i], ')'))",
                         "}",
-                        "if (length(bad)) { cat('FAILED:', paste(bad, collapse = ', '), '\\n'); quit(status = 3) }"),
+                        "if (length(bad)) { cat('FAILED:', paste(bad, collapse = ', '), '\\n'); quit(status = 3) }",
+                        // the install time is the one thing left that differs between two resolutions
+                        "when <- format(as.POSIXct(" + SOURCE_DATE_EPOCH + ", origin = '1970-01-01', tz = 'UTC'),",
+                        "    '%Y-%m-%d %H:%M:%S UTC', tz = 'UTC')",
+                        "stamp <- function(x) sub('^([^;]*;[^;]*;) [^;]*;', paste0('\\\\1 ', when, ';'), x)",
+                        "for (pkg in list.dirs(lib, recursive = FALSE, full.names = TRUE)) {",
+                        "  desc <- file.path(pkg, 'DESCRIPTION')",
+                        "  if (!file.exists(desc)) next",
+                        "  lines <- readLines(desc)",
+                        "  built <- startsWith(lines, 'Built: ')",
+                        "  lines[built] <- paste0('Built: ', stamp(substring(lines[built], 8)))",
+                        "  writeLines(lines, desc)",
+                        "  meta <- file.path(pkg, 'Meta', 'package.rds')",
+                        "  if (!file.exists(meta)) next",
+                        "  p <- readRDS(meta)",
+                        "  p$Built$Date <- when",
+                        "  p$DESCRIPTION[['Built']] <- stamp(p$DESCRIPTION[['Built']])",
+                        "  saveRDS(p, meta)",
+                        // the help index keeps its Rd files' paths in a temporary directory (and the prefix length)
+                        "  hp <- file.path(pkg, 'help', 'paths.rds')",
+                        "  if (file.exists(hp)) {",
+                        "    x <- readRDS(hp); first <- attr(x, 'first')",
+                        "    y <- substring(x, if (is.null(first)) 1L else first); attr(y, 'first') <- 1L",
+                        "    saveRDS(y, hp)",
+                        "  }",
+                        "}"),
                 target.toString(),
                 repository));
         wanted.forEach((name, version) -> {

@@ -90,6 +90,14 @@ class EnvironmentIT {
                     .noneMatch(p -> p.endsWith("direct_url.json") || p.contains("__pycache__"));
         }
 
+        // from a clean cache (another machine, a clean clone) the same inputs give the same files
+        Path otherCache = dir.resolve("other-cache");
+        ResolvedEnvironment elsewhere = new EnvironmentResolver(otherCache, PYTHON, Path.of("/usr/bin/Rscript"))
+                .resolveFor(v1.spec(), log::add);
+        assertThat(elsewhere.key()).isEqualTo(resolved.key());
+        assertThat(contents(elsewhere.pythonPackages().orElseThrow()))
+                .isEqualTo(contents(resolved.pythonPackages().orElseThrow()));
+
         Path base = io.jenkins.plugins.modeldeploy.testing.BaseImageCache.tar(ModelRuntime.PYTHON);
         try (LocalRegistry registry = LocalRegistry.start(dir.resolve("registry"), null, null)) {
             String repository = registry.host() + "/models/toy";
@@ -215,6 +223,17 @@ class EnvironmentIT {
         assertThat(resolved.rLibrary().orElseThrow().resolve("mdtoyr/DESCRIPTION"))
                 .exists();
         assertThat(EnvironmentResolver.resolve(version.spec(), log::add)).isEqualTo(resolved);
+        // R records the install time and the library's path in what it installs: both are fixed by the resolver
+        ResolvedEnvironment elsewhere = new EnvironmentResolver(
+                        dir.resolve("other-cache"), PYTHON, Path.of("/usr/bin/Rscript"))
+                .resolveFor(version.spec(), log::add);
+        java.util.Map<String, String> here = contents(resolved.rLibrary().orElseThrow());
+        java.util.Map<String, String> there = contents(elsewhere.rLibrary().orElseThrow());
+        System.out.println("[EnvironmentIT] R library from a clean cache: " + here.size() + " files, differing: "
+                + here.keySet().stream()
+                        .filter(k -> !here.get(k).equals(there.get(k)))
+                        .toList());
+        assertThat(there).isEqualTo(here);
         try (HarnessProcess harness = HarnessProcess.start(version, HarnessOptions.loopback(), log::add)) {
             try (RawHttp http = new RawHttp(harness.url())) {
                 RawHttp.Response response = http.postJson("/predict", "{\"instances\": [{\"x\": 21}]}");
@@ -299,6 +318,21 @@ class EnvironmentIT {
                         new BaseImage.Tar(base),
                         repository,
                         new ImageTarget.Registry(Optional.empty(), true)));
+    }
+
+    /** Relative path -> SHA-256 of every file under {@code root}. */
+    private static java.util.Map<String, String> contents(Path root) throws Exception {
+        java.util.Map<String, String> files = new java.util.TreeMap<>();
+        try (var walk = Files.walk(root)) {
+            for (Path p : walk.filter(Files::isRegularFile).toList()) {
+                files.put(
+                        root.relativize(p).toString(),
+                        java.util.HexFormat.of()
+                                .formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                                        .digest(Files.readAllBytes(p))));
+            }
+        }
+        return files;
     }
 
     private static List<String> layers(LocalRegistry registry, String tag) throws Exception {
