@@ -124,7 +124,8 @@ public final class EnvironmentResolver {
                     debian);
         }
         Optional<PythonInfo> installer = pip ? Optional.of(pythonInfo()) : Optional.empty();
-        String key = key(inputs(spec, installer));
+        Optional<String> rVersion = r ? Optional.of(rVersion()) : Optional.empty();
+        String key = key(inputs(spec, installer, rVersion));
         Path done = cacheRoot.resolve(key);
         String sub = pip ? "python" : "r";
         if (Files.isDirectory(done.resolve(sub))) {
@@ -208,6 +209,23 @@ public final class EnvironmentResolver {
         return new PythonInfo(out.get(0).trim(), out.get(1).trim());
     }
 
+    /** The installing R's version ({@code R.version.string}), an input of the key: packages are built by it. */
+    String rVersion() throws EnvironmentException, InterruptedException {
+        if (!Files.isExecutable(rscript)) {
+            throw new EnvironmentException("environment.r: " + rscript + " not found (install r-base-core)");
+        }
+        List<String> out = new ArrayList<>();
+        Command.Result result = Command.run(
+                List.of(rscript.toString(), "--vanilla", "-e", "cat(R.version.string, '\\n')"),
+                cleanEnv(),
+                PROBE_TIMEOUT,
+                out::add);
+        if (result.exitCode() != 0 || out.isEmpty()) {
+            throw new EnvironmentException("cannot ask " + rscript + " for its version: " + result.tailText());
+        }
+        return out.get(0).trim();
+    }
+
     /**
      * Every input that decides the result, one per line: the requirements file's bytes, the wheelhouse's file names
      * and contents, the indexes, the Python it is installed for and by (and its platform), the R packages, lock and
@@ -215,6 +233,12 @@ public final class EnvironmentResolver {
      * not followed: name them in the requirements file itself or the wheelhouse.
      */
     List<String> inputs(ModelSpec spec, Optional<PythonInfo> installer) throws EnvironmentException {
+        return inputs(spec, installer, Optional.empty());
+    }
+
+    /** As {@link #inputs(ModelSpec, Optional)}, with the R that installs (and so builds) the R packages. */
+    List<String> inputs(ModelSpec spec, Optional<PythonInfo> installer, Optional<String> rVersion)
+            throws EnvironmentException {
         EnvironmentSpec env = spec.environment();
         Path dir = spec.directory();
         List<String> lines = new ArrayList<>();
@@ -234,6 +258,7 @@ public final class EnvironmentResolver {
         }
         if (spec.runtime() == ModelRuntime.R && env.r().isPresent()) {
             EnvironmentSpec.RPackages r = env.r().get();
+            rVersion.ifPresent(v -> lines.add("r installer " + v));
             lines.add("r packages " + String.join(",", r.packages()));
             if (r.lock().isPresent()) {
                 lines.add("r lock " + sha256(dir.resolve(r.lock().get()), "environment.r.lock"));
