@@ -105,17 +105,16 @@ final class BuildCommand implements Callable<Integer> {
         PrintWriter err = commandSpec.commandLine().getErr();
         ModelSpec spec = model.load();
         ModelVersion modelVersion = ModelVersion.of(spec, version, "--version");
-        String base = baseImage != null
-                ? baseImage
-                : BaseImages.defaultFor(spec.runtime())
-                        .orElseThrow(() -> new CheckedUsageError(
-                                commandSpec.commandLine(),
-                                "the r runtime needs --base-image (R,"
-                                        + " jsonlite and rpy2 together): build one with `model-deploy base-image --runtime r --to REF`"
-                                        + " or set MODEL_DEPLOY_BASE_R"));
+        BaseImage base = BaseImages.forSpec(
+                        spec, Optional.ofNullable(baseImage), "--base-image", OutputOption.lines(err))
+                .orElseThrow(() -> new CheckedUsageError(
+                        commandSpec.commandLine(),
+                        "the r runtime needs --base-image (R,"
+                                + " jsonlite and rpy2 together): build one with `model-deploy base-image --runtime r --to REF`"
+                                + " or set MODEL_DEPLOY_BASE_R"));
         ImagePlan plan = new ImagePlan(
                 modelVersion,
-                BaseImage.parse(base),
+                base,
                 repository,
                 target(),
                 Optional.ofNullable(revision),
@@ -128,7 +127,7 @@ final class BuildCommand implements Callable<Integer> {
             bus.publish(DeploymentEvent.of(
                     spec.name(),
                     version,
-                    "building " + plan.reference() + " on " + base,
+                    "building " + plan.reference() + " on " + BaseImages.describe(base),
                     new EventDetails.BuildStarted(plan.reference())));
             try {
                 image = new JibImageBuilder(work.path(), OutputOption.lines(err)).build(plan);

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jenkins.plugins.modeldeploy.cleanup.ExitCleanup;
 import io.jenkins.plugins.modeldeploy.cleanup.ProcessTree;
+import io.jenkins.plugins.modeldeploy.environment.EnvironmentException;
+import io.jenkins.plugins.modeldeploy.environment.EnvironmentResolver;
+import io.jenkins.plugins.modeldeploy.environment.ResolvedEnvironment;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import io.jenkins.plugins.modeldeploy.redact.Redaction;
 import java.io.BufferedReader;
@@ -129,6 +132,36 @@ public final class HarnessProcess implements AutoCloseable {
         if (dependencies.isPresent()) {
             pythonPath += java.io.File.pathSeparator + dependencies.get();
             env.put("R_LIBS", dependencies.get());
+        }
+        if (!version.spec().environment().isEmpty()) {
+            // the declared environment, resolved as for the image: the model runs with what it declared
+            ResolvedEnvironment resolved;
+            try {
+                resolved = EnvironmentResolver.resolveForLocalProcess(version.spec(), python, log);
+            } catch (EnvironmentException e) {
+                deleteQuietly(configFile);
+                throw new HarnessStartException("cannot serve " + version.id() + ": " + e.getMessage());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                deleteQuietly(configFile);
+                throw new HarnessStartException(
+                        "cannot serve " + version.id() + ": interrupted while resolving its" + " environment");
+            }
+            if (dependencies.isEmpty()) {
+                env.remove("R_LIBS"); // the machine's libraries are no part of the declared environment
+            }
+            env.remove("R_LIBS_USER");
+            if (resolved.pythonPackages().isPresent()) {
+                pythonPath +=
+                        java.io.File.pathSeparator + resolved.pythonPackages().get();
+            }
+            if (resolved.rLibrary().isPresent()) {
+                env.merge(
+                        "R_LIBS",
+                        resolved.rLibrary().get().toString(),
+                        (vendored, library) -> vendored + java.io.File.pathSeparator + library);
+            }
+            env.put("PYTHONNOUSERSITE", "1"); // nor the user's own site-packages, which the image does not have
         }
         env.put("PYTHONPATH", pythonPath);
         env.put("PYTHONDONTWRITEBYTECODE", "1"); // keep __pycache__ out of the model directory

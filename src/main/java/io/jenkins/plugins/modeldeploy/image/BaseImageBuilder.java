@@ -80,6 +80,9 @@ public final class BaseImageBuilder {
             "perl-modules-5.36",
             "libperl5.36");
 
+    /** bookworm's python3. */
+    public static final String BOOKWORM_PYTHON = "3.11";
+
     private static final String PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private final Consumer<String> log;
@@ -119,12 +122,45 @@ public final class BaseImageBuilder {
                 : List.of("python3", "python3-rpy2", "r-base-core", "r-cran-jsonlite", "ca-certificates");
     }
 
+    /**
+     * The runtime's packages plus a model's {@code environment.debian}: sorted and without duplicates, so that the
+     * same set always gives the same cache key and the same {@code --include}, however the model ordered it.
+     */
+    public static List<String> packages(ModelRuntime runtime, List<String> extras) {
+        if (extras.isEmpty()) {
+            return packages(runtime);
+        }
+        java.util.TreeSet<String> all = new java.util.TreeSet<>(packages(runtime));
+        all.addAll(extras);
+        return List.copyOf(all);
+    }
+
+    /**
+     * The mirrors of a snapshot.debian.org timestamp: the packages as they were then, whatever Debian has published
+     * since (with {@link #DEFAULT_MIRRORS}, a rebuild picks up point releases and security updates).
+     */
+    public static List<String> snapshotMirrors(String timestamp) {
+        String root = "http://snapshot.debian.org/archive/";
+        return List.of(
+                "deb " + root + "debian/" + timestamp + " bookworm main",
+                "deb " + root + "debian/" + timestamp + " bookworm-updates main",
+                "deb " + root + "debian-security/" + timestamp + " bookworm-security main");
+    }
+
     /** Writes a {@code docker save} tar of the base to {@code target}; returns its image id. */
+    public String buildTar(ModelRuntime runtime, Path target, String reference, List<String> mirrors)
+            throws IOException, InterruptedException, ImageBuildException {
+        return buildTar(runtime, List.of(), target, reference, mirrors);
+    }
+
+    /** As {@link #buildTar(ModelRuntime, Path, String, List)}, with a model's extra Debian packages. */
     @SuppressFBWarnings(
             value = "DMI_HARDCODED_ABSOLUTE_FILENAME",
             justification = "mmdebstrap is looked for where Debian installs it")
-    public String buildTar(ModelRuntime runtime, Path target, String reference, List<String> mirrors)
+    public String buildTar(
+            ModelRuntime runtime, List<String> extras, Path target, String reference, List<String> mirrors)
             throws IOException, InterruptedException, ImageBuildException {
+        List<String> packages = packages(runtime, extras);
         Path mmdebstrap = Path.of("/usr/bin/mmdebstrap");
         if (!Files.isExecutable(mmdebstrap)) {
             throw new ImageBuildException("base-image needs mmdebstrap (Debian: apt-get install mmdebstrap)");
@@ -144,7 +180,7 @@ public final class BaseImageBuilder {
                     "--variant=minbase",
                     "--mode=root",
                     "--format=tar",
-                    "--include=" + String.join(",", packages(runtime)),
+                    "--include=" + String.join(",", packages),
                     // documentation, manuals and translations are not needed to serve a model
                     "--dpkgopt=path-exclude=/usr/share/doc/*",
                     "--dpkgopt=path-exclude=/usr/share/man/*",
@@ -155,11 +191,14 @@ public final class BaseImageBuilder {
                     "--customize-hook=rm -rf \"$1\"/var/lib/apt/lists/* \"$1\"/var/cache/apt/* \"$1\"/var/log/*",
                     "bookworm",
                     rootfs.toString()));
+            if (mirrors.stream().anyMatch(m -> m.contains("snapshot.debian.org"))) {
+                // a snapshot's Release files are past their Valid-Until by design
+                command.add(command.indexOf("bookworm"), "--aptopt=Acquire::Check-Valid-Until \"false\"");
+            }
             command.addAll(mirrors);
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             builder.environment().put("SOURCE_DATE_EPOCH", "1700000000");
-            log.accept("building the " + runtime.id() + " base with mmdebstrap (" + String.join(" ", packages(runtime))
-                    + ")");
+            log.accept("building the " + runtime.id() + " base with mmdebstrap (" + String.join(" ", packages) + ")");
             process = builder.start();
             // mmdebstrap runs apt and dpkg in the chroot: stopped with us, not left writing next to the target
             ExitCleanup.register(process.toHandle(), Duration.ofSeconds(10));
@@ -186,7 +225,10 @@ public final class BaseImageBuilder {
                             "model-deploy.jenkins.io/base",
                             runtime.id(),
                             "model-deploy.jenkins.io/packages",
-                            String.join(",", packages(runtime))));
+                            String.join(",", packages),
+                            // the version pip packages are resolved for (environment.EnvironmentResolver.BASE_PYTHON)
+                            "model-deploy.jenkins.io/python",
+                            BOOKWORM_PYTHON));
         } finally {
             if (process != null) {
                 if (process.isAlive()) { // an exception or interrupt while mmdebstrap still runs

@@ -21,6 +21,9 @@ import com.google.cloud.tools.jib.api.buildplan.Port;
 import com.google.cloud.tools.jib.event.events.ProgressEvent;
 import com.google.cloud.tools.jib.frontend.CredentialRetrieverFactory;
 import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
+import io.jenkins.plugins.modeldeploy.environment.EnvironmentException;
+import io.jenkins.plugins.modeldeploy.environment.EnvironmentResolver;
+import io.jenkins.plugins.modeldeploy.environment.ResolvedEnvironment;
 import io.jenkins.plugins.modeldeploy.harness.HarnessConfig;
 import io.jenkins.plugins.modeldeploy.harness.HarnessFiles;
 import io.jenkins.plugins.modeldeploy.model.ModelRuntime;
@@ -81,10 +84,16 @@ public final class JibImageBuilder implements ImageBuilder {
             throw new ImageBuildException("invalid image reference " + plan.reference() + ": repository must look like"
                     + " host[:port]/path/name");
         }
+        ResolvedEnvironment environment;
+        try {
+            environment = EnvironmentResolver.resolve(plan.version().spec(), log);
+        } catch (EnvironmentException e) {
+            throw new ImageBuildException(plan.version().id() + ": " + e.getMessage(), e);
+        }
         JibContainerBuilder builder;
         try {
             builder = base(plan.base());
-            builder.setFileEntriesLayers(layers(plan))
+            builder.setFileEntriesLayers(layers(plan, environment))
                     .setEntrypoint(
                             "python3",
                             "-m",
@@ -95,11 +104,11 @@ public final class JibImageBuilder implements ImageBuilder {
                             "0.0.0.0",
                             "--port",
                             Integer.toString(ImageLayout.PORT))
-                    .setEnvironment(environment(plan))
+                    .setEnvironment(environment(plan, environment))
                     .setUser(ImageLayout.USER)
                     .setWorkingDirectory(AbsoluteUnixPath.get(ImageLayout.MODEL))
                     .setExposedPorts(Port.tcp(ImageLayout.PORT))
-                    .setLabels(labels(plan))
+                    .setLabels(labels(plan, environment))
                     .setCreationTime(plan.createdAt().orElse(Instant.EPOCH))
                     .setFormat(
                             plan.target() instanceof ImageTarget.Tar tar && tar.dockerFormat()
@@ -216,7 +225,11 @@ public final class JibImageBuilder implements ImageBuilder {
         return Containerizer.to(DockerDaemonImage.named(reference));
     }
 
-    private List<FileEntriesLayer> layers(ImagePlan plan) throws IOException {
+    /**
+     * base → dependencies → harness → data → code: from least to most often changed, so that a code change re-pushes
+     * one layer and a requirements change only the dependency layer (the harness changes with model-deploy itself).
+     */
+    private List<FileEntriesLayer> layers(ImagePlan plan, ResolvedEnvironment environment) throws IOException {
         ModelSpec spec = plan.version().spec();
         LayerPlan files = LayerPlan.of(spec);
         FileEntriesLayer.Builder harness = FileEntriesLayer.builder().setName("harness");
@@ -241,9 +254,9 @@ public final class JibImageBuilder implements ImageBuilder {
         code.addEntry(config, AbsoluteUnixPath.get(ImageLayout.CONFIG), FILE, FILE_TIME);
 
         List<FileEntriesLayer> layers = new java.util.ArrayList<>();
-        layers.add(harness.build());
+        FileEntriesLayer.Builder dependencies = FileEntriesLayer.builder().setName("dependencies");
+        boolean anyDependency = false;
         if (!files.dependencies().isEmpty()) {
-            FileEntriesLayer.Builder dependencies = FileEntriesLayer.builder().setName("dependencies");
             Path depsRoot = spec.dependencies().orElseThrow();
             for (Path f : files.dependencies()) {
                 Path source = LayerPlan.source(root, f); // the real path: Jib never reads through a link
@@ -253,11 +266,41 @@ public final class JibImageBuilder implements ImageBuilder {
                         permissions(source),
                         FILE_TIME);
             }
+            anyDependency = true;
+        }
+        if (environment.pythonPackages().isPresent()) {
+            addTree(dependencies, environment.pythonPackages().get(), ImageLayout.PYTHON_PACKAGES);
+            anyDependency = true;
+        }
+        if (environment.rLibrary().isPresent()) {
+            addTree(dependencies, environment.rLibrary().get(), ImageLayout.R_LIBRARY);
+            anyDependency = true;
+        }
+        if (anyDependency) {
             layers.add(dependencies.build());
         }
+        layers.add(harness.build());
         layers.add(data.build());
         layers.add(code.build());
         return layers;
+    }
+
+    /**
+     * Every regular file under {@code dir} (a resolved environment directory of the cache), sorted, at the same
+     * relative path under {@code target}; links are skipped, never followed (the resolvers write none).
+     */
+    private static void addTree(FileEntriesLayer.Builder layer, Path dir, String target) throws IOException {
+        List<Path> files;
+        try (java.util.stream.Stream<Path> walk = Files.walk(dir)) {
+            files = walk.filter(p -> Files.isRegularFile(p, java.nio.file.LinkOption.NOFOLLOW_LINKS))
+                    .map(dir::relativize)
+                    .sorted()
+                    .toList();
+        }
+        for (Path f : files) {
+            Path source = dir.resolve(f);
+            layer.addEntry(source, AbsoluteUnixPath.get(target + "/" + unix(f)), permissions(source), FILE_TIME);
+        }
     }
 
     /** {@code file} from its real path inside {@code dir} (checked again here), under its own name in the image. */
@@ -275,16 +318,26 @@ public final class JibImageBuilder implements ImageBuilder {
         return relative.toString().replace('\\', '/');
     }
 
-    private static Map<String, String> environment(ImagePlan plan) {
+    private static Map<String, String> environment(ImagePlan plan, ResolvedEnvironment resolved) {
         ModelSpec spec = plan.version().spec();
         Map<String, String> env = new LinkedHashMap<>();
         env.put(HarnessConfig.VERSION_ENV, plan.version().version());
         String pythonPath = ImageLayout.HARNESS + "/" + HarnessFiles.PYTHON_PATH;
+        List<String> rLibs = new java.util.ArrayList<>();
         if (spec.dependencies().isPresent()) {
             pythonPath += ":" + ImageLayout.DEPENDENCIES;
             if (spec.runtime() == ModelRuntime.R) {
-                env.put("R_LIBS", ImageLayout.DEPENDENCIES);
+                rLibs.add(ImageLayout.DEPENDENCIES);
             }
+        }
+        if (resolved.pythonPackages().isPresent()) {
+            pythonPath += ":" + ImageLayout.PYTHON_PACKAGES;
+        }
+        if (resolved.rLibrary().isPresent()) {
+            rLibs.add(ImageLayout.R_LIBRARY);
+        }
+        if (!rLibs.isEmpty()) {
+            env.put("R_LIBS", String.join(":", rLibs));
         }
         env.put("PYTHONPATH", pythonPath);
         env.put("PYTHONDONTWRITEBYTECODE", "1");
@@ -294,6 +347,10 @@ public final class JibImageBuilder implements ImageBuilder {
     }
 
     static Map<String, String> labels(ImagePlan plan) {
+        return labels(plan, ResolvedEnvironment.none());
+    }
+
+    static Map<String, String> labels(ImagePlan plan, ResolvedEnvironment environment) {
         ModelSpec spec = plan.version().spec();
         Map<String, String> labels = new LinkedHashMap<>();
         labels.put("org.opencontainers.image.title", spec.name());
@@ -311,6 +368,9 @@ public final class JibImageBuilder implements ImageBuilder {
         labels.put(ImageLayout.LABEL_PREFIX + "runtime", spec.runtime().id());
         labels.put(ImageLayout.LABEL_PREFIX + "entrypoint", spec.entrypoint());
         labels.put(ImageLayout.LABEL_PREFIX + "spec-hash", specHash(plan));
+        if (!environment.key().isEmpty()) {
+            labels.put(ImageLayout.LABEL_PREFIX + "environment", environment.key());
+        }
         return labels;
     }
 

@@ -37,6 +37,8 @@ public record LayerPlan(List<Path> dependencies, List<Path> data, List<Path> cod
         exclude.addAll(matchers(fs, ModelSpecLoader.ALWAYS_EXCLUDED));
         List<PathMatcher> data = matchers(fs, spec.data());
         Path dependencyDir = spec.dependencies().orElse(null);
+        // the environment's inputs reach the image resolved, in the dependency layer: never as code or data
+        List<Path> environmentInputs = spec.environment().inputs();
         List<Path> dependencies = new ArrayList<>();
         List<Path> dataFiles = new ArrayList<>();
         List<Path> code = new ArrayList<>();
@@ -49,6 +51,9 @@ public record LayerPlan(List<Path> dependencies, List<Path> data, List<Path> cod
                     if (exclude.stream().noneMatch(m -> m.matches(file))) {
                         dependencies.add(file);
                     }
+                    continue;
+                }
+                if (environmentInputs.stream().anyMatch(file::startsWith)) {
                     continue;
                 }
                 if (include.stream().noneMatch(m -> m.matches(file))

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.image.BaseImage;
 import io.jenkins.plugins.modeldeploy.image.BaseImageCache;
+import io.jenkins.plugins.modeldeploy.image.BaseImages;
 import io.jenkins.plugins.modeldeploy.image.ImageBuildException;
 import io.jenkins.plugins.modeldeploy.image.ImagePlan;
 import io.jenkins.plugins.modeldeploy.image.ImageTarget;
@@ -190,7 +191,7 @@ public final class LocalClient {
                 || !daemon.daemon().runtime().equals(LocalDaemon.CONTAINER)) {
             return Optional.empty();
         }
-        Path base = BaseImageCache.tar(version.spec().runtime(), log);
+        Path base = BaseImages.cachedFor(version.spec(), log); // with the model's environment.debian
         Path tar = new LocalState(daemon.daemon().state()).images().resolve(version.id() + ".tar");
         return Optional.of(new ImagePlan(
                 version, new BaseImage.Tar(base), "localhost/models/" + version.name(), new ImageTarget.Tar(tar)));

@@ -571,7 +571,10 @@ public final class LocalDaemon implements AutoCloseable {
                 s.slo(),
                 s.env(),
                 s.signature(),
-                s.serving());
+                s.serving(),
+                Map.of(), // as Wire carries it: secrets and routes are no part of a local rollout
+                io.jenkins.plugins.modeldeploy.model.RouteSettings.NONE,
+                s.environment());
         return new RolloutRequest(
                 new ModelVersion(moved, request.version().version()),
                 request.image(),

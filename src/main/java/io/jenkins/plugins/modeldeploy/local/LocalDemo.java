@@ -7,7 +7,7 @@ import io.jenkins.plugins.modeldeploy.cleanup.Scratch;
 import io.jenkins.plugins.modeldeploy.event.EventBus;
 import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
 import io.jenkins.plugins.modeldeploy.image.BaseImage;
-import io.jenkins.plugins.modeldeploy.image.BaseImageCache;
+import io.jenkins.plugins.modeldeploy.image.BaseImages;
 import io.jenkins.plugins.modeldeploy.image.ImagePlan;
 import io.jenkins.plugins.modeldeploy.image.ImageTarget;
 import io.jenkins.plugins.modeldeploy.model.ModelSpec;
@@ -143,7 +143,7 @@ public final class LocalDemo {
             ModelVersion v2 = ModelVersion.of(spec, "2", "demo");
             Optional<Path> base = Optional.empty();
             if (options.buildImages()) {
-                base = Optional.of(BaseImageCache.tar(spec.runtime(), progress));
+                base = Optional.of(BaseImages.cachedFor(spec, progress));
             }
             DeploymentEngine engine = new DeploymentEngine(events::publish, workDir.resolve("build"), line -> {});
             Lifecycle lifecycle = new Lifecycle(engine, target, events::publish);

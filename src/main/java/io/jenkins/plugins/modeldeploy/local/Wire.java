@@ -5,10 +5,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jenkins.plugins.modeldeploy.abtest.VariantStats;
+import io.jenkins.plugins.modeldeploy.model.EnvironmentSpec;
 import io.jenkins.plugins.modeldeploy.model.ModelRuntime;
 import io.jenkins.plugins.modeldeploy.model.ModelSpec;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import io.jenkins.plugins.modeldeploy.model.ResourceRequirements;
+import io.jenkins.plugins.modeldeploy.model.RouteSettings;
 import io.jenkins.plugins.modeldeploy.model.Serving;
 import io.jenkins.plugins.modeldeploy.model.Signature;
 import io.jenkins.plugins.modeldeploy.model.Slo;
@@ -80,7 +82,48 @@ final class Wire {
                 .put("workers", spec.serving().workers())
                 .put("maxBodyBytes", spec.serving().maxBodyBytes())
                 .put("timeoutSeconds", spec.serving().timeout().toSeconds());
+        if (!spec.environment().isEmpty()) {
+            node.set("environment", environment(spec.environment()));
+        }
         return node;
+    }
+
+    /** The environment as the daemon needs it to resolve the same dependencies the caller declared. */
+    static ObjectNode environment(EnvironmentSpec environment) {
+        ObjectNode node = JSON.createObjectNode();
+        strings(node.putArray("debian"), environment.debian());
+        environment.requirements().ifPresent(p -> node.put("requirements", p.toString()));
+        environment.wheelhouse().ifPresent(p -> node.put("wheelhouse", p.toString()));
+        strings(node.putArray("indexUrls"), environment.indexUrls());
+        environment.r().ifPresent(r -> {
+            ObjectNode rNode = node.putObject("r");
+            strings(rNode.putArray("packages"), r.packages());
+            r.lock().ifPresent(p -> rNode.put("lock", p.toString()));
+            rNode.put("repository", r.repository());
+        });
+        environment.snapshot().ifPresent(s -> node.put("snapshot", s));
+        return node;
+    }
+
+    static EnvironmentSpec environment(JsonNode node) throws IOException {
+        if (node == null || !node.isObject()) {
+            return EnvironmentSpec.NONE;
+        }
+        Optional<EnvironmentSpec.RPackages> r = Optional.empty();
+        if (node.path("r").isObject()) {
+            JsonNode rNode = node.path("r");
+            r = Optional.of(new EnvironmentSpec.RPackages(
+                    strings(rNode, "packages"),
+                    optional(rNode, "lock").map(Path::of),
+                    rNode.path("repository").asText(EnvironmentSpec.RPackages.DEFAULT_REPOSITORY)));
+        }
+        return new EnvironmentSpec(
+                strings(node, "debian"),
+                optional(node, "requirements").map(Path::of),
+                optional(node, "wheelhouse").map(Path::of),
+                strings(node, "indexUrls"),
+                r,
+                optional(node, "snapshot"));
     }
 
     static ModelSpec spec(JsonNode node) throws IOException {
@@ -126,7 +169,10 @@ final class Wire {
                             node.path("serving").path("maxBodyBytes").asLong(Serving.DEFAULT.maxBodyBytes()),
                             java.time.Duration.ofSeconds(node.path("serving")
                                     .path("timeoutSeconds")
-                                    .asLong(Serving.DEFAULT_TIMEOUT.toSeconds()))));
+                                    .asLong(Serving.DEFAULT_TIMEOUT.toSeconds()))),
+                    Map.of(),
+                    RouteSettings.NONE,
+                    environment(node.get("environment")));
         } catch (IllegalArgumentException e) {
             throw new IOException("invalid model spec: " + e.getMessage(), e);
         }

@@ -16,6 +16,7 @@ import java.util.Optional;
  * @param secretEnv    environment variables read from Kubernetes Secrets (references only; rendered in the
  *                     Deployment, never part of the image)
  * @param route        the {@code route:} section (Traefik entry points, TLS, middlewares of this model)
+ * @param environment  the {@code environment:} section (Debian, pip and R packages the model needs)
  */
 public record ModelSpec(
         Path directory,
@@ -34,16 +35,58 @@ public record ModelSpec(
         Optional<Signature> signature,
         Serving serving,
         Map<String, SecretKeyRef> secretEnv,
-        RouteSettings route) {
+        RouteSettings route,
+        EnvironmentSpec environment) {
 
     public ModelSpec {
         java.util.Objects.requireNonNull(route, "route");
+        java.util.Objects.requireNonNull(environment, "environment");
         include = List.copyOf(include);
         exclude = List.copyOf(exclude);
         data = List.copyOf(data);
         samples = List.copyOf(samples);
         env = Map.copyOf(env);
         secretEnv = Map.copyOf(secretEnv);
+    }
+
+    /** Without an {@code environment:} section. */
+    public ModelSpec(
+            Path directory,
+            String name,
+            String description,
+            ModelRuntime runtime,
+            String entrypoint,
+            List<String> include,
+            List<String> exclude,
+            List<String> data,
+            List<Path> samples,
+            Optional<Path> dependencies,
+            ResourceRequirements resources,
+            Slo slo,
+            Map<String, String> env,
+            Optional<Signature> signature,
+            Serving serving,
+            Map<String, SecretKeyRef> secretEnv,
+            RouteSettings route) {
+        this(
+                directory,
+                name,
+                description,
+                runtime,
+                entrypoint,
+                include,
+                exclude,
+                data,
+                samples,
+                dependencies,
+                resources,
+                slo,
+                env,
+                signature,
+                serving,
+                secretEnv,
+                route,
+                EnvironmentSpec.NONE);
     }
 
     /** Without secret references (a spec that never reaches a cluster, or one rebuilt from its plain parts). */

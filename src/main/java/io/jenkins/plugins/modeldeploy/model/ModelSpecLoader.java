@@ -68,7 +68,11 @@ public final class ModelSpecLoader {
             "env",
             "signature",
             "serving",
-            "route");
+            "route",
+            "environment");
+    static final Set<String> ENVIRONMENT_FIELDS =
+            Set.of("debian", "requirements", "wheelhouse", "indexUrls", "r", "snapshot");
+    static final Set<String> ENVIRONMENT_R_FIELDS = Set.of("packages", "lock", "repository");
     static final Set<String> RESOURCES_FIELDS = Set.of("requests", "limits", "gpu");
     static final Set<String> CPU_MEMORY_FIELDS = Set.of("cpu", "memory");
     static final Set<String> SLO_FIELDS = Set.of("rps", "p99Ms", "maxErrorRate");
@@ -109,6 +113,13 @@ public final class ModelSpecLoader {
     private static final Pattern LABEL_VALUE = Pattern.compile("([A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]");
     /** A Secret data key (apimachinery {@code validation.IsConfigMapKey}). */
     private static final Pattern SECRET_KEY = Pattern.compile("[-._a-zA-Z0-9]+");
+
+    /** Debian policy 5.6.1: lower case letters, digits, '+', '-', '.', at least two, starting alphanumeric. */
+    static final Pattern DEBIAN_PACKAGE = Pattern.compile("[a-z0-9][a-z0-9+.-]+");
+    /** R's package names ({@code .standard_regexps()$valid_package_name}). */
+    static final Pattern R_PACKAGE = Pattern.compile("[A-Za-z][A-Za-z0-9.]*[A-Za-z0-9]");
+    /** snapshot.debian.org's timestamps. */
+    static final Pattern SNAPSHOT = Pattern.compile("[0-9]{8}T[0-9]{6}Z");
 
     private static final Pattern DURATION = Pattern.compile("(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?");
     private static final Set<String> OPERATORS = Set.of("Equal", "Exists");
@@ -286,6 +297,7 @@ public final class ModelSpecLoader {
             Serving serving = serving();
             List<Path> samples = samples(signature, serving.maxBodyBytes());
             RouteSettings route = RouteSettings.parse(root.get("route"), this::problem);
+            EnvironmentSpec environment = environment(runtime);
             return new ModelSpec(
                     dir,
                     name,
@@ -303,7 +315,8 @@ public final class ModelSpecLoader {
                     signature,
                     serving,
                     secretEnv,
-                    route);
+                    route,
+                    environment);
         }
 
         private String name() {
@@ -491,6 +504,156 @@ public final class ModelSpecLoader {
             }
             if (!Files.isDirectory(dir.resolve(relative))) {
                 problem("dependencies", "directory " + node.asText() + " not found in " + dir);
+                return Optional.empty();
+            }
+            return Optional.of(relative);
+        }
+
+        private EnvironmentSpec environment(Optional<ModelRuntime> runtime) {
+            JsonNode node = root.get("environment");
+            if (node == null || node.isNull() || !mapping("environment", node, ENVIRONMENT_FIELDS)) {
+                return EnvironmentSpec.NONE;
+            }
+            List<String> debian = new ArrayList<>();
+            if (present(node, "debian")) {
+                List<String> names = stringList("environment.debian", node.get("debian"));
+                for (int i = 0; i < names.size(); i++) {
+                    if (DEBIAN_PACKAGE.matcher(names.get(i)).matches()) {
+                        debian.add(names.get(i));
+                    } else {
+                        problem(
+                                "environment.debian[" + i + "]",
+                                "must be a Debian package name (lower-case letters, digits, '+', '-' and '.', starting"
+                                        + " with a letter or digit), was \"" + names.get(i) + "\"");
+                    }
+                }
+            }
+            boolean python = runtime.orElse(null) == ModelRuntime.PYTHON;
+            boolean r = runtime.orElse(null) == ModelRuntime.R;
+            Optional<Path> requirements = Optional.empty();
+            Optional<Path> wheelhouse = Optional.empty();
+            List<String> indexUrls = new ArrayList<>();
+            for (String pipField : List.of("requirements", "wheelhouse", "indexUrls")) {
+                if (present(node, pipField) && runtime.isPresent() && !python) {
+                    problem(
+                            "environment." + pipField,
+                            "is for runtime python (pip packages); runtime "
+                                    + runtime.get().id() + " declares its packages under environment.r");
+                }
+            }
+            if (python || runtime.isEmpty()) {
+                requirements = inside("environment.requirements", node.get("requirements"), false, "requirements.txt");
+                wheelhouse = inside("environment.wheelhouse", node.get("wheelhouse"), true, null);
+                if (present(node, "indexUrls")) {
+                    List<String> urls = stringList("environment.indexUrls", node.get("indexUrls"));
+                    for (int i = 0; i < urls.size(); i++) {
+                        if (urls.get(i).matches("https?://[^\\s]+")) {
+                            indexUrls.add(urls.get(i));
+                        } else {
+                            problem(
+                                    "environment.indexUrls[" + i + "]",
+                                    "must be an http(s) URL, was \"" + urls.get(i) + "\"");
+                        }
+                    }
+                }
+                if (present(node, "wheelhouse") && !present(node, "requirements")) {
+                    problem(
+                            "environment.wheelhouse",
+                            "needs environment.requirements (the wheelhouse only offers"
+                                    + " packages; the requirements file says which to install)");
+                }
+                if (!indexUrls.isEmpty() && !present(node, "requirements")) {
+                    problem("environment.indexUrls", "needs environment.requirements (what to install from them)");
+                }
+            }
+            Optional<EnvironmentSpec.RPackages> rPackages = Optional.empty();
+            if (present(node, "r")) {
+                if (runtime.isPresent() && !r) {
+                    problem(
+                            "environment.r",
+                            "is for runtime r; runtime " + runtime.get().id()
+                                    + " declares pip packages with environment.requirements");
+                } else {
+                    rPackages = rPackages(node.get("r"));
+                }
+            }
+            Optional<String> snapshot = Optional.empty();
+            if (present(node, "snapshot")) {
+                JsonNode value = node.get("snapshot");
+                if (value.isTextual() && SNAPSHOT.matcher(value.asText()).matches()) {
+                    snapshot = Optional.of(value.asText());
+                } else {
+                    problem(
+                            "environment.snapshot",
+                            "must be a snapshot.debian.org timestamp such as" + " \"20261101T000000Z\", was "
+                                    + kind(value));
+                }
+            }
+            return new EnvironmentSpec(debian, requirements, wheelhouse, indexUrls, rPackages, snapshot);
+        }
+
+        private Optional<EnvironmentSpec.RPackages> rPackages(JsonNode node) {
+            if (!mapping("environment.r", node, ENVIRONMENT_R_FIELDS)) {
+                return Optional.empty();
+            }
+            List<String> packages = new ArrayList<>();
+            if (present(node, "packages")) {
+                List<String> names = stringList("environment.r.packages", node.get("packages"));
+                for (int i = 0; i < names.size(); i++) {
+                    if (R_PACKAGE.matcher(names.get(i)).matches()) {
+                        packages.add(names.get(i));
+                    } else {
+                        problem(
+                                "environment.r.packages[" + i + "]",
+                                "must be an R package name (letters, digits and"
+                                        + " '.', starting with a letter), was \"" + names.get(i) + "\"");
+                    }
+                }
+            }
+            Optional<Path> lock = inside("environment.r.lock", node.get("lock"), false, "renv.lock");
+            if (present(node, "packages") == present(node, "lock")) {
+                problem("environment.r", "needs exactly one of packages (names) and lock (an renv.lock file)");
+            }
+            String repository = EnvironmentSpec.RPackages.DEFAULT_REPOSITORY;
+            JsonNode repo = node.get("repository");
+            if (repo != null && !repo.isNull()) {
+                if (repo.isTextual() && repo.asText().matches("https?://[^\\s]+")) {
+                    repository = repo.asText();
+                } else {
+                    repository = inside("environment.r.repository", repo, true, null)
+                            .map(Path::toString)
+                            .orElse(repository);
+                }
+            }
+            return Optional.of(new EnvironmentSpec.RPackages(packages, lock, repository));
+        }
+
+        /**
+         * A path relative to the model directory that stays inside it and exists (a directory or a regular file);
+         * empty when absent or wrong (reported, naming {@code field}).
+         */
+        private Optional<Path> inside(String field, JsonNode node, boolean directory, String example) {
+            if (node == null || node.isNull()) {
+                return Optional.empty();
+            }
+            String what = directory ? "a directory" : "a file";
+            if (!node.isTextual() || node.asText().isBlank()) {
+                problem(
+                        field,
+                        "must be the path of " + what + " relative to the model directory"
+                                + (example == null ? "" : " (e.g. " + example + ")") + ", was " + kind(node));
+                return Optional.empty();
+            }
+            Path relative = Path.of(node.asText()).normalize();
+            if (relative.isAbsolute()
+                    || relative.startsWith("..")
+                    || relative.toString().isEmpty()) {
+                problem(field, "must be inside the model directory, was \"" + node.asText() + "\"");
+                return Optional.empty();
+            }
+            Path file = dir.resolve(relative);
+            if (directory ? !Files.isDirectory(file) : !Files.isRegularFile(file)) {
+                problem(field, node.asText() + " not found in the model directory" + " (" + what + " expected)");
                 return Optional.empty();
             }
             return Optional.of(relative);

@@ -130,7 +130,7 @@ class ModelSpecLoaderTest {
                                 .extracting(SpecProblem::toString)
                                 .containsExactly(
                                         "model.yaml: colour: unknown field (known: data, dependencies, description, entrypoint, env,"
-                                                + " exclude, include, name, resources, route, runtime, samples, serving, signature,"
+                                                + " environment, exclude, include, name, resources, route, runtime, samples, serving, signature,"
                                                 + " slo)",
                                         "model.yaml: name: must be a DNS-1123 label starting with a letter (lower-case letters,"
                                                 + " digits and '-', ending with a letter or digit), was \"Iris_Model\"",

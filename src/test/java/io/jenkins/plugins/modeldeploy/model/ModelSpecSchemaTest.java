@@ -47,6 +47,13 @@ class ModelSpecSchemaTest {
                 .isEqualTo(new TreeSet<>(ModelSpecLoader.ENV_REFERENCE_FIELDS));
         assertThat(names(schema.at("/properties/env/additionalProperties/oneOf/1/properties/secretKeyRef/properties")))
                 .isEqualTo(new TreeSet<>(ModelSpecLoader.SECRET_KEY_REF_FIELDS));
+        assertThat(names(schema.at("/properties/environment/properties")))
+                .isEqualTo(new TreeSet<>(ModelSpecLoader.ENVIRONMENT_FIELDS));
+        assertThat(names(schema.at("/properties/environment/properties/r/properties")))
+                .isEqualTo(new TreeSet<>(ModelSpecLoader.ENVIRONMENT_R_FIELDS));
+        assertThat(schema.at("/properties/environment/properties/r/properties/repository/default")
+                        .asText())
+                .isEqualTo(EnvironmentSpec.RPackages.DEFAULT_REPOSITORY);
         assertThat(schema.get("required"))
                 .extracting(JsonNode::asText)
                 .containsExactly("name", "runtime", "entrypoint");

@@ -2,11 +2,13 @@ package io.jenkins.plugins.modeldeploy.jenkins.engine;
 
 import io.jenkins.plugins.modeldeploy.image.BaseImage;
 import io.jenkins.plugins.modeldeploy.image.BaseImages;
+import io.jenkins.plugins.modeldeploy.image.ImageBuildException;
 import io.jenkins.plugins.modeldeploy.image.ImagePlan;
 import io.jenkins.plugins.modeldeploy.image.ImageTarget;
 import io.jenkins.plugins.modeldeploy.image.RegistryCredentials;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
 import io.jenkins.plugins.modeldeploy.model.ModelRuntime;
+import io.jenkins.plugins.modeldeploy.model.ModelSpec;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import java.io.Serializable;
 import java.nio.file.Path;
@@ -78,11 +80,36 @@ public final class ResolvedImage implements Serializable {
         String repo = appendModelName ? repository.replaceAll("/+$", "") + "/" + version.name() : repository;
         Optional<RegistryCredentials> credentials =
                 username == null ? Optional.empty() : Optional.of(new RegistryCredentials(username, password));
-        return new ImagePlan(
-                version,
-                BaseImage.inWorkspace(base(version.spec().runtime()), workspace),
-                repo,
-                new ImageTarget.Registry(credentials, insecure));
+        return new ImagePlan(version, base(version, workspace), repo, new ImageTarget.Registry(credentials, insecure));
+    }
+
+    /**
+     * The step's baseImage (a {@code tar:} one from the workspace only), else the cached mmdebstrap base when the
+     * model declares environment.debian (which replaces a configured default: that base cannot take the packages),
+     * else the configured or built-in default.
+     */
+    private BaseImage base(ModelVersion version, Path workspace) {
+        ModelSpec spec = version.spec();
+        boolean ownBase = !spec.environment().debian().isEmpty()
+                || spec.environment().snapshot().isPresent();
+        if (!ownBase || !Validation.blank(baseImage)) {
+            if (ownBase) {
+                throw new IllegalArgumentException("baseImage " + baseImage + " and environment.debian ("
+                        + String.join(", ", spec.environment().debian()) + ") of " + spec.name() + " exclude each"
+                        + " other: the Debian packages go into a base built for them; drop baseImage, or install the"
+                        + " packages in your base and drop environment.debian");
+            }
+            return BaseImage.inWorkspace(base(spec.runtime()), workspace);
+        }
+        try {
+            return BaseImages.forSpec(spec, Optional.empty(), "baseImage", line -> {})
+                    .orElseThrow();
+        } catch (ImageBuildException e) {
+            throw new IllegalArgumentException("environment.debian: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalArgumentException("environment.debian: interrupted while building the base", e);
+        }
     }
 
     private String base(ModelRuntime runtime) {
