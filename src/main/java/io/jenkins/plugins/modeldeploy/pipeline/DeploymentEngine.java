@@ -129,16 +129,18 @@ public final class DeploymentEngine {
         String image = plan.reference();
         try (Scratch scratch = Scratch.directory("model-deploy-verify-")) {
             Path tar = scratch.path().resolve("image.tar");
-            images.build(new ImagePlan(
-                    plan.version(),
-                    plan.base(),
-                    plan.repository(),
-                    new ImageTarget.Tar(tar),
-                    plan.revision(),
-                    plan.source(),
-                    plan.createdAt()));
-            int samples = ImageVerifier.samples(plan.version()).size();
             String runner = verifier.runner();
+            if (runner.equals(VerificationResult.PODMAN)) { // the local harness runs the model directory instead
+                images.build(new ImagePlan(
+                        plan.version(),
+                        plan.base(),
+                        plan.repository(),
+                        new ImageTarget.Tar(tar),
+                        plan.revision(),
+                        plan.source(),
+                        plan.createdAt()));
+            }
+            int samples = ImageVerifier.samples(plan.version()).size();
             events.accept(DeploymentEvent.of(
                     model,
                     version,
