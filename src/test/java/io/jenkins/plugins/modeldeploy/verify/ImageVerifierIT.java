@@ -138,6 +138,23 @@ class ImageVerifierIT {
     }
 
     @Test
+    void anRModelLoadingAnUndeclaredPackageFailsNamingItAndItsDebianPackage() throws Exception {
+        Path model = Files.createDirectories(dir.resolve("toyr"));
+        Files.writeString(model.resolve("model.yaml"), "name: toyr\nruntime: r\nentrypoint: model.R\n");
+        Files.writeString(
+                model.resolve("model.R"), "library(mdtoynotinstalled)\n\npredict <- function(df) {\n  df[[1]]\n}\n");
+        Files.createDirectories(model.resolve("samples"));
+        Files.writeString(model.resolve("samples/one.json"), "{\"instances\": [{\"x\": 1}]}");
+        ImageVerifier local = new ImageVerifier(line -> {}, Duration.ofSeconds(60), ImageVerifier.Mode.LOCAL_HARNESS);
+        assertThatThrownBy(
+                        () -> local.verify(dir.resolve("unused.tar"), "localhost/models/toyr:1", version(model, "1")))
+                .isInstanceOf(ImageVerificationException.class)
+                .hasMessage("image localhost/models/toyr:1 cannot serve: there is no package called"
+                        + " 'mdtoynotinstalled' — declare it in environment.r.packages (mdtoynotinstalled) or"
+                        + " environment.debian (r-cran-mdtoynotinstalled)");
+    }
+
+    @Test
     void theEnginePushesNothingBeforeVerificationPasses() throws Exception {
         Path model = missingImportModel(dir);
         List<DeploymentEvent> events = new CopyOnWriteArrayList<>();
