@@ -108,7 +108,7 @@ public class DeployModelPipelineTest {
                         + "  writeFile file: 'iris/model.yaml', text: 'name: iris\\nruntime: python\\nentrypoint: model:predict\\n'\n"
                         + "  writeFile file: 'iris/model.py', text: 'def predict(instances):\\n    return instances\\n'\n"
                         + "  writeFile file: 'iris/samples/one.json', text: '{\"instances\": [[1, 2]]}'\n"
-                        + "  def result = deployModel modelDir: 'iris', cluster: 'mock', smoke: [duration: '2s', warmup: '1s']\n"
+                        + "  def result = deployModel modelDir: 'iris', cluster: 'mock', verify: false, smoke: [duration: '2s', warmup: '1s']\n"
                         + "  echo \"deployed ${result.version} as ${result.imageDigest}: ${result.promotedVersion}\"\n"
                         + "}",
                 true));

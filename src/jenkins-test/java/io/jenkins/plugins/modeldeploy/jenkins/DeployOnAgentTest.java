@@ -77,7 +77,7 @@ public class DeployOnAgentTest {
                 + "  writeFile file: 'iris/model.yaml', text: 'name: iris\\nruntime: python\\nentrypoint: model:predict\\n'\n"
                 + "  writeFile file: 'iris/model.py', text: '# " + marker + "\\ndef predict(instances):\\n"
                 + "    return instances\\n'\n"
-                + "  def result = deployModel modelDir: 'iris', smoke: [duration: '2s', warmup: '0s']\n"
+                + "  def result = deployModel modelDir: 'iris', verify: false, smoke: [duration: '2s', warmup: '0s']\n"
                 + "  echo \"deployed ${result.version}: ${result.promotedVersion}\"\n"
                 + "}";
     }

@@ -151,7 +151,7 @@ public class PromotionPipelineTest {
                 + "  writeFile file: 'iris/model.py', text: '"
                 + MockClusterEngineFactory.MODEL_PY.replace("\n", "\\n") + "'\n"
                 + "  writeFile file: 'iris/samples/one.json', text: '{\"instances\": [[1, 2]]}'\n"
-                + "  def r = deployModel modelDir: 'iris', version: '8', cluster: 'local',"
+                + "  def r = deployModel modelDir: 'iris', version: '8', cluster: 'local', verify: false,"
                 + " smoke: [duration: '2s', warmup: '0s'],"
                 + " abTest: [challengerWeight: 50, minDuration: '1s', maxDuration: '30s', minSamples: 20],"
                 + " approval: [approvers: 'ml-leads', timeout: '1h']\n"

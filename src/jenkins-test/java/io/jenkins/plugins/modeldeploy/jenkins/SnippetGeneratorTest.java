@@ -85,7 +85,7 @@ public class SnippetGeneratorTest {
         snippets.assertGenerateSnippet(
                 "{'stapler-class':'" + DeployModelStep.class.getName() + "',"
                         + " 'modelDir':'models/iris', 'version':'', 'imageRepository':'', 'registryCredentialsId':'',"
-                        + " 'baseImage':'', 'insecureRegistry':false, 'rolloutTimeout':'', 'keepPrevious':'',"
+                        + " 'baseImage':'', 'insecureRegistry':false, 'verify':true, 'rolloutTimeout':'', 'keepPrevious':'',"
                         + " 'smoke':{'rate':'', 'duration':'', 'warmup':'', 'p99Ms':'', 'maxErrorRate':''},"
                         + " 'abTest':{'challengerWeight':'', 'minDuration':'', 'maxDuration':'', 'minSamples':'',"
                         + " 'alpha':'', 'method':'SEQUENTIAL', 'syntheticRate':'', 'minimumDetectableEffect':'',"

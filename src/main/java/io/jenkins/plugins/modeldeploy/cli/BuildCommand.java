@@ -3,24 +3,24 @@ package io.jenkins.plugins.modeldeploy.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.jenkins.plugins.modeldeploy.cleanup.Scratch;
-import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.event.EventBus;
-import io.jenkins.plugins.modeldeploy.event.EventDetails;
 import io.jenkins.plugins.modeldeploy.image.BaseImage;
 import io.jenkins.plugins.modeldeploy.image.BaseImages;
 import io.jenkins.plugins.modeldeploy.image.BuiltImage;
-import io.jenkins.plugins.modeldeploy.image.ImageBuildException;
 import io.jenkins.plugins.modeldeploy.image.ImagePlan;
 import io.jenkins.plugins.modeldeploy.image.ImageTarget;
 import io.jenkins.plugins.modeldeploy.image.JibImageBuilder;
 import io.jenkins.plugins.modeldeploy.image.RegistryCredentials;
 import io.jenkins.plugins.modeldeploy.model.ModelSpec;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
+import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
+import io.jenkins.plugins.modeldeploy.verify.ImageVerifier;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Optional;
@@ -90,6 +90,14 @@ final class BuildCommand implements Callable<Integer> {
             description = "Image creation time (e.g. the commit time). Default: the Unix epoch, for reproducibility.")
     String createdAt;
 
+    @Option(
+            names = "--verify",
+            description = "Before the image goes anywhere, run it with podman (else the model with the harness on"
+                    + " this machine) and send it the model's samples, checking each answer (`expected` where a"
+                    + " sample gives it); a model that cannot serve fails the build and nothing is pushed or written."
+                    + " Default: off.")
+    boolean verify;
+
     @Mixin
     OutputOption output;
 
@@ -124,28 +132,14 @@ final class BuildCommand implements Callable<Integer> {
         // the scratch directory (the generated harness configuration) goes on success, failure and signal alike
         try (Scratch work = Scratch.directory("model-deploy-build-");
                 EventBus bus = events.open(err)) {
-            bus.publish(DeploymentEvent.of(
-                    spec.name(),
-                    version,
-                    "building " + plan.reference() + " on " + BaseImages.describe(base),
-                    new EventDetails.BuildStarted(plan.reference())));
-            try {
-                image = new JibImageBuilder(work.path(), OutputOption.lines(err)).build(plan);
-            } catch (ImageBuildException e) {
-                bus.publish(DeploymentEvent.of(
-                        spec.name(),
-                        version,
-                        "build failed: " + e.getMessage(),
-                        new EventDetails.BuildFailed(e.getMessage())));
-                throw e;
-            }
-            bus.publish(DeploymentEvent.of(
-                    spec.name(),
-                    version,
-                    "built " + image.pinned() + " (" + image.layersPushed() + " layer(s), " + image.bytesPushed()
-                            + " bytes pushed)",
-                    new EventDetails.BuildFinished(
-                            image.image(), image.digest(), image.layersPushed(), image.bytesPushed())));
+            err.println("building " + plan.reference() + " on " + BaseImages.describe(base));
+            // the engine builds (and verifies) and publishes the build's events, as it does for deploy
+            image = new DeploymentEngine(
+                            bus::publish,
+                            new JibImageBuilder(work.path(), OutputOption.lines(err)),
+                            new ImageVerifier(OutputOption.lines(err)),
+                            Duration.ofSeconds(1))
+                    .buildImage(plan, verify);
         }
         if (output.json()) {
             ObjectNode json = new ObjectMapper().createObjectNode();

@@ -52,6 +52,17 @@ final class DeployCommand implements Callable<Integer> {
     String version;
 
     @Option(
+            names = "--verify",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description = "Before rolling out an image this command builds (the local target's container runtime), run"
+                    + " it with podman (else the model with the harness on this machine) and send it the model's"
+                    + " samples, checking each answer (`expected` where a sample gives it). Default: on;"
+                    + " --no-verify skips it.")
+    boolean verify;
+
+    @Option(
             names = "--image",
             paramLabel = "REPOSITORY@sha256:DIGEST",
             description = "The version's image by digest, as `model-deploy build` printed it (required on Kubernetes).")
@@ -198,7 +209,8 @@ final class DeployCommand implements Callable<Integer> {
                     approvalTimeout,
                     keepPrevious,
                     target.onFailure(),
-                    System.getProperty("user.name", "cli") + " (model-deploy deploy)");
+                    System.getProperty("user.name", "cli") + " (model-deploy deploy)",
+                    verify);
             DeploymentEngine engine = new DeploymentEngine(bus::publish, work.path(), OutputOption.lines(err));
             CliApprovalGate.Decision decision = approve
                     ? CliApprovalGate.Decision.APPROVE

@@ -12,6 +12,8 @@ import java.util.List;
     @JsonSubTypes.Type(value = EventDetails.BuildStarted.class, name = EventDetails.BuildStarted.TYPE),
     @JsonSubTypes.Type(value = EventDetails.BuildFinished.class, name = EventDetails.BuildFinished.TYPE),
     @JsonSubTypes.Type(value = EventDetails.BuildFailed.class, name = EventDetails.BuildFailed.TYPE),
+    @JsonSubTypes.Type(value = EventDetails.VerifyStarted.class, name = EventDetails.VerifyStarted.TYPE),
+    @JsonSubTypes.Type(value = EventDetails.VerifyFinished.class, name = EventDetails.VerifyFinished.TYPE),
     @JsonSubTypes.Type(value = EventDetails.RolloutProgress.class, name = EventDetails.RolloutProgress.TYPE),
     @JsonSubTypes.Type(value = EventDetails.RolloutSucceeded.class, name = EventDetails.RolloutSucceeded.TYPE),
     @JsonSubTypes.Type(value = EventDetails.RolloutFailed.class, name = EventDetails.RolloutFailed.TYPE),
@@ -81,6 +83,37 @@ public sealed interface EventDetails {
 
         public boolean endsPhase() {
             return true;
+        }
+    }
+
+    /**
+     * The built image is started and sent the model's samples before it goes anywhere.
+     *
+     * @param runner {@code podman} (the image itself) or {@code local harness} (the model on this machine, when
+     *     podman is not available)
+     */
+    record VerifyStarted(String image, int samples, String runner) implements EventDetails {
+        public static final String TYPE = "build.verifying";
+
+        public String type() {
+            return TYPE;
+        }
+
+        public Phase phase() {
+            return Phase.BUILD;
+        }
+    }
+
+    /** The image answered every sample; the build goes on to its target. A failure is {@link BuildFailed}. */
+    record VerifyFinished(String image, int samplesSent, int samplesPassed, String runner) implements EventDetails {
+        public static final String TYPE = "build.verified";
+
+        public String type() {
+            return TYPE;
+        }
+
+        public Phase phase() {
+            return Phase.BUILD;
         }
     }
 

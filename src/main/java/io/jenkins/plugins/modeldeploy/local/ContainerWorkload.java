@@ -1,6 +1,6 @@
 package io.jenkins.plugins.modeldeploy.local;
 
-import io.jenkins.plugins.modeldeploy.cleanup.ExitCleanup;
+import io.jenkins.plugins.modeldeploy.container.Podman;
 import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
 import io.jenkins.plugins.modeldeploy.smoke.Http1Connection;
 import io.jenkins.plugins.modeldeploy.target.RolloutException;
@@ -12,7 +12,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 
 /**
@@ -21,16 +20,8 @@ import java.util.concurrent.CompletableFuture;
  */
 final class ContainerWorkload implements Workload {
     private static final int STOP_SECONDS = 15;
-    /**
-     * The label every container of this JVM carries, with {@link #RUN} as its value: the exit sweep lists containers
-     * by it, so it removes this run's containers (also one whose {@code podman run} had not returned its id yet) and
-     * never another run's, nor anything else on the host.
-     */
-    static final String RUN_LABEL = "io.jenkins.model-deploy/run";
-    /** This JVM's run: its pid (for a person reading {@code podman ps}) and a random part (pids are reused). */
-    static final String RUN = ProcessHandle.current().pid() + "-" + UUID.randomUUID();
-    /** Seconds a container gets to drain at exit before podman kills it: the sweep runs inside a shutdown hook. */
-    private static final int EXIT_STOP_SECONDS = 5;
+    private static final String RUN_LABEL = Podman.RUN_LABEL;
+    private static final String RUN = Podman.RUN;
 
     private final Podman podman;
     private final String container;
@@ -71,7 +62,7 @@ final class ContainerWorkload implements Workload {
             }
             int port = freePort();
             // registered before the container exists: a signal between `podman run` and its answer still finds it
-            ExitCleanup.register(RUN_LABEL + "=" + RUN, () -> removeRunContainers(podman));
+            podman.removeOnExit();
             List<String> args = new ArrayList<>(List.of(
                     "run",
                     "--detach",
@@ -104,30 +95,6 @@ final class ContainerWorkload implements Workload {
             return workload;
         } catch (IOException e) {
             throw new RolloutException(object, "container did not start", e.getMessage(), List.of());
-        }
-    }
-
-    /**
-     * Stops and removes every container of this run ({@code podman rm --force} also ends its conmon): what the exit
-     * sweep runs on SIGTERM, SIGINT or the end of {@code main} when the owner did not get to {@link #close()} it.
-     */
-    static void removeRunContainers(Podman podman) {
-        try {
-            List<String> ids = podman.run(30, "ps", "--all", "--quiet", "--filter", "label=" + RUN_LABEL + "=" + RUN)
-                    .lines()
-                    .filter(l -> !l.isBlank())
-                    .toList();
-            if (ids.isEmpty()) {
-                return;
-            }
-            List<String> rm = new ArrayList<>(
-                    List.of("rm", "--force", "--ignore", "--time", Integer.toString(EXIT_STOP_SECONDS)));
-            rm.addAll(ids);
-            podman.run(EXIT_STOP_SECONDS + 30L, rm.toArray(String[]::new));
-        } catch (IOException e) {
-            // podman itself failed: nothing more can be done from a shutdown hook
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
         }
     }
 

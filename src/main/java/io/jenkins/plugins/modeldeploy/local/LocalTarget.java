@@ -1,6 +1,7 @@
 package io.jenkins.plugins.modeldeploy.local;
 
 import io.jenkins.plugins.modeldeploy.abtest.MetricsSource;
+import io.jenkins.plugins.modeldeploy.container.Podman;
 import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.event.EventDetails;
 import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;

@@ -23,6 +23,8 @@ import java.util.OptionalDouble;
  * @param onFailure      what happens to a version whose rollout or smoke test failed (REMOVE, or SCALE_TO_ZERO to
  *                       keep its objects for inspection)
  * @param by             who or what runs this (a build URL, user@host): recorded in the history
+ * @param verify         run the built image and send it the model's samples before it is pushed or rolled out
+ *                       ({@link DeploymentEngine#buildImage(ImagePlan, boolean)}); only with {@code image}
  */
 public record DeployPlan(
         ModelVersion version,
@@ -35,7 +37,36 @@ public record DeployPlan(
         Duration approvalTimeout,
         Duration keepPrevious,
         RetireMode onFailure,
-        String by) {
+        String by,
+        boolean verify) {
+
+    /** A plan whose image, if it builds one, is not verified. */
+    public DeployPlan(
+            ModelVersion version,
+            Optional<ImagePlan> image,
+            Optional<String> prebuiltImage,
+            Map<String, String> annotations,
+            Duration rolloutTimeout,
+            Optional<SmokeSettings> smoke,
+            ExperimentSettings experiment,
+            Duration approvalTimeout,
+            Duration keepPrevious,
+            RetireMode onFailure,
+            String by) {
+        this(
+                version,
+                image,
+                prebuiltImage,
+                annotations,
+                rolloutTimeout,
+                smoke,
+                experiment,
+                approvalTimeout,
+                keepPrevious,
+                onFailure,
+                by,
+                false);
+    }
 
     public DeployPlan {
         Objects.requireNonNull(version, "version");

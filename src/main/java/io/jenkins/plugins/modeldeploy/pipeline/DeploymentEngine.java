@@ -5,12 +5,14 @@ import io.jenkins.plugins.modeldeploy.abtest.ExperimentResult;
 import io.jenkins.plugins.modeldeploy.abtest.ExperimentRunner;
 import io.jenkins.plugins.modeldeploy.abtest.MetricsException;
 import io.jenkins.plugins.modeldeploy.abtest.MetricsSource;
+import io.jenkins.plugins.modeldeploy.cleanup.Scratch;
 import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.event.EventDetails;
 import io.jenkins.plugins.modeldeploy.image.BuiltImage;
 import io.jenkins.plugins.modeldeploy.image.ImageBuildException;
 import io.jenkins.plugins.modeldeploy.image.ImageBuilder;
 import io.jenkins.plugins.modeldeploy.image.ImagePlan;
+import io.jenkins.plugins.modeldeploy.image.ImageTarget;
 import io.jenkins.plugins.modeldeploy.image.JibImageBuilder;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import io.jenkins.plugins.modeldeploy.route.Endpoints;
@@ -23,6 +25,9 @@ import io.jenkins.plugins.modeldeploy.smoke.SmokeTest;
 import io.jenkins.plugins.modeldeploy.smoke.SmokeThresholds;
 import io.jenkins.plugins.modeldeploy.target.Target;
 import io.jenkins.plugins.modeldeploy.target.TargetException;
+import io.jenkins.plugins.modeldeploy.verify.ImageVerificationException;
+import io.jenkins.plugins.modeldeploy.verify.ImageVerifier;
+import io.jenkins.plugins.modeldeploy.verify.VerificationResult;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
@@ -48,29 +53,54 @@ public final class DeploymentEngine {
 
     private final Consumer<DeploymentEvent> events;
     private final ImageBuilder images;
+    private final ImageVerifier verifier;
     private final Duration checkEvery;
 
     /**
      * @param images     builds the versions' images
+     * @param verifier   runs a built image and sends it the model's samples, when a build asks for it
      * @param checkEvery how often an A/B test reads its metrics and decides
      */
-    public DeploymentEngine(Consumer<DeploymentEvent> events, ImageBuilder images, Duration checkEvery) {
+    public DeploymentEngine(
+            Consumer<DeploymentEvent> events, ImageBuilder images, ImageVerifier verifier, Duration checkEvery) {
         this.events = events;
         this.images = images;
+        this.verifier = verifier;
         this.checkEvery = checkEvery;
+    }
+
+    /** The engine with the default verifier (podman, else the local harness; its output discarded). */
+    public DeploymentEngine(Consumer<DeploymentEvent> events, ImageBuilder images, Duration checkEvery) {
+        this(events, images, new ImageVerifier(line -> {}), checkEvery);
     }
 
     /** The engine with Jib building images in {@code workDir}, deciding A/B tests every second. */
     public DeploymentEngine(Consumer<DeploymentEvent> events, Path workDir, Consumer<String> log) {
-        this(events, new JibImageBuilder(workDir, log), Duration.ofSeconds(1));
+        this(events, new JibImageBuilder(workDir, log), new ImageVerifier(log), Duration.ofSeconds(1));
     }
 
+    /** Builds the image to the plan's target, unverified. */
     public BuiltImage buildImage(ImagePlan plan) throws ImageBuildException, InterruptedException {
+        return buildImage(plan, false);
+    }
+
+    /**
+     * Builds the image to the plan's target. With {@code verify}, the image is first built to an OCI tar in a scratch
+     * directory, run and sent the model's samples ({@link ImageVerifier}); only when it answers them all is it built
+     * to the target (the same inputs give the same image), so nothing is pushed, written or rolled out before.
+     *
+     * @throws ImageBuildException also when the image did not prove it serves: then its message starts with
+     *     {@code verification failed:} and its cause is the {@link ImageVerificationException}
+     */
+    public BuiltImage buildImage(ImagePlan plan, boolean verify) throws ImageBuildException, InterruptedException {
         String model = plan.version().name();
         String version = plan.version().version();
         events.accept(DeploymentEvent.of(
                 model, version, "building image " + plan.reference(), new EventDetails.BuildStarted(plan.reference())));
         try {
+            if (verify) {
+                verify(plan);
+            }
             BuiltImage image = images.build(plan);
             events.accept(DeploymentEvent.of(
                     model,
@@ -84,9 +114,50 @@ public final class DeploymentEngine {
             events.accept(DeploymentEvent.of(
                     model,
                     version,
-                    "image build failed: " + e.getMessage(),
+                    e.getCause() instanceof ImageVerificationException
+                            ? e.getMessage() // "verification failed: image … cannot serve: …"
+                            : "image build failed: " + e.getMessage(),
                     new EventDetails.BuildFailed(e.getMessage())));
             throw e;
+        }
+    }
+
+    /** Builds {@code plan} to a tar in a scratch directory and verifies it there; the scratch goes either way. */
+    private void verify(ImagePlan plan) throws ImageBuildException, InterruptedException {
+        String model = plan.version().name();
+        String version = plan.version().version();
+        String image = plan.reference();
+        try (Scratch scratch = Scratch.directory("model-deploy-verify-")) {
+            Path tar = scratch.path().resolve("image.tar");
+            String runner = verifier.runner();
+            if (runner.equals(VerificationResult.PODMAN)) { // the local harness runs the model directory instead
+                images.build(new ImagePlan(
+                        plan.version(),
+                        plan.base(),
+                        plan.repository(),
+                        new ImageTarget.Tar(tar),
+                        plan.revision(),
+                        plan.source(),
+                        plan.createdAt()));
+            }
+            int samples = ImageVerifier.samples(plan.version()).size();
+            events.accept(DeploymentEvent.of(
+                    model,
+                    version,
+                    "verifying " + image + ": " + samples + " samples (" + runner + ")",
+                    new EventDetails.VerifyStarted(image, samples, runner)));
+            VerificationResult result = verifier.verify(tar, image, plan.version());
+            events.accept(DeploymentEvent.of(
+                    model,
+                    version,
+                    "verified " + image + ": " + result.passed() + " of " + result.sent() + " samples answered ("
+                            + result.runner() + ")",
+                    new EventDetails.VerifyFinished(image, result.sent(), result.passed(), result.runner())));
+        } catch (ImageVerificationException e) {
+            throw new ImageBuildException("verification failed: " + e.getMessage(), e);
+        } catch (IOException e) {
+            throw new ImageBuildException(
+                    "cannot make a scratch directory to verify " + image + ": " + e.getMessage(), e);
         }
     }
 

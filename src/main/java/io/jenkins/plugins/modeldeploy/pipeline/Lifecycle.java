@@ -148,7 +148,7 @@ public final class Lifecycle {
         requireMetricsForAbTest(plan);
         DeployOutcome sofar = DeployOutcome.begin(model, version.version());
         Optional<BuiltImage> built = plan.image().isPresent()
-                ? Optional.of(engine.buildImage(plan.image().get()))
+                ? Optional.of(engine.buildImage(plan.image().get(), plan.verify()))
                 : Optional.empty();
         if (built.isPresent()) {
             sofar = sofar.withImage(built.get());

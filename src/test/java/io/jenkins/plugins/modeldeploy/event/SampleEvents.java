@@ -11,6 +11,8 @@ final class SampleEvents {
                 new EventDetails.BuildStarted("registry.local/models/iris:2"),
                 new EventDetails.BuildFinished("registry.local/models/iris:2", "sha256:" + "a".repeat(64), 1, 4096),
                 new EventDetails.BuildFailed("registry unreachable"),
+                new EventDetails.VerifyStarted("registry.local/models/iris:2", 3, "podman"),
+                new EventDetails.VerifyFinished("registry.local/models/iris:2", 3, 3, "podman"),
                 new EventDetails.RolloutProgress("ready", 1, 2),
                 new EventDetails.RolloutSucceeded(2, 12.5),
                 new EventDetails.RolloutFailed("CrashLoopBackOff", List.of("Traceback", "ValueError: x")),

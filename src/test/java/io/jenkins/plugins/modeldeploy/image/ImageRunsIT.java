@@ -2,8 +2,8 @@ package io.jenkins.plugins.modeldeploy.image;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jenkins.plugins.modeldeploy.container.Podman;
 import io.jenkins.plugins.modeldeploy.local.ExampleModels;
-import io.jenkins.plugins.modeldeploy.local.Podman;
 import io.jenkins.plugins.modeldeploy.model.ModelRuntime;
 import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;

@@ -2,6 +2,7 @@ package io.jenkins.plugins.modeldeploy.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jenkins.plugins.modeldeploy.container.Podman;
 import io.jenkins.plugins.modeldeploy.image.BaseImage;
 import io.jenkins.plugins.modeldeploy.image.BuiltImage;
 import io.jenkins.plugins.modeldeploy.image.ImagePlan;
@@ -91,7 +92,7 @@ class LocalContainerExitIT {
                 "--name",
                 bystander,
                 "--label",
-                "io.jenkins.model-deploy/run=another-run", // what ContainerWorkload.RUN_LABEL names
+                "io.jenkins.model-deploy/run=another-run", // what Podman.RUN_LABEL names
                 ref,
                 "--host",
                 "127.0.0.1",

@@ -2,6 +2,7 @@ package io.jenkins.plugins.modeldeploy.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.jenkins.plugins.modeldeploy.container.Podman;
 import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.image.BaseImage;
 import io.jenkins.plugins.modeldeploy.image.BuiltImage;

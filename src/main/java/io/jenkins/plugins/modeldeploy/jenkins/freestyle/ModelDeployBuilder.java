@@ -185,6 +185,15 @@ public final class ModelDeployBuilder extends Builder implements SimpleBuildStep
         options.setApproval(approval);
     }
 
+    public boolean isVerify() {
+        return options.isVerify();
+    }
+
+    @DataBoundSetter
+    public void setVerify(boolean verify) {
+        options.setVerify(verify);
+    }
+
     /** What the build step was asked to do, as {@code deployModel} would be. */
     public DeployRequest request() {
         return options.request();

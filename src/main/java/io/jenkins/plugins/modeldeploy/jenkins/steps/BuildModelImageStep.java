@@ -42,6 +42,8 @@ public final class BuildModelImageStep extends Step {
     private String baseImage;
     private boolean insecureRegistry;
     private String eventsUri;
+    /** Null (a step saved before the option existed) means on, as for a new step. */
+    private Boolean verify;
 
     @DataBoundConstructor
     public BuildModelImageStep(String modelDir) {
@@ -111,6 +113,16 @@ public final class BuildModelImageStep extends Step {
         this.eventsUri = TargetStep.trim(eventsUri);
     }
 
+    /** Whether the built image is run and sent the model's samples before it is pushed; default true. */
+    public boolean isVerify() {
+        return verify == null || verify;
+    }
+
+    @DataBoundSetter
+    public void setVerify(boolean verify) {
+        this.verify = verify;
+    }
+
     @Override
     public StepExecution start(StepContext context) {
         return new Execution(
@@ -119,6 +131,7 @@ public final class BuildModelImageStep extends Step {
                 version,
                 new ImageOptions(imageRepository, registryCredentialsId, baseImage, insecureRegistry),
                 new TargetOptions(null, null, null, null, eventsUri),
+                isVerify(),
                 null);
     }
 
@@ -129,6 +142,7 @@ public final class BuildModelImageStep extends Step {
         private final String version;
         private final ImageOptions image;
         private final TargetOptions events;
+        private final boolean verify;
 
         Execution(
                 StepContext context,
@@ -136,12 +150,14 @@ public final class BuildModelImageStep extends Step {
                 String version,
                 ImageOptions image,
                 TargetOptions events,
+                boolean verify,
                 StepServices services) {
             super(context, "buildModelImage", services);
             this.modelDir = modelDir;
             this.version = version;
             this.image = image;
             this.events = events;
+            this.verify = verify;
         }
 
         @Override
@@ -150,12 +166,13 @@ public final class BuildModelImageStep extends Step {
                 status("building the image of " + modelDir);
                 String modelDir = this.modelDir; // the work below travels to the agent: it captures no execution
                 String version = this.version;
+                boolean verify = this.verify;
                 return s.build(image, a -> {
                     Path dir = a.modelDirectory(modelDir);
                     ModelSpec spec = new ModelSpecLoader().load(dir, a.sloDefaults(dir));
                     ModelVersion v =
                             ModelVersion.of(spec, Validation.blank(version) ? a.buildNumber() : version, "version");
-                    BuiltImage built = a.engine().buildImage(a.image(v));
+                    BuiltImage built = a.engine().buildImage(a.image(v), verify);
                     LinkedHashMap<String, Object> result = new LinkedHashMap<>();
                     result.put("model", spec.name());
                     result.put("version", v.version());

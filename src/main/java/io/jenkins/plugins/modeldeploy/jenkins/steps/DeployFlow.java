@@ -60,7 +60,8 @@ final class DeployFlow {
                 approvalTimeout,
                 keepPrevious(request.keepPrevious),
                 s.kubernetes().onFailure(),
-                s.runUrl());
+                s.runUrl(),
+                request.verify);
     }
 
     /**

@@ -34,6 +34,8 @@ public final class DeployModelStep extends TargetStep {
     private SmokeOptions smoke;
     private AbTestOptions abTest;
     private ApprovalOptions approval;
+    /** Null (a configuration saved before the option existed) means on, as for a new step. */
+    private Boolean verify;
 
     @DataBoundConstructor
     public DeployModelStep(String modelDir) {
@@ -142,6 +144,16 @@ public final class DeployModelStep extends TargetStep {
         this.approval = approval;
     }
 
+    /** Whether the built image is run and sent the model's samples before it is pushed; default true. */
+    public boolean isVerify() {
+        return verify == null || verify;
+    }
+
+    @DataBoundSetter
+    public void setVerify(boolean verify) {
+        this.verify = verify;
+    }
+
     public DeployRequest request() {
         return new DeployRequest(
                 modelDir,
@@ -152,7 +164,8 @@ public final class DeployModelStep extends TargetStep {
                 abTest,
                 approval,
                 rolloutTimeout,
-                keepPrevious);
+                keepPrevious,
+                isVerify());
     }
 
     @Override

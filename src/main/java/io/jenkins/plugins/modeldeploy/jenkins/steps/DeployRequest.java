@@ -18,6 +18,8 @@ public final class DeployRequest implements Serializable {
     public final String rolloutTimeout;
     /** How long the version a promotion replaces keeps running for a rollback; null: one hour. */
     public final String keepPrevious;
+    /** Run the built image and send it the model's samples before it is pushed or rolled out. */
+    public final boolean verify;
 
     public DeployRequest(
             String modelDir,
@@ -28,7 +30,8 @@ public final class DeployRequest implements Serializable {
             AbTestOptions abTest,
             ApprovalOptions approval,
             String rolloutTimeout,
-            String keepPrevious) {
+            String keepPrevious,
+            boolean verify) {
         this.modelDir = modelDir;
         this.version = version;
         this.image = image;
@@ -38,6 +41,7 @@ public final class DeployRequest implements Serializable {
         this.approval = approval;
         this.rolloutTimeout = rolloutTimeout;
         this.keepPrevious = keepPrevious;
+        this.verify = verify;
     }
 
     /** How long a person may take: the approval block's timeout, else the global default. */

@@ -78,6 +78,30 @@ class DeployModelIT extends StepITBase {
         assertThat(build.logText()).contains("Promoted echo version 1").doesNotContain("kube-TOKEN-4242");
     }
 
+    /**
+     * deployModel verifies by default: the echo image is built on scratch (no interpreter), so it cannot serve, and
+     * the build fails before anything is pushed or rolled out.
+     */
+    @Test
+    void anImageThatCannotServeFailsVerificationByDefaultAndShipsNothing() throws Exception {
+        // a version no other case of the class pushes to the class's registry
+        DeployModelStep step = StepFixture.deployModel(EchoModels.FAST, "91");
+        step.setVerify(true);
+        assertThat(new DeployModelStep(EchoModels.FAST).isVerify()).isTrue();
+        FakeServices build = world.build(91);
+        FakeContext context = new FakeContext();
+        start(build, step, context);
+
+        assertThat(context.failure())
+                .hasMessageContaining(
+                        "verification failed: image " + registry.host() + "/models/" + MODEL + ":91 cannot serve: ");
+        assertThat(registry.manifest("models/" + MODEL, "91")).isNull(); // nothing pushed
+        assertThat(world.cluster.target.releases().load(MODEL)).isEmpty(); // nothing rolled out
+        assertThat(StepFixture.firstOf(build, EventDetails.VerifyStarted.class)).isPresent();
+        assertThat(StepFixture.firstOf(build, EventDetails.BuildFailed.class)).isPresent();
+        assertThat(StepFixture.firstOf(build, EventDetails.BuildFinished.class)).isEmpty();
+    }
+
     @Test
     void aFailedSmokeTestTakesTheVersionOutBeforeAnyAbTest() throws Exception {
         world.production(EchoModels.FAST, "1");

@@ -44,7 +44,7 @@ class FinerStepsIT extends StepITBase {
         FakeContext built = new FakeContext();
         Map<String, Object> image = run(
                 new BuildModelImageStep.Execution(
-                        built, modelDir, version, new ImageOptions(null, null, null, false), PROD, build),
+                        built, modelDir, version, new ImageOptions(null, null, null, false), PROD, false, build),
                 built);
         assertThat((String) image.get("image")).startsWith(registry.host() + "/models/echo@sha256:");
         assertThat(registry.digest("models/echo", version)).isEqualTo(image.get("imageDigest"));
