@@ -16,6 +16,7 @@ import io.jenkins.plugins.modeldeploy.image.JibImageBuilder;
 import io.jenkins.plugins.modeldeploy.image.RegistryCredentials;
 import io.jenkins.plugins.modeldeploy.model.ModelSpec;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
+import io.jenkins.plugins.modeldeploy.progress.ProgressDisplay;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
 import java.io.PrintWriter;
@@ -124,14 +125,17 @@ final class BuildCommand implements Callable<Integer> {
         BuiltImage image;
         // the scratch directory (the generated harness configuration) goes on success, failure and signal alike
         try (Scratch work = Scratch.directory("model-deploy-build-");
-                EventBus bus = events.open(err)) {
+                EventBus bus = events.open(err);
+                ProgressDisplay progress = output.progress(err)) {
             bus.publish(DeploymentEvent.of(
                     spec.name(),
                     version,
                     "building " + plan.reference() + " on " + base,
                     new EventDetails.BuildStarted(plan.reference())));
             try {
-                image = new JibImageBuilder(work.path(), OutputOption.lines(err)).build(plan);
+                image = new JibImageBuilder(work.path(), OutputOption.lines(err))
+                        .withProgress(progress)
+                        .build(plan);
             } catch (ImageBuildException e) {
                 bus.publish(DeploymentEvent.of(
                         spec.name(),

@@ -1,5 +1,6 @@
 package io.jenkins.plugins.modeldeploy.cli;
 
+import io.jenkins.plugins.modeldeploy.progress.ProgressDisplay;
 import java.io.PrintWriter;
 import java.util.function.Consumer;
 import picocli.CommandLine.Option;
@@ -23,5 +24,20 @@ final class OutputOption {
             writer.println(line);
             writer.flush();
         };
+    }
+
+    /**
+     * Where long work shows its progress: nothing with {@code --output json} (scripts read stdout as one JSON document
+     * and stderr as the failure line), one live line on stderr when it is a terminal, else (a pipe, a CI log) a plain
+     * line on stderr every {@link ProgressDisplay#LOG_INTERVAL}. The caller closes it.
+     */
+    ProgressDisplay progress(PrintWriter err) {
+        if (json()) {
+            return ProgressDisplay.silent();
+        }
+        // Java 17: no console when stdin or stdout is not a terminal, which is when a rewritten line would be garbage
+        return System.console() != null
+                ? ProgressDisplay.terminal(err)
+                : ProgressDisplay.log(lines(err), ProgressDisplay.LOG_INTERVAL);
     }
 }

@@ -13,6 +13,7 @@ import io.jenkins.plugins.modeldeploy.image.ImageBuilder;
 import io.jenkins.plugins.modeldeploy.image.ImagePlan;
 import io.jenkins.plugins.modeldeploy.image.JibImageBuilder;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
+import io.jenkins.plugins.modeldeploy.progress.ProgressSink;
 import io.jenkins.plugins.modeldeploy.route.Endpoints;
 import io.jenkins.plugins.modeldeploy.route.RoutingException;
 import io.jenkins.plugins.modeldeploy.smoke.LoadProfile;
@@ -49,20 +50,34 @@ public final class DeploymentEngine {
     private final Consumer<DeploymentEvent> events;
     private final ImageBuilder images;
     private final Duration checkEvery;
+    private final ProgressSink progress;
 
     /**
      * @param images     builds the versions' images
      * @param checkEvery how often an A/B test reads its metrics and decides
      */
     public DeploymentEngine(Consumer<DeploymentEvent> events, ImageBuilder images, Duration checkEvery) {
+        this(events, images, checkEvery, ProgressSink.NONE);
+    }
+
+    /** @param progress where smoke and A/B tests show how far they got (the image builder has its own) */
+    public DeploymentEngine(
+            Consumer<DeploymentEvent> events, ImageBuilder images, Duration checkEvery, ProgressSink progress) {
         this.events = events;
         this.images = images;
         this.checkEvery = checkEvery;
+        this.progress = progress;
     }
 
     /** The engine with Jib building images in {@code workDir}, deciding A/B tests every second. */
     public DeploymentEngine(Consumer<DeploymentEvent> events, Path workDir, Consumer<String> log) {
-        this(events, new JibImageBuilder(workDir, log), Duration.ofSeconds(1));
+        this(events, workDir, log, ProgressSink.NONE);
+    }
+
+    /** The same, showing the image build's, smoke test's and A/B test's progress on {@code progress}. */
+    public DeploymentEngine(
+            Consumer<DeploymentEvent> events, Path workDir, Consumer<String> log, ProgressSink progress) {
+        this(events, new JibImageBuilder(workDir, log).withProgress(progress), Duration.ofSeconds(1), progress);
     }
 
     public BuiltImage buildImage(ImagePlan plan) throws ImageBuildException, InterruptedException {
@@ -118,13 +133,19 @@ public final class DeploymentEngine {
                         url),
                 new EventDetails.SmokeStarted(
                         url.toString(), rate, settings.duration().toMillis() / 1000.0)));
-        SmokeResult result = new SmokeTest()
-                .run(
-                        url,
-                        payloads,
-                        LoadProfile.constant(rate, settings.duration(), settings.warmup()),
-                        thresholds,
-                        progress -> {});
+        String stage = "smoke " + model.id();
+        SmokeResult result;
+        try {
+            result = new SmokeTest()
+                    .run(
+                            url,
+                            payloads,
+                            LoadProfile.constant(rate, settings.duration(), settings.warmup()),
+                            thresholds,
+                            reading -> progress.update(stage, reading.describe()));
+        } finally {
+            progress.finish(stage); // before the verdict's event, so the last reading stays above it
+        }
         var load = result.load();
         events.accept(DeploymentEvent.of(
                 model.name(),
@@ -219,7 +240,18 @@ public final class DeploymentEngine {
             throws TargetException, RoutingException, InterruptedException {
         MetricsSource metrics = metrics(target, plan);
         try {
-            return new ExperimentRunner(target.router(), metrics, events, checkEvery).run(plan, samples);
+            String stage = "A/B " + plan.model() + " " + plan.challenger() + " vs " + plan.champion();
+            try {
+                return new ExperimentRunner(target.router(), metrics, events, checkEvery, reading -> {
+                            progress.update(stage, reading.describe());
+                            if (reading.decided()) {
+                                progress.finish(stage); // the last reading stays above the decision's event
+                            }
+                        })
+                        .run(plan, samples);
+            } finally {
+                progress.finish(stage);
+            }
         } catch (MetricsException e) {
             throw new TargetException("A/B test of " + plan.model() + " stopped: " + e.getMessage(), e);
         }

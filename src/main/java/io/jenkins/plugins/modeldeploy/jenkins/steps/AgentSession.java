@@ -14,6 +14,7 @@ import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import io.jenkins.plugins.modeldeploy.model.SpecOverride;
 import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
+import io.jenkins.plugins.modeldeploy.progress.ProgressDisplay;
 import io.jenkins.plugins.modeldeploy.smoke.SmokeResult;
 import io.jenkins.plugins.modeldeploy.target.Target;
 import java.io.IOException;
@@ -35,6 +36,7 @@ final class AgentSession implements AutoCloseable {
     private final EngineFactory factory;
     private Path work;
     private DeploymentEngine engine;
+    private ProgressDisplay progress;
     private Target target;
 
     AgentSession(AgentCall<?> call, Path workspace, AgentEvents back) {
@@ -50,7 +52,10 @@ final class AgentSession implements AutoCloseable {
             // registered for the agent JVM's exit sweep too: an agent stopped by a signal mid-step leaves nothing
             work = Files.createTempDirectory("model-deploy-" + call.buildNumber + "-");
             ExitCleanup.register(work);
-            engine = factory.engine(work, this::publish);
+            // a build log cannot rewrite a line: the image build's, smoke test's and A/B test's progress comes as a
+            // plain line every few seconds, written by the display's own thread so the work never waits on the channel
+            progress = ProgressDisplay.log(this::log, ProgressDisplay.LOG_INTERVAL);
+            engine = factory.engine(work, this::publish, progress);
         }
         return engine;
     }
@@ -147,6 +152,9 @@ final class AgentSession implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
+            if (progress != null) {
+                progress.close();
+            }
             if (target != null) {
                 target.close();
             }
