@@ -44,9 +44,11 @@ public final class LoadGenerator {
     private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
 
     /**
-     * Progress once a second while running.
+     * Progress once a second while running, and once more when every answer is in (a display's final line is the
+     * run's end, not its last second but one).
      *
-     * @param currentRate    requests sent per second since the last reading
+     * @param currentRate    requests sent per second since the last reading; at the end the achieved rate after the
+     *                       warm-up
      * @param currentP99Ms   p99 of the answers of the last second (warm-up included)
      * @param errors         failed requests so far, warm-up included
      * @param measured       answers measured so far (after the warm-up)
@@ -187,6 +189,19 @@ public final class LoadGenerator {
             } finally {
                 stopSenders();
             }
+            long measuredAtEnd = measured.sum();
+            double scheduledSeconds = schedule.duration().toNanos() / 1e9;
+            progress.accept(new Progress(
+                    total,
+                    sentInWindow.sum() / Math.max(1e-9, (schedule.duration().toNanos() - warmupNanos) / 1e9),
+                    window.getValueAtPercentile(99) / 1000.0,
+                    inFlight.get(),
+                    failedSoFar.sum(),
+                    scheduledSeconds,
+                    scheduledSeconds,
+                    measuredAtEnd,
+                    measuredAtEnd == 0 ? Double.NaN : latency.getValueAtPercentile(50) / 1000.0,
+                    measuredAtEnd == 0 ? Double.NaN : latency.getValueAtPercentile(99) / 1000.0));
             double cpuSeconds = (threads.getCurrentThreadCpuTime() - schedulerCpuStart) / 1e9 + senderCpu.sum();
             long measuredCount = measured.sum();
             double measuredSeconds = (schedule.duration().toNanos() - warmupNanos) / 1e9;
