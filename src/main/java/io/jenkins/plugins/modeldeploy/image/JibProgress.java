@@ -72,12 +72,17 @@ final class JibProgress implements Consumer<ProgressEvent> {
         }
         return String.format(
                 Locale.ROOT,
-                "%s: %d/%d blobs, %.1f/%.1f MB",
+                "%s: %d/%d blobs, %s",
                 percent,
                 complete,
                 blobs,
-                Math.min(bytesPushed.get(), bytes) / 1e6,
-                bytes / 1e6);
+                amounts(Math.min(bytesPushed.get(), bytes), bytes));
+    }
+
+    /** {@code 1.5/4.0 MB}, or in kB when the total is under a megabyte (a model's code layer often is). */
+    static String amounts(long done, long total) {
+        double unit = total < 1_000_000 ? 1e3 : 1e6;
+        return String.format(Locale.ROOT, "%.1f/%.1f %s", done / unit, total / unit, unit == 1e3 ? "kB" : "MB");
     }
 
     /** The build is over: the last line stays. */

@@ -143,8 +143,9 @@ public final class ProgressDisplay implements ProgressSink, AutoCloseable {
         try {
             tick();
         } catch (RuntimeException e) {
-            // a broken output (a closed pipe, a lost agent channel) must not end the ticker's later attempts loudly;
-            // the work itself goes on either way
+            // a broken output (a lost agent channel) is not the work's failure: the work goes on, unshown; an
+            // exception escaping here would only cancel the schedule silently
+            ticker.shutdown();
         }
     }
 

@@ -69,4 +69,10 @@ class JibProgressTest {
         progress.accept(new ProgressEvent(write, 5));
         assertThat(readings).last().extracting(ProgressSnapshot::text).isEqualTo("87%: writing to tar file");
     }
+
+    @Test
+    void smallPushesCountInKilobytes() {
+        assertThat(JibProgress.amounts(12_300, 48_000)).isEqualTo("12.3/48.0 kB");
+        assertThat(JibProgress.amounts(1_500_000, 4_000_000)).isEqualTo("1.5/4.0 MB");
+    }
 }
