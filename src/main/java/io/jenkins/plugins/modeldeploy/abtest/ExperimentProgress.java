@@ -25,13 +25,14 @@ public record ExperimentProgress(
     }
 
     /**
-     * One line, e.g. {@code 42/1800 s: 1 3800 req 0.11% err, 2 420 req 0.24% err; error rate [-0.40, +0.81] pp vs
-     * margin +1.00: undecided; SLO violations (> 50 ms) [-0.90, +0.60] pp vs margin +1.00: not worse}.
+     * One line, e.g. {@code 42/1800 s: champion 1 3800 req 0.11% err, challenger 2 420 req 0.24% err; error rate
+     * [-0.40, +0.81] pp undecided; SLO violations (> 50 ms) [-0.90, +0.60] pp not worse}, and the verdict at the
+     * deciding reading.
      */
     public String describe() {
         StringBuilder line = new StringBuilder(String.format(
                 Locale.ROOT,
-                "%d/%d s: %s (champion) %s, %s (challenger) %s",
+                "%d/%d s: champion %s %s, challenger %s %s",
                 elapsed.toSeconds(),
                 maxDuration.toSeconds(),
                 champion.version(),
@@ -45,19 +46,16 @@ public record ExperimentProgress(
                         Locale.ROOT, "interval read at %d requests per variant", comparison.samplesNeeded()));
                 continue;
             }
-            String threshold = comparison.gate() == ExperimentPlan.Gate.Kind.NON_INFERIORITY
-                    ? String.format(Locale.ROOT, "margin %+.2f", comparison.margin() * 100)
-                    : "0";
+            // the margins are in the experiment's start event; the finding says what the interval shows against them
             line.append(String.format(
                             Locale.ROOT,
-                            "[%+.2f, %+.2f] pp vs %s: ",
+                            "[%+.2f, %+.2f] pp ",
                             comparison.interval().lower() * 100,
-                            comparison.interval().upper() * 100,
-                            threshold))
+                            comparison.interval().upper() * 100))
                     .append(comparison.finding().name().toLowerCase(Locale.ROOT).replace('_', ' '));
         }
         if (decided) {
-            line.append("; decided ").append(verdict);
+            line.append("; ").append(verdict);
         }
         return line.toString();
     }

@@ -37,7 +37,39 @@ final class OutputOption {
         }
         // Java 17: no console when stdin or stdout is not a terminal, which is when a rewritten line would be garbage
         return System.console() != null
-                ? ProgressDisplay.terminal(err)
+                ? ProgressDisplay.terminal(err, terminalColumns())
                 : ProgressDisplay.log(lines(err), ProgressDisplay.LOG_INTERVAL);
+    }
+
+    /**
+     * The terminal's width: {@code $COLUMNS} when the shell exports it, else what {@code stty size} says of the
+     * controlling terminal, else 0 (unknown: lines are not cut).
+     */
+    static int terminalColumns() {
+        try {
+            int columns =
+                    Integer.parseInt(System.getenv().getOrDefault("COLUMNS", "").trim());
+            if (columns > 0) {
+                return columns;
+            }
+        } catch (NumberFormatException e) {
+            // not exported (bash sets it without exporting it): ask the terminal
+        }
+        try {
+            Process stty = new ProcessBuilder("stty", "size")
+                    .redirectInput(new java.io.File("/dev/tty"))
+                    .redirectError(ProcessBuilder.Redirect.DISCARD)
+                    .start();
+            String size = new String(stty.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            if (stty.waitFor(2, java.util.concurrent.TimeUnit.SECONDS) && stty.exitValue() == 0) {
+                String[] rowsColumns = size.trim().split("\\s+");
+                return rowsColumns.length == 2 ? Integer.parseInt(rowsColumns[1]) : 0;
+            }
+        } catch (java.io.IOException | NumberFormatException e) {
+            return 0;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        return 0;
     }
 }

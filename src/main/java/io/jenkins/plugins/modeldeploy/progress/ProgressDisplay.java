@@ -43,6 +43,7 @@ public final class ProgressDisplay implements ProgressSink, AutoCloseable {
     private final Consumer<String> output;
     private final long intervalNanos;
     private final LongSupplier clock;
+    private final int columns;
     private final AtomicReference<ProgressSnapshot> latest = new AtomicReference<>();
     private ScheduledExecutorService ticker;
 
@@ -58,15 +59,27 @@ public final class ProgressDisplay implements ProgressSink, AutoCloseable {
      * @param clock  nanoseconds, {@link System#nanoTime()} outside tests
      */
     ProgressDisplay(Mode mode, Consumer<String> output, Duration interval, LongSupplier clock) {
+        this(mode, output, interval, clock, 0);
+    }
+
+    /** @param columns the terminal's width: a live line is cut to fit it; 0 for no limit */
+    ProgressDisplay(Mode mode, Consumer<String> output, Duration interval, LongSupplier clock, int columns) {
         this.mode = Objects.requireNonNull(mode, "mode");
         this.output = Objects.requireNonNull(output, "output");
         this.intervalNanos = interval.toNanos();
         this.clock = clock;
+        this.columns = columns;
         this.lastWrite = clock.getAsLong();
     }
 
-    /** The live line on a terminal, written to {@code terminal} (stderr: stdout stays the command's result). */
-    public static ProgressDisplay terminal(PrintWriter terminal) {
+    /**
+     * The live line on a terminal, written to {@code terminal} (stderr: stdout stays the command's result).
+     *
+     * @param columns the terminal's width (0: unknown): a live line longer than it would wrap, and {@code \r} would
+     *                then rewrite only its last row, leaving the others behind on every tick; so it is cut to fit,
+     *                and only the final line, which is not rewritten, is shown whole
+     */
+    public static ProgressDisplay terminal(PrintWriter terminal, int columns) {
         return new ProgressDisplay(
                         Mode.TERMINAL,
                         text -> {
@@ -74,7 +87,8 @@ public final class ProgressDisplay implements ProgressSink, AutoCloseable {
                             terminal.flush();
                         },
                         TERMINAL_INTERVAL,
-                        System::nanoTime)
+                        System::nanoTime,
+                        columns)
                 .start();
     }
 
@@ -129,7 +143,7 @@ public final class ProgressDisplay implements ProgressSink, AutoCloseable {
             return;
         }
         if (mode == Mode.TERMINAL) {
-            output.accept("\r" + line + CLEAR_TO_END);
+            output.accept("\r" + fit(line) + CLEAR_TO_END);
             liveLineOpen = true;
         } else {
             output.accept(line);
@@ -137,6 +151,14 @@ public final class ProgressDisplay implements ProgressSink, AutoCloseable {
         shown = line;
         lastWrite = now;
         wroteSinceStageStart = true;
+    }
+
+    /** The line cut to one row short of the terminal's width (the cursor's column after it must not wrap either). */
+    private String fit(String line) {
+        if (columns <= 0 || line.length() < columns) {
+            return line;
+        }
+        return line.substring(0, Math.max(0, columns - 4)) + "...";
     }
 
     private void tickQuietly() {

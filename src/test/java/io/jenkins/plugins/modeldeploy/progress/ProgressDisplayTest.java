@@ -136,4 +136,18 @@ class ProgressDisplayTest {
         }
         assertThat(lines).isNotEmpty().allSatisfy(line -> assertThat(line).startsWith("image: "));
     }
+
+    /** A live line wider than the terminal would wrap and leave rows behind: cut; the final line stays whole. */
+    @Test
+    void terminalCutsTheLiveLineToTheWidthButKeepsTheFinalLineWhole() {
+        ProgressDisplay display =
+                new ProgressDisplay(ProgressDisplay.Mode.TERMINAL, written::add, Duration.ofSeconds(1), now::get, 20);
+        display.update("A/B", "champion 1 3800 req, challenger 2 420 req");
+        display.tick();
+        display.finish("A/B");
+        assertThat(written)
+                .containsExactly(
+                        "\rA/B: champion 1 ..." + ProgressDisplay.CLEAR_TO_END,
+                        "\rA/B: champion 1 3800 req, challenger 2 420 req" + ProgressDisplay.CLEAR_TO_END + "\n");
+    }
 }
