@@ -23,13 +23,25 @@ public final class ExperimentRunner {
     private final MetricsSource metrics;
     private final Consumer<DeploymentEvent> events;
     private final Duration checkEvery;
+    private final Consumer<ExperimentProgress> progress;
 
     public ExperimentRunner(
             TrafficRouter router, MetricsSource metrics, Consumer<DeploymentEvent> events, Duration checkEvery) {
+        this(router, metrics, events, checkEvery, reading -> {});
+    }
+
+    /** @param progress receives the evidence after every reading, on this thread: it must not block */
+    public ExperimentRunner(
+            TrafficRouter router,
+            MetricsSource metrics,
+            Consumer<DeploymentEvent> events,
+            Duration checkEvery,
+            Consumer<ExperimentProgress> progress) {
         this.router = router;
         this.metrics = metrics;
         this.events = events;
         this.checkEvery = checkEvery;
+        this.progress = progress;
     }
 
     /**
@@ -97,6 +109,14 @@ public final class ExperimentRunner {
                         champion.errorRate(),
                         challenger.errorRate(),
                         decision.errorRatePValue()));
+                progress.accept(new ExperimentProgress(
+                        elapsed,
+                        plan.maxDuration(),
+                        champion,
+                        challenger,
+                        decision.comparisons(),
+                        decision.decided(),
+                        decision.verdict()));
                 if (decision.decided()) {
                     ExperimentResult result = new ExperimentResult(
                             plan,

@@ -14,6 +14,7 @@ import io.jenkins.plugins.modeldeploy.image.RegistryCredentials;
 import io.jenkins.plugins.modeldeploy.model.ModelSpec;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
+import io.jenkins.plugins.modeldeploy.progress.ProgressDisplay;
 import io.jenkins.plugins.modeldeploy.verify.ImageVerifier;
 import java.io.BufferedReader;
 import java.io.InputStreamReader;
@@ -131,14 +132,16 @@ final class BuildCommand implements Callable<Integer> {
         BuiltImage image;
         // the scratch directory (the generated harness configuration) goes on success, failure and signal alike
         try (Scratch work = Scratch.directory("model-deploy-build-");
-                EventBus bus = events.open(err)) {
+                EventBus bus = events.open(err);
+                ProgressDisplay progress = output.progress(err)) {
             err.println("building " + plan.reference() + " on " + BaseImages.describe(base));
             // the engine builds (and verifies) and publishes the build's events, as it does for deploy
             image = new DeploymentEngine(
                             bus::publish,
-                            new JibImageBuilder(work.path(), OutputOption.lines(err)),
+                            new JibImageBuilder(work.path(), OutputOption.lines(err)).withProgress(progress),
                             new ImageVerifier(OutputOption.lines(err)),
-                            Duration.ofSeconds(1))
+                            Duration.ofSeconds(1),
+                            progress)
                     .buildImage(plan, verify);
         }
         if (output.json()) {

@@ -8,6 +8,7 @@ import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
 import io.jenkins.plugins.modeldeploy.local.ExampleModels;
 import io.jenkins.plugins.modeldeploy.local.LocalDemo;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
+import io.jenkins.plugins.modeldeploy.progress.ProgressDisplay;
 import io.jenkins.plugins.modeldeploy.smoke.SmokeReports;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -79,7 +80,8 @@ final class DemoCommand implements Callable<Integer> {
         // Ctrl-C/SIGTERM: the demo's run ends (its target stops both harness trees, its scratch directory goes)
         // before the JVM does
         StopOnSignal stop = StopOnSignal.install();
-        try (EventBus bus = events.open(progress)) {
+        try (EventBus bus = events.open(progress);
+                ProgressDisplay display = output.progress(progress)) {
             runId = bus.runId();
             LocalDemo.Options defaults =
                     LocalDemo.Options.defaults(reportDir.resolve(runId).toAbsolutePath());
@@ -91,7 +93,7 @@ final class DemoCommand implements Callable<Integer> {
                     defaults.experiment());
             progress.println("demo run " + runId);
             progress.flush();
-            LocalDemo demo = new LocalDemo(root, HarnessOptions.loopback(), bus, OutputOption.lines(progress));
+            LocalDemo demo = new LocalDemo(root, HarnessOptions.loopback(), bus, OutputOption.lines(progress), display);
             result = demo.run(options);
         } catch (InterruptedException e) {
             // Ctrl-C/SIGTERM: the run has ended and cleaned up (the JVM is exiting; its exit code is the signal's)

@@ -14,6 +14,7 @@ import io.jenkins.plugins.modeldeploy.pipeline.DeployReport;
 import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
 import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
 import io.jenkins.plugins.modeldeploy.pipeline.SmokeSettings;
+import io.jenkins.plugins.modeldeploy.progress.ProgressDisplay;
 import io.jenkins.plugins.modeldeploy.smoke.SmokeReports;
 import io.jenkins.plugins.modeldeploy.target.Target;
 import java.io.IOException;
@@ -193,7 +194,8 @@ final class DeployCommand implements Callable<Integer> {
         Scratch work = Scratch.directory("model-deploy-deploy-");
         StopOnSignal stop = StopOnSignal.install();
         try (EventBus bus = events.open(err);
-                Target connected = target.connect(bus::publish)) {
+                Target connected = target.connect(bus::publish);
+                ProgressDisplay progress = output.progress(err)) {
             // a local target running containers runs the version's image: built here as a tar it loads
             Optional<ImagePlan> build = image == null
                     ? LocalClient.imagePlan(connected, modelVersion, OutputOption.lines(err))
@@ -211,7 +213,8 @@ final class DeployCommand implements Callable<Integer> {
                     target.onFailure(),
                     System.getProperty("user.name", "cli") + " (model-deploy deploy)",
                     verify);
-            DeploymentEngine engine = new DeploymentEngine(bus::publish, work.path(), OutputOption.lines(err));
+            DeploymentEngine engine =
+                    new DeploymentEngine(bus::publish, work.path(), OutputOption.lines(err), progress);
             CliApprovalGate.Decision decision = approve
                     ? CliApprovalGate.Decision.APPROVE
                     : reject ? CliApprovalGate.Decision.REJECT : CliApprovalGate.Decision.ASK;

@@ -6,6 +6,7 @@ import io.jenkins.plugins.modeldeploy.event.EventDetails;
 import io.jenkins.plugins.modeldeploy.model.ModelSpec;
 import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
 import io.jenkins.plugins.modeldeploy.model.Slo;
+import io.jenkins.plugins.modeldeploy.progress.ProgressDisplay;
 import io.jenkins.plugins.modeldeploy.smoke.LoadProfile;
 import io.jenkins.plugins.modeldeploy.smoke.Payload;
 import io.jenkins.plugins.modeldeploy.smoke.Payloads;
@@ -37,6 +38,8 @@ import picocli.CommandLine.Option;
                     + " cannot hide its stall. Exit code 1 when a threshold is missed."
         })
 final class SmokeCommand implements Callable<Integer> {
+    static final String STAGE = "smoke";
+
     @Option(names = "--url", required = true, description = "Endpoint to POST to, e.g. http://127.0.0.1:8080/predict.")
     URI url;
 
@@ -206,21 +209,11 @@ final class SmokeCommand implements Callable<Integer> {
                             url),
                     new EventDetails.SmokeStarted(url.toString(), targetRate, duration.toMillis() / 1000.0)));
         }
-        boolean terminal = System.console() != null;
-        SmokeResult result = new SmokeTest().run(url, bodies, profile, thresholds, progress -> {
-            if (terminal) {
-                err.printf(
-                        "\rsent %d  rate %.1f/s  p99 %.2f ms  in flight %d  errors %d   ",
-                        progress.sent(),
-                        progress.currentRate(),
-                        progress.currentP99Ms(),
-                        progress.inFlight(),
-                        progress.errors());
-                err.flush();
-            }
-        });
-        if (terminal) {
-            err.println();
+        SmokeResult result;
+        try (ProgressDisplay display = output.progress(err)) {
+            result = new SmokeTest()
+                    .run(url, bodies, profile, thresholds, progress -> display.update(STAGE, progress.describe()));
+            display.finish(STAGE);
         }
         // The reports are written before the verdict is published or printed, so whoever reacts to the verdict finds
         // them; a failure to write them is reported with the result, never instead of it (the result still goes to

@@ -28,6 +28,7 @@ import io.jenkins.plugins.modeldeploy.harness.HarnessConfig;
 import io.jenkins.plugins.modeldeploy.harness.HarnessFiles;
 import io.jenkins.plugins.modeldeploy.model.ModelRuntime;
 import io.jenkins.plugins.modeldeploy.model.ModelSpec;
+import io.jenkins.plugins.modeldeploy.progress.ProgressSink;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.InetSocketAddress;
@@ -68,11 +69,22 @@ public final class JibImageBuilder implements ImageBuilder {
 
     private final Path workDir;
     private final Consumer<String> log;
+    private final ProgressSink progress;
 
     /** @param workDir where the generated harness configuration is written before it goes into the image */
     public JibImageBuilder(Path workDir, Consumer<String> log) {
+        this(workDir, log, ProgressSink.NONE);
+    }
+
+    private JibImageBuilder(Path workDir, Consumer<String> log, ProgressSink progress) {
         this.workDir = workDir;
         this.log = log;
+        this.progress = progress;
+    }
+
+    /** The same builder, showing each build's progress (share done, blobs and bytes pushed) on {@code progress}. */
+    public JibImageBuilder withProgress(ProgressSink progress) {
+        return new JibImageBuilder(workDir, log, progress);
     }
 
     @Override
@@ -122,6 +134,7 @@ public final class JibImageBuilder implements ImageBuilder {
         Set<String> pushing = ConcurrentHashMap.newKeySet();
         Set<String> skipped = ConcurrentHashMap.newKeySet();
         Map<String, Long> sizes = new ConcurrentHashMap<>();
+        JibProgress shown = new JibProgress(progress);
         // A tar goes to a hidden sibling first and is renamed into place only when complete: a full disk or a failed
         // pull leaves the previous tar (or none) instead of a truncated one.
         Path partial = plan.target() instanceof ImageTarget.Tar tar ? partialOf(tar.path()) : null;
@@ -146,6 +159,7 @@ public final class JibImageBuilder implements ImageBuilder {
                         pushing.add(digest);
                         sizes.put(digest, event.getAllocation().getAllocationUnits());
                     }
+                    shown.accept(event);
                 });
         JibContainer container;
         try {
@@ -158,6 +172,7 @@ public final class JibImageBuilder implements ImageBuilder {
         } catch (RegistryException | IOException | com.google.cloud.tools.jib.api.CacheDirectoryCreationException e) {
             throw translate(plan, e);
         } finally {
+            shown.finish();
             if (partial != null) {
                 try {
                     Files.deleteIfExists(partial);

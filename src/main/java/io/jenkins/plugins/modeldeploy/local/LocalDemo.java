@@ -22,6 +22,7 @@ import io.jenkins.plugins.modeldeploy.pipeline.DeployReport;
 import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
 import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
 import io.jenkins.plugins.modeldeploy.pipeline.SmokeSettings;
+import io.jenkins.plugins.modeldeploy.progress.ProgressSink;
 import io.jenkins.plugins.modeldeploy.route.Endpoints;
 import io.jenkins.plugins.modeldeploy.target.RetireMode;
 import java.io.IOException;
@@ -113,12 +114,24 @@ public final class LocalDemo {
     private final HarnessOptions harnessOptions;
     private final EventBus events;
     private final Consumer<String> progress;
+    private final ProgressSink display;
 
     public LocalDemo(Path examplesRoot, HarnessOptions harnessOptions, EventBus events, Consumer<String> progress) {
+        this(examplesRoot, harnessOptions, events, progress, ProgressSink.NONE);
+    }
+
+    /** @param display where the image builds, smoke test and A/B test show how far they got */
+    public LocalDemo(
+            Path examplesRoot,
+            HarnessOptions harnessOptions,
+            EventBus events,
+            Consumer<String> progress,
+            ProgressSink display) {
         this.examplesRoot = examplesRoot;
         this.harnessOptions = harnessOptions;
         this.events = events;
         this.progress = progress;
+        this.display = display;
     }
 
     public Result run(Options options) throws Exception {
@@ -146,7 +159,8 @@ public final class LocalDemo {
             if (options.buildImages()) {
                 base = Optional.of(BaseImages.cachedFor(spec, progress));
             }
-            DeploymentEngine engine = new DeploymentEngine(events::publish, workDir.resolve("build"), line -> {});
+            DeploymentEngine engine =
+                    new DeploymentEngine(events::publish, workDir.resolve("build"), line -> {}, display);
             Lifecycle lifecycle = new Lifecycle(engine, target, events::publish);
             ApprovalGate approvals =
                     (request, timeout) -> Approval.automatic("the demo approves a PROMOTE verdict" + " by itself");

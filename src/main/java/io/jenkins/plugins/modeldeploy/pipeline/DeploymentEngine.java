@@ -15,6 +15,7 @@ import io.jenkins.plugins.modeldeploy.image.ImagePlan;
 import io.jenkins.plugins.modeldeploy.image.ImageTarget;
 import io.jenkins.plugins.modeldeploy.image.JibImageBuilder;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
+import io.jenkins.plugins.modeldeploy.progress.ProgressSink;
 import io.jenkins.plugins.modeldeploy.route.Endpoints;
 import io.jenkins.plugins.modeldeploy.route.RoutingException;
 import io.jenkins.plugins.modeldeploy.smoke.LoadProfile;
@@ -55,6 +56,7 @@ public final class DeploymentEngine {
     private final ImageBuilder images;
     private final ImageVerifier verifier;
     private final Duration checkEvery;
+    private final ProgressSink progress;
 
     /**
      * @param images     builds the versions' images
@@ -62,21 +64,49 @@ public final class DeploymentEngine {
      * @param checkEvery how often an A/B test reads its metrics and decides
      */
     public DeploymentEngine(
-            Consumer<DeploymentEvent> events, ImageBuilder images, ImageVerifier verifier, Duration checkEvery) {
+            Consumer<DeploymentEvent> events,
+            ImageBuilder images,
+            ImageVerifier verifier,
+            Duration checkEvery,
+            ProgressSink progress) {
         this.events = events;
         this.images = images;
         this.verifier = verifier;
         this.checkEvery = checkEvery;
+        this.progress = progress;
+    }
+
+    /** Without progress display. */
+    public DeploymentEngine(
+            Consumer<DeploymentEvent> events, ImageBuilder images, ImageVerifier verifier, Duration checkEvery) {
+        this(events, images, verifier, checkEvery, ProgressSink.NONE);
     }
 
     /** The engine with the default verifier (podman, else the local harness; its output discarded). */
     public DeploymentEngine(Consumer<DeploymentEvent> events, ImageBuilder images, Duration checkEvery) {
-        this(events, images, new ImageVerifier(line -> {}), checkEvery);
+        this(events, images, checkEvery, ProgressSink.NONE);
+    }
+
+    /** @param progress where smoke and A/B tests show how far they got (the image builder has its own) */
+    public DeploymentEngine(
+            Consumer<DeploymentEvent> events, ImageBuilder images, Duration checkEvery, ProgressSink progress) {
+        this(events, images, new ImageVerifier(line -> {}), checkEvery, progress);
     }
 
     /** The engine with Jib building images in {@code workDir}, deciding A/B tests every second. */
     public DeploymentEngine(Consumer<DeploymentEvent> events, Path workDir, Consumer<String> log) {
-        this(events, new JibImageBuilder(workDir, log), new ImageVerifier(log), Duration.ofSeconds(1));
+        this(events, workDir, log, ProgressSink.NONE);
+    }
+
+    /** The same, showing the image build's, smoke test's and A/B test's progress on {@code progress}. */
+    public DeploymentEngine(
+            Consumer<DeploymentEvent> events, Path workDir, Consumer<String> log, ProgressSink progress) {
+        this(
+                events,
+                new JibImageBuilder(workDir, log).withProgress(progress),
+                new ImageVerifier(log),
+                Duration.ofSeconds(1),
+                progress);
     }
 
     /** Builds the image to the plan's target, unverified. */
@@ -189,13 +219,19 @@ public final class DeploymentEngine {
                         url),
                 new EventDetails.SmokeStarted(
                         url.toString(), rate, settings.duration().toMillis() / 1000.0)));
-        SmokeResult result = new SmokeTest()
-                .run(
-                        url,
-                        payloads,
-                        LoadProfile.constant(rate, settings.duration(), settings.warmup()),
-                        thresholds,
-                        progress -> {});
+        String stage = "smoke " + model.id();
+        SmokeResult result;
+        try {
+            result = new SmokeTest()
+                    .run(
+                            url,
+                            payloads,
+                            LoadProfile.constant(rate, settings.duration(), settings.warmup()),
+                            thresholds,
+                            reading -> progress.update(stage, reading.describe()));
+        } finally {
+            progress.finish(stage); // before the verdict's event, so the last reading stays above it
+        }
         var load = result.load();
         events.accept(DeploymentEvent.of(
                 model.name(),
@@ -290,7 +326,18 @@ public final class DeploymentEngine {
             throws TargetException, RoutingException, InterruptedException {
         MetricsSource metrics = metrics(target, plan);
         try {
-            return new ExperimentRunner(target.router(), metrics, events, checkEvery).run(plan, samples);
+            String stage = "A/B " + plan.model() + " " + plan.challenger() + " vs " + plan.champion();
+            try {
+                return new ExperimentRunner(target.router(), metrics, events, checkEvery, reading -> {
+                            progress.update(stage, reading.describe());
+                            if (reading.decided()) {
+                                progress.finish(stage); // the last reading stays above the decision's event
+                            }
+                        })
+                        .run(plan, samples);
+            } finally {
+                progress.finish(stage);
+            }
         } catch (MetricsException e) {
             throw new TargetException("A/B test of " + plan.model() + " stopped: " + e.getMessage(), e);
         }

@@ -8,6 +8,7 @@ import java.net.URI;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedTransferQueue;
@@ -42,8 +43,47 @@ public final class LoadGenerator {
     private static final long HIGHEST_MICROS = TimeUnit.HOURS.toMicros(1);
     private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
 
-    /** Progress once a second while running. */
-    public record Progress(long sent, double currentRate, double currentP99Ms, long inFlight, long errors) {}
+    /**
+     * Progress once a second while running, and once more when every answer is in (a display's final line is the
+     * run's end, not its last second but one).
+     *
+     * @param currentRate    requests sent per second since the last reading; at the end the achieved rate after the
+     *                       warm-up
+     * @param currentP99Ms   p99 of the answers of the last second (warm-up included)
+     * @param errors         failed requests so far, warm-up included
+     * @param measured       answers measured so far (after the warm-up)
+     * @param p50Ms          median latency of the measured answers so far; NaN while none is measured (warm-up)
+     * @param p99Ms          p99 latency of the measured answers so far; NaN while none is measured
+     */
+    public record Progress(
+            long sent,
+            double currentRate,
+            double currentP99Ms,
+            long inFlight,
+            long errors,
+            double elapsedSeconds,
+            double durationSeconds,
+            long measured,
+            double p50Ms,
+            double p99Ms) {
+
+        /** One line for a progress display, e.g. {@code 12/30 s: 1200 sent, 100.0 req/s, p50 1.26 ms, ...}. */
+        public String describe() {
+            String latency = measured == 0
+                    ? String.format(Locale.ROOT, "warming up (p99 %.2f ms)", currentP99Ms)
+                    : String.format(Locale.ROOT, "p50 %.2f ms, p99 %.2f ms", p50Ms, p99Ms);
+            return String.format(
+                    Locale.ROOT,
+                    "%.0f/%.0f s: %d sent, %.1f req/s, %s, %d errors, %d in flight",
+                    Math.floor(elapsedSeconds),
+                    durationSeconds,
+                    sent,
+                    currentRate,
+                    latency,
+                    errors,
+                    inFlight);
+        }
+    }
 
     private record Task(long intended, int payload, boolean recorded) {}
 
@@ -129,12 +169,18 @@ public final class LoadGenerator {
                     long now = System.nanoTime();
                     if (now >= nextProgress) {
                         double seconds = (now - nextProgress + 1_000_000_000L) / 1e9;
+                        long measuredSoFar = measured.sum();
                         progress.accept(new Progress(
                                 i + 1,
                                 (i + 1 - sentAtLastProgress) / seconds,
                                 window.getValueAtPercentile(99) / 1000.0,
                                 inFlight.get(),
-                                failedSoFar.sum()));
+                                failedSoFar.sum(),
+                                (now - start) / 1e9,
+                                schedule.duration().toNanos() / 1e9,
+                                measuredSoFar,
+                                measuredSoFar == 0 ? Double.NaN : latency.getValueAtPercentile(50) / 1000.0,
+                                measuredSoFar == 0 ? Double.NaN : latency.getValueAtPercentile(99) / 1000.0));
                         window.reset();
                         sentAtLastProgress = i + 1;
                         nextProgress = now + 1_000_000_000L;
@@ -143,6 +189,19 @@ public final class LoadGenerator {
             } finally {
                 stopSenders();
             }
+            long measuredAtEnd = measured.sum();
+            double scheduledSeconds = schedule.duration().toNanos() / 1e9;
+            progress.accept(new Progress(
+                    total,
+                    sentInWindow.sum() / Math.max(1e-9, (schedule.duration().toNanos() - warmupNanos) / 1e9),
+                    window.getValueAtPercentile(99) / 1000.0,
+                    inFlight.get(),
+                    failedSoFar.sum(),
+                    scheduledSeconds,
+                    scheduledSeconds,
+                    measuredAtEnd,
+                    measuredAtEnd == 0 ? Double.NaN : latency.getValueAtPercentile(50) / 1000.0,
+                    measuredAtEnd == 0 ? Double.NaN : latency.getValueAtPercentile(99) / 1000.0));
             double cpuSeconds = (threads.getCurrentThreadCpuTime() - schedulerCpuStart) / 1e9 + senderCpu.sum();
             long measuredCount = measured.sum();
             double measuredSeconds = (schedule.duration().toNanos() - warmupNanos) / 1e9;

@@ -4,6 +4,7 @@ import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.kube.KubernetesSettings;
 import io.jenkins.plugins.modeldeploy.kube.KubernetesTarget;
 import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
+import io.jenkins.plugins.modeldeploy.progress.ProgressSink;
 import io.jenkins.plugins.modeldeploy.target.Target;
 import java.nio.file.Path;
 import java.util.function.Consumer;
@@ -15,8 +16,13 @@ import java.util.function.Consumer;
 public final class DefaultEngineFactory implements EngineFactory {
     @Override
     public DeploymentEngine engine(Path workDir, Consumer<DeploymentEvent> events) {
-        // Build output (Jib's progress) is not an event; the events already say what was built.
-        return new DeploymentEngine(events, workDir, line -> {});
+        return engine(workDir, events, ProgressSink.NONE);
+    }
+
+    @Override
+    public DeploymentEngine engine(Path workDir, Consumer<DeploymentEvent> events, ProgressSink progress) {
+        // Jib's log lines are not events, and the events already say what was built; its progress has its own sink
+        return new DeploymentEngine(events, workDir, line -> {}, progress);
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.kube.KubernetesSettings;
 import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
+import io.jenkins.plugins.modeldeploy.progress.ProgressSink;
 import io.jenkins.plugins.modeldeploy.target.Target;
 import java.nio.file.Path;
 import java.util.ServiceLoader;
@@ -18,6 +19,14 @@ import java.util.function.Consumer;
 public interface EngineFactory {
     /** The engine; {@code workDir} is the build's scratch space (image layers), {@code events} the build's bus. */
     DeploymentEngine engine(Path workDir, Consumer<DeploymentEvent> events);
+
+    /**
+     * The engine showing how far its image builds, smoke tests and A/B tests got on {@code progress} (the build log:
+     * a line every few seconds). Factories that show nothing (test doubles) need not implement it.
+     */
+    default DeploymentEngine engine(Path workDir, Consumer<DeploymentEvent> events, ProgressSink progress) {
+        return engine(workDir, events);
+    }
 
     /** Connects to a cluster; the caller closes the target. */
     Target target(KubernetesSettings settings, Consumer<DeploymentEvent> events) throws Exception;

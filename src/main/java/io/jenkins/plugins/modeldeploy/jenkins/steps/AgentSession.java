@@ -14,6 +14,8 @@ import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import io.jenkins.plugins.modeldeploy.model.SpecOverride;
 import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
+import io.jenkins.plugins.modeldeploy.progress.ProgressDisplay;
+import io.jenkins.plugins.modeldeploy.progress.ProgressSink;
 import io.jenkins.plugins.modeldeploy.smoke.SmokeResult;
 import io.jenkins.plugins.modeldeploy.target.Target;
 import java.io.IOException;
@@ -35,6 +37,7 @@ final class AgentSession implements AutoCloseable {
     private final EngineFactory factory;
     private Path work;
     private DeploymentEngine engine;
+    private ProgressDisplay progress;
     private Target target;
 
     AgentSession(AgentCall<?> call, Path workspace, AgentEvents back) {
@@ -50,9 +53,21 @@ final class AgentSession implements AutoCloseable {
             // registered for the agent JVM's exit sweep too: an agent stopped by a signal mid-step leaves nothing
             work = Files.createTempDirectory("model-deploy-" + call.buildNumber + "-");
             ExitCleanup.register(work);
-            engine = factory.engine(work, this::publish);
+            engine = factory.engine(work, this::publish, progress());
         }
         return engine;
+    }
+
+    /**
+     * Where the engine's long work shows its progress: a build log cannot rewrite a line, so the image build's, smoke
+     * test's and A/B test's readings come as a plain line every few seconds, written by the display's own thread so
+     * the work never waits on the channel back to the controller.
+     */
+    synchronized ProgressSink progress() {
+        if (progress == null) {
+            progress = ProgressDisplay.log(this::log, ProgressDisplay.LOG_INTERVAL);
+        }
+        return progress;
     }
 
     /** Connects to the cluster on first use. */
@@ -147,6 +162,13 @@ final class AgentSession implements AutoCloseable {
     @Override
     public void close() throws IOException {
         try {
+            ProgressDisplay shown;
+            synchronized (this) {
+                shown = progress;
+            }
+            if (shown != null) {
+                shown.close(); // a stage cut short (a failure) keeps its last line in the log
+            }
             if (target != null) {
                 target.close();
             }

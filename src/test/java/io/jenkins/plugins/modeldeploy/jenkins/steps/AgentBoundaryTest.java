@@ -82,6 +82,27 @@ class AgentBoundaryTest {
         assertThat(services.logText()).contains("a line from the agent").contains("read on the agent");
     }
 
+    /** The engine's progress on the agent reaches the build log as plain lines (the final one at least). */
+    @Test
+    void progressOnTheAgentReachesTheBuildLog() throws Exception {
+        FakeServices services = services();
+        try (Session s = Session.open(services, new TargetOptions("prod", null, null, null, null))) {
+            s.onAgent(a -> {
+                a.engine();
+                a.progress().update("smoke echo-7", "1/2 s: 100 sent");
+                a.progress().update("smoke echo-7", "2/2 s: 200 sent");
+                a.progress().finish("smoke echo-7");
+                a.progress().update("A/B echo 7 vs 6", "3/60 s: cut short");
+                return null; // the session's close shows the unfinished stage's last reading
+            });
+        }
+        assertThat(services.logText())
+                .contains("smoke echo-7: 2/2 s: 200 sent")
+                .doesNotContain("1/2 s")
+                .contains("A/B echo 7 vs 6: 3/60 s: cut short")
+                .doesNotContain("\r");
+    }
+
     @Test
     void aModelDirectoryLeavingTheWorkspaceIsRefusedOnTheAgent(@TempDir Path elsewhere) throws Exception {
         FakeServices services = services();
