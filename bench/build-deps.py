@@ -77,8 +77,11 @@ def source_package(work, version):
 def wheelhouse(work, target):
     target.mkdir()
     for version in ("1.0", "1.1"):
+        # SOURCE_DATE_EPOCH: the wheel's zip entries get a fixed time, so every run has the same wheel bytes (and
+        # the same environment key and image digest)
         images.timed(["/usr/bin/python3", "-m", "pip", "wheel", "--no-build-isolation", "--no-deps", "--no-index",
-                      "--wheel-dir", str(target), str(source_package(work, version))])
+                      "--wheel-dir", str(target), str(source_package(work, version))],
+                     env=dict(os.environ, SOURCE_DATE_EPOCH="1700000000"))
     return sorted(p.name for p in target.iterdir())
 
 
