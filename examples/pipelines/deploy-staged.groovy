@@ -2,12 +2,18 @@
 // lifecycle (docs/lifecycle.md), which acts on its result by itself: a failed smoke test or a lost or inconclusive A/B
 // test has already taken the version out when the step returns, so the Jenkinsfile only reads `outcome` (null while
 // the run goes on). The promotion waits for approval outside `node`, so no agent executor is kept while a person
-// decides (deployModel needs the workspace, so its approval wait sits inside `node`).
+// decides (deployModel needs the workspace, so its approval wait sits inside `node`). The agent needs podman and access
+// to Debian's mirror (training container, mmdebstrap base of model.yaml's `environment`); nothing else is installed.
 def rollout
 def firstRelease = false
 node {
     checkout scm
     def image
+    stage('Train') {
+        // in Debian bookworm with the packages model.yaml's environment declares (python3-sklearn), as the image has
+        sh '''podman run --rm -v "$PWD/examples/iris-python:/model" -w /model docker.io/library/debian:bookworm-slim \
+              sh -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends python3-sklearn >/dev/null && python3 train.py' '''
+    }
     stage('Build image') {
         image = buildModelImage(modelDir: 'examples/iris-python', imageRepository: 'registry.example.com/models/iris',
                 registryCredentialsId: 'registry-push')

@@ -1,13 +1,21 @@
 // deployModel with every group of options, and a person approving the promotion on the run's promotion page
 // (Model promotion in the side panel). The step waits without holding a thread, survives a controller restart,
 // and the lifecycle takes the version out when the promotion is rejected or nobody decides within the timeout
-// (the step then fails; production stays).
+// (the step then fails; production stays). The R base comes from model.yaml's `environment` (r-base-core on the
+// mmdebstrap R base, cached by the package set), so there is no baseImage here: the two together are an error.
 pipeline {
-    agent any
+    agent any // the agent needs podman and access to Debian's mirror (deb.debian.org); nothing else is installed
     options {
         timestamps()
     }
     stages {
+        stage('Train mtcars') {
+            steps {
+                // in Debian bookworm with the R that model.yaml's environment declares, as the image has it
+                sh '''podman run --rm -v "$PWD/examples/mtcars-r:/model" -w /model docker.io/library/debian:bookworm-slim \
+                      sh -c 'apt-get update -qq && apt-get install -y -qq --no-install-recommends r-base-core >/dev/null && Rscript train.R' '''
+            }
+        }
         stage('Deploy mtcars') {
             steps {
                 script {
@@ -16,7 +24,6 @@ pipeline {
                             version: "${env.BUILD_NUMBER}",
                             imageRepository: 'registry.example.com/models/mtcars',
                             registryCredentialsId: 'registry-push',
-                            baseImage: 'registry.example.com/base/r-harness:4.4',
                             kubeconfigCredentialsId: 'kubeconfig-prod',
                             namespace: 'models',
                             host: 'models.example.com',

@@ -72,6 +72,7 @@ class PipelineExamplesTest {
             "steps",
             "script",
             "echo",
+            "sh",
             "node",
             "checkout",
             "error",
