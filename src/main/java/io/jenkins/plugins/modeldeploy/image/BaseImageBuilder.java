@@ -136,6 +136,17 @@ public final class BaseImageBuilder {
     }
 
     /**
+     * The packages of {@code declared} that the runtime's own base does not already have, sorted: only these make a base
+     * of their own (a model that lists {@code python3-sklearn} for the python runtime shares the runtime's base and its
+     * cache file).
+     */
+    public static List<String> extrasBeyond(ModelRuntime runtime, List<String> declared) {
+        java.util.TreeSet<String> extras = new java.util.TreeSet<>(declared);
+        extras.removeAll(packages(runtime));
+        return List.copyOf(extras);
+    }
+
+    /**
      * The mirrors of a snapshot.debian.org timestamp: the packages as they were then, whatever Debian has published
      * since (with {@link #DEFAULT_MIRRORS}, a rebuild picks up point releases and security updates).
      */

@@ -36,6 +36,7 @@ public final class BaseImageCache {
     public static synchronized Path tar(
             ModelRuntime runtime, List<String> extras, Optional<String> snapshot, Consumer<String> log)
             throws ImageBuildException, InterruptedException {
+        extras = BaseImageBuilder.extrasBeyond(runtime, extras); // packages the runtime's base has add nothing
         List<String> mirrors = snapshot.map(BaseImageBuilder::snapshotMirrors).orElse(BaseImageBuilder.DEFAULT_MIRRORS);
         Path tar = path(runtime, extras, snapshot);
         if (!Files.exists(tar)) {
@@ -69,7 +70,8 @@ public final class BaseImageCache {
      * Where the base of this package set lives. The runtime's own set keeps the name it always had (existing caches
      * stay valid); a set with extras or a snapshot is named by a SHA-256 of the sorted packages and the mirrors.
      */
-    public static Path path(ModelRuntime runtime, List<String> extras, Optional<String> snapshot) {
+    public static Path path(ModelRuntime runtime, List<String> declared, Optional<String> snapshot) {
+        List<String> extras = BaseImageBuilder.extrasBeyond(runtime, declared);
         if (extras.isEmpty() && snapshot.isEmpty()) {
             String key = Integer.toHexString((String.join(",", BaseImageBuilder.packages(runtime))
                             + String.join(",", BaseImageBuilder.DEFAULT_MIRRORS))

@@ -4,6 +4,7 @@ import io.jenkins.plugins.modeldeploy.model.EnvironmentSpec;
 import io.jenkins.plugins.modeldeploy.model.ModelRuntime;
 import io.jenkins.plugins.modeldeploy.model.ModelSpec;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
 
@@ -33,7 +34,8 @@ public final class BaseImages {
      * The base of {@code spec}'s image: {@code chosen} (the base the user named, e.g. {@code --base-image}), else the
      * cached mmdebstrap base with the model's {@code environment.debian} when it declares any, else the runtime's
      * default; empty when there is none (the r runtime without a configured base), for the caller to say how to get
-     * one. A chosen base together with {@code environment.debian} is refused: the packages could not be added to it.
+     * one. A chosen base together with {@code environment.debian} packages beyond the runtime's own set (or a
+     * {@code snapshot}) is refused: the packages could not be added to it.
      *
      * @param chosenBy how the user named {@code chosen}, for the error ({@code --base-image}, {@code baseImage})
      * @param log      receives the base build's stages (a cold build takes minutes)
@@ -43,9 +45,12 @@ public final class BaseImages {
             throws ImageBuildException, InterruptedException {
         EnvironmentSpec env = spec.environment();
         boolean ownBase = !env.debian().isEmpty() || env.snapshot().isPresent();
-        if (chosen.isPresent() && ownBase) {
+        // Packages the runtime's base already has (iris lists python3-sklearn) add nothing a chosen base must lack:
+        // such a base is taken as given, and --verify shows whether the model imports what it needs from it.
+        List<String> extras = BaseImageBuilder.extrasBeyond(spec.runtime(), env.debian());
+        if (chosen.isPresent() && (!extras.isEmpty() || env.snapshot().isPresent())) {
             throw new ImageBuildException(chosenBy + " " + chosen.get() + " and environment."
-                    + (env.debian().isEmpty() ? "snapshot" : "debian (" + String.join(", ", env.debian()) + ")")
+                    + (extras.isEmpty() ? "snapshot" : "debian (" + String.join(", ", extras) + ")")
                     + " of " + spec.name() + " exclude each other: the Debian packages go into a base built for"
                     + " them; drop " + chosenBy + ", or install the packages in your base and drop"
                     + " environment.debian");

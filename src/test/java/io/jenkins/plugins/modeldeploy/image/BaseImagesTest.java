@@ -59,4 +59,19 @@ class BaseImagesTest {
                 .first()
                 .isEqualTo("deb http://snapshot.debian.org/archive/debian/20261101T000000Z bookworm main");
     }
+
+    @Test
+    void packagesTheRuntimesBaseAlreadyHasShareItsCacheFileAndAcceptAChosenBase() throws Exception {
+        // iris lists python3-sklearn, which the python base has: no base of its own, and --base-image is taken
+        ModelSpec spec = spec("environment: {debian: [python3-sklearn, python3-numpy]}\n");
+        assertThat(BaseImageCache.path(ModelRuntime.PYTHON, spec.environment().debian(), Optional.empty()))
+                .isEqualTo(BaseImageCache.path(ModelRuntime.PYTHON, List.of(), Optional.empty()));
+        assertThat(BaseImages.forSpec(spec, Optional.of("tar:/tmp/base.tar"), "--base-image", l -> {}))
+                .contains(new BaseImage.Tar(Path.of("/tmp/base.tar")));
+        ModelSpec pandas = spec("environment: {debian: [python3-sklearn, python3-pandas]}\n");
+        assertThatThrownBy(() -> BaseImages.forSpec(pandas, Optional.of("scratch"), "--base-image", l -> {}))
+                .hasMessageStartingWith("--base-image scratch and environment.debian (python3-pandas) of toy");
+        assertThat(BaseImageBuilder.extrasBeyond(ModelRuntime.R, List.of("r-cran-glue", "r-base-core")))
+                .containsExactly("r-cran-glue");
+    }
 }
