@@ -147,15 +147,17 @@ public final class EnvironmentResolver {
             if (!info.version().equals(BASE_PYTHON)) {
                 throw new EnvironmentMismatchException(spec.name() + ": the machine's python3 (" + python + ") is "
                         + info.version() + ", the image's base has " + BASE_PYTHON + ": the packages of "
-                        + "environment.requirements were resolved for " + BASE_PYTHON + "; serve with --runtime"
-                        + " container or install python" + BASE_PYTHON + " (MODEL_DEPLOY_PYTHON)");
+                        + "environment.requirements were resolved for " + BASE_PYTHON
+                        + "; run its image (local start --runtime"
+                        + " container, demo --runtime container) or install python" + BASE_PYTHON
+                        + " (MODEL_DEPLOY_PYTHON)");
             }
         }
         List<String> missing = missingDebianPackages(resolved.debianPackages());
         if (!missing.isEmpty()) {
             throw new EnvironmentMismatchException(spec.name() + ": environment.debian package"
                     + (missing.size() == 1 ? " " : "s ") + String.join(", ", missing) + " not installed on this"
-                    + " machine (the image's base has them): serve with --runtime container, or apt-get install "
+                    + " machine (the image's base has them): run its image (local start --runtime container), or apt-get install "
                     + String.join(" ", missing));
         }
     }

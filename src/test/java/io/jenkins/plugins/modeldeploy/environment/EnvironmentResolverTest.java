@@ -120,13 +120,14 @@ class EnvironmentResolverTest {
         assertThatThrownBy(() -> other.checkLocal(spec, resolved))
                 .isInstanceOf(EnvironmentMismatchException.class)
                 .hasMessageContaining("the machine's python3 (" + fake + ") is 3.12, the image's base has 3.11")
-                .hasMessageContaining("serve with --runtime container or install python3.11");
+                .hasMessageContaining(
+                        "run its image (local start --runtime container, demo --runtime container) or install python3.11");
         ResolvedEnvironment debian =
                 new ResolvedEnvironment("k", Optional.empty(), Optional.empty(), List.of("no-such-package-mdtoy"));
         assertThatThrownBy(() -> other.checkLocal(spec, debian))
                 .isInstanceOf(EnvironmentMismatchException.class)
                 .hasMessageContaining("environment.debian package no-such-package-mdtoy not installed on this machine")
-                .hasMessageContaining("serve with --runtime container");
+                .hasMessageContaining("run its image (local start --runtime container)");
     }
 
     @Test
