@@ -4,6 +4,7 @@ import edu.umd.cs.findbugs.annotations.SuppressFBWarnings;
 import io.jenkins.plugins.modeldeploy.cleanup.ExitCleanup;
 import io.jenkins.plugins.modeldeploy.cleanup.ProcessTree;
 import io.jenkins.plugins.modeldeploy.model.ModelRuntime;
+import io.jenkins.plugins.modeldeploy.progress.ProgressDisplay;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -214,13 +215,19 @@ public final class BaseImageBuilder {
             // mmdebstrap runs apt and dpkg in the chroot: stopped with us, not left writing next to the target
             ExitCleanup.register(process.toHandle(), Duration.ofSeconds(10));
             List<String> tail = new ArrayList<>();
-            try (var reader = process.inputReader(StandardCharsets.UTF_8)) {
+            // a cold base takes minutes: its stages (resolving, downloading N files, installing…) go to the log
+            // every few seconds, as a build log shows long work, and the last stage when mmdebstrap ends
+            try (var reader = process.inputReader(StandardCharsets.UTF_8);
+                    ProgressDisplay display = ProgressDisplay.log(log, ProgressDisplay.LOG_INTERVAL)) {
+                MmdebstrapProgress stages = new MmdebstrapProgress(display, "base " + runtime.id());
                 for (String line = reader.readLine(); line != null; line = reader.readLine()) {
                     if (tail.size() == 20) {
                         tail.remove(0);
                     }
                     tail.add(line);
+                    stages.accept(line);
                 }
+                stages.finish();
             }
             if (!process.waitFor(TIMEOUT.toMinutes(), TimeUnit.MINUTES) || process.exitValue() != 0) {
                 process.destroyForcibly();
