@@ -517,7 +517,10 @@ public final class LocalDaemon implements AutoCloseable {
         try {
             deleteRecursively(partial);
             LayerPlan plan = LayerPlan.of(spec);
-            for (List<Path> files : List.of(plan.dependencies(), plan.data(), plan.code())) {
+            // the environment's inputs (requirements, wheelhouse, R lock and repository) are in no layer but the
+            // copy resolves its environment from them, as the image build did from the directory
+            List<Path> environment = environmentFiles(spec);
+            for (List<Path> files : List.of(plan.dependencies(), plan.data(), plan.code(), environment)) {
                 for (Path file : files) {
                     Path copy = partial.resolve(file.toString());
                     Files.createDirectories(
@@ -552,6 +555,31 @@ public final class LocalDaemon implements AutoCloseable {
         } catch (IOException e) {
             log.accept("cannot clean " + parent + ": " + e.getMessage());
         }
+    }
+
+    /**
+     * The regular files of the model's {@code environment} inputs, relative to its directory; each resolves inside it
+     * ({@link LayerPlan#source}), as the loader checked.
+     */
+    private static List<Path> environmentFiles(ModelSpec spec) throws IOException {
+        Path root = spec.directory().toRealPath();
+        List<Path> files = new java.util.ArrayList<>();
+        for (Path input : spec.environment().inputs()) {
+            Path absolute = spec.directory().resolve(input);
+            if (Files.isDirectory(absolute)) {
+                try (var walk = Files.walk(absolute)) {
+                    for (Path file : walk.filter(Files::isRegularFile).sorted().toList()) {
+                        files.add(spec.directory().relativize(file));
+                    }
+                }
+            } else {
+                files.add(input);
+            }
+        }
+        for (Path file : files) {
+            LayerPlan.source(root, file);
+        }
+        return files;
     }
 
     /** {@code request} with its model directory replaced by {@code directory}. */

@@ -284,31 +284,8 @@ class EnvironmentIT {
         assertThat(process.exitValue()).as(output).isZero();
     }
 
-    /** Builds {@code name}-1.0 (one pure-Python module) into a wheel in {@code wheels}, with no index. */
     private void wheel(String name, String source, Path wheels) throws Exception {
-        Path src = Files.createDirectories(dir.resolve("src-" + name));
-        Files.writeString(src.resolve(name + ".py"), source);
-        Files.writeString(
-                src.resolve("setup.py"),
-                "from setuptools import setup\nsetup(name=\"" + name + "\", version=\"1.0\", py_modules=[\"" + name
-                        + "\"])\n");
-        Process pip = new ProcessBuilder(
-                        PYTHON.toString(),
-                        "-m",
-                        "pip",
-                        "wheel",
-                        "--no-build-isolation",
-                        "--no-deps",
-                        "--no-index",
-                        "--disable-pip-version-check",
-                        "-w",
-                        wheels.toString(),
-                        src.toString())
-                .redirectErrorStream(true)
-                .start();
-        String output = new String(pip.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
-        assertThat(pip.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        assertThat(pip.exitValue()).as(output).isZero();
+        io.jenkins.plugins.modeldeploy.testing.Wheels.build(dir, name, source, wheels);
     }
 
     private BuiltImage build(ModelVersion version, Path base, String repository) throws Exception {
