@@ -45,23 +45,32 @@ public final class BaseImages {
             throws ImageBuildException, InterruptedException {
         EnvironmentSpec env = spec.environment();
         boolean ownBase = !env.debian().isEmpty() || env.snapshot().isPresent();
-        // Packages the runtime's base already has (iris lists python3-sklearn) add nothing a chosen base must lack:
-        // such a base is taken as given, and --verify shows whether the model imports what it needs from it.
-        List<String> extras = BaseImageBuilder.extrasBeyond(spec.runtime(), env.debian());
-        if (chosen.isPresent() && (!extras.isEmpty() || env.snapshot().isPresent())) {
-            throw new ImageBuildException(chosenBy + " " + chosen.get() + " and environment."
-                    + (extras.isEmpty() ? "snapshot" : "debian (" + String.join(", ", extras) + ")")
-                    + " of " + spec.name() + " exclude each other: the Debian packages go into a base built for"
-                    + " them; drop " + chosenBy + ", or install the packages in your base and drop"
-                    + " environment.debian");
-        }
         if (chosen.isPresent()) {
+            checkChosen(spec, chosen.get(), chosenBy);
             return Optional.of(BaseImage.parse(chosen.get()));
         }
         if (ownBase) {
             return Optional.of(new BaseImage.Tar(cachedFor(spec, log)));
         }
         return defaultFor(spec.runtime()).map(BaseImage::parse);
+    }
+
+    /**
+     * Throws when a base the user chose ({@code chosen}, named by {@code chosenBy}) cannot carry {@code spec}'s
+     * environment: Debian packages beyond the runtime's own set, or a snapshot, go into a base built for them.
+     */
+    public static void checkChosen(ModelSpec spec, String chosen, String chosenBy) throws ImageBuildException {
+        EnvironmentSpec env = spec.environment();
+        // Packages the runtime's base already has (iris lists python3-sklearn) add nothing a chosen base must lack:
+        // such a base is taken as given, and --verify shows whether the model imports what it needs from it.
+        List<String> extras = BaseImageBuilder.extrasBeyond(spec.runtime(), env.debian());
+        if (!extras.isEmpty() || env.snapshot().isPresent()) {
+            throw new ImageBuildException(chosenBy + " " + chosen + " and environment."
+                    + (extras.isEmpty() ? "snapshot" : "debian (" + String.join(", ", extras) + ")")
+                    + " of " + spec.name() + " exclude each other: the Debian packages go into a base built for"
+                    + " them; drop " + chosenBy + ", or install the packages in your base and drop"
+                    + " environment.debian");
+        }
     }
 
     /** The cached mmdebstrap base of {@code spec}'s runtime with its {@code environment.debian}, built when missing. */

@@ -21,8 +21,15 @@ public final class DefaultEngineFactory implements EngineFactory {
 
     @Override
     public DeploymentEngine engine(Path workDir, Consumer<DeploymentEvent> events, ProgressSink progress) {
-        // Jib's log lines are not events, and the events already say what was built; its progress has its own sink
-        return new DeploymentEngine(events, workDir, line -> {}, progress);
+        return engine(workDir, events, progress, line -> {});
+    }
+
+    @Override
+    public DeploymentEngine engine(
+            Path workDir, Consumer<DeploymentEvent> events, ProgressSink progress, Consumer<String> log) {
+        // the build log gets what the CLI prints on stderr: pip's and R's resolution, the verifier's container log
+        // when an image cannot serve, the registry's warnings; the events already say what was built
+        return new DeploymentEngine(events, workDir, log, progress);
     }
 
     @Override

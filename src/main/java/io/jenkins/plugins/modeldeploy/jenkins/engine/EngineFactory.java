@@ -28,6 +28,15 @@ public interface EngineFactory {
         return engine(workDir, events);
     }
 
+    /**
+     * The same, writing what the engine's tools say — dependency resolution, image verification, the registry's
+     * warnings — to {@code log} (the build log). Factories that show nothing (test doubles) need not implement it.
+     */
+    default DeploymentEngine engine(
+            Path workDir, Consumer<DeploymentEvent> events, ProgressSink progress, Consumer<String> log) {
+        return engine(workDir, events, progress);
+    }
+
     /** Connects to a cluster; the caller closes the target. */
     Target target(KubernetesSettings settings, Consumer<DeploymentEvent> events) throws Exception;
 

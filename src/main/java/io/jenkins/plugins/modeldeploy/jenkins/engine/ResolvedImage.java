@@ -13,6 +13,7 @@ import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import java.io.Serializable;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Where a step's image goes, as the controller resolved it from the step and the global configuration (repository
@@ -74,38 +75,42 @@ public final class ResolvedImage implements Serializable {
      * BaseImage#inWorkspace}); null workspace: the step has none, so a {@code tar:} base is refused.
      */
     public ImagePlan plan(ModelVersion version, Path workspace) {
+        return plan(version, workspace, line -> {});
+    }
+
+    /** The same, writing a base image build's stages (a cold one takes minutes) to {@code log}, the build log. */
+    public ImagePlan plan(ModelVersion version, Path workspace, Consumer<String> log) {
         if (failure != null) {
             throw new IllegalArgumentException(failure);
         }
         String repo = appendModelName ? repository.replaceAll("/+$", "") + "/" + version.name() : repository;
         Optional<RegistryCredentials> credentials =
                 username == null ? Optional.empty() : Optional.of(new RegistryCredentials(username, password));
-        return new ImagePlan(version, base(version, workspace), repo, new ImageTarget.Registry(credentials, insecure));
+        return new ImagePlan(
+                version, base(version, workspace, log), repo, new ImageTarget.Registry(credentials, insecure));
     }
 
     /**
-     * The step's baseImage (a {@code tar:} one from the workspace only), else the cached mmdebstrap base when the
-     * model declares environment.debian (which replaces a configured default: that base cannot take the packages),
-     * else the configured or built-in default.
+     * The step's baseImage (a {@code tar:} one from the workspace only; refused by {@link BaseImages#checkChosen} as
+     * the CLI's {@code --base-image} is, when the model's Debian packages go beyond the runtime's base), else the
+     * cached mmdebstrap base when the model declares environment.debian (which replaces a configured default: that
+     * base cannot take the packages), else the configured or built-in default.
      */
-    private BaseImage base(ModelVersion version, Path workspace) {
+    private BaseImage base(ModelVersion version, Path workspace, Consumer<String> log) {
         ModelSpec spec = version.spec();
         boolean ownBase = !spec.environment().debian().isEmpty()
                 || spec.environment().snapshot().isPresent();
-        if (!ownBase || !Validation.blank(baseImage)) {
-            if (ownBase) {
-                throw new IllegalArgumentException("baseImage " + baseImage + " and environment.debian ("
-                        + String.join(", ", spec.environment().debian()) + ") of " + spec.name() + " exclude each"
-                        + " other: the Debian packages go into a base built for them; drop baseImage, or install the"
-                        + " packages in your base and drop environment.debian");
-            }
-            return BaseImage.inWorkspace(base(spec.runtime()), workspace);
-        }
         try {
-            return BaseImages.forSpec(spec, Optional.empty(), "baseImage", line -> {})
-                    .orElseThrow();
+            if (!Validation.blank(baseImage)) {
+                BaseImages.checkChosen(spec, baseImage, "baseImage");
+                return BaseImage.inWorkspace(baseImage, workspace);
+            }
+            if (!ownBase) {
+                return BaseImage.inWorkspace(base(spec.runtime()), workspace);
+            }
+            return BaseImages.forSpec(spec, Optional.empty(), "baseImage", log).orElseThrow();
         } catch (ImageBuildException e) {
-            throw new IllegalArgumentException("environment.debian: " + e.getMessage(), e);
+            throw new IllegalArgumentException(e.getMessage(), e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalArgumentException("environment.debian: interrupted while building the base", e);

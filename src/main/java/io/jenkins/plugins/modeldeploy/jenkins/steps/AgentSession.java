@@ -53,7 +53,7 @@ final class AgentSession implements AutoCloseable {
             // registered for the agent JVM's exit sweep too: an agent stopped by a signal mid-step leaves nothing
             work = Files.createTempDirectory("model-deploy-" + call.buildNumber + "-");
             ExitCleanup.register(work);
-            engine = factory.engine(work, this::publish, progress());
+            engine = factory.engine(work, this::publish, progress(), this::log);
         }
         return engine;
     }
@@ -87,7 +87,7 @@ final class AgentSession implements AutoCloseable {
         if (call.image == null) {
             throw new IllegalStateException("this step resolved no image destination");
         }
-        return call.image.plan(version, workspace);
+        return call.image.plan(version, workspace, this::log);
     }
 
     List<SpecOverride> sloDefaults(Path modelDir) {
