@@ -46,6 +46,13 @@ public final class EnvironmentResolver {
     public static final String BASE_PYTHON = "3.11";
     /** The wheels a cross-version install may pick: what runs on the bookworm bases (glibc 2.36, x86-64). */
     static final String CROSS_PLATFORM = "manylinux2014_x86_64";
+    /** The platform of the bases' python3 ({@code sysconfig.get_platform()}); another one installs wheels for it. */
+    static final String BASE_PLATFORM = "linux-x86_64";
+    /**
+     * The R of the bookworm bases: R packages are compiled by the installing R and load only in the same major.minor,
+     * so another R cannot resolve them for the image.
+     */
+    public static final String BASE_R = "4.2";
 
     /** Where R packages are installed before they are copied into the cache (see {@link #installR}). */
     static final String R_BUILD_ROOT = "/tmp/model-deploy-r-build";
@@ -125,6 +132,11 @@ public final class EnvironmentResolver {
         }
         Optional<PythonInfo> installer = pip ? Optional.of(pythonInfo()) : Optional.empty();
         Optional<String> rVersion = r ? Optional.of(rVersion()) : Optional.empty();
+        if (rVersion.isPresent() && !BASE_R.equals(majorMinor(rVersion.get()))) {
+            throw new EnvironmentMismatchException(spec.name() + ": environment.r: the machine's R (" + rscript
+                    + ") is " + rVersion.get() + ", the image's base has R " + BASE_R + ": packages it compiles"
+                    + " would not load in the image; resolve on a machine with R " + BASE_R + " (Debian bookworm)");
+        }
         String key = key(inputs(spec, installer, rVersion));
         Path done = cacheRoot.resolve(key);
         String sub = pip ? "python" : "r";
@@ -144,6 +156,12 @@ public final class EnvironmentResolver {
     void checkLocal(ModelSpec spec, ResolvedEnvironment resolved) throws EnvironmentException, InterruptedException {
         if (resolved.pythonPackages().isPresent()) {
             PythonInfo info = pythonInfo();
+            if (info.version().equals(BASE_PYTHON) && !info.platform().equals(BASE_PLATFORM)) {
+                throw new EnvironmentMismatchException(spec.name() + ": the machine's python3 (" + python + ") runs"
+                        + " on " + info.platform() + ", the image's base on " + BASE_PLATFORM + ": the packages of"
+                        + " environment.requirements were resolved as " + CROSS_PLATFORM + " wheels for the image;"
+                        + " run its image (local start --runtime container, demo --runtime container)");
+            }
             if (!info.version().equals(BASE_PYTHON)) {
                 throw new EnvironmentMismatchException(spec.name() + ": the machine's python3 (" + python + ") is "
                         + info.version() + ", the image's base has " + BASE_PYTHON + ": the packages of "
@@ -226,6 +244,13 @@ public final class EnvironmentResolver {
             throw new EnvironmentException("cannot ask " + rscript + " for its version: " + result.tailText());
         }
         return out.get(0).trim();
+    }
+
+    /** {@code 4.2} of {@code R version 4.2.2 Patched (2022-11-10 r83330)}; the text itself when it has no version. */
+    static String majorMinor(String rVersionString) {
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("(\\d+)\\.(\\d+)").matcher(rVersionString);
+        return m.find() ? m.group(1) + "." + m.group(2) : rVersionString;
     }
 
     /**
@@ -347,8 +372,9 @@ public final class EnvironmentResolver {
             command.addAll(List.of("--index-url", env.indexUrls().get(0)));
             env.indexUrls().stream().skip(1).forEach(u -> command.addAll(List.of("--extra-index-url", u)));
         }
-        if (!installer.version().equals(BASE_PYTHON)) {
-            // pip can only pick ready wheels for a Python it is not running on: nothing may be built here
+        if (!installer.version().equals(BASE_PYTHON) || !installer.platform().equals(BASE_PLATFORM)) {
+            // pip can only pick ready wheels for a Python or platform it is not running on (a Mac, an arm64
+            // machine): nothing may be built here, or it would be built for this machine, not the image
             command.addAll(List.of(
                     "--python-version",
                     BASE_PYTHON,
@@ -357,8 +383,9 @@ public final class EnvironmentResolver {
                     CROSS_PLATFORM,
                     "--implementation",
                     "cp"));
-            log.accept("environment: this machine's python3 is " + installer.version() + ", the base's " + BASE_PYTHON
-                    + ": installing wheels for " + BASE_PYTHON + " (" + CROSS_PLATFORM + ")");
+            log.accept("environment: this machine's python3 is " + installer.version() + " on " + installer.platform()
+                    + ", the base's " + BASE_PYTHON + " on " + BASE_PLATFORM + ": installing wheels for " + BASE_PYTHON
+                    + " (" + CROSS_PLATFORM + ")");
         }
         log.accept("environment: pip install -r " + env.requirements().get()
                 + env.wheelhouse().map(w -> " --find-links " + w).orElse("")
@@ -375,11 +402,73 @@ public final class EnvironmentResolver {
      * Removes what varies by where or when the install ran: {@code direct_url.json} (an absolute file:// URL of the
      * wheel) with its line in RECORD, and any byte code.
      */
+    /** The interpreter of the images' python3: console scripts name it, not the one that installed them. */
+    static final String IMAGE_SHEBANG = "#!/usr/bin/python3";
+
+    /**
+     * pip writes console scripts under {@code bin/} with the installing interpreter's path as their {@code #!} line:
+     * another machine (another MODEL_DEPLOY_PYTHON) would give other bytes and another digest, and the path may not
+     * exist in the image. Each is pointed at the image's python3, and its RECORD line gets the new hash and size.
+     */
+    static void rewriteScriptShebangs(Path target) throws IOException {
+        Path bin = target.resolve("bin");
+        if (!Files.isDirectory(bin)) {
+            return;
+        }
+        Map<String, String> records = new java.util.TreeMap<>();
+        try (Stream<Path> scripts = Files.list(bin)) {
+            for (Path script : scripts.filter(Files::isRegularFile).sorted().toList()) {
+                byte[] bytes = Files.readAllBytes(script);
+                String text = new String(bytes, StandardCharsets.ISO_8859_1);
+                int end = text.indexOf('\n');
+                if (!text.startsWith("#!") || end < 0 || !text.substring(0, end).contains("python")) {
+                    continue;
+                }
+                byte[] rewritten = (IMAGE_SHEBANG + text.substring(end)).getBytes(StandardCharsets.ISO_8859_1);
+                Files.write(script, rewritten);
+                String hash;
+                try {
+                    hash = java.util.Base64.getUrlEncoder()
+                            .withoutPadding()
+                            .encodeToString(MessageDigest.getInstance("SHA-256").digest(rewritten));
+                } catch (NoSuchAlgorithmException e) {
+                    throw new IllegalStateException("SHA-256 is required by every Java platform", e);
+                }
+                records.put("bin/" + script.getFileName(), ",sha256=" + hash + "," + rewritten.length);
+            }
+        }
+        if (records.isEmpty()) {
+            return;
+        }
+        try (Stream<Path> dirs = Files.list(target)) {
+            for (Path record : dirs.filter(d -> d.getFileName().toString().endsWith(".dist-info"))
+                    .map(d -> d.resolve("RECORD"))
+                    .filter(Files::isRegularFile)
+                    .sorted()
+                    .toList()) {
+                List<String> lines = new ArrayList<>();
+                for (String line : Files.readAllLines(record, StandardCharsets.UTF_8)) {
+                    int comma = line.indexOf(',');
+                    String path = comma < 0 ? line : line.substring(0, comma);
+                    String replaced = line;
+                    for (Map.Entry<String, String> script : records.entrySet()) {
+                        if (path.equals(script.getKey()) || path.endsWith("/" + script.getKey())) {
+                            replaced = path + script.getValue();
+                        }
+                    }
+                    lines.add(replaced);
+                }
+                Files.write(record, lines, StandardCharsets.UTF_8);
+            }
+        }
+    }
+
     static void normalize(Path target) throws IOException {
         if (!Files.isDirectory(target)) {
             Files.createDirectories(target); // a requirements file of comments only: an empty, still valid, layer
             return;
         }
+        rewriteScriptShebangs(target);
         List<Path> all;
         try (Stream<Path> files = Files.walk(target)) {
             all = files.sorted(Comparator.reverseOrder()).toList();

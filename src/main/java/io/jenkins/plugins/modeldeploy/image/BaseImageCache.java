@@ -46,14 +46,15 @@ public final class BaseImageCache {
                 throw new ImageBuildException(
                         "cannot create the base image cache " + directory() + ": " + e.getMessage(), e);
             }
-            log.accept("building the " + runtime.id() + " base image once (mmdebstrap, about two minutes"
-                    + (extras.isEmpty() ? "" : ", with " + String.join(" ", extras)) + "); cached in " + tar);
-            // Built beside it and renamed when complete: an interrupted build never leaves a truncated tar behind.
-            Path partial = tar.resolveSibling(tar.getFileName() + ".partial");
-            try {
-                new BaseImageBuilder(log)
-                        .buildTar(runtime, extras, partial, "model-deploy/base-" + runtime.id() + ":cached", mirrors);
-                Files.move(partial, tar, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+            // Two processes (two CLIs, a CLI and a Jenkins agent) may want the same base at once: the second waits
+            // for the first's build under a file lock and then finds the tar, instead of building it again beside it.
+            Path lockFile = tar.resolveSibling(tar.getFileName() + ".lock");
+            try (java.nio.channels.FileChannel channel = java.nio.channels.FileChannel.open(
+                            lockFile, java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+                    java.nio.channels.FileLock lock = channel.lock()) {
+                if (!Files.exists(tar)) {
+                    build(runtime, extras, mirrors, tar, log);
+                }
             } catch (java.io.IOException e) {
                 throw new ImageBuildException(
                         "cannot build the " + runtime.id() + " base image"
@@ -64,6 +65,25 @@ public final class BaseImageCache {
             log.accept("reusing the cached " + runtime.id() + " base with " + String.join(" ", extras) + ": " + tar);
         }
         return tar;
+    }
+
+    /** Builds the base into a partial file of its own beside {@code tar} and renames it into place when complete. */
+    private static void build(
+            ModelRuntime runtime, List<String> extras, List<String> mirrors, Path tar, Consumer<String> log)
+            throws java.io.IOException, ImageBuildException, InterruptedException {
+        log.accept("building the " + runtime.id() + " base image once (mmdebstrap, about two minutes"
+                + (extras.isEmpty() ? "" : ", with " + String.join(" ", extras)) + "); cached in " + tar);
+        // an interrupted build never leaves a truncated tar behind, and no other build shares its partial file
+        Path partial = Files.createTempFile(directory(), "." + tar.getFileName() + ".", ".partial");
+        io.jenkins.plugins.modeldeploy.cleanup.ExitCleanup.register(partial);
+        try {
+            new BaseImageBuilder(log)
+                    .buildTar(runtime, extras, partial, "model-deploy/base-" + runtime.id() + ":cached", mirrors);
+            Files.move(partial, tar, java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+        } finally {
+            Files.deleteIfExists(partial);
+            io.jenkins.plugins.modeldeploy.cleanup.ExitCleanup.forget(partial);
+        }
     }
 
     /**

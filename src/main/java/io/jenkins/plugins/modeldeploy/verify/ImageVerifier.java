@@ -137,7 +137,10 @@ public final class ImageVerifier {
         } catch (IOException e) {
             throw failure(image, "cannot set up podman: " + e.getMessage(), List.of());
         }
-        boolean hadImage = exists(podman, image);
+        // the tag may name an image this machine already had (an earlier build of the version): loading moves the
+        // tag to the new image, so afterwards the tag goes back to the old one and only the loaded image is removed
+        Optional<String> previous = imageId(podman, image);
+        Optional<String> loadedId = Optional.empty();
         String container = null;
         String loaded = image;
         try {
@@ -149,6 +152,7 @@ public final class ImageVerifier {
                     .map(l -> l.substring(l.indexOf(':') + 1).trim())
                     .findFirst()
                     .orElse(image);
+            loadedId = imageId(podman, loaded);
             int port = freePort();
             podman.removeOnExit(); // before the container exists: a signal during `podman run` still finds it
             container = podman.run(
@@ -185,8 +189,11 @@ public final class ImageVerifier {
             if (container != null) {
                 quietly(podman, "rm", "--force", "--ignore", "--time", "10", container);
             }
-            if (!hadImage) {
-                quietly(podman, "rmi", loaded);
+            if (loadedId.isPresent() && !loadedId.equals(previous)) {
+                if (previous.isPresent()) {
+                    quietly(podman, "tag", previous.get(), image);
+                }
+                quietly(podman, "rmi", loadedId.get());
             }
         }
     }
@@ -326,12 +333,15 @@ public final class ImageVerifier {
                 .build();
     }
 
-    private static boolean exists(Podman podman, String image) throws InterruptedException {
+    /** The id of the image {@code reference} names in podman's storage, if any. */
+    private static Optional<String> imageId(Podman podman, String reference) throws InterruptedException {
         try {
-            podman.run(PODMAN_SECONDS, "image", "exists", image);
-            return true;
+            podman.run(PODMAN_SECONDS, "image", "exists", reference);
+            String id = podman.run(PODMAN_SECONDS, "image", "inspect", "--format", "{{.Id}}", reference)
+                    .strip();
+            return id.isEmpty() ? Optional.empty() : Optional.of(id);
         } catch (IOException e) {
-            return false;
+            return Optional.empty(); // none: `image exists` exits 1
         }
     }
 

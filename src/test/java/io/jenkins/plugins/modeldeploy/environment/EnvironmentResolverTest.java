@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.jenkins.plugins.modeldeploy.model.ModelSpec;
 import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -128,6 +129,48 @@ class EnvironmentResolverTest {
                 .isInstanceOf(EnvironmentMismatchException.class)
                 .hasMessageContaining("environment.debian package no-such-package-mdtoy not installed on this machine")
                 .hasMessageContaining("run its image (local start --runtime container)");
+    }
+
+    @Test
+    void aMachinePythonOfTheSameVersionOnAnotherPlatformIsNamedForLocalProcesses() throws Exception {
+        Path fake = dir.resolve("python3-mac");
+        Files.writeString(fake, "#!/bin/sh\necho 3.11\necho macosx-14.0-arm64\n");
+        fake.toFile().setExecutable(true);
+        EnvironmentResolver mac = new EnvironmentResolver(dir.resolve("cache"), fake, Path.of("/usr/bin/Rscript"));
+        ModelSpec spec = new ModelSpecLoader().load(dir);
+        ResolvedEnvironment resolved =
+                new ResolvedEnvironment("k", Optional.of(dir.resolve("cache/k/python")), Optional.empty(), List.of());
+        assertThatThrownBy(() -> mac.checkLocal(spec, resolved))
+                .isInstanceOf(EnvironmentMismatchException.class)
+                .hasMessageContaining("runs on macosx-14.0-arm64, the image's base on linux-x86_64");
+    }
+
+    @Test
+    void anRVersionIsReadAsMajorMinor() {
+        assertThat(EnvironmentResolver.majorMinor("R version 4.2.2 Patched (2022-11-10 r83330)"))
+                .isEqualTo(EnvironmentResolver.BASE_R);
+        assertThat(EnvironmentResolver.majorMinor("R version 4.4.1 (2024-06-14)"))
+                .isEqualTo("4.4");
+    }
+
+    @Test
+    void consoleScriptsNameTheImagesPythonAndTheirRecordLinesFollow() throws Exception {
+        Path target = Files.createDirectories(dir.resolve("target"));
+        Path bin = Files.createDirectories(target.resolve("bin"));
+        Files.writeString(bin.resolve("mdtool"), "#!/opt/pyenv/versions/3.11.7/bin/python3.11\nprint(1)\n");
+        Files.writeString(bin.resolve("notes.txt"), "not a script\n");
+        Path distInfo = Files.createDirectories(target.resolve("mdtool-1.0.dist-info"));
+        Files.writeString(distInfo.resolve("RECORD"), "../../bin/mdtool,sha256=stale,44\nmdtool.py,sha256=x,1\n");
+        EnvironmentResolver.normalize(target);
+        byte[] script = Files.readAllBytes(bin.resolve("mdtool"));
+        assertThat(new String(script, StandardCharsets.UTF_8)).isEqualTo("#!/usr/bin/python3\nprint(1)\n");
+        String hash = java.util.Base64.getUrlEncoder()
+                .withoutPadding()
+                .encodeToString(
+                        java.security.MessageDigest.getInstance("SHA-256").digest(script));
+        assertThat(Files.readAllLines(distInfo.resolve("RECORD")))
+                .containsExactly("../../bin/mdtool,sha256=" + hash + "," + script.length, "mdtool.py,sha256=x,1");
+        assertThat(bin.resolve("notes.txt")).hasContent("not a script");
     }
 
     @Test
