@@ -159,6 +159,7 @@ public final class LocalDemo {
             if (options.buildImages()) {
                 base = Optional.of(BaseImages.cachedFor(spec, progress));
             }
+            // the verifier's and resolver's lines are kept out of the demo's story; a failure's message carries them
             DeploymentEngine engine =
                     new DeploymentEngine(events::publish, workDir.resolve("build"), line -> {}, display);
             Lifecycle lifecycle = new Lifecycle(engine, target, events::publish);
@@ -206,7 +207,9 @@ public final class LocalDemo {
                 Duration.ofSeconds(10),
                 Duration.ofMinutes(10),
                 RetireMode.REMOVE,
-                "model-deploy demo");
+                "model-deploy demo",
+                // each image proves it serves before it is rolled out, as deploy's and deployModel's do by default
+                image.isPresent());
     }
 
     private List<SampleResult> sendSamples(ModelSpec spec, URI stable) throws IOException, InterruptedException {
