@@ -441,7 +441,7 @@ public final class EnvironmentResolver {
             return;
         }
         try (Stream<Path> dirs = Files.list(target)) {
-            for (Path record : dirs.filter(d -> d.getFileName().toString().endsWith(".dist-info"))
+            for (Path record : dirs.filter(d -> String.valueOf(d.getFileName()).endsWith(".dist-info"))
                     .map(d -> d.resolve("RECORD"))
                     .filter(Files::isRegularFile)
                     .sorted()
