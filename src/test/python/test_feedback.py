@@ -208,6 +208,21 @@ class WorkersFeedbackTest(unittest.TestCase):
     """Two worker processes: feedback reaches the store of the worker that served the id, whichever worker the
     kernel gives the feedback connection."""
 
+    def test_peers_answer_from_their_store_abstract_or_in_a_directory(self):
+        import tempfile
+        with tempfile.TemporaryDirectory() as directory:
+            for where in (feedback.peer_sockets(3), (directory, 3)):
+                stores = [feedback.Store(), feedback.Store()]
+                peers = [feedback.Peers(where, slot, store) for slot, store in enumerate(stores)]
+                for p in peers:
+                    p.serve()
+                stores[1].remember("there", [1, "a"], 10)
+                stores[0].remember("here", [2], 10)
+                self.assertEqual({"here": [2], "there": [1, "a"]}, peers[0].find(["here", "there", "nowhere"]))
+                for p in peers:
+                    p.close()
+                self.assertEqual({}, peers[0].find(["there"]))
+
     def test_feedback_reaches_the_worker_that_served_each_id(self):
         harness = Harness(2, args=("--feedback-ttl", "600"))
         self.addCleanup(harness.close)

@@ -3,8 +3,9 @@
 Each worker process remembers the predictions it answered, keyed by request id, in its own bounded store (oldest
 first out; an entry expires after the TTL). Serving a prediction costs one insert under a lock held only for it.
 Feedback may reach any worker (the kernel spreads connections), so the worker that receives it first looks in its own
-store, then asks the other workers of the same harness over Unix sockets in a directory the harness creates before
-it forks (one socket per worker, named by its metrics slot). The counters are added to the receiving worker's slot
+store, then asks the other workers of the same harness over Unix sockets, one per worker named by its metrics slot:
+in Linux's abstract namespace under a random prefix the harness picks before it forks (nothing on disk to leave
+behind), elsewhere in a temporary directory. The counters are added to the receiving worker's slot
 in the shared metrics; /metrics sums the slots as for every other counter. A list of feedback is all-or-nothing:
 every item is checked and every id found before any counter changes.
 """
@@ -14,6 +15,8 @@ import math
 import os
 import re
 import socket
+import sys
+import tempfile
 import threading
 import time
 
@@ -178,33 +181,67 @@ def _same(a, b):
 
 # --- peers: the other workers of this harness ---------------------------------------------------------------
 
-class Peers:
-    """This worker's lookup socket in the shared directory, and lookups in the other workers' stores."""
+def peer_sockets(slots):
+    """Where the workers' lookup sockets live: (abstract prefix or directory, slot count). Called before fork."""
+    if sys.platform.startswith("linux"):
+        return "\0model-deploy-harness-%s-" % os.urandom(8).hex(), slots
+    return tempfile.mkdtemp(prefix="mdharness-"), slots
 
-    def __init__(self, directory, slot, store):
-        self.directory = directory
+
+class Peers:
+    """This worker's lookup socket, and lookups in the other workers' stores. `where` is peer_sockets's answer, or
+    None for a lone worker (tests)."""
+
+    def __init__(self, where, slot, store):
+        self.base, self.slots = where or (None, 0)
         self.name = str(slot)
         self.store = store
         self._socket = None
 
+    def _address(self, name):
+        return self.base + name if self.base.startswith("\0") else os.path.join(self.base, name)
+
+    def _others(self):
+        if self.base.startswith("\0"):
+            names = [str(slot) for slot in range(self.slots)]
+        else:
+            try:
+                names = os.listdir(self.base)
+            except OSError:
+                names = []
+        return [self._address(name) for name in names if name != self.name]
+
     def serve(self):
-        if not self.directory:
+        if not self.base:
             return
-        path = os.path.join(self.directory, self.name)
-        try:
-            os.unlink(path)
-        except FileNotFoundError:
-            pass
+        address = self._address(self.name)
+        if not address.startswith("\0"):
+            try:
+                os.unlink(address)
+            except FileNotFoundError:
+                pass
         listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-        listener.bind(path)
+        try:
+            listener.bind(address)
+        except OSError as e:
+            listener.close()
+            sys.stderr.write("[model-deploy harness pid %d] feedback lookups disabled in this worker: %s\n"
+                             % (os.getpid(), e))
+            return
         listener.listen(64)
         self._socket = listener
         threading.Thread(target=self._accept, args=(listener,), name="feedback-peers", daemon=True).start()
 
     def close(self):
         if self._socket is not None:
+            address = self._address(self.name)
+            if not address.startswith("\0"):
+                try:
+                    os.unlink(address)
+                except OSError:
+                    pass
             try:
-                os.unlink(os.path.join(self.directory, self.name))
+                self._socket.shutdown(socket.SHUT_RDWR)  # wakes the accepting thread (close alone would not)
             except OSError:
                 pass
             self._socket.close()
@@ -231,20 +268,14 @@ class Peers:
         """{id: predictions} from this worker's store and then the others' (asked only for ids not found here)."""
         found = self.store.find(keys)
         missing = [k for k in keys if k not in found]
-        if not missing or not self.directory:
-            return found
-        try:
-            names = os.listdir(self.directory)
-        except OSError:
+        if not missing or not self.base:
             return found
         request = json.dumps(missing).encode("utf-8")
-        for name in names:
-            if name == self.name:
-                continue
+        for address in self._others():
             try:
                 with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as peer:
                     peer.settimeout(PEER_TIMEOUT)
-                    peer.connect(os.path.join(self.directory, name))
+                    peer.connect(address)
                     peer.sendall(request)
                     peer.shutdown(socket.SHUT_WR)
                     answer = json.loads(_read_all(peer))

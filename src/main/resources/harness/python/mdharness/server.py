@@ -21,7 +21,6 @@ import signal
 import socket
 import shutil
 import sys
-import tempfile
 import threading
 import time
 import traceback
@@ -907,7 +906,8 @@ class Worker:
         state = WorkerState(config, runtime, self.metrics)
         options = self.options
         state.feedback_store = feedback.Store(options.feedback_ids, options.feedback_bytes, options.feedback_ttl)
-        state.peers = feedback.Peers(getattr(options, "feedback_dir", None), self.metrics_slot, state.feedback_store)
+        state.peers = feedback.Peers(getattr(options, "feedback_peers", None), self.metrics_slot,
+                                     state.feedback_store)
         if self.loading_only is None:
             state.peers.serve()
         server = HarnessServer(self.socket, state, self.options.max_connections)
@@ -1514,19 +1514,20 @@ def main(argv):
 
     # Two metrics slots per worker the CPU rule allows (the memory fit can only lower it: one for a worker, one for
     # its replacement while it drains), plus the stand-in's.
-    metrics = SharedMetrics(2 * plan.count + 1)
+    metrics = SharedMetrics(2 * plan.count + 1)  # feedback.peer_sockets below: one socket per slot
     log("serving model %s version %s (%s) on %s:%d" % (config["name"], config["version"], config["runtime"], host,
                                                        port))
     # Even one worker runs under a supervisor: a worker killed (OOM killer, a crash in native model code) is replaced
     # instead of taking the port down. Our parent is watched unless it is init (pid 1; e.g. the harness is pid 1 of
     # its container, parent 0): when serve or the local target dies, even by SIGKILL, the harness stops with it.
     parent = os.getppid()
-    # Each worker's feedback lookup socket (feedback.Peers), so feedback reaches the worker that served an id.
-    options.feedback_dir = tempfile.mkdtemp(prefix="mdharness-")
+    # Where each worker's feedback lookup socket lives (feedback.Peers): feedback reaches the worker that served an id.
+    options.feedback_peers = feedback.peer_sockets(2 * plan.count + 1)
     try:
         code = Supervisor(config, listening_socket, metrics, options, plan,
                           parent if parent > 1 else None).run(on_ready)
     finally:
-        shutil.rmtree(options.feedback_dir, ignore_errors=True)
+        if not options.feedback_peers[0].startswith("\0"):
+            shutil.rmtree(options.feedback_peers[0], ignore_errors=True)
     log("stopped (exit code %d)" % code)
     return code
