@@ -107,7 +107,10 @@ class FeedbackTest(unittest.TestCase):
         self.assertEqual(1, self.feedback({"id": "b", "label": 1.0})["accepted"])
         self.assertEqual(1, self.feedback({"id": "h", "label": 2}, "/v2/models/echo/feedback")["accepted"])
         self.feedback({"id": "h", "label": 2}, "/v2/models/other/feedback", 404)
-        self.assertEqual({"labelled_total": 2, "correct_total": 1, "numeric_labelled_total": 2,
+        self.feedback({"id": "h", "label": 2}, "/v2/models/echo/versions/8/feedback", 404)
+        self.assertEqual(405, call(self.port, "GET", "/feedback")[0])
+        self.feedback({"id": "h", "label": 1}, "/v2/models/echo/versions/7/feedback")
+        self.assertEqual({"labelled_total": 3, "correct_total": 2, "numeric_labelled_total": 3,
                           "absolute_error_total": 1, "squared_error_total": 1}, {
             k: v for k, v in metrics(self.port).items() if k in ("labelled_total", "correct_total",
                                                                  "numeric_labelled_total", "absolute_error_total",
