@@ -17,9 +17,9 @@ import os
 import random
 import re
 import select
+import shutil
 import signal
 import socket
-import shutil
 import sys
 import threading
 import time
