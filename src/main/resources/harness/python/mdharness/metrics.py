@@ -8,7 +8,7 @@ import mmap
 import threading
 
 ROUTES = ("predict", "infer", "model_metadata", "model_ready", "server_metadata",
-          "health_live", "health_ready", "metrics", "unmatched")
+          "health_live", "health_ready", "metrics", "unmatched", "feedback")
 STATUS_CODES = (200, 400, 404, 405, 408, 411, 413, 415, 500, 503, 504)
 STATUS_CODES += (414, 431, 501, 505)  # answers to requests the strict HTTP parsing refuses (server.py)
 BUCKETS = (0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -19,7 +19,19 @@ _OTHER_STATUS = len(STATUS_CODES)
 _PER_ROUTE = len(STATUS_CODES) + 1 + 1 + len(BUCKETS) + 1
 # After the routes, one counter per worker slot: predictions that exceeded the prediction timeout.
 _TIMEOUTS = len(ROUTES) * _PER_ROUTE
-_PER_WORKER = _TIMEOUTS + 1
+# Then the quality counters fed by /feedback (feedback.score gives the deltas in this order).
+FEEDBACK = (
+    ("labelled_total", "counter", "Predicted instances given a label by feedback."),
+    ("correct_total", "counter", "Labelled instances whose prediction equals the label."),
+    ("numeric_labelled_total", "counter", "Labelled instances where prediction and label are both numbers."),
+    ("absolute_error_total", "counter", "Sum of |prediction - label| over numeric labelled instances."),
+    ("squared_error_total", "counter", "Sum of (prediction - label)^2 over numeric labelled instances."),
+    ("rewards_total", "counter", "Rewards received by feedback (one per feedback item with a reward)."),
+    ("reward_sum", "gauge", "Sum of the rewards received (a gauge: rewards may be negative)."),
+    ("reward_squares_total", "counter", "Sum of the squared rewards received."),
+)
+_FEEDBACK = _TIMEOUTS + 1
+_PER_WORKER = _FEEDBACK + len(FEEDBACK)
 # After every worker slot, the supervisor's own values (it is their only writer): restarts by reason, crash loop flag.
 RESTART_REASONS = ("exited", "timeout")
 _SUPERVISOR = len(RESTART_REASONS) + 1
@@ -56,6 +68,14 @@ class SharedMetrics:
     def observe_timeout(self):
         with self._lock:
             self._values[self._slot * _PER_WORKER + _TIMEOUTS] += 1
+
+    def add_feedback(self, deltas):
+        """Adds feedback.score's deltas to this worker's slot, all under one lock hold."""
+        base = self._slot * _PER_WORKER + _FEEDBACK
+        values = self._values
+        with self._lock:
+            for i, delta in enumerate(deltas):
+                values[base + i] += delta
 
     def count_restart(self, reason):
         """Supervisor only: a worker was replaced, because it died (`exited`) or hung in a prediction (`timeout`)."""
@@ -127,6 +147,11 @@ class SharedMetrics:
                   "(answered 504; the worker is replaced).",
                   "# TYPE model_deploy_prediction_timeouts_total counter",
                   "model_deploy_prediction_timeouts_total{%s} %d" % (labels, totals[_TIMEOUTS])]
+        for i, (name, kind, text) in enumerate(FEEDBACK):
+            value = totals[_FEEDBACK + i]
+            lines += ["# HELP model_deploy_feedback_%s %s" % (name, text),
+                      "# TYPE model_deploy_feedback_%s %s" % (name, kind),
+                      "model_deploy_feedback_%s{%s} %s" % (name, labels, _format_value(value))]
         lines += ["# HELP model_deploy_worker_restarts_total Worker processes replaced by the supervisor, by reason.",
                   "# TYPE model_deploy_worker_restarts_total counter"]
         for i, reason in enumerate(RESTART_REASONS):
@@ -136,6 +161,10 @@ class SharedMetrics:
                   "# TYPE model_deploy_worker_crash_loop gauge",
                   "model_deploy_worker_crash_loop{%s} %d" % (labels, 1 if self.crash_loop() else 0)]
         return "\n".join(lines) + "\n"
+
+
+def _format_value(value):
+    return "%d" % value if value == int(value) and abs(value) < 1e15 else repr(value)
 
 
 def _format_bound(bound):

@@ -17,6 +17,7 @@ import os
 import random
 import re
 import select
+import shutil
 import signal
 import socket
 import sys
@@ -26,7 +27,7 @@ import traceback
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from socketserver import BaseServer
 
-from mdharness import HARNESS_VERSION, protocol, runtimes, sizing
+from mdharness import HARNESS_VERSION, feedback, protocol, runtimes, sizing
 from mdharness.metrics import SharedMetrics
 
 JSON = "application/json"
@@ -69,6 +70,10 @@ class WorkerState:
         self.connections = {}
         self.connections_lock = threading.Lock()
         self.output_metadata = None  # the V2 output's datatype and shape, once a prediction has shown them
+        # Predictions remembered by request id for /feedback; Worker.run replaces these with the configured store
+        # and the lookup in the other workers' stores.
+        self.feedback_store = feedback.Store()
+        self.peers = feedback.Peers(None, 0, self.feedback_store)
 
     def crash_looping(self):
         """The supervisor saw workers keep dying: readiness fails (predictions are still served while we can)."""
@@ -217,6 +222,8 @@ class HarnessHandler(BaseHTTPRequestHandler):
         self.idle_since = time.monotonic()
         self.started = None
         self.answered = False
+        self.request_id = None  # set for prediction routes: the X-Request-Id of the answer
+        self.remember = None  # (ids, predictions) to keep for feedback once the answer's size is known
         self.command = None
         self.requestline = ""
         self.request_version = "HTTP/1.1"  # the version our answers carry, also for a request we cannot parse
@@ -406,6 +413,10 @@ class HarnessHandler(BaseHTTPRequestHandler):
         state = self.server.state
         path = self.path.split("?", 1)[0]
         route, allowed, params = _match(path)
+        if route == "predict" or route == "infer":
+            given = self.headers.get("X-Request-Id")
+            self.request_id = feedback.request_id(given)
+            self.request_id_given = self.request_id == given
         if route is None:
             self._discard_body()
             self._reply_error(404, "no route for %s %s" % (method, path[:200]), "unmatched")
@@ -444,6 +455,7 @@ class HarnessHandler(BaseHTTPRequestHandler):
             return
         if state.output_metadata is None:
             self._learn_output_metadata(predictions)
+        self.remember = ((self.request_id,), predictions)
         self._reply_json(200, {"predictions": predictions}, route)
 
     def _learn_output_metadata(self, predictions):
@@ -463,6 +475,8 @@ class HarnessHandler(BaseHTTPRequestHandler):
         except protocol.BadRequest as e:
             self._reply_error(400, str(e), route)
             return
+        if request_id is not None and not self.request_id_given and feedback.request_id(request_id) == request_id:
+            self.request_id = request_id  # no X-Request-Id header: the V2 id is the request id
         predictions = self._call_model(instances, route)
         if predictions is _UNREAD:
             return
@@ -474,10 +488,28 @@ class HarnessHandler(BaseHTTPRequestHandler):
             return
         if state.output_metadata is None:
             state.output_metadata = protocol.v2_output_metadata(output)
-        response = {"model_name": state.name, "model_version": state.version, "outputs": [output]}
-        if request_id is not None:
-            response["id"] = request_id
+        response = {"model_name": state.name, "model_version": state.version,
+                    "id": self.request_id if request_id is None else request_id, "outputs": [output]}
+        if request_id is None or request_id == self.request_id:
+            self.remember = ((self.request_id,), predictions)
+        else:
+            self.remember = ((self.request_id, request_id), predictions)
         self._reply_json(200, response, route)
+
+    def _feedback(self, route):
+        document = self._read_json(route)
+        if document is _UNREAD:
+            return
+        peers = self.server.state.peers
+        try:
+            items = feedback.parse(document)
+            deltas = feedback.score(items, peers.find(list({item[0] for item in items})))
+        except feedback.BadFeedback as e:
+            self._reply_error(e.status, e.message, route)
+            return
+        self.server.state.metrics.add_feedback(deltas)
+        self._reply_json(200, {"accepted": len(items), "labelled": int(deltas[0]), "rewards": int(deltas[5])},
+                         route)
 
     def _model_metadata(self, route):
         state = self.server.state
@@ -671,6 +703,12 @@ class HarnessHandler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(body)))
         self.send_header("X-Model-Name", state.name)
         self.send_header("X-Model-Version", state.version)
+        if self.request_id is not None:
+            self.send_header("X-Request-Id", self.request_id)
+            if self.remember is not None and status == 200:
+                ids, predictions = self.remember
+                for key in ids:
+                    state.feedback_store.remember(key, predictions, len(body))
         for name, value in headers:
             self.send_header(name, value)
         if self.close_connection:
@@ -710,6 +748,8 @@ def _match(path):
         return "predict", "POST", {}
     if path == "/metrics":
         return "metrics", "GET", {}
+    if path == "/feedback":
+        return "feedback", "POST", {}
     if path in ("/v2", "/v2/"):
         return "server_metadata", "GET", {}
     if path == "/v2/health/live":
@@ -731,6 +771,8 @@ def _match(path):
             return "model_ready", "GET", params
         if rest == ["infer"]:
             return "infer", "POST", params
+        if rest == ["feedback"]:
+            return "feedback", "POST", params
     return None, None, {}
 
 
@@ -862,6 +904,12 @@ class Worker:
             self.options.predict_timeout)
         runtime.on_timeout = self._on_prediction_timeout
         state = WorkerState(config, runtime, self.metrics)
+        options = self.options
+        state.feedback_store = feedback.Store(options.feedback_ids, options.feedback_bytes, options.feedback_ttl)
+        state.peers = feedback.Peers(getattr(options, "feedback_peers", None), self.metrics_slot,
+                                     state.feedback_store)
+        if self.loading_only is None:
+            state.peers.serve()
         server = HarnessServer(self.socket, state, self.options.max_connections)
         reaper_stop = threading.Event()
         threading.Thread(target=_reap_slow_clients, name="slow-clients", daemon=True,
@@ -977,6 +1025,7 @@ class Worker:
             left = len(state.connections)
         if left:
             log("drain timeout: closing %d connection(s) still busy after %.1f s" % (left, self.options.drain_timeout))
+        state.peers.close()
         return 0
 
 
@@ -1388,6 +1437,15 @@ def parse_args(argv):
                         default=os.environ.get("MODEL_DEPLOY_PRELOAD", "1") != "0",
                         help="with several workers, load a Python model in each worker after fork rather than once "
                              "before (for models that start threads or open connections while loading)")
+    parser.add_argument("--feedback-ids", type=int,
+                        default=int(os.environ.get("MODEL_DEPLOY_FEEDBACK_IDS", feedback.DEFAULT_MAX_IDS)),
+                        help="request ids each worker remembers for /feedback (oldest forgotten first)")
+    parser.add_argument("--feedback-bytes", type=int,
+                        default=int(os.environ.get("MODEL_DEPLOY_FEEDBACK_BYTES", feedback.DEFAULT_MAX_BYTES)),
+                        help="bytes of answers (their JSON size) each worker remembers for /feedback")
+    parser.add_argument("--feedback-ttl", type=float,
+                        default=float(os.environ.get("MODEL_DEPLOY_FEEDBACK_TTL", feedback.DEFAULT_TTL)),
+                        help="seconds a request id stays known to /feedback")
     options = parser.parse_args(argv)
     return options
 
@@ -1413,6 +1471,10 @@ def main(argv):
             or not 0 < options.predict_timeout < float("inf"):
         log("the prediction timeout (--predict-timeout or predictTimeoutSeconds in %s) must be a positive number "
             "of seconds, was %r" % (options.config, options.predict_timeout))
+        return 2
+    if options.feedback_ids < 1 or options.feedback_bytes < 0 or not 0 < options.feedback_ttl < float("inf"):
+        log("--feedback-ids must be at least 1, --feedback-bytes at least 0 and --feedback-ttl a positive number of "
+            "seconds (MODEL_DEPLOY_FEEDBACK_IDS, _BYTES, _TTL)")
         return 2
     try:
         plan = WorkerPlan.decide(options.workers or config.get("workers") or "auto")
@@ -1452,13 +1514,20 @@ def main(argv):
 
     # Two metrics slots per worker the CPU rule allows (the memory fit can only lower it: one for a worker, one for
     # its replacement while it drains), plus the stand-in's.
-    metrics = SharedMetrics(2 * plan.count + 1)
+    metrics = SharedMetrics(2 * plan.count + 1)  # feedback.peer_sockets below: one socket per slot
     log("serving model %s version %s (%s) on %s:%d" % (config["name"], config["version"], config["runtime"], host,
                                                        port))
     # Even one worker runs under a supervisor: a worker killed (OOM killer, a crash in native model code) is replaced
     # instead of taking the port down. Our parent is watched unless it is init (pid 1; e.g. the harness is pid 1 of
     # its container, parent 0): when serve or the local target dies, even by SIGKILL, the harness stops with it.
     parent = os.getppid()
-    code = Supervisor(config, listening_socket, metrics, options, plan, parent if parent > 1 else None).run(on_ready)
+    # Where each worker's feedback lookup socket lives (feedback.Peers): feedback reaches the worker that served an id.
+    options.feedback_peers = feedback.peer_sockets(2 * plan.count + 1)
+    try:
+        code = Supervisor(config, listening_socket, metrics, options, plan,
+                          parent if parent > 1 else None).run(on_ready)
+    finally:
+        if not options.feedback_peers[0].startswith("\0"):
+            shutil.rmtree(options.feedback_peers[0], ignore_errors=True)
     log("stopped (exit code %d)" % code)
     return code

@@ -156,14 +156,13 @@ class HarnessConformanceIT {
                     assertThat(output.at("/data/0").asDouble()).isBetween(23.5, 23.6);
                 }
             }
-            // without "id" the answer has none
-            assertThat(json(
-                                    http.postJson(
-                                            "/v2/models/" + model + "/infer",
-                                            TWO_ROWS.formatted("").replace("\"id\": \"42\", ", "")),
-                                    200)
-                            .has("id"))
-                    .isFalse();
+            // without "id" the answer's "id" is the request id it carries in X-Request-Id (issue #17: every answer is
+            // attributable; the spec's response "id" is an optional string)
+            RawHttp.Response anonymous = http.postJson(
+                    "/v2/models/" + model + "/infer", TWO_ROWS.formatted("").replace("\"id\": \"42\", ", ""));
+            assertThat(json(anonymous, 200).get("id").asText())
+                    .matches("[0-9a-f]{32}")
+                    .isEqualTo(anonymous.header("x-request-id"));
         }
     }
 
