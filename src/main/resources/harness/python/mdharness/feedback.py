@@ -257,6 +257,10 @@ class Peers:
     def _answer(self, connection):
         with connection:
             try:
+                # an abstract socket has no file permissions and its name shows in /proc/net/unix: only processes of
+                # this harness's own user may read the predictions it keeps
+                if not _same_user(connection):
+                    return
                 connection.settimeout(PEER_TIMEOUT)
                 keys = json.loads(_read_all(connection))
                 found = self.store.find(k for k in keys if isinstance(k, str))
@@ -288,6 +292,18 @@ class Peers:
             if not missing:
                 break
         return found
+
+
+def _same_user(connection):
+    """Whether the peer runs as this process's user (SO_PEERCRED; where it is unknown, a socket file's mode 0700
+    directory already keeps others out)."""
+    peercred = getattr(socket, "SO_PEERCRED", None)
+    if peercred is None:
+        return True
+    import struct
+
+    _pid, uid, _gid = struct.unpack("3i", connection.getsockopt(socket.SOL_SOCKET, peercred, struct.calcsize("3i")))
+    return uid == os.getuid()
 
 
 def _read_all(connection):
