@@ -89,9 +89,10 @@ class PythonHarnessIT {
                             + " 3.3, 6.0, 2.5]}]}");
             assertThat(infer.status()).isEqualTo(200);
             assertThat(infer.json())
-                    .hasToString("{\"model_name\":\"iris\",\"model_version\":\"1\",\"outputs\":[{"
-                            + "\"name\":\"output-0\",\"shape\":[2],\"datatype\":\"BYTES\",\"data\":[\"setosa\",\"virginica\"]}],"
-                            + "\"id\":\"req-1\"}");
+                    // "id" where the spec's example of an inference response has it: after model_version
+                    .hasToString(
+                            "{\"model_name\":\"iris\",\"model_version\":\"1\",\"id\":\"req-1\",\"outputs\":[{"
+                                    + "\"name\":\"output-0\",\"shape\":[2],\"datatype\":\"BYTES\",\"data\":[\"setosa\",\"virginica\"]}]}");
             RawHttp.Response versioned = http.postJson(
                     "/v2/models/iris/versions/1/infer",
                     "{\"inputs\": [{\"name\":"
