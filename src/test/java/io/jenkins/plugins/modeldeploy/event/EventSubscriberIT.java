@@ -65,6 +65,25 @@ class EventSubscriberIT {
         return SampleEvents.event(model, version, new EventDetails.RolloutProgress("ready", 1, 2));
     }
 
+    /**
+     * The subscriber's notices once it has said it reconnected (within 10 s), copied under the list's lock: its
+     * thread may still be adding one while the test reads them.
+     */
+    private static List<String> notices(List<String> problems) throws InterruptedException {
+        long deadline = System.nanoTime() + java.util.concurrent.TimeUnit.SECONDS.toNanos(10);
+        while (true) {
+            List<String> copy;
+            synchronized (problems) {
+                copy = List.copyOf(problems);
+            }
+            if (copy.stream().anyMatch(p -> p.startsWith("reconnected to RabbitMQ at "))
+                    || System.nanoTime() > deadline) {
+                return copy;
+            }
+            Thread.sleep(50);
+        }
+    }
+
     private static List<String> versions(BlockingQueue<DeploymentEvent> received, int count) throws Exception {
         List<String> versions = new ArrayList<>();
         for (int i = 0; i < count; i++) {
@@ -92,7 +111,7 @@ class EventSubscriberIT {
             publish(event("closed", "4"));
             assertThat(versions(received, 1)).containsExactly("4");
 
-            assertThat(problems)
+            assertThat(notices(problems))
                     .anySatisfy(p -> assertThat(p)
                             .startsWith("lost the connection to RabbitMQ at amqp://guest@127.0.0.1:" + broker.port())
                             .contains("CONNECTION_FORCED")
@@ -116,7 +135,7 @@ class EventSubscriberIT {
             publish(event("restarted", "2"), event("restarted", "3"));
             assertThat(versions(received, 2)).containsExactly("2", "3");
 
-            assertThat(problems)
+            assertThat(notices(problems))
                     .anySatisfy(p -> assertThat(p).startsWith("lost the connection to RabbitMQ at "))
                     .anySatisfy(p -> assertThat(p)
                             .startsWith("reconnecting to RabbitMQ at ")
