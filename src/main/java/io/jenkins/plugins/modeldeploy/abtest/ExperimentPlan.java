@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.regex.Pattern;
 
@@ -22,6 +23,12 @@ import java.util.regex.Pattern;
  *                           point): the sequential test is tuned for it, the fixed-horizon test sized by it
  * @param gate               what the challenger must show to be promoted (default: not worse than production by more
  *                           than a margin on every gated metric)
+ * @param qualityMetrics     gated besides the error and SLO-violation rates (accuracy, a custom query…), each with its
+ *                           own margin and gate; alpha is split over all gated metrics
+ * @param mode               {@code AB}: the challenger serves its weight of the stable route; {@code SHADOW}: it gets
+ *                           a copy of {@code challengerWeight} percent of production's requests, its answers discarded
+ * @param stickyHeader       when present, a client is kept on one variant by a hash of this request header's value
+ *                           (locally; Traefik keeps it with a sticky cookie); absent: each request drawn by weight
  */
 public record ExperimentPlan(
         String model,
@@ -36,8 +43,51 @@ public record ExperimentPlan(
         OptionalDouble syntheticRate,
         double sloP99Ms,
         double minimumDetectableEffect,
-        Gate gate) {
+        Gate gate,
+        List<GatedMetric> qualityMetrics,
+        Mode mode,
+        Optional<String> stickyHeader) {
     public static final double DEFAULT_MINIMUM_DETECTABLE_EFFECT = 0.01;
+
+    /** How the challenger gets traffic. */
+    public enum Mode {
+        AB,
+        SHADOW
+    }
+
+    /** A plan gating on the error and SLO-violation rates only, split by weight without stickiness. */
+    public ExperimentPlan(
+            String model,
+            String champion,
+            String challenger,
+            int challengerWeight,
+            Duration minDuration,
+            Duration maxDuration,
+            long minSamples,
+            double alpha,
+            Method method,
+            OptionalDouble syntheticRate,
+            double sloP99Ms,
+            double minimumDetectableEffect,
+            Gate gate) {
+        this(
+                model,
+                champion,
+                challenger,
+                challengerWeight,
+                minDuration,
+                maxDuration,
+                minSamples,
+                alpha,
+                method,
+                syntheticRate,
+                sloP99Ms,
+                minimumDetectableEffect,
+                gate,
+                List.of(),
+                Mode.AB,
+                Optional.empty());
+    }
 
     /** A plan with the default gate (non-inferiority, one percentage point on each metric). */
     public ExperimentPlan(
@@ -224,6 +274,15 @@ public record ExperimentPlan(
                     "minimumDetectableEffect must be in (0, 1), was " + minimumDetectableEffect);
         }
         Objects.requireNonNull(gate, "gate");
+        qualityMetrics = List.copyOf(qualityMetrics);
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (GatedMetric metric : qualityMetrics) {
+            if (!names.add(metric.name())) {
+                throw new IllegalArgumentException("quality metric " + metric.name() + " is gated twice");
+            }
+        }
+        Objects.requireNonNull(mode, "mode");
+        Objects.requireNonNull(stickyHeader, "stickyHeader");
         if (!(sloP99Ms > 0)) {
             throw new IllegalArgumentException("sloP99Ms must be positive, was " + sloP99Ms);
         }

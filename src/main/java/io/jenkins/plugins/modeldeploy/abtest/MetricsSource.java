@@ -39,6 +39,27 @@ public interface MetricsSource {
         return () -> minus(sample(model, version), base);
     }
 
+    /**
+     * As {@link #window(String, String, Instant)}, and the returned numbers carry the quality observations of the
+     * {@code quality} metrics this source can read (built-in ones from the harness's feedback counters, custom ones
+     * from their queries); a metric it cannot read is left out (the synthetic traffic's scores may still fill it).
+     * The default reads none.
+     */
+    default Window window(String model, String version, Instant start, java.util.List<GatedMetric> quality)
+            throws MetricsException {
+        return window(model, version, start);
+    }
+
+    /**
+     * What the version answered as a shadow of production since the mirror was set ({@link
+     * io.jenkins.plugins.modeldeploy.route.TrafficRouter#setMirror}): how many mirrored requests were compared with
+     * production's answer and how many agreed, with some disagreeing inputs; {@link ShadowStats#NONE} when this
+     * source cannot compare answers (Traefik's mirror discards them).
+     */
+    default ShadowStats shadow(String model, String version) throws MetricsException {
+        return ShadowStats.NONE;
+    }
+
     /** One variant's numbers over an experiment's window, read once per check. */
     @FunctionalInterface
     interface Window {
@@ -47,12 +68,16 @@ public interface MetricsSource {
 
     /** Counts since {@code start}; latency percentiles as last read (the variants are new, so they are close). */
     static VariantStats minus(VariantStats now, VariantStats start) {
+        java.util.Map<String, Moments> quality = new java.util.HashMap<>();
+        now.quality().forEach((name, moments) -> quality.put(name, moments.minus(start.quality(name))));
         return new VariantStats(
                 now.version(),
                 now.requests() - start.requests(),
                 now.errors() - start.errors(),
                 now.sloViolations() - start.sloViolations(),
                 now.p50Ms(),
-                now.p99Ms());
+                now.p99Ms(),
+                quality,
+                now.units() < 0 ? -1 : Math.max(0, now.units() - Math.max(0, start.units())));
     }
 }

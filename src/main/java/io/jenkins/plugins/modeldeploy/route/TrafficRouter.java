@@ -25,6 +25,34 @@ public interface TrafficRouter {
     URI versionEndpoint(String model, String version);
 
     /**
+     * Sends a copy of {@code percent} percent of the stable route's requests to {@code shadow} (a version with its own
+     * route), as well as to the version that serves them; the copies' answers are discarded, clients get production's.
+     * Replaces an earlier mirror of the model.
+     *
+     * @throws RoutingException when this router cannot mirror (plain Ingress) or the shadow has no route
+     */
+    default void setMirror(String model, String shadow, int percent) throws RoutingException {
+        throw new RoutingException(getClass().getSimpleName() + " cannot mirror traffic: shadow tests of " + model
+                + " need Traefik or" + " the local gateway");
+    }
+
+    /** Stops mirroring the model's stable route; nothing to do when it is not mirrored. */
+    default void clearMirror(String model) throws RoutingException {}
+
+    /**
+     * Keeps each client of the stable route on one variant while the split lasts: by a hash of {@code header}'s value
+     * (the local gateway), or by a sticky cookie (Traefik's weighted service sets it at a client's first answer);
+     * empty: every request drawn by weight. Requests naming a version in {@code X-Model-Version} go to it regardless.
+     *
+     * @throws RoutingException when this router cannot keep clients on one variant
+     */
+    default void setSticky(String model, java.util.Optional<String> header) throws RoutingException {
+        if (header.isPresent()) {
+            throw new RoutingException(getClass().getSimpleName() + " cannot keep a client on one variant of " + model);
+        }
+    }
+
+    /**
      * Removes every route of the model (per-version routes, the stable route and what they use). Idempotent; the
      * caller has already taken the versions out.
      */
