@@ -565,7 +565,7 @@ public final class ModelSpecLoader {
                         "cannot resolve " + relative + " (" + e.getClass().getSimpleName() + ")");
                 return null;
             }
-            String fileName = relative.getFileName().toString();
+            String fileName = String.valueOf(relative.getFileName()); // never null: relative is a non-empty file path
             boolean lines = fileName.endsWith(".jsonl");
             if (!lines && !fileName.endsWith(".json")) {
                 problem(field, relative + ": must be a .json or .jsonl request file");
