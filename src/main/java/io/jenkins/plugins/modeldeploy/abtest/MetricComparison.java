@@ -126,6 +126,14 @@ public record MetricComparison(
         return challengerRate - championRate;
     }
 
+    /**
+     * Both bounds are finite. A mean's interval is {@link DifferenceInterval#EVERYTHING} (infinite bounds) until it
+     * has enough observations: writers of JSON should write its bounds as null then.
+     */
+    public boolean bounded() {
+        return Double.isFinite(interval.lower()) && Double.isFinite(interval.upper());
+    }
+
     /** The interval was computed; the fixed-horizon one is not before its planned size. */
     public boolean read() {
         return samplesNeeded == 0;

@@ -175,6 +175,18 @@ class QualityAnalysisTest {
         assertThat(constant.decided()).isFalse();
         assertThat(constant.comparisons().get(2).interval()).isEqualTo(DifferenceInterval.EVERYTHING);
         assertThat(constant.comparisons().get(2).describe()).contains("[-inf, +inf] contains margin");
+        assertThat(constant.comparisons().get(2).bounded()).isFalse();
+        assertThat(constant.comparisons().get(0).bounded()).isTrue();
+        assertThat(new ExperimentProgress(
+                                Duration.ofSeconds(30),
+                                Duration.ofMinutes(5),
+                                champion(Map.of()),
+                                challenger(Map.of()),
+                                constant.comparisons(),
+                                false,
+                                Verdict.INCONCLUSIVE)
+                        .describe())
+                .endsWith("; mae [-inf, +inf] undecided");
         Analysis.Decision few = new Analysis(plan(MAE))
                 .update(
                         champion(Map.of("mae", mean(29, 0.40, 0.3))),
