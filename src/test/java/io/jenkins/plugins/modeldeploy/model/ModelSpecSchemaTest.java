@@ -56,9 +56,9 @@ class ModelSpecSchemaTest {
                 .isEqualTo(EnvironmentSpec.RPackages.DEFAULT_REPOSITORY);
         assertThat(names(schema.at("/properties/abTest/properties")))
                 .isEqualTo(new TreeSet<>(ModelSpecLoader.AB_TEST_FIELDS));
-        assertThat(names(schema.at("/properties/abTest/properties/metrics/items/properties")))
+        assertThat(names(schema.at("/properties/abTest/properties/metrics/items/oneOf/1/properties")))
                 .isEqualTo(new TreeSet<>(ModelSpecLoader.AB_TEST_METRIC_FIELDS));
-        assertThat(schema.at("/properties/abTest/properties/metrics/items/properties/name/pattern")
+        assertThat(schema.at("/properties/abTest/properties/metrics/items/oneOf/1/properties/name/pattern")
                         .asText())
                 .isEqualTo("^" + ModelSpecLoader.METRIC_NAME.pattern() + "$");
         assertThat(schema.get("required"))
