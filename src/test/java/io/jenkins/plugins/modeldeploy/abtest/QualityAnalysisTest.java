@@ -261,6 +261,30 @@ class QualityAnalysisTest {
     }
 
     @Test
+    void aFixedHorizonProportionIsReadOnceAtItsPlannedObservations() {
+        Analysis analysis = new Analysis(
+                plan(List.of(ACCURACY), ExperimentPlan.Mode.AB, Optional.empty(), ExperimentPlan.Method.FIXED_HORIZON));
+        // sized for the margin (one point) at alpha / 3 and 80% power
+        long planned = FixedHorizonTest.sampleSize(Analysis.FIXED_HORIZON_BASE_RATE, 0.01, 0.05 / 3, 0.8);
+        Analysis.Decision before = analysis.update(
+                champion(Map.of("accuracy", proportion(planned - 1, planned - 1))),
+                challenger(Map.of("accuracy", proportion(planned, 0))),
+                Duration.ofSeconds(30),
+                false);
+        assertThat(before.comparisons().get(2).read()).isFalse();
+        assertThat(before.comparisons().get(2).describe())
+                .endsWith("fixed-horizon interval: not read before " + planned + " observations per variant");
+        assertThat(before.verdict()).isEqualTo(Verdict.INCONCLUSIVE);
+        Analysis.Decision read = analysis.update(
+                champion(Map.of("accuracy", proportion(planned, planned * 95 / 100))),
+                challenger(Map.of("accuracy", proportion(planned, planned * 90 / 100))),
+                Duration.ofSeconds(60),
+                false);
+        assertThat(read.comparisons().get(2).finding()).isEqualTo(MetricComparison.Finding.WORSE);
+        assertThat(read.verdict()).isEqualTo(Verdict.ROLLBACK);
+    }
+
+    @Test
     void inShadowModeTheChallengerShareIsTheCopiedShareOfAll() {
         VariantStats production = new VariantStats("1", 100_000, 0, 0, 10, 20);
         VariantStats copies = new VariantStats("2", 10_000, 0, 0, 10, 20);
