@@ -10,7 +10,8 @@ import java.util.Objects;
  * worse when the difference is below minus the margin.
  *
  * @param metric         e.g. "error rate", "SLO violations (> 50 ms)" or "accuracy"
- * @param championRate   the champion's value: its rate, or its mean for a {@link GatedMetric.Kind#MEAN} metric
+ * @param championRate   the champion's value: its rate, or its mean for a {@link GatedMetric.Kind#MEAN} metric (for
+ *                       {@code rmse} the mean squared error, the quantity gated; {@link #describe} shows its root too)
  * @param challengerRate the challenger's value
  * @param interval       the interval for challenger value minus champion value
  * @param confidence     its level, e.g. 0.975 for alpha 0.05 split over two metrics
@@ -157,13 +158,24 @@ public record MetricComparison(
                         challengerRate * 100,
                         championRate * 100,
                         difference() * 100)
-                : String.format(
-                        Locale.ROOT,
-                        "%s %s (challenger) vs %s (champion), difference %s",
-                        metric,
-                        number(challengerRate, false),
-                        number(championRate, false),
-                        number(difference(), true));
+                : quality && GatedMetric.RMSE.equals(metric)
+                        ? String.format(
+                                Locale.ROOT,
+                                "%s %s (challenger) vs %s (champion), gated as the mean squared error %s vs %s,"
+                                        + " difference %s",
+                                metric,
+                                number(Math.sqrt(Math.max(0, challengerRate)), false),
+                                number(Math.sqrt(Math.max(0, championRate)), false),
+                                number(challengerRate, false),
+                                number(championRate, false),
+                                number(difference(), true))
+                        : String.format(
+                                Locale.ROOT,
+                                "%s %s (challenger) vs %s (champion), difference %s",
+                                metric,
+                                number(challengerRate, false),
+                                number(championRate, false),
+                                number(difference(), true));
         if (quality && (championCount == 0 || challengerCount == 0)) {
             rates += championCount == 0 && challengerCount == 0
                     ? " (no observations yet)"

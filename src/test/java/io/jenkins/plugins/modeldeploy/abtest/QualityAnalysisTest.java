@@ -165,6 +165,21 @@ class QualityAnalysisTest {
     }
 
     @Test
+    void rmseIsGatedAsTheMeanSquaredErrorAndShownWithItsRoot() {
+        GatedMetric rmse = GatedMetric.builtIn(GatedMetric.RMSE, OptionalDouble.of(0.02), Gate.Kind.NON_INFERIORITY);
+        Analysis.Decision decision = new Analysis(plan(rmse))
+                .update(
+                        champion(Map.of("rmse", mean(4000, 0.16, 0.2))),
+                        challenger(Map.of("rmse", mean(4000, 0.25, 0.2))),
+                        Duration.ofSeconds(30),
+                        false);
+        assertThat(decision.verdict()).isEqualTo(Verdict.ROLLBACK);
+        assertThat(decision.comparisons().get(2).describe())
+                .startsWith("rmse 0.5000 (challenger) vs 0.4000 (champion), gated as the mean squared error 0.2500 vs"
+                        + " 0.1600, difference +0.09000, 98.33% always-valid interval [+0.0");
+    }
+
+    @Test
     void aMeanWithoutSpreadOrWithTooFewObservationsStaysUndecided() {
         Analysis.Decision constant = new Analysis(plan(MAE))
                 .update(
