@@ -13,7 +13,9 @@ import java.util.SplittableRandom;
  * experiment does (one reading per simulated second, the final one at the maximum duration), to measure how often
  * each gate promotes, rolls back or gives up: the false decision rate of A/A experiments, the samples the sequential
  * test needs compared with the fixed-horizon one, and the non-inferiority gate's behaviour at the demo's and the
- * acceptance run's traffic. Used by {@code bench/abtest.sh} and, with fewer experiments, by the tests.
+ * acceptance run's traffic; with {@link Quality} metrics (issue 17) also the A/A false decision rate with several
+ * gated metrics and the decision time of the proportion and mean sequential tests. Used by {@code bench/abtest.sh}
+ * and, with fewer experiments, by the tests.
  */
 public final class ExperimentSimulator {
     private ExperimentSimulator() {}
