@@ -1,17 +1,27 @@
 package io.jenkins.plugins.modeldeploy.abtest;
 
 /**
- * A confidence interval for a difference of two rates, challenger rate minus champion rate (0.01 = the challenger's
- * rate is one percentage point higher). Both bounds lie in [-1, 1].
+ * A confidence interval for a difference, challenger minus champion: of two rates (0.01 = the challenger's rate is
+ * one percentage point higher; both bounds then lie in [-1, 1]) or of two means, in the metric's units (any bounds,
+ * infinite before any reading: {@link #EVERYTHING}).
  */
 public record DifferenceInterval(double lower, double upper) {
     /** Knows nothing: every difference of two rates is possible. */
     public static final DifferenceInterval UNBOUNDED = new DifferenceInterval(-1, 1);
 
+    /** Knows nothing about a difference of two means. */
+    public static final DifferenceInterval EVERYTHING =
+            new DifferenceInterval(Double.NEGATIVE_INFINITY, Double.POSITIVE_INFINITY);
+
     public DifferenceInterval {
-        if (!(lower >= -1 && upper <= 1 && lower <= upper)) {
-            throw new IllegalArgumentException("not an interval within [-1, 1]: [" + lower + ", " + upper + "]");
+        if (!(lower <= upper)) { // also refuses NaN
+            throw new IllegalArgumentException("not an interval: [" + lower + ", " + upper + "]");
         }
+    }
+
+    /** The interval centred on {@code centre} with the given radius, unclipped (a difference of means). */
+    static DifferenceInterval centred(double centre, double radius) {
+        return new DifferenceInterval(centre - radius, centre + radius);
     }
 
     /** The interval centred on {@code centre} with the given radius, clipped to [-1, 1]. */

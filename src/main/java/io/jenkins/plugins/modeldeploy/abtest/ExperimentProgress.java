@@ -43,15 +43,15 @@ public record ExperimentProgress(
             line.append("; ").append(comparison.metric()).append(' ');
             if (!comparison.read()) {
                 line.append(String.format(
-                        Locale.ROOT, "interval read at %d requests per variant", comparison.samplesNeeded()));
+                        Locale.ROOT,
+                        "interval read at %d %s per variant",
+                        comparison.samplesNeeded(),
+                        comparison.quality() ? "observations" : "requests"));
                 continue;
             }
             // the margins are in the experiment's start event; the finding says what the interval shows against them
-            line.append(String.format(
-                            Locale.ROOT,
-                            "[%+.2f, %+.2f] pp ",
-                            comparison.interval().lower() * 100,
-                            comparison.interval().upper() * 100))
+            line.append(comparison.intervalText())
+                    .append(' ')
                     .append(comparison.finding().name().toLowerCase(Locale.ROOT).replace('_', ' '));
         }
         if (decided) {

@@ -1,6 +1,10 @@
 package io.jenkins.plugins.modeldeploy.abtest;
 
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import java.util.SplittableRandom;
 
@@ -9,7 +13,9 @@ import java.util.SplittableRandom;
  * experiment does (one reading per simulated second, the final one at the maximum duration), to measure how often
  * each gate promotes, rolls back or gives up: the false decision rate of A/A experiments, the samples the sequential
  * test needs compared with the fixed-horizon one, and the non-inferiority gate's behaviour at the demo's and the
- * acceptance run's traffic. Used by {@code bench/abtest.sh} and, with fewer experiments, by the tests.
+ * acceptance run's traffic; with {@link Quality} metrics (issue 17) also the A/A false decision rate with several
+ * gated metrics and the decision time of the proportion and mean sequential tests. Used by {@code bench/abtest.sh}
+ * and, with fewer experiments, by the tests.
  */
 public final class ExperimentSimulator {
     private ExperimentSimulator() {}
@@ -86,6 +92,11 @@ public final class ExperimentSimulator {
         }
 
         public ExperimentPlan plan() {
+            return plan(List.of());
+        }
+
+        /** The plan gating also on {@code quality}. */
+        public ExperimentPlan plan(List<GatedMetric> quality) {
             return new ExperimentPlan(
                     "sim",
                     "a",
@@ -99,9 +110,19 @@ public final class ExperimentSimulator {
                     OptionalDouble.empty(),
                     100,
                     minimumDetectableEffect,
-                    gate);
+                    gate,
+                    quality,
+                    ExperimentPlan.Mode.AB,
+                    Optional.empty());
         }
     }
+
+    /**
+     * A simulated quality metric: each request of a variant is observed (labelled, or answered with feedback) with
+     * chance {@code observedShare}; an observation of a proportion is 1 with the variant's value as its chance, one
+     * of a mean is normal with the variant's value as its mean and standard deviation {@code sd}.
+     */
+    public record Quality(GatedMetric metric, double observedShare, double champion, double challenger, double sd) {}
 
     /** Outcome of many experiments. */
     public record Summary(
@@ -111,7 +132,27 @@ public final class ExperimentSimulator {
             int inconclusive,
             double meanChallengerSamples,
             double meanSeconds,
-            long fixedHorizonSamplesPerVariant) {
+            long fixedHorizonSamplesPerVariant,
+            double meanChallengerObservations) {
+        public Summary(
+                int experiments,
+                int promoted,
+                int rolledBack,
+                int inconclusive,
+                double meanChallengerSamples,
+                double meanSeconds,
+                long fixedHorizonSamplesPerVariant) {
+            this(
+                    experiments,
+                    promoted,
+                    rolledBack,
+                    inconclusive,
+                    meanChallengerSamples,
+                    meanSeconds,
+                    fixedHorizonSamplesPerVariant,
+                    0);
+        }
+
         public double decisionRate() {
             return (promoted + rolledBack) / (double) experiments;
         }
@@ -135,8 +176,24 @@ public final class ExperimentSimulator {
      * {@code errorEffect} and its SLO-violation rate the base rate plus {@code sloEffect}.
      */
     public static Summary run(Scenario scenario, double errorEffect, double sloEffect, int experiments, long seed) {
+        return run(scenario, errorEffect, sloEffect, List.of(), experiments, seed);
+    }
+
+    /**
+     * As {@link #run(Scenario, double, double, int, long)}, gating also on the {@code quality} metrics, each observed
+     * as {@link Quality} says. {@link Summary#meanChallengerObservations()} counts the first quality metric's
+     * challenger observations at the end of each experiment.
+     */
+    public static Summary run(
+            Scenario scenario,
+            double errorEffect,
+            double sloEffect,
+            List<Quality> quality,
+            int experiments,
+            long seed) {
         SplittableRandom random = new SplittableRandom(seed);
-        ExperimentPlan plan = scenario.plan();
+        ExperimentPlan plan =
+                scenario.plan(quality.stream().map(Quality::metric).toList());
         long fixed = new Analysis(plan).fixedHorizonSamples();
         long maxSeconds = Math.max(1, (long) Math.ceil(scenario.maxDuration().toMillis() / 1000.0));
         long a = scenario.championPerSecond();
@@ -145,11 +202,13 @@ public final class ExperimentSimulator {
         double errorB = clamp(scenario.baseErrorRate() + errorEffect);
         double sloA = scenario.baseSloRate();
         double sloB = clamp(scenario.baseSloRate() + sloEffect);
+        int k = quality.size();
         int promoted = 0;
         int rolledBack = 0;
         int inconclusive = 0;
         double samples = 0;
         double seconds = 0;
+        double observations = 0;
         for (int i = 0; i < experiments; i++) {
             Analysis analysis = new Analysis(plan, false);
             long n = 0;
@@ -157,6 +216,10 @@ public final class ExperimentSimulator {
             long errorsB = 0;
             long slowA = 0;
             long slowB = 0;
+            Moments[] qualityA = new Moments[k];
+            Moments[] qualityB = new Moments[k];
+            java.util.Arrays.fill(qualityA, Moments.NONE);
+            java.util.Arrays.fill(qualityB, Moments.NONE);
             Analysis.Decision decision = null;
             long second = 1;
             for (; second <= maxSeconds; second++) {
@@ -165,9 +228,18 @@ public final class ExperimentSimulator {
                 errorsB += binomial(b, errorB, random);
                 slowA += binomial(a, sloA, random);
                 slowB += binomial(b, sloB, random);
+                Map<String, Moments> observedA = k == 0 ? Map.of() : new HashMap<>();
+                Map<String, Moments> observedB = k == 0 ? Map.of() : new HashMap<>();
+                for (int m = 0; m < k; m++) {
+                    Quality q = quality.get(m);
+                    qualityA[m] = qualityA[m].plus(observe(q, a, q.champion(), random));
+                    qualityB[m] = qualityB[m].plus(observe(q, b, q.challenger(), random));
+                    observedA.put(q.metric().name(), qualityA[m]);
+                    observedB.put(q.metric().name(), qualityB[m]);
+                }
                 decision = analysis.update(
-                        new VariantStats("a", n * a, errorsA, slowA, 0, 0),
-                        new VariantStats("b", n * b, errorsB, slowB, 0, 0),
+                        new VariantStats("a", n * a, errorsA, slowA, 0, 0, observedA, -1),
+                        new VariantStats("b", n * b, errorsB, slowB, 0, 0, observedB, -1),
                         Duration.ofSeconds(second),
                         second == maxSeconds);
                 if (decision.decided()) {
@@ -176,6 +248,7 @@ public final class ExperimentSimulator {
             }
             samples += n * b;
             seconds += n;
+            observations += k == 0 ? 0 : qualityB[0].count();
             switch (decision.verdict()) {
                 case PROMOTE -> promoted++;
                 case ROLLBACK -> rolledBack++;
@@ -183,7 +256,45 @@ public final class ExperimentSimulator {
             }
         }
         return new Summary(
-                experiments, promoted, rolledBack, inconclusive, samples / experiments, seconds / experiments, fixed);
+                experiments,
+                promoted,
+                rolledBack,
+                inconclusive,
+                samples / experiments,
+                seconds / experiments,
+                fixed,
+                observations / experiments);
+    }
+
+    /** One second's observations of a variant serving {@code requests} requests. */
+    private static Moments observe(Quality quality, long requests, double value, SplittableRandom random) {
+        long count = binomial(requests, quality.observedShare(), random);
+        if (count == 0) {
+            return Moments.NONE;
+        }
+        if (quality.metric().kind() == GatedMetric.Kind.PROPORTION) {
+            // by its complement above 1/2: the walk up the distribution starts at (1 - p)^n, which underflows
+            long ones = value > 0.5 ? count - binomial(count, 1 - value, random) : binomial(count, value, random);
+            return new Moments(count, ones, ones);
+        }
+        double sum = 0;
+        double squares = 0;
+        for (long j = 0; j < count; j++) {
+            double x = value + quality.sd() * random.nextGaussian();
+            sum += x;
+            squares += x * x;
+        }
+        return new Moments(count, sum, squares);
+    }
+
+    /** The Wilson score interval at 95% for {@code successes} of {@code trials}: the simulation's own uncertainty. */
+    public static double[] wilson95(long successes, long trials) {
+        double z = 1.959963984540054;
+        double p = (double) successes / trials;
+        double denominator = 1 + z * z / trials;
+        double centre = (p + z * z / (2.0 * trials)) / denominator;
+        double half = z * Math.sqrt(p * (1 - p) / trials + z * z / (4.0 * trials * trials)) / denominator;
+        return new double[] {Math.max(0, centre - half), Math.min(1, centre + half)};
     }
 
     /**

@@ -17,6 +17,7 @@ import java.util.Optional;
  *                     Deployment, never part of the image)
  * @param route        the {@code route:} section (Traefik entry points, TLS, middlewares of this model)
  * @param environment  the {@code environment:} section (Debian, pip and R packages the model needs)
+ * @param abTest       the {@code abTest:} section (gated quality metrics, labelled request files)
  */
 public record ModelSpec(
         Path directory,
@@ -36,17 +37,61 @@ public record ModelSpec(
         Serving serving,
         Map<String, SecretKeyRef> secretEnv,
         RouteSettings route,
-        EnvironmentSpec environment) {
+        EnvironmentSpec environment,
+        AbTestSpec abTest) {
 
     public ModelSpec {
         java.util.Objects.requireNonNull(route, "route");
         java.util.Objects.requireNonNull(environment, "environment");
+        java.util.Objects.requireNonNull(abTest, "abTest");
         include = List.copyOf(include);
         exclude = List.copyOf(exclude);
         data = List.copyOf(data);
         samples = List.copyOf(samples);
         env = Map.copyOf(env);
         secretEnv = Map.copyOf(secretEnv);
+    }
+
+    /** Without an {@code abTest:} section. */
+    public ModelSpec(
+            Path directory,
+            String name,
+            String description,
+            ModelRuntime runtime,
+            String entrypoint,
+            List<String> include,
+            List<String> exclude,
+            List<String> data,
+            List<Path> samples,
+            Optional<Path> dependencies,
+            ResourceRequirements resources,
+            Slo slo,
+            Map<String, String> env,
+            Optional<Signature> signature,
+            Serving serving,
+            Map<String, SecretKeyRef> secretEnv,
+            RouteSettings route,
+            EnvironmentSpec environment) {
+        this(
+                directory,
+                name,
+                description,
+                runtime,
+                entrypoint,
+                include,
+                exclude,
+                data,
+                samples,
+                dependencies,
+                resources,
+                slo,
+                env,
+                signature,
+                serving,
+                secretEnv,
+                route,
+                environment,
+                AbTestSpec.NONE);
     }
 
     /** Without an {@code environment:} section. */

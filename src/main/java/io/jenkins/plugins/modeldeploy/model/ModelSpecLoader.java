@@ -19,6 +19,7 @@ import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalDouble;
 import java.util.OptionalInt;
 import java.util.OptionalLong;
 import java.util.Set;
@@ -69,7 +70,16 @@ public final class ModelSpecLoader {
             "signature",
             "serving",
             "route",
-            "environment");
+            "environment",
+            "abTest");
+    static final Set<String> AB_TEST_FIELDS = Set.of("metrics", "labelled");
+    static final Set<String> AB_TEST_METRIC_FIELDS =
+            Set.of("name", "margin", "gate", "kind", "direction", "count", "sum", "squares");
+    /** A gated metric's name, as {@code abtest.GatedMetric} accepts it. */
+    static final Pattern METRIC_NAME = Pattern.compile("[a-z][a-z0-9_-]{0,62}");
+    /** Where a custom metric's queries name the variant. */
+    static final String VARIANT_PLACEHOLDER = "{{variant}}";
+
     static final Set<String> ENVIRONMENT_FIELDS =
             Set.of("debian", "requirements", "wheelhouse", "indexUrls", "r", "snapshot");
     static final Set<String> ENVIRONMENT_R_FIELDS = Set.of("packages", "lock", "repository");
@@ -298,6 +308,7 @@ public final class ModelSpecLoader {
             List<Path> samples = samples(signature, serving.maxBodyBytes());
             RouteSettings route = RouteSettings.parse(root.get("route"), this::problem);
             EnvironmentSpec environment = environment(runtime);
+            AbTestSpec abTest = abTest();
             return new ModelSpec(
                     dir,
                     name,
@@ -316,7 +327,301 @@ public final class ModelSpecLoader {
                     serving,
                     secretEnv,
                     route,
-                    environment);
+                    environment,
+                    abTest);
+        }
+
+        /** The {@code abTest:} section: gated quality metrics and labelled request files. */
+        private AbTestSpec abTest() {
+            JsonNode node = root.get("abTest");
+            if (node == null || node.isNull() || !mapping("abTest", node, AB_TEST_FIELDS)) {
+                return AbTestSpec.NONE;
+            }
+            List<AbTestSpec.Metric> metrics = new ArrayList<>();
+            JsonNode list = node.get("metrics");
+            if (list != null && !list.isNull()) {
+                if (!list.isArray()) {
+                    problem("abTest.metrics", "must be a list of metrics, was " + kind(list));
+                } else {
+                    Set<String> names = new java.util.HashSet<>();
+                    for (int i = 0; i < list.size(); i++) {
+                        String field = "abTest.metrics[" + i + "]";
+                        AbTestSpec.Metric metric = abTestMetric(field, list.get(i));
+                        if (metric != null && !names.add(metric.name())) {
+                            problem(field + ".name", "metric " + metric.name() + " is listed twice");
+                        } else if (metric != null) {
+                            metrics.add(metric);
+                        }
+                    }
+                }
+            }
+            List<Path> labelled = new ArrayList<>();
+            JsonNode files = node.get("labelled");
+            if (files != null && !files.isNull()) {
+                List<String> paths = stringList("abTest.labelled", files);
+                for (int i = 0; i < paths.size(); i++) {
+                    Path file = labelledFile("abTest.labelled[" + i + "]", paths.get(i));
+                    if (file != null && !labelled.contains(file)) {
+                        labelled.add(file);
+                    }
+                }
+            }
+            return new AbTestSpec(metrics, labelled);
+        }
+
+        private AbTestSpec.Metric abTestMetric(String field, JsonNode node) {
+            if (node.isTextual()) { // the short form: a built-in metric's name
+                ObjectNode named = json.createObjectNode();
+                named.set("name", node);
+                node = named;
+            }
+            if (!node.isObject()) {
+                problem(
+                        field,
+                        "must be a mapping with name: (and margin:, gate:, or a custom metric's kind:,"
+                                + " direction:, count:, sum:, squares:), was " + kind(node));
+                return null;
+            }
+            if (!mapping(field, node, AB_TEST_METRIC_FIELDS)) {
+                return null;
+            }
+            int before = problems.size();
+            JsonNode nameNode = node.get("name");
+            String name = null;
+            if (nameNode == null || nameNode.isNull()) {
+                problem(field + ".name", "is required");
+            } else if (!nameNode.isTextual()
+                    || !METRIC_NAME.matcher(nameNode.asText()).matches()) {
+                problem(
+                        field + ".name",
+                        "must be lower-case letters, digits, '-' and '_', starting with a letter, at most 63, was "
+                                + (nameNode.isTextual() ? "\"" + nameNode.asText() + "\"" : kind(nameNode)));
+            } else {
+                name = nameNode.asText();
+            }
+            AbTestSpec.Gate gate = AbTestSpec.Gate.NON_INFERIOR;
+            JsonNode gateNode = node.get("gate");
+            if (gateNode != null && !gateNode.isNull()) {
+                String text = gateNode.isTextual() ? gateNode.asText() : "";
+                switch (text) {
+                    case "non-inferior" -> gate = AbTestSpec.Gate.NON_INFERIOR;
+                    case "superior" -> gate = AbTestSpec.Gate.SUPERIOR;
+                    default ->
+                        problem(
+                                field + ".gate",
+                                "must be non-inferior or superior, was "
+                                        + (gateNode.isTextual() ? "\"" + text + "\"" : kind(gateNode)));
+                }
+            }
+            OptionalDouble margin = OptionalDouble.empty();
+            JsonNode marginNode = node.get("margin");
+            if (marginNode != null && !marginNode.isNull()) {
+                if (!marginNode.isNumber()
+                        || !(marginNode.asDouble() >= 0)
+                        || !Double.isFinite(marginNode.asDouble())) {
+                    problem(
+                            field + ".margin",
+                            "must be a number >= 0 in the metric's units, was "
+                                    + (marginNode.isNumber() ? marginNode.asText() : kind(marginNode)));
+                } else {
+                    margin = OptionalDouble.of(marginNode.asDouble());
+                }
+            }
+            boolean custom = present(node, "kind")
+                    || present(node, "direction")
+                    || present(node, "count")
+                    || present(node, "sum")
+                    || present(node, "squares");
+            Optional<AbTestSpec.Kind> kind = Optional.empty();
+            Optional<AbTestSpec.Direction> direction = Optional.empty();
+            Optional<String> count = Optional.empty();
+            Optional<String> sum = Optional.empty();
+            Optional<String> squares = Optional.empty();
+            if (custom) {
+                JsonNode kindNode = node.get("kind");
+                if (kindNode == null || kindNode.isNull()) {
+                    problem(field + ".kind", "is required for a custom metric (proportion or mean)");
+                } else if ("proportion".equals(kindNode.asText()) && kindNode.isTextual()) {
+                    kind = Optional.of(AbTestSpec.Kind.PROPORTION);
+                } else if ("mean".equals(kindNode.asText()) && kindNode.isTextual()) {
+                    kind = Optional.of(AbTestSpec.Kind.MEAN);
+                } else {
+                    problem(field + ".kind", "must be proportion or mean, was " + describe(kindNode));
+                }
+                JsonNode directionNode = node.get("direction");
+                if (directionNode == null || directionNode.isNull()) {
+                    problem(field + ".direction", "is required for a custom metric (higher or lower: which is better)");
+                } else if ("higher".equals(directionNode.asText()) && directionNode.isTextual()) {
+                    direction = Optional.of(AbTestSpec.Direction.HIGHER);
+                } else if ("lower".equals(directionNode.asText()) && directionNode.isTextual()) {
+                    direction = Optional.of(AbTestSpec.Direction.LOWER);
+                } else {
+                    problem(field + ".direction", "must be higher or lower, was " + describe(directionNode));
+                }
+                count = query(field + ".count", node.get("count"), true);
+                sum = query(field + ".sum", node.get("sum"), true);
+                squares = query(field + ".squares", node.get("squares"), false);
+                if (kind.isPresent()
+                        && kind.get() == AbTestSpec.Kind.MEAN
+                        && squares.isEmpty()
+                        && !present(node, "squares")) {
+                    problem(
+                            field + ".squares",
+                            "is required for a custom mean metric (the sum of the squares of its"
+                                    + " observations: a sequential test of a mean needs its variance)");
+                }
+                if (name != null && AbTestSpec.BUILT_IN.contains(name)) {
+                    problem(
+                            field + ".name",
+                            "\"" + name + "\" is a built-in metric: a custom metric needs another"
+                                    + " name, a built-in one takes only margin: and gate:");
+                }
+            } else if (name != null && !AbTestSpec.BUILT_IN.contains(name)) {
+                problem(
+                        field + ".name",
+                        "unknown metric \"" + name + "\": built-in metrics are "
+                                + String.join(", ", AbTestSpec.BUILT_IN)
+                                + "; a custom metric needs kind:, direction:, count: and sum: (with {{variant}})");
+            }
+            boolean proportion = custom
+                    ? kind.orElse(AbTestSpec.Kind.MEAN) == AbTestSpec.Kind.PROPORTION
+                    : AbTestSpec.ACCURACY.equals(name);
+            if (proportion && margin.isPresent() && margin.getAsDouble() >= 1) {
+                problem(
+                        field + ".margin",
+                        "must be below 1 for a proportion (0.01 = one percentage point), was " + margin.getAsDouble());
+            }
+            if (gate == AbTestSpec.Gate.NON_INFERIOR
+                    && name != null
+                    && (custom || AbTestSpec.BUILT_IN.contains(name))
+                    && margin.isEmpty()
+                    && !AbTestSpec.ACCURACY.equals(name)
+                    && (marginNode == null || marginNode.isNull())) {
+                problem(
+                        field + ".margin",
+                        "is required for the non-inferiority gate (in the metric's units)," + " or set gate: superior");
+            }
+            if (problems.size() > before || name == null) {
+                return null;
+            }
+            return new AbTestSpec.Metric(name, margin, gate, kind, direction, count, sum, squares);
+        }
+
+        private Optional<String> query(String field, JsonNode node, boolean required) {
+            if (node == null || node.isNull()) {
+                if (required) {
+                    problem(field, "is required for a custom metric (PromQL with " + VARIANT_PLACEHOLDER + ")");
+                }
+                return Optional.empty();
+            }
+            if (!node.isTextual() || node.asText().isBlank()) {
+                problem(field, "must be a PromQL query, was " + kind(node));
+                return Optional.empty();
+            }
+            if (!node.asText().contains(VARIANT_PLACEHOLDER)) {
+                problem(field, "must name the variant as " + VARIANT_PLACEHOLDER);
+                return Optional.empty();
+            }
+            return Optional.of(node.asText());
+        }
+
+        private static String describe(JsonNode node) {
+            return node.isTextual() ? "\"" + node.asText() + "\"" : kind(node);
+        }
+
+        /**
+         * A labelled request file, relative to the model directory: inside it (also once links are resolved), a
+         * regular {@code .json} or {@code .jsonl} file whose every request is an object with a non-empty
+         * {@code "instances"} array and an {@code "expected"} array of one label per instance. Problems are reported
+         * by position only (the file could be anything).
+         */
+        private Path labelledFile(String field, String text) {
+            Path relative;
+            try {
+                relative = Path.of(text).normalize();
+            } catch (java.nio.file.InvalidPathException e) {
+                problem(field, "not a valid path");
+                return null;
+            }
+            if (relative.isAbsolute()
+                    || relative.startsWith("..")
+                    || relative.toString().isEmpty()) {
+                problem(field, "must be a file inside the model directory, was \"" + text + "\"");
+                return null;
+            }
+            Path file = dir.resolve(relative);
+            if (!Files.isRegularFile(file)) {
+                problem(field, "file " + relative + " not found in " + dir);
+                return null;
+            }
+            try {
+                if (!file.toRealPath().startsWith(dir.toRealPath())) {
+                    problem(field, relative + " links outside the model directory");
+                    return null;
+                }
+            } catch (IOException e) {
+                problem(
+                        field,
+                        "cannot resolve " + relative + " (" + e.getClass().getSimpleName() + ")");
+                return null;
+            }
+            String fileName = String.valueOf(relative.getFileName()); // never null: relative is a non-empty file path
+            boolean lines = fileName.endsWith(".jsonl");
+            if (!lines && !fileName.endsWith(".json")) {
+                problem(field, relative + ": must be a .json or .jsonl request file");
+                return null;
+            }
+            List<String> documents;
+            try {
+                String content = Files.readString(file, java.nio.charset.StandardCharsets.UTF_8);
+                documents = lines ? content.lines().toList() : List.of(content);
+            } catch (IOException e) {
+                problem(field, relative + ": cannot read (" + e.getClass().getSimpleName() + ")");
+                return null;
+            }
+            int requests = 0;
+            for (int i = 0; i < documents.size(); i++) {
+                if (documents.get(i).isBlank()) {
+                    continue;
+                }
+                String where = relative + (lines ? ":" + (i + 1) : "");
+                String error = labelledError(documents.get(i));
+                if (error != null) {
+                    problem(field, where + ": " + error);
+                    return null;
+                }
+                requests++;
+            }
+            if (requests == 0) {
+                problem(field, relative + ": no requests");
+                return null;
+            }
+            return relative;
+        }
+
+        private String labelledError(String text) {
+            JsonNode request;
+            try {
+                request = json.readTree(text);
+            } catch (JsonProcessingException e) {
+                JsonLocation where = e.getLocation();
+                return "malformed JSON"
+                        + (where == null ? "" : " at line " + where.getLineNr() + ", column " + where.getColumnNr());
+            }
+            if (request == null
+                    || !request.isObject()
+                    || !request.path("instances").isArray()
+                    || request.path("instances").isEmpty()) {
+                return "must be a JSON object with a non-empty \"instances\" array";
+            }
+            JsonNode expected = request.get("expected");
+            if (expected == null
+                    || !expected.isArray()
+                    || expected.size() != request.get("instances").size()) {
+                return "must carry \"expected\": an array with one label per instance ("
+                        + request.get("instances").size() + ")";
+            }
+            return null;
         }
 
         private String name() {

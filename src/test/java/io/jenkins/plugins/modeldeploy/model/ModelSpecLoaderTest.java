@@ -129,7 +129,7 @@ class ModelSpecLoaderTest {
                         e -> assertThat(e.problems())
                                 .extracting(SpecProblem::toString)
                                 .containsExactly(
-                                        "model.yaml: colour: unknown field (known: data, dependencies, description, entrypoint, env,"
+                                        "model.yaml: colour: unknown field (known: abTest, data, dependencies, description, entrypoint, env,"
                                                 + " environment, exclude, include, name, resources, route, runtime, samples, serving, signature,"
                                                 + " slo)",
                                         "model.yaml: name: must be a DNS-1123 label starting with a letter (lower-case letters,"

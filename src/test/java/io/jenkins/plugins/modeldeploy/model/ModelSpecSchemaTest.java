@@ -54,6 +54,13 @@ class ModelSpecSchemaTest {
         assertThat(schema.at("/properties/environment/properties/r/properties/repository/default")
                         .asText())
                 .isEqualTo(EnvironmentSpec.RPackages.DEFAULT_REPOSITORY);
+        assertThat(names(schema.at("/properties/abTest/properties")))
+                .isEqualTo(new TreeSet<>(ModelSpecLoader.AB_TEST_FIELDS));
+        assertThat(names(schema.at("/properties/abTest/properties/metrics/items/oneOf/1/properties")))
+                .isEqualTo(new TreeSet<>(ModelSpecLoader.AB_TEST_METRIC_FIELDS));
+        assertThat(schema.at("/properties/abTest/properties/metrics/items/oneOf/1/properties/name/pattern")
+                        .asText())
+                .isEqualTo("^" + ModelSpecLoader.METRIC_NAME.pattern() + "$");
         assertThat(schema.get("required"))
                 .extracting(JsonNode::asText)
                 .containsExactly("name", "runtime", "entrypoint");
