@@ -33,8 +33,8 @@ class LabelScorerTest {
 
     @Test
     void numbersAreEqualWithinARelativeToleranceAndScoreAbsoluteAndSquaredErrors() throws Exception {
-        Map<String, Moments> scores = LabelScorer.score(
-                labelled("[23.5, 10, 4]"), answer("{\"predictions\": [23.500000000000004, 12, 1]}"));
+        Map<String, Moments> scores =
+                LabelScorer.score(labelled("[23.5, 10, 4]"), answer("{\"predictions\": [23.500000000000004, 12, 1]}"));
 
         assertThat(scores.get(GatedMetric.ACCURACY)).isEqualTo(new Moments(3, 1, 1));
         Moments mae = scores.get(GatedMetric.MAE);
