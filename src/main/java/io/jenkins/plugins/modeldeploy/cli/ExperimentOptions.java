@@ -109,23 +109,27 @@ final class ExperimentOptions {
     DeployPlan.ExperimentSettings settings(CommandLine commandLine) {
         List<GatedMetric> metrics = new ArrayList<>();
         for (String spec : qualityMetrics) {
+            GatedMetric metric;
             try {
-                metrics.add(GatedMetric.parse(spec));
+                metric = GatedMetric.parse(spec);
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(commandLine, "--quality-metric: " + e.getMessage());
             }
+            if (metrics.stream().anyMatch(m -> m.name().equals(metric.name()))) {
+                throw new CommandLine.ParameterException(
+                        commandLine, "--quality-metric: one metric is given twice (each name once)");
+            }
+            metrics.add(metric);
         }
         ExperimentPlan.Mode parsedMode =
                 switch (mode.trim().toLowerCase(Locale.ROOT)) {
                     case "ab", "a/b" -> ExperimentPlan.Mode.AB;
                     case "shadow" -> ExperimentPlan.Mode.SHADOW;
-                    default ->
-                        throw new CommandLine.ParameterException(
-                                commandLine, "--mode: '" + mode + "' is not ab or shadow");
+                    default -> throw new CommandLine.ParameterException(commandLine, "--mode must be ab or shadow");
                 };
         if (stickyHeader != null && !stickyHeader.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}")) {
             throw new CommandLine.ParameterException(
-                    commandLine, "--sticky-header: '" + stickyHeader + "' is not an HTTP header name");
+                    commandLine, "--sticky-header must be an HTTP header name (letters, digits and !#$%&'*+.^_`|~-)");
         }
         try {
             return new DeployPlan.ExperimentSettings(

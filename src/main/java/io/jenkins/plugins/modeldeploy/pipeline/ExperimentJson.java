@@ -45,6 +45,33 @@ public final class ExperimentJson {
         return json;
     }
 
+    /**
+     * The quality part of a result as plain maps for a Pipeline step's value (strings, numbers, maps only): by metric
+     * name, each variant's mean and observation count, and the gate's finding when the metric was compared.
+     */
+    public static java.util.LinkedHashMap<String, Object> quality(ExperimentResult result) {
+        java.util.LinkedHashMap<String, Object> quality = new java.util.LinkedHashMap<>();
+        java.util.Set<String> names =
+                new java.util.TreeSet<>(result.champion().quality().keySet());
+        names.addAll(result.challenger().quality().keySet());
+        result.plan().qualityMetrics().forEach(m -> names.add(m.name()));
+        for (String name : names) {
+            java.util.LinkedHashMap<String, Object> metric = new java.util.LinkedHashMap<>();
+            Moments champion = result.champion().quality(name);
+            Moments challenger = result.challenger().quality(name);
+            metric.put("champion", champion.mean());
+            metric.put("challenger", challenger.mean());
+            metric.put("championCount", champion.count());
+            metric.put("challengerCount", challenger.count());
+            result.comparisons().stream()
+                    .filter(c -> c.metric().equals(name))
+                    .findFirst()
+                    .ifPresent(c -> metric.put("finding", c.finding().name()));
+            quality.put(name, metric);
+        }
+        return quality;
+    }
+
     static ObjectNode comparison(MetricComparison c) {
         ObjectNode json = JSON.createObjectNode();
         json.put("metric", c.metric());
