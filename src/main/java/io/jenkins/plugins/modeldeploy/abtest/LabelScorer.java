@@ -1,67 +1,42 @@
 package io.jenkins.plugins.modeldeploy.abtest;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.jenkins.plugins.modeldeploy.smoke.LabelScore;
 import io.jenkins.plugins.modeldeploy.smoke.Payload;
-import io.jenkins.plugins.modeldeploy.smoke.ResponseCheck;
-import java.io.IOException;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.Optional;
 
 /**
- * Scores a model's answer against a labelled payload's {@code "expected"}, one observation per instance: for
- * {@value GatedMetric#ACCURACY} 1 when the prediction equals the label (numbers within a relative 1e-9, as {@link
- * ResponseCheck#EXPECTED} compares them; else JSON-equal) and 0 otherwise; and, when both are numbers, the absolute
- * error for {@value GatedMetric#MAE} and the squared error for {@value GatedMetric#RMSE}. An answer that is not
- * {@code {"predictions": [...]}} with one entry per label scores every instance as wrong (and no error: there is no
- * number to measure it by).
+ * Scores a model's answer against a labelled payload's {@code "expected"} ({@link LabelScore}) as quality
+ * observations, one per instance: for {@value GatedMetric#ACCURACY} 1 when the prediction equals the label and 0
+ * otherwise; when both are numbers, the absolute error for {@value GatedMetric#MAE} and the squared error for
+ * {@value GatedMetric#RMSE}.
  */
 public final class LabelScorer {
-    private static final ObjectMapper JSON = new ObjectMapper();
-
     private LabelScorer() {}
 
     /** The answer's observations by metric name; empty when the payload carries no labels. */
     public static Map<String, Moments> score(Payload payload, byte[] answer) {
-        Optional<JsonNode> expected = payload.expected();
-        if (expected.isEmpty() || !expected.get().isArray() || expected.get().isEmpty()) {
-            return Map.of();
-        }
-        JsonNode labels = expected.get();
-        JsonNode predictions = predictions(answer);
-        Moments accuracy = Moments.NONE;
-        Moments mae = Moments.NONE;
-        Moments rmse = Moments.NONE;
-        for (int i = 0; i < labels.size(); i++) {
-            JsonNode label = labels.get(i);
-            JsonNode prediction = predictions == null ? null : predictions.get(i);
-            boolean right = prediction != null && ResponseCheck.samePrediction(prediction, label);
-            accuracy = accuracy.plus(Moments.of(right ? 1 : 0));
-            if (prediction != null && prediction.isNumber() && label.isNumber()) {
-                double error = prediction.asDouble() - label.asDouble();
-                mae = mae.plus(Moments.of(Math.abs(error)));
-                rmse = rmse.plus(Moments.of(error * error));
-            }
-        }
-        Map<String, Moments> scores = new LinkedHashMap<>();
-        scores.put(GatedMetric.ACCURACY, accuracy);
-        if (mae.count() > 0) {
-            scores.put(GatedMetric.MAE, mae);
-            scores.put(GatedMetric.RMSE, rmse);
-        }
-        return scores;
+        return moments(LabelScore.of(payload, answer));
     }
 
-    /** The answer's predictions, or null when it is not an object with a predictions array. */
-    private static JsonNode predictions(byte[] answer) {
-        try {
-            JsonNode document = JSON.readTree(answer);
-            JsonNode predictions = document == null ? null : document.get("predictions");
-            return predictions != null && predictions.isArray() ? predictions : null;
-        } catch (IOException e) {
-            return null;
+    /**
+     * A score as observations: accuracy 0/1 per instance (its squares are itself), mae the absolute errors, rmse the
+     * squared errors (the metric is gated as the mean squared error); mae and rmse only when some were numeric.
+     */
+    public static Map<String, Moments> moments(LabelScore score) {
+        if (score.instances() == 0) {
+            return Map.of();
         }
+        Map<String, Moments> scores = new LinkedHashMap<>();
+        scores.put(GatedMetric.ACCURACY, new Moments(score.instances(), score.correct(), score.correct()));
+        if (score.numeric() > 0) {
+            scores.put(
+                    GatedMetric.MAE, new Moments(score.numeric(), score.absoluteError(), score.absoluteErrorSquares()));
+            scores.put(
+                    GatedMetric.RMSE,
+                    new Moments(score.numeric(), score.absoluteErrorSquares(), score.squaredErrorSquares()));
+        }
+        return scores;
     }
 
     /** {@code a} plus {@code b}, metric by metric. */

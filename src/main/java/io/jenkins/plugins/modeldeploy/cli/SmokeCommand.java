@@ -281,6 +281,9 @@ final class SmokeCommand implements Callable<Integer> {
                     load.sendDelay().getValueAtPercentile(99),
                     load.connections(),
                     load.inFlightCapHits());
+            if (result.labels().instances() > 0) {
+                out.println("labelled: " + result.labels().describe());
+            }
             if (reportProblem != null) {
                 out.println("reports: not written: " + reportProblem);
             } else if (reportDir != null) {

@@ -237,13 +237,14 @@ public final class DeploymentEngine {
                 model.version(),
                 String.format(
                         Locale.ROOT,
-                        "smoke test %s: p50 %.2f ms, p99 %.2f ms, %d errors in %d requests at %.1f req/s",
+                        "smoke test %s: p50 %.2f ms, p99 %.2f ms, %d errors in %d requests at %.1f req/s%s",
                         result.passed() ? "passed" : "failed",
                         load.latencyMs(50),
                         load.latencyMs(99),
                         load.errorCount(),
                         load.requests(),
-                        load.achievedRate()),
+                        load.achievedRate(),
+                        result.labels().instances() > 0 ? "; " + result.labels().describe() : ""),
                 new EventDetails.SmokeFinished(
                         result.passed(),
                         load.requests(),
