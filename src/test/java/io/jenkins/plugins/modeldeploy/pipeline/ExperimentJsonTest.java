@@ -21,7 +21,7 @@ import java.util.OptionalDouble;
 import org.junit.jupiter.api.Test;
 
 class ExperimentJsonTest {
-    private static ExperimentResult result(ExperimentPlan.Mode mode, ShadowStats shadow) {
+    static ExperimentResult result(ExperimentPlan.Mode mode, ShadowStats shadow) {
         ExperimentPlan plan = new ExperimentPlan(
                 "iris",
                 "1",
