@@ -218,26 +218,37 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
         return qualityMetrics == null ? List.of() : List.copyOf(qualityMetrics);
     }
 
+    /** The quality metrics one per line, as the form's text area shows them. */
+    public String getQualityMetricsText() {
+        return String.join("\n", getQualityMetrics());
+    }
+
     /**
      * Quality metrics to gate on (e.g. {@code ['accuracy', 'mae;margin=0.5']}; see {@link GatedMetric#FORMS}), added
-     * to and overriding by name the model's {@code abTest.metrics}. Null: none. Blank entries are skipped.
+     * to and overriding by name the model's {@code abTest.metrics}. Null: none. An entry may hold several metrics one
+     * per line (the form's text area arrives as one string); blank lines are skipped.
      */
     @DataBoundSetter
     public void setQualityMetrics(List<String> qualityMetrics) {
         ArrayList<String> specs = new ArrayList<>();
         java.util.Set<String> names = new java.util.HashSet<>();
         if (qualityMetrics != null) {
-            for (int i = 0; i < qualityMetrics.size(); i++) {
-                String spec = qualityMetrics.get(i);
-                if (Validation.blank(spec)) {
+            for (String entry : qualityMetrics) {
+                if (entry == null) {
                     continue;
                 }
-                Validation.require(checkQualityMetric("abTest.qualityMetrics[" + i + "]", spec));
-                if (!names.add(GatedMetric.parse(spec.trim()).name())) {
-                    Validation.require(Optional.of("abTest.qualityMetrics[" + i + "]: metric "
-                            + GatedMetric.parse(spec.trim()).name() + " is given twice"));
+                for (String line : entry.split("\\R")) {
+                    if (Validation.blank(line)) {
+                        continue;
+                    }
+                    String field = "abTest.qualityMetrics[" + specs.size() + "]";
+                    Validation.require(checkQualityMetric(field, line));
+                    String name = GatedMetric.parse(line.trim()).name();
+                    if (!names.add(name)) {
+                        Validation.require(Optional.of(field + ": metric " + name + " is given twice"));
+                    }
+                    specs.add(line.trim());
                 }
-                specs.add(spec.trim());
             }
         }
         this.qualityMetrics = specs;
@@ -413,6 +424,23 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
             items.add("ab");
             items.add("shadow");
             return items;
+        }
+
+        /** Each non-blank line of the text area is one metric. */
+        public FormValidation doCheckQualityMetrics(@QueryParameter String value) {
+            if (value == null) {
+                return FormValidation.ok();
+            }
+            int index = 0;
+            for (String line : value.split("\\R")) {
+                if (!Validation.blank(line)) {
+                    Optional<String> problem = checkQualityMetric("abTest.qualityMetrics[" + index++ + "]", line);
+                    if (problem.isPresent()) {
+                        return Validation.form(problem);
+                    }
+                }
+            }
+            return FormValidation.ok();
         }
 
         public FormValidation doCheckStickyHeader(@QueryParameter String value) {

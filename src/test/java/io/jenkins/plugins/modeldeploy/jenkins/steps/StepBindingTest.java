@@ -186,6 +186,11 @@ class StepBindingTest {
         assertThat(plan.mode()).isEqualTo(ExperimentPlan.Mode.SHADOW);
         assertThat(plan.stickyHeader()).contains("X-User-Id");
 
+        AbTestOptions form = new AbTestOptions();
+        form.setQualityMetrics(java.util.List.of("accuracy\r\n\n  mae;margin=0.5  \n"));
+        assertThat(form.getQualityMetrics()).containsExactly("accuracy", "mae;margin=0.5");
+        assertThat(form.getQualityMetricsText()).isEqualTo("accuracy\nmae;margin=0.5");
+
         ab.setMode("");
         ab.setStickyHeader(" ");
         ab.setQualityMetrics(null);
@@ -209,6 +214,9 @@ class StepBindingTest {
         assertThat(d.doCheckMode("shadow").kind).isEqualTo(FormValidation.Kind.OK);
         assertThat(d.doCheckMode("x").getMessage()).startsWith("abTest.mode:");
         assertThat(d.doCheckStickyHeader("").kind).isEqualTo(FormValidation.Kind.OK);
+        assertThat(d.doCheckQualityMetrics("accuracy\n\nmae;margin=1").kind).isEqualTo(FormValidation.Kind.OK);
+        assertThat(d.doCheckQualityMetrics("accuracy\nprecision").getMessage())
+                .startsWith("abTest.qualityMetrics[1]: ");
         assertThat(d.doCheckStickyHeader("a:b").getMessage()).startsWith("abTest.stickyHeader:");
     }
 
