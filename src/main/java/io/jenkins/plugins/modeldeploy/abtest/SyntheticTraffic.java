@@ -12,6 +12,7 @@ import java.util.Optional;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.IntFunction;
+import java.util.function.IntUnaryOperator;
 
 /**
  * Requests sent to a model's stable route while an experiment runs and real traffic is too thin: the sample payloads
@@ -63,8 +64,10 @@ public final class SyntheticTraffic implements AutoCloseable {
                 .toList();
         // with a sticky header, request n goes as user n mod STICKY_USERS: built per request (payloads x users
         // prepared up front could be large)
+        IntUnaryOperator payloadOf =
+                stickyHeader.isEmpty() ? n -> n % payloads.size() : n -> payload(n, payloads.size());
         IntFunction<byte[]> build = stickyHeader.isEmpty()
-                ? n -> requests.get(payload(n, requests.size()))
+                ? n -> requests.get(n % requests.size())
                 : n -> Http1Connection.request(
                         "POST",
                         predictUrl.getRawPath(),
@@ -78,7 +81,7 @@ public final class SyntheticTraffic implements AutoCloseable {
             long offset = i * intervalNanos / CONNECTIONS;
             int first = i;
             Thread thread = new Thread(
-                    () -> traffic.send(predictUrl, payloads, build, intervalNanos, offset, first),
+                    () -> traffic.send(predictUrl, payloads, payloadOf, build, intervalNanos, offset, first),
                     "model-deploy-synthetic-" + i);
             thread.setDaemon(true);
             traffic.senders.add(thread);
@@ -90,6 +93,7 @@ public final class SyntheticTraffic implements AutoCloseable {
     private void send(
             URI url,
             List<Payload> payloads,
+            IntUnaryOperator payloadOf,
             IntFunction<byte[]> build,
             long intervalNanos,
             long offsetNanos,
@@ -111,7 +115,7 @@ public final class SyntheticTraffic implements AutoCloseable {
                 if (response.status() < 200 || response.status() > 299) {
                     failed.incrementAndGet();
                 } else {
-                    record(payloads.get(payload(request, payloads.size())), response);
+                    record(payloads.get(payloadOf.applyAsInt(request)), response);
                 }
                 if (response.closes()) {
                     connection.close();
@@ -132,11 +136,12 @@ public final class SyntheticTraffic implements AutoCloseable {
     }
 
     /**
-     * The payload of request {@code n}: in turn, shifted by one at each round of the users, so that each user (n mod
-     * {@value #STICKY_USERS}) sends every payload over time, even when there are as many payloads as users.
+     * The payload of request {@code n} with a sticky header: user {@code u = n mod }{@value #STICKY_USERS} sends, at
+     * its {@code k}-th request, payload {@code (u + k) mod payloads}, so that each user sends every payload over time
+     * (plain {@code n mod payloads} would send one user the same few payloads whenever the counts share a factor).
      */
     static int payload(int n, int payloads) {
-        return (int) (((long) n + n / STICKY_USERS) % payloads);
+        return (int) (((long) (n % STICKY_USERS) + n / STICKY_USERS) % payloads);
     }
 
     private void record(Payload payload, Http1Connection.Response response) {
