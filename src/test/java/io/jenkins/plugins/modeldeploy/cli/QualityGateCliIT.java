@@ -21,7 +21,9 @@ import org.junit.jupiter.api.io.TempDir;
  * how often they predict the label of the labelled samples. Synthetic A/B traffic sends the labelled samples and
  * scores each answer for the version that served it; {@code --quality-metric accuracy} gates on it. A less accurate
  * version is rolled back and removed, a more accurate one promoted, and the JSON output carries each variant's
- * accuracy.
+ * accuracy. Then a run kept sticky by a header (each variant serves some of the 200 synthetic users), and a shadow run
+ * whose answers are compared with production's. Needs the quality gate (Analysis) and the local gateway's
+ * mirror/sticky/shadow control API.
  */
 class QualityGateCliIT {
     private static final Path JAR = Path.of(System.getProperty("modeldeploy.cliJar", "target/model-deploy-cli.jar"));
@@ -57,8 +59,8 @@ class QualityGateCliIT {
     }
 
     /** Deploys {@code version}, wrong on {@code wrongPercent} % of the labelled instances, gated on accuracy. */
-    private Run deploy(Path model, String state, String version, int wrongPercent) throws Exception {
-        return cli(
+    private Run deploy(Path model, String state, String version, int wrongPercent, String... more) throws Exception {
+        List<String> args = new ArrayList<>(List.of(
                 "deploy",
                 model.toString(),
                 "--version",
@@ -79,15 +81,18 @@ class QualityGateCliIT {
                 "accuracy",
                 "--synthetic-rate",
                 "100",
-                "--ab-max",
-                "120s",
                 "--ab-min",
                 "5s",
                 "--ab-min-samples",
                 "100",
                 "--ab-weight",
                 "50",
-                "--approve");
+                "--approve"));
+        args.addAll(List.of(more));
+        if (!args.contains("--ab-max")) {
+            args.addAll(List.of("--ab-max", "120s"));
+        }
+        return cli(args.toArray(String[]::new));
     }
 
     private static List<String> versions(String state) throws Exception {
@@ -186,5 +191,26 @@ class QualityGateCliIT {
                 .isCloseTo(0.95, within(0.06));
         assertThat(comparison(promoted, "accuracy").path("finding").asText()).isIn("NOT_WORSE", "BETTER");
         System.out.println("quality gate: v2 " + abTest.path("reasons") + "; v3 " + promoted.path("reasons"));
+
+        // kept on one variant per user: synthetic traffic sends X-User-Id over 200 ids, each variant serves some
+        Run sticky = deploy(model, state, "4", 0, "--sticky-header", "X-User-Id");
+        assertThat(sticky.exit()).as(sticky.err()).isZero();
+        JsonNode stickyJson = sticky.json().path("abTest");
+        assertThat(stickyJson.path("stickyHeader").asText()).isEqualTo("X-User-Id");
+        assertThat(stickyJson.path("champion").path("units").asLong()).isBetween(1L, 200L);
+        assertThat(stickyJson.path("challenger").path("units").asLong()).isBetween(1L, 200L);
+        assertThat(sticky.json().path("verdict").asText()).as(sticky.out()).isEqualTo("PROMOTE");
+
+        // a shadow wrong on a quarter of the labels: its answers are compared with production's (75% agree)
+        Run shadow = deploy(model, state, "5", 25, "--mode", "shadow", "--ab-max", "30s");
+        JsonNode shadowJson = shadow.json().path("abTest");
+        assertThat(shadowJson.path("mode").asText())
+                .as(shadow.out() + shadow.err())
+                .isEqualTo("shadow");
+        assertThat(shadowJson.path("shadow").path("compared").asLong()).isGreaterThan(50);
+        assertThat(shadowJson.path("shadow").path("agreementRate").asDouble()).isCloseTo(0.75, within(0.1));
+        assertThat(shadowJson.path("shadow").path("failed").asLong()).isZero();
+        assertThat(shadowJson.path("reasons").toString()).contains("shadow agreement");
+        System.out.println("shadow: " + shadow.json().path("verdict") + " " + shadowJson.path("reasons"));
     }
 }
