@@ -146,7 +146,11 @@ final class ExperimentOptions {
                     parsedMode,
                     Optional.ofNullable(stickyHeader));
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(commandLine, e.getMessage());
+            throw new CommandLine.ParameterException(
+                    commandLine,
+                    parsedMode == ExperimentPlan.Mode.SHADOW && !metrics.isEmpty()
+                            ? "--quality-metric with --mode shadow: " + e.getMessage()
+                            : e.getMessage());
         }
     }
 }

@@ -124,6 +124,15 @@ public record DeployPlan(
                     throw new IllegalArgumentException("quality metric " + metric.name() + " is given twice");
                 }
             }
+            if (mode == ExperimentPlan.Mode.SHADOW) {
+                for (GatedMetric metric : qualityMetrics) {
+                    if (metric.builtIn()) {
+                        throw new IllegalArgumentException("quality metric " + metric.name() + " cannot be gated in"
+                                + " shadow mode: the shadow's answers are discarded, so neither labelled samples"
+                                + " nor feedback score them (its agreement with production is reported instead)");
+                    }
+                }
+            }
         }
 
         /** Operational gates only (error and SLO-violation rates), an A/B split without stickiness. */
@@ -172,7 +181,8 @@ public record DeployPlan(
 
         /**
          * The plan of one experiment, gating on {@code declared} (the model's {@code abTest.metrics}) and this run's
-         * quality metrics, this run's replacing a declared one of the same name.
+         * quality metrics, this run's replacing a declared one of the same name. In shadow mode the declared built-in
+         * metrics are left out: nothing scores a shadow's discarded answers.
          */
         public ExperimentPlan plan(
                 String model, String champion, String challenger, double sloP99Ms, List<GatedMetric> declared) {
@@ -190,7 +200,13 @@ public record DeployPlan(
                     sloP99Ms,
                     minimumDetectableEffect,
                     gate,
-                    merge(declared, qualityMetrics),
+                    merge(
+                            mode == ExperimentPlan.Mode.SHADOW
+                                    ? declared.stream()
+                                            .filter(metric -> !metric.builtIn())
+                                            .toList()
+                                    : declared,
+                            qualityMetrics),
                     mode,
                     stickyHeader);
         }

@@ -38,12 +38,31 @@ class ExperimentOptionsTest {
                 "--quality-metric",
                 "rmse;margin=4",
                 "--mode",
-                "SHADOW",
+                "AB",
                 "--sticky-header",
                 "X-User-Id");
         assertThat(given.qualityMetrics()).extracting(GatedMetric::name).containsExactly("accuracy", "rmse");
-        assertThat(given.mode()).isEqualTo(ExperimentPlan.Mode.SHADOW);
+        assertThat(given.mode()).isEqualTo(ExperimentPlan.Mode.AB);
+        assertThat(settings("--mode", "SHADOW").mode()).isEqualTo(ExperimentPlan.Mode.SHADOW);
         assertThat(given.stickyHeader()).contains("X-User-Id");
+    }
+
+    @Test
+    void shadowModeGatesNoBuiltInQualityMetric() {
+        // a declared built-in metric is left out: nothing scores the shadow's discarded answers
+        ExperimentPlan plan =
+                settings("--mode", "shadow").plan("m", "1", "2", 50, List.of(GatedMetric.parse("accuracy"), custom()));
+        assertThat(plan.qualityMetrics()).extracting(GatedMetric::name).containsExactly("latency-score");
+
+        org.assertj.core.api.Assertions.assertThatThrownBy(
+                        () -> settings("--mode", "shadow", "--quality-metric", "mae;margin=1"))
+                .hasMessageStartingWith(
+                        "--quality-metric with --mode shadow: quality metric mae cannot be gated in" + " shadow mode");
+    }
+
+    private static GatedMetric custom() {
+        return GatedMetric.parse("latency-score;kind=mean;direction=lower;count=c{v=\"{{variant}}\"};"
+                + "sum=s{v=\"{{variant}}\"};squares=q{v=\"{{variant}}\"};margin=1");
     }
 
     @Test

@@ -334,6 +334,17 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
             throw new IllegalArgumentException(
                     "abTest.maxDuration: " + maxDuration + " is shorter than" + " abTest.minDuration " + minDuration);
         }
+        List<GatedMetric> metrics =
+                getQualityMetrics().stream().map(GatedMetric::parse).toList();
+        ExperimentPlan.Mode experimentMode =
+                "shadow".equals(mode) ? ExperimentPlan.Mode.SHADOW : ExperimentPlan.Mode.AB;
+        if (experimentMode == ExperimentPlan.Mode.SHADOW) {
+            metrics.stream().filter(GatedMetric::builtIn).findFirst().ifPresent(metric -> {
+                throw new IllegalArgumentException("abTest.qualityMetrics: quality metric " + metric.name()
+                        + " cannot be gated in shadow mode: the shadow's answers are discarded, so neither labelled"
+                        + " samples nor feedback score them (its agreement with production is reported instead)");
+            });
+        }
         return new DeployPlan.ExperimentSettings(
                 challengerWeight,
                 min,
@@ -344,8 +355,8 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
                 SmokeOptions.optional(syntheticRate),
                 minimumDetectableEffect,
                 new ExperimentPlan.Gate(ExperimentPlan.Gate.Kind.valueOf(gate), errorRateMargin, sloViolationMargin),
-                getQualityMetrics().stream().map(GatedMetric::parse).toList(),
-                "shadow".equals(mode) ? ExperimentPlan.Mode.SHADOW : ExperimentPlan.Mode.AB,
+                metrics,
+                experimentMode,
                 Optional.ofNullable(stickyHeader));
     }
 

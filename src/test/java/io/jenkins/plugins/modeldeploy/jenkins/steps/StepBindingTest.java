@@ -174,7 +174,7 @@ class StepBindingTest {
 
         AbTestOptions ab = new AbTestOptions();
         ab.setQualityMetrics(java.util.Arrays.asList(" accuracy;margin=0.02 ", "", "mae;margin=0.5", null));
-        ab.setMode(" Shadow ");
+        ab.setMode(" AB ");
         ab.setStickyHeader(" X-User-Id ");
         assertThat(ab.getQualityMetrics()).containsExactly("accuracy;margin=0.02", "mae;margin=0.5");
         ExperimentPlan plan = ab.settings().plan("iris", "1", "2", 50);
@@ -183,8 +183,15 @@ class StepBindingTest {
                 .containsExactly(
                         org.assertj.core.groups.Tuple.tuple("accuracy", 0.02),
                         org.assertj.core.groups.Tuple.tuple("mae", 0.5));
-        assertThat(plan.mode()).isEqualTo(ExperimentPlan.Mode.SHADOW);
+        assertThat(plan.mode()).isEqualTo(ExperimentPlan.Mode.AB);
         assertThat(plan.stickyHeader()).contains("X-User-Id");
+        ab.setMode("shadow");
+        org.assertj.core.api.Assertions.assertThatThrownBy(ab::settings)
+                .hasMessageStartingWith(
+                        "abTest.qualityMetrics: quality metric accuracy cannot be gated in shadow mode");
+        ab.setQualityMetrics(null);
+        assertThat(ab.settings().plan("iris", "1", "2", 50).mode()).isEqualTo(ExperimentPlan.Mode.SHADOW);
+        ab.setQualityMetrics(java.util.List.of("accuracy;margin=0.02", "mae;margin=0.5"));
 
         AbTestOptions form = new AbTestOptions();
         form.setQualityMetrics(java.util.List.of("accuracy\r\n\n  mae;margin=0.5  \n"));
