@@ -62,33 +62,39 @@ public final class ExperimentRunner {
         List<ExperimentResult.Checkpoint> timeline = new ArrayList<>();
         // before anything changes: a test that cannot count SLO violations would run to its end for nothing
         metrics.preflight(model, plan.champion());
-        router.setWeights(model, split);
-        java.time.Instant switched = java.time.Instant.now();
-        publish(
-                plan,
-                String.format(
-                        Locale.ROOT,
-                        "A/B test of %s (%d%%) against %s (%d%%) on /models/%s, %s test at" + " alpha %s, %s",
-                        plan.challenger(),
-                        plan.challengerWeight(),
-                        plan.champion(),
-                        100 - plan.challengerWeight(),
-                        model,
-                        plan.method().name().toLowerCase(Locale.ROOT).replace('_', '-'),
-                        plan.alpha(),
-                        describe(plan.gate())),
-                new EventDetails.AbTestStarted(plan.champion(), plan.challenger(), plan.challengerWeight()));
-        SyntheticTraffic traffic = plan.syntheticRate().isPresent()
-                ? SyntheticTraffic.start(
-                        Endpoints.under(router.stableEndpoint(model), "predict"),
-                        payloads,
-                        plan.syntheticRate().getAsDouble())
-                : null;
+        boolean shadow = plan.mode() == ExperimentPlan.Mode.SHADOW;
+        boolean sticky = plan.stickyHeader().isPresent();
+        SyntheticTraffic traffic = null;
+        java.time.Instant switched;
         try {
+            if (sticky) {
+                router.setSticky(model, plan.stickyHeader());
+            }
+            if (shadow) {
+                router.setMirror(model, plan.challenger(), plan.challengerWeight());
+            } else {
+                router.setWeights(model, split);
+            }
+            switched = java.time.Instant.now();
+            publish(
+                    plan,
+                    started(plan),
+                    new EventDetails.AbTestStarted(plan.champion(), plan.challenger(), plan.challengerWeight()));
+            traffic = plan.syntheticRate().isPresent()
+                    ? SyntheticTraffic.start(
+                            Endpoints.under(router.stableEndpoint(model), "predict"),
+                            payloads,
+                            plan.syntheticRate().getAsDouble(),
+                            plan.stickyHeader())
+                    : null;
             java.time.Instant windowStart = awaitCountsAfter(switched, plan);
-            // both variants' numbers over the same window, from the first reading that has both after the switch
-            MetricsSource.Window championWindow = metrics.window(model, plan.champion(), windowStart);
-            MetricsSource.Window challengerWindow = metrics.window(model, plan.challenger(), windowStart);
+            // both variants' numbers over the same window, from the first reading that has both after the switch;
+            // the synthetic traffic's scores of labelled answers count from the same moment
+            Map<String, Map<String, Moments>> scoresAtStart = traffic == null ? Map.of() : traffic.scores();
+            MetricsSource.Window championWindow =
+                    metrics.window(model, plan.champion(), windowStart, plan.qualityMetrics());
+            MetricsSource.Window challengerWindow =
+                    metrics.window(model, plan.challenger(), windowStart, plan.qualityMetrics());
             long started = System.nanoTime();
             long next = started;
             while (true) {
@@ -99,8 +105,9 @@ public final class ExperimentRunner {
                 }
                 Duration elapsed = Duration.ofNanos(System.nanoTime() - started);
                 boolean last = elapsed.compareTo(plan.maxDuration()) >= 0;
-                VariantStats champion = championWindow.read();
-                VariantStats challenger = challengerWindow.read();
+                Map<String, Map<String, Moments>> scores = traffic == null ? Map.of() : traffic.scores();
+                VariantStats champion = withScores(championWindow.read(), scores, scoresAtStart, plan);
+                VariantStats challenger = withScores(challengerWindow.read(), scores, scoresAtStart, plan);
                 Analysis.Decision decision = analysis.update(champion, challenger, elapsed, last);
                 timeline.add(new ExperimentResult.Checkpoint(
                         elapsed.toMillis() / 1000.0,
@@ -108,7 +115,8 @@ public final class ExperimentRunner {
                         challenger.requests(),
                         champion.errorRate(),
                         challenger.errorRate(),
-                        decision.errorRatePValue()));
+                        decision.errorRatePValue(),
+                        decision.comparisons()));
                 progress.accept(new ExperimentProgress(
                         elapsed,
                         plan.maxDuration(),
@@ -118,10 +126,15 @@ public final class ExperimentRunner {
                         decision.decided(),
                         decision.verdict()));
                 if (decision.decided()) {
+                    ShadowStats shadowStats = shadow ? metrics.shadow(model, plan.challenger()) : ShadowStats.NONE;
+                    List<String> reasons = new ArrayList<>(decision.reasons());
+                    if (shadow) {
+                        reasons.add(describe(shadowStats));
+                    }
                     ExperimentResult result = new ExperimentResult(
                             plan,
                             decision.verdict(),
-                            decision.reasons(),
+                            reasons,
                             champion,
                             challenger,
                             decision.errorRatePValue(),
@@ -129,7 +142,8 @@ public final class ExperimentRunner {
                             decision.srmPValue(),
                             elapsed,
                             timeline,
-                            decision.comparisons());
+                            decision.comparisons(),
+                            shadowStats);
                     publish(
                             plan,
                             "A/B test decided " + result.summary(),
@@ -147,13 +161,112 @@ public final class ExperimentRunner {
                 if (traffic != null) {
                     traffic.close();
                 }
-                router.setWeights(model, before);
+                restore(model, before, shadow, sticky);
             } finally {
                 if (interrupted) {
                     Thread.currentThread().interrupt();
                 }
             }
         }
+    }
+
+    /**
+     * Puts the route back: the weights (or the mirror) and the stickiness, each tried even when another fails; the
+     * first failure is thrown.
+     */
+    private void restore(String model, Map<String, Integer> before, boolean shadow, boolean sticky)
+            throws RoutingException {
+        RoutingException failure = null;
+        try {
+            if (shadow) {
+                router.clearMirror(model);
+            } else {
+                router.setWeights(model, before);
+            }
+        } catch (RoutingException e) {
+            failure = e;
+        }
+        if (sticky) {
+            try {
+                router.setSticky(model, java.util.Optional.empty());
+            } catch (RoutingException e) {
+                if (failure == null) {
+                    failure = e;
+                } else {
+                    failure.addSuppressed(e);
+                }
+            }
+        }
+        if (failure != null) {
+            throw failure;
+        }
+    }
+
+    /** The window's numbers with the synthetic traffic's scores of the variant since the window's start added. */
+    static VariantStats withScores(
+            VariantStats stats,
+            Map<String, Map<String, Moments>> scores,
+            Map<String, Map<String, Moments>> atStart,
+            ExperimentPlan plan) {
+        Map<String, Moments> since = LabelScorer.minus(
+                scores.getOrDefault(stats.version(), Map.of()), atStart.getOrDefault(stats.version(), Map.of()));
+        since.keySet()
+                .retainAll(plan.qualityMetrics().stream()
+                        .filter(GatedMetric::builtIn)
+                        .map(GatedMetric::name)
+                        .toList());
+        return stats.withQuality(since);
+    }
+
+    static String describe(ShadowStats stats) {
+        return String.format(
+                Locale.ROOT,
+                "shadow agreement %.2f%% (%d of %d mirrored requests compared agreed; %d failed on the shadow)",
+                stats.agreementRate() * 100,
+                stats.agreed(),
+                stats.compared(),
+                stats.failed());
+    }
+
+    private static String started(ExperimentPlan plan) {
+        String method = plan.method().name().toLowerCase(Locale.ROOT).replace('_', '-');
+        String quality = plan.qualityMetrics().isEmpty()
+                ? ""
+                : ", quality "
+                        + String.join(
+                                ", ",
+                                plan.qualityMetrics().stream()
+                                        .map(GatedMetric::name)
+                                        .toList());
+        String sticky = plan.stickyHeader().map(h -> ", sticky by " + h).orElse("");
+        if (plan.mode() == ExperimentPlan.Mode.SHADOW) {
+            return String.format(
+                    Locale.ROOT,
+                    "Shadow test of %s (a copy of %d%% of the requests) against %s on /models/%s, %s test at alpha"
+                            + " %s, %s%s%s",
+                    plan.challenger(),
+                    plan.challengerWeight(),
+                    plan.champion(),
+                    plan.model(),
+                    method,
+                    plan.alpha(),
+                    describe(plan.gate()),
+                    quality,
+                    sticky);
+        }
+        return String.format(
+                Locale.ROOT,
+                "A/B test of %s (%d%%) against %s (%d%%) on /models/%s, %s test at alpha %s, %s%s%s",
+                plan.challenger(),
+                plan.challengerWeight(),
+                plan.champion(),
+                100 - plan.challengerWeight(),
+                plan.model(),
+                method,
+                plan.alpha(),
+                describe(plan.gate()),
+                quality,
+                sticky);
     }
 
     static String describe(ExperimentPlan.Gate gate) {

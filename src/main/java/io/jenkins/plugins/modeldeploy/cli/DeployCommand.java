@@ -12,6 +12,7 @@ import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployPlan;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployReport;
 import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
+import io.jenkins.plugins.modeldeploy.pipeline.ExperimentJson;
 import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
 import io.jenkins.plugins.modeldeploy.pipeline.SmokeSettings;
 import io.jenkins.plugins.modeldeploy.progress.ProgressDisplay;
@@ -268,6 +269,7 @@ final class DeployCommand implements Callable<Integer> {
             json.put("championRequests", e.champion().requests());
             json.put("challengerRequests", e.challenger().requests());
             json.put("abTestSeconds", e.took().toMillis() / 1000.0);
+            json.set("abTest", ExperimentJson.of(e));
         });
         outcome.smoke()
                 .ifPresent(s -> json.set("smoke", SmokeReports.json(s).without(List.of("histogram", "timeline"))));

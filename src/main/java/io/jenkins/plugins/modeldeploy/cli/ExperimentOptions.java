@@ -1,10 +1,13 @@
 package io.jenkins.plugins.modeldeploy.cli;
 
 import io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan;
+import io.jenkins.plugins.modeldeploy.abtest.GatedMetric;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployPlan;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.OptionalDouble;
 import picocli.CommandLine;
 import picocli.CommandLine.Option;
@@ -79,7 +82,55 @@ final class ExperimentOptions {
                     + " slo-violations=RATE for one (repeatable). Default: 0.01 (one percentage point) on each.")
     List<String> margins = new ArrayList<>();
 
+    @Option(
+            names = "--quality-metric",
+            paramLabel = "SPEC",
+            description = "Also gate on a quality metric (repeatable): " + GatedMetric.FORMS + ". Scored from labelled"
+                    + " samples (\"expected\") sent by synthetic traffic and from clients' feedback; adds to and"
+                    + " overrides by name model.yaml's abTest.metrics.")
+    List<String> qualityMetrics = new ArrayList<>();
+
+    @Option(
+            names = "--mode",
+            paramLabel = "ab|shadow",
+            defaultValue = "ab",
+            description = "ab: the new version serves --ab-weight percent of the stable route; shadow: it gets a copy"
+                    + " of --ab-weight percent of the requests, its answers discarded and compared with production's."
+                    + " Default: ${DEFAULT-VALUE}.")
+    String mode;
+
+    @Option(
+            names = "--sticky-header",
+            paramLabel = "NAME",
+            description = "Keep each client on one variant by a hash of this request header's value (e.g. X-User-Id);"
+                    + " on Traefik by a sticky cookie.")
+    String stickyHeader;
+
     DeployPlan.ExperimentSettings settings(CommandLine commandLine) {
+        List<GatedMetric> metrics = new ArrayList<>();
+        for (String spec : qualityMetrics) {
+            GatedMetric metric;
+            try {
+                metric = GatedMetric.parse(spec);
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(commandLine, "--quality-metric: " + e.getMessage());
+            }
+            if (metrics.stream().anyMatch(m -> m.name().equals(metric.name()))) {
+                throw new CommandLine.ParameterException(
+                        commandLine, "--quality-metric: one metric is given twice (each name once)");
+            }
+            metrics.add(metric);
+        }
+        ExperimentPlan.Mode parsedMode =
+                switch (mode.trim().toLowerCase(Locale.ROOT)) {
+                    case "ab", "a/b" -> ExperimentPlan.Mode.AB;
+                    case "shadow" -> ExperimentPlan.Mode.SHADOW;
+                    default -> throw new CommandLine.ParameterException(commandLine, "--mode must be ab or shadow");
+                };
+        if (stickyHeader != null && !stickyHeader.matches("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}")) {
+            throw new CommandLine.ParameterException(
+                    commandLine, "--sticky-header must be an HTTP header name (letters, digits and !#$%&'*+.^_`|~-)");
+        }
         try {
             return new DeployPlan.ExperimentSettings(
                     weight,
@@ -90,9 +141,16 @@ final class ExperimentOptions {
                     method,
                     syntheticRate == null ? OptionalDouble.empty() : OptionalDouble.of(syntheticRate),
                     minimumDetectableEffect,
-                    ExperimentPlan.Gate.withMargins(gate, margins));
+                    ExperimentPlan.Gate.withMargins(gate, margins),
+                    metrics,
+                    parsedMode,
+                    Optional.ofNullable(stickyHeader));
         } catch (IllegalArgumentException e) {
-            throw new CommandLine.ParameterException(commandLine, e.getMessage());
+            throw new CommandLine.ParameterException(
+                    commandLine,
+                    parsedMode == ExperimentPlan.Mode.SHADOW && !metrics.isEmpty()
+                            ? "--quality-metric with --mode shadow: " + e.getMessage()
+                            : e.getMessage());
         }
     }
 }

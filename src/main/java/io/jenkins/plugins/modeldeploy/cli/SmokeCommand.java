@@ -6,6 +6,7 @@ import io.jenkins.plugins.modeldeploy.event.EventDetails;
 import io.jenkins.plugins.modeldeploy.model.ModelSpec;
 import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
 import io.jenkins.plugins.modeldeploy.model.Slo;
+import io.jenkins.plugins.modeldeploy.pipeline.AbTestInputs;
 import io.jenkins.plugins.modeldeploy.progress.ProgressDisplay;
 import io.jenkins.plugins.modeldeploy.smoke.LoadProfile;
 import io.jenkins.plugins.modeldeploy.smoke.Payload;
@@ -164,7 +165,7 @@ final class SmokeCommand implements Callable<Integer> {
         if (model != null) {
             spec = new ModelSpecLoader().load(model);
             slo = spec.slo();
-            bodies = Payloads.read(spec.directory(), payloads.isEmpty() ? spec.samples() : payloads);
+            bodies = Payloads.read(spec.directory(), payloads.isEmpty() ? AbTestInputs.trafficFiles(spec) : payloads);
         } else if (payloads.isEmpty()) {
             throw new CheckedUsageError(
                     commandSpec.commandLine(), "give --payload FILE or --model DIR (whose samples are used)");
@@ -281,6 +282,9 @@ final class SmokeCommand implements Callable<Integer> {
                     load.sendDelay().getValueAtPercentile(99),
                     load.connections(),
                     load.inFlightCapHits());
+            if (result.labels().instances() > 0) {
+                out.println("labelled: " + result.labels().describe());
+            }
             if (reportProblem != null) {
                 out.println("reports: not written: " + reportProblem);
             } else if (reportDir != null) {

@@ -20,7 +20,6 @@ import io.jenkins.plugins.modeldeploy.route.Endpoints;
 import io.jenkins.plugins.modeldeploy.route.RoutingException;
 import io.jenkins.plugins.modeldeploy.smoke.LoadProfile;
 import io.jenkins.plugins.modeldeploy.smoke.Payload;
-import io.jenkins.plugins.modeldeploy.smoke.Payloads;
 import io.jenkins.plugins.modeldeploy.smoke.SmokeResult;
 import io.jenkins.plugins.modeldeploy.smoke.SmokeTest;
 import io.jenkins.plugins.modeldeploy.smoke.SmokeThresholds;
@@ -238,13 +237,14 @@ public final class DeploymentEngine {
                 model.version(),
                 String.format(
                         Locale.ROOT,
-                        "smoke test %s: p50 %.2f ms, p99 %.2f ms, %d errors in %d requests at %.1f req/s",
+                        "smoke test %s: p50 %.2f ms, p99 %.2f ms, %d errors in %d requests at %.1f req/s%s",
                         result.passed() ? "passed" : "failed",
                         load.latencyMs(50),
                         load.latencyMs(99),
                         load.errorCount(),
                         load.requests(),
-                        load.achievedRate()),
+                        load.achievedRate(),
+                        result.labels().instances() > 0 ? "; " + result.labels().describe() : ""),
                 new EventDetails.SmokeFinished(
                         result.passed(),
                         load.requests(),
@@ -294,14 +294,17 @@ public final class DeploymentEngine {
                 cause);
     }
 
-    /** The model's sample requests, which smoke tests and synthetic A/B traffic send. */
+    /**
+     * What smoke tests and synthetic A/B traffic send: the model's labelled files ({@code abTest.labelled}) when it
+     * declares some, else its sample requests; entries with {@code "expected"} are scored per instance.
+     */
     public static List<Payload> samples(ModelVersion model) throws TargetException {
-        if (model.spec().samples().isEmpty()) {
+        if (AbTestInputs.trafficFiles(model.spec()).isEmpty()) {
             throw new TargetException("model " + model.name() + " has no samples in model.yaml: smoke tests and"
                     + " synthetic traffic need at least one sample request");
         }
         try {
-            return Payloads.read(model.spec().directory(), model.spec().samples());
+            return AbTestInputs.trafficPayloads(model.spec());
         } catch (IOException e) {
             throw new TargetException("cannot read the samples of model " + model.name() + ": " + e.getMessage(), e);
         }

@@ -461,8 +461,9 @@ public final class Lifecycle {
                 .orElseThrow(() -> new TargetException("cannot A/B test version " + challenger.version() + " of model "
                         + model + ": no version serves production"));
         ExperimentPlan plan = settings.plan(challenger, champion);
-        List<Payload> samples =
-                challenger.spec().samples().isEmpty() ? List.of() : DeploymentEngine.samples(challenger);
+        List<Payload> samples = AbTestInputs.trafficFiles(challenger.spec()).isEmpty()
+                ? List.of()
+                : DeploymentEngine.samples(challenger);
         if (plan.syntheticRate().isPresent() && samples.isEmpty()) {
             throw new TargetException("model " + model + " has no samples in model.yaml: synthetic A/B traffic"
                     + " sends the model's sample requests");

@@ -80,6 +80,27 @@ public final class Http1Connection implements AutoCloseable {
      */
     public static byte[] request(
             String method, String rawTarget, String host, String contentType, String userAgent, byte[] body) {
+        return request(method, rawTarget, host, contentType, userAgent, Map.of(), body);
+    }
+
+    /**
+     * As {@link #request(String, String, String, String, String, byte[])}, with {@code headers} added (names and
+     * values must be valid header tokens and field values: they are sent as given).
+     */
+    public static byte[] request(
+            String method,
+            String rawTarget,
+            String host,
+            String contentType,
+            String userAgent,
+            Map<String, String> headers,
+            byte[] body) {
+        for (Map.Entry<String, String> header : headers.entrySet()) {
+            if (!header.getKey().matches("[!#$%&'*+.^_`|~0-9A-Za-z-]+")
+                    || !header.getValue().matches("[\\x20-\\x7e]*")) {
+                throw new IllegalArgumentException("invalid request header " + header.getKey());
+            }
+        }
         StringBuilder head = new StringBuilder(160)
                 .append(method)
                 .append(' ')
@@ -93,6 +114,8 @@ public final class Http1Connection implements AutoCloseable {
         if (body.length > 0 || !"GET".equals(method) && !"HEAD".equals(method)) {
             head.append("Content-Length: ").append(body.length).append("\r\n");
         }
+        headers.forEach(
+                (name, value) -> head.append(name).append(": ").append(value).append("\r\n"));
         byte[] headBytes = head.append("User-Agent: ")
                 .append(userAgent)
                 .append("\r\n\r\n")

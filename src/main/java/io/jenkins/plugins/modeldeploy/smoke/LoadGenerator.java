@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedTransferQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.concurrent.locks.LockSupport;
@@ -118,6 +119,9 @@ public final class LoadGenerator {
         final DoubleAdder senderCpu = new DoubleAdder();
         final ThreadMXBean threads = ManagementFactory.getThreadMXBean();
         final LongAdder sentInWindow = new LongAdder();
+        /** Measured 2xx answers to labelled payloads, scored. */
+        final AtomicReference<LabelScore> labels = new AtomicReference<>(LabelScore.NONE);
+
         volatile long start;
         volatile long measureFrom;
         volatile long endAt;
@@ -223,7 +227,19 @@ public final class LoadGenerator {
                     cpuSeconds,
                     latency.copy(),
                     sendDelay.copy(),
-                    timeline());
+                    timeline(),
+                    labels());
+        }
+
+        private LabelScore labels() {
+            return labels.get();
+        }
+
+        private void score(Payload payload, byte[] body) {
+            LabelScore score = LabelScore.of(payload, body);
+            if (score.instances() > 0) {
+                labels.accumulateAndGet(score, LabelScore::plus);
+            }
         }
 
         private List<TimelinePoint> timeline() {
@@ -286,6 +302,9 @@ public final class LoadGenerator {
                             error = ErrorKind.STATUS;
                         } else if (!profile.check().accepts(payloads.get(task.payload()), response.body())) {
                             error = ErrorKind.INVALID_BODY;
+                        }
+                        if (response.status() / 100 == 2 && task.recorded()) {
+                            score(payloads.get(task.payload()), response.body());
                         }
                         if (response.closes()) {
                             connection = closed(connection);

@@ -14,6 +14,8 @@ import org.HdrHistogram.Histogram;
  * @param sendDelay       how late each request was actually written, in microseconds: the generator's own error
  * @param inFlightCapHits requests that had to wait because {@code maxInFlight} were outstanding
  * @param generatorCpuSeconds CPU time of the generator's own threads (scheduler and senders)
+ * @param labels          the measured 2xx answers to labelled payloads, scored per instance ({@link LabelScore#NONE}
+ *                        when no payload carries {@code "expected"})
  */
 public record LoadResult(
         long requests,
@@ -26,9 +28,39 @@ public record LoadResult(
         double generatorCpuSeconds,
         Histogram latency,
         Histogram sendDelay,
-        List<TimelinePoint> timeline) {
+        List<TimelinePoint> timeline,
+        LabelScore labels) {
+
+    /** A run whose answers were not scored against labels. */
+    public LoadResult(
+            long requests,
+            Map<ErrorKind, Long> errors,
+            double targetRate,
+            double achievedRate,
+            double measuredSeconds,
+            long inFlightCapHits,
+            int connections,
+            double generatorCpuSeconds,
+            Histogram latency,
+            Histogram sendDelay,
+            List<TimelinePoint> timeline) {
+        this(
+                requests,
+                errors,
+                targetRate,
+                achievedRate,
+                measuredSeconds,
+                inFlightCapHits,
+                connections,
+                generatorCpuSeconds,
+                latency,
+                sendDelay,
+                timeline,
+                LabelScore.NONE);
+    }
 
     public LoadResult {
+        java.util.Objects.requireNonNull(labels, "labels");
         EnumMap<ErrorKind, Long> ordered = new EnumMap<>(ErrorKind.class);
         ordered.putAll(errors);
         errors = Collections.unmodifiableMap(ordered);

@@ -38,6 +38,14 @@ public enum ResponseCheck {
                         .orElse(true);
     }
 
+    /**
+     * Whether one prediction equals one expected value as {@link #EXPECTED} judges it: numbers within a relative 1e-9,
+     * anything else JSON-equal (numbers nested in arrays or objects compared the same way).
+     */
+    public static boolean samePrediction(JsonNode prediction, JsonNode expected) {
+        return prediction.equals(ResponseCheck::compare, expected);
+    }
+
     /** Numbers equal within a relative 1e-9 (a model serialises 23.5 as 23.5 or 23.500000000000004); else exact. */
     private static int compare(JsonNode a, JsonNode b) {
         if (a.isNumber() && b.isNumber()) {

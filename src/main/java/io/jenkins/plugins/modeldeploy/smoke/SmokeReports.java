@@ -116,6 +116,18 @@ public final class SmokeReports {
         json.put("sendDelayP50Us", load.sendDelay().getValueAtPercentile(50));
         json.put("sendDelayP99Us", load.sendDelay().getValueAtPercentile(99));
         json.put("generatorCpuSeconds", round(load.generatorCpuSeconds(), 3));
+        if (load.labels().instances() > 0) {
+            LabelScore labels = load.labels();
+            ObjectNode labelled = json.putObject("labelled");
+            labelled.put("instances", labels.instances());
+            labelled.put("correct", labels.correct());
+            labelled.put("accuracy", round(labels.accuracy(), 6));
+            if (labels.numeric() > 0) {
+                labelled.put("numeric", labels.numeric());
+                labelled.put("mae", round(labels.mae(), 6));
+                labelled.put("rmse", round(labels.rmse(), 6));
+            }
+        }
         ObjectNode profile = json.putObject("profile");
         profile.put("fromRate", result.profile().schedule().fromRate());
         profile.put("toRate", result.profile().schedule().toRate());

@@ -14,4 +14,12 @@ public record SmokeResult(
     public boolean passed() {
         return verdict.passed();
     }
+
+    /**
+     * The measured answers to labelled payloads ({@code "expected"}), scored per instance: accuracy, and mae and rmse
+     * for numeric labels. Reported, not judged: a labelled sample is ground truth a model may miss.
+     */
+    public LabelScore labels() {
+        return load.labels();
+    }
 }

@@ -3,6 +3,7 @@ package io.jenkins.plugins.modeldeploy.jenkins.steps;
 import hudson.AbortException;
 import hudson.Extension;
 import hudson.util.FormValidation;
+import io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
 import io.jenkins.plugins.modeldeploy.jenkins.engine.TargetOptions;
@@ -10,6 +11,7 @@ import io.jenkins.plugins.modeldeploy.model.ModelSpecLoader;
 import io.jenkins.plugins.modeldeploy.model.ModelVersion;
 import io.jenkins.plugins.modeldeploy.model.SpecOverride;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployOutcome;
+import io.jenkins.plugins.modeldeploy.pipeline.ExperimentJson;
 import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
 import io.jenkins.plugins.modeldeploy.target.ReleaseState;
 import java.nio.file.Path;
@@ -182,6 +184,11 @@ public final class AbTestModelStep extends TargetStep {
                             outcome.experiment().ifPresent(e -> {
                                 out.put("championRequests", e.champion().requests());
                                 out.put("challengerRequests", e.challenger().requests());
+                                out.put("quality", ExperimentJson.quality(e));
+                                if (e.plan().mode() == ExperimentPlan.Mode.SHADOW) {
+                                    out.put("shadowAgreement", e.shadow().agreementRate());
+                                    out.put("shadowCompared", e.shadow().compared());
+                                }
                             });
                             return out;
                         });

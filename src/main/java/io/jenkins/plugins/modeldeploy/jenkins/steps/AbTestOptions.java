@@ -6,11 +6,13 @@ import hudson.model.Descriptor;
 import hudson.util.FormValidation;
 import hudson.util.ListBoxModel;
 import io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan;
+import io.jenkins.plugins.modeldeploy.abtest.GatedMetric;
 import io.jenkins.plugins.modeldeploy.jenkins.Messages;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Durations;
 import io.jenkins.plugins.modeldeploy.jenkins.config.Validation;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployPlan;
 import java.io.Serializable;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
@@ -45,6 +47,11 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
     private String gate = ExperimentPlan.Gate.DEFAULT.kind().name();
     private double errorRateMargin = ExperimentPlan.Gate.DEFAULT_MARGIN;
     private double sloViolationMargin = ExperimentPlan.Gate.DEFAULT_MARGIN;
+    /** An ArrayList: stored with the job's configuration (XStream), like every field here. */
+    private ArrayList<String> qualityMetrics = new ArrayList<>();
+
+    private String mode = "ab";
+    private String stickyHeader;
 
     @DataBoundConstructor
     public AbTestOptions() {}
@@ -206,12 +213,117 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
         this.sloViolationMargin = value;
     }
 
+    /** The {@code --quality-metric} forms gated besides the error and SLO-violation rates; empty: none. */
+    public List<String> getQualityMetrics() {
+        return qualityMetrics == null ? List.of() : List.copyOf(qualityMetrics);
+    }
+
+    /** The quality metrics one per line, as the form's text area shows them. */
+    public String getQualityMetricsText() {
+        return String.join("\n", getQualityMetrics());
+    }
+
+    /**
+     * Quality metrics to gate on (e.g. {@code ['accuracy', 'mae;margin=0.5']}; see {@link GatedMetric#FORMS}), added
+     * to and overriding by name the model's {@code abTest.metrics}. Null: none. An entry may hold several metrics one
+     * per line (the form's text area arrives as one string); blank lines are skipped.
+     */
+    @DataBoundSetter
+    public void setQualityMetrics(List<String> qualityMetrics) {
+        ArrayList<String> specs = new ArrayList<>();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        if (qualityMetrics != null) {
+            for (String entry : qualityMetrics) {
+                if (entry == null) {
+                    continue;
+                }
+                for (String line : entry.split("\\R")) {
+                    if (Validation.blank(line)) {
+                        continue;
+                    }
+                    String field = "abTest.qualityMetrics[" + specs.size() + "]";
+                    Validation.require(checkQualityMetric(field, line));
+                    String name = GatedMetric.parse(line.trim()).name();
+                    if (!names.add(name)) {
+                        Validation.require(Optional.of(field + ": metric " + name + " is given twice"));
+                    }
+                    specs.add(line.trim());
+                }
+            }
+        }
+        this.qualityMetrics = specs;
+    }
+
+    static Optional<String> checkQualityMetric(String field, String spec) {
+        try {
+            GatedMetric.parse(spec.trim());
+            return Optional.empty();
+        } catch (IllegalArgumentException e) {
+            return Optional.of(field + ": " + e.getMessage());
+        }
+    }
+
+    /** {@code ab} (the default: a split of the stable route) or {@code shadow} (mirrored copies). */
+    public String getMode() {
+        return mode;
+    }
+
+    /** Blank: {@code ab}. */
+    @DataBoundSetter
+    public void setMode(String mode) {
+        if (Validation.blank(mode)) {
+            this.mode = "ab";
+            return;
+        }
+        Validation.require(checkMode(mode));
+        this.mode = mode.trim().toLowerCase(Locale.ROOT);
+    }
+
+    static Optional<String> checkMode(String value) {
+        String mode = value == null ? "" : value.trim().toLowerCase(Locale.ROOT);
+        return mode.equals("ab") || mode.equals("shadow")
+                ? Optional.empty()
+                : Optional.of("abTest.mode: \"" + value + "\" must be ab or shadow");
+    }
+
+    public String getStickyHeader() {
+        return stickyHeader;
+    }
+
+    /** Keeps each client on one variant by a hash of this request header's value; blank: no stickiness. */
+    @DataBoundSetter
+    public void setStickyHeader(String stickyHeader) {
+        if (Validation.blank(stickyHeader)) {
+            this.stickyHeader = null;
+            return;
+        }
+        Validation.require(checkStickyHeader(stickyHeader));
+        this.stickyHeader = stickyHeader.trim();
+    }
+
+    static Optional<String> checkStickyHeader(String value) {
+        return value.trim().matches("[!#$%&'*+.^_`|~0-9A-Za-z-]{1,100}")
+                ? Optional.empty()
+                : Optional.of("abTest.stickyHeader: \"" + value + "\" is not an HTTP header name");
+    }
+
     private static Optional<String> oneOf(String field, String value, Enum<?>[] values) {
         List<String> names = Arrays.stream(values).map(Enum::name).toList();
         if (value != null && names.contains(value.trim().toUpperCase(Locale.ROOT))) {
             return Optional.empty();
         }
         return Optional.of(field + ": \"" + value + "\" must be " + String.join(" or ", names));
+    }
+
+    /** Options stored before quality metrics, mode and stickiness existed read as their defaults. */
+    protected Object readResolve() {
+        if (qualityMetrics == null) {
+            qualityMetrics = new ArrayList<>();
+        }
+        if (mode == null) {
+            mode = "ab";
+        }
+        return this;
     }
 
     /** The experiment's settings for the lifecycle. */
@@ -222,6 +334,17 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
             throw new IllegalArgumentException(
                     "abTest.maxDuration: " + maxDuration + " is shorter than" + " abTest.minDuration " + minDuration);
         }
+        List<GatedMetric> metrics =
+                getQualityMetrics().stream().map(GatedMetric::parse).toList();
+        ExperimentPlan.Mode experimentMode =
+                "shadow".equals(mode) ? ExperimentPlan.Mode.SHADOW : ExperimentPlan.Mode.AB;
+        if (experimentMode == ExperimentPlan.Mode.SHADOW) {
+            metrics.stream().filter(GatedMetric::builtIn).findFirst().ifPresent(metric -> {
+                throw new IllegalArgumentException("abTest.qualityMetrics: quality metric " + metric.name()
+                        + " cannot be gated in shadow mode: the shadow's answers are discarded, so neither labelled"
+                        + " samples nor feedback score them (its agreement with production is reported instead)");
+            });
+        }
         return new DeployPlan.ExperimentSettings(
                 challengerWeight,
                 min,
@@ -231,7 +354,10 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
                 ExperimentPlan.Method.valueOf(method),
                 SmokeOptions.optional(syntheticRate),
                 minimumDetectableEffect,
-                new ExperimentPlan.Gate(ExperimentPlan.Gate.Kind.valueOf(gate), errorRateMargin, sloViolationMargin));
+                new ExperimentPlan.Gate(ExperimentPlan.Gate.Kind.valueOf(gate), errorRateMargin, sloViolationMargin),
+                metrics,
+                experimentMode,
+                Optional.ofNullable(stickyHeader));
     }
 
     @Extension
@@ -297,6 +423,39 @@ public final class AbTestOptions extends AbstractDescribableImpl<AbTestOptions> 
 
         public FormValidation doCheckGate(@QueryParameter String value) {
             return Validation.form(Validation.blank(value) ? Optional.empty() : checkGate(value));
+        }
+
+        public FormValidation doCheckMode(@QueryParameter String value) {
+            return Validation.form(Validation.blank(value) ? Optional.empty() : checkMode(value));
+        }
+
+        /** ab first (the default). */
+        public ListBoxModel doFillModeItems() {
+            ListBoxModel items = new ListBoxModel();
+            items.add("ab");
+            items.add("shadow");
+            return items;
+        }
+
+        /** Each non-blank line of the text area is one metric. */
+        public FormValidation doCheckQualityMetrics(@QueryParameter String value) {
+            if (value == null) {
+                return FormValidation.ok();
+            }
+            int index = 0;
+            for (String line : value.split("\\R")) {
+                if (!Validation.blank(line)) {
+                    Optional<String> problem = checkQualityMetric("abTest.qualityMetrics[" + index++ + "]", line);
+                    if (problem.isPresent()) {
+                        return Validation.form(problem);
+                    }
+                }
+            }
+            return FormValidation.ok();
+        }
+
+        public FormValidation doCheckStickyHeader(@QueryParameter String value) {
+            return Validation.form(Validation.blank(value) ? Optional.empty() : checkStickyHeader(value));
         }
 
         public FormValidation doCheckErrorRateMargin(@QueryParameter String value) {

@@ -132,7 +132,8 @@ final class DeployFlow {
     /**
      * The step's value: {@code model}, {@code version}, {@code outcome} (null while undecided), {@code verdict},
      * {@code production}, {@code reason}, and what ran: {@code image}, {@code imageDigest}, {@code endpoint},
-     * {@code smoke}, {@code verdictReasons}, {@code approvedBy}; {@code promotedVersion} once promoted.
+     * {@code smoke}, {@code verdictReasons}, {@code quality} (by metric: each variant's mean and count, the finding),
+     * {@code shadowAgreement} (shadow mode), {@code approvedBy}; {@code promotedVersion} once promoted.
      */
     static LinkedHashMap<String, Object> summary(DeployOutcome outcome, Map<String, Object> earlier) {
         LinkedHashMap<String, Object> result = new LinkedHashMap<>(earlier);
@@ -149,7 +150,13 @@ final class DeployFlow {
         });
         outcome.deployed().ifPresent(d -> result.put("endpoint", d.endpoint().toString()));
         outcome.smoke().ifPresent(smoke -> result.put("smoke", smokeSummary(smoke)));
-        outcome.experiment().ifPresent(e -> result.put("verdictReasons", new ArrayList<>(e.reasons())));
+        outcome.experiment().ifPresent(e -> {
+            result.put("verdictReasons", new ArrayList<>(e.reasons()));
+            result.put("quality", io.jenkins.plugins.modeldeploy.pipeline.ExperimentJson.quality(e));
+            if (e.plan().mode() == io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan.Mode.SHADOW) {
+                result.put("shadowAgreement", e.shadow().agreementRate());
+            }
+        });
         outcome.approval().ifPresent(a -> {
             result.put("approvedBy", a.approver());
             result.put("approved", a.approved());

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import hudson.util.FormValidation;
 import io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan;
+import io.jenkins.plugins.modeldeploy.abtest.GatedMetric;
 import io.jenkins.plugins.modeldeploy.pipeline.SmokeSettings;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
@@ -162,6 +163,68 @@ class StepBindingTest {
         assertThat(d.doCheckMethod("fixed_horizon").kind).isEqualTo(FormValidation.Kind.OK);
         assertThat(d.doCheckMethod("bayesian").getMessage())
                 .isEqualTo("abTest.method: \"bayesian\" must be SEQUENTIAL or FIXED_HORIZON");
+    }
+
+    @Test
+    void qualityMetricsModeAndStickyHeaderFlowIntoThePlan() {
+        ExperimentPlan defaults = new AbTestOptions().settings().plan("iris", "1", "2", 50);
+        assertThat(defaults.qualityMetrics()).isEmpty();
+        assertThat(defaults.mode()).isEqualTo(ExperimentPlan.Mode.AB);
+        assertThat(defaults.stickyHeader()).isEmpty();
+
+        AbTestOptions ab = new AbTestOptions();
+        ab.setQualityMetrics(java.util.Arrays.asList(" accuracy;margin=0.02 ", "", "mae;margin=0.5", null));
+        ab.setMode(" AB ");
+        ab.setStickyHeader(" X-User-Id ");
+        assertThat(ab.getQualityMetrics()).containsExactly("accuracy;margin=0.02", "mae;margin=0.5");
+        ExperimentPlan plan = ab.settings().plan("iris", "1", "2", 50);
+        assertThat(plan.qualityMetrics())
+                .extracting(GatedMetric::name, m -> m.margin().getAsDouble())
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("accuracy", 0.02),
+                        org.assertj.core.groups.Tuple.tuple("mae", 0.5));
+        assertThat(plan.mode()).isEqualTo(ExperimentPlan.Mode.AB);
+        assertThat(plan.stickyHeader()).contains("X-User-Id");
+        ab.setMode("shadow");
+        org.assertj.core.api.Assertions.assertThatThrownBy(ab::settings)
+                .hasMessageStartingWith(
+                        "abTest.qualityMetrics: quality metric accuracy cannot be gated in shadow mode");
+        ab.setQualityMetrics(null);
+        assertThat(ab.settings().plan("iris", "1", "2", 50).mode()).isEqualTo(ExperimentPlan.Mode.SHADOW);
+        ab.setQualityMetrics(java.util.List.of("accuracy;margin=0.02", "mae;margin=0.5"));
+
+        AbTestOptions form = new AbTestOptions();
+        form.setQualityMetrics(java.util.List.of("accuracy\r\n\n  mae;margin=0.5  \n"));
+        assertThat(form.getQualityMetrics()).containsExactly("accuracy", "mae;margin=0.5");
+        assertThat(form.getQualityMetricsText()).isEqualTo("accuracy\nmae;margin=0.5");
+
+        ab.setMode("");
+        ab.setStickyHeader(" ");
+        ab.setQualityMetrics(null);
+        assertThat(ab.settings().plan("iris", "1", "2", 50))
+                .extracting(ExperimentPlan::mode, ExperimentPlan::stickyHeader, ExperimentPlan::qualityMetrics)
+                .containsExactly(ExperimentPlan.Mode.AB, java.util.Optional.empty(), java.util.List.of());
+    }
+
+    @Test
+    void qualityMetricsModeAndStickyHeaderAreValidatedNamingTheField() {
+        assertThatThrownBy(() -> new AbTestOptions().setQualityMetrics(java.util.List.of("accuracy", "precision")))
+                .hasMessageStartingWith("abTest.qualityMetrics[1]: ")
+                .hasMessageContaining("precision");
+        assertThatThrownBy(() -> new AbTestOptions().setQualityMetrics(java.util.List.of("accuracy", "accuracy")))
+                .hasMessage("abTest.qualityMetrics[1]: metric accuracy is given twice");
+        assertThatThrownBy(() -> new AbTestOptions().setMode("canary"))
+                .hasMessage("abTest.mode: \"canary\" must be ab or shadow");
+        assertThatThrownBy(() -> new AbTestOptions().setStickyHeader("X User"))
+                .hasMessage("abTest.stickyHeader: \"X User\" is not an HTTP header name");
+        AbTestOptions.DescriptorImpl d = new AbTestOptions.DescriptorImpl();
+        assertThat(d.doCheckMode("shadow").kind).isEqualTo(FormValidation.Kind.OK);
+        assertThat(d.doCheckMode("x").getMessage()).startsWith("abTest.mode:");
+        assertThat(d.doCheckStickyHeader("").kind).isEqualTo(FormValidation.Kind.OK);
+        assertThat(d.doCheckQualityMetrics("accuracy\n\nmae;margin=1").kind).isEqualTo(FormValidation.Kind.OK);
+        assertThat(d.doCheckQualityMetrics("accuracy\nprecision").getMessage())
+                .startsWith("abTest.qualityMetrics[1]: ");
+        assertThat(d.doCheckStickyHeader("a:b").getMessage()).startsWith("abTest.stickyHeader:");
     }
 
     @Test
