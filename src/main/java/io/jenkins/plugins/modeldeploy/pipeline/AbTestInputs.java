@@ -1,6 +1,7 @@
 package io.jenkins.plugins.modeldeploy.pipeline;
 
 import io.jenkins.plugins.modeldeploy.abtest.GatedMetric;
+import io.jenkins.plugins.modeldeploy.abtest.ModelMetrics;
 import io.jenkins.plugins.modeldeploy.model.ModelSpec;
 import io.jenkins.plugins.modeldeploy.smoke.Payload;
 import io.jenkins.plugins.modeldeploy.smoke.Payloads;
@@ -17,14 +18,12 @@ public final class AbTestInputs {
 
     /** The model's labelled request files ({@code abTest.labelled}); empty when it declares none. */
     public static List<Path> labelled(ModelSpec spec) {
-        // TODO(H1 merge): spec.abTest().labelled() once ModelSpec carries abTest
-        return List.of();
+        return spec.abTest().labelled();
     }
 
     /** The quality metrics the model gates on by default ({@code abTest.metrics}); empty when it declares none. */
     public static List<GatedMetric> declaredMetrics(ModelSpec spec) {
-        // TODO(H1 merge): spec.abTest().metrics() once ModelSpec carries abTest
-        return List.of();
+        return ModelMetrics.gated(spec.abTest());
     }
 
     /**
