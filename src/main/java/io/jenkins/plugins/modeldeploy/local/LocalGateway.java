@@ -756,7 +756,8 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
         headers.put(ROUTE_HEADER, route);
         count(response.status(), injected);
         long nanos = System.nanoTime() - started;
-        boolean prediction = "POST".equals(request.method()) && !"feedback".equals(route);
+        // feedback is not a prediction, whichever route it took (…/feedback on a version's path too)
+        boolean prediction = "POST".equals(request.method()) && !"feedback".equals(route) && !isFeedback(path);
         String requestId = response.extensionHeaders().getOrDefault("x-request-id", "");
         if (prediction && response.status() >= 200 && response.status() <= 299) {
             remember(backend.version, path, requestId, response);
