@@ -53,6 +53,15 @@ import java.util.regex.Pattern;
  * {@code allowEmptyServices=false} and what {@code TraefikRouter} writes: the served split leaves out versions with
  * weight 0 or no live backend (their share goes to the others), and a served version without a live backend makes the
  * whole stable path answer 404, as Traefik drops a TraefikService with an empty child.
+ *
+ * <p>On the stable path: a request naming a routed version in {@value #VERSION_HEADER} goes to it (404 when it has no
+ * route) and is not counted in the experiment's counters; {@code POST …/feedback} (and V2's
+ * {@code …/v2/models/m[/versions/v]/feedback}) goes to the version in that header, else the version in a V2 path,
+ * else the version that answered the body's ids (the last {@value #REMEMBERED_IDS} answers' ids are remembered);
+ * a {@linkplain #setSticky sticky} model assigns by a hash of the header's value; a {@linkplain #setMirror mirrored}
+ * model sends copies to its shadow asynchronously and compares the answers. The client's end-to-end headers go to the
+ * backend and the backend's {@code X-…} headers come back. Every answered prediction is offered to the {@linkplain
+ * #predictionSink prediction sink}.
  */
 public final class LocalGateway implements TrafficRouter, MetricsSource, AutoCloseable {
     static final String ROUTE_HEADER = "X-Model-Deploy-Route";
