@@ -330,6 +330,21 @@ class LocalGatewayRoutingTest {
     }
 
     @Test
+    void theUnitSketchIsExactForFewUnitsAndWithinAFewPercentForMany() {
+        UnitSketch few = new UnitSketch();
+        for (int i = 0; i < 1000; i++) {
+            few.add("user-" + (i % 37));
+        }
+        assertThat(few.estimate()).isEqualTo(37);
+        UnitSketch many = new UnitSketch();
+        for (int i = 0; i < 200_000; i++) {
+            many.add("user-" + i);
+        }
+        // standard error 1.04/sqrt(4096) = 1.6%; 3 of them either side
+        assertThat(many.estimate()).isBetween(Math.round(200_000 * 0.95), Math.round(200_000 * 1.05));
+    }
+
+    @Test
     void comparesNumbersWithinARelativeToleranceAndV2Outputs() throws IOException {
         assertThat(ShadowComparison.agree(
                         "{\"predictions\":[1.0, \"a\"]}".getBytes(StandardCharsets.UTF_8),
