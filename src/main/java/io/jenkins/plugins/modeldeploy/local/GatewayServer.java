@@ -46,7 +46,8 @@ final class GatewayServer implements AutoCloseable {
      * A parsed request; {@code rawTarget} is the path and query as sent. {@code headers} are its end-to-end header
      * fields in order as sent (names as sent), without those that frame this hop's message or the connection (Host,
      * Content-Length, Transfer-Encoding, Connection, Keep-Alive, TE, Trailer, Upgrade, Expect, Proxy-Connection) and
-     * without Content-Type, which is {@code contentType}: what a proxy passes on to the backend.
+     * without Content-Type, which is {@code contentType}, nor the fields the Connection header names: what a proxy
+     * passes on to the backend.
      */
     record Request(
             String method,
@@ -268,6 +269,7 @@ final class GatewayServer implements AutoCloseable {
         String contentType = null;
         HeaderBudget budget = new HeaderBudget();
         List<Map.Entry<String, String>> headers = new ArrayList<>();
+        Set<String> connectionOptions = new java.util.HashSet<>();
         for (String line = readHeaderLine(in, budget); !line.isEmpty(); line = readHeaderLine(in, budget)) {
             int colon = line.indexOf(':');
             String name = fieldName(line, colon);
@@ -299,6 +301,7 @@ final class GatewayServer implements AutoCloseable {
                 case "connection" -> {
                     for (String option : value.toLowerCase(Locale.ROOT).split(",")) {
                         String token = option.strip();
+                        connectionOptions.add(token);
                         if (token.equals("close")) {
                             close = true;
                         } else if (token.equals("keep-alive") && http10) {
@@ -334,7 +337,20 @@ final class GatewayServer implements AutoCloseable {
         String path = question < 0 ? target : target.substring(0, question);
         String query = question < 0 ? null : target.substring(question + 1);
         return new Exchange(
-                new Request(parts[0], originPath(path), query, contentType, body, List.copyOf(headers)), null, close);
+                new Request(parts[0], originPath(path), query, contentType, body, endToEnd(headers, connectionOptions)),
+                null,
+                close);
+    }
+
+    /** The fields not named in Connection, which lists more fields of this hop only (RFC 9110 §7.6.1). */
+    private static List<Map.Entry<String, String>> endToEnd(
+            List<Map.Entry<String, String>> headers, Set<String> connectionOptions) {
+        if (connectionOptions.isEmpty()) {
+            return List.copyOf(headers);
+        }
+        return headers.stream()
+                .filter(header -> !connectionOptions.contains(header.getKey().toLowerCase(Locale.ROOT)))
+                .toList();
     }
 
     /**

@@ -238,7 +238,7 @@ class GatewayServerTest {
     @Test
     void keepsEndToEndHeadersAndLeavesOutThoseOfTheHop() throws IOException {
         send("POST /a HTTP/1.1\r\nHost: x\r\nX-Request-Id: r1\r\nContent-Type: application/json\r\n"
-                + "Cookie: a=1\r\nConnection: keep-alive\r\nContent-Length: 2\r\nX-Model-Version: 2\r\n"
+                + "Cookie: a=1\r\nConnection: keep-alive, X-Hop\r\nX-Hop: 1\r\nContent-Length: 2\r\nX-Model-Version: 2\r\n"
                 + "Accept: application/json\r\nTE: trailers\r\nExpect: 100-continue\r\n\r\n{}");
         GatewayServer.Request request = handled.get(0);
         assertThat(request.headers())
