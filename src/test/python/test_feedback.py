@@ -127,7 +127,8 @@ class FeedbackTest(unittest.TestCase):
         self.assertEqual({"accepted": 5, "labelled": 7, "rewards": 2}, answer)
         self.assertEqual({"labelled_total": 7, "correct_total": 3, "numeric_labelled_total": 2,
                           "absolute_error_total": 2.5, "squared_error_total": 4.25, "rewards_total": 2,
-                          "reward_sum": 0.5, "reward_squares_total": 6.25}, metrics(self.port))
+                          "reward_sum": 0.5, "reward_squares_total": 6.25,
+                          "squared_error_squares_total": 16.0625}, metrics(self.port))
         # one prediction that is itself a list: the label is compared whole
         vector = self.predict([{"return": "echo", "value": [1, 2]}])[0]
         self.feedback({"id": vector, "label": [1.0, 2]})

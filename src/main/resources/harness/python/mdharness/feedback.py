@@ -121,7 +121,7 @@ _NONE = object()
 def score(items, predictions_by_id):
     """The counter deltas for all items (see SharedMetrics.add_feedback), or BadFeedback (404 unknown id, 400 a
     label that does not fit its prediction). Nothing is counted unless every item passes."""
-    labelled = correct = numeric = abs_error = sq_error = rewards = reward_sum = reward_sq = 0.0
+    labelled = correct = numeric = abs_error = sq_error = rewards = reward_sum = reward_sq = sq_error_sq = 0.0
     for key, label, reward, where in items:
         predictions = predictions_by_id.get(key)
         if predictions is None:
@@ -143,18 +143,19 @@ def score(items, predictions_by_id):
                     correct += 1
                 if _is_number(predicted) and _is_number(actual):
                     error = float(predicted) - float(actual)
-                    if not math.isfinite(error * error):
+                    if not math.isfinite(error * error * error * error):
                         raise BadFeedback(400, "%slabel: error too large to count" % where)
                     numeric += 1
                     abs_error += abs(error)
                     sq_error += error * error
+                    sq_error_sq += error * error * error * error
         if reward is not None:
             rewards += 1
             reward_sum += float(reward)
             reward_sq += float(reward) * reward
             if not math.isfinite(reward_sq):
                 raise BadFeedback(400, "%sreward: too large to count" % where)
-    return (labelled, correct, numeric, abs_error, sq_error, rewards, reward_sum, reward_sq)
+    return (labelled, correct, numeric, abs_error, sq_error, rewards, reward_sum, reward_sq, sq_error_sq)
 
 
 def _is_number(value):

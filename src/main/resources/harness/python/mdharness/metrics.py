@@ -29,6 +29,8 @@ FEEDBACK = (
     ("rewards_total", "counter", "Rewards received by feedback (one per feedback item with a reward)."),
     ("reward_sum", "gauge", "Sum of the rewards received (a gauge: rewards may be negative)."),
     ("reward_squares_total", "counter", "Sum of the squared rewards received."),
+    ("squared_error_squares_total", "counter",
+     "Sum of (prediction - label)^4 over numeric labelled instances (the variance of the squared error)."),
 )
 _FEEDBACK = _TIMEOUTS + 1
 _PER_WORKER = _FEEDBACK + len(FEEDBACK)

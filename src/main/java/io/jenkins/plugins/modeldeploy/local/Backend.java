@@ -5,6 +5,9 @@ import io.jenkins.plugins.modeldeploy.target.VersionRef;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -61,6 +64,42 @@ final class Backend {
             idle.offerFirst(connection);
         }
         return response;
+    }
+
+    /**
+     * The bytes of one request to this backend: {@code headers} are the client's end-to-end fields (passed on as
+     * sent: request id, model version, sticky header, Cookie, Accept, …), then the gateway's framing. A client
+     * without a User-Agent is sent as {@code model-deploy-gateway}.
+     */
+    byte[] request(
+            String method, String rawTarget, String contentType, List<Map.Entry<String, String>> headers, byte[] body) {
+        StringBuilder head = new StringBuilder(256)
+                .append(method)
+                .append(' ')
+                .append(rawTarget)
+                .append(" HTTP/1.1\r\nHost: ")
+                .append(hostHeader)
+                .append("\r\n");
+        boolean userAgent = false;
+        for (Map.Entry<String, String> header : headers) {
+            userAgent |= header.getKey().equalsIgnoreCase("User-Agent");
+            head.append(header.getKey()).append(": ").append(header.getValue()).append("\r\n");
+        }
+        if (!userAgent) {
+            head.append("User-Agent: model-deploy-gateway\r\n");
+        }
+        if (contentType != null) {
+            head.append("Content-Type: ").append(contentType).append("\r\n");
+        }
+        if (body.length > 0 || !"GET".equals(method) && !"HEAD".equals(method)) {
+            head.append("Content-Length: ").append(body.length).append("\r\n");
+        }
+        // The gateway's server took header values as ISO-8859-1 octets, so they go out as they came in.
+        byte[] headBytes = head.append("\r\n").toString().getBytes(StandardCharsets.ISO_8859_1);
+        byte[] bytes = new byte[headBytes.length + body.length];
+        System.arraycopy(headBytes, 0, bytes, 0, headBytes.length);
+        System.arraycopy(body, 0, bytes, headBytes.length, body.length);
+        return bytes;
     }
 
     /** True when nothing listens at the backend's address any more. */

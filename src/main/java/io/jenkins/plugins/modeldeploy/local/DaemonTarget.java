@@ -2,8 +2,11 @@ package io.jenkins.plugins.modeldeploy.local;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jenkins.plugins.modeldeploy.abtest.GatedMetric;
 import io.jenkins.plugins.modeldeploy.abtest.MetricsException;
 import io.jenkins.plugins.modeldeploy.abtest.MetricsSource;
+import io.jenkins.plugins.modeldeploy.abtest.ShadowStats;
+import io.jenkins.plugins.modeldeploy.abtest.VariantStats;
 import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.route.Endpoints;
 import io.jenkins.plugins.modeldeploy.route.RoutingException;
@@ -21,6 +24,7 @@ import io.jenkins.plugins.modeldeploy.target.VersionRef;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -152,16 +156,37 @@ public final class DaemonTarget implements Target {
         return releases;
     }
 
-    /** The gateway's per-variant counters, read through the control API. */
+    /** The gateway's per-variant counters, quality from feedback and shadow comparison, read through the control API. */
     @Override
     public Optional<MetricsSource> metrics(double sloP99Ms) {
-        return Optional.of((model, version) -> {
+        return Optional.of(new Metrics());
+    }
+
+    /** {@link LocalGateway}'s {@link MetricsSource} in the daemon, one control call per reading. */
+    private final class Metrics implements MetricsSource {
+        @Override
+        public VariantStats sample(String model, String version) throws MetricsException {
+            return cumulative(model, version, List.of());
+        }
+
+        @Override
+        public Window window(String model, String version, Instant start, List<GatedMetric> quality)
+                throws MetricsException {
+            List<String> names = quality.stream()
+                    .filter(GatedMetric::builtIn)
+                    .map(GatedMetric::name)
+                    .toList();
+            VariantStats base = cumulative(model, version, names);
+            return () -> MetricsSource.minus(cumulative(model, version, names), base);
+        }
+
+        private VariantStats cumulative(String model, String version, List<String> quality) throws MetricsException {
+            Map<String, String> query = quality.isEmpty()
+                    ? Map.of("model", model, "version", version)
+                    : Map.of("model", model, "version", version, "quality", String.join(",", quality));
             try {
                 return Wire.stats(control.get(
-                        "/v1/metrics",
-                        Map.of("model", model, "version", version),
-                        CALL_TIMEOUT,
-                        "reading the counters of " + model + "-" + version));
+                        "/v1/metrics", query, CALL_TIMEOUT, "reading the counters of " + model + "-" + version));
             } catch (ControlClient.ControlException e) {
                 throw e.error().asMetrics();
             } catch (IOException e) {
@@ -173,7 +198,23 @@ public final class DaemonTarget implements Target {
                 Thread.currentThread().interrupt();
                 throw new MetricsException("interrupted while reading the counters of " + model + "-" + version, e);
             }
-        });
+        }
+
+        @Override
+        public ShadowStats shadow(String model, String version) throws MetricsException {
+            try {
+                return Wire.shadow(control.get(
+                        "/v1/shadow",
+                        Map.of("model", model, "version", version),
+                        CALL_TIMEOUT,
+                        "reading the shadow comparison of " + model + "-" + version));
+            } catch (ControlClient.ControlException e) {
+                throw e.error().asMetrics();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new MetricsException("interrupted while reading the shadow of " + model + "-" + version, e);
+            }
+        }
     }
 
     @Override
@@ -247,6 +288,37 @@ public final class DaemonTarget implements Target {
         @Override
         public URI versionEndpoint(String model, String version) {
             return Endpoints.version(record.gateway(), model, version);
+        }
+
+        @Override
+        public void setMirror(String model, String shadow, int percent) throws RoutingException {
+            call(
+                    "/v1/router/mirror",
+                    Wire.JSON
+                            .createObjectNode()
+                            .put("model", model)
+                            .put("shadow", shadow)
+                            .put("percent", percent),
+                    "mirroring " + percent + "% of " + model + " to version " + shadow);
+        }
+
+        @Override
+        public void clearMirror(String model) throws RoutingException {
+            call(
+                    "/v1/router/mirror/clear",
+                    Wire.JSON.createObjectNode().put("model", model),
+                    "ending the mirror of " + model);
+        }
+
+        @Override
+        public void setSticky(String model, Optional<String> header) throws RoutingException {
+            ObjectNode body = Wire.JSON.createObjectNode().put("model", model);
+            header.ifPresent(name -> body.put("header", name));
+            call(
+                    "/v1/router/sticky",
+                    body,
+                    header.map(name -> "making " + model + " sticky on " + name)
+                            .orElse("ending the stickiness of " + model));
         }
 
         @Override

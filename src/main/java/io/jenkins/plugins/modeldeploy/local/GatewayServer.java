@@ -10,6 +10,8 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -40,8 +42,48 @@ final class GatewayServer implements AutoCloseable {
     private static final int LINGER_BYTES = 1 << 20;
     private static final int IDLE_TIMEOUT_MILLIS = 120_000;
 
-    /** A parsed request; {@code rawTarget} is the path and query as sent. */
-    record Request(String method, String rawPath, String rawQuery, String contentType, byte[] body) {}
+    /**
+     * A parsed request; {@code rawTarget} is the path and query as sent. {@code headers} are its end-to-end header
+     * fields in order as sent (names as sent), without those that frame this hop's message or the connection (Host,
+     * Content-Length, Transfer-Encoding, Connection, Keep-Alive, TE, Trailer, Upgrade, Expect, Proxy-Connection) and
+     * without Content-Type, which is {@code contentType}, nor the fields the Connection header names: what a proxy
+     * passes on to the backend.
+     */
+    record Request(
+            String method,
+            String rawPath,
+            String rawQuery,
+            String contentType,
+            byte[] body,
+            List<Map.Entry<String, String>> headers) {
+        Request(String method, String rawPath, String rawQuery, String contentType, byte[] body) {
+            this(method, rawPath, rawQuery, contentType, body, List.of());
+        }
+
+        /** The first value of the named header (any case), or null. */
+        String header(String name) {
+            for (Map.Entry<String, String> header : headers) {
+                if (header.getKey().equalsIgnoreCase(name)) {
+                    return header.getValue();
+                }
+            }
+            return null;
+        }
+    }
+
+    /** Header fields of one hop (lower case), not passed on (RFC 9110 §7.6.1), or passed on separately. */
+    private static final Set<String> HOP_HEADERS = Set.of(
+            "host",
+            "content-length",
+            "transfer-encoding",
+            "connection",
+            "keep-alive",
+            "te",
+            "trailer",
+            "upgrade",
+            "expect",
+            "proxy-connection",
+            "content-type");
 
     /** A response; {@code headers} are extra headers (names as they should be written). */
     record Response(int status, String contentType, Map<String, String> headers, byte[] body) {}
@@ -226,6 +268,8 @@ final class GatewayServer implements AutoCloseable {
         boolean expectContinue = false;
         String contentType = null;
         HeaderBudget budget = new HeaderBudget();
+        List<Map.Entry<String, String>> headers = new ArrayList<>();
+        Set<String> connectionOptions = new java.util.HashSet<>();
         for (String line = readHeaderLine(in, budget); !line.isEmpty(); line = readHeaderLine(in, budget)) {
             int colon = line.indexOf(':');
             String name = fieldName(line, colon);
@@ -257,6 +301,7 @@ final class GatewayServer implements AutoCloseable {
                 case "connection" -> {
                     for (String option : value.toLowerCase(Locale.ROOT).split(",")) {
                         String token = option.strip();
+                        connectionOptions.add(token);
                         if (token.equals("close")) {
                             close = true;
                         } else if (token.equals("keep-alive") && http10) {
@@ -267,6 +312,9 @@ final class GatewayServer implements AutoCloseable {
                 case "expect" -> expectContinue = value.equalsIgnoreCase("100-continue");
                 case "content-type" -> contentType = value;
                 default -> {}
+            }
+            if (!HOP_HEADERS.contains(name.toLowerCase(Locale.ROOT))) {
+                headers.add(Map.entry(name, value));
             }
         }
         if (!http10 && !host) {
@@ -288,7 +336,21 @@ final class GatewayServer implements AutoCloseable {
         int question = target.indexOf('?');
         String path = question < 0 ? target : target.substring(0, question);
         String query = question < 0 ? null : target.substring(question + 1);
-        return new Exchange(new Request(parts[0], originPath(path), query, contentType, body), null, close);
+        return new Exchange(
+                new Request(parts[0], originPath(path), query, contentType, body, endToEnd(headers, connectionOptions)),
+                null,
+                close);
+    }
+
+    /** The fields not named in Connection, which lists more fields of this hop only (RFC 9110 §7.6.1). */
+    private static List<Map.Entry<String, String>> endToEnd(
+            List<Map.Entry<String, String>> headers, Set<String> connectionOptions) {
+        if (connectionOptions.isEmpty()) {
+            return List.copyOf(headers);
+        }
+        return headers.stream()
+                .filter(header -> !connectionOptions.contains(header.getKey().toLowerCase(Locale.ROOT)))
+                .toList();
     }
 
     /**

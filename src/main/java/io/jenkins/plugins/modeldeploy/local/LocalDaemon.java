@@ -3,6 +3,7 @@ package io.jenkins.plugins.modeldeploy.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jenkins.plugins.modeldeploy.abtest.GatedMetric;
 import io.jenkins.plugins.modeldeploy.container.Podman;
 import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
@@ -705,9 +706,6 @@ public final class LocalDaemon implements AutoCloseable {
             routesChanged();
             return Wire.JSON.createObjectNode();
         });
-        handlers.put(
-                "GET /v1/metrics",
-                (request, events) -> Wire.stats(gateway.sample(request.query("model"), request.query("version"))));
         handlers.put("GET /v1/status", (request, events) -> {
             ArrayNode models = Wire.JSON.createArrayNode();
             for (ModelStatus status : target.status(Duration.ofSeconds(30))) {
@@ -724,7 +722,51 @@ public final class LocalDaemon implements AutoCloseable {
             target.injectErrors(ref, rate);
             return Wire.JSON.createObjectNode();
         });
+        gatewayHandlers(handlers);
         return handlers;
+    }
+
+    /**
+     * The gateway's counters, shadow comparison, mirror and stickiness: {@code GET /v1/metrics?model&version
+     * [&quality=accuracy,mae]} (cumulative counters, with the named built-in metrics from the version's feedback
+     * counters), {@code GET /v1/shadow?model&version}, {@code POST /v1/router/mirror} {@code {model, shadow,
+     * percent}}, {@code POST /v1/router/mirror/clear} {@code {model}}, {@code POST /v1/router/sticky}
+     * {@code {model[, header]}} (no header: not sticky). Mirror and stickiness last until the daemon stops: an
+     * experiment sets them again when it resumes.
+     */
+    private void gatewayHandlers(Map<String, ControlServer.Handler> handlers) {
+        handlers.put("GET /v1/metrics", (request, events) -> {
+            String model = request.query("model");
+            String version = request.query("version");
+            String quality = request.query().getOrDefault("quality", "");
+            List<String> names = quality.isEmpty() ? List.of() : List.of(quality.split(","));
+            for (String name : names) {
+                if (!GatedMetric.isBuiltIn(name)) {
+                    throw new ControlServer.BadRequest("quality: unknown built-in metric '" + name
+                            + "' (the local target reads accuracy, mae, rmse and reward)");
+                }
+            }
+            return Wire.stats(gateway.cumulative(model, version, names));
+        });
+        handlers.put(
+                "GET /v1/shadow",
+                (request, events) -> Wire.shadow(gateway.shadow(request.query("model"), request.query("version"))));
+        handlers.put("POST /v1/router/mirror", (request, events) -> {
+            JsonNode percent = request.body().path("percent");
+            if (!percent.isInt()) {
+                throw new ControlServer.BadRequest("\"percent\" must be an integer from 1 to 100");
+            }
+            gateway.setMirror(text(request.body(), "model"), text(request.body(), "shadow"), percent.asInt());
+            return Wire.JSON.createObjectNode();
+        });
+        handlers.put("POST /v1/router/mirror/clear", (request, events) -> {
+            gateway.clearMirror(text(request.body(), "model"));
+            return Wire.JSON.createObjectNode();
+        });
+        handlers.put("POST /v1/router/sticky", (request, events) -> {
+            gateway.setSticky(text(request.body(), "model"), Wire.optional(request.body(), "header"));
+            return Wire.JSON.createObjectNode();
+        });
     }
 
     private interface Operation {

@@ -4,7 +4,10 @@ import io.jenkins.plugins.modeldeploy.abtest.VariantStats;
 import java.util.concurrent.atomic.LongAdder;
 import org.HdrHistogram.ConcurrentHistogram;
 
-/** What one version answered on a stable route: counts and a latency histogram, updated by many threads. */
+/**
+ * What one version answered on a stable route (or as its shadow): counts, a latency histogram and, once the route is
+ * sticky, an estimate of the distinct assignment units it served; updated by many threads.
+ */
 final class VariantCounters {
     private static final long MAX_MICROS = 3_600_000_000L;
 
@@ -12,6 +15,21 @@ final class VariantCounters {
     private final LongAdder errors = new LongAdder();
     private final LongAdder sloViolations = new LongAdder();
     private final ConcurrentHistogram latencyMicros = new ConcurrentHistogram(MAX_MICROS, 3);
+    private volatile UnitSketch units;
+
+    /** One request of an assignment unit (a sticky header's value); from the first one on, units are counted. */
+    void recordUnit(String unit) {
+        UnitSketch sketch = units;
+        if (sketch == null) {
+            synchronized (this) {
+                if (units == null) {
+                    units = new UnitSketch();
+                }
+                sketch = units;
+            }
+        }
+        sketch.add(unit);
+    }
 
     void record(int status, long nanos, double sloMillis) {
         requests.increment();
@@ -31,6 +49,8 @@ final class VariantCounters {
                 errors.sum(),
                 sloViolations.sum(),
                 latencyMicros.getValueAtPercentile(50) / 1000.0,
-                latencyMicros.getValueAtPercentile(99) / 1000.0);
+                latencyMicros.getValueAtPercentile(99) / 1000.0,
+                java.util.Map.of(),
+                units == null ? -1 : units.estimate());
     }
 }

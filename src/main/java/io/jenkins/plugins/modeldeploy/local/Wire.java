@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.jenkins.plugins.modeldeploy.abtest.Moments;
+import io.jenkins.plugins.modeldeploy.abtest.ShadowStats;
 import io.jenkins.plugins.modeldeploy.abtest.VariantStats;
 import io.jenkins.plugins.modeldeploy.model.EnvironmentSpec;
 import io.jenkins.plugins.modeldeploy.model.ModelRuntime;
@@ -282,23 +284,78 @@ final class Wire {
     }
 
     static ObjectNode stats(VariantStats stats) {
-        return JSON.createObjectNode()
+        ObjectNode node = JSON.createObjectNode()
                 .put("version", stats.version())
                 .put("requests", stats.requests())
                 .put("errors", stats.errors())
                 .put("sloViolations", stats.sloViolations())
                 .put("p50Ms", stats.p50Ms())
-                .put("p99Ms", stats.p99Ms());
+                .put("p99Ms", stats.p99Ms())
+                .put("units", stats.units());
+        ObjectNode quality = node.putObject("quality");
+        stats.quality()
+                .forEach((name, moments) -> quality.putObject(name)
+                        .put("count", moments.count())
+                        .put("sum", moments.sum())
+                        .put("sumOfSquares", moments.sumOfSquares()));
+        return node;
     }
 
+    /** Counters as {@link #stats(VariantStats)} writes them; an older daemon's (no units, no quality) read too. */
     static VariantStats stats(JsonNode node) throws IOException {
+        Map<String, Moments> quality = new LinkedHashMap<>();
+        var fields = node.path("quality").fields();
+        while (fields.hasNext()) {
+            var entry = fields.next();
+            JsonNode moments = entry.getValue();
+            try {
+                quality.put(
+                        entry.getKey(),
+                        new Moments(
+                                moments.path("count").asLong(),
+                                moments.path("sum").asDouble(),
+                                moments.path("sumOfSquares").asDouble()));
+            } catch (IllegalArgumentException e) {
+                throw new IOException("quality." + entry.getKey() + ": " + e.getMessage(), e);
+            }
+        }
         return new VariantStats(
                 text(node, "version"),
                 node.path("requests").asLong(),
                 node.path("errors").asLong(),
                 node.path("sloViolations").asLong(),
                 node.path("p50Ms").asDouble(),
-                node.path("p99Ms").asDouble());
+                node.path("p99Ms").asDouble(),
+                quality,
+                node.path("units").asLong(-1));
+    }
+
+    static ObjectNode shadow(ShadowStats stats) {
+        ObjectNode node = JSON.createObjectNode()
+                .put("compared", stats.compared())
+                .put("agreed", stats.agreed())
+                .put("failed", stats.failed());
+        ArrayNode examples = node.putArray("examples");
+        stats.examples()
+                .forEach(example -> examples.addObject()
+                        .put("request", example.request())
+                        .put("production", example.production())
+                        .put("shadow", example.shadow()));
+        return node;
+    }
+
+    static ShadowStats shadow(JsonNode node) {
+        List<ShadowStats.Disagreement> examples = new ArrayList<>();
+        node.path("examples")
+                .forEach(example -> examples.add(new ShadowStats.Disagreement(
+                        example.path("request").asText(),
+                        example.path("production").asText(),
+                        example.path("shadow").asText())));
+        return new ShadowStats(
+                node.path("compared").asLong(),
+                node.path("agreed").asLong(),
+                node.path("failed").asLong(),
+                examples);
     }
 
     static ObjectNode weights(Map<String, Integer> weights) {

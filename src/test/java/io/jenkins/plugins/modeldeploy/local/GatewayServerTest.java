@@ -234,6 +234,24 @@ class GatewayServerTest {
         assertThat(answers).extracting(Answer::close).containsExactly(false, false, false, true);
     }
 
+    /** What a proxy passes on: end-to-end fields as sent, in order; framing and connection fields left out. */
+    @Test
+    void keepsEndToEndHeadersAndLeavesOutThoseOfTheHop() throws IOException {
+        send("POST /a HTTP/1.1\r\nHost: x\r\nX-Request-Id: r1\r\nContent-Type: application/json\r\n"
+                + "Cookie: a=1\r\nConnection: keep-alive, X-Hop\r\nX-Hop: 1\r\nContent-Length: 2\r\nX-Model-Version: 2\r\n"
+                + "Accept: application/json\r\nTE: trailers\r\nExpect: 100-continue\r\n\r\n{}");
+        GatewayServer.Request request = handled.get(0);
+        assertThat(request.headers())
+                .containsExactly(
+                        Map.entry("X-Request-Id", "r1"),
+                        Map.entry("Cookie", "a=1"),
+                        Map.entry("X-Model-Version", "2"),
+                        Map.entry("Accept", "application/json"));
+        assertThat(request.header("x-model-version")).isEqualTo("2");
+        assertThat(request.header("Host")).isNull();
+        assertThat(request.contentType()).isEqualTo("application/json");
+    }
+
     /** A handler that throws still gives its request one answer. */
     @Test
     void aFailingHandlerStillAnswers() throws IOException {

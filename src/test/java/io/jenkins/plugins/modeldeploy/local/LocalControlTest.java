@@ -144,6 +144,57 @@ class LocalControlTest {
     }
 
     @Test
+    void mirrorStickinessShadowAndQualityTravelOverTheControlApi() throws Exception {
+        try (Target target = LocalClient.connect(dir.resolve("state"), event -> {})) {
+            assertThatThrownBy(() -> target.router().setMirror("echo", "9", 50))
+                    .isInstanceOf(RoutingException.class)
+                    .hasMessage("cannot mirror model echo to version 9: it has no route (routed: [])");
+            target.router().clearMirror("echo");
+            target.router().setSticky("echo", Optional.of("X-User-Id"));
+            target.router().setSticky("echo", Optional.empty());
+            assertThatThrownBy(() -> target.router().setSticky("echo", Optional.of("X User")))
+                    .isInstanceOf(RoutingException.class)
+                    .hasMessageContaining("a header name is a token");
+            io.jenkins.plugins.modeldeploy.abtest.MetricsSource metrics =
+                    target.metrics(50).orElseThrow();
+            assertThat(metrics.shadow("echo", "9")).isEqualTo(io.jenkins.plugins.modeldeploy.abtest.ShadowStats.NONE);
+            assertThat(metrics.sample("echo", "9").units()).isEqualTo(-1);
+            assertThatThrownBy(() -> metrics.window(
+                            "echo",
+                            "9",
+                            java.time.Instant.now(),
+                            List.of(io.jenkins.plugins.modeldeploy.abtest.GatedMetric.parse("accuracy"))))
+                    .isInstanceOf(io.jenkins.plugins.modeldeploy.abtest.MetricsException.class)
+                    .hasMessage("cannot read the feedback counters of version 9 of model echo: it is not running in"
+                            + " the local gateway");
+        }
+        HttpResponse<String> bogus = send("/v1/metrics?model=echo&version=9&quality=bogus", token(), null);
+        assertThat(bogus.statusCode()).isEqualTo(400);
+        assertThat(bogus.body()).contains("quality: unknown built-in metric 'bogus'");
+    }
+
+    @Test
+    void variantStatsAndShadowStatsRoundTripOnTheWire() throws Exception {
+        var stats = new io.jenkins.plugins.modeldeploy.abtest.VariantStats(
+                "2",
+                10,
+                1,
+                2,
+                3.5,
+                9.25,
+                Map.of("accuracy", new io.jenkins.plugins.modeldeploy.abtest.Moments(8, 6, 6)),
+                5);
+        assertThat(Wire.stats(Wire.JSON.readTree(Wire.stats(stats).toString()))).isEqualTo(stats);
+        var shadow = new io.jenkins.plugins.modeldeploy.abtest.ShadowStats(
+                4,
+                3,
+                1,
+                List.of(new io.jenkins.plugins.modeldeploy.abtest.ShadowStats.Disagreement("{}", "[1]", "[2]")));
+        assertThat(Wire.shadow(Wire.JSON.readTree(Wire.shadow(shadow).toString())))
+                .isEqualTo(shadow);
+    }
+
+    @Test
     void aRolloutThatCannotStartComesBackAsARolloutExceptionWithItsEvents() throws Exception {
         Path model = TestModels.testModel("echo-python", dir);
         ModelVersion version = ModelVersion.of(new ModelSpecLoader().load(model), "1", "test");

@@ -3,6 +3,10 @@ package io.jenkins.plugins.modeldeploy.local;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.jenkins.plugins.modeldeploy.abtest.GatedMetric;
+import io.jenkins.plugins.modeldeploy.abtest.MetricsSource;
+import io.jenkins.plugins.modeldeploy.abtest.Moments;
+import io.jenkins.plugins.modeldeploy.abtest.ShadowStats;
 import io.jenkins.plugins.modeldeploy.abtest.VariantStats;
 import io.jenkins.plugins.modeldeploy.event.DeploymentEvent;
 import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
@@ -23,8 +27,11 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -110,6 +117,105 @@ class LocalGatewayIT {
         VariantStats two = gateway.sample("echo", "2");
         assertThat(two.requests()).isEqualTo(toTwo);
         assertThat(two.errors()).isZero();
+        assertThat(gateway.failedRequests()).isZero();
+    }
+
+    /** Item 2 of issue 17: predict on the stable route, feedback on the stable route, the serving harness counts it. */
+    @Test
+    void feedbackThroughTheStableRouteReachesTheServingVersionAndItsAccuracyIsRead() throws Exception {
+        deploy("1");
+        deploy("2");
+        gateway.reconcile("echo", List.of("1", "2"));
+        gateway.setWeights("echo", Map.of("1", 50, "2", 50));
+        List<GatedMetric> accuracy = List.of(GatedMetric.parse("accuracy"));
+        Map<String, MetricsSource.Window> windows = Map.of(
+                "1", gateway.window("echo", "1", Instant.now(), accuracy),
+                "2", gateway.window("echo", "2", Instant.now(), accuracy));
+        Map<String, int[]> labelledAndCorrect = Map.of("1", new int[2], "2", new int[2]);
+        for (int i = 0; i < 30; i++) {
+            HttpResponse<String> answer = post(URI.create(gateway.stableEndpoint("echo") + "/predict"));
+            String id = answer.headers().firstValue("X-Request-Id").orElseThrow();
+            String version = answer.headers().firstValue("X-Model-Version").orElseThrow();
+            int label = i % 3 == 0 ? 4 : 3; // the echo model predicts 3
+            String path = i % 2 == 0 ? "/feedback" : "/v2/models/echo/feedback";
+            HttpResponse<String> fed = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(gateway.stableEndpoint("echo") + path))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString(
+                                    "{\"id\": \"" + id + "\", \"label\": " + label + "}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(fed.statusCode()).as(fed.body()).isEqualTo(200);
+            assertThat(fed.headers().firstValue("X-Model-Version")).hasValue(version);
+            labelledAndCorrect.get(version)[0]++;
+            labelledAndCorrect.get(version)[1] += label == 3 ? 1 : 0;
+        }
+        for (String version : List.of("1", "2")) {
+            int[] expected = labelledAndCorrect.get(version);
+            assertThat(windows.get(version).read().quality("accuracy"))
+                    .isEqualTo(new Moments(expected[0], expected[1], expected[1]));
+            HttpResponse<String> metrics = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(gateway.versionEndpoint("echo", version) + "/metrics"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(metrics.body())
+                    .contains("model_deploy_feedback_labelled_total{model=\"echo\",version=\"" + version + "\"} "
+                            + expected[0]);
+        }
+        HttpResponse<String> unknown = HTTP.send(
+                HttpRequest.newBuilder(URI.create(gateway.stableEndpoint("echo") + "/feedback"))
+                        .POST(HttpRequest.BodyPublishers.ofString("{\"id\": \"never\", \"label\": 3}"))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(unknown.statusCode()).isEqualTo(404);
+        assertThat(unknown.body()).contains("unknown id 'never'");
+    }
+
+    /** Issue 17's shadow mode: copies to a version that disagrees on odd inputs; clients only see production. */
+    @Test
+    void aShadowThatDisagreesOnSomeInputsIsReportedAndClientsSeeNoFailure() throws Exception {
+        deploy("1");
+        Path dir = TestModels.testModel("echo-python", work.resolve("v2"));
+        Files.writeString(
+                dir.resolve("model.py"),
+                "\n_predict = predict\n\n\ndef predict(instances):\n"
+                        + "    return [y + 1 if isinstance(x, list) and x[0] % 2 == 1 else y"
+                        + " for x, y in zip(instances, _predict(instances))]\n",
+                StandardOpenOption.APPEND);
+        target.rollout(new RolloutRequest(
+                ModelVersion.of(new ModelSpecLoader().load(dir), "2", "test"),
+                Optional.empty(),
+                Map.of(),
+                Duration.ofMinutes(1)));
+        gateway.reconcile("echo", List.of("1", "2"));
+        gateway.setWeights("echo", Map.of("1", 100, "2", 0));
+        gateway.setMirror("echo", "2", 100);
+        int n = 100;
+        for (int i = 0; i < n; i++) {
+            HttpResponse<String> answer = HTTP.send(
+                    HttpRequest.newBuilder(URI.create(gateway.stableEndpoint("echo") + "/predict"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("{\"instances\": [[" + i + ", 1]]}"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(answer.statusCode()).isEqualTo(200);
+            assertThat(answer.body()).isEqualTo("{\"predictions\":[" + (i + 1) + "]}");
+        }
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (gateway.shadow("echo", "2").compared() + gateway.shadowDropped() < n && System.nanoTime() < deadline) {
+            Thread.sleep(50);
+        }
+        ShadowStats shadow = gateway.shadow("echo", "2");
+        assertThat(shadow.compared()).isEqualTo(n);
+        assertThat(shadow.agreed()).isEqualTo(n / 2);
+        assertThat(shadow.agreementRate()).isEqualTo(0.5);
+        assertThat(shadow.failed()).isZero();
+        assertThat(shadow.examples()).hasSize(20);
+        assertThat(shadow.examples().get(0))
+                .isEqualTo(new ShadowStats.Disagreement(
+                        "{\"instances\": [[1, 1]]}", "{\"predictions\":[2]}", "{\"predictions\":[3]}"));
+        assertThat(gateway.sample("echo", "2").requests()).isEqualTo(n);
+        assertThat(gateway.sample("echo", "2").errors()).isZero();
         assertThat(gateway.failedRequests()).isZero();
     }
 
