@@ -222,9 +222,16 @@ class TraefikRouterTest {
                         "Host(`ml.example.com`) && (Path(`/models/iris/2`) || PathPrefix(`/models/iris/2/`))",
                         "Host(`ml.example.com`) && (Path(`/models/iris/3`) || PathPrefix(`/models/iris/3/`))",
                         "Host(`ml.example.com`) && (Path(`/models/iris`) || PathPrefix(`/models/iris/`))",
+                        "(Host(`ml.example.com`) && (Path(`/models/iris`) || PathPrefix(`/models/iris/`)))"
+                                + " && Header(`X-Model-Version`, `1`)",
+                        "(Host(`ml.example.com`) && (Path(`/models/iris`) || PathPrefix(`/models/iris/`)))"
+                                + " && Header(`X-Model-Version`, `2`)",
+                        "(Host(`ml.example.com`) && (Path(`/models/iris`) || PathPrefix(`/models/iris/`)))"
+                                + " && Header(`X-Model-Version`, `3`)",
                         "Host(`ml.example.com`) && PathPrefix(`/ops`)");
         Map<String, Object> stable = routes.stream()
-                .filter(r -> r.get("match").toString().contains("PathPrefix(`/models/iris/`)"))
+                .filter(r -> r.get("match").toString().contains("PathPrefix(`/models/iris/`)")
+                        && !r.get("match").toString().contains("Header("))
                 .findFirst()
                 .orElseThrow();
         assertThat(stable.get("middlewares"))
