@@ -389,4 +389,104 @@ class TraefikRouterTest {
             assertThat(response.statusCode()).isEqualTo(404);
         }
     }
+
+    @Test
+    void stickyCookieLastsThroughWeightChangesAndReconcilesUntilCleared() throws Exception {
+        router.reconcile("iris", List.of("1", "2"));
+        router.setSticky("iris", Optional.of("X-User-Id"));
+        router.setWeights("iris", Map.of("1", 90, "2", 10));
+        router.reconcile("iris", List.of("1", "2"));
+
+        Map<?, ?> weighted = (Map<?, ?>) spec(one("TraefikService", "iris")).get("weighted");
+        assertThat(weighted.get("sticky"))
+                .isEqualTo(Map.of("cookie", Map.of("name", "model-deploy-iris", "httpOnly", true, "sameSite", "lax")));
+        assertThat(list(weighted.get("services")))
+                .extracting(c -> c.get("name"))
+                .containsExactly("iris-1", "iris-2");
+        assertThat(router.currentWeights("iris")).containsEntry("1", 90).containsEntry("2", 10);
+        assertLiveObjectsMatchTheSchemas();
+
+        router.setSticky("iris", Optional.empty());
+        weighted = (Map<?, ?>) spec(one("TraefikService", "iris")).get("weighted");
+        assertThat(weighted.containsKey("sticky")).isFalse();
+        assertThat(router.currentWeights("iris")).containsEntry("1", 90).containsEntry("2", 10);
+    }
+
+    @Test
+    void anOperatorsStickyCookieIsNotOursToRemove() throws Exception {
+        router.reconcile("iris", List.of("1"));
+        edit(
+                "TraefikService",
+                "iris",
+                spec -> ((Map<String, Object>) spec.get("weighted"))
+                        .put("sticky", Map.of("cookie", Map.of("name", "ops"))));
+        router.setSticky("iris", Optional.empty());
+        router.setWeights("iris", Map.of("1", 100));
+        assertThat(((Map<?, ?>) spec(one("TraefikService", "iris")).get("weighted")).get("sticky"))
+                .isEqualTo(Map.of("cookie", Map.of("name", "ops")));
+    }
+
+    @Test
+    void aShadowTestMirrorsTheStableRouteUntilCleared() throws Exception {
+        router.reconcile("iris", List.of("1", "2"));
+        router.setMirror("iris", "2", 30);
+
+        GenericKubernetesResource mirror = one("TraefikService", "iris-mirror");
+        assertThat(spec(mirror))
+                .isEqualTo(Map.of(
+                        "mirroring",
+                        Map.of(
+                                "name", "iris",
+                                "kind", "TraefikService",
+                                "mirrors",
+                                        List.of(Map.of(
+                                                "name", "iris-2", "kind", "Service", "port", 80, "percent", 30)))));
+        assertLiveObjectsMatchTheSchemas();
+        TraefikRuleMatcher traefik = traefik();
+        assertThat(traefik.route("ml.example.com", "/models/iris/predict", Map.of()))
+                .contains(new TraefikRuleMatcher.Hop("iris-mirror", "TraefikService", "/predict"));
+        // forced and version requests are not mirrored
+        assertThat(traefik.route("ml.example.com", "/models/iris/feedback", Map.of("X-Model-Version", "1")))
+                .contains(new TraefikRuleMatcher.Hop("iris-1", "Service", "/feedback"));
+        // the split still lives on the weighted service, and a reconcile keeps the mirror
+        router.setWeights("iris", Map.of("1", 100));
+        router.reconcile("iris", List.of("1", "2"));
+        assertThat(traefik().route("ml.example.com", "/models/iris/predict", Map.of()))
+                .contains(new TraefikRuleMatcher.Hop("iris-mirror", "TraefikService", "/predict"));
+        assertThat(router.currentWeights("iris")).containsExactly(Map.entry("1", 100));
+
+        router.clearMirror("iris");
+        assertThat(live("TraefikService"))
+                .extracting(s -> s.getMetadata().getName())
+                .containsExactly("iris");
+        assertThat(traefik().route("ml.example.com", "/models/iris/predict", Map.of()))
+                .contains(new TraefikRuleMatcher.Hop("iris", "TraefikService", "/predict"));
+        router.clearMirror("iris"); // nothing to do
+    }
+
+    @Test
+    void aMirrorNeedsARoutedShadowAndGoesWithItsVersion() throws Exception {
+        router.reconcile("iris", List.of("1", "2"));
+        assertThatThrownBy(() -> router.setMirror("iris", "3", 10))
+                .isInstanceOf(RoutingException.class)
+                .hasMessage("version 3 of iris has no route in models/IngressRoute/iris (routed: [1, 2]); reconcile"
+                        + " its routes before mirroring");
+        router.setMirror("iris", "2", 100);
+        router.reconcile("iris", List.of("1"));
+        assertThat(live("TraefikService"))
+                .extracting(s -> s.getMetadata().getName())
+                .containsExactly("iris");
+        assertThat(traefik().route("ml.example.com", "/models/iris/predict", Map.of()))
+                .contains(new TraefikRuleMatcher.Hop("iris", "TraefikService", "/predict"));
+        router.setMirror("iris", "1", 5);
+        router.remove("iris");
+        assertThat(live("TraefikService")).isEmpty();
+    }
+
+    /** Traefik's routing of the live IngressRoutes and Middlewares. */
+    private TraefikRuleMatcher traefik() {
+        List<GenericKubernetesResource> objects = new java.util.ArrayList<>(live("IngressRoute"));
+        objects.addAll(live("Middleware"));
+        return new TraefikRuleMatcher(objects);
+    }
 }
