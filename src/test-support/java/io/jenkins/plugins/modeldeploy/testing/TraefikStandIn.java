@@ -33,7 +33,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * pods do during their preStop sleep ({@code RenderOptions.DRAIN_SECONDS}) while Traefik's endpoint watch catches
  * up — and every answer is counted per Service in Traefik's metric names
  * ({@code traefik_service_requests_total}, {@code traefik_service_request_duration_seconds} with the buckets of
- * Traefik's default plus the SLO buckets) on {@code /metrics}. The versions themselves are scripted: a delay and an
+ * Traefik's default plus the SLO buckets) on {@code /metrics}. A request carrying {@code X-Model-Version} is routed by
+ * the live IngressRoutes' rules ({@link TraefikRuleMatcher}: the version-header routes send it to that version), and
+ * every answer names its version in {@code X-Model-Version}, as the harness's do. The versions themselves are scripted: a delay and an
  * error rate per version.
  *
  * <p>A version's Service "has endpoints" when its discovery.k8s.io/v1 EndpointSlices (label
@@ -64,6 +66,8 @@ public final class TraefikStandIn implements AutoCloseable {
     private final Map<String, Behaviour> behaviours = new ConcurrentHashMap<>();
     private volatile Map<String, Map<String, Integer>> weights = Map.of();
     private volatile Set<String> ready = Set.of();
+    /** The live IngressRoutes and Middlewares, for requests naming a version in X-Model-Version. */
+    private volatile TraefikRuleMatcher rules = new TraefikRuleMatcher(List.of());
     /** Less than the rendered preStop sleep, so a version the stand-in still routes to surely still answers. */
     static final long DRAIN = TimeUnit.SECONDS.toNanos(2);
 
@@ -181,6 +185,14 @@ public final class TraefikStandIn implements AutoCloseable {
             });
             weights = split;
             ready = up;
+            List<GenericKubernetesResource> routing = new java.util.ArrayList<>();
+            for (String kind : List.of("IngressRoute", "Middleware")) {
+                routing.addAll(client.genericKubernetesResources(TraefikRoutes.context(kind))
+                        .inNamespace(namespace)
+                        .list()
+                        .getItems());
+            }
+            rules = new TraefikRuleMatcher(routing);
         } catch (RuntimeException e) {
             // the API server may be closing; the next refresh tries again
         } finally {
@@ -206,7 +218,8 @@ public final class TraefikStandIn implements AutoCloseable {
                 return;
             }
             String model = segments[2];
-            boolean versionPath = segments.length > 3 && behavioursKnow(model, segments[3]);
+            String forced = forced(exchange, model, path);
+            boolean versionPath = forced != null || segments.length > 3 && behavioursKnow(model, segments[3]);
             if (!versionPath && !allowEmptyServices && weights.containsKey(model)) {
                 // Traefik built no TraefikService: the router that names it is dropped too, so nothing matches.
                 for (String child : weights.get(model).keySet()) {
@@ -216,7 +229,7 @@ public final class TraefikStandIn implements AutoCloseable {
                     }
                 }
             }
-            String version = versionPath ? segments[3] : pick(model);
+            String version = forced != null ? forced : versionPath ? segments[3] : pick(model);
             if (version == null) {
                 reply(exchange, 404, "404 page not found\n");
                 return;
@@ -232,11 +245,31 @@ public final class TraefikStandIn implements AutoCloseable {
                 Thread.sleep(behaviour.delayMillis());
             }
             int status = ThreadLocalRandom.current().nextDouble() < behaviour.errorRate() ? 500 : 200;
+            exchange.getResponseHeaders().set("X-Model-Version", version); // as the harness answers
             reply(exchange, status, status == 200 ? "{\"predictions\":[1]}" : "{\"error\":\"scripted\"}");
             count(namespace + "-" + id + "-80@kubernetescrd", status, (System.nanoTime() - started) / 1e9);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
+    }
+
+    /**
+     * The version a request carrying {@code X-Model-Version} goes to by the live IngressRoute's rules (its
+     * version-header routes, TraefikRoutes#ingressRoute), or null when no rule sends it to one version's Service
+     * (then it is routed as without the header). Only such requests are routed by the rules: the others keep the
+     * stand-in's path logic.
+     */
+    private String forced(HttpExchange exchange, String model, String path) {
+        String header = exchange.getRequestHeaders().getFirst("X-Model-Version");
+        if (header == null) {
+            return null;
+        }
+        String host = exchange.getRequestHeaders().getFirst("Host");
+        host = host == null ? "" : host.replaceFirst(":\\d+$", "");
+        return rules.route(host, path, Map.of("X-Model-Version", header))
+                .filter(hop -> hop.kind().equals("Service") && hop.service().startsWith(model + "-"))
+                .map(hop -> hop.service().substring(model.length() + 1))
+                .orElse(null);
     }
 
     /** A version path segment names a version the cluster has (else it is the first segment of a stable path). */

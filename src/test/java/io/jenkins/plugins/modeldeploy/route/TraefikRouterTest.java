@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jenkins.plugins.modeldeploy.testing.MockApiServer;
 import io.jenkins.plugins.modeldeploy.testing.StructuralSchema;
+import io.jenkins.plugins.modeldeploy.testing.TraefikRuleMatcher;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -481,6 +482,49 @@ class TraefikRouterTest {
         router.setMirror("iris", "1", 5);
         router.remove("iris");
         assertThat(live("TraefikService")).isEmpty();
+    }
+
+    /** Feedback through the stable route reaches the version that answered: Traefik routes on X-Model-Version. */
+    @Test
+    void feedbackOnTheStableRouteReachesTheVersionNamedInItsHeader() throws Exception {
+        TraefikRouter plain = new TraefikRouter(client, "models", Optional.empty(), URI.create("http://traefik"));
+        plain.reconcile("iris", List.of("1", "2"));
+        plain.setWeights("iris", Map.of("1", 100));
+        endpointSlice("iris-1", true);
+        endpointSlice("iris-2", true);
+        try (io.jenkins.plugins.modeldeploy.testing.TraefikStandIn traefik =
+                new io.jenkins.plugins.modeldeploy.testing.TraefikStandIn(client, "models")) {
+            traefik.awaitRefresh(java.time.Duration.ofSeconds(10));
+            var http = java.net.http.HttpClient.newHttpClient();
+            java.util.function.BiFunction<String, String, String> send = (path, version) -> {
+                var request = java.net.http.HttpRequest.newBuilder(URI.create(traefik.url() + path))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"id\":\"r1\",\"label\":1}"));
+                if (version != null) {
+                    request.header("X-Model-Version", version);
+                }
+                try {
+                    var response = http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                    assertThat(response.statusCode()).isEqualTo(200);
+                    return response.headers().firstValue("X-Model-Version").orElseThrow();
+                } catch (java.io.IOException | InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            };
+            for (int i = 0; i < 20; i++) {
+                assertThat(send.apply("/models/iris/feedback", "2")).isEqualTo("2");
+                assertThat(send.apply("/models/iris/predict", null)).isEqualTo("1");
+                assertThat(send.apply("/models/iris/feedback", "9"))
+                        .as("no such version: by weight")
+                        .isEqualTo("1");
+                assertThat(send.apply("/models/iris/1/predict", "2"))
+                        .as("a version path wins")
+                        .isEqualTo("1");
+            }
+            // while a shadow test mirrors the stable route, forced requests still reach their version
+            plain.setMirror("iris", "2", 50);
+            traefik.awaitRefresh(java.time.Duration.ofSeconds(10));
+            assertThat(send.apply("/models/iris/feedback", "2")).isEqualTo("2");
+        }
     }
 
     /** Traefik's routing of the live IngressRoutes and Middlewares. */

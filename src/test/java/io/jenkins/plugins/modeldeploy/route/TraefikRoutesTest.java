@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.jenkins.plugins.modeldeploy.testing.StructuralSchema;
+import io.jenkins.plugins.modeldeploy.testing.TraefikRuleMatcher;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

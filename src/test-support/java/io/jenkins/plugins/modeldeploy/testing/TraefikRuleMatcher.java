@@ -1,4 +1,4 @@
-package io.jenkins.plugins.modeldeploy.route;
+package io.jenkins.plugins.modeldeploy.testing;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.util.ArrayList;
@@ -15,18 +15,19 @@ import java.util.Optional;
  * explicit {@code priority} or else the rule's length (pkg/muxer/http/mux.go:75, GetRulePriority); its stripPrefix
  * middlewares remove the first matching prefix. Written for the tests, from Traefik's documented behaviour.
  */
-final class TraefikRuleMatcher {
+public final class TraefikRuleMatcher {
     /** Where a request went: the service named by the winning route and the path the service sees. */
-    record Hop(String service, String kind, String path) {}
+    public record Hop(String service, String kind, String path) {}
 
     private final List<GenericKubernetesResource> objects;
 
-    TraefikRuleMatcher(List<GenericKubernetesResource> objects) {
+    /** @param objects IngressRoutes and the Middlewares they use (others are ignored) */
+    public TraefikRuleMatcher(List<GenericKubernetesResource> objects) {
         this.objects = List.copyOf(objects);
     }
 
     @SuppressWarnings("unchecked")
-    Optional<Hop> route(String host, String path, Map<String, String> headers) {
+    public Optional<Hop> route(String host, String path, Map<String, String> headers) {
         Map<String, Object> best = null;
         long bestPriority = Long.MIN_VALUE;
         for (GenericKubernetesResource object : objects) {
