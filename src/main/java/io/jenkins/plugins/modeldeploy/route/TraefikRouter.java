@@ -162,7 +162,7 @@ public final class TraefikRouter implements TrafficRouter {
 
     /** The version a mirroring service copies requests to, or null. */
     @SuppressWarnings("unchecked")
-    static String mirroredVersion(String model, GenericKubernetesResource mirror) {
+    public static String mirroredVersion(String model, GenericKubernetesResource mirror) {
         if (mirror.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec
                 && spec.get("mirroring") instanceof Map<?, ?> mirroring
                 && mirroring.get("mirrors") instanceof List<?> mirrors

@@ -35,7 +35,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * ({@code traefik_service_requests_total}, {@code traefik_service_request_duration_seconds} with the buckets of
  * Traefik's default plus the SLO buckets) on {@code /metrics}. A request carrying {@code X-Model-Version} is routed by
  * the live IngressRoutes' rules ({@link TraefikRuleMatcher}: the version-header routes send it to that version), and
- * every answer names its version in {@code X-Model-Version}, as the harness's do. The versions themselves are scripted: a delay and an
+ * every answer names its version in {@code X-Model-Version}, as the harness's do. While TraefikService
+ * {@code m-mirror} exists (a shadow test), the stated percent of the stable path's requests is also served by the
+ * shadow in the background, counted in its Service's metrics, its answer discarded. The versions themselves are scripted: a delay and an
  * error rate per version.
  *
  * <p>A version's Service "has endpoints" when its discovery.k8s.io/v1 EndpointSlices (label
@@ -64,8 +66,18 @@ public final class TraefikStandIn implements AutoCloseable {
         return thread;
     });
     private final Map<String, Behaviour> behaviours = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ExecutorService mirrorPool = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "traefik-stand-in-mirror");
+        thread.setDaemon(true);
+        return thread;
+    });
     private volatile Map<String, Map<String, Integer>> weights = Map.of();
     private volatile Set<String> ready = Set.of();
+    /** Model to its shadow test's mirror, while TraefikService {@code <model>-mirror} exists. */
+    private volatile Map<String, Mirror> mirrors = Map.of();
+
+    private record Mirror(String version, int percent, long[] counts) {}
+
     /** The live IngressRoutes and Middlewares, for requests naming a version in X-Model-Version. */
     private volatile TraefikRuleMatcher rules = new TraefikRuleMatcher(List.of());
     /** Less than the rendered preStop sleep, so a version the stand-in still routes to surely still answers. */
@@ -132,14 +144,30 @@ public final class TraefikStandIn implements AutoCloseable {
     private void refresh() {
         try {
             Map<String, Map<String, Integer>> split = new ConcurrentHashMap<>();
+            Map<String, Mirror> mirrored = new ConcurrentHashMap<>();
             for (GenericKubernetesResource service : client.genericKubernetesResources(
                             TraefikRoutes.context("TraefikService"))
                     .inNamespace(namespace)
                     .list()
                     .getItems()) {
-                String model = service.getMetadata().getName();
-                split.put(model, TraefikRouter.weightsOf(model, service));
+                String name = service.getMetadata().getName();
+                if (name.endsWith(TraefikRoutes.MIRROR_SUFFIX)) {
+                    String model = name.substring(0, name.length() - TraefikRoutes.MIRROR_SUFFIX.length());
+                    String shadow = TraefikRouter.mirroredVersion(model, service);
+                    if (shadow != null) {
+                        Mirror known = mirrors.get(model);
+                        int percent = mirrorPercent(service);
+                        mirrored.put(
+                                model,
+                                known != null && known.version().equals(shadow) && known.percent() == percent
+                                        ? known
+                                        : new Mirror(shadow, percent, new long[2]));
+                    }
+                    continue;
+                }
+                split.put(name, TraefikRouter.weightsOf(name, service));
             }
+            mirrors = mirrored;
             long now = System.nanoTime();
             for (Deployment deployment :
                     client.apps().deployments().inNamespace(namespace).list().getItems()) {
@@ -235,6 +263,9 @@ public final class TraefikStandIn implements AutoCloseable {
                 return;
             }
             String id = model + "-" + version;
+            if (!versionPath) {
+                mirror(model);
+            }
             if (!ready.contains(id)) {
                 reply(exchange, 503, "no available server\n");
                 return;
@@ -270,6 +301,56 @@ public final class TraefikStandIn implements AutoCloseable {
                 .filter(hop -> hop.kind().equals("Service") && hop.service().startsWith(model + "-"))
                 .map(hop -> hop.service().substring(model.length() + 1))
                 .orElse(null);
+    }
+
+    /**
+     * A shadow test's copy of a stable-path request: every {@code percent}th share by Traefik's count (mirror.go,
+     * {@code getActiveMirrors}: a mirror takes the request while its count times 100 is below the total times its
+     * percent), served by the shadow version in the background (its answer discarded, the client not waiting) and
+     * counted in the shadow Service's metrics.
+     */
+    private void mirror(String model) {
+        Mirror mirror = mirrors.get(model);
+        if (mirror == null) {
+            return;
+        }
+        synchronized (mirror) {
+            mirror.counts()[0]++;
+            if (mirror.counts()[1] * 100 >= mirror.counts()[0] * mirror.percent()) {
+                return;
+            }
+            mirror.counts()[1]++;
+        }
+        String id = model + "-" + mirror.version();
+        if (!ready.contains(id)) {
+            return;
+        }
+        Behaviour behaviour = behaviours.getOrDefault(id, Behaviour.HEALTHY);
+        mirrorPool.execute(() -> {
+            long started = System.nanoTime();
+            try {
+                if (behaviour.delayMillis() > 0) {
+                    Thread.sleep(behaviour.delayMillis());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            int status = ThreadLocalRandom.current().nextDouble() < behaviour.errorRate() ? 500 : 200;
+            count(namespace + "-" + id + "-80@kubernetescrd", status, (System.nanoTime() - started) / 1e9);
+        });
+    }
+
+    private static int mirrorPercent(GenericKubernetesResource service) {
+        if (service.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec
+                && spec.get("mirroring") instanceof Map<?, ?> mirroring
+                && mirroring.get("mirrors") instanceof List<?> list
+                && !list.isEmpty()
+                && list.get(0) instanceof Map<?, ?> first
+                && first.get("percent") instanceof Number percent) {
+            return percent.intValue();
+        }
+        return 0; // Traefik's default percent
     }
 
     /** A version path segment names a version the cluster has (else it is the first segment of a stable path). */
@@ -350,6 +431,7 @@ public final class TraefikStandIn implements AutoCloseable {
     @Override
     public void close() {
         watch.shutdownNow();
+        mirrorPool.shutdownNow();
         server.stop(0);
     }
 }

@@ -527,6 +527,66 @@ class TraefikRouterTest {
         }
     }
 
+    /** A shadow test through the stand-in: clients get production's answers, the shadow gets its share of copies. */
+    @Test
+    void aMirroredStableRouteSendsTheShadowItsShareAndClientsProductionsAnswers() throws Exception {
+        TraefikRouter plain = new TraefikRouter(client, "models", Optional.empty(), URI.create("http://traefik"));
+        plain.reconcile("iris", List.of("1", "2"));
+        endpointSlice("iris-1", true);
+        endpointSlice("iris-2", true);
+        try (io.jenkins.plugins.modeldeploy.testing.TraefikStandIn traefik =
+                new io.jenkins.plugins.modeldeploy.testing.TraefikStandIn(client, "models")) {
+            plain.setMirror("iris", "2", 25);
+            traefik.awaitRefresh(java.time.Duration.ofSeconds(10));
+            var http = java.net.http.HttpClient.newHttpClient();
+            for (int i = 0; i < 40; i++) {
+                var response = http.send(
+                        java.net.http.HttpRequest.newBuilder(URI.create(traefik.url() + "/models/iris/predict"))
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(response.headers().firstValue("X-Model-Version")).contains("1");
+            }
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+            while (served(traefik, "iris-2") < 10 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(served(traefik, "iris-1")).isEqualTo(40);
+            assertThat(served(traefik, "iris-2")).as("25 % of 40 mirrored").isEqualTo(10);
+
+            plain.clearMirror("iris");
+            traefik.awaitRefresh(java.time.Duration.ofSeconds(10));
+            for (int i = 0; i < 8; i++) {
+                http.send(
+                        java.net.http.HttpRequest.newBuilder(URI.create(traefik.url() + "/models/iris/predict"))
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+            }
+            Thread.sleep(200);
+            assertThat(served(traefik, "iris-2")).isEqualTo(10);
+        }
+    }
+
+    /** Requests the stand-in counted for a version's Service, from its Traefik-shaped /metrics. */
+    private static long served(io.jenkins.plugins.modeldeploy.testing.TraefikStandIn traefik, String service)
+            throws Exception {
+        String text = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(URI.create(traefik.url() + "/metrics"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+        long total = 0;
+        for (String line : text.split("\n")) {
+            if (line.startsWith("traefik_service_requests_total{")
+                    && line.contains("service=\"models-" + service + "-80@kubernetescrd\"")) {
+                total += Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return total;
+    }
+
     /** Traefik's routing of the live IngressRoutes and Middlewares. */
     private TraefikRuleMatcher traefik() {
         List<GenericKubernetesResource> objects = new java.util.ArrayList<>(live("IngressRoute"));
