@@ -37,7 +37,8 @@ import java.util.concurrent.atomic.AtomicLong;
  * the live IngressRoutes' rules ({@link TraefikRuleMatcher}: the version-header routes send it to that version), and
  * every answer names its version in {@code X-Model-Version}, as the harness's do. While TraefikService
  * {@code m-mirror} exists (a shadow test), the stated percent of the stable path's requests is also served by the
- * shadow in the background, counted in its Service's metrics, its answer discarded. The versions themselves are scripted: a delay and an
+ * shadow in the background, counted in its Service's metrics, its answer discarded. A weighted service with a sticky
+ * cookie keeps a client that returns the cookie on its child. The versions themselves are scripted: a delay and an
  * error rate per version.
  *
  * <p>A version's Service "has endpoints" when its discovery.k8s.io/v1 EndpointSlices (label
@@ -52,6 +53,14 @@ public final class TraefikStandIn implements AutoCloseable {
     /** How a version answers. */
     public record Behaviour(long delayMillis, double errorRate) {
         public static final Behaviour HEALTHY = new Behaviour(0, 0);
+    }
+
+    static {
+        // The JDK's HttpServer leaves Nagle on unless told (sun.net.httpserver.ServerConfig reads this once, at its
+        // first server in the JVM): with the client's delayed ACK every small answer then waits ~40 ms.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
     }
 
     private static final List<String> BUCKETS =
@@ -73,6 +82,8 @@ public final class TraefikStandIn implements AutoCloseable {
     });
     private volatile Map<String, Map<String, Integer>> weights = Map.of();
     private volatile Set<String> ready = Set.of();
+    /** Model to the name of its weighted service's sticky cookie, when it has one. */
+    private volatile Map<String, String> stickyCookies = Map.of();
     /** Model to its shadow test's mirror, while TraefikService {@code <model>-mirror} exists. */
     private volatile Map<String, Mirror> mirrors = Map.of();
 
@@ -145,6 +156,7 @@ public final class TraefikStandIn implements AutoCloseable {
         try {
             Map<String, Map<String, Integer>> split = new ConcurrentHashMap<>();
             Map<String, Mirror> mirrored = new ConcurrentHashMap<>();
+            Map<String, String> cookies = new ConcurrentHashMap<>();
             for (GenericKubernetesResource service : client.genericKubernetesResources(
                             TraefikRoutes.context("TraefikService"))
                     .inNamespace(namespace)
@@ -166,8 +178,16 @@ public final class TraefikStandIn implements AutoCloseable {
                     continue;
                 }
                 split.put(name, TraefikRouter.weightsOf(name, service));
+                if (service.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec
+                        && spec.get("weighted") instanceof Map<?, ?> weighted
+                        && weighted.get("sticky") instanceof Map<?, ?> sticky
+                        && sticky.get("cookie") instanceof Map<?, ?> cookie
+                        && cookie.get("name") instanceof String cookieName) {
+                    cookies.put(name, cookieName);
+                }
             }
             mirrors = mirrored;
+            stickyCookies = cookies;
             long now = System.nanoTime();
             for (Deployment deployment :
                     client.apps().deployments().inNamespace(namespace).list().getItems()) {
@@ -257,7 +277,7 @@ public final class TraefikStandIn implements AutoCloseable {
                     }
                 }
             }
-            String version = forced != null ? forced : versionPath ? segments[3] : pick(model);
+            String version = forced != null ? forced : versionPath ? segments[3] : sticky(exchange, model);
             if (version == null) {
                 reply(exchange, 404, "404 page not found\n");
                 return;
@@ -351,6 +371,51 @@ public final class TraefikStandIn implements AutoCloseable {
             return percent.intValue();
         }
         return 0; // Traefik's default percent
+    }
+
+    /**
+     * The stable path's pick: by the sticky cookie when the weighted service has one and the request carries a
+     * cookie naming a child still in the split, else by weight, and then the cookie is set on the answer, as
+     * Traefik's weighted round robin does (pkg/server/service/loadbalancer/wrr/wrr.go, ServeHTTP; the value is a
+     * SHA-256 of the child's name, loadbalancer/sticky.go).
+     */
+    private String sticky(HttpExchange exchange, String model) {
+        String cookieName = stickyCookies.get(model);
+        if (cookieName == null) {
+            return pick(model);
+        }
+        Map<String, Integer> split = weights.getOrDefault(model, Map.of());
+        for (String header : exchange.getRequestHeaders().getOrDefault("Cookie", List.of())) {
+            for (String pair : header.split(";")) {
+                String[] kv = pair.trim().split("=", 2);
+                if (kv.length == 2 && kv[0].equals(cookieName)) {
+                    for (Map.Entry<String, Integer> child : split.entrySet()) {
+                        if (child.getValue() > 0
+                                && cookieValue(model + "-" + child.getKey()).equals(kv[1])) {
+                            return child.getKey();
+                        }
+                    }
+                }
+            }
+        }
+        String picked = pick(model);
+        if (picked != null) {
+            exchange.getResponseHeaders()
+                    .add(
+                            "Set-Cookie",
+                            cookieName + "=" + cookieValue(model + "-" + picked) + "; Path=/; HttpOnly; SameSite=Lax");
+        }
+        return picked;
+    }
+
+    private static String cookieValue(String child) {
+        try {
+            byte[] digest =
+                    java.security.MessageDigest.getInstance("SHA-256").digest(child.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     /** A version path segment names a version the cluster has (else it is the first segment of a stable path). */

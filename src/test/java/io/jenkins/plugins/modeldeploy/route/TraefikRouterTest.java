@@ -568,6 +568,59 @@ class TraefikRouterTest {
         }
     }
 
+    /** Kubernetes keeps a client on its variant by Traefik's sticky cookie: 1,000 requests of a client, one variant. */
+    @Test
+    void aClientKeepingTheStickyCookieStaysOnOneVariant() throws Exception {
+        TraefikRouter plain = new TraefikRouter(client, "models", Optional.empty(), URI.create("http://traefik"));
+        plain.reconcile("iris", List.of("1", "2"));
+        endpointSlice("iris-1", true);
+        endpointSlice("iris-2", true);
+        plain.setWeights("iris", Map.of("1", 50, "2", 50));
+        plain.setSticky("iris", Optional.of("X-User-Id"));
+        try (io.jenkins.plugins.modeldeploy.testing.TraefikStandIn traefik =
+                new io.jenkins.plugins.modeldeploy.testing.TraefikStandIn(client, "models")) {
+            traefik.awaitRefresh(java.time.Duration.ofSeconds(10));
+            java.util.Set<String> firstVersions = new java.util.HashSet<>();
+            for (int user = 0; user < 10; user++) {
+                var http = java.net.http.HttpClient.newBuilder()
+                        .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                        .cookieHandler(new java.net.CookieManager())
+                        .build();
+                java.util.Set<String> seen = new java.util.HashSet<>();
+                for (int i = 0; i < (user == 0 ? 1000 : 10); i++) {
+                    seen.add(http.send(
+                                    java.net.http.HttpRequest.newBuilder(
+                                                    URI.create(traefik.url() + "/models/iris/predict"))
+                                            .GET()
+                                            .build(),
+                                    java.net.http.HttpResponse.BodyHandlers.ofString())
+                            .headers()
+                            .firstValue("X-Model-Version")
+                            .orElseThrow());
+                }
+                assertThat(seen).as("user %d", user).hasSize(1);
+                firstVersions.addAll(seen);
+            }
+            // without the cookie: drawn by weight every time
+            var cookieless = java.net.http.HttpClient.newBuilder()
+                    .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                    .build();
+            java.util.Set<String> drawn = new java.util.HashSet<>();
+            for (int i = 0; i < 60; i++) {
+                drawn.add(cookieless
+                        .send(
+                                java.net.http.HttpRequest.newBuilder(URI.create(traefik.url() + "/models/iris/predict"))
+                                        .GET()
+                                        .build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString())
+                        .headers()
+                        .firstValue("X-Model-Version")
+                        .orElseThrow());
+            }
+            assertThat(drawn).containsExactlyInAnyOrder("1", "2");
+        }
+    }
+
     /** Requests the stand-in counted for a version's Service, from its Traefik-shaped /metrics. */
     private static long served(io.jenkins.plugins.modeldeploy.testing.TraefikStandIn traefik, String service)
             throws Exception {
