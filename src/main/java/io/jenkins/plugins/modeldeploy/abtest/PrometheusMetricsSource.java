@@ -134,7 +134,8 @@ public final class PrometheusMetricsSource implements MetricsSource {
      * <ul>
      *   <li>the built-in metrics from the feedback counters the model's harness exports on its {@code /metrics}
      *       (Prometheus must scrape the model pods: docs/kubernetes.md), selected by the harness's labels
-     *       {@code model} and {@code version} and summed over the version's pods; each counter's increase over the
+     *       {@code model} and {@code version} and the target label {@code namespace} when the scrape adds it, and
+     *       summed over the version's pods; each counter's increase over the
      *       window, as for Traefik's counters (a pod's restart is a counter reset, not negative feedback):
      *       accuracy = labelled / correct / correct; mae = numeric_labelled / absolute_error / squared_error;
      *       rmse = numeric_labelled / squared_error / squared_error_squares; reward = rewards / reward_sum /
@@ -186,7 +187,11 @@ public final class PrometheusMetricsSource implements MetricsSource {
     /** A built-in metric from the harness's counters over the window; empty when a series is missing. */
     private Optional<Moments> builtIn(GatedMetric metric, String model, String version, long ms, double at)
             throws MetricsException {
-        String labels = "{model=\"" + promqlSafe(model) + "\",version=\"" + version + "\"}";
+        // The pods' namespace where the scrape adds it (the kubernetes-pods job's and a PodMonitor's target label
+        // "namespace"): another namespace's model of the same name and version is not ours; "" matches series
+        // without the label (a scrape configuration that adds none).
+        String labels = "{model=\"" + promqlSafe(model) + "\",version=\"" + version + "\",namespace=~\""
+                + promqlSafe(namespace) + "|\"}";
         String range = "[" + ms + "ms]";
         String count;
         String sum;

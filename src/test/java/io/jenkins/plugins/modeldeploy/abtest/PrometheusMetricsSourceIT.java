@@ -301,8 +301,13 @@ class PrometheusMetricsSourceIT {
     @Test
     void qualityMetricsComeFromTheHarnessCountersAndCustomQueriesOverTheWindow() throws Exception {
         String custom = "app_scored_total{variant=\"2\"} 20\napp_good_total{variant=\"2\"} 10\n";
-        fixed.set(
-                feedback("2", 100, 90, 50, 25, 20, 10, 10, 5, 30) + custom + feedback("3", 7, 7, 0, 0, 0, 0, 0, 0, 0));
+        // the same model and version in another namespace (the scrape's target label) is not ours
+        String elsewhere = "model_deploy_feedback_labelled_total{model=\"iris\",version=\"2\",namespace=\"other\"} %d\n"
+                + "model_deploy_feedback_correct_total{model=\"iris\",version=\"2\",namespace=\"other\"} %d\n";
+        fixed.set(feedback("2", 100, 90, 50, 25, 20, 10, 10, 5, 30)
+                + custom
+                + feedback("3", 7, 7, 0, 0, 0, 0, 0, 0, 0)
+                + String.format(elsewhere, 1000, 0));
         PrometheusMetricsSource source = new PrometheusMetricsSource(prometheus.url(), "quality", 50);
         String scraped = "max(timestamp(model_deploy_feedback_labelled_total{version=\"2\"}))";
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
@@ -326,7 +331,8 @@ class PrometheusMetricsSourceIT {
         // 60 labelled, 45 correct; 30 numeric with |e| 15, e^2 12, e^4 6; 10 rewards summing to -3, squares 10;
         // the custom counters 40 scored, 20 good
         fixed.set(feedback("2", 160, 135, 80, 40, 32, 16, 20, 2, 40)
-                + "app_scored_total{variant=\"2\"} 60\napp_good_total{variant=\"2\"} 30\n");
+                + "app_scored_total{variant=\"2\"} 60\napp_good_total{variant=\"2\"} 30\n"
+                + String.format(elsewhere, 5000, 0));
         Thread.sleep(4_000);
         VariantStats stats = window.read();
 
