@@ -122,6 +122,12 @@ public final class TraefikRouter implements TrafficRouter {
         GenericKubernetesResource mirror = getService(model + TraefikRoutes.MIRROR_SUFFIX);
         String shadow = mirror == null ? null : mirroredVersion(model, mirror);
         boolean mirrored = shadow != null && ordered.contains(shadow);
+        if (mirrored && !readiness.ready(model + "-" + shadow).orElse(true)) {
+            notices.accept("shadow version " + shadow + " of " + model + " has no ready endpoint (Service " + namespace
+                    + "/" + model + "-" + shadow + "): its mirror is removed so that it cannot take "
+                    + namespace + "/IngressRoute/" + model + "'s stable route down; set it again once it is ready");
+            mirrored = false;
+        }
         for (GenericKubernetesResource object :
                 TraefikRoutes.render(model, namespace, host, ordered, servable, options)) {
             if (object.getKind().equals("TraefikService")) {
@@ -212,6 +218,12 @@ public final class TraefikRouter implements TrafficRouter {
         if (!versions.contains(shadow)) {
             throw new RoutingException("version " + shadow + " of " + model + " has no route in " + namespace
                     + "/IngressRoute/" + model + " (routed: " + versions + "); reconcile its routes before mirroring");
+        }
+        if (!readiness.ready(model + "-" + shadow).orElse(true)) {
+            // Traefik builds a mirror like any service: with allowEmptyServices=false one without endpoints fails the
+            // mirroring TraefikService, and the stable route that names it with it (as for a weighted child above).
+            throw new RoutingException("version " + shadow + " of " + model + " has no ready endpoint (Service "
+                    + namespace + "/" + model + "-" + shadow + "); mirroring to it could take the stable route down");
         }
         apply(model, TraefikRoutes.mirrorService(model, namespace, shadow, percent));
         apply(

@@ -640,6 +640,41 @@ class TraefikRouterTest {
         return total;
     }
 
+    @Test
+    void aShadowWithoutReadyEndpointsIsNotMirroredTo() throws Exception {
+        List<String> notices = new java.util.concurrent.CopyOnWriteArrayList<>();
+        TraefikRouter watched = new TraefikRouter(
+                client,
+                "models",
+                Optional.of("ml.example.com"),
+                URI.create("http://ml.example.com"),
+                RouteOptions.DEFAULTS,
+                m -> Optional.empty(),
+                ObjectApplier.Mode.OWNED_FIELDS,
+                notices::add);
+        watched.reconcile("iris", List.of("1", "2"));
+        endpointSlice("iris-1", true);
+        endpointSlice("iris-2", false);
+        assertThatThrownBy(() -> watched.setMirror("iris", "2", 10))
+                .isInstanceOf(RoutingException.class)
+                .hasMessage("version 2 of iris has no ready endpoint (Service models/iris-2); mirroring to it could"
+                        + " take the stable route down");
+        assertThat(live("TraefikService"))
+                .extracting(s -> s.getMetadata().getName())
+                .containsExactly("iris");
+
+        endpointSlice("iris-2", true);
+        watched.setMirror("iris", "2", 10);
+        endpointSlice("iris-2", false);
+        watched.reconcile("iris", List.of("1", "2"));
+        assertThat(live("TraefikService"))
+                .extracting(s -> s.getMetadata().getName())
+                .containsExactly("iris");
+        assertThat(traefik().route("ml.example.com", "/models/iris/predict", Map.of()))
+                .contains(new TraefikRuleMatcher.Hop("iris", "TraefikService", "/predict"));
+        assertThat(notices).anyMatch(n -> n.startsWith("shadow version 2 of iris has no ready endpoint"));
+    }
+
     /** Traefik's routing of the live IngressRoutes and Middlewares. */
     private TraefikRuleMatcher traefik() {
         List<GenericKubernetesResource> objects = new java.util.ArrayList<>(live("IngressRoute"));
