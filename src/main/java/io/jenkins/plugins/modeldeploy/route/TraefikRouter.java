@@ -119,7 +119,7 @@ public final class TraefikRouter implements TrafficRouter {
         RouteOptions options = optionsFor(model);
         Map<String, Integer> servable = servable(model, kept);
         boolean sticky = live != null && stickyOf(live);
-        GenericKubernetesResource mirror = getService(model + TraefikRoutes.MIRROR_SUFFIX);
+        GenericKubernetesResource mirror = ourMirror(model);
         String shadow = mirror == null ? null : mirroredVersion(model, mirror);
         boolean mirrored = shadow != null && ordered.contains(shadow);
         if (mirrored && !readiness.ready(model + "-" + shadow).orElse(true)) {
@@ -219,6 +219,18 @@ public final class TraefikRouter implements TrafficRouter {
             throw new RoutingException("version " + shadow + " of " + model + " has no route in " + namespace
                     + "/IngressRoute/" + model + " (routed: " + versions + "); reconcile its routes before mirroring");
         }
+        GenericKubernetesResource existing = getService(model + TraefikRoutes.MIRROR_SUFFIX);
+        if (existing != null
+                && (existing.getMetadata().getLabels() == null
+                        || !model.equals(existing.getMetadata().getLabels().get(TraefikRoutes.NAME_LABEL)))) {
+            // a model named "<model>-mirror" has its weighted service under that name
+            throw new RoutingException(namespace + "/TraefikService/" + model + TraefikRoutes.MIRROR_SUFFIX
+                    + " exists and is not the mirror of " + model + " (label " + TraefikRoutes.NAME_LABEL + "="
+                    + (existing.getMetadata().getLabels() == null
+                            ? null
+                            : existing.getMetadata().getLabels().get(TraefikRoutes.NAME_LABEL))
+                    + "); cannot mirror " + model);
+        }
         if (!readiness.ready(model + "-" + shadow).orElse(true)) {
             // Traefik builds a mirror like any service: with allowEmptyServices=false one without endpoints fails the
             // mirroring TraefikService, and the stable route that names it with it (as for a weighted child above).
@@ -235,7 +247,7 @@ public final class TraefikRouter implements TrafficRouter {
     /** The stable route back on the weighted service, then the mirroring service deleted. */
     @Override
     public void clearMirror(String model) throws RoutingException {
-        if (getService(model + TraefikRoutes.MIRROR_SUFFIX) == null) {
+        if (ourMirror(model) == null) {
             return;
         }
         List<String> versions = routedVersions(model);
@@ -243,6 +255,22 @@ public final class TraefikRouter implements TrafficRouter {
             apply(model, TraefikRoutes.ingressRoute(model, namespace, host, versions, optionsFor(model), model));
         }
         deleteService(model + TraefikRoutes.MIRROR_SUFFIX);
+    }
+
+    /**
+     * The model's mirroring TraefikService, or null: {@code <model>-mirror} labelled with the model and mirroring
+     * (a model named {@code <model>-mirror} has its weighted service under the same name; that one is not ours here).
+     */
+    private GenericKubernetesResource ourMirror(String model) throws RoutingException {
+        GenericKubernetesResource service = getService(model + TraefikRoutes.MIRROR_SUFFIX);
+        if (service == null
+                || service.getMetadata().getLabels() == null
+                || !model.equals(service.getMetadata().getLabels().get(TraefikRoutes.NAME_LABEL))
+                || !(service.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec)
+                || spec.get("mirroring") == null) {
+            return null;
+        }
+        return service;
     }
 
     /** The versions the live IngressRoute has a version path for (as {@link TraefikRoutes} renders them). */

@@ -163,7 +163,9 @@ public final class TraefikStandIn implements AutoCloseable {
                     .list()
                     .getItems()) {
                 String name = service.getMetadata().getName();
-                if (name.endsWith(TraefikRoutes.MIRROR_SUFFIX)) {
+                if (name.endsWith(TraefikRoutes.MIRROR_SUFFIX)
+                        && service.getAdditionalProperties().get("spec") instanceof Map<?, ?> mirrorSpec
+                        && mirrorSpec.get("mirroring") != null) {
                     String model = name.substring(0, name.length() - TraefikRoutes.MIRROR_SUFFIX.length());
                     String shadow = TraefikRouter.mirroredVersion(model, service);
                     if (shadow != null) {

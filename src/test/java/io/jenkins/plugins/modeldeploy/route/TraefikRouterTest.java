@@ -472,6 +472,18 @@ class TraefikRouterTest {
                 .isInstanceOf(RoutingException.class)
                 .hasMessage("version 3 of iris has no route in models/IngressRoute/iris (routed: [1, 2]); reconcile"
                         + " its routes before mirroring");
+        router.reconcile("iris-mirror", List.of("1"));
+        assertThatThrownBy(() -> router.setMirror("iris", "2", 10))
+                .isInstanceOf(RoutingException.class)
+                .hasMessage("models/TraefikService/iris-mirror exists and is not the mirror of iris (label"
+                        + " app.kubernetes.io/name=iris-mirror); cannot mirror iris");
+        // the other model's weighted service is not iris's mirror: reconcile and clearMirror leave it alone
+        router.reconcile("iris", List.of("1", "2"));
+        router.clearMirror("iris");
+        assertThat(live("TraefikService"))
+                .extracting(s -> s.getMetadata().getName())
+                .containsExactlyInAnyOrder("iris", "iris-mirror");
+        router.remove("iris-mirror");
         router.setMirror("iris", "2", 100);
         router.reconcile("iris", List.of("1"));
         assertThat(live("TraefikService"))
