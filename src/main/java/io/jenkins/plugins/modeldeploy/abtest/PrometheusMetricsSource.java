@@ -101,21 +101,197 @@ public final class PrometheusMetricsSource implements MetricsSource {
     public Window window(String model, String version, Instant start) {
         return () -> {
             double at = prometheusNow();
-            long ms = Math.round(at * 1000) - start.toEpochMilli() + 1;
-            if (ms < 1) {
-                return new VariantStats(version, 0, 0, 0, 0, 0);
-            }
-            String service = selector(model, version);
-            String range = "[" + ms + "ms]";
-            return read(
-                    model,
-                    version,
-                    s -> "increase(" + s + range + ")",
-                    "{" + service + "}",
-                    "{" + service + ",code!~\"2..\"}",
-                    service,
-                    at);
+            return traffic(model, version, start, at);
         };
+    }
+
+    /** The Traefik numbers of the window {@code [start, at]}, {@code at} in Prometheus' seconds. */
+    private VariantStats traffic(String model, String version, Instant start, double at) throws MetricsException {
+        long ms = rangeMs(start, at);
+        if (ms < 1) {
+            return new VariantStats(version, 0, 0, 0, 0, 0);
+        }
+        String service = selector(model, version);
+        String range = "[" + ms + "ms]";
+        return read(
+                model,
+                version,
+                s -> "increase(" + s + range + ")",
+                "{" + service + "}",
+                "{" + service + ",code!~\"2..\"}",
+                service,
+                at);
+    }
+
+    private static long rangeMs(Instant start, double at) {
+        return Math.round(at * 1000) - start.toEpochMilli() + 1;
+    }
+
+    /**
+     * As {@link #window(String, String, Instant)}, with the quality of each metric in {@code quality} this source
+     * can read, evaluated at the same instant as the traffic numbers:
+     *
+     * <ul>
+     *   <li>the built-in metrics from the feedback counters the model's harness exports on its {@code /metrics}
+     *       (Prometheus must scrape the model pods: docs/kubernetes.md), selected by the harness's labels
+     *       {@code model} and {@code version} and the target label {@code namespace} when the scrape adds it, and
+     *       summed over the version's pods; each counter's increase over the
+     *       window, as for Traefik's counters (a pod's restart is a counter reset, not negative feedback):
+     *       accuracy = labelled / correct / correct; mae = numeric_labelled / absolute_error / squared_error;
+     *       rmse = numeric_labelled / squared_error / squared_error_squares; reward = rewards / reward_sum /
+     *       reward_squares, as differences of the sums at the window's ends (its sum is a gauge, see
+     *       {@link #reward}), so a pod restarting inside the window loses that pod's earlier feedback;
+     *   <li>a custom metric ({@link GatedMetric#queries()}) by its own queries, {@code {{variant}}} replaced by the
+     *       version, each a cumulative number: evaluated at the window's start and at the reading, the difference
+     *       ({@link Moments#minus}: when the count dropped, its counters started again and the later values are all
+     *       new).
+     * </ul>
+     *
+     * A metric whose series Prometheus does not have (no feedback scraped yet, a harness without
+     * {@code squared_error_squares}) is left out of the reading.
+     */
+    @Override
+    public Window window(String model, String version, Instant start, List<GatedMetric> quality)
+            throws MetricsException {
+        if (quality.isEmpty()) {
+            return window(model, version, start);
+        }
+        String variant = promqlSafe(version);
+        double startSeconds = start.toEpochMilli() / 1000.0;
+        java.util.Map<String, Moments> atStart = new java.util.HashMap<>();
+        for (GatedMetric metric : quality) {
+            if (metric.queries().isPresent()) {
+                atStart.put(metric.name(), custom(metric, variant, startSeconds).orElse(Moments.NONE));
+            }
+        }
+        return () -> {
+            double at = prometheusNow();
+            VariantStats traffic = traffic(model, version, start, at);
+            java.util.Map<String, Moments> measured = new java.util.LinkedHashMap<>();
+            long ms = rangeMs(start, at);
+            for (GatedMetric metric : quality) {
+                Optional<Moments> moments;
+                if (metric.queries().isPresent()) {
+                    moments = custom(metric, variant, at).map(now -> now.minus(atStart.get(metric.name())));
+                } else {
+                    moments = ms < 1 ? Optional.of(Moments.NONE) : builtIn(metric, model, variant, ms, at);
+                }
+                moments.ifPresent(m -> measured.put(metric.name(), m));
+            }
+            return traffic.withQuality(measured);
+        };
+    }
+
+    private static final String FEEDBACK = "model_deploy_feedback_";
+
+    /** A built-in metric from the harness's counters over the window; empty when a series is missing. */
+    private Optional<Moments> builtIn(GatedMetric metric, String model, String version, long ms, double at)
+            throws MetricsException {
+        // The pods' namespace where the scrape adds it (the kubernetes-pods job's and a PodMonitor's target label
+        // "namespace"): another namespace's model of the same name and version is not ours; "" matches series
+        // without the label (a scrape configuration that adds none).
+        String labels = "{model=\"" + promqlSafe(model) + "\",version=\"" + version + "\",namespace=~\""
+                + promqlSafe(namespace) + "|\"}";
+        String range = "[" + ms + "ms]";
+        String count;
+        String sum;
+        String squares;
+        switch (metric.name()) {
+            case GatedMetric.ACCURACY -> {
+                count = "labelled_total";
+                sum = "correct_total";
+                squares = "correct_total";
+            }
+            case GatedMetric.MAE -> {
+                count = "numeric_labelled_total";
+                sum = "absolute_error_total";
+                squares = "squared_error_total";
+            }
+            case GatedMetric.RMSE -> {
+                count = "numeric_labelled_total";
+                sum = "squared_error_total";
+                squares = "squared_error_squares_total";
+            }
+            case GatedMetric.REWARD -> {
+                return reward(labels, ms, at);
+            }
+            default -> {
+                return Optional.empty();
+            }
+        }
+        OptionalDouble n = query("sum(increase(" + FEEDBACK + count + labels + range + "))", at);
+        OptionalDouble s1 = query("sum(increase(" + FEEDBACK + sum + labels + range + "))", at);
+        OptionalDouble s2 = query("sum(increase(" + FEEDBACK + squares + labels + range + "))", at);
+        if (n.isEmpty() || s1.isEmpty() || s2.isEmpty()) {
+            return Optional.empty();
+        }
+        long observations = Math.max(0, Math.round(n.getAsDouble()));
+        double total = s1.getAsDouble();
+        if (metric.kind() == GatedMetric.Kind.PROPORTION) {
+            // increase() extrapolates; a proportion's successes are whole and never more than its trials
+            total = Math.min(observations, Math.max(0, Math.round(total)));
+            return Optional.of(new Moments(observations, total, total));
+        }
+        return Optional.of(new Moments(observations, total, Math.max(0, s2.getAsDouble())));
+    }
+
+    /**
+     * The reward's sums now less those at the window's start: {@code reward_sum} is a gauge (rewards may be negative),
+     * which {@code increase()} would take for a counter reset at every drop, and extrapolating the count but not the
+     * sum would bias the mean; so all three are plain differences ({@link Moments#minus}: a count that dropped means
+     * the counters started again, and then the later sums are all new).
+     */
+    private Optional<Moments> reward(String labels, long ms, double at) throws MetricsException {
+        Optional<Moments> now = rewardSums(labels, "", at);
+        if (now.isEmpty()) {
+            return now;
+        }
+        Moments before = rewardSums(labels, " offset " + (ms - 1) + "ms", at).orElse(Moments.NONE);
+        return Optional.of(now.get().minus(before));
+    }
+
+    private Optional<Moments> rewardSums(String labels, String offset, double at) throws MetricsException {
+        OptionalDouble n = query("sum(" + FEEDBACK + "rewards_total" + labels + offset + ")", at);
+        OptionalDouble s1 = query("sum(" + FEEDBACK + "reward_sum" + labels + offset + ")", at);
+        OptionalDouble s2 = query("sum(" + FEEDBACK + "reward_squares_total" + labels + offset + ")", at);
+        if (n.isEmpty() || s1.isEmpty() || s2.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(new Moments(Math.max(0, Math.round(n.getAsDouble())), s1.getAsDouble(), s2.getAsDouble()));
+    }
+
+    /** A custom metric's cumulative sums at {@code at} (seconds); empty when its count or sum gives no value. */
+    private Optional<Moments> custom(GatedMetric metric, String variant, double at) throws MetricsException {
+        GatedMetric.Queries queries = metric.queries().orElseThrow();
+        OptionalDouble n = query(queries.count().replace(GatedMetric.Queries.VARIANT, variant), at);
+        OptionalDouble s1 = query(queries.sum().replace(GatedMetric.Queries.VARIANT, variant), at);
+        if (n.isEmpty() || s1.isEmpty()) {
+            return Optional.empty();
+        }
+        double s2;
+        if (queries.squares().isPresent()) {
+            OptionalDouble squares = query(queries.squares().get().replace(GatedMetric.Queries.VARIANT, variant), at);
+            if (squares.isEmpty()) {
+                return Optional.empty();
+            }
+            s2 = squares.getAsDouble();
+        } else {
+            s2 = s1.getAsDouble(); // a proportion: each observation is 0 or 1
+        }
+        return Optional.of(new Moments(Math.max(0, Math.round(n.getAsDouble())), s1.getAsDouble(), Math.max(0, s2)));
+    }
+
+    /**
+     * A version or model name as it goes into a PromQL string or label matcher: model names and versions are
+     * Kubernetes names (lower-case letters, digits, '-', '.'), which need no escaping in either; anything else is
+     * refused rather than quoted.
+     */
+    static String promqlSafe(String name) throws MetricsException {
+        if (!name.matches("[A-Za-z0-9][-A-Za-z0-9_.]*")) {
+            throw new MetricsException("cannot put \"" + name + "\" into a Prometheus query: a model name or version"
+                    + " must be letters, digits, '-', '_' or '.'");
+        }
+        return name;
     }
 
     private interface Over {

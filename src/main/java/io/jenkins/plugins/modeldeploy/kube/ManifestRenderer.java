@@ -87,6 +87,20 @@ public final class ManifestRenderer {
     }
 
     /**
+     * The conventional annotations by which Prometheus' {@code kubernetes-pods} scrape job (the prometheus-community
+     * Helm chart's, and the example configuration's) finds the harness's {@code /metrics} on the container port: the
+     * A/B test's quality metrics come from its feedback counters there (docs/kubernetes.md, "Prometheus"). Prometheus
+     * Operator users select the pods with a PodMonitor instead; the annotations do no harm there.
+     */
+    static Map<String, String> scrapeAnnotations() {
+        Map<String, String> annotations = new LinkedHashMap<>();
+        annotations.put("prometheus.io/scrape", "true");
+        annotations.put("prometheus.io/port", String.valueOf(ImageLayout.PORT));
+        annotations.put("prometheus.io/path", "/metrics");
+        return annotations;
+    }
+
+    /**
      * {@code replicas} only when the model fixes it: otherwise the HPA owns it (a value here would fight the HPA on
      * every apply); the API server starts a new Deployment with one replica and the HPA raises it to its minimum.
      */
@@ -117,6 +131,7 @@ public final class ManifestRenderer {
                 .withNewTemplate()
                 .withNewMetadata()
                 .withLabels(labels(version))
+                .withAnnotations(scrapeAnnotations())
                 .endMetadata()
                 .withNewSpec()
                 .withAutomountServiceAccountToken(false)

@@ -20,8 +20,9 @@ import java.util.Set;
  *       routes, entry points and {@code tls} keys that are not ours stay; any key of a route we do not set
  *       ({@code priority}, {@code observability}...) stays.
  *   <li>TraefikService: our children of {@code spec.weighted.services} (by name) get our name, kind, port and weight;
- *       other keys of a child ({@code passHostHeader}...), of {@code weighted} ({@code sticky}...) and other children
- *       stay.
+ *       other keys of a child ({@code passHostHeader}...), of {@code weighted} ({@code sticky}, unless
+ *       model-deploy set it: then it is ours) and other children stay. The mirroring TraefikService of a shadow test
+ *       is wholly ours.
  * </ul>
  *
  * "Ours" comes from the annotation {@link TraefikRoutes#APPLIED_ANNOTATION} (what we last wrote) plus what we write
@@ -158,6 +159,9 @@ final class TraefikMerge {
                 result.put(key, wanted.get(key));
             }
         }
+        if (wanted.containsKey("priority")) {
+            result.put("priority", wanted.get("priority")); // the version-header routes' (TraefikRoutes#headerPriority)
+        }
         List<Map<String, Object>> wantedMiddlewares = maps(wanted.get("middlewares"));
         List<Map<String, Object>> previousMiddlewares =
                 previous == null ? List.of() : maps(previous.get("middlewares"));
@@ -179,6 +183,11 @@ final class TraefikMerge {
     private static Map<String, Object> traefikService(
             Map<String, Object> live, Map<String, Object> desired, Map<String, Object> previous, String model) {
         Map<String, Object> result = new LinkedHashMap<>(live);
+        if (desired.containsKey("mirroring")) {
+            // The shadow test's mirroring service (TraefikRoutes#mirrorService) is wholly ours.
+            result.put("mirroring", desired.get("mirroring"));
+            return result;
+        }
         Map<String, Object> weighted = live.get("weighted") instanceof Map<?, ?> w
                 ? new LinkedHashMap<>((Map<String, Object>) w)
                 : new LinkedHashMap<>();
@@ -206,6 +215,15 @@ final class TraefikMerge {
         }
         wanted.stream().filter(s -> !done.contains(s.get("name"))).forEach(services::add);
         weighted.put("services", services);
+        // The sticky cookie: ours while we set it (TraefikRouter#setSticky); an operator's stays.
+        Object wantedSticky = ((Map<String, Object>) desired.get("weighted")).get("sticky");
+        if (wantedSticky != null) {
+            weighted.put("sticky", wantedSticky);
+        } else if (previous != null
+                && previous.get("weighted") instanceof Map<?, ?> previousWeighted
+                && previousWeighted.get("sticky") != null) {
+            weighted.remove("sticky");
+        }
         result.put("weighted", weighted);
         return result;
     }

@@ -118,14 +118,195 @@ public final class TraefikRouter implements TrafficRouter {
         }
         RouteOptions options = optionsFor(model);
         Map<String, Integer> servable = servable(model, kept);
+        boolean sticky = live != null && stickyOf(live);
+        GenericKubernetesResource mirror = ourMirror(model);
+        String shadow = mirror == null ? null : mirroredVersion(model, mirror);
+        boolean mirrored = shadow != null && ordered.contains(shadow);
+        if (mirrored && !readiness.ready(model + "-" + shadow).orElse(true)) {
+            notices.accept("shadow version " + shadow + " of " + model + " has no ready endpoint (Service " + namespace
+                    + "/" + model + "-" + shadow + "): its mirror is removed so that it cannot take "
+                    + namespace + "/IngressRoute/" + model + "'s stable route down; set it again once it is ready");
+            mirrored = false;
+        }
         for (GenericKubernetesResource object :
                 TraefikRoutes.render(model, namespace, host, ordered, servable, options)) {
             if (object.getKind().equals("TraefikService")) {
-                object = TraefikRoutes.weightedService(model, namespace, kept, servable);
+                object = TraefikRoutes.weightedService(model, namespace, kept, servable, sticky);
+            } else if (object.getKind().equals("IngressRoute")) {
+                // a shadow test in progress keeps its mirror, unless its shadow is no longer routed
+                object = TraefikRoutes.ingressRoute(
+                        model,
+                        namespace,
+                        host,
+                        ordered,
+                        options,
+                        mirrored ? model + TraefikRoutes.MIRROR_SUFFIX : model);
             }
             apply(model, object);
         }
+        if (mirror != null && !mirrored) {
+            deleteService(model + TraefikRoutes.MIRROR_SUFFIX);
+        }
         deleteStaleMiddlewares(model, ordered);
+    }
+
+    /** Whether the live weighted service carries the sticky cookie model-deploy set ({@link #setSticky}). */
+    @SuppressWarnings("unchecked")
+    static boolean stickyOf(GenericKubernetesResource service) {
+        Map<String, String> annotations = service.getMetadata().getAnnotations();
+        String json = annotations == null ? null : annotations.get(TraefikRoutes.APPLIED_ANNOTATION);
+        if (json == null) {
+            return false;
+        }
+        try {
+            Map<String, Object> spec = io.fabric8.kubernetes.client.utils.Serialization.unmarshal(json, Map.class);
+            return spec.get("weighted") instanceof Map<?, ?> weighted && weighted.get("sticky") != null;
+        } catch (RuntimeException e) {
+            return false;
+        }
+    }
+
+    /** The version a mirroring service copies requests to, or null. */
+    @SuppressWarnings("unchecked")
+    public static String mirroredVersion(String model, GenericKubernetesResource mirror) {
+        if (mirror.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec
+                && spec.get("mirroring") instanceof Map<?, ?> mirroring
+                && mirroring.get("mirrors") instanceof List<?> mirrors
+                && !mirrors.isEmpty()
+                && mirrors.get(0) instanceof Map<?, ?> first
+                && first.get("name") instanceof String name
+                && name.startsWith(model + "-")) {
+            return name.substring(model.length() + 1);
+        }
+        return null;
+    }
+
+    /**
+     * Keeps clients on one variant by Traefik's sticky cookie {@code model-deploy-<model>} on the weighted service
+     * (see {@link TraefikRoutes#weightedService(String, String, Map, Map, boolean)}); Traefik cannot hash a header's
+     * value, so {@code header} only says whether: clients stay by the cookie. Weight changes keep it; empty removes it.
+     */
+    @Override
+    public void setSticky(String model, Optional<String> header) throws RoutingException {
+        GenericKubernetesResource live = get(model);
+        if (live == null) {
+            if (header.isEmpty()) {
+                return;
+            }
+            throw new RoutingException(namespace + "/TraefikService/" + model + " does not exist; reconcile the"
+                    + " routes of " + model + " first");
+        }
+        Map<String, Integer> requested = requestedOf(model, live);
+        apply(
+                model,
+                TraefikRoutes.weightedService(
+                        model, namespace, requested, servable(model, requested), header.isPresent()));
+    }
+
+    /**
+     * Points the stable route at the mirroring TraefikService {@code <model>-mirror} ({@link
+     * TraefikRoutes#mirrorService}), which sends every request to the weighted service and a copy of {@code percent}%
+     * to {@code shadow}'s Service; Traefik discards the copies' answers.
+     */
+    @Override
+    public void setMirror(String model, String shadow, int percent) throws RoutingException {
+        if (get(model) == null) {
+            throw new RoutingException(namespace + "/TraefikService/" + model + " does not exist; reconcile the"
+                    + " routes of " + model + " first");
+        }
+        List<String> versions = routedVersions(model);
+        if (!versions.contains(shadow)) {
+            throw new RoutingException("version " + shadow + " of " + model + " has no route in " + namespace
+                    + "/IngressRoute/" + model + " (routed: " + versions + "); reconcile its routes before mirroring");
+        }
+        GenericKubernetesResource existing = getService(model + TraefikRoutes.MIRROR_SUFFIX);
+        if (existing != null
+                && (existing.getMetadata().getLabels() == null
+                        || !model.equals(existing.getMetadata().getLabels().get(TraefikRoutes.NAME_LABEL)))) {
+            // a model named "<model>-mirror" has its weighted service under that name
+            throw new RoutingException(namespace + "/TraefikService/" + model + TraefikRoutes.MIRROR_SUFFIX
+                    + " exists and is not the mirror of " + model + " (label " + TraefikRoutes.NAME_LABEL + "="
+                    + (existing.getMetadata().getLabels() == null
+                            ? null
+                            : existing.getMetadata().getLabels().get(TraefikRoutes.NAME_LABEL))
+                    + "); cannot mirror " + model);
+        }
+        if (!readiness.ready(model + "-" + shadow).orElse(true)) {
+            // Traefik builds a mirror like any service: with allowEmptyServices=false one without endpoints fails the
+            // mirroring TraefikService, and the stable route that names it with it (as for a weighted child above).
+            throw new RoutingException("version " + shadow + " of " + model + " has no ready endpoint (Service "
+                    + namespace + "/" + model + "-" + shadow + "); mirroring to it could take the stable route down");
+        }
+        apply(model, TraefikRoutes.mirrorService(model, namespace, shadow, percent));
+        apply(
+                model,
+                TraefikRoutes.ingressRoute(
+                        model, namespace, host, versions, optionsFor(model), model + TraefikRoutes.MIRROR_SUFFIX));
+    }
+
+    /** The stable route back on the weighted service, then the mirroring service deleted. */
+    @Override
+    public void clearMirror(String model) throws RoutingException {
+        if (ourMirror(model) == null) {
+            return;
+        }
+        List<String> versions = routedVersions(model);
+        if (!versions.isEmpty()) {
+            apply(model, TraefikRoutes.ingressRoute(model, namespace, host, versions, optionsFor(model), model));
+        }
+        deleteService(model + TraefikRoutes.MIRROR_SUFFIX);
+    }
+
+    /**
+     * The model's mirroring TraefikService, or null: {@code <model>-mirror} labelled with the model and mirroring
+     * (a model named {@code <model>-mirror} has its weighted service under the same name; that one is not ours here).
+     */
+    private GenericKubernetesResource ourMirror(String model) throws RoutingException {
+        GenericKubernetesResource service = getService(model + TraefikRoutes.MIRROR_SUFFIX);
+        if (service == null
+                || service.getMetadata().getLabels() == null
+                || !model.equals(service.getMetadata().getLabels().get(TraefikRoutes.NAME_LABEL))
+                || !(service.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec)
+                || spec.get("mirroring") == null) {
+            return null;
+        }
+        return service;
+    }
+
+    /** The versions the live IngressRoute has a version path for (as {@link TraefikRoutes} renders them). */
+    @SuppressWarnings("unchecked")
+    List<String> routedVersions(String model) throws RoutingException {
+        GenericKubernetesResource route;
+        try {
+            route = client.genericKubernetesResources(TraefikRoutes.context("IngressRoute"))
+                    .inNamespace(namespace)
+                    .withName(model)
+                    .get();
+        } catch (KubernetesClientException e) {
+            throw new RoutingException(namespace + "/IngressRoute/" + model + ": " + ApiErrors.describe(e, client), e);
+        }
+        List<String> versions = new java.util.ArrayList<>();
+        if (route == null
+                || !(route.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec)
+                || !(spec.get("routes") instanceof List<?> routes)) {
+            return versions;
+        }
+        for (Object item : routes) {
+            if (item instanceof Map<?, ?> r
+                    && r.get("services") instanceof List<?> services
+                    && services.size() == 1
+                    && services.get(0) instanceof Map<?, ?> service
+                    && "Service".equals(service.get("kind"))
+                    && service.get("name") instanceof String name
+                    && name.startsWith(model + "-")) {
+                String version = name.substring(model.length() + 1);
+                if (TraefikRoutes.rule(host, "/models/" + model + "/" + version).equals(r.get("match"))
+                        && !versions.contains(version)) {
+                    versions.add(version);
+                }
+            }
+        }
+        return versions;
     }
 
     /** The model's options: given by the caller, else those the live IngressRoute was last given, else the cluster's. */
@@ -216,11 +397,14 @@ public final class TraefikRouter implements TrafficRouter {
     @Override
     public void setWeights(String model, Map<String, Integer> weights) throws RoutingException {
         Map<String, Integer> checked = Weights.checked(model, weights);
-        if (get(model) == null) {
+        GenericKubernetesResource live = get(model);
+        if (live == null) {
             throw new RoutingException(namespace + "/TraefikService/" + model + " does not exist; reconcile the"
                     + " routes of " + model + " first");
         }
-        apply(model, TraefikRoutes.weightedService(model, namespace, checked, servable(model, checked)));
+        apply(
+                model,
+                TraefikRoutes.weightedService(model, namespace, checked, servable(model, checked), stickyOf(live)));
     }
 
     /**
@@ -306,14 +490,29 @@ public final class TraefikRouter implements TrafficRouter {
     }
 
     private GenericKubernetesResource get(String model) throws RoutingException {
+        return getService(model);
+    }
+
+    private void deleteService(String name) throws RoutingException {
+        try {
+            client.genericKubernetesResources(TraefikRoutes.context("TraefikService"))
+                    .inNamespace(namespace)
+                    .withName(name)
+                    .delete();
+        } catch (KubernetesClientException e) {
+            throw new RoutingException(namespace + "/TraefikService/" + name + ": " + ApiErrors.describe(e, client), e);
+        }
+    }
+
+    private GenericKubernetesResource getService(String name) throws RoutingException {
         try {
             return client.genericKubernetesResources(TraefikRoutes.context("TraefikService"))
                     .inNamespace(namespace)
-                    .withName(model)
+                    .withName(name)
                     .get();
         } catch (KubernetesClientException e) {
             throw new RoutingException(
-                    namespace + "/TraefikService/" + model + ": " + ApiErrors.describe(e, client)
+                    namespace + "/TraefikService/" + name + ": " + ApiErrors.describe(e, client)
                             + (e.getCode() == 404 ? " (are Traefik's CRDs installed? see docs/traefik.md)" : ""),
                     e);
         }

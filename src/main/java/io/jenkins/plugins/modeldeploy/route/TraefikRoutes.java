@@ -40,6 +40,18 @@ public final class TraefikRoutes {
     public static final String REQUESTED_ANNOTATION = "model-deploy.jenkins.io/requested-weights";
 
     static final int SERVICE_PORT = 80;
+    /**
+     * The request header that forces a version on the stable path (every harness answer carries it, so a client sends
+     * feedback, or a tester a forced request, with the version that answered).
+     */
+    public static final String VERSION_HEADER = "X-Model-Version";
+    /** The TraefikService that mirrors the stable path while a shadow test runs: {@code <model>-mirror}. */
+    public static final String MIRROR_SUFFIX = "-mirror";
+
+    /** The sticky cookie of a model's weighted service: {@code model-deploy-<model>}. */
+    public static String stickyCookie(String model) {
+        return "model-deploy-" + model;
+    }
 
     private TraefikRoutes() {}
 
@@ -87,8 +99,93 @@ public final class TraefikRoutes {
                     model + "-" + version + "-strip", namespace, model, "/models/" + model + "/" + version));
         }
         objects.add(weightedService(model, namespace, weights));
-        objects.add(ingressRoute(model, namespace, host, versions, options));
+        objects.add(ingressRoute(model, namespace, host, versions, options, model));
         return objects;
+    }
+
+    /**
+     * The IngressRoute alone, its stable route going to the TraefikService {@code stableService}: the model's weighted
+     * one, or its mirroring one ({@link #mirrorService}) while a shadow test runs.
+     */
+    public static GenericKubernetesResource ingressRoute(
+            String model,
+            String namespace,
+            Optional<String> host,
+            List<String> versions,
+            RouteOptions options,
+            String stableService) {
+        List<Map<String, Object>> routes = new ArrayList<>();
+        for (String version : versions) {
+            routes.add(route(
+                    rule(host, "/models/" + model + "/" + version),
+                    options.chain(model + "-" + version + "-strip"),
+                    ordered("name", model + "-" + version, "kind", "Service", "port", SERVICE_PORT)));
+        }
+        String stableRule = rule(host, "/models/" + model);
+        for (String version : versions) {
+            // The stable path with X-Model-Version: <version> goes to that version (feedback for the version that
+            // answered; a tester forcing a variant), stripped as the stable path is. Traefik v3's matcher
+            // Header(`key`, `value`) takes two arguments and matches one of the header's values exactly
+            // (traefik/traefik pkg/muxer/http/matcher.go:24 and :190, at fd5a576; v2's was Headers(...)). Traefik's
+            // default priority is the rule's length (pkg/muxer/http/mux.go:75): this rule is longer than the version
+            // paths' for long version names, so a request to /models/m/1/... carrying the header of version 2 would
+            // go to version 2 with the wrong prefix stripped. An explicit priority one above the stable rule's length
+            // puts it above the stable route and below every version path (whose rule is at least 4 longer).
+            Map<String, Object> route = route(
+                    headerRule(stableRule, version),
+                    options.chain(model + "-strip"),
+                    ordered("name", model + "-" + version, "kind", "Service", "port", SERVICE_PORT));
+            route.put("priority", headerPriority(stableRule));
+            routes.add(route);
+        }
+        routes.add(route(
+                stableRule, options.chain(model + "-strip"), ordered("name", stableService, "kind", "TraefikService")));
+        Map<String, Object> spec = ordered("entryPoints", options.effectiveEntryPoints(), "routes", routes);
+        options.tls().ifPresent(tls -> {
+            Map<String, Object> tlsSpec = new LinkedHashMap<>();
+            tls.secretName().ifPresent(name -> tlsSpec.put("secretName", name));
+            tls.certResolver().ifPresent(name -> tlsSpec.put("certResolver", name));
+            spec.put("tls", tlsSpec);
+        });
+        GenericKubernetesResource route = resource("IngressRoute", model, namespace, model, spec);
+        route.getMetadata().setAnnotations(new LinkedHashMap<>(Map.of(APPLIED_ANNOTATION, json(spec))));
+        return route;
+    }
+
+    /** The stable rule restricted to requests naming {@code version} in {@link #VERSION_HEADER}. */
+    static String headerRule(String stableRule, String version) {
+        return "(" + stableRule + ") && Header(`" + VERSION_HEADER + "`, `" + version + "`)";
+    }
+
+    /** Above the stable route's default priority (its rule's length), below every version path's. */
+    static int headerPriority(String stableRule) {
+        return stableRule.length() + 1;
+    }
+
+    /**
+     * The mirroring TraefikService {@code <model>-mirror}: every request goes to the model's weighted TraefikService
+     * (whose answer the client gets) and a copy of {@code percent}% of them to the shadow's Service, whose answers
+     * Traefik discards (its mirror handler writes them to a black hole, traefik/traefik
+     * pkg/server/service/loadbalancer/mirror/mirror.go:41 and :180, at fd5a576). The IngressRoute's stable route
+     * points at it while the shadow test runs.
+     */
+    public static GenericKubernetesResource mirrorService(String model, String namespace, String shadow, int percent) {
+        if (percent < 0 || percent > 100) {
+            throw new IllegalArgumentException("the mirrored percent of " + model + " must be 0..100, was " + percent);
+        }
+        Map<String, Object> mirror =
+                ordered("name", model + "-" + shadow, "kind", "Service", "port", SERVICE_PORT, "percent", percent);
+        GenericKubernetesResource service = resource(
+                "TraefikService",
+                model + MIRROR_SUFFIX,
+                namespace,
+                model,
+                ordered("mirroring", ordered("name", model, "kind", "TraefikService", "mirrors", List.of(mirror))));
+        service.getMetadata()
+                .setAnnotations(new LinkedHashMap<>(Map.of(
+                        APPLIED_ANNOTATION,
+                        json(service.getAdditionalProperties().get("spec")))));
+        return service;
     }
 
     /** The TraefikService alone: what a weight change patches. It serves the split asked for. */
@@ -106,6 +203,22 @@ public final class TraefikRoutes {
      */
     public static GenericKubernetesResource weightedService(
             String model, String namespace, Map<String, Integer> requested, Map<String, Integer> served) {
+        return weightedService(model, namespace, requested, served, false);
+    }
+
+    /**
+     * As {@link #weightedService(String, String, Map, Map)}; {@code sticky}: Traefik's weighted round robin keeps a
+     * client on the child named in the cookie {@link #stickyCookie} and sets it on the client's first answer
+     * ({@code weighted.sticky.cookie}, traefik/traefik pkg/server/service/loadbalancer/wrr/wrr.go:61 and :152-163, at
+     * fd5a576), HttpOnly and SameSite=Lax. Traefik cannot hash a header's value into the weights: on Kubernetes a
+     * client stays on its variant by this cookie, so it must keep cookies.
+     */
+    public static GenericKubernetesResource weightedService(
+            String model,
+            String namespace,
+            Map<String, Integer> requested,
+            Map<String, Integer> served,
+            boolean sticky) {
         List<Map<String, Object>> services = new ArrayList<>();
         served.forEach((version, weight) -> {
             if (weight == 0) {
@@ -118,8 +231,14 @@ public final class TraefikRoutes {
             service.put("weight", weight);
             services.add(service);
         });
+        Map<String, Object> weighted = ordered("services", services);
+        if (sticky) {
+            weighted.put(
+                    "sticky",
+                    ordered("cookie", ordered("name", stickyCookie(model), "httpOnly", true, "sameSite", "lax")));
+        }
         GenericKubernetesResource service =
-                resource("TraefikService", model, namespace, model, ordered("weighted", ordered("services", services)));
+                resource("TraefikService", model, namespace, model, ordered("weighted", weighted));
         service.getMetadata()
                 .setAnnotations(new LinkedHashMap<>(Map.of(
                         APPLIED_ANNOTATION,
@@ -179,31 +298,6 @@ public final class TraefikRoutes {
     private static GenericKubernetesResource stripPrefix(String name, String namespace, String model, String prefix) {
         return resource(
                 "Middleware", name, namespace, model, ordered("stripPrefix", ordered("prefixes", List.of(prefix))));
-    }
-
-    private static GenericKubernetesResource ingressRoute(
-            String model, String namespace, Optional<String> host, List<String> versions, RouteOptions options) {
-        List<Map<String, Object>> routes = new ArrayList<>();
-        for (String version : versions) {
-            routes.add(route(
-                    rule(host, "/models/" + model + "/" + version),
-                    options.chain(model + "-" + version + "-strip"),
-                    ordered("name", model + "-" + version, "kind", "Service", "port", SERVICE_PORT)));
-        }
-        routes.add(route(
-                rule(host, "/models/" + model),
-                options.chain(model + "-strip"),
-                ordered("name", model, "kind", "TraefikService")));
-        Map<String, Object> spec = ordered("entryPoints", options.effectiveEntryPoints(), "routes", routes);
-        options.tls().ifPresent(tls -> {
-            Map<String, Object> tlsSpec = new LinkedHashMap<>();
-            tls.secretName().ifPresent(name -> tlsSpec.put("secretName", name));
-            tls.certResolver().ifPresent(name -> tlsSpec.put("certResolver", name));
-            spec.put("tls", tlsSpec);
-        });
-        GenericKubernetesResource route = resource("IngressRoute", model, namespace, model, spec);
-        route.getMetadata().setAnnotations(new LinkedHashMap<>(Map.of(APPLIED_ANNOTATION, json(spec))));
-        return route;
     }
 
     /** Maps keep the order written, so that rendered YAML is the same on every run. */

@@ -33,7 +33,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * pods do during their preStop sleep ({@code RenderOptions.DRAIN_SECONDS}) while Traefik's endpoint watch catches
  * up — and every answer is counted per Service in Traefik's metric names
  * ({@code traefik_service_requests_total}, {@code traefik_service_request_duration_seconds} with the buckets of
- * Traefik's default plus the SLO buckets) on {@code /metrics}. The versions themselves are scripted: a delay and an
+ * Traefik's default plus the SLO buckets) on {@code /metrics}. A request carrying {@code X-Model-Version} is routed by
+ * the live IngressRoutes' rules ({@link TraefikRuleMatcher}: the version-header routes send it to that version), and
+ * every answer names its version in {@code X-Model-Version}, as the harness's do. While TraefikService
+ * {@code m-mirror} exists (a shadow test), the stated percent of the stable path's requests is also served by the
+ * shadow in the background, counted in its Service's metrics, its answer discarded. A weighted service with a sticky
+ * cookie keeps a client that returns the cookie on its child. The versions themselves are scripted: a delay and an
  * error rate per version.
  *
  * <p>A version's Service "has endpoints" when its discovery.k8s.io/v1 EndpointSlices (label
@@ -50,6 +55,14 @@ public final class TraefikStandIn implements AutoCloseable {
         public static final Behaviour HEALTHY = new Behaviour(0, 0);
     }
 
+    static {
+        // The JDK's HttpServer leaves Nagle on unless told (sun.net.httpserver.ServerConfig reads this once, at its
+        // first server in the JVM): with the client's delayed ACK every small answer then waits ~40 ms.
+        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
+            System.setProperty("sun.net.httpserver.nodelay", "true");
+        }
+    }
+
     private static final List<String> BUCKETS =
             List.of("0.005", "0.01", "0.025", "0.05", "0.1", "0.25", "0.5", "1", "2.5", "5", "10");
 
@@ -62,8 +75,22 @@ public final class TraefikStandIn implements AutoCloseable {
         return thread;
     });
     private final Map<String, Behaviour> behaviours = new ConcurrentHashMap<>();
+    private final java.util.concurrent.ExecutorService mirrorPool = Executors.newCachedThreadPool(r -> {
+        Thread thread = new Thread(r, "traefik-stand-in-mirror");
+        thread.setDaemon(true);
+        return thread;
+    });
     private volatile Map<String, Map<String, Integer>> weights = Map.of();
     private volatile Set<String> ready = Set.of();
+    /** Model to the name of its weighted service's sticky cookie, when it has one. */
+    private volatile Map<String, String> stickyCookies = Map.of();
+    /** Model to its shadow test's mirror, while TraefikService {@code <model>-mirror} exists. */
+    private volatile Map<String, Mirror> mirrors = Map.of();
+
+    private record Mirror(String version, int percent, long[] counts) {}
+
+    /** The live IngressRoutes and Middlewares, for requests naming a version in X-Model-Version. */
+    private volatile TraefikRuleMatcher rules = new TraefikRuleMatcher(List.of());
     /** Less than the rendered preStop sleep, so a version the stand-in still routes to surely still answers. */
     static final long DRAIN = TimeUnit.SECONDS.toNanos(2);
 
@@ -128,14 +155,41 @@ public final class TraefikStandIn implements AutoCloseable {
     private void refresh() {
         try {
             Map<String, Map<String, Integer>> split = new ConcurrentHashMap<>();
+            Map<String, Mirror> mirrored = new ConcurrentHashMap<>();
+            Map<String, String> cookies = new ConcurrentHashMap<>();
             for (GenericKubernetesResource service : client.genericKubernetesResources(
                             TraefikRoutes.context("TraefikService"))
                     .inNamespace(namespace)
                     .list()
                     .getItems()) {
-                String model = service.getMetadata().getName();
-                split.put(model, TraefikRouter.weightsOf(model, service));
+                String name = service.getMetadata().getName();
+                if (name.endsWith(TraefikRoutes.MIRROR_SUFFIX)
+                        && service.getAdditionalProperties().get("spec") instanceof Map<?, ?> mirrorSpec
+                        && mirrorSpec.get("mirroring") != null) {
+                    String model = name.substring(0, name.length() - TraefikRoutes.MIRROR_SUFFIX.length());
+                    String shadow = TraefikRouter.mirroredVersion(model, service);
+                    if (shadow != null) {
+                        Mirror known = mirrors.get(model);
+                        int percent = mirrorPercent(service);
+                        mirrored.put(
+                                model,
+                                known != null && known.version().equals(shadow) && known.percent() == percent
+                                        ? known
+                                        : new Mirror(shadow, percent, new long[2]));
+                    }
+                    continue;
+                }
+                split.put(name, TraefikRouter.weightsOf(name, service));
+                if (service.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec
+                        && spec.get("weighted") instanceof Map<?, ?> weighted
+                        && weighted.get("sticky") instanceof Map<?, ?> sticky
+                        && sticky.get("cookie") instanceof Map<?, ?> cookie
+                        && cookie.get("name") instanceof String cookieName) {
+                    cookies.put(name, cookieName);
+                }
             }
+            mirrors = mirrored;
+            stickyCookies = cookies;
             long now = System.nanoTime();
             for (Deployment deployment :
                     client.apps().deployments().inNamespace(namespace).list().getItems()) {
@@ -181,6 +235,14 @@ public final class TraefikStandIn implements AutoCloseable {
             });
             weights = split;
             ready = up;
+            List<GenericKubernetesResource> routing = new java.util.ArrayList<>();
+            for (String kind : List.of("IngressRoute", "Middleware")) {
+                routing.addAll(client.genericKubernetesResources(TraefikRoutes.context(kind))
+                        .inNamespace(namespace)
+                        .list()
+                        .getItems());
+            }
+            rules = new TraefikRuleMatcher(routing);
         } catch (RuntimeException e) {
             // the API server may be closing; the next refresh tries again
         } finally {
@@ -206,7 +268,8 @@ public final class TraefikStandIn implements AutoCloseable {
                 return;
             }
             String model = segments[2];
-            boolean versionPath = segments.length > 3 && behavioursKnow(model, segments[3]);
+            String forced = forced(exchange, model, path);
+            boolean versionPath = forced != null || segments.length > 3 && behavioursKnow(model, segments[3]);
             if (!versionPath && !allowEmptyServices && weights.containsKey(model)) {
                 // Traefik built no TraefikService: the router that names it is dropped too, so nothing matches.
                 for (String child : weights.get(model).keySet()) {
@@ -216,12 +279,15 @@ public final class TraefikStandIn implements AutoCloseable {
                     }
                 }
             }
-            String version = versionPath ? segments[3] : pick(model);
+            String version = forced != null ? forced : versionPath ? segments[3] : sticky(exchange, model);
             if (version == null) {
                 reply(exchange, 404, "404 page not found\n");
                 return;
             }
             String id = model + "-" + version;
+            if (!versionPath) {
+                mirror(model);
+            }
             if (!ready.contains(id)) {
                 reply(exchange, 503, "no available server\n");
                 return;
@@ -232,10 +298,125 @@ public final class TraefikStandIn implements AutoCloseable {
                 Thread.sleep(behaviour.delayMillis());
             }
             int status = ThreadLocalRandom.current().nextDouble() < behaviour.errorRate() ? 500 : 200;
+            exchange.getResponseHeaders().set("X-Model-Version", version); // as the harness answers
             reply(exchange, status, status == 200 ? "{\"predictions\":[1]}" : "{\"error\":\"scripted\"}");
             count(namespace + "-" + id + "-80@kubernetescrd", status, (System.nanoTime() - started) / 1e9);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
+        }
+    }
+
+    /**
+     * The version a request carrying {@code X-Model-Version} goes to by the live IngressRoute's rules (its
+     * version-header routes, TraefikRoutes#ingressRoute), or null when no rule sends it to one version's Service
+     * (then it is routed as without the header). Only such requests are routed by the rules: the others keep the
+     * stand-in's path logic.
+     */
+    private String forced(HttpExchange exchange, String model, String path) {
+        String header = exchange.getRequestHeaders().getFirst("X-Model-Version");
+        if (header == null) {
+            return null;
+        }
+        String host = exchange.getRequestHeaders().getFirst("Host");
+        host = host == null ? "" : host.replaceFirst(":\\d+$", "");
+        return rules.route(host, path, Map.of("X-Model-Version", header))
+                .filter(hop -> hop.kind().equals("Service") && hop.service().startsWith(model + "-"))
+                .map(hop -> hop.service().substring(model.length() + 1))
+                .orElse(null);
+    }
+
+    /**
+     * A shadow test's copy of a stable-path request: every {@code percent}th share by Traefik's count (mirror.go,
+     * {@code getActiveMirrors}: a mirror takes the request while its count times 100 is below the total times its
+     * percent), served by the shadow version in the background (its answer discarded, the client not waiting) and
+     * counted in the shadow Service's metrics.
+     */
+    private void mirror(String model) {
+        Mirror mirror = mirrors.get(model);
+        if (mirror == null) {
+            return;
+        }
+        synchronized (mirror) {
+            mirror.counts()[0]++;
+            if (mirror.counts()[1] * 100 >= mirror.counts()[0] * mirror.percent()) {
+                return;
+            }
+            mirror.counts()[1]++;
+        }
+        String id = model + "-" + mirror.version();
+        if (!ready.contains(id)) {
+            return;
+        }
+        Behaviour behaviour = behaviours.getOrDefault(id, Behaviour.HEALTHY);
+        mirrorPool.execute(() -> {
+            long started = System.nanoTime();
+            try {
+                if (behaviour.delayMillis() > 0) {
+                    Thread.sleep(behaviour.delayMillis());
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+            int status = ThreadLocalRandom.current().nextDouble() < behaviour.errorRate() ? 500 : 200;
+            count(namespace + "-" + id + "-80@kubernetescrd", status, (System.nanoTime() - started) / 1e9);
+        });
+    }
+
+    private static int mirrorPercent(GenericKubernetesResource service) {
+        if (service.getAdditionalProperties().get("spec") instanceof Map<?, ?> spec
+                && spec.get("mirroring") instanceof Map<?, ?> mirroring
+                && mirroring.get("mirrors") instanceof List<?> list
+                && !list.isEmpty()
+                && list.get(0) instanceof Map<?, ?> first
+                && first.get("percent") instanceof Number percent) {
+            return percent.intValue();
+        }
+        return 0; // Traefik's default percent
+    }
+
+    /**
+     * The stable path's pick: by the sticky cookie when the weighted service has one and the request carries a
+     * cookie naming a child still in the split, else by weight, and then the cookie is set on the answer, as
+     * Traefik's weighted round robin does (pkg/server/service/loadbalancer/wrr/wrr.go, ServeHTTP; the value is a
+     * SHA-256 of the child's name, loadbalancer/sticky.go).
+     */
+    private String sticky(HttpExchange exchange, String model) {
+        String cookieName = stickyCookies.get(model);
+        if (cookieName == null) {
+            return pick(model);
+        }
+        Map<String, Integer> split = weights.getOrDefault(model, Map.of());
+        for (String header : exchange.getRequestHeaders().getOrDefault("Cookie", List.of())) {
+            for (String pair : header.split(";")) {
+                String[] kv = pair.trim().split("=", 2);
+                if (kv.length == 2 && kv[0].equals(cookieName)) {
+                    for (Map.Entry<String, Integer> child : split.entrySet()) {
+                        if (child.getValue() > 0
+                                && cookieValue(model + "-" + child.getKey()).equals(kv[1])) {
+                            return child.getKey();
+                        }
+                    }
+                }
+            }
+        }
+        String picked = pick(model);
+        if (picked != null) {
+            exchange.getResponseHeaders()
+                    .add(
+                            "Set-Cookie",
+                            cookieName + "=" + cookieValue(model + "-" + picked) + "; Path=/; HttpOnly; SameSite=Lax");
+        }
+        return picked;
+    }
+
+    private static String cookieValue(String child) {
+        try {
+            byte[] digest =
+                    java.security.MessageDigest.getInstance("SHA-256").digest(child.getBytes(StandardCharsets.UTF_8));
+            return java.util.HexFormat.of().formatHex(digest, 0, 8);
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -317,6 +498,7 @@ public final class TraefikStandIn implements AutoCloseable {
     @Override
     public void close() {
         watch.shutdownNow();
+        mirrorPool.shutdownNow();
         server.stop(0);
     }
 }

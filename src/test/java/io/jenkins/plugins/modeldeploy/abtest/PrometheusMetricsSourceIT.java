@@ -268,6 +268,104 @@ class PrometheusMetricsSourceIT {
                         + " matchers");
     }
 
+    /** The harness's feedback counters for iris {@code version}, as its /metrics writes them (one pod). */
+    private static String feedback(String version, double... values) {
+        String[] names = {
+            "labelled_total",
+            "correct_total",
+            "numeric_labelled_total",
+            "absolute_error_total",
+            "squared_error_total",
+            "squared_error_squares_total",
+            "rewards_total",
+            "reward_sum",
+            "reward_squares_total"
+        };
+        StringBuilder text = new StringBuilder();
+        for (int i = 0; i < names.length; i++) {
+            text.append("model_deploy_feedback_")
+                    .append(names[i])
+                    .append("{model=\"iris\",version=\"")
+                    .append(version)
+                    .append("\"} ")
+                    .append(values[i])
+                    .append('\n');
+        }
+        return text.toString();
+    }
+
+    /**
+     * Quality over a window from the model pods' feedback counters (built-in metrics) and from a custom metric's
+     * queries: the window's Moments are what was added after its start, whatever came before.
+     */
+    @Test
+    void qualityMetricsComeFromTheHarnessCountersAndCustomQueriesOverTheWindow() throws Exception {
+        String custom = "app_scored_total{variant=\"2\"} 20\napp_good_total{variant=\"2\"} 10\n";
+        // the same model and version in another namespace (the scrape's target label) is not ours
+        String elsewhere = "model_deploy_feedback_labelled_total{model=\"iris\",version=\"2\",namespace=\"other\"} %d\n"
+                + "model_deploy_feedback_correct_total{model=\"iris\",version=\"2\",namespace=\"other\"} %d\n";
+        fixed.set(feedback("2", 100, 90, 50, 25, 20, 10, 10, 5, 30)
+                + custom
+                + feedback("3", 7, 7, 0, 0, 0, 0, 0, 0, 0)
+                + String.format(elsewhere, 1000, 0));
+        PrometheusMetricsSource source = new PrometheusMetricsSource(prometheus.url(), "quality", 50);
+        String scraped = "max(timestamp(model_deploy_feedback_labelled_total{version=\"2\"}))";
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (source.query(scraped, null).isEmpty()) {
+            assertThat(System.nanoTime()).as("scraped within 30 s").isLessThan(deadline);
+            Thread.sleep(200);
+        }
+        Thread.sleep(1_500); // two samples before the window
+        Instant start =
+                Instant.ofEpochMilli(Math.round(source.query(scraped, null).getAsDouble() * 1000));
+        List<GatedMetric> quality = List.of(
+                GatedMetric.parse("accuracy"),
+                GatedMetric.parse("mae;margin=0.1"),
+                GatedMetric.parse("rmse;margin=0.1"),
+                GatedMetric.parse("reward;margin=0.1"),
+                GatedMetric.parse(
+                        "good;kind=proportion;direction=higher;margin=0.05;count=sum(app_scored_total{variant=\"{{variant}}\"})"
+                                + ";sum=sum(app_good_total{variant=\"{{variant}}\"})"));
+        MetricsSource.Window window = source.window("iris", "2", start, quality);
+
+        // 60 labelled, 45 correct; 30 numeric with |e| 15, e^2 12, e^4 6; 10 rewards summing to -3, squares 10;
+        // the custom counters 40 scored, 20 good
+        fixed.set(feedback("2", 160, 135, 80, 40, 32, 16, 20, 2, 40)
+                + "app_scored_total{variant=\"2\"} 60\napp_good_total{variant=\"2\"} 30\n"
+                + String.format(elsewhere, 5000, 0));
+        Thread.sleep(4_000);
+        VariantStats stats = window.read();
+
+        Moments accuracy = stats.quality("accuracy");
+        assertThat(accuracy.count()).isBetween(60L, 75L); // increase() extrapolates to the window's end
+        assertThat(accuracy.mean()).isCloseTo(0.75, within(0.02));
+        assertThat(accuracy.sumOfSquares()).isEqualTo(accuracy.sum());
+        Moments mae = stats.quality("mae");
+        assertThat(mae.count()).isBetween(30L, 38L);
+        assertThat(mae.mean()).isCloseTo(0.5, within(0.02));
+        assertThat(mae.sumOfSquares() / mae.count()).isCloseTo(0.4, within(0.02));
+        Moments rmse = stats.quality("rmse");
+        assertThat(rmse.mean()).isCloseTo(0.4, within(0.02));
+        assertThat(rmse.sumOfSquares() / rmse.count()).isCloseTo(0.2, within(0.02));
+        assertThat(stats.quality("reward")).isEqualTo(new Moments(10, -3, 10));
+        assertThat(stats.quality("good")).isEqualTo(new Moments(40, 20, 20));
+
+        // a version without feedback series (or a harness without e^4) leaves the metric out
+        VariantStats none = source.window("iris", "4", start, quality).read();
+        assertThat(none.quality()).isEmpty();
+        // counters that started again (a restarted pod): the later values are all new
+        fixed.set(feedback("2", 4, 3, 0, 0, 0, 0, 2, 1, 1)
+                + "app_scored_total{variant=\"2\"} 5\napp_good_total{variant=\"2\"} 1\n");
+        Thread.sleep(3_000);
+        VariantStats reset = window.read();
+        assertThat(reset.quality("good")).isEqualTo(new Moments(5, 1, 1));
+        assertThat(reset.quality("reward")).isEqualTo(new Moments(2, 1, 1));
+        assertThat(reset.quality("accuracy").count()).isGreaterThanOrEqualTo(60L);
+        assertThatThrownBy(() -> source.window("iris", "2\"} or vector(1", start, quality))
+                .isInstanceOf(MetricsException.class)
+                .hasMessageContaining("cannot put");
+    }
+
     private static void assertServedInWindow(VariantStats measured, long served) {
         // increase() extrapolates to the window's end and cannot see what a pod served between its last scrape and
         // its restart (up to a scrape interval, a second here): within a quarter, plus a little for short windows

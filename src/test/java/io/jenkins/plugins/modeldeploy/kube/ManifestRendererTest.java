@@ -103,6 +103,13 @@ class ManifestRendererTest {
         assertThat(container.getLivenessProbe().getHttpGet().getPath()).isEqualTo("/v2/health/live");
         assertThat(deployment.getSpec().getTemplate().getMetadata().getLabels())
                 .containsEntry("app.kubernetes.io/instance", "iris-2");
+        // Prometheus' kubernetes-pods job scrapes the harness's /metrics (feedback counters for the A/B quality gate)
+        assertThat(deployment.getSpec().getTemplate().getMetadata().getAnnotations())
+                .containsExactly(
+                        Map.entry("prometheus.io/scrape", "true"),
+                        Map.entry("prometheus.io/port", "8080"),
+                        Map.entry("prometheus.io/path", "/metrics"));
+        assertThat(container.getPorts().get(0).getContainerPort()).isEqualTo(8080);
         assertThat(container.getResources().getRequests()).containsOnlyKeys("cpu", "memory");
         assertThat(container.getResources().getLimits().get("cpu").toString())
                 .as("iris sets a CPU limit")

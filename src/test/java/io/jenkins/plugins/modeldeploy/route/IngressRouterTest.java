@@ -96,4 +96,17 @@ class IngressRouterTest {
                 .isInstanceOf(RoutingException.class)
                 .hasMessageContaining("version 1 of iris serves the stable path of models/Ingress/iris");
     }
+
+    @Test
+    void plainIngressCannotMirrorOrKeepClientsOnAVariant() throws Exception {
+        router.reconcile("iris", java.util.List.of("1", "2"));
+        assertThatThrownBy(() -> router.setMirror("iris", "2", 10))
+                .isInstanceOf(RoutingException.class)
+                .hasMessageContaining("IngressRouter cannot mirror traffic");
+        assertThatThrownBy(() -> router.setSticky("iris", java.util.Optional.of("X-User-Id")))
+                .isInstanceOf(RoutingException.class)
+                .hasMessage("IngressRouter cannot keep a client on one variant of iris");
+        router.setSticky("iris", java.util.Optional.empty());
+        router.clearMirror("iris");
+    }
 }

@@ -7,6 +7,7 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.jenkins.plugins.modeldeploy.testing.MockApiServer;
 import io.jenkins.plugins.modeldeploy.testing.StructuralSchema;
+import io.jenkins.plugins.modeldeploy.testing.TraefikRuleMatcher;
 import java.net.URI;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -222,9 +223,16 @@ class TraefikRouterTest {
                         "Host(`ml.example.com`) && (Path(`/models/iris/2`) || PathPrefix(`/models/iris/2/`))",
                         "Host(`ml.example.com`) && (Path(`/models/iris/3`) || PathPrefix(`/models/iris/3/`))",
                         "Host(`ml.example.com`) && (Path(`/models/iris`) || PathPrefix(`/models/iris/`))",
+                        "(Host(`ml.example.com`) && (Path(`/models/iris`) || PathPrefix(`/models/iris/`)))"
+                                + " && Header(`X-Model-Version`, `1`)",
+                        "(Host(`ml.example.com`) && (Path(`/models/iris`) || PathPrefix(`/models/iris/`)))"
+                                + " && Header(`X-Model-Version`, `2`)",
+                        "(Host(`ml.example.com`) && (Path(`/models/iris`) || PathPrefix(`/models/iris/`)))"
+                                + " && Header(`X-Model-Version`, `3`)",
                         "Host(`ml.example.com`) && PathPrefix(`/ops`)");
         Map<String, Object> stable = routes.stream()
-                .filter(r -> r.get("match").toString().contains("PathPrefix(`/models/iris/`)"))
+                .filter(r -> r.get("match").toString().contains("PathPrefix(`/models/iris/`)")
+                        && !r.get("match").toString().contains("Header("))
                 .findFirst()
                 .orElseThrow();
         assertThat(stable.get("middlewares"))
@@ -381,5 +389,308 @@ class TraefikRouterTest {
                             java.net.http.HttpResponse.BodyHandlers.ofString());
             assertThat(response.statusCode()).isEqualTo(404);
         }
+    }
+
+    @Test
+    void stickyCookieLastsThroughWeightChangesAndReconcilesUntilCleared() throws Exception {
+        router.reconcile("iris", List.of("1", "2"));
+        router.setSticky("iris", Optional.of("X-User-Id"));
+        router.setWeights("iris", Map.of("1", 90, "2", 10));
+        router.reconcile("iris", List.of("1", "2"));
+
+        Map<?, ?> weighted = (Map<?, ?>) spec(one("TraefikService", "iris")).get("weighted");
+        assertThat(weighted.get("sticky"))
+                .isEqualTo(Map.of("cookie", Map.of("name", "model-deploy-iris", "httpOnly", true, "sameSite", "lax")));
+        assertThat(list(weighted.get("services")))
+                .extracting(c -> c.get("name"))
+                .containsExactly("iris-1", "iris-2");
+        assertThat(router.currentWeights("iris")).containsEntry("1", 90).containsEntry("2", 10);
+        assertLiveObjectsMatchTheSchemas();
+
+        router.setSticky("iris", Optional.empty());
+        weighted = (Map<?, ?>) spec(one("TraefikService", "iris")).get("weighted");
+        assertThat(weighted.containsKey("sticky")).isFalse();
+        assertThat(router.currentWeights("iris")).containsEntry("1", 90).containsEntry("2", 10);
+    }
+
+    @Test
+    void anOperatorsStickyCookieIsNotOursToRemove() throws Exception {
+        router.reconcile("iris", List.of("1"));
+        edit(
+                "TraefikService",
+                "iris",
+                spec -> ((Map<String, Object>) spec.get("weighted"))
+                        .put("sticky", Map.of("cookie", Map.of("name", "ops"))));
+        router.setSticky("iris", Optional.empty());
+        router.setWeights("iris", Map.of("1", 100));
+        assertThat(((Map<?, ?>) spec(one("TraefikService", "iris")).get("weighted")).get("sticky"))
+                .isEqualTo(Map.of("cookie", Map.of("name", "ops")));
+    }
+
+    @Test
+    void aShadowTestMirrorsTheStableRouteUntilCleared() throws Exception {
+        router.reconcile("iris", List.of("1", "2"));
+        router.setMirror("iris", "2", 30);
+
+        GenericKubernetesResource mirror = one("TraefikService", "iris-mirror");
+        assertThat(spec(mirror))
+                .isEqualTo(Map.of(
+                        "mirroring",
+                        Map.of(
+                                "name", "iris",
+                                "kind", "TraefikService",
+                                "mirrors",
+                                        List.of(Map.of(
+                                                "name", "iris-2", "kind", "Service", "port", 80, "percent", 30)))));
+        assertLiveObjectsMatchTheSchemas();
+        TraefikRuleMatcher traefik = traefik();
+        assertThat(traefik.route("ml.example.com", "/models/iris/predict", Map.of()))
+                .contains(new TraefikRuleMatcher.Hop("iris-mirror", "TraefikService", "/predict"));
+        // forced and version requests are not mirrored
+        assertThat(traefik.route("ml.example.com", "/models/iris/feedback", Map.of("X-Model-Version", "1")))
+                .contains(new TraefikRuleMatcher.Hop("iris-1", "Service", "/feedback"));
+        // the split still lives on the weighted service, and a reconcile keeps the mirror
+        router.setWeights("iris", Map.of("1", 100));
+        router.reconcile("iris", List.of("1", "2"));
+        assertThat(traefik().route("ml.example.com", "/models/iris/predict", Map.of()))
+                .contains(new TraefikRuleMatcher.Hop("iris-mirror", "TraefikService", "/predict"));
+        assertThat(router.currentWeights("iris")).containsExactly(Map.entry("1", 100));
+
+        router.clearMirror("iris");
+        assertThat(live("TraefikService"))
+                .extracting(s -> s.getMetadata().getName())
+                .containsExactly("iris");
+        assertThat(traefik().route("ml.example.com", "/models/iris/predict", Map.of()))
+                .contains(new TraefikRuleMatcher.Hop("iris", "TraefikService", "/predict"));
+        router.clearMirror("iris"); // nothing to do
+    }
+
+    @Test
+    void aMirrorNeedsARoutedShadowAndGoesWithItsVersion() throws Exception {
+        router.reconcile("iris", List.of("1", "2"));
+        assertThatThrownBy(() -> router.setMirror("iris", "3", 10))
+                .isInstanceOf(RoutingException.class)
+                .hasMessage("version 3 of iris has no route in models/IngressRoute/iris (routed: [1, 2]); reconcile"
+                        + " its routes before mirroring");
+        router.reconcile("iris-mirror", List.of("1"));
+        assertThatThrownBy(() -> router.setMirror("iris", "2", 10))
+                .isInstanceOf(RoutingException.class)
+                .hasMessage("models/TraefikService/iris-mirror exists and is not the mirror of iris (label"
+                        + " app.kubernetes.io/name=iris-mirror); cannot mirror iris");
+        // the other model's weighted service is not iris's mirror: reconcile and clearMirror leave it alone
+        router.reconcile("iris", List.of("1", "2"));
+        router.clearMirror("iris");
+        assertThat(live("TraefikService"))
+                .extracting(s -> s.getMetadata().getName())
+                .containsExactlyInAnyOrder("iris", "iris-mirror");
+        router.remove("iris-mirror");
+        router.setMirror("iris", "2", 100);
+        router.reconcile("iris", List.of("1"));
+        assertThat(live("TraefikService"))
+                .extracting(s -> s.getMetadata().getName())
+                .containsExactly("iris");
+        assertThat(traefik().route("ml.example.com", "/models/iris/predict", Map.of()))
+                .contains(new TraefikRuleMatcher.Hop("iris", "TraefikService", "/predict"));
+        router.setMirror("iris", "1", 5);
+        router.remove("iris");
+        assertThat(live("TraefikService")).isEmpty();
+    }
+
+    /** Feedback through the stable route reaches the version that answered: Traefik routes on X-Model-Version. */
+    @Test
+    void feedbackOnTheStableRouteReachesTheVersionNamedInItsHeader() throws Exception {
+        TraefikRouter plain = new TraefikRouter(client, "models", Optional.empty(), URI.create("http://traefik"));
+        plain.reconcile("iris", List.of("1", "2"));
+        plain.setWeights("iris", Map.of("1", 100));
+        endpointSlice("iris-1", true);
+        endpointSlice("iris-2", true);
+        try (io.jenkins.plugins.modeldeploy.testing.TraefikStandIn traefik =
+                new io.jenkins.plugins.modeldeploy.testing.TraefikStandIn(client, "models")) {
+            traefik.awaitRefresh(java.time.Duration.ofSeconds(10));
+            var http = java.net.http.HttpClient.newHttpClient();
+            java.util.function.BiFunction<String, String, String> send = (path, version) -> {
+                var request = java.net.http.HttpRequest.newBuilder(URI.create(traefik.url() + path))
+                        .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"id\":\"r1\",\"label\":1}"));
+                if (version != null) {
+                    request.header("X-Model-Version", version);
+                }
+                try {
+                    var response = http.send(request.build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+                    assertThat(response.statusCode()).isEqualTo(200);
+                    return response.headers().firstValue("X-Model-Version").orElseThrow();
+                } catch (java.io.IOException | InterruptedException e) {
+                    throw new AssertionError(e);
+                }
+            };
+            for (int i = 0; i < 20; i++) {
+                assertThat(send.apply("/models/iris/feedback", "2")).isEqualTo("2");
+                assertThat(send.apply("/models/iris/predict", null)).isEqualTo("1");
+                assertThat(send.apply("/models/iris/feedback", "9"))
+                        .as("no such version: by weight")
+                        .isEqualTo("1");
+                assertThat(send.apply("/models/iris/1/predict", "2"))
+                        .as("a version path wins")
+                        .isEqualTo("1");
+            }
+            // while a shadow test mirrors the stable route, forced requests still reach their version
+            plain.setMirror("iris", "2", 50);
+            traefik.awaitRefresh(java.time.Duration.ofSeconds(10));
+            assertThat(send.apply("/models/iris/feedback", "2")).isEqualTo("2");
+        }
+    }
+
+    /** A shadow test through the stand-in: clients get production's answers, the shadow gets its share of copies. */
+    @Test
+    void aMirroredStableRouteSendsTheShadowItsShareAndClientsProductionsAnswers() throws Exception {
+        TraefikRouter plain = new TraefikRouter(client, "models", Optional.empty(), URI.create("http://traefik"));
+        plain.reconcile("iris", List.of("1", "2"));
+        endpointSlice("iris-1", true);
+        endpointSlice("iris-2", true);
+        try (io.jenkins.plugins.modeldeploy.testing.TraefikStandIn traefik =
+                new io.jenkins.plugins.modeldeploy.testing.TraefikStandIn(client, "models")) {
+            plain.setMirror("iris", "2", 25);
+            traefik.awaitRefresh(java.time.Duration.ofSeconds(10));
+            var http = java.net.http.HttpClient.newHttpClient();
+            for (int i = 0; i < 40; i++) {
+                var response = http.send(
+                        java.net.http.HttpRequest.newBuilder(URI.create(traefik.url() + "/models/iris/predict"))
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+                assertThat(response.headers().firstValue("X-Model-Version")).contains("1");
+            }
+            long deadline = System.nanoTime() + java.time.Duration.ofSeconds(10).toNanos();
+            while (served(traefik, "iris-2") < 10 && System.nanoTime() < deadline) {
+                Thread.sleep(50);
+            }
+            assertThat(served(traefik, "iris-1")).isEqualTo(40);
+            assertThat(served(traefik, "iris-2")).as("25 % of 40 mirrored").isEqualTo(10);
+
+            plain.clearMirror("iris");
+            traefik.awaitRefresh(java.time.Duration.ofSeconds(10));
+            for (int i = 0; i < 8; i++) {
+                http.send(
+                        java.net.http.HttpRequest.newBuilder(URI.create(traefik.url() + "/models/iris/predict"))
+                                .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{}"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString());
+            }
+            Thread.sleep(200);
+            assertThat(served(traefik, "iris-2")).isEqualTo(10);
+        }
+    }
+
+    /** Kubernetes keeps a client on its variant by Traefik's sticky cookie: 1,000 requests of a client, one variant. */
+    @Test
+    void aClientKeepingTheStickyCookieStaysOnOneVariant() throws Exception {
+        TraefikRouter plain = new TraefikRouter(client, "models", Optional.empty(), URI.create("http://traefik"));
+        plain.reconcile("iris", List.of("1", "2"));
+        endpointSlice("iris-1", true);
+        endpointSlice("iris-2", true);
+        plain.setWeights("iris", Map.of("1", 50, "2", 50));
+        plain.setSticky("iris", Optional.of("X-User-Id"));
+        try (io.jenkins.plugins.modeldeploy.testing.TraefikStandIn traefik =
+                new io.jenkins.plugins.modeldeploy.testing.TraefikStandIn(client, "models")) {
+            traefik.awaitRefresh(java.time.Duration.ofSeconds(10));
+            java.util.Set<String> firstVersions = new java.util.HashSet<>();
+            for (int user = 0; user < 10; user++) {
+                var http = java.net.http.HttpClient.newBuilder()
+                        .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                        .cookieHandler(new java.net.CookieManager())
+                        .build();
+                java.util.Set<String> seen = new java.util.HashSet<>();
+                for (int i = 0; i < (user == 0 ? 1000 : 10); i++) {
+                    seen.add(http.send(
+                                    java.net.http.HttpRequest.newBuilder(
+                                                    URI.create(traefik.url() + "/models/iris/predict"))
+                                            .GET()
+                                            .build(),
+                                    java.net.http.HttpResponse.BodyHandlers.ofString())
+                            .headers()
+                            .firstValue("X-Model-Version")
+                            .orElseThrow());
+                }
+                assertThat(seen).as("user %d", user).hasSize(1);
+                firstVersions.addAll(seen);
+            }
+            // without the cookie: drawn by weight every time
+            var cookieless = java.net.http.HttpClient.newBuilder()
+                    .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                    .build();
+            java.util.Set<String> drawn = new java.util.HashSet<>();
+            for (int i = 0; i < 60; i++) {
+                drawn.add(cookieless
+                        .send(
+                                java.net.http.HttpRequest.newBuilder(URI.create(traefik.url() + "/models/iris/predict"))
+                                        .GET()
+                                        .build(),
+                                java.net.http.HttpResponse.BodyHandlers.ofString())
+                        .headers()
+                        .firstValue("X-Model-Version")
+                        .orElseThrow());
+            }
+            assertThat(drawn).containsExactlyInAnyOrder("1", "2");
+        }
+    }
+
+    /** Requests the stand-in counted for a version's Service, from its Traefik-shaped /metrics. */
+    private static long served(io.jenkins.plugins.modeldeploy.testing.TraefikStandIn traefik, String service)
+            throws Exception {
+        String text = java.net.http.HttpClient.newHttpClient()
+                .send(
+                        java.net.http.HttpRequest.newBuilder(URI.create(traefik.url() + "/metrics"))
+                                .build(),
+                        java.net.http.HttpResponse.BodyHandlers.ofString())
+                .body();
+        long total = 0;
+        for (String line : text.split("\n")) {
+            if (line.startsWith("traefik_service_requests_total{")
+                    && line.contains("service=\"models-" + service + "-80@kubernetescrd\"")) {
+                total += Long.parseLong(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return total;
+    }
+
+    @Test
+    void aShadowWithoutReadyEndpointsIsNotMirroredTo() throws Exception {
+        List<String> notices = new java.util.concurrent.CopyOnWriteArrayList<>();
+        TraefikRouter watched = new TraefikRouter(
+                client,
+                "models",
+                Optional.of("ml.example.com"),
+                URI.create("http://ml.example.com"),
+                RouteOptions.DEFAULTS,
+                m -> Optional.empty(),
+                ObjectApplier.Mode.OWNED_FIELDS,
+                notices::add);
+        watched.reconcile("iris", List.of("1", "2"));
+        endpointSlice("iris-1", true);
+        endpointSlice("iris-2", false);
+        assertThatThrownBy(() -> watched.setMirror("iris", "2", 10))
+                .isInstanceOf(RoutingException.class)
+                .hasMessage("version 2 of iris has no ready endpoint (Service models/iris-2); mirroring to it could"
+                        + " take the stable route down");
+        assertThat(live("TraefikService"))
+                .extracting(s -> s.getMetadata().getName())
+                .containsExactly("iris");
+
+        endpointSlice("iris-2", true);
+        watched.setMirror("iris", "2", 10);
+        endpointSlice("iris-2", false);
+        watched.reconcile("iris", List.of("1", "2"));
+        assertThat(live("TraefikService"))
+                .extracting(s -> s.getMetadata().getName())
+                .containsExactly("iris");
+        assertThat(traefik().route("ml.example.com", "/models/iris/predict", Map.of()))
+                .contains(new TraefikRuleMatcher.Hop("iris", "TraefikService", "/predict"));
+        assertThat(notices).anyMatch(n -> n.startsWith("shadow version 2 of iris has no ready endpoint"));
+    }
+
+    /** Traefik's routing of the live IngressRoutes and Middlewares. */
+    private TraefikRuleMatcher traefik() {
+        List<GenericKubernetesResource> objects = new java.util.ArrayList<>(live("IngressRoute"));
+        objects.addAll(live("Middleware"));
+        return new TraefikRuleMatcher(objects);
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.jenkins.plugins.modeldeploy.testing.StructuralSchema;
+import io.jenkins.plugins.modeldeploy.testing.TraefikRuleMatcher;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -87,5 +88,81 @@ class TraefikRoutesTest {
                 .hasMessage("the stable route of iris needs at least one version with weight > 0, was {1=0}");
         assertThatThrownBy(() -> TraefikRoutes.render("iris", "m", Optional.empty(), List.of("1"), weights("3", 100)))
                 .hasMessage("weight for version 3 of iris, which is not deployed (deployed: [1])");
+    }
+
+    @Test
+    void theVersionHeaderOnTheStablePathReachesThatVersionStrippedAsTheStablePath() {
+        List<GenericKubernetesResource> objects = TraefikRoutes.render(
+                "iris",
+                "models",
+                Optional.of("ml.example.com"),
+                List.of("1", "2-retrained-with-all-data"),
+                weights("1", 90, "2-retrained-with-all-data", 10));
+        TraefikRuleMatcher traefik = new TraefikRuleMatcher(objects);
+        String v2 = "2-retrained-with-all-data";
+        // feedback for the version that answered
+        assertThat(traefik.route("ml.example.com", "/models/iris/feedback", Map.of("X-Model-Version", v2)))
+                .contains(new TraefikRuleMatcher.Hop("iris-" + v2, "Service", "/feedback"));
+        assertThat(traefik.route("ml.example.com", "/models/iris/predict", Map.of("x-model-version", "1")))
+                .contains(new TraefikRuleMatcher.Hop("iris-1", "Service", "/predict"));
+        // without the header (or naming no routed version): the weighted split
+        assertThat(traefik.route("ml.example.com", "/models/iris/predict", Map.of()))
+                .contains(new TraefikRuleMatcher.Hop("iris", "TraefikService", "/predict"));
+        assertThat(traefik.route("ml.example.com", "/models/iris/predict", Map.of("X-Model-Version", "3")))
+                .contains(new TraefikRuleMatcher.Hop("iris", "TraefikService", "/predict"));
+        assertThat(traefik.route("ml.example.com", "/models/iris", Map.of("X-Model-Version", "1")))
+                .contains(new TraefikRuleMatcher.Hop("iris-1", "Service", "/"));
+        // a version path wins over the header, even a long version's header rule (longer than the path's rule)
+        assertThat(traefik.route("ml.example.com", "/models/iris/1/predict", Map.of("X-Model-Version", v2)))
+                .contains(new TraefikRuleMatcher.Hop("iris-1", "Service", "/predict"));
+        assertThat(traefik.route("ml.example.com", "/models/iris/" + v2 + "/predict", Map.of("X-Model-Version", "1")))
+                .contains(new TraefikRuleMatcher.Hop("iris-" + v2, "Service", "/predict"));
+        assertThat(traefik.route("other.example.com", "/models/iris/predict", Map.of("X-Model-Version", "1")))
+                .isEmpty();
+    }
+
+    @Test
+    void headerRoutesSitBetweenTheStableRouteAndTheVersionPaths() {
+        GenericKubernetesResource route = TraefikRoutes.ingressRoute(
+                "iris", "models", Optional.empty(), List.of("1"), RouteOptions.DEFAULTS, "iris");
+        @SuppressWarnings("unchecked")
+        List<Map<String, Object>> routes = (List<Map<String, Object>>)
+                ((Map<String, Object>) route.getAdditionalProperties().get("spec")).get("routes");
+        assertThat(routes)
+                .extracting(r -> r.get("match"))
+                .containsExactly(
+                        "(Path(`/models/iris/1`) || PathPrefix(`/models/iris/1/`))",
+                        "((Path(`/models/iris`) || PathPrefix(`/models/iris/`))) && Header(`X-Model-Version`, `1`)",
+                        "(Path(`/models/iris`) || PathPrefix(`/models/iris/`))");
+        int stable = routes.get(2).get("match").toString().length();
+        assertThat(routes.get(1).get("priority")).isEqualTo(stable + 1);
+        assertThat(routes.get(0).get("match").toString().length()).isGreaterThan(stable + 1);
+        assertThat(routes.get(1).get("middlewares")).isEqualTo(List.of(Map.of("name", "iris-strip")));
+    }
+
+    @Test
+    void stickyAndMirroringServicesMatchTraefiksCrdSchema() throws Exception {
+        StructuralSchema schema = StructuralSchema.traefik("traefik.io_traefikservices.yaml");
+        GenericKubernetesResource sticky = TraefikRoutes.weightedService(
+                "iris", "models", weights("1", 90, "2", 10), weights("1", 90, "2", 10), true);
+        assertThat(schema.violations(sticky)).isEmpty();
+        assertThat(io.fabric8.kubernetes.client.utils.Serialization.asJson(sticky))
+                .contains("\"sticky\":{\"cookie\":{\"name\":\"model-deploy-iris\",\"httpOnly\":true,"
+                        + "\"sameSite\":\"lax\"}}");
+        GenericKubernetesResource mirror = TraefikRoutes.mirrorService("iris", "models", "2", 25);
+        assertThat(schema.violations(mirror)).isEmpty();
+        assertThat(mirror.getMetadata().getName()).isEqualTo("iris-mirror");
+        assertThat(io.fabric8.kubernetes.client.utils.Serialization.asJson(
+                        mirror.getAdditionalProperties().get("spec")))
+                .isEqualTo("{\"mirroring\":{\"name\":\"iris\",\"kind\":\"TraefikService\",\"mirrors\":"
+                        + "[{\"name\":\"iris-2\",\"kind\":\"Service\",\"port\":80,\"percent\":25}]}}");
+        assertThatThrownBy(() -> TraefikRoutes.mirrorService("iris", "models", "2", 101))
+                .hasMessage("the mirrored percent of iris must be 0..100, was 101");
+        GenericKubernetesResource route = TraefikRoutes.ingressRoute(
+                "iris", "models", Optional.empty(), List.of("1", "2"), RouteOptions.DEFAULTS, "iris-mirror");
+        assertThat(StructuralSchema.traefik("traefik.io_ingressroutes.yaml").violations(route))
+                .isEmpty();
+        assertThat(new TraefikRuleMatcher(List.of(route)).route("h", "/models/iris/predict", Map.of()))
+                .contains(new TraefikRuleMatcher.Hop("iris-mirror", "TraefikService", "/models/iris/predict"));
     }
 }
