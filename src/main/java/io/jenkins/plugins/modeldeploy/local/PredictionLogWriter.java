@@ -151,6 +151,27 @@ public final class PredictionLogWriter implements PredictionSink, AutoCloseable 
         return new PredictionLogWriter(output, settings.sampleRate(), settings.exclude(), DEFAULT_CAPACITY, notices);
     }
 
+    /**
+     * Makes {@code gateway} hand its answered predictions to {@code sink} through {@code LocalGateway.predictionLog(
+     * PredictionSink)}. That setter is the gateway helper's (issue 17); until it is on this branch the call is looked
+     * up at run time and a gateway without it is reported (predictions are then not logged). Once merged, replace
+     * this with the direct call {@code gateway.predictionLog(sink)}.
+     *
+     * @return whether the gateway took the sink
+     */
+    public static boolean attach(LocalGateway gateway, PredictionSink sink, Consumer<String> notices) {
+        try {
+            gateway.getClass().getMethod("predictionLog", PredictionSink.class).invoke(gateway, sink);
+            return true;
+        } catch (NoSuchMethodException e) {
+            notices.accept("prediction log: this gateway has no predictionLog(PredictionSink) hook yet; predictions"
+                    + " are not logged");
+            return false;
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("LocalGateway.predictionLog failed: " + e.getCause(), e.getCause());
+        }
+    }
+
     static void checkExclude(String field) {
         int dot = field.indexOf('.');
         String head = dot < 0 ? field : field.substring(0, dot);
