@@ -41,10 +41,13 @@ import java.util.OptionalDouble;
 import java.util.function.Consumer;
 
 /**
- * The end-to-end demo on this machine, through the same {@link Lifecycle} every driver runs: train the iris example,
- * build images of v1 and v2 (OCI tars), release v1, smoke-test v2 (a retrain: the same model), A/B test it against v1
- * with synthetic traffic — the gate promotes it once it is shown not worse than v1 by more than the margin — promote
- * it (approved automatically) and write one HTML report. Every non-2xx answer through the gateway counts as a failure.
+ * The end-to-end demo on this machine, through the same {@link Lifecycle} every driver runs: train the iris example
+ * twice — v1 on the sepal measurements only, v2 on all four (both on the same 105 training rows; 45 held-out rows are
+ * never trained on) — build images of v1 and v2 (OCI tars), release v1, smoke-test v2, A/B test it against v1 with
+ * synthetic traffic that includes the held-out rows with their species ({@code abTest.labelled} in the example's
+ * model.yaml, gated on {@code accuracy} by {@code abTest.metrics}), promote it once its accuracy is shown not worse
+ * (it is far better) and its error and SLO-violation rates not worse (approved automatically), and write one HTML
+ * report. Every non-2xx answer through the gateway counts as a failure; no fault is injected.
  */
 public final class LocalDemo {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -110,6 +113,9 @@ public final class LocalDemo {
         }
     }
 
+    /** What {@code train.py} is given for v1: the sepal measurements only. */
+    static final List<String> PARTIAL_TRAINING = List.of("--partial");
+
     private final Path examplesRoot;
     private final HarnessOptions harnessOptions;
     private final EventBus events;
@@ -149,11 +155,18 @@ public final class LocalDemo {
                                 events::publish,
                                 line -> {})) {
             Path workDir = scratch.path();
-            Path modelDir = ExampleModels.copy(examplesRoot, ExampleModels.IRIS_PYTHON, workDir);
-            progress.accept("training " + ExampleModels.IRIS_PYTHON + " in " + modelDir);
-            ExampleModels.train(modelDir, harnessOptions.python(), line -> progress.accept("  " + line));
-            ModelSpec spec = new ModelSpecLoader().load(modelDir);
-            ModelVersion v1 = ModelVersion.of(spec, "1", "demo");
+            // the same example twice: v1 trained on part of the data (the sepal measurements), v2 on all of it
+            Path v1Dir = ExampleModels.copy(examplesRoot, ExampleModels.IRIS_PYTHON, workDir.resolve("v1"));
+            Path v2Dir = ExampleModels.copy(examplesRoot, ExampleModels.IRIS_PYTHON, workDir.resolve("v2"));
+            progress.accept("training v1 of " + ExampleModels.IRIS_PYTHON + " on part of the data in " + v1Dir);
+            List<String> v1Training = ExampleModels.train(
+                    v1Dir, harnessOptions.python(), PARTIAL_TRAINING, line -> progress.accept("  " + line));
+            progress.accept("training v2 of " + ExampleModels.IRIS_PYTHON + " on all of it in " + v2Dir);
+            List<String> v2Training = ExampleModels.train(
+                    v2Dir, harnessOptions.python(), List.of(), line -> progress.accept("  " + line));
+            heldOut(v1Training, v2Training);
+            ModelSpec spec = new ModelSpecLoader().load(v2Dir);
+            ModelVersion v1 = ModelVersion.of(new ModelSpecLoader().load(v1Dir), "1", "demo");
             ModelVersion v2 = ModelVersion.of(spec, "2", "demo");
             Optional<Path> base = Optional.empty();
             if (options.buildImages()) {
@@ -168,8 +181,8 @@ public final class LocalDemo {
 
             progress.accept("releasing " + v1.id());
             DeployOutcome first = lifecycle.run(plan(v1, base, workDir, Optional.empty(), options), approvals);
-            progress.accept("deploying " + v2.id() + " (a retrain of " + v1.version() + "): smoke test, then A/B test"
-                    + " against " + v1.version());
+            progress.accept("deploying " + v2.id() + " (trained on all the data): smoke test, then A/B test against "
+                    + v1.version() + " on accuracy (labelled held-out rows), error rate and SLO violations");
             DeployOutcome second =
                     lifecycle.run(plan(v2, base, workDir, Optional.of(options.smoke()), options), approvals);
             progress.accept(v2.id() + ": " + second.outcome().map(Enum::name).orElse("?")
@@ -187,6 +200,27 @@ public final class LocalDemo {
                     samples,
                     (System.nanoTime() - started) / 1e9);
         }
+    }
+
+    /**
+     * The two trainings' held-out accuracies, checked: the demo's story needs v2 measurably more accurate than v1.
+     *
+     * @return v1's and v2's held-out accuracy
+     */
+    static double[] heldOut(List<String> v1Training, List<String> v2Training) throws IOException {
+        OptionalDouble v1 = ExampleModels.heldOutAccuracy(v1Training);
+        OptionalDouble v2 = ExampleModels.heldOutAccuracy(v2Training);
+        if (v1.isEmpty() || v2.isEmpty()) {
+            throw new IOException("train.py printed no held-out accuracy: " + v1Training + " " + v2Training);
+        }
+        if (!(v2.getAsDouble() > v1.getAsDouble())) {
+            throw new IOException(String.format(
+                    java.util.Locale.ROOT,
+                    "v2 (all the data) is not more accurate than v1 (part of it) on the held-out rows: %.3f vs %.3f",
+                    v2.getAsDouble(),
+                    v1.getAsDouble()));
+        }
+        return new double[] {v1.getAsDouble(), v2.getAsDouble()};
     }
 
     private static DeployPlan plan(
