@@ -96,6 +96,7 @@ public final class DeployReport {
         row(section, "champion " + experiment.plan().champion(), experiment.champion());
         row(section, "challenger " + experiment.plan().challenger(), experiment.challenger());
         section.append("</table>\n<h3>Error rate and evidence over time</h3>\n").append(plot(experiment.timeline()));
+        section.append(QualityReport.section(experiment));
         return section.toString();
     }
 
