@@ -159,7 +159,7 @@ final class QualityReport {
                     diff,
                     plotWidth,
                     "#b45309",
-                    " stroke-dasharray=\"5 3\"",
+                    " stroke-width=\"2\" stroke-dasharray=\"6 3\"",
                     "margin " + (threshold >= 0 ? "+" : "") + num(threshold));
         }
         svg.append(String.format(

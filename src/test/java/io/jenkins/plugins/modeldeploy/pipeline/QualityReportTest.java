@@ -74,7 +74,7 @@ class QualityReportTest {
                 MetricComparison.Finding.NOT_WORSE);
     }
 
-    private static ExperimentResult result(ExperimentPlan.Mode mode, ShadowStats shadow) {
+    static ExperimentResult result(ExperimentPlan.Mode mode, ShadowStats shadow) {
         List<ExperimentResult.Checkpoint> timeline = new ArrayList<>();
         timeline.add(new ExperimentResult.Checkpoint(
                 2, 100, 40, 0, 0, 1, List.of(errorRate(), accuracy(0.7, 0.95, 1, false))));
