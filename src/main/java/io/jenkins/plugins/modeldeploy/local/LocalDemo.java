@@ -3,10 +3,15 @@ package io.jenkins.plugins.modeldeploy.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan;
+import io.jenkins.plugins.modeldeploy.abtest.ExperimentResult;
+import io.jenkins.plugins.modeldeploy.abtest.ExperimentRunner;
+import io.jenkins.plugins.modeldeploy.abtest.MetricsException;
+import io.jenkins.plugins.modeldeploy.abtest.ShadowStats;
 import io.jenkins.plugins.modeldeploy.cleanup.Scratch;
 import io.jenkins.plugins.modeldeploy.container.Podman;
 import io.jenkins.plugins.modeldeploy.event.EventBus;
 import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
+import io.jenkins.plugins.modeldeploy.harness.HarnessProcess;
 import io.jenkins.plugins.modeldeploy.image.BaseImage;
 import io.jenkins.plugins.modeldeploy.image.BaseImages;
 import io.jenkins.plugins.modeldeploy.image.ImagePlan;
@@ -21,10 +26,14 @@ import io.jenkins.plugins.modeldeploy.pipeline.DeployPlan;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployReport;
 import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
 import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
+import io.jenkins.plugins.modeldeploy.pipeline.QualityReport;
 import io.jenkins.plugins.modeldeploy.pipeline.SmokeSettings;
 import io.jenkins.plugins.modeldeploy.progress.ProgressSink;
 import io.jenkins.plugins.modeldeploy.route.Endpoints;
+import io.jenkins.plugins.modeldeploy.route.RoutingException;
 import io.jenkins.plugins.modeldeploy.target.RetireMode;
+import io.jenkins.plugins.modeldeploy.target.TargetException;
+import io.jenkins.plugins.modeldeploy.target.VersionRef;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -113,6 +122,11 @@ public final class LocalDemo {
         }
     }
 
+    /** The demo's shadow phase: this share of v1's requests is mirrored to v2 for this long. */
+    static final int SHADOW_PERCENT = 50;
+
+    static final Duration SHADOW_DURATION = Duration.ofSeconds(10);
+
     /** What {@code train.py} is given for v1: the sepal measurements only. */
     static final List<String> PARTIAL_TRAINING = List.of("--partial");
 
@@ -181,6 +195,7 @@ public final class LocalDemo {
 
             progress.accept("releasing " + v1.id());
             DeployOutcome first = lifecycle.run(plan(v1, base, workDir, Optional.empty(), options), approvals);
+            Optional<ExperimentResult> shadow = shadowPhase(v2, gateway, options);
             progress.accept("deploying " + v2.id() + " (trained on all the data): smoke test, then A/B test against "
                     + v1.version() + " on accuracy (labelled held-out rows), error rate and SLO violations");
             DeployOutcome second =
@@ -188,6 +203,10 @@ public final class LocalDemo {
             progress.accept(v2.id() + ": " + second.outcome().map(Enum::name).orElse("?")
                     + second.experiment().map(e -> " - " + e.summary()).orElse(""));
             Path report = DeployReport.write(second, spec.name(), options.reportDir());
+            if (shadow.isPresent()) {
+                progress.accept(
+                        "shadow report: " + QualityReport.writeShadow(shadow.get(), spec.name(), options.reportDir()));
+            }
             List<SampleResult> samples = sendSamples(spec, gateway.stableEndpoint(spec.name()));
             return new Result(
                     spec.name(),
@@ -221,6 +240,64 @@ public final class LocalDemo {
                     v1.getAsDouble()));
         }
         return new double[] {v1.getAsDouble(), v2.getAsDouble()};
+    }
+
+    /**
+     * Before v2's A/B test: v2 runs as a harness process next to v1, unrouted, and gets a copy of
+     * {@link #SHADOW_PERCENT}% of v1's requests (synthetic traffic with the labelled rows) for
+     * {@link #SHADOW_DURATION}; its answers are discarded and compared with v1's. The agreement is reported and
+     * written to {@code shadow.html}; the phase decides nothing. A gateway that cannot mirror (a RoutingException)
+     * skips the phase with a line saying why.
+     */
+    private Optional<ExperimentResult> shadowPhase(ModelVersion v2, LocalGateway gateway, Options options)
+            throws IOException, InterruptedException, TargetException,
+                    io.jenkins.plugins.modeldeploy.harness.HarnessStartException {
+        DeployPlan.ExperimentSettings ab = options.experiment();
+        ExperimentPlan plan = new ExperimentPlan(
+                v2.name(),
+                "1",
+                v2.version(),
+                SHADOW_PERCENT,
+                SHADOW_DURATION,
+                SHADOW_DURATION,
+                0,
+                ab.alpha(),
+                ab.method(),
+                ab.syntheticRate(),
+                v2.spec().slo().p99Ms(),
+                ab.minimumDetectableEffect(),
+                ab.gate(),
+                List.of(),
+                ExperimentPlan.Mode.SHADOW,
+                Optional.empty());
+        progress.accept("shadow phase: " + v2.id() + " gets a copy of " + SHADOW_PERCENT + "% of " + v2.name()
+                + "'s requests for " + SHADOW_DURATION.toSeconds() + " s; its answers are compared, not returned");
+        VersionRef ref = new VersionRef(v2.name(), v2.version());
+        try (HarnessProcess harness = HarnessProcess.start(v2, harnessOptions, line -> {})) {
+            gateway.register(ref, harness.url(), v2.spec().slo().p99Ms());
+            try {
+                ExperimentResult result = new ExperimentRunner(gateway, gateway, events::publish, Duration.ofSeconds(1))
+                        .run(plan, DeploymentEngine.samples(v2));
+                ShadowStats stats = result.shadow();
+                progress.accept(String.format(
+                        java.util.Locale.ROOT,
+                        "shadow phase: %d mirrored answers compared, %.1f%% agreed with %s, %d failed on the shadow",
+                        stats.compared(),
+                        stats.agreementRate() * 100,
+                        plan.champion(),
+                        stats.failed()));
+                return Optional.of(result);
+            } catch (RoutingException | MetricsException e) {
+                progress.accept("shadow phase skipped: " + e.getMessage());
+                return Optional.empty();
+            } finally {
+                try {
+                    gateway.unregister(ref, Duration.ofSeconds(2));
+                } catch (RoutingException e) {
+                    progress.accept("cannot take the shadow out of the gateway: " + e.getMessage());
+                }
+            }
+        }
     }
 
     private static DeployPlan plan(

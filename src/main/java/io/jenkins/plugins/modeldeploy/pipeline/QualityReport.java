@@ -14,7 +14,10 @@ import java.util.Locale;
  * sequence for their difference at every check, with the gate's threshold — as an inline SVG, and a shadow run's
  * agreement with its disagreeing examples. Rendered into {@link DeployReport}'s A/B section.
  */
-final class QualityReport {
+public final class QualityReport {
+    /** The demo's shadow phase's page, next to {@link DeployReport#FILE}. */
+    public static final String SHADOW_FILE = "shadow.html";
+
     private static final int WIDTH = 720;
     private static final int PANEL = 150;
     private static final int GAP = 40;
@@ -27,6 +30,22 @@ final class QualityReport {
     private static final String BAND = "#9ca3af";
 
     private QualityReport() {}
+
+    /**
+     * Writes one experiment that is not a deployment's A/B test (the demo's shadow phase) as its own page:
+     * {@code dir/shadow.html} with the same A/B section {@link DeployReport} renders.
+     */
+    public static java.nio.file.Path writeShadow(ExperimentResult experiment, String model, java.nio.file.Path dir)
+            throws java.io.IOException {
+        java.nio.file.Files.createDirectories(dir);
+        String page = "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>Shadow test of "
+                + xml(model) + "</title>\n<style>" + io.jenkins.plugins.modeldeploy.smoke.SmokeReports.STYLE
+                + "</style></head><body>\n<h1>Shadow test of " + xml(model) + " "
+                + xml(experiment.plan().challenger())
+                + " against " + xml(experiment.plan().champion()) + "</h1>\n"
+                + DeployReport.experimentSection(experiment) + "</body></html>\n";
+        return io.jenkins.plugins.modeldeploy.smoke.SmokeReports.writeAtomically(dir.resolve(SHADOW_FILE), page);
+    }
 
     /** The quality metrics' plots and the shadow agreement; "" when the experiment had neither. */
     static String section(ExperimentResult experiment) {
