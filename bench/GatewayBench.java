@@ -38,6 +38,10 @@ public class GatewayBench {
         int seconds = Integer.parseInt(args.length > 1 ? args[1] : "30");
         double rate = 100;
         Path work = Files.createTempDirectory("model-deploy-gateway-bench-");
+        if (seconds == 0) { // bench/gateway.sh 0: the logging writer's offer() alone
+            offerAlone(work.resolve("offer"));
+            return;
+        }
         Path model = ExampleModels.copy(examples, ExampleModels.IRIS_PYTHON, work);
         ExampleModels.train(model, HarnessOptions.defaultPython(), line -> { });
         ModelSpec spec = new ModelSpecLoader().load(model);

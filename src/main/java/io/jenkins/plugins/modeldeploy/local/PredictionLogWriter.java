@@ -12,11 +12,12 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.Set;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import java.util.function.Consumer;
 
 /**
@@ -41,6 +42,9 @@ public final class PredictionLogWriter implements PredictionSink, AutoCloseable 
     static final Set<String> RECORD_FIELDS =
             Set.of("time", "model", "version", "route", "requestId", "status", "latencyMs", "request", "response");
     private static final int BATCH = 512;
+    /** How long the drainer sleeps when the queue is empty. */
+    private static final long IDLE_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** Where records go. Called on the writer's thread only. */
@@ -86,7 +90,11 @@ public final class PredictionLogWriter implements PredictionSink, AutoCloseable 
         }
     }
 
-    private final BlockingQueue<Entry> queue;
+    /** Lock-free, bounded by {@link #size}: a serving thread never waits for the drainer (no shared lock). */
+    private final ConcurrentLinkedQueue<Entry> queue = new ConcurrentLinkedQueue<>();
+
+    private final AtomicInteger size = new AtomicInteger();
+    private final int capacity;
     private final double sampleRate;
     private final Set<String> excludeRecord;
     private final Set<String> excludeRequest;
@@ -118,7 +126,10 @@ public final class PredictionLogWriter implements PredictionSink, AutoCloseable 
         new Settings("file:checked", sampleRate, exclude); // validates rate and fields
         this.output = output;
         this.sampleRate = sampleRate;
-        this.queue = new ArrayBlockingQueue<>(capacity);
+        if (capacity < 1) {
+            throw new IllegalArgumentException("the queue's capacity must be positive, was " + capacity);
+        }
+        this.capacity = capacity;
         this.notices = notices;
         this.clock = clock;
         Set<String> record = new java.util.HashSet<>();
@@ -198,14 +209,17 @@ public final class PredictionLogWriter implements PredictionSink, AutoCloseable 
         if (closing || (sampleRate < 1 && ThreadLocalRandom.current().nextDouble() >= sampleRate)) {
             return;
         }
-        if (!queue.offer(new Entry(prediction, clock.millis()))) {
+        if (size.incrementAndGet() <= capacity) {
+            queue.add(new Entry(prediction, clock.millis()));
+        } else {
+            size.decrementAndGet();
             long total = dropped.incrementAndGet();
             long now = System.nanoTime();
             long last = lastNotice.get();
             if ((last == Long.MIN_VALUE || now - last >= NOTICE_INTERVAL.toNanos())
                     && lastNotice.compareAndSet(last, now)) {
-                notices.accept("prediction log " + output.name() + ": queue full ("
-                        + (queue.remainingCapacity() + queue.size()) + "), " + total + " prediction(s) dropped so far");
+                notices.accept("prediction log " + output.name() + ": queue full (" + capacity + "), " + total
+                        + " prediction(s) dropped so far");
             }
         }
     }
@@ -227,28 +241,24 @@ public final class PredictionLogWriter implements PredictionSink, AutoCloseable 
 
     /** Predictions queued, not yet written. */
     public int queued() {
-        return queue.size();
+        return size.get();
     }
 
     private void drain() {
         List<Entry> batch = new ArrayList<>(BATCH);
         while (true) {
-            try {
-                Entry first = queue.poll(100, TimeUnit.MILLISECONDS);
-                if (first == null) {
-                    if (closing) {
-                        return;
-                    }
-                    continue;
-                }
-                batch.add(first);
-            } catch (InterruptedException e) {
-                if (closing) {
+            Entry entry;
+            while (batch.size() < BATCH && (entry = queue.poll()) != null) {
+                batch.add(entry);
+            }
+            if (batch.isEmpty()) {
+                if (closing || Thread.currentThread().isInterrupted()) {
                     return;
                 }
+                LockSupport.parkNanos(IDLE_NANOS);
                 continue;
             }
-            queue.drainTo(batch, BATCH - 1);
+            size.addAndGet(-batch.size());
             writeBatch(batch);
             batch.clear();
         }
@@ -323,7 +333,7 @@ public final class PredictionLogWriter implements PredictionSink, AutoCloseable 
                     Locale.ROOT,
                     "prediction log %s: still writing after 10 s; %d queued prediction(s) not written",
                     output.name(),
-                    queue.size()));
+                    size.get()));
             drainer.interrupt();
         }
         try {
