@@ -57,7 +57,7 @@ public final class FilePredictionOutput implements PredictionLogWriter.Output {
                 throw new IOException("model \"" + model + "\" version \"" + version + "\" is not a safe file name");
             }
             Path file = file(dir, model, version);
-            Files.createDirectories(file.getParent());
+            Files.createDirectories(dir.resolve(model));
             writer = new BufferedWriter(
                     Files.newBufferedWriter(
                             file, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND),

@@ -233,7 +233,7 @@ public final class QualityReport {
                 Locale.ROOT,
                 "<table id=\"shadow\"><tr><th>compared</th><th>agreed</th><th>agreement</th><th>failed on the shadow"
                         + "</th></tr><tr><td>%d</td><td>%d</td><td id=\"shadow-agreement\">%.2f%%</td><td>%d</td></tr>"
-                        + "</table>\n",
+                        + "</table>%n",
                 shadow.compared(),
                 shadow.agreed(),
                 shadow.agreementRate() * 100,
