@@ -91,7 +91,7 @@ public class GatewayBench {
                         + " through the gateway); %d records written, %d dropped%n", p99[2] - p99[0], p99[2],
                         writer.written(), writer.dropped());
             } else {
-                System.out.println("gateway+log not measured: this gateway has no predictionLog hook yet");
+                System.out.println("gateway+log not measured: this gateway has no predictionSink hook yet");
             }
             writer.close();
         }

@@ -163,23 +163,23 @@ public final class PredictionLogWriter implements PredictionSink, AutoCloseable 
     }
 
     /**
-     * Makes {@code gateway} hand its answered predictions to {@code sink} through {@code LocalGateway.predictionLog(
+     * Makes {@code gateway} hand its answered predictions to {@code sink} through {@code LocalGateway.predictionSink(
      * PredictionSink)}. That setter is the gateway helper's (issue 17); until it is on this branch the call is looked
      * up at run time and a gateway without it is reported (predictions are then not logged). Once merged, replace
-     * this with the direct call {@code gateway.predictionLog(sink)}.
+     * this with the direct call {@code gateway.predictionSink(sink)}.
      *
      * @return whether the gateway took the sink
      */
     public static boolean attach(LocalGateway gateway, PredictionSink sink, Consumer<String> notices) {
         try {
-            gateway.getClass().getMethod("predictionLog", PredictionSink.class).invoke(gateway, sink);
+            gateway.getClass().getMethod("predictionSink", PredictionSink.class).invoke(gateway, sink);
             return true;
         } catch (NoSuchMethodException e) {
-            notices.accept("prediction log: this gateway has no predictionLog(PredictionSink) hook yet; predictions"
+            notices.accept("prediction log: this gateway has no predictionSink(PredictionSink) hook yet; predictions"
                     + " are not logged");
             return false;
         } catch (ReflectiveOperationException e) {
-            throw new IllegalStateException("LocalGateway.predictionLog failed: " + e.getCause(), e.getCause());
+            throw new IllegalStateException("LocalGateway.predictionSink failed: " + e.getCause(), e.getCause());
         }
     }
 
