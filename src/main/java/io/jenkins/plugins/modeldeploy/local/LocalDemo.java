@@ -276,6 +276,8 @@ public final class LocalDemo {
         try (HarnessProcess harness = HarnessProcess.start(v2, harnessOptions, line -> {})) {
             gateway.register(ref, harness.url(), v2.spec().slo().p99Ms());
             try {
+                // a shadow needs a route of its own (no weight on the stable route: v1 keeps all of it)
+                gateway.reconcile(v2.name(), List.of(plan.champion(), v2.version()));
                 ExperimentResult result = new ExperimentRunner(gateway, gateway, events::publish, Duration.ofSeconds(1))
                         .run(plan, DeploymentEngine.samples(v2));
                 ShadowStats stats = result.shadow();
@@ -292,6 +294,7 @@ public final class LocalDemo {
                 return Optional.empty();
             } finally {
                 try {
+                    gateway.reconcile(v2.name(), List.of(plan.champion()));
                     gateway.unregister(ref, Duration.ofSeconds(2));
                 } catch (RoutingException e) {
                     progress.accept("cannot take the shadow out of the gateway: " + e.getMessage());
