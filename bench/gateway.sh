@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Latency the local gateway adds: the iris example at 100 req/s, direct vs through the gateway.
-#   bench/gateway.sh [SECONDS_PER_ROUND]   (default 30)
+# Latency the local gateway adds: the iris example at 100 req/s, direct vs through the gateway, and through it with
+# prediction logging on (file, sample 1.0) when the gateway takes a prediction sink; then the log writer's offer()
+# alone.
+#   bench/gateway.sh [SECONDS_PER_ROUND]   (default 30; 0: only the writer's offer())
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 "$root/bin/setup" bench

@@ -100,6 +100,9 @@ final class LocalCommand implements Runnable {
         String runtime;
 
         @CommandLine.Mixin
+        PredictionLogOptions predictionLog;
+
+        @CommandLine.Mixin
         OutputOption output;
 
         @CommandLine.Spec
@@ -116,6 +119,7 @@ final class LocalCommand implements Runnable {
             if (port != null && (port < 0 || port > 65535)) {
                 throw new CheckedUsageError(spec.commandLine(), "--port must be 0..65535, was " + port);
             }
+            predictionLog.settings(spec.commandLine(), null); // checked here, used by the daemon
             Path dir = state.directory();
             Optional<LocalClient.Running> running = LocalClient.running(dir);
             if (running.isPresent()) {
@@ -184,8 +188,13 @@ final class LocalCommand implements Runnable {
             if (runtime != null) {
                 command.addAll(List.of("--runtime", runtime));
             }
-            return new ProcessBuilder(command)
-                    .directory(dir.toFile())
+            command.addAll(predictionLog.forDaemon());
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().remove(PredictionLogOptions.ENV);
+            if (predictionLog.destination != null) {
+                builder.environment().put(PredictionLogOptions.ENV, predictionLog.destination);
+            }
+            return builder.directory(dir.toFile())
                     .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
                     .redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
@@ -336,6 +345,9 @@ final class LocalCommand implements Runnable {
         @Option(names = "--runtime", paramLabel = "process|container")
         String runtime;
 
+        @CommandLine.Mixin
+        PredictionLogOptions predictionLog;
+
         @CommandLine.Spec
         CommandLine.Model.CommandSpec spec;
 
@@ -354,7 +366,8 @@ final class LocalCommand implements Runnable {
                         new LocalDaemon.Options(
                                 state.directory(),
                                 port == null ? OptionalInt.empty() : OptionalInt.of(port),
-                                Optional.ofNullable(runtime)),
+                                Optional.ofNullable(runtime),
+                                predictionLog.settings(spec.commandLine(), System.getenv(PredictionLogOptions.ENV))),
                         log);
             } catch (LocalDaemon.AlreadyRunningException e) {
                 log.accept(e.getMessage());
@@ -391,6 +404,62 @@ final class LocalCommand implements Runnable {
                     : String.join(" | ", lines.subList(Math.max(0, lines.size() - 3), lines.size()));
         } catch (IOException e) {
             return "see " + log;
+        }
+    }
+
+    /** {@code --prediction-log}, {@code --log-sample}, {@code --log-exclude}: prediction logging by version. */
+    static final class PredictionLogOptions {
+        /** How {@code local start} hands the destination to its daemon: never on a command line (it may hold a password). */
+        static final String ENV = "MODEL_DEPLOY_PREDICTION_LOG";
+
+        @Option(
+                names = "--prediction-log",
+                paramLabel = "file:DIR|amqp://HOST",
+                description = "Log answered predictions (JSON Lines: time, model, version, route, requestId, status,"
+                        + " latencyMs, request, response): to DIR/<model>/<version>.jsonl, or to the RabbitMQ topic"
+                        + " exchange model-deploy.predictions (routing key <model>.<version>). Default: off.")
+        String destination;
+
+        @Option(
+                names = "--log-sample",
+                paramLabel = "RATE",
+                description = "The share of answered predictions logged, in (0, 1]. Default: 1.")
+        Double sample;
+
+        @Option(
+                names = "--log-exclude",
+                paramLabel = "FIELD",
+                description = "Drop a field from every record before it is written (repeatable): request or response"
+                        + " (the whole body), request.KEY or response.KEY (a top-level key of the body), or a record"
+                        + " field such as requestId.")
+        List<String> exclude = new ArrayList<>();
+
+        /** The settings, empty when logging is off; a usage error names the wrong option. */
+        Optional<io.jenkins.plugins.modeldeploy.local.PredictionLogWriter.Settings> settings(
+                CommandLine commandLine, String fromEnvironment) {
+            String where = destination != null ? destination : fromEnvironment;
+            if (where == null || where.isBlank()) {
+                if (sample != null || !exclude.isEmpty()) {
+                    throw new CheckedUsageError(commandLine, "--log-sample and --log-exclude need --prediction-log");
+                }
+                return Optional.empty();
+            }
+            try {
+                return Optional.of(new io.jenkins.plugins.modeldeploy.local.PredictionLogWriter.Settings(
+                        where, sample == null ? 1.0 : sample, exclude));
+            } catch (IllegalArgumentException e) {
+                throw new CheckedUsageError(commandLine, e.getMessage());
+            }
+        }
+
+        /** The options for {@code local run}, without the destination (it goes in {@link #ENV}). */
+        List<String> forDaemon() {
+            List<String> args = new ArrayList<>();
+            if (sample != null) {
+                args.addAll(List.of("--log-sample", sample.toString()));
+            }
+            exclude.forEach(field -> args.addAll(List.of("--log-exclude", field)));
+            return args;
         }
     }
 }

@@ -77,8 +77,11 @@ public final class AmqpSettings {
         return username;
     }
 
-    /** A client connection factory for these settings (no automatic recovery: callers decide how to recover). */
-    ConnectionFactory connectionFactory() {
+    /**
+     * A client connection factory for these settings (no automatic recovery: callers decide how to recover). Public
+     * for the prediction log's RabbitMQ output, which publishes with the same connection settings.
+     */
+    public ConnectionFactory connectionFactory() {
         ConnectionFactory factory = new ConnectionFactory();
         factory.setHost(uri.getHost());
         if (uri.getPort() > 0) {
@@ -95,7 +98,7 @@ public final class AmqpSettings {
     }
 
     /** The error for a broker that refused these credentials; names the user, never the password. */
-    EventBusException credentialsRefused() {
+    public EventBusException credentialsRefused() {
         return new EventBusException("RabbitMQ at " + redacted() + " refused the credentials of user \"" + username
                 + "\" (ACCESS_REFUSED): check the user name and password");
     }

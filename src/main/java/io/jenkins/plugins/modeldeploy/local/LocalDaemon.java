@@ -70,8 +70,17 @@ public final class LocalDaemon implements AutoCloseable {
     /**
      * @param port    the gateway's port; empty: the one the state directory used last (when free), else any free one
      * @param runtime {@link #PROCESS} or {@link #CONTAINER}; empty: what the state directory used last, else process
+     * @param predictionLog where the gateway logs answered predictions; empty: not logged (the default)
      */
-    public record Options(Path state, OptionalInt port, Optional<String> runtime) {}
+    public record Options(
+            Path state,
+            OptionalInt port,
+            Optional<String> runtime,
+            Optional<PredictionLogWriter.Settings> predictionLog) {
+        public Options(Path state, OptionalInt port, Optional<String> runtime) {
+            this(state, port, runtime, Optional.empty());
+        }
+    }
 
     /** Another daemon holds the state directory's lock. */
     public static final class AlreadyRunningException extends Exception {
@@ -118,6 +127,8 @@ public final class LocalDaemon implements AutoCloseable {
     private LocalTarget target;
     private ControlServer control;
     private DaemonRecord record;
+    private PredictionLogWriter predictionLog;
+    private Optional<PredictionLogWriter.Settings> predictionLogSettings = Optional.empty();
 
     private LocalDaemon(
             LocalState state,
@@ -173,6 +184,7 @@ public final class LocalDaemon implements AutoCloseable {
             String runtime = runtime(options, desired, state);
             Optional<Podman> podman = runtime.equals(CONTAINER) ? Optional.of(Podman.projectLocal()) : Optional.empty();
             daemon = new LocalDaemon(state, channel, lock, desired, runtime, podman, log);
+            daemon.predictionLogSettings = options.predictionLog();
             daemon.begin(options.port());
             return daemon;
         } catch (IOException | RuntimeException | InterruptedException e) {
@@ -209,6 +221,10 @@ public final class LocalDaemon implements AutoCloseable {
         stopOrphans();
         LocalState.write(state.token(), token.getBytes(StandardCharsets.UTF_8), true);
         gateway = startGateway(port);
+        if (predictionLogSettings.isPresent()) {
+            predictionLog = PredictionLogWriter.open(predictionLogSettings.get(), log);
+            gateway.predictionSink(predictionLog);
+        }
         target = podman.isPresent()
                 ? LocalTarget.withContainers(gateway, podman.get(), state.releases(), this::publish)
                 : new LocalTarget(
@@ -850,6 +866,9 @@ public final class LocalDaemon implements AutoCloseable {
         }
         if (gateway != null) {
             gateway.close();
+        }
+        if (predictionLog != null) {
+            predictionLog.close();
         }
         List<DesiredState.Version> versions = new ArrayList<>(desired.versions());
         versions.forEach(v -> desired.put(v.withWorkload(Optional.empty())));

@@ -3,10 +3,15 @@ package io.jenkins.plugins.modeldeploy.local;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan;
+import io.jenkins.plugins.modeldeploy.abtest.ExperimentResult;
+import io.jenkins.plugins.modeldeploy.abtest.ExperimentRunner;
+import io.jenkins.plugins.modeldeploy.abtest.MetricsException;
+import io.jenkins.plugins.modeldeploy.abtest.ShadowStats;
 import io.jenkins.plugins.modeldeploy.cleanup.Scratch;
 import io.jenkins.plugins.modeldeploy.container.Podman;
 import io.jenkins.plugins.modeldeploy.event.EventBus;
 import io.jenkins.plugins.modeldeploy.harness.HarnessOptions;
+import io.jenkins.plugins.modeldeploy.harness.HarnessProcess;
 import io.jenkins.plugins.modeldeploy.image.BaseImage;
 import io.jenkins.plugins.modeldeploy.image.BaseImages;
 import io.jenkins.plugins.modeldeploy.image.ImagePlan;
@@ -21,10 +26,14 @@ import io.jenkins.plugins.modeldeploy.pipeline.DeployPlan;
 import io.jenkins.plugins.modeldeploy.pipeline.DeployReport;
 import io.jenkins.plugins.modeldeploy.pipeline.DeploymentEngine;
 import io.jenkins.plugins.modeldeploy.pipeline.Lifecycle;
+import io.jenkins.plugins.modeldeploy.pipeline.QualityReport;
 import io.jenkins.plugins.modeldeploy.pipeline.SmokeSettings;
 import io.jenkins.plugins.modeldeploy.progress.ProgressSink;
 import io.jenkins.plugins.modeldeploy.route.Endpoints;
+import io.jenkins.plugins.modeldeploy.route.RoutingException;
 import io.jenkins.plugins.modeldeploy.target.RetireMode;
+import io.jenkins.plugins.modeldeploy.target.TargetException;
+import io.jenkins.plugins.modeldeploy.target.VersionRef;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -41,10 +50,13 @@ import java.util.OptionalDouble;
 import java.util.function.Consumer;
 
 /**
- * The end-to-end demo on this machine, through the same {@link Lifecycle} every driver runs: train the iris example,
- * build images of v1 and v2 (OCI tars), release v1, smoke-test v2 (a retrain: the same model), A/B test it against v1
- * with synthetic traffic — the gate promotes it once it is shown not worse than v1 by more than the margin — promote
- * it (approved automatically) and write one HTML report. Every non-2xx answer through the gateway counts as a failure.
+ * The end-to-end demo on this machine, through the same {@link Lifecycle} every driver runs: train the iris example
+ * twice — v1 on the sepal measurements only, v2 on all four (both on the same 105 training rows; 45 held-out rows are
+ * never trained on) — build images of v1 and v2 (OCI tars), release v1, smoke-test v2, A/B test it against v1 with
+ * synthetic traffic that includes the held-out rows with their species ({@code abTest.labelled} in the example's
+ * model.yaml, gated on {@code accuracy} by {@code abTest.metrics}), promote it once its accuracy is shown not worse
+ * (it is far better) and its error and SLO-violation rates not worse (approved automatically), and write one HTML
+ * report. Every non-2xx answer through the gateway counts as a failure; no fault is injected.
  */
 public final class LocalDemo {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -110,6 +122,14 @@ public final class LocalDemo {
         }
     }
 
+    /** The demo's shadow phase: this share of v1's requests is mirrored to v2 for this long. */
+    static final int SHADOW_PERCENT = 50;
+
+    static final Duration SHADOW_DURATION = Duration.ofSeconds(10);
+
+    /** What {@code train.py} is given for v1: the sepal measurements only. */
+    static final List<String> PARTIAL_TRAINING = List.of("--partial");
+
     private final Path examplesRoot;
     private final HarnessOptions harnessOptions;
     private final EventBus events;
@@ -149,11 +169,18 @@ public final class LocalDemo {
                                 events::publish,
                                 line -> {})) {
             Path workDir = scratch.path();
-            Path modelDir = ExampleModels.copy(examplesRoot, ExampleModels.IRIS_PYTHON, workDir);
-            progress.accept("training " + ExampleModels.IRIS_PYTHON + " in " + modelDir);
-            ExampleModels.train(modelDir, harnessOptions.python(), line -> progress.accept("  " + line));
-            ModelSpec spec = new ModelSpecLoader().load(modelDir);
-            ModelVersion v1 = ModelVersion.of(spec, "1", "demo");
+            // the same example twice: v1 trained on part of the data (the sepal measurements), v2 on all of it
+            Path v1Dir = ExampleModels.copy(examplesRoot, ExampleModels.IRIS_PYTHON, workDir.resolve("v1"));
+            Path v2Dir = ExampleModels.copy(examplesRoot, ExampleModels.IRIS_PYTHON, workDir.resolve("v2"));
+            progress.accept("training v1 of " + ExampleModels.IRIS_PYTHON + " on part of the data in " + v1Dir);
+            List<String> v1Training = ExampleModels.train(
+                    v1Dir, harnessOptions.python(), PARTIAL_TRAINING, line -> progress.accept("  " + line));
+            progress.accept("training v2 of " + ExampleModels.IRIS_PYTHON + " on all of it in " + v2Dir);
+            List<String> v2Training = ExampleModels.train(
+                    v2Dir, harnessOptions.python(), List.of(), line -> progress.accept("  " + line));
+            heldOut(v1Training, v2Training);
+            ModelSpec spec = new ModelSpecLoader().load(v2Dir);
+            ModelVersion v1 = ModelVersion.of(new ModelSpecLoader().load(v1Dir), "1", "demo");
             ModelVersion v2 = ModelVersion.of(spec, "2", "demo");
             Optional<Path> base = Optional.empty();
             if (options.buildImages()) {
@@ -168,13 +195,18 @@ public final class LocalDemo {
 
             progress.accept("releasing " + v1.id());
             DeployOutcome first = lifecycle.run(plan(v1, base, workDir, Optional.empty(), options), approvals);
-            progress.accept("deploying " + v2.id() + " (a retrain of " + v1.version() + "): smoke test, then A/B test"
-                    + " against " + v1.version());
+            Optional<ExperimentResult> shadow = shadowPhase(v2, gateway, options);
+            progress.accept("deploying " + v2.id() + " (trained on all the data): smoke test, then A/B test against "
+                    + v1.version() + " on accuracy (labelled held-out rows), error rate and SLO violations");
             DeployOutcome second =
                     lifecycle.run(plan(v2, base, workDir, Optional.of(options.smoke()), options), approvals);
             progress.accept(v2.id() + ": " + second.outcome().map(Enum::name).orElse("?")
                     + second.experiment().map(e -> " - " + e.summary()).orElse(""));
             Path report = DeployReport.write(second, spec.name(), options.reportDir());
+            if (shadow.isPresent()) {
+                progress.accept(
+                        "shadow report: " + QualityReport.writeShadow(shadow.get(), spec.name(), options.reportDir()));
+            }
             List<SampleResult> samples = sendSamples(spec, gateway.stableEndpoint(spec.name()));
             return new Result(
                     spec.name(),
@@ -186,6 +218,88 @@ public final class LocalDemo {
                     report,
                     samples,
                     (System.nanoTime() - started) / 1e9);
+        }
+    }
+
+    /**
+     * The two trainings' held-out accuracies, checked: the demo's story needs v2 measurably more accurate than v1.
+     *
+     * @return v1's and v2's held-out accuracy
+     */
+    static double[] heldOut(List<String> v1Training, List<String> v2Training) throws IOException {
+        OptionalDouble v1 = ExampleModels.heldOutAccuracy(v1Training);
+        OptionalDouble v2 = ExampleModels.heldOutAccuracy(v2Training);
+        if (v1.isEmpty() || v2.isEmpty()) {
+            throw new IOException("train.py printed no held-out accuracy: " + v1Training + " " + v2Training);
+        }
+        if (!(v2.getAsDouble() > v1.getAsDouble())) {
+            throw new IOException(String.format(
+                    java.util.Locale.ROOT,
+                    "v2 (all the data) is not more accurate than v1 (part of it) on the held-out rows: %.3f vs %.3f",
+                    v2.getAsDouble(),
+                    v1.getAsDouble()));
+        }
+        return new double[] {v1.getAsDouble(), v2.getAsDouble()};
+    }
+
+    /**
+     * Before v2's A/B test: v2 runs as a harness process next to v1, unrouted, and gets a copy of
+     * {@link #SHADOW_PERCENT}% of v1's requests (synthetic traffic with the labelled rows) for
+     * {@link #SHADOW_DURATION}; its answers are discarded and compared with v1's. The agreement is reported and
+     * written to {@code shadow.html}; the phase decides nothing. A gateway that cannot mirror (a RoutingException)
+     * skips the phase with a line saying why.
+     */
+    private Optional<ExperimentResult> shadowPhase(ModelVersion v2, LocalGateway gateway, Options options)
+            throws IOException, InterruptedException, TargetException,
+                    io.jenkins.plugins.modeldeploy.harness.HarnessStartException {
+        DeployPlan.ExperimentSettings ab = options.experiment();
+        ExperimentPlan plan = new ExperimentPlan(
+                v2.name(),
+                "1",
+                v2.version(),
+                SHADOW_PERCENT,
+                SHADOW_DURATION,
+                SHADOW_DURATION,
+                0,
+                ab.alpha(),
+                ab.method(),
+                ab.syntheticRate(),
+                v2.spec().slo().p99Ms(),
+                ab.minimumDetectableEffect(),
+                ab.gate(),
+                List.of(),
+                ExperimentPlan.Mode.SHADOW,
+                Optional.empty());
+        progress.accept("shadow phase: " + v2.id() + " gets a copy of " + SHADOW_PERCENT + "% of " + v2.name()
+                + "'s requests for " + SHADOW_DURATION.toSeconds() + " s; its answers are compared, not returned");
+        VersionRef ref = new VersionRef(v2.name(), v2.version());
+        try (HarnessProcess harness = HarnessProcess.start(v2, harnessOptions, line -> {})) {
+            gateway.register(ref, harness.url(), v2.spec().slo().p99Ms());
+            try {
+                // a shadow needs a route of its own (no weight on the stable route: v1 keeps all of it)
+                gateway.reconcile(v2.name(), List.of(plan.champion(), v2.version()));
+                ExperimentResult result = new ExperimentRunner(gateway, gateway, events::publish, Duration.ofSeconds(1))
+                        .run(plan, DeploymentEngine.samples(v2));
+                ShadowStats stats = result.shadow();
+                progress.accept(String.format(
+                        java.util.Locale.ROOT,
+                        "shadow phase: %d mirrored answers compared, %.1f%% agreed with %s, %d failed on the shadow",
+                        stats.compared(),
+                        stats.agreementRate() * 100,
+                        plan.champion(),
+                        stats.failed()));
+                return Optional.of(result);
+            } catch (RoutingException | MetricsException e) {
+                progress.accept("shadow phase skipped: " + e.getMessage());
+                return Optional.empty();
+            } finally {
+                try {
+                    gateway.reconcile(v2.name(), List.of(plan.champion()));
+                    gateway.unregister(ref, Duration.ofSeconds(2));
+                } catch (RoutingException e) {
+                    progress.accept("cannot take the shadow out of the gateway: " + e.getMessage());
+                }
+            }
         }
     }
 

@@ -96,9 +96,9 @@ public final class DeployReport {
         row(section, "champion " + experiment.plan().champion(), experiment.champion());
         row(section, "challenger " + experiment.plan().challenger(), experiment.challenger());
         section.append("</table>\n");
-        qualitySection(section, experiment);
-        shadowSection(section, experiment);
+        qualityTable(section, experiment);
         section.append("<h3>Error rate and evidence over time</h3>\n").append(plot(experiment.timeline()));
+        section.append(QualityReport.section(experiment));
         return section.toString();
     }
 
@@ -106,7 +106,7 @@ public final class DeployReport {
      * Each quality metric: both variants' values and observations, the gate's finding, and the metric's difference
      * (challenger minus champion) with its confidence interval at every check, against the margin.
      */
-    static void qualitySection(StringBuilder section, ExperimentResult experiment) {
+    static void qualityTable(StringBuilder section, ExperimentResult experiment) {
         java.util.Set<String> names =
                 new java.util.TreeSet<>(experiment.champion().quality().keySet());
         names.addAll(experiment.challenger().quality().keySet());
@@ -137,129 +137,6 @@ public final class DeployReport {
                     finding));
         }
         section.append("</table>\n");
-        for (String name : names) {
-            List<double[]> points = new java.util.ArrayList<>();
-            double margin = 0;
-            for (ExperimentResult.Checkpoint checkpoint : experiment.timeline()) {
-                for (io.jenkins.plugins.modeldeploy.abtest.MetricComparison c : checkpoint.comparisons()) {
-                    if (c.metric().equals(name) && c.samplesNeeded() == 0) {
-                        points.add(new double[] {
-                            checkpoint.seconds(),
-                            c.challengerRate() - c.championRate(),
-                            c.interval().lower(),
-                            c.interval().upper()
-                        });
-                        margin = c.gate() == io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan.Gate.Kind.SUPERIORITY
-                                ? 0
-                                : c.margin();
-                    }
-                }
-            }
-            if (!points.isEmpty()) {
-                section.append("<h4>")
-                        .append(xml(name))
-                        .append(": challenger minus champion, with its interval</h4>\n")
-                        .append(intervalPlot(name, points, margin));
-            }
-        }
-    }
-
-    /** The difference and its interval over time, with 0 and the margin (either side: the direction decides). */
-    static String intervalPlot(String metric, List<double[]> points, double margin) {
-        double maxSeconds = Math.max(1, points.get(points.size() - 1)[0]);
-        double low = -Math.abs(margin);
-        double high = Math.abs(margin);
-        for (double[] p : points) {
-            low = Math.min(low, Math.max(p[2], p[1] - 1));
-            high = Math.max(high, Math.min(p[3], p[1] + 1));
-        }
-        double span = Math.max(1e-9, high - low) * 1.1;
-        double bottom = low - (span / 1.1 - (high - low)) / 2 - span * 0.05;
-        int plotWidth = WIDTH - LEFT - RIGHT;
-        int plotHeight = HEIGHT - TOP - BOTTOM;
-        java.util.function.DoubleUnaryOperator y = v -> TOP + plotHeight - (v - bottom) / span * plotHeight;
-        java.util.function.DoubleUnaryOperator x = t -> LEFT + t / maxSeconds * plotWidth;
-        StringBuilder svg = new StringBuilder(String.format(
-                Locale.ROOT,
-                "<svg class=\"quality-plot\" xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\""
-                        + " role=\"img\" aria-label=\"%s difference over time\">",
-                WIDTH,
-                HEIGHT,
-                xml(metric)));
-        svg.append(String.format(
-                Locale.ROOT,
-                "<rect x=\"%d\" y=\"%d\" width=\"%d\" height=\"%d\" fill=\"none\" stroke=\"#999\"/>",
-                LEFT,
-                TOP,
-                plotWidth,
-                plotHeight));
-        StringBuilder band = new StringBuilder();
-        for (double[] p : points) {
-            band.append(String.format(Locale.ROOT, "%.1f,%.1f ", x.applyAsDouble(p[0]), y.applyAsDouble(p[3])));
-        }
-        for (int i = points.size() - 1; i >= 0; i--) {
-            double[] p = points.get(i);
-            band.append(String.format(Locale.ROOT, "%.1f,%.1f ", x.applyAsDouble(p[0]), y.applyAsDouble(p[2])));
-        }
-        svg.append("<polygon fill=\"#bfdbfe\" stroke=\"none\" points=\"")
-                .append(band.toString().trim())
-                .append("\"/>");
-        StringBuilder line = new StringBuilder();
-        for (double[] p : points) {
-            line.append(String.format(Locale.ROOT, "%.1f,%.1f ", x.applyAsDouble(p[0]), y.applyAsDouble(p[1])));
-        }
-        svg.append("<polyline fill=\"none\" stroke=\"#2563eb\" stroke-width=\"2\" points=\"")
-                .append(line.toString().trim())
-                .append("\"/>");
-        double[] levels = margin == 0 ? new double[] {0} : new double[] {0, margin, -margin};
-        for (double level : levels) {
-            svg.append(String.format(
-                    Locale.ROOT,
-                    "<line x1=\"%d\" x2=\"%d\" y1=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" stroke-dasharray=\"4 3\"/>"
-                            + "<text x=\"5\" y=\"%.1f\" font-size=\"11\">%+.3g</text>",
-                    LEFT,
-                    WIDTH - RIGHT,
-                    y.applyAsDouble(level),
-                    y.applyAsDouble(level),
-                    level == 0 ? "#6b7280" : "#dc2626",
-                    y.applyAsDouble(level) + 4,
-                    level));
-        }
-        svg.append(String.format(
-                Locale.ROOT,
-                "<text x=\"%d\" y=\"%d\" font-size=\"11\">%.0f s</text>",
-                WIDTH - RIGHT - 30,
-                HEIGHT - 10,
-                maxSeconds));
-        return svg.append("</svg>\n").toString();
-    }
-
-    /** In shadow mode: how the challenger's answers agreed with production's, with some disagreeing inputs. */
-    static void shadowSection(StringBuilder section, ExperimentResult experiment) {
-        if (experiment.plan().mode() != io.jenkins.plugins.modeldeploy.abtest.ExperimentPlan.Mode.SHADOW) {
-            return;
-        }
-        io.jenkins.plugins.modeldeploy.abtest.ShadowStats shadow = experiment.shadow();
-        section.append(String.format(
-                Locale.ROOT,
-                "<h3>Shadow agreement</h3>%n<p id=\"shadow\">%.2f%% of %d mirrored requests compared agreed with"
-                        + " production (%d failed on the shadow)</p>%n",
-                shadow.agreementRate() * 100,
-                shadow.compared(),
-                shadow.failed()));
-        if (!shadow.examples().isEmpty()) {
-            section.append("<table id=\"disagreements\"><tr><th>request</th><th>production</th><th>shadow</th></tr>\n");
-            for (io.jenkins.plugins.modeldeploy.abtest.ShadowStats.Disagreement d : shadow.examples()) {
-                section.append("<tr><td><code>")
-                        .append(xml(d.request()))
-                        .append("</code></td><td><code>")
-                        .append(xml(d.production()))
-                        .append("</code></td><td><code>")
-                        .append(xml(d.shadow()))
-                        .append("</code></td></tr>\n");
-            }
-            section.append("</table>\n");
-        }
     }
 
     private static void row(StringBuilder table, String name, VariantStats stats) {
