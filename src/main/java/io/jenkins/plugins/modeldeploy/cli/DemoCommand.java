@@ -157,6 +157,14 @@ final class DemoCommand implements Callable<Integer> {
             ab.put("errorRatePValue", e.errorRatePValue());
             ab.put("srmPValue", e.srmPValue());
             ab.put("seconds", e.took().toMillis() / 1000.0);
+            ab.set("experiment", io.jenkins.plugins.modeldeploy.pipeline.ExperimentJson.of(e));
+        });
+        result.shadow().ifPresent(phase -> {
+            ObjectNode shadow = summary.putObject("shadow");
+            shadow.put("compared", phase.shadow().compared());
+            shadow.put("agreed", phase.shadow().agreed());
+            shadow.put("agreement", phase.shadow().agreementRate());
+            shadow.put("failed", phase.shadow().failed());
         });
         second.smoke()
                 .ifPresent(smoke ->

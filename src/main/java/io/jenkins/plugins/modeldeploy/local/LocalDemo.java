@@ -75,7 +75,8 @@ public final class LocalDemo {
             long gatewayRequests,
             Path report,
             List<SampleResult> samples,
-            double seconds) {
+            double seconds,
+            Optional<ExperimentResult> shadow) {
         public boolean allSucceeded() {
             return second.succeeded()
                     && failedRequests == 0
@@ -217,7 +218,8 @@ public final class LocalDemo {
                     gateway.requests(),
                     report,
                     samples,
-                    (System.nanoTime() - started) / 1e9);
+                    (System.nanoTime() - started) / 1e9,
+                    shadow);
         }
     }
 

@@ -366,6 +366,24 @@ class CliIT {
         assertThat(summary.at("/smoke/passed").asBoolean()).isTrue();
         assertThat(summary.at("/abTest/reasons/0").asText())
                 .isEqualTo("not worse than the champion by more than" + " the margin on any metric");
+        // issue 17: v2 (trained on all four measurements) is gated on its accuracy on the labelled held-out rows
+        // against v1 (sepal measurements only), after a shadow phase that measured their agreement
+        JsonNode accuracy = null;
+        for (JsonNode comparison : summary.at("/abTest/experiment/comparisons")) {
+            if (comparison.get("metric").asText().equals("accuracy")) {
+                accuracy = comparison;
+            }
+        }
+        assertThat(accuracy).as(summary.toString()).isNotNull();
+        assertThat(accuracy.get("challengerRate").asDouble()).isGreaterThan(0.95);
+        assertThat(accuracy.get("championRate").asDouble()).isBetween(0.5, 0.9);
+        assertThat(accuracy.get("finding").asText()).isEqualTo("NOT_WORSE");
+        assertThat(summary.at("/abTest/experiment/challenger/quality/accuracy/count")
+                        .asLong())
+                .isPositive();
+        assertThat(summary.at("/shadow/compared").asLong()).isPositive();
+        assertThat(summary.at("/shadow/agreement").asDouble()).isBetween(0.5, 0.95);
+        assertThat(summary.at("/shadow/failed").asLong()).isZero();
         assertThat(summary.get("images")).hasSize(2);
         assertThat(summary.at("/images/1").asText())
                 .startsWith("sha256:")
