@@ -161,7 +161,7 @@ public record GatedMetric(
             ExperimentPlan.Gate.Kind gate = settings.containsKey("gate")
                     ? gate(settings.remove("gate"))
                     : ExperimentPlan.Gate.Kind.NON_INFERIORITY;
-            if (isBuiltIn(name) && !settings.containsKey("count")) {
+            if (isBuiltIn(name)) {
                 if (!settings.isEmpty()) {
                     throw new IllegalArgumentException(
                             "unknown setting " + settings.keySet().iterator().next() + " for built-in metric " + name

@@ -66,7 +66,11 @@ public interface MetricsSource {
         VariantStats read() throws MetricsException;
     }
 
-    /** Counts since {@code start}; latency percentiles as last read (the variants are new, so they are close). */
+    /**
+     * Counts since {@code start}; latency percentiles as last read (the variants are new, so they are close).
+     * Assignment units are taken as they stand: distinct counts cannot be subtracted, and a source counts them from
+     * the moment stickiness was set for the experiment.
+     */
     static VariantStats minus(VariantStats now, VariantStats start) {
         java.util.Map<String, Moments> quality = new java.util.HashMap<>();
         now.quality().forEach((name, moments) -> quality.put(name, moments.minus(start.quality(name))));
@@ -78,6 +82,6 @@ public interface MetricsSource {
                 now.p50Ms(),
                 now.p99Ms(),
                 quality,
-                now.units() < 0 ? -1 : Math.max(0, now.units() - Math.max(0, start.units())));
+                now.units());
     }
 }

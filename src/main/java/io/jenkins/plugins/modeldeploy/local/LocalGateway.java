@@ -419,6 +419,11 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
                     + "': a header name is a token (letters, digits, !#$%&'*+-.^_`|~)");
         }
         stickyHeaders.put(model, name);
+        stableCounters.forEach((version, counters) -> {
+            if (version.model().equals(model)) {
+                counters.resetUnits();
+            }
+        });
     }
 
     /** The header the model's stable route is sticky on, if any. */
@@ -803,7 +808,11 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
         if (path.endsWith("/infer")) {
             try {
                 JsonNode id = Wire.JSON.readTree(response.body()).path("id");
-                if (id.isTextual() && !id.asText().isEmpty() && !id.asText().equals(requestId)) {
+                // only ids a harness could have generated or accepted as X-Request-Id (1-128 token characters): the
+                // body's id is the client's, echoed unchecked, and the map is bounded by count, not by size
+                if (id.isTextual()
+                        && REMEMBERED_ID.matcher(id.asText()).matches()
+                        && !id.asText().equals(requestId)) {
                     answered.put(version.model(), id.asText(), version.version());
                 }
             } catch (IOException | RuntimeException e) {
@@ -821,6 +830,16 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
         }
     }
 
+    /** Ids the gateway remembers for feedback: what the harness accepts as an {@code X-Request-Id} (1-128 token characters). */
+    private static final java.util.regex.Pattern REMEMBERED_ID =
+            java.util.regex.Pattern.compile("[!#$%&'*+\\-.^_`|~0-9A-Za-z]{1,128}");
+
+    /**
+     * The largest request-plus-answer a shadow copy is queued for: the queue is bounded by count, so the copies'
+     * bodies must be bounded too (1,000 × 1 MiB at most); a larger one is dropped and counted.
+     */
+    static final int MAX_SHADOW_COPY_BYTES = 1 << 20;
+
     /** Queues a copy of a stable-route prediction for the model's shadow, if mirrored and drawn. */
     private void mirror(
             GatewayServer.Request request, String target, VersionRef production, Http1Connection.Response answer) {
@@ -828,6 +847,10 @@ public final class LocalGateway implements TrafficRouter, MetricsSource, AutoClo
         if (mirror == null
                 || mirror.shadow.equals(production.version())
                 || ThreadLocalRandom.current().nextInt(100) >= mirror.percent) {
+            return;
+        }
+        if ((long) request.body().length + answer.body().length > MAX_SHADOW_COPY_BYTES) {
+            shadowDropped.incrementAndGet();
             return;
         }
         VersionRef shadow = new VersionRef(production.model(), mirror.shadow);

@@ -38,6 +38,14 @@ import java.util.function.Consumer;
  */
 public final class PredictionLogWriter implements PredictionSink, AutoCloseable {
     public static final int DEFAULT_CAPACITY = 10_000;
+
+    /**
+     * The most request and response bytes the queue holds at once: its capacity counts predictions, and bodies can be
+     * large (the gateway takes 16 MiB), so a byte budget bounds its memory too; beyond it predictions are dropped and
+     * counted like a full queue.
+     */
+    static final long MAX_QUEUED_BYTES = 64L << 20;
+
     public static final Duration NOTICE_INTERVAL = Duration.ofSeconds(10);
     static final Set<String> RECORD_FIELDS =
             Set.of("time", "model", "version", "route", "requestId", "status", "latencyMs", "request", "response");
@@ -108,6 +116,8 @@ public final class PredictionLogWriter implements PredictionSink, AutoCloseable 
     private final AtomicLong failed = new AtomicLong();
     private final AtomicLong lastNotice = new AtomicLong(Long.MIN_VALUE);
     private volatile boolean closing;
+
+    private final java.util.concurrent.atomic.AtomicLong queuedBytes = new java.util.concurrent.atomic.AtomicLong();
 
     private record Entry(Prediction prediction, long epochMillis) {}
 
@@ -188,9 +198,15 @@ public final class PredictionLogWriter implements PredictionSink, AutoCloseable 
         if (closing || (sampleRate < 1 && ThreadLocalRandom.current().nextDouble() >= sampleRate)) {
             return;
         }
-        if (size.incrementAndGet() <= capacity) {
+        long bytes = (long) prediction.request().length + prediction.response().length;
+        boolean counted = size.incrementAndGet() <= capacity;
+        boolean fits = counted && queuedBytes.addAndGet(bytes) <= MAX_QUEUED_BYTES;
+        if (fits) {
             queue.add(new Entry(prediction, clock.millis()));
         } else {
+            if (counted) {
+                queuedBytes.addAndGet(-bytes); // over the byte budget, not the count
+            }
             size.decrementAndGet();
             long total = dropped.incrementAndGet();
             long now = System.nanoTime();
@@ -238,6 +254,12 @@ public final class PredictionLogWriter implements PredictionSink, AutoCloseable 
                 continue;
             }
             size.addAndGet(-batch.size());
+            long bytes = 0;
+            for (Entry queued : batch) {
+                bytes += (long) queued.prediction().request().length
+                        + queued.prediction().response().length;
+            }
+            queuedBytes.addAndGet(-bytes);
             writeBatch(batch);
             batch.clear();
         }

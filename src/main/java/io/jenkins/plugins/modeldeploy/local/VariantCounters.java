@@ -31,6 +31,14 @@ final class VariantCounters {
         sketch.add(unit);
     }
 
+    /**
+     * Starts counting assignment units afresh (a new sticky split): the sketch cannot subtract, so an experiment's
+     * units are those counted since its stickiness was set, not an estimate now less one at its start.
+     */
+    synchronized void resetUnits() {
+        units = null;
+    }
+
     void record(int status, long nanos, double sloMillis) {
         requests.increment();
         if (status < 200 || status > 299) {

@@ -177,8 +177,11 @@ public final class Lifecycle {
                         + run.get().version() + " is in progress; run `model-deploy rollback " + model
                         + "` to finish it");
             case EXPERIMENT -> {
-                // stopped during the A/B test: give production its route back, then test again from the start
+                // stopped during the A/B test: give production its route back, without a mirror or stickiness the
+                // stopped test may have set (both idempotent), then test again from the start
                 target.router().setWeights(model, Map.of(state.production().orElseThrow(), 100));
+                target.router().clearMirror(model);
+                target.router().setSticky(model, Optional.empty());
                 actions.transition(
                         model,
                         current -> current.phase() == Phase.EXPERIMENT
